@@ -1,0 +1,40 @@
+// swift-tools-version:5.9
+import PackageDescription
+
+let package = Package(
+    name: "CrossRun",
+    products: [
+        .executable(name: "crossrun", targets: ["crossrun"]),
+        /// The whole pipeline (compile, link, load, run) for Swift code such as test suites
+        /// and fuzzing harnesses that do not want to go through the CLI.
+        .library(name: "CrossRun", targets: [
+            "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
+        ]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CUnicorn",
+            pkgConfig: "unicorn",
+            providers: [.apt(["libunicorn-dev"])]
+        ),
+        .target(name: "CrossRunELF"),
+        .target(name: "CrossRunRuntime"),
+        .target(name: "CrossRunLink", dependencies: ["CrossRunELF"]),
+        .target(name: "CNativeSupport", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CrossRunNative", dependencies: ["CrossRunLink", "CrossRunRuntime", "CNativeSupport"]),
+        .target(name: "CrossRunDriver", dependencies: [
+            "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative",
+        ]),
+        .executableTarget(name: "crossrun", dependencies: [
+            "CrossRunDriver",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "CrossRunTests", dependencies: [
+            "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
+            "CUnicorn", "crossrun",
+        ]),
+    ]
+)

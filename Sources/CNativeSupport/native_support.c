@@ -1,0 +1,159 @@
+#define _GNU_SOURCE
+#include "CNativeSupport.h"
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+static const char *g_program = "program";
+static uintptr_t g_base;
+static size_t g_size;
+static const crossrun_symbol *g_symbols;
+static size_t g_count;
+static unsigned g_timeout;
+
+/* --- async-signal-safe formatting ------------------------------------------------------- */
+typedef struct { char buf[512]; size_t len; } line_t;
+
+static void put_str(line_t *l, const char *s) {
+    while (*s && l->len < sizeof l->buf - 1) l->buf[l->len++] = *s++;
+}
+static void put_hex(line_t *l, uintptr_t v) {
+    char tmp[19]; int n = 0;
+    put_str(l, "0x");
+    do { tmp[n++] = "0123456789abcdef"[v & 15]; v >>= 4; } while (v);
+    while (n) { char c[2] = {tmp[--n], 0}; put_str(l, c); }
+}
+static void put_dec(line_t *l, unsigned v) {
+    char tmp[12]; int n = 0;
+    do { tmp[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    while (n) { char c[2] = {tmp[--n], 0}; put_str(l, c); }
+}
+
+static const char *describe(int sig) {
+    switch (sig) {
+    case SIGSEGV: return "SIGSEGV (invalid memory access)";
+    case SIGBUS: return "SIGBUS (bus error)";
+    case SIGILL: return "SIGILL (illegal instruction)";
+    case SIGFPE: return "SIGFPE (arithmetic exception)";
+    case SIGTRAP: return "SIGTRAP (trap instruction)";
+    case SIGABRT: return "SIGABRT (aborted)";
+    case SIGALRM: return "timeout";
+    default: return "signal";
+    }
+}
+
+static void put_location(line_t *l, uintptr_t pc) {
+    put_hex(l, pc);
+    if (pc >= g_base && pc < g_base + g_size) {
+        const crossrun_symbol *best = NULL;
+        for (size_t i = 0; i < g_count; i++) {
+            if (g_symbols[i].start > pc) break;
+            uintptr_t end = g_symbols[i].start + (g_symbols[i].size ? g_symbols[i].size : 1);
+            if (pc < end) best = &g_symbols[i];
+        }
+        put_str(l, " (");
+        if (best) {
+            put_str(l, best->name);
+            if (pc != best->start) { put_str(l, "+"); put_hex(l, pc - best->start); }
+        } else {
+            put_str(l, "image+"); put_hex(l, pc - g_base);
+        }
+        put_str(l, ")");
+    } else {
+        put_str(l, " (outside the program image)");
+    }
+}
+
+static void on_crash(int sig, siginfo_t *info, void *uctx) {
+    line_t l = {{0}, 0};
+    uintptr_t pc = 0;
+#if defined(__x86_64__)
+    pc = (uintptr_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+    pc = (uintptr_t)((ucontext_t *)uctx)->uc_mcontext.pc;
+#elif defined(__riscv)
+    pc = (uintptr_t)((ucontext_t *)uctx)->uc_mcontext.__gregs[0];
+#endif
+    put_str(&l, "crossrun: ");
+    put_str(&l, g_program);
+    put_str(&l, ": ");
+    if (sig == SIGALRM) {
+        put_str(&l, "timed out after ");
+        put_dec(&l, g_timeout);
+        put_str(&l, " s");
+    } else {
+        put_str(&l, describe(sig));
+    }
+    put_str(&l, " at pc ");
+    put_location(&l, pc);
+    if (sig == SIGSEGV || sig == SIGBUS) {
+        put_str(&l, ", fault address ");
+        put_hex(&l, (uintptr_t)info->si_addr);
+    }
+    put_str(&l, "\n");
+    ssize_t unused = write(2, l.buf, l.len);
+    (void)unused;
+    _exit(sig == SIGALRM ? 124 : 128 + sig);
+}
+
+void crossrun_native_install_crash_handlers(const char *program, uintptr_t image_base, size_t image_size,
+                                            const crossrun_symbol *symbols, size_t count) {
+    g_program = program;
+    g_base = image_base;
+    g_size = image_size;
+    g_symbols = symbols;
+    g_count = count;
+    static char altstack[1 << 16];
+    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
+    sigaltstack(&ss, NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_crash;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    const int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGABRT};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) sigaction(sigs[i], &sa, NULL);
+}
+
+void crossrun_native_set_timeout(unsigned seconds) {
+    g_timeout = seconds;
+    if (!seconds) return;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_crash;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigaction(SIGALRM, &sa, NULL);
+    alarm(seconds);
+}
+
+static void *const *g_fini;
+static size_t g_fini_count;
+
+static void run_finalizers(void) {
+    for (size_t i = 0; i < g_fini_count; i++) {
+        void (*f)(void) = (void (*)(void))g_fini[i];
+        if (f && (uintptr_t)f != (uintptr_t)-1) f();
+    }
+}
+
+_Noreturn void crossrun_native_run(void *const *initializers, size_t init_count,
+                                   void *const *finalizers, size_t fini_count,
+                                   void *entry, int argc, char **argv, char **envp) {
+    g_fini = finalizers;
+    g_fini_count = fini_count;
+    /* Registered before the program runs, so its own atexit handlers run first (as with
+       glibc, where fini_array runs from _dl_fini after them). */
+    atexit(run_finalizers);
+    for (size_t i = 0; i < init_count; i++) {
+        void (*f)(int, char **, char **) = (void (*)(int, char **, char **))initializers[i];
+        if (f && (uintptr_t)f != (uintptr_t)-1) f(argc, argv, envp);
+    }
+    int (*main_fn)(int, char **, char **) = (int (*)(int, char **, char **))entry;
+    exit(main_fn(argc, argv, envp));
+}
+
+void crossrun_native_clear_cache(void *begin, void *end) {
+    __builtin___clear_cache((char *)begin, (char *)end);
+}

@@ -1,0 +1,64 @@
+/// Compiler-driver options of a run: what goes to clang and what selects libraries.
+public struct CompileOptions: Sendable, Equatable {
+    /// Flags passed to clang unchanged (`-I -D -U -O -g -std= -f -W -w -m`, `-Xcc` values).
+    public var clangFlags: [String] = []
+    /// `-lNAME` names, in order.
+    public var libraries: [String] = []
+    /// `-L` directories, in order.
+    public var libraryPaths: [String] = []
+    /// `-e SYMBOL`: the entry point.
+    public var entry: String = "main"
+
+    public init() {}
+
+    /// Libraries the runtime itself provides (`-lm`, `-lc`…): accepted and ignored.
+    public static let runtimeLibraries: Set<String> = ["c", "m", "gcc", "gcc_s", "compiler_rt"]
+
+    /// Splits clang-style flags out of `arguments`, returning them and what is left (CrossRun's
+    /// own options and the inputs) in order. `-` alone is an input (stdin), not a flag.
+    public static func scan(_ arguments: [String]) throws -> (CompileOptions, rest: [String]) {
+        var options = CompileOptions()
+        var rest: [String] = []
+        var i = 0
+        func value(_ flag: String) throws -> String {
+            guard i + 1 < arguments.count else { throw DriverError.usage("option \(flag) needs a value") }
+            i += 1
+            return arguments[i]
+        }
+        while i < arguments.count {
+            let a = arguments[i]
+            defer { i += 1 }
+            if a == "-" || !a.hasPrefix("-") || a.hasPrefix("--") { rest.append(a); continue }
+            switch a {
+            case "-I", "-D", "-U", "-include", "-isystem", "-iquote", "-idirafter":
+                options.clangFlags += [a, try value(a)]
+            case "-Xcc", "-Xclang":
+                let v = try value(a)
+                options.clangFlags += a == "-Xclang" ? [a, v] : [v]
+            case "-l": options.libraries.append(try value(a))
+            case "-L": options.libraryPaths.append(try value(a))
+            case "-e": options.entry = try value(a)
+            case "-w", "-g", "-O", "-pedantic", "-pedantic-errors", "-ansi", "-pthread":
+                if a != "-pthread" { options.clangFlags.append(a) }
+            case "-c", "-S", "-E", "-o", "-shared", "-static", "-v":
+                throw DriverError.usage("\(a) is not supported: crossrun compiles, links and runs in one step (use clang directly to produce files)")
+            default:
+                if a.hasPrefix("-Wl,") || a.hasPrefix("-Xlinker") {
+                    throw DriverError.usage("\(a): linker options are not supported (CrossRun links by itself)")
+                }
+                if a.hasPrefix("-l") { options.libraries.append(String(a.dropFirst(2))) }
+                else if a.hasPrefix("-L") { options.libraryPaths.append(String(a.dropFirst(2))) }
+                else if a.hasPrefix("--target") || a.hasPrefix("-target") || a.hasPrefix("-nostd") || a.hasPrefix("-isysroot") || a.hasPrefix("--sysroot") {
+                    throw DriverError.usage("\(a): CrossRun chooses the target and headers itself (use --target x64|aarch64|rv64)")
+                }
+                else if ["-I", "-D", "-U", "-O", "-g", "-f", "-W", "-m"].contains(where: { a.hasPrefix($0) })
+                            || a.hasPrefix("-std=") || a.hasPrefix("-pedantic") {
+                    options.clangFlags.append(a)
+                } else {
+                    rest.append(a) // CrossRun's own short options, or an unknown flag reported later
+                }
+            }
+        }
+        return (options, rest)
+    }
+}

@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Small file helpers over the C library (the driver avoids Foundation to start fast).
+public enum FileIO {
+    /// Reads a whole file.
+    public static func read(_ path: String) throws -> [UInt8] {
+        guard let f = fopen(path, "rb") else {
+            throw DriverError.badInput(file: path, message: String(cString: strerror(errno)))
+        }
+        defer { fclose(f) }
+        var st = stat()
+        if fstat(fileno(f), &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+            throw DriverError.badInput(file: path, message: "is a directory")
+        }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, f) }
+            if n > 0 { out.append(contentsOf: chunk[0..<n]) }
+            if n < chunk.count {
+                if ferror(f) != 0 { throw DriverError.badInput(file: path, message: "read error") }
+                break
+            }
+        }
+        return out
+    }
+
+    /// Reads all of standard input.
+    public static func readStandardInput() -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        return out
+    }
+
+    /// Writes `bytes` to `path`, replacing it.
+    public static func write(_ bytes: [UInt8], to path: String) throws {
+        guard let f = fopen(path, "wb") else {
+            throw DriverError.environment("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(f) }
+        let n = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
+        guard n == bytes.count else { throw DriverError.environment("short write to \(path)") }
+    }
+
+    /// Whether `path` exists.
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// Whether `path` is a directory.
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// A fresh private temporary directory.
+    public static func makeTemporaryDirectory() throws -> String {
+        let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array("\(base)/crossrun-XXXXXX".utf8CString)
+        guard let p = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }) else {
+            throw DriverError.environment("cannot create a temporary directory in \(base)")
+        }
+        return String(cString: p)
+    }
+
+    /// Removes a directory made by ``makeTemporaryDirectory()`` and the files in it.
+    public static func removeTree(_ path: String) {
+        if let d = opendir(path) {
+            while let e = readdir(d) {
+                let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                if name != "." && name != ".." { unlink("\(path)/\(name)") }
+            }
+            closedir(d)
+        }
+        rmdir(path)
+    }
+
+    /// The directory part of `path` (`.` when there is none).
+    public static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// The absolute, symlink-free form of `path`, if it exists.
+    public static func realPath(_ path: String) -> String? {
+        guard let p = realpath(path, nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
+    }
+}

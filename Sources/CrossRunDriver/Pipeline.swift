@@ -1,0 +1,85 @@
+import CrossRunELF
+import CrossRunLink
+import CrossRunRuntime
+
+/// Inputs → objects → ``LinkImage``: the whole build of a run, usable without the CLI.
+public struct Pipeline: Sendable {
+    public let toolchain: Toolchain
+
+    public init(toolchain: Toolchain) { self.toolchain = toolchain }
+
+    /// What was built.
+    public struct Build: Sendable {
+        public var image: LinkImage
+        /// `argv[0]` for the program: the first input as given, or `<stdin>`.
+        public var programName: String
+    }
+
+    /// Kinds of input file.
+    public enum InputKind: Equatable, Sendable { case source, stdinSource, object, archive }
+
+    /// Classifies an input by name (and, for unknown extensions, by content).
+    public static func kind(of input: String) throws -> InputKind {
+        if input == "-" { return .stdinSource }
+        for ext in [".c", ".i", ".s", ".S"] where input.hasSuffix(ext) { return .source }
+        if input.hasSuffix(".o") || input.hasSuffix(".obj") { return .object }
+        if input.hasSuffix(".a") { return .archive }
+        let bytes = try FileIO.read(input)
+        if ObjectFile.isELF(bytes) { return .object }
+        if Archive.isArchive(bytes) { return .archive }
+        throw DriverError.badInput(file: input, message: "unknown kind of input (expected a .c source, .o object, .a archive, or - for C on stdin)")
+    }
+
+    /// The runtime's import table, as the linker sees it.
+    public static let runtimeSymbol: @Sendable (String) -> LinkImage.ImportKind? = { name in
+        RuntimeSymbols.all[name].map { $0.kind == .function ? .function : .data }
+    }
+
+    /// Compiles and links `inputs` for `target`.
+    public func build(inputs: [String], target: Target, options: CompileOptions) throws -> Build {
+        guard !inputs.isEmpty else { throw DriverError.usage("no input files (give .c, .o or .a files, or - for C on stdin)") }
+        let scratch = try FileIO.makeTemporaryDirectory()
+        defer { FileIO.removeTree(scratch) }
+        let compiler = Compiler(toolchain: toolchain)
+        var objects: [ObjectFile] = []
+        var archives: [Archive] = []
+        var sawStdin = false
+        for input in inputs {
+            switch try Self.kind(of: input) {
+            case .source:
+                guard FileIO.exists(input) else { throw DriverError.badInput(file: input, message: "no such file") }
+                objects.append(try compiler.compile(input, displayName: input, target: target, options: options, scratch: scratch))
+            case .stdinSource:
+                guard !sawStdin else { throw DriverError.usage("- (C source on stdin) may be given only once") }
+                sawStdin = true
+                let path = scratch + "/stdin.c"
+                try FileIO.write(FileIO.readStandardInput(), to: path)
+                objects.append(try compiler.compile(path, displayName: "<stdin>", target: target, options: options, scratch: scratch))
+            case .object:
+                objects.append(try ObjectFile(bytes: try FileIO.read(input), name: input))
+            case .archive:
+                archives.append(try Archive(bytes: try FileIO.read(input), name: input))
+            }
+        }
+        for library in options.libraries where !CompileOptions.runtimeLibraries.contains(library) {
+            archives.append(try findLibrary(library, in: options.libraryPaths))
+        }
+        for object in objects where object.machine != target.machine {
+            throw DriverError.badInput(file: object.name, message: "object is for \(object.machine), but the target is \(target) (\(target.machine))")
+        }
+        var linkOptions = LinkOptions(machine: target.machine, requiredSymbols: [options.entry], runtimeSymbol: Self.runtimeSymbol)
+        linkOptions.pageSize = 4096
+        let image = try Linker.link(objects: objects, archives: archives, options: linkOptions)
+        let first = inputs[0] == "-" ? "<stdin>" : inputs[0]
+        return Build(image: image, programName: first)
+    }
+
+    func findLibrary(_ name: String, in paths: [String]) throws -> Archive {
+        for dir in paths {
+            let candidate = "\(dir)/lib\(name).a"
+            if FileIO.exists(candidate) { return try Archive(bytes: try FileIO.read(candidate), name: candidate) }
+        }
+        let searched = paths.isEmpty ? "no -L directories given" : "searched: " + paths.joined(separator: ", ")
+        throw DriverError.usage("-l\(name): library lib\(name).a not found (\(searched)); only static archives can be linked")
+    }
+}

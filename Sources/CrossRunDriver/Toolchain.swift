@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The compiler and CrossRun's own files (the libc headers) a run needs.
+public struct Toolchain: Sendable {
+    /// Path of the clang used for every target.
+    public var clang: String
+    /// CrossRun's installation root: holds `include/` (and later `runtime/`).
+    public var home: String
+
+    /// The headers guest programs compile against.
+    public var includeDirectory: String { home + "/include" }
+
+    public init(clang: String, home: String) {
+        self.clang = clang
+        self.home = home
+    }
+
+    /// Finds clang (`$CC`, else the clang beside `swift`, else `clang` on `PATH`) and CrossRun's
+    /// home (`$CROSSRUN_HOME`, else the ancestor of the executable or of the source tree that
+    /// holds `include/crossrun.h`).
+    public static func discover() throws -> Toolchain {
+        Toolchain(clang: try findClang(), home: try findHome())
+    }
+
+    static func findClang() throws -> String {
+        if let cc = getenv("CC").map({ String(cString: $0) }), !cc.isEmpty {
+            if cc.contains("/") {
+                guard access(cc, X_OK) == 0 else { throw DriverError.environment("$CC is '\(cc)', which is not an executable") }
+                return cc
+            }
+            if let p = searchPath(cc) { return p }
+            throw DriverError.environment("$CC is '\(cc)', which is not on PATH")
+        }
+        if let swift = searchPath("swift"), let real = FileIO.realPath(swift) {
+            let candidate = FileIO.directory(of: real) + "/clang"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        if let p = searchPath("clang") { return p }
+        throw DriverError.environment("no clang found: install the Swift toolchain (it ships clang) or set $CC")
+    }
+
+    static func searchPath(_ name: String) -> String? {
+        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":") where !dir.isEmpty {
+            let candidate = "\(dir)/\(name)"
+            if access(candidate, X_OK) == 0 && !FileIO.isDirectory(candidate) { return candidate }
+        }
+        return nil
+    }
+
+    static func isHome(_ dir: String) -> Bool { FileIO.exists(dir + "/include/crossrun.h") }
+
+    static func findHome() throws -> String {
+        if let h = getenv("CROSSRUN_HOME").map({ String(cString: $0) }), !h.isEmpty {
+            guard isHome(h) else { throw DriverError.environment("$CROSSRUN_HOME (\(h)) has no include/crossrun.h") }
+            return h
+        }
+        var starts: [String] = []
+        if let exe = FileIO.realPath("/proc/self/exe") { starts.append(FileIO.directory(of: exe)) }
+        starts.append(FileIO.directory(of: #filePath))
+        for start in starts {
+            var dir = start
+            while dir != "/" && !dir.isEmpty {
+                if isHome(dir) { return dir }
+                dir = FileIO.directory(of: dir)
+            }
+        }
+        throw DriverError.environment("cannot find CrossRun's include/ directory; set $CROSSRUN_HOME to the CrossRun checkout")
+    }
+}

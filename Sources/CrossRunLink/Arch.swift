@@ -1,0 +1,52 @@
+import CrossRunELF
+
+/// What a relocation type asks the linker to synthesize before layout.
+public enum RelocationNeed: Sendable {
+    /// Nothing: the relocation only needs the symbol's address.
+    case none
+    /// A GOT entry holding the symbol's address.
+    case got
+    /// A PC-relative reference: when the target is outside the image (an import, a weak
+    /// undefined or absolute symbol) it goes through an import stub.
+    case pcRelative
+    /// A general-dynamic TLS GOT pair for the symbol (module, offset).
+    case tlsGeneralDynamic
+    /// The module's local-dynamic TLS GOT pair.
+    case tlsLocalDynamic
+    /// A TLS descriptor for the symbol (aarch64/riscv TLSDESC).
+    case tlsDescriptor
+}
+
+/// The per-architecture half of the linker: relocation semantics, stub and resolver code.
+///
+/// Everything else (resolution, layout, GOT, the image) is shared, so adding an architecture
+/// is adding one type conforming to this protocol.
+public protocol ArchLinker: Sendable {
+    /// Architecture handled.
+    var machine: Machine { get }
+    /// Bytes in one import stub.
+    var stubSize: Int { get }
+    /// Alignment of the stub area.
+    var stubAlignment: Int { get }
+    /// What relocation `type` needs synthesized; throws for types the linker does not support.
+    func need(for type: UInt32) -> RelocationNeed
+    /// Name of relocation `type` for messages.
+    func relocationName(_ type: UInt32) -> String
+    /// Writes a stub at image offset `stub` that jumps to the address stored at image offset `slot`.
+    func writeStub(_ image: inout [UInt8], at stub: Int, slot: Int)
+    /// Size of the image's own `__tls_get_addr` (0 when the arch does not use one).
+    var tlsResolverSize: Int { get }
+    /// Writes `__tls_get_addr(tls_index*)` returning `*(u64*)tlsBlockSlot + index->offset`.
+    func writeTLSResolver(_ image: inout [UInt8], at offset: Int, tlsBlockSlot: Int)
+    /// Applies the relocations of one placed section.
+    func relocate(_ section: PlacedSection, _ relocations: [Relocation], _ context: inout RelocationContext) throws
+}
+
+/// The linker for a machine.
+public func archLinker(for machine: Machine) throws -> any ArchLinker {
+    switch machine {
+    case .x86_64: return X86_64Linker()
+    default:
+        throw LinkError.invalidInput(file: "<link>", message: "linking for \(machine) is not supported yet (x86-64 only)")
+    }
+}

@@ -1,0 +1,45 @@
+import CrossRunELF
+
+/// Settings of one link.
+public struct LinkOptions: Sendable {
+    /// Architecture to link for; every object must match.
+    public var machine: Machine
+    /// Segment alignment of the image.
+    public var pageSize: Int = 4096
+    /// Symbols that must be defined (the entry point); looked up in archives too.
+    public var requiredSymbols: [String] = ["main"]
+    /// Returns the kind of a symbol the runtime provides (libc, libm, compiler helpers),
+    /// or nil when it does not. Undefined references to other names are errors.
+    public var runtimeSymbol: @Sendable (String) -> LinkImage.ImportKind?
+
+    public init(machine: Machine, requiredSymbols: [String] = ["main"],
+                runtimeSymbol: @escaping @Sendable (String) -> LinkImage.ImportKind?) {
+        self.machine = machine
+        self.requiredSymbols = requiredSymbols
+        self.runtimeSymbol = runtimeSymbol
+    }
+}
+
+/// CrossRun's JIT linker: relocatable objects and archives in, one ``LinkImage`` out.
+public enum Linker {
+    /// Names the linker defines when the program does not.
+    static let linkerDefined: Set<String> = ["__tls_get_addr", "_GLOBAL_OFFSET_TABLE_", "__dso_handle"]
+
+    /// Links `objects` (all included) and `archives` (members pulled in on demand).
+    public static func link(objects: [ObjectFile], archives: [Archive] = [], options: LinkOptions) throws -> LinkImage {
+        guard !objects.isEmpty || !archives.isEmpty else { throw LinkError.noInputs }
+        let arch = try archLinker(for: options.machine)
+        var resolver = SymbolResolver(machine: options.machine)
+        for object in objects { try resolver.add(object) }
+        for name in options.requiredSymbols { resolver.addRootReference(name, from: "the entry point") }
+        try resolver.pullArchiveMembers(archives)
+        try resolver.checkDuplicates()
+        var state = LinkState(objects: resolver.objects, definitions: resolver.definitions, arch: arch, options: options)
+        try state.classifyUndefined(resolver)
+        state.collectSections()
+        try state.scanRelocations()
+        state.layout()
+        try state.assignTargets()
+        return try state.emit()
+    }
+}

@@ -1,0 +1,130 @@
+import CNativeSupport
+import CrossRunELF
+import CrossRunLink
+import CrossRunRuntime
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A ``LinkImage`` placed in this process's memory with its imports bound to the host's
+/// libc/libm: ready to call.
+public final class NativeImage {
+    /// The image that was loaded.
+    public let image: LinkImage
+    /// Where it was placed.
+    public let base: UnsafeMutableRawPointer
+    /// The TLS block the image's `__tls_get_addr` hands out (nil when the image has no TLS).
+    public let tlsBlock: UnsafeMutableRawPointer?
+
+    /// The architecture native code runs on here.
+    public static var hostMachine: Machine {
+        #if arch(x86_64)
+        return .x86_64
+        #elseif arch(arm64)
+        return .aarch64
+        #else
+        return .riscv64
+        #endif
+    }
+
+    /// Maps `image`, applies its fixups, binds imports with `dlsym`, protects each segment
+    /// (never writable and executable at once) and sets up TLS.
+    public init(_ image: LinkImage) throws {
+        guard image.machine == Self.hostMachine else {
+            throw NativeError.wrongMachine(image: image.machine.description, host: Self.hostMachine.description)
+        }
+        let addresses = try HostSymbols.resolve(image.imports)
+        guard let mem = mmap(nil, image.size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              mem != MAP_FAILED else {
+            throw NativeError.memory("mmap of \(image.size) bytes failed (errno \(errno))")
+        }
+        image.bytes.withUnsafeBytes { mem.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+
+        var tls: UnsafeMutableRawPointer?
+        if let t = image.tls {
+            var p: UnsafeMutableRawPointer?
+            guard posix_memalign(&p, max(t.alignment, 16), t.size) == 0, let block = p else {
+                munmap(mem, image.size)
+                throw NativeError.memory("cannot allocate the \(t.size)-byte TLS block")
+            }
+            memset(block, 0, t.size)
+            tls = block
+        }
+
+        let baseValue = UInt64(UInt(bitPattern: mem))
+        for fixup in image.fixups {
+            switch fixup {
+            case .rebase(let off):
+                let p = mem.advanced(by: off)
+                p.storeBytes(of: p.loadUnaligned(as: UInt64.self) &+ baseValue, as: UInt64.self)
+            case .importSlot(let off, let i):
+                mem.advanced(by: off).storeBytes(of: addresses[i], as: UInt64.self)
+            case .importValue(let off, let i, let addend):
+                mem.advanced(by: off).storeBytes(of: addresses[i] &+ UInt64(bitPattern: addend), as: UInt64.self)
+            case .tlsBlock(let off):
+                mem.advanced(by: off).storeBytes(of: UInt64(UInt(bitPattern: tls)), as: UInt64.self)
+            }
+        }
+        if let t = image.tls, let block = tls, t.initializedSize > 0 {
+            block.copyMemory(from: mem.advanced(by: t.imageOffset), byteCount: t.initializedSize)
+        }
+        for segment in image.segments {
+            let prot: Int32
+            switch segment.permissions {
+            case .readExecute: prot = PROT_READ | PROT_EXEC
+            case .read: prot = PROT_READ
+            case .readWrite: prot = PROT_READ | PROT_WRITE
+            }
+            guard mprotect(mem.advanced(by: segment.offset), segment.memorySize, prot) == 0 else {
+                munmap(mem, image.size)
+                throw NativeError.memory("mprotect of segment \(segment.name) failed (errno \(errno))")
+            }
+            if segment.permissions == .readExecute {
+                crossrun_native_clear_cache(mem.advanced(by: segment.offset), mem.advanced(by: segment.offset + segment.memorySize))
+            }
+        }
+        self.image = image
+        self.base = mem
+        self.tlsBlock = tls
+    }
+
+    /// The absolute address of a symbol the image defines.
+    public func address(of name: String) -> UnsafeMutableRawPointer? {
+        guard let s = image.symbol(named: name) else { return nil }
+        return base.advanced(by: s.offset)
+    }
+
+    /// The function pointer stored in the 8-byte slot at image offset `slot`.
+    func pointer(inSlot slot: Int) -> UnsafeMutableRawPointer? {
+        UnsafeMutableRawPointer(bitPattern: UInt(base.advanced(by: slot).load(as: UInt64.self)))
+    }
+}
+
+/// Addresses of runtime symbols in the host's own libraries.
+enum HostSymbols {
+    private nonisolated(unsafe) static var handles: [HostLibrary: UnsafeMutableRawPointer] = [:]
+
+    /// Resolves every import or throws listing those the host lacks.
+    static func resolve(_ imports: [LinkImage.Import]) throws -> [UInt64] {
+        var missing: [String] = []
+        let addresses = try imports.map { imp -> UInt64 in
+            let library = RuntimeSymbols.all[imp.name]?.library ?? .libc
+            guard let p = dlsym(try handle(library), imp.name) ?? dlsym(UnsafeMutableRawPointer(bitPattern: 0), imp.name) else {
+                missing.append(imp.name)
+                return 0
+            }
+            return UInt64(UInt(bitPattern: p))
+        }
+        if !missing.isEmpty { throw NativeError.unresolvedImports(missing) }
+        return addresses
+    }
+
+    private static func handle(_ library: HostLibrary) throws -> UnsafeMutableRawPointer {
+        if let h = handles[library] { return h }
+        guard let h = dlopen(library.rawValue, RTLD_NOW | RTLD_GLOBAL) else {
+            throw NativeError.library("cannot open \(library.rawValue): \(String(cString: dlerror()))")
+        }
+        handles[library] = h
+        return h
+    }
+}

@@ -1,0 +1,57 @@
+import CNativeSupport
+import CrossRunLink
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a loaded image as this process: constructors, the entry, `exit` with its status.
+public enum NativeRunner {
+    /// How to start the program.
+    public struct Options: Sendable {
+        /// Symbol called as `int entry(int argc, char **argv, char **envp)`.
+        public var entry: String = "main"
+        /// `argv[0]` and the rest of the arguments.
+        public var arguments: [String]
+        /// Name used in crash reports.
+        public var programName: String
+        /// Seconds before the run is stopped with exit status 124 (0: no limit).
+        public var timeout: UInt32 = 0
+
+        public init(entry: String = "main", arguments: [String], programName: String, timeout: UInt32 = 0) {
+            self.entry = entry
+            self.arguments = arguments
+            self.programName = programName
+            self.timeout = timeout
+        }
+    }
+
+    /// Transfers control to the program; the process exits with the program's status
+    /// (128+N if it dies of signal N, 124 on timeout). Does not return.
+    public static func run(_ loaded: NativeImage, options: Options) throws -> Never {
+        guard let entry = loaded.address(of: options.entry),
+              loaded.image.symbol(named: options.entry)?.kind != .object else {
+            throw NativeError.noEntry(options.entry)
+        }
+        // Crash symbolization data lives for the rest of the process.
+        let functions = loaded.image.symbols.filter { $0.kind == .function || $0.kind == .other }
+        let table = UnsafeMutablePointer<crossrun_symbol>.allocate(capacity: max(functions.count, 1))
+        for (i, s) in functions.enumerated() {
+            table[i] = crossrun_symbol(start: UInt(bitPattern: loaded.base.advanced(by: s.offset)), size: UInt(s.size), name: strdup(s.name))
+        }
+        crossrun_native_install_crash_handlers(strdup(options.programName), UInt(bitPattern: loaded.base),
+                                               loaded.image.size, table, functions.count)
+        crossrun_native_set_timeout(options.timeout)
+
+        let inits = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: max(loaded.image.initializers.count, 1))
+        for (i, slot) in loaded.image.initializers.enumerated() { inits[i] = loaded.pointer(inSlot: slot) }
+        let finis = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: max(loaded.image.finalizers.count, 1))
+        for (i, slot) in loaded.image.finalizers.enumerated() { finis[i] = loaded.pointer(inSlot: slot) }
+
+        let argv = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: options.arguments.count + 1)
+        for (i, a) in options.arguments.enumerated() { argv[i] = strdup(a) }
+        argv[options.arguments.count] = nil
+        fflush(nil)
+        crossrun_native_run(inits, loaded.image.initializers.count, finis, loaded.image.finalizers.count,
+                            entry, Int32(options.arguments.count), argv, environ)
+    }
+}

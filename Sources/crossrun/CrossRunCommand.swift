@@ -1,0 +1,156 @@
+import ArgumentParser
+import CrossRunDriver
+import CrossRunELF
+import CrossRunLink
+import CrossRunNative
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Compile flags and program arguments split off the command line before argument parsing
+/// (clang-style flags such as `-DNAME` and `-O2` do not fit ArgumentParser's rules).
+struct Invocation {
+    nonisolated(unsafe) static var compile = CompileOptions()
+    nonisolated(unsafe) static var programArguments: [String] = []
+}
+
+let compileFlagsHelp = """
+Compile options (passed to clang): -I DIR, -D NAME[=VALUE], -U NAME, -O0..-O3/-Os, -g, -std=STD,
+-fFLAG, -WWARNING, -w, -mFLAG, -include FILE, -Xcc FLAG (any other clang flag).
+Link options: -lNAME and -L DIR (static archives libNAME.a; -lm and -lc are built in),
+-e SYMBOL (entry point, default main).
+Arguments after -- go to the program (argv[1]...); argv[0] is the first input's name.
+"""
+
+@main
+struct CrossRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crossrun",
+        abstract: "Compile, JIT-link and run C programs for x86-64, aarch64 and riscv64.",
+        discussion: """
+        Examples:
+          crossrun hello.c                     compile, link and run for this host
+          crossrun --target rv64 prog.c -- a b run for riscv64 with arguments a b
+          echo 'int main(){return 3;}' | crossrun -
+          crossrun inspect prog.c              show the linked image
+
+        \(compileFlagsHelp)
+        """,
+        version: "0.1.0",
+        subcommands: [Run.self, Inspect.self],
+        defaultSubcommand: Run.self
+    )
+
+    static func mainEntry() {
+        var args = Array(CommandLine.arguments.dropFirst())
+        if let dash = args.firstIndex(of: "--") {
+            Invocation.programArguments = Array(args[(dash + 1)...])
+            args = Array(args[..<dash])
+        }
+        do {
+            let (compile, rest) = try CompileOptions.scan(args)
+            Invocation.compile = compile
+            args = rest
+        } catch {
+            fail(error)
+        }
+        do {
+            var command = try parseAsRoot(args)
+            try command.run()
+        } catch let error as DriverError {
+            fail(error)
+        } catch let error as LinkError {
+            fail(error)
+        } catch let error as NativeError {
+            fail(error)
+        } catch let error as ELFError {
+            fail(error)
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    static func main() { mainEntry() }
+
+    /// Prints `crossrun: error: …` for each line of `error` and exits with status 1.
+    static func fail(_ error: Error) -> Never {
+        fflush(stdout)
+        for line in "\(error)".split(separator: "\n") {
+            fputs("crossrun: error: \(line)\n", stderr)
+        }
+        Glibc.exit(1)
+    }
+}
+
+/// Options shared by every command that builds a program.
+struct BuildOptions: ParsableArguments {
+    @Option(name: .long, help: "Target architecture: x64, aarch64 or rv64 (default: this host's).")
+    var target: String?
+
+    @Argument(help: ArgumentHelp("Inputs: .c sources, .o objects, .a archives, or - for C source on stdin.", valueName: "input"))
+    var inputs: [String] = []
+
+    func resolvedTarget() throws -> Target {
+        guard let name = target else { return Target(machine: NativeImage.hostMachine) }
+        guard let t = Target(name: name) else {
+            throw DriverError.usage("unknown target '\(name)' (choose x64, aarch64 or rv64)")
+        }
+        return t
+    }
+
+    func build() throws -> Pipeline.Build {
+        let pipeline = Pipeline(toolchain: try Toolchain.discover())
+        return try pipeline.build(inputs: inputs, target: try resolvedTarget(), options: Invocation.compile)
+    }
+}
+
+/// The execution engine.
+enum Backend: String, ExpressibleByArgument, CaseIterable {
+    case native, emu
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compile, link and run a program (the default command).",
+        discussion: compileFlagsHelp
+    )
+
+    @OptionGroup var build: BuildOptions
+
+    @Option(help: "Execution backend: native (default when the target is this host's) or emu.")
+    var backend: Backend?
+
+    @Option(help: "Stop the program after this many seconds (exit status 124).")
+    var timeout: UInt32 = 0
+
+    func run() throws {
+        let target = try build.resolvedTarget()
+        let host = Target(machine: NativeImage.hostMachine)
+        let chosen = backend ?? (target == host ? .native : .emu)
+        if chosen == .native && target != host {
+            throw DriverError.usage("--backend native cannot run \(target) code on this \(host) host; use --backend emu")
+        }
+        if chosen == .emu {
+            throw DriverError.usage("the emulator backend (--backend emu) is not available yet; this build runs \(host) programs natively only")
+        }
+        let built = try build.build()
+        let loaded = try NativeImage(built.image)
+        try NativeRunner.run(loaded, options: .init(entry: Invocation.compile.entry,
+                                                    arguments: [built.programName] + Invocation.programArguments,
+                                                    programName: built.programName, timeout: timeout))
+    }
+}
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compile and link, then print the image: segments, fixups, imports, symbols.",
+        discussion: compileFlagsHelp
+    )
+
+    @OptionGroup var build: BuildOptions
+
+    func run() throws {
+        let built = try build.build()
+        print(ImageReport.render(built.image, name: built.programName), terminator: "")
+    }
+}
