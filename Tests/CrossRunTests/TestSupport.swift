@@ -1,0 +1,82 @@
+import CrossRunDriver
+import CrossRunELF
+import CrossRunLink
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Helpers shared by the tests: the toolchain, the built `crossrun`, compiling snippets.
+enum TestSupport {
+    static let toolchain: Toolchain = {
+        do { return try Toolchain.discover() } catch { fatalError("test setup: \(error)") }
+    }()
+
+    /// The repository root (where fixtures/ and include/ live).
+    static var root: String { toolchain.home }
+
+    /// The `crossrun` executable built next to the test bundle.
+    static var crossrun: String {
+        let exe = FileIO.realPath("/proc/self/exe") ?? CommandLine.arguments[0]
+        var dir = FileIO.directory(of: exe)
+        for _ in 0..<3 {
+            if FileIO.exists(dir + "/crossrun") && !FileIO.isDirectory(dir + "/crossrun") { return dir + "/crossrun" }
+            dir = FileIO.directory(of: dir)
+        }
+        return root + "/.build/debug/crossrun"
+    }
+
+    /// A scratch directory removed at process exit is not needed: each test cleans up.
+    static func scratch() throws -> String { try FileIO.makeTemporaryDirectory() }
+
+    /// Compiles C `source` for `target` into an object (through CrossRun's compile policy).
+    static func compile(_ source: String, target: Target = .x64, name: String = "test.c", flags: [String] = []) throws -> ObjectFile {
+        let dir = try scratch()
+        defer { FileIO.removeTree(dir) }
+        let path = dir + "/" + name
+        try FileIO.write(Array(source.utf8), to: path)
+        var options = CompileOptions()
+        options.clangFlags = flags
+        return try Compiler(toolchain: toolchain).compile(path, displayName: name, target: target, options: options, scratch: dir)
+    }
+
+    /// Links objects with the runtime's import table.
+    static func link(_ objects: [ObjectFile], archives: [Archive] = [], entry: String = "main") throws -> LinkImage {
+        try Linker.link(objects: objects, archives: archives,
+                        options: LinkOptions(machine: objects.first?.machine ?? .x86_64, requiredSymbols: [entry],
+                                             runtimeSymbol: Pipeline.runtimeSymbol))
+    }
+
+    /// Result of running a process.
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs `crossrun` with `arguments`, feeding `stdin`, in directory `cwd`.
+    static func runCrossrun(_ arguments: [String], stdin: [UInt8] = [], cwd: String? = nil) throws -> Outcome {
+        try run(crossrun, arguments, stdin: stdin, cwd: cwd)
+    }
+
+    /// Runs a program, capturing stdout and stderr (through files, so large outputs cannot block).
+    static func run(_ executable: String, _ arguments: [String], stdin: [UInt8] = [], cwd: String? = nil) throws -> Outcome {
+        let dir = try scratch()
+        defer { FileIO.removeTree(dir) }
+        try FileIO.write(stdin, to: dir + "/in")
+        var command = "exec"
+        for a in [executable] + arguments { command += " '" + a.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        command += " <'\(dir)/in' >'\(dir)/out' 2>'\(dir)/err'"
+        if let cwd { command = "cd '\(cwd)' && " + command }
+        let result = try Subprocess.run("/bin/sh", ["-c", command])
+        return Outcome(status: result.status,
+                       stdout: String(decoding: try FileIO.read(dir + "/out"), as: UTF8.self),
+                       stderr: String(decoding: try FileIO.read(dir + "/err"), as: UTF8.self))
+    }
+}
+
+extension String {
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
