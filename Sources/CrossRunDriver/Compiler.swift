@@ -19,8 +19,8 @@ public struct Compiler: Sendable {
     /// Compiles `source` (a path, shown in diagnostics as `displayName`) into an object.
     /// When `sourceFromStdin` is set, `source` is fed to clang on stdin as `-x c -`.
     public func compile(_ source: String, displayName: String, target: Target, options: CompileOptions,
-                        scratch: String) throws -> ObjectFile {
-        let output = "\(scratch)/\(Self.sanitized(displayName)).o"
+                        scratch: String, index: Int = 0) throws -> ObjectFile {
+        let output = "\(scratch)/\(index)-\(Self.sanitized(displayName)).o"
         var args = arguments(for: target, options: options) + ["-o", output]
         args.append(source)
         let result = try Subprocess.run(toolchain.clang, args)
@@ -29,11 +29,10 @@ public struct Compiler: Sendable {
         return try ObjectFile(bytes: bytes, name: displayName)
     }
 
-    private static var counter = 0
+    /// A file-name-safe form of an input's last path component.
     static func sanitized(_ name: String) -> String {
-        counter += 1
         let base = name.split(separator: "/").last.map(String.init) ?? "input"
-        return "\(counter)-" + String(base.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "_" })
+        return String(base.map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "_" })
     }
 }
 

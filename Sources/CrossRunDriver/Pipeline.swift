@@ -44,17 +44,17 @@ public struct Pipeline: Sendable {
         var objects: [ObjectFile] = []
         var archives: [Archive] = []
         var sawStdin = false
-        for input in inputs {
+        for (index, input) in inputs.enumerated() {
             switch try Self.kind(of: input) {
             case .source:
                 guard FileIO.exists(input) else { throw DriverError.badInput(file: input, message: "no such file") }
-                objects.append(try compiler.compile(input, displayName: input, target: target, options: options, scratch: scratch))
+                objects.append(try compiler.compile(input, displayName: input, target: target, options: options, scratch: scratch, index: index))
             case .stdinSource:
                 guard !sawStdin else { throw DriverError.usage("- (C source on stdin) may be given only once") }
                 sawStdin = true
                 let path = scratch + "/stdin.c"
                 try FileIO.write(FileIO.readStandardInput(), to: path)
-                objects.append(try compiler.compile(path, displayName: "<stdin>", target: target, options: options, scratch: scratch))
+                objects.append(try compiler.compile(path, displayName: "<stdin>", target: target, options: options, scratch: scratch, index: index))
             case .object:
                 objects.append(try ObjectFile(bytes: try FileIO.read(input), name: input))
             case .archive:

@@ -1,0 +1,39 @@
+import CrossRunDriver
+import XCTest
+
+/// Every program in `fixtures/` runs natively through `crossrun` with the expected stdout and
+/// exit status; and the expected files agree with the host's own clang + glibc build.
+final class FixtureTests: XCTestCase {
+    func testFixturesExist() throws {
+        XCTAssertGreaterThanOrEqual(try Fixture.all().count, 20)
+    }
+
+    func testFixturesRunNatively() throws {
+        let fixtures = try Fixture.all()
+        for f in fixtures {
+            let dir = try TestSupport.scratch() // programs may create files in their cwd
+            defer { FileIO.removeTree(dir) }
+            let out = try TestSupport.runCrossrun(["--backend", "native"] + f.flags + f.sources + ["--"] + f.arguments,
+                                                  stdin: f.stdin, cwd: dir)
+            XCTAssertEqual(out.status, f.exitCode, "\(f.name): exit status; stderr:\n\(out.stderr)")
+            if Array(out.stdout.utf8) != f.expected {
+                XCTFail("\(f.name): stdout differs\n--- expected\n\(String(decoding: f.expected, as: UTF8.self))\n--- got\n\(out.stdout)\n--- stderr\n\(out.stderr)")
+            }
+        }
+    }
+
+    /// The expected files are the truth of a normal build (`clang prog.c && ./a.out`).
+    func testExpectedOutputsMatchHostClangBuild() throws {
+        for f in try Fixture.all() {
+            let dir = try TestSupport.scratch()
+            defer { FileIO.removeTree(dir) }
+            let exe = dir + "/a.out"
+            let cc = try Subprocess.run(TestSupport.toolchain.clang, ["-w", "-o", exe] + f.flags + f.sources + ["-lm"])
+            XCTAssertEqual(cc.status, 0, "\(f.name): host build failed")
+            guard cc.status == 0 else { continue }
+            let out = try TestSupport.run(exe, f.arguments, stdin: f.stdin, cwd: dir)
+            XCTAssertEqual(out.status, f.exitCode, "\(f.name): host exit status")
+            XCTAssertEqual(Array(out.stdout.utf8), f.expected, "\(f.name): host stdout")
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import CrossRunDriver
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One end-to-end program from `fixtures/` with its expected results.
+///
+/// Conventions: `NAME.c` (or a directory `NAME/` with `main.c` and more sources) with
+/// `NAME.expected` (exact stdout), optional `NAME.exitcode` (default 0), `NAME.args` (one
+/// argument per line) and `NAME.stdin`.
+struct Fixture {
+    var name: String
+    /// Source files, `main.c` first for directory fixtures.
+    var sources: [String]
+    /// Extra compile flags (`-I DIR` for directory fixtures).
+    var flags: [String]
+    var expected: [UInt8]
+    var exitCode: Int32
+    var arguments: [String]
+    var stdin: [UInt8]
+
+    static var directory: String { TestSupport.root + "/fixtures" }
+
+    /// Every fixture, sorted by name.
+    static func all() throws -> [Fixture] {
+        var names: [String] = []
+        guard let d = opendir(directory) else { return [] }
+        while let e = readdir(d) {
+            let n = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if n.hasSuffix(".expected") { names.append(String(n.dropLast(".expected".count))) }
+        }
+        closedir(d)
+        return try names.sorted().map(load)
+    }
+
+    static func load(_ name: String) throws -> Fixture {
+        let base = directory + "/" + name
+        var sources: [String] = []
+        var flags: [String] = []
+        if FileIO.isDirectory(base) {
+            sources = [base + "/main.c"] + listC(base).filter { $0 != "main.c" }.sorted().map { base + "/" + $0 }
+            flags = ["-I", base]
+        } else {
+            sources = [base + ".c"]
+        }
+        func optional(_ ext: String) throws -> [UInt8]? {
+            FileIO.exists(base + ext) ? try FileIO.read(base + ext) : nil
+        }
+        let exit = try optional(".exitcode").map { String(decoding: $0, as: UTF8.self).trimmingWhitespace() }
+        let args = try optional(".args").map { String(decoding: $0, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init) } ?? []
+        return Fixture(name: name, sources: sources, flags: flags, expected: try FileIO.read(base + ".expected"),
+                       exitCode: Int32(exit ?? "0") ?? -1,
+                       arguments: args.last == "" ? Array(args.dropLast()) : args,
+                       stdin: try optional(".stdin") ?? [])
+    }
+
+    static func listC(_ dir: String) -> [String] {
+        var out: [String] = []
+        guard let d = opendir(dir) else { return [] }
+        while let e = readdir(d) {
+            let n = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if n.hasSuffix(".c") { out.append(n) }
+        }
+        closedir(d)
+        return out
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+    }
+}

@@ -1,0 +1,74 @@
+import CrossRunDriver
+import CrossRunRuntime
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `include/` is the contract of the runtime's import table: everything it declares must be
+/// provided, and everything provided must exist in the host libraries for native runs.
+final class HeaderContractTests: XCTestCase {
+    /// Names of the extern functions and variables `include/` declares for `target`.
+    static func declarations(target: Target) throws -> Set<String> {
+        let include = TestSupport.toolchain.includeDirectory
+        var headers: [String] = []
+        func walk(_ dir: String, _ prefix: String) {
+            guard let d = opendir(dir) else { return }
+            while let e = readdir(d) {
+                let n = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                if n.hasPrefix(".") { continue }
+                if FileIO.isDirectory(dir + "/" + n) { walk(dir + "/" + n, prefix + n + "/") }
+                else if n.hasSuffix(".h") { headers.append(prefix + n) }
+            }
+            closedir(d)
+        }
+        walk(include, "")
+        let dir = try TestSupport.scratch()
+        defer { FileIO.removeTree(dir) }
+        let src = headers.sorted().map { "#include <\($0)>" }.joined(separator: "\n") + "\n"
+        try FileIO.write(Array(src.utf8), to: dir + "/all.c")
+        let args = ["--target=\(target.triple)", "-fsyntax-only", "-nostdlibinc", "-isystem", include,
+                    "-Xclang", "-ast-dump", "-fno-color-diagnostics", dir + "/all.c"]
+        let r = try Subprocess.run(TestSupport.toolchain.clang, args, captureOutput: true)
+        XCTAssertEqual(r.status, 0, "headers do not compile together for \(target)")
+        var names = Set<String>()
+        for line in String(decoding: r.output, as: UTF8.self).split(separator: "\n") {
+            // Top-level declarations only: "|-FunctionDecl 0x.. <loc> col:N [used] name 'type' [extern|static|inline]"
+            guard line.hasPrefix("|-FunctionDecl") || line.hasPrefix("`-FunctionDecl")
+                    || line.hasPrefix("|-VarDecl") || line.hasPrefix("`-VarDecl") else { continue }
+            if line.contains(" static") || line.contains(" inline") { continue }
+            let isVar = line.contains("VarDecl")
+            if isVar && !line.contains(" extern") { continue }
+            guard let quote = line.firstIndex(of: "'") else { continue }
+            let words = line[..<quote].split(separator: " ")
+            guard let name = words.last, name != "used", name != "referenced" else { continue }
+            names.insert(String(name))
+        }
+        return names
+    }
+
+    func testEveryDeclaredFunctionIsInTheImportTable() throws {
+        let declared = try Self.declarations(target: .x64)
+        XCTAssertGreaterThan(declared.count, 200, "the header set looks incomplete")
+        let missing = declared.filter { RuntimeSymbols.all[$0] == nil }.sorted()
+        XCTAssertEqual(missing, [], "declared in include/ but not provided by the runtime")
+    }
+
+    func testHeadersCompileForEveryTarget() throws {
+        for target in [Target.aarch64, .rv64] {
+            XCTAssertGreaterThan(try Self.declarations(target: target).count, 200, "\(target)")
+        }
+    }
+
+    func testEveryTableEntryExistsInTheHostLibraries() throws {
+        var missing: [String] = []
+        for (name, symbol) in RuntimeSymbols.all {
+            guard let handle = dlopen(symbol.library.rawValue, RTLD_NOW) else {
+                XCTFail("cannot open \(symbol.library.rawValue)")
+                continue
+            }
+            if dlsym(handle, name) == nil { missing.append("\(name) (\(symbol.library.rawValue))") }
+        }
+        XCTAssertEqual(missing.sorted(), [])
+    }
+}
