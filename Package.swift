@@ -9,6 +9,7 @@ let package = Package(
         /// and fuzzing harnesses that do not want to go through the CLI.
         .library(name: "CrossRun", targets: [
             "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
+            "CrossRunLibc", "CrossRunEmulator",
         ]),
     ],
     dependencies: [
@@ -23,18 +24,20 @@ let package = Package(
         .target(name: "CrossRunELF"),
         .target(name: "CrossRunRuntime"),
         .target(name: "CrossRunLink", dependencies: ["CrossRunELF"]),
+        .target(name: "CrossRunLibc"),
+        .target(name: "CrossRunEmulator", dependencies: ["CUnicorn", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime"]),
         .target(name: "CNativeSupport", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CrossRunNative", dependencies: ["CrossRunLink", "CrossRunRuntime", "CNativeSupport"]),
         .target(name: "CrossRunDriver", dependencies: [
             "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative",
         ]),
         .executableTarget(name: "crossrun", dependencies: [
-            "CrossRunDriver",
+            "CrossRunDriver", "CrossRunEmulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CrossRunTests", dependencies: [
             "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
-            "CUnicorn", "crossrun",
+            "CrossRunLibc", "CrossRunEmulator", "CUnicorn", "crossrun",
         ]),
     ]
 )

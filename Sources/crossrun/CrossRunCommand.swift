@@ -1,6 +1,7 @@
 import ArgumentParser
 import CrossRunDriver
 import CrossRunELF
+import CrossRunEmulator
 import CrossRunLink
 import CrossRunNative
 #if canImport(Glibc)
@@ -63,6 +64,8 @@ struct CrossRunCommand: ParsableCommand {
             fail(error)
         } catch let error as NativeError {
             fail(error)
+        } catch let error as EmulatorError {
+            fail(error)
         } catch let error as ELFError {
             fail(error)
         } catch {
@@ -123,6 +126,9 @@ struct Run: ParsableCommand {
     @Option(help: "Stop the program after this many seconds (exit status 124).")
     var timeout: UInt32 = 0
 
+    @Flag(help: "Report emulator events such as unsupported system calls on stderr.")
+    var verbose = false
+
     func run() throws {
         let target = try build.resolvedTarget()
         let host = Target(machine: NativeImage.hostMachine)
@@ -130,14 +136,36 @@ struct Run: ParsableCommand {
         if chosen == .native && target != host {
             throw DriverError.usage("--backend native cannot run \(target) code on this \(host) host; use --backend emu")
         }
-        if chosen == .emu {
-            throw DriverError.usage("the emulator backend (--backend emu) is not available yet; this build runs \(host) programs natively only")
+        if chosen == .emu && !Emulator.supports(target.machine) {
+            throw DriverError.usage("the emulator cannot run \(target) programs yet (x64 only for now)")
         }
         let built = try build.build()
+        let arguments = [built.programName] + Invocation.programArguments
+        if chosen == .emu {
+            var options = GuestProcess.Options(arguments: arguments, environment: Self.environment(), programName: built.programName)
+            options.entry = Invocation.compile.entry
+            options.timeout = timeout
+            options.verbose = verbose
+            let outcome = try Emulator.run(built.image, options: options)
+            fflush(stdout)
+            if let report = outcome.report { fputs(report + "\n", stderr) }
+            Glibc.exit(outcome.status)
+        }
         let loaded = try NativeImage(built.image)
-        try NativeRunner.run(loaded, options: .init(entry: Invocation.compile.entry,
-                                                    arguments: [built.programName] + Invocation.programArguments,
+        try NativeRunner.run(loaded, options: .init(entry: Invocation.compile.entry, arguments: arguments,
                                                     programName: built.programName, timeout: timeout))
+    }
+
+    /// This process's environment, for the guest.
+    static func environment() -> [String: String] {
+        var env: [String: String] = [:]
+        var p = environ
+        while let entry = p.pointee {
+            let text = String(cString: entry)
+            if let eq = text.firstIndex(of: "=") { env[String(text[..<eq])] = String(text[text.index(after: eq)...]) }
+            p += 1
+        }
+        return env
     }
 }
 

@@ -1,0 +1,86 @@
+import CUnicorn
+import CrossRunLibc
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Guest memory: regions of host memory (`mmap`ed, lazily committed) mapped into the
+/// Unicorn engine with `uc_mem_map_ptr`, so guest code and host libc code see the same bytes.
+/// Host accesses go through ``host(_:_:write:)``, which checks mapping and permission.
+public final class AddressSpace: GuestMemory {
+    /// One mapped range.
+    public struct Region {
+        public var name: String
+        public var start: UInt64
+        public var size: UInt64
+        public var host: UnsafeMutableRawPointer
+        public var readable: Bool
+        public var writable: Bool
+        public var executable: Bool
+        var end: UInt64 { start + size }
+    }
+
+    let engine: OpaquePointer
+    public private(set) var regions: [Region] = []
+    private var last = 0
+
+    init(engine: OpaquePointer) { self.engine = engine }
+
+    deinit {
+        for r in regions { munmap(r.host, Int(r.size)) }
+    }
+
+    /// Maps `size` bytes (page multiple) at guest `start` with the given permissions.
+    @discardableResult
+    func map(_ name: String, at start: UInt64, size: UInt64, read: Bool = true, write: Bool, execute: Bool) throws -> Region {
+        guard let mem = mmap(nil, Int(size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
+              mem != MAP_FAILED else {
+            throw EmulatorError.resources("cannot reserve \(size) bytes of host memory for the guest \(name)")
+        }
+        var perms: UInt32 = 0
+        if read { perms |= UC_PROT_READ.rawValue }
+        if write { perms |= UC_PROT_WRITE.rawValue }
+        if execute { perms |= UC_PROT_EXEC.rawValue }
+        let err = uc_mem_map_ptr(engine, start, Int(size), perms, mem)
+        guard err == UC_ERR_OK else {
+            munmap(mem, Int(size))
+            throw EmulatorError.engine("mapping the guest \(name) at 0x\(String(start, radix: 16))", err)
+        }
+        let region = Region(name: name, start: start, size: size, host: mem, readable: read, writable: write, executable: execute)
+        regions.append(region)
+        regions.sort { $0.start < $1.start }
+        return region
+    }
+
+    /// Host address of a guest address for the loader (no permission check).
+    func loaderHost(_ address: UInt64) -> UnsafeMutableRawPointer? {
+        guard let r = region(containing: address) else { return nil }
+        return r.host.advanced(by: Int(address - r.start))
+    }
+
+    @inline(__always)
+    func region(containing address: UInt64) -> Region? {
+        if last < regions.count, regions[last].start <= address, address < regions[last].end { return regions[last] }
+        for (i, r) in regions.enumerated() where r.start <= address && address < r.end {
+            last = i
+            return r
+        }
+        return nil
+    }
+
+    public func host(_ address: UInt64, _ count: Int, write: Bool) throws -> UnsafeMutableRawPointer {
+        guard let r = region(containing: address), r.readable,
+              count <= 0 || UInt64(count) <= r.end - address else {
+            throw GuestFault(address: address, size: max(count, 1), access: write ? .write : .read)
+        }
+        if write && !r.writable { throw GuestFault(address: address, size: max(count, 1), access: .write) }
+        return r.host.advanced(by: Int(address - r.start))
+    }
+
+    public func readableSpan(from address: UInt64) throws -> UnsafeRawBufferPointer {
+        guard let r = region(containing: address), r.readable else {
+            throw GuestFault(address: address, size: 1, access: .read)
+        }
+        return UnsafeRawBufferPointer(start: r.host.advanced(by: Int(address - r.start)), count: Int(r.end - address))
+    }
+}

@@ -1,0 +1,91 @@
+import CUnicorn
+import CrossRunELF
+import CrossRunLibc
+
+/// Everything about one guest architecture that the emulator needs: engine mode, CPU set-up,
+/// the trap stub and how a trap is recognised, registers of the calling convention and of
+/// system calls. Adding an architecture is adding one conforming type.
+protocol GuestArch {
+    /// The ELF machine it runs.
+    var machine: Machine { get }
+    var ucArch: uc_arch { get }
+    var ucMode: uc_mode { get }
+    /// Bytes of one trampoline stub (trap, then return to the caller); padded to 16 bytes.
+    var trapStub: [UInt8] { get }
+    /// How far the PC seen in the trap hook is past the trap instruction (0 on x86-64, whose
+    /// hook sees the PC *at* `syscall`; 4 on aarch64/riscv64).
+    var trapPCOffset: UInt64 { get }
+    /// Whether `long double` is IEEE binary128 (else x87 80-bit).
+    var longDoubleIsBinary128: Bool { get }
+
+    /// One-time CPU configuration (FPU enables etc.).
+    func prepare(_ uc: OpaquePointer) throws
+    /// Installs the hook(s) through which the trap stubs and real system calls reach `dispatcher`.
+    func installTrapHooks(_ uc: OpaquePointer, _ context: UnsafeMutableRawPointer) throws
+    /// Sets the thread pointer (FS base / TPIDR_EL0 / tp).
+    func setThreadPointer(_ uc: OpaquePointer, _ value: UInt64)
+    /// The program counter.
+    func pc(_ uc: OpaquePointer) -> UInt64
+    /// The stack pointer.
+    func sp(_ uc: OpaquePointer) -> UInt64
+    /// Prepares registers and stack to call `function(args…)` so that it returns to `returnAddress`;
+    /// `stackTop` is where the callee's stack starts (16-byte aligned).
+    func prepareCall(_ uc: OpaquePointer, memory: AddressSpace, function: UInt64, args: [UInt64],
+                     returnAddress: UInt64, stackTop: UInt64) throws
+    /// The integer result register after a call returned.
+    func result(_ uc: OpaquePointer) -> UInt64
+    /// The frame of a trap: arguments and results per the calling convention.
+    func frame(_ uc: OpaquePointer, memory: AddressSpace) -> any CallFrame
+    /// Address the trapping stub returns to (the guest caller), for crash reports.
+    func callerAddress(_ uc: OpaquePointer, memory: AddressSpace) -> UInt64?
+    /// System call number and six arguments at a system-call trap.
+    func syscallArguments(_ uc: OpaquePointer) -> (number: UInt64, args: [UInt64])
+    /// Sets a system call's result.
+    func setSyscallResult(_ uc: OpaquePointer, _ value: UInt64)
+    /// Which syscall numbering the guest uses.
+    var syscallTable: SyscallTable { get }
+    /// Registers a `setjmp` saves (callee-saved, stack, return address), read at the trap.
+    func captureJump(_ uc: OpaquePointer, memory: AddressSpace) throws -> [UInt64]
+    /// Restores registers saved by ``captureJump`` so the trap stub returns to the `setjmp`
+    /// caller with `value` as the result.
+    func resumeJump(_ uc: OpaquePointer, memory: AddressSpace, saved: [UInt64], value: UInt64) throws
+}
+
+/// Reads and writes of registers by Unicorn id.
+extension GuestArch {
+    @inline(__always)
+    func read(_ uc: OpaquePointer, _ reg: Int32) -> UInt64 {
+        var v: UInt64 = 0
+        uc_reg_read(uc, reg, &v)
+        return v
+    }
+
+    @inline(__always)
+    func write(_ uc: OpaquePointer, _ reg: Int32, _ value: UInt64) {
+        var v = value
+        uc_reg_write(uc, reg, &v)
+    }
+
+    /// Reads the low 64 bits of a 128-bit vector register.
+    @inline(__always)
+    func readVectorLow(_ uc: OpaquePointer, _ reg: Int32) -> UInt64 {
+        var v: (UInt64, UInt64) = (0, 0)
+        uc_reg_read(uc, reg, &v)
+        return v.0
+    }
+
+    /// Writes a 128-bit vector register with `low` in its low 64 bits.
+    @inline(__always)
+    func writeVectorLow(_ uc: OpaquePointer, _ reg: Int32, _ low: UInt64) {
+        var v: (UInt64, UInt64) = (low, 0)
+        uc_reg_write(uc, reg, &v)
+    }
+}
+
+/// The per-architecture emulator.
+func guestArch(for machine: Machine) throws -> any GuestArch {
+    switch machine {
+    case .x86_64: return X86_64Guest()
+    default: throw EmulatorError.unsupportedMachine(machine.description)
+    }
+}

@@ -1,0 +1,18 @@
+/// Where things live in a guest address space (the same for every architecture).
+public struct GuestLayout: Sendable {
+    /// Trampoline stubs; the first stub's address doubles as the "return to host" address.
+    public var trampolineBase: UInt64 = 0x10_0000
+    /// The LinkImage (4 KiB aligned, as the image contract requires).
+    public var imageBase: UInt64 = 0x40_0000
+    /// Bytes reserved for the heap (`malloc`, the runtime's own data); committed lazily.
+    public var heapSize: UInt64 = 1 << 30
+    /// Top of the main stack.
+    public var stackTop: UInt64 = 0x7fff_0000_0000
+    /// Stack size; below it is unmapped, so runaway recursion faults.
+    public var stackSize: UInt64 = 8 << 20
+
+    public init() {}
+
+    /// Rounds up to the 4 KiB page.
+    static func pageUp(_ x: UInt64) -> UInt64 { (x + 0xfff) & ~0xfff }
+}

@@ -1,0 +1,85 @@
+import CrossRunLibc
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension GuestProcess {
+    /// Library functions that need the CPU or calls back into guest code, so they live here
+    /// rather than in ``HostLibc``: `setjmp`/`longjmp`, `qsort`, `bsearch`.
+    func processFunction(_ name: String) -> HostFunction? {
+        switch name {
+        case "setjmp", "_setjmp", "__sigsetjmp", "sigsetjmp":
+            return { [unowned self] _, f in
+                let env = try f.int(0)
+                let saved = try arch.captureJump(uc, memory: memory)
+                for (i, v) in saved.enumerated() { try memory.store(v, at: env + UInt64(8 * i)) }
+                f.returnInt(0)
+            }
+        case "longjmp", "_longjmp", "siglongjmp":
+            return { [unowned self] _, f in
+                let env = try f.int(0)
+                let value = UInt64(UInt32(bitPattern: try f.int32(1)))
+                let count = try arch.captureJump(uc, memory: memory).count
+                let saved = try (0..<count).map { try memory.load(env + UInt64(8 * $0), as: UInt64.self) }
+                try arch.resumeJump(uc, memory: memory, saved: saved, value: value == 0 ? 1 : value)
+            }
+        case "qsort":
+            return { [unowned self] _, f in
+                let base = try f.int(0), count = try f.size(1), size = try f.size(2), compare = try f.int(3)
+                try sortGuestArray(base: base, count: count, size: size, compare: compare)
+            }
+        case "bsearch":
+            return { [unowned self] _, f in
+                let key = try f.int(0), base = try f.int(1), count = try f.size(2), size = try f.size(3), compare = try f.int(4)
+                var lo = 0, hi = count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    let element = base + UInt64(mid * size)
+                    let c = Int32(truncatingIfNeeded: try callNested(compare, [key, element]))
+                    if c == 0 { f.returnInt(element); return }
+                    if c < 0 { hi = mid } else { lo = mid + 1 }
+                }
+                f.returnInt(0)
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// Sorts in place with the guest comparator using glibc 2.36's algorithm (top-down merge
+    /// sort, left element taken when `compare <= 0`), so the comparator sees the same calls in
+    /// the same order as in a native run and equal elements keep their order.
+    func sortGuestArray(base: UInt64, count: Int, size: Int, compare: UInt64) throws {
+        guard count > 1, size > 0 else { return }
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: size)
+        guard !overflow else { throw GuestFault(address: base, size: Int.max, access: .write) }
+        let region = try memory.mutableBytes(base, bytes)
+        var order = Array(0..<count)
+        var scratch = order
+        // The comparator is called with pointers into the array as glibc does on its temporary
+        // copy; element identity (not address) is what matters to callers.
+        func sort(_ lo: Int, _ n: Int) throws {
+            guard n > 1 else { return }
+            let n1 = n / 2, n2 = n - n1
+            try sort(lo, n1)
+            try sort(lo + n1, n2)
+            var i = lo, j = lo + n1, k = lo
+            let iEnd = lo + n1, jEnd = lo + n
+            while i < iEnd && j < jEnd {
+                let c = Int32(truncatingIfNeeded: try callNested(compare, [base + UInt64(order[i] * size), base + UInt64(order[j] * size)]))
+                if c <= 0 { scratch[k] = order[i]; i += 1 } else { scratch[k] = order[j]; j += 1 }
+                k += 1
+            }
+            while i < iEnd { scratch[k] = order[i]; i += 1; k += 1 }
+            while j < jEnd { scratch[k] = order[j]; j += 1; k += 1 }
+            for t in lo..<lo + n { order[t] = scratch[t] }
+        }
+        try sort(0, count)
+        let copy = Array(UnsafeRawBufferPointer(region))
+        copy.withUnsafeBytes { src in
+            for (dst, from) in order.enumerated() where dst != from {
+                region.baseAddress!.advanced(by: dst * size).copyMemory(from: src.baseAddress!.advanced(by: from * size), byteCount: size)
+            }
+        }
+    }
+}

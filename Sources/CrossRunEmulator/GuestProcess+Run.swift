@@ -1,0 +1,190 @@
+import CUnicorn
+import CrossRunLibc
+import CrossRunLink
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension GuestProcess {
+    func installHooks() throws {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        try arch.installTrapHooks(uc, context)
+        var hook: uc_hook = 0
+        let invalid: @convention(c) (OpaquePointer?, uc_mem_type, UInt64, Int32, Int64, UnsafeMutableRawPointer?) -> Bool = { _, _, address, _, _, user in
+            guard let user else { return false }
+            let process = Unmanaged<GuestProcess>.fromOpaque(user).takeUnretainedValue()
+            if process.faultAddress == nil { process.faultAddress = address }
+            return false
+        }
+        let err = crossrun_uc_hook_add(uc, &hook, CROSSRUN_UC_HOOK_MEM_INVALID, unsafeBitCast(invalid, to: UnsafeMutableRawPointer.self), context, 1, 0)
+        guard err == UC_ERR_OK else { throw EmulatorError.engine("installing the memory fault hook", err) }
+    }
+
+    /// A trap from a stub (libc call) or a real `syscall`/`svc`/`ecall`.
+    func onTrap() {
+        let trapPC = arch.pc(uc) &- arch.trapPCOffset
+        guard trapPC >= layout.trampolineBase && trapPC < trampolineEnd else {
+            handleSyscall()
+            return
+        }
+        let index = Int((trapPC - layout.trampolineBase) / 16)
+        let function = functions[index]
+        do {
+            try function.body(runtime, arch.frame(uc, memory: memory))
+        } catch let t as GuestTermination {
+            stop(t)
+        } catch is NestedRunEnded {
+            uc_emu_stop(uc)   // the nested call recorded why
+        } catch let fault as GuestFault {
+            faultAddress = fault.address
+            faultContext = "in \(function.name)" + callerDescription()
+            stop(.signal(SIGSEGV, "invalid memory access"))
+        } catch {
+            faultContext = "in \(function.name): \(error)" + callerDescription()
+            stop(.signal(SIGSEGV, "invalid memory access"))
+        }
+    }
+
+    /// A CPU exception (divide error, undefined instruction, breakpoint…).
+    func onException(signal: Int32) {
+        let names: [Int32: String] = [SIGFPE: "arithmetic exception", SIGILL: "illegal instruction", SIGTRAP: "trap instruction"]
+        stop(.signal(signal, names[signal] ?? "invalid memory access"))
+    }
+
+    func stop(_ t: GuestTermination) {
+        if termination == nil { termination = t }
+        uc_emu_stop(uc)
+    }
+
+    func callerDescription() -> String {
+        guard let ret = arch.callerAddress(uc, memory: memory) else { return "" }
+        return " called from " + describe(ret)
+    }
+
+    /// `0x… (symbol+0x…)` for a guest address.
+    func describe(_ pc: UInt64) -> String {
+        var text = "0x" + String(pc, radix: 16)
+        if pc >= imageBase && pc < imageBase + UInt64(image.size) {
+            text += " (" + (image.symbolize(offset: Int(pc - imageBase)) ?? "image+0x" + String(pc - imageBase, radix: 16)) + ")"
+        } else if pc >= layout.trampolineBase && pc < trampolineEnd {
+            text += " (\(functions[Int((pc - layout.trampolineBase) / 16)].name) in the host C library)"
+        }
+        return text
+    }
+
+    /// Calls a guest function and returns its integer result, or nil if the run ended
+    /// (exit, crash, timeout: see ``termination``).
+    func call(_ function: UInt64, _ args: [UInt64]) -> UInt64? {
+        do {
+            try arch.prepareCall(uc, memory: memory, function: function, args: args,
+                                 returnAddress: stopAddress, stackTop: argumentArea)
+        } catch {
+            termination = .signal(SIGSEGV, "invalid memory access")
+            return nil
+        }
+        let micros = UInt64(options.timeout) * 1_000_000
+        let err = uc_emu_start(uc, function, stopAddress, micros, 0)
+        if termination != nil { return nil }
+        if err != UC_ERR_OK {
+            switch err {
+            case UC_ERR_INSN_INVALID: termination = .signal(SIGILL, "illegal instruction")
+            case UC_ERR_EXCEPTION: termination = .signal(SIGILL, "unhandled CPU exception")
+            default: termination = .signal(SIGSEGV, "invalid memory access")
+            }
+            return nil
+        }
+        guard arch.pc(uc) == stopAddress else {
+            termination = .signal(0, "timeout")
+            return nil
+        }
+        return arch.result(uc)
+    }
+
+    /// Runs initializers, the entry, and the exit sequence; never throws and never crashes
+    /// the host: every guest failure becomes an ``Outcome``.
+    public func run() -> Outcome {
+        guard let entry = image.symbol(named: options.entry), entry.kind != .object, entry.kind != .tls else {
+            return Outcome(status: 1, report: "crossrun: error: \(EmulatorError.noEntry(options.entry))")
+        }
+        let (argc, argv, envp) = setUpArguments()
+        var status: Int32 = 0
+        func finish() -> Outcome? {
+            switch termination {
+            case nil: return nil
+            case .exit(let s)?:
+                termination = nil
+                status = s
+                return nil
+            case .immediateExit(let s)?:
+                return Outcome(status: s & 0xff, report: nil)
+            case .signal(let sig, let what)?:
+                return crashOutcome(signal: sig, what: what)
+            }
+        }
+        var exited = false
+        for slot in image.initializers where !exited {
+            guard let fn = try? memory.load(imageBase + UInt64(slot), as: UInt64.self), fn != 0, fn != UInt64.max else { continue }
+            if call(fn, [argc, argv, envp]) == nil {
+                if let o = finish() { return o }
+                exited = true
+            }
+        }
+        if !exited {
+            if let r = call(imageBase + UInt64(entry.offset), [argc, argv, envp]) {
+                status = Int32(truncatingIfNeeded: r)
+            } else if let o = finish() {
+                return o
+            }
+        }
+        // exit(): atexit handlers (last registered first), then finalizers, then flush.
+        while let handler = runtime.atexitHandlers.popLast() {
+            if call(handler, []) == nil, let o = finish() { return o }
+        }
+        for slot in image.finalizers {
+            guard let fn = try? memory.load(imageBase + UInt64(slot), as: UInt64.self), fn != 0, fn != UInt64.max else { continue }
+            if call(fn, []) == nil, let o = finish() { return o }
+        }
+        runtime.flushAll()
+        return Outcome(status: status & 0xff, report: nil)
+    }
+
+    func crashOutcome(signal: Int32, what: String) -> Outcome {
+        fflush(stdout)
+        if signal == 0 {
+            return Outcome(status: 124, report: "crossrun: \(options.programName): timed out after \(options.timeout) s at pc \(describe(arch.pc(uc)))")
+        }
+        let names: [Int32: String] = [SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGFPE: "SIGFPE", SIGILL: "SIGILL", SIGTRAP: "SIGTRAP", SIGBUS: "SIGBUS"]
+        var text = "crossrun: \(options.programName): \(names[signal] ?? "signal \(signal)") (\(what))"
+        if let ctx = faultContext {
+            text += " " + ctx
+        } else {
+            text += " at pc " + describe(arch.pc(uc))
+        }
+        if signal == SIGSEGV || signal == SIGBUS, let a = faultAddress { text += ", fault address 0x" + String(a, radix: 16) }
+        return Outcome(status: 128 + signal, report: text)
+    }
+
+    /// Where calls start their stack: below the argument strings and vectors.
+    var argumentArea: UInt64 { layout.stackTop - 64 * 1024 }
+
+    /// Writes argv/envp strings and vectors at the top of the stack.
+    func setUpArguments() -> (UInt64, UInt64, UInt64) {
+        var cursor = layout.stackTop - 16
+        func push(_ s: String) -> UInt64 {
+            let bytes = Array(s.utf8) + [0]
+            cursor = (cursor - UInt64(bytes.count)) & ~7
+            try? memory.write(bytes, at: cursor)
+            return cursor
+        }
+        let argPointers = options.arguments.map(push)
+        let envPointers = options.environment.sorted { $0.key < $1.key }.map { push("\($0.key)=\($0.value)") }
+        cursor = (cursor & ~15) - UInt64(8 * (argPointers.count + envPointers.count + 2))
+        let argv = cursor
+        for (i, p) in argPointers.enumerated() { try? memory.store(p, at: argv + UInt64(8 * i)) }
+        try? memory.store(UInt64(0), at: argv + UInt64(8 * argPointers.count))
+        let envp = argv + UInt64(8 * (argPointers.count + 1))
+        for (i, p) in envPointers.enumerated() { try? memory.store(p, at: envp + UInt64(8 * i)) }
+        try? memory.store(UInt64(0), at: envp + UInt64(8 * envPointers.count))
+        return (UInt64(argPointers.count), argv, envp)
+    }
+}

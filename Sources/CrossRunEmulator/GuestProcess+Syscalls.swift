@@ -1,0 +1,173 @@
+import CUnicorn
+import CrossRunLibc
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension GuestProcess {
+    /// A real system call executed by guest code (inline `syscall`/`svc`/`ecall`).
+    func handleSyscall() {
+        let (number, a) = arch.syscallArguments(uc)
+        let result: Int64
+        if let call = arch.syscallTable.numbers[number] {
+            do {
+                result = try perform(call, a)
+            } catch let t as GuestTermination {
+                stop(t)
+                return
+            } catch {
+                result = -Int64(EFAULT)   // a bad guest pointer is EFAULT, as the kernel would say
+            }
+        } else {
+            if options.verbose && unknownSyscalls.insert(number).inserted {
+                fputs("crossrun: unsupported system call \(number) (returns -ENOSYS)\n", stderr)
+            }
+            result = -Int64(ENOSYS)
+        }
+        arch.setSyscallResult(uc, UInt64(bitPattern: result))
+    }
+
+    /// Result of a host call: the value, or `-errno` on failure.
+    private func checked(_ r: Int) -> Int64 { r < 0 ? -Int64(errno) : Int64(r) }
+
+    private func path(_ address: UInt64) throws -> String { try memory.string(address) }
+
+    func perform(_ call: Syscall, _ a: [UInt64]) throws -> Int64 {
+        let fd = Int32(truncatingIfNeeded: a[0])
+        switch call {
+        case .read:
+            let n = Int(clamping: a[2])
+            return checked(Glibc.read(fd, try memory.host(a[1], n, write: true), n))
+        case .write:
+            let n = Int(clamping: a[2])
+            runtime.flushAll()   // keep ordering with buffered stdio output
+            return checked(Glibc.write(fd, try memory.host(a[1], n, write: false), n))
+        case .writev:
+            runtime.flushAll()
+            var total: Int64 = 0
+            for i in 0..<Int(min(a[2], 1024)) {
+                let base = try memory.load(a[1] + UInt64(16 * i), as: UInt64.self)
+                let len = Int(clamping: try memory.load(a[1] + UInt64(16 * i) + 8, as: UInt64.self))
+                let r = Glibc.write(fd, try memory.host(base, len, write: false), len)
+                if r < 0 { return total > 0 ? total : -Int64(errno) }
+                total += Int64(r)
+            }
+            return total
+        case .openat:
+            return checked(Int(Glibc.openat(fd == -100 ? AT_FDCWD : fd, try path(a[1]), Int32(truncatingIfNeeded: a[2]), mode_t(truncatingIfNeeded: a[3]))))
+        case .open:
+            return checked(Int(Glibc.open(try path(a[0]), Int32(truncatingIfNeeded: a[1]), mode_t(truncatingIfNeeded: a[2]))))
+        case .close:
+            return fd <= 2 ? 0 : checked(Int(Glibc.close(fd)))   // the host's standard streams stay open
+        case .lseek:
+            return checked(Int(Glibc.lseek(fd, off_t(Int64(bitPattern: a[1])), Int32(truncatingIfNeeded: a[2]))))
+        case .fstat, .newfstatat, .stat, .lstat:
+            var st = stat()
+            let r: Int32
+            switch call {
+            case .fstat: r = Glibc.fstat(fd, &st)
+            case .stat: r = fstatat(AT_FDCWD, try path(a[0]), &st, 0)
+            case .lstat: r = fstatat(AT_FDCWD, try path(a[0]), &st, AT_SYMLINK_NOFOLLOW)
+            default: r = Glibc.fstatat(fd == -100 ? AT_FDCWD : fd, try path(a[1]), &st, Int32(truncatingIfNeeded: a[3]))
+            }
+            if r != 0 { return -Int64(errno) }
+            try writeStat(st, to: call == .fstat || call == .stat || call == .lstat ? a[1] : a[2])
+            return 0
+        case .brk:
+            // The program break never moves (malloc lives on the host): report it unchanged,
+            // which is how Linux says "cannot grow".
+            return Int64(runtime.heap.limit)
+        case .mmap:
+            // Anonymous private mappings come from the heap, page aligned.
+            let flags = Int32(truncatingIfNeeded: a[3])
+            guard flags & MAP_ANONYMOUS != 0 else { return -Int64(ENODEV) }
+            let size = Int(clamping: (a[1] + 0xfff) & ~0xfff)
+            guard let addr = runtime.heap.allocateAligned(size, alignment: 4096) else { return -Int64(ENOMEM) }
+            memset(try memory.host(addr, size, write: true), 0, size)
+            return Int64(addr)
+        case .munmap:
+            _ = runtime.heap.free(a[0])
+            return 0
+        case .mprotect:
+            return 0
+        case .exit, .exitGroup:
+            throw GuestTermination.immediateExit(Int32(truncatingIfNeeded: a[0]))
+        case .getpid, .gettid:
+            return Int64(Glibc.getpid())
+        case .clockGettime:
+            var ts = timespec()
+            if clock_gettime(clockid_t(truncatingIfNeeded: a[0]), &ts) != 0 { return -Int64(errno) }
+            try memory.store(Int64(ts.tv_sec), at: a[1])
+            try memory.store(Int64(ts.tv_nsec), at: a[1] + 8)
+            return 0
+        case .gettimeofday:
+            var tv = timeval()
+            gettimeofday(&tv, nil)
+            if a[0] != 0 {
+                try memory.store(Int64(tv.tv_sec), at: a[0])
+                try memory.store(Int64(tv.tv_usec), at: a[0] + 8)
+            }
+            return 0
+        case .getrandom:
+            let n = Int(clamping: min(a[1], 1 << 25))
+            let dst = try memory.host(a[0], n, write: true)
+            let urandom = Glibc.open("/dev/urandom", O_RDONLY)
+            defer { if urandom >= 0 { Glibc.close(urandom) } }
+            return urandom < 0 ? -Int64(EIO) : checked(Glibc.read(urandom, dst, n))
+        case .uname:
+            // struct utsname: six 65-byte fields; report the guest's machine.
+            let dst = try memory.mutableBytes(a[0], 6 * 65)
+            memset(dst.baseAddress!, 0, dst.count)
+            let machineName = ["x86-64": "x86_64", "aarch64": "aarch64", "riscv64": "riscv64"][arch.machine.description] ?? "unknown"
+            for (i, field) in ["Linux", "crossrun", "6.1.0", "#1 CrossRun", machineName, "(none)"].enumerated() {
+                try memory.write(Array(field.utf8.prefix(64)), at: a[0] + UInt64(65 * i))
+            }
+            return 0
+        case .ioctl:
+            return -Int64(ENOTTY)
+        case .rtSigaction, .rtSigprocmask:
+            if call == .rtSigprocmask, a[2] != 0 { memset(try memory.host(a[2], Int(min(a[3], 128)), write: true), 0, Int(min(a[3], 128))) }
+            return 0
+        case .setTidAddress:
+            return Int64(Glibc.getpid())
+        case .archPrctl:
+            if a[0] == 0x1002 { arch.setThreadPointer(uc, a[1]); return 0 }   // ARCH_SET_FS
+            return -Int64(EINVAL)
+        case .readlinkat, .readlink:
+            let (p, buf, size) = call == .readlink ? (a[0], a[1], a[2]) : (a[1], a[2], a[3])
+            let n = Int(clamping: size)
+            return checked(Glibc.readlink(try path(p), try memory.host(buf, n, write: true).assumingMemoryBound(to: CChar.self), n))
+        case .getcwd:
+            let n = Int(clamping: a[1])
+            guard Glibc.getcwd(try memory.host(a[0], n, write: true).assumingMemoryBound(to: CChar.self), n) != nil else { return -Int64(errno) }
+            return Int64(try memory.stringLength(a[0]) + 1)
+        case .unlinkat:
+            let flags = Int32(truncatingIfNeeded: a[2])
+            return checked(Int(Glibc.unlinkat(fd == -100 ? AT_FDCWD : fd, try path(a[1]), flags)))
+        case .unlink:
+            return checked(Int(Glibc.unlink(try path(a[0]))))
+        }
+    }
+
+    /// Writes a host `struct stat` in the guest's layout.
+    func writeStat(_ st: stat, to address: UInt64) throws {
+        if arch.machine == .x86_64 {
+            var copy = st
+            try withUnsafeBytes(of: &copy) { try memory.write(Array($0), at: address) }
+            return
+        }
+        // asm-generic struct stat (aarch64, riscv64): 128 bytes.
+        let fields: [(Int, UInt64, Int)] = [
+            (0, UInt64(st.st_dev), 8), (8, UInt64(st.st_ino), 8), (16, UInt64(st.st_mode), 4), (20, UInt64(st.st_nlink), 4),
+            (24, UInt64(st.st_uid), 4), (28, UInt64(st.st_gid), 4), (32, UInt64(st.st_rdev), 8), (48, UInt64(bitPattern: Int64(st.st_size)), 8),
+            (56, UInt64(st.st_blksize), 4), (64, UInt64(bitPattern: Int64(st.st_blocks)), 8),
+            (72, UInt64(st.st_atim.tv_sec), 8), (80, UInt64(st.st_atim.tv_nsec), 8),
+            (88, UInt64(st.st_mtim.tv_sec), 8), (96, UInt64(st.st_mtim.tv_nsec), 8),
+            (104, UInt64(st.st_ctim.tv_sec), 8), (112, UInt64(st.st_ctim.tv_nsec), 8),
+        ]
+        memset(try memory.host(address, 128, write: true), 0, 128)
+        for (off, v, size) in fields {
+            if size == 8 { try memory.store(v, at: address + UInt64(off)) } else { try memory.store(UInt32(truncatingIfNeeded: v), at: address + UInt64(off)) }
+        }
+    }
+}

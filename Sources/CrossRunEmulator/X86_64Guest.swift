@@ -1,0 +1,187 @@
+import CUnicorn
+import CrossRunELF
+import CrossRunLibc
+
+/// x86-64: SysV calling convention, `syscall; ret` trampolines, FS-based thread pointer.
+struct X86_64Guest: GuestArch {
+    var machine: Machine { .x86_64 }
+    var ucArch: uc_arch { UC_ARCH_X86 }
+    var ucMode: uc_mode { UC_MODE_64 }
+    // syscall ; ret ; int3 padding
+    var trapStub: [UInt8] { [0x0f, 0x05, 0xc3] + [UInt8](repeating: 0xcc, count: 13) }
+    var longDoubleIsBinary128: Bool { false }
+    var trapPCOffset: UInt64 { 0 }
+    var syscallTable: SyscallTable { .x86_64 }
+
+    static func reg(_ r: uc_x86_reg) -> Int32 { Int32(r.rawValue) }
+    static let intArgs: [Int32] = [UC_X86_REG_RDI, UC_X86_REG_RSI, UC_X86_REG_RDX, UC_X86_REG_RCX, UC_X86_REG_R8, UC_X86_REG_R9].map(reg)
+    static let vecArgs: [Int32] = [UC_X86_REG_XMM0, UC_X86_REG_XMM1, UC_X86_REG_XMM2, UC_X86_REG_XMM3,
+                                   UC_X86_REG_XMM4, UC_X86_REG_XMM5, UC_X86_REG_XMM6, UC_X86_REG_XMM7].map(reg)
+    static let rsp = reg(UC_X86_REG_RSP), rip = reg(UC_X86_REG_RIP), rax = reg(UC_X86_REG_RAX)
+    static let calleeSaved: [Int32] = [UC_X86_REG_RBX, UC_X86_REG_RBP, UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15].map(reg)
+
+    func prepare(_ uc: OpaquePointer) throws {}
+
+    func installTrapHooks(_ uc: OpaquePointer, _ context: UnsafeMutableRawPointer) throws {
+        var hook: uc_hook = 0
+        let syscall: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { uc, user in
+            guard let user else { return }
+            Unmanaged<GuestProcess>.fromOpaque(user).takeUnretainedValue().onTrap()
+        }
+        var err = crossrun_uc_hook_add_insn(uc, &hook, unsafeBitCast(syscall, to: UnsafeMutableRawPointer.self), context,
+                                            1, 0, Int32(UC_X86_INS_SYSCALL.rawValue))
+        guard err == UC_ERR_OK else { throw EmulatorError.engine("installing the syscall hook", err) }
+        let interrupt: @convention(c) (OpaquePointer?, UInt32, UnsafeMutableRawPointer?) -> Void = { uc, intno, user in
+            guard let user else { return }
+            let signal: Int32
+            switch intno {
+            case 0: signal = 8        // #DE divide error → SIGFPE
+            case 1, 3: signal = 5     // debug / int3 → SIGTRAP
+            case 6: signal = 4        // #UD invalid opcode → SIGILL
+            default: signal = 11      // #GP and others → SIGSEGV
+            }
+            Unmanaged<GuestProcess>.fromOpaque(user).takeUnretainedValue().onException(signal: signal)
+        }
+        err = crossrun_uc_hook_add(uc, &hook, Int32(UC_HOOK_INTR.rawValue), unsafeBitCast(interrupt, to: UnsafeMutableRawPointer.self), context, 1, 0)
+        guard err == UC_ERR_OK else { throw EmulatorError.engine("installing the interrupt hook", err) }
+    }
+
+    func setThreadPointer(_ uc: OpaquePointer, _ value: UInt64) {
+        write(uc, Self.reg(UC_X86_REG_FS_BASE), value)
+    }
+
+    func pc(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.rip) }
+    func sp(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.rsp) }
+    func result(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.rax) }
+
+    func prepareCall(_ uc: OpaquePointer, memory: AddressSpace, function: UInt64, args: [UInt64],
+                     returnAddress: UInt64, stackTop: UInt64) throws {
+        let sp = (stackTop & ~15) - 8                  // as if `call` pushed the return address
+        try memory.store(returnAddress, at: sp)
+        write(uc, Self.rsp, sp)
+        for (i, a) in args.prefix(6).enumerated() { write(uc, Self.intArgs[i], a) }
+        write(uc, Self.rax, 0)
+        write(uc, Self.rip, function)
+    }
+
+    func frame(_ uc: OpaquePointer, memory: AddressSpace) -> any CallFrame { X86Frame(arch: self, uc: uc, memory: memory) }
+
+    func callerAddress(_ uc: OpaquePointer, memory: AddressSpace) -> UInt64? {
+        try? memory.load(sp(uc), as: UInt64.self)
+    }
+
+    func syscallArguments(_ uc: OpaquePointer) -> (number: UInt64, args: [UInt64]) {
+        let regs: [uc_x86_reg] = [UC_X86_REG_RDI, UC_X86_REG_RSI, UC_X86_REG_RDX, UC_X86_REG_R10, UC_X86_REG_R8, UC_X86_REG_R9]
+        return (read(uc, Self.rax), regs.map { read(uc, Self.reg($0)) })
+    }
+
+    func setSyscallResult(_ uc: OpaquePointer, _ value: UInt64) { write(uc, Self.rax, value) }
+
+    func captureJump(_ uc: OpaquePointer, memory: AddressSpace) throws -> [UInt64] {
+        let sp = self.sp(uc)
+        return Self.calleeSaved.map { read(uc, $0) } + [sp + 8, try memory.load(sp, as: UInt64.self)]
+    }
+
+    func resumeJump(_ uc: OpaquePointer, memory: AddressSpace, saved: [UInt64], value: UInt64) throws {
+        guard saved.count == 8 else { throw GuestFault(address: 0, size: 64, access: .read) }
+        for (i, r) in Self.calleeSaved.enumerated() { write(uc, r, saved[i]) }
+        let sp = saved[6] - 8
+        try memory.store(saved[7], at: sp)     // the stub's `ret` pops it
+        write(uc, Self.rsp, sp)
+        write(uc, Self.rax, value)
+    }
+}
+
+/// SysV x86-64 arguments of a trap: integers in rdi…r9, floats in xmm0–7, then the stack
+/// above the return address.
+final class X86Frame: CallFrame {
+    let arch: X86_64Guest
+    let uc: OpaquePointer
+    let memory: AddressSpace
+
+    init(arch: X86_64Guest, uc: OpaquePointer, memory: AddressSpace) {
+        self.arch = arch
+        self.uc = uc
+        self.memory = memory
+    }
+
+    func int(_ index: Int) throws -> UInt64 {
+        if index < 6 { return arch.read(uc, X86_64Guest.intArgs[index]) }
+        return try memory.load(arch.sp(uc) + 8 + UInt64(index - 6) * 8, as: UInt64.self)
+    }
+
+    func double(_ index: Int) throws -> Double {
+        if index < 8 { return Double(bitPattern: arch.readVectorLow(uc, X86_64Guest.vecArgs[index])) }
+        return try memory.loadDouble(arch.sp(uc) + 8 + UInt64(index - 8) * 8)
+    }
+
+    func float(_ index: Int) throws -> Float {
+        Float(bitPattern: UInt32(truncatingIfNeeded: arch.readVectorLow(uc, X86_64Guest.vecArgs[min(index, 7)])))
+    }
+
+    func variadic(afterInts ints: Int, floats: Int) throws -> any VariadicArguments {
+        X86RegisterVarArgs(gp: X86_64Guest.intArgs.map { arch.read(uc, $0) }, fp: X86_64Guest.vecArgs.map { arch.readVectorLow(uc, $0) },
+                           gpIndex: ints, fpIndex: floats, overflow: arch.sp(uc) + 8, memory: memory)
+    }
+
+    func vaList(at address: UInt64) throws -> any VariadicArguments {
+        X86VaList(memory: memory, gpOffset: try memory.load(address, as: UInt32.self), fpOffset: try memory.load(address + 4, as: UInt32.self),
+                  overflow: try memory.load(address + 8, as: UInt64.self), saveArea: try memory.load(address + 16, as: UInt64.self))
+    }
+
+    func returnInt(_ value: UInt64) { arch.write(uc, X86_64Guest.rax, value) }
+    func returnDouble(_ value: Double) { arch.writeVectorLow(uc, X86_64Guest.vecArgs[0], value.bitPattern) }
+    func returnFloat(_ value: Float) { arch.writeVectorLow(uc, X86_64Guest.vecArgs[0], UInt64(value.bitPattern)) }
+}
+
+/// Variadic arguments of a trap, straight from the registers and the caller's stack.
+struct X86RegisterVarArgs: VariadicArguments {
+    var gp: [UInt64], fp: [UInt64]
+    var gpIndex: Int, fpIndex: Int
+    var overflow: UInt64
+    let memory: AddressSpace
+
+    mutating func nextInt() throws -> UInt64 {
+        if gpIndex < 6 { gpIndex += 1; return gp[gpIndex - 1] }
+        defer { overflow += 8 }
+        return try memory.load(overflow, as: UInt64.self)
+    }
+
+    mutating func nextDouble() throws -> Double {
+        if fpIndex < 8 { fpIndex += 1; return Double(bitPattern: fp[fpIndex - 1]) }
+        defer { overflow += 8 }
+        return try memory.loadDouble(overflow)
+    }
+
+    mutating func nextLongDouble() throws -> (UInt64, UInt64) {
+        overflow = (overflow + 15) & ~15
+        defer { overflow += 16 }
+        return (try memory.load(overflow, as: UInt64.self), try memory.load(overflow + 8, as: UInt64.self))
+    }
+}
+
+/// A guest SysV `va_list` (`{gp_offset, fp_offset, overflow_arg_area, reg_save_area}`).
+struct X86VaList: VariadicArguments {
+    let memory: AddressSpace
+    var gpOffset: UInt32, fpOffset: UInt32
+    var overflow: UInt64
+    let saveArea: UInt64
+
+    mutating func nextInt() throws -> UInt64 {
+        if gpOffset < 48 { defer { gpOffset += 8 }; return try memory.load(saveArea + UInt64(gpOffset), as: UInt64.self) }
+        defer { overflow += 8 }
+        return try memory.load(overflow, as: UInt64.self)
+    }
+
+    mutating func nextDouble() throws -> Double {
+        if fpOffset < 176 { defer { fpOffset += 16 }; return try memory.loadDouble(saveArea + UInt64(fpOffset)) }
+        defer { overflow += 8 }
+        return try memory.loadDouble(overflow)
+    }
+
+    mutating func nextLongDouble() throws -> (UInt64, UInt64) {
+        overflow = (overflow + 15) & ~15
+        defer { overflow += 16 }
+        return (try memory.load(overflow, as: UInt64.self), try memory.load(overflow + 8, as: UInt64.self))
+    }
+}

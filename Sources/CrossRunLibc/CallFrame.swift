@@ -1,0 +1,45 @@
+/// A `va_list`-style cursor over variadic arguments (or a guest `va_list`).
+public protocol VariadicArguments {
+    /// The next integer or pointer argument.
+    mutating func nextInt() throws -> UInt64
+    /// The next `double` argument (floats are promoted by the caller).
+    mutating func nextDouble() throws -> Double
+    /// The next `long double` argument as raw bytes (16 bytes: x87 80-bit or IEEE binary128).
+    mutating func nextLongDouble() throws -> (UInt64, UInt64)
+}
+
+/// One call from guest code into a host libc function: its arguments and its result, per
+/// the guest's calling convention. Integer and floating arguments are numbered separately
+/// (the way SysV, AAPCS64 and LP64D assign registers): `int(0)` is the first integer or
+/// pointer argument, `double(0)` the first floating one.
+public protocol CallFrame {
+    /// Integer/pointer argument number `index` among the integer arguments.
+    func int(_ index: Int) throws -> UInt64
+    /// Floating argument number `index` among the floating arguments, as a double.
+    func double(_ index: Int) throws -> Double
+    /// Floating argument number `index` as a float.
+    func float(_ index: Int) throws -> Float
+    /// The variadic arguments following `ints` named integer and `floats` named floating arguments.
+    func variadic(afterInts ints: Int, floats: Int) throws -> any VariadicArguments
+    /// A cursor over the guest `va_list` at `address` (for `vprintf` & co.).
+    func vaList(at address: UInt64) throws -> any VariadicArguments
+    /// Sets an integer or pointer result.
+    func returnInt(_ value: UInt64)
+    /// Sets a `double` result.
+    func returnDouble(_ value: Double)
+    /// Sets a `float` result.
+    func returnFloat(_ value: Float)
+}
+
+extension CallFrame {
+    /// Integer argument as a signed 32-bit `int`.
+    public func int32(_ index: Int) throws -> Int32 { Int32(truncatingIfNeeded: try int(index)) }
+    /// Integer argument as a signed 64-bit `long`.
+    public func long(_ index: Int) throws -> Int64 { Int64(bitPattern: try int(index)) }
+    /// Integer argument as a size (`size_t`), clamped for host use.
+    public func size(_ index: Int) throws -> Int { Int(clamping: try int(index)) }
+    /// Returns a signed integer result.
+    public func returnSigned(_ value: Int64) { returnInt(UInt64(bitPattern: value)) }
+    /// Returns a C `int` result (sign-extended as the ABIs expect).
+    public func returnInt32(_ value: Int32) { returnInt(UInt64(bitPattern: Int64(value))) }
+}

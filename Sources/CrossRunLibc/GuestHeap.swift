@@ -1,0 +1,88 @@
+/// A malloc-style allocator over a range of guest addresses, with all bookkeeping on the host
+/// (a guest buffer overflow cannot corrupt it). Blocks are 16-byte aligned.
+///
+/// Small sizes (≤ 4 KiB) use exact 16-byte size classes; larger ones use power-of-two classes.
+/// Freed blocks go to their class's free list; new blocks come from a bump pointer.
+public struct GuestHeap: Sendable {
+    /// First address managed.
+    public let base: UInt64
+    /// One past the last address that may be handed out.
+    public let limit: UInt64
+    private var top: UInt64
+    private var sizes: [UInt64: Int] = [:]           // live block → requested size
+    private var capacity: [UInt64: Int] = [:]        // block → usable bytes (its class)
+    private var freeLists: [Int: [UInt64]] = [:]     // class capacity → free blocks
+    /// Bytes currently allocated (requested sizes).
+    public private(set) var liveBytes = 0
+
+    public init(base: UInt64, size: UInt64) {
+        self.base = (base + 15) & ~15
+        self.limit = base + size
+        self.top = self.base
+    }
+
+    /// The capacity class for a request of `size` bytes.
+    static func sizeClass(_ size: Int) -> Int {
+        let n = max(size, 1)
+        if n <= 4096 { return (n + 15) & ~15 }
+        var c = 8192
+        while c < n { c <<= 1 }
+        return c
+    }
+
+    /// Allocates `size` bytes; returns nil when the heap is exhausted. `fresh` tells whether the
+    /// memory was never used (and so is already zero).
+    public mutating func allocate(_ size: Int) -> (address: UInt64, fresh: Bool)? {
+        guard size >= 0, size < Int(limit - base) else { return nil }
+        let cls = Self.sizeClass(size)
+        if var list = freeLists[cls], let block = list.popLast() {
+            freeLists[cls] = list
+            sizes[block] = size
+            liveBytes += size
+            return (block, false)
+        }
+        guard UInt64(cls) <= limit - top else { return nil }
+        let block = top
+        top += UInt64(cls)
+        sizes[block] = size
+        capacity[block] = cls
+        liveBytes += size
+        return (block, true)
+    }
+
+    /// Allocates `size` bytes aligned to `alignment` (a power of two above 16) from fresh memory.
+    public mutating func allocateAligned(_ size: Int, alignment: Int) -> UInt64? {
+        let cls = Self.sizeClass(size)
+        let aligned = (top + UInt64(alignment) - 1) & ~(UInt64(alignment) - 1)
+        guard aligned <= limit, UInt64(cls) <= limit - aligned else { return nil }
+        top = aligned + UInt64(cls)
+        sizes[aligned] = size
+        capacity[aligned] = cls
+        liveBytes += size
+        return aligned
+    }
+
+    /// Frees a block; returns false when `address` is not a live block (double or wild free).
+    public mutating func free(_ address: UInt64) -> Bool {
+        guard let size = sizes.removeValue(forKey: address), let cls = capacity[address] else { return false }
+        liveBytes -= size
+        freeLists[cls, default: []].append(address)
+        return true
+    }
+
+    /// Requested size of a live block.
+    public func size(of address: UInt64) -> Int? { sizes[address] }
+
+    /// Usable size of a live block (≥ its requested size).
+    public func usableSize(of address: UInt64) -> Int? {
+        sizes[address] == nil ? nil : capacity[address]
+    }
+
+    /// Grows or shrinks a live block in place when its class allows it.
+    public mutating func resizeInPlace(_ address: UInt64, to newSize: Int) -> Bool {
+        guard let old = sizes[address], let cls = capacity[address], newSize <= cls else { return false }
+        sizes[address] = newSize
+        liveBytes += newSize - old
+        return true
+    }
+}

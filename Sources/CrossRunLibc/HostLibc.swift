@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The trampoline table: host implementations of the C library, written once against
+/// ``GuestMemory`` and ``CallFrame`` so that every guest architecture shares them.
+public enum HostLibc {
+    /// Every function by name.
+    public static let functions: [String: HostFunction] = {
+        var table: [String: HostFunction] = [:]
+        for part in [LibcProcess.functions, LibcStdio.functions, LibcString.functions, LibcMemory.functions,
+                     LibcMath.functions, LibcConvert.functions, LibcCtype.functions] {
+            table.merge(part) { a, _ in a }
+        }
+        return table
+    }()
+
+    /// Data objects the library exports, created on first use.
+    public static func dataAddress(_ name: String, _ runtime: LibcRuntime) throws -> UInt64? {
+        if let a = runtime.dataSymbols[name] { return a }
+        switch name {
+        case "optind", "opterr": return try runtime.defineData(name, size: 8, value: 1)
+        case "optopt": return try runtime.defineData(name, size: 8, value: 0)
+        case "optarg": return try runtime.defineData(name, size: 8, value: 0)
+        case "environ", "__environ": return try runtime.defineData(name, size: 8, value: 0)
+        case "signgam": return try runtime.defineData(name, size: 8)
+        default: return nil
+        }
+    }
+}
+
+/// `exit`, `abort`, `atexit`, `errno`, environment, assertions.
+enum LibcProcess {
+    static let functions: [String: HostFunction] = [
+        "exit": { _, f in throw GuestTermination.exit(try f.int32(0)) },
+        "_Exit": { _, f in throw GuestTermination.immediateExit(try f.int32(0)) },
+        "_exit": { _, f in throw GuestTermination.immediateExit(try f.int32(0)) },
+        "quick_exit": { _, f in throw GuestTermination.immediateExit(try f.int32(0)) },
+        "abort": { _, _ in throw GuestTermination.signal(SIGABRT, "aborted") },
+        "atexit": { rt, f in rt.atexitHandlers.append(try f.int(0)); f.returnInt32(0) },
+        "at_quick_exit": { _, f in f.returnInt32(0) },
+        "__errno_location": { rt, f in f.returnInt(rt.errnoAddress) },
+        "__assert_fail": { rt, f in
+            let message = try rt.memory.string(f.int(0)), file = try rt.memory.string(f.int(1))
+            let line = try f.int32(2), function = try rt.memory.string(f.int(3))
+            rt.streams.values.forEach { $0.flush() }
+            fputs("\(rt.programName): \(file):\(line): \(function): Assertion `\(message)' failed.\n", stderr)
+            throw GuestTermination.signal(SIGABRT, "aborted")
+        },
+        "getenv": { rt, f in
+            let name = try rt.memory.string(f.int(0))
+            guard let value = rt.environment[name] else { f.returnInt(0); return }
+            if let a = rt.environmentCopies[name + "=" + value] { f.returnInt(a); return }
+            let a = try rt.allocateZeroed(value.utf8.count + 1)
+            try rt.memory.write(Array(value.utf8), at: a)
+            rt.environmentCopies[name + "=" + value] = a
+            f.returnInt(a)
+        },
+        "setenv": { rt, f in
+            let name = try rt.memory.string(f.int(0)), value = try rt.memory.string(f.int(1))
+            if name.isEmpty || name.contains("=") { rt.setErrno(EINVAL); f.returnInt32(-1); return }
+            if try f.int32(2) != 0 || rt.environment[name] == nil { rt.environment[name] = value }
+            f.returnInt32(0)
+        },
+        "unsetenv": { rt, f in rt.environment[try rt.memory.string(f.int(0))] = nil; f.returnInt32(0) },
+        "system": { rt, f in
+            // No host shell for guests: system(NULL) says none is available.
+            if try f.int(0) == 0 { f.returnInt32(0) } else { rt.setErrno(ENOSYS); f.returnInt32(-1) }
+        },
+        "rand": { rt, f in f.returnInt32(rt.randState.next()) },
+        "srand": { rt, f in rt.randState.reseed(UInt32(truncatingIfNeeded: try f.int(0))) },
+        "getpid": { _, f in f.returnInt32(getpid()) },
+        "getppid": { _, f in f.returnInt32(getppid()) },
+        "time": { rt, f in
+            let t = Int64(time(nil))
+            let p = try f.int(0)
+            if p != 0 { try rt.memory.store(t, at: p) }
+            f.returnSigned(t)
+        },
+        "clock": { _, f in f.returnSigned(Int64(clock())) },
+    ]
+}

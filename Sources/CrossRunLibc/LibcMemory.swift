@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `malloc` & co. over ``GuestHeap``.
+enum LibcMemory {
+    static func allocate(_ rt: LibcRuntime, _ size: Int, zero: Bool) throws -> UInt64 {
+        guard let (a, fresh) = rt.heap.allocate(size) else { rt.setErrno(ENOMEM); return 0 }
+        if zero && !fresh && size > 0 { memset(try rt.memory.host(a, size, write: true), 0, size) }
+        return a
+    }
+
+    static let functions: [String: HostFunction] = [
+        "malloc": { rt, f in f.returnInt(try allocate(rt, f.size(0), zero: false)) },
+        "calloc": { rt, f in
+            let (total, overflow) = try f.size(0).multipliedReportingOverflow(by: f.size(1))
+            if overflow { rt.setErrno(ENOMEM); f.returnInt(0); return }
+            f.returnInt(try allocate(rt, total, zero: true))
+        },
+        "realloc": { rt, f in
+            let old = try f.int(0), size = try f.size(1)
+            if old == 0 { f.returnInt(try allocate(rt, size, zero: false)); return }
+            guard let oldSize = rt.heap.size(of: old) else {
+                throw GuestFault(address: old, size: 1, access: .write) // realloc of a pointer malloc never returned
+            }
+            if rt.heap.resizeInPlace(old, to: size) { f.returnInt(old); return }
+            let new = try allocate(rt, size, zero: false)
+            if new == 0 { f.returnInt(0); return }
+            let n = min(oldSize, size)
+            if n > 0 { memcpy(try rt.memory.host(new, n, write: true), try rt.memory.host(old, n, write: false), n) }
+            _ = rt.heap.free(old)
+            f.returnInt(new)
+        },
+        "free": { rt, f in
+            let p = try f.int(0)
+            if p != 0 && !rt.heap.free(p) {
+                throw GuestTermination.signal(SIGABRT, "free(): invalid pointer 0x" + String(p, radix: 16))
+            }
+        },
+        "aligned_alloc": alignedAlloc, "memalign": alignedAlloc,
+        "posix_memalign": { rt, f in
+            let out = try f.int(0), alignment = try f.size(1), size = try f.size(2)
+            guard alignment >= 8, alignment & (alignment - 1) == 0 else { f.returnInt32(EINVAL); return }
+            let a = try alignedAllocate(rt, alignment, size)
+            if a == 0 { f.returnInt32(ENOMEM); return }
+            try rt.memory.store(a, at: out)
+            f.returnInt32(0)
+        },
+    ]
+
+    static let alignedAlloc: HostFunction = { rt, f in
+        f.returnInt(try alignedAllocate(rt, f.size(0), f.size(1)))
+    }
+
+    /// Blocks are 16-byte aligned; larger alignments come from the heap's aligned path.
+    static func alignedAllocate(_ rt: LibcRuntime, _ alignment: Int, _ size: Int) throws -> UInt64 {
+        guard alignment > 0, alignment & (alignment - 1) == 0 else { rt.setErrno(EINVAL); return 0 }
+        if alignment <= 16 { return try allocate(rt, size, zero: false) }
+        guard let a = rt.heap.allocateAligned(size, alignment: alignment) else { rt.setErrno(ENOMEM); return 0 }
+        return a
+    }
+}

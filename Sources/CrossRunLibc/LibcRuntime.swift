@@ -1,0 +1,138 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How a guest run ends when a libc function ends it.
+public enum GuestTermination: Error, Sendable, Equatable {
+    /// `exit(status)`: run atexit handlers and finalizers, flush streams.
+    case exit(Int32)
+    /// `_Exit(status)`: end now.
+    case immediateExit(Int32)
+    /// Killed by a signal (`abort` → SIGABRT), with a description for the report.
+    case signal(Int32, String)
+}
+
+/// A host implementation of one libc function.
+public typealias HostFunction = (LibcRuntime, any CallFrame) throws -> Void
+
+/// The state of the guest's C library, kept on the host: heap, streams, errno, environment,
+/// exit handlers. One per guest process; every ``HostFunction`` receives it.
+public final class LibcRuntime {
+    /// The guest's memory.
+    public let memory: any GuestMemory
+    /// The guest heap (`malloc` & co.).
+    public var heap: GuestHeap
+    /// Guest address of the `errno` cell (`__errno_location()` returns it).
+    public private(set) var errnoAddress: UInt64 = 0
+    /// Guest functions registered with `atexit`, in registration order.
+    public var atexitHandlers: [UInt64] = []
+    /// Open streams by guest `FILE*` value.
+    public var streams: [UInt64: HostStream] = [:]
+    /// Guest addresses of data imports (`stdout`, `stdin`, …) by name.
+    public private(set) var dataSymbols: [String: UInt64] = [:]
+    /// The program's environment (`getenv`).
+    public var environment: [String: String]
+    /// Guest copies of environment values handed out by `getenv` (stable addresses).
+    var environmentCopies: [String: UInt64] = [:]
+    /// Interned guest strings (e.g. `strerror` texts), by content.
+    var internedStrings: [String: UInt64] = [:]
+    /// State of `strtok`.
+    var strtokNext: UInt64 = 0
+    /// State of `rand`.
+    var randState = RandomState(seed: 1)
+    /// Short program name used in diagnostics such as failed assertions.
+    public var programName = "program"
+    /// Where diagnostics (unknown syscalls with --verbose, bad frees) go.
+    public var verbose = false
+    /// Size of a guest `long double` in bytes (16 on every supported target).
+    public let longDoubleIsBinary128: Bool
+
+    /// Creates the runtime over `memory`, with a heap at `[heapBase, heapBase + heapSize)`.
+    public init(memory: any GuestMemory, heapBase: UInt64, heapSize: UInt64,
+                environment: [String: String], longDoubleIsBinary128: Bool) throws {
+        self.memory = memory
+        self.heap = GuestHeap(base: heapBase, size: heapSize)
+        self.environment = environment
+        self.longDoubleIsBinary128 = longDoubleIsBinary128
+        errnoAddress = try allocateZeroed(16)
+        for (name, fd) in [("stdin", Int32(0)), ("stdout", 1), ("stderr", 2)] {
+            let handle = try allocateZeroed(32)
+            streams[handle] = HostStream.standard(fd)
+            let cell = try allocateZeroed(8)
+            try memory.store(handle, at: cell)
+            dataSymbols[name] = cell
+        }
+    }
+
+    /// Sets the guest's `errno`.
+    public func setErrno(_ value: Int32) {
+        try? memory.store(value, at: errnoAddress)
+    }
+
+    /// Allocates zeroed guest memory for the runtime's own use.
+    public func allocateZeroed(_ size: Int) throws -> UInt64 {
+        guard let (address, fresh) = heap.allocate(size) else { throw GuestFault(address: heap.limit, size: size, access: .write) }
+        if !fresh && size > 0 { memset(try memory.host(address, size, write: true), 0, size) }
+        return address
+    }
+
+    /// A guest copy of `text` (NUL-terminated) that lives for the rest of the run.
+    public func internedString(_ text: String) throws -> UInt64 {
+        if let a = internedStrings[text] { return a }
+        let bytes = Array(text.utf8) + [0]
+        let a = try allocateZeroed(bytes.count)
+        try memory.write(bytes, at: a)
+        internedStrings[text] = a
+        return a
+    }
+
+    /// Registers a data object for an import (`optind`, …) of `size` bytes, initialised with `value`.
+    public func defineData(_ name: String, size: Int, value: UInt64 = 0) throws -> UInt64 {
+        if let a = dataSymbols[name] { return a }
+        let a = try allocateZeroed(size)
+        if size >= 8 { try memory.store(value, at: a) } else if size >= 4 { try memory.store(UInt32(truncatingIfNeeded: value), at: a) }
+        dataSymbols[name] = a
+        return a
+    }
+
+    /// The stream for a guest `FILE*`, or nil (caller reports EBADF).
+    public func stream(_ handle: UInt64) -> HostStream? { streams[handle] }
+
+    /// Flushes every open stream (at exit).
+    public func flushAll() {
+        for s in streams.values { s.flush() }
+    }
+}
+
+/// glibc's `random_r` TYPE_3 generator, so `rand()` gives glibc's exact sequence.
+struct RandomState {
+    var r: [Int32] = []
+    var index = 0
+
+    init(seed: UInt32) { reseed(seed) }
+
+    mutating func reseed(_ seedIn: UInt32) {
+        var r = [Int32](repeating: 0, count: 34)
+        let seed = seedIn == 0 ? 1 : seedIn
+        r[0] = Int32(bitPattern: seed)
+        for i in 1..<31 {
+            let hi = Int64(r[i - 1]) / 127773
+            let lo = Int64(r[i - 1]) % 127773
+            var word = 16807 * lo - 2836 * hi
+            if word < 0 { word += 2147483647 }
+            r[i] = Int32(truncatingIfNeeded: word)
+        }
+        for i in 31..<34 { r[i] = r[i - 31] }
+        self.r = r
+        index = 34
+        for _ in 0..<310 { _ = next() }
+    }
+
+    mutating func next() -> Int32 {
+        let i = index
+        let v = UInt32(bitPattern: r[(i - 31) % 34]) &+ UInt32(bitPattern: r[(i - 3) % 34])
+        r[i % 34] = Int32(bitPattern: v)
+        index += 1
+        return Int32(bitPattern: v >> 1)
+    }
+}
