@@ -13,7 +13,10 @@ extension GuestProcess {
         let invalid: @convention(c) (OpaquePointer?, uc_mem_type, UInt64, Int32, Int64, UnsafeMutableRawPointer?) -> Bool = { _, _, address, _, _, user in
             guard let user else { return false }
             let process = Unmanaged<GuestProcess>.fromOpaque(user).takeUnretainedValue()
-            if process.faultAddress == nil { process.faultAddress = address }
+            if process.faultAddress == nil {
+                process.faultAddress = address
+                process.faultPC = process.arch.pc(process.uc)   // precise inside the hook
+            }
             return false
         }
         let err = crossrun_uc_hook_add(uc, &hook, CROSSRUN_UC_HOOK_MEM_INVALID, unsafeBitCast(invalid, to: UnsafeMutableRawPointer.self), context, 1, 0)
@@ -158,7 +161,7 @@ extension GuestProcess {
         if let ctx = faultContext {
             text += " " + ctx
         } else {
-            text += " at pc " + describe(arch.pc(uc))
+            text += " at pc " + describe(faultPC ?? arch.pc(uc))
         }
         if signal == SIGSEGV || signal == SIGBUS, let a = faultAddress { text += ", fault address 0x" + String(a, radix: 16) }
         return Outcome(status: 128 + signal, report: text)

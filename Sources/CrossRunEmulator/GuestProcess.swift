@@ -52,6 +52,7 @@ public final class GuestProcess {
     /// Set by traps and hooks to end the current `uc_emu_start`.
     var termination: GuestTermination?
     var faultAddress: UInt64?
+    var faultPC: UInt64?
     var faultContext: String?
     var unknownSyscalls = Set<UInt64>()
     /// Saved `setjmp` contexts by `jmp_buf` address.

@@ -28,19 +28,21 @@ enum Printf {
             i += 1
             guard i < n else { out.append(c); break }
             // Flags.
-            var spec: [UInt8] = [UInt8(ascii: "%")]
+            var flags: [UInt8] = []
             while i < n, let f = Optional(fmt[i]), f == UInt8(ascii: "-") || f == UInt8(ascii: "+") || f == UInt8(ascii: " ")
                     || f == UInt8(ascii: "#") || f == UInt8(ascii: "0") || f == UInt8(ascii: "'") {
-                spec.append(f); i += 1
+                flags.append(f); i += 1
             }
             // Width.
+            var width: [UInt8] = []
             if i < n && fmt[i] == UInt8(ascii: "*") {
                 let w = Int32(truncatingIfNeeded: try args.nextInt())
-                spec += Array(String(w).utf8)   // a negative width means '-' flag: vsnprintf handles "-N"
+                width = Array(String(w).utf8)   // a negative width means '-' flag: vsnprintf handles "-N"
                 i += 1
             } else {
-                while i < n && fmt[i] >= 0x30 && fmt[i] <= 0x39 { spec.append(fmt[i]); i += 1 }
+                while i < n && fmt[i] >= 0x30 && fmt[i] <= 0x39 { width.append(fmt[i]); i += 1 }
             }
+            var spec: [UInt8] = [UInt8(ascii: "%")] + flags + width
             // Precision.
             var precision: Int? = nil
             if i < n && fmt[i] == UInt8(ascii: ".") {
@@ -112,11 +114,10 @@ enum Printf {
                 if let pointer = OpaquePointer(bitPattern: UInt(v)) {
                     host(&out, spec + [conv], [pointer])
                 } else {
-                    // glibc prints a null %p as "(nil)", honouring width and '-'.
+                    // glibc prints a null %p as "(nil)", honouring width and '-' only.
                     let nilText: [CChar] = Array("(nil)".utf8CString)
-                    let flags = spec.filter { $0 != UInt8(ascii: "0") && $0 != UInt8(ascii: "+") && $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "#") }
-                    let noPrecision = Array(flags.prefix { $0 != UInt8(ascii: ".") })
-                    nilText.withUnsafeBufferPointer { host(&out, noPrecision + [UInt8(ascii: "s")], [$0.baseAddress!]) }
+                    let nilSpec = [UInt8(ascii: "%")] + flags.filter { $0 == UInt8(ascii: "-") } + width + [UInt8(ascii: "s")]
+                    nilText.withUnsafeBufferPointer { host(&out, nilSpec, [$0.baseAddress!]) }
                 }
             case UInt8(ascii: "n"):
                 let p = try args.nextInt()

@@ -1,0 +1,100 @@
+import CrossRunLibc
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Guest memory for host-libc unit tests: one host buffer at a fixed guest address, plus an
+/// optional read-only range.
+final class FakeMemory: GuestMemory {
+    let base: UInt64 = 0x10_0000
+    let size = 1 << 27
+    let buffer: UnsafeMutableRawPointer
+    var readOnly: Range<UInt64> = 0..<0
+    private var cursor: UInt64
+
+    init() {
+        // Lazily committed, zero-filled.
+        buffer = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)!
+        cursor = base + UInt64(size / 2)  // lower half: the runtime's heap; upper half: test data
+    }
+
+    deinit { munmap(buffer, size) }
+
+    func host(_ address: UInt64, _ count: Int, write: Bool) throws -> UnsafeMutableRawPointer {
+        guard address >= base, address < base + UInt64(size), count <= 0 || UInt64(count) <= base + UInt64(size) - address else {
+            throw GuestFault(address: address, size: max(count, 1), access: write ? .write : .read)
+        }
+        if write && readOnly.overlaps(address..<address + UInt64(max(count, 1))) {
+            throw GuestFault(address: address, size: count, access: .write)
+        }
+        return buffer.advanced(by: Int(address - base))
+    }
+
+    func readableSpan(from address: UInt64) throws -> UnsafeRawBufferPointer {
+        guard address >= base, address < base + UInt64(size) else { throw GuestFault(address: address, size: 1, access: .read) }
+        return UnsafeRawBufferPointer(start: buffer.advanced(by: Int(address - base)), count: Int(base + UInt64(size) - address))
+    }
+
+    /// Places a NUL-terminated string in test data and returns its guest address.
+    func string(_ s: String) -> UInt64 { bytes(Array(s.utf8) + [0]) }
+
+    /// Places bytes in test data and returns their guest address.
+    func bytes(_ b: [UInt8]) -> UInt64 {
+        let a = cursor
+        try! write(b, at: a)
+        cursor = (cursor + UInt64(b.count) + 15) & ~15
+        return a
+    }
+}
+
+/// Arguments given as arrays; results captured.
+final class FakeFrame: CallFrame {
+    var ints: [UInt64]
+    var doubles: [Double]
+    var variadicInts: [UInt64]
+    var variadicDoubles: [Double]
+    var result: UInt64 = 0
+    var doubleResult: Double = 0
+
+    init(ints: [UInt64] = [], doubles: [Double] = [], varInts: [UInt64] = [], varDoubles: [Double] = []) {
+        self.ints = ints
+        self.doubles = doubles
+        self.variadicInts = varInts
+        self.variadicDoubles = varDoubles
+    }
+
+    func int(_ index: Int) throws -> UInt64 { ints[index] }
+    func double(_ index: Int) throws -> Double { doubles[index] }
+    func float(_ index: Int) throws -> Float { Float(doubles[index]) }
+    func variadic(afterInts ints: Int, floats: Int) throws -> any VariadicArguments {
+        ArrayVarArgs(ints: variadicInts, doubles: variadicDoubles)
+    }
+    func vaList(at address: UInt64) throws -> any VariadicArguments { ArrayVarArgs(ints: variadicInts, doubles: variadicDoubles) }
+    func returnInt(_ value: UInt64) { result = value }
+    func returnDouble(_ value: Double) { doubleResult = value }
+    func returnFloat(_ value: Float) { doubleResult = Double(value) }
+}
+
+struct ArrayVarArgs: VariadicArguments {
+    var ints: [UInt64]
+    var doubles: [Double]
+    mutating func nextInt() throws -> UInt64 { ints.isEmpty ? 0 : ints.removeFirst() }
+    mutating func nextDouble() throws -> Double { doubles.isEmpty ? 0 : doubles.removeFirst() }
+    mutating func nextLongDouble() throws -> (UInt64, UInt64) { (0, 0) }
+}
+
+/// A runtime over fake memory.
+func makeRuntime() throws -> (LibcRuntime, FakeMemory) {
+    let memory = FakeMemory()
+    let rt = try LibcRuntime(memory: memory, heapBase: memory.base, heapSize: UInt64(memory.size / 2),
+                             environment: ["HOME": "/home/test"], longDoubleIsBinary128: false)
+    return (rt, memory)
+}
+
+/// Calls a host libc function by name.
+@discardableResult
+func call(_ rt: LibcRuntime, _ name: String, _ frame: FakeFrame) throws -> FakeFrame {
+    guard let fn = HostLibc.functions[name] else { throw GuestFault(address: 0, size: 0, access: .read) }
+    try fn(rt, frame)
+    return frame
+}
