@@ -77,6 +77,12 @@ public final class GuestProcess {
     /// Guest address of the image.
     public var imageBase: UInt64 { layout.imageBase }
 
+    /// A copy of guest memory (nil if any byte is unmapped), for inspection and tests.
+    public func guestBytes(_ address: UInt64, _ count: Int) -> [UInt8]? {
+        guard let view = try? memory.bytes(address, count) else { return nil }
+        return Array(view)
+    }
+
     private func load() throws {
         try arch.prepare(uc)
         // Bind imports first, so unimplemented ones are reported before anything runs.
