@@ -157,3 +157,6 @@ _Noreturn void crossrun_native_run(void *const *initializers, size_t init_count,
 void crossrun_native_clear_cache(void *begin, void *end) {
     __builtin___clear_cache((char *)begin, (char *)end);
 }
+
+int crossrun_native_atexit(void (*function)(void)) { return atexit(function); }
+int crossrun_native_at_quick_exit(void (*function)(void)) { return at_quick_exit(function); }

@@ -101,13 +101,23 @@ public final class NativeImage {
 }
 
 /// Addresses of runtime symbols in the host's own libraries.
-enum HostSymbols {
+public enum HostSymbols {
     private nonisolated(unsafe) static var handles: [HostLibrary: UnsafeMutableRawPointer] = [:]
+
+    /// Runtime symbols the native loader implements itself (not exported by the host's
+    /// shared libraries).
+    public static let loaderProvided: [String: UInt64] = {
+        let atexit: @convention(c) ((@convention(c) () -> Void)?) -> Int32 = crossrun_native_atexit
+        let quick: @convention(c) ((@convention(c) () -> Void)?) -> Int32 = crossrun_native_at_quick_exit
+        return ["atexit": UInt64(UInt(bitPattern: unsafeBitCast(atexit, to: UnsafeRawPointer.self))),
+                "at_quick_exit": UInt64(UInt(bitPattern: unsafeBitCast(quick, to: UnsafeRawPointer.self)))]
+    }()
 
     /// Resolves every import or throws listing those the host lacks.
     static func resolve(_ imports: [LinkImage.Import]) throws -> [UInt64] {
         var missing: [String] = []
         let addresses = try imports.map { imp -> UInt64 in
+            if let own = loaderProvided[imp.name] { return own }
             let library = RuntimeSymbols.all[imp.name]?.library ?? .libc
             guard let p = dlsym(try handle(library), imp.name) ?? dlsym(UnsafeMutableRawPointer(bitPattern: 0), imp.name) else {
                 missing.append(imp.name)

@@ -28,6 +28,11 @@ _Noreturn void crossrun_native_run(void *const *initializers, size_t init_count,
                                    void *const *finalizers, size_t fini_count,
                                    void *entry, int argc, char **argv, char **envp);
 
+/// `atexit` and `at_quick_exit` for native programs: glibc keeps them in libc_nonshared.a,
+/// not in libc.so.6, so dlsym cannot find them.
+int crossrun_native_atexit(void (*function)(void));
+int crossrun_native_at_quick_exit(void (*function)(void));
+
 /// Makes freshly written code visible to instruction fetch.
 void crossrun_native_clear_cache(void *begin, void *end);
 #endif

@@ -1,0 +1,82 @@
+#ifndef _STDIO_H
+#define _STDIO_H
+#include <_crossrun_types.h>
+#include <stdarg.h>
+
+typedef struct _IO_FILE FILE;
+typedef struct { long __pos; struct { int __count; union { unsigned int __wch; char __wchb[4]; } __value; } __state; } fpos_t;
+
+extern FILE *stdin;
+extern FILE *stdout;
+extern FILE *stderr;
+#define stdin stdin
+#define stdout stdout
+#define stderr stderr
+
+#define EOF (-1)
+#define BUFSIZ 8192
+#define FILENAME_MAX 4096
+#define FOPEN_MAX 16
+#define L_tmpnam 20
+#define TMP_MAX 238328
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#define _IOFBF 0
+#define _IOLBF 1
+#define _IONBF 2
+
+int printf(const char *__CR_RESTRICT, ...) __CR_PRINTF(1, 2);
+int fprintf(FILE *__CR_RESTRICT, const char *__CR_RESTRICT, ...) __CR_PRINTF(2, 3);
+int sprintf(char *__CR_RESTRICT, const char *__CR_RESTRICT, ...) __CR_PRINTF(2, 3);
+int snprintf(char *__CR_RESTRICT, size_t, const char *__CR_RESTRICT, ...) __CR_PRINTF(3, 4);
+int dprintf(int, const char *__CR_RESTRICT, ...) __CR_PRINTF(2, 3);
+int vprintf(const char *__CR_RESTRICT, va_list) __CR_PRINTF(1, 0);
+int vfprintf(FILE *__CR_RESTRICT, const char *__CR_RESTRICT, va_list) __CR_PRINTF(2, 0);
+int vsprintf(char *__CR_RESTRICT, const char *__CR_RESTRICT, va_list) __CR_PRINTF(2, 0);
+int vsnprintf(char *__CR_RESTRICT, size_t, const char *__CR_RESTRICT, va_list) __CR_PRINTF(3, 0);
+int scanf(const char *__CR_RESTRICT, ...) __CR_SCANF(1, 2);
+int fscanf(FILE *__CR_RESTRICT, const char *__CR_RESTRICT, ...) __CR_SCANF(2, 3);
+int sscanf(const char *__CR_RESTRICT, const char *__CR_RESTRICT, ...) __CR_SCANF(2, 3);
+int vscanf(const char *__CR_RESTRICT, va_list) __CR_SCANF(1, 0);
+int vfscanf(FILE *__CR_RESTRICT, const char *__CR_RESTRICT, va_list) __CR_SCANF(2, 0);
+int vsscanf(const char *__CR_RESTRICT, const char *__CR_RESTRICT, va_list) __CR_SCANF(2, 0);
+
+FILE *fopen(const char *__CR_RESTRICT, const char *__CR_RESTRICT);
+FILE *freopen(const char *__CR_RESTRICT, const char *__CR_RESTRICT, FILE *__CR_RESTRICT);
+FILE *fdopen(int, const char *);
+FILE *tmpfile(void);
+char *tmpnam(char *);
+int fclose(FILE *);
+int fflush(FILE *);
+void setbuf(FILE *__CR_RESTRICT, char *__CR_RESTRICT);
+int setvbuf(FILE *__CR_RESTRICT, char *__CR_RESTRICT, int, size_t);
+int fgetc(FILE *);
+int getc(FILE *);
+int getchar(void);
+int ungetc(int, FILE *);
+char *fgets(char *__CR_RESTRICT, int, FILE *__CR_RESTRICT);
+int fputc(int, FILE *);
+int putc(int, FILE *);
+int putchar(int);
+int fputs(const char *__CR_RESTRICT, FILE *__CR_RESTRICT);
+int puts(const char *);
+size_t fread(void *__CR_RESTRICT, size_t, size_t, FILE *__CR_RESTRICT);
+size_t fwrite(const void *__CR_RESTRICT, size_t, size_t, FILE *__CR_RESTRICT);
+int fgetpos(FILE *__CR_RESTRICT, fpos_t *__CR_RESTRICT);
+int fsetpos(FILE *, const fpos_t *);
+int fseek(FILE *, long, int);
+long ftell(FILE *);
+int fseeko(FILE *, off_t, int);
+off_t ftello(FILE *);
+void rewind(FILE *);
+void clearerr(FILE *);
+int feof(FILE *);
+int ferror(FILE *);
+int fileno(FILE *);
+void perror(const char *);
+int remove(const char *);
+int rename(const char *, const char *);
+ssize_t getline(char **__CR_RESTRICT, size_t *__CR_RESTRICT, FILE *__CR_RESTRICT);
+ssize_t getdelim(char **__CR_RESTRICT, size_t *__CR_RESTRICT, int, FILE *__CR_RESTRICT);
+#endif

@@ -1,0 +1,68 @@
+#ifndef _STDLIB_H
+#define _STDLIB_H
+#include <_crossrun_types.h>
+
+#define EXIT_SUCCESS 0
+#define EXIT_FAILURE 1
+#define RAND_MAX 2147483647
+#define MB_CUR_MAX ((size_t)1)
+
+typedef struct { int quot; int rem; } div_t;
+typedef struct { long quot; long rem; } ldiv_t;
+typedef struct { long long quot; long long rem; } lldiv_t;
+
+void *malloc(size_t);
+void *calloc(size_t, size_t);
+void *realloc(void *, size_t);
+void free(void *);
+void *aligned_alloc(size_t, size_t);
+int posix_memalign(void **, size_t, size_t);
+
+__CR_NORETURN void abort(void);
+__CR_NORETURN void exit(int);
+__CR_NORETURN void _Exit(int);
+__CR_NORETURN void quick_exit(int);
+int atexit(void (*)(void));
+int at_quick_exit(void (*)(void));
+
+char *getenv(const char *);
+int setenv(const char *, const char *, int);
+int unsetenv(const char *);
+int system(const char *);
+
+int atoi(const char *);
+long atol(const char *);
+long long atoll(const char *);
+double atof(const char *);
+long strtol(const char *__CR_RESTRICT, char **__CR_RESTRICT, int);
+long long strtoll(const char *__CR_RESTRICT, char **__CR_RESTRICT, int);
+unsigned long strtoul(const char *__CR_RESTRICT, char **__CR_RESTRICT, int);
+unsigned long long strtoull(const char *__CR_RESTRICT, char **__CR_RESTRICT, int);
+double strtod(const char *__CR_RESTRICT, char **__CR_RESTRICT);
+float strtof(const char *__CR_RESTRICT, char **__CR_RESTRICT);
+long double strtold(const char *__CR_RESTRICT, char **__CR_RESTRICT);
+
+int rand(void);
+void srand(unsigned int);
+long random(void);
+void srandom(unsigned int);
+
+void qsort(void *, size_t, size_t, int (*)(const void *, const void *));
+void *bsearch(const void *, const void *, size_t, size_t, int (*)(const void *, const void *));
+
+int abs(int);
+long labs(long);
+long long llabs(long long);
+div_t div(int, int);
+ldiv_t ldiv(long, long);
+lldiv_t lldiv(long long, long long);
+
+int mblen(const char *, size_t);
+int mbtowc(wchar_t *__CR_RESTRICT, const char *__CR_RESTRICT, size_t);
+int wctomb(char *, wchar_t);
+size_t mbstowcs(wchar_t *__CR_RESTRICT, const char *__CR_RESTRICT, size_t);
+size_t wcstombs(char *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, size_t);
+
+int mkstemp(char *);
+char *realpath(const char *__CR_RESTRICT, char *__CR_RESTRICT);
+#endif

@@ -1,0 +1,35 @@
+#ifndef _STRING_H
+#define _STRING_H
+#include <_crossrun_types.h>
+
+void *memcpy(void *__CR_RESTRICT, const void *__CR_RESTRICT, size_t);
+void *memmove(void *, const void *, size_t);
+void *memset(void *, int, size_t);
+int memcmp(const void *, const void *, size_t);
+void *memchr(const void *, int, size_t);
+char *strcpy(char *__CR_RESTRICT, const char *__CR_RESTRICT);
+char *strncpy(char *__CR_RESTRICT, const char *__CR_RESTRICT, size_t);
+char *stpcpy(char *__CR_RESTRICT, const char *__CR_RESTRICT);
+char *strcat(char *__CR_RESTRICT, const char *__CR_RESTRICT);
+char *strncat(char *__CR_RESTRICT, const char *__CR_RESTRICT, size_t);
+int strcmp(const char *, const char *);
+int strncmp(const char *, const char *, size_t);
+int strcoll(const char *, const char *);
+size_t strxfrm(char *__CR_RESTRICT, const char *__CR_RESTRICT, size_t);
+char *strchr(const char *, int);
+char *strrchr(const char *, int);
+size_t strspn(const char *, const char *);
+size_t strcspn(const char *, const char *);
+char *strpbrk(const char *, const char *);
+char *strstr(const char *, const char *);
+char *strtok(char *__CR_RESTRICT, const char *__CR_RESTRICT);
+char *strtok_r(char *__CR_RESTRICT, const char *__CR_RESTRICT, char **__CR_RESTRICT);
+size_t strlen(const char *);
+size_t strnlen(const char *, size_t);
+char *strerror(int);
+char *strdup(const char *);
+char *strndup(const char *, size_t);
+char *strsignal(int);
+int strcasecmp(const char *, const char *);
+int strncasecmp(const char *, const char *, size_t);
+#endif

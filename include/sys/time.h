@@ -1,0 +1,7 @@
+#ifndef _SYS_TIME_H
+#define _SYS_TIME_H
+#include <_crossrun_types.h>
+struct timeval { time_t tv_sec; suseconds_t tv_usec; };
+struct timezone { int tz_minuteswest; int tz_dsttime; };
+int gettimeofday(struct timeval *__CR_RESTRICT, void *__CR_RESTRICT);
+#endif

@@ -1,0 +1,4 @@
+#ifndef _SYS_TYPES_H
+#define _SYS_TYPES_H
+#include <_crossrun_types.h>
+#endif
