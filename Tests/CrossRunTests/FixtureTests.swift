@@ -8,16 +8,19 @@ final class FixtureTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(try Fixture.all().count, 20)
     }
 
-    func testFixturesRunNatively() throws {
-        let fixtures = try Fixture.all()
-        for f in fixtures {
+    func testFixturesRunNatively() throws { try runAll(backend: "native") }
+
+    func testFixturesRunEmulated() throws { try runAll(backend: "emu") }
+
+    func runAll(backend: String) throws {
+        for f in try Fixture.all() {
             let dir = try TestSupport.scratch() // programs may create files in their cwd
             defer { FileIO.removeTree(dir) }
-            let out = try TestSupport.runCrossrun(["--backend", "native"] + f.flags + f.sources + ["--"] + f.arguments,
+            let out = try TestSupport.runCrossrun(["--backend", backend] + f.flags + f.sources + ["--"] + f.arguments,
                                                   stdin: f.stdin, cwd: dir)
-            XCTAssertEqual(out.status, f.exitCode, "\(f.name): exit status; stderr:\n\(out.stderr)")
+            XCTAssertEqual(out.status, f.exitCode, "\(backend) \(f.name): exit status; stderr:\n\(out.stderr)")
             if Array(out.stdout.utf8) != f.expected {
-                XCTFail("\(f.name): stdout differs\n--- expected\n\(String(decoding: f.expected, as: UTF8.self))\n--- got\n\(out.stdout)\n--- stderr\n\(out.stderr)")
+                XCTFail("\(backend) \(f.name): stdout differs\n--- expected\n\(String(decoding: f.expected, as: UTF8.self))\n--- got\n\(out.stdout)\n--- stderr\n\(out.stderr)")
             }
         }
     }
