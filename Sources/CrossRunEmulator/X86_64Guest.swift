@@ -130,6 +130,10 @@ final class X86Frame: CallFrame {
     }
 
     func returnInt(_ value: UInt64) { arch.write(uc, X86_64Guest.rax, value) }
+    func returnPair(_ low: UInt64, _ high: UInt64) {
+        arch.write(uc, X86_64Guest.rax, low)
+        arch.write(uc, X86_64Guest.reg(UC_X86_REG_RDX), high)
+    }
     func returnDouble(_ value: Double) { arch.writeVectorLow(uc, X86_64Guest.vecArgs[0], value.bitPattern) }
     func returnFloat(_ value: Float) { arch.writeVectorLow(uc, X86_64Guest.vecArgs[0], UInt64(value.bitPattern)) }
 }

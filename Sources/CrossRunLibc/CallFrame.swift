@@ -25,6 +25,8 @@ public protocol CallFrame {
     func vaList(at address: UInt64) throws -> any VariadicArguments
     /// Sets an integer or pointer result.
     func returnInt(_ value: UInt64)
+    /// Sets a 128-bit integer result (low half in the first return register, high in the second).
+    func returnPair(_ low: UInt64, _ high: UInt64)
     /// Sets a `double` result.
     func returnDouble(_ value: Double)
     /// Sets a `float` result.

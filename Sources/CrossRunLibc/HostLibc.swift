@@ -9,7 +9,7 @@ public enum HostLibc {
     public static let functions: [String: HostFunction] = {
         var table: [String: HostFunction] = [:]
         for part in [LibcProcess.functions, LibcStdio.functions, LibcString.functions, LibcMemory.functions,
-                     LibcMath.functions, LibcConvert.functions, LibcCtype.functions] {
+                     LibcMath.functions, LibcConvert.functions, LibcCtype.functions, CompilerHelpers.functions] {
             table.merge(part) { a, _ in a }
         }
         return table

@@ -71,6 +71,8 @@ final class FakeFrame: CallFrame {
     }
     func vaList(at address: UInt64) throws -> any VariadicArguments { ArrayVarArgs(ints: variadicInts, doubles: variadicDoubles) }
     func returnInt(_ value: UInt64) { result = value }
+    var highResult: UInt64 = 0
+    func returnPair(_ low: UInt64, _ high: UInt64) { result = low; highResult = high }
     func returnDouble(_ value: Double) { doubleResult = value }
     func returnFloat(_ value: Float) { doubleResult = Double(value) }
 }
