@@ -94,16 +94,10 @@ struct X86_64Guest: GuestArch {
 
 /// SysV x86-64 arguments of a trap: integers in rdi…r9, floats in xmm0–7, then the stack
 /// above the return address.
-final class X86Frame: CallFrame {
+struct X86Frame: CallFrame {
     let arch: X86_64Guest
     let uc: OpaquePointer
     let memory: AddressSpace
-
-    init(arch: X86_64Guest, uc: OpaquePointer, memory: AddressSpace) {
-        self.arch = arch
-        self.uc = uc
-        self.memory = memory
-    }
 
     func int(_ index: Int) throws -> UInt64 {
         if index < 6 { return arch.read(uc, X86_64Guest.intArgs[index]) }

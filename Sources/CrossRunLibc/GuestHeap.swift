@@ -2,16 +2,19 @@
 /// (a guest buffer overflow cannot corrupt it). Blocks are 16-byte aligned.
 ///
 /// Small sizes (≤ 4 KiB) use exact 16-byte size classes; larger ones use power-of-two classes.
-/// Freed blocks go to their class's free list; new blocks come from a bump pointer.
+/// Freed blocks go to their class's free list (LIFO); new blocks come from a bump pointer.
 public struct GuestHeap: Sendable {
     /// First address managed.
     public let base: UInt64
     /// One past the last address that may be handed out.
     public let limit: UInt64
     private var top: UInt64
-    private var sizes: [UInt64: Int] = [:]           // live block → requested size
-    private var capacity: [UInt64: Int] = [:]        // block → usable bytes (its class)
-    private var freeLists: [Int: [UInt64]] = [:]     // class capacity → free blocks
+    /// Live and free blocks: requested size (-1 when free) and class capacity.
+    private var blocks: [UInt64: (size: Int, capacity: Int)] = [:]
+    /// Free lists of the small classes, indexed by capacity / 16.
+    private var smallFree = [[UInt64]](repeating: [], count: 4096 / 16 + 1)
+    /// Free lists of the large classes, by capacity.
+    private var largeFree: [Int: [UInt64]] = [:]
     /// Bytes currently allocated (requested sizes).
     public private(set) var liveBytes = 0
 
@@ -30,22 +33,24 @@ public struct GuestHeap: Sendable {
         return c
     }
 
+    private mutating func popFree(_ cls: Int) -> UInt64? {
+        cls <= 4096 ? smallFree[cls >> 4].popLast() : largeFree[cls]?.popLast()
+    }
+
     /// Allocates `size` bytes; returns nil when the heap is exhausted. `fresh` tells whether the
     /// memory was never used (and so is already zero).
     public mutating func allocate(_ size: Int) -> (address: UInt64, fresh: Bool)? {
         guard size >= 0, size < Int(limit - base) else { return nil }
         let cls = Self.sizeClass(size)
-        if var list = freeLists[cls], let block = list.popLast() {
-            freeLists[cls] = list
-            sizes[block] = size
+        if let block = popFree(cls) {
+            blocks[block] = (size, cls)
             liveBytes += size
             return (block, false)
         }
         guard UInt64(cls) <= limit - top else { return nil }
         let block = top
         top += UInt64(cls)
-        sizes[block] = size
-        capacity[block] = cls
+        blocks[block] = (size, cls)
         liveBytes += size
         return (block, true)
     }
@@ -56,33 +61,37 @@ public struct GuestHeap: Sendable {
         let aligned = (top + UInt64(alignment) - 1) & ~(UInt64(alignment) - 1)
         guard aligned <= limit, UInt64(cls) <= limit - aligned else { return nil }
         top = aligned + UInt64(cls)
-        sizes[aligned] = size
-        capacity[aligned] = cls
+        blocks[aligned] = (size, cls)
         liveBytes += size
         return aligned
     }
 
     /// Frees a block; returns false when `address` is not a live block (double or wild free).
     public mutating func free(_ address: UInt64) -> Bool {
-        guard let size = sizes.removeValue(forKey: address), let cls = capacity[address] else { return false }
-        liveBytes -= size
-        freeLists[cls, default: []].append(address)
+        guard let b = blocks[address], b.size >= 0 else { return false }
+        blocks[address] = (-1, b.capacity)
+        liveBytes -= b.size
+        if b.capacity <= 4096 { smallFree[b.capacity >> 4].append(address) } else { largeFree[b.capacity, default: []].append(address) }
         return true
     }
 
     /// Requested size of a live block.
-    public func size(of address: UInt64) -> Int? { sizes[address] }
+    public func size(of address: UInt64) -> Int? {
+        guard let b = blocks[address], b.size >= 0 else { return nil }
+        return b.size
+    }
 
     /// Usable size of a live block (≥ its requested size).
     public func usableSize(of address: UInt64) -> Int? {
-        sizes[address] == nil ? nil : capacity[address]
+        guard let b = blocks[address], b.size >= 0 else { return nil }
+        return b.capacity
     }
 
     /// Grows or shrinks a live block in place when its class allows it.
     public mutating func resizeInPlace(_ address: UInt64, to newSize: Int) -> Bool {
-        guard let old = sizes[address], let cls = capacity[address], newSize <= cls else { return false }
-        sizes[address] = newSize
-        liveBytes += newSize - old
+        guard let b = blocks[address], b.size >= 0, newSize <= b.capacity else { return false }
+        blocks[address] = (newSize, b.capacity)
+        liveBytes += newSize - b.size
         return true
     }
 }
