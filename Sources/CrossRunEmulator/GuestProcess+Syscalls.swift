@@ -71,7 +71,7 @@ extension GuestProcess {
             default: r = Glibc.fstatat(fd == -100 ? AT_FDCWD : fd, try path(a[1]), &st, Int32(truncatingIfNeeded: a[3]))
             }
             if r != 0 { return -Int64(errno) }
-            try writeStat(st, to: call == .fstat || call == .stat || call == .lstat ? a[1] : a[2])
+            try runtime.writeStat(st, to: call == .fstat || call == .stat || call == .lstat ? a[1] : a[2])
             return 0
         case .brk:
             // The program break never moves (malloc lives on the host): report it unchanged,
@@ -146,28 +146,6 @@ extension GuestProcess {
             return checked(Int(Glibc.unlinkat(fd == -100 ? AT_FDCWD : fd, try path(a[1]), flags)))
         case .unlink:
             return checked(Int(Glibc.unlink(try path(a[0]))))
-        }
-    }
-
-    /// Writes a host `struct stat` in the guest's layout.
-    func writeStat(_ st: stat, to address: UInt64) throws {
-        if arch.machine == .x86_64 {
-            var copy = st
-            try withUnsafeBytes(of: &copy) { try memory.write(Array($0), at: address) }
-            return
-        }
-        // asm-generic struct stat (aarch64, riscv64): 128 bytes.
-        let fields: [(Int, UInt64, Int)] = [
-            (0, UInt64(st.st_dev), 8), (8, UInt64(st.st_ino), 8), (16, UInt64(st.st_mode), 4), (20, UInt64(st.st_nlink), 4),
-            (24, UInt64(st.st_uid), 4), (28, UInt64(st.st_gid), 4), (32, UInt64(st.st_rdev), 8), (48, UInt64(bitPattern: Int64(st.st_size)), 8),
-            (56, UInt64(st.st_blksize), 4), (64, UInt64(bitPattern: Int64(st.st_blocks)), 8),
-            (72, UInt64(st.st_atim.tv_sec), 8), (80, UInt64(st.st_atim.tv_nsec), 8),
-            (88, UInt64(st.st_mtim.tv_sec), 8), (96, UInt64(st.st_mtim.tv_nsec), 8),
-            (104, UInt64(st.st_ctim.tv_sec), 8), (112, UInt64(st.st_ctim.tv_nsec), 8),
-        ]
-        memset(try memory.host(address, 128, write: true), 0, 128)
-        for (off, v, size) in fields {
-            if size == 8 { try memory.store(v, at: address + UInt64(off)) } else { try memory.store(UInt32(truncatingIfNeeded: v), at: address + UInt64(off)) }
         }
     }
 }

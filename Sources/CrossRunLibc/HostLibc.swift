@@ -9,7 +9,8 @@ public enum HostLibc {
     public static let functions: [String: HostFunction] = {
         var table: [String: HostFunction] = [:]
         for part in [LibcProcess.functions, LibcStdio.functions, LibcString.functions, LibcMemory.functions,
-                     LibcMath.functions, LibcConvert.functions, LibcCtype.functions, CompilerHelpers.functions] {
+                     LibcMath.functions, LibcConvert.functions, LibcCtype.functions, CompilerHelpers.functions,
+                     LibcPosix.functions, LibcTime.functions, LibcSignal.functions, LibcMisc.functions, LibcScanf.functions] {
             table.merge(part) { a, _ in a }
         }
         return table

@@ -36,6 +36,8 @@ public final class LibcRuntime {
     var environmentCopies: [String: UInt64] = [:]
     /// Interned guest strings (e.g. `strerror` texts), by content.
     var internedStrings: [String: UInt64] = [:]
+    /// Position inside the current argv element for `getopt`.
+    var getoptPosition = 0
     /// State of `strtok`.
     var strtokNext: UInt64 = 0
     /// State of `rand`.
@@ -44,8 +46,16 @@ public final class LibcRuntime {
     public var programName = "program"
     /// Where diagnostics (unknown syscalls with --verbose, bad frees) go.
     public var verbose = false
-    /// Size of a guest `long double` in bytes (16 on every supported target).
+    /// Whether the guest's `long double` is IEEE binary128 (aarch64, riscv64) rather than x87.
     public let longDoubleIsBinary128: Bool
+    /// Whether the guest uses x86-64's `struct stat` (else the asm-generic one).
+    public var x86StatLayout: Bool { !longDoubleIsBinary128 }
+    /// Guest signal dispositions set with `signal`/`sigaction` (guest handler addresses; 0 default, 1 ignore).
+    public var signalHandlers: [Int32: UInt64] = [:]
+    /// Calls a guest function from host code (set by the emulator; used for signal handlers).
+    public var callGuest: ((UInt64, [UInt64]) throws -> UInt64)?
+    /// Static guest objects the library hands out (`localeconv`, `gmtime`'s `struct tm`…).
+    var staticObjects: [String: UInt64] = [:]
 
     /// Creates the runtime over `memory`, with a heap at `[heapBase, heapBase + heapSize)`.
     public init(memory: any GuestMemory, heapBase: UInt64, heapSize: UInt64,
@@ -93,6 +103,44 @@ public final class LibcRuntime {
         if size >= 8 { try memory.store(value, at: a) } else if size >= 4 { try memory.store(UInt32(truncatingIfNeeded: value), at: a) }
         dataSymbols[name] = a
         return a
+    }
+
+    /// A zeroed static guest object of `size` bytes, created once per name.
+    func staticObject(_ name: String, size: Int) throws -> UInt64 {
+        if let a = staticObjects[name] { return a }
+        let a = try allocateZeroed(size)
+        staticObjects[name] = a
+        return a
+    }
+
+    /// Registers a host stream and returns its new guest `FILE*`.
+    func register(_ stream: HostStream) throws -> UInt64 {
+        let handle = try allocateZeroed(32)
+        streams[handle] = stream
+        return handle
+    }
+
+    /// Writes a host `struct stat` in the guest's layout.
+    public func writeStat(_ st: stat, to address: UInt64) throws {
+        if x86StatLayout {
+            var copy = st
+            try withUnsafeBytes(of: &copy) { try memory.write(Array($0), at: address) }
+            return
+        }
+        // asm-generic struct stat (aarch64, riscv64): 128 bytes.
+        let fields: [(Int, UInt64, Int)] = [
+            (0, UInt64(st.st_dev), 8), (8, UInt64(st.st_ino), 8), (16, UInt64(st.st_mode), 4), (20, UInt64(st.st_nlink), 4),
+            (24, UInt64(st.st_uid), 4), (28, UInt64(st.st_gid), 4), (32, UInt64(st.st_rdev), 8),
+            (48, UInt64(bitPattern: Int64(st.st_size)), 8), (56, UInt64(st.st_blksize), 4),
+            (64, UInt64(bitPattern: Int64(st.st_blocks)), 8),
+            (72, UInt64(st.st_atim.tv_sec), 8), (80, UInt64(st.st_atim.tv_nsec), 8),
+            (88, UInt64(st.st_mtim.tv_sec), 8), (96, UInt64(st.st_mtim.tv_nsec), 8),
+            (104, UInt64(st.st_ctim.tv_sec), 8), (112, UInt64(st.st_ctim.tv_nsec), 8),
+        ]
+        memset(try memory.host(address, 128, write: true), 0, 128)
+        for (off, v, size) in fields {
+            if size == 8 { try memory.store(v, at: address + UInt64(off)) } else { try memory.store(UInt32(truncatingIfNeeded: v), at: address + UInt64(off)) }
+        }
     }
 
     /// The stream for a guest `FILE*`, or nil (caller reports EBADF).

@@ -1,0 +1,233 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The rest of stdlib/stdio/string/locale/inttypes/math that fits no larger group.
+enum LibcMisc {
+    static func divPair(_ f: any CallFrame, _ a: Int64, _ b: Int64) throws {
+        try CompilerHelpers.nonZero(b)
+        let (q, r) = (a.dividedReportingOverflow(by: b).partialValue, a.remainderReportingOverflow(dividingBy: b).partialValue)
+        f.returnPair(UInt64(bitPattern: q), UInt64(bitPattern: r))
+    }
+
+    static func stream(_ rt: LibcRuntime, _ f: any CallFrame, _ i: Int) throws -> HostStream? { try LibcStdio.stream(rt, f, i) }
+
+    static let functions: [String: HostFunction] = [
+        "div": { _, f in
+            let a = try f.int32(0), b = try f.int32(1)
+            try CompilerHelpers.nonZero(b)
+            let q = a.dividedReportingOverflow(by: b).partialValue, r = a.remainderReportingOverflow(dividingBy: b).partialValue
+            f.returnInt(UInt64(UInt32(bitPattern: q)) | UInt64(UInt32(bitPattern: r)) << 32)   // div_t packed in one register
+        },
+        "ldiv": { _, f in try divPair(f, try f.long(0), try f.long(1)) },
+        "lldiv": { _, f in try divPair(f, try f.long(0), try f.long(1)) },
+        "imaxdiv": { _, f in try divPair(f, try f.long(0), try f.long(1)) },
+        "imaxabs": { _, f in let v = try f.long(0); f.returnSigned(v == Int64.min ? v : Swift.abs(v)) },
+        "random": { rt, f in f.returnSigned(Int64(rt.randState.next())) },   // glibc's rand() is random()
+        "srandom": { rt, f in rt.randState.reseed(UInt32(truncatingIfNeeded: try f.int(0))) },
+        "strtoimax": { rt, f in let b = try f.int32(2); f.returnSigned(Int64(try LibcConvert.parse(rt, f) { strtoimax($0, $1, b) })) },
+        "strtoumax": { rt, f in let b = try f.int32(2); f.returnInt(UInt64(try LibcConvert.parse(rt, f) { strtoumax($0, $1, b) })) },
+        "ffs": { _, f in let v = try f.int32(0); f.returnInt32(v == 0 ? 0 : Int32(v.trailingZeroBitCount + 1)) },
+        "strsignal": { rt, f in f.returnInt(try rt.internedString(String(cString: strsignal(try f.int32(0))))) },
+        "strxfrm": { rt, f in
+            // C locale: a copy.
+            let dst = try f.int(0), src = try f.int(1), n = try f.size(2)
+            let len = try rt.memory.stringLength(src)
+            if len < n { try rt.memory.write(Array(try rt.memory.bytes(src, len + 1)), at: dst) }
+            f.returnInt(UInt64(len))
+        },
+        "strtok_r": { rt, f in
+            var s = try f.int(0)
+            let delims = try rt.memory.cString(f.int(1)), save = try f.int(2)
+            if s == 0 { s = try rt.memory.load(save, as: UInt64.self) }
+            guard s != 0 else { f.returnInt(0); return }
+            let text = try rt.memory.cString(s)
+            var i = 0
+            while i < text.count && delims.contains(text[i]) { i += 1 }
+            if i == text.count { try rt.memory.store(s + UInt64(i), at: save); f.returnInt(0); return }
+            var j = i
+            while j < text.count && !delims.contains(text[j]) { j += 1 }
+            if j < text.count {
+                try rt.memory.store(UInt8(0), at: s + UInt64(j))
+                try rt.memory.store(s + UInt64(j) + 1, at: save)
+            } else {
+                try rt.memory.store(s + UInt64(j), at: save)
+            }
+            f.returnInt(s + UInt64(i))
+        },
+        "mblen": { rt, f in
+            let s = try f.int(0)
+            if s == 0 { f.returnInt32(0); return }
+            guard try f.size(1) > 0 else { f.returnInt32(-1); return }
+            let b = try rt.memory.load(s, as: UInt8.self)
+            if b >= 0x80 { rt.setErrno(EILSEQ); f.returnInt32(-1) } else { f.returnInt32(b == 0 ? 0 : 1) }
+        },
+        "mbtowc": { rt, f in
+            let out = try f.int(0), s = try f.int(1)
+            if s == 0 { f.returnInt32(0); return }
+            guard try f.size(2) > 0 else { f.returnInt32(-1); return }
+            let b = try rt.memory.load(s, as: UInt8.self)
+            if b >= 0x80 { rt.setErrno(EILSEQ); f.returnInt32(-1); return }
+            if out != 0 { try rt.memory.store(Int32(b), at: out) }
+            f.returnInt32(b == 0 ? 0 : 1)
+        },
+        "wctomb": { rt, f in
+            let s = try f.int(0), wc = try f.int32(1)
+            if s == 0 { f.returnInt32(0); return }
+            if wc < 0 || wc >= 0x80 { rt.setErrno(EILSEQ); f.returnInt32(-1); return }
+            try rt.memory.store(UInt8(wc), at: s)
+            f.returnInt32(1)
+        },
+        "mbstowcs": { rt, f in
+            let dst = try f.int(0), src = try rt.memory.cString(f.int(1)), n = try f.size(2)
+            if let bad = src.first(where: { $0 >= 0x80 }) { _ = bad; rt.setErrno(EILSEQ); f.returnSigned(-1); return }
+            if dst != 0 {
+                for (i, b) in src.prefix(n).enumerated() { try rt.memory.store(Int32(b), at: dst + UInt64(4 * i)) }
+                if src.count < n { try rt.memory.store(Int32(0), at: dst + UInt64(4 * src.count)) }
+            }
+            f.returnInt(UInt64(dst == 0 ? src.count : min(src.count, n)))
+        },
+        "wcstombs": { rt, f in
+            let dst = try f.int(0), src = try f.int(1), n = try f.size(2)
+            var i = 0
+            while true {
+                let wc = try rt.memory.load(src + UInt64(4 * i), as: Int32.self)
+                if wc == 0 { break }
+                if wc < 0 || wc >= 0x80 { rt.setErrno(EILSEQ); f.returnSigned(-1); return }
+                if dst != 0 && i < n { try rt.memory.store(UInt8(wc), at: dst + UInt64(i)) }
+                i += 1
+            }
+            if dst != 0 && i < n { try rt.memory.store(UInt8(0), at: dst + UInt64(i)) }
+            f.returnInt(UInt64(dst == 0 ? i : min(i, n)))
+        },
+        "setlocale": { rt, f in
+            // Only the "C" locale exists: "", "C" and "POSIX" select it, queries report it.
+            let p = try f.int(1)
+            let name = p == 0 ? "C" : try rt.memory.string(p)
+            f.returnInt(["", "C", "POSIX"].contains(name) ? try rt.internedString("C") : 0)
+        },
+        "localeconv": { rt, f in
+            let a = try rt.staticObject("lconv", size: 96)
+            if try rt.memory.load(a, as: UInt64.self) == 0 {
+                let dot = try rt.internedString("."), empty = try rt.internedString("")
+                for i in 0..<10 { try rt.memory.store(i == 0 ? dot : empty, at: a + UInt64(8 * i)) }
+                for i in 0..<14 { try rt.memory.store(UInt8(127), at: a + 80 + UInt64(i)) }   // CHAR_MAX: "not available"
+            }
+            f.returnInt(a)
+        },
+        "__stack_chk_fail": { rt, _ in
+            rt.flushAll()
+            fputs("*** stack smashing detected ***: terminated\n", stderr)
+            throw GuestTermination.signal(SIGABRT, "stack smashing detected")
+        },
+        "tmpnam": { rt, f in
+            var buffer = [CChar](repeating: 0, count: 20)
+            let name = "/tmp/crossrun-tmp-\(getpid())-\(UInt32.random(in: 0..<UInt32.max))"
+            _ = buffer
+            let out = try f.int(0)
+            let a = out != 0 ? out : try rt.staticObject("tmpnam", size: 64)
+            try rt.memory.write(Array(name.utf8) + [0], at: a)
+            f.returnInt(a)
+        },
+        "tmpfile": { rt, f in
+            guard let file = Glibc.tmpfile() else { rt.setErrno(errno); f.returnInt(0); return }
+            f.returnInt(try rt.register(HostStream(file: file, owned: true)))
+        },
+        "fdopen": { rt, f in
+            guard let file = Glibc.fdopen(try f.int32(0), try rt.memory.string(f.int(1))) else { rt.setErrno(errno); f.returnInt(0); return }
+            f.returnInt(try rt.register(HostStream(file: file, owned: true)))
+        },
+        "freopen": { rt, f in
+            let pathAddress = try f.int(0), mode = try rt.memory.string(f.int(1)), handle = try f.int(2)
+            guard let s = rt.stream(handle) else { rt.setErrno(EBADF); f.returnInt(0); return }
+            let path = pathAddress == 0 ? nil : try rt.memory.string(pathAddress)
+            let r = path.map { Glibc.freopen($0, mode, s.file) } ?? Glibc.freopen(nil, mode, s.file)
+            if r == nil { rt.setErrno(errno); rt.streams[handle] = nil; f.returnInt(0) } else { f.returnInt(handle) }
+        },
+        "fgetpos": { rt, f in
+            guard let s = try stream(rt, f, 0) else { f.returnInt32(-1); return }
+            let pos = ftell(s.file)
+            if pos < 0 { rt.setErrno(errno); f.returnInt32(-1); return }
+            memset(try rt.memory.host(f.int(1), 16, write: true), 0, 16)
+            try rt.memory.store(Int64(pos), at: f.int(1))
+            f.returnInt32(0)
+        },
+        "fsetpos": { rt, f in
+            guard let s = try stream(rt, f, 0) else { f.returnInt32(-1); return }
+            let r = fseek(s.file, Int(try rt.memory.load(f.int(1), as: Int64.self)), SEEK_SET)
+            if r != 0 { rt.setErrno(errno) }
+            f.returnInt32(r)
+        },
+        "fseeko": { rt, f in
+            guard let s = try stream(rt, f, 0) else { f.returnInt32(-1); return }
+            let r = fseeko(s.file, off_t(try f.long(1)), try f.int32(2))
+            if r != 0 { rt.setErrno(errno) }
+            f.returnInt32(r)
+        },
+        "ftello": { rt, f in
+            guard let s = try stream(rt, f, 0) else { f.returnSigned(-1); return }
+            f.returnSigned(Int64(ftello(s.file)))
+        },
+        "getline": { rt, f in try getdelim(rt, f, line: try f.int(0), size: try f.int(1), delimiter: 10, streamIndex: 2) },
+        "getdelim": { rt, f in try getdelim(rt, f, line: try f.int(0), size: try f.int(1), delimiter: try f.int32(2), streamIndex: 3) },
+        "frexpf": { rt, f in
+            var e: Int32 = 0
+            let r = frexpf(try f.float(0), &e)
+            try rt.memory.store(e, at: f.int(0))
+            f.returnFloat(r)
+        },
+        "modff": { rt, f in
+            var ip: Float = 0
+            let r = modff(try f.float(0), &ip)
+            try rt.memory.store(ip.bitPattern, at: f.int(0))
+            f.returnFloat(r)
+        },
+        "scalbnf": { _, f in f.returnFloat(scalbnf(try f.float(0), try f.int32(0))) },
+        "scalbln": { _, f in f.returnDouble(scalbln(try f.double(0), Int(try f.long(0)))) },
+        "scalblnf": { _, f in f.returnFloat(scalblnf(try f.float(0), Int(try f.long(0)))) },
+        "ilogbf": { _, f in f.returnInt32(ilogbf(try f.float(0))) },
+        "lroundf": { _, f in f.returnSigned(Int64(lroundf(try f.float(0)))) },
+        "llroundf": { _, f in f.returnSigned(Int64(llroundf(try f.float(0)))) },
+        "lrintf": { _, f in f.returnSigned(Int64(lrintf(try f.float(0)))) },
+        "llrintf": { _, f in f.returnSigned(Int64(llrintf(try f.float(0)))) },
+        "nanf": { _, f in f.returnFloat(Float.nan) },
+        "remquo": { rt, f in
+            var q: Int32 = 0
+            let r = remquo(try f.double(0), try f.double(1), &q)
+            try rt.memory.store(q, at: f.int(0))
+            f.returnDouble(r)
+        },
+        "remquof": { rt, f in
+            var q: Int32 = 0
+            let r = remquof(try f.float(0), try f.float(1), &q)
+            try rt.memory.store(q, at: f.int(0))
+            f.returnFloat(r)
+        },
+    ]
+
+    /// getline/getdelim: grows the guest buffer with the guest heap, like glibc's realloc.
+    static func getdelim(_ rt: LibcRuntime, _ f: any CallFrame, line: UInt64, size: UInt64, delimiter: Int32, streamIndex: Int) throws {
+        guard let s = try stream(rt, f, streamIndex) else { f.returnSigned(-1); return }
+        var bytes: [UInt8] = []
+        while true {
+            let c = Glibc.getc(s.file)
+            if c == EOF { break }
+            bytes.append(UInt8(truncatingIfNeeded: c))
+            if c == delimiter { break }
+        }
+        if bytes.isEmpty { f.returnSigned(-1); return }
+        var buffer = try rt.memory.load(line, as: UInt64.self)
+        let capacity = Int(try rt.memory.load(size, as: UInt64.self))
+        if buffer == 0 || capacity < bytes.count + 1 {
+            let newCapacity = max(120, bytes.count + 1)
+            let fresh = try LibcMemory.allocate(rt, newCapacity, zero: false)
+            if fresh == 0 { f.returnSigned(-1); return }
+            if buffer != 0 { _ = rt.heap.free(buffer) }
+            buffer = fresh
+            try rt.memory.store(buffer, at: line)
+            try rt.memory.store(UInt64(newCapacity), at: size)
+        }
+        try rt.memory.write(bytes + [0], at: buffer)
+        f.returnSigned(Int64(bytes.count))
+    }
+}

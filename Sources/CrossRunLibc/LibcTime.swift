@@ -1,0 +1,102 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// time.h: host clocks and conversions; `struct tm` has the same LP64 layout on every target.
+enum LibcTime {
+    /// Reads a guest `struct tm` (56 bytes; `tm_zone` is not read).
+    static func loadTM(_ m: any GuestMemory, _ a: UInt64) throws -> tm {
+        var t = tm()
+        t.tm_sec = try m.load(a); t.tm_min = try m.load(a + 4); t.tm_hour = try m.load(a + 8)
+        t.tm_mday = try m.load(a + 12); t.tm_mon = try m.load(a + 16); t.tm_year = try m.load(a + 20)
+        t.tm_wday = try m.load(a + 24); t.tm_yday = try m.load(a + 28); t.tm_isdst = try m.load(a + 32)
+        t.tm_gmtoff = Int(try m.load(a + 40, as: Int64.self))
+        return t
+    }
+
+    /// Writes a guest `struct tm`, interning the zone name.
+    static func storeTM(_ rt: LibcRuntime, _ t: tm, _ a: UInt64) throws {
+        let m = rt.memory
+        for (i, v) in [t.tm_sec, t.tm_min, t.tm_hour, t.tm_mday, t.tm_mon, t.tm_year, t.tm_wday, t.tm_yday, t.tm_isdst].enumerated() {
+            try m.store(v, at: a + UInt64(4 * i))
+        }
+        try m.store(Int64(t.tm_gmtoff), at: a + 40)
+        try m.store(t.tm_zone.map { try rt.internedString(String(cString: $0)) } ?? 0, at: a + 48)
+    }
+
+    static func convert(_ rt: LibcRuntime, _ f: any CallFrame, local: Bool, into out: UInt64?) throws {
+        var t = time_t(try rt.memory.load(f.int(0), as: Int64.self))
+        var result = tm()
+        guard (local ? localtime_r(&t, &result) : gmtime_r(&t, &result)) != nil else { rt.setErrno(errno); f.returnInt(0); return }
+        let a = try out ?? rt.staticObject("tm", size: 56)
+        try storeTM(rt, result, a)
+        f.returnInt(a)
+    }
+
+    static func text(_ rt: LibcRuntime, _ f: any CallFrame, _ s: UnsafeMutablePointer<CChar>?) throws {
+        guard let s else { f.returnInt(0); return }
+        let a = try rt.staticObject("asctime", size: 64)
+        try rt.memory.write(Array(UnsafeRawBufferPointer(start: s, count: min(strlen(s), 63))) + [0], at: a)
+        f.returnInt(a)
+    }
+
+    static let functions: [String: HostFunction] = [
+        "difftime": { _, f in f.returnDouble(difftime(time_t(try f.long(0)), time_t(try f.long(1)))) },
+        "clock_gettime": { rt, f in
+            var ts = timespec()
+            let r = clock_gettime(clockid_t(try f.int32(0)), &ts)
+            if r == 0 { try rt.memory.store(Int64(ts.tv_sec), at: f.int(1)); try rt.memory.store(Int64(ts.tv_nsec), at: f.int(1) + 8) }
+            LibcPosix.result(rt, f, Int(r))
+        },
+        "timespec_get": { rt, f in
+            var ts = timespec()
+            guard try f.int32(1) == 1, clock_gettime(CLOCK_REALTIME, &ts) == 0 else { f.returnInt32(0); return }
+            try rt.memory.store(Int64(ts.tv_sec), at: f.int(0))
+            try rt.memory.store(Int64(ts.tv_nsec), at: f.int(0) + 8)
+            f.returnInt32(1)
+        },
+        "gettimeofday": { rt, f in
+            var tv = timeval()
+            gettimeofday(&tv, nil)
+            let p = try f.int(0)
+            if p != 0 { try rt.memory.store(Int64(tv.tv_sec), at: p); try rt.memory.store(Int64(tv.tv_usec), at: p + 8) }
+            f.returnInt32(0)
+        },
+        "nanosleep": { rt, f in
+            var req = timespec(tv_sec: Int(try rt.memory.load(f.int(0), as: Int64.self)), tv_nsec: Int(try rt.memory.load(f.int(0) + 8, as: Int64.self)))
+            LibcPosix.result(rt, f, Int(nanosleep(&req, nil)))
+        },
+        "gmtime": { rt, f in try convert(rt, f, local: false, into: nil) },
+        "localtime": { rt, f in try convert(rt, f, local: true, into: nil) },
+        "gmtime_r": { rt, f in try convert(rt, f, local: false, into: try f.int(1)) },
+        "localtime_r": { rt, f in try convert(rt, f, local: true, into: try f.int(1)) },
+        "mktime": { rt, f in
+            var t = try loadTM(rt.memory, f.int(0))
+            let r = mktime(&t)
+            try storeTM(rt, t, f.int(0))
+            f.returnSigned(Int64(r))
+        },
+        "asctime": { rt, f in
+            var t = try loadTM(rt.memory, f.int(0))
+            try text(rt, f, asctime(&t))
+        },
+        "ctime": { rt, f in
+            var t = time_t(try rt.memory.load(f.int(0), as: Int64.self))
+            try text(rt, f, ctime(&t))
+        },
+        "strftime": { rt, f in
+            let out = try f.int(0), max = try f.size(1)
+            var t = try loadTM(rt.memory, f.int(3))
+            let zone = try rt.memory.load(f.int(3) + 48, as: UInt64.self)
+            let zoneText = zone == 0 ? nil : try rt.memory.string(zone)
+            let fmt = try rt.memory.string(f.int(2))
+            var buffer = [CChar](repeating: 0, count: Swift.max(max, 1))
+            let n = (zoneText ?? "").withCString { z -> Int in
+                if zoneText != nil { t.tm_zone = z }
+                return strftime(&buffer, max, fmt, &t)
+            }
+            if max > 0 { try rt.memory.write(buffer[0..<Swift.min(n + 1, max)].map { UInt8(bitPattern: $0) }, at: out) }
+            f.returnInt(UInt64(n))
+        },
+    ]
+}
