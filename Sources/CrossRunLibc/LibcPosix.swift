@@ -12,15 +12,18 @@ enum LibcPosix {
     static func path(_ rt: LibcRuntime, _ f: any CallFrame, _ i: Int) throws -> String { try rt.memory.string(f.int(i)) }
 
     static let functions: [String: HostFunction] = [
+        // System-call wrappers: a bad buffer is the kernel's EFAULT, not a crash.
         "read": { rt, f in
             let n = try f.size(2)
-            result(rt, f, Glibc.read(try f.int32(0), try rt.memory.host(f.int(1), n, write: true), n))
+            guard let buffer = try? rt.memory.host(f.int(1), n, write: true) else { rt.setErrno(EFAULT); f.returnSigned(-1); return }
+            result(rt, f, Glibc.read(try f.int32(0), buffer, n))
         },
         "write": { rt, f in
             let n = try f.size(2)
             let fd = try f.int32(0)
+            guard let buffer = try? rt.memory.host(f.int(1), n, write: false) else { rt.setErrno(EFAULT); f.returnSigned(-1); return }
             if fd <= 2 { rt.flushAll() }   // keep order with buffered stdio
-            result(rt, f, Glibc.write(fd, try rt.memory.host(f.int(1), n, write: false), n))
+            result(rt, f, Glibc.write(fd, buffer, n))
         },
         "close": { rt, f in let fd = try f.int32(0); result(rt, f, fd <= 2 ? 0 : Int(Glibc.close(fd))) },
         "lseek": { rt, f in result(rt, f, Int(Glibc.lseek(try f.int32(0), off_t(try f.long(1)), try f.int32(2)))) },
