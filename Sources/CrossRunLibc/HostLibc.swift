@@ -16,6 +16,10 @@ public enum HostLibc {
         return table
     }()
 
+    /// Names of the data objects the library exports.
+    public static let dataNames: Set<String> = ["stdin", "stdout", "stderr", "optind", "opterr", "optopt", "optarg",
+                                                "environ", "__environ", "signgam"]
+
     /// Data objects the library exports, created on first use.
     public static func dataAddress(_ name: String, _ runtime: LibcRuntime) throws -> UInt64? {
         if let a = runtime.dataSymbols[name] { return a }
