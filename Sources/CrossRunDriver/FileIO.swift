@@ -68,15 +68,36 @@ public enum FileIO {
         return String(cString: p)
     }
 
+    /// Names in a directory (without `.` and `..`), unsorted; empty if it cannot be read.
+    public static func entries(of path: String) -> [String] {
+        guard let d = opendir(path) else { return [] }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Relative paths of the files under `path` whose names end with `suffix`, sorted.
+    public static func files(under path: String, suffix: String) -> [String] {
+        var out: [String] = []
+        func walk(_ dir: String, _ prefix: String) {
+            for name in entries(of: dir) where !name.hasPrefix(".") {
+                if isDirectory(dir + "/" + name) { walk(dir + "/" + name, prefix + name + "/") }
+                else if name.hasSuffix(suffix) { out.append(prefix + name) }
+            }
+        }
+        walk(path, "")
+        return out.sorted()
+    }
+
     /// Removes a directory made by ``makeTemporaryDirectory()`` and the files in it.
     public static func removeTree(_ path: String) {
-        if let d = opendir(path) {
-            while let e = readdir(d) {
-                let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-                if name != "." && name != ".." { unlink("\(path)/\(name)") }
-            }
-            closedir(d)
-        }
+        for name in entries(of: path) { unlink("\(path)/\(name)") }
         rmdir(path)
     }
 

@@ -92,6 +92,15 @@ struct X86_64Guest: GuestArch {
     }
 }
 
+extension X86_64Guest {
+    /// `long double` varargs always live in the overflow area, 16-byte aligned.
+    static func nextMemoryLongDouble(_ memory: AddressSpace, _ overflow: inout UInt64) throws -> (UInt64, UInt64) {
+        overflow = (overflow + 15) & ~15
+        defer { overflow += 16 }
+        return (try memory.load(overflow, as: UInt64.self), try memory.load(overflow + 8, as: UInt64.self))
+    }
+}
+
 /// SysV x86-64 arguments of a trap: integers in rdi…r9, floats in xmm0–7, then the stack
 /// above the return address.
 struct X86Frame: CallFrame {
@@ -151,11 +160,7 @@ struct X86RegisterVarArgs: VariadicArguments {
         return try memory.loadDouble(overflow)
     }
 
-    mutating func nextLongDouble() throws -> (UInt64, UInt64) {
-        overflow = (overflow + 15) & ~15
-        defer { overflow += 16 }
-        return (try memory.load(overflow, as: UInt64.self), try memory.load(overflow + 8, as: UInt64.self))
-    }
+    mutating func nextLongDouble() throws -> (UInt64, UInt64) { try X86_64Guest.nextMemoryLongDouble(memory, &overflow) }
 }
 
 /// A guest SysV `va_list` (`{gp_offset, fp_offset, overflow_arg_area, reg_save_area}`).
@@ -177,9 +182,5 @@ struct X86VaList: VariadicArguments {
         return try memory.loadDouble(overflow)
     }
 
-    mutating func nextLongDouble() throws -> (UInt64, UInt64) {
-        overflow = (overflow + 15) & ~15
-        defer { overflow += 16 }
-        return (try memory.load(overflow, as: UInt64.self), try memory.load(overflow + 8, as: UInt64.self))
-    }
+    mutating func nextLongDouble() throws -> (UInt64, UInt64) { try X86_64Guest.nextMemoryLongDouble(memory, &overflow) }
 }

@@ -16,6 +16,20 @@ enum CompilerHelpers {
         if v == 0 { throw GuestTermination.signal(SIGFPE, "integer divide by zero") }
     }
 
+    /// libgcc's `__powi*f2`: square-and-multiply, reciprocal for negative exponents (so the
+    /// rounding matches a native run).
+    static func powi<T: BinaryFloatingPoint>(_ base: T, _ m: Int32) -> T {
+        var x = base, n = m.magnitude
+        var r: T = n % 2 == 1 ? x : 1
+        n /= 2
+        while n > 0 {
+            x *= x
+            if n % 2 == 1 { r *= x }
+            n /= 2
+        }
+        return m < 0 ? 1 / r : r
+    }
+
     static let functions: [String: HostFunction] = [
         "__divti3": { _, f in
             let a = try i128(f, 0), b = try i128(f, 2)
@@ -75,24 +89,7 @@ enum CompilerHelpers {
             let d = Double(try f.float(0))
             ret(f, d.isNaN || d <= 0 ? UInt128(0) : d >= 0x1p128 ? UInt128.max : UInt128(d))
         },
-        "__powidf2": { _, f in
-            // libgcc's algorithm (square-and-multiply, reciprocal for negative exponents).
-            var x = try f.double(0)
-            let m = try f.int32(0)
-            var n = m.magnitude
-            var r: Double = n % 2 == 1 ? x : 1
-            n /= 2
-            while n > 0 { x *= x; if n % 2 == 1 { r *= x }; n /= 2 }
-            f.returnDouble(m < 0 ? 1 / r : r)
-        },
-        "__powisf2": { _, f in
-            var x = try f.float(0)
-            let m = try f.int32(0)
-            var n = m.magnitude
-            var r: Float = n % 2 == 1 ? x : 1
-            n /= 2
-            while n > 0 { x *= x; if n % 2 == 1 { r *= x }; n /= 2 }
-            f.returnFloat(m < 0 ? 1 / r : r)
-        },
+        "__powidf2": { _, f in f.returnDouble(powi(try f.double(0), try f.int32(0))) },
+        "__powisf2": { _, f in f.returnFloat(powi(try f.float(0), try f.int32(0))) },
     ]
 }

@@ -23,13 +23,7 @@ struct Fixture {
 
     /// Every fixture, sorted by name.
     static func all() throws -> [Fixture] {
-        var names: [String] = []
-        guard let d = opendir(directory) else { return [] }
-        while let e = readdir(d) {
-            let n = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if n.hasSuffix(".expected") { names.append(String(n.dropLast(".expected".count))) }
-        }
-        closedir(d)
+        let names = FileIO.entries(of: directory).filter { $0.hasSuffix(".expected") }.map { String($0.dropLast(".expected".count)) }
         return try names.sorted().map(load)
     }
 
@@ -54,16 +48,7 @@ struct Fixture {
                        stdin: try optional(".stdin") ?? [])
     }
 
-    static func listC(_ dir: String) -> [String] {
-        var out: [String] = []
-        guard let d = opendir(dir) else { return [] }
-        while let e = readdir(d) {
-            let n = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if n.hasSuffix(".c") { out.append(n) }
-        }
-        closedir(d)
-        return out
-    }
+    static func listC(_ dir: String) -> [String] { FileIO.entries(of: dir).filter { $0.hasSuffix(".c") } }
 }
 
 extension String {

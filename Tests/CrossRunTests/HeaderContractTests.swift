@@ -12,21 +12,10 @@ final class HeaderContractTests: XCTestCase {
     /// Names of the extern functions and variables `include/` declares for `target`.
     static func declarations(target: Target) throws -> Set<String> {
         let include = TestSupport.toolchain.includeDirectory
-        var headers: [String] = []
-        func walk(_ dir: String, _ prefix: String) {
-            guard let d = opendir(dir) else { return }
-            while let e = readdir(d) {
-                let n = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-                if n.hasPrefix(".") { continue }
-                if FileIO.isDirectory(dir + "/" + n) { walk(dir + "/" + n, prefix + n + "/") }
-                else if n.hasSuffix(".h") { headers.append(prefix + n) }
-            }
-            closedir(d)
-        }
-        walk(include, "")
+        let headers = FileIO.files(under: include, suffix: ".h")
         let dir = try TestSupport.scratch()
         defer { FileIO.removeTree(dir) }
-        let src = headers.sorted().map { "#include <\($0)>" }.joined(separator: "\n") + "\n"
+        let src = headers.map { "#include <\($0)>" }.joined(separator: "\n") + "\n"
         try FileIO.write(Array(src.utf8), to: dir + "/all.c")
         let args = ["--target=\(target.triple)", "-fsyntax-only", "-nostdlibinc", "-isystem", include,
                     "-Xclang", "-ast-dump", "-fno-color-diagnostics", dir + "/all.c"]

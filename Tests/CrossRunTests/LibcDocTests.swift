@@ -16,19 +16,9 @@ final class LibcDocTests: XCTestCase {
     /// declares it as a function (`name(`) or an extern variable.
     static func headers() throws -> [String: String] {
         let include = TestSupport.toolchain.includeDirectory
-        var files: [String] = []
-        func walk(_ d: String, _ prefix: String) {
-            guard let h = opendir(d) else { return }
-            while let e = readdir(h) {
-                let n = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-                if n.hasPrefix(".") || n.hasPrefix("_") { continue }
-                if FileIO.isDirectory(d + "/" + n) { walk(d + "/" + n, prefix + n + "/") } else if n.hasSuffix(".h") { files.append(prefix + n) }
-            }
-            closedir(h)
-        }
-        walk(include, "")
+        let files = FileIO.files(under: include, suffix: ".h").filter { !$0.split(separator: "/").last!.hasPrefix("_") }
         var result: [String: String] = [:]
-        for file in files.sorted() {
+        for file in files {
             let text = String(decoding: try FileIO.read(include + "/" + file), as: UTF8.self)
             var word = ""
             var previous = ""
