@@ -132,6 +132,25 @@ struct X86Frame: CallFrame {
                   overflow: try memory.load(address + 8, as: UInt64.self), saveArea: try memory.load(address + 16, as: UInt64.self))
     }
 
+    /// `long double` arguments are memory-class: 16-byte slots above the return address (the
+    /// libc functions that take them have no other stack arguments).
+    func longDouble(_ index: Int) throws -> (UInt64, UInt64) {
+        let at = arch.sp(uc) + 8 + UInt64(16 * index)
+        return (try memory.load(at, as: UInt64.self), UInt64(try memory.load(at + 8, as: UInt16.self)))
+    }
+
+    /// A `long double` result is left in ST(0): push it on the x87 register stack.
+    func returnLongDouble(_ value: (UInt64, UInt64)) {
+        let fpsw = arch.read(uc, X86_64Guest.reg(UC_X86_REG_FPSW))
+        let top = ((fpsw >> 11) &- 1) & 7
+        var raw: (UInt64, UInt64) = (value.0, value.1 & 0xffff)
+        uc_reg_write(uc, X86_64Guest.reg(UC_X86_REG_FP0) + Int32(truncatingIfNeeded: top), &raw)
+        var tags = arch.read(uc, X86_64Guest.reg(UC_X86_REG_FPTAG))
+        tags &= ~(UInt64(3) << (2 * top))              // 00: valid
+        arch.write(uc, X86_64Guest.reg(UC_X86_REG_FPTAG), tags)
+        arch.write(uc, X86_64Guest.reg(UC_X86_REG_FPSW), (fpsw & ~0x3800) | (top << 11))
+    }
+
     func returnInt(_ value: UInt64) { arch.write(uc, X86_64Guest.rax, value) }
     func returnPair(_ low: UInt64, _ high: UInt64) {
         arch.write(uc, X86_64Guest.rax, low)

@@ -19,6 +19,11 @@ public protocol CallFrame {
     func double(_ index: Int) throws -> Double
     /// Floating argument number `index` as a float.
     func float(_ index: Int) throws -> Float
+    /// `long double` argument number `index` among the `long double` arguments, as its 16 raw
+    /// bytes (x87 80-bit on x86-64, binary128 elsewhere).
+    func longDouble(_ index: Int) throws -> (UInt64, UInt64)
+    /// Sets a `long double` result (raw bytes as for ``longDouble(_:)``).
+    func returnLongDouble(_ value: (UInt64, UInt64))
     /// The variadic arguments following `ints` named integer and `floats` named floating arguments.
     func variadic(afterInts ints: Int, floats: Int) throws -> any VariadicArguments
     /// A cursor over the guest `va_list` at `address` (for `vprintf` & co.).

@@ -33,7 +33,7 @@ enum LibcPosix {
             let mode = flags & O_CREAT != 0 ? mode_t(truncatingIfNeeded: try f.variadic(afterInts: 2, floats: 0).nextIntValue()) : 0
             result(rt, f, Int(Glibc.open(try path(rt, f, 0), flags, mode)))
         },
-        "creat": { rt, f in result(rt, f, Int(Glibc.creat(try path(rt, f, 0), mode_t(try f.int(1))))) },
+        "creat": { rt, f in result(rt, f, Int(Glibc.creat(try path(rt, f, 0), mode_t(truncatingIfNeeded: try f.int(1))))) },
         "fcntl": { rt, f in
             let cmd = try f.int32(1)
             var args = try f.variadic(afterInts: 2, floats: 0)
@@ -46,10 +46,10 @@ enum LibcPosix {
         "access": { rt, f in result(rt, f, Int(Glibc.access(try path(rt, f, 0), try f.int32(1)))) },
         "unlink": { rt, f in result(rt, f, Int(Glibc.unlink(try path(rt, f, 0)))) },
         "rmdir": { rt, f in result(rt, f, Int(Glibc.rmdir(try path(rt, f, 0)))) },
-        "mkdir": { rt, f in result(rt, f, Int(Glibc.mkdir(try path(rt, f, 0), mode_t(try f.int(1))))) },
-        "chmod": { rt, f in result(rt, f, Int(Glibc.chmod(try path(rt, f, 0), mode_t(try f.int(1))))) },
+        "mkdir": { rt, f in result(rt, f, Int(Glibc.mkdir(try path(rt, f, 0), mode_t(truncatingIfNeeded: try f.int(1))))) },
+        "chmod": { rt, f in result(rt, f, Int(Glibc.chmod(try path(rt, f, 0), mode_t(truncatingIfNeeded: try f.int(1))))) },
         "chdir": { rt, f in result(rt, f, Int(Glibc.chdir(try path(rt, f, 0)))) },
-        "umask": { _, f in f.returnInt(UInt64(Glibc.umask(mode_t(try f.int(0))))) },
+        "umask": { _, f in f.returnInt(UInt64(Glibc.umask(mode_t(truncatingIfNeeded: try f.int(0))))) },
         "getcwd": { rt, f in
             let buf = try f.int(0), n = try f.size(1)
             guard buf != 0, n > 0 else { rt.setErrno(EINVAL); f.returnInt(0); return }
@@ -130,6 +130,7 @@ enum Getopt {
         try m.store(UInt64(0), at: optargAddr)
         guard optind < argc else { f.returnInt32(-1); return }
         let current = try arg(optind)
+        if rt.getoptPosition >= current.count { rt.getoptPosition = 0 }   // argv changed under us
         if rt.getoptPosition == 0 {
             if current.count < 2 || current[0] != UInt8(ascii: "-") { f.returnInt32(-1); return }
             if current == Array("--".utf8) { try m.store(Int32(optind + 1), at: optindAddr); f.returnInt32(-1); return }

@@ -2,6 +2,23 @@
 /// and riscv64) to what the host can format.
 enum LongDouble {
     #if arch(x86_64)
+    /// The host value of x87 80-bit bytes (the layout Float80 has in memory).
+    static func x87(_ words: (UInt64, UInt64)) -> Float80 {
+        var value: Float80 = 0
+        withUnsafeMutableBytes(of: &value) { raw in
+            raw.storeBytes(of: words.0, toByteOffset: 0, as: UInt64.self)
+            raw.storeBytes(of: UInt16(truncatingIfNeeded: words.1), toByteOffset: 8, as: UInt16.self)
+        }
+        return value
+    }
+
+    /// The x87 80-bit bytes of a host value.
+    static func x87Bits(_ value: Float80) -> (UInt64, UInt64) {
+        withUnsafeBytes(of: value) { ($0.load(as: UInt64.self), UInt64($0.load(fromByteOffset: 8, as: UInt16.self))) }
+    }
+    #endif
+
+    #if arch(x86_64)
     typealias Host = Float80
     #else
     typealias Host = Double
@@ -11,10 +28,7 @@ enum LongDouble {
     static func toHost(_ words: (UInt64, UInt64), binary128: Bool) -> Host {
         if !binary128 {
             #if arch(x86_64)
-            let exponentAndSign = UInt16(truncatingIfNeeded: words.1)
-            return Float80(sign: exponentAndSign & 0x8000 != 0 ? .minus : .plus,
-                           exponentBitPattern: UInt(exponentAndSign & 0x7fff),
-                           significandBitPattern: words.0 & 0x7fff_ffff_ffff_ffff)
+            return x87(words)
             #else
             return Host(0)
             #endif

@@ -70,6 +70,10 @@ final class FakeFrame: CallFrame {
         ArrayVarArgs(ints: variadicInts, doubles: variadicDoubles)
     }
     func vaList(at address: UInt64) throws -> any VariadicArguments { ArrayVarArgs(ints: variadicInts, doubles: variadicDoubles) }
+    var longDoubles: [(UInt64, UInt64)] = []
+    var longDoubleResult: (UInt64, UInt64) = (0, 0)
+    func longDouble(_ index: Int) throws -> (UInt64, UInt64) { longDoubles[index] }
+    func returnLongDouble(_ value: (UInt64, UInt64)) { longDoubleResult = value }
     func returnInt(_ value: UInt64) { result = value }
     var highResult: UInt64 = 0
     func returnPair(_ low: UInt64, _ high: UInt64) { result = low; highResult = high }
