@@ -152,6 +152,14 @@ struct X86Frame: CallFrame {
     }
 
     func returnInt(_ value: UInt64) { arch.write(uc, X86_64Guest.rax, value) }
+    /// SysV: `double _Complex` in xmm0 and xmm1, `float _Complex` packed into xmm0.
+    func returnComplexDouble(_ real: Double, _ imaginary: Double) {
+        arch.writeVectorLow(uc, X86_64Guest.vecArgs[0], real.bitPattern)
+        arch.writeVectorLow(uc, X86_64Guest.vecArgs[1], imaginary.bitPattern)
+    }
+    func returnComplexFloat(_ real: Float, _ imaginary: Float) {
+        arch.writeVectorLow(uc, X86_64Guest.vecArgs[0], UInt64(real.bitPattern) | UInt64(imaginary.bitPattern) << 32)
+    }
     func returnPair(_ low: UInt64, _ high: UInt64) {
         arch.write(uc, X86_64Guest.rax, low)
         arch.write(uc, X86_64Guest.reg(UC_X86_REG_RDX), high)

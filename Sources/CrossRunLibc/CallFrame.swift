@@ -32,6 +32,10 @@ public protocol CallFrame {
     func returnInt(_ value: UInt64)
     /// Sets a 128-bit integer result (low half in the first return register, high in the second).
     func returnPair(_ low: UInt64, _ high: UInt64)
+    /// Sets a `double _Complex` result.
+    func returnComplexDouble(_ real: Double, _ imaginary: Double)
+    /// Sets a `float _Complex` result.
+    func returnComplexFloat(_ real: Float, _ imaginary: Float)
     /// Sets a `double` result.
     func returnDouble(_ value: Double)
     /// Sets a `float` result.

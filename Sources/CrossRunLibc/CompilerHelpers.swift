@@ -1,3 +1,4 @@
+import CHostMath
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,6 +15,18 @@ enum CompilerHelpers {
     /// Division by zero traps in libgcc too: report it as the guest's SIGFPE.
     static func nonZero<T: BinaryInteger>(_ v: T) throws {
         if v == 0 { throw GuestTermination.signal(SIGFPE, "integer divide by zero") }
+    }
+
+    static func complexDouble(_ f: any CallFrame, _ op: (Double, Double, Double, Double, UnsafeMutablePointer<Double>?) -> Void) throws {
+        var out: [Double] = [0, 0]
+        op(try f.double(0), try f.double(1), try f.double(2), try f.double(3), &out)
+        f.returnComplexDouble(out[0], out[1])
+    }
+
+    static func complexFloat(_ f: any CallFrame, _ op: (Float, Float, Float, Float, UnsafeMutablePointer<Float>?) -> Void) throws {
+        var out: [Float] = [0, 0]
+        op(try f.float(0), try f.float(1), try f.float(2), try f.float(3), &out)
+        f.returnComplexFloat(out[0], out[1])
     }
 
     /// libgcc's `__powi*f2`: square-and-multiply, reciprocal for negative exponents (so the
@@ -89,6 +102,10 @@ enum CompilerHelpers {
             let d = Double(try f.float(0))
             ret(f, d.isNaN || d <= 0 ? UInt128(0) : d >= 0x1p128 ? UInt128.max : UInt128(d))
         },
+        "__muldc3": { _, f in try complexDouble(f, crossrun_muldc3) },
+        "__divdc3": { _, f in try complexDouble(f, crossrun_divdc3) },
+        "__mulsc3": { _, f in try complexFloat(f, crossrun_mulsc3) },
+        "__divsc3": { _, f in try complexFloat(f, crossrun_divsc3) },
         "__powidf2": { _, f in f.returnDouble(powi(try f.double(0), try f.int32(0))) },
         "__powisf2": { _, f in f.returnFloat(powi(try f.float(0), try f.int32(0))) },
     ]

@@ -75,6 +75,8 @@ final class FakeFrame: CallFrame {
     func longDouble(_ index: Int) throws -> (UInt64, UInt64) { longDoubles[index] }
     func returnLongDouble(_ value: (UInt64, UInt64)) { longDoubleResult = value }
     func returnInt(_ value: UInt64) { result = value }
+    func returnComplexDouble(_ real: Double, _ imaginary: Double) { doubleResult = real; result = imaginary.bitPattern }
+    func returnComplexFloat(_ real: Float, _ imaginary: Float) { doubleResult = Double(real); result = UInt64(imaginary.bitPattern) }
     var highResult: UInt64 = 0
     func returnPair(_ low: UInt64, _ high: UInt64) { result = low; highResult = high }
     func returnDouble(_ value: Double) { doubleResult = value }
