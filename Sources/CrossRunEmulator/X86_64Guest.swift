@@ -139,6 +139,12 @@ struct X86Frame: CallFrame {
         return (try memory.load(at, as: UInt64.self), UInt64(try memory.load(at + 8, as: UInt16.self)))
     }
 
+    /// A `long double _Complex` result is ST(0) = real, ST(1) = imaginary.
+    func returnComplexLongDouble(_ real: (UInt64, UInt64), _ imaginary: (UInt64, UInt64)) {
+        returnLongDouble(imaginary)
+        returnLongDouble(real)
+    }
+
     /// A `long double` result is left in ST(0): push it on the x87 register stack.
     func returnLongDouble(_ value: (UInt64, UInt64)) {
         let fpsw = arch.read(uc, X86_64Guest.reg(UC_X86_REG_FPSW))

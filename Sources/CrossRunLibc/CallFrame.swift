@@ -32,6 +32,8 @@ public protocol CallFrame {
     func returnInt(_ value: UInt64)
     /// Sets a 128-bit integer result (low half in the first return register, high in the second).
     func returnPair(_ low: UInt64, _ high: UInt64)
+    /// Sets a `long double _Complex` result.
+    func returnComplexLongDouble(_ real: (UInt64, UInt64), _ imaginary: (UInt64, UInt64))
     /// Sets a `double _Complex` result.
     func returnComplexDouble(_ real: Double, _ imaginary: Double)
     /// Sets a `float _Complex` result.

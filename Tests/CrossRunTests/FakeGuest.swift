@@ -74,6 +74,7 @@ final class FakeFrame: CallFrame {
     var longDoubleResult: (UInt64, UInt64) = (0, 0)
     func longDouble(_ index: Int) throws -> (UInt64, UInt64) { longDoubles[index] }
     func returnLongDouble(_ value: (UInt64, UInt64)) { longDoubleResult = value }
+    func returnComplexLongDouble(_ real: (UInt64, UInt64), _ imaginary: (UInt64, UInt64)) { longDoubleResult = real }
     func returnInt(_ value: UInt64) { result = value }
     func returnComplexDouble(_ real: Double, _ imaginary: Double) { doubleResult = real; result = imaginary.bitPattern }
     func returnComplexFloat(_ real: Float, _ imaginary: Float) { doubleResult = Double(real); result = UInt64(imaginary.bitPattern) }

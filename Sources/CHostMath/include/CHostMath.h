@@ -8,3 +8,15 @@ void crossrun_divdc3(double a, double b, double c, double d, double out[2]);
 void crossrun_mulsc3(float a, float b, float c, float d, float out[2]);
 void crossrun_divsc3(float a, float b, float c, float d, float out[2]);
 #endif
+
+#if defined(__x86_64__)
+/// x87 long double helpers (x86-64 hosts only): values travel as the 10-byte x87 format in
+/// 16-byte buffers; 128-bit integers as {low, high}.
+void crossrun_fixxfti(const void *x, unsigned long long out[2]);
+void crossrun_fixunsxfti(const void *x, unsigned long long out[2]);
+void crossrun_floattixf(unsigned long long low, unsigned long long high, void *out);
+void crossrun_floatuntixf(unsigned long long low, unsigned long long high, void *out);
+void crossrun_powixf2(const void *x, int n, void *out);
+void crossrun_mulxc3(const void *a, const void *b, const void *c, const void *d, void *real, void *imag);
+void crossrun_divxc3(const void *a, const void *b, const void *c, const void *d, void *real, void *imag);
+#endif
