@@ -42,6 +42,10 @@ protocol GuestArch {
     func syscallArguments(_ uc: OpaquePointer) -> (number: UInt64, args: [UInt64])
     /// Sets a system call's result.
     func setSyscallResult(_ uc: OpaquePointer, _ value: UInt64)
+    /// Registers to restore after host code calls back into the guest from inside a trap:
+    /// the ones the interrupted stub still needs (stack pointer, PC, link register). The
+    /// rest are caller-saved across the libc call or preserved by the callee's ABI.
+    var nestedCallRegisters: [Int32] { get }
     /// Which syscall numbering the guest uses.
     var syscallTable: SyscallTable { get }
     /// Registers a `setjmp` saves (callee-saved, stack, return address), read at the trap.

@@ -58,8 +58,11 @@ extension GuestProcess {
         let (bytes, overflow) = count.multipliedReportingOverflow(by: size)
         guard !overflow else { throw GuestFault(address: base, size: Int.max, access: .write) }
         let region = try memory.mutableBytes(base, bytes)
-        var order = Array(0..<count)
-        var scratch = order
+        // Plain buffers: captured arrays would be copied on every write in the recursion.
+        let order = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
+        let scratch = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
+        defer { order.deallocate(); scratch.deallocate() }
+        for i in 0..<count { order[i] = i }
         // The comparator is called with pointers into the array as glibc does on its temporary
         // copy; element identity (not address) is what matters to callers.
         func sort(_ lo: Int, _ n: Int) throws {

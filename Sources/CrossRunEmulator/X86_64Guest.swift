@@ -11,6 +11,7 @@ struct X86_64Guest: GuestArch {
     var trapStub: [UInt8] { [0x0f, 0x05, 0xc3] + [UInt8](repeating: 0xcc, count: 13) }
     var longDoubleIsBinary128: Bool { false }
     var trapPCOffset: UInt64 { 0 }
+    var nestedCallRegisters: [Int32] { [Self.rsp, Self.rip] }
     var syscallTable: SyscallTable { .x86_64 }
 
     static func reg(_ r: uc_x86_reg) -> Int32 { Int32(r.rawValue) }
