@@ -28,6 +28,7 @@ public struct GuestHeap: Sendable {
     static func sizeClass(_ size: Int) -> Int {
         let n = max(size, 1)
         if n <= 4096 { return (n + 15) & ~15 }
+        guard n <= 1 << 62 else { return Int.max }      // never satisfiable; callers bound size first
         var c = 8192
         while c < n { c <<= 1 }
         return c
@@ -57,6 +58,7 @@ public struct GuestHeap: Sendable {
 
     /// Allocates `size` bytes aligned to `alignment` (a power of two above 16) from fresh memory.
     public mutating func allocateAligned(_ size: Int, alignment: Int) -> UInt64? {
+        guard size >= 0, size < Int(limit - base), alignment > 0, UInt64(alignment) < limit - base else { return nil }
         let cls = Self.sizeClass(size)
         let aligned = (top + UInt64(alignment) - 1) & ~(UInt64(alignment) - 1)
         guard aligned <= limit, UInt64(cls) <= limit - aligned else { return nil }

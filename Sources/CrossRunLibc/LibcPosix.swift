@@ -125,8 +125,9 @@ enum Getopt {
         let optindAddr = try HostLibc.dataAddress("optind", rt)!, optargAddr = try HostLibc.dataAddress("optarg", rt)!
         let optoptAddr = try HostLibc.dataAddress("optopt", rt)!, opterrAddr = try HostLibc.dataAddress("opterr", rt)!
         var optind = Int(try m.load(optindAddr, as: Int32.self))
-        if optind == 0 { optind = 1; rt.getoptPosition = 0 }
-        func arg(_ i: Int) throws -> [UInt8] { Array(try m.cString(m.load(argv + UInt64(8 * i), as: UInt64.self))) }
+        if optind <= 0 { optind = 1; rt.getoptPosition = 0 }
+        func slot(_ i: Int) -> UInt64 { argv &+ UInt64(truncatingIfNeeded: i) &* 8 }   // wild argv faults on load
+        func arg(_ i: Int) throws -> [UInt8] { Array(try m.cString(m.load(slot(i), as: UInt64.self))) }
         try m.store(UInt64(0), at: optargAddr)
         guard optind < argc else { f.returnInt32(-1); return }
         let current = try arg(optind)
@@ -153,13 +154,13 @@ enum Getopt {
             return
         }
         if at + 1 < options.count && options[at + 1] == UInt8(ascii: ":") {
-            let base = try m.load(argv + UInt64(8 * optind), as: UInt64.self)
+            let base = try m.load(slot(optind), as: UInt64.self)
             if rt.getoptPosition < current.count {
-                try m.store(base + UInt64(rt.getoptPosition), at: optargAddr)
+                try m.store(base &+ UInt64(rt.getoptPosition), at: optargAddr)
                 optind += 1
                 rt.getoptPosition = 0
             } else if optind + 1 < argc {
-                try m.store(try m.load(argv + UInt64(8 * (optind + 1)), as: UInt64.self), at: optargAddr)
+                try m.store(try m.load(slot(optind + 1), as: UInt64.self), at: optargAddr)
                 optind += 2
                 rt.getoptPosition = 0
             } else {

@@ -71,7 +71,7 @@ enum LibcScanf {
             var suppress = false
             if j < fmt.count && fmt[j] == UInt8(ascii: "*") { suppress = true; j += 1 }
             var width = 0
-            while j < fmt.count && isdigit(Int32(fmt[j])) != 0 { width = width * 10 + Int(fmt[j] - 48); j += 1 }
+            while j < fmt.count && isdigit(Int32(fmt[j])) != 0 { width = min(width * 10 + Int(fmt[j] - 48), 1 << 20); j += 1 }
             var length = ""
             while j < fmt.count, "hlLqjzt".utf8.contains(fmt[j]) { length.append(Character(UnicodeScalar(fmt[j]))); j += 1 }
             guard j < fmt.count else { break }

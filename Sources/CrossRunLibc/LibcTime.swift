@@ -85,7 +85,8 @@ enum LibcTime {
             try text(rt, f, ctime(&t))
         },
         "strftime": { rt, f in
-            let out = try f.int(0), max = try f.size(1)
+            // The guest's size bounds what is written, not what the host allocates.
+            let out = try f.int(0), max = Swift.min(try f.size(1), 1 << 20)
             var t = try loadTM(rt.memory, f.int(3))
             let zone = try rt.memory.load(f.int(3) + 48, as: UInt64.self)
             let zoneText = zone == 0 ? nil : try rt.memory.string(zone)

@@ -155,7 +155,8 @@ enum Printf {
         let needed = cspec.withUnsafeBufferPointer { f in
             withVaList(args) { vsnprintf(&buffer, buffer.count, f.baseAddress!, $0) }
         }
-        guard needed >= 0 else { return }
+        // vsnprintf fails (-1) past INT_MAX; refuse absurd widths rather than allocate gigabytes.
+        guard needed >= 0, needed < 1 << 26 else { return }
         if Int(needed) >= buffer.count {
             buffer = [CChar](repeating: 0, count: Int(needed) + 1)
             _ = cspec.withUnsafeBufferPointer { f in withVaList(args) { vsnprintf(&buffer, buffer.count, f.baseAddress!, $0) } }

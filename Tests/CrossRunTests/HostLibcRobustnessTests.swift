@@ -1,0 +1,52 @@
+import CrossRunLibc
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// "No guest program can crash CrossRun": every host libc function, called with hostile
+/// arguments (NULL, wild and huge pointers, pointers to unterminated or random bytes, extreme
+/// sizes and values), must return or throw — never trap the host process running this test.
+final class HostLibcRobustnessTests: XCTestCase {
+    /// Functions with effects outside the guest (file descriptors, files, signals, sleeping)
+    /// are exercised by the end-to-end tests instead of with random arguments.
+    static let sideEffects: Set<String> = [
+        "close", "dup", "dup2", "pipe", "unlink", "remove", "rename", "rmdir", "mkdir", "chdir", "chmod", "umask",
+        "kill", "raise", "sleep", "usleep", "nanosleep", "write", "read", "fopen", "freopen", "fdopen", "tmpfile",
+        "mkstemp", "creat", "open", "system", "fclose", "exit", "_Exit", "_exit", "quick_exit", "abort", "signal",
+        "sigaction", "fcntl", "lseek", "getchar", "scanf", "vscanf", "fgetc", "getc", "fgets", "fread", "getline",
+        "getdelim", "fscanf", "vfscanf", "ungetc", "dprintf", "perror", "setvbuf", "setbuf", "puts", "putchar",
+        "printf", "vprintf", "fputs", "fputc", "putc", "fwrite", "fprintf", "vfprintf", "fflush", "rewind", "fseek",
+        "fseeko", "fsetpos", "clearerr", "__assert_fail", "__stack_chk_fail", "srand", "srandom", "setenv", "unsetenv",
+    ]
+
+    func testHostileArgumentsNeverTrapTheHost() throws {
+        var rng = SplitMix(seed: 2026)
+        let names = HostLibc.functions.keys.filter { !Self.sideEffects.contains($0) }.sorted()
+        XCTAssertGreaterThan(names.count, 250)
+        var calls = 0, faults = 0
+        for round in 0..<40 {
+            let (rt, mem) = try makeRuntime()
+            let junk = mem.bytes((0..<256).map { _ in UInt8(truncatingIfNeeded: rng.next()) })      // unterminated, random
+            let text = mem.string("%s%d%n%p%x%.9999f%*d%c %[a-z]%lld")
+            let end = mem.base + UInt64(mem.size) - 1                                              // last mapped byte
+            let pool: [UInt64] = [0, 1, 0x10, 0xffff_ffff, UInt64.max, UInt64.max - 7, 1 << 63, 0x7fff_ffff_ffff,
+                                  junk, junk + 255, text, end, mem.base, UInt64(Int32.max), UInt64(bitPattern: -1 << 31)]
+            for name in names {
+                guard let fn = HostLibc.functions[name] else { continue }
+                let ints = (0..<6).map { _ in rng.next() % 3 == 0 ? rng.next() : pool[Int(rng.next() % UInt64(pool.count))] }
+                let doubles = (0..<4).map { _ in [Double.nan, .infinity, -0.0, 1e308, Double(bitPattern: rng.next())][Int(rng.next() % 5)] }
+                let frame = FakeFrame(ints: ints, doubles: doubles,
+                                      varInts: (0..<8).map { _ in pool[Int(rng.next() % UInt64(pool.count))] },
+                                      varDoubles: doubles)
+                frame.longDoubles = (0..<4).map { _ in (rng.next(), rng.next() & 0xffff) }
+                calls += 1
+                if getenv("CROSSRUN_TRACE") != nil { fputs("\(name) \(ints) \(frame.variadicInts)\n", stderr) }
+                do { try fn(rt, frame) } catch { faults += 1 }
+            }
+            _ = round
+        }
+        XCTAssertGreaterThan(faults, 0, "hostile pointers should be reported as guest faults")
+        XCTAssertGreaterThan(calls, faults)
+    }
+}
