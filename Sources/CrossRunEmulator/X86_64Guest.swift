@@ -173,6 +173,10 @@ struct X86Frame: CallFrame {
     }
     func returnDouble(_ value: Double) { arch.writeVectorLow(uc, X86_64Guest.vecArgs[0], value.bitPattern) }
     func returnFloat(_ value: Float) { arch.writeVectorLow(uc, X86_64Guest.vecArgs[0], UInt64(value.bitPattern)) }
+    /// `long double` arguments sit in memory and displace no register.
+    func skipping(longDoubles: Int, doubles: Int) -> any CallFrame {
+        OffsetFrame(self, ints: 0, floats: doubles, longDoubles: longDoubles)
+    }
 }
 
 /// Variadic arguments of a trap, straight from the registers and the caller's stack.

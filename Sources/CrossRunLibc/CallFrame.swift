@@ -42,6 +42,47 @@ public protocol CallFrame {
     func returnDouble(_ value: Double)
     /// Sets a `float` result.
     func returnFloat(_ value: Float)
+    /// The frame seen past `longDoubles` leading `long double` arguments and then `doubles`
+    /// leading `double` ones: its `int(0)`, `double(0)` and `longDouble(0)` are the next
+    /// arguments of each kind. (A `long double` travels in memory on x86-64, in a q register on
+    /// aarch64 and in a pair of integer registers on riscv64, so what it displaces differs.)
+    func skipping(longDoubles: Int, doubles: Int) -> any CallFrame
+}
+
+/// A frame whose argument indices start further on: the building block of
+/// ``CallFrame/skipping(longDoubles:doubles:)`` for each architecture.
+public struct OffsetFrame: CallFrame {
+    public let base: any CallFrame
+    public let ints: Int, floats: Int, longDoubles: Int
+
+    public init(_ base: any CallFrame, ints: Int, floats: Int, longDoubles: Int) {
+        self.base = base
+        self.ints = ints
+        self.floats = floats
+        self.longDoubles = longDoubles
+    }
+
+    public func int(_ index: Int) throws -> UInt64 { try base.int(index + ints) }
+    public func double(_ index: Int) throws -> Double { try base.double(index + floats) }
+    public func float(_ index: Int) throws -> Float { try base.float(index + floats) }
+    public func longDouble(_ index: Int) throws -> (UInt64, UInt64) { try base.longDouble(index + longDoubles) }
+    public func returnLongDouble(_ value: (UInt64, UInt64)) { base.returnLongDouble(value) }
+    public func variadic(afterInts ints: Int, floats: Int) throws -> any VariadicArguments {
+        try base.variadic(afterInts: ints + self.ints, floats: floats + self.floats)
+    }
+    public func vaList(at address: UInt64) throws -> any VariadicArguments { try base.vaList(at: address) }
+    public func returnInt(_ value: UInt64) { base.returnInt(value) }
+    public func returnPair(_ low: UInt64, _ high: UInt64) { base.returnPair(low, high) }
+    public func returnComplexLongDouble(_ real: (UInt64, UInt64), _ imaginary: (UInt64, UInt64)) {
+        base.returnComplexLongDouble(real, imaginary)
+    }
+    public func returnComplexDouble(_ real: Double, _ imaginary: Double) { base.returnComplexDouble(real, imaginary) }
+    public func returnComplexFloat(_ real: Float, _ imaginary: Float) { base.returnComplexFloat(real, imaginary) }
+    public func returnDouble(_ value: Double) { base.returnDouble(value) }
+    public func returnFloat(_ value: Float) { base.returnFloat(value) }
+    public func skipping(longDoubles: Int, doubles: Int) -> any CallFrame {
+        OffsetFrame(base, ints: ints, floats: floats + doubles, longDoubles: self.longDoubles + longDoubles)
+    }
 }
 
 extension CallFrame {
