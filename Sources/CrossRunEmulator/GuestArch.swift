@@ -90,6 +90,7 @@ extension GuestArch {
 func guestArch(for machine: Machine) throws -> any GuestArch {
     switch machine {
     case .x86_64: return X86_64Guest()
-    default: throw EmulatorError.unsupportedMachine(machine.description)
+    case .aarch64: return AArch64Guest()
+    case .riscv64: return RISCV64Guest()
     }
 }

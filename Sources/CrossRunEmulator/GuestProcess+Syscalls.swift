@@ -54,9 +54,9 @@ extension GuestProcess {
             }
             return total
         case .openat:
-            return checked(Int(Glibc.openat(fd == -100 ? AT_FDCWD : fd, try path(a[1]), Int32(truncatingIfNeeded: a[2]), mode_t(truncatingIfNeeded: a[3]))))
+            return checked(Int(Glibc.openat(fd == -100 ? AT_FDCWD : fd, try path(a[1]), runtime.hostOpenFlags(Int32(truncatingIfNeeded: a[2])), mode_t(truncatingIfNeeded: a[3]))))
         case .open:
-            return checked(Int(Glibc.open(try path(a[0]), Int32(truncatingIfNeeded: a[1]), mode_t(truncatingIfNeeded: a[2]))))
+            return checked(Int(Glibc.open(try path(a[0]), runtime.hostOpenFlags(Int32(truncatingIfNeeded: a[1])), mode_t(truncatingIfNeeded: a[2]))))
         case .close:
             return fd <= 2 ? 0 : checked(Int(Glibc.close(fd)))   // the host's standard streams stay open
         case .lseek:

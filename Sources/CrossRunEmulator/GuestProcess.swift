@@ -94,6 +94,7 @@ public final class GuestProcess {
         runtime = try LibcRuntime(memory: memory, heapBase: heapBase, heapSize: layout.heapSize,
                                   environment: options.environment, longDoubleIsBinary128: arch.longDoubleIsBinary128)
         runtime.verbose = options.verbose
+        runtime.aarch64OpenFlags = image.machine == .aarch64
         runtime.callGuest = { [unowned self] function, args in try self.callNested(function, args) }
         runtime.programName = String(options.programName.split(separator: "/").last ?? "program")
         for imp in image.imports {

@@ -31,7 +31,7 @@ enum LibcPosix {
             let flags = try f.int32(1)
             // The mode is variadic: read it only when O_CREAT asks for one.
             let mode = flags & O_CREAT != 0 ? mode_t(truncatingIfNeeded: try f.variadic(afterInts: 2, floats: 0).nextIntValue()) : 0
-            result(rt, f, Int(Glibc.open(try path(rt, f, 0), flags, mode)))
+            result(rt, f, Int(Glibc.open(try path(rt, f, 0), rt.hostOpenFlags(flags), mode)))
         },
         "creat": { rt, f in result(rt, f, Int(Glibc.creat(try path(rt, f, 0), mode_t(truncatingIfNeeded: try f.int(1))))) },
         "fcntl": { rt, f in

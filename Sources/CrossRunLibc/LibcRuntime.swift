@@ -50,6 +50,19 @@ public final class LibcRuntime {
     public let longDoubleIsBinary128: Bool
     /// Whether the guest uses x86-64's `struct stat` (else the asm-generic one).
     public var x86StatLayout: Bool { !longDoubleIsBinary128 }
+    /// Whether the guest numbers `O_DIRECTORY`/`O_NOFOLLOW`/`O_DIRECT`/`O_LARGEFILE` the
+    /// aarch64 way (the other `open` flags agree across the three targets).
+    public var aarch64OpenFlags = false
+
+    /// The host `open` flags for guest `flags`.
+    public func hostOpenFlags(_ flags: Int32) -> Int32 {
+        guard aarch64OpenFlags else { return flags }
+        // aarch64: DIRECTORY 0o40000, NOFOLLOW 0o100000, DIRECT 0o200000, LARGEFILE 0o400000.
+        let moved: [(Int32, Int32)] = [(0o40000, O_DIRECTORY), (0o100000, O_NOFOLLOW), (0o200000, 0o40000 /* x86-64 O_DIRECT */), (0o400000, 0)]
+        var host = flags & ~moved.reduce(0) { $0 | $1.0 }
+        for (guest, native) in moved where flags & guest != 0 { host |= native }
+        return host
+    }
     /// Guest signal dispositions set with `signal`/`sigaction` (guest handler addresses; 0 default, 1 ignore).
     public var signalHandlers: [Int32: UInt64] = [:]
     /// Calls a guest function from host code (set by the emulator; used for signal handlers).

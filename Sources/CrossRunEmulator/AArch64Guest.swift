@@ -1,0 +1,247 @@
+import CUnicorn
+import CrossRunELF
+import CrossRunLibc
+
+/// aarch64: AAPCS64 calling convention, `svc #0; ret` trampolines, `TPIDR_EL0` thread pointer,
+/// the asm-generic system-call table.
+struct AArch64Guest: GuestArch {
+    var machine: Machine { .aarch64 }
+    var ucArch: uc_arch { UC_ARCH_ARM64 }
+    var ucMode: uc_mode { UC_MODE_ARM }
+    // svc #0 ; ret ; brk #0 ; brk #0
+    var trapStub: [UInt8] {
+        [0x01, 0x00, 0x00, 0xd4, 0xc0, 0x03, 0x5f, 0xd6, 0x00, 0x00, 0x20, 0xd4, 0x00, 0x00, 0x20, 0xd4]
+    }
+    var longDoubleIsBinary128: Bool { true }
+    var trapPCOffset: UInt64 { 4 }
+    var nestedCallRegisters: [Int32] { [Self.sp, Self.pc, Self.lr] }
+    var syscallTable: SyscallTable { .generic }
+
+    static func reg(_ r: uc_arm64_reg) -> Int32 { Int32(r.rawValue) }
+    /// x0…x28 are contiguous in Unicorn's numbering; x29 and x30 are not.
+    static func x(_ n: Int) -> Int32 {
+        switch n {
+        case 29: return reg(UC_ARM64_REG_X29)
+        case 30: return reg(UC_ARM64_REG_X30)
+        default: return reg(UC_ARM64_REG_X0) + Int32(n)
+        }
+    }
+    static func q(_ n: Int) -> Int32 { reg(UC_ARM64_REG_Q0) + Int32(n) }
+    static let sp = reg(UC_ARM64_REG_SP), pc = reg(UC_ARM64_REG_PC), lr = reg(UC_ARM64_REG_X30)
+    /// Callee-saved: x19–x28, the frame pointer; d8–d15 (low halves of v8–v15).
+    static let calleeSaved: [Int32] = (19...29).map(x)
+    static let calleeSavedFP: [Int32] = (8...15).map(q)
+
+    func prepare(_ uc: OpaquePointer) throws {
+        // FP/SIMD is enabled at EL0 by Unicorn's user-mode set-up (CPACR_EL1.FPEN); make sure.
+        var cpacr: UInt64 = 0
+        uc_reg_read(uc, Self.reg(UC_ARM64_REG_CPACR_EL1), &cpacr)
+        cpacr |= 3 << 20
+        uc_reg_write(uc, Self.reg(UC_ARM64_REG_CPACR_EL1), &cpacr)
+    }
+
+    func installTrapHooks(_ uc: OpaquePointer, _ context: UnsafeMutableRawPointer) throws {
+        var hook: uc_hook = 0
+        let interrupt: @convention(c) (OpaquePointer?, UInt32, UnsafeMutableRawPointer?) -> Void = { uc, intno, user in
+            guard let user else { return }
+            let process = Unmanaged<GuestProcess>.fromOpaque(user).takeUnretainedValue()
+            switch intno {
+            case 2: process.onTrap()                          // svc: PC is already past it
+            case 7: process.onException(signal: 5)            // brk (__builtin_trap): SIGTRAP
+            case 1: process.onException(signal: 4)            // udf / undefined: SIGILL
+            default: process.onException(signal: 11)
+            }
+        }
+        let err = crossrun_uc_hook_add(uc, &hook, Int32(UC_HOOK_INTR.rawValue), unsafeBitCast(interrupt, to: UnsafeMutableRawPointer.self), context, 1, 0)
+        guard err == UC_ERR_OK else { throw EmulatorError.engine("installing the interrupt hook", err) }
+    }
+
+    func setThreadPointer(_ uc: OpaquePointer, _ value: UInt64) { write(uc, Self.reg(UC_ARM64_REG_TPIDR_EL0), value) }
+    func pc(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.pc) }
+    func sp(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.sp) }
+    func result(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.x(0)) }
+
+    func prepareCall(_ uc: OpaquePointer, memory: AddressSpace, function: UInt64, args: [UInt64],
+                     returnAddress: UInt64, stackTop: UInt64) throws {
+        write(uc, Self.sp, stackTop & ~15)
+        for (i, a) in args.prefix(8).enumerated() { write(uc, Self.x(i), a) }
+        write(uc, Self.lr, returnAddress)
+        write(uc, Self.pc, function)
+    }
+
+    func frame(_ uc: OpaquePointer, memory: AddressSpace) -> any CallFrame { AArch64Frame(arch: self, uc: uc, memory: memory) }
+
+    /// At a trampoline the import stub branched with `br`, so x30 still holds the guest caller.
+    func callerAddress(_ uc: OpaquePointer, memory: AddressSpace) -> UInt64? { read(uc, Self.lr) }
+
+    func syscallArguments(_ uc: OpaquePointer) -> (number: UInt64, args: [UInt64]) {
+        (read(uc, Self.x(8)), (0..<6).map { read(uc, Self.x($0)) })
+    }
+
+    func setSyscallResult(_ uc: OpaquePointer, _ value: UInt64) { write(uc, Self.x(0), value) }
+
+    func captureJump(_ uc: OpaquePointer, memory: AddressSpace) throws -> [UInt64] {
+        Self.calleeSaved.map { read(uc, $0) } + [sp(uc), read(uc, Self.lr)] + Self.calleeSavedFP.map { readVectorLow(uc, $0) }
+    }
+
+    func resumeJump(_ uc: OpaquePointer, memory: AddressSpace, saved: [UInt64], value: UInt64) throws {
+        let n = Self.calleeSaved.count
+        guard saved.count == n + 2 + Self.calleeSavedFP.count else { throw GuestFault(address: 0, size: 64, access: .read) }
+        for (i, r) in Self.calleeSaved.enumerated() { write(uc, r, saved[i]) }
+        write(uc, Self.sp, saved[n])
+        write(uc, Self.lr, saved[n + 1])          // the stub's `ret` returns to the setjmp caller
+        for (i, r) in Self.calleeSavedFP.enumerated() { writeVectorLow(uc, r, saved[n + 2 + i]) }
+        write(uc, Self.x(0), value)
+    }
+}
+
+extension GuestArch {
+    /// Reads a whole 128-bit vector register as (low, high).
+    @inline(__always)
+    func readVector(_ uc: OpaquePointer, _ reg: Int32) -> (UInt64, UInt64) {
+        var v: (UInt64, UInt64) = (0, 0)
+        uc_reg_read(uc, reg, &v)
+        return v
+    }
+
+    /// Writes a whole 128-bit vector register.
+    @inline(__always)
+    func writeVector(_ uc: OpaquePointer, _ reg: Int32, _ value: (UInt64, UInt64)) {
+        var v = value
+        uc_reg_write(uc, reg, &v)
+    }
+}
+
+/// AAPCS64 arguments of a trap: integers in x0–x7, floating and `long double` in v0–v7, then
+/// the stack at SP (the import stub and trampoline push nothing). Variadic arguments are
+/// passed exactly like named ones on Linux.
+struct AArch64Frame: CallFrame {
+    let arch: AArch64Guest
+    let uc: OpaquePointer
+    let memory: AddressSpace
+
+    func int(_ index: Int) throws -> UInt64 {
+        if index < 8 { return arch.read(uc, AArch64Guest.x(index)) }
+        return try memory.load(arch.sp(uc) + UInt64(index - 8) * 8, as: UInt64.self)
+    }
+
+    func double(_ index: Int) throws -> Double {
+        if index < 8 { return Double(bitPattern: arch.readVectorLow(uc, AArch64Guest.q(index))) }
+        return try memory.loadDouble(arch.sp(uc) + UInt64(index - 8) * 8)
+    }
+
+    func float(_ index: Int) throws -> Float {
+        Float(bitPattern: UInt32(truncatingIfNeeded: arch.readVectorLow(uc, AArch64Guest.q(min(index, 7)))))
+    }
+
+    func longDouble(_ index: Int) throws -> (UInt64, UInt64) {
+        if index < 8 { return arch.readVector(uc, AArch64Guest.q(index)) }
+        let at = arch.sp(uc) + UInt64(16 * (index - 8))
+        return (try memory.load(at, as: UInt64.self), try memory.load(at + 8, as: UInt64.self))
+    }
+
+    func variadic(afterInts ints: Int, floats: Int) throws -> any VariadicArguments {
+        AArch64RegisterVarArgs(frame: self, gpIndex: ints, fpIndex: floats, stack: arch.sp(uc))
+    }
+
+    func vaList(at address: UInt64) throws -> any VariadicArguments {
+        AArch64VaList(memory: memory, stack: try memory.load(address, as: UInt64.self),
+                      grTop: try memory.load(address + 8, as: UInt64.self), vrTop: try memory.load(address + 16, as: UInt64.self),
+                      grOffset: Int64(try memory.load(address + 24, as: Int32.self)),
+                      vrOffset: Int64(try memory.load(address + 28, as: Int32.self)))
+    }
+
+    /// `long double` arguments take v registers, like doubles.
+    func skipping(longDoubles: Int, doubles: Int) -> any CallFrame {
+        OffsetFrame(self, ints: 0, floats: longDoubles + doubles, longDoubles: longDoubles + doubles)
+    }
+
+    func returnInt(_ value: UInt64) { arch.write(uc, AArch64Guest.x(0), value) }
+    func returnPair(_ low: UInt64, _ high: UInt64) {
+        arch.write(uc, AArch64Guest.x(0), low)
+        arch.write(uc, AArch64Guest.x(1), high)
+    }
+    func returnDouble(_ value: Double) { arch.writeVectorLow(uc, AArch64Guest.q(0), value.bitPattern) }
+    func returnFloat(_ value: Float) { arch.writeVectorLow(uc, AArch64Guest.q(0), UInt64(value.bitPattern)) }
+    func returnLongDouble(_ value: (UInt64, UInt64)) { arch.writeVector(uc, AArch64Guest.q(0), value) }
+    /// Complex results are homogeneous aggregates: real in v0, imaginary in v1.
+    func returnComplexDouble(_ real: Double, _ imaginary: Double) {
+        arch.writeVectorLow(uc, AArch64Guest.q(0), real.bitPattern)
+        arch.writeVectorLow(uc, AArch64Guest.q(1), imaginary.bitPattern)
+    }
+    func returnComplexFloat(_ real: Float, _ imaginary: Float) {
+        arch.writeVectorLow(uc, AArch64Guest.q(0), UInt64(real.bitPattern))
+        arch.writeVectorLow(uc, AArch64Guest.q(1), UInt64(imaginary.bitPattern))
+    }
+    func returnComplexLongDouble(_ real: (UInt64, UInt64), _ imaginary: (UInt64, UInt64)) {
+        arch.writeVector(uc, AArch64Guest.q(0), real)
+        arch.writeVector(uc, AArch64Guest.q(1), imaginary)
+    }
+}
+
+/// Variadic arguments of a trap: the next free x / v register, then the stack.
+struct AArch64RegisterVarArgs: VariadicArguments {
+    let frame: AArch64Frame
+    var gpIndex: Int, fpIndex: Int
+    var stack: UInt64
+
+    mutating func nextInt() throws -> UInt64 {
+        if gpIndex < 8 { gpIndex += 1; return frame.arch.read(frame.uc, AArch64Guest.x(gpIndex - 1)) }
+        defer { stack += 8 }
+        return try frame.memory.load(stack, as: UInt64.self)
+    }
+
+    mutating func nextDouble() throws -> Double {
+        if fpIndex < 8 { fpIndex += 1; return Double(bitPattern: frame.arch.readVectorLow(frame.uc, AArch64Guest.q(fpIndex - 1))) }
+        defer { stack += 8 }
+        return try frame.memory.loadDouble(stack)
+    }
+
+    mutating func nextLongDouble() throws -> (UInt64, UInt64) {
+        if fpIndex < 8 { fpIndex += 1; return frame.arch.readVector(frame.uc, AArch64Guest.q(fpIndex - 1)) }
+        stack = (stack + 15) & ~15
+        defer { stack += 16 }
+        return (try frame.memory.load(stack, as: UInt64.self), try frame.memory.load(stack + 8, as: UInt64.self))
+    }
+}
+
+/// A guest AAPCS64 `va_list`: `{__stack, __gr_top, __vr_top, __gr_offs, __vr_offs}`. Negative
+/// offsets index the register save areas below `__gr_top` (8-byte slots) and `__vr_top`
+/// (16-byte slots); once they reach zero, arguments come from `__stack`.
+struct AArch64VaList: VariadicArguments {
+    let memory: AddressSpace
+    var stack: UInt64
+    let grTop: UInt64, vrTop: UInt64
+    var grOffset: Int64, vrOffset: Int64
+
+    mutating func nextInt() throws -> UInt64 {
+        if grOffset < 0 {
+            defer { grOffset += 8 }
+            return try memory.load(grTop &+ UInt64(bitPattern: grOffset), as: UInt64.self)
+        }
+        defer { stack += 8 }
+        return try memory.load(stack, as: UInt64.self)
+    }
+
+    mutating func nextDouble() throws -> Double {
+        if vrOffset < 0 {
+            defer { vrOffset += 16 }
+            return try memory.loadDouble(vrTop &+ UInt64(bitPattern: vrOffset))
+        }
+        defer { stack += 8 }
+        return try memory.loadDouble(stack)
+    }
+
+    mutating func nextLongDouble() throws -> (UInt64, UInt64) {
+        let at: UInt64
+        if vrOffset < 0 {
+            at = vrTop &+ UInt64(bitPattern: vrOffset)
+            vrOffset += 16
+        } else {
+            stack = (stack + 15) & ~15
+            at = stack
+            stack += 16
+        }
+        return (try memory.load(at, as: UInt64.self), try memory.load(at + 8, as: UInt64.self))
+    }
+}

@@ -1,0 +1,195 @@
+import CUnicorn
+import CrossRunELF
+import CrossRunLibc
+
+/// riscv64: the LP64D calling convention, `ecall; ret` trampolines, the `tp` thread pointer,
+/// the asm-generic system-call table.
+struct RISCV64Guest: GuestArch {
+    var machine: Machine { .riscv64 }
+    var ucArch: uc_arch { UC_ARCH_RISCV }
+    var ucMode: uc_mode { UC_MODE_RISCV64 }
+    // ecall ; ret ; unimp ; unimp
+    var trapStub: [UInt8] {
+        [0x73, 0x00, 0x00, 0x00, 0x67, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]
+    }
+    var longDoubleIsBinary128: Bool { true }
+    var trapPCOffset: UInt64 { 4 }
+    var nestedCallRegisters: [Int32] { [Self.sp, Self.pc, Self.ra] }
+    var syscallTable: SyscallTable { .generic }
+
+    static func x(_ n: Int) -> Int32 { Int32(UC_RISCV_REG_X0.rawValue) + Int32(n) }
+    static func f(_ n: Int) -> Int32 { Int32(UC_RISCV_REG_F0.rawValue) + Int32(n) }
+    static func a(_ n: Int) -> Int32 { x(10 + n) }
+    static func fa(_ n: Int) -> Int32 { f(10 + n) }
+    static let sp = x(2), ra = x(1), pc = Int32(UC_RISCV_REG_PC.rawValue)
+    /// Callee-saved: s0–s11 and fs0–fs11.
+    static let calleeSaved: [Int32] = ([8, 9] + Array(18...27)).map(x)
+    static let calleeSavedFP: [Int32] = ([8, 9] + Array(18...27)).map(f)
+    /// A `float` in a 64-bit F register is NaN-boxed: the upper half all ones.
+    static func box(_ value: Float) -> UInt64 { 0xffff_ffff_0000_0000 | UInt64(value.bitPattern) }
+
+    func prepare(_ uc: OpaquePointer) throws {
+        // F/D instructions trap until mstatus.FS says the FPU is on.
+        let mstatus = Int32(UC_RISCV_REG_MSTATUS.rawValue)
+        write(uc, mstatus, read(uc, mstatus) | 0x6000)
+    }
+
+    func installTrapHooks(_ uc: OpaquePointer, _ context: UnsafeMutableRawPointer) throws {
+        var hook: uc_hook = 0
+        let interrupt: @convention(c) (OpaquePointer?, UInt32, UnsafeMutableRawPointer?) -> Void = { uc, intno, user in
+            guard let user else { return }
+            let process = Unmanaged<GuestProcess>.fromOpaque(user).takeUnretainedValue()
+            switch intno {
+            case 8, 9, 11: process.onTrap()                   // ecall (from U, S or M mode): PC is past it
+            case 2: process.onException(signal: 4)            // illegal instruction
+            case 3: process.onException(signal: 5)            // breakpoint
+            case 0, 4, 6: process.onException(signal: 7)      // misaligned: SIGBUS
+            default: process.onException(signal: 11)
+            }
+        }
+        let err = crossrun_uc_hook_add(uc, &hook, Int32(UC_HOOK_INTR.rawValue), unsafeBitCast(interrupt, to: UnsafeMutableRawPointer.self), context, 1, 0)
+        guard err == UC_ERR_OK else { throw EmulatorError.engine("installing the interrupt hook", err) }
+    }
+
+    func setThreadPointer(_ uc: OpaquePointer, _ value: UInt64) { write(uc, Self.x(4), value) }
+    func pc(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.pc) }
+    func sp(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.sp) }
+    func result(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.a(0)) }
+
+    func prepareCall(_ uc: OpaquePointer, memory: AddressSpace, function: UInt64, args: [UInt64],
+                     returnAddress: UInt64, stackTop: UInt64) throws {
+        write(uc, Self.sp, stackTop & ~15)
+        for (i, v) in args.prefix(8).enumerated() { write(uc, Self.a(i), v) }
+        write(uc, Self.ra, returnAddress)
+        write(uc, Self.pc, function)
+    }
+
+    func frame(_ uc: OpaquePointer, memory: AddressSpace) -> any CallFrame { RISCV64Frame(arch: self, uc: uc, memory: memory) }
+
+    /// Import stubs jump with `jalr t1, t3`, so `ra` still holds the guest caller.
+    func callerAddress(_ uc: OpaquePointer, memory: AddressSpace) -> UInt64? { read(uc, Self.ra) }
+
+    func syscallArguments(_ uc: OpaquePointer) -> (number: UInt64, args: [UInt64]) {
+        (read(uc, Self.a(7)), (0..<6).map { read(uc, Self.a($0)) })
+    }
+
+    func setSyscallResult(_ uc: OpaquePointer, _ value: UInt64) { write(uc, Self.a(0), value) }
+
+    func captureJump(_ uc: OpaquePointer, memory: AddressSpace) throws -> [UInt64] {
+        [read(uc, Self.ra)] + Self.calleeSaved.map { read(uc, $0) } + [sp(uc)] + Self.calleeSavedFP.map { read(uc, $0) }
+    }
+
+    func resumeJump(_ uc: OpaquePointer, memory: AddressSpace, saved: [UInt64], value: UInt64) throws {
+        let n = Self.calleeSaved.count
+        guard saved.count == n + 2 + Self.calleeSavedFP.count else { throw GuestFault(address: 0, size: 64, access: .read) }
+        write(uc, Self.ra, saved[0])              // the stub's `ret` returns to the setjmp caller
+        for (i, r) in Self.calleeSaved.enumerated() { write(uc, r, saved[1 + i]) }
+        write(uc, Self.sp, saved[n + 1])
+        for (i, r) in Self.calleeSavedFP.enumerated() { write(uc, r, saved[n + 2 + i]) }
+        write(uc, Self.a(0), value)
+    }
+}
+
+/// LP64D arguments of a trap: integers in a0–a7, floating in fa0–fa7, then the stack at SP.
+/// A named `long double` takes two integer registers; variadic arguments all travel in
+/// integer registers (doubles as their bits, `long double` in an even-aligned pair).
+struct RISCV64Frame: CallFrame {
+    let arch: RISCV64Guest
+    let uc: OpaquePointer
+    let memory: AddressSpace
+
+    func int(_ index: Int) throws -> UInt64 {
+        if index < 8 { return arch.read(uc, RISCV64Guest.a(index)) }
+        return try memory.load(arch.sp(uc) + UInt64(index - 8) * 8, as: UInt64.self)
+    }
+
+    func double(_ index: Int) throws -> Double {
+        if index < 8 { return Double(bitPattern: arch.read(uc, RISCV64Guest.fa(index))) }
+        return try memory.loadDouble(arch.sp(uc) + UInt64(index - 8) * 8)
+    }
+
+    func float(_ index: Int) throws -> Float {
+        Float(bitPattern: UInt32(truncatingIfNeeded: arch.read(uc, RISCV64Guest.fa(min(index, 7)))))
+    }
+
+    func longDouble(_ index: Int) throws -> (UInt64, UInt64) { (try int(2 * index), try int(2 * index + 1)) }
+
+    func variadic(afterInts ints: Int, floats: Int) throws -> any VariadicArguments {
+        RISCV64RegisterVarArgs(frame: self, index: ints, stack: arch.sp(uc))
+    }
+
+    /// `va_list` is a plain pointer into a contiguous argument area.
+    func vaList(at address: UInt64) throws -> any VariadicArguments {
+        RISCV64VaList(memory: memory, cursor: try memory.load(address, as: UInt64.self))
+    }
+
+    /// A named `long double` takes two integer registers.
+    func skipping(longDoubles: Int, doubles: Int) -> any CallFrame {
+        OffsetFrame(self, ints: 2 * longDoubles, floats: doubles, longDoubles: longDoubles)
+    }
+
+    func returnInt(_ value: UInt64) { arch.write(uc, RISCV64Guest.a(0), value) }
+    func returnPair(_ low: UInt64, _ high: UInt64) {
+        arch.write(uc, RISCV64Guest.a(0), low)
+        arch.write(uc, RISCV64Guest.a(1), high)
+    }
+    func returnDouble(_ value: Double) { arch.write(uc, RISCV64Guest.fa(0), value.bitPattern) }
+    func returnFloat(_ value: Float) { arch.write(uc, RISCV64Guest.fa(0), RISCV64Guest.box(value)) }
+    func returnLongDouble(_ value: (UInt64, UInt64)) { returnPair(value.0, value.1) }
+    func returnComplexDouble(_ real: Double, _ imaginary: Double) {
+        arch.write(uc, RISCV64Guest.fa(0), real.bitPattern)
+        arch.write(uc, RISCV64Guest.fa(1), imaginary.bitPattern)
+    }
+    func returnComplexFloat(_ real: Float, _ imaginary: Float) {
+        arch.write(uc, RISCV64Guest.fa(0), RISCV64Guest.box(real))
+        arch.write(uc, RISCV64Guest.fa(1), RISCV64Guest.box(imaginary))
+    }
+    /// 32 bytes are returned through the caller's buffer, whose address came in a0.
+    func returnComplexLongDouble(_ real: (UInt64, UInt64), _ imaginary: (UInt64, UInt64)) {
+        let out = arch.read(uc, RISCV64Guest.a(0))
+        for (i, v) in [real.0, real.1, imaginary.0, imaginary.1].enumerated() { try? memory.store(v, at: out + UInt64(8 * i)) }
+    }
+}
+
+/// Variadic arguments of a trap: the next integer registers, then the stack.
+struct RISCV64RegisterVarArgs: VariadicArguments {
+    let frame: RISCV64Frame
+    var index: Int
+    var stack: UInt64
+
+    mutating func nextInt() throws -> UInt64 {
+        if index < 8 { index += 1; return frame.arch.read(frame.uc, RISCV64Guest.a(index - 1)) }
+        defer { stack += 8 }
+        return try frame.memory.load(stack, as: UInt64.self)
+    }
+
+    mutating func nextDouble() throws -> Double { Double(bitPattern: try nextInt()) }
+
+    mutating func nextLongDouble() throws -> (UInt64, UInt64) {
+        if index < 7 {
+            index = (index + 1) & ~1
+            if index < 7 { return (try nextInt(), try nextInt()) }
+        }
+        index = 8
+        stack = (stack + 15) & ~15
+        return (try nextInt(), try nextInt())
+    }
+}
+
+/// A guest LP64D `va_list`: a pointer walking 8-byte slots (`long double` 16-byte aligned).
+struct RISCV64VaList: VariadicArguments {
+    let memory: AddressSpace
+    var cursor: UInt64
+
+    mutating func nextInt() throws -> UInt64 {
+        defer { cursor += 8 }
+        return try memory.load(cursor, as: UInt64.self)
+    }
+
+    mutating func nextDouble() throws -> Double { Double(bitPattern: try nextInt()) }
+
+    mutating func nextLongDouble() throws -> (UInt64, UInt64) {
+        cursor = (cursor + 15) & ~15
+        return (try nextInt(), try nextInt())
+    }
+}
