@@ -51,7 +51,8 @@ public protocol ArchLinker: Sendable {
 public func archLinker(for machine: Machine) throws -> any ArchLinker {
     switch machine {
     case .x86_64: return X86_64Linker()
+    case .aarch64: return AArch64Linker()
     default:
-        throw LinkError.invalidInput(file: "<link>", message: "linking for \(machine) is not supported yet (x86-64 only)")
+        throw LinkError.invalidInput(file: "<link>", message: "linking for \(machine) is not supported yet (x86-64 and aarch64 only)")
     }
 }
