@@ -13,7 +13,8 @@ public enum RelocationNeed: Sendable {
     case tlsGeneralDynamic
     /// The module's local-dynamic TLS GOT pair.
     case tlsLocalDynamic
-    /// A TLS descriptor for the symbol (aarch64/riscv TLSDESC).
+    /// A TLS descriptor for the symbol (aarch64/riscv TLSDESC): a GOT pair
+    /// `[address of the image's TLS resolver, offset in the TLS block]`.
     case tlsDescriptor
 }
 
@@ -34,9 +35,13 @@ public protocol ArchLinker: Sendable {
     func relocationName(_ type: UInt32) -> String
     /// Writes a stub at image offset `stub` that jumps to the address stored at image offset `slot`.
     func writeStub(_ image: inout [UInt8], at stub: Int, slot: Int)
-    /// Size of the image's own `__tls_get_addr` (0 when the arch does not use one).
+    /// Size of the image's own TLS resolver: `__tls_get_addr` on x86-64, the TLS descriptor
+    /// resolver on aarch64 (0 when the arch uses neither).
     var tlsResolverSize: Int { get }
-    /// Writes `__tls_get_addr(tls_index*)` returning `*(u64*)tlsBlockSlot + index->offset`.
+    /// Writes the TLS resolver, which finds the TLS block in the 8-byte slot at image offset
+    /// `tlsBlockSlot` (filled by the loader through ``LinkImage/Fixup/tlsBlock(offset:)``):
+    /// x86-64's `__tls_get_addr(tls_index*)` returns `*(u64*)tlsBlockSlot + index->offset`;
+    /// a TLS descriptor resolver returns that address minus the thread pointer.
     func writeTLSResolver(_ image: inout [UInt8], at offset: Int, tlsBlockSlot: Int)
     /// Applies the relocations of one placed section.
     func relocate(_ section: PlacedSection, _ relocations: [Relocation], _ context: inout RelocationContext) throws
@@ -46,7 +51,8 @@ public protocol ArchLinker: Sendable {
 public func archLinker(for machine: Machine) throws -> any ArchLinker {
     switch machine {
     case .x86_64: return X86_64Linker()
+    case .aarch64: return AArch64Linker()
     default:
-        throw LinkError.invalidInput(file: "<link>", message: "linking for \(machine) is not supported yet (x86-64 only)")
+        throw LinkError.invalidInput(file: "<link>", message: "linking for \(machine) is not supported yet (x86-64 and aarch64 only)")
     }
 }

@@ -13,7 +13,7 @@ extension LinkState {
 
         var ctx = RelocationContext(image: image, gotBase: gotBase, objects: objects, keyOf: key,
                                     targets: targets, gotEntries: gotEntries, stubs: stubs, tlsPairs: tlsPairs,
-                                    tlsLocalPair: tlsLocalPair, imports: imports)
+                                    tlsLocalPair: tlsLocalPair, tlsDescriptors: tlsDescriptors, imports: imports)
         for (g, list) in groups.sorted(by: { $0.key < $1.key }) {
             for (o, section) in list {
                 guard let relocations = objects[o].relocations[section.index], !relocations.isEmpty else { continue }
@@ -31,7 +31,7 @@ extension LinkState {
                          initializers: initSlots, finalizers: finiSlots, tls: tlsTemplate)
     }
 
-    /// GOT entries, TLS pairs, the TLS block slot, stubs and the TLS resolver.
+    /// GOT entries, TLS pairs and descriptors, the TLS block slot, stubs and the TLS resolver.
     private func fillSynthesized(_ ctx: inout RelocationContext) throws {
         for k in gotKeys {
             guard let at = gotEntries[k], let t = targets[k] else { continue }
@@ -53,6 +53,15 @@ extension LinkState {
             ctx.write64(UInt64(off), at: at + 8)
         }
         if let at = tlsLocalPair { ctx.write64(1, at: at); ctx.write64(0, at: at + 8) }
+        for k in tlsDescriptorKeys {
+            guard let at = tlsDescriptors[k], let resolver = tlsResolverOffset else { continue }
+            guard case .tls(let off)? = targets[k] else {
+                throw LinkError.invalidInput(file: "<link>", message: "'\(name(of: k))' is used as a thread-local variable but is not one defined by the program")
+            }
+            ctx.write64(UInt64(resolver), at: at)   // [resolver address, offset in the TLS block]
+            ctx.fixups.append(.rebase(offset: at))
+            ctx.write64(UInt64(off), at: at + 8)
+        }
         if let at = tlsBlockSlot { ctx.fixups.append(.tlsBlock(offset: at)) }
         for k in stubKeys {
             guard let at = stubs[k], let slot = gotEntries[k] else { continue }
@@ -100,7 +109,9 @@ extension LinkState {
             out.append(.init(name: name(of: k) + "@plt", offset: at, size: arch.stubSize, kind: .function, isGlobal: false, file: "<linker>"))
         }
         if let at = tlsResolverOffset {
-            out.append(.init(name: "__tls_get_addr", offset: at, size: arch.tlsResolverSize, kind: .function, isGlobal: true, file: "<linker>"))
+            // x86-64 programs call it by name; TLS descriptors only hold its address.
+            let resolverName = linkerSymbols.contains("__tls_get_addr") ? "__tls_get_addr" : "__tlsdesc_resolver"
+            out.append(.init(name: resolverName, offset: at, size: arch.tlsResolverSize, kind: .function, isGlobal: true, file: "<linker>"))
         }
         return out.sorted { ($0.offset, $0.name) < ($1.offset, $1.name) }
     }

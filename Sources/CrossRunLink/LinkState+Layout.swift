@@ -45,6 +45,7 @@ extension LinkState {
         gotBase = cursor
         for k in gotKeys { gotEntries[k] = cursor; cursor += 8 }
         for k in tlsKeys { tlsPairs[k] = cursor; cursor += 16 }
+        for k in tlsDescriptorKeys { tlsDescriptors[k] = cursor; cursor += 16 }
         if needsLocalDynamic { tlsLocalPair = cursor; cursor += 16 }
         if needsTLSResolver || !tlsKeys.isEmpty || needsLocalDynamic { tlsBlockSlot = cursor; cursor += 8 }
         for (g, isInit) in [(OutputGroup.initArray, true), (.finiArray, false)] {

@@ -23,6 +23,7 @@ struct LinkState {
     var gotKeys: [SymbolKey] = []
     var stubKeys: [SymbolKey] = []
     var tlsKeys: [SymbolKey] = []
+    var tlsDescriptorKeys: [SymbolKey] = []
     var needsLocalDynamic = false
     var needsTLSResolver = false
 
@@ -30,6 +31,7 @@ struct LinkState {
     var gotEntries: [SymbolKey: Int] = [:]
     var stubs: [SymbolKey: Int] = [:]
     var tlsPairs: [SymbolKey: Int] = [:]
+    var tlsDescriptors: [SymbolKey: Int] = [:]
     var tlsLocalPair: Int?
     var tlsBlockSlot: Int?
     var tlsResolverOffset: Int?
@@ -113,15 +115,16 @@ struct LinkState {
         }
     }
 
-    /// Finds which relocations need GOT entries, stubs or TLS pairs.
+    /// Finds which relocations need GOT entries, stubs, TLS pairs or TLS descriptors.
     mutating func scanRelocations() throws {
         var gotSeen = Set<SymbolKey>(), stubSeen = Set<SymbolKey>(), tlsSeen = Set<SymbolKey>()
+        var descriptorSeen = Set<SymbolKey>()
         for (_, list) in groups.sorted(by: { $0.key < $1.key }) {
             for (o, section) in list {
                 for r in objects[o].relocations[section.index] ?? [] where r.symbol != 0 {
                     let k = key(o, Int(r.symbol))
                     switch arch.need(for: r.type) {
-                    case .none, .tlsDescriptor: break
+                    case .none: break
                     case .got:
                         if gotSeen.insert(k).inserted { gotKeys.append(k) }
                     case .pcRelative:
@@ -133,6 +136,10 @@ struct LinkState {
                         if tlsSeen.insert(k).inserted { tlsKeys.append(k) }
                     case .tlsLocalDynamic:
                         needsLocalDynamic = true
+                    case .tlsDescriptor:
+                        // Descriptors point at the image's resolver, which reads the TLS block slot.
+                        if descriptorSeen.insert(k).inserted { tlsDescriptorKeys.append(k) }
+                        needsTLSResolver = true
                     }
                 }
             }

@@ -47,6 +47,7 @@ public struct RelocationContext {
     let stubs: [SymbolKey: Int]
     let tlsPairs: [SymbolKey: Int]
     let tlsLocalPair: Int?
+    let tlsDescriptors: [SymbolKey: Int]
     let imports: [LinkImage.Import]
     /// Object currently being relocated.
     var currentObject = 0
@@ -116,6 +117,12 @@ public struct RelocationContext {
     public func tlsPair(_ r: Relocation) throws -> Int {
         guard let g = tlsPairs[key(r.symbol)] else { throw error(r, "no TLS entry for '\(symbolName(r.symbol))'") }
         return g
+    }
+
+    /// The image offset of the TLS descriptor (a GOT pair) for the relocation's symbol.
+    public func tlsDescriptor(_ r: Relocation) throws -> Int {
+        guard let d = tlsDescriptors[key(r.symbol)] else { throw error(r, "no TLS descriptor for '\(symbolName(r.symbol))'") }
+        return d
     }
 
     /// The image offset of the local-dynamic TLS pair.
