@@ -25,7 +25,9 @@ let package = Package(
         .target(name: "CrossRunRuntime"),
         .target(name: "CrossRunLink", dependencies: ["CrossRunELF"]),
         .target(name: "CHostMath"),
-        .target(name: "CrossRunLibc", dependencies: ["CHostMath"]),
+        /// binary128 `long double` on the host: libgcc soft-fp, libm's *f128, libquadmath (dlopen).
+        .target(name: "CHostQuad", linkerSettings: [.linkedLibrary("m"), .linkedLibrary("dl")]),
+        .target(name: "CrossRunLibc", dependencies: ["CHostMath", "CHostQuad"]),
         .target(name: "CrossRunEmulator", dependencies: ["CUnicorn", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime"]),
         .target(name: "CNativeSupport", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CrossRunNative", dependencies: ["CrossRunLink", "CrossRunRuntime", "CNativeSupport"]),
@@ -38,7 +40,7 @@ let package = Package(
         ]),
         .testTarget(name: "CrossRunTests", dependencies: [
             "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
-            "CrossRunLibc", "CrossRunEmulator", "CUnicorn", "crossrun",
+            "CrossRunLibc", "CrossRunEmulator", "CUnicorn", "crossrun", "CHostQuad",
         ]),
     ]
 )

@@ -10,11 +10,16 @@ public enum HostLibc {
         var table: [String: HostFunction] = [:]
         for part in [LibcProcess.functions, LibcStdio.functions, LibcString.functions, LibcMemory.functions,
                      LibcMath.functions, LibcConvert.functions, LibcCtype.functions, CompilerHelpers.functions,
-                     LibcPosix.functions, LibcTime.functions, LibcSignal.functions, LibcMisc.functions, LibcScanf.functions, LibcLongDouble.functions, CompilerHelpersX87.functions] {
+                     LibcPosix.functions, LibcTime.functions, LibcSignal.functions, LibcMisc.functions, LibcScanf.functions, LibcLongDouble.functions, CompilerHelpersX87.functions,
+                     CompilerHelpersBinary128.functions] {
             table.merge(part) { a, _ in a }
         }
         return table
     }()
+
+    /// Functions only guests with a binary128 `long double` (aarch64, riscv64) can use: the
+    /// binary128 compiler helpers, which x86-64 guests reach only through `__float128`.
+    public static let binary128OnlyFunctions: Set<String> = Set(CompilerHelpersBinary128.functions.keys)
 
     /// Names of the data objects the library exports.
     public static let dataNames: Set<String> = ["stdin", "stdout", "stderr", "optind", "opterr", "optopt", "optarg",

@@ -2,23 +2,39 @@
 import Glibc
 #endif
 
-/// math.h's `long double` forms and `strtold`. On x86-64 guests `long double` is the x87
-/// format, which the x86-64 host computes natively with its own libm (bit-identical results).
-/// binary128 guests (aarch64, riscv64) need a software implementation: not provided yet.
+/// math.h's `long double` forms and `strtold`, dispatched on the guest's format: on x86-64
+/// guests `long double` is the x87 format, which the x86-64 host computes natively with its
+/// own libm (bit-identical results); aarch64 and riscv64 guests have IEEE binary128, served
+/// by ``LibcBinary128``.
 enum LibcLongDouble {
+    /// Every `long double` function: the x87 or the binary128 implementation, per guest.
+    static let functions: [String: HostFunction] = {
+        var t: [String: HostFunction] = [:]
+        for name in Set(x87.keys).union(LibcBinary128.functions.keys) {
+            let x87Function = x87[name], binary128Function = LibcBinary128.functions[name]
+            t[name] = { rt, f in
+                guard let fn = rt.longDoubleIsBinary128 ? binary128Function : x87Function else {
+                    throw GuestTermination.signal(SIGILL, "\(name) is not supported for this guest's long double format")
+                }
+                try fn(rt, f)
+            }
+        }
+        return t
+    }()
+
     #if arch(x86_64)
     typealias LD = Float80
 
     static func arg(_ rt: LibcRuntime, _ f: any CallFrame, _ i: Int) throws -> LD {
-        guard !rt.longDoubleIsBinary128 else { throw GuestTermination.signal(SIGILL, "binary128 long double is not supported yet") }
-        return LongDouble.x87(try f.longDouble(i))
+        LongDouble.x87(try f.longDouble(i))
     }
     static func ret(_ f: any CallFrame, _ v: LD) { f.returnLongDouble(LongDouble.x87Bits(v)) }
 
     static func l1(_ fn: @escaping (LD) -> LD) -> HostFunction { { rt, f in ret(f, fn(try arg(rt, f, 0))) } }
     static func l2(_ fn: @escaping (LD, LD) -> LD) -> HostFunction { { rt, f in ret(f, fn(try arg(rt, f, 0), try arg(rt, f, 1))) } }
 
-    static let functions: [String: HostFunction] = {
+    /// The x87 implementations (x86-64 guests).
+    static let x87: [String: HostFunction] = {
         var t: [String: HostFunction] = [:]
         let unary: [(String, (LD) -> LD)] = [
             ("sinl", sinl), ("cosl", cosl), ("tanl", tanl), ("asinl", asinl), ("acosl", acosl), ("atanl", atanl),
@@ -68,13 +84,10 @@ enum LibcLongDouble {
         // nexttoward(double, long double) / nexttowardf(float, long double).
         t["nexttoward"] = { rt, f in f.returnDouble(nexttoward(try f.double(0), try arg(rt, f, 0))) }
         t["nexttowardf"] = { rt, f in f.returnFloat(nexttowardf(try f.float(0), try arg(rt, f, 0))) }
-        t["strtold"] = { rt, f in
-            guard !rt.longDoubleIsBinary128 else { throw GuestTermination.signal(SIGILL, "binary128 long double is not supported yet") }
-            ret(f, try LibcConvert.parse(rt, f) { strtold($0, $1) })
-        }
+        t["strtold"] = { rt, f in ret(f, try LibcConvert.parse(rt, f) { strtold($0, $1) }) }
         return t
     }()
     #else
-    static let functions: [String: HostFunction] = [:]
+    static let x87: [String: HostFunction] = [:]
     #endif
 }

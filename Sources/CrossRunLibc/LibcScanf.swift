@@ -98,6 +98,27 @@ enum LibcScanf {
                 }
                 continue
             }
+            let isFloat = ["e", "E", "f", "F", "g", "G", "a", "A"].contains(conv)
+            let binary128 = rt.longDoubleIsBinary128 && LibcBinary128.available && length == "L" && isFloat
+            if binary128, case .stream(let file) = source {
+                // glibc's grammar read here, converted with binary128 precision.
+                switch ScanfFloatField.read(file, width: width) {
+                case .inputFailure: return assigned > 0 || anyConversion ? assigned : EOF
+                case .matchingFailure: return assigned
+                case .field(let text, let consumed):
+                    offset += consumed
+                    let (value, used) = (text.map { CChar(bitPattern: $0) } + [0]).withUnsafeBufferPointer {
+                        LibcBinary128.parse($0.baseAddress!)
+                    }
+                    if used == 0 { return assigned }
+                    anyConversion = true
+                    if suppress { continue }
+                    try storeLongDouble(rt, value, at: args.nextInt())
+                    assigned += 1
+                    continue
+                }
+            }
+            let start = offset
             let isText = conv == "s" || conv == "c" || conv.hasPrefix("[")
             let capacity = isText ? (width > 0 ? width + 1 : 1 << 16) : 16
             let temp = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
@@ -121,7 +142,15 @@ enum LibcScanf {
                 }
             case "f", "e", "g", "E", "G", "a", "F", "A":
                 if length == "l" { try rt.memory.store(temp.load(as: UInt64.self), at: dst) }
-                else if length == "L" { try rt.memory.write(UnsafeRawBufferPointer(start: temp, count: 16), at: dst) }
+                else if length == "L" {
+                    if binary128, case .string(let input) = source {
+                        // The host parsed an x87 value; convert the same characters as binary128.
+                        let text = UnsafeBufferPointer(start: input + start, count: n).map { $0 } + [0]
+                        try storeLongDouble(rt, text.withUnsafeBufferPointer { LibcBinary128.parse($0.baseAddress!).value }, at: dst)
+                    } else {
+                        try rt.memory.write(UnsafeRawBufferPointer(start: temp, count: 16), at: dst)
+                    }
+                }
                 else { try rt.memory.store(temp.load(as: UInt32.self), at: dst) }
             case "c":
                 try rt.memory.write(UnsafeRawBufferPointer(start: temp, count: max(width, 1)), at: dst)
@@ -132,6 +161,12 @@ enum LibcScanf {
             assigned += 1
         }
         return assigned
+    }
+
+    /// Stores a `long double` given as its two little-endian words.
+    static func storeLongDouble(_ rt: LibcRuntime, _ words: (UInt64, UInt64), at address: UInt64) throws {
+        let bytes = withUnsafeBytes(of: words.0.littleEndian) { Array($0) } + withUnsafeBytes(of: words.1.littleEndian) { Array($0) }
+        try rt.memory.write(bytes, at: address)
     }
 
     static func string(_ rt: LibcRuntime, _ f: any CallFrame, _ args: any VariadicArguments) throws {

@@ -135,8 +135,12 @@ enum Printf {
                  UInt8(ascii: "g"), UInt8(ascii: "G"), UInt8(ascii: "a"), UInt8(ascii: "A"):
                 if length == "L" {
                     let bits = try args.nextLongDouble()
-                    let v = LongDouble.toHost(bits, binary128: runtime.longDoubleIsBinary128)
-                    host(&out, spec + [UInt8(ascii: "L"), conv], [v])
+                    if runtime.longDoubleIsBinary128, let text = try LibcBinary128.format(spec, conv, bits) {
+                        out.append(contentsOf: text)
+                    } else {
+                        let v = LongDouble.toHost(bits, binary128: runtime.longDoubleIsBinary128)
+                        host(&out, spec + [UInt8(ascii: "L"), conv], [v])
+                    }
                 } else {
                     host(&out, spec + [conv], [try args.nextDouble()])
                 }

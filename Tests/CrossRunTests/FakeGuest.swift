@@ -53,6 +53,8 @@ final class FakeFrame: CallFrame {
     var doubles: [Double]
     var variadicInts: [UInt64]
     var variadicDoubles: [Double]
+    /// Variadic `long double` arguments (raw 16 bytes each), in order.
+    var variadicLongDoubles: [(UInt64, UInt64)] = []
     var result: UInt64 = 0
     var doubleResult: Double = 0
 
@@ -67,14 +69,20 @@ final class FakeFrame: CallFrame {
     func double(_ index: Int) throws -> Double { doubles[index] }
     func float(_ index: Int) throws -> Float { Float(doubles[index]) }
     func variadic(afterInts ints: Int, floats: Int) throws -> any VariadicArguments {
-        ArrayVarArgs(ints: variadicInts, doubles: variadicDoubles)
+        ArrayVarArgs(ints: variadicInts, doubles: variadicDoubles, longDoubles: variadicLongDoubles)
     }
-    func vaList(at address: UInt64) throws -> any VariadicArguments { ArrayVarArgs(ints: variadicInts, doubles: variadicDoubles) }
+    func vaList(at address: UInt64) throws -> any VariadicArguments {
+        ArrayVarArgs(ints: variadicInts, doubles: variadicDoubles, longDoubles: variadicLongDoubles)
+    }
     var longDoubles: [(UInt64, UInt64)] = []
     var longDoubleResult: (UInt64, UInt64) = (0, 0)
     func longDouble(_ index: Int) throws -> (UInt64, UInt64) { longDoubles[index] }
     func returnLongDouble(_ value: (UInt64, UInt64)) { longDoubleResult = value }
-    func returnComplexLongDouble(_ real: (UInt64, UInt64), _ imaginary: (UInt64, UInt64)) { longDoubleResult = real }
+    var imaginaryLongDoubleResult: (UInt64, UInt64) = (0, 0)
+    func returnComplexLongDouble(_ real: (UInt64, UInt64), _ imaginary: (UInt64, UInt64)) {
+        longDoubleResult = real
+        imaginaryLongDoubleResult = imaginary
+    }
     func returnInt(_ value: UInt64) { result = value }
     func returnComplexDouble(_ real: Double, _ imaginary: Double) { doubleResult = real; result = imaginary.bitPattern }
     func returnComplexFloat(_ real: Float, _ imaginary: Float) { doubleResult = Double(real); result = UInt64(imaginary.bitPattern) }
@@ -90,16 +98,17 @@ final class FakeFrame: CallFrame {
 struct ArrayVarArgs: VariadicArguments {
     var ints: [UInt64]
     var doubles: [Double]
+    var longDoubles: [(UInt64, UInt64)] = []
     mutating func nextInt() throws -> UInt64 { ints.isEmpty ? 0 : ints.removeFirst() }
     mutating func nextDouble() throws -> Double { doubles.isEmpty ? 0 : doubles.removeFirst() }
-    mutating func nextLongDouble() throws -> (UInt64, UInt64) { (0, 0) }
+    mutating func nextLongDouble() throws -> (UInt64, UInt64) { longDoubles.isEmpty ? (0, 0) : longDoubles.removeFirst() }
 }
 
-/// A runtime over fake memory.
-func makeRuntime() throws -> (LibcRuntime, FakeMemory) {
+/// A runtime over fake memory; `binary128` selects an aarch64/riscv64-style `long double`.
+func makeRuntime(binary128: Bool = false) throws -> (LibcRuntime, FakeMemory) {
     let memory = FakeMemory()
     let rt = try LibcRuntime(memory: memory, heapBase: memory.base, heapSize: UInt64(memory.size / 2),
-                             environment: ["HOME": "/home/test"], longDoubleIsBinary128: false)
+                             environment: ["HOME": "/home/test"], longDoubleIsBinary128: binary128)
     return (rt, memory)
 }
 

@@ -26,9 +26,11 @@ final class HostLibcRobustnessTests: XCTestCase {
         XCTAssertGreaterThan(names.count, 250)
         var calls = 0, faults = 0
         for round in 0..<40 {
-            let (rt, mem) = try makeRuntime()
+            // Odd rounds run as an aarch64/riscv64 guest (binary128 long double).
+            let binary128 = round % 2 == 1
+            let (rt, mem) = try makeRuntime(binary128: binary128)
             let junk = mem.bytes((0..<256).map { _ in UInt8(truncatingIfNeeded: rng.next()) })      // unterminated, random
-            let text = mem.string("%s%d%n%p%x%.9999f%*d%c %[a-z]%lld")
+            let text = mem.string("%s%d%n%p%x%.9999f%*d%c %[a-z]%lld%Lg%.*La")
             let end = mem.base + UInt64(mem.size) - 1                                              // last mapped byte
             let pool: [UInt64] = [0, 1, 0x10, 0xffff_ffff, UInt64.max, UInt64.max - 7, 1 << 63, 0x7fff_ffff_ffff,
                                   junk, junk + 255, text, end, mem.base, UInt64(Int32.max), UInt64(bitPattern: -1 << 31)]
@@ -39,12 +41,12 @@ final class HostLibcRobustnessTests: XCTestCase {
                 let frame = FakeFrame(ints: ints, doubles: doubles,
                                       varInts: (0..<8).map { _ in pool[Int(rng.next() % UInt64(pool.count))] },
                                       varDoubles: doubles)
-                frame.longDoubles = (0..<4).map { _ in (rng.next(), rng.next() & 0xffff) }
+                frame.longDoubles = (0..<4).map { _ in (rng.next(), binary128 ? rng.next() : rng.next() & 0xffff) }
+                if binary128 { frame.variadicLongDoubles = (0..<4).map { _ in (rng.next(), rng.next()) } }
                 calls += 1
                 if getenv("CROSSRUN_TRACE") != nil { fputs("\(name) \(ints) \(frame.variadicInts)\n", stderr) }
                 do { try fn(rt, frame) } catch { faults += 1 }
             }
-            _ = round
         }
         XCTAssertGreaterThan(faults, 0, "hostile pointers should be reported as guest faults")
         XCTAssertGreaterThan(calls, faults)
