@@ -152,6 +152,7 @@ struct AArch64Frame: CallFrame {
     }
 
     /// `long double` arguments take v registers, like doubles.
+    func returningComplexLongDouble() -> any CallFrame { self }
     func skipping(longDoubles: Int, doubles: Int) -> any CallFrame {
         OffsetFrame(self, ints: 0, floats: longDoubles + doubles, longDoubles: longDoubles + doubles)
     }

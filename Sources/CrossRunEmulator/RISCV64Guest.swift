@@ -97,8 +97,11 @@ struct RISCV64Frame: CallFrame {
     let arch: RISCV64Guest
     let uc: OpaquePointer
     let memory: AddressSpace
+    /// Integer registers taken before the arguments (1 when a0 carries a result address).
+    var hiddenInts = 0
 
     func int(_ index: Int) throws -> UInt64 {
+        let index = index + hiddenInts
         if index < 8 { return arch.read(uc, RISCV64Guest.a(index)) }
         return try memory.load(arch.sp(uc) + UInt64(index - 8) * 8, as: UInt64.self)
     }
@@ -115,12 +118,18 @@ struct RISCV64Frame: CallFrame {
     func longDouble(_ index: Int) throws -> (UInt64, UInt64) { (try int(2 * index), try int(2 * index + 1)) }
 
     func variadic(afterInts ints: Int, floats: Int) throws -> any VariadicArguments {
-        RISCV64RegisterVarArgs(frame: self, index: ints, stack: arch.sp(uc))
+        RISCV64RegisterVarArgs(frame: self, index: ints + hiddenInts, stack: arch.sp(uc))
     }
 
     /// `va_list` is a plain pointer into a contiguous argument area.
     func vaList(at address: UInt64) throws -> any VariadicArguments {
         RISCV64VaList(memory: memory, cursor: try memory.load(address, as: UInt64.self))
+    }
+
+    func returningComplexLongDouble() -> any CallFrame {
+        var frame = self
+        frame.hiddenInts = 1
+        return frame
     }
 
     /// A named `long double` takes two integer registers.

@@ -174,6 +174,7 @@ struct X86Frame: CallFrame {
     func returnDouble(_ value: Double) { arch.writeVectorLow(uc, X86_64Guest.vecArgs[0], value.bitPattern) }
     func returnFloat(_ value: Float) { arch.writeVectorLow(uc, X86_64Guest.vecArgs[0], UInt64(value.bitPattern)) }
     /// `long double` arguments sit in memory and displace no register.
+    func returningComplexLongDouble() -> any CallFrame { self }
     func skipping(longDoubles: Int, doubles: Int) -> any CallFrame {
         OffsetFrame(self, ints: 0, floats: doubles, longDoubles: longDoubles)
     }

@@ -47,6 +47,10 @@ public protocol CallFrame {
     /// arguments of each kind. (A `long double` travels in memory on x86-64, in a q register on
     /// aarch64 and in a pair of integer registers on riscv64, so what it displaces differs.)
     func skipping(longDoubles: Int, doubles: Int) -> any CallFrame
+    /// The frame of a function returning `long double _Complex`: on riscv64 that result is
+    /// returned through memory whose address arrives in the first integer register, so the
+    /// arguments start one register later; elsewhere the frame itself.
+    func returningComplexLongDouble() -> any CallFrame
 }
 
 /// A frame whose argument indices start further on: the building block of
@@ -83,6 +87,7 @@ public struct OffsetFrame: CallFrame {
     public func skipping(longDoubles: Int, doubles: Int) -> any CallFrame {
         OffsetFrame(base, ints: ints, floats: floats + doubles, longDoubles: self.longDoubles + longDoubles)
     }
+    public func returningComplexLongDouble() -> any CallFrame { self }
 }
 
 extension CallFrame {

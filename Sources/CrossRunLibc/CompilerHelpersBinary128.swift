@@ -35,7 +35,8 @@ enum CompilerHelpersBinary128 {
         { _, f in f.returnInt32(op(try arg(f, 0), try arg(f, 1))) }
     }
     static func complex(_ op: @escaping (Quad, Quad, Quad, Quad, UnsafeMutablePointer<Quad>?) -> Void) -> HostFunction {
-        { _, f in
+        { _, frame in
+            let f = frame.returningComplexLongDouble()
             var out = [Quad(lo: 0, hi: 0), Quad(lo: 0, hi: 0)]
             op(try arg(f, 0), try arg(f, 1), try arg(f, 2), try arg(f, 3), &out)
             f.returnComplexLongDouble((out[0].lo, out[0].hi), (out[1].lo, out[1].hi))

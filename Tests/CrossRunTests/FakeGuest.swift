@@ -90,6 +90,7 @@ final class FakeFrame: CallFrame {
     func returnPair(_ low: UInt64, _ high: UInt64) { result = low; highResult = high }
     func returnDouble(_ value: Double) { doubleResult = value }
     func returnFloat(_ value: Float) { doubleResult = Double(value) }
+    func returningComplexLongDouble() -> any CallFrame { self }
     func skipping(longDoubles: Int, doubles: Int) -> any CallFrame {
         OffsetFrame(self, ints: 0, floats: doubles, longDoubles: longDoubles)
     }
