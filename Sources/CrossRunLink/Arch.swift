@@ -40,6 +40,15 @@ public protocol ArchLinker: Sendable {
     func writeTLSResolver(_ image: inout [UInt8], at offset: Int, tlsBlockSlot: Int)
     /// Applies the relocations of one placed section.
     func relocate(_ section: PlacedSection, _ relocations: [Relocation], _ context: inout RelocationContext) throws
+    /// Rewrites an input object after symbol resolution and before layout (RISC-V: deletes the
+    /// alignment padding `R_RISCV_ALIGN` marks). Must keep every section and symbol at its
+    /// index and keep names and bindings; only contents, sizes, values and relocations may change.
+    func preprocess(_ object: ObjectFile) throws -> ObjectFile
+}
+
+extension ArchLinker {
+    /// By default objects are linked as they are.
+    public func preprocess(_ object: ObjectFile) throws -> ObjectFile { object }
 }
 
 /// The linker for a machine.
