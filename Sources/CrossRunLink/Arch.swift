@@ -55,7 +55,8 @@ extension ArchLinker {
 public func archLinker(for machine: Machine) throws -> any ArchLinker {
     switch machine {
     case .x86_64: return X86_64Linker()
+    case .riscv64: return RISCV64Linker()
     default:
-        throw LinkError.invalidInput(file: "<link>", message: "linking for \(machine) is not supported yet (x86-64 only)")
+        throw LinkError.invalidInput(file: "<link>", message: "linking for \(machine) is not supported yet (x86-64 and riscv64 only)")
     }
 }
