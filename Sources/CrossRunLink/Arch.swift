@@ -45,6 +45,15 @@ public protocol ArchLinker: Sendable {
     func writeTLSResolver(_ image: inout [UInt8], at offset: Int, tlsBlockSlot: Int)
     /// Applies the relocations of one placed section.
     func relocate(_ section: PlacedSection, _ relocations: [Relocation], _ context: inout RelocationContext) throws
+    /// Rewrites an input object after symbol resolution and before layout (RISC-V: deletes the
+    /// alignment padding `R_RISCV_ALIGN` marks). Must keep every section and symbol at its
+    /// index and keep names and bindings; only contents, sizes, values and relocations may change.
+    func preprocess(_ object: ObjectFile) throws -> ObjectFile
+}
+
+extension ArchLinker {
+    /// By default objects are linked as they are.
+    public func preprocess(_ object: ObjectFile) throws -> ObjectFile { object }
 }
 
 /// The linker for a machine.
@@ -52,7 +61,6 @@ public func archLinker(for machine: Machine) throws -> any ArchLinker {
     switch machine {
     case .x86_64: return X86_64Linker()
     case .aarch64: return AArch64Linker()
-    default:
-        throw LinkError.invalidInput(file: "<link>", message: "linking for \(machine) is not supported yet (x86-64 and aarch64 only)")
+    case .riscv64: return RISCV64Linker()
     }
 }

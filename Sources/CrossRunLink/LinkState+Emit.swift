@@ -85,7 +85,8 @@ extension LinkState {
         var out: [LinkImage.SymbolInfo] = []
         for (o, object) in objects.enumerated() {
             for (s, sym) in object.symbols.enumerated() where s > 0 && !sym.name.isEmpty {
-                guard [.function, .object, .notype, .tls].contains(sym.type), !sym.name.hasPrefix(".L") else { continue }
+                guard [.function, .object, .notype, .tls].contains(sym.type), !sym.name.hasPrefix(".L"),
+                      !(sym.binding == .local && sym.name.hasPrefix("$")) else { continue }  // $x/$d mapping symbols
                 let k = key(o, s)
                 // Globals appear once: from the object whose definition won.
                 if case .global = k, case .defined(let wo, let ws, _)? = definitionSite(k), (wo, ws) != (o, s) { continue }

@@ -34,7 +34,8 @@ public enum Linker {
         for name in options.requiredSymbols { resolver.addRootReference(name, from: "the entry point") }
         try resolver.pullArchiveMembers(archives)
         try resolver.checkDuplicates()
-        var state = LinkState(objects: resolver.objects, definitions: resolver.definitions, arch: arch, options: options)
+        let objects = try resolver.objects.map { try arch.preprocess($0) }
+        var state = LinkState(objects: objects, definitions: resolver.definitions, arch: arch, options: options)
         try state.classifyUndefined(resolver)
         state.collectSections()
         try state.scanRelocations()

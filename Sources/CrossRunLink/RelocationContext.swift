@@ -64,6 +64,13 @@ public struct RelocationContext {
         return s.name.isEmpty ? "#\(index)" : s.name
     }
 
+    /// Symbol `index` of the current object as the object defines it (for relocations, like
+    /// RISC-V's `PCREL_LO12`, that name a label rather than a target), or nil when out of range.
+    public func symbol(_ index: UInt32) -> Symbol? {
+        let syms = objects[currentObject].symbols
+        return Int(index) < syms.count ? syms[Int(index)] : nil
+    }
+
     private func key(_ index: UInt32) -> SymbolKey { keyOf(currentObject, Int(index)) }
 
     /// The error for a relocation in the current section.
@@ -171,6 +178,7 @@ public struct RelocationContext {
     public mutating func write64(_ v: UInt64, at o: Int) { for i in 0..<8 { image[o + i] = UInt8(truncatingIfNeeded: v >> (8 * i)) } }
     public func read32(at o: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(image[o + $1]) << (8 * $1) } }
     public func read16(at o: Int) -> UInt16 { UInt16(image[o]) | UInt16(image[o + 1]) << 8 }
+    public func read64(at o: Int) -> UInt64 { (0..<8).reduce(0) { $0 | UInt64(image[o + $1]) << (8 * $1) } }
 
     /// Checks that `size` bytes at section offset `r.offset` lie inside the section.
     public func checkBounds(_ r: Relocation, size: Int, in section: PlacedSection) throws {
