@@ -122,12 +122,12 @@ struct AArch64Frame: CallFrame {
 
     func int(_ index: Int) throws -> UInt64 {
         if index < 8 { return arch.read(uc, AArch64Guest.x(index)) }
-        return try memory.load(arch.sp(uc) + UInt64(index - 8) * 8, as: UInt64.self)
+        return try memory.load(arch.sp(uc) &+ UInt64(index - 8) * 8, as: UInt64.self)
     }
 
     func double(_ index: Int) throws -> Double {
         if index < 8 { return Double(bitPattern: arch.readVectorLow(uc, AArch64Guest.q(index))) }
-        return try memory.loadDouble(arch.sp(uc) + UInt64(index - 8) * 8)
+        return try memory.loadDouble(arch.sp(uc) &+ UInt64(index - 8) * 8)
     }
 
     func float(_ index: Int) throws -> Float {
@@ -136,8 +136,8 @@ struct AArch64Frame: CallFrame {
 
     func longDouble(_ index: Int) throws -> (UInt64, UInt64) {
         if index < 8 { return arch.readVector(uc, AArch64Guest.q(index)) }
-        let at = arch.sp(uc) + UInt64(16 * (index - 8))
-        return (try memory.load(at, as: UInt64.self), try memory.load(at + 8, as: UInt64.self))
+        let at = arch.sp(uc) &+ UInt64(16 * (index - 8))
+        return (try memory.load(at, as: UInt64.self), try memory.load(at &+ 8, as: UInt64.self))
     }
 
     func variadic(afterInts ints: Int, floats: Int) throws -> any VariadicArguments {
@@ -146,9 +146,9 @@ struct AArch64Frame: CallFrame {
 
     func vaList(at address: UInt64) throws -> any VariadicArguments {
         AArch64VaList(memory: memory, stack: try memory.load(address, as: UInt64.self),
-                      grTop: try memory.load(address + 8, as: UInt64.self), vrTop: try memory.load(address + 16, as: UInt64.self),
-                      grOffset: Int64(try memory.load(address + 24, as: Int32.self)),
-                      vrOffset: Int64(try memory.load(address + 28, as: Int32.self)))
+                      grTop: try memory.load(address &+ 8, as: UInt64.self), vrTop: try memory.load(address &+ 16, as: UInt64.self),
+                      grOffset: Int64(try memory.load(address &+ 24, as: Int32.self)),
+                      vrOffset: Int64(try memory.load(address &+ 28, as: Int32.self)))
     }
 
     /// `long double` arguments take v registers, like doubles.
@@ -188,21 +188,21 @@ struct AArch64RegisterVarArgs: VariadicArguments {
 
     mutating func nextInt() throws -> UInt64 {
         if gpIndex < 8 { gpIndex += 1; return frame.arch.read(frame.uc, AArch64Guest.x(gpIndex - 1)) }
-        defer { stack += 8 }
+        defer { stack &+= 8 }
         return try frame.memory.load(stack, as: UInt64.self)
     }
 
     mutating func nextDouble() throws -> Double {
         if fpIndex < 8 { fpIndex += 1; return Double(bitPattern: frame.arch.readVectorLow(frame.uc, AArch64Guest.q(fpIndex - 1))) }
-        defer { stack += 8 }
+        defer { stack &+= 8 }
         return try frame.memory.loadDouble(stack)
     }
 
     mutating func nextLongDouble() throws -> (UInt64, UInt64) {
         if fpIndex < 8 { fpIndex += 1; return frame.arch.readVector(frame.uc, AArch64Guest.q(fpIndex - 1)) }
-        stack = (stack + 15) & ~15
-        defer { stack += 16 }
-        return (try frame.memory.load(stack, as: UInt64.self), try frame.memory.load(stack + 8, as: UInt64.self))
+        stack = (stack &+ 15) & ~15
+        defer { stack &+= 16 }
+        return (try frame.memory.load(stack, as: UInt64.self), try frame.memory.load(stack &+ 8, as: UInt64.self))
     }
 }
 
@@ -217,19 +217,19 @@ struct AArch64VaList: VariadicArguments {
 
     mutating func nextInt() throws -> UInt64 {
         if grOffset < 0 {
-            defer { grOffset += 8 }
+            defer { grOffset &+= 8 }
             return try memory.load(grTop &+ UInt64(bitPattern: grOffset), as: UInt64.self)
         }
-        defer { stack += 8 }
+        defer { stack &+= 8 }
         return try memory.load(stack, as: UInt64.self)
     }
 
     mutating func nextDouble() throws -> Double {
         if vrOffset < 0 {
-            defer { vrOffset += 16 }
+            defer { vrOffset &+= 16 }
             return try memory.loadDouble(vrTop &+ UInt64(bitPattern: vrOffset))
         }
-        defer { stack += 8 }
+        defer { stack &+= 8 }
         return try memory.loadDouble(stack)
     }
 
@@ -237,12 +237,12 @@ struct AArch64VaList: VariadicArguments {
         let at: UInt64
         if vrOffset < 0 {
             at = vrTop &+ UInt64(bitPattern: vrOffset)
-            vrOffset += 16
+            vrOffset &+= 16
         } else {
-            stack = (stack + 15) & ~15
+            stack = (stack &+ 15) & ~15
             at = stack
-            stack += 16
+            stack &+= 16
         }
-        return (try memory.load(at, as: UInt64.self), try memory.load(at + 8, as: UInt64.self))
+        return (try memory.load(at, as: UInt64.self), try memory.load(at &+ 8, as: UInt64.self))
     }
 }

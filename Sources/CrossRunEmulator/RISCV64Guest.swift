@@ -103,12 +103,12 @@ struct RISCV64Frame: CallFrame {
     func int(_ index: Int) throws -> UInt64 {
         let index = index + hiddenInts
         if index < 8 { return arch.read(uc, RISCV64Guest.a(index)) }
-        return try memory.load(arch.sp(uc) + UInt64(index - 8) * 8, as: UInt64.self)
+        return try memory.load(arch.sp(uc) &+ UInt64(index - 8) * 8, as: UInt64.self)
     }
 
     func double(_ index: Int) throws -> Double {
         if index < 8 { return Double(bitPattern: arch.read(uc, RISCV64Guest.fa(index))) }
-        return try memory.loadDouble(arch.sp(uc) + UInt64(index - 8) * 8)
+        return try memory.loadDouble(arch.sp(uc) &+ UInt64(index - 8) * 8)
     }
 
     func float(_ index: Int) throws -> Float {
@@ -121,9 +121,10 @@ struct RISCV64Frame: CallFrame {
         RISCV64RegisterVarArgs(frame: self, index: ints + hiddenInts, stack: arch.sp(uc))
     }
 
-    /// `va_list` is a plain pointer into a contiguous argument area.
+    /// `va_list` is a plain pointer into a contiguous argument area, passed by value: the
+    /// argument is the cursor itself.
     func vaList(at address: UInt64) throws -> any VariadicArguments {
-        RISCV64VaList(memory: memory, cursor: try memory.load(address, as: UInt64.self))
+        RISCV64VaList(memory: memory, cursor: address)
     }
 
     func returningComplexLongDouble() -> any CallFrame {
@@ -156,7 +157,7 @@ struct RISCV64Frame: CallFrame {
     /// 32 bytes are returned through the caller's buffer, whose address came in a0.
     func returnComplexLongDouble(_ real: (UInt64, UInt64), _ imaginary: (UInt64, UInt64)) {
         let out = arch.read(uc, RISCV64Guest.a(0))
-        for (i, v) in [real.0, real.1, imaginary.0, imaginary.1].enumerated() { try? memory.store(v, at: out + UInt64(8 * i)) }
+        for (i, v) in [real.0, real.1, imaginary.0, imaginary.1].enumerated() { try? memory.store(v, at: out &+ UInt64(8 * i)) }
     }
 }
 
@@ -168,7 +169,7 @@ struct RISCV64RegisterVarArgs: VariadicArguments {
 
     mutating func nextInt() throws -> UInt64 {
         if index < 8 { index += 1; return frame.arch.read(frame.uc, RISCV64Guest.a(index - 1)) }
-        defer { stack += 8 }
+        defer { stack &+= 8 }
         return try frame.memory.load(stack, as: UInt64.self)
     }
 
@@ -180,7 +181,7 @@ struct RISCV64RegisterVarArgs: VariadicArguments {
             if index < 7 { return (try nextInt(), try nextInt()) }
         }
         index = 8
-        stack = (stack + 15) & ~15
+        stack = (stack &+ 15) & ~15
         return (try nextInt(), try nextInt())
     }
 }
@@ -191,14 +192,14 @@ struct RISCV64VaList: VariadicArguments {
     var cursor: UInt64
 
     mutating func nextInt() throws -> UInt64 {
-        defer { cursor += 8 }
+        defer { cursor &+= 8 }
         return try memory.load(cursor, as: UInt64.self)
     }
 
     mutating func nextDouble() throws -> Double { Double(bitPattern: try nextInt()) }
 
     mutating func nextLongDouble() throws -> (UInt64, UInt64) {
-        cursor = (cursor + 15) & ~15
+        cursor = (cursor &+ 15) & ~15
         return (try nextInt(), try nextInt())
     }
 }

@@ -80,13 +80,13 @@ struct X86_64Guest: GuestArch {
 
     func captureJump(_ uc: OpaquePointer, memory: AddressSpace) throws -> [UInt64] {
         let sp = self.sp(uc)
-        return Self.calleeSaved.map { read(uc, $0) } + [sp + 8, try memory.load(sp, as: UInt64.self)]
+        return Self.calleeSaved.map { read(uc, $0) } + [sp &+ 8, try memory.load(sp, as: UInt64.self)]
     }
 
     func resumeJump(_ uc: OpaquePointer, memory: AddressSpace, saved: [UInt64], value: UInt64) throws {
         guard saved.count == 8 else { throw GuestFault(address: 0, size: 64, access: .read) }
         for (i, r) in Self.calleeSaved.enumerated() { write(uc, r, saved[i]) }
-        let sp = saved[6] - 8
+        let sp = saved[6] &- 8
         try memory.store(saved[7], at: sp)     // the stub's `ret` pops it
         write(uc, Self.rsp, sp)
         write(uc, Self.rax, value)
@@ -96,9 +96,9 @@ struct X86_64Guest: GuestArch {
 extension X86_64Guest {
     /// `long double` varargs always live in the overflow area, 16-byte aligned.
     static func nextMemoryLongDouble(_ memory: AddressSpace, _ overflow: inout UInt64) throws -> (UInt64, UInt64) {
-        overflow = (overflow + 15) & ~15
-        defer { overflow += 16 }
-        return (try memory.load(overflow, as: UInt64.self), try memory.load(overflow + 8, as: UInt64.self))
+        overflow = (overflow &+ 15) & ~15
+        defer { overflow &+= 16 }
+        return (try memory.load(overflow, as: UInt64.self), try memory.load(overflow &+ 8, as: UInt64.self))
     }
 }
 
@@ -111,12 +111,12 @@ struct X86Frame: CallFrame {
 
     func int(_ index: Int) throws -> UInt64 {
         if index < 6 { return arch.read(uc, X86_64Guest.intArgs[index]) }
-        return try memory.load(arch.sp(uc) + 8 + UInt64(index - 6) * 8, as: UInt64.self)
+        return try memory.load(arch.sp(uc) &+ 8 + UInt64(index - 6) * 8, as: UInt64.self)
     }
 
     func double(_ index: Int) throws -> Double {
         if index < 8 { return Double(bitPattern: arch.readVectorLow(uc, X86_64Guest.vecArgs[index])) }
-        return try memory.loadDouble(arch.sp(uc) + 8 + UInt64(index - 8) * 8)
+        return try memory.loadDouble(arch.sp(uc) &+ 8 + UInt64(index - 8) * 8)
     }
 
     func float(_ index: Int) throws -> Float {
@@ -125,19 +125,19 @@ struct X86Frame: CallFrame {
 
     func variadic(afterInts ints: Int, floats: Int) throws -> any VariadicArguments {
         X86RegisterVarArgs(gp: X86_64Guest.intArgs.map { arch.read(uc, $0) }, fp: X86_64Guest.vecArgs.map { arch.readVectorLow(uc, $0) },
-                           gpIndex: ints, fpIndex: floats, overflow: arch.sp(uc) + 8, memory: memory)
+                           gpIndex: ints, fpIndex: floats, overflow: arch.sp(uc) &+ 8, memory: memory)
     }
 
     func vaList(at address: UInt64) throws -> any VariadicArguments {
-        X86VaList(memory: memory, gpOffset: try memory.load(address, as: UInt32.self), fpOffset: try memory.load(address + 4, as: UInt32.self),
-                  overflow: try memory.load(address + 8, as: UInt64.self), saveArea: try memory.load(address + 16, as: UInt64.self))
+        X86VaList(memory: memory, gpOffset: try memory.load(address, as: UInt32.self), fpOffset: try memory.load(address &+ 4, as: UInt32.self),
+                  overflow: try memory.load(address &+ 8, as: UInt64.self), saveArea: try memory.load(address &+ 16, as: UInt64.self))
     }
 
     /// `long double` arguments are memory-class: 16-byte slots above the return address (the
     /// libc functions that take them have no other stack arguments).
     func longDouble(_ index: Int) throws -> (UInt64, UInt64) {
-        let at = arch.sp(uc) + 8 + UInt64(16 * index)
-        return (try memory.load(at, as: UInt64.self), UInt64(try memory.load(at + 8, as: UInt16.self)))
+        let at = arch.sp(uc) &+ 8 + UInt64(16 * index)
+        return (try memory.load(at, as: UInt64.self), UInt64(try memory.load(at &+ 8, as: UInt16.self)))
     }
 
     /// A `long double _Complex` result is ST(0) = real, ST(1) = imaginary.
@@ -189,13 +189,13 @@ struct X86RegisterVarArgs: VariadicArguments {
 
     mutating func nextInt() throws -> UInt64 {
         if gpIndex < 6 { gpIndex += 1; return gp[gpIndex - 1] }
-        defer { overflow += 8 }
+        defer { overflow &+= 8 }
         return try memory.load(overflow, as: UInt64.self)
     }
 
     mutating func nextDouble() throws -> Double {
         if fpIndex < 8 { fpIndex += 1; return Double(bitPattern: fp[fpIndex - 1]) }
-        defer { overflow += 8 }
+        defer { overflow &+= 8 }
         return try memory.loadDouble(overflow)
     }
 
@@ -210,14 +210,14 @@ struct X86VaList: VariadicArguments {
     let saveArea: UInt64
 
     mutating func nextInt() throws -> UInt64 {
-        if gpOffset < 48 { defer { gpOffset += 8 }; return try memory.load(saveArea + UInt64(gpOffset), as: UInt64.self) }
-        defer { overflow += 8 }
+        if gpOffset < 48 { defer { gpOffset &+= 8 }; return try memory.load(saveArea &+ UInt64(gpOffset), as: UInt64.self) }
+        defer { overflow &+= 8 }
         return try memory.load(overflow, as: UInt64.self)
     }
 
     mutating func nextDouble() throws -> Double {
-        if fpOffset < 176 { defer { fpOffset += 16 }; return try memory.loadDouble(saveArea + UInt64(fpOffset)) }
-        defer { overflow += 8 }
+        if fpOffset < 176 { defer { fpOffset &+= 16 }; return try memory.loadDouble(saveArea &+ UInt64(fpOffset)) }
+        defer { overflow &+= 8 }
         return try memory.loadDouble(overflow)
     }
 

@@ -26,7 +26,9 @@ public protocol CallFrame {
     func returnLongDouble(_ value: (UInt64, UInt64))
     /// The variadic arguments following `ints` named integer and `floats` named floating arguments.
     func variadic(afterInts ints: Int, floats: Int) throws -> any VariadicArguments
-    /// A cursor over the guest `va_list` at `address` (for `vprintf` & co.).
+    /// A cursor over a guest `va_list` argument (for `vprintf` & co.): `address` is the
+    /// argument as passed — the address of the `va_list` object on x86-64 (an array type) and
+    /// aarch64 (a 32-byte struct, passed by reference), the cursor itself on riscv64 (a pointer).
     func vaList(at address: UInt64) throws -> any VariadicArguments
     /// Sets an integer or pointer result.
     func returnInt(_ value: UInt64)
