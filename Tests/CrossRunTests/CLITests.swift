@@ -107,24 +107,47 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(try crossrun(["--target", "rv64", "--backend", "native", p]).stderr.contains("cannot run rv64 code"))
     }
 
+    /// Every way to run: native, and the emulator for each target.
+    static let runs: [(String, [String])] = [("x64/native", ["--backend", "native"]), ("x64/emu", ["--backend", "emu"]),
+                                             ("aarch64/emu", ["--target", "aarch64"]), ("rv64/emu", ["--target", "rv64"])]
+
     func testCrashesAreReportedLikeAProcess() throws {
         let cases: [(String, String, Int32, [String])] = [
             ("null.c", "int *volatile p = 0; int poke(void) { return *p; } int main(void) { return poke(); }",
              139, ["SIGSEGV", "poke", "fault address 0x0"]),
             ("abort.c", "#include <stdlib.h>\nint main(void) { abort(); }", 134, ["SIGABRT"]),
-            ("div.c", "volatile int zero = 0; int main(void) { return 10 / zero; }", 136, ["SIGFPE", "main+0x"]),
             ("deep.c", "int down(volatile int n) { volatile char pad[256]; pad[0] = (char)n; return down(n + 1) + pad[0]; } int main(void) { return down(0); }",
              139, ["SIGSEGV", "down"]),
             ("text.c", "int main(void) { *(volatile char *)main = 0; return 0; }", 139, ["SIGSEGV", "main"]),
         ]
-        for backend in ["native", "emu"] {
+        for (label, run) in Self.runs {
             for (name, src, status, needles) in cases {
                 let p = try file(name, src)
-                let out = try crossrun(["--backend", backend, p])
-                XCTAssertEqual(out.status, status, "\(backend) \(name): \(out.stderr)")
-                for n in needles { XCTAssertTrue(out.stderr.contains(n), "\(backend) \(name): expected '\(n)' in: \(out.stderr)") }
-                XCTAssertTrue(out.stderr.hasPrefix("crossrun: \(p): "), "\(backend) \(name): \(out.stderr)")
+                let out = try crossrun(run + [p])
+                XCTAssertEqual(out.status, status, "\(label) \(name): \(out.stderr)")
+                for n in needles { XCTAssertTrue(out.stderr.contains(n), "\(label) \(name): expected '\(n)' in: \(out.stderr)") }
+                XCTAssertTrue(out.stderr.hasPrefix("crossrun: \(p): "), "\(label) \(name): \(out.stderr)")
             }
+        }
+    }
+
+    /// What the hardware does differs: x86-64 traps on integer division by zero and `ud2`;
+    /// aarch64 divides to 0 and `brk` is SIGTRAP; riscv64 divides to -1 and `unimp` is SIGILL.
+    func testArchitectureSpecificTraps() throws {
+        let div = try file("div.c", "volatile int zero = 0; int main(void) { return 10 / zero; }")
+        let trap = try file("trap.c", "int main(void) { __builtin_trap(); }")
+        let expected: [String: (div: Int32, trap: Int32, trapName: String)] = [
+            "x64/native": (136, 132, "SIGILL"), "x64/emu": (136, 132, "SIGILL"),
+            "aarch64/emu": (0, 133, "SIGTRAP"), "rv64/emu": (255, 132, "SIGILL"),
+        ]
+        for (label, run) in Self.runs {
+            guard let want = expected[label] else { continue }
+            let d = try crossrun(run + [div])
+            XCTAssertEqual(d.status, want.div, "\(label) div: \(d.stderr)")
+            if want.div == 136 { XCTAssertTrue(d.stderr.contains("SIGFPE") && d.stderr.contains("main+0x"), "\(label): \(d.stderr)") }
+            let t = try crossrun(run + [trap])
+            XCTAssertEqual(t.status, want.trap, "\(label) trap: \(t.stderr)")
+            XCTAssertTrue(t.stderr.contains(want.trapName) && t.stderr.contains("(main"), "\(label) trap: \(t.stderr)")
         }
     }
 
@@ -140,23 +163,25 @@ final class CLITests: XCTestCase {
                 return 0;
             }
             """)
-        let out = try crossrun(["--backend", "emu", p])
-        XCTAssertEqual(out.status, 139, out.stderr)
-        XCTAssertEqual(out.stdout, "before\n")
-        XCTAssertTrue(out.stderr.contains("SIGSEGV (invalid memory access) in printf called from 0x"), out.stderr)
-        XCTAssertTrue(out.stderr.contains("(main+0x"), out.stderr)
-        XCTAssertTrue(out.stderr.contains("fault address 0x99"), out.stderr)
-        let s = try crossrun(["--backend", "emu", p, "--", "x"])
-        XCTAssertEqual(s.status, 139)
-        XCTAssertTrue(s.stderr.contains("in strlen called from"), s.stderr)
+        for (label, run) in Self.runs.dropFirst() {
+            let out = try crossrun(run + [p])
+            XCTAssertEqual(out.status, 139, "\(label): \(out.stderr)")
+            XCTAssertEqual(out.stdout, "before\n", label)
+            XCTAssertTrue(out.stderr.contains("SIGSEGV (invalid memory access) in printf called from 0x"), "\(label): \(out.stderr)")
+            XCTAssertTrue(out.stderr.contains("(main+0x"), "\(label): \(out.stderr)")
+            XCTAssertTrue(out.stderr.contains("fault address 0x99"), "\(label): \(out.stderr)")
+            let s = try crossrun(run + [p, "--", "x"])
+            XCTAssertEqual(s.status, 139, label)
+            XCTAssertTrue(s.stderr.contains("in strlen called from"), "\(label): \(s.stderr)")
+        }
     }
 
     func testTimeoutStopsARunawayProgram() throws {
         let p = try file("loop.c", "int main(void) { for (;;) {} }")
-        for backend in ["native", "emu"] {
-            let out = try crossrun(["--backend", backend, "--timeout", "1", p])
-            XCTAssertEqual(out.status, 124, backend)
-            XCTAssertTrue(out.stderr.contains("timed out after 1 s"), "\(backend): \(out.stderr)")
+        for (label, run) in Self.runs {
+            let out = try crossrun(run + ["--timeout", "1", p])
+            XCTAssertEqual(out.status, 124, label)
+            XCTAssertTrue(out.stderr.contains("timed out after 1 s"), "\(label): \(out.stderr)")
         }
     }
 
