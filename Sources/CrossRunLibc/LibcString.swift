@@ -47,6 +47,19 @@ enum LibcString {
             let n = try f.size(2)
             f.returnInt32(n == 0 ? 0 : memcmp(try ptr(rt.memory, f.int(0), n), try ptr(rt.memory, f.int(1), n), n))
         },
+        // BSD <strings.h> forms; clang also turns `memcmp(…) == 0` into `bcmp`.
+        "bcmp": { rt, f in
+            let n = try f.size(2)
+            f.returnInt32(n == 0 ? 0 : memcmp(try ptr(rt.memory, f.int(0), n), try ptr(rt.memory, f.int(1), n), n))
+        },
+        "bcopy": { rt, f in
+            let s = try f.int(0), d = try f.int(1), n = try f.size(2)
+            if n > 0 { memmove(try ptr(rt.memory, d, n, write: true), try ptr(rt.memory, s, n), n) }
+        },
+        "bzero": { rt, f in
+            let n = try f.size(1)
+            if n > 0 { memset(try ptr(rt.memory, f.int(0), n, write: true), 0, n) }
+        },
         "memchr": { rt, f in
             let a = try f.int(0), n = try f.size(2)
             guard n > 0 else { f.returnInt(0); return }
@@ -110,6 +123,16 @@ enum LibcString {
             let a = try f.int(0)
             let h = try cstr(rt.memory, a)
             f.returnInt(guest(strchr(h, try f.int32(1)), base: a, hostBase: h))
+        },
+        "index": { rt, f in
+            let a = try f.int(0)
+            let h = try cstr(rt.memory, a)
+            f.returnInt(guest(strchr(h, try f.int32(1)), base: a, hostBase: h))
+        },
+        "rindex": { rt, f in
+            let a = try f.int(0)
+            let h = try cstr(rt.memory, a)
+            f.returnInt(guest(strrchr(h, try f.int32(1)), base: a, hostBase: h))
         },
         "strrchr": { rt, f in
             let a = try f.int(0)
