@@ -120,12 +120,15 @@ enum LibcMisc {
             fputs("*** stack smashing detected ***: terminated\n", stderr)
             throw GuestTermination.signal(SIGABRT, "stack smashing detected")
         },
+        // glibc's shape, "/tmp/fileXXXXXX": it must fit the guest's L_tmpnam (20 bytes).
         "tmpnam": { rt, f in
-            var buffer = [CChar](repeating: 0, count: 20)
-            let name = "/tmp/crossrun-tmp-\(getpid())-\(UInt32.random(in: 0..<UInt32.max))"
-            _ = buffer
+            let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+            var name = ""
+            repeat {
+                name = "/tmp/file" + String((0..<6).map { _ in letters[Int.random(in: 0..<letters.count)] })
+            } while access(name, F_OK) == 0
             let out = try f.int(0)
-            let a = out != 0 ? out : try rt.staticObject("tmpnam", size: 64)
+            let a = out != 0 ? out : try rt.staticObject("tmpnam", size: 20)
             try rt.memory.write(Array(name.utf8) + [0], at: a)
             f.returnInt(a)
         },
