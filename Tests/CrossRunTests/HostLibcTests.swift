@@ -180,6 +180,20 @@ final class HostLibcTests: XCTestCase {
         }
     }
 
+    /// `tmpnam` writes into a caller buffer of `L_tmpnam` (20) bytes: the name must fit.
+    func testTmpnamFitsLTmpnam() throws {
+        let (rt, mem) = try makeRuntime()
+        let buffer = mem.bytes([UInt8](repeating: 0xee, count: 32))
+        for _ in 0..<20 {
+            let r = try call(rt, "tmpnam", FakeFrame(ints: [buffer])).result
+            XCTAssertEqual(r, buffer)
+            let name = try rt.memory.string(buffer)
+            XCTAssertLessThan(name.utf8.count, 20, name)
+            XCTAssertTrue(name.hasPrefix("/tmp/"), name)
+            XCTAssertEqual(try rt.memory.load(buffer + 20, as: UInt8.self), 0xee, "wrote past L_tmpnam")
+        }
+    }
+
     func testMathIsTheHostsLibm() throws {
         let (rt, _) = try makeRuntime()
         for x in [0.1, 1.0, 2.5, 100.0, -3.75, 1e-8] {
