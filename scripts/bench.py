@@ -7,10 +7,27 @@ For each program in ../shared/bench (or the files given), it times:
   emu      crossrun --backend emu -O2 prog.c       (x86-64 under the emulator)
   a64      crossrun --target aarch64 -O2 prog.c    (aarch64 under the emulator)
   rv64     crossrun --target rv64 -O2 prog.c       (riscv64 under the emulator)
+  qemu-*   with --qemu: the program built by Debian's cross gcc -O2 -static (glibc) and run by
+           qemu-user, the peer to beat (installs qemu-user and the cross compilers with apt-get
+           when missing; they are benchmark tools only, never a dependency of CrossRun)
 checks that all outputs are identical, and prints times and ratios to host (median of --runs).
-Usage: scripts/bench.py [--runs N] [--arg N] [--targets x64,aarch64,rv64] [prog.c ...]
+Usage: scripts/bench.py [--runs N] [--arg N] [--targets x64,aarch64,rv64] [--qemu] [prog.c ...]
 """
-import argparse, glob, os, statistics, subprocess, sys, tempfile, time
+import argparse, glob, os, shutil, statistics, subprocess, sys, tempfile, time
+
+QEMU = {"aarch64": ("aarch64-linux-gnu-gcc", "qemu-aarch64"), "rv64": ("riscv64-linux-gnu-gcc", "qemu-riscv64")}
+QEMU_PACKAGES = ["qemu-user", "gcc-aarch64-linux-gnu", "gcc-riscv64-linux-gnu", "libc6-dev-arm64-cross", "libc6-dev-riscv64-cross"]
+
+def ensure_qemu():
+    missing = [t for pair in QEMU.values() for t in pair if not shutil.which(t)]
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        sys.exit(f"bench: --qemu needs {', '.join(missing)}: apt-get install {' '.join(QEMU_PACKAGES)}")
+    print(f"bench: installing {' '.join(QEMU_PACKAGES)} (benchmark only)", file=sys.stderr)
+    subprocess.run(["apt-get", "update", "-qq"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["apt-get", "install", "-y", "-qq"] + QEMU_PACKAGES, check=True, stdout=subprocess.DEVNULL,
+                   env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -30,6 +47,7 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--arg", help="size argument passed to every program")
     ap.add_argument("--targets", default="x64,aarch64,rv64", help="emulated targets to time (comma-separated)")
+    ap.add_argument("--qemu", action="store_true", help="also time qemu-user on static cross-gcc builds")
     ap.add_argument("programs", nargs="*")
     a = ap.parse_args()
     progs = a.programs or sorted(glob.glob(os.path.join(ROOT, "..", "shared", "bench", "*.c")))
@@ -41,8 +59,12 @@ def main():
     clang = subprocess.run(["bash", "-c", "dirname $(readlink -f $(which swift))"], capture_output=True, text=True).stdout.strip() + "/clang"
     args = [a.arg] if a.arg else []
     targets = [t for t in a.targets.split(",") if t]
+    qemu_targets = [t for t in targets if t in QEMU] if a.qemu else []
+    if qemu_targets:
+        ensure_qemu()
     label = {"x64": "emu", "aarch64": "a64", "rv64": "rv64"}
-    print(f"{'program':14} {'host s':>8} {'native':>7}" + "".join(f" {label.get(t, t) + '/host':>10}" for t in targets))
+    columns = [label.get(t, t) + "/host" for t in targets] + ["qemu-" + label[t] + "/host" for t in qemu_targets]
+    print(f"{'program':14} {'host s':>8} {'native':>7}" + "".join(f" {c:>14}" for c in columns))
     with tempfile.TemporaryDirectory() as tmp:
         for p in progs:
             name = os.path.splitext(os.path.basename(p))[0]
@@ -57,8 +79,16 @@ def main():
                 ratios.append(emu / host)
                 if out_e != ref:
                     differs.append(t)
+            for t in qemu_targets:
+                gcc, qemu = QEMU[t]
+                qexe = os.path.join(tmp, name + "-" + t)
+                subprocess.run([gcc, "-O2", "-w", "-static", p, "-lm", "-o", qexe], check=True)
+                q, out_q = timed([qemu, qexe] + args, a.runs)
+                ratios.append(q / host)
+                if out_q != ref:
+                    differs.append("qemu-" + t)
             note = "  OUTPUT DIFFERS: " + ",".join(differs) if differs else ""
-            print(f"{name:14} {host:8.3f} {native / host:7.2f}" + "".join(f" {r:10.1f}" for r in ratios) + note)
+            print(f"{name:14} {host:8.3f} {native / host:7.2f}" + "".join(f" {r:14.1f}" for r in ratios) + note)
             sys.stdout.flush()
 
 if __name__ == "__main__":
