@@ -4,7 +4,7 @@ import CrossRunLibc
 
 /// aarch64: AAPCS64 calling convention, `svc #0; ret` trampolines, `TPIDR_EL0` thread pointer,
 /// the asm-generic system-call table.
-struct AArch64Guest: GuestArch {
+struct AArch64Guest: LinkRegisterGuest {
     var machine: Machine { .aarch64 }
     var ucArch: uc_arch { UC_ARCH_ARM64 }
     var ucMode: uc_mode { UC_MODE_ARM }
@@ -13,9 +13,6 @@ struct AArch64Guest: GuestArch {
         [0x01, 0x00, 0x00, 0xd4, 0xc0, 0x03, 0x5f, 0xd6, 0x00, 0x00, 0x20, 0xd4, 0x00, 0x00, 0x20, 0xd4]
     }
     var longDoubleIsBinary128: Bool { true }
-    var trapPCOffset: UInt64 { 4 }
-    var nestedCallRegisters: [Int32] { [Self.sp, Self.pc, Self.lr] }
-    var syscallTable: SyscallTable { .generic }
 
     static func reg(_ r: uc_arm64_reg) -> Int32 { Int32(r.rawValue) }
     /// x0…x28 are contiguous in Unicorn's numbering; x29 and x30 are not.
@@ -28,6 +25,20 @@ struct AArch64Guest: GuestArch {
     }
     static func q(_ n: Int) -> Int32 { reg(UC_ARM64_REG_Q0) + Int32(n) }
     static let sp = reg(UC_ARM64_REG_SP), pc = reg(UC_ARM64_REG_PC), lr = reg(UC_ARM64_REG_X30)
+    static var stackPointer: Int32 { sp }
+    static var programCounter: Int32 { pc }
+    static var linkRegister: Int32 { lr }
+    static let integerArguments: [Int32] = (0..<8).map(x)
+    static var syscallNumber: Int32 { x(8) }
+
+    static func meaning(ofInterrupt intno: UInt32) -> InterruptMeaning {
+        switch intno {
+        case 2: return .trap             // svc
+        case 7: return .signal(5)        // brk (__builtin_trap): SIGTRAP
+        case 1: return .signal(4)        // udf / undefined instruction: SIGILL
+        default: return .signal(11)
+        }
+    }
     /// Callee-saved: x19–x28, the frame pointer; d8–d15 (low halves of v8–v15).
     static let calleeSaved: [Int32] = (19...29).map(x)
     static let calleeSavedFP: [Int32] = (8...15).map(q)
@@ -40,45 +51,9 @@ struct AArch64Guest: GuestArch {
         uc_reg_write(uc, Self.reg(UC_ARM64_REG_CPACR_EL1), &cpacr)
     }
 
-    func installTrapHooks(_ uc: OpaquePointer, _ context: UnsafeMutableRawPointer) throws {
-        var hook: uc_hook = 0
-        let interrupt: @convention(c) (OpaquePointer?, UInt32, UnsafeMutableRawPointer?) -> Void = { uc, intno, user in
-            guard let user else { return }
-            let process = Unmanaged<GuestProcess>.fromOpaque(user).takeUnretainedValue()
-            switch intno {
-            case 2: process.onTrap()                          // svc: PC is already past it
-            case 7: process.onException(signal: 5)            // brk (__builtin_trap): SIGTRAP
-            case 1: process.onException(signal: 4)            // udf / undefined: SIGILL
-            default: process.onException(signal: 11)
-            }
-        }
-        let err = crossrun_uc_hook_add(uc, &hook, Int32(UC_HOOK_INTR.rawValue), unsafeBitCast(interrupt, to: UnsafeMutableRawPointer.self), context, 1, 0)
-        guard err == UC_ERR_OK else { throw EmulatorError.engine("installing the interrupt hook", err) }
-    }
-
     func setThreadPointer(_ uc: OpaquePointer, _ value: UInt64) { write(uc, Self.reg(UC_ARM64_REG_TPIDR_EL0), value) }
-    func pc(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.pc) }
-    func sp(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.sp) }
-    func result(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.x(0)) }
-
-    func prepareCall(_ uc: OpaquePointer, memory: AddressSpace, function: UInt64, args: [UInt64],
-                     returnAddress: UInt64, stackTop: UInt64) throws {
-        write(uc, Self.sp, stackTop & ~15)
-        for (i, a) in args.prefix(8).enumerated() { write(uc, Self.x(i), a) }
-        write(uc, Self.lr, returnAddress)
-        write(uc, Self.pc, function)
-    }
 
     func frame(_ uc: OpaquePointer, memory: AddressSpace) -> any CallFrame { AArch64Frame(arch: self, uc: uc, memory: memory) }
-
-    /// At a trampoline the import stub branched with `br`, so x30 still holds the guest caller.
-    func callerAddress(_ uc: OpaquePointer, memory: AddressSpace) -> UInt64? { read(uc, Self.lr) }
-
-    func syscallArguments(_ uc: OpaquePointer) -> (number: UInt64, args: [UInt64]) {
-        (read(uc, Self.x(8)), (0..<6).map { read(uc, Self.x($0)) })
-    }
-
-    func setSyscallResult(_ uc: OpaquePointer, _ value: UInt64) { write(uc, Self.x(0), value) }
 
     func captureJump(_ uc: OpaquePointer, memory: AddressSpace) throws -> [UInt64] {
         Self.calleeSaved.map { read(uc, $0) } + [sp(uc), read(uc, Self.lr)] + Self.calleeSavedFP.map { readVectorLow(uc, $0) }
@@ -183,26 +158,29 @@ struct AArch64Frame: CallFrame {
 /// Variadic arguments of a trap: the next free x / v register, then the stack.
 struct AArch64RegisterVarArgs: VariadicArguments {
     let frame: AArch64Frame
-    var gpIndex: Int, fpIndex: Int
-    var stack: UInt64
+    var ints: IntegerArgumentCursor
+    var fpIndex: Int
 
-    mutating func nextInt() throws -> UInt64 {
-        if gpIndex < 8 { gpIndex += 1; return frame.arch.read(frame.uc, AArch64Guest.x(gpIndex - 1)) }
-        defer { stack &+= 8 }
-        return try frame.memory.load(stack, as: UInt64.self)
+    init(frame: AArch64Frame, gpIndex: Int, fpIndex: Int, stack: UInt64) {
+        self.frame = frame
+        self.ints = IntegerArgumentCursor(registers: frame.arch.integerArgumentValues(frame.uc), index: gpIndex, stack: stack,
+                                          memory: frame.memory)
+        self.fpIndex = fpIndex
     }
+
+    mutating func nextInt() throws -> UInt64 { try ints.next() }
 
     mutating func nextDouble() throws -> Double {
         if fpIndex < 8 { fpIndex += 1; return Double(bitPattern: frame.arch.readVectorLow(frame.uc, AArch64Guest.q(fpIndex - 1))) }
-        defer { stack &+= 8 }
-        return try frame.memory.loadDouble(stack)
+        defer { ints.stack &+= 8 }
+        return try frame.memory.loadDouble(ints.stack)
     }
 
     mutating func nextLongDouble() throws -> (UInt64, UInt64) {
         if fpIndex < 8 { fpIndex += 1; return frame.arch.readVector(frame.uc, AArch64Guest.q(fpIndex - 1)) }
-        stack = (stack &+ 15) & ~15
-        defer { stack &+= 16 }
-        return (try frame.memory.load(stack, as: UInt64.self), try frame.memory.load(stack &+ 8, as: UInt64.self))
+        let saved = ints.index
+        defer { ints.index = saved }
+        return try ints.nextPairFromStack()
     }
 }
 

@@ -20,6 +20,8 @@ protocol GuestArch {
 
     /// One-time CPU configuration (FPU enables etc.).
     func prepare(_ uc: OpaquePointer) throws
+    /// What CPU interrupt `intno` means (a trap stub / system call, or a fault's signal).
+    func interruptMeaning(_ intno: UInt32) -> InterruptMeaning
     /// Installs the hook(s) through which the trap stubs and real system calls reach `dispatcher`.
     func installTrapHooks(_ uc: OpaquePointer, _ context: UnsafeMutableRawPointer) throws
     /// Sets the thread pointer (FS base / TPIDR_EL0 / tp).

@@ -4,7 +4,7 @@ import CrossRunLibc
 
 /// riscv64: the LP64D calling convention, `ecall; ret` trampolines, the `tp` thread pointer,
 /// the asm-generic system-call table.
-struct RISCV64Guest: GuestArch {
+struct RISCV64Guest: LinkRegisterGuest {
     var machine: Machine { .riscv64 }
     var ucArch: uc_arch { UC_ARCH_RISCV }
     var ucMode: uc_mode { UC_MODE_RISCV64 }
@@ -13,15 +13,27 @@ struct RISCV64Guest: GuestArch {
         [0x73, 0x00, 0x00, 0x00, 0x67, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]
     }
     var longDoubleIsBinary128: Bool { true }
-    var trapPCOffset: UInt64 { 4 }
-    var nestedCallRegisters: [Int32] { [Self.sp, Self.pc, Self.ra] }
-    var syscallTable: SyscallTable { .generic }
 
     static func x(_ n: Int) -> Int32 { Int32(UC_RISCV_REG_X0.rawValue) + Int32(n) }
     static func f(_ n: Int) -> Int32 { Int32(UC_RISCV_REG_F0.rawValue) + Int32(n) }
     static func a(_ n: Int) -> Int32 { x(10 + n) }
     static func fa(_ n: Int) -> Int32 { f(10 + n) }
     static let sp = x(2), ra = x(1), pc = Int32(UC_RISCV_REG_PC.rawValue)
+    static var stackPointer: Int32 { sp }
+    static var programCounter: Int32 { pc }
+    static var linkRegister: Int32 { ra }
+    static let integerArguments: [Int32] = (0..<8).map(a)
+    static var syscallNumber: Int32 { a(7) }
+
+    static func meaning(ofInterrupt intno: UInt32) -> InterruptMeaning {
+        switch intno {
+        case 8, 9, 11: return .trap      // ecall from U, S or M mode
+        case 2: return .signal(4)        // illegal instruction (also `unimp`, clang's __builtin_trap)
+        case 3: return .signal(5)        // breakpoint
+        case 0, 4, 6: return .signal(7)  // misaligned: SIGBUS
+        default: return .signal(11)
+        }
+    }
     /// Callee-saved: s0–s11 and fs0–fs11.
     static let calleeSaved: [Int32] = ([8, 9] + Array(18...27)).map(x)
     static let calleeSavedFP: [Int32] = ([8, 9] + Array(18...27)).map(f)
@@ -34,46 +46,9 @@ struct RISCV64Guest: GuestArch {
         write(uc, mstatus, read(uc, mstatus) | 0x6000)
     }
 
-    func installTrapHooks(_ uc: OpaquePointer, _ context: UnsafeMutableRawPointer) throws {
-        var hook: uc_hook = 0
-        let interrupt: @convention(c) (OpaquePointer?, UInt32, UnsafeMutableRawPointer?) -> Void = { uc, intno, user in
-            guard let user else { return }
-            let process = Unmanaged<GuestProcess>.fromOpaque(user).takeUnretainedValue()
-            switch intno {
-            case 8, 9, 11: process.onTrap()                   // ecall (from U, S or M mode): PC is past it
-            case 2: process.onException(signal: 4)            // illegal instruction
-            case 3: process.onException(signal: 5)            // breakpoint
-            case 0, 4, 6: process.onException(signal: 7)      // misaligned: SIGBUS
-            default: process.onException(signal: 11)
-            }
-        }
-        let err = crossrun_uc_hook_add(uc, &hook, Int32(UC_HOOK_INTR.rawValue), unsafeBitCast(interrupt, to: UnsafeMutableRawPointer.self), context, 1, 0)
-        guard err == UC_ERR_OK else { throw EmulatorError.engine("installing the interrupt hook", err) }
-    }
-
     func setThreadPointer(_ uc: OpaquePointer, _ value: UInt64) { write(uc, Self.x(4), value) }
-    func pc(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.pc) }
-    func sp(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.sp) }
-    func result(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.a(0)) }
-
-    func prepareCall(_ uc: OpaquePointer, memory: AddressSpace, function: UInt64, args: [UInt64],
-                     returnAddress: UInt64, stackTop: UInt64) throws {
-        write(uc, Self.sp, stackTop & ~15)
-        for (i, v) in args.prefix(8).enumerated() { write(uc, Self.a(i), v) }
-        write(uc, Self.ra, returnAddress)
-        write(uc, Self.pc, function)
-    }
 
     func frame(_ uc: OpaquePointer, memory: AddressSpace) -> any CallFrame { RISCV64Frame(arch: self, uc: uc, memory: memory) }
-
-    /// Import stubs jump with `jalr t1, t3`, so `ra` still holds the guest caller.
-    func callerAddress(_ uc: OpaquePointer, memory: AddressSpace) -> UInt64? { read(uc, Self.ra) }
-
-    func syscallArguments(_ uc: OpaquePointer) -> (number: UInt64, args: [UInt64]) {
-        (read(uc, Self.a(7)), (0..<6).map { read(uc, Self.a($0)) })
-    }
-
-    func setSyscallResult(_ uc: OpaquePointer, _ value: UInt64) { write(uc, Self.a(0), value) }
 
     func captureJump(_ uc: OpaquePointer, memory: AddressSpace) throws -> [UInt64] {
         [read(uc, Self.ra)] + Self.calleeSaved.map { read(uc, $0) } + [sp(uc)] + Self.calleeSavedFP.map { read(uc, $0) }
@@ -161,28 +136,23 @@ struct RISCV64Frame: CallFrame {
     }
 }
 
-/// Variadic arguments of a trap: the next integer registers, then the stack.
+/// Variadic arguments of a trap: all in the next integer registers, then the stack.
 struct RISCV64RegisterVarArgs: VariadicArguments {
-    let frame: RISCV64Frame
-    var index: Int
-    var stack: UInt64
+    var ints: IntegerArgumentCursor
 
-    mutating func nextInt() throws -> UInt64 {
-        if index < 8 { index += 1; return frame.arch.read(frame.uc, RISCV64Guest.a(index - 1)) }
-        defer { stack &+= 8 }
-        return try frame.memory.load(stack, as: UInt64.self)
+    init(frame: RISCV64Frame, index: Int, stack: UInt64) {
+        ints = IntegerArgumentCursor(registers: frame.arch.integerArgumentValues(frame.uc), index: index, stack: stack,
+                                     memory: frame.memory)
     }
 
-    mutating func nextDouble() throws -> Double { Double(bitPattern: try nextInt()) }
+    mutating func nextInt() throws -> UInt64 { try ints.next() }
 
+    mutating func nextDouble() throws -> Double { Double(bitPattern: try ints.next()) }
+
+    /// An even-aligned register pair, or 16 aligned bytes of stack when no pair is left.
     mutating func nextLongDouble() throws -> (UInt64, UInt64) {
-        if index < 7 {
-            index = (index + 1) & ~1
-            if index < 7 { return (try nextInt(), try nextInt()) }
-        }
-        index = 8
-        stack = (stack &+ 15) & ~15
-        return (try nextInt(), try nextInt())
+        ints.index = (ints.index + 1) & ~1
+        return ints.registersLeft >= 2 ? (try ints.next(), try ints.next()) : try ints.nextPairFromStack()
     }
 }
 

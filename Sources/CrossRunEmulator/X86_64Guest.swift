@@ -32,19 +32,23 @@ struct X86_64Guest: GuestArch {
         var err = crossrun_uc_hook_add_insn(uc, &hook, unsafeBitCast(syscall, to: UnsafeMutableRawPointer.self), context,
                                             1, 0, Int32(UC_X86_INS_SYSCALL.rawValue))
         guard err == UC_ERR_OK else { throw EmulatorError.engine("installing the syscall hook", err) }
-        let interrupt: @convention(c) (OpaquePointer?, UInt32, UnsafeMutableRawPointer?) -> Void = { uc, intno, user in
+        let interrupt: @convention(c) (OpaquePointer?, UInt32, UnsafeMutableRawPointer?) -> Void = { _, intno, user in
             guard let user else { return }
-            let signal: Int32
-            switch intno {
-            case 0: signal = 8        // #DE divide error → SIGFPE
-            case 1, 3: signal = 5     // debug / int3 → SIGTRAP
-            case 6: signal = 4        // #UD invalid opcode → SIGILL
-            default: signal = 11      // #GP and others → SIGSEGV
-            }
-            Unmanaged<GuestProcess>.fromOpaque(user).takeUnretainedValue().onException(signal: signal)
+            Unmanaged<GuestProcess>.fromOpaque(user).takeUnretainedValue().onInterrupt(intno)
         }
         err = crossrun_uc_hook_add(uc, &hook, Int32(UC_HOOK_INTR.rawValue), unsafeBitCast(interrupt, to: UnsafeMutableRawPointer.self), context, 1, 0)
         guard err == UC_ERR_OK else { throw EmulatorError.engine("installing the interrupt hook", err) }
+    }
+
+    /// Library calls and system calls arrive through the `syscall` instruction hook; interrupts
+    /// are only faults.
+    func interruptMeaning(_ intno: UInt32) -> InterruptMeaning {
+        switch intno {
+        case 0: return .signal(8)        // #DE divide error → SIGFPE
+        case 1, 3: return .signal(5)     // debug / int3 → SIGTRAP
+        case 6: return .signal(4)        // #UD invalid opcode → SIGILL
+        default: return .signal(11)      // #GP and others → SIGSEGV
+        }
     }
 
     func setThreadPointer(_ uc: OpaquePointer, _ value: UInt64) {
