@@ -49,10 +49,49 @@ final class EmulatorSyscallTests: XCTestCase {
                 return 0;
             }
             """.utf8), to: src)
-        for backend in ["native", "emu"] {
-            let out = try TestSupport.runCrossrun(["--backend", backend, src], cwd: dir)
-            XCTAssertEqual(out.stdout, "r=-1 efault=1\n", backend)
-            XCTAssertEqual(out.status, 0, backend)
+        for run in [["--backend", "native"], ["--backend", "emu"], ["--target", "aarch64"], ["--target", "rv64"]] {
+            let out = try TestSupport.runCrossrun(run + [src], cwd: dir)
+            XCTAssertEqual(out.stdout, "r=-1 efault=1\n", "\(run)")
+            XCTAssertEqual(out.status, 0, "\(run)")
+        }
+    }
+
+    /// The asm-generic table through `svc #0` (aarch64) and `ecall` (riscv64): guest code that
+    /// makes system calls itself reaches the shims with the same results as on x86-64.
+    func testRawGenericSyscallsOnAArch64AndRV64() throws {
+        let dir = try TestSupport.scratch()
+        defer { FileIO.removeTree(dir) }
+        let src = dir + "/sys.c"
+        try FileIO.write(Array("""
+            #include <stdio.h>
+            static long sys3(long n, long a, long b, long c) {
+            #if defined(__aarch64__)
+                register long x8 __asm__("x8") = n, x0 __asm__("x0") = a, x1 __asm__("x1") = b, x2 __asm__("x2") = c;
+                __asm__ volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
+                return x0;
+            #else
+                register long a7 __asm__("a7") = n, a0 __asm__("a0") = a, a1 __asm__("a1") = b, a2 __asm__("a2") = c;
+                __asm__ volatile("ecall" : "+r"(a0) : "r"(a7), "r"(a1), "r"(a2) : "memory");
+                return a0;
+            #endif
+            }
+            int main(void) {
+                fflush(stdout);
+                long w = sys3(64, 1, (long)"raw write\\n", 10);         /* write */
+                long bad = sys3(64, 1, 16, 5);                           /* write from a wild pointer */
+                long pid = sys3(172, 0, 0, 0);                           /* getpid */
+                long unknown = sys3(9999, 0, 0, 0);
+                char cwd[512];
+                long c = sys3(17, (long)cwd, sizeof cwd, 0);             /* getcwd */
+                printf("write=%ld bad=%ld pid>0=%d unknown=%ld cwd=%d\\n", w, bad, pid > 0, unknown, c > 1 && cwd[0] == '/');
+                return 0;
+            }
+            """.utf8), to: src)
+        for target in ["aarch64", "rv64"] {
+            let out = try TestSupport.runCrossrun(["--target", target, "--verbose", src], cwd: dir)
+            XCTAssertEqual(out.status, 0, "\(target): \(out.stderr)")
+            XCTAssertEqual(out.stdout, "raw write\nwrite=10 bad=-14 pid>0=1 unknown=-38 cwd=1\n", target)
+            XCTAssertTrue(out.stderr.contains("unsupported system call 9999 (returns -ENOSYS)"), "\(target): \(out.stderr)")
         }
     }
 }
