@@ -27,7 +27,9 @@ let package = Package(
         .target(name: "CHostMath"),
         /// binary128 `long double` on the host: libgcc soft-fp, libm's *f128, libquadmath (dlopen).
         .target(name: "CHostQuad", linkerSettings: [.linkedLibrary("m"), .linkedLibrary("dl")]),
-        .target(name: "CrossRunLibc", dependencies: ["CHostMath", "CHostQuad"]),
+        /// printf conversions through the host's snprintf with typed (unboxed) arguments.
+        .target(name: "CHostFormat"),
+        .target(name: "CrossRunLibc", dependencies: ["CHostMath", "CHostQuad", "CHostFormat"]),
         .target(name: "CrossRunEmulator", dependencies: ["CUnicorn", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime"]),
         .target(name: "CNativeSupport", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CrossRunNative", dependencies: ["CrossRunLink", "CrossRunRuntime", "CNativeSupport"]),

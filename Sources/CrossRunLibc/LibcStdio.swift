@@ -21,11 +21,17 @@ enum LibcStdio {
 
     /// snprintf semantics: writes at most `size - 1` bytes and a NUL, returns the full length.
     static func storeBounded(_ rt: LibcRuntime, _ bytes: [UInt8], to buffer: UInt64, size: Int, _ f: any CallFrame) throws {
-        if size > 0 {
-            let n = min(bytes.count, size - 1)
-            try rt.memory.write(bytes[0..<n] + [0], at: buffer)
-        }
+        if size > 0 { try storeString(rt, bytes, count: min(bytes.count, size - 1), at: buffer) }
         f.returnInt32(Int32(clamping: bytes.count))
+    }
+
+    /// Writes the first `count` of `bytes` and a NUL at guest `address`.
+    static func storeString(_ rt: LibcRuntime, _ bytes: [UInt8], count: Int, at address: UInt64) throws {
+        let destination = try rt.memory.host(address, count + 1, write: true)
+        bytes.withUnsafeBytes { source in
+            if count > 0, let base = source.baseAddress { destination.copyMemory(from: base, byteCount: count) }
+        }
+        destination.storeBytes(of: 0, toByteOffset: count, as: UInt8.self)
     }
 
     static func output(_ rt: LibcRuntime, _ stream: HostStream?, _ bytes: [UInt8], _ f: any CallFrame) {
@@ -46,12 +52,12 @@ enum LibcStdio {
         },
         "sprintf": { rt, f in
             let bytes = try format(rt, f.int(1), f.variadic(afterInts: 2, floats: 0))
-            try rt.memory.write(bytes + [0], at: f.int(0))
+            try storeString(rt, bytes, count: bytes.count, at: f.int(0))
             f.returnInt32(Int32(clamping: bytes.count))
         },
         "vsprintf": { rt, f in
             let bytes = try format(rt, f.int(1), f.vaList(at: f.int(2)))
-            try rt.memory.write(bytes + [0], at: f.int(0))
+            try storeString(rt, bytes, count: bytes.count, at: f.int(0))
             f.returnInt32(Int32(clamping: bytes.count))
         },
         "snprintf": { rt, f in

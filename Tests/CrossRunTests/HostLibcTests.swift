@@ -71,6 +71,11 @@ final class HostLibcTests: XCTestCase {
         try call(rt, "sprintf", FakeFrame(ints: [buffer, mem.string("[%s] abc%n!")], varInts: [0, counter]))
         XCTAssertEqual(try mem.string(buffer), "[(null)] abc!")
         XCTAssertEqual(try mem.load(counter, as: Int32.self), 12)
+        // glibc's NULL rules: "(null)" unless the precision is below 6; width still pads.
+        for (format, expected) in [("%.3s|", "|"), ("%5.3s|", "     |"), ("%10s|", "    (null)|"), ("%.8s|", "(null)|"), ("%-8s|", "(null)  |")] {
+            try call(rt, "sprintf", FakeFrame(ints: [buffer, mem.string(format)], varInts: [0]))
+            XCTAssertEqual(try mem.string(buffer), expected, format)
+        }
     }
 
     func testSnprintfTruncates() throws {
