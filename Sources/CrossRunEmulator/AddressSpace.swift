@@ -8,9 +8,8 @@ import Glibc
 /// Unicorn engine with `uc_mem_map_ptr`, so guest code and host libc code see the same bytes.
 /// Host accesses go through ``host(_:_:write:)``, which checks mapping and permission.
 public final class AddressSpace: GuestMemory {
-    /// One mapped range.
+    /// One mapped range (plain data: the trap path copies it without reference counting).
     public struct Region {
-        public var name: String
         public var start: UInt64
         public var size: UInt64
         public var host: UnsafeMutableRawPointer
@@ -46,7 +45,7 @@ public final class AddressSpace: GuestMemory {
             munmap(mem, Int(size))
             throw EmulatorError.engine("mapping the guest \(name) at 0x\(String(start, radix: 16))", err)
         }
-        let region = Region(name: name, start: start, size: size, host: mem, readable: read, writable: write, executable: execute)
+        let region = Region(start: start, size: size, host: mem, readable: read, writable: write, executable: execute)
         regions.append(region)
         regions.sort { $0.start < $1.start }
         return region

@@ -31,19 +31,18 @@ extension GuestProcess {
             return
         }
         let index = Int((trapPC - layout.trampolineBase) / 16)
-        let function = functions[index]
         do {
-            try function.body(runtime, arch.frame(uc, memory: memory))
+            try functions[index](runtime, arch.frame(uc, memory: memory))
         } catch let t as GuestTermination {
             stop(t)
         } catch is NestedRunEnded {
             uc_emu_stop(uc)   // the nested call recorded why
         } catch let fault as GuestFault {
             faultAddress = fault.address
-            faultContext = "in \(function.name)" + callerDescription()
+            faultContext = "in \(functionNames[index])" + callerDescription()
             stop(.signal(SIGSEGV, "invalid memory access"))
         } catch {
-            faultContext = "in \(function.name): \(error)" + callerDescription()
+            faultContext = "in \(functionNames[index]): \(error)" + callerDescription()
             stop(.signal(SIGSEGV, "invalid memory access"))
         }
     }
@@ -70,7 +69,7 @@ extension GuestProcess {
         if pc >= imageBase && pc < imageBase + UInt64(image.size) {
             text += " (" + (image.symbolize(offset: Int(pc - imageBase)) ?? "image+0x" + String(pc - imageBase, radix: 16)) + ")"
         } else if pc >= layout.trampolineBase && pc < trampolineEnd {
-            text += " (\(functions[Int((pc - layout.trampolineBase) / 16)].name) in the host C library)"
+            text += " (\(functionNames[Int((pc - layout.trampolineBase) / 16)]) in the host C library)"
         }
         return text
     }

@@ -45,8 +45,10 @@ public final class GuestProcess {
     let memory: AddressSpace
     var runtime: LibcRuntime!
     var layout: GuestLayout { options.layout }
-    /// Host functions by trampoline index (index 0 is the return-to-host address).
-    var functions: [(name: String, body: HostFunction)] = [("<return>", { _, _ in })]
+    /// Host functions by trampoline index (index 0 is the return-to-host address), and their
+    /// names (kept apart so the trap path copies no string).
+    var functions: [HostFunction] = [{ _, _ in }]
+    var functionNames: [String] = ["<return>"]
     var stopAddress: UInt64 { layout.trampolineBase }
     var trampolineEnd: UInt64 = 0
     /// Set by traps and hooks to end the current `uc_emu_start`.
@@ -101,7 +103,7 @@ public final class GuestProcess {
             switch imp.kind {
             case .function:
                 if let body = processFunction(imp.name) ?? HostLibc.functions[imp.name] {
-                    if stubIndex[imp.name] == nil { stubIndex[imp.name] = functions.count; functions.append((imp.name, body)) }
+                    if stubIndex[imp.name] == nil { stubIndex[imp.name] = functions.count; functions.append(body); functionNames.append(imp.name) }
                     importAddress.append(layout.trampolineBase + UInt64(stubIndex[imp.name]!) * 16)
                 } else {
                     missing.append(imp.name)
