@@ -10,6 +10,8 @@ enum Printf {
     static func format(_ runtime: LibcRuntime, format: UInt64, args: inout any VariadicArguments) throws -> [UInt8] {
         let memory = runtime.memory
         let fmt = try memory.cString(format)
+        let positional = try PositionalArguments.gather(format: fmt, args: &args)
+        if let positional { args = positional }
         var out: [UInt8] = []
         out.reserveCapacity(fmt.count + 32)
         var i = 0
@@ -27,6 +29,7 @@ enum Printf {
             let start = i
             i += 1
             guard i < n else { out.append(c); break }
+            let valueIndex = positional == nil ? nil : PositionalArguments.reference(fmt, &i)
             // Flags.
             var flags: [UInt8] = []
             while i < n, let f = Optional(fmt[i]), f == UInt8(ascii: "-") || f == UInt8(ascii: "+") || f == UInt8(ascii: " ")
@@ -36,9 +39,10 @@ enum Printf {
             // Width.
             var width: [UInt8] = []
             if i < n && fmt[i] == UInt8(ascii: "*") {
+                i += 1
+                if let p = positional, let k = PositionalArguments.reference(fmt, &i) { p.cursor = k }
                 let w = Int32(truncatingIfNeeded: try args.nextInt())
                 width = Array(String(w).utf8)   // a negative width means '-' flag: vsnprintf handles "-N"
-                i += 1
             } else {
                 while i < n && fmt[i] >= 0x30 && fmt[i] <= 0x39 { width.append(fmt[i]); i += 1 }
             }
@@ -48,8 +52,9 @@ enum Printf {
             if i < n && fmt[i] == UInt8(ascii: ".") {
                 i += 1
                 if i < n && fmt[i] == UInt8(ascii: "*") {
-                    let p = Int32(truncatingIfNeeded: try args.nextInt())
                     i += 1
+                    if let p = positional, let k = PositionalArguments.reference(fmt, &i) { p.cursor = k }
+                    let p = Int32(truncatingIfNeeded: try args.nextInt())
                     if p >= 0 { precision = Int(p); spec += Array(".\(p)".utf8) }
                 } else {
                     var p = 0
@@ -67,6 +72,7 @@ enum Printf {
             guard i < n else { out.append(contentsOf: fmt[start..<n]); break }
             let conv = fmt[i]
             i += 1
+            if let p = positional, let v = valueIndex { p.cursor = v }
             switch conv {
             case UInt8(ascii: "%"):
                 out.append(UInt8(ascii: "%"))
@@ -93,6 +99,23 @@ enum Printf {
             case UInt8(ascii: "c"):
                 let v = Int32(truncatingIfNeeded: try args.nextInt())
                 host(&out, spec + [conv], [v])
+            case UInt8(ascii: "s") where length == "l", UInt8(ascii: "S"):
+                // A wide string: 4-byte wchar_t on every target; the host converts it.
+                let p = try args.nextInt()
+                var wide: [wchar_t] = []
+                if p == 0 {
+                    wide = Array("(null)".unicodeScalars.map { wchar_t($0.value) })
+                    if let prec = precision, prec < 6 { wide = [] }
+                } else {
+                    // A precision bounds output bytes, and each wide character makes at least one.
+                    while precision.map({ wide.count < $0 }) ?? true {
+                        let w = try memory.load(p + UInt64(4 * wide.count), as: Int32.self)
+                        if w == 0 { break }
+                        wide.append(wchar_t(w))
+                    }
+                }
+                wide.append(0)
+                wide.withUnsafeBufferPointer { host(&out, spec + Array("ls".utf8), [$0.baseAddress!]) }
             case UInt8(ascii: "s"):
                 let p = try args.nextInt()
                 var text: [CChar]
