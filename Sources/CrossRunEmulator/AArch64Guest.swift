@@ -58,6 +58,7 @@ struct AArch64Guest: GuestArch {
 
     func setThreadPointer(_ uc: OpaquePointer, _ value: UInt64) { write(uc, Self.reg(UC_ARM64_REG_TPIDR_EL0), value) }
     func pc(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.pc) }
+    func redirectStubReturn(_ uc: OpaquePointer, memory: AddressSpace, to address: UInt64) throws { write(uc, Self.lr, address) }
     func sp(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.sp) }
     func result(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.x(0)) }
 

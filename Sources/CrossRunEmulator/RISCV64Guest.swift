@@ -53,6 +53,7 @@ struct RISCV64Guest: GuestArch {
 
     func setThreadPointer(_ uc: OpaquePointer, _ value: UInt64) { write(uc, Self.x(4), value) }
     func pc(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.pc) }
+    func redirectStubReturn(_ uc: OpaquePointer, memory: AddressSpace, to address: UInt64) throws { write(uc, Self.ra, address) }
     func sp(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.sp) }
     func result(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.a(0)) }
 
