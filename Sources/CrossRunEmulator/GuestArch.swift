@@ -55,6 +55,9 @@ protocol GuestArch {
     /// Restores registers saved by ``captureJump`` so the trap stub returns to the `setjmp`
     /// caller with `value` as the result.
     func resumeJump(_ uc: OpaquePointer, memory: AddressSpace, saved: [UInt64], value: UInt64) throws
+    /// Makes the trap stub's `ret` go to `address` (the return slot on the stack on x86-64,
+    /// the link register elsewhere).
+    func redirectStubReturn(_ uc: OpaquePointer, memory: AddressSpace, to address: UInt64) throws
 }
 
 /// Reads and writes of registers by Unicorn id.

@@ -9,6 +9,7 @@ extension GuestProcess {
     /// result. The registers the interrupted stub needs are saved and restored around the call
     /// (a full `uc_context_save` copies the whole CPU state and dominated qsort's profile).
     func callNested(_ function: UInt64, _ args: [UInt64]) throws -> UInt64 {
+        nestedCalls += 1
         let registers = arch.nestedCallRegisters
         let saved = registers.map { arch.read(uc, $0) }
         // Below the interrupted frame and its red zone.

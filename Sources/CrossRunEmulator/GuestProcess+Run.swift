@@ -31,11 +31,21 @@ extension GuestProcess {
             return
         }
         let index = Int((trapPC - layout.trampolineBase) / 16)
+        let nestedBefore = nestedCalls
+        /// After a nested `uc_emu_start` has returned, `uc_emu_stop` no longer stops the outer
+        /// run (libunicorn marks emulation done): send the stub's return to the stop address.
+        func endAfterNestedCalls() {
+            guard nestedCalls != nestedBefore else { return }
+            if faultPC == nil { faultPC = arch.pc(uc) }
+            try? arch.redirectStubReturn(uc, memory: memory, to: stopAddress)
+        }
         do {
             try functions[index](runtime, arch.frame(uc, memory: memory))
         } catch let t as GuestTermination {
+            endAfterNestedCalls()
             stop(t)
         } catch is NestedRunEnded {
+            endAfterNestedCalls()
             uc_emu_stop(uc)   // the nested call recorded why
         } catch let fault as GuestFault {
             faultAddress = fault.address

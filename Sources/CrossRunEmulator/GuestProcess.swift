@@ -55,6 +55,8 @@ public final class GuestProcess {
     var termination: GuestTermination?
     var faultAddress: UInt64?
     var faultPC: UInt64?
+    /// Guest calls made from inside traps so far (``callNested``).
+    var nestedCalls = 0
     var faultContext: String?
     var unknownSyscalls = Set<UInt64>()
     /// Saved `setjmp` contexts by `jmp_buf` address.

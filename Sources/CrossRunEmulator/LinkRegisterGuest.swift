@@ -57,6 +57,11 @@ extension LinkRegisterGuest {
     /// register still holds the guest caller.
     func callerAddress(_ uc: OpaquePointer, memory: AddressSpace) -> UInt64? { read(uc, Self.linkRegister) }
 
+    /// The stub's `ret` goes through the link register.
+    func redirectStubReturn(_ uc: OpaquePointer, memory: AddressSpace, to address: UInt64) throws {
+        write(uc, Self.linkRegister, address)
+    }
+
     func syscallArguments(_ uc: OpaquePointer) -> (number: UInt64, args: [UInt64]) {
         (read(uc, Self.syscallNumber), Self.integerArguments.prefix(6).map { read(uc, $0) })
     }

@@ -56,6 +56,9 @@ struct X86_64Guest: GuestArch {
     }
 
     func pc(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.rip) }
+    func redirectStubReturn(_ uc: OpaquePointer, memory: AddressSpace, to address: UInt64) throws {
+        try memory.store(address, at: read(uc, Self.rsp))
+    }
     func sp(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.rsp) }
     func result(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.rax) }
 

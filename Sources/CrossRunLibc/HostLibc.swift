@@ -45,10 +45,15 @@ enum LibcProcess {
         "exit": { _, f in throw GuestTermination.exit(try f.int32(0)) },
         "_Exit": { _, f in throw GuestTermination.immediateExit(try f.int32(0)) },
         "_exit": { _, f in throw GuestTermination.immediateExit(try f.int32(0)) },
-        "quick_exit": { _, f in throw GuestTermination.immediateExit(try f.int32(0)) },
+        "quick_exit": { rt, f in
+            let status = try f.int32(0)
+            // at_quick_exit handlers, last registered first; then end without flushing (as _Exit).
+            while let handler = rt.quickExitHandlers.popLast(), let call = rt.callGuest { _ = try call(handler, []) }
+            throw GuestTermination.immediateExit(status)
+        },
         "abort": { _, _ in throw GuestTermination.signal(SIGABRT, "aborted") },
         "atexit": { rt, f in rt.atexitHandlers.append(try f.int(0)); f.returnInt32(0) },
-        "at_quick_exit": { _, f in f.returnInt32(0) },
+        "at_quick_exit": { rt, f in rt.quickExitHandlers.append(try f.int(0)); f.returnInt32(0) },
         "__errno_location": { rt, f in f.returnInt(rt.errnoAddress) },
         "__assert_fail": { rt, f in
             let message = try rt.memory.string(f.int(0)), file = try rt.memory.string(f.int(1))

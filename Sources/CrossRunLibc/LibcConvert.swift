@@ -12,7 +12,8 @@ enum LibcConvert {
         errno = 0
         let v = body(host, &end)
         if errno != 0 { rt.setErrno(errno) }
-        if endOut != 0 { try rt.memory.store(LibcString.guest(end.map { UnsafeRawPointer($0) }, base: s, hostBase: host), at: endOut) }
+        // glibc leaves *endptr alone when it rejects the base.
+        if endOut != 0, end != nil { try rt.memory.store(LibcString.guest(end.map { UnsafeRawPointer($0) }, base: s, hostBase: host), at: endOut) }
         return v
     }
 

@@ -23,6 +23,8 @@ enum LibcMemory {
             guard let oldSize = rt.heap.size(of: old) else {
                 throw GuestFault(address: old, size: 1, access: .write) // realloc of a pointer malloc never returned
             }
+            // glibc frees the block and returns NULL for a zero size.
+            if size == 0 { _ = rt.heap.free(old); f.returnInt(0); return }
             if rt.heap.resizeInPlace(old, to: size) { f.returnInt(old); return }
             let new = try allocate(rt, size, zero: false)
             if new == 0 { f.returnInt(0); return }

@@ -30,10 +30,11 @@ enum LibcMisc {
         "ffs": { _, f in let v = try f.int32(0); f.returnInt32(v == 0 ? 0 : Int32(v.trailingZeroBitCount + 1)) },
         "strsignal": { rt, f in f.returnInt(try rt.internedString(String(cString: strsignal(try f.int32(0))))) },
         "strxfrm": { rt, f in
-            // C locale: a copy.
+            // C locale: a copy of at most n bytes (glibc's stpncpy: no NUL when it does not fit).
             let dst = try f.int(0), src = try f.int(1), n = try f.size(2)
             let len = try rt.memory.stringLength(src)
-            if len < n { try rt.memory.write(Array(try rt.memory.bytes(src, len + 1)), at: dst) }
+            let count = Swift.min(len + 1, n)
+            if count > 0 { try rt.memory.write(Array(try rt.memory.bytes(src, count)), at: dst) }
             f.returnInt(UInt64(len))
         },
         "strtok_r": { rt, f in

@@ -26,6 +26,8 @@ public final class LibcRuntime {
     public private(set) var errnoAddress: UInt64 = 0
     /// Guest functions registered with `atexit`, in registration order.
     public var atexitHandlers: [UInt64] = []
+    /// Guest functions registered with `at_quick_exit`, in registration order.
+    public var quickExitHandlers: [UInt64] = []
     /// Open streams by guest `FILE*` value.
     public var streams: [UInt64: HostStream] = [:]
     /// Guest addresses of data imports (`stdout`, `stdin`, …) by name.

@@ -70,7 +70,7 @@ enum LibcStdio {
             let s = try rt.memory.cString(f.int(0))
             guard let out = rt.streams[rt.dataHandle("stdout")] else { f.returnInt32(EOF); return }
             let ok = out.write(s) == s.count && out.write([0x0a]) == 1
-            f.returnInt32(ok ? 1 : EOF)
+            f.returnInt32(ok ? Int32(clamping: s.count + 1) : EOF)   // glibc: the bytes written
         },
         "fputs": { rt, f in
             let s = try rt.memory.cString(f.int(0))

@@ -10,12 +10,16 @@ import Glibc
 /// `CVarArg` boxing, which dominated `printf`-heavy programs.
 enum Printf {
     /// Length modifiers packed one byte per letter ("hh" = 0x6868), as written.
-    private static let hh: UInt32 = 0x6868, h: UInt32 = 0x68, L: UInt32 = 0x4c
+    private static let hh: UInt32 = 0x6868, h: UInt32 = 0x68, l: UInt32 = 0x6c, L: UInt32 = 0x4c
 
     /// Formats the guest format string at `format` with `args`; returns the bytes produced.
     static func format(_ runtime: LibcRuntime, format: UInt64, args: inout any VariadicArguments) throws -> [UInt8] {
         let memory = runtime.memory
         let fmt = try memory.cString(format)
+        // POSIX positional arguments (`%2$s`) are gathered first; most formats have no '$'.
+        let hasDollar = fmt.baseAddress.map { memchr($0, Int32(UInt8(ascii: "$")), fmt.count) != nil } ?? false
+        let positional = hasDollar ? try PositionalArguments.gather(format: fmt, args: &args) : nil
+        if let positional { args = positional }
         var out: [UInt8] = []
         out.reserveCapacity(fmt.count + 32)
         var spec: [UInt8] = []
@@ -35,6 +39,7 @@ enum Printf {
             let start = i
             i += 1
             guard i < n else { out.append(c); break }
+            let valueIndex = positional == nil ? nil : PositionalArguments.reference(fmt, &i)
             spec.removeAll(keepingCapacity: true)
             spec.append(UInt8(ascii: "%"))
             // Flags.
@@ -46,9 +51,10 @@ enum Printf {
             // Width.
             let widthStart = spec.count
             if i < n && fmt[i] == UInt8(ascii: "*") {
+                i += 1
+                if let p = positional, let k = PositionalArguments.reference(fmt, &i) { p.cursor = k }
                 let w = Int32(truncatingIfNeeded: try args.nextInt())
                 spec.append(contentsOf: String(w).utf8)   // a negative width means '-': snprintf handles "-N"
-                i += 1
             } else {
                 while i < n && isDigit(fmt[i]) { spec.append(fmt[i]); i += 1 }
             }
@@ -58,8 +64,9 @@ enum Printf {
             if i < n && fmt[i] == UInt8(ascii: ".") {
                 i += 1
                 if i < n && fmt[i] == UInt8(ascii: "*") {
-                    let p = Int32(truncatingIfNeeded: try args.nextInt())
                     i += 1
+                    if let p = positional, let k = PositionalArguments.reference(fmt, &i) { p.cursor = k }
+                    let p = Int32(truncatingIfNeeded: try args.nextInt())
                     if p >= 0 { precision = Int(p); spec.append(UInt8(ascii: ".")); spec.append(contentsOf: String(p).utf8) }
                 } else {
                     var p = 0
@@ -75,6 +82,7 @@ enum Printf {
             guard i < n else { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: fmt[start..<n])); break }
             let conv = fmt[i]
             i += 1
+            if let p = positional, let v = valueIndex { p.cursor = v }
             switch conv {
             case UInt8(ascii: "%"):
                 out.append(UInt8(ascii: "%"))
@@ -104,6 +112,24 @@ enum Printf {
                 let v = Int32(truncatingIfNeeded: try args.nextInt())
                 spec.append(conv)
                 emit(&out, &spec) { crossrun_format_int($0, $1, $2, v) }
+            case UInt8(ascii: "s") where length == l, UInt8(ascii: "S"):
+                // A wide string: 4-byte wchar_t on every target; the host converts it.
+                let p = try args.nextInt()
+                var wide: [wchar_t] = []
+                if p != 0 {
+                    // A precision bounds output bytes, and each wide character makes at least one.
+                    while precision.map({ wide.count < $0 }) ?? true {
+                        let w = try memory.load(p &+ UInt64(4 * wide.count), as: Int32.self)
+                        if w == 0 { break }
+                        wide.append(wchar_t(w))
+                    }
+                }
+                wide.append(0)
+                spec.append(contentsOf: [UInt8(ascii: "l"), UInt8(ascii: "s")])
+                wide.withUnsafeBufferPointer { w in
+                    let text = p == 0 ? nil : UnsafeRawPointer(w.baseAddress)   // NULL: the host prints "(null)"
+                    emit(&out, &spec) { crossrun_format_pointer($0, $1, $2, text) }
+                }
             case UInt8(ascii: "s"):
                 // The guest's own bytes go to snprintf: NUL-terminated (checked), or at least
                 // `precision` readable bytes, which is all "%.Ns" reads.
