@@ -11,7 +11,7 @@ public enum HostLibc {
         for part in [LibcProcess.functions, LibcStdio.functions, LibcString.functions, LibcMemory.functions,
                      LibcMath.functions, LibcConvert.functions, LibcCtype.functions, CompilerHelpers.functions,
                      LibcPosix.functions, LibcTime.functions, LibcSignal.functions, LibcMisc.functions, LibcScanf.functions, LibcLongDouble.functions, CompilerHelpersX87.functions,
-                     CompilerHelpersBinary128.functions] {
+                     CompilerHelpersBinary128.functions, LibcDirent.functions] {
             table.merge(part) { a, _ in a }
         }
         return table

@@ -30,6 +30,9 @@ public final class LibcRuntime {
     public var quickExitHandlers: [UInt64] = []
     /// Open streams by guest `FILE*` value.
     public var streams: [UInt64: HostStream] = [:]
+    /// Open directory streams by guest `DIR*` value: the host stream and the guest `struct
+    /// dirent` that `readdir` returns.
+    var directories: [UInt64: (host: OpaquePointer, entry: UInt64)] = [:]
     /// Guest addresses of data imports (`stdout`, `stdin`, …) by name.
     public private(set) var dataSymbols: [String: UInt64] = [:]
     /// The program's environment (`getenv`).

@@ -1,0 +1,26 @@
+#ifndef _DIRENT_H
+#define _DIRENT_H
+#include <_crossrun_types.h>
+/* glibc's LP64 layout, the same on x86-64, aarch64 and riscv64. */
+struct dirent {
+    unsigned long d_ino;
+    long d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[256];
+};
+typedef struct __dirstream DIR;
+enum { DT_UNKNOWN = 0, DT_FIFO = 1, DT_CHR = 2, DT_DIR = 4, DT_BLK = 6, DT_REG = 8, DT_LNK = 10, DT_SOCK = 12, DT_WHT = 14 };
+#define DT_UNKNOWN DT_UNKNOWN
+#define DT_DIR DT_DIR
+#define DT_REG DT_REG
+#define DT_LNK DT_LNK
+DIR *opendir(const char *);
+DIR *fdopendir(int);
+struct dirent *readdir(DIR *);
+int closedir(DIR *);
+void rewinddir(DIR *);
+int dirfd(DIR *);
+long telldir(DIR *);
+void seekdir(DIR *, long);
+#endif
