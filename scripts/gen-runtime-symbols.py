@@ -52,8 +52,10 @@ def declarations():
 
 def main():
     funcs, datas = declarations()
-    with open(os.path.join(INCLUDE, "math.h")) as f:
-        math_names = set(re.findall(r"\b(\w+)\(", f.read())) | {"signgam"}
+    math_names = {"signgam"}
+    for header in ("math.h", "fenv.h"):   # libm's headers
+        with open(os.path.join(INCLUDE, header)) as f:
+            math_names |= set(re.findall(r"\b(\w+)\(", f.read()))
     entries = []
     for n in sorted(funcs | datas | set(COMPILER_HELPERS) | set(LIBC_EXTRAS)):
         kind = "data" if n in datas else "function"

@@ -1,6 +1,9 @@
 import CUnicorn
 import CrossRunELF
 import CrossRunLibc
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// aarch64: AAPCS64 calling convention, `svc #0; ret` trampolines, `TPIDR_EL0` thread pointer,
 /// the asm-generic system-call table.
@@ -52,6 +55,30 @@ struct AArch64Guest: LinkRegisterGuest {
     }
 
     func setThreadPointer(_ uc: OpaquePointer, _ value: UInt64) { write(uc, Self.reg(UC_ARM64_REG_TPIDR_EL0), value) }
+
+    /// `FE_*` values are FPCR's RMode bits (22–23) and FPSR's cumulative flags (bits 0–4);
+    /// `fenv_t` is `{fpcr, fpsr}`.
+    var floatingPointABI: FloatingPointABI {
+        FloatingPointABI(allExceptions: 0x1f, roundingModes: [0, 0x40_0000, 0x80_0000, 0xc0_0000], exceptFlagSize: 4,
+                         environmentSize: 8,
+                         encode: { rounding, flags in withUnsafeBytes(of: (rounding.littleEndian, flags.littleEndian), Array.init) },
+                         decode: { env in
+                             func get(_ at: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(env[at + $1]) << (8 * $1) } }
+                             return (get(0) & 0xc0_0000, get(4) & 0x1f)
+                         },
+                         hostRounding: [0: FE_TONEAREST, 0x40_0000: FE_UPWARD, 0x80_0000: FE_DOWNWARD, 0xc0_0000: FE_TOWARDZERO])
+    }
+
+    func floatingPointState(_ uc: OpaquePointer) -> (rounding: UInt32, flags: UInt32) {
+        (UInt32(truncatingIfNeeded: read(uc, Self.reg(UC_ARM64_REG_FPCR))) & 0xc0_0000,
+         UInt32(truncatingIfNeeded: read(uc, Self.reg(UC_ARM64_REG_FPSR))) & 0x1f)
+    }
+
+    func setFloatingPointState(_ uc: OpaquePointer, rounding: UInt32, flags: UInt32) {
+        let fpcr = read(uc, Self.reg(UC_ARM64_REG_FPCR)), fpsr = read(uc, Self.reg(UC_ARM64_REG_FPSR))
+        write(uc, Self.reg(UC_ARM64_REG_FPCR), (fpcr & ~0xc0_0000) | UInt64(rounding))
+        write(uc, Self.reg(UC_ARM64_REG_FPSR), (fpsr & ~0x1f) | UInt64(flags))
+    }
 
     func frame(_ uc: OpaquePointer, memory: AddressSpace) -> any CallFrame { AArch64Frame(arch: self, uc: uc, memory: memory) }
 

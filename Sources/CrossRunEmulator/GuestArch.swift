@@ -48,6 +48,12 @@ protocol GuestArch {
     /// the ones the interrupted stub still needs (stack pointer, PC, link register). The
     /// rest are caller-saved across the libc call or preserved by the callee's ABI.
     var nestedCallRegisters: [Int32] { get }
+    /// How the guest's `<fenv.h>` encodes rounding modes, flags and `fenv_t`.
+    var floatingPointABI: FloatingPointABI { get }
+    /// The CPU's rounding mode and accumulated exception flags, as `FE_*` values.
+    func floatingPointState(_ uc: OpaquePointer) -> (rounding: UInt32, flags: UInt32)
+    /// Sets the CPU's rounding mode and exception flags (`FE_*` values).
+    func setFloatingPointState(_ uc: OpaquePointer, rounding: UInt32, flags: UInt32)
     /// Which syscall numbering the guest uses.
     var syscallTable: SyscallTable { get }
     /// Registers a `setjmp` saves (callee-saved, stack, return address), read at the trap.

@@ -7,10 +7,12 @@ extension GuestProcess {
     /// Names served by ``processFunction(_:)`` (for coverage reports).
     public static let processFunctionNames: [String] = ["setjmp", "_setjmp", "__sigsetjmp", "sigsetjmp",
                                                          "longjmp", "_longjmp", "siglongjmp", "qsort", "bsearch"]
+        + floatingPointFunctionNames
 
     /// Library functions that need the CPU or calls back into guest code, so they live here
     /// rather than in ``HostLibc``: `setjmp`/`longjmp`, `qsort`, `bsearch`.
     func processFunction(_ name: String) -> HostFunction? {
+        if let fenv = floatingPointFunction(name) { return fenv }
         switch name {
         case "setjmp", "_setjmp", "__sigsetjmp", "sigsetjmp":
             return { [unowned self] _, f in

@@ -39,6 +39,10 @@ extension GuestProcess {
             if faultPC == nil { faultPC = arch.pc(uc) }
             try? arch.redirectStubReturn(uc, memory: memory, to: stopAddress)
         }
+        // Host library code runs under the guest's rounding mode (glibc's printf honours it).
+        let rounded = hostRounding != FE_TONEAREST
+        if rounded { fesetround(hostRounding) }
+        defer { if rounded || hostRounding != FE_TONEAREST { fesetround(FE_TONEAREST) } }
         do {
             try functions[index](runtime, arch.frame(uc, memory: memory))
         } catch let t as GuestTermination {

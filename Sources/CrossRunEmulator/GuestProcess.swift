@@ -59,6 +59,8 @@ public final class GuestProcess {
     var nestedCalls = 0
     var faultContext: String?
     var unknownSyscalls = Set<UInt64>()
+    /// The host rounding mode library calls run under (the guest's, set through `<fenv.h>`).
+    var hostRounding: Int32 = FE_TONEAREST
     /// Saved `setjmp` contexts by `jmp_buf` address.
     var jumpBuffers: [UInt64: [UInt64]] = [:]
 

@@ -1,6 +1,9 @@
 import CUnicorn
 import CrossRunELF
 import CrossRunLibc
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// riscv64: the LP64D calling convention, `ecall; ret` trampolines, the `tp` thread pointer,
 /// the asm-generic system-call table.
@@ -47,6 +50,27 @@ struct RISCV64Guest: LinkRegisterGuest {
     }
 
     func setThreadPointer(_ uc: OpaquePointer, _ value: UInt64) { write(uc, Self.x(4), value) }
+
+    /// `FE_*` values are fcsr's `frm` (0 RNE, 1 RTZ, 2 RDN, 3 RUP) and `fflags` bits;
+    /// `fenv_t` is fcsr itself.
+    var floatingPointABI: FloatingPointABI {
+        FloatingPointABI(allExceptions: 0x1f, roundingModes: [0, 1, 2, 3], exceptFlagSize: 4, environmentSize: 4,
+                         encode: { rounding, flags in withUnsafeBytes(of: (rounding << 5 | flags).littleEndian, Array.init) },
+                         decode: { env in
+                             let fcsr = (0..<4).reduce(UInt32(0)) { $0 | UInt32(env[$1]) << (8 * $1) }
+                             return ((fcsr >> 5) & 7, fcsr & 0x1f)
+                         },
+                         hostRounding: [0: FE_TONEAREST, 1: FE_TOWARDZERO, 2: FE_DOWNWARD, 3: FE_UPWARD])
+    }
+
+    func floatingPointState(_ uc: OpaquePointer) -> (rounding: UInt32, flags: UInt32) {
+        let fcsr = UInt32(truncatingIfNeeded: read(uc, Int32(UC_RISCV_REG_FCSR.rawValue)))
+        return ((fcsr >> 5) & 7, fcsr & 0x1f)
+    }
+
+    func setFloatingPointState(_ uc: OpaquePointer, rounding: UInt32, flags: UInt32) {
+        write(uc, Int32(UC_RISCV_REG_FCSR.rawValue), UInt64(rounding << 5 | flags))
+    }
 
     func frame(_ uc: OpaquePointer, memory: AddressSpace) -> any CallFrame { RISCV64Frame(arch: self, uc: uc, memory: memory) }
 

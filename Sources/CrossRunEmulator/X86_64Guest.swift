@@ -1,6 +1,9 @@
 import CUnicorn
 import CrossRunELF
 import CrossRunLibc
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// x86-64: SysV calling convention, `syscall; ret` trampolines, FS-based thread pointer.
 struct X86_64Guest: GuestArch {
@@ -21,7 +24,11 @@ struct X86_64Guest: GuestArch {
     static let rsp = reg(UC_X86_REG_RSP), rip = reg(UC_X86_REG_RIP), rax = reg(UC_X86_REG_RAX)
     static let calleeSaved: [Int32] = [UC_X86_REG_RBX, UC_X86_REG_RBP, UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15].map(reg)
 
-    func prepare(_ uc: OpaquePointer) throws {}
+    /// Linux's initial FPU state: every exception masked, round to nearest, 64-bit x87 precision.
+    func prepare(_ uc: OpaquePointer) throws {
+        write(uc, Self.reg(UC_X86_REG_MXCSR), 0x1f80)
+        write(uc, Self.reg(UC_X86_REG_FPCW), 0x037f)
+    }
 
     func installTrapHooks(_ uc: OpaquePointer, _ context: UnsafeMutableRawPointer) throws {
         var hook: uc_hook = 0
@@ -49,6 +56,41 @@ struct X86_64Guest: GuestArch {
         case 6: return .signal(4)        // #UD invalid opcode → SIGILL
         default: return .signal(11)      // #GP and others → SIGSEGV
         }
+    }
+
+    /// `FE_*` values are the x87 control word's RC bits (10–11) and the status flags (bits
+    /// 0–5, shared by MXCSR and the x87 status word). Both units get the same state.
+    var floatingPointABI: FloatingPointABI {
+        FloatingPointABI(allExceptions: 0x3d, roundingModes: [0, 0x400, 0x800, 0xc00], exceptFlagSize: 2, environmentSize: 32,
+                         encode: { rounding, flags in
+                             var env = [UInt8](repeating: 0, count: 32)
+                             func put(_ v: UInt32, _ at: Int, _ n: Int) { for k in 0..<n { env[at + k] = UInt8(truncatingIfNeeded: v >> (8 * k)) } }
+                             put(0x037f | rounding, 0, 2)                          // __control_word
+                             put(flags, 4, 2)                                      // __status_word
+                             put(0xffff, 8, 2)                                     // __tags: empty
+                             put(0x1f80 | rounding << 3 | flags, 28, 4)            // __mxcsr
+                             return env
+                         },
+                         decode: { env in
+                             func get(_ at: Int, _ n: Int) -> UInt32 { (0..<n).reduce(0) { $0 | UInt32(env[at + $1]) << (8 * $1) } }
+                             return (get(0, 2) & 0xc00, (get(4, 2) | get(28, 4)) & 0x3d)
+                         },
+                         hostRounding: [0: FE_TONEAREST, 0x400: FE_DOWNWARD, 0x800: FE_UPWARD, 0xc00: FE_TOWARDZERO])
+    }
+
+    func floatingPointState(_ uc: OpaquePointer) -> (rounding: UInt32, flags: UInt32) {
+        let mxcsr = UInt32(truncatingIfNeeded: read(uc, Self.reg(UC_X86_REG_MXCSR)))
+        let fpsw = UInt32(truncatingIfNeeded: read(uc, Self.reg(UC_X86_REG_FPSW)))
+        return ((mxcsr >> 3) & 0xc00, (mxcsr | fpsw) & 0x3d)
+    }
+
+    func setFloatingPointState(_ uc: OpaquePointer, rounding: UInt32, flags: UInt32) {
+        let mxcsr = UInt32(truncatingIfNeeded: read(uc, Self.reg(UC_X86_REG_MXCSR)))
+        write(uc, Self.reg(UC_X86_REG_MXCSR), UInt64((mxcsr & ~0x603f) | rounding << 3 | flags))
+        let fpcw = UInt32(truncatingIfNeeded: read(uc, Self.reg(UC_X86_REG_FPCW)))
+        write(uc, Self.reg(UC_X86_REG_FPCW), UInt64((fpcw & ~0xc00) | rounding))
+        let fpsw = UInt32(truncatingIfNeeded: read(uc, Self.reg(UC_X86_REG_FPSW)))
+        write(uc, Self.reg(UC_X86_REG_FPSW), UInt64((fpsw & ~0x3f) | flags))
     }
 
     func setThreadPointer(_ uc: OpaquePointer, _ value: UInt64) {
