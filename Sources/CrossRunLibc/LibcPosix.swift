@@ -25,7 +25,8 @@ enum LibcPosix {
             if fd <= 2 { rt.flushAll() }   // keep order with buffered stdio
             result(rt, f, Glibc.write(fd, buffer, n))
         },
-        "close": { rt, f in let fd = try f.int32(0); result(rt, f, fd <= 2 ? 0 : Int(Glibc.close(fd))) },
+        // The standard descriptors are the host's own: closing them is pretended.
+        "close": { rt, f in let fd = try f.int32(0); result(rt, f, (0...2).contains(fd) ? 0 : Int(Glibc.close(fd))) },
         "lseek": { rt, f in result(rt, f, Int(Glibc.lseek(try f.int32(0), off_t(try f.long(1)), try f.int32(2)))) },
         "open": { rt, f in
             let flags = try f.int32(1)
@@ -52,7 +53,18 @@ enum LibcPosix {
         "umask": { _, f in f.returnInt(UInt64(Glibc.umask(mode_t(truncatingIfNeeded: try f.int(0))))) },
         "getcwd": { rt, f in
             let buf = try f.int(0), n = try f.size(1)
-            guard buf != 0, n > 0 else { rt.setErrno(EINVAL); f.returnInt(0); return }
+            if buf == 0 {
+                // glibc's extension: a buffer of n bytes (or just enough when n is 0) from malloc.
+                guard let cwd = Glibc.getcwd(nil, 0) else { rt.setErrno(errno); f.returnInt(0); return }
+                defer { free(cwd) }
+                let bytes = Array(UnsafeRawBufferPointer(start: cwd, count: strlen(cwd) + 1))
+                if n > 0 && bytes.count > n { rt.setErrno(ERANGE); f.returnInt(0); return }
+                let out = try LibcMemory.allocate(rt, Swift.max(n, bytes.count), zero: false)
+                if out != 0 { try rt.memory.write(bytes, at: out) }
+                f.returnInt(out)
+                return
+            }
+            guard n > 0 else { rt.setErrno(EINVAL); f.returnInt(0); return }
             let r = Glibc.getcwd(try rt.memory.host(buf, n, write: true).assumingMemoryBound(to: CChar.self), n)
             if r == nil { rt.setErrno(errno) }
             f.returnInt(r == nil ? 0 : buf)
