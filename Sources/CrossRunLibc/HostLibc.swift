@@ -30,7 +30,7 @@ public enum HostLibc {
         if let a = runtime.dataSymbols[name] { return a }
         switch name {
         case "optind", "opterr": return try runtime.defineData(name, size: 8, value: 1)
-        case "optopt": return try runtime.defineData(name, size: 8, value: 0)
+        case "optopt": return try runtime.defineData(name, size: 8, value: UInt64(UInt8(ascii: "?")))   // glibc's initial value
         case "optarg": return try runtime.defineData(name, size: 8, value: 0)
         case "environ", "__environ": return try runtime.defineData(name, size: 8, value: 0)
         case "signgam": return try runtime.defineData(name, size: 8)

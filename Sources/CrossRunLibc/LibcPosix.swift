@@ -25,7 +25,8 @@ enum LibcPosix {
             if fd <= 2 { rt.flushAll() }   // keep order with buffered stdio
             result(rt, f, Glibc.write(fd, buffer, n))
         },
-        "close": { rt, f in let fd = try f.int32(0); result(rt, f, fd <= 2 ? 0 : Int(Glibc.close(fd))) },
+        // The standard descriptors are the host's own: closing them is pretended.
+        "close": { rt, f in let fd = try f.int32(0); result(rt, f, (0...2).contains(fd) ? 0 : Int(Glibc.close(fd))) },
         "lseek": { rt, f in result(rt, f, Int(Glibc.lseek(try f.int32(0), off_t(try f.long(1)), try f.int32(2)))) },
         "open": { rt, f in
             let flags = try f.int32(1)
@@ -52,7 +53,18 @@ enum LibcPosix {
         "umask": { _, f in f.returnInt(UInt64(Glibc.umask(mode_t(truncatingIfNeeded: try f.int(0))))) },
         "getcwd": { rt, f in
             let buf = try f.int(0), n = try f.size(1)
-            guard buf != 0, n > 0 else { rt.setErrno(EINVAL); f.returnInt(0); return }
+            if buf == 0 {
+                // glibc's extension: a buffer of n bytes (or just enough when n is 0) from malloc.
+                guard let cwd = Glibc.getcwd(nil, 0) else { rt.setErrno(errno); f.returnInt(0); return }
+                defer { free(cwd) }
+                let bytes = Array(UnsafeRawBufferPointer(start: cwd, count: strlen(cwd) + 1))
+                if n > 0 && bytes.count > n { rt.setErrno(ERANGE); f.returnInt(0); return }
+                let out = try LibcMemory.allocate(rt, Swift.max(n, bytes.count), zero: false)
+                if out != 0 { try rt.memory.write(bytes, at: out) }
+                f.returnInt(out)
+                return
+            }
+            guard n > 0 else { rt.setErrno(EINVAL); f.returnInt(0); return }
             let r = Glibc.getcwd(try rt.memory.host(buf, n, write: true).assumingMemoryBound(to: CChar.self), n)
             if r == nil { rt.setErrno(errno) }
             f.returnInt(r == nil ? 0 : buf)
@@ -113,73 +125,5 @@ extension VariadicArguments {
     func nextIntValue() throws -> UInt64 {
         var copy = self
         return try copy.nextInt()
-    }
-}
-
-/// POSIX `getopt` over the guest's argv, keeping `optind`/`optarg`/`opterr`/`optopt` in guest data.
-enum Getopt {
-    static func run(_ rt: LibcRuntime, _ f: any CallFrame) throws {
-        let argc = Int(try f.int32(0)), argv = try f.int(1)
-        let options = Array(try rt.memory.cString(f.int(2)))
-        let m = rt.memory
-        let optindAddr = try HostLibc.dataAddress("optind", rt)!, optargAddr = try HostLibc.dataAddress("optarg", rt)!
-        let optoptAddr = try HostLibc.dataAddress("optopt", rt)!, opterrAddr = try HostLibc.dataAddress("opterr", rt)!
-        var optind = Int(try m.load(optindAddr, as: Int32.self))
-        if optind <= 0 { optind = 1; rt.getoptPosition = 0 }
-        func slot(_ i: Int) -> UInt64 { argv &+ UInt64(truncatingIfNeeded: i) &* 8 }   // wild argv faults on load
-        func arg(_ i: Int) throws -> [UInt8] { Array(try m.cString(m.load(slot(i), as: UInt64.self))) }
-        try m.store(UInt64(0), at: optargAddr)
-        guard optind < argc else { f.returnInt32(-1); return }
-        let current = try arg(optind)
-        if rt.getoptPosition >= current.count { rt.getoptPosition = 0 }   // argv changed under us
-        if rt.getoptPosition == 0 {
-            if current.count < 2 || current[0] != UInt8(ascii: "-") { f.returnInt32(-1); return }
-            if current == Array("--".utf8) { try m.store(Int32(optind + 1), at: optindAddr); f.returnInt32(-1); return }
-            rt.getoptPosition = 1
-        }
-        let c = current[rt.getoptPosition]
-        rt.getoptPosition += 1
-        let colonFirst = options.first == UInt8(ascii: ":")
-        let spec = options.firstIndex(of: c).flatMap { c == UInt8(ascii: ":") ? nil : $0 }
-        func advance() { if rt.getoptPosition >= current.count { optind += 1; rt.getoptPosition = 0 } }
-        guard let at = spec else {
-            try m.store(Int32(c), at: optoptAddr)
-            if try m.load(opterrAddr, as: Int32.self) != 0 && !colonFirst {
-                rt.flushAll()
-                fputs("\(rt.programName): invalid option -- '\(Character(UnicodeScalar(c)))'\n", stderr)
-            }
-            advance()
-            try m.store(Int32(optind), at: optindAddr)
-            f.returnInt32(Int32(UInt8(ascii: "?")))
-            return
-        }
-        if at + 1 < options.count && options[at + 1] == UInt8(ascii: ":") {
-            let base = try m.load(slot(optind), as: UInt64.self)
-            if rt.getoptPosition < current.count {
-                try m.store(base &+ UInt64(rt.getoptPosition), at: optargAddr)
-                optind += 1
-                rt.getoptPosition = 0
-            } else if optind + 1 < argc {
-                try m.store(try m.load(slot(optind + 1), as: UInt64.self), at: optargAddr)
-                optind += 2
-                rt.getoptPosition = 0
-            } else {
-                try m.store(Int32(c), at: optoptAddr)
-                optind += 1
-                rt.getoptPosition = 0
-                try m.store(Int32(optind), at: optindAddr)
-                let reportErrors = try m.load(opterrAddr, as: Int32.self) != 0
-                if !colonFirst && reportErrors {
-                    rt.flushAll()
-                    fputs("\(rt.programName): option requires an argument -- '\(Character(UnicodeScalar(c)))'\n", stderr)
-                }
-                f.returnInt32(Int32(colonFirst ? UInt8(ascii: ":") : UInt8(ascii: "?")))
-                return
-            }
-        } else {
-            advance()
-        }
-        try m.store(Int32(optind), at: optindAddr)
-        f.returnInt32(Int32(c))
     }
 }

@@ -41,8 +41,8 @@ public final class LibcRuntime {
     var environmentCopies: [String: UInt64] = [:]
     /// Interned guest strings (e.g. `strerror` texts), by content.
     var internedStrings: [String: UInt64] = [:]
-    /// Position inside the current argv element for `getopt`.
-    var getoptPosition = 0
+    /// `getopt`'s scanning state.
+    var getopt = GetoptState()
     /// State of `strtok`.
     var strtokNext: UInt64 = 0
     /// State of `rand`.
