@@ -37,7 +37,7 @@ let package = Package(
             "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative",
         ]),
         .executableTarget(name: "crossrun", dependencies: [
-            "CrossRunDriver", "CrossRunEmulator",
+            "CrossRunDriver", "CrossRunEmulator", "CrossRunLibc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CrossRunTests", dependencies: [

@@ -15,6 +15,8 @@ extension GuestProcess {
             } catch let t as GuestTermination {
                 stop(t)
                 return
+            } catch let failure as GuestFileSystem.Failure {
+                result = -Int64(failure.code)   // a path --root refuses or cannot resolve
             } catch {
                 result = -Int64(EFAULT)   // a bad guest pointer is EFAULT, as the kernel would say
             }
@@ -30,7 +32,22 @@ extension GuestProcess {
     /// Result of a host call: the value, or `-errno` on failure.
     private func checked(_ r: Int) -> Int64 { r < 0 ? -Int64(errno) : Int64(r) }
 
-    private func path(_ address: UInt64) throws -> String { try memory.string(address) }
+    /// The directory descriptor and host path for the guest path at `address`, relative to
+    /// guest directory descriptor `dirfd` (-100 is `AT_FDCWD`), resolved through the guest's
+    /// file system (`--root`). Throws ``GuestFileSystem/Failure`` with the errno to report.
+    private func path(_ address: UInt64, at dirfd: Int32 = -100, followLast: Bool = true) throws -> (Int32, [CChar]) {
+        let bytes = Array(try memory.cString(address))
+        let fs = runtime.fileSystem
+        guard fs.root != nil else { return (dirfd == -100 ? AT_FDCWD : dirfd, GuestFileSystem.cString(bytes)) }
+        let base = dirfd == -100 || bytes.first == UInt8(ascii: "/") ? nil : try fs.guestDirectory(ofDescriptor: dirfd)
+        return (AT_FDCWD, try fs.resolve(bytes, followLast: followLast, from: base).host)
+    }
+
+    /// Whether `open` flags (host numbering) ask not to follow a symbolic link in the last
+    /// component: `O_NOFOLLOW`, or `O_CREAT|O_EXCL`.
+    private func followsLast(_ flags: Int32) -> Bool {
+        flags & O_NOFOLLOW == 0 && flags & (O_CREAT | O_EXCL) != O_CREAT | O_EXCL
+    }
 
     func perform(_ call: Syscall, _ a: [UInt64]) throws -> Int64 {
         let fd = Int32(truncatingIfNeeded: a[0])
@@ -53,10 +70,11 @@ extension GuestProcess {
                 total += Int64(r)
             }
             return total
-        case .openat:
-            return checked(Int(Glibc.openat(fd == -100 ? AT_FDCWD : fd, try path(a[1]), runtime.hostOpenFlags(Int32(truncatingIfNeeded: a[2])), mode_t(truncatingIfNeeded: a[3]))))
-        case .open:
-            return checked(Int(Glibc.open(try path(a[0]), runtime.hostOpenFlags(Int32(truncatingIfNeeded: a[1])), mode_t(truncatingIfNeeded: a[2]))))
+        case .openat, .open:
+            let (dirfd, p, f, m) = call == .open ? (Int32(-100), a[0], a[1], a[2]) : (fd, a[1], a[2], a[3])
+            let flags = runtime.hostOpenFlags(Int32(truncatingIfNeeded: f))
+            let (at, host) = try path(p, at: dirfd, followLast: followsLast(flags))
+            return checked(Int(Glibc.openat(at, host, flags, mode_t(truncatingIfNeeded: m))))
         case .close:
             return fd <= 2 ? 0 : checked(Int(Glibc.close(fd)))   // the host's standard streams stay open
         case .lseek:
@@ -66,9 +84,16 @@ extension GuestProcess {
             let r: Int32
             switch call {
             case .fstat: r = Glibc.fstat(fd, &st)
-            case .stat: r = fstatat(AT_FDCWD, try path(a[0]), &st, 0)
-            case .lstat: r = fstatat(AT_FDCWD, try path(a[0]), &st, AT_SYMLINK_NOFOLLOW)
-            default: r = Glibc.fstatat(fd == -100 ? AT_FDCWD : fd, try path(a[1]), &st, Int32(truncatingIfNeeded: a[3]))
+            case .stat: r = fstatat(AT_FDCWD, try path(a[0]).1, &st, 0)
+            case .lstat: r = fstatat(AT_FDCWD, try path(a[0], followLast: false).1, &st, AT_SYMLINK_NOFOLLOW)
+            default:
+                let flags = Int32(truncatingIfNeeded: a[3])
+                if flags & 0x1000 != 0, /* AT_EMPTY_PATH */ try memory.stringLength(a[1]) == 0 {
+                    r = Glibc.fstat(fd, &st)
+                } else {
+                    let (at, host) = try path(a[1], at: fd, followLast: flags & AT_SYMLINK_NOFOLLOW == 0)
+                    r = Glibc.fstatat(at, host, &st, flags & AT_SYMLINK_NOFOLLOW)
+                }
             }
             if r != 0 { return -Int64(errno) }
             try runtime.writeStat(st, to: call == .fstat || call == .stat || call == .lstat ? a[1] : a[2])
@@ -134,18 +159,19 @@ extension GuestProcess {
             if a[0] == 0x1002 { arch.setThreadPointer(uc, a[1]); return 0 }   // ARCH_SET_FS
             return -Int64(EINVAL)
         case .readlinkat, .readlink:
-            let (p, buf, size) = call == .readlink ? (a[0], a[1], a[2]) : (a[1], a[2], a[3])
+            let (dirfd, p, buf, size) = call == .readlink ? (Int32(-100), a[0], a[1], a[2]) : (fd, a[1], a[2], a[3])
             let n = Int(clamping: size)
-            return checked(Glibc.readlink(try path(p), try memory.host(buf, n, write: true).assumingMemoryBound(to: CChar.self), n))
+            let (at, host) = try path(p, at: dirfd, followLast: false)
+            return checked(Glibc.readlinkat(at, host, try memory.host(buf, n, write: true).assumingMemoryBound(to: CChar.self), n))
         case .getcwd:
-            let n = Int(clamping: a[1])
-            guard Glibc.getcwd(try memory.host(a[0], n, write: true).assumingMemoryBound(to: CChar.self), n) != nil else { return -Int64(errno) }
-            return Int64(try memory.stringLength(a[0]) + 1)
-        case .unlinkat:
-            let flags = Int32(truncatingIfNeeded: a[2])
-            return checked(Int(Glibc.unlinkat(fd == -100 ? AT_FDCWD : fd, try path(a[1]), flags)))
-        case .unlink:
-            return checked(Int(Glibc.unlink(try path(a[0]))))
+            let cwd = try runtime.fileSystem.workingDirectory() + [0]
+            guard cwd.count <= Int(clamping: a[1]) else { return -Int64(ERANGE) }
+            try memory.write(cwd, at: a[0])
+            return Int64(cwd.count)
+        case .unlinkat, .unlink:
+            let (dirfd, p, flags) = call == .unlink ? (Int32(-100), a[0], Int32(0)) : (fd, a[1], Int32(truncatingIfNeeded: a[2]))
+            let (at, host) = try path(p, at: dirfd, followLast: false)
+            return checked(Int(Glibc.unlinkat(at, host, flags)))
         }
     }
 }

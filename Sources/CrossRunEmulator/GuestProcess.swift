@@ -22,6 +22,9 @@ public final class GuestProcess {
         /// Report unknown system calls on stderr.
         public var verbose = false
         public var layout = GuestLayout()
+        /// Where the guest's file names lead: the host's view, or confined with
+        /// ``GuestFileSystem/init(root:)``.
+        public var fileSystem = GuestFileSystem()
 
         public init(arguments: [String], environment: [String: String], programName: String) {
             self.arguments = arguments
@@ -100,6 +103,7 @@ public final class GuestProcess {
         runtime = try LibcRuntime(memory: memory, heapBase: heapBase, heapSize: layout.heapSize,
                                   environment: options.environment, longDoubleIsBinary128: arch.longDoubleIsBinary128)
         runtime.verbose = options.verbose
+        runtime.fileSystem = options.fileSystem
         runtime.aarch64OpenFlags = image.machine == .aarch64
         runtime.callGuest = { [unowned self] function, args in try self.callNested(function, args) }
         runtime.programName = String(options.programName.split(separator: "/").last ?? "program")

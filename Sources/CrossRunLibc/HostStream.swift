@@ -25,7 +25,7 @@ public final class HostStream {
     }
 
     /// Opens a host file (`fopen` semantics); nil with errno set on failure.
-    static func open(_ path: String, mode: String) -> HostStream? {
+    static func open(_ path: [CChar], mode: String) -> HostStream? {
         guard let f = fopen(path, mode) else { return nil }
         return HostStream(file: f, owned: true)
     }

@@ -25,7 +25,10 @@ enum LibcDirent {
     }
 
     static let functions: [String: HostFunction] = [
-        "opendir": { rt, f in try open(rt, f, Glibc.opendir(try rt.memory.string(f.int(0)))) },
+        "opendir": { rt, f in
+            guard let path = try rt.hostPath(at: f.int(0)) else { f.returnInt(0); return }
+            try open(rt, f, Glibc.opendir(path))
+        },
         "fdopendir": { rt, f in try open(rt, f, Glibc.fdopendir(try f.int32(0))) },
         "readdir": { rt, f in
             guard let d = try directory(rt, f) else { f.returnInt(0); return }

@@ -144,7 +144,11 @@ enum LibcMisc {
         "freopen": { rt, f in
             let pathAddress = try f.int(0), mode = try rt.memory.string(f.int(1)), handle = try f.int(2)
             guard let s = rt.stream(handle) else { rt.setErrno(EBADF); f.returnInt(0); return }
-            let path = pathAddress == 0 ? nil : try rt.memory.string(pathAddress)
+            var path: [CChar]? = nil
+            if pathAddress != 0 {
+                path = try rt.hostPath(at: pathAddress, followLast: !mode.contains("x"))
+                if path == nil { f.returnInt(0); return }
+            }
             let r = path.map { Glibc.freopen($0, mode, s.file) } ?? Glibc.freopen(nil, mode, s.file)
             if r == nil { rt.setErrno(errno); rt.streams[handle] = nil; f.returnInt(0) } else { f.returnInt(handle) }
         },

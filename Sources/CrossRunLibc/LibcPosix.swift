@@ -9,7 +9,12 @@ enum LibcPosix {
         if failed ?? (r < 0) { rt.setErrno(errno) }
         f.returnSigned(Int64(r))
     }
-    static func path(_ rt: LibcRuntime, _ f: any CallFrame, _ i: Int) throws -> String { try rt.memory.string(f.int(i)) }
+    /// Calls `body` with the host path for the guest path in argument 0 and returns its
+    /// result; -1 with errno set when the path cannot be resolved (`--root`).
+    static func pathCall(_ rt: LibcRuntime, _ f: any CallFrame, followLast: Bool = true, _ body: ([CChar]) throws -> Int) throws {
+        guard let p = try rt.hostPath(at: f.int(0), followLast: followLast) else { f.returnSigned(-1); return }
+        result(rt, f, try body(p))
+    }
 
     static let functions: [String: HostFunction] = [
         // System-call wrappers: a bad buffer is the kernel's EFAULT, not a crash.
@@ -32,9 +37,12 @@ enum LibcPosix {
             let flags = try f.int32(1)
             // The mode is variadic: read it only when O_CREAT asks for one.
             let mode = flags & O_CREAT != 0 ? mode_t(truncatingIfNeeded: try f.variadic(afterInts: 2, floats: 0).nextIntValue()) : 0
-            result(rt, f, Int(Glibc.open(try path(rt, f, 0), rt.hostOpenFlags(flags), mode)))
+            let host = rt.hostOpenFlags(flags)
+            // O_NOFOLLOW, and O_CREAT|O_EXCL, do not follow a symbolic link in the last component.
+            let follow = host & O_NOFOLLOW == 0 && host & (O_CREAT | O_EXCL) != O_CREAT | O_EXCL
+            try pathCall(rt, f, followLast: follow) { Int(Glibc.open($0, host, mode)) }
         },
-        "creat": { rt, f in result(rt, f, Int(Glibc.creat(try path(rt, f, 0), mode_t(truncatingIfNeeded: try f.int(1))))) },
+        "creat": { rt, f in try pathCall(rt, f) { Int(Glibc.creat($0, mode_t(truncatingIfNeeded: try f.int(1)))) } },
         "fcntl": { rt, f in
             let cmd = try f.int32(1)
             var args = try f.variadic(afterInts: 2, floats: 0)
@@ -44,20 +52,22 @@ enum LibcPosix {
             default: rt.setErrno(EINVAL); f.returnInt32(-1)
             }
         },
-        "access": { rt, f in result(rt, f, Int(Glibc.access(try path(rt, f, 0), try f.int32(1)))) },
-        "unlink": { rt, f in result(rt, f, Int(Glibc.unlink(try path(rt, f, 0)))) },
-        "rmdir": { rt, f in result(rt, f, Int(Glibc.rmdir(try path(rt, f, 0)))) },
-        "mkdir": { rt, f in result(rt, f, Int(Glibc.mkdir(try path(rt, f, 0), mode_t(truncatingIfNeeded: try f.int(1))))) },
-        "chmod": { rt, f in result(rt, f, Int(Glibc.chmod(try path(rt, f, 0), mode_t(truncatingIfNeeded: try f.int(1))))) },
-        "chdir": { rt, f in result(rt, f, Int(Glibc.chdir(try path(rt, f, 0)))) },
+        "access": { rt, f in try pathCall(rt, f) { Int(Glibc.access($0, try f.int32(1))) } },
+        "unlink": { rt, f in try pathCall(rt, f, followLast: false) { Int(Glibc.unlink($0)) } },
+        "rmdir": { rt, f in try pathCall(rt, f, followLast: false) { Int(Glibc.rmdir($0)) } },
+        "mkdir": { rt, f in try pathCall(rt, f, followLast: false) { Int(Glibc.mkdir($0, mode_t(truncatingIfNeeded: try f.int(1)))) } },
+        "chmod": { rt, f in try pathCall(rt, f) { Int(Glibc.chmod($0, mode_t(truncatingIfNeeded: try f.int(1)))) } },
+        "chdir": { rt, f in
+            let bytes = Array(try rt.memory.cString(f.int(0)))
+            do throws(GuestFileSystem.Failure) { try rt.fileSystem.changeDirectory(bytes); f.returnInt32(0) } catch { rt.setErrno(error.code); f.returnInt32(-1) }
+        },
         "umask": { _, f in f.returnInt(UInt64(Glibc.umask(mode_t(truncatingIfNeeded: try f.int(0))))) },
         "getcwd": { rt, f in
             let buf = try f.int(0), n = try f.size(1)
+            let bytes: [UInt8]
+            do throws(GuestFileSystem.Failure) { bytes = try rt.fileSystem.workingDirectory() + [0] } catch { rt.setErrno(error.code); f.returnInt(0); return }
             if buf == 0 {
                 // glibc's extension: a buffer of n bytes (or just enough when n is 0) from malloc.
-                guard let cwd = Glibc.getcwd(nil, 0) else { rt.setErrno(errno); f.returnInt(0); return }
-                defer { free(cwd) }
-                let bytes = Array(UnsafeRawBufferPointer(start: cwd, count: strlen(cwd) + 1))
                 if n > 0 && bytes.count > n { rt.setErrno(ERANGE); f.returnInt(0); return }
                 let out = try LibcMemory.allocate(rt, Swift.max(n, bytes.count), zero: false)
                 if out != 0 { try rt.memory.write(bytes, at: out) }
@@ -65,9 +75,9 @@ enum LibcPosix {
                 return
             }
             guard n > 0 else { rt.setErrno(EINVAL); f.returnInt(0); return }
-            let r = Glibc.getcwd(try rt.memory.host(buf, n, write: true).assumingMemoryBound(to: CChar.self), n)
-            if r == nil { rt.setErrno(errno) }
-            f.returnInt(r == nil ? 0 : buf)
+            guard bytes.count <= n else { rt.setErrno(ERANGE); f.returnInt(0); return }
+            try rt.memory.write(bytes, at: buf)
+            f.returnInt(buf)
         },
         "isatty": { rt, f in
             let r = Glibc.isatty(try f.int32(0))
@@ -85,8 +95,8 @@ enum LibcPosix {
         "sleep": { _, f in f.returnInt(UInt64(Glibc.sleep(UInt32(truncatingIfNeeded: try f.int(0))))) },
         "usleep": { rt, f in result(rt, f, Int(Glibc.usleep(UInt32(truncatingIfNeeded: try f.int(0))))) },
         "sysconf": { rt, f in result(rt, f, Glibc.sysconf(try f.int32(0)), failed: false) },
-        "stat": { rt, f in try statCall(rt, f) { fstatat(AT_FDCWD, $0, &$1, 0) } },
-        "lstat": { rt, f in try statCall(rt, f) { fstatat(AT_FDCWD, $0, &$1, AT_SYMLINK_NOFOLLOW) } },
+        "stat": { rt, f in try statCall(rt, f, follow: true) { fstatat(AT_FDCWD, $0, &$1, 0) } },
+        "lstat": { rt, f in try statCall(rt, f, follow: false) { fstatat(AT_FDCWD, $0, &$1, AT_SYMLINK_NOFOLLOW) } },
         "fstat": { rt, f in
             var st = stat()
             let r = Glibc.fstat(try f.int32(0), &st)
@@ -94,9 +104,7 @@ enum LibcPosix {
             result(rt, f, Int(r))
         },
         "realpath": { rt, f in
-            guard let p = Glibc.realpath(try path(rt, f, 0), nil) else { rt.setErrno(errno); f.returnInt(0); return }
-            defer { free(p) }
-            let bytes = Array(UnsafeRawBufferPointer(start: p, count: strlen(p) + 1))
+            guard let bytes = try canonicalPath(rt, f) else { f.returnInt(0); return }
             var out = try f.int(1)
             if out == 0 { out = try LibcMemory.allocate(rt, bytes.count, zero: false) }
             try rt.memory.write(bytes, at: out)
@@ -104,19 +112,45 @@ enum LibcPosix {
         },
         "mkstemp": { rt, f in
             let template = try f.int(0)
-            var bytes = Array(try rt.memory.cString(template)).map { CChar(bitPattern: $0) } + [0]
-            let fd = Glibc.mkstemp(&bytes)
-            if fd >= 0 { try rt.memory.write(bytes.dropLast().map { UInt8(bitPattern: $0) }, at: template) }
+            guard var host = try rt.hostPath(at: template, followLast: false) else { f.returnSigned(-1); return }
+            let length = try rt.memory.stringLength(template)
+            let fd = Glibc.mkstemp(&host)
+            // The name's last component (with the X's replaced) is the guest's too.
+            if fd >= 0 {
+                let chosen = host.dropLast().suffix(Swift.min(6, length)).map { UInt8(bitPattern: $0) }
+                try rt.memory.write(chosen, at: template + UInt64(length - chosen.count))
+            }
             result(rt, f, Int(fd))
         },
         "getopt": { rt, f in try Getopt.run(rt, f) },
     ]
 
-    static func statCall(_ rt: LibcRuntime, _ f: any CallFrame, _ body: (String, inout stat) -> Int32) throws {
+    static func statCall(_ rt: LibcRuntime, _ f: any CallFrame, follow: Bool, _ body: ([CChar], inout stat) -> Int32) throws {
         var st = stat()
-        let r = body(try path(rt, f, 0), &st)
+        guard let p = try rt.hostPath(at: f.int(0), followLast: follow) else { f.returnSigned(-1); return }
+        let r = body(p, &st)
         if r == 0 { try rt.writeStat(st, to: f.int(1)) }
         result(rt, f, Int(r))
+    }
+
+    /// `realpath`'s answer for the guest path in argument 0 (NUL-terminated), or nil with
+    /// errno set: the host's canonical path, or with `--root` the guest's.
+    static func canonicalPath(_ rt: LibcRuntime, _ f: any CallFrame) throws -> [UInt8]? {
+        let path = Array(try rt.memory.cString(f.int(0)))
+        do {
+            let r = try rt.fileSystem.resolve(path)
+            if rt.fileSystem.root == nil {
+                guard let p = Glibc.realpath(r.host, nil) else { rt.setErrno(errno); return nil }
+                defer { free(p) }
+                return Array(UnsafeRawBufferPointer(start: p, count: strlen(p) + 1))
+            }
+            var st = stat()
+            guard fstatat(AT_FDCWD, r.host, &st, 0) == 0 else { rt.setErrno(errno); return nil }
+            return r.guest + [0]
+        } catch {
+            rt.setErrno(error.code)
+            return nil
+        }
     }
 }
 

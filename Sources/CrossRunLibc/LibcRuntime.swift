@@ -72,6 +72,8 @@ public final class LibcRuntime {
     public var signalHandlers: [Int32: UInt64] = [:]
     /// Calls a guest function from host code (set by the emulator; used for signal handlers).
     public var callGuest: ((UInt64, [UInt64]) throws -> UInt64)?
+    /// Where guest file names lead on the host (confined to a directory by `--root`).
+    public var fileSystem = GuestFileSystem()
     /// Static guest objects the library hands out (`localeconv`, `gmtime`'s `struct tm`…).
     var staticObjects: [String: UInt64] = [:]
 

@@ -107,7 +107,9 @@ enum LibcStdio {
             f.returnInt32(fflush(s.file))
         },
         "fopen": { rt, f in
-            let path = try rt.memory.string(f.int(0)), mode = try rt.memory.string(f.int(1))
+            let mode = try rt.memory.string(f.int(1))
+            // "x" (exclusive creation) does not follow a symbolic link in the last component.
+            guard let path = try rt.hostPath(at: f.int(0), followLast: !mode.contains("x")) else { f.returnInt(0); return }
             guard let s = HostStream.open(path, mode: mode) else { rt.setErrno(errno); f.returnInt(0); return }
             let handle = try rt.allocateZeroed(32)
             rt.streams[handle] = s
@@ -159,12 +161,15 @@ enum LibcStdio {
             if let s = try stream(rt, f, 0) { setvbuf(s.file, nil, try f.int(1) == 0 ? _IONBF : _IOFBF, Int(BUFSIZ)) }
         },
         "remove": { rt, f in
-            let r = Glibc.remove(try rt.memory.string(f.int(0)))
+            guard let path = try rt.hostPath(at: f.int(0), followLast: false) else { f.returnInt32(-1); return }
+            let r = Glibc.remove(path)
             if r != 0 { rt.setErrno(errno) }
             f.returnInt32(r)
         },
         "rename": { rt, f in
-            let r = Glibc.rename(try rt.memory.string(f.int(0)), try rt.memory.string(f.int(1)))
+            guard let from = try rt.hostPath(at: f.int(0), followLast: false),
+                  let to = try rt.hostPath(at: f.int(1), followLast: false) else { f.returnInt32(-1); return }
+            let r = Glibc.rename(from, to)
             if r != 0 { rt.setErrno(errno) }
             f.returnInt32(r)
         },

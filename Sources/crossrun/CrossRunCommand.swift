@@ -2,6 +2,7 @@ import ArgumentParser
 import CrossRunDriver
 import CrossRunELF
 import CrossRunEmulator
+import CrossRunLibc
 import CrossRunLink
 import CrossRunNative
 #if canImport(Glibc)
@@ -126,18 +127,33 @@ struct Run: ParsableCommand {
     @Option(help: "Stop the program after this many seconds (exit status 124).")
     var timeout: UInt32 = 0
 
+    @Option(help: ArgumentHelp("Confine the program's files to DIR: it sees DIR as / (emulated runs only).", valueName: "DIR"))
+    var root: String?
+
     @Flag(help: "Report emulator events such as unsupported system calls on stderr.")
     var verbose = false
 
     func run() throws {
         let target = try build.resolvedTarget()
         let host = Target(machine: NativeImage.hostMachine)
-        let chosen = backend ?? (target == host ? .native : .emu)
+        // Native code makes its own system calls: only the emulator can confine its files.
+        let chosen = backend ?? (target == host && root == nil ? .native : .emu)
         if chosen == .native && target != host {
             throw DriverError.usage("--backend native cannot run \(target) code on this \(host) host; use --backend emu")
         }
+        if chosen == .native && root != nil {
+            throw DriverError.usage("--root confines only emulated runs (native code makes its own system calls); use --backend emu")
+        }
+        var fileSystem = GuestFileSystem()
+        if let root {
+            do {
+                fileSystem = try GuestFileSystem(root: root)
+            } catch {
+                throw DriverError.badInput(file: root, message: "--root: " + String(cString: strerror(error.code)))
+            }
+        }
         if chosen == .emu && !Emulator.supports(target.machine) {
-            throw DriverError.usage("the emulator cannot run \(target) programs yet (x64 only for now)")
+            throw DriverError.usage("the emulator cannot run \(target) programs")
         }
         let built = try build.build()
         let arguments = [built.programName] + Invocation.programArguments
@@ -146,6 +162,7 @@ struct Run: ParsableCommand {
             options.entry = Invocation.compile.entry
             options.timeout = timeout
             options.verbose = verbose
+            options.fileSystem = fileSystem
             let outcome = try Emulator.run(built.image, options: options)
             fflush(stdout)
             if let report = outcome.report { fputs(report + "\n", stderr) }
