@@ -20,4 +20,6 @@ __attribute__((__noreturn__)) void longjmp(jmp_buf, int);
 __attribute__((__noreturn__)) void _longjmp(struct __jmp_buf_tag *, int);
 __attribute__((__noreturn__)) void siglongjmp(sigjmp_buf, int);
 #define sigsetjmp(env, savemask) __sigsetjmp(env, savemask)
+/* As glibc: setjmp does not save the signal mask. */
+#define setjmp(env) _setjmp(env)
 #endif

@@ -86,6 +86,10 @@ struct AArch64Guest: LinkRegisterGuest {
         Self.calleeSaved.map { read(uc, $0) } + [sp(uc), read(uc, Self.lr)] + Self.calleeSavedFP.map { readVectorLow(uc, $0) }
     }
 
+    func jumpStackPointer(_ saved: [UInt64]) -> UInt64 { saved.count > Self.calleeSaved.count ? saved[Self.calleeSaved.count] : 0 }
+
+    var jumpBufferRegisterBytes: Int { 22 * 8 }
+
     func resumeJump(_ uc: OpaquePointer, memory: AddressSpace, saved: [UInt64], value: UInt64) throws {
         let n = Self.calleeSaved.count
         guard saved.count == n + 2 + Self.calleeSavedFP.count else { throw GuestFault(address: 0, size: 64, access: .read) }

@@ -61,6 +61,11 @@ protocol GuestArch {
     /// Restores registers saved by ``captureJump`` so the trap stub returns to the `setjmp`
     /// caller with `value` as the result.
     func resumeJump(_ uc: OpaquePointer, memory: AddressSpace, saved: [UInt64], value: UInt64) throws
+    /// The stack pointer the registers saved by ``captureJump`` resume with.
+    func jumpStackPointer(_ saved: [UInt64]) -> UInt64
+    /// Bytes of glibc's `__jmp_buf` at the start of the guest's `jmp_buf`; the saved-mask
+    /// flag (`int`) and the 128-byte signal mask follow, 8-byte aligned.
+    var jumpBufferRegisterBytes: Int { get }
     /// Makes the trap stub's `ret` go to `address` (the return slot on the stack on x86-64,
     /// the link register elsewhere).
     func redirectStubReturn(_ uc: OpaquePointer, memory: AddressSpace, to address: UInt64) throws

@@ -15,10 +15,19 @@ extension GuestProcess {
         if let fenv = floatingPointFunction(name) { return fenv }
         switch name {
         case "setjmp", "_setjmp", "__sigsetjmp", "sigsetjmp":
-            return { [unowned self] _, f in
+            // glibc's setjmp does not save the signal mask; sigsetjmp does when asked.
+            let mayKeepMask = name == "__sigsetjmp" || name == "sigsetjmp"
+            return { [unowned self] rt, f in
                 let env = try f.int(0)
+                let keepMask = try mayKeepMask && f.int32(1) != 0
                 let saved = try arch.captureJump(uc, memory: memory)
                 for (i, v) in saved.enumerated() { try memory.store(v, at: env + UInt64(8 * i)) }
+                let flag = env + UInt64(arch.jumpBufferRegisterBytes)
+                try memory.store(Int32(keepMask ? 1 : 0), at: flag)
+                if keepMask {
+                    memset(try memory.host(flag + 8, 128, write: true), 0, 128)
+                    try memory.store(rt.signalMask, at: flag + 8)
+                }
                 f.returnInt(0)
             }
         case "longjmp", "_longjmp", "siglongjmp":
@@ -27,7 +36,9 @@ extension GuestProcess {
                 let value = UInt64(UInt32(bitPattern: try f.int32(1)))
                 let count = try arch.captureJump(uc, memory: memory).count
                 let saved = try (0..<count).map { try memory.load(env + UInt64(8 * $0), as: UInt64.self) }
-                try arch.resumeJump(uc, memory: memory, saved: saved, value: value == 0 ? 1 : value)
+                let flag = env + UInt64(arch.jumpBufferRegisterBytes)
+                let mask = try memory.load(flag, as: Int32.self) != 0 ? try memory.load(flag + 8, as: UInt64.self) : nil
+                try jump(PendingJump(saved: saved, value: value == 0 ? 1 : value, mask: mask))
             }
         case "qsort":
             return { [unowned self] _, f in

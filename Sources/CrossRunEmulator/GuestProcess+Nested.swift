@@ -4,6 +4,19 @@ import CrossRunLibc
 /// Raised inside a host function when a nested guest call ended the run (exit, crash).
 struct NestedRunEnded: Error {}
 
+/// Raised inside a host function when guest code it called `longjmp`ed to a frame outside
+/// that call (out of a signal handler or a `qsort` comparator): the host function is
+/// abandoned, and the trap whose guest frames hold the target completes the jump.
+struct NestedJump: Error {}
+
+/// A `longjmp` on its way out of nested calls.
+struct PendingJump {
+    var saved: [UInt64]
+    var value: UInt64
+    /// The signal mask to restore (`sigsetjmp` with a non-zero `savemask`).
+    var mask: UInt64?
+}
+
 extension GuestProcess {
     /// Calls guest code from inside a trap (a `qsort` comparator, …) and returns its integer
     /// result. The registers the interrupted stub needs are saved and restored around the call
@@ -15,15 +28,36 @@ extension GuestProcess {
         // Below the interrupted frame and its red zone.
         let top = (arch.sp(uc) - 512) & ~15
         try arch.prepareCall(uc, memory: memory, function: function, args: args, returnAddress: stopAddress, stackTop: top)
+        nestedStackTops.append(top)
         let err = uc_emu_start(uc, function, stopAddress, 0, 0)
+        nestedStackTops.removeLast()
         let result = arch.result(uc)
         let endedAt = arch.pc(uc)
         for (r, v) in zip(registers, saved) { arch.write(uc, r, v) }
         if termination != nil { throw NestedRunEnded() }
+        if pendingJump != nil { throw NestedJump() }
         guard err == UC_ERR_OK, endedAt == stopAddress else {
             termination = .signal(err == UC_ERR_INSN_INVALID ? 4 : 11, err == UC_ERR_INSN_INVALID ? "illegal instruction" : "invalid memory access")
             throw NestedRunEnded()
         }
         return result
+    }
+
+    /// Whether a jump to stack pointer `sp` leaves the innermost nested call in progress.
+    func jumpLeavesNestedCall(_ sp: UInt64) -> Bool {
+        guard let top = nestedStackTops.last else { return false }
+        return sp > top
+    }
+
+    /// `longjmp`: restores the signal mask if `sigsetjmp` saved one, then the registers, so
+    /// the trap stub returns from `setjmp` again. A jump out of a nested call travels
+    /// outwards first (``NestedJump``).
+    func jump(_ jump: PendingJump) throws {
+        if jumpLeavesNestedCall(arch.jumpStackPointer(jump.saved)) {
+            pendingJump = jump
+            throw NestedJump()
+        }
+        if let mask = jump.mask { try runtime.setSignalMask(mask) }
+        try arch.resumeJump(uc, memory: memory, saved: jump.saved, value: jump.value)
     }
 }

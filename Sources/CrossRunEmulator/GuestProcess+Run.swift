@@ -51,12 +51,38 @@ extension GuestProcess {
         } catch is NestedRunEnded {
             endAfterNestedCalls()
             uc_emu_stop(uc)   // the nested call recorded why
+        } catch is NestedJump {
+            finishNestedJump()
         } catch let fault as GuestFault {
             faultAddress = fault.address
             faultContext = "in \(functionNames[index])" + callerDescription()
             stop(.signal(SIGSEGV, "invalid memory access"))
         } catch {
             faultContext = "in \(functionNames[index]): \(error)" + callerDescription()
+            stop(.signal(SIGSEGV, "invalid memory access"))
+        }
+    }
+
+    /// A `longjmp` out of a nested call reached this trap: complete it here if the target
+    /// frame belongs to this level's guest code, else end this level's run so the enclosing
+    /// nested call passes it on.
+    func finishNestedJump() {
+        guard let pending = pendingJump else { return }
+        if jumpLeavesNestedCall(arch.jumpStackPointer(pending.saved)) {
+            try? arch.redirectStubReturn(uc, memory: memory, to: stopAddress)
+            return
+        }
+        pendingJump = nil
+        do {
+            try jump(pending)
+        } catch let t as GuestTermination {
+            stop(t)
+        } catch is NestedRunEnded {
+            try? arch.redirectStubReturn(uc, memory: memory, to: stopAddress)
+            uc_emu_stop(uc)
+        } catch is NestedJump {
+            finishNestedJump()
+        } catch {
             stop(.signal(SIGSEGV, "invalid memory access"))
         }
     }

@@ -60,6 +60,10 @@ public final class GuestProcess {
     var faultPC: UInt64?
     /// Guest calls made from inside traps so far (``callNested``).
     var nestedCalls = 0
+    /// Stack tops of the nested guest calls in progress, innermost last.
+    var nestedStackTops: [UInt64] = []
+    /// A `longjmp` out of a nested guest call, travelling outwards (see ``NestedJump``).
+    var pendingJump: PendingJump?
     var faultContext: String?
     var unknownSyscalls = Set<UInt64>()
     /// The host rounding mode library calls run under (the guest's, set through `<fenv.h>`).

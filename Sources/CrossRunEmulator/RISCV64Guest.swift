@@ -78,6 +78,11 @@ struct RISCV64Guest: LinkRegisterGuest {
         [read(uc, Self.ra)] + Self.calleeSaved.map { read(uc, $0) } + [sp(uc)] + Self.calleeSavedFP.map { read(uc, $0) }
     }
 
+    func jumpStackPointer(_ saved: [UInt64]) -> UInt64 { saved.count > Self.calleeSaved.count + 1 ? saved[Self.calleeSaved.count + 1] : 0 }
+
+    /// pc, s0–s11, sp, fs0–fs11.
+    var jumpBufferRegisterBytes: Int { 26 * 8 }
+
     func resumeJump(_ uc: OpaquePointer, memory: AddressSpace, saved: [UInt64], value: UInt64) throws {
         let n = Self.calleeSaved.count
         guard saved.count == n + 2 + Self.calleeSavedFP.count else { throw GuestFault(address: 0, size: 64, access: .read) }

@@ -132,6 +132,10 @@ struct X86_64Guest: GuestArch {
         return Self.calleeSaved.map { read(uc, $0) } + [sp &+ 8, try memory.load(sp, as: UInt64.self)]
     }
 
+    func jumpStackPointer(_ saved: [UInt64]) -> UInt64 { saved.count > 6 ? saved[6] : 0 }
+
+    var jumpBufferRegisterBytes: Int { 64 }
+
     func resumeJump(_ uc: OpaquePointer, memory: AddressSpace, saved: [UInt64], value: UInt64) throws {
         guard saved.count == 8 else { throw GuestFault(address: 0, size: 64, access: .read) }
         for (i, r) in Self.calleeSaved.enumerated() { write(uc, r, saved[i]) }

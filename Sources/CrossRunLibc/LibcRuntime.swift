@@ -70,6 +70,12 @@ public final class LibcRuntime {
     }
     /// Guest signal dispositions set with `signal`/`sigaction` (guest handler addresses; 0 default, 1 ignore).
     public var signalHandlers: [Int32: UInt64] = [:]
+    /// `sa_mask` and `sa_flags` of each `sigaction`.
+    var signalActions: [Int32: (mask: UInt64, flags: Int32)] = [:]
+    /// The process signal mask: bit N-1 blocks signal N.
+    public internal(set) var signalMask: UInt64 = 0
+    /// Signals raised while blocked, delivered when unblocked.
+    var pendingSignals: UInt64 = 0
     /// Calls a guest function from host code (set by the emulator; used for signal handlers).
     public var callGuest: ((UInt64, [UInt64]) throws -> UInt64)?
     /// Where guest file names lead on the host (confined to a directory by `--root`).

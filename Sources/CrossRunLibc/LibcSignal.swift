@@ -9,15 +9,28 @@ enum LibcSignal {
     /// Signals whose default action is to be ignored.
     static let ignoredByDefault: Set<Int32> = [SIGCHLD, SIGCONT, SIGURG, SIGWINCH]
 
+    static func bit(_ sig: Int32) -> UInt64 { UInt64(1) << UInt64(sig - 1) }
+    /// SIGKILL and SIGSTOP cannot be blocked.
+    static let unblockable = bit(SIGKILL) | bit(SIGSTOP)
+
+    /// Raises `sig`: ignored, kept pending while blocked, the default action, or the guest's
+    /// handler run with the signal (and its `sa_mask`) blocked. A handler that `longjmp`s
+    /// out leaves the mask as the jump sets it, as on Linux.
     static func deliver(_ rt: LibcRuntime, _ sig: Int32) throws {
         let handler = rt.signalHandlers[sig] ?? SIG_DFL
         if handler == SIG_IGN || (handler == SIG_DFL && ignoredByDefault.contains(sig)) { return }
+        if rt.signalMask & bit(sig) != 0 { rt.pendingSignals |= bit(sig); return }
         if handler == SIG_DFL {
             rt.flushAll()   // raise() of a fatal signal: glibc's stdio is not flushed, but what was written stays
             throw GuestTermination.signal(sig, String(cString: strsignal(sig)).lowercased())
         }
         guard let call = rt.callGuest else { throw GuestTermination.signal(sig, "signal") }
-        _ = try call(handler, [UInt64(sig)])
+        let action = rt.signalActions[sig] ?? (0, 0)
+        if action.flags & Int32(bitPattern: 0x8000_0000) != 0 { rt.signalHandlers[sig] = SIG_DFL }   // SA_RESETHAND
+        let before = rt.signalMask
+        rt.signalMask |= (action.mask | (action.flags & 0x4000_0000 != 0 ? 0 : bit(sig))) & ~unblockable   // SA_NODEFER
+        _ = try call(handler, [UInt64(sig), 0, 0])
+        try rt.setSignalMask(before)
     }
 
     static func valid(_ sig: Int32) -> Bool { sig > 0 && sig < 65 && sig != SIGKILL && sig != SIGSTOP }
@@ -28,16 +41,24 @@ enum LibcSignal {
             guard valid(sig) else { rt.setErrno(EINVAL); f.returnInt(SIG_ERR); return }
             let old = rt.signalHandlers[sig] ?? SIG_DFL
             rt.signalHandlers[sig] = handler
+            rt.signalActions[sig] = (bit(sig), 0x1000_0000)   // glibc: the signal in sa_mask, SA_RESTART
             f.returnInt(old)
         },
         "sigaction": { rt, f in
             let sig = try f.int32(0), act = try f.int(1), oldact = try f.int(2)
             guard valid(sig) else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
+            // struct sigaction: handler, sa_mask (128 bytes), sa_flags, sa_restorer.
             if oldact != 0 {
                 memset(try rt.memory.host(oldact, 152, write: true), 0, 152)
+                let old = rt.signalActions[sig] ?? (0, 0)
                 try rt.memory.store(rt.signalHandlers[sig] ?? SIG_DFL, at: oldact)
+                try rt.memory.store(old.mask, at: oldact + 8)
+                try rt.memory.store(old.flags, at: oldact + 136)
             }
-            if act != 0 { rt.signalHandlers[sig] = try rt.memory.load(act, as: UInt64.self) }
+            if act != 0 {
+                rt.signalHandlers[sig] = try rt.memory.load(act, as: UInt64.self)
+                rt.signalActions[sig] = (try rt.memory.load(act + 8, as: UInt64.self), try rt.memory.load(act + 136, as: Int32.self))
+            }
             f.returnInt32(0)
         },
         "raise": { rt, f in
@@ -53,8 +74,17 @@ enum LibcSignal {
             f.returnInt32(0)
         },
         "sigprocmask": { rt, f in
-            let old = try f.int(2)
-            if old != 0 { memset(try rt.memory.host(old, 128, write: true), 0, 128) }
+            let how = try f.int32(0), set = try f.int(1), old = try f.int(2)
+            guard set == 0 || (0...2).contains(how) else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
+            let previous = rt.signalMask
+            if old != 0 {
+                memset(try rt.memory.host(old, 128, write: true), 0, 128)
+                try rt.memory.store(previous, at: old)
+            }
+            if set != 0 {
+                let s = try rt.memory.load(set, as: UInt64.self)
+                try rt.setSignalMask(how == SIG_BLOCK ? previous | s : how == SIG_UNBLOCK ? previous & ~s : s)
+            }
             f.returnInt32(0)
         },
         "sigemptyset": { rt, f in memset(try rt.memory.host(f.int(0), 128, write: true), 0, 128); f.returnInt32(0) },
@@ -78,5 +108,18 @@ enum LibcSignal {
         word = on ? word | bit : word & ~bit
         try rt.memory.store(word, at: a)
         f.returnInt32(0)
+    }
+}
+
+extension LibcRuntime {
+    /// Sets the process signal mask and delivers the pending signals it unblocks, lowest
+    /// number first (`sigprocmask`, `siglongjmp`).
+    public func setSignalMask(_ mask: UInt64) throws {
+        signalMask = mask & ~LibcSignal.unblockable
+        while case let ready = pendingSignals & ~signalMask, ready != 0 {
+            let sig = Int32(ready.trailingZeroBitCount + 1)
+            pendingSignals &= ~LibcSignal.bit(sig)
+            try LibcSignal.deliver(self, sig)
+        }
     }
 }
