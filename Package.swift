@@ -9,7 +9,7 @@ let package = Package(
         /// and fuzzing harnesses that do not want to go through the CLI.
         .library(name: "CrossRun", targets: [
             "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
-            "CrossRunLibc", "CrossRunEmulator",
+            "CrossRunLibc", "CrossRunEmulator", "CrossRunFuzz",
         ]),
     ],
     dependencies: [
@@ -33,16 +33,18 @@ let package = Package(
         .target(name: "CrossRunEmulator", dependencies: ["CUnicorn", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime"]),
         .target(name: "CNativeSupport", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CrossRunNative", dependencies: ["CrossRunLink", "CrossRunRuntime", "CNativeSupport"]),
+        /// `crossrun fuzz`: mutation, corpus, coverage features, artifacts.
+        .target(name: "CrossRunFuzz", dependencies: ["CrossRunEmulator", "CrossRunLibc"]),
         .target(name: "CrossRunDriver", dependencies: [
             "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative",
         ]),
         .executableTarget(name: "crossrun", dependencies: [
-            "CrossRunDriver", "CrossRunEmulator", "CrossRunLibc",
+            "CrossRunDriver", "CrossRunEmulator", "CrossRunLibc", "CrossRunFuzz",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CrossRunTests", dependencies: [
             "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
-            "CrossRunLibc", "CrossRunEmulator", "CUnicorn", "crossrun", "CHostQuad",
+            "CrossRunLibc", "CrossRunEmulator", "CUnicorn", "crossrun", "CHostQuad", "CrossRunFuzz",
         ]),
     ]
 )

@@ -31,4 +31,120 @@ static inline uc_err crossrun_uc_remove_cache(uc_engine *uc, uint64_t begin, uin
 static const int CROSSRUN_UC_HOOK_MEM_UNMAPPED = UC_HOOK_MEM_UNMAPPED;
 /// All invalid-memory hook bits.
 static const int CROSSRUN_UC_HOOK_MEM_INVALID = UC_HOOK_MEM_INVALID;
+
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+
+/// Fuzzing: an AFL-style edge map fed by a UC_HOOK_BLOCK callback (C, so the hook stays cheap).
+typedef struct crossrun_edge_map {
+    uint8_t *map;      ///< `mask + 1` counters
+    uint64_t mask;
+    uint64_t previous; ///< hash of the previous block, shifted (AFL's prev_loc >> 1)
+} crossrun_edge_map;
+
+static inline void crossrun_edge_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
+    (void)uc; (void)size;
+    crossrun_edge_map *m = (crossrun_edge_map *)user;
+    uint64_t h = address * 0x9E3779B97F4A7C15ull;
+    uint64_t current = (h >> 32) & m->mask;
+    m->map[current ^ m->previous]++;
+    m->previous = current >> 1;
+}
+
+/// Fuzzing: pages of one writable region written since the last reset, each saved before its
+/// first write so it can be put back.
+typedef struct crossrun_dirty_pages {
+    uint64_t base;     ///< guest address of the region
+    uint64_t pages;    ///< its size in 4 KiB pages
+    uint8_t *host;     ///< the region's host memory
+    uint8_t *saved;    ///< `pages` pages: a page's contents before its first write
+    uint8_t *dirty;    ///< one flag per page
+    uint32_t *list;    ///< the dirty pages, `count` of them
+    uint64_t count;
+} crossrun_dirty_pages;
+
+/// Marks the pages of [address, address + size) dirty, saving each one first.
+static inline void crossrun_dirty_mark(crossrun_dirty_pages *t, uint64_t address, uint64_t size) {
+    if (size == 0 || address + size <= t->base || address >= t->base + (t->pages << 12)) return;
+    uint64_t lo = address < t->base ? 0 : (address - t->base) >> 12;
+    uint64_t hi = (address + size - 1 - t->base) >> 12;
+    if (hi >= t->pages) hi = t->pages - 1;
+    for (uint64_t p = lo; p <= hi; p++) {
+        if (t->dirty[p]) continue;
+        t->dirty[p] = 1;
+        memcpy(t->saved + (p << 12), t->host + (p << 12), 4096);
+        t->list[t->count++] = (uint32_t)p;
+    }
+}
+
+/// UC_HOOK_MEM_WRITE callback: called before the guest's store lands.
+static inline bool crossrun_dirty_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
+                                       int64_t value, void *user) {
+    (void)uc; (void)type; (void)value;
+    crossrun_dirty_mark((crossrun_dirty_pages *)user, address, (uint64_t)size);
+    return true;
+}
+
+/// Fuzzing: one long-lived watchdog thread instead of libunicorn's per-call timeout thread
+/// (which costs a thread creation and a sleep on every uc_emu_start). Arm it with a deadline
+/// before a call; if the call is still running then, it stops the engine and sets `fired`.
+typedef struct crossrun_watchdog {
+    uc_engine *uc;
+    int64_t deadline_ns; ///< CLOCK_MONOTONIC
+    int armed, fired, quit;
+    pthread_t thread;
+} crossrun_watchdog;
+
+static inline int64_t crossrun_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static inline void *crossrun_watchdog_main(void *p) {
+    crossrun_watchdog *w = (crossrun_watchdog *)p;
+    while (!__atomic_load_n(&w->quit, __ATOMIC_ACQUIRE)) {
+        struct timespec nap = {0, 2000000};
+        nanosleep(&nap, NULL);
+        if (__atomic_load_n(&w->armed, __ATOMIC_ACQUIRE) &&
+            crossrun_now_ns() > __atomic_load_n(&w->deadline_ns, __ATOMIC_ACQUIRE)) {
+            __atomic_store_n(&w->armed, 0, __ATOMIC_RELEASE);
+            __atomic_store_n(&w->fired, 1, __ATOMIC_RELEASE);
+            uc_emu_stop(w->uc);
+        }
+    }
+    return NULL;
+}
+
+static inline int crossrun_watchdog_start(crossrun_watchdog *w) {
+    return pthread_create(&w->thread, NULL, crossrun_watchdog_main, w);
+}
+
+static inline void crossrun_watchdog_arm(crossrun_watchdog *w, int64_t micros) {
+    __atomic_store_n(&w->fired, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&w->deadline_ns, crossrun_now_ns() + micros * 1000, __ATOMIC_RELEASE);
+    __atomic_store_n(&w->armed, 1, __ATOMIC_RELEASE);
+}
+
+/// Disarms; returns whether the deadline passed (the call was stopped).
+static inline int crossrun_watchdog_disarm(crossrun_watchdog *w) {
+    __atomic_store_n(&w->armed, 0, __ATOMIC_RELEASE);
+    return __atomic_load_n(&w->fired, __ATOMIC_ACQUIRE);
+}
+
+static inline void crossrun_watchdog_stop(crossrun_watchdog *w) {
+    __atomic_store_n(&w->quit, 1, __ATOMIC_RELEASE);
+    pthread_join(w->thread, NULL);
+}
+
+/// Puts every dirty page back as it was and clears the list.
+static inline void crossrun_dirty_restore(crossrun_dirty_pages *t) {
+    for (uint64_t i = 0; i < t->count; i++) {
+        uint64_t p = t->list[i];
+        memcpy(t->host + (p << 12), t->saved + (p << 12), 4096);
+        t->dirty[p] = 0;
+    }
+    t->count = 0;
+}
 #endif

@@ -35,8 +35,9 @@ public struct Pipeline: Sendable {
         RuntimeSymbols.all[name].map { $0.kind == .function ? .function : .data }
     }
 
-    /// Compiles and links `inputs` for `target`.
-    public func build(inputs: [String], target: Target, options: CompileOptions) throws -> Build {
+    /// Compiles and links `inputs` for `target`. `extraImports` are functions the caller's
+    /// backend provides beyond the C library (e.g. `crossrun fuzz`'s comparison tracing).
+    public func build(inputs: [String], target: Target, options: CompileOptions, extraImports: Set<String> = []) throws -> Build {
         guard !inputs.isEmpty else { throw DriverError.usage("no input files (give .c, .o or .a files, or - for C on stdin)") }
         let scratch = try FileIO.makeTemporaryDirectory()
         defer { FileIO.removeTree(scratch) }
@@ -67,7 +68,11 @@ public struct Pipeline: Sendable {
         for object in objects where object.machine != target.machine {
             throw DriverError.badInput(file: object.name, message: "object is for \(object.machine), but the target is \(target) (\(target.machine))")
         }
-        var linkOptions = LinkOptions(machine: target.machine, requiredSymbols: [options.entry], runtimeSymbol: Self.runtimeSymbol)
+        let base = Self.runtimeSymbol
+        let runtimeSymbol: @Sendable (String) -> LinkImage.ImportKind? = { name in
+            extraImports.contains(name) ? LinkImage.ImportKind.function : base(name)
+        }
+        var linkOptions = LinkOptions(machine: target.machine, requiredSymbols: [options.entry], runtimeSymbol: runtimeSymbol)
         linkOptions.pageSize = 4096
         let image = try Linker.link(objects: objects, archives: archives, options: linkOptions)
         let first = inputs[0] == "-" ? "<stdin>" : inputs[0]

@@ -90,6 +90,9 @@ struct AArch64Guest: LinkRegisterGuest {
 
     var jumpBufferRegisterBytes: Int { 22 * 8 }
 
+    /// AAPCS64 frame record at x29: caller's x29, then x30.
+    var frameRecord: (register: Int32, previousFrame: Int64, returnAddress: Int64) { (Self.x(29), 0, 8) }
+
     func resumeJump(_ uc: OpaquePointer, memory: AddressSpace, saved: [UInt64], value: UInt64) throws {
         let n = Self.calleeSaved.count
         guard saved.count == n + 2 + Self.calleeSavedFP.count else { throw GuestFault(address: 0, size: 64, access: .read) }

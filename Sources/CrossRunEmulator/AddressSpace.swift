@@ -16,6 +16,9 @@ public final class AddressSpace: GuestMemory {
         public var readable: Bool
         public var writable: Bool
         public var executable: Bool
+        /// Write tracking for fuzzing resets (host writes are marked here, guest stores by a
+        /// Unicorn hook), or nil.
+        var tracker: UnsafeMutablePointer<crossrun_dirty_pages>?
         var end: UInt64 { start + size }
     }
 
@@ -51,6 +54,12 @@ public final class AddressSpace: GuestMemory {
         return region
     }
 
+    /// Attaches write tracking to the region starting at `start`.
+    func setTracker(_ tracker: UnsafeMutablePointer<crossrun_dirty_pages>?, forRegionAt start: UInt64) {
+        guard let i = regions.firstIndex(where: { $0.start == start }) else { return }
+        regions[i].tracker = tracker
+    }
+
     /// Host address of a guest address for the loader (no permission check).
     func loaderHost(_ address: UInt64) -> UnsafeMutableRawPointer? {
         guard let r = region(containing: address) else { return nil }
@@ -72,7 +81,10 @@ public final class AddressSpace: GuestMemory {
               count <= 0 || UInt64(count) <= r.end - address else {
             throw GuestFault(address: address, size: max(count, 1), access: write ? .write : .read)
         }
-        if write && !r.writable { throw GuestFault(address: address, size: max(count, 1), access: .write) }
+        if write {
+            if !r.writable { throw GuestFault(address: address, size: max(count, 1), access: .write) }
+            if let t = r.tracker { crossrun_dirty_mark(t, address, UInt64(max(count, 0))) }
+        }
         return r.host.advanced(by: Int(address - r.start))
     }
 

@@ -61,6 +61,10 @@ protocol GuestArch {
     /// Restores registers saved by ``captureJump`` so the trap stub returns to the `setjmp`
     /// caller with `value` as the result.
     func resumeJump(_ uc: OpaquePointer, memory: AddressSpace, saved: [UInt64], value: UInt64) throws
+    /// The frame-pointer register and where a frame record keeps the caller's frame pointer
+    /// and return address, relative to the frame pointer (for backtraces of code built with
+    /// `-fno-omit-frame-pointer`).
+    var frameRecord: (register: Int32, previousFrame: Int64, returnAddress: Int64) { get }
     /// The stack pointer the registers saved by ``captureJump`` resume with.
     func jumpStackPointer(_ saved: [UInt64]) -> UInt64
     /// Bytes of glibc's `__jmp_buf` at the start of the guest's `jmp_buf`; the saved-mask

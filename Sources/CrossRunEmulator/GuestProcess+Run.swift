@@ -124,7 +124,7 @@ extension GuestProcess {
             termination = .signal(SIGSEGV, "invalid memory access")
             return nil
         }
-        let micros = UInt64(options.timeout) * 1_000_000
+        let micros = callTimeoutMicros ?? UInt64(options.timeout) * 1_000_000
         let err = uc_emu_start(uc, function, stopAddress, micros, 0)
         if termination != nil { return nil }
         if err != UC_ERR_OK {

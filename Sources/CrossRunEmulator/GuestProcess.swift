@@ -25,6 +25,9 @@ public final class GuestProcess {
         /// Where the guest's file names lead: the host's view, or confined with
         /// ``GuestFileSystem/init(root:)``.
         public var fileSystem = GuestFileSystem()
+        /// Extra host functions by import name, served before the C library's (fuzzing's
+        /// comparison tracing).
+        public var extraFunctions: [String: HostFunction] = [:]
 
         public init(arguments: [String], environment: [String: String], programName: String) {
             self.arguments = arguments
@@ -70,6 +73,8 @@ public final class GuestProcess {
     var hostRounding: Int32 = FE_TONEAREST
     /// Saved `setjmp` contexts by `jmp_buf` address.
     var jumpBuffers: [UInt64: [UInt64]] = [:]
+    /// Time limit of each top-level guest call in microseconds, overriding `options.timeout`.
+    var callTimeoutMicros: UInt64?
 
     /// Creates the engine, maps the address space and loads `image`; throws listing any import
     /// the emulator cannot provide.
@@ -114,7 +119,7 @@ public final class GuestProcess {
         for imp in image.imports {
             switch imp.kind {
             case .function:
-                if let body = processFunction(imp.name) ?? HostLibc.functions[imp.name] {
+                if let body = options.extraFunctions[imp.name] ?? processFunction(imp.name) ?? HostLibc.functions[imp.name] {
                     if stubIndex[imp.name] == nil { stubIndex[imp.name] = functions.count; functions.append(body); functionNames.append(imp.name) }
                     importAddress.append(layout.trampolineBase + UInt64(stubIndex[imp.name]!) * 16)
                 } else {

@@ -83,6 +83,9 @@ struct RISCV64Guest: LinkRegisterGuest {
     /// pc, s0–s11, sp, fs0–fs11.
     var jumpBufferRegisterBytes: Int { 26 * 8 }
 
+    /// s0 points just above the saved ra (s0-8) and caller's s0 (s0-16).
+    var frameRecord: (register: Int32, previousFrame: Int64, returnAddress: Int64) { (Self.x(8), -16, -8) }
+
     func resumeJump(_ uc: OpaquePointer, memory: AddressSpace, saved: [UInt64], value: UInt64) throws {
         let n = Self.calleeSaved.count
         guard saved.count == n + 2 + Self.calleeSavedFP.count else { throw GuestFault(address: 0, size: 64, access: .read) }

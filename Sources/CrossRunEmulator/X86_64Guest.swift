@@ -136,6 +136,9 @@ struct X86_64Guest: GuestArch {
 
     var jumpBufferRegisterBytes: Int { 64 }
 
+    /// `push rbp; mov rbp, rsp`: [rbp] is the caller's rbp, [rbp+8] the return address.
+    var frameRecord: (register: Int32, previousFrame: Int64, returnAddress: Int64) { (Self.calleeSaved[1], 0, 8) }
+
     func resumeJump(_ uc: OpaquePointer, memory: AddressSpace, saved: [UInt64], value: UInt64) throws {
         guard saved.count == 8 else { throw GuestFault(address: 0, size: 64, access: .read) }
         for (i, r) in Self.calleeSaved.enumerated() { write(uc, r, saved[i]) }

@@ -5,7 +5,9 @@ import Glibc
 /// `malloc` & co. over ``GuestHeap``.
 enum LibcMemory {
     static func allocate(_ rt: LibcRuntime, _ size: Int, zero: Bool) throws -> UInt64 {
-        guard let (a, fresh) = rt.heap.allocate(size) else { rt.setErrno(ENOMEM); return 0 }
+        let block: (UInt64, fresh: Bool)?
+        if rt.heapChecker != nil { block = try rt.heapChecker!.allocate(rt, size) } else { block = rt.heap.allocate(size) }
+        guard let (a, fresh) = block else { rt.setErrno(ENOMEM); return 0 }
         if zero && !fresh && size > 0 { memset(try rt.memory.host(a, size, write: true), 0, size) }
         return a
     }
@@ -20,24 +22,22 @@ enum LibcMemory {
         "realloc": { rt, f in
             let old = try f.int(0), size = try f.size(1)
             if old == 0 { f.returnInt(try allocate(rt, size, zero: false)); return }
-            guard let oldSize = rt.heap.size(of: old) else {
+            guard let oldSize = rt.heapChecker?.size(of: old) ?? rt.heap.size(of: old) else {
                 throw GuestFault(address: old, size: 1, access: .write) // realloc of a pointer malloc never returned
             }
             // glibc frees the block and returns NULL for a zero size.
-            if size == 0 { _ = rt.heap.free(old); f.returnInt(0); return }
-            if rt.heap.resizeInPlace(old, to: size) { f.returnInt(old); return }
+            if size == 0 { try release(rt, old); f.returnInt(0); return }
+            if rt.heapChecker == nil && rt.heap.resizeInPlace(old, to: size) { f.returnInt(old); return }
             let new = try allocate(rt, size, zero: false)
             if new == 0 { f.returnInt(0); return }
             let n = min(oldSize, size)
             if n > 0 { memcpy(try rt.memory.host(new, n, write: true), try rt.memory.host(old, n, write: false), n) }
-            _ = rt.heap.free(old)
+            try release(rt, old)
             f.returnInt(new)
         },
         "free": { rt, f in
             let p = try f.int(0)
-            if p != 0 && !rt.heap.free(p) {
-                throw GuestTermination.signal(SIGABRT, "free(): invalid pointer 0x" + String(p, radix: 16))
-            }
+            if p != 0 { try release(rt, p) }
         },
         "aligned_alloc": alignedAlloc, "memalign": alignedAlloc,
         "posix_memalign": { rt, f in
@@ -49,6 +49,18 @@ enum LibcMemory {
             f.returnInt32(0)
         },
     ]
+
+    /// `free`: through the heap checker when fuzzing; an unknown pointer aborts as in glibc.
+    static func release(_ rt: LibcRuntime, _ p: UInt64) throws {
+        do {
+            if rt.heapChecker != nil, try rt.heapChecker!.free(rt, p) { return }
+        } catch let e as HeapChecker.Error {
+            throw GuestTermination.signal(SIGABRT, e.kind + ": " + e.detail)
+        }
+        if !rt.heap.free(p) {
+            throw GuestTermination.signal(SIGABRT, "free(): invalid pointer 0x" + String(p, radix: 16))
+        }
+    }
 
     static let alignedAlloc: HostFunction = { rt, f in
         f.returnInt(try alignedAllocate(rt, f.size(0), f.size(1)))

@@ -34,7 +34,7 @@ public final class LibcRuntime {
     /// dirent` that `readdir` returns.
     var directories: [UInt64: (host: OpaquePointer, entry: UInt64)] = [:]
     /// Guest addresses of data imports (`stdout`, `stdin`, …) by name.
-    public private(set) var dataSymbols: [String: UInt64] = [:]
+    public internal(set) var dataSymbols: [String: UInt64] = [:]
     /// The program's environment (`getenv`).
     public var environment: [String: String]
     /// Guest copies of environment values handed out by `getenv` (stable addresses).
@@ -78,6 +78,8 @@ public final class LibcRuntime {
     var pendingSignals: UInt64 = 0
     /// Calls a guest function from host code (set by the emulator; used for signal handlers).
     public var callGuest: ((UInt64, [UInt64]) throws -> UInt64)?
+    /// The fuzzing heap checker (red zones, poisoned frees), or nil for plain `malloc`.
+    public var heapChecker: HeapChecker?
     /// Where guest file names lead on the host (confined to a directory by `--root`).
     public var fileSystem = GuestFileSystem()
     /// Static guest objects the library hands out (`localeconv`, `gmtime`'s `struct tm`…).

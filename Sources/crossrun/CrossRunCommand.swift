@@ -2,6 +2,7 @@ import ArgumentParser
 import CrossRunDriver
 import CrossRunELF
 import CrossRunEmulator
+import CrossRunFuzz
 import CrossRunLibc
 import CrossRunLink
 import CrossRunNative
@@ -39,7 +40,7 @@ struct CrossRunCommand: ParsableCommand {
         \(compileFlagsHelp)
         """,
         version: "0.1.0",
-        subcommands: [Run.self, Inspect.self],
+        subcommands: [Run.self, Inspect.self, Fuzz.self],
         defaultSubcommand: Run.self
     )
 
@@ -49,6 +50,7 @@ struct CrossRunCommand: ParsableCommand {
             Invocation.programArguments = Array(args[(dash + 1)...])
             args = Array(args[..<dash])
         }
+        FuzzFlags.extract(&args)
         do {
             let (compile, rest) = try CompileOptions.scan(args)
             Invocation.compile = compile
@@ -68,6 +70,8 @@ struct CrossRunCommand: ParsableCommand {
         } catch let error as EmulatorError {
             fail(error)
         } catch let error as ELFError {
+            fail(error)
+        } catch let error as FuzzError {
             fail(error)
         } catch {
             exit(withError: error)

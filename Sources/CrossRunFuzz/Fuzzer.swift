@@ -1,0 +1,210 @@
+import CrossRunEmulator
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What runs one input: the emulator's ``FuzzSession`` (or any other backend).
+public protocol FuzzExecutor: AnyObject {
+    /// Runs `input` from the initial state and leaves its edge counts in ``coverage``.
+    func run(_ input: [UInt8]) -> FuzzSession.Outcome
+    var coverage: UnsafeMutableBufferPointer<UInt8> { get }
+}
+
+extension FuzzSession: FuzzExecutor {}
+
+/// libFuzzer-style options (`-runs=N -max_total_time=S -seed=N -max_len=N -timeout=S
+/// -dict=FILE -only_ascii=1 -artifact_prefix=P -print_final_stats=1`).
+public struct FuzzOptions: Sendable {
+    /// Inputs to run (-1: no limit).
+    public var runs = -1
+    /// Seconds before stopping (0: no limit).
+    public var maxTotalTime = 0
+    public var seed: UInt64 = 0
+    public var maxLength = 4096
+    /// Seconds one input may run.
+    public var timeout = 10.0
+    public var dictionary: String?
+    public var onlyASCII = false
+    public var artifactPrefix = "./"
+    /// libFuzzer's exit statuses for a crash and for a timeout.
+    public var errorExitCode: Int32 = 77
+    public var timeoutExitCode: Int32 = 70
+
+    public init() {}
+
+    /// Parses one `-name=value` flag; false if `text` is not one.
+    public mutating func parse(_ text: String) throws -> Bool {
+        guard text.hasPrefix("-"), !text.hasPrefix("--"), let eq = text.firstIndex(of: "=") else { return false }
+        let name = String(text[text.index(after: text.startIndex)..<eq]), value = String(text[text.index(after: eq)...])
+        func int() throws -> Int {
+            guard let v = Int(value) else { throw FuzzError.badFlag("-\(name)=\(value): expected an integer") }
+            return v
+        }
+        switch name {
+        case "runs": runs = try int()
+        case "max_total_time": maxTotalTime = try int()
+        case "seed":
+            guard let v = UInt64(value) else { throw FuzzError.badFlag("-seed=\(value): expected a non-negative integer") }
+            seed = v
+        case "max_len":
+            let v = try int()
+            guard v > 0 && v <= 1 << 24 else { throw FuzzError.badFlag("-max_len=\(value): expected 1…16777216") }
+            maxLength = v
+        case "timeout":
+            guard let v = Double(value), v > 0 else { throw FuzzError.badFlag("-timeout=\(value): expected seconds > 0") }
+            timeout = v
+        case "dict": dictionary = value
+        case "only_ascii": onlyASCII = try int() != 0
+        case "artifact_prefix": artifactPrefix = value
+        case "error_exitcode": errorExitCode = Int32(truncatingIfNeeded: try int())
+        case "timeout_exitcode": timeoutExitCode = Int32(truncatingIfNeeded: try int())
+        default:
+            throw FuzzError.badFlag("-\(name): unknown fuzzing flag (known: -runs -max_total_time -seed -max_len -timeout -dict -only_ascii -artifact_prefix -error_exitcode -timeout_exitcode)")
+        }
+        return true
+    }
+}
+
+/// The fuzzing loop: corpus, coverage features, mutation, status lines and artifacts.
+public final class Fuzzer {
+    public let executor: FuzzExecutor
+    public var options: FuzzOptions
+    public let comparisons: ComparisonTable?
+    /// Where new inputs are saved (the first corpus directory), if any.
+    public let corpusDirectory: String?
+    /// Describes the target in reports, e.g. `rv64/emu`.
+    public let targetName: String
+
+    public private(set) var corpus: [[UInt8]] = []
+    var seenFeatures = [UInt64](repeating: 0, count: FuzzSession.mapSize * 8 / 64)
+    var seenEdges = [UInt64](repeating: 0, count: FuzzSession.mapSize / 64)
+    public private(set) var edgeCount = 0
+    public private(set) var featureCount = 0
+    public private(set) var executions = 0
+    var random: FuzzRandom
+    var mutator: Mutator
+    let start = Fuzzer.now()
+    var nextPulse = 1
+
+    /// The end of a fuzzing session.
+    public enum Result: Equatable {
+        case finished
+        /// A crash or timeout, with the artifact written.
+        case found(kind: String, artifact: String, input: [UInt8], report: String)
+    }
+
+    public init(executor: FuzzExecutor, options: FuzzOptions, comparisons: ComparisonTable?, corpusDirectory: String?, targetName: String) throws {
+        self.executor = executor
+        self.options = options
+        self.comparisons = comparisons
+        self.corpusDirectory = corpusDirectory
+        self.targetName = targetName
+        random = FuzzRandom(seed: options.seed)
+        mutator = Mutator(maxLength: options.maxLength)
+        mutator.onlyASCII = options.onlyASCII
+        if let dict = options.dictionary {
+            mutator.dictionary = try Mutator.parseDictionary(try FuzzFiles.read(dict), file: dict)
+        }
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// Adds the coverage of the last run to the totals; true if it showed anything new.
+    func absorbCoverage() -> Bool {
+        var new = false
+        let map = executor.coverage
+        map.withMemoryRebound(to: UInt64.self) { words in
+            for w in 0..<words.count where words[w] != 0 {
+                for i in w * 8..<w * 8 + 8 where map[i] != 0 {
+                    let count = map[i]
+                    let bucket: Int = count == 1 ? 0 : count == 2 ? 1 : count == 3 ? 2 : count < 8 ? 3 : count < 16 ? 4 : count < 32 ? 5 : count < 128 ? 6 : 7
+                    let feature = i * 8 + bucket
+                    if seenFeatures[feature >> 6] & (1 << UInt64(feature & 63)) == 0 {
+                        seenFeatures[feature >> 6] |= 1 << UInt64(feature & 63)
+                        featureCount += 1
+                        new = true
+                    }
+                    if seenEdges[i >> 6] & (1 << UInt64(i & 63)) == 0 {
+                        seenEdges[i >> 6] |= 1 << UInt64(i & 63)
+                        edgeCount += 1
+                    }
+                }
+            }
+        }
+        return new
+    }
+
+    /// Runs one input and handles its outcome; returns a result when fuzzing must stop.
+    func execute(_ input: [UInt8], event: String?) -> Result? {
+        executions += 1
+        let outcome = executor.run(input)
+        switch outcome {
+        case .ok:
+            if absorbCoverage() {
+                corpus.append(input)
+                if let dir = corpusDirectory { try? FuzzFiles.write(input, to: dir + "/" + SHA1.hex(input)) }
+                if let event { status(event) }
+            } else if executions >= nextPulse {
+                status("pulse ")
+            }
+            if executions >= nextPulse { nextPulse *= 2 }
+            return nil
+        case .crash(let kind, let report, let frames):
+            return found(kind: kind, prefix: "crash-", input: input, report: report, frames: frames)
+        case .timeout(let report):
+            return found(kind: "timeout", prefix: "timeout-", input: input, report: report, frames: [])
+        }
+    }
+
+    func found(kind: String, prefix: String, input: [UInt8], report: String, frames: [String]) -> Result {
+        let artifact = options.artifactPrefix + prefix + SHA1.hex(input)
+        let text = Fuzzer.report(kind: kind, target: targetName, report: report, frames: frames)
+        try? FuzzFiles.write(input, to: artifact)
+        try? FuzzFiles.write(Array((text + "artifact: \(artifact) (\(input.count) bytes)\n").utf8), to: artifact + ".txt")
+        fputs(text, stderr)
+        fputs("==crossrun fuzz== \(kind) after \(executions) executions; input saved to \(artifact) (\(input.count) bytes)\n", stderr)
+        return .found(kind: kind, artifact: artifact, input: input, report: text)
+    }
+
+    /// The report for a crash: kind and target, the emulator's one-line report, the backtrace.
+    public static func report(kind: String, target: String, report: String, frames: [String]) -> String {
+        var text = "==crossrun fuzz== \(kind) on \(target)\n\(report)\n"
+        var i = 0
+        while i < frames.count {
+            var j = i + 1
+            while j < frames.count && frames[j] == frames[i] { j += 1 }
+            text += "    #\(i) \(frames[i])" + (j - i > 1 ? " (\(j - i) frames)" : "") + "\n"
+            i = j
+        }
+        return text
+    }
+
+    func status(_ event: String) {
+        let elapsed = max(Fuzzer.now() - start, 1e-6)
+        let bytes = corpus.reduce(0) { $0 + $1.count }
+        fputs("#\(executions)\t\(event) cov: \(edgeCount) ft: \(featureCount) corp: \(corpus.count)/\(bytes)b exec/s: \(Int(Double(executions) / elapsed)) rss: \(FuzzFiles.residentMegabytes())Mb\n", stderr)
+    }
+
+    /// Runs the seed inputs, then mutates until a crash, `-runs` or `-max_total_time`.
+    public func run(seeds: [[UInt8]]) -> Result {
+        for seed in seeds.isEmpty ? [[]] : seeds {
+            if let r = execute(Array(seed.prefix(options.maxLength)), event: nil) { return r }
+        }
+        if corpus.isEmpty { corpus.append([]) }
+        status("INITED")
+        while options.runs < 0 || executions < options.runs {
+            if options.maxTotalTime > 0 && Fuzzer.now() - start >= Double(options.maxTotalTime) { break }
+            let parent = corpus[random.below(corpus.count)]
+            let other = corpus.count > 1 ? corpus[random.below(corpus.count)] : nil
+            let (mutant, _) = mutator.mutate(parent, other: other, comparisons: comparisons, random: &random)
+            if let r = execute(mutant, event: "NEW   ") { return r }
+        }
+        status("DONE  ")
+        fputs("Done \(executions) runs in \(Int(Fuzzer.now() - start)) second(s)\n", stderr)
+        return .finished
+    }
+}

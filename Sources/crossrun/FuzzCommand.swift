@@ -1,0 +1,191 @@
+import ArgumentParser
+import CrossRunDriver
+import CrossRunEmulator
+import CrossRunFuzz
+import CrossRunLibc
+import CrossRunNative
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// libFuzzer-style `-name=value` flags, taken off the command line before compile options are
+/// scanned (`-max_len=…` would otherwise look like a clang `-m` flag).
+enum FuzzFlags {
+    nonisolated(unsafe) static var given: [String] = []
+    static let names = ["runs", "max_total_time", "seed", "max_len", "timeout", "dict", "only_ascii", "artifact_prefix",
+                        "error_exitcode", "timeout_exitcode", "use_cmp", "heap_check"]
+
+    /// Removes the fuzzing flags from `args` when the command is `fuzz`.
+    static func extract(_ args: inout [String]) {
+        guard args.first == "fuzz" else { return }
+        args.removeAll { a in
+            let isFlag = names.contains { a.hasPrefix("-\($0)=") }
+            if isFlag { given.append(a) }
+            return isFlag
+        }
+    }
+}
+
+struct Fuzz: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fuzz a libFuzzer-style harness (LLVMFuzzerTestOneInput) on any target.",
+        discussion: """
+        The harness defines int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) and
+        optionally int LLVMFuzzerInitialize(int *argc, char ***argv). Directories among the inputs
+        are corpus directories: their files seed the run and new interesting inputs go to the
+        first one. The same harness fuzzes on x64, aarch64 and rv64 (emulated: edge coverage from
+        block hooks, memory and C-library state reset between inputs, heap checker).
+
+        libFuzzer flags: -runs=N -max_total_time=S -seed=N -max_len=N (default 4096)
+          -timeout=S (per input, default 10) -dict=FILE -only_ascii=1 -artifact_prefix=P
+          -error_exitcode=N (77) -timeout_exitcode=N (70) -use_cmp=0 (no comparison tracing)
+          -heap_check=0 (no red zones / poisoned frees)
+        A crash or timeout stops the run: the input is saved as crash-<sha1> / timeout-<sha1>
+        (with a .txt report: kind, target, faulting function+offset, backtrace).
+
+        Examples:
+          crossrun fuzz --target rv64 harness.c corpus/ -runs=100000 -seed=1
+          crossrun fuzz --replay crash-3f2a… harness.c
+          crossrun fuzz --minimize crash-3f2a… harness.c
+
+        \(compileFlagsHelp)
+        """
+    )
+
+    @OptionGroup var build: BuildOptions
+
+    @Option(help: "Execution backend: emu (the default; native fuzzing of x64 is not available yet).")
+    var backend: Backend?
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Run these inputs once each and report (reproduce a crash).", valueName: "file"))
+    var replay: [String] = []
+
+    @Option(help: ArgumentHelp("Shrink this crashing input while it still crashes the same way.", valueName: "file"))
+    var minimize: String?
+
+    func run() throws {
+        var options = FuzzOptions()
+        var useComparisons = true, heapCheck = true
+        var seedGiven = false
+        for flag in FuzzFlags.given {
+            if flag.hasPrefix("-use_cmp=") { useComparisons = flag.hasSuffix("=1"); continue }
+            if flag.hasPrefix("-heap_check=") { heapCheck = flag.hasSuffix("=1"); continue }
+            if flag.hasPrefix("-seed=") { seedGiven = true }
+            _ = try options.parse(flag)
+        }
+        if !seedGiven {
+            var ts = timespec()
+            clock_gettime(CLOCK_REALTIME, &ts)
+            options.seed = UInt64(ts.tv_nsec) ^ UInt64(getpid())
+        }
+        let target = try build.resolvedTarget()
+        if backend == .native {
+            throw DriverError.usage("native fuzzing of x64 is not available yet; crossrun fuzz runs every target emulated (--backend emu)")
+        }
+        // Directories, and paths that do not exist yet and are not sources, are corpus directories.
+        func isCorpus(_ path: String) -> Bool {
+            FuzzFiles.isDirectory(path) || (access(path, F_OK) != 0 && ![".c", ".i", ".s", ".S", ".o", ".a"].contains { path.hasSuffix($0) })
+        }
+        let sources = build.inputs.filter { !isCorpus($0) }
+        let corpora = build.inputs.filter(isCorpus)
+        guard !sources.isEmpty else { throw DriverError.usage("no harness given (a .c file defining LLVMFuzzerTestOneInput)") }
+
+        var compile = Invocation.compile
+        compile.entry = "LLVMFuzzerTestOneInput"
+        let comparisons = ComparisonTable()
+        var extra = Set(ComparisonTable.guardSymbols)
+        if useComparisons {
+            compile.clangFlags += ComparisonTable.emulatedCompileFlags
+            extra.formUnion(ComparisonTable.tracingSymbols)
+        } else {
+            compile.clangFlags.append("-fno-omit-frame-pointer")
+        }
+        let pipeline = Pipeline(toolchain: try Toolchain.discover())
+        let built = try pipeline.build(inputs: sources, target: target, options: compile, extraImports: extra)
+
+        var guestOptions = GuestProcess.Options(arguments: [built.programName] + Invocation.programArguments,
+                                                environment: Run.environment(), programName: built.programName)
+        guestOptions.extraFunctions = comparisons.hostFunctions(library: HostLibc.functions)
+        let session = try FuzzSession(image: built.image, options: guestOptions, maxLength: options.maxLength,
+                                      timeoutMicros: UInt64(options.timeout * 1e6), heapCheck: heapCheck)
+        if let failure = session.initialize(arguments: guestOptions.arguments) {
+            throw FuzzError.startupFailed(describe(failure))
+        }
+        let targetName = "\(target)/emu"
+
+        if !replay.isEmpty { Glibc.exit(try replayFiles(session, options: options, target: targetName)) }
+        if let minimize { Glibc.exit(try shrink(minimize, session, options: options, target: targetName)) }
+
+        for dir in corpora.prefix(1) where !FuzzFiles.isDirectory(dir) {
+            guard mkdir(dir, 0o755) == 0 else { throw DriverError.badInput(file: dir, message: "cannot create the corpus directory: " + String(cString: strerror(errno))) }
+        }
+        let seeds = try corpora.flatMap { try FuzzFiles.files(in: $0).map(FuzzFiles.read) }
+        fputs("INFO: Seed: \(options.seed)\nINFO: fuzzing \(built.programName) on \(targetName), \(seeds.count) seed input(s), -max_len=\(options.maxLength)\n", stderr)
+        let fuzzer = try Fuzzer(executor: session, options: options, comparisons: useComparisons ? comparisons : nil,
+                                corpusDirectory: corpora.first, targetName: targetName)
+        switch fuzzer.run(seeds: seeds) {
+        case .finished: Glibc.exit(0)
+        case .found(let kind, _, _, _): Glibc.exit(kind == "timeout" ? options.timeoutExitCode : options.errorExitCode)
+        }
+    }
+
+    func describe(_ outcome: FuzzSession.Outcome) -> String {
+        switch outcome {
+        case .ok: return "no failure"
+        case .crash(let kind, let report, let frames): return Fuzzer.report(kind: kind, target: "", report: report, frames: frames)
+        case .timeout(let report): return report
+        }
+    }
+
+    /// `--replay`: each file once; the first crash's report, with libFuzzer's exit status.
+    func replayFiles(_ session: FuzzSession, options: FuzzOptions, target: String) throws -> Int32 {
+        for file in replay {
+            let input = try FuzzFiles.read(file)
+            fputs("Running: \(file) (\(input.count) bytes)\n", stderr)
+            switch session.run(input) {
+            case .ok:
+                fputs("Executed \(file): no crash\n", stderr)
+            case .crash(let kind, let report, let frames):
+                fputs(Fuzzer.report(kind: kind, target: target, report: report, frames: frames), stderr)
+                return options.errorExitCode
+            case .timeout(let report):
+                fputs(Fuzzer.report(kind: "timeout", target: target, report: report, frames: []), stderr)
+                return options.timeoutExitCode
+            }
+        }
+        return 0
+    }
+
+    /// `--minimize`: removes ever smaller chunks while the input still fails with the same kind.
+    func shrink(_ file: String, _ session: FuzzSession, options: FuzzOptions, target: String) throws -> Int32 {
+        let original = try FuzzFiles.read(file)
+        func kind(_ input: [UInt8]) -> String? {
+            switch session.run(input) {
+            case .ok: return nil
+            case .crash(let k, _, _): return k
+            case .timeout: return "timeout"
+            }
+        }
+        guard let wanted = kind(original) else {
+            throw DriverError.badInput(file: file, message: "does not crash on \(target); nothing to minimize")
+        }
+        var best = original, runs = 0
+        var chunk = max(best.count / 2, 1)
+        while chunk >= 1 {
+            var i = 0
+            while i < best.count {
+                if options.runs >= 0 && runs >= options.runs { break }
+                var candidate = best
+                candidate.removeSubrange(i..<min(i + chunk, best.count))
+                runs += 1
+                if kind(candidate) == wanted { best = candidate } else { i += chunk }
+            }
+            if chunk == 1 { break }
+            chunk /= 2
+        }
+        let out = options.artifactPrefix + "minimized-from-" + SHA1.hex(original)
+        try FuzzFiles.write(best, to: out)
+        fputs("CRASH_MIN: \(wanted) kept; \(original.count) -> \(best.count) bytes in \(runs) runs; saved to \(out)\n", stderr)
+        return 0
+    }
+}
