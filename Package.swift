@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "CNativeSupport", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CrossRunNative", dependencies: ["CrossRunLink", "CrossRunRuntime", "CNativeSupport"]),
         /// `crossrun fuzz`: mutation, corpus, coverage features, artifacts.
-        .target(name: "CrossRunFuzz", dependencies: ["CrossRunEmulator", "CrossRunLibc"]),
+        .target(name: "CrossRunFuzz", dependencies: ["CrossRunEmulator", "CrossRunLibc", "CrossRunNative", "CNativeSupport"]),
         .target(name: "CrossRunDriver", dependencies: [
             "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative",
         ]),

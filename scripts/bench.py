@@ -11,7 +11,10 @@ For each program in ../shared/bench (or the files given), it times:
            qemu-user, the peer to beat (installs qemu-user and the cross compilers with apt-get
            when missing; they are benchmark tools only, never a dependency of CrossRun)
 checks that all outputs are identical, and prints times and ratios to host (median of --runs).
-Usage: scripts/bench.py [--runs N] [--arg N] [--targets x64,aarch64,rv64] [--qemu] [prog.c ...]
+  --fuzz   instead: executions per second of `crossrun fuzz` on samples/fuzz/parser_fuzz.c
+           (-use_cmp and the heap checker on, -runs=N from --fuzz-runs, seed 1) for x64 native,
+           x64 emulated, aarch64 and rv64, with the ratio of each to x64 native.
+Usage: scripts/bench.py [--runs N] [--arg N] [--targets x64,aarch64,rv64] [--qemu] [--fuzz] [prog.c ...]
 """
 import argparse, glob, os, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -48,8 +51,12 @@ def main():
     ap.add_argument("--arg", help="size argument passed to every program")
     ap.add_argument("--targets", default="x64,aarch64,rv64", help="emulated targets to time (comma-separated)")
     ap.add_argument("--qemu", action="store_true", help="also time qemu-user on static cross-gcc builds")
+    ap.add_argument("--fuzz", action="store_true", help="fuzzing executions per second instead")
+    ap.add_argument("--fuzz-runs", type=int, default=20000)
     ap.add_argument("programs", nargs="*")
     a = ap.parse_args()
+    if a.fuzz:
+        return fuzz_bench(a)
     progs = a.programs or sorted(glob.glob(os.path.join(ROOT, "..", "shared", "bench", "*.c")))
     if not progs:
         sys.exit("bench: no programs (expected ../shared/bench/*.c)")
@@ -90,6 +97,30 @@ def main():
             note = "  OUTPUT DIFFERS: " + ",".join(differs) if differs else ""
             print(f"{name:14} {host:8.3f} {native / host:7.2f}" + "".join(f" {r:14.1f}" for r in ratios) + note)
             sys.stdout.flush()
+
+def fuzz_bench(a):
+    """Executions per second of one fuzzing run per target/backend, measured in one go."""
+    import re
+    subprocess.run(["swift", "build", "-c", "release", "--product", "crossrun"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    crossrun = os.path.join(ROOT, ".build", "release", "crossrun")
+    harness = os.path.join(ROOT, "samples", "fuzz", "parser_fuzz.c")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for target, backend in [("x64", "native"), ("x64", "emu"), ("aarch64", "emu"), ("rv64", "emu")]:
+            cmd = [crossrun, "fuzz", "--target", target, "--backend", backend, harness, f"-runs={a.fuzz_runs}",
+                   "-seed=1", f"-artifact_prefix={tmp}/"]
+            start = time.time()
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            elapsed = time.time() - start
+            done = re.findall(r"#(\d+)\s+\S+\s+cov: (\d+).*exec/s: (\d+)", r.stderr)
+            execs, cov, rate = done[-1] if done else ("0", "0", "0")
+            found = "crash found" if r.returncode == 77 else ("ok" if r.returncode == 0 else f"exit {r.returncode}")
+            rows.append((f"{target}/{backend}", int(execs), int(rate), int(cov), elapsed, found))
+    base = rows[0][2] or 1
+    print(f"{'target':14} {'execs':>8} {'exec/s':>8} {'vs native':>10} {'cov':>5} {'wall s':>7}  result")
+    for name, execs, rate, cov, elapsed, found in rows:
+        print(f"{name:14} {execs:8} {rate:8} {rate / base:10.3f} {cov:5} {elapsed:7.2f}  {found}")
 
 if __name__ == "__main__":
     main()

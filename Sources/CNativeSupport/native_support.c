@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 static const char *g_program = "program";
+const char *(*crossrun_native_fault_note)(uintptr_t address);
+char *crossrun_native_report_copy;
 static uintptr_t g_base;
 static size_t g_size;
 static const crossrun_symbol *g_symbols;
@@ -91,6 +93,12 @@ static void on_crash(int sig, siginfo_t *info, void *uctx) {
     if (sig == SIGSEGV || sig == SIGBUS) {
         put_str(&l, ", fault address ");
         put_hex(&l, (uintptr_t)info->si_addr);
+        const char *note = crossrun_native_fault_note ? crossrun_native_fault_note((uintptr_t)info->si_addr) : NULL;
+        if (note) put_str(&l, note);
+    }
+    if (crossrun_native_report_copy) {
+        memcpy(crossrun_native_report_copy, l.buf, l.len);
+        crossrun_native_report_copy[l.len] = 0;
     }
     put_str(&l, "\n");
     ssize_t unused = write(2, l.buf, l.len);

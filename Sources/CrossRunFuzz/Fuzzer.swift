@@ -1,3 +1,4 @@
+import CNativeSupport
 import CrossRunEmulator
 #if canImport(Glibc)
 import Glibc
@@ -85,6 +86,8 @@ public final class Fuzzer {
     var mutator: Mutator
     let start = Fuzzer.now()
     var nextPulse = 1
+    /// Scratch for the coverage scan: indices of the map's non-zero words.
+    let nonzeroWords = UnsafeMutablePointer<UInt32>.allocate(capacity: FuzzSession.mapSize / 8)
 
     /// The end of a fuzzing session.
     public enum Result: Equatable {
@@ -107,6 +110,8 @@ public final class Fuzzer {
         }
     }
 
+    deinit { nonzeroWords.deallocate() }
+
     static func now() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
@@ -114,27 +119,40 @@ public final class Fuzzer {
     }
 
     /// Adds the coverage of the last run to the totals; true if it showed anything new.
+    /// (Scans the 64 KiB map a word at a time through raw pointers: this runs once per input.)
     func absorbCoverage() -> Bool {
         var new = false
-        let map = executor.coverage
-        map.withMemoryRebound(to: UInt64.self) { words in
-            for w in 0..<words.count where words[w] != 0 {
-                for i in w * 8..<w * 8 + 8 where map[i] != 0 {
-                    let count = map[i]
-                    let bucket: Int = count == 1 ? 0 : count == 2 ? 1 : count == 3 ? 2 : count < 8 ? 3 : count < 16 ? 4 : count < 32 ? 5 : count < 128 ? 6 : 7
-                    let feature = i * 8 + bucket
-                    if seenFeatures[feature >> 6] & (1 << UInt64(feature & 63)) == 0 {
-                        seenFeatures[feature >> 6] |= 1 << UInt64(feature & 63)
-                        featureCount += 1
-                        new = true
-                    }
-                    if seenEdges[i >> 6] & (1 << UInt64(i & 63)) == 0 {
-                        seenEdges[i >> 6] |= 1 << UInt64(i & 63)
-                        edgeCount += 1
+        var features = featureCount, edges = edgeCount
+        let map = UnsafeRawBufferPointer(executor.coverage)
+        seenFeatures.withUnsafeMutableBufferPointer { seenF in
+            seenEdges.withUnsafeMutableBufferPointer { seenE in
+                let found = crossrun_fuzz_nonzero_words(map.baseAddress!.assumingMemoryBound(to: UInt64.self), map.count / 8, nonzeroWords)
+                for k in 0..<found {
+                    let w = Int(nonzeroWords[k])
+                    let word = map.loadUnaligned(fromByteOffset: w * 8, as: UInt64.self)
+                    for b in 0..<8 {
+                        let count = UInt8(truncatingIfNeeded: word >> UInt64(8 * b))
+                        if count == 0 { continue }
+                        let i = w * 8 + b
+                        let bucket: Int = count == 1 ? 0 : count == 2 ? 1 : count == 3 ? 2 : count < 8 ? 3 : count < 16 ? 4 : count < 32 ? 5 : count < 128 ? 6 : 7
+                        let feature = i * 8 + bucket
+                        let fBit = UInt64(1) << UInt64(feature & 63)
+                        if seenF[feature >> 6] & fBit == 0 {
+                            seenF[feature >> 6] |= fBit
+                            features += 1
+                            new = true
+                        }
+                        let eBit = UInt64(1) << UInt64(i & 63)
+                        if seenE[i >> 6] & eBit == 0 {
+                            seenE[i >> 6] |= eBit
+                            edges += 1
+                        }
                     }
                 }
             }
         }
+        featureCount = features
+        edgeCount = edges
         return new
     }
 
@@ -161,8 +179,15 @@ public final class Fuzzer {
     }
 
     func found(kind: String, prefix: String, input: [UInt8], report: String, frames: [String]) -> Result {
-        let artifact = options.artifactPrefix + prefix + SHA1.hex(input)
-        let text = Fuzzer.report(kind: kind, target: targetName, report: report, frames: frames)
+        Fuzzer.saveArtifact(kind: kind, prefix: prefix, input: input, report: report, frames: frames,
+                            artifactPrefix: options.artifactPrefix, target: targetName, executions: "\(executions)")
+    }
+
+    /// Writes `prefix<sha1>` and its `.txt` report, prints the report.
+    static func saveArtifact(kind: String, prefix: String, input: [UInt8], report: String, frames: [String],
+                             artifactPrefix: String, target: String, executions: String) -> Result {
+        let artifact = artifactPrefix + prefix + SHA1.hex(input)
+        let text = Fuzzer.report(kind: kind, target: target, report: report, frames: frames)
         try? FuzzFiles.write(input, to: artifact)
         try? FuzzFiles.write(Array((text + "artifact: \(artifact) (\(input.count) bytes)\n").utf8), to: artifact + ".txt")
         fputs(text, stderr)

@@ -29,11 +29,13 @@ public final class NativeImage {
 
     /// Maps `image`, applies its fixups, binds imports with `dlsym`, protects each segment
     /// (never writable and executable at once) and sets up TLS.
-    public init(_ image: LinkImage) throws {
+    /// `overrides` bind imports to given addresses instead of the host libraries' (fuzzing's
+    /// coverage callbacks and comparison-recording wrappers).
+    public init(_ image: LinkImage, overrides: [String: UInt64] = [:]) throws {
         guard image.machine == Self.hostMachine else {
             throw NativeError.wrongMachine(image: image.machine.description, host: Self.hostMachine.description)
         }
-        let addresses = try HostSymbols.resolve(image.imports)
+        let addresses = try HostSymbols.resolve(image.imports, overrides: overrides)
         guard let mem = mmap(nil, image.size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
               mem != MAP_FAILED else {
             throw NativeError.memory("mmap of \(image.size) bytes failed (errno \(errno))")
@@ -114,9 +116,10 @@ public enum HostSymbols {
     }()
 
     /// Resolves every import or throws listing those the host lacks.
-    static func resolve(_ imports: [LinkImage.Import]) throws -> [UInt64] {
+    static func resolve(_ imports: [LinkImage.Import], overrides: [String: UInt64] = [:]) throws -> [UInt64] {
         var missing: [String] = []
         let addresses = try imports.map { imp -> UInt64 in
+            if let given = overrides[imp.name] { return given }
             if let own = loaderProvided[imp.name] { return own }
             let library = RuntimeSymbols.all[imp.name]?.library ?? .libc
             guard let p = dlsym(try handle(library), imp.name) ?? dlsym(UnsafeMutableRawPointer(bitPattern: 0), imp.name) else {

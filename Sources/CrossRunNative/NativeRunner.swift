@@ -25,6 +25,18 @@ public enum NativeRunner {
         }
     }
 
+    /// Installs the crash reporter (one line: signal, symbolized PC, fault address; exit
+    /// 128+N). Its symbol table lives for the rest of the process.
+    public static func installCrashReporter(_ loaded: NativeImage, programName: String) {
+        let functions = loaded.image.symbols.filter { $0.kind == .function || $0.kind == .other }.sorted { $0.offset < $1.offset }
+        let table = UnsafeMutablePointer<crossrun_symbol>.allocate(capacity: max(functions.count, 1))
+        for (i, s) in functions.enumerated() {
+            table[i] = crossrun_symbol(start: UInt(bitPattern: loaded.base.advanced(by: s.offset)), size: UInt(s.size), name: strdup(s.name))
+        }
+        crossrun_native_install_crash_handlers(strdup(programName), UInt(bitPattern: loaded.base),
+                                               loaded.image.size, table, functions.count)
+    }
+
     /// Transfers control to the program; the process exits with the program's status
     /// (128+N if it dies of signal N, 124 on timeout). Does not return.
     public static func run(_ loaded: NativeImage, options: Options) throws -> Never {
@@ -32,14 +44,7 @@ public enum NativeRunner {
               loaded.image.symbol(named: options.entry)?.kind != .object else {
             throw NativeError.noEntry(options.entry)
         }
-        // Crash symbolization data lives for the rest of the process.
-        let functions = loaded.image.symbols.filter { $0.kind == .function || $0.kind == .other }
-        let table = UnsafeMutablePointer<crossrun_symbol>.allocate(capacity: max(functions.count, 1))
-        for (i, s) in functions.enumerated() {
-            table[i] = crossrun_symbol(start: UInt(bitPattern: loaded.base.advanced(by: s.offset)), size: UInt(s.size), name: strdup(s.name))
-        }
-        crossrun_native_install_crash_handlers(strdup(options.programName), UInt(bitPattern: loaded.base),
-                                               loaded.image.size, table, functions.count)
+        installCrashReporter(loaded, programName: options.programName)
         crossrun_native_set_timeout(options.timeout)
 
         let inits = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: max(loaded.image.initializers.count, 1))

@@ -33,8 +33,9 @@ struct Fuzz: ParsableCommand {
         The harness defines int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) and
         optionally int LLVMFuzzerInitialize(int *argc, char ***argv). Directories among the inputs
         are corpus directories: their files seed the run and new interesting inputs go to the
-        first one. The same harness fuzzes on x64, aarch64 and rv64 (emulated: edge coverage from
-        block hooks, memory and C-library state reset between inputs, heap checker).
+        first one. The same harness fuzzes on x64, aarch64 and rv64: emulated (edge coverage from
+        block hooks, memory and C-library state reset between inputs, heap checker) or, for this
+        host's architecture, natively (trace-pc-guard coverage, a forked worker per crash).
 
         libFuzzer flags: -runs=N -max_total_time=S -seed=N -max_len=N (default 4096)
           -timeout=S (per input, default 10) -dict=FILE -only_ascii=1 -artifact_prefix=P
@@ -54,7 +55,7 @@ struct Fuzz: ParsableCommand {
 
     @OptionGroup var build: BuildOptions
 
-    @Option(help: "Execution backend: emu (the default; native fuzzing of x64 is not available yet).")
+    @Option(help: "Execution backend: native (default for this host's architecture: in-process speed, crashes isolated in a worker) or emu.")
     var backend: Backend?
 
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Run these inputs once each and report (reproduce a crash).", valueName: "file"))
@@ -79,8 +80,10 @@ struct Fuzz: ParsableCommand {
             options.seed = UInt64(ts.tv_nsec) ^ UInt64(getpid())
         }
         let target = try build.resolvedTarget()
-        if backend == .native {
-            throw DriverError.usage("native fuzzing of x64 is not available yet; crossrun fuzz runs every target emulated (--backend emu)")
+        let host = Target(machine: NativeImage.hostMachine)
+        let chosen = backend ?? (target == host ? .native : .emu)
+        if chosen == .native && target != host {
+            throw DriverError.usage("--backend native cannot run \(target) code on this \(host) host; use --backend emu")
         }
         // Directories, and paths that do not exist yet and are not sources, are corpus directories.
         func isCorpus(_ path: String) -> Bool {
@@ -94,7 +97,10 @@ struct Fuzz: ParsableCommand {
         compile.entry = "LLVMFuzzerTestOneInput"
         let comparisons = ComparisonTable()
         var extra = Set(ComparisonTable.guardSymbols)
-        if useComparisons {
+        if chosen == .native {
+            compile.clangFlags += useComparisons ? NativeFuzzExecutor.compileFlags : ["-fsanitize-coverage=trace-pc-guard", "-fno-omit-frame-pointer"]
+            extra.formUnion(ComparisonTable.tracingSymbols)
+        } else if useComparisons {
             compile.clangFlags += ComparisonTable.emulatedCompileFlags
             extra.formUnion(ComparisonTable.tracingSymbols)
         } else {
@@ -102,28 +108,42 @@ struct Fuzz: ParsableCommand {
         }
         let pipeline = Pipeline(toolchain: try Toolchain.discover())
         let built = try pipeline.build(inputs: sources, target: target, options: compile, extraImports: extra)
+        let arguments = [built.programName] + Invocation.programArguments
+        let targetName = "\(target)/\(chosen.rawValue)"
 
-        var guestOptions = GuestProcess.Options(arguments: [built.programName] + Invocation.programArguments,
-                                                environment: Run.environment(), programName: built.programName)
-        guestOptions.extraFunctions = comparisons.hostFunctions(library: HostLibc.functions)
-        let session = try FuzzSession(image: built.image, options: guestOptions, maxLength: options.maxLength,
-                                      timeoutMicros: UInt64(options.timeout * 1e6), heapCheck: heapCheck)
-        if let failure = session.initialize(arguments: guestOptions.arguments) {
-            throw FuzzError.startupFailed(describe(failure))
+        let executor: FuzzExecutor
+        if chosen == .native {
+            executor = try NativeFuzzExecutor(image: built.image, programName: built.programName, arguments: arguments,
+                                              maxLength: options.maxLength, timeout: options.timeout,
+                                              comparisons: useComparisons ? comparisons : nil, heapCheck: heapCheck)
+        } else {
+            var guestOptions = GuestProcess.Options(arguments: arguments, environment: Run.environment(), programName: built.programName)
+            guestOptions.extraFunctions = comparisons.hostFunctions(library: HostLibc.functions)
+            let session = try FuzzSession(image: built.image, options: guestOptions, maxLength: options.maxLength,
+                                          timeoutMicros: UInt64(options.timeout * 1e6), heapCheck: heapCheck)
+            if let failure = session.initialize(arguments: arguments) {
+                throw FuzzError.startupFailed(describe(failure))
+            }
+            executor = session
         }
-        let targetName = "\(target)/emu"
 
-        if !replay.isEmpty { Glibc.exit(try replayFiles(session, options: options, target: targetName)) }
-        if let minimize { Glibc.exit(try shrink(minimize, session, options: options, target: targetName)) }
+        if !replay.isEmpty { Glibc.exit(try replayFiles(executor, options: options, target: targetName)) }
+        if let minimize { Glibc.exit(try shrink(minimize, executor, options: options, target: targetName)) }
 
         for dir in corpora.prefix(1) where !FuzzFiles.isDirectory(dir) {
             guard mkdir(dir, 0o755) == 0 else { throw DriverError.badInput(file: dir, message: "cannot create the corpus directory: " + String(cString: strerror(errno))) }
         }
         let seeds = try corpora.flatMap { try FuzzFiles.files(in: $0).map(FuzzFiles.read) }
         fputs("INFO: Seed: \(options.seed)\nINFO: fuzzing \(built.programName) on \(targetName), \(seeds.count) seed input(s), -max_len=\(options.maxLength)\n", stderr)
-        let fuzzer = try Fuzzer(executor: session, options: options, comparisons: useComparisons ? comparisons : nil,
-                                corpusDirectory: corpora.first, targetName: targetName)
-        switch fuzzer.run(seeds: seeds) {
+        let result: Fuzzer.Result
+        if let native = executor as? NativeFuzzExecutor {
+            result = try native.fuzz(options: options, corpusDirectory: corpora.first, seeds: seeds, targetName: targetName)
+        } else {
+            let fuzzer = try Fuzzer(executor: executor, options: options, comparisons: useComparisons ? comparisons : nil,
+                                    corpusDirectory: corpora.first, targetName: targetName)
+            result = fuzzer.run(seeds: seeds)
+        }
+        switch result {
         case .finished: Glibc.exit(0)
         case .found(let kind, _, _, _): Glibc.exit(kind == "timeout" ? options.timeoutExitCode : options.errorExitCode)
         }
@@ -138,7 +158,7 @@ struct Fuzz: ParsableCommand {
     }
 
     /// `--replay`: each file once; the first crash's report, with libFuzzer's exit status.
-    func replayFiles(_ session: FuzzSession, options: FuzzOptions, target: String) throws -> Int32 {
+    func replayFiles(_ session: FuzzExecutor, options: FuzzOptions, target: String) throws -> Int32 {
         for file in replay {
             let input = try FuzzFiles.read(file)
             fputs("Running: \(file) (\(input.count) bytes)\n", stderr)
@@ -157,7 +177,7 @@ struct Fuzz: ParsableCommand {
     }
 
     /// `--minimize`: removes ever smaller chunks while the input still fails with the same kind.
-    func shrink(_ file: String, _ session: FuzzSession, options: FuzzOptions, target: String) throws -> Int32 {
+    func shrink(_ file: String, _ session: FuzzExecutor, options: FuzzOptions, target: String) throws -> Int32 {
         let original = try FuzzFiles.read(file)
         func kind(_ input: [UInt8]) -> String? {
             switch session.run(input) {

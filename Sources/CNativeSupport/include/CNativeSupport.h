@@ -35,4 +35,73 @@ int crossrun_native_at_quick_exit(void (*function)(void));
 
 /// Makes freshly written code visible to instruction fetch.
 void crossrun_native_clear_cache(void *begin, void *end);
+
+/// Native fuzzing: memory shared between the fuzzer and its worker process.
+#define CROSSRUN_FUZZ_MAP_SIZE 65536
+#define CROSSRUN_FUZZ_CMP_SLOTS 256
+#define CROSSRUN_FUZZ_CMP_BYTES 64
+typedef struct crossrun_fuzz_comparison {
+    uint64_t a, b;
+    uint32_t width;  ///< 1, 2, 4, 8 for integers; 0 for byte strings of `length`
+    uint32_t length;
+    uint8_t bytes_a[CROSSRUN_FUZZ_CMP_BYTES], bytes_b[CROSSRUN_FUZZ_CMP_BYTES];
+} crossrun_fuzz_comparison;
+typedef struct crossrun_fuzz_shared {
+    uint8_t map[CROSSRUN_FUZZ_MAP_SIZE];          ///< edge counters (trace-pc-guard)
+    uint64_t cmp_count;
+    crossrun_fuzz_comparison cmps[CROSSRUN_FUZZ_CMP_SLOTS];
+    /// In-process fuzzing: the input being run (in `input`), when it started, whether the
+    /// loop ended normally, and the crash reporter's line.
+    uint64_t current_size;
+    uint64_t executions;
+    int64_t started_ns;   ///< CLOCK_MONOTONIC; 0 between inputs
+    int32_t finished;
+    char report[512];
+    uint8_t input[];                             ///< the next input (max_len bytes)
+} crossrun_fuzz_shared;
+typedef int (*crossrun_fuzz_test_one)(const uint8_t *, size_t);
+
+/// Points the coverage and comparison callbacks at `shared` (in the worker).
+void crossrun_fuzz_attach(crossrun_fuzz_shared *shared);
+/// The worker: reads an input size from `command_fd`, runs the input from shared memory
+/// (copied to the end of a mapping before a guard page), writes one byte to
+/// `reply_fd`; exits when the command pipe closes.
+_Noreturn void crossrun_fuzz_worker(int command_fd, int reply_fd, crossrun_fuzz_test_one test_one, size_t max_len);
+/// The native heap checker bound in place of malloc & co.: each block ends right before an
+/// inaccessible page; slack bytes are checked at free; freed blocks stay inaccessible.
+void *crossrun_fuzz_malloc(size_t size);
+void *crossrun_fuzz_calloc(size_t n, size_t size);
+void *crossrun_fuzz_realloc(void *p, size_t size);
+void crossrun_fuzz_free(void *p);
+/// Makes crash reports name heap faults ([heap-buffer-overflow], [heap-use-after-free]).
+void crossrun_fuzz_enable_heap_checker(void);
+/// Where the crash reporter also copies its line (NULL: nowhere).
+extern char *crossrun_native_report_copy;
+/// CLOCK_MONOTONIC in nanoseconds.
+int64_t crossrun_fuzz_now_ns(void);
+/// Optional note appended to a crash report for a fault address (NULL: none).
+extern const char *(*crossrun_native_fault_note)(uintptr_t address);
+/// offsetof(crossrun_fuzz_shared, input).
+size_t crossrun_fuzz_input_offset(void);
+/// Writes the indices of the non-zero 64-bit words of `map` (`words` a multiple of 8) to
+/// `out`; returns how many (the fuzzer's per-input coverage scan).
+size_t crossrun_fuzz_nonzero_words(const uint64_t *map, size_t words, uint32_t *out);
+/// Comparison-recording wrappers bound in place of the C library's.
+int crossrun_fuzz_memcmp(const void *a, const void *b, size_t n);
+int crossrun_fuzz_bcmp(const void *a, const void *b, size_t n);
+int crossrun_fuzz_strcmp(const char *a, const char *b);
+int crossrun_fuzz_strncmp(const char *a, const char *b, size_t n);
+int crossrun_fuzz_strcasecmp(const char *a, const char *b);
+char *crossrun_fuzz_strstr(const char *h, const char *n);
+void __sanitizer_cov_trace_pc_guard_init(uint32_t *start, uint32_t *stop);
+void __sanitizer_cov_trace_pc_guard(uint32_t *guard);
+void __sanitizer_cov_trace_cmp1(uint8_t a, uint8_t b);
+void __sanitizer_cov_trace_cmp2(uint16_t a, uint16_t b);
+void __sanitizer_cov_trace_cmp4(uint32_t a, uint32_t b);
+void __sanitizer_cov_trace_cmp8(uint64_t a, uint64_t b);
+void __sanitizer_cov_trace_const_cmp1(uint8_t a, uint8_t b);
+void __sanitizer_cov_trace_const_cmp2(uint16_t a, uint16_t b);
+void __sanitizer_cov_trace_const_cmp4(uint32_t a, uint32_t b);
+void __sanitizer_cov_trace_const_cmp8(uint64_t a, uint64_t b);
+void __sanitizer_cov_trace_switch(uint64_t value, uint64_t *cases);
 #endif
