@@ -33,8 +33,10 @@ let package = Package(
         .target(name: "CrossRunEmulator", dependencies: ["CUnicorn", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime"]),
         .target(name: "CNativeSupport", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CrossRunNative", dependencies: ["CrossRunLink", "CrossRunRuntime", "CNativeSupport"]),
+        /// pipe2/addchdir for the driver's subprocesses (glibc declares them only under _GNU_SOURCE).
+        .target(name: "CProcessSupport"),
         .target(name: "CrossRunDriver", dependencies: [
-            "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative",
+            "CProcessSupport", "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative",
         ]),
         .executableTarget(name: "crossrun", dependencies: [
             "CrossRunDriver", "CrossRunEmulator",
