@@ -153,11 +153,7 @@ public final class CompileCache: Sendable {
         }
     }
 
-    static func workingDirectory() -> String {
-        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard getcwd(&buf, buf.count) != nil else { return "?" }
-        return String(cString: buf)
-    }
+    static func workingDirectory() -> String { FileIO.currentDirectory() }
 
     /// The compiler's identity: resolved path, size, mtime and `--version` text (run once per
     /// compiler binary and remembered on disk).

@@ -116,6 +116,13 @@ public enum FileIO {
         }
     }
 
+    /// The current working directory (`.` if it cannot be read).
+    public static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "." }
+        return String(cString: buffer)
+    }
+
     /// Wall-clock time in seconds since the epoch (the clock file times use).
     public static func now() -> Double {
         var ts = timespec()
