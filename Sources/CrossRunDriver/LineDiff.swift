@@ -13,7 +13,7 @@ public enum LineDiff {
 
     /// Edits beyond this many make the middle of the texts one block of removals and additions
     /// (a shortest script would cost O(D²) memory).
-    public static let maximumEdits = 4000
+    public static let maximumEdits = 1000
 
     /// `bytes` split after each newline; a last line without one is kept as it is.
     public static func lines(_ bytes: [UInt8]) -> [String] {

@@ -41,6 +41,7 @@ final class TestReporter: @unchecked Sendable { // used under RunMatrix's report
     init(total: Int, interactive: Bool) {
         self.total = total
         self.interactive = interactive
+        drawBar(force: true)
     }
 
     /// Notes one finished run (`result` nil: finished but not judged yet, as with `--update`).
