@@ -25,8 +25,8 @@ struct TestCommand: ParsableCommand {
 
         Verdicts: pass, wrong output (with a diff), wrong exit status, crash (signal
         and where), timeout, compile error, link error, skipped. Without
-        --keep-going no new test starts after the first failure (the rest are
-        skipped). The last line is "N passed, N failed" (", N skipped" when some
+        --keep-going nothing new starts after the first failure (runs not started
+        are skipped). The last line is "N passed, N failed" (", N skipped" when some
         were). Exit status: 0 when nothing failed, else 1.
 
         Examples:
@@ -61,7 +61,7 @@ struct TestCommand: ParsableCommand {
     @Flag(help: "Write the expected files from a reference run (x64/native when selected, else the first configuration): BASE.expected, BASE.exitcode when not 0, BASE.TARGET.expected only for targets whose output differs.")
     var update = false
 
-    @Flag(name: [.customShort("k"), .customLong("keep-going")], help: "Run every test even after failures (default: stop starting tests after the first failure).")
+    @Flag(name: [.customShort("k"), .customLong("keep-going")], help: "Run everything even after failures (default: start nothing new after the first failure).")
     var keepGoing = false
 
     @Option(help: ArgumentHelp("Write a JUnit XML report to this file.", valueName: "file"))
@@ -134,7 +134,7 @@ struct TestCommand: ParsableCommand {
                 < ($1.index, configurations.firstIndex(of: $1.result.configuration) ?? 0)
         }.map(\.result)
         let stats = CompileCache.shared?.statistics
-        var extra = ["\(tests.count) tests on \(configurations.count) configurations in \(Verdict.formatSeconds(Subprocess.monotonicSeconds() - started))"]
+        var extra = ["\(plural(tests.count, "test")) on \(plural(configurations.count, "configuration")) in \(Verdict.formatSeconds(Subprocess.monotonicSeconds() - started))"]
         if let stats {
             extra[0] += "; compile cache: \(stats.hits) reused, \(stats.misses) compiled"
         }
@@ -143,6 +143,8 @@ struct TestCommand: ParsableCommand {
         let failures = reporter.finish(results, configurations: configurations, extra: extra)
         Glibc.exit(failures > 0 ? 1 : 0)
     }
+
+    func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)" + (n == 1 ? "" : "s") }
 
     /// Online processors.
     static func cores() -> Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
