@@ -61,7 +61,8 @@ public enum TestDiscovery {
                 if FileIO.exists(absolute + "/main.c") {
                     tests.append(try load(directory: absolute, name: lastComponent(absolute)))
                 } else {
-                    tests += try search(absolute, prefix: "")
+                    var visited: Set<String> = [absolute]
+                    tests += try search(absolute, prefix: "", visited: &visited)
                 }
             } else if absolute.hasSuffix(".c") {
                 tests.append(try load(file: absolute, name: String(lastComponent(absolute).dropLast(2))))
@@ -77,15 +78,17 @@ public enum TestDiscovery {
         test.flags.isEmpty ? try load(file: test.sources[0], name: test.name) : try load(directory: test.base, name: test.name)
     }
 
-    static func search(_ dir: String, prefix: String) throws -> [TestCase] {
+    /// The tests below `dir`; `visited` holds resolved directories already searched (symbolic
+    /// links may loop).
+    static func search(_ dir: String, prefix: String, visited: inout Set<String>) throws -> [TestCase] {
         var tests: [TestCase] = []
         for entry in FileIO.entries(of: dir).sorted() where !entry.hasPrefix(".") {
             let path = dir + "/" + entry
             if FileIO.isDirectory(path) {
                 if FileIO.exists(path + "/main.c") {
                     tests.append(try load(directory: path, name: prefix + entry))
-                } else {
-                    tests += try search(path, prefix: prefix + entry + "/")
+                } else if visited.insert(FileIO.realPath(path) ?? path).inserted {
+                    tests += try search(path, prefix: prefix + entry + "/", visited: &visited)
                 }
             } else if entry.hasSuffix(".c") {
                 tests.append(try load(file: path, name: prefix + String(entry.dropLast(2))))

@@ -19,7 +19,7 @@ struct MatrixCommand: ParsableCommand {
         the majority's.
 
         Exit status: 0 when every run gave the same stdout and exit status; 1 when
-        they differ or the program does not build.
+        they differ, a run timed out or the program does not build.
 
         Examples:
           crossrun matrix prog.c       x64/native, x64/emu, aarch64/emu, rv64/emu
@@ -120,9 +120,16 @@ struct MatrixCommand: ParsableCommand {
             }
         }
         let builds = outcomes.allSatisfy { if case .ran = $0 { return true } else { return false } }
+        let timedOut = zip(configurations, outcomes).filter { _, outcome in
+            if case .ran(let r) = outcome { return exitText(r).contains("timeout") } else { return false }
+        }.map { "\($0.0)" }
         guard let differing = signatures.firstIndex(where: { $0 != majority }) else {
-            if builds { print("all \(outcomes.count) runs agree") }
-            return builds ? 0 : 1
+            if !timedOut.isEmpty {
+                print("timed out: \(timedOut.joined(separator: ", ")) (no result to compare)")
+            } else if builds {
+                print("all \(outcomes.count) runs agree")
+            }
+            return builds && timedOut.isEmpty ? 0 : 1
         }
         let agreeing = zip(configurations, signatures).filter { $0.1 == majority }.map { "\($0.0)" }
         let tie = counts.values.filter { $0 == counts[majority] }.count > 1
