@@ -188,6 +188,19 @@ final class TestCommandTests: XCTestCase {
         XCTAssertTrue(nothing.stderr.contains("nowhere: no such file or directory"), nothing.stderr)
     }
 
+    func testJUnitEscapesMarkupAndControlCharacters() throws {
+        try file("x/odd.c", "#include <stdio.h>\nint main(void) { printf(\"<a&b> \\\"q\\\" \\x01\\x1b[31m \\xff\\n\"); return 0; }\n")
+        try file("x/odd.expected", "something else\n")
+        let out = try crossrun(["test", "--targets", "x64", "--backends", "native", "--junit", "j.xml", "--json", "j.json", "x"])
+        XCTAssertEqual(out.stdout.split(separator: "\n").last, "0 passed, 1 failed", out.stdout)
+        let junit = try JUnitSummary(path: dir + "/j.xml")
+        XCTAssertEqual(junit.failureTypes, ["wrong-output"])
+        let text = String(decoding: try FileIO.read(dir + "/j.xml"), as: UTF8.self)
+        XCTAssertTrue(text.contains("+&lt;a&amp;b&gt; &quot;q&quot; \\x01\\x1B[31m \u{FFFD}"), text)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/j.json"))) as? [[String: Any]]
+        XCTAssertTrue((json?.first?["detail"] as? String)?.contains("+<a&b> \"q\" \u{01}\u{1b}[31m") == true, "\(String(describing: json))")
+    }
+
     /// Each source is compiled once per target (not per backend), and a re-run compiles nothing.
     func testEachSourceCompiledOncePerTargetAndRerunCompilesNothing() throws {
         try file("c/one.c", "#include <stdio.h>\nint main(void) { puts(\"1\"); return 0; }\n")
