@@ -209,7 +209,7 @@ final class TestCommandTests: XCTestCase {
         let log = dir + "/clang.log"
         try file("cc.sh", "#!/bin/sh\necho \"$*\" >> '\(log)'\nexec '\(TestSupport.toolchain.clang)' \"$@\"\n")
         chmod(dir + "/cc.sh", 0o755)
-        let env = ["CC": dir + "/cc.sh", "CROSSRUN_CACHE_DIR": dir + "/cache"]
+        let env = ["CC": dir + "/cc.sh", "CROSSRUN_CACHE_DIR": dir + "/cache", "CROSSRUN_NO_CACHE": ""]
         func compiles() -> Int {
             let text = (try? FileIO.read(log)).map { String(decoding: $0, as: UTF8.self) } ?? ""
             return text.split(separator: "\n").filter { $0.contains(" -c ") }.count
