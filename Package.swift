@@ -35,8 +35,10 @@ let package = Package(
         .target(name: "CrossRunNative", dependencies: ["CrossRunLink", "CrossRunRuntime", "CNativeSupport"]),
         /// `crossrun fuzz`: mutation, corpus, coverage features, artifacts.
         .target(name: "CrossRunFuzz", dependencies: ["CrossRunEmulator", "CrossRunLibc", "CrossRunNative", "CNativeSupport"]),
+        /// pipe2/addchdir for the driver's subprocesses (glibc declares them only under _GNU_SOURCE).
+        .target(name: "CProcessSupport"),
         .target(name: "CrossRunDriver", dependencies: [
-            "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative",
+            "CProcessSupport", "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative",
         ]),
         .executableTarget(name: "crossrun", dependencies: [
             "CrossRunDriver", "CrossRunEmulator", "CrossRunLibc", "CrossRunFuzz",

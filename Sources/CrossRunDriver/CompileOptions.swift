@@ -61,4 +61,31 @@ public struct CompileOptions: Sendable, Equatable {
         }
         return (options, rest)
     }
+
+    /// These options with relative directory and file operands (`-I`, `-isystem`, `-iquote`,
+    /// `-idirafter`, `-include`, `-imacros`, `-L`) made absolute against `directory`, so they
+    /// mean the same from any working directory.
+    public func resolvingPaths(against directory: String) -> CompileOptions {
+        func absolute(_ path: String) -> String { path.hasPrefix("/") || path.isEmpty ? path : directory + "/" + path }
+        let separate: Set<String> = ["-I", "-isystem", "-iquote", "-idirafter", "-include", "-imacros"]
+        var out = self
+        out.clangFlags = []
+        var i = 0
+        while i < clangFlags.count {
+            let flag = clangFlags[i]
+            if separate.contains(flag), i + 1 < clangFlags.count {
+                out.clangFlags += [flag, absolute(clangFlags[i + 1])]
+                i += 2
+                continue
+            }
+            if flag.hasPrefix("-I"), flag.count > 2 {
+                out.clangFlags.append("-I" + absolute(String(flag.dropFirst(2))))
+            } else {
+                out.clangFlags.append(flag)
+            }
+            i += 1
+        }
+        out.libraryPaths = libraryPaths.map(absolute)
+        return out
+    }
 }

@@ -1,7 +1,8 @@
 /// A problem with the user's command line, inputs or toolchain.
 public enum DriverError: Error, CustomStringConvertible, Sendable {
-    /// Clang reported errors (its diagnostics were already shown).
-    case compileFailed(file: String)
+    /// Clang reported errors: `diagnostics` is what it printed (already shown on stderr
+    /// unless the ``Compiler`` was told not to echo them).
+    case compileFailed(file: String, diagnostics: String = "")
     /// An input the driver cannot use.
     case badInput(file: String, message: String)
     /// A bad option or option value.
@@ -11,7 +12,7 @@ public enum DriverError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
-        case .compileFailed(let file): return "\(file): compilation failed"
+        case .compileFailed(let file, _): return "\(file): compilation failed"
         case .badInput(let file, let message): return "\(file): \(message)"
         case .usage(let m): return m
         case .environment(let m): return m

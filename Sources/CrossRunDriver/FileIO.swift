@@ -95,10 +95,39 @@ public enum FileIO {
         return out.sorted()
     }
 
-    /// Removes a directory made by ``makeTemporaryDirectory()`` and the files in it.
+    /// Removes a directory made by ``makeTemporaryDirectory()`` and everything in it
+    /// (symbolic links are removed, never followed).
     public static func removeTree(_ path: String) {
-        for name in entries(of: path) { unlink("\(path)/\(name)") }
+        for name in entries(of: path) {
+            let child = "\(path)/\(name)"
+            var st = stat()
+            if lstat(child, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { removeTree(child) } else { unlink(child) }
+        }
         rmdir(path)
+    }
+
+    /// Creates `path` and its missing parents (like `mkdir -p`).
+    public static func makeDirectories(_ path: String) throws {
+        if isDirectory(path) { return }
+        let parent = directory(of: path)
+        if parent != path && parent != "." && parent != "/" { try makeDirectories(parent) }
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw DriverError.environment("cannot create directory \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The current working directory (`.` if it cannot be read).
+    public static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "." }
+        return String(cString: buffer)
+    }
+
+    /// Wall-clock time in seconds since the epoch (the clock file times use).
+    public static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     /// The directory part of `path` (`.` when there is none).

@@ -5,8 +5,15 @@ import CrossRunRuntime
 /// Inputs → objects → ``LinkImage``: the whole build of a run, usable without the CLI.
 public struct Pipeline: Sendable {
     public let toolchain: Toolchain
+    /// The compile cache (the environment's, ``CompileCache/shared``, unless replaced).
+    public var cache: CompileCache?
+    /// Whether clang's diagnostics are shown on stderr (else only carried in errors).
+    public var echoDiagnostics = true
 
-    public init(toolchain: Toolchain) { self.toolchain = toolchain }
+    public init(toolchain: Toolchain, cache: CompileCache? = CompileCache.shared) {
+        self.toolchain = toolchain
+        self.cache = cache
+    }
 
     /// What was built.
     public struct Build: Sendable {
@@ -41,7 +48,8 @@ public struct Pipeline: Sendable {
         guard !inputs.isEmpty else { throw DriverError.usage("no input files (give .c, .o or .a files, or - for C on stdin)") }
         let scratch = try FileIO.makeTemporaryDirectory()
         defer { FileIO.removeTree(scratch) }
-        let compiler = Compiler(toolchain: toolchain)
+        var compiler = Compiler(toolchain: toolchain, cache: cache)
+        compiler.echoDiagnostics = echoDiagnostics
         var objects: [ObjectFile] = []
         var archives: [Archive] = []
         var sawStdin = false

@@ -1,8 +1,10 @@
+import CProcessSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Runs a program and waits for it, via `posix_spawn`.
+/// Runs a program and waits for it, via `posix_spawn`. Safe to call from several threads at
+/// once: pipes are close-on-exec, so each child inherits only its own.
 public enum Subprocess {
     /// Result of a run.
     public struct Result: Sendable {
@@ -10,45 +12,128 @@ public enum Subprocess {
         public var status: Int32
         /// Captured standard output (empty unless captured).
         public var output: [UInt8]
+        /// Captured standard error (empty unless captured).
+        public var error: [UInt8] = []
+        /// The run outlived ``Options/timeout`` and was killed with `SIGKILL`.
+        public var timedOut = false
+    }
+
+    /// How to run a child.
+    public struct Options: Sendable {
+        /// File opened as the child's stdin; `nil` means `/dev/null`.
+        public var standardInput: String?
+        /// The child's working directory; `nil` means this process's.
+        public var workingDirectory: String?
+        /// Capture stdout (else inherited).
+        public var captureOutput = false
+        /// Capture stderr (else inherited).
+        public var captureError = false
+        /// Seconds after which the child is killed (`nil`: wait for ever).
+        public var timeout: Double?
+        /// Bytes kept of each captured stream; the rest is read and dropped.
+        public var captureLimit = 64 << 20
+
+        public init() {}
     }
 
     /// Runs `executable` with `arguments`; stdin is `/dev/null`, stderr is inherited, stdout
     /// is captured when `captureOutput` is set and inherited otherwise.
     public static func run(_ executable: String, _ arguments: [String], captureOutput: Bool = false) throws -> Result {
+        var options = Options()
+        options.captureOutput = captureOutput
+        return try run(executable, arguments, options: options)
+    }
+
+    /// Runs `executable` (searched on `PATH` when it has no `/`) with `arguments` as `options` say.
+    public static func run(_ executable: String, _ arguments: [String], options: Options) throws -> Result {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        var fds: [Int32] = [-1, -1]
-        if captureOutput {
-            guard pipe(&fds) == 0 else { throw DriverError.environment("pipe failed") }
-            posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-            posix_spawn_file_actions_addclose(&actions, fds[0])
-            posix_spawn_file_actions_addclose(&actions, fds[1])
+        posix_spawn_file_actions_addopen(&actions, 0, options.standardInput ?? "/dev/null", O_RDONLY, 0)
+        if let dir = options.workingDirectory {
+            let rc = withUnsafeMutablePointer(to: &actions) { crossrun_spawn_add_chdir($0, dir) }
+            guard rc == 0 else { throw DriverError.environment("cannot run \(executable) in \(dir): \(String(cString: strerror(rc)))") }
+        }
+        var pipes: [(read: Int32, write: Int32, target: Int32)] = []
+        defer { for p in pipes { close(p.read) } }
+        for (wanted, target) in [(options.captureOutput, Int32(1)), (options.captureError, Int32(2))] where wanted {
+            var fds: [Int32] = [-1, -1]
+            guard crossrun_pipe_cloexec(&fds) == 0 else { throw DriverError.environment("pipe failed: \(String(cString: strerror(errno)))") }
+            pipes.append((fds[0], fds[1], target))
+            posix_spawn_file_actions_adddup2(&actions, fds[1], target)
         }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid = pid_t()
         let rc = posix_spawnp(&pid, executable, &actions, nil, argv, environ)
-        if captureOutput { close(fds[1]) }
-        guard rc == 0 else {
-            if captureOutput { close(fds[0]) }
-            throw DriverError.environment("cannot run \(executable): \(String(cString: strerror(rc)))")
-        }
-        var output: [UInt8] = []
-        if captureOutput {
-            var buf = [UInt8](repeating: 0, count: 1 << 14)
-            while true {
-                let n = buf.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
-                output.append(contentsOf: buf[0..<n])
-            }
-            close(fds[0])
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        for p in pipes { close(p.write) }
+        guard rc == 0 else { throw DriverError.environment("cannot run \(executable): \(String(cString: strerror(rc)))") }
+
+        var captured: [[UInt8]] = pipes.map { _ in [] }
+        let (status, timedOut) = wait(pid, reading: pipes.map(\.read), into: &captured,
+                                      timeout: options.timeout, limit: options.captureLimit)
         let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return Result(status: code, output: output)
+        var result = Result(status: code, output: [], timedOut: timedOut)
+        for (i, p) in pipes.enumerated() {
+            if p.target == 1 { result.output = captured[i] } else { result.error = captured[i] }
+        }
+        return result
+    }
+
+    /// Reads every fd until end of file and reaps `pid`, killing it with `SIGKILL` once `timeout`
+    /// seconds have passed. Returns the raw wait status and whether the child was killed.
+    static func wait(_ pid: pid_t, reading fds: [Int32], into captured: inout [[UInt8]],
+                     timeout: Double?, limit: Int) -> (status: Int32, killed: Bool) {
+        let deadline = timeout.map { monotonicSeconds() + $0 }
+        var open = fds.map { _ in true }
+        var killed = false
+        var status: Int32 = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        func checkDeadline() -> Int32 {
+            guard let deadline, !killed else { return -1 }
+            let left = deadline - monotonicSeconds()
+            if left <= 0 {
+                kill(pid, SIGKILL)
+                killed = true
+                return -1
+            }
+            return Int32(min(left * 1000 + 1, 1000))
+        }
+        while open.contains(true) {
+            let waitMs = checkDeadline()
+            var polls = fds.indices.filter { open[$0] }.map { pollfd(fd: fds[$0], events: Int16(POLLIN), revents: 0) }
+            let n = poll(&polls, nfds_t(polls.count), waitMs)
+            if n < 0 && errno != EINTR { break }
+            guard n > 0 else { continue }
+            for p in polls where p.revents != 0 {
+                guard let i = fds.firstIndex(of: p.fd) else { continue }
+                let got = buffer.withUnsafeMutableBytes { read(p.fd, $0.baseAddress, $0.count) }
+                if got < 0 && errno == EINTR { continue }
+                if got <= 0 { open[i] = false; continue }
+                let room = max(0, limit - captured[i].count)
+                if room > 0 { captured[i].append(contentsOf: buffer[0..<min(got, room)]) }
+            }
+        }
+        if deadline == nil || killed {
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            return (status, killed)
+        }
+        // Streams closed (or none captured) but the deadline still holds: poll for the exit.
+        while true {
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid || (r < 0 && errno != EINTR) { return (status, killed) }
+            if checkDeadline() < 0 {
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                return (status, killed)
+            }
+            usleep(2000)
+        }
+    }
+
+    /// Seconds on the monotonic clock.
+    public static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }

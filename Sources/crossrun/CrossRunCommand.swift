@@ -18,11 +18,15 @@ struct Invocation {
 }
 
 let compileFlagsHelp = """
-Compile options (passed to clang): -I DIR, -D NAME[=VALUE], -U NAME, -O0..-O3/-Os, -g, -std=STD,
--fFLAG, -WWARNING, -w, -mFLAG, -include FILE, -Xcc FLAG (any other clang flag).
-Link options: -lNAME and -L DIR (static archives libNAME.a; -lm and -lc are built in),
--e SYMBOL (entry point, default main).
-Arguments after -- go to the program (argv[1]...); argv[0] is the first input's name.
+Compile options (passed to clang): -I DIR, -D NAME[=VALUE], -U NAME, -O0..-O3,
+-Os, -g, -std=STD, -fFLAG, -WWARNING, -w, -mFLAG, -include FILE, -Xcc FLAG
+(any other clang flag). Link options: -lNAME and -L DIR (static archives
+libNAME.a; -lm and -lc are built in), -e SYMBOL (entry point, default main).
+"""
+
+let programArgumentsHelp = """
+Arguments after -- go to the program (argv[1]...); argv[0] is the first
+input's name.
 """
 
 @main
@@ -36,11 +40,14 @@ struct CrossRunCommand: ParsableCommand {
           crossrun --target rv64 prog.c -- a b run for riscv64 with arguments a b
           echo 'int main(){return 3;}' | crossrun -
           crossrun inspect prog.c              show the linked image
+          crossrun matrix prog.c               compare outputs on every target/backend
+          crossrun test tests/                 run a test suite on every target/backend
 
         \(compileFlagsHelp)
+        \(programArgumentsHelp)
         """,
         version: "0.1.0",
-        subcommands: [Run.self, Inspect.self, Fuzz.self],
+        subcommands: [Run.self, Inspect.self, MatrixCommand.self, TestCommand.self, CacheCommand.self, Fuzz.self],
         defaultSubcommand: Run.self
     )
 
@@ -120,7 +127,7 @@ enum Backend: String, ExpressibleByArgument, CaseIterable {
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compile, link and run a program (the default command).",
-        discussion: compileFlagsHelp
+        discussion: compileFlagsHelp + "\n" + programArgumentsHelp
     )
 
     @OptionGroup var build: BuildOptions

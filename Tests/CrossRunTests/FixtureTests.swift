@@ -1,34 +1,25 @@
 import CrossRunDriver
 import XCTest
 
-/// Every program in `fixtures/` runs natively through `crossrun` with the expected stdout and
-/// exit status; and the expected files agree with the host's own clang + glibc build.
+/// Every program in `fixtures/` passes `crossrun test` on every target and backend (expected
+/// stdout and exit status); and the expected files agree with the host's own clang + glibc build.
 final class FixtureTests: XCTestCase {
     func testFixturesExist() throws {
         XCTAssertGreaterThanOrEqual(try Fixture.all().count, 20)
     }
 
-    func testFixturesRunNatively() throws { try runAll(.x64, backend: "native") }
-
-    func testFixturesRunEmulated() throws { try runAll(.x64, backend: "emu") }
-
-    func testFixturesRunOnAArch64() throws { try runAll(.aarch64, backend: "emu") }
-
-    func testFixturesRunOnRV64() throws { try runAll(.rv64, backend: "emu") }
-
-    func runAll(_ target: Target, backend: String) throws {
+    /// Every fixture on every target and backend, through `crossrun test` (the same conventions).
+    /// `CROSSRUN_FIXTURE=NAME` runs only that one.
+    func testFixturesPassOnEveryTargetThroughCrossrunTest() throws {
         let only = ProcessInfo.processInfo.environment["CROSSRUN_FIXTURE"]
-        for f in try Fixture.all() where only == nil || only == f.name {
-            let dir = try TestSupport.scratch() // programs may create files in their cwd
-            defer { FileIO.removeTree(dir) }
-            let out = try TestSupport.runCrossrun(["--target", target.rawValue, "--backend", backend] + f.flags + f.sources
-                                                  + ["--"] + f.arguments, stdin: f.stdin, cwd: dir)
-            let what = "\(target)/\(backend) \(f.name)"
-            XCTAssertEqual(out.status, f.exitCode, "\(what): exit status; stderr:\n\(out.stderr)")
-            let expected = f.expected(on: target)
-            if Array(out.stdout.utf8) != expected {
-                XCTFail("\(what): stdout differs\n--- expected\n\(String(decoding: expected, as: UTF8.self))\n--- got\n\(out.stdout)\n--- stderr\n\(out.stderr)")
-            }
+        let count = try Fixture.all().filter { only == nil || $0.name == only }.count
+        let filter = only.map { ["--filter", "^" + $0 + "$"] } ?? []
+        let out = try TestSupport.runCrossrun(["test", "--keep-going", "--timeout", "120"] + filter + [Fixture.directory])
+        let lines = out.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.last.map(String.init), "\(count * 4) passed, 0 failed", out.stdout + out.stderr)
+        XCTAssertEqual(out.status, 0)
+        for configuration in ["x64/native", "x64/emu", "aarch64/emu", "rv64/emu"] {
+            XCTAssertTrue(lines.contains { $0.hasPrefix(configuration + " ") }, "\(configuration) ran\n" + out.stdout)
         }
     }
 

@@ -54,18 +54,23 @@ enum TestSupport {
         var stderr: String
     }
 
-    /// Runs `crossrun` with `arguments`, feeding `stdin`, in directory `cwd`.
-    static func runCrossrun(_ arguments: [String], stdin: [UInt8] = [], cwd: String? = nil) throws -> Outcome {
-        try run(crossrun, arguments, stdin: stdin, cwd: cwd)
+    /// Runs `crossrun` with `arguments`, feeding `stdin`, in directory `cwd`, with `environment`
+    /// added to this process's.
+    static func runCrossrun(_ arguments: [String], stdin: [UInt8] = [], cwd: String? = nil,
+                            environment: [String: String] = [:]) throws -> Outcome {
+        try run(crossrun, arguments, stdin: stdin, cwd: cwd, environment: environment)
     }
 
     /// Runs a program, capturing stdout and stderr (through files, so large outputs cannot block).
-    static func run(_ executable: String, _ arguments: [String], stdin: [UInt8] = [], cwd: String? = nil) throws -> Outcome {
+    static func run(_ executable: String, _ arguments: [String], stdin: [UInt8] = [], cwd: String? = nil,
+                    environment: [String: String] = [:]) throws -> Outcome {
         let dir = try scratch()
         defer { FileIO.removeTree(dir) }
         try FileIO.write(stdin, to: dir + "/in")
         var command = "exec"
-        for a in [executable] + arguments { command += " '" + a.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        if !assignments.isEmpty { command += " env" }
+        for a in assignments + [executable] + arguments { command += " '" + a.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         command += " <'\(dir)/in' >'\(dir)/out' 2>'\(dir)/err'"
         if let cwd { command = "cd '\(cwd)' && " + command }
         let result = try Subprocess.run("/bin/sh", ["-c", command])

@@ -1,0 +1,14 @@
+// Process-spawning helpers glibc declares only under _GNU_SOURCE (which Swift's Glibc module
+// is not built with), so they are wrapped in a C file compiled with it.
+#ifndef CROSSRUN_PROCESS_SUPPORT_H
+#define CROSSRUN_PROCESS_SUPPORT_H
+
+/// pipe2(fds, O_CLOEXEC): both ends close on exec, so a pipe made for one child is never
+/// inherited by another child spawned concurrently from another thread. 0 or -1 (errno).
+int crossrun_pipe_cloexec(int fds[2]);
+
+/// posix_spawn_file_actions_addchdir_np: the child changes to `path` before exec.
+/// `actions` points to a posix_spawn_file_actions_t. 0 or an error number.
+int crossrun_spawn_add_chdir(void *actions, const char *path);
+
+#endif

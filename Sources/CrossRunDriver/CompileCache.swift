@@ -1,0 +1,396 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A persistent cache of compiled objects, in ccache's "direct mode".
+///
+/// A compile's *manifest key* hashes the compiler (path, size, mtime, `--version` text), the
+/// full clang argument list, the source path (as given and resolved), the working directory
+/// when an argument may be a relative path, and the source's bytes. The manifest lists, per
+/// earlier compile, every file the compile read (clang's `-MD` dependency file: the source and
+/// each header, CrossRun's and clang's own included) with its content hash, and the object it
+/// produced. A lookup re-hashes those files; it hits only when all still match. Sources that
+/// use `__DATE__`, `__TIME__` or `__TIMESTAMP__` are never cached, nor compiles with an input
+/// modified after (or within 20 ms before) clang started: it may have changed under clang.
+///
+/// Layout: `DIR/v1/XX/KEY.manifest`, `DIR/v1/XX/KEY.o` (+ `KEY.txt`, clang's warnings, replayed
+/// on a hit), where `XX` starts `KEY`. Every file is written to a temporary name and renamed,
+/// so concurrent processes never see partial files. Each `XX` directory holds at most 1/256 of
+/// the size limit: after a store, the least recently used files there are removed.
+///
+/// `DIR` is `$CROSSRUN_CACHE_DIR`, else `$XDG_CACHE_HOME/crossrun`, else `~/.cache/crossrun`;
+/// `CROSSRUN_NO_CACHE=1` disables the cache; `CROSSRUN_CACHE_MAX_MB` sets the limit (default 512).
+public final class CompileCache: Sendable {
+    /// The cache's root directory.
+    public let directory: String
+    /// Total size limit in bytes (approximate: enforced per subdirectory).
+    public let maxBytes: Int
+
+    private let state = Mutex(State())
+
+    private struct State {
+        var statistics = Statistics()
+        var fileHashes: [String: (identity: FileIdentity, hash: String)] = [:]
+        var compilers: [String: String] = [:]
+    }
+
+    /// What this process's cache did.
+    public struct Statistics: Sendable, Equatable {
+        /// Compiles answered from the cache.
+        public var hits = 0
+        /// Compiles that ran clang (whether or not the result could be stored).
+        public var misses = 0
+    }
+
+    /// A cached compile result.
+    public struct Entry: Sendable {
+        /// The object file's bytes.
+        public var object: [UInt8]
+        /// What clang printed on stderr (warnings).
+        public var diagnostics: [UInt8]
+    }
+
+    /// A pending store: computed before the compile, completed after it.
+    public struct Key: Sendable {
+        let manifest: String
+    }
+
+    public init(directory: String, maxBytes: Int = 512 << 20) {
+        self.directory = directory
+        self.maxBytes = max(maxBytes, 1 << 20)
+    }
+
+    /// The process-wide cache as the environment configures it (`nil` when disabled).
+    public static let shared: CompileCache? = fromEnvironment()
+
+    /// The cache the environment asks for, or `nil` if `CROSSRUN_NO_CACHE` is set (non-empty, not `0`).
+    public static func fromEnvironment() -> CompileCache? {
+        if let off = env("CROSSRUN_NO_CACHE"), off != "0" { return nil }
+        guard let dir = defaultDirectory() else { return nil }
+        let mb = env("CROSSRUN_CACHE_MAX_MB").flatMap { Int($0) } ?? 512
+        return CompileCache(directory: dir, maxBytes: mb << 20)
+    }
+
+    /// `$CROSSRUN_CACHE_DIR`, `$XDG_CACHE_HOME/crossrun` or `$HOME/.cache/crossrun`.
+    public static func defaultDirectory() -> String? {
+        if let d = env("CROSSRUN_CACHE_DIR") { return d }
+        if let x = env("XDG_CACHE_HOME") { return x + "/crossrun" }
+        if let h = env("HOME") { return h + "/.cache/crossrun" }
+        return nil
+    }
+
+    static func env(_ name: String) -> String? {
+        guard let v = getenv(name) else { return nil }
+        let s = String(cString: v)
+        return s.isEmpty ? nil : s
+    }
+
+    /// This process's hit and miss counts.
+    public var statistics: Statistics { state.withLock { $0.statistics } }
+
+    var root: String { directory + "/v1" }
+
+    // MARK: Keys
+
+    /// The manifest key of compiling `source` with `arguments` (everything but `-o`, the
+    /// dependency-file flags and the source), or `nil` if the compile must not be cached.
+    public func key(compiler: String, arguments: [String], source: String) -> Key? {
+        guard let identity = compilerIdentity(compiler),
+              let resolved = FileIO.realPath(source),
+              let bytes = try? FileIO.read(source), !Self.mentionsTime(bytes) else { return nil }
+        var h = SHA256()
+        h.update(field: "crossrun-compile-v1")
+        h.update(field: identity)
+        for a in arguments where a != "-fcolor-diagnostics" { h.update(field: a) }
+        h.update(field: source)
+        h.update(field: resolved)
+        if Self.dependsOnWorkingDirectory(arguments) || !source.hasPrefix("/") {
+            h.update(field: Self.workingDirectory())
+        }
+        h.update(field: "source")
+        h.update(bytes)
+        return Key(manifest: SHA256.hexString(h.finalize()))
+    }
+
+    /// Whether any argument may be a relative path (so the working directory matters).
+    /// Conservative: unknown separate values count as paths.
+    static func dependsOnWorkingDirectory(_ arguments: [String]) -> Bool {
+        let pathFlags = ["-I", "-isystem", "-iquote", "-idirafter", "-include", "-imacros", "-iprefix", "-iwithprefix", "-L"]
+        let valueFlags: Set<String> = ["-D", "-U", "-Xclang", "--target", "-x"]
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            defer { i += 1 }
+            if pathFlags.contains(a) || a == "-MF" || a == "-o" {
+                if i + 1 < arguments.count, !arguments[i + 1].hasPrefix("/") { return true }
+                i += 1
+            } else if valueFlags.contains(a) {
+                i += 1
+            } else if let flag = pathFlags.first(where: { a.hasPrefix($0) && a.count > $0.count }) {
+                if !a.dropFirst(flag.count).hasPrefix("/") { return true }
+            } else if !a.hasPrefix("-") {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// `__DATE__`, `__TIME__` and `__TIMESTAMP__` make a compile depend on when it ran.
+    static func mentionsTime(_ bytes: [UInt8]) -> Bool {
+        let words: [[UInt8]] = ["DATE__", "TIME__", "TIMESTAMP__"].map { Array($0.utf8) }
+        return bytes.withUnsafeBufferPointer { b in
+            var i = 0
+            while i + 1 < b.count {
+                if b[i] == 0x5f && b[i + 1] == 0x5f {
+                    for w in words where i + 2 + w.count <= b.count {
+                        if w.indices.allSatisfy({ b[i + 2 + $0] == w[$0] }) { return true }
+                    }
+                }
+                i += 1
+            }
+            return false
+        }
+    }
+
+    static func workingDirectory() -> String { FileIO.currentDirectory() }
+
+    /// The compiler's identity: resolved path, size, mtime and `--version` text (run once per
+    /// compiler binary and remembered on disk).
+    func compilerIdentity(_ compiler: String) -> String? {
+        if let known = state.withLock({ $0.compilers[compiler] }) { return known }
+        guard let path = FileIO.realPath(compiler), let id = FileIdentity(path) else { return nil }
+        let stamp = "\(path)\u{0}\(id.size)\u{0}\(id.mtime)"
+        let file = root + "/compilers/" + SHA256.hex(Array(stamp.utf8))
+        var version = (try? FileIO.read(file)).map { String(decoding: $0, as: UTF8.self) }
+        if version == nil {
+            guard let r = try? Subprocess.run(compiler, ["--version"], captureOutput: true), r.status == 0 else { return nil }
+            version = String(decoding: r.output, as: UTF8.self)
+            try? writeAtomically(r.output, to: file)
+        }
+        let identity = stamp + "\u{0}" + (version ?? "")
+        state.withLock { $0.compilers[compiler] = identity }
+        return identity
+    }
+
+    // MARK: Lookup and store
+
+    /// The cached result for `key`, if every file its compile read is unchanged.
+    public func lookup(_ key: Key) -> Entry? {
+        let manifest = path(key.manifest, ".manifest")
+        guard let text = try? FileIO.read(manifest) else { return nil }
+        for entry in Self.parseManifest(text) {
+            guard entry.dependencies.allSatisfy({ hash(of: $0.path) == $0.hash }) else { continue }
+            let object = path(entry.result, ".o")
+            guard let bytes = try? FileIO.read(object) else { continue }
+            let diagnostics = (try? FileIO.read(path(entry.result, ".txt"))) ?? []
+            touch(object)
+            touch(manifest)
+            state.withLock { $0.statistics.hits += 1 }
+            return Entry(object: bytes, diagnostics: diagnostics)
+        }
+        return nil
+    }
+
+    /// Counts a compile that ran clang.
+    public func recordMiss() { state.withLock { $0.statistics.misses += 1 } }
+
+    /// Records a successful compile: `dependencyFile` is the `-MF` file clang wrote, `started`
+    /// the wall-clock time (``FileIO/now()``) just before clang ran. Failures to store are ignored.
+    public func store(_ key: Key, dependencyFile: String, object: [UInt8], diagnostics: [UInt8], started: Double) {
+        guard let depText = try? FileIO.read(dependencyFile) else { return }
+        let cwd = Self.workingDirectory()
+        var deps: [(path: String, hash: String)] = []
+        var seen = Set<String>()
+        for dep in Self.parseDependencies(depText) {
+            let absolute = dep.hasPrefix("/") ? dep : cwd + "/" + dep
+            guard seen.insert(absolute).inserted, !absolute.contains("\n"),
+                  let id = FileIdentity(absolute), id.mtime < started - 0.02,
+                  let bytes = try? FileIO.read(absolute), !Self.mentionsTime(bytes) else { return }
+            deps.append((absolute, SHA256.hex(bytes)))
+        }
+        var h = SHA256()
+        h.update(field: key.manifest)
+        for d in deps { h.update(field: d.path); h.update(field: d.hash) }
+        let result = SHA256.hexString(h.finalize())
+        do {
+            if !diagnostics.isEmpty { try writeAtomically(diagnostics, to: path(result, ".txt")) }
+            try writeAtomically(object, to: path(result, ".o"))
+            let manifestPath = path(key.manifest, ".manifest")
+            var entries = (try? FileIO.read(manifestPath)).map(Self.parseManifest) ?? []
+            entries.removeAll { $0.result == result }
+            entries.insert(ManifestEntry(result: result, dependencies: deps.map { ($0.path, $0.hash) }), at: 0)
+            try writeAtomically(Self.renderManifest(Array(entries.prefix(8))), to: manifestPath)
+        } catch {
+            return
+        }
+        prune(subdirectoryOf: result)
+        if key.manifest.prefix(2) != result.prefix(2) { prune(subdirectoryOf: key.manifest) }
+    }
+
+    func path(_ key: String, _ ext: String) -> String { "\(root)/\(key.prefix(2))/\(key)\(ext)" }
+
+    /// The content hash of `path`, remembered per file identity within this process.
+    func hash(of path: String) -> String? {
+        guard let id = FileIdentity(path) else { return nil }
+        if let known = state.withLock({ $0.fileHashes[path] }), known.identity == id { return known.hash }
+        guard let bytes = try? FileIO.read(path) else { return nil }
+        let h = SHA256.hex(bytes)
+        state.withLock { $0.fileHashes[path] = (id, h) }
+        return h
+    }
+
+    // MARK: Files
+
+    struct ManifestEntry {
+        var result: String
+        var dependencies: [(path: String, hash: String)]
+    }
+
+    /// Manifest text: `R <result>` starts an entry; `D <hash> <path>` lines list its inputs.
+    static func renderManifest(_ entries: [ManifestEntry]) -> [UInt8] {
+        var text = "crossrun-manifest 1\n"
+        for e in entries {
+            text += "R \(e.result)\n"
+            for d in e.dependencies { text += "D \(d.hash) \(d.path)\n" }
+        }
+        return Array(text.utf8)
+    }
+
+    static func parseManifest(_ bytes: [UInt8]) -> [ManifestEntry] {
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+        guard lines.first == "crossrun-manifest 1" else { return [] }
+        var entries: [ManifestEntry] = []
+        for line in lines.dropFirst() {
+            if line.hasPrefix("R ") {
+                entries.append(ManifestEntry(result: String(line.dropFirst(2)), dependencies: []))
+            } else if line.hasPrefix("D "), !entries.isEmpty {
+                let rest = line.dropFirst(2)
+                guard let space = rest.firstIndex(of: " ") else { return [] }
+                entries[entries.count - 1].dependencies.append((String(rest[space...].dropFirst()), String(rest[..<space])))
+            } else {
+                return [] // damaged: ignore the whole manifest
+            }
+        }
+        return entries.filter { !$0.dependencies.isEmpty }
+    }
+
+    /// The prerequisites in a Make-style dependency file (`obj: a.c b.h \` …), with `\ ` and
+    /// `$$` unescaped.
+    static func parseDependencies(_ bytes: [UInt8]) -> [String] {
+        var words: [String] = []
+        var current: [UInt8] = []
+        var i = 0
+        func flush() {
+            if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
+            current = []
+        }
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == UInt8(ascii: "\\"), i + 1 < bytes.count {
+                let n = bytes[i + 1]
+                if n == UInt8(ascii: "\n") { flush(); i += 2; continue }
+                if n == UInt8(ascii: "\r"), i + 2 < bytes.count, bytes[i + 2] == UInt8(ascii: "\n") { flush(); i += 3; continue }
+                if n == UInt8(ascii: " ") || n == UInt8(ascii: "#") || n == UInt8(ascii: "\\") { current.append(n); i += 2; continue }
+            }
+            if c == UInt8(ascii: "$"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "$") { current.append(c); i += 2; continue }
+            if c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r") {
+                flush()
+            } else {
+                current.append(c)
+            }
+            i += 1
+        }
+        flush()
+        // Drop the target(s): everything up to the first word ending in ':'.
+        if let colon = words.firstIndex(where: { $0.hasSuffix(":") }) {
+            let tail = Array(words[(colon + 1)...])
+            return tail.filter { !$0.hasSuffix(":") }
+        }
+        return []
+    }
+
+    /// Writes `bytes` to a temporary file beside `path`, then renames it into place.
+    func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        try FileIO.makeDirectories(FileIO.directory(of: path))
+        let temp = "\(path).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        do {
+            try FileIO.write(bytes, to: temp)
+        } catch {
+            unlink(temp)
+            throw error
+        }
+        guard rename(temp, path) == 0 else {
+            unlink(temp)
+            throw DriverError.environment("cannot rename \(temp): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    func touch(_ path: String) { utimensat(AT_FDCWD, path, nil, 0) }
+
+    /// Keeps the subdirectory holding `key` under 1/256 of the limit, removing least recently
+    /// used files (and stale temporaries) first.
+    func prune(subdirectoryOf key: String) {
+        let dir = "\(root)/\(key.prefix(2))"
+        let budget = maxBytes / 256
+        var files: [(name: String, size: Int, mtime: Double)] = []
+        var total = 0
+        let now = Double(time(nil))
+        for name in FileIO.entries(of: dir) {
+            guard let id = FileIdentity("\(dir)/\(name)") else { continue }
+            if name.hasSuffix(".tmp") && now - id.mtime > 3600 { unlink("\(dir)/\(name)"); continue }
+            files.append((name, id.size, id.mtime))
+            total += id.size
+        }
+        guard total > budget else { return }
+        for f in files.sorted(by: { $0.mtime < $1.mtime }) where total > budget * 4 / 5 {
+            if unlink("\(dir)/\(f.name)") == 0 { total -= f.size }
+        }
+    }
+
+    /// Removes every cached file. Returns the number of bytes freed.
+    @discardableResult
+    public func clear() -> Int {
+        var freed = 0
+        for sub in FileIO.entries(of: root) {
+            for name in FileIO.entries(of: "\(root)/\(sub)") {
+                let p = "\(root)/\(sub)/\(name)"
+                let size = FileIdentity(p)?.size ?? 0
+                if unlink(p) == 0 { freed += size }
+            }
+            rmdir("\(root)/\(sub)")
+        }
+        return freed
+    }
+
+    /// Number of files and bytes in the cache.
+    public func usage() -> (files: Int, bytes: Int) {
+        var files = 0, bytes = 0
+        for sub in FileIO.entries(of: root) {
+            for name in FileIO.entries(of: "\(root)/\(sub)") {
+                if let id = FileIdentity("\(root)/\(sub)/\(name)") { files += 1; bytes += id.size }
+            }
+        }
+        return (files, bytes)
+    }
+}
+
+/// What `stat` says about a file, enough to notice it changed.
+struct FileIdentity: Equatable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int
+    /// Modification and status-change times, seconds since the epoch.
+    var mtime: Double
+    var ctime: Double
+
+    init?(_ path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
+        size = Int(st.st_size)
+        mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+        ctime = Double(st.st_ctim.tv_sec) + Double(st.st_ctim.tv_nsec) / 1e9
+    }
+}

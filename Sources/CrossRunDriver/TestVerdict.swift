@@ -1,0 +1,171 @@
+/// What one run of a program produced (a child `crossrun run` process, or its build).
+public enum RunOutcome: Sendable {
+    /// clang rejected a source: its diagnostics.
+    case compileError(String)
+    /// The linker (or the driver, for a bad input) refused: its message.
+    case linkError(String)
+    /// The program ran.
+    case ran(ProgramRun)
+    /// Not run (an earlier failure stopped the suite).
+    case skipped
+}
+
+/// A finished program run.
+public struct ProgramRun: Sendable {
+    /// Exit status (128+N for signal N, 124 for a timeout).
+    public var status: Int32
+    public var stdout: [UInt8]
+    public var stderr: [UInt8]
+    /// The run outlived its time limit and was killed from outside.
+    public var killed: Bool
+    /// Wall time in seconds.
+    public var seconds: Double
+
+    public init(status: Int32, stdout: [UInt8], stderr: [UInt8], killed: Bool, seconds: Double) {
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+        self.killed = killed
+        self.seconds = seconds
+    }
+
+    /// CrossRun's one-line crash or timeout report (`crossrun: prog.c: SIGSEGV ... at pc ...`), if any.
+    public var report: String? {
+        LineDiff.lines(stderr).reversed().map { $0.hasSuffix("\n") ? String($0.dropLast()) : $0 }
+            .first { $0.hasPrefix("crossrun: ") && ($0.contains(" at pc ") || $0.contains(": timed out after ")) }
+    }
+
+    /// The last `count` lines of stderr.
+    public func stderrTail(_ count: Int = 8) -> String {
+        LineDiff.lines(stderr).suffix(count).joined()
+    }
+}
+
+/// How a test run ended, judged against the test's expectations.
+public enum Verdict: Sendable, Equatable {
+    case pass
+    /// stdout differs: a unified diff (expected → actual), cut to a few lines.
+    case wrongOutput(diff: String)
+    case wrongExitStatus(expected: Int32, got: Int32, stderr: String)
+    /// Killed by a signal it was not expected to die of: the signal's name and CrossRun's report.
+    case crash(signal: String, report: String)
+    case timeout(report: String)
+    case compileError(String)
+    case linkError(String)
+    case skipped
+
+    /// Short human name: `pass`, `wrong output`, `crash`…
+    public var name: String {
+        switch self {
+        case .pass: return "pass"
+        case .wrongOutput: return "wrong output"
+        case .wrongExitStatus: return "wrong exit status"
+        case .crash(let signal, _): return "crash (\(signal))"
+        case .timeout: return "timeout"
+        case .compileError: return "compile error"
+        case .linkError: return "link error"
+        case .skipped: return "skipped"
+        }
+    }
+
+    /// Machine name for JSON and JUnit: `pass`, `wrong-output`, `wrong-exit-status`, `crash`,
+    /// `timeout`, `compile-error`, `link-error`, `skipped`.
+    public var key: String {
+        switch self {
+        case .pass: return "pass"
+        case .wrongOutput: return "wrong-output"
+        case .wrongExitStatus: return "wrong-exit-status"
+        case .crash: return "crash"
+        case .timeout: return "timeout"
+        case .compileError: return "compile-error"
+        case .linkError: return "link-error"
+        case .skipped: return "skipped"
+        }
+    }
+
+    public var isFailure: Bool {
+        switch self {
+        case .pass, .skipped: return false
+        default: return true
+        }
+    }
+
+    /// Whether the program misbehaved (JUnit `<failure>`) rather than could not be judged
+    /// normally (crash, timeout, build errors: JUnit `<error>`).
+    public var isAssertionFailure: Bool {
+        switch self {
+        case .wrongOutput, .wrongExitStatus: return true
+        default: return false
+        }
+    }
+
+    /// The explanation shown under a failure (empty for pass and skipped).
+    public var detail: String {
+        switch self {
+        case .pass, .skipped: return ""
+        case .wrongOutput(let diff): return diff
+        case .wrongExitStatus(let expected, let got, let stderr):
+            return "expected exit status \(expected), got \(got)" + (stderr.isEmpty ? "" : "\nstderr:\n" + stderr)
+        case .crash(_, let report): return report
+        case .timeout(let report): return report
+        case .compileError(let message), .linkError(let message): return message
+        }
+    }
+
+    /// Lines of diff kept in ``wrongOutput(diff:)``.
+    public static let diffLines = 20
+
+    /// Judges `outcome` of `test` on `target`. A wrong output's diff goes from the expected
+    /// file (named in its `---` line) to `actual`.
+    public static func judge(_ outcome: RunOutcome, of test: TestCase, on target: Target) -> Verdict {
+        let run: ProgramRun
+        switch outcome {
+        case .compileError(let m): return .compileError(m)
+        case .linkError(let m): return .linkError(m)
+        case .skipped: return .skipped
+        case .ran(let r): run = r
+        }
+        let report = run.report
+        if run.killed { return .timeout(report: "killed after \(formatSeconds(run.seconds)) (no report from the run)") }
+        if run.status == 124, let report, report.contains(": timed out after ") { return .timeout(report: report) }
+        if run.status != test.exitStatus {
+            if run.status > 128 && run.status < 128 + 65, let report {
+                return .crash(signal: signalName(run.status - 128), report: report)
+            }
+            return .wrongExitStatus(expected: test.exitStatus, got: run.status, stderr: run.stderrTail())
+        }
+        if let expected = test.expectedOutput(on: target), expected != run.stdout {
+            let file = test.sideFile(test.targetOutput[target] == nil ? ".expected" : ".\(target.rawValue).expected")
+            return .wrongOutput(diff: shortDiff(expected, run.stdout, expectedLabel: TestDiscovery.lastComponent(file)))
+        }
+        return .pass
+    }
+
+    /// A unified diff cut to ``diffLines`` lines.
+    public static func shortDiff(_ expected: [UInt8], _ actual: [UInt8], expectedLabel: String = "expected", label: String = "actual") -> String {
+        let lines = LineDiff.unified(expected, actual, oldName: expectedLabel, newName: label).split(separator: "\n", omittingEmptySubsequences: false)
+        let body = lines.last == "" ? lines.dropLast() : lines[...]
+        guard body.count > diffLines else { return body.joined(separator: "\n") }
+        return body.prefix(diffLines).joined(separator: "\n") + "\n... (\(body.count - diffLines) more diff lines)"
+    }
+
+    /// `SIGSEGV` for 11 and so on.
+    public static func signalName(_ n: Int32) -> String {
+        let names: [Int32: String] = [1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS",
+                                      8: "SIGFPE", 9: "SIGKILL", 10: "SIGUSR1", 11: "SIGSEGV", 12: "SIGUSR2", 13: "SIGPIPE",
+                                      14: "SIGALRM", 15: "SIGTERM", 24: "SIGXCPU", 25: "SIGXFSZ", 31: "SIGSYS"]
+        return names[n] ?? "signal \(n)"
+    }
+
+    /// `0.12s`, `12.30s`.
+    public static func formatSeconds(_ s: Double) -> String { decimal(s, 2) + "s" }
+
+    /// `value` (not negative) with exactly `digits` decimals: `1.500`.
+    public static func decimal(_ value: Double, _ digits: Int) -> String {
+        var scale = 1
+        for _ in 0..<digits { scale *= 10 }
+        let n = Int((max(0, value) * Double(scale)).rounded())
+        let fraction = String(n % scale)
+        return "\(n / scale)" + (digits > 0 ? "." + String(repeating: "0", count: digits - fraction.count) + fraction : "")
+    }
+}

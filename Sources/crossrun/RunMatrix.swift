@@ -1,0 +1,271 @@
+import CrossRunDriver
+import CrossRunELF
+import CrossRunEmulator
+import CrossRunLink
+import CrossRunNative
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One target/backend pair a program runs on (`x64/native`, `rv64/emu`).
+struct Configuration: Hashable, Sendable, CustomStringConvertible {
+    var target: Target
+    var backend: Backend
+
+    var description: String { "\(target)/\(backend.rawValue)" }
+
+    /// This host's target.
+    static var host: Target { Target(machine: NativeImage.hostMachine) }
+
+    /// Whether this pair can run here.
+    var isRunnable: Bool {
+        backend == .native ? target == Self.host : Emulator.supports(target.machine)
+    }
+
+    /// The runnable pairs among comma-separated `targets` and `backends` (`nil`: all), in the
+    /// order x64, aarch64, rv64, native before emu.
+    static func selected(targets: String?, backends: String?) throws -> [Configuration] {
+        func list(_ text: String?) -> [String]? {
+            text.map { $0.split(separator: ",").map { String($0).trimmingCharacters() }.filter { !$0.isEmpty } }
+        }
+        var wantedTargets = Set(Target.allCases)
+        if let names = list(targets) {
+            wantedTargets = Set(try names.map { name in
+                guard let t = Target(name: name) else { throw DriverError.usage("unknown target '\(name)' in --targets (choose x64, aarch64, rv64)") }
+                return t
+            })
+        }
+        var wantedBackends = Set(Backend.allCases)
+        if let names = list(backends) {
+            wantedBackends = Set(try names.map { name in
+                guard let b = Backend(rawValue: name) else { throw DriverError.usage("unknown backend '\(name)' in --backends (choose native, emu)") }
+                return b
+            })
+        }
+        let all = Target.allCases.flatMap { t in Backend.allCases.map { Configuration(target: t, backend: $0) } }
+        let chosen = all.filter { wantedTargets.contains($0.target) && wantedBackends.contains($0.backend) && $0.isRunnable }
+        guard !chosen.isEmpty else {
+            throw DriverError.usage("no runnable target/backend pair selected (native runs only \(host) programs on this host)")
+        }
+        return chosen
+    }
+}
+
+/// One program to run on every configuration.
+struct MatrixProgram: Sendable {
+    /// Inputs as the child `crossrun run` gets them.
+    var inputs: [String]
+    var options: CompileOptions
+    var arguments: [String]
+    /// File fed to the program's stdin (`nil`: empty).
+    var standardInput: String?
+    /// Run in a fresh scratch directory (else in this process's working directory).
+    var isolated: Bool
+}
+
+/// Runs programs on target/backend pairs: each (program, target) is built once in this process
+/// (filling the compile cache and turning build errors into outcomes), then each backend runs
+/// it as a child `crossrun run` process (so a crash cannot take the orchestrator down), `jobs`
+/// at a time.
+final class RunMatrix: Sendable {
+    let programs: [MatrixProgram]
+    let configurations: [Configuration]
+    let jobs: Int
+    /// Per-run limit in seconds (0: none).
+    let timeout: UInt32
+    let toolchain: Toolchain
+    /// The crossrun executable the children run.
+    let executable: String
+    private let state = Mutex(State())
+
+    private struct State {
+        var stopped = false
+    }
+
+    init(programs: [MatrixProgram], configurations: [Configuration], jobs: Int, timeout: UInt32) throws {
+        self.programs = programs
+        self.configurations = configurations
+        self.jobs = max(1, jobs)
+        self.timeout = timeout
+        self.toolchain = try Toolchain.discover()
+        self.executable = FileIO.realPath("/proc/self/exe") ?? CommandLine.arguments[0]
+    }
+
+    /// Stops scheduling: runs not started yet are reported as skipped.
+    func stop() { state.withLock { $0.stopped = true } }
+
+    var isStopped: Bool { state.withLock { $0.stopped } }
+
+    /// Runs everything, calling `report` once per (program index, configuration), one call at
+    /// a time, from worker threads. Programs are started in order; a program's runs are
+    /// scheduled as soon as it is built, ahead of later programs' builds.
+    func run(report: @escaping @Sendable (Int, Configuration, RunOutcome) -> Void) {
+        let queue = WorkQueue()
+        let reportLock = Mutex(())
+        let deliver: @Sendable (Int, Configuration, RunOutcome) -> Void = { index, configuration, outcome in
+            reportLock.withLock { _ in report(index, configuration, outcome) }
+        }
+        let targets = configurations.map(\.target).uniqued()
+        for index in programs.indices {
+            for target in targets {
+                let backends = configurations.filter { $0.target == target }
+                queue.add { [self] in
+                    if isStopped { return backends.forEach { deliver(index, $0, .skipped) } }
+                    if let failure = build(programs[index], target) {
+                        return backends.forEach { deliver(index, $0, failure) }
+                    }
+                    for configuration in backends {
+                        queue.add(urgent: true) { [self] in
+                            deliver(index, configuration, isStopped ? .skipped : .ran(run(programs[index], configuration)))
+                        }
+                    }
+                }
+            }
+        }
+        queue.run(workers: jobs)
+    }
+
+    /// Builds `program` for `target` in this process; `nil` when it built.
+    func build(_ program: MatrixProgram, _ target: Target) -> RunOutcome? {
+        var pipeline = Pipeline(toolchain: toolchain)
+        pipeline.echoDiagnostics = false
+        do {
+            _ = try pipeline.build(inputs: program.inputs, target: target, options: program.options)
+            return nil
+        } catch DriverError.compileFailed(let file, let diagnostics) {
+            let text = diagnostics.trimmingCharacters()
+            return .compileError(text.isEmpty ? "\(file): compilation failed" : text)
+        } catch {
+            return .linkError("\(error)")
+        }
+    }
+
+    /// Runs `program` on `configuration` as a child process.
+    func run(_ program: MatrixProgram, _ configuration: Configuration) -> ProgramRun {
+        var args = ["run", "--target", configuration.target.rawValue, "--backend", configuration.backend.rawValue]
+        if timeout > 0 { args += ["--timeout", String(timeout)] }
+        args += Self.commandLine(program.options) + program.inputs + ["--"] + program.arguments
+        var options = Subprocess.Options()
+        options.standardInput = program.standardInput
+        options.captureOutput = true
+        options.captureError = true
+        // The child enforces the limit itself and reports where the program was; this kill
+        // is the backstop for a child that cannot.
+        options.timeout = timeout > 0 ? Double(timeout) + 10 : nil
+        var scratch: String?
+        if program.isolated {
+            scratch = try? FileIO.makeTemporaryDirectory()
+            options.workingDirectory = scratch
+        }
+        defer { if let scratch { FileIO.removeTree(scratch) } }
+        let started = Subprocess.monotonicSeconds()
+        do {
+            let r = try Subprocess.run(executable, args, options: options)
+            return ProgramRun(status: r.status, stdout: r.output, stderr: r.error, killed: r.timedOut,
+                              seconds: Subprocess.monotonicSeconds() - started)
+        } catch {
+            return ProgramRun(status: 1, stdout: [], stderr: Array("crossrun: error: \(error)\n".utf8), killed: false, seconds: 0)
+        }
+    }
+
+    /// `options` as `crossrun` command-line flags that scan back to the same options (every
+    /// clang flag through `-Xcc`, so the child's clang arguments, and cache keys, are identical).
+    static func commandLine(_ options: CompileOptions) -> [String] {
+        var out: [String] = []
+        for flag in options.clangFlags { out += ["-Xcc", flag] }
+        for dir in options.libraryPaths { out += ["-L", dir] }
+        for lib in options.libraries { out += ["-l", lib] }
+        if options.entry != "main" { out += ["-e", options.entry] }
+        return out
+    }
+}
+
+/// A job queue drained by a fixed number of threads; jobs may add jobs. Urgent jobs go before
+/// every ordinary one (first in, first out within each kind).
+final class WorkQueue: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    // Guarded by `mutex`.
+    private var urgent: [@Sendable () -> Void] = []
+    private var ordinary: [@Sendable () -> Void] = []
+    private var urgentHead = 0, ordinaryHead = 0
+    private var running = 0
+
+    init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+        condition.deallocate()
+    }
+
+    func add(urgent isUrgent: Bool = false, _ job: @escaping @Sendable () -> Void) {
+        pthread_mutex_lock(mutex)
+        if isUrgent { urgent.append(job) } else { ordinary.append(job) }
+        pthread_cond_signal(condition)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Runs jobs on `workers` threads (this one included) until none is left or running.
+    func run(workers: Int) {
+        var threads: [pthread_t] = []
+        for _ in 1..<max(1, workers) {
+            var thread = pthread_t()
+            let context = Unmanaged.passRetained(self).toOpaque()
+            let rc = pthread_create(&thread, nil, { context in
+                guard let context else { return nil }
+                Unmanaged<WorkQueue>.fromOpaque(context).takeRetainedValue().work()
+                return nil
+            }, context)
+            if rc == 0 { threads.append(thread) } else { Unmanaged<WorkQueue>.fromOpaque(context).release() }
+        }
+        work()
+        for thread in threads { pthread_join(thread, nil) }
+    }
+
+    private func work() {
+        pthread_mutex_lock(mutex)
+        while true {
+            var job: (@Sendable () -> Void)?
+            if urgentHead < urgent.count {
+                job = urgent[urgentHead]; urgentHead += 1
+            } else if ordinaryHead < ordinary.count {
+                job = ordinary[ordinaryHead]; ordinaryHead += 1
+            }
+            if let job {
+                running += 1
+                pthread_mutex_unlock(mutex)
+                job()
+                pthread_mutex_lock(mutex)
+                running -= 1
+                pthread_cond_broadcast(condition)
+            } else if running == 0 {
+                pthread_cond_broadcast(condition)
+                break
+            } else {
+                pthread_cond_wait(condition, mutex)
+            }
+        }
+        pthread_mutex_unlock(mutex)
+    }
+}
+
+extension Array where Element: Hashable {
+    /// The elements in order, each once.
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}
+
+extension String {
+    /// Without leading and trailing whitespace (spaces, tabs, newlines).
+    func trimmingCharacters() -> String {
+        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+    }
+}
