@@ -150,10 +150,22 @@ enum TestReportFiles {
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites name=\"crossrun test\" tests=\"\(results.count)\" failures=\"\(count(results, failures))\" errors=\"\(count(results, errors))\""
         xml += " skipped=\"\(count(results, skipped))\" time=\"\(seconds(results.reduce(0) { $0 + $1.seconds }))\">\n"
-        for c in configurations {
+        // Ant's JUnit schema (the strict one) also wants id, package, timestamp, hostname,
+        // <properties> first and <system-out>/<system-err> last in each suite.
+        var now = time(nil), tm = Glibc.tm()
+        gmtime_r(&now, &tm)
+        var stamp = [CChar](repeating: 0, count: 32)
+        strftime(&stamp, stamp.count, "%Y-%m-%dT%H:%M:%S", &tm)
+        let timestamp = String(cString: stamp)
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, host.count - 1)
+        let hostname = escape(String(cString: host).isEmpty ? "localhost" : String(cString: host))
+        for (index, c) in configurations.enumerated() {
             let rs = results.filter { $0.configuration == c }
             xml += "  <testsuite name=\"\(escape(c.description))\" tests=\"\(rs.count)\" failures=\"\(count(rs, failures))\""
-            xml += " errors=\"\(count(rs, errors))\" skipped=\"\(count(rs, skipped))\" time=\"\(seconds(rs.reduce(0) { $0 + $1.seconds }))\">\n"
+            xml += " errors=\"\(count(rs, errors))\" skipped=\"\(count(rs, skipped))\" time=\"\(seconds(rs.reduce(0) { $0 + $1.seconds }))\""
+            xml += " id=\"\(index)\" package=\"\(c.target.rawValue).\(c.backend.rawValue)\" timestamp=\"\(timestamp)\" hostname=\"\(hostname)\">\n"
+            xml += "    <properties/>\n"
             let classname = "\(c.target.rawValue).\(c.backend.rawValue)"
             for r in rs {
                 xml += "    <testcase classname=\"\(classname)\" name=\"\(escape(r.name))\" time=\"\(seconds(r.seconds))\""
@@ -168,7 +180,7 @@ enum TestReportFiles {
                     xml += escape(r.verdict.detail, attribute: false) + "</\(tag)>\n    </testcase>\n"
                 }
             }
-            xml += "  </testsuite>\n"
+            xml += "    <system-out/>\n    <system-err/>\n  </testsuite>\n"
         }
         return xml + "</testsuites>\n"
     }

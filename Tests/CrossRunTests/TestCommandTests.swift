@@ -248,9 +248,12 @@ final class JUnitSummary: NSObject, XMLParserDelegate {
         case "testsuites": rootAttributes = attributes
         case "testsuite":
             suites.append(attributes)
-            for required in ["name", "tests", "failures", "errors", "skipped", "time"] where attributes[required] == nil {
+            // What Ant's JUnit schema requires of a suite (timestamp as xs:dateTime without a zone).
+            for required in ["name", "tests", "failures", "errors", "skipped", "time", "id", "package", "timestamp", "hostname"]
+                where attributes[required] == nil {
                 problems.append("testsuite without \(required)")
             }
+            if let t = attributes["timestamp"], t.count != 19 || Array(t)[10] != "T" { problems.append("timestamp \(t)") }
         case "testcase":
             testcases += 1
             testcaseClassnames.insert(attributes["classname"] ?? "")
@@ -258,7 +261,7 @@ final class JUnitSummary: NSObject, XMLParserDelegate {
         case "failure", "error":
             failureTypes.insert(attributes["type"] ?? "")
             if attributes["message"] == nil { problems.append("\(name) without message") }
-        case "skipped": break
+        case "skipped", "properties", "system-out", "system-err": break
         default: problems.append("unexpected element \(name)")
         }
     }
