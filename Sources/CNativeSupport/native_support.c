@@ -9,6 +9,7 @@
 static const char *g_program = "program";
 const char *(*crossrun_native_fault_note)(uintptr_t address);
 char *crossrun_native_report_copy;
+int crossrun_native_backtrace;
 static uintptr_t g_base;
 static size_t g_size;
 static const crossrun_symbol *g_symbols;
@@ -102,6 +103,35 @@ static void on_crash(int sig, siginfo_t *info, void *uctx) {
     }
     put_str(&l, "\n");
     ssize_t unused = write(2, l.buf, l.len);
+#if defined(__x86_64__)
+    if (crossrun_native_backtrace) {
+        /* Frame records (push rbp; mov rbp, rsp): [rbp] caller's rbp, [rbp+8] return address.
+         * Followed only upwards within 8 MiB of the faulting stack pointer. */
+        uintptr_t sp = (uintptr_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RSP];
+        uintptr_t fp = (uintptr_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RBP];
+        uintptr_t last = 0;
+        int repeats = 0;
+        for (int depth = 0; depth < 32 && fp >= sp && fp < sp + (8u << 20) && (fp & 7) == 0; depth++) {
+            uintptr_t ret = ((uintptr_t *)fp)[1], next = ((uintptr_t *)fp)[0];
+            if (ret < g_base || ret >= g_base + g_size) break;
+            if (ret == last) { repeats++; } else {
+                line_t f = {{0}, 0};
+                put_str(&f, "    #"); put_dec(&f, (unsigned)depth); put_str(&f, " ");
+                put_location(&f, ret);
+                put_str(&f, "\n");
+                unused = write(2, f.buf, f.len);
+                if (crossrun_native_report_copy) {
+                    size_t have = strlen(crossrun_native_report_copy);
+                    if (have + f.len < 500) { memcpy(crossrun_native_report_copy + have, "\n", 1); memcpy(crossrun_native_report_copy + have + 1, f.buf, f.len - 1); crossrun_native_report_copy[have + f.len] = 0; }
+                }
+                last = ret;
+            }
+            if (next <= fp) break;
+            fp = next;
+        }
+        (void)repeats;
+    }
+#endif
     (void)unused;
     _exit(sig == SIGALRM ? 124 : 128 + sig);
 }

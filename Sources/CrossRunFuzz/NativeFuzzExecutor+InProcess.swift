@@ -86,9 +86,11 @@ extension NativeFuzzExecutor {
                                        report: "crossrun: \(programName): input timed out after \(timeout) s", frames: [],
                                        artifactPrefix: options.artifactPrefix, target: targetName, executions: "\(shared.pointee.executions)")
         }
-        let report = withUnsafeBytes(of: shared.pointee.report) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let copy = withUnsafeBytes(of: shared.pointee.report) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let lines = copy.split(separator: "\n")
+        let report = lines.first.map(String.init) ?? ""
         let (kind, text) = classify(status: status, report: report.isEmpty ? nil : report, heapLine: report.hasPrefix("crossrun fuzz heap: ") ? report : nil)
-        return Fuzzer.saveArtifact(kind: kind, prefix: "crash-", input: input, report: text, frames: [],
+        return Fuzzer.saveArtifact(kind: kind, prefix: "crash-", input: input, report: text, frames: Self.frames(in: lines),
                                    artifactPrefix: options.artifactPrefix, target: targetName, executions: "\(shared.pointee.executions)")
     }
 }

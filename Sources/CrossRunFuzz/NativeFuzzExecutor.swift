@@ -116,6 +116,7 @@ public final class NativeFuzzExecutor: FuzzExecutor {
     /// checker, the initializers and `LLVMFuzzerInitialize`; returns the harness entry.
     func startHarness() -> crossrun_fuzz_test_one {
         NativeRunner.installCrashReporter(loaded, programName: programName)
+        crossrun_native_backtrace = 1
         crossrun_fuzz_attach(shared)
         if heapCheck { crossrun_fuzz_enable_heap_checker() }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
@@ -200,7 +201,15 @@ public final class NativeFuzzExecutor: FuzzExecutor {
         let lines = output.split(separator: "\n")
         let (kind, text) = classify(status: status, report: lines.last { $0.hasPrefix("crossrun: ") }.map(String.init),
                                     heapLine: lines.last { $0.hasPrefix("crossrun fuzz heap: ") }.map(String.init))
-        return .crash(kind: kind, report: text, frames: [])
+        return .crash(kind: kind, report: text, frames: Self.frames(in: lines))
+    }
+
+    /// The backtrace lines (`    #N 0x… (symbol+0x…)`) of a crash report, without their numbers.
+    static func frames<S: StringProtocol>(in lines: [S]) -> [String] {
+        lines.filter { $0.hasPrefix("    #") }.map { line in
+            let body = line.drop { $0 == " " || $0 == "#" }.drop { $0.isNumber }
+            return String(body.drop { $0 == " " })
+        }
     }
 
     /// The kind and report of a worker that ended with wait status `status`.
@@ -238,7 +247,7 @@ public final class NativeFuzzExecutor: FuzzExecutor {
         lseek(errorFile, 0, SEEK_SET)
         let text = String(decoding: bytes.prefix(max(n, 0)), as: UTF8.self)
         let shown = keepReport ? text.split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { !$0.hasPrefix("crossrun: ") && !$0.hasPrefix("crossrun fuzz heap: ") }.joined(separator: "\n") : text
+            .filter { !$0.hasPrefix("crossrun: ") && !$0.hasPrefix("crossrun fuzz heap: ") && !$0.hasPrefix("    #") }.joined(separator: "\n") : text
         if !shown.isEmpty { fputs(shown, stderr) }
         return text
     }

@@ -75,6 +75,8 @@ void *crossrun_fuzz_realloc(void *p, size_t size);
 void crossrun_fuzz_free(void *p);
 /// Makes crash reports name heap faults ([heap-buffer-overflow], [heap-use-after-free]).
 void crossrun_fuzz_enable_heap_checker(void);
+/// Non-zero: crash reports add the frame-pointer backtrace (x86-64; fuzzing turns it on).
+extern int crossrun_native_backtrace;
 /// Where the crash reporter also copies its line (NULL: nowhere).
 extern char *crossrun_native_report_copy;
 /// CLOCK_MONOTONIC in nanoseconds.
