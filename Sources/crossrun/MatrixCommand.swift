@@ -34,14 +34,7 @@ struct MatrixCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Inputs: .c sources, .o objects, .a archives.", valueName: "input"))
     var inputs: [String] = []
 
-    @Option(help: ArgumentHelp("Comma-separated targets (default: x64,aarch64,rv64).", valueName: "list"))
-    var targets: String?
-
-    @Option(help: ArgumentHelp("Comma-separated backends (default: native,emu; native runs only this host's target).", valueName: "list"))
-    var backends: String?
-
-    @Option(name: [.customShort("j", allowingJoined: true), .customLong("jobs")], help: "Runs at a time (default: the number of cores).")
-    var jobs: Int?
+    @OptionGroup var selection: ConfigurationSelection
 
     @Option(help: "Seconds each run may take (0: no limit).")
     var timeout: UInt32 = 60
@@ -52,18 +45,17 @@ struct MatrixCommand: ParsableCommand {
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("give the program's sources (e.g. crossrun matrix prog.c)") }
         if inputs.contains("-") { throw ValidationError("matrix runs a program several times: give source files, not - (stdin)") }
-        if let jobs, jobs < 1 { throw ValidationError("-j needs a positive number") }
     }
 
     func run() throws {
-        let configurations = try Configuration.selected(targets: targets, backends: backends)
+        let configurations = try selection.configurations()
         if let stdin, !FileIO.exists(stdin) || FileIO.isDirectory(stdin) {
             throw DriverError.badInput(file: stdin, message: "--stdin: no such file")
         }
         let program = MatrixProgram(inputs: inputs, options: Invocation.compile, arguments: Invocation.programArguments,
                                     standardInput: stdin, isolated: false)
         let matrix = try RunMatrix(programs: [program], configurations: configurations,
-                                   jobs: jobs ?? TestCommand.cores(), timeout: timeout)
+                                   jobs: selection.jobs ?? TestCommand.cores(), timeout: timeout)
         let collected = Mutex<[Configuration: RunOutcome]>([:])
         matrix.run { _, configuration, outcome in collected.withLock { $0[configuration] = outcome } }
         let all = collected.withLock { $0 }

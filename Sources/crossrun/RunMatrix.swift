@@ -1,3 +1,4 @@
+import ArgumentParser
 import CrossRunDriver
 import CrossRunELF
 import CrossRunEmulator
@@ -9,6 +10,24 @@ import Glibc
 #endif
 
 /// One target/backend pair a program runs on (`x64/native`, `rv64/emu`).
+/// The target/backend selection and parallelism shared by `matrix` and `test`.
+struct ConfigurationSelection: ParsableArguments {
+    @Option(help: ArgumentHelp("Comma-separated targets (default: x64,aarch64,rv64).", valueName: "list"))
+    var targets: String?
+
+    @Option(help: ArgumentHelp("Comma-separated backends (default: native,emu; native runs only this host's target).", valueName: "list"))
+    var backends: String?
+
+    @Option(name: [.customShort("j", allowingJoined: true), .customLong("jobs")], help: "Runs at a time (default: the number of cores).")
+    var jobs: Int?
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("-j needs a positive number") }
+    }
+
+    func configurations() throws -> [Configuration] { try Configuration.selected(targets: targets, backends: backends) }
+}
+
 struct Configuration: Hashable, Sendable, CustomStringConvertible {
     var target: Target
     var backend: Backend

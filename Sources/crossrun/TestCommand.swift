@@ -43,14 +43,7 @@ struct TestCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Test files (.c) and directories to search.", valueName: "path"))
     var paths: [String] = []
 
-    @Option(help: ArgumentHelp("Comma-separated targets (default: x64,aarch64,rv64).", valueName: "list"))
-    var targets: String?
-
-    @Option(help: ArgumentHelp("Comma-separated backends (default: native,emu; native runs only this host's target).", valueName: "list"))
-    var backends: String?
-
-    @Option(name: [.customShort("j", allowingJoined: true), .customLong("jobs")], help: "Runs at a time (default: the number of cores).")
-    var jobs: Int?
+    @OptionGroup var selection: ConfigurationSelection
 
     @Option(help: "Seconds each run may take before it counts as a timeout (0: no limit).")
     var timeout: UInt32 = 60
@@ -72,14 +65,13 @@ struct TestCommand: ParsableCommand {
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give test files or directories (e.g. crossrun test tests/)") }
-        if let jobs, jobs < 1 { throw ValidationError("-j needs a positive number") }
         if !Invocation.programArguments.isEmpty {
             throw ValidationError("crossrun test takes no program arguments after --; put them in NAME.args files")
         }
     }
 
     func run() throws {
-        let configurations = try Configuration.selected(targets: targets, backends: backends)
+        let configurations = try selection.configurations()
         var tests = try TestDiscovery.discover(paths)
         if let filter {
             let regex: Regex<AnyRegexOutput>
@@ -95,7 +87,7 @@ struct TestCommand: ParsableCommand {
                                  standardInput: test.standardInput, isolated: true)
         }
         let matrix = try RunMatrix(programs: programs, configurations: configurations,
-                                   jobs: jobs ?? Self.cores(), timeout: timeout)
+                                   jobs: selection.jobs ?? Self.cores(), timeout: timeout)
         let reporter = TestReporter(total: tests.count * configurations.count, interactive: isatty(1) != 0)
         let collected = Mutex<[Int: [Configuration: RunOutcome]]>([:])
         let judged = Mutex<[(index: Int, result: TestResult)]>([])
