@@ -123,6 +123,8 @@ struct RISCV64Frame: CallFrame {
     }
 
     func longDouble(_ index: Int) throws -> (UInt64, UInt64) { (try int(2 * index), try int(2 * index + 1)) }
+    /// A named `long double` takes the next two integer registers, unaligned (a1:a2 after one int).
+    func longDouble(afterInts ints: Int) throws -> (UInt64, UInt64) { (try int(ints), try int(ints + 1)) }
 
     func variadic(afterInts ints: Int, floats: Int) throws -> any VariadicArguments {
         RISCV64RegisterVarArgs(frame: self, index: ints + hiddenInts, stack: arch.sp(uc))

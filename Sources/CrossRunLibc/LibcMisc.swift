@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// The rest of stdlib/stdio/string/locale/inttypes/math that fits no larger group.
+/// The rest of stdlib/stdio/string/locale/inttypes that fits no larger group.
 enum LibcMisc {
     static func divPair(_ f: any CallFrame, _ a: Int64, _ b: Int64) throws {
         try CompilerHelpers.nonZero(b)
@@ -178,39 +178,6 @@ enum LibcMisc {
         },
         "getline": { rt, f in try getdelim(rt, f, line: try f.int(0), size: try f.int(1), delimiter: 10, streamIndex: 2) },
         "getdelim": { rt, f in try getdelim(rt, f, line: try f.int(0), size: try f.int(1), delimiter: try f.int32(2), streamIndex: 3) },
-        "frexpf": { rt, f in
-            var e: Int32 = 0
-            let r = frexpf(try f.float(0), &e)
-            try rt.memory.store(e, at: f.int(0))
-            f.returnFloat(r)
-        },
-        "modff": { rt, f in
-            var ip: Float = 0
-            let r = modff(try f.float(0), &ip)
-            try rt.memory.store(ip.bitPattern, at: f.int(0))
-            f.returnFloat(r)
-        },
-        "scalbnf": { _, f in f.returnFloat(scalbnf(try f.float(0), try f.int32(0))) },
-        "scalbln": { _, f in f.returnDouble(scalbln(try f.double(0), Int(try f.long(0)))) },
-        "scalblnf": { _, f in f.returnFloat(scalblnf(try f.float(0), Int(try f.long(0)))) },
-        "ilogbf": { _, f in f.returnInt32(ilogbf(try f.float(0))) },
-        "lroundf": { _, f in f.returnSigned(Int64(lroundf(try f.float(0)))) },
-        "llroundf": { _, f in f.returnSigned(Int64(llroundf(try f.float(0)))) },
-        "lrintf": { _, f in f.returnSigned(Int64(lrintf(try f.float(0)))) },
-        "llrintf": { _, f in f.returnSigned(Int64(llrintf(try f.float(0)))) },
-        "nanf": { _, f in f.returnFloat(Float.nan) },
-        "remquo": { rt, f in
-            var q: Int32 = 0
-            let r = remquo(try f.double(0), try f.double(1), &q)
-            try rt.memory.store(q, at: f.int(0))
-            f.returnDouble(r)
-        },
-        "remquof": { rt, f in
-            var q: Int32 = 0
-            let r = remquof(try f.float(0), try f.float(1), &q)
-            try rt.memory.store(q, at: f.int(0))
-            f.returnFloat(r)
-        },
     ]
 
     /// getline/getdelim: grows the guest buffer with the guest heap, like glibc's realloc.
