@@ -102,7 +102,7 @@ enum LibcBinary128 {
             ret(f, r)
         }
         t["remquol"] = { rt, f in
-            var q: Int32 = 0
+            var q = try rt.memory.load(after(f, 2).int(0), as: Int32.self)   // glibc leaves it alone when the result is NaN
             let r = crossrun_q_remquo(try arg(f, 0), try arg(f, 1), &q)
             try rt.memory.store(q, at: after(f, 2).int(0))
             ret(f, r)

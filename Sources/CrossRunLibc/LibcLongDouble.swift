@@ -92,7 +92,7 @@ enum LibcLongDouble {
         }
         add("remquol", (@convention(c) (LD, LD, Sign) -> LD).self) { fn in
             { rt, f in
-                var q: Int32 = 0
+                var q = try rt.memory.load(f.int(0), as: Int32.self)   // glibc leaves it alone when the result is NaN
                 let r = fn(try arg(rt, f, 0), try arg(rt, f, 1), &q)
                 try rt.memory.store(q, at: f.int(0))
                 ret(f, r)

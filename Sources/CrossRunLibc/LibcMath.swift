@@ -195,7 +195,7 @@ enum LibcMath {
         }
         add("remquo", (@convention(c) (Double, Double, Sign) -> Double).self) { fn in
             { rt, f in
-                var q: Int32 = 0
+                var q = try rt.memory.load(f.int(0), as: Int32.self)   // glibc leaves it alone when the result is NaN
                 let r = fn(try f.double(0), try f.double(1), &q)
                 try rt.memory.store(q, at: f.int(0))
                 f.returnDouble(r)
@@ -203,7 +203,7 @@ enum LibcMath {
         }
         add("remquof", (@convention(c) (Float, Float, Sign) -> Float).self) { fn in
             { rt, f in
-                var q: Int32 = 0
+                var q = try rt.memory.load(f.int(0), as: Int32.self)   // glibc leaves it alone when the result is NaN
                 let r = fn(try f.float(0), try f.float(1), &q)
                 try rt.memory.store(q, at: f.int(0))
                 f.returnFloat(r)
