@@ -158,8 +158,10 @@ extension GuestProcess {
                 status = s
                 return nil
             case .immediateExit(let s)?:
+                runtime.discardAll()   // _Exit and death by a signal flush nothing, as natively
                 return Outcome(status: s & 0xff, report: nil)
             case .signal(let sig, let what)?:
+                runtime.discardAll()
                 return crashOutcome(signal: sig, what: what)
             }
         }

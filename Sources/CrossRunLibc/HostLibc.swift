@@ -58,7 +58,6 @@ enum LibcProcess {
         "__assert_fail": { rt, f in
             let message = try rt.memory.string(f.int(0)), file = try rt.memory.string(f.int(1))
             let line = try f.int32(2), function = try rt.memory.string(f.int(3))
-            rt.streams.values.forEach { $0.flush() }
             fputs("\(rt.programName): \(file):\(line): \(function): Assertion `\(message)' failed.\n", stderr)
             throw GuestTermination.signal(SIGABRT, "aborted")
         },

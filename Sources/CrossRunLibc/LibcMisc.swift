@@ -116,8 +116,7 @@ enum LibcMisc {
             }
             f.returnInt(a)
         },
-        "__stack_chk_fail": { rt, _ in
-            rt.flushAll()
+        "__stack_chk_fail": { _, _ in
             fputs("*** stack smashing detected ***: terminated\n", stderr)
             throw GuestTermination.signal(SIGABRT, "stack smashing detected")
         },

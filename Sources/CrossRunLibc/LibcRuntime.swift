@@ -178,6 +178,11 @@ public final class LibcRuntime {
     public func flushAll() {
         for s in streams.values { s.flush() }
     }
+
+    /// Drops every stream's unwritten output (a death by signal, `_Exit`: nothing is flushed).
+    public func discardAll() {
+        for s in streams.values { s.discard() }
+    }
 }
 
 /// glibc's `random_r` TYPE_3 generator, so `rand()` gives glibc's exact sequence.
