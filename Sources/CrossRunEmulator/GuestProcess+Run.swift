@@ -43,8 +43,12 @@ extension GuestProcess {
         let rounded = hostRounding != FE_TONEAREST
         if rounded { fesetround(hostRounding) }
         defer { if rounded || hostRounding != FE_TONEAREST { fesetround(FE_TONEAREST) } }
+        // libm's exceptions reach the guest's flags (math_errhandling has MATH_ERREXCEPT).
+        let raises = raisesExceptions[index]
+        if raises { feclearexcept(Self.hostAllExceptions) }
         do {
             try functions[index](runtime, arch.frame(uc, memory: memory))
+            if raises { raiseHostExceptions() }
         } catch let t as GuestTermination {
             endAfterNestedCalls()
             stop(t)
