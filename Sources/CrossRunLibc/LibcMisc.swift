@@ -103,6 +103,9 @@ enum LibcMisc {
         },
         "setlocale": { rt, f in
             // Only the "C" locale exists: "", "C" and "POSIX" select it, queries report it.
+            // glibc's categories are 0...12 (LC_ALL is 6); others are EINVAL.
+            let category = try f.int32(0)
+            guard (0...12).contains(category) else { rt.setErrno(EINVAL); f.returnInt(0); return }
             let p = try f.int(1)
             let name = p == 0 ? "C" : try rt.memory.string(p)
             f.returnInt(["", "C", "POSIX"].contains(name) ? try rt.internedString("C") : 0)
@@ -112,7 +115,8 @@ enum LibcMisc {
             if try rt.memory.load(a, as: UInt64.self) == 0 {
                 let dot = try rt.internedString("."), empty = try rt.internedString("")
                 for i in 0..<10 { try rt.memory.store(i == 0 ? dot : empty, at: a + UInt64(8 * i)) }
-                for i in 0..<14 { try rt.memory.store(UInt8(127), at: a + 80 + UInt64(i)) }   // CHAR_MAX: "not available"
+                let charMax: UInt8 = rt.charIsUnsigned ? 255 : 127   // CHAR_MAX: "not available"
+                for i in 0..<14 { try rt.memory.store(charMax, at: a + 80 + UInt64(i)) }
             }
             f.returnInt(a)
         },
