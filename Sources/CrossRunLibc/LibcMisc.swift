@@ -28,7 +28,11 @@ enum LibcMisc {
         "strtoimax": { rt, f in let b = try f.int32(2); f.returnSigned(Int64(try LibcConvert.parse(rt, f) { strtoimax($0, $1, b) })) },
         "strtoumax": { rt, f in let b = try f.int32(2); f.returnInt(UInt64(try LibcConvert.parse(rt, f) { strtoumax($0, $1, b) })) },
         "ffs": { _, f in let v = try f.int32(0); f.returnInt32(v == 0 ? 0 : Int32(v.trailingZeroBitCount + 1)) },
-        "strsignal": { rt, f in f.returnInt(try rt.internedString(String(cString: strsignal(try f.int32(0))))) },
+        "strsignal": { rt, f in
+            let text = String(cString: strsignal(try f.int32(0)))
+            let generated = text.hasPrefix("Real-time signal") ? "Real-time signal" : "Unknown signal"
+            f.returnInt(try rt.messageString(text, buffer: "strsignal", generated: generated))
+        },
         "strxfrm": { rt, f in
             // C locale: a copy of at most n bytes (glibc's stpncpy: no NUL when it does not fit).
             let dst = try f.int(0), src = try f.int(1), n = try f.size(2)
