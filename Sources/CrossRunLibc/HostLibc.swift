@@ -14,8 +14,17 @@ public enum HostLibc {
                      CompilerHelpersBinary128.functions, LibcDirent.functions] {
             table.merge(part) { a, _ in a }
         }
+        for name in streamErrnoFunctions { table[name] = table[name].map(LibcMath.withErrno) }
         return table
     }()
+
+    /// Stream operations run on host `FILE*`s: the errno the host's stdio sets when one fails
+    /// (EBADF writing a read-only stream, EIO, ENOSPC…) is the guest's, as natively.
+    static let streamErrnoFunctions: Set<String> = [
+        "printf", "vprintf", "fprintf", "vfprintf", "dprintf", "puts", "fputs", "putchar", "fputc", "putc", "fwrite",
+        "fread", "fflush", "fclose", "fgetc", "getc", "getchar", "ungetc", "fgets", "fseek", "ftell", "rewind",
+        "fseeko", "ftello", "fgetpos", "fsetpos", "setvbuf", "getline", "getdelim", "scanf", "vscanf", "fscanf", "vfscanf",
+    ]
 
     /// Functions only guests with a binary128 `long double` (aarch64, riscv64) can use: the
     /// binary128 compiler helpers, which x86-64 guests reach only through `__float128`.
