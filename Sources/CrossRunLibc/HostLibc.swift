@@ -80,12 +80,20 @@ enum LibcProcess {
             f.returnInt(a)
         },
         "setenv": { rt, f in
-            let name = try rt.memory.string(f.int(0)), value = try rt.memory.string(f.int(1))
+            let p = try f.int(0)
+            let name = p == 0 ? "" : try rt.memory.string(p)
             if name.isEmpty || name.contains("=") { rt.setErrno(EINVAL); f.returnInt32(-1); return }
+            let value = try rt.memory.string(f.int(1))
             if try f.int32(2) != 0 || rt.environment[name] == nil { rt.environment[name] = value }
             f.returnInt32(0)
         },
-        "unsetenv": { rt, f in rt.environment[try rt.memory.string(f.int(0))] = nil; f.returnInt32(0) },
+        "unsetenv": { rt, f in
+            let p = try f.int(0)
+            let name = p == 0 ? "" : try rt.memory.string(p)
+            if name.isEmpty || name.contains("=") { rt.setErrno(EINVAL); f.returnInt32(-1); return }   // as setenv
+            rt.environment[name] = nil
+            f.returnInt32(0)
+        },
         "system": { rt, f in
             // No host shell for guests: system(NULL) says none is available.
             if try f.int(0) == 0 { f.returnInt32(0) } else { rt.setErrno(ENOSYS); f.returnInt32(-1) }
