@@ -13,8 +13,13 @@ typedef double double_t;
 #define FP_ZERO 2
 #define FP_SUBNORMAL 3
 #define FP_NORMAL 4
+#if defined(__x86_64__)
 #define FP_ILOGB0 (-2147483647 - 1)
 #define FP_ILOGBNAN (-2147483647 - 1)
+#else /* glibc's generic values (aarch64, riscv64) */
+#define FP_ILOGB0 (-2147483647)
+#define FP_ILOGBNAN 2147483647
+#endif
 #define MATH_ERRNO 1
 #define MATH_ERREXCEPT 2
 #define math_errhandling (MATH_ERRNO | MATH_ERREXCEPT)
@@ -215,4 +220,32 @@ long long llroundl(long double);
 long lrintl(long double);
 long long llrintl(long double);
 long double nexttowardl(long double, long double);
+/* Common POSIX/GNU extensions: Bessel functions, reentrant lgamma, exp10, sincos. */
+double j0(double);
+double j1(double);
+double jn(int, double);
+double y0(double);
+double y1(double);
+double yn(int, double);
+double lgamma_r(double, int *);
+double exp10(double);
+void sincos(double, double *, double *);
+float j0f(float);
+float j1f(float);
+float jnf(int, float);
+float y0f(float);
+float y1f(float);
+float ynf(int, float);
+float lgammaf_r(float, int *);
+float exp10f(float);
+void sincosf(float, float *, float *);
+long double j0l(long double);
+long double j1l(long double);
+long double jnl(int, long double);
+long double y0l(long double);
+long double y1l(long double);
+long double ynl(int, long double);
+long double lgammal_r(long double, int *);
+long double exp10l(long double);
+void sincosl(long double, long double *, long double *);
 #endif

@@ -46,7 +46,8 @@ _Complex __float128 __divtc3(quad, quad, quad, quad);
 // for `long double`.
 #define UNARY(X) X(acos) X(asin) X(atan) X(cos) X(sin) X(tan) X(acosh) X(asinh) X(atanh) X(cosh) X(sinh) \
     X(tanh) X(exp) X(exp2) X(expm1) X(log) X(log10) X(log1p) X(log2) X(logb) X(cbrt) X(fabs) X(sqrt) X(erf) \
-    X(erfc) X(lgamma) X(tgamma) X(ceil) X(floor) X(nearbyint) X(rint) X(round) X(trunc)
+    X(erfc) X(lgamma) X(tgamma) X(ceil) X(floor) X(nearbyint) X(rint) X(round) X(trunc) \
+    X(j0) X(j1) X(y0) X(y1) X(exp10)
 #define BINARY(X) X(atan2) X(fmod) X(pow) X(hypot) X(remainder) X(copysign) X(nextafter) X(fdim) X(fmax) X(fmin)
 #define DECLARE1(name) quad name##f128(quad);
 #define DECLARE2(name) quad name##f128(quad, quad);
@@ -59,6 +60,9 @@ quad remquof128(quad, quad, int *);
 quad ldexpf128(quad, int);
 quad scalblnf128(quad, long);
 quad lgammaf128_r(quad, int *);
+quad jnf128(int, quad);
+quad ynf128(int, quad);
+void sincosf128(quad, quad *, quad *);
 int ilogbf128(quad);
 long lrintf128(quad);
 long long llrintf128(quad);
@@ -151,6 +155,13 @@ crossrun_quad crossrun_q_remquo(crossrun_quad x, crossrun_quad y, int *quotient)
 crossrun_quad crossrun_q_ldexp(crossrun_quad x, int n) { return w(ldexpf128(q(x), n)); }
 crossrun_quad crossrun_q_scalbln(crossrun_quad x, long n) { return w(scalblnf128(q(x), n)); }
 crossrun_quad crossrun_q_lgamma(crossrun_quad x, int *sign) { return w(lgammaf128_r(q(x), sign)); }
+crossrun_quad crossrun_q_jn(int n, crossrun_quad x) { return w(jnf128(n, q(x))); }
+crossrun_quad crossrun_q_yn(int n, crossrun_quad x) { return w(ynf128(n, q(x))); }
+void crossrun_q_sincos(crossrun_quad x, crossrun_quad *s, crossrun_quad *c) {
+    quad qs = 0, qc = 0;
+    sincosf128(q(x), &qs, &qc);
+    *s = w(qs); *c = w(qc);
+}
 int crossrun_q_ilogb(crossrun_quad x) { return ilogbf128(q(x)); }
 long long crossrun_q_lrint(crossrun_quad x) { return lrintf128(q(x)); }
 long long crossrun_q_llrint(crossrun_quad x) { return llrintf128(q(x)); }

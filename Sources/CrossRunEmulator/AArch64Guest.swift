@@ -66,7 +66,8 @@ struct AArch64Guest: LinkRegisterGuest {
                              func get(_ at: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(env[at + $1]) << (8 * $1) } }
                              return (get(0) & 0xc0_0000, get(4) & 0x1f)
                          },
-                         hostRounding: [0: FE_TONEAREST, 0x40_0000: FE_UPWARD, 0x80_0000: FE_DOWNWARD, 0xc0_0000: FE_TOWARDZERO])
+                         hostRounding: [0: FE_TONEAREST, 0x40_0000: FE_UPWARD, 0x80_0000: FE_DOWNWARD, 0xc0_0000: FE_TOWARDZERO],
+                         hostExceptions: [(FE_INVALID, 1), (FE_DIVBYZERO, 2), (FE_OVERFLOW, 4), (FE_UNDERFLOW, 8), (FE_INEXACT, 0x10)])
     }
 
     func floatingPointState(_ uc: OpaquePointer) -> (rounding: UInt32, flags: UInt32) {

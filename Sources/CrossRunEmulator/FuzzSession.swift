@@ -181,6 +181,7 @@ public final class FuzzSession {
         process.faultContext = nil
         process.pendingJump = nil
         process.nestedStackTops = []
+        process.flagsKnownSet = 0   // the restored CPU has the snapshot's exception flags
     }
 
     /// Classifies the way the last call ended.

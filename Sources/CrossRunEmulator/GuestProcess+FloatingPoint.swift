@@ -21,6 +21,8 @@ struct FloatingPointABI {
     var decode: (_ bytes: [UInt8]) -> (rounding: UInt32, flags: UInt32)
     /// The host's (x86-64) `FE_*` rounding value for each guest one.
     var hostRounding: [UInt32: Int32]
+    /// The guest's flag for each host (x86-64) exception flag.
+    var hostExceptions: [(host: Int32, guest: UInt32)]
 }
 
 extension GuestProcess {
@@ -31,9 +33,10 @@ extension GuestProcess {
 
     /// `<fenv.h>`, acting on the guest CPU's control and status registers (guest code does
     /// the arithmetic). Host library calls run under the guest's rounding mode (see
-    /// ``onTrap()``); exceptions they raise do not reach the guest's flags. On x86-64 guests the
-    /// flags only hold what `feraiseexcept`/`fesetenv` put there: libunicorn 2.0.1 (QEMU 5)
-    /// does not accumulate SSE exception flags into MXCSR.
+    /// ``onTrap()``), and the exceptions libm functions raise on the host are added to the
+    /// guest's flags (``raiseHostExceptions()``: glibc's `math_errhandling` has
+    /// `MATH_ERREXCEPT`). On x86-64 guests the guest's own arithmetic sets no flags:
+    /// libunicorn 2.0.1 (QEMU 5) does not accumulate SSE exception flags into MXCSR.
     func floatingPointFunction(_ name: String) -> HostFunction? {
         switch name {
         case "fegetround": return { [unowned self] _, f in f.returnInt32(Int32(bitPattern: fpState().rounding)) }
@@ -79,11 +82,29 @@ extension GuestProcess {
 
     private func fpState() -> (rounding: UInt32, flags: UInt32) { arch.floatingPointState(uc) }
 
+    /// The host's `FE_ALL_EXCEPT` (a macro Swift does not import).
+    static let hostAllExceptions: Int32 = FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW | FE_UNDERFLOW | FE_INEXACT
+
+    /// Adds the exception flags the host raised since they were cleared (around a libm call)
+    /// to the guest CPU's.
+    func raiseHostExceptions() {
+        let raised = fetestexcept(Self.hostAllExceptions)
+        // Flags stay set until <fenv.h> clears them (which resets flagsKnownSet): most calls
+        // raise only what earlier ones did, and need not touch the guest's registers.
+        guard raised & ~flagsKnownSet != 0 else { return }
+        var guest: UInt32 = 0
+        for (host, bit) in hostExceptionBits where raised & host != 0 { guest |= bit }
+        let s = fpState()
+        if s.flags | guest != s.flags { arch.setFloatingPointState(uc, rounding: s.rounding, flags: s.flags | guest) }
+        flagsKnownSet |= raised
+    }
+
     /// Sets the guest CPU's state, and the rounding mode host library code (printf's decimal
     /// conversion, libm) runs under while it serves this guest.
     private func setFPState(_ rounding: UInt32, _ flags: UInt32) {
         arch.setFloatingPointState(uc, rounding: rounding, flags: flags & arch.floatingPointABI.allExceptions)
         hostRounding = arch.floatingPointABI.hostRounding[rounding] ?? FE_TONEAREST
+        flagsKnownSet = 0
     }
 
     private func fpMask(_ f: any CallFrame, _ i: Int) throws -> UInt32 {

@@ -43,8 +43,12 @@ extension GuestProcess {
         let rounded = hostRounding != FE_TONEAREST
         if rounded { fesetround(hostRounding) }
         defer { if rounded || hostRounding != FE_TONEAREST { fesetround(FE_TONEAREST) } }
+        // libm's exceptions reach the guest's flags (math_errhandling has MATH_ERREXCEPT).
+        let raises = raisesExceptions[index]
+        if raises { feclearexcept(Self.hostAllExceptions) }
         do {
             try functions[index](runtime, arch.frame(uc, memory: memory))
+            if raises { raiseHostExceptions() }
         } catch let t as GuestTermination {
             endAfterNestedCalls()
             stop(t)
@@ -158,8 +162,10 @@ extension GuestProcess {
                 status = s
                 return nil
             case .immediateExit(let s)?:
+                runtime.discardAll()   // _Exit and death by a signal flush nothing, as natively
                 return Outcome(status: s & 0xff, report: nil)
             case .signal(let sig, let what)?:
+                runtime.discardAll()
                 return crashOutcome(signal: sig, what: what)
             }
         }

@@ -57,10 +57,8 @@ extension GuestProcess {
             return checked(Glibc.read(fd, try memory.host(a[1], n, write: true), n))
         case .write:
             let n = Int(clamping: a[2])
-            runtime.flushAll()   // keep ordering with buffered stdio output
             return checked(Glibc.write(fd, try memory.host(a[1], n, write: false), n))
         case .writev:
-            runtime.flushAll()
             var total: Int64 = 0
             for i in 0..<Int(min(a[2], 1024)) {
                 let base = try memory.load(a[1] + UInt64(16 * i), as: UInt64.self)

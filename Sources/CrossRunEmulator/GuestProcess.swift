@@ -2,6 +2,7 @@ import CUnicorn
 import CrossRunELF
 import CrossRunLibc
 import CrossRunLink
+import CrossRunRuntime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -55,6 +56,13 @@ public final class GuestProcess {
     /// names (kept apart so the trap path copies no string).
     var functions: [HostFunction] = [{ _, _ in }]
     var functionNames: [String] = ["<return>"]
+    /// Whether each host function is a libm function whose floating-point exceptions reach the
+    /// guest's flags (see ``raiseHostExceptions()``).
+    var raisesExceptions: [Bool] = [false]
+    /// The guest's exception flag for each host one (the arch's ``FloatingPointABI``).
+    var hostExceptionBits: [(host: Int32, guest: UInt32)] = []
+    /// Host exception flags already passed to the guest's flags since `<fenv.h>` last set them.
+    var flagsKnownSet: Int32 = 0
     var stopAddress: UInt64 { layout.trampolineBase }
     var trampolineEnd: UInt64 = 0
     /// Set by traps and hooks to end the current `uc_emu_start`.
@@ -103,6 +111,7 @@ public final class GuestProcess {
 
     private func load() throws {
         try arch.prepare(uc)
+        hostExceptionBits = arch.floatingPointABI.hostExceptions
         // Bind imports first, so unimplemented ones are reported before anything runs.
         var missing: [String] = []
         var importAddress: [UInt64] = []
@@ -120,7 +129,13 @@ public final class GuestProcess {
             switch imp.kind {
             case .function:
                 if let body = options.extraFunctions[imp.name] ?? processFunction(imp.name) ?? HostLibc.functions[imp.name] {
-                    if stubIndex[imp.name] == nil { stubIndex[imp.name] = functions.count; functions.append(body); functionNames.append(imp.name) }
+                    if stubIndex[imp.name] == nil {
+                        stubIndex[imp.name] = functions.count
+                        functions.append(body)
+                        functionNames.append(imp.name)
+                        raisesExceptions.append(RuntimeSymbols.all[imp.name]?.library == .libm
+                                                && !Self.floatingPointFunctionNames.contains(imp.name))
+                    }
                     importAddress.append(layout.trampolineBase + UInt64(stubIndex[imp.name]!) * 16)
                 } else {
                     missing.append(imp.name)

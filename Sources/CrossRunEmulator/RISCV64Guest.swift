@@ -60,7 +60,8 @@ struct RISCV64Guest: LinkRegisterGuest {
                              let fcsr = (0..<4).reduce(UInt32(0)) { $0 | UInt32(env[$1]) << (8 * $1) }
                              return ((fcsr >> 5) & 7, fcsr & 0x1f)
                          },
-                         hostRounding: [0: FE_TONEAREST, 1: FE_TOWARDZERO, 2: FE_DOWNWARD, 3: FE_UPWARD])
+                         hostRounding: [0: FE_TONEAREST, 1: FE_TOWARDZERO, 2: FE_DOWNWARD, 3: FE_UPWARD],
+                         hostExceptions: [(FE_INVALID, 0x10), (FE_DIVBYZERO, 8), (FE_OVERFLOW, 4), (FE_UNDERFLOW, 2), (FE_INEXACT, 1)])
     }
 
     func floatingPointState(_ uc: OpaquePointer) -> (rounding: UInt32, flags: UInt32) {
@@ -123,6 +124,8 @@ struct RISCV64Frame: CallFrame {
     }
 
     func longDouble(_ index: Int) throws -> (UInt64, UInt64) { (try int(2 * index), try int(2 * index + 1)) }
+    /// A named `long double` takes the next two integer registers, unaligned (a1:a2 after one int).
+    func longDouble(afterInts ints: Int) throws -> (UInt64, UInt64) { (try int(ints), try int(ints + 1)) }
 
     func variadic(afterInts ints: Int, floats: Int) throws -> any VariadicArguments {
         RISCV64RegisterVarArgs(frame: self, index: ints + hiddenInts, stack: arch.sp(uc))

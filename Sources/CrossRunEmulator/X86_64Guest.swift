@@ -75,7 +75,8 @@ struct X86_64Guest: GuestArch {
                              func get(_ at: Int, _ n: Int) -> UInt32 { (0..<n).reduce(0) { $0 | UInt32(env[at + $1]) << (8 * $1) } }
                              return (get(0, 2) & 0xc00, (get(4, 2) | get(28, 4)) & 0x3d)
                          },
-                         hostRounding: [0: FE_TONEAREST, 0x400: FE_DOWNWARD, 0x800: FE_UPWARD, 0xc00: FE_TOWARDZERO])
+                         hostRounding: [0: FE_TONEAREST, 0x400: FE_DOWNWARD, 0x800: FE_UPWARD, 0xc00: FE_TOWARDZERO],
+                         hostExceptions: [(FE_INVALID, 1), (FE_DIVBYZERO, 4), (FE_OVERFLOW, 8), (FE_UNDERFLOW, 0x10), (FE_INEXACT, 0x20)])
     }
 
     func floatingPointState(_ uc: OpaquePointer) -> (rounding: UInt32, flags: UInt32) {

@@ -22,6 +22,10 @@ public protocol CallFrame {
     /// `long double` argument number `index` among the `long double` arguments, as its 16 raw
     /// bytes (x87 80-bit on x86-64, binary128 elsewhere).
     func longDouble(_ index: Int) throws -> (UInt64, UInt64)
+    /// The first `long double` argument when `ints` integer arguments come before it and no
+    /// other `long double` does (`jnl(int, long double)`): on riscv64 it takes the next two
+    /// integer registers; elsewhere integers do not displace it, so it is `longDouble(0)`.
+    func longDouble(afterInts ints: Int) throws -> (UInt64, UInt64)
     /// Sets a `long double` result (raw bytes as for ``longDouble(_:)``).
     func returnLongDouble(_ value: (UInt64, UInt64))
     /// The variadic arguments following `ints` named integer and `floats` named floating arguments.
@@ -72,6 +76,9 @@ public struct OffsetFrame: CallFrame {
     public func double(_ index: Int) throws -> Double { try base.double(index + floats) }
     public func float(_ index: Int) throws -> Float { try base.float(index + floats) }
     public func longDouble(_ index: Int) throws -> (UInt64, UInt64) { try base.longDouble(index + longDoubles) }
+    public func longDouble(afterInts ints: Int) throws -> (UInt64, UInt64) {
+        longDoubles == 0 ? try base.longDouble(afterInts: ints + self.ints) : try longDouble(0)
+    }
     public func returnLongDouble(_ value: (UInt64, UInt64)) { base.returnLongDouble(value) }
     public func variadic(afterInts ints: Int, floats: Int) throws -> any VariadicArguments {
         try base.variadic(afterInts: ints + self.ints, floats: floats + self.floats)
@@ -93,6 +100,8 @@ public struct OffsetFrame: CallFrame {
 }
 
 extension CallFrame {
+    /// Where integers do not displace `long double` arguments (x86-64: memory; aarch64: q registers).
+    public func longDouble(afterInts ints: Int) throws -> (UInt64, UInt64) { try longDouble(0) }
     /// Integer argument as a signed 32-bit `int`.
     public func int32(_ index: Int) throws -> Int32 { Int32(truncatingIfNeeded: try int(index)) }
     /// Integer argument as a signed 64-bit `long`.

@@ -14,8 +14,17 @@ public enum HostLibc {
                      CompilerHelpersBinary128.functions, LibcDirent.functions] {
             table.merge(part) { a, _ in a }
         }
+        for name in streamErrnoFunctions { table[name] = table[name].map(LibcMath.withErrno) }
         return table
     }()
+
+    /// Stream operations run on host `FILE*`s: the errno the host's stdio sets when one fails
+    /// (EBADF writing a read-only stream, EIO, ENOSPC…) is the guest's, as natively.
+    static let streamErrnoFunctions: Set<String> = [
+        "printf", "vprintf", "fprintf", "vfprintf", "dprintf", "puts", "fputs", "putchar", "fputc", "putc", "fwrite",
+        "fread", "fflush", "fclose", "fgetc", "getc", "getchar", "ungetc", "fgets", "fseek", "ftell", "rewind",
+        "fseeko", "ftello", "fgetpos", "fsetpos", "setvbuf", "getline", "getdelim", "scanf", "vscanf", "fscanf", "vfscanf",
+    ]
 
     /// Functions only guests with a binary128 `long double` (aarch64, riscv64) can use: the
     /// binary128 compiler helpers, which x86-64 guests reach only through `__float128`.
@@ -58,7 +67,6 @@ enum LibcProcess {
         "__assert_fail": { rt, f in
             let message = try rt.memory.string(f.int(0)), file = try rt.memory.string(f.int(1))
             let line = try f.int32(2), function = try rt.memory.string(f.int(3))
-            rt.streams.values.forEach { $0.flush() }
             fputs("\(rt.programName): \(file):\(line): \(function): Assertion `\(message)' failed.\n", stderr)
             throw GuestTermination.signal(SIGABRT, "aborted")
         },
@@ -72,12 +80,20 @@ enum LibcProcess {
             f.returnInt(a)
         },
         "setenv": { rt, f in
-            let name = try rt.memory.string(f.int(0)), value = try rt.memory.string(f.int(1))
+            let p = try f.int(0)
+            let name = p == 0 ? "" : try rt.memory.string(p)
             if name.isEmpty || name.contains("=") { rt.setErrno(EINVAL); f.returnInt32(-1); return }
+            let value = try rt.memory.string(f.int(1))
             if try f.int32(2) != 0 || rt.environment[name] == nil { rt.environment[name] = value }
             f.returnInt32(0)
         },
-        "unsetenv": { rt, f in rt.environment[try rt.memory.string(f.int(0))] = nil; f.returnInt32(0) },
+        "unsetenv": { rt, f in
+            let p = try f.int(0)
+            let name = p == 0 ? "" : try rt.memory.string(p)
+            if name.isEmpty || name.contains("=") { rt.setErrno(EINVAL); f.returnInt32(-1); return }   // as setenv
+            rt.environment[name] = nil
+            f.returnInt32(0)
+        },
         "system": { rt, f in
             // No host shell for guests: system(NULL) says none is available.
             if try f.int(0) == 0 { f.returnInt32(0) } else { rt.setErrno(ENOSYS); f.returnInt32(-1) }

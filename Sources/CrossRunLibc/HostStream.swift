@@ -45,6 +45,16 @@ public final class HostStream {
 
     public func flush() { fflush(file) }
 
+    /// Drops what the stream buffers and has not written: what a process loses when a signal
+    /// kills it or `_Exit` ends it (glibc's `__fpurge`).
+    public func discard() { Self.purge?(file) }
+
+    /// glibc's `__fpurge` (in `<stdio_ext.h>`, which Swift's Glibc module does not import).
+    static let purge: (@convention(c) (UnsafeMutablePointer<FILE>) -> Void)? = {
+        guard let p = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__fpurge") else { return nil }   // RTLD_DEFAULT
+        return unsafeBitCast(p, to: (@convention(c) (UnsafeMutablePointer<FILE>) -> Void).self)
+    }()
+
     /// Closes the stream; returns 0 or EOF.
     func close() -> Int32 {
         owned ? fclose(file) : fflush(file)

@@ -15,7 +15,8 @@ enum LibcBinary128 {
     static let unaryNames = [
         "sinl", "cosl", "tanl", "asinl", "acosl", "atanl", "sinhl", "coshl", "tanhl", "asinhl", "acoshl", "atanhl",
         "expl", "exp2l", "expm1l", "logl", "log10l", "log2l", "log1pl", "logbl", "sqrtl", "cbrtl", "fabsl", "floorl",
-        "ceill", "truncl", "roundl", "rintl", "nearbyintl", "erfl", "erfcl", "tgammal",
+        "ceill", "truncl", "roundl", "rintl", "nearbyintl", "erfl", "erfcl", "tgammal", "exp10l", "j0l", "j1l", "y0l",
+        "y1l",
     ]
     /// The two-argument functions (`nexttowardl` is `nextafterl` when `long double` is binary128).
     static let binaryNames = [
@@ -55,7 +56,11 @@ enum LibcBinary128 {
         t["ldexpl"] = { _, f in ret(f, crossrun_q_ldexp(try arg(f, 0), try after(f, 1).int32(0))) }
         t["scalbnl"] = { _, f in ret(f, crossrun_q_ldexp(try arg(f, 0), try after(f, 1).int32(0))) }
         t["scalblnl"] = { _, f in ret(f, crossrun_q_scalbln(try arg(f, 0), Int(try after(f, 1).long(0)))) }
-        t["ilogbl"] = { _, f in f.returnInt32(crossrun_q_ilogb(try arg(f, 0))) }
+        t["ilogbl"] = { rt, f in
+            let x = try arg(f, 0)
+            let isNaN = x.hi & 0x7fff_ffff_ffff_ffff > 0x7fff_0000_0000_0000 || (x.hi & 0x7fff_ffff_ffff_ffff == 0x7fff_0000_0000_0000 && x.lo != 0)
+            f.returnInt32(LibcMath.ilogbResult(rt, crossrun_q_ilogb(x), isNaN: isNaN))
+        }
         t["lroundl"] = { _, f in f.returnSigned(Int64(crossrun_q_lround(try arg(f, 0)))) }
         t["llroundl"] = { _, f in f.returnSigned(Int64(crossrun_q_llround(try arg(f, 0)))) }
         t["lrintl"] = { _, f in f.returnSigned(Int64(crossrun_q_lrint(try arg(f, 0)))) }
@@ -66,6 +71,22 @@ enum LibcBinary128 {
             // glibc's lgammal also sets signgam: the guest's, if it uses it.
             if let cell = rt.dataSymbols["signgam"] { try rt.memory.store(sign, at: cell) }
             ret(f, r)
+        }
+        t["lgammal_r"] = { rt, f in
+            var sign: Int32 = 0
+            let r = crossrun_q_lgamma(try arg(f, 0), &sign)
+            try rt.memory.store(sign, at: after(f, 1).int(0))
+            ret(f, r)
+        }
+        // jnl(int, long double): on riscv64 the int takes a0 and the long double a1:a2.
+        t["jnl"] = { _, f in ret(f, crossrun_q_jn(try f.int32(0), quad(try f.longDouble(afterInts: 1)))) }
+        t["ynl"] = { _, f in ret(f, crossrun_q_yn(try f.int32(0), quad(try f.longDouble(afterInts: 1)))) }
+        t["sincosl"] = { rt, f in
+            var s = Quad(lo: 0, hi: 0), c = Quad(lo: 0, hi: 0)
+            crossrun_q_sincos(try arg(f, 0), &s, &c)
+            let rest = after(f, 1)
+            try store(rt.memory, s, at: rest.int(0))
+            try store(rt.memory, c, at: rest.int(1))
         }
         t["nanl"] = { rt, f in ret(f, crossrun_q_nan(try LibcString.cstr(rt.memory, f.int(0)))) }
         t["frexpl"] = { rt, f in
@@ -81,7 +102,7 @@ enum LibcBinary128 {
             ret(f, r)
         }
         t["remquol"] = { rt, f in
-            var q: Int32 = 0
+            var q = try rt.memory.load(after(f, 2).int(0), as: Int32.self)   // glibc leaves it alone when the result is NaN
             let r = crossrun_q_remquo(try arg(f, 0), try arg(f, 1), &q)
             try rt.memory.store(q, at: after(f, 2).int(0))
             ret(f, r)

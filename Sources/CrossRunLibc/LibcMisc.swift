@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// The rest of stdlib/stdio/string/locale/inttypes/math that fits no larger group.
+/// The rest of stdlib/stdio/string/locale/inttypes that fits no larger group.
 enum LibcMisc {
     static func divPair(_ f: any CallFrame, _ a: Int64, _ b: Int64) throws {
         try CompilerHelpers.nonZero(b)
@@ -28,7 +28,11 @@ enum LibcMisc {
         "strtoimax": { rt, f in let b = try f.int32(2); f.returnSigned(Int64(try LibcConvert.parse(rt, f) { strtoimax($0, $1, b) })) },
         "strtoumax": { rt, f in let b = try f.int32(2); f.returnInt(UInt64(try LibcConvert.parse(rt, f) { strtoumax($0, $1, b) })) },
         "ffs": { _, f in let v = try f.int32(0); f.returnInt32(v == 0 ? 0 : Int32(v.trailingZeroBitCount + 1)) },
-        "strsignal": { rt, f in f.returnInt(try rt.internedString(String(cString: strsignal(try f.int32(0))))) },
+        "strsignal": { rt, f in
+            let text = String(cString: strsignal(try f.int32(0)))
+            let generated = text.hasPrefix("Real-time signal") ? "Real-time signal" : "Unknown signal"
+            f.returnInt(try rt.messageString(text, buffer: "strsignal", generated: generated))
+        },
         "strxfrm": { rt, f in
             // C locale: a copy of at most n bytes (glibc's stpncpy: no NUL when it does not fit).
             let dst = try f.int(0), src = try f.int(1), n = try f.size(2)
@@ -103,6 +107,9 @@ enum LibcMisc {
         },
         "setlocale": { rt, f in
             // Only the "C" locale exists: "", "C" and "POSIX" select it, queries report it.
+            // glibc's categories are 0...12 (LC_ALL is 6); others are EINVAL.
+            let category = try f.int32(0)
+            guard (0...12).contains(category) else { rt.setErrno(EINVAL); f.returnInt(0); return }
             let p = try f.int(1)
             let name = p == 0 ? "C" : try rt.memory.string(p)
             f.returnInt(["", "C", "POSIX"].contains(name) ? try rt.internedString("C") : 0)
@@ -112,12 +119,12 @@ enum LibcMisc {
             if try rt.memory.load(a, as: UInt64.self) == 0 {
                 let dot = try rt.internedString("."), empty = try rt.internedString("")
                 for i in 0..<10 { try rt.memory.store(i == 0 ? dot : empty, at: a + UInt64(8 * i)) }
-                for i in 0..<14 { try rt.memory.store(UInt8(127), at: a + 80 + UInt64(i)) }   // CHAR_MAX: "not available"
+                let charMax: UInt8 = rt.charIsUnsigned ? 255 : 127   // CHAR_MAX: "not available"
+                for i in 0..<14 { try rt.memory.store(charMax, at: a + 80 + UInt64(i)) }
             }
             f.returnInt(a)
         },
-        "__stack_chk_fail": { rt, _ in
-            rt.flushAll()
+        "__stack_chk_fail": { _, _ in
             fputs("*** stack smashing detected ***: terminated\n", stderr)
             throw GuestTermination.signal(SIGABRT, "stack smashing detected")
         },
@@ -178,39 +185,6 @@ enum LibcMisc {
         },
         "getline": { rt, f in try getdelim(rt, f, line: try f.int(0), size: try f.int(1), delimiter: 10, streamIndex: 2) },
         "getdelim": { rt, f in try getdelim(rt, f, line: try f.int(0), size: try f.int(1), delimiter: try f.int32(2), streamIndex: 3) },
-        "frexpf": { rt, f in
-            var e: Int32 = 0
-            let r = frexpf(try f.float(0), &e)
-            try rt.memory.store(e, at: f.int(0))
-            f.returnFloat(r)
-        },
-        "modff": { rt, f in
-            var ip: Float = 0
-            let r = modff(try f.float(0), &ip)
-            try rt.memory.store(ip.bitPattern, at: f.int(0))
-            f.returnFloat(r)
-        },
-        "scalbnf": { _, f in f.returnFloat(scalbnf(try f.float(0), try f.int32(0))) },
-        "scalbln": { _, f in f.returnDouble(scalbln(try f.double(0), Int(try f.long(0)))) },
-        "scalblnf": { _, f in f.returnFloat(scalblnf(try f.float(0), Int(try f.long(0)))) },
-        "ilogbf": { _, f in f.returnInt32(ilogbf(try f.float(0))) },
-        "lroundf": { _, f in f.returnSigned(Int64(lroundf(try f.float(0)))) },
-        "llroundf": { _, f in f.returnSigned(Int64(llroundf(try f.float(0)))) },
-        "lrintf": { _, f in f.returnSigned(Int64(lrintf(try f.float(0)))) },
-        "llrintf": { _, f in f.returnSigned(Int64(llrintf(try f.float(0)))) },
-        "nanf": { _, f in f.returnFloat(Float.nan) },
-        "remquo": { rt, f in
-            var q: Int32 = 0
-            let r = remquo(try f.double(0), try f.double(1), &q)
-            try rt.memory.store(q, at: f.int(0))
-            f.returnDouble(r)
-        },
-        "remquof": { rt, f in
-            var q: Int32 = 0
-            let r = remquof(try f.float(0), try f.float(1), &q)
-            try rt.memory.store(q, at: f.int(0))
-            f.returnFloat(r)
-        },
     ]
 
     /// getline/getdelim: grows the guest buffer with the guest heap, like glibc's realloc.

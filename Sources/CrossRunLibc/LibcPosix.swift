@@ -27,7 +27,6 @@ enum LibcPosix {
             let n = try f.size(2)
             let fd = try f.int32(0)
             guard let buffer = try? rt.memory.host(f.int(1), n, write: false) else { rt.setErrno(EFAULT); f.returnSigned(-1); return }
-            if fd <= 2 { rt.flushAll() }   // keep order with buffered stdio
             result(rt, f, Glibc.write(fd, buffer, n))
         },
         // The standard descriptors are the host's own: closing them is pretended.

@@ -55,6 +55,8 @@ public final class LibcRuntime {
     public let longDoubleIsBinary128: Bool
     /// Whether the guest uses x86-64's `struct stat` (else the asm-generic one).
     public var x86StatLayout: Bool { !longDoubleIsBinary128 }
+    /// Whether the guest's `char` is unsigned (aarch64, riscv64), so `CHAR_MAX` is 255.
+    public var charIsUnsigned: Bool { longDoubleIsBinary128 }
     /// Whether the guest numbers `O_DIRECTORY`/`O_NOFOLLOW`/`O_DIRECT`/`O_LARGEFILE` the
     /// aarch64 way (the other `open` flags agree across the three targets).
     public var aarch64OpenFlags = false
@@ -177,6 +179,11 @@ public final class LibcRuntime {
     /// Flushes every open stream (at exit).
     public func flushAll() {
         for s in streams.values { s.flush() }
+    }
+
+    /// Drops every stream's unwritten output (a death by signal, `_Exit`: nothing is flushed).
+    public func discardAll() {
+        for s in streams.values { s.discard() }
     }
 }
 

@@ -21,7 +21,6 @@ enum LibcSignal {
         if handler == SIG_IGN || (handler == SIG_DFL && ignoredByDefault.contains(sig)) { return }
         if rt.signalMask & bit(sig) != 0 { rt.pendingSignals |= bit(sig); return }
         if handler == SIG_DFL {
-            rt.flushAll()   // raise() of a fatal signal: glibc's stdio is not flushed, but what was written stays
             throw GuestTermination.signal(sig, String(cString: strsignal(sig)).lowercased())
         }
         guard let call = rt.callGuest else { throw GuestTermination.signal(sig, "signal") }

@@ -188,6 +188,20 @@ enum LibcString {
             }
             f.returnInt(s + UInt64(i))
         },
-        "strerror": { rt, f in f.returnInt(try rt.internedString(String(cString: strerror(try f.int32(0))))) },
+        "strerror": { rt, f in
+            f.returnInt(try rt.messageString(String(cString: strerror(try f.int32(0))), buffer: "strerror", generated: "Unknown error"))
+        },
     ]
+}
+
+extension LibcRuntime {
+    /// A message for `strerror`/`strsignal`: the table's texts are constant strings, while
+    /// glibc formats the others ("Unknown error 1000") into one per-thread buffer that the next
+    /// such call overwrites; `buffer` names the guest's copy of it.
+    func messageString(_ text: String, buffer: String, generated prefix: String) throws -> UInt64 {
+        guard text.hasPrefix(prefix) else { return try internedString(text) }
+        let a = try staticObject(buffer, size: 64)
+        try memory.write(Array(text.utf8.prefix(63)) + [0], at: a)
+        return a
+    }
 }

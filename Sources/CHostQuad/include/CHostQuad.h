@@ -64,6 +64,10 @@ crossrun_quad crossrun_q_remquo(crossrun_quad x, crossrun_quad y, int *quotient)
 crossrun_quad crossrun_q_ldexp(crossrun_quad x, int n);
 crossrun_quad crossrun_q_scalbln(crossrun_quad x, long n);
 crossrun_quad crossrun_q_lgamma(crossrun_quad x, int *sign);
+/// Bessel functions of integer order n (jnf128, ynf128) and sincosf128.
+crossrun_quad crossrun_q_jn(int n, crossrun_quad x);
+crossrun_quad crossrun_q_yn(int n, crossrun_quad x);
+void crossrun_q_sincos(crossrun_quad x, crossrun_quad *s, crossrun_quad *c);
 int crossrun_q_ilogb(crossrun_quad x);
 long long crossrun_q_lrint(crossrun_quad x);
 long long crossrun_q_llrint(crossrun_quad x);
