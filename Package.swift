@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "CNativeSupport", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CrossRunNative", dependencies: ["CrossRunLink", "CrossRunRuntime", "CNativeSupport"]),
         /// `crossrun fuzz`: mutation, corpus, coverage features, artifacts.
-        .target(name: "CrossRunFuzz", dependencies: ["CrossRunEmulator", "CrossRunLibc", "CrossRunNative", "CNativeSupport"]),
+        .target(name: "CrossRunFuzz", dependencies: ["CrossRunDriver", "CrossRunEmulator", "CrossRunLibc", "CrossRunNative", "CNativeSupport"]),
         /// pipe2/addchdir for the driver's subprocesses (glibc declares them only under _GNU_SOURCE).
         .target(name: "CProcessSupport"),
         .target(name: "CrossRunDriver", dependencies: [

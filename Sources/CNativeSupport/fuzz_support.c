@@ -92,15 +92,11 @@ char *crossrun_fuzz_strstr(const char *h, const char *n) {
     return strstr(h, n);
 }
 
-_Noreturn void crossrun_fuzz_worker(int command_fd, int reply_fd, crossrun_fuzz_test_one test_one, size_t max_len) {
-    // The input sits at the end of a mapping followed by an inaccessible page (reads past it
-    // fault; it stays writable: protecting it per input would cost two system calls).
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    size_t span = (max_len + page - 1) / page * page;
-    if (span == 0) span = page;
-    uint8_t *region = mmap(NULL, span + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (region == MAP_FAILED) _exit(111);
-    mprotect(region + span, page, PROT_NONE);
+_Noreturn void crossrun_fuzz_worker(int command_fd, int reply_fd, crossrun_fuzz_test_one test_one, size_t max_len,
+                                     uint8_t *window, size_t span) {
+    // The input goes at the end of `window`, which a guard page follows (reads past it fault;
+    // it stays writable: protecting it per input would cost two system calls).
+    uint8_t *region = window;
     for (;;) {
         uint32_t size;
         if (read(command_fd, &size, sizeof size) != (ssize_t)sizeof size) _exit(0);

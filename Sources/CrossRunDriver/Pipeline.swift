@@ -25,10 +25,13 @@ public struct Pipeline: Sendable {
     /// Kinds of input file.
     public enum InputKind: Equatable, Sendable { case source, stdinSource, object, archive }
 
+    /// Names of source inputs (compiled by clang).
+    public static let sourceExtensions = [".c", ".i", ".s", ".S"]
+
     /// Classifies an input by name (and, for unknown extensions, by content).
     public static func kind(of input: String) throws -> InputKind {
         if input == "-" { return .stdinSource }
-        for ext in [".c", ".i", ".s", ".S"] where input.hasSuffix(ext) { return .source }
+        for ext in sourceExtensions where input.hasSuffix(ext) { return .source }
         if input.hasSuffix(".o") || input.hasSuffix(".obj") { return .object }
         if input.hasSuffix(".a") { return .archive }
         let bytes = try FileIO.read(input)

@@ -43,12 +43,6 @@ extension GuestProcess {
         return (AT_FDCWD, try fs.resolve(bytes, followLast: followLast, from: base).host)
     }
 
-    /// Whether `open` flags (host numbering) ask not to follow a symbolic link in the last
-    /// component: `O_NOFOLLOW`, or `O_CREAT|O_EXCL`.
-    private func followsLast(_ flags: Int32) -> Bool {
-        flags & O_NOFOLLOW == 0 && flags & (O_CREAT | O_EXCL) != O_CREAT | O_EXCL
-    }
-
     func perform(_ call: Syscall, _ a: [UInt64]) throws -> Int64 {
         let fd = Int32(truncatingIfNeeded: a[0])
         switch call {
@@ -71,7 +65,7 @@ extension GuestProcess {
         case .openat, .open:
             let (dirfd, p, f, m) = call == .open ? (Int32(-100), a[0], a[1], a[2]) : (fd, a[1], a[2], a[3])
             let flags = runtime.hostOpenFlags(Int32(truncatingIfNeeded: f))
-            let (at, host) = try path(p, at: dirfd, followLast: followsLast(flags))
+            let (at, host) = try path(p, at: dirfd, followLast: GuestFileSystem.followsLastComponent(openFlags: flags))
             return checked(Int(Glibc.openat(at, host, flags, mode_t(truncatingIfNeeded: m))))
         case .close:
             return fd <= 2 ? 0 : checked(Int(Glibc.close(fd)))   // the host's standard streams stay open

@@ -79,8 +79,6 @@ public final class GuestProcess {
     var unknownSyscalls = Set<UInt64>()
     /// The host rounding mode library calls run under (the guest's, set through `<fenv.h>`).
     var hostRounding: Int32 = FE_TONEAREST
-    /// Saved `setjmp` contexts by `jmp_buf` address.
-    var jumpBuffers: [UInt64: [UInt64]] = [:]
     /// Time limit of each top-level guest call in microseconds, overriding `options.timeout`.
     var callTimeoutMicros: UInt64?
 

@@ -2,14 +2,14 @@
 public enum FuzzError: Error, CustomStringConvertible, Equatable {
     case badFlag(String)
     case badDictionary(file: String, line: Int)
-    case unreadable(file: String, reason: String)
+    case unwritable(file: String, reason: String)
     case startupFailed(String)
 
     public var description: String {
         switch self {
         case .badFlag(let text): return text
         case .badDictionary(let file, let line): return "\(file):\(line): not a dictionary entry (expected name=\"value\" or \"value\")"
-        case .unreadable(let file, let reason): return "\(file): \(reason)"
+        case .unwritable(let file, let reason): return "\(file): \(reason)"
         case .startupFailed(let report): return "the harness failed before fuzzing started:\n\(report)"
         }
     }

@@ -1,4 +1,5 @@
 import CNativeSupport
+import CrossRunDriver
 import CrossRunEmulator
 #if canImport(Glibc)
 import Glibc
@@ -106,7 +107,7 @@ public final class Fuzzer {
         mutator = Mutator(maxLength: options.maxLength)
         mutator.onlyASCII = options.onlyASCII
         if let dict = options.dictionary {
-            mutator.dictionary = try Mutator.parseDictionary(try FuzzFiles.read(dict), file: dict)
+            mutator.dictionary = try Mutator.parseDictionary(try FileIO.read(dict), file: dict)
         }
     }
 

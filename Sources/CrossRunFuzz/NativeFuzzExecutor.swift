@@ -154,7 +154,7 @@ public final class NativeFuzzExecutor: FuzzExecutor {
             close(command[1]); close(reply[0])
             dup2(errorFile, 2)
             let testOne = startHarness()
-            crossrun_fuzz_worker(command[0], reply[1], testOne, maxLength)
+            crossrun_fuzz_worker(command[0], reply[1], testOne, maxLength, inputWindow.assumingMemoryBound(to: UInt8.self), inputWindowSize)
         }
         close(command[0]); close(reply[1])
         worker = pid

@@ -96,6 +96,12 @@ public final class GuestFileSystem {
         return Resolved(host: Self.cString(Self.join(root, resolved)), guest: guest.isEmpty ? [UInt8(ascii: "/")] : guest)
     }
 
+    /// Whether `open` with `flags` (host numbering) follows a symbolic link in the last
+    /// component: not with `O_NOFOLLOW`, nor with `O_CREAT|O_EXCL`.
+    public static func followsLastComponent(openFlags flags: Int32) -> Bool {
+        flags & O_NOFOLLOW == 0 && flags & (O_CREAT | O_EXCL) != O_CREAT | O_EXCL
+    }
+
     /// `chdir`: the guest's current directory becomes `path` (the host's, without a root).
     public func changeDirectory(_ path: [UInt8]) throws(Failure) {
         let r = try resolve(path)

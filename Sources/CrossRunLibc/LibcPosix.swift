@@ -37,9 +37,7 @@ enum LibcPosix {
             // The mode is variadic: read it only when O_CREAT asks for one.
             let mode = flags & O_CREAT != 0 ? mode_t(truncatingIfNeeded: try f.variadic(afterInts: 2, floats: 0).nextIntValue()) : 0
             let host = rt.hostOpenFlags(flags)
-            // O_NOFOLLOW, and O_CREAT|O_EXCL, do not follow a symbolic link in the last component.
-            let follow = host & O_NOFOLLOW == 0 && host & (O_CREAT | O_EXCL) != O_CREAT | O_EXCL
-            try pathCall(rt, f, followLast: follow) { Int(Glibc.open($0, host, mode)) }
+            try pathCall(rt, f, followLast: GuestFileSystem.followsLastComponent(openFlags: host)) { Int(Glibc.open($0, host, mode)) }
         },
         "creat": { rt, f in try pathCall(rt, f) { Int(Glibc.creat($0, mode_t(truncatingIfNeeded: try f.int(1)))) } },
         "fcntl": { rt, f in

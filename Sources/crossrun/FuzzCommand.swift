@@ -87,7 +87,7 @@ struct Fuzz: ParsableCommand {
         }
         // Directories, and paths that do not exist yet and are not sources, are corpus directories.
         func isCorpus(_ path: String) -> Bool {
-            FuzzFiles.isDirectory(path) || (access(path, F_OK) != 0 && ![".c", ".i", ".s", ".S", ".o", ".a"].contains { path.hasSuffix($0) })
+            FileIO.isDirectory(path) || (!FileIO.exists(path) && !(Pipeline.sourceExtensions + [".o", ".a"]).contains { path.hasSuffix($0) })
         }
         let sources = build.inputs.filter { !isCorpus($0) }
         let corpora = build.inputs.filter(isCorpus)
@@ -130,10 +130,10 @@ struct Fuzz: ParsableCommand {
         if !replay.isEmpty { Glibc.exit(try replayFiles(executor, options: options, target: targetName)) }
         if let minimize { Glibc.exit(try shrink(minimize, executor, options: options, target: targetName)) }
 
-        for dir in corpora.prefix(1) where !FuzzFiles.isDirectory(dir) {
+        for dir in corpora.prefix(1) where !FileIO.isDirectory(dir) {
             guard mkdir(dir, 0o755) == 0 else { throw DriverError.badInput(file: dir, message: "cannot create the corpus directory: " + String(cString: strerror(errno))) }
         }
-        let seeds = try corpora.flatMap { try FuzzFiles.files(in: $0).map(FuzzFiles.read) }
+        let seeds = try corpora.flatMap { try FuzzFiles.files(in: $0).map(FileIO.read) }
         fputs("INFO: Seed: \(options.seed)\nINFO: fuzzing \(built.programName) on \(targetName), \(seeds.count) seed input(s), -max_len=\(options.maxLength)\n", stderr)
         let result: Fuzzer.Result
         if let native = executor as? NativeFuzzExecutor {
@@ -160,7 +160,7 @@ struct Fuzz: ParsableCommand {
     /// `--replay`: each file once; the first crash's report, with libFuzzer's exit status.
     func replayFiles(_ session: FuzzExecutor, options: FuzzOptions, target: String) throws -> Int32 {
         for file in replay {
-            let input = try FuzzFiles.read(file)
+            let input = try FileIO.read(file)
             fputs("Running: \(file) (\(input.count) bytes)\n", stderr)
             switch session.run(input) {
             case .ok:
@@ -178,7 +178,7 @@ struct Fuzz: ParsableCommand {
 
     /// `--minimize`: removes ever smaller chunks while the input still fails with the same kind.
     func shrink(_ file: String, _ session: FuzzExecutor, options: FuzzOptions, target: String) throws -> Int32 {
-        let original = try FuzzFiles.read(file)
+        let original = try FileIO.read(file)
         func kind(_ input: [UInt8]) -> String? {
             switch session.run(input) {
             case .ok: return nil

@@ -64,9 +64,10 @@ typedef int (*crossrun_fuzz_test_one)(const uint8_t *, size_t);
 /// Points the coverage and comparison callbacks at `shared` (in the worker).
 void crossrun_fuzz_attach(crossrun_fuzz_shared *shared);
 /// The worker: reads an input size from `command_fd`, runs the input from shared memory
-/// (copied to the end of a mapping before a guard page), writes one byte to
+/// (copied to the end of `window`, `span` bytes followed by a guard page), writes one byte to
 /// `reply_fd`; exits when the command pipe closes.
-_Noreturn void crossrun_fuzz_worker(int command_fd, int reply_fd, crossrun_fuzz_test_one test_one, size_t max_len);
+_Noreturn void crossrun_fuzz_worker(int command_fd, int reply_fd, crossrun_fuzz_test_one test_one, size_t max_len,
+                                    uint8_t *window, size_t span);
 /// The native heap checker bound in place of malloc & co.: each block ends right before an
 /// inaccessible page; slack bytes are checked at free; freed blocks stay inaccessible.
 void *crossrun_fuzz_malloc(size_t size);
