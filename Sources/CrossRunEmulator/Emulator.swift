@@ -1,3 +1,5 @@
+import CUnicorn
+import CrossRunELF
 import CrossRunLink
 
 /// Entry point of the emulator backend: runs a ``LinkImage`` under Unicorn.
@@ -10,6 +12,34 @@ public enum Emulator {
         let process = try GuestProcess(image: image, options: options)
         return process.run()
     }
-}
 
-import CrossRunELF
+    /// The version of the Unicorn engine linked into this binary (major, minor, patch), as the
+    /// library itself reports it (`uc_version`), not as its headers said at build time.
+    public static var engineVersion: (major: Int, minor: Int, patch: Int) {
+        var major: UInt32 = 0
+        var minor: UInt32 = 0
+        let combined = uc_version(&major, &minor)
+        return (Int(major), Int(minor), Int((combined >> 8) & 0xff))
+    }
+
+    /// "2.1.1", the linked engine's version.
+    public static var engineVersionString: String {
+        let v = engineVersion
+        return "\(v.major).\(v.minor).\(v.patch)"
+    }
+
+    /// Whether the linked engine is a release known to run guest stores on a slow path:
+    /// 2.0.x (~60 ns per store, every store through `notdirty_write`) and 2.1.2–2.1.4 (~22 ns).
+    /// 2.1.0 and 2.1.1 store in ~0.5 ns (doc/ARCHITECTURE.md, "Engine").
+    public static var engineIsKnownSlow: Bool {
+        let v = engineVersion
+        return isKnownSlow(major: v.major, minor: v.minor, patch: v.patch)
+    }
+
+    /// Whether Unicorn `major.minor.patch` is a release known to store slowly (see above).
+    public static func isKnownSlow(major: Int, minor: Int, patch: Int) -> Bool {
+        if major == 2 && minor == 0 { return true }
+        if major == 2 && minor == 1 && (2...4).contains(patch) { return true }
+        return false
+    }
+}

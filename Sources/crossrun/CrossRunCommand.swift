@@ -46,7 +46,7 @@ struct CrossRunCommand: ParsableCommand {
         \(compileFlagsHelp)
         \(programArgumentsHelp)
         """,
-        version: "0.1.0",
+        version: "crossrun 0.1.0 (emulator engine: Unicorn \(Emulator.engineVersionString))",
         subcommands: [Run.self, Inspect.self, MatrixCommand.self, TestCommand.self, CacheCommand.self, Fuzz.self],
         defaultSubcommand: Run.self
     )

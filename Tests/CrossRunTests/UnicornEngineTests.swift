@@ -39,3 +39,49 @@ final class UnicornEngineTests: XCTestCase {
         }
     }
 }
+
+import CrossRunEmulator
+import Foundation
+
+/// The engine the binary links is the one the setup pinned, and not a release whose guest
+/// stores are known to be slow (doc/ARCHITECTURE.md, "Engine").
+final class UnicornEngineVersionTests: XCTestCase {
+    /// What `scripts/ensure-deps.sh` wrote into the unicorn.pc it installed ("" when the build
+    /// uses another engine, e.g. Debian's libunicorn-dev with CROSSRUN_ENGINE=system).
+    private func pinnedVersion() -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["pkg-config", "--variable=crossrun_engine_pin", "unicorn"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return "" }
+        p.waitUntilExit()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func testLinkedEngineIsThePinnedFastRelease() throws {
+        let pin = pinnedVersion()
+        let linked = Emulator.engineVersionString
+        guard !pin.isEmpty else {
+            throw XCTSkip("the setup did not pin an engine (linked: Unicorn \(linked))")
+        }
+        XCTAssertEqual(linked, pin, "the binary links Unicorn \(linked) but the setup installed \(pin)")
+        XCTAssertFalse(Emulator.engineIsKnownSlow,
+                       "Unicorn \(linked) stores take a slow path; the setup claims the fast \(pin)")
+    }
+
+    func testKnownSlowReleasesAreRecognised() {
+        XCTAssertTrue(Emulator.isKnownSlow(major: 2, minor: 0, patch: 1))
+        XCTAssertTrue(Emulator.isKnownSlow(major: 2, minor: 1, patch: 2))
+        XCTAssertTrue(Emulator.isKnownSlow(major: 2, minor: 1, patch: 4))
+        XCTAssertFalse(Emulator.isKnownSlow(major: 2, minor: 1, patch: 0))
+        XCTAssertFalse(Emulator.isKnownSlow(major: 2, minor: 1, patch: 1))
+    }
+
+    func testVersionNamesTheEngine() throws {
+        let text = try TestSupport.runCrossrun(["--version"]).stdout
+        XCTAssertTrue(text.contains("Unicorn \(Emulator.engineVersionString)"), text)
+    }
+}
