@@ -10,13 +10,17 @@ For each program in ../shared/bench (or the files given), it times:
   qemu-*   with --qemu: the program built by Debian's cross gcc -O2 -static (glibc) and run by
            qemu-user, the peer to beat (installs qemu-user and the cross compilers with apt-get
            when missing; they are benchmark tools only, never a dependency of CrossRun)
-checks that all outputs are identical, and prints times and ratios to host (median of --runs).
+checks that all outputs are identical, and prints CPU times (user + system of the child) and
+ratios to host (median of --runs). Then the engine's unit costs per arch (emulated, native for
+reference): ns per guest store, ns per libc call (a trap to the host table), and the CPU cost
+of `crossrun hello.c` with a warm compile cache.
+  --micro  only the unit costs and start-up
   --fuzz   instead: executions per second of `crossrun fuzz` on samples/fuzz/parser_fuzz.c
            (-use_cmp and the heap checker on, -runs=N from --fuzz-runs, seed 1) for x64 native,
            x64 emulated, aarch64 and rv64, with the ratio of each to x64 native.
 Usage: scripts/bench.py [--runs N] [--arg N] [--targets x64,aarch64,rv64] [--qemu] [--fuzz] [prog.c ...]
 """
-import argparse, glob, os, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, glob, os, resource, shutil, statistics, subprocess, sys, tempfile, time
 
 QEMU = {"aarch64": ("aarch64-linux-gnu-gcc", "qemu-aarch64"), "rv64": ("riscv64-linux-gnu-gcc", "qemu-riscv64")}
 QEMU_PACKAGES = ["qemu-user", "gcc-aarch64-linux-gnu", "gcc-riscv64-linux-gnu", "libc6-dev-arm64-cross", "libc6-dev-riscv64-cross"]
@@ -34,12 +38,23 @@ def ensure_qemu():
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
+def build_release():
+    """Builds the release binary as the README says (Swift runtime linked in); returns its path."""
+    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "crossrun"], cwd=ROOT,
+                   check=True, stdout=subprocess.DEVNULL)
+    return os.path.join(ROOT, ".build", "release", "crossrun")
+
+def cpu_seconds():
+    u = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return u.ru_utime + u.ru_stime
+
 def timed(cmd, runs):
+    """Median CPU time (user + system) of `cmd` over `runs` runs, and its stdout."""
     times, out = [], None
     for _ in range(runs):
-        t = time.perf_counter()
+        t = cpu_seconds()
         r = subprocess.run(cmd, capture_output=True)
-        times.append(time.perf_counter() - t)
+        times.append(cpu_seconds() - t)
         if r.returncode != 0:
             sys.exit(f"bench: {' '.join(cmd)} failed ({r.returncode}): {r.stderr.decode()[-500:]}")
         out = r.stdout
@@ -53,16 +68,17 @@ def main():
     ap.add_argument("--qemu", action="store_true", help="also time qemu-user on static cross-gcc builds")
     ap.add_argument("--fuzz", action="store_true", help="fuzzing executions per second instead")
     ap.add_argument("--fuzz-runs", type=int, default=20000)
+    ap.add_argument("--micro", action="store_true", help="only ns per store / per libc call and start-up")
     ap.add_argument("programs", nargs="*")
     a = ap.parse_args()
     if a.fuzz:
         return fuzz_bench(a)
+    if a.micro:
+        return micro_bench(a)
     progs = a.programs or sorted(glob.glob(os.path.join(ROOT, "..", "shared", "bench", "*.c")))
     if not progs:
         sys.exit("bench: no programs (expected ../shared/bench/*.c)")
-    subprocess.run(["swift", "build", "-c", "release", "--product", "crossrun"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-    crossrun = os.path.join(ROOT, ".build", "release", "crossrun")
+    crossrun = build_release()
     clang = subprocess.run(["bash", "-c", "dirname $(readlink -f $(which swift))"], capture_output=True, text=True).stdout.strip() + "/clang"
     args = [a.arg] if a.arg else []
     targets = [t for t in a.targets.split(",") if t]
@@ -97,13 +113,75 @@ def main():
             note = "  OUTPUT DIFFERS: " + ",".join(differs) if differs else ""
             print(f"{name:14} {host:8.3f} {native / host:7.2f}" + "".join(f" {r:14.1f}" for r in ratios) + note)
             sys.stdout.flush()
+    print()
+    micro_bench(a, built=True)
+
+# Unit costs: a loop of N volatile stores, and a loop of N calls through a volatile pointer to a
+# libc function (so every call is an import: a trap when emulated). The cost per operation is
+# (time with N - time with 0) / N, so start-up and compilation cancel out.
+STORE_LOOP = r"""
+#include <stdlib.h>
+static volatile long cells[64];
+int main(int argc, char **argv) {
+    long n = atol(argv[1]);
+    for (long i = 0; i < n; i++) cells[i & 63] = i;
+    return (int)(cells[0] & 1);
+}
+"""
+CALL_LOOP = r"""
+#include <ctype.h>
+#include <stdlib.h>
+int (*volatile fn)(int) = toupper;
+int main(int argc, char **argv) {
+    long n = atol(argv[1]);
+    int acc = 0;
+    for (long i = 0; i < n; i++) acc += fn('a' + (int)(i & 15));
+    return acc & 1;
+}
+"""
+
+def micro_bench(a, built=False):
+    if not built:
+        build_release()
+    crossrun = os.path.join(ROOT, ".build", "release", "crossrun")
+    version = subprocess.run([crossrun, "--version"], capture_output=True, text=True).stdout.strip()
+    configs = [("x64", "native")] + [(t, "emu") for t in ["x64", "aarch64", "rv64"]]
+    runs = max(a.runs, 3)
+    with tempfile.TemporaryDirectory() as tmp:
+        files = {}
+        for name, text in [("store", STORE_LOOP), ("call", CALL_LOOP)]:
+            files[name] = os.path.join(tmp, name + ".c")
+            with open(files[name], "w") as f:
+                f.write(text)
+        hello = os.path.join(ROOT, "samples", "hello.c")
+        print(f"unit costs ({version}; CPU time, median of {runs})")
+        print(f"{'target':14} {'ns/store':>9} {'ns/libc call':>13} {'hello.c ms':>11}")
+        for target, backend in configs:
+            base = [crossrun, "--target", target, "--backend", backend, "-O2"]
+            row = []
+            for name, n in [("store", 200_000_000), ("call", 5_000_000)]:
+                timed(base + [files[name], "--", "0"], 1)  # fills the compile cache
+                t0, _ = timed_status(base + [files[name], "--", "0"], runs)
+                t1, _ = timed_status(base + [files[name], "--", str(n)], runs)
+                row.append(max(t1 - t0, 0) / n * 1e9)
+            timed(base + [hello], 1)
+            h, _ = timed(base + [hello], runs * 3)
+            print(f"{target + '/' + backend:14} {row[0]:9.2f} {row[1]:13.1f} {h * 1000:11.2f}")
+            sys.stdout.flush()
+
+def timed_status(cmd, runs):
+    """Like timed, but the program's exit status is its result, not a failure."""
+    times = []
+    for _ in range(runs):
+        t = cpu_seconds()
+        subprocess.run(cmd, capture_output=True)
+        times.append(cpu_seconds() - t)
+    return statistics.median(times), None
 
 def fuzz_bench(a):
     """Executions per second of one fuzzing run per target/backend, measured in one go."""
     import re
-    subprocess.run(["swift", "build", "-c", "release", "--product", "crossrun"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-    crossrun = os.path.join(ROOT, ".build", "release", "crossrun")
+    crossrun = build_release()
     harness = os.path.join(ROOT, "samples", "fuzz", "parser_fuzz.c")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
