@@ -128,7 +128,9 @@ extension GuestArch {
 struct AArch64Frame: CallFrame {
     let arch: AArch64Guest
     let uc: OpaquePointer
-    let memory: AddressSpace
+    /// Not retained: a frame lives only during one trap, and the process owns its memory for
+    /// the whole run (retaining it cost a retain/release pair on every library call).
+    unowned(unsafe) let memory: AddressSpace
 
     func int(_ index: Int) throws -> UInt64 {
         if index < 8 { return arch.read(uc, AArch64Guest.x(index)) }

@@ -50,27 +50,29 @@ public final class GuestProcess {
     let arch: any GuestArch
     let uc: OpaquePointer
     let memory: AddressSpace
-    var runtime: LibcRuntime!
+    @exclusivity(unchecked) var runtime: LibcRuntime!
     var layout: GuestLayout { options.layout }
     /// Host functions by trampoline index (index 0 is the return-to-host address), and their
-    /// names (kept apart so the trap path copies no string).
-    var functions: [HostFunction] = [{ _, _ in }]
+    /// names (kept apart so the trap path copies no string). The properties the trap path reads
+    /// on every library call are `@exclusivity(unchecked)`: they are only touched by the one
+    /// thread running the engine, and the dynamic checks were ~6% of a call.
+    @exclusivity(unchecked) var functions: [HostFunction] = [{ _, _ in }]
     var functionNames: [String] = ["<return>"]
     /// Whether each host function is a libm function whose floating-point exceptions reach the
     /// guest's flags (see ``raiseHostExceptions()``).
-    var raisesExceptions: [Bool] = [false]
+    @exclusivity(unchecked) var raisesExceptions: [Bool] = [false]
     /// The guest's exception flag for each host one (the arch's ``FloatingPointABI``).
     var hostExceptionBits: [(host: Int32, guest: UInt32)] = []
     /// Host exception flags already passed to the guest's flags since `<fenv.h>` last set them.
     var flagsKnownSet: Int32 = 0
     var stopAddress: UInt64 { layout.trampolineBase }
-    var trampolineEnd: UInt64 = 0
+    @exclusivity(unchecked) var trampolineEnd: UInt64 = 0
     /// Set by traps and hooks to end the current `uc_emu_start`.
     var termination: GuestTermination?
     var faultAddress: UInt64?
     var faultPC: UInt64?
     /// Guest calls made from inside traps so far (``callNested``).
-    var nestedCalls = 0
+    @exclusivity(unchecked) var nestedCalls = 0
     /// Stack tops of the nested guest calls in progress, innermost last.
     var nestedStackTops: [UInt64] = []
     /// A `longjmp` out of a nested guest call, travelling outwards (see ``NestedJump``).
@@ -78,7 +80,7 @@ public final class GuestProcess {
     var faultContext: String?
     var unknownSyscalls = Set<UInt64>()
     /// The host rounding mode library calls run under (the guest's, set through `<fenv.h>`).
-    var hostRounding: Int32 = FE_TONEAREST
+    @exclusivity(unchecked) var hostRounding: Int32 = FE_TONEAREST
     /// Time limit of each top-level guest call in microseconds, overriding `options.timeout`.
     var callTimeoutMicros: UInt64?
 

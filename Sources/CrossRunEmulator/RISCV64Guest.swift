@@ -104,7 +104,9 @@ struct RISCV64Guest: LinkRegisterGuest {
 struct RISCV64Frame: CallFrame {
     let arch: RISCV64Guest
     let uc: OpaquePointer
-    let memory: AddressSpace
+    /// Not retained: a frame lives only during one trap, and the process owns its memory for
+    /// the whole run (retaining it cost a retain/release pair on every library call).
+    unowned(unsafe) let memory: AddressSpace
     /// Integer registers taken before the arguments (1 when a0 carries a result address).
     var hiddenInts = 0
 

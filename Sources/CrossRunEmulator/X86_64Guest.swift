@@ -164,7 +164,9 @@ extension X86_64Guest {
 struct X86Frame: CallFrame {
     let arch: X86_64Guest
     let uc: OpaquePointer
-    let memory: AddressSpace
+    /// Not retained: a frame lives only during one trap, and the process owns its memory for
+    /// the whole run (retaining it cost a retain/release pair on every library call).
+    unowned(unsafe) let memory: AddressSpace
 
     func int(_ index: Int) throws -> UInt64 {
         if index < 6 { return arch.read(uc, X86_64Guest.intArgs[index]) }
