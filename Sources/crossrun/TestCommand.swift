@@ -24,16 +24,24 @@ struct TestCommand: ParsableCommand {
         compiled once per target, and cached: an unchanged suite compiles nothing.
 
         Verdicts: pass, wrong output (with a diff), wrong exit status, crash (signal
-        and where), timeout, compile error, link error, skipped. Without
-        --keep-going nothing new starts after the first failure (runs not started
-        are skipped). The last line is "N passed, N failed" (", N skipped" when some
-        were). Exit status: 0 when nothing failed, else 1.
+        and where), timeout, compile error, link error, skipped. Every test runs
+        even after failures; with -x (or --maxfail N) nothing new starts after the
+        first (Nth) failure, and runs not started are skipped. The last line is
+        "N passed, N failed" (", N skipped" when some were). Exit status: 0 when
+        nothing failed, else 1.
+
+        Sharding: --shard I/N runs the I-th of N parts of the suite (1-based). A
+        test's part depends only on its name (a hash), so adding a test moves no
+        other; N CI jobs with --shard 1/N ... N/N and --junit together run every
+        test exactly once.
 
         Examples:
           crossrun test tests/         every test on x64/native, x64/emu,
                                        aarch64/emu and rv64/emu
           crossrun test -O2 --targets rv64 tests/
-          crossrun test -k --junit report.xml tests/
+          crossrun test --junit report.xml tests/
+          crossrun test --shard 2/4 --junit shard2.xml tests/
+          crossrun test -x tests/      stop at the first failure
           crossrun test --update tests/new.c   write new.expected from x64/native
 
         \(compileFlagsHelp)
@@ -54,8 +62,17 @@ struct TestCommand: ParsableCommand {
     @Flag(help: "Write the expected files from a reference run (x64/native when selected, else the first configuration): BASE.expected, BASE.exitcode when not 0, BASE.TARGET.expected only for targets whose output differs.")
     var update = false
 
-    @Flag(name: [.customShort("k"), .customLong("keep-going")], help: "Run everything even after failures (default: start nothing new after the first failure).")
+    @Flag(name: [.customShort("x"), .customLong("exitfirst")], help: "Start nothing new after the first failure (default: run everything).")
+    var exitFirst = false
+
+    @Option(help: ArgumentHelp("Start nothing new after N failures (default: run everything).", valueName: "N"))
+    var maxfail: Int?
+
+    @Flag(name: [.customShort("k"), .customLong("keep-going")], help: ArgumentHelp("Run everything even after failures (the default; kept for scripts that pass it).", visibility: .hidden))
     var keepGoing = false
+
+    @Option(help: ArgumentHelp("Run only part I of N (1-based) of the discovered tests, chosen by a hash of each test's name.", valueName: "I/N"))
+    var shard: Shard?
 
     @Option(help: ArgumentHelp("Write a JUnit XML report to this file.", valueName: "file"))
     var junit: String?
@@ -65,6 +82,9 @@ struct TestCommand: ParsableCommand {
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give test files or directories (e.g. crossrun test tests/)") }
+        if let maxfail, maxfail < 1 { throw ValidationError("--maxfail must be at least 1") }
+        if exitFirst && maxfail != nil { throw ValidationError("give -x or --maxfail, not both") }
+        if keepGoing && (exitFirst || maxfail != nil) { throw ValidationError("--keep-going contradicts -x/--maxfail") }
         if !Invocation.programArguments.isEmpty {
             throw ValidationError("crossrun test takes no program arguments after --; put them in NAME.args files")
         }
@@ -78,6 +98,7 @@ struct TestCommand: ParsableCommand {
             do { regex = try Regex(filter) } catch { throw DriverError.usage("--filter: bad regular expression '\(filter)': \(error)") }
             tests = tests.filter { $0.name.contains(regex) }
         }
+        if let shard { tests = tests.filter { shard.contains($0.name) } }
         if tests.isEmpty { fputs("crossrun: warning: no tests found\n", stderr) }
         let base = Invocation.compile.resolvingPaths(against: FileIO.currentDirectory())
         let programs = tests.map { test in
@@ -91,7 +112,9 @@ struct TestCommand: ParsableCommand {
         let reporter = TestReporter(total: tests.count * configurations.count, interactive: isatty(1) != 0)
         let collected = Mutex<[Int: [Configuration: RunOutcome]]>([:])
         let judged = Mutex<[(index: Int, result: TestResult)]>([])
-        let (suite, update, keepGoing) = (tests, update, keepGoing)
+        let (suite, update) = (tests, update)
+        let failureLimit = exitFirst ? 1 : maxfail
+        let failures = Mutex(0)
         let started = Subprocess.monotonicSeconds()
         matrix.run { index, configuration, outcome in
             if update {
@@ -103,7 +126,9 @@ struct TestCommand: ParsableCommand {
             let result = TestResult(name: test.name, configuration: configuration, verdict: verdict, outcome: outcome)
             judged.withLock { $0.append((index, result)) }
             reporter.record(result)
-            if verdict.isFailure && !keepGoing { matrix.stop() }
+            if verdict.isFailure, let failureLimit, failures.withLock({ $0 += 1; return $0 }) >= failureLimit {
+                matrix.stop()
+            }
         }
         if update {
             reporter.endProgress()
@@ -132,8 +157,8 @@ struct TestCommand: ParsableCommand {
         }
         if let junit { try FileIO.write(Array(TestReportFiles.junit(results, configurations: configurations).utf8), to: junit) }
         if let json { try FileIO.write(Array(TestReportFiles.json(results).utf8), to: json) }
-        let failures = reporter.finish(results, configurations: configurations, extra: extra)
-        Glibc.exit(failures > 0 ? 1 : 0)
+        let failed = reporter.finish(results, configurations: configurations, extra: extra)
+        Glibc.exit(failed > 0 ? 1 : 0)
     }
 
     func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)" + (n == 1 ? "" : "s") }
@@ -179,5 +204,28 @@ struct TestCommand: ParsableCommand {
         }
         if !changed.isEmpty { print("updated \(test.name): " + changed.joined(separator: ", ")) }
         return try TestDiscovery.reload(test)
+    }
+}
+
+/// `--shard I/N`: part I (1-based) of a suite split N ways by a hash of each test's name, so a
+/// test's part never depends on which other tests exist.
+struct Shard: ExpressibleByArgument, Equatable {
+    let index: Int
+    let count: Int
+
+    init?(argument: String) {
+        let parts = argument.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else { return nil }
+        index = i
+        count = n
+    }
+
+    static var defaultValueDescription: String { "I/N" }
+
+    /// Whether the test called `name` belongs to this part (FNV-1a of the name's UTF-8, mod N).
+    func contains(_ name: String) -> Bool {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(hash % UInt64(count)) == index - 1
     }
 }

@@ -14,7 +14,7 @@ final class FixtureTests: XCTestCase {
         let only = ProcessInfo.processInfo.environment["CROSSRUN_FIXTURE"]
         let count = try Fixture.all().filter { only == nil || $0.name == only }.count
         let filter = only.map { ["--filter", "^" + $0 + "$"] } ?? []
-        let out = try TestSupport.runCrossrun(["test", "--keep-going", "--timeout", "120"] + filter + [Fixture.directory])
+        let out = try TestSupport.runCrossrun(["test", "--timeout", "120"] + filter + [Fixture.directory])
         let lines = out.stdout.split(separator: "\n")
         XCTAssertEqual(lines.last.map(String.init), "\(count * 4) passed, 0 failed", out.stdout + out.stderr)
         XCTAssertEqual(out.status, 0)

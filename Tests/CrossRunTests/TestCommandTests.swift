@@ -78,7 +78,7 @@ final class TestCommandTests: XCTestCase {
 
     func testVerdictsOnEveryTargetWithReports() throws {
         try makeSuite()
-        let out = try crossrun(["test", "-k", "--timeout", "2", "--junit", "report.xml", "--json", "report.json", "suite"])
+        let out = try crossrun(["test", "--timeout", "2", "--junit", "report.xml", "--json", "report.json", "suite"])
         XCTAssertEqual(out.status, 1, out.stdout + out.stderr)
 
         // Verdicts, from the JSON report.
@@ -138,17 +138,56 @@ final class TestCommandTests: XCTestCase {
         XCTAssertTrue(junit.testcaseClassnames.isSubset(of: ["x64.native", "x64.emu", "aarch64.emu", "rv64.emu"]))
     }
 
-    func testStopsAfterFirstFailureUnlessKeepGoing() throws {
+    func testRunsEverythingByDefaultAndStopsOnlyWhenAsked() throws {
         try file("s/a_fails.c", "int main(void) { return 1; }\n")
-        for name in ["b", "c", "d"] { try file("s/\(name).c", "int main(void) { return 0; }\n") }
-        let stop = try crossrun(["test", "-j", "1", "--targets", "x64", "--backends", "native", "s"])
-        XCTAssertEqual(stop.status, 1)
-        XCTAssertEqual(stop.stdout.split(separator: "\n").last, "0 passed, 1 failed, 3 skipped", stop.stdout)
-        let all = try crossrun(["test", "-j1", "--keep-going", "--targets", "x64", "--backends", "native", "s"])
-        XCTAssertEqual(all.stdout.split(separator: "\n").last, "3 passed, 1 failed", all.stdout)
-        let passing = try crossrun(["test", "--filter", "^[bcd]$", "s"])
+        try file("s/b_fails.c", "int main(void) { return 2; }\n")
+        for name in ["c", "d", "e"] { try file("s/\(name).c", "int main(void) { return 0; }\n") }
+        let native = ["--targets", "x64", "--backends", "native"]
+        let all = try crossrun(["test", "-j1"] + native + ["s"])
+        XCTAssertEqual(all.status, 1)
+        XCTAssertEqual(all.stdout.split(separator: "\n").last, "3 passed, 2 failed", all.stdout)
+        let first = try crossrun(["test", "-j", "1", "-x"] + native + ["s"])
+        XCTAssertEqual(first.status, 1)
+        XCTAssertEqual(first.stdout.split(separator: "\n").last, "0 passed, 1 failed, 4 skipped", first.stdout)
+        let two = try crossrun(["test", "-j", "1", "--maxfail", "2"] + native + ["s"])
+        XCTAssertEqual(two.stdout.split(separator: "\n").last, "0 passed, 2 failed, 3 skipped", two.stdout)
+        let kept = try crossrun(["test", "-j1", "--keep-going"] + native + ["s"])
+        XCTAssertEqual(kept.stdout.split(separator: "\n").last, "3 passed, 2 failed", kept.stdout)
+        let passing = try crossrun(["test", "--filter", "^[cde]$", "s"])
         XCTAssertEqual(passing.status, 0, passing.stdout)
         XCTAssertEqual(passing.stdout.split(separator: "\n").last, "12 passed, 0 failed", passing.stdout)
+        let bad = try crossrun(["test", "-x", "--maxfail", "3", "s"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("not both"), bad.stderr)
+    }
+
+    func testShardsCoverTheSuiteExactlyOnce() throws {
+        let names = (0..<23).map { "t\($0)" }
+        for name in names { try file("sh/\(name).c", "int main(void) { return 0; }\n") }
+        var seen: [String] = []
+        for i in 1...4 {
+            let out = try crossrun(["test", "--shard", "\(i)/4", "--targets", "x64", "--backends", "native",
+                                    "--json", "shard\(i).json", "sh"])
+            XCTAssertEqual(out.status, 0, out.stdout + out.stderr)
+            let json = try JSONSerialization.jsonObject(with: Data(try FileIO.read(dir + "/shard\(i).json"))) as? [[String: Any]]
+            seen += (json ?? []).compactMap { $0["name"] as? String }
+        }
+        XCTAssertEqual(seen.sorted(), names.sorted(), "every test in exactly one shard")
+        // A new test does not move any other between shards.
+        let before = try crossrun(["test", "--shard", "2/4", "--targets", "x64", "--backends", "native", "--json", "b.json", "sh"])
+        try file("sh/new.c", "int main(void) { return 0; }\n")
+        let after = try crossrun(["test", "--shard", "2/4", "--targets", "x64", "--backends", "native", "--json", "a.json", "sh"])
+        XCTAssertEqual(before.status, 0)
+        XCTAssertEqual(after.status, 0)
+        func shardNames(_ f: String) throws -> Set<String> {
+            let json = try JSONSerialization.jsonObject(with: Data(try FileIO.read(dir + "/" + f))) as? [[String: Any]]
+            return Set((json ?? []).compactMap { $0["name"] as? String })
+        }
+        XCTAssertEqual(try shardNames("a.json").subtracting(["new"]), try shardNames("b.json"))
+        for bad in ["0/4", "5/4", "1/0", "x", "1/2/3"] {
+            let out = try crossrun(["test", "--shard", bad, "sh"])
+            XCTAssertNotEqual(out.status, 0, bad)
+        }
     }
 
     func testUpdateWritesExpectedFiles() throws {
