@@ -15,9 +15,15 @@ static size_t g_size;
 static const crossrun_symbol *g_symbols;
 static size_t g_count;
 static unsigned g_timeout;
+static crossrun_deadline *g_deadline;
 
 /* --- async-signal-safe formatting ------------------------------------------------------- */
 typedef struct { char buf[512]; size_t len; } line_t;
+typedef struct { char buf[2048]; size_t len; } record_t;
+
+static void record_put(record_t *r, const char *s) {
+    while (*s && r->len < sizeof r->buf - 1) r->buf[r->len++] = *s++;
+}
 
 static void put_str(line_t *l, const char *s) {
     while (*s && l->len < sizeof l->buf - 1) l->buf[l->len++] = *s++;
@@ -42,7 +48,6 @@ static const char *describe(int sig) {
     case SIGFPE: return "SIGFPE (arithmetic exception)";
     case SIGTRAP: return "SIGTRAP (trap instruction)";
     case SIGABRT: return "SIGABRT (aborted)";
-    case SIGALRM: return "timeout";
     default: return "signal";
     }
 }
@@ -69,8 +74,59 @@ static void put_location(line_t *l, uintptr_t pc) {
     }
 }
 
+static void put_json_string(record_t *r, const char *s) {
+    record_put(r, "\"");
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') { char e[3] = {'\\', (char)c, 0}; record_put(r, e); }
+        else if (c < 0x20) { char e[7] = {'\\', 'u', '0', '0', "0123456789abcdef"[c >> 4], "0123456789abcdef"[c & 15], 0}; record_put(r, e); }
+        else { char e[2] = {(char)c, 0}; record_put(r, e); }
+    }
+    record_put(r, "\"");
+}
+
+/* The symbol part of put_location (`main+0x1c`), or nothing outside the image. */
+static void put_symbol(line_t *l, uintptr_t pc) {
+    line_t full = {{0}, 0};
+    put_location(&full, pc);
+    const char *open = memchr(full.buf, '(', full.len);
+    if (!open || pc < g_base || pc >= g_base + g_size) return;
+    for (const char *p = open + 1; p < full.buf + full.len && *p != ')'; p++) { char c[2] = {*p, 0}; put_str(l, c); }
+}
+
+/* The outcome record of a death by `sig` (or the timeout) with its report line. */
+static void write_crash_record(int sig, int timed_out, uintptr_t pc, int has_fault, uintptr_t fault, const char *report) {
+    if (!crossrun_outcome_path) return;
+    record_t r = {{0}, 0};
+    line_t num = {{0}, 0};
+    record_put(&r, timed_out ? "{\"outcome\":\"timeout\",\"status\":124" : "{\"outcome\":\"signal\",\"status\":");
+    if (!timed_out) {
+        put_dec(&num, (unsigned)(128 + sig)); record_put(&r, num.buf);
+        num = (line_t){{0}, 0};
+        record_put(&r, ",\"signal\":"); put_dec(&num, (unsigned)sig); record_put(&r, num.buf);
+    } else {
+        put_dec(&num, g_timeout);
+        record_put(&r, ",\"seconds\":"); record_put(&r, num.buf);
+    }
+    num = (line_t){{0}, 0};
+    put_hex(&num, pc);
+    record_put(&r, ",\"pc\":"); put_json_string(&r, num.buf);
+    line_t sym = {{0}, 0};
+    put_symbol(&sym, pc);
+    if (sym.len) { record_put(&r, ",\"symbol\":"); put_json_string(&r, sym.buf); }
+    if (has_fault) {
+        num = (line_t){{0}, 0};
+        put_hex(&num, fault);
+        record_put(&r, ",\"fault_address\":"); put_json_string(&r, num.buf);
+    }
+    record_put(&r, ",\"report\":"); put_json_string(&r, report);
+    record_put(&r, "}\n");
+    crossrun_outcome_write(r.buf, r.len);
+}
+
 static void on_crash(int sig, siginfo_t *info, void *uctx) {
     line_t l = {{0}, 0};
+    int timed_out = sig == CROSSRUN_TIMEOUT_SIGNAL && crossrun_deadline_expired(g_deadline);
     uintptr_t pc = 0;
 #if defined(__x86_64__)
     pc = (uintptr_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RIP];
@@ -82,7 +138,7 @@ static void on_crash(int sig, siginfo_t *info, void *uctx) {
     put_str(&l, "crossrun: ");
     put_str(&l, g_program);
     put_str(&l, ": ");
-    if (sig == SIGALRM) {
+    if (timed_out) {
         put_str(&l, "timed out after ");
         put_dec(&l, g_timeout);
         put_str(&l, " s");
@@ -101,6 +157,7 @@ static void on_crash(int sig, siginfo_t *info, void *uctx) {
         memcpy(crossrun_native_report_copy, l.buf, l.len);
         crossrun_native_report_copy[l.len] = 0;
     }
+    write_crash_record(sig, timed_out, pc, !timed_out && (sig == SIGSEGV || sig == SIGBUS), (uintptr_t)info->si_addr, l.buf);
     put_str(&l, "\n");
     ssize_t unused = write(2, l.buf, l.len);
 #if defined(__x86_64__)
@@ -133,7 +190,7 @@ static void on_crash(int sig, siginfo_t *info, void *uctx) {
     }
 #endif
     (void)unused;
-    _exit(sig == SIGALRM ? 124 : 128 + sig);
+    _exit(timed_out ? 124 : 128 + sig);
 }
 
 void crossrun_native_install_crash_handlers(const char *program, uintptr_t image_base, size_t image_size,
@@ -162,8 +219,31 @@ void crossrun_native_set_timeout(unsigned seconds) {
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_crash;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-    sigaction(SIGALRM, &sa, NULL);
-    alarm(seconds);
+    sigaction(CROSSRUN_TIMEOUT_SIGNAL, &sa, NULL);
+    /* At the deadline the watchdog thread signals the program's thread (the report then names
+       the PC); a program that blocks, ignores or handles that signal is ended by the watchdog
+       itself a second later. */
+    line_t report = {{0}, 0};
+    put_str(&report, "crossrun: "); put_str(&report, g_program); put_str(&report, ": timed out after ");
+    put_dec(&report, seconds); put_str(&report, " s (the program did not stop: ended by the watchdog)");
+    record_t record = {{0}, 0};
+    line_t num = {{0}, 0};
+    put_dec(&num, seconds);
+    record_put(&record, "{\"outcome\":\"timeout\",\"status\":124,\"seconds\":"); record_put(&record, num.buf);
+    record_put(&record, ",\"report\":"); put_json_string(&record, report.buf); record_put(&record, "}\n");
+    put_str(&report, "\n");
+    g_deadline = crossrun_deadline_start(seconds * 1000u, CROSSRUN_TIMEOUT_SIGNAL, NULL, NULL, CROSSRUN_HARD_EXIT_MS,
+                                         report.buf, record.buf);
+}
+
+static void record_exit(int status, void *unused) {
+    (void)unused;
+    if (!crossrun_outcome_path) return;
+    record_t r = {{0}, 0};
+    line_t num = {{0}, 0};
+    put_dec(&num, (unsigned)(status & 0xff));
+    record_put(&r, "{\"outcome\":\"exit\",\"status\":"); record_put(&r, num.buf); record_put(&r, "}\n");
+    crossrun_outcome_write(r.buf, r.len);
 }
 
 static void *const *g_fini;
@@ -181,6 +261,8 @@ _Noreturn void crossrun_native_run(void *const *initializers, size_t init_count,
                                    void *entry, int argc, char **argv, char **envp) {
     g_fini = finalizers;
     g_fini_count = fini_count;
+    /* Registered first, so it runs last: after the program's handlers and the finalizers. */
+    on_exit(record_exit, NULL);
     /* Registered before the program runs, so its own atexit handlers run first (as with
        glibc, where fini_array runs from _dl_fini after them). */
     atexit(run_finalizers);

@@ -34,6 +34,10 @@ protocol GuestArch {
     /// `stackTop` is where the callee's stack starts (16-byte aligned).
     func prepareCall(_ uc: OpaquePointer, memory: AddressSpace, function: UInt64, args: [UInt64],
                      returnAddress: UInt64, stackTop: UInt64) throws
+    /// Whether a run that stopped at `returnAddress` got there by returning from the function
+    /// ``prepareCall`` set up (stack pointer back where the call left it; on link-register
+    /// machines the link register still `returnAddress`), not by a call or jump to it.
+    func returnedNormally(_ uc: OpaquePointer, entryStackPointer: UInt64, returnAddress: UInt64) -> Bool
     /// The integer result register after a call returned.
     func result(_ uc: OpaquePointer) -> UInt64
     /// The frame of a trap: arguments and results per the calling convention.

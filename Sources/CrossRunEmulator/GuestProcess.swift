@@ -20,6 +20,10 @@ public final class GuestProcess {
         public var programName: String
         /// Seconds before the run is stopped (0: no limit).
         public var timeout: UInt32 = 0
+        /// When the run does not stop a second after its deadline (host code that does not
+        /// return), the watchdog prints `report` (a line), writes `record` to the outcome file
+        /// and ends the process with status 124. `nil` (in-process runs): it keeps interrupting.
+        public var watchdogExit: (report: String, record: String)?
         /// Report unknown system calls on stderr.
         public var verbose = false
         public var layout = GuestLayout()
@@ -43,6 +47,23 @@ public final class GuestProcess {
         public var status: Int32
         /// The one-line report for a crash or timeout.
         public var report: String?
+        /// The signal the program died of (nil: it exited, or timed out).
+        public var signal: Int32?
+        /// The run was stopped by its deadline.
+        public var timedOut = false
+        /// Where: the guest PC (for a fault inside a library function, the caller's address).
+        public var pc: UInt64?
+        /// `main+0x1c` for ``pc`` in the image.
+        public var symbol: String?
+        /// The C library function a fault happened in (`strlen`), if any.
+        public var function: String?
+        /// The faulting address of a memory fault.
+        public var faultAddress: UInt64?
+
+        public init(status: Int32, report: String?) {
+            self.status = status
+            self.report = report
+        }
     }
 
     let image: LinkImage
@@ -81,6 +102,10 @@ public final class GuestProcess {
     var hostRounding: Int32 = FE_TONEAREST
     /// Time limit of each top-level guest call in microseconds, overriding `options.timeout`.
     var callTimeoutMicros: UInt64?
+    /// The run's deadline watchdog (`crossrun_deadline *`; see GuestProcess+Deadline).
+    var deadline: OpaquePointer?
+    /// The library function a fault inside a trap happened in.
+    var faultFunction: String?
 
     /// Creates the engine, maps the address space and loads `image`; throws listing any import
     /// the emulator cannot provide.
@@ -96,7 +121,10 @@ public final class GuestProcess {
         try load()
     }
 
-    deinit { uc_close(uc) }
+    deinit {
+        cancelDeadline()
+        uc_close(uc)
+    }
 
     /// Guest address of the image.
     public var imageBase: UInt64 { layout.imageBase }

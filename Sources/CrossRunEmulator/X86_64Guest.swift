@@ -104,6 +104,10 @@ struct X86_64Guest: GuestArch {
     }
     func sp(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.rsp) }
     func result(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.rax) }
+    /// `ret` popped the return address the call pushed.
+    func returnedNormally(_ uc: OpaquePointer, entryStackPointer: UInt64, returnAddress: UInt64) -> Bool {
+        sp(uc) == entryStackPointer &+ 8
+    }
 
     func prepareCall(_ uc: OpaquePointer, memory: AddressSpace, function: UInt64, args: [UInt64],
                      returnAddress: UInt64, stackTop: UInt64) throws {
