@@ -1,5 +1,8 @@
 import CUnicorn
 import CrossRunLibc
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Raised inside a host function when a nested guest call ended the run (exit, crash).
 struct NestedRunEnded: Error {}
@@ -39,8 +42,9 @@ extension GuestProcess {
         if termination != nil { throw NestedRunEnded() }
         if pendingJump != nil { throw NestedJump() }
         guard err == UC_ERR_OK, endedAt == stopAddress else {
-            if err == UC_ERR_OK && deadlinePassed {
-                termination = Self.timedOut
+            if err == UC_ERR_OK {
+                // Stopped by the deadline, or the CPU halted (`wfi`: SIGILL, as on Linux).
+                termination = deadlinePassed ? Self.timedOut : .signal(SIGILL, "illegal instruction")
             } else {
                 termination = .signal(err == UC_ERR_INSN_INVALID ? 4 : 11, err == UC_ERR_INSN_INVALID ? "illegal instruction" : "invalid memory access")
             }

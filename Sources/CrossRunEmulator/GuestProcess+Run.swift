@@ -118,6 +118,8 @@ extension GuestProcess {
         var text = "0x" + String(pc, radix: 16)
         if pc >= imageBase && pc < imageBase + UInt64(image.size) {
             text += " (" + (image.symbolize(offset: Int(pc - imageBase)) ?? "image+0x" + String(pc - imageBase, radix: 16)) + ")"
+        } else if pc == stopAddress {
+            text += " (outside the program image)"     // the return-to-host address: no code of the program's
         } else if pc >= layout.trampolineBase && pc < trampolineEnd {
             text += " (\(functionNames[Int((pc - layout.trampolineBase) / 16)]) in the host C library)"
         }
@@ -150,7 +152,7 @@ extension GuestProcess {
             return nil
         }
         guard arch.pc(uc) == stopAddress else {
-            termination = deadlinePassed || callTimeoutMicros != nil ? Self.timedOut : .signal(SIGILL, "the CPU halted")
+            termination = deadlinePassed || callTimeoutMicros != nil ? Self.timedOut : .signal(SIGILL, "illegal instruction")
             return nil
         }
         guard arch.returnedNormally(uc, entryStackPointer: entrySP, returnAddress: stopAddress) else {

@@ -135,6 +135,26 @@ public final class GuestProcess {
         return Array(view)
     }
 
+    /// Drops the CPU to the privilege Linux runs programs in (``GuestArch/userModeSwitch``),
+    /// running the switch from the 16 bytes after the last trampoline (`scratch`), then filled
+    /// with the stubs' trapping padding.
+    private func enterUserMode(scratch: UnsafeMutableRawPointer, filler: [UInt8]) throws {
+        let code = arch.userModeSwitch
+        try arch.prepareUserMode(uc, landing: stopAddress)
+        func place(_ bytes: [UInt8]) { bytes.withUnsafeBytes { scratch.copyMemory(from: $0.baseAddress!, byteCount: min($0.count, 16)) } }
+        defer { place(filler + filler) }
+        if !code.isEmpty {
+            place(code)
+            let err = uc_emu_start(uc, trampolineEnd, stopAddress, 0, 0)
+            guard err == UC_ERR_OK, arch.pc(uc) == stopAddress else { throw EmulatorError.engine("entering user mode", err) }
+        }
+        // No interrupt hook yet: a privileged instruction now ends uc_emu_start with an error.
+        let probe = arch.userModeProbe
+        place(probe)
+        let err = uc_emu_start(uc, trampolineEnd, trampolineEnd + UInt64(probe.count), 0, 0)
+        guard err != UC_ERR_OK else { throw EmulatorError.engine("entering user mode (a privileged instruction ran)", UC_ERR_EXCEPTION) }
+    }
+
     private func load() throws {
         try arch.prepare(uc)
         hostExceptionBits = arch.floatingPointABI.hostExceptions
@@ -180,12 +200,13 @@ public final class GuestProcess {
 
         // Trampolines.
         let stubs = arch.trapStub
-        let trampolineSize = GuestLayout.pageUp(UInt64(functions.count * 16))
+        let trampolineSize = GuestLayout.pageUp(UInt64((functions.count + 1) * 16))
         let tramp = try memory.map("trampolines", at: layout.trampolineBase, size: trampolineSize, write: false, execute: true)
         for i in 0..<functions.count {
             stubs.withUnsafeBytes { tramp.host.advanced(by: i * 16).copyMemory(from: $0.baseAddress!, byteCount: 16) }
         }
         trampolineEnd = layout.trampolineBase + UInt64(functions.count * 16)
+        try enterUserMode(scratch: tramp.host.advanced(by: functions.count * 16), filler: Array(stubs[8..<16]))
 
         // The image, one region per segment with its permissions; the bytes are the LinkImage's.
         for segment in image.segments {

@@ -81,7 +81,9 @@ extension GuestProcess {
     func onInterrupt(_ intno: UInt32) {
         switch arch.interruptMeaning(intno) {
         case .trap: onTrap()
-        case .signal(let signal): onException(signal: signal)
+        case .signal(let signal):
+            if arch.emulateFaultingInstruction(uc, memory: memory, interrupt: intno) { return }
+            onException(signal: signal)
         }
     }
 }
