@@ -28,7 +28,7 @@ protocol GuestArch {
     /// Registers for ``userModeSwitch``, which must end at `landing`.
     func prepareUserMode(_ uc: OpaquePointer, landing: UInt64) throws
     /// A privileged instruction that must fault once the CPU runs at user privilege (run once
-    /// after the switch, to check it).
+    /// after the switch, to check it; empty: the switch itself is the check).
     var userModeProbe: [UInt8] { get }
     /// Completes an instruction that faults in Unicorn's CPU but that Linux lets a program
     /// execute (riscv64 `rdtime`: no timer device behind the CSR). Called only when CPU

@@ -150,6 +150,7 @@ public final class GuestProcess {
         }
         // No interrupt hook yet: a privileged instruction now ends uc_emu_start with an error.
         let probe = arch.userModeProbe
+        guard !probe.isEmpty else { return }
         place(probe)
         let err = uc_emu_start(uc, trampolineEnd, trampolineEnd + UInt64(probe.count), 0, 0)
         guard err != UC_ERR_OK else { throw EmulatorError.engine("entering user mode (a privileged instruction ran)", UC_ERR_EXCEPTION) }

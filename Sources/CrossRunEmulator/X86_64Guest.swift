@@ -52,8 +52,11 @@ struct X86_64Guest: GuestArch {
         write(uc, Self.reg(UC_X86_REG_R11), 0x202)       // RFLAGS: IF, as Linux starts a program
     }
 
-    /// `cli`.
-    var userModeProbe: [UInt8] { [0xfa] }
+    /// None: a #GP taken through Unicorn's interrupt hook never completes QEMU's exception
+    /// delivery, so its double-fault tracking would turn the program's first real fault
+    /// (a divide error) into a double fault. `sysretq` reaching the stop address is the check:
+    /// it only completes from CPL 0 with SCE set, and always lands at CPL 3.
+    var userModeProbe: [UInt8] { [] }
 
     func emulateFaultingInstruction(_ uc: OpaquePointer, memory: AddressSpace, interrupt intno: UInt32) -> Bool { false }
 
