@@ -162,6 +162,11 @@ public enum Subprocess {
         }
     }
 
+    /// For a child of a runner that starts children in their own process groups (which a
+    /// terminal's Ctrl-C then does not reach): be killed when the runner's thread that
+    /// started this process ends. `false` when the runner is already gone.
+    public static func exitWithParent() -> Bool { crossrun_exit_with_parent() == 0 }
+
     /// Seconds on the monotonic clock.
     public static func monotonicSeconds() -> Double {
         var ts = timespec()

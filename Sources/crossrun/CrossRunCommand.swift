@@ -147,7 +147,11 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Write how the run ended to FILE (one line of JSON; see doc/CLI.md).", valueName: "FILE"))
     var outcomeFile: String?
 
+    @Flag(help: ArgumentHelp("Die with the parent process (test and matrix children).", visibility: .hidden))
+    var exitWithParent = false
+
     func run() throws {
+        if exitWithParent && !Subprocess.exitWithParent() { Glibc.exit(1) }
         let target = try build.resolvedTarget()
         let host = Target(machine: NativeImage.hostMachine)
         // Native code makes its own system calls: only the emulator can confine its files.

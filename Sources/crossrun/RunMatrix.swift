@@ -170,6 +170,7 @@ final class RunMatrix: Sendable {
         var args = ["run", "--target", configuration.target.rawValue, "--backend", configuration.backend.rawValue]
         if timeout > 0 { args += ["--timeout", String(timeout)] }
         if let recordPath { args += ["--outcome-file", recordPath] }
+        args.append("--exit-with-parent")   // its own process group: a Ctrl-C here does not reach it
         args += Self.commandLine(program.options) + program.inputs + ["--"] + program.arguments
         var options = Subprocess.Options()
         options.standardInput = program.standardInput
