@@ -44,9 +44,9 @@ struct crossrun_deadline {
     int expired;      /* atomic */
 };
 
-static struct timespec after(struct timespec t, long ms) {
-    t.tv_sec += ms / 1000;
-    t.tv_nsec += (ms % 1000) * 1000000L;
+static struct timespec after(struct timespec t, uint64_t ms) {
+    t.tv_sec += (time_t)(ms / 1000);
+    t.tv_nsec += (long)(ms % 1000) * 1000000L;
     if (t.tv_nsec >= 1000000000L) { t.tv_sec++; t.tv_nsec -= 1000000000L; }
     return t;
 }
@@ -71,7 +71,7 @@ static void *deadline_main(void *p) {
        until it ends the run, or the hard limit passes. */
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    struct timespec hard = after(now, d->hard_exit_ms < 0 ? 0 : d->hard_exit_ms);
+    struct timespec hard = after(now, d->hard_exit_ms < 0 ? 0 : (uint64_t)d->hard_exit_ms);
     for (;;) {
         if (d->signal) pthread_kill(d->target, d->signal);
         clock_gettime(CLOCK_MONOTONIC, &now);
@@ -93,7 +93,7 @@ static void *deadline_main(void *p) {
     _exit(124);
 }
 
-crossrun_deadline *crossrun_deadline_start(unsigned milliseconds, int signal, void (*expire)(void *), void *context,
+crossrun_deadline *crossrun_deadline_start(uint64_t milliseconds, int signal, void (*expire)(void *), void *context,
                                            long hard_exit_ms, const char *hard_report, const char *hard_record) {
     crossrun_deadline *d = calloc(1, sizeof *d);
     if (!d) return NULL;
@@ -104,7 +104,7 @@ crossrun_deadline *crossrun_deadline_start(unsigned milliseconds, int signal, vo
     pthread_condattr_destroy(&attr);
     pthread_mutex_init(&d->mutex, NULL);
     clock_gettime(CLOCK_MONOTONIC, &d->deadline);
-    d->deadline = after(d->deadline, (long)milliseconds);
+    d->deadline = after(d->deadline, milliseconds);
     d->target = pthread_self();
     d->signal = signal;
     d->expire = expire;

@@ -19,7 +19,7 @@ static crossrun_deadline *g_deadline;
 
 /* --- async-signal-safe formatting ------------------------------------------------------- */
 typedef struct { char buf[512]; size_t len; } line_t;
-typedef struct { char buf[2048]; size_t len; } record_t;
+typedef struct { char buf[4096]; size_t len; } record_t;  /* a 512-byte report escaped fits */
 
 static void record_put(record_t *r, const char *s) {
     while (*s && r->len < sizeof r->buf - 1) r->buf[r->len++] = *s++;
@@ -52,22 +52,28 @@ static const char *describe(int sig) {
     }
 }
 
+/* `main+0x1c` (or `image+0x…`) for a PC inside the image; nothing outside it. */
+static void put_symbol(line_t *l, uintptr_t pc) {
+    if (pc < g_base || pc >= g_base + g_size) return;
+    const crossrun_symbol *best = NULL;
+    for (size_t i = 0; i < g_count; i++) {
+        if (g_symbols[i].start > pc) break;
+        uintptr_t end = g_symbols[i].start + (g_symbols[i].size ? g_symbols[i].size : 1);
+        if (pc < end) best = &g_symbols[i];
+    }
+    if (best) {
+        put_str(l, best->name);
+        if (pc != best->start) { put_str(l, "+"); put_hex(l, pc - best->start); }
+    } else {
+        put_str(l, "image+"); put_hex(l, pc - g_base);
+    }
+}
+
 static void put_location(line_t *l, uintptr_t pc) {
     put_hex(l, pc);
     if (pc >= g_base && pc < g_base + g_size) {
-        const crossrun_symbol *best = NULL;
-        for (size_t i = 0; i < g_count; i++) {
-            if (g_symbols[i].start > pc) break;
-            uintptr_t end = g_symbols[i].start + (g_symbols[i].size ? g_symbols[i].size : 1);
-            if (pc < end) best = &g_symbols[i];
-        }
         put_str(l, " (");
-        if (best) {
-            put_str(l, best->name);
-            if (pc != best->start) { put_str(l, "+"); put_hex(l, pc - best->start); }
-        } else {
-            put_str(l, "image+"); put_hex(l, pc - g_base);
-        }
+        put_symbol(l, pc);
         put_str(l, ")");
     } else {
         put_str(l, " (outside the program image)");
@@ -85,14 +91,6 @@ static void put_json_string(record_t *r, const char *s) {
     record_put(r, "\"");
 }
 
-/* The symbol part of put_location (`main+0x1c`), or nothing outside the image. */
-static void put_symbol(line_t *l, uintptr_t pc) {
-    line_t full = {{0}, 0};
-    put_location(&full, pc);
-    const char *open = memchr(full.buf, '(', full.len);
-    if (!open || pc < g_base || pc >= g_base + g_size) return;
-    for (const char *p = open + 1; p < full.buf + full.len && *p != ')'; p++) { char c[2] = {*p, 0}; put_str(l, c); }
-}
 
 /* The outcome record of a death by `sig` (or the timeout) with its report line. */
 static void write_crash_record(int sig, int timed_out, uintptr_t pc, int has_fault, uintptr_t fault, const char *report) {
@@ -232,7 +230,7 @@ void crossrun_native_set_timeout(unsigned seconds) {
     record_put(&record, "{\"outcome\":\"timeout\",\"status\":124,\"seconds\":"); record_put(&record, num.buf);
     record_put(&record, ",\"report\":"); put_json_string(&record, report.buf); record_put(&record, "}\n");
     put_str(&report, "\n");
-    g_deadline = crossrun_deadline_start(seconds * 1000u, CROSSRUN_TIMEOUT_SIGNAL, NULL, NULL, CROSSRUN_HARD_EXIT_MS,
+    g_deadline = crossrun_deadline_start((uint64_t)seconds * 1000, CROSSRUN_TIMEOUT_SIGNAL, NULL, NULL, CROSSRUN_HARD_EXIT_MS,
                                          report.buf, record.buf);
 }
 

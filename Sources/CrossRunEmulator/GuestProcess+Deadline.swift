@@ -26,7 +26,7 @@ extension GuestProcess {
             uc_emu_stop(OpaquePointer(engine))
         }
         let hardExit = options.watchdogExit
-        deadline = crossrun_deadline_start(options.timeout.multipliedReportingOverflow(by: 1000).overflow ? UInt32.max : options.timeout * 1000,
+        deadline = crossrun_deadline_start(UInt64(options.timeout) * 1000,
                                            CROSSRUN_TIMEOUT_SIGNAL, expire, UnsafeMutableRawPointer(uc),
                                            hardExit == nil ? -1 : Int(CROSSRUN_HARD_EXIT_MS), hardExit?.report, hardExit?.record)
     }

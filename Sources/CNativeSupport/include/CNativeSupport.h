@@ -40,7 +40,7 @@ void crossrun_outcome_write(const char *record, size_t length);
 /// the watchdog is not cancelled that long after the deadline, it writes `hard_record` (the
 /// outcome record) and `hard_report` (to stderr) and ends the process with status 124.
 typedef struct crossrun_deadline crossrun_deadline;
-crossrun_deadline *crossrun_deadline_start(unsigned milliseconds, int signal, void (*expire)(void *), void *context,
+crossrun_deadline *crossrun_deadline_start(uint64_t milliseconds, int signal, void (*expire)(void *), void *context,
                                            long hard_exit_ms, const char *hard_report, const char *hard_record);
 /// Whether the deadline has passed (0 for NULL).
 int crossrun_deadline_expired(const crossrun_deadline *deadline);
