@@ -203,4 +203,28 @@ final class RunOutcomeTests: XCTestCase {
                        .timeout(report: timeout.report ?? ""))
         XCTAssertEqual(judge(ProgramRun(status: 137, stdout: [], stderr: [], killed: true, seconds: 6, signal: 9)).key, "timeout")
     }
+
+    /// What a program leaves running cannot hold the runner: a background process keeping the
+    /// output pipe open is killed with the run's process group when the run ends (else the
+    /// runner would wait for it until its backstop kill and call the run a timeout), and a
+    /// program waiting in `system` for a long command is stopped at its deadline. (Native
+    /// only: emulated programs get no host shell, `system` fails with ENOSYS.)
+    func testLeftoverProcessesDoNotHoldTheRunner() throws {
+        try file("left/background.c", "#include <stdio.h>\n#include <stdlib.h>\nint main(void) { system(\"sleep 100 &\"); puts(\"done\"); return 0; }\n")
+        try file("left/background.expected", "done\n")
+        let native = ["--targets", "x64", "--backends", "native"]
+        let out = try crossrun(["test", "-k", "--timeout", "20"] + native + ["left"])
+        XCTAssertEqual(out.status, 0, out.stdout)
+        XCTAssertTrue(out.stdout.hasSuffix("1 passed, 0 failed\n"), out.stdout)
+        try file("wait/waits.c", "#include <stdlib.h>\nint main(void) { return system(\"sleep 100\"); }\n")
+        let waits = try crossrun(["test", "-k", "--timeout", "1", "--json", "waits.json"] + native + ["wait"])
+        XCTAssertEqual(waits.status, 1, waits.stdout)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/waits.json"))) as? [[String: Any]]
+        let rows = try XCTUnwrap(json)
+        XCTAssertEqual(rows.count, 1)
+        for row in rows {
+            XCTAssertEqual(row["verdict"] as? String, "timeout", "\(row)")
+            XCTAssertTrue((row["detail"] as? String)?.contains("timed out after 1 s") == true, "\(row)")
+        }
+    }
 }
