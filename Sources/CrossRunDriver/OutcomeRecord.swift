@@ -11,7 +11,8 @@
 ///
 /// `pc` is where the program was (for a fault inside a C library function: the emulator gives
 /// the guest caller; natively it is the host library's PC, outside the image, with no
-/// `symbol`); `function` names the library function (emulated runs).
+/// `symbol`); `function` names the library function the fault happened in, or the timed-out
+/// run waited in (emulated runs).
 public struct OutcomeRecord: Sendable, Equatable {
     /// How the run ended.
     public enum Ending: String, Sendable {

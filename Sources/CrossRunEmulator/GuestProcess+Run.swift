@@ -222,6 +222,9 @@ extension GuestProcess {
             o.timedOut = true
             o.pc = arch.pc(uc)
             o.symbol = symbol(at: arch.pc(uc))
+            if o.pc != stopAddress, let at = o.pc, at >= layout.trampolineBase && at < trampolineEnd {
+                o.function = functionNames[Int((at - layout.trampolineBase) / 16)]   // waiting in a library call
+            }
             return o
         }
         let names: [Int32: String] = [SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGFPE: "SIGFPE", SIGILL: "SIGILL", SIGTRAP: "SIGTRAP", SIGBUS: "SIGBUS"]

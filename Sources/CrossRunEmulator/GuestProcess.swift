@@ -55,7 +55,7 @@ public final class GuestProcess {
         public var pc: UInt64?
         /// `main+0x1c` for ``pc`` in the image.
         public var symbol: String?
-        /// The C library function a fault happened in (`strlen`), if any.
+        /// The C library function a fault happened in (`strlen`), or a timed-out run waited in.
         public var function: String?
         /// The faulting address of a memory fault.
         public var faultAddress: UInt64?
@@ -141,7 +141,9 @@ public final class GuestProcess {
     private func enterUserMode(scratch: UnsafeMutableRawPointer, filler: [UInt8]) throws {
         let code = arch.userModeSwitch
         try arch.prepareUserMode(uc, landing: stopAddress)
-        func place(_ bytes: [UInt8]) { bytes.withUnsafeBytes { scratch.copyMemory(from: $0.baseAddress!, byteCount: min($0.count, 16)) } }
+        func place(_ bytes: [UInt8]) {
+            bytes.withUnsafeBytes { if let base = $0.baseAddress { scratch.copyMemory(from: base, byteCount: min($0.count, 16)) } }
+        }
         defer { place(filler + filler) }
         if !code.isEmpty {
             place(code)

@@ -118,6 +118,7 @@ final class RunOutcomeTests: XCTestCase {
         let strlenNull = try file("s.c", Self.crashes[1].source)
         let exits = try file("e.c", "int main(void) { return 3; }\n")
         let spins = try file("l.c", Self.hangs[0].source)
+        let sleeps = try file("z.c", Self.hangs[1].source)
         for (label, run) in CLITests.runs {
             let record = dir + "/record.json"
             func outcome(_ args: [String]) throws -> OutcomeRecord {
@@ -144,6 +145,9 @@ final class RunOutcomeTests: XCTestCase {
             XCTAssertEqual(timeout.status, 124, label)
             XCTAssertEqual(timeout.seconds, 1, label)
             XCTAssertTrue(timeout.symbol?.hasPrefix("main") == true, "\(label): \(String(describing: timeout.symbol))")
+            let waiting = try outcome(["--timeout", "1", sleeps])
+            XCTAssertEqual(waiting.ending, .timeout, label)
+            if label != "x64/native" { XCTAssertEqual(waiting.function, "sleep", label) }
         }
     }
 
