@@ -162,6 +162,18 @@ final class RunOutcomeTests: XCTestCase {
         }
     }
 
+    /// The largest limits do not wrap around to short ones (4294968 s is 704 ms in 32-bit
+    /// milliseconds).
+    func testHugeTimeoutsDoNotWrap() throws {
+        let p = try file("nap.c", "#include <unistd.h>\nint main(void) { usleep(900000); return 5; }\n")
+        for (label, run) in CLITests.runs.prefix(2) {
+            for limit in ["4294968", "4294967295"] {
+                let out = try crossrun(run + ["--timeout", limit, p])
+                XCTAssertEqual(out.status, 5, "\(label) --timeout \(limit): \(out.stderr)")
+            }
+        }
+    }
+
     func testRecordsRoundTripAndRejectGarbage() throws {
         var r = OutcomeRecord(ending: .signal, status: 139)
         r.signal = 11
