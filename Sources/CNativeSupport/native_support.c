@@ -15,9 +15,15 @@ static size_t g_size;
 static const crossrun_symbol *g_symbols;
 static size_t g_count;
 static unsigned g_timeout;
+static crossrun_deadline *g_deadline;
 
 /* --- async-signal-safe formatting ------------------------------------------------------- */
 typedef struct { char buf[512]; size_t len; } line_t;
+typedef struct { char buf[4096]; size_t len; } record_t;  /* a 512-byte report escaped fits */
+
+static void record_put(record_t *r, const char *s) {
+    while (*s && r->len < sizeof r->buf - 1) r->buf[r->len++] = *s++;
+}
 
 static void put_str(line_t *l, const char *s) {
     while (*s && l->len < sizeof l->buf - 1) l->buf[l->len++] = *s++;
@@ -42,35 +48,83 @@ static const char *describe(int sig) {
     case SIGFPE: return "SIGFPE (arithmetic exception)";
     case SIGTRAP: return "SIGTRAP (trap instruction)";
     case SIGABRT: return "SIGABRT (aborted)";
-    case SIGALRM: return "timeout";
     default: return "signal";
+    }
+}
+
+/* `main+0x1c` (or `image+0x…`) for a PC inside the image; nothing outside it. */
+static void put_symbol(line_t *l, uintptr_t pc) {
+    if (pc < g_base || pc >= g_base + g_size) return;
+    const crossrun_symbol *best = NULL;
+    for (size_t i = 0; i < g_count; i++) {
+        if (g_symbols[i].start > pc) break;
+        uintptr_t end = g_symbols[i].start + (g_symbols[i].size ? g_symbols[i].size : 1);
+        if (pc < end) best = &g_symbols[i];
+    }
+    if (best) {
+        put_str(l, best->name);
+        if (pc != best->start) { put_str(l, "+"); put_hex(l, pc - best->start); }
+    } else {
+        put_str(l, "image+"); put_hex(l, pc - g_base);
     }
 }
 
 static void put_location(line_t *l, uintptr_t pc) {
     put_hex(l, pc);
     if (pc >= g_base && pc < g_base + g_size) {
-        const crossrun_symbol *best = NULL;
-        for (size_t i = 0; i < g_count; i++) {
-            if (g_symbols[i].start > pc) break;
-            uintptr_t end = g_symbols[i].start + (g_symbols[i].size ? g_symbols[i].size : 1);
-            if (pc < end) best = &g_symbols[i];
-        }
         put_str(l, " (");
-        if (best) {
-            put_str(l, best->name);
-            if (pc != best->start) { put_str(l, "+"); put_hex(l, pc - best->start); }
-        } else {
-            put_str(l, "image+"); put_hex(l, pc - g_base);
-        }
+        put_symbol(l, pc);
         put_str(l, ")");
     } else {
         put_str(l, " (outside the program image)");
     }
 }
 
+static void put_json_string(record_t *r, const char *s) {
+    record_put(r, "\"");
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') { char e[3] = {'\\', (char)c, 0}; record_put(r, e); }
+        else if (c < 0x20) { char e[7] = {'\\', 'u', '0', '0', "0123456789abcdef"[c >> 4], "0123456789abcdef"[c & 15], 0}; record_put(r, e); }
+        else { char e[2] = {(char)c, 0}; record_put(r, e); }
+    }
+    record_put(r, "\"");
+}
+
+
+/* The outcome record of a death by `sig` (or the timeout) with its report line. */
+static void write_crash_record(int sig, int timed_out, uintptr_t pc, int has_fault, uintptr_t fault, const char *report) {
+    if (!crossrun_outcome_path) return;
+    record_t r = {{0}, 0};
+    line_t num = {{0}, 0};
+    record_put(&r, timed_out ? "{\"outcome\":\"timeout\",\"status\":124" : "{\"outcome\":\"signal\",\"status\":");
+    if (!timed_out) {
+        put_dec(&num, (unsigned)(128 + sig)); record_put(&r, num.buf);
+        num = (line_t){{0}, 0};
+        record_put(&r, ",\"signal\":"); put_dec(&num, (unsigned)sig); record_put(&r, num.buf);
+    } else {
+        put_dec(&num, g_timeout);
+        record_put(&r, ",\"seconds\":"); record_put(&r, num.buf);
+    }
+    num = (line_t){{0}, 0};
+    put_hex(&num, pc);
+    record_put(&r, ",\"pc\":"); put_json_string(&r, num.buf);
+    line_t sym = {{0}, 0};
+    put_symbol(&sym, pc);
+    if (sym.len) { record_put(&r, ",\"symbol\":"); put_json_string(&r, sym.buf); }
+    if (has_fault) {
+        num = (line_t){{0}, 0};
+        put_hex(&num, fault);
+        record_put(&r, ",\"fault_address\":"); put_json_string(&r, num.buf);
+    }
+    record_put(&r, ",\"report\":"); put_json_string(&r, report);
+    record_put(&r, "}\n");
+    crossrun_outcome_write(r.buf, r.len);
+}
+
 static void on_crash(int sig, siginfo_t *info, void *uctx) {
     line_t l = {{0}, 0};
+    int timed_out = sig == CROSSRUN_TIMEOUT_SIGNAL && crossrun_deadline_expired(g_deadline);
     uintptr_t pc = 0;
 #if defined(__x86_64__)
     pc = (uintptr_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RIP];
@@ -82,7 +136,7 @@ static void on_crash(int sig, siginfo_t *info, void *uctx) {
     put_str(&l, "crossrun: ");
     put_str(&l, g_program);
     put_str(&l, ": ");
-    if (sig == SIGALRM) {
+    if (timed_out) {
         put_str(&l, "timed out after ");
         put_dec(&l, g_timeout);
         put_str(&l, " s");
@@ -101,6 +155,7 @@ static void on_crash(int sig, siginfo_t *info, void *uctx) {
         memcpy(crossrun_native_report_copy, l.buf, l.len);
         crossrun_native_report_copy[l.len] = 0;
     }
+    write_crash_record(sig, timed_out, pc, !timed_out && (sig == SIGSEGV || sig == SIGBUS), (uintptr_t)info->si_addr, l.buf);
     put_str(&l, "\n");
     ssize_t unused = write(2, l.buf, l.len);
 #if defined(__x86_64__)
@@ -133,7 +188,7 @@ static void on_crash(int sig, siginfo_t *info, void *uctx) {
     }
 #endif
     (void)unused;
-    _exit(sig == SIGALRM ? 124 : 128 + sig);
+    _exit(timed_out ? 124 : 128 + sig);
 }
 
 void crossrun_native_install_crash_handlers(const char *program, uintptr_t image_base, size_t image_size,
@@ -162,8 +217,31 @@ void crossrun_native_set_timeout(unsigned seconds) {
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_crash;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-    sigaction(SIGALRM, &sa, NULL);
-    alarm(seconds);
+    sigaction(CROSSRUN_TIMEOUT_SIGNAL, &sa, NULL);
+    /* At the deadline the watchdog thread signals the program's thread (the report then names
+       the PC); a program that blocks, ignores or handles that signal is ended by the watchdog
+       itself a second later. */
+    line_t report = {{0}, 0};
+    put_str(&report, "crossrun: "); put_str(&report, g_program); put_str(&report, ": timed out after ");
+    put_dec(&report, seconds); put_str(&report, " s (the program did not stop: ended by the watchdog)");
+    record_t record = {{0}, 0};
+    line_t num = {{0}, 0};
+    put_dec(&num, seconds);
+    record_put(&record, "{\"outcome\":\"timeout\",\"status\":124,\"seconds\":"); record_put(&record, num.buf);
+    record_put(&record, ",\"report\":"); put_json_string(&record, report.buf); record_put(&record, "}\n");
+    put_str(&report, "\n");
+    g_deadline = crossrun_deadline_start((uint64_t)seconds * 1000, CROSSRUN_TIMEOUT_SIGNAL, NULL, NULL, CROSSRUN_HARD_EXIT_MS,
+                                         report.buf, record.buf);
+}
+
+static void record_exit(int status, void *unused) {
+    (void)unused;
+    if (!crossrun_outcome_path) return;
+    record_t r = {{0}, 0};
+    line_t num = {{0}, 0};
+    put_dec(&num, (unsigned)(status & 0xff));
+    record_put(&r, "{\"outcome\":\"exit\",\"status\":"); record_put(&r, num.buf); record_put(&r, "}\n");
+    crossrun_outcome_write(r.buf, r.len);
 }
 
 static void *const *g_fini;
@@ -181,6 +259,8 @@ _Noreturn void crossrun_native_run(void *const *initializers, size_t init_count,
                                    void *entry, int argc, char **argv, char **envp) {
     g_fini = finalizers;
     g_fini_count = fini_count;
+    /* Registered first, so it runs last: after the program's handlers and the finalizers. */
+    on_exit(record_exit, NULL);
     /* Registered before the program runs, so its own atexit handlers run first (as with
        glibc, where fini_array runs from _dl_fini after them). */
     atexit(run_finalizers);

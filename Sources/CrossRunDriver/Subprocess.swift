@@ -16,6 +16,8 @@ public enum Subprocess {
         public var error: [UInt8] = []
         /// The run outlived ``Options/timeout`` and was killed with `SIGKILL`.
         public var timedOut = false
+        /// The signal that ended the child, from its wait status (nil: it exited).
+        public var signal: Int32?
     }
 
     /// How to run a child.
@@ -32,6 +34,10 @@ public enum Subprocess {
         public var timeout: Double?
         /// Bytes kept of each captured stream; the rest is read and dropped.
         public var captureLimit = 64 << 20
+        /// Start the child in a process group of its own, and `SIGKILL` the whole group at the
+        /// timeout and once the child has ended (processes it left behind cannot hold the
+        /// captured pipes open, or outlive the run).
+        public var processGroup = false
 
         public init() {}
     }
@@ -64,16 +70,25 @@ public enum Subprocess {
         }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        if options.processGroup {
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+            posix_spawnattr_setpgroup(&attributes, 0)
+        }
         var pid = pid_t()
-        let rc = posix_spawnp(&pid, executable, &actions, nil, argv, environ)
+        let rc = posix_spawnp(&pid, executable, &actions, &attributes, argv, environ)
         for p in pipes { close(p.write) }
         guard rc == 0 else { throw DriverError.environment("cannot run \(executable): \(String(cString: strerror(rc)))") }
 
         var captured: [[UInt8]] = pipes.map { _ in [] }
         let (status, timedOut) = wait(pid, reading: pipes.map(\.read), into: &captured,
-                                      timeout: options.timeout, limit: options.captureLimit)
-        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+                                      timeout: options.timeout, limit: options.captureLimit, group: options.processGroup)
+        let signaled = (status & 0x7f) != 0
+        let code: Int32 = signaled ? 128 + (status & 0x7f) : (status >> 8) & 0xff
         var result = Result(status: code, output: [], timedOut: timedOut)
+        if signaled { result.signal = status & 0x7f }
         for (i, p) in pipes.enumerated() {
             if p.target == 1 { result.output = captured[i] } else { result.error = captured[i] }
         }
@@ -82,24 +97,36 @@ public enum Subprocess {
 
     /// Reads every fd until end of file and reaps `pid`, killing it with `SIGKILL` once `timeout`
     /// seconds have passed. Returns the raw wait status and whether the child was killed.
+    /// With `group`, the child leads a process group that is killed as a whole, at the
+    /// deadline and as soon as the child itself has ended.
     static func wait(_ pid: pid_t, reading fds: [Int32], into captured: inout [[UInt8]],
-                     timeout: Double?, limit: Int) -> (status: Int32, killed: Bool) {
+                     timeout: Double?, limit: Int, group: Bool = false) -> (status: Int32, killed: Bool) {
         let deadline = timeout.map { monotonicSeconds() + $0 }
         var open = fds.map { _ in true }
         var killed = false
         var status: Int32 = 0
+        var reaped = false
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         func checkDeadline() -> Int32 {
-            guard let deadline, !killed else { return -1 }
+            guard let deadline, !killed else { return group && !reaped ? 200 : -1 }
             let left = deadline - monotonicSeconds()
             if left <= 0 {
-                kill(pid, SIGKILL)
+                kill(group ? -pid : pid, SIGKILL)
                 killed = true
                 return -1
             }
-            return Int32(min(left * 1000 + 1, 1000))
+            return Int32(min(left * 1000 + 1, group && !reaped ? 200 : 1000))
+        }
+        /// The child has ended: reap it and kill what it left in its group.
+        func reapIfEnded() {
+            guard group, !reaped else { return }
+            if waitpid(pid, &status, WNOHANG) == pid {
+                reaped = true
+                kill(-pid, SIGKILL)
+            }
         }
         while open.contains(true) {
+            reapIfEnded()
             let waitMs = checkDeadline()
             var polls = fds.indices.filter { open[$0] }.map { pollfd(fd: fds[$0], events: Int16(POLLIN), revents: 0) }
             let n = poll(&polls, nfds_t(polls.count), waitMs)
@@ -114,14 +141,19 @@ public enum Subprocess {
                 if room > 0 { captured[i].append(contentsOf: buffer[0..<min(got, room)]) }
             }
         }
+        if reaped { return (status, killed) }
         if deadline == nil || killed {
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            if group { kill(-pid, SIGKILL) }
             return (status, killed)
         }
         // Streams closed (or none captured) but the deadline still holds: poll for the exit.
         while true {
             let r = waitpid(pid, &status, WNOHANG)
-            if r == pid || (r < 0 && errno != EINTR) { return (status, killed) }
+            if r == pid || (r < 0 && errno != EINTR) {
+                if group { kill(-pid, SIGKILL) }
+                return (status, killed)
+            }
             if checkDeadline() < 0 {
                 while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
                 return (status, killed)
@@ -129,6 +161,11 @@ public enum Subprocess {
             usleep(2000)
         }
     }
+
+    /// For a child of a runner that starts children in their own process groups (which a
+    /// terminal's Ctrl-C then does not reach): be killed when the runner's thread that
+    /// started this process ends. `false` when the runner is already gone.
+    public static func exitWithParent() -> Bool { crossrun_exit_with_parent() == 0 }
 
     /// Seconds on the monotonic clock.
     public static func monotonicSeconds() -> Double {

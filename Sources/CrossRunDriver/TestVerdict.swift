@@ -20,19 +20,32 @@ public struct ProgramRun: Sendable {
     public var killed: Bool
     /// Wall time in seconds.
     public var seconds: Double
+    /// How the run ended, as the child wrote it (`--outcome-file`), or as its wait status says
+    /// when it wrote none (it called `_exit`, died of a signal no handler caught, or never ran).
+    public var outcome: OutcomeRecord
 
-    public init(status: Int32, stdout: [UInt8], stderr: [UInt8], killed: Bool, seconds: Double) {
+    public init(status: Int32, stdout: [UInt8], stderr: [UInt8], killed: Bool, seconds: Double,
+                outcome: OutcomeRecord? = nil, signal: Int32? = nil) {
         self.status = status
         self.stdout = stdout
         self.stderr = stderr
         self.killed = killed
         self.seconds = seconds
+        if let outcome, outcome.status == status, !killed {
+            self.outcome = outcome
+        } else if let signal {
+            self.outcome = OutcomeRecord(ending: .signal, status: status)
+            self.outcome.signal = signal
+        } else {
+            self.outcome = OutcomeRecord(ending: .exit, status: status)
+        }
     }
 
-    /// CrossRun's one-line crash or timeout report (`crossrun: prog.c: SIGSEGV ... at pc ...`), if any.
+    /// CrossRun's one-line crash or timeout report (`crossrun: prog.c: SIGSEGV ... at pc ...`),
+    /// for a run that died of a signal or timed out.
     public var report: String? {
-        LineDiff.lines(stderr).reversed().map { $0.hasSuffix("\n") ? String($0.dropLast()) : $0 }
-            .first { $0.hasPrefix("crossrun: ") && ($0.contains(" at pc ") || $0.contains(": timed out after ")) }
+        guard outcome.ending != .exit else { return nil }
+        return outcome.report ?? (outcome.signal.map { "killed by \(Verdict.signalName($0))" })
     }
 
     /// The last `count` lines of stderr.
@@ -125,14 +138,16 @@ public enum Verdict: Sendable, Equatable {
         case .skipped: return .skipped
         case .ran(let r): run = r
         }
-        let report = run.report
         if run.killed { return .timeout(report: "killed after \(formatSeconds(run.seconds)) (no report from the run)") }
-        if run.status == 124, let report, report.contains(": timed out after ") { return .timeout(report: report) }
-        if run.status != test.exitStatus {
-            if run.status > 128 && run.status < 128 + 65, let report {
-                return .crash(signal: signalName(run.status - 128), report: report)
-            }
+        switch run.outcome.ending {
+        case .timeout:
+            return .timeout(report: run.report ?? "timed out")
+        case .signal where run.status != test.exitStatus:
+            return .crash(signal: signalName(run.outcome.signal ?? run.status - 128), report: run.report ?? "")
+        case .exit where run.status != test.exitStatus:
             return .wrongExitStatus(expected: test.exitStatus, got: run.status, stderr: run.stderrTail())
+        default:
+            break
         }
         if let expected = test.expectedOutput(on: target), expected != run.stdout {
             let file = test.sideFile(test.targetOutput[target] == nil ? ".expected" : ".\(target.rawValue).expected")

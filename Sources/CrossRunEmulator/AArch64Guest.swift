@@ -54,6 +54,39 @@ struct AArch64Guest: LinkRegisterGuest {
         uc_reg_write(uc, Self.reg(UC_ARM64_REG_CPACR_EL1), &cpacr)
     }
 
+    /// EL0 needs no code: PSTATE is written directly (EL0t), then SCTLR_EL1 and CNTKCTL_EL1
+    /// as Linux sets them for programs (a system-register write also makes Unicorn recompute
+    /// the CPU's cached state). At EL0 `msr sctlr_el1`, `eret`, `msr daifset` and the other
+    /// system instructions are undefined: SIGILL.
+    var userModeSwitch: [UInt8] { [] }
+
+    func prepareUserMode(_ uc: OpaquePointer, landing: UInt64) throws {
+        var pstate: UInt32 = 0                                  // EL0t, flags clear
+        var err = uc_reg_write(uc, Self.reg(UC_ARM64_REG_PSTATE), &pstate)
+        guard err == UC_ERR_OK else { throw EmulatorError.engine("entering EL0", err) }
+        // SCTLR_EL1: UCI (26), nTWE (18), UCT (15), DZE (14): EL0 may clean caches, wfe, read
+        // CTR_EL0, dc zva. nTWI (16) stays set: Unicorn ends `uc_emu_start` at its stop
+        // address by imitating `wfi`, which must not trap; a guest's own `wfi` halts the CPU
+        // away from the stop address, which the run reports as SIGILL (Linux traps it).
+        // CNTKCTL_EL1.EL0VCTEN (1): EL0 reads CNTVCT_EL0 (the vDSO's clock).
+        let sctlrBits: UInt64 = 1 << 26 | 1 << 18 | 1 << 15 | 1 << 14
+        let cntkctlBits: UInt64 = 1 << 1
+        let settings: [(crn: UInt32, crm: UInt32, bits: UInt64, clear: UInt64)] = [(1, 0, sctlrBits, 0), (14, 1, cntkctlBits, 0)]
+        for (crn, crm, bits, clear) in settings {
+            var reg = uc_arm64_cp_reg(crn: crn, crm: crm, op0: 3, op1: 0, op2: 0, val: 0)
+            err = uc_reg_read(uc, Self.reg(UC_ARM64_REG_CP_REG), &reg)
+            guard err == UC_ERR_OK else { throw EmulatorError.engine("reading a system register", err) }
+            reg.val = (reg.val & ~clear) | bits
+            err = uc_reg_write(uc, Self.reg(UC_ARM64_REG_CP_REG), &reg)
+            guard err == UC_ERR_OK else { throw EmulatorError.engine("writing a system register", err) }
+        }
+    }
+
+    /// `mrs x0, sctlr_el1`.
+    var userModeProbe: [UInt8] { [0x00, 0x10, 0x38, 0xd5] }
+
+    func emulateFaultingInstruction(_ uc: OpaquePointer, memory: AddressSpace, interrupt intno: UInt32) -> Bool { false }
+
     func setThreadPointer(_ uc: OpaquePointer, _ value: UInt64) { write(uc, Self.reg(UC_ARM64_REG_TPIDR_EL0), value) }
 
     /// `FE_*` values are FPCR's RMode bits (22–23) and FPSR's cumulative flags (bits 0–4);

@@ -179,6 +179,7 @@ public final class FuzzSession {
         process.faultAddress = nil
         process.faultPC = nil
         process.faultContext = nil
+        process.faultFunction = nil
         process.pendingJump = nil
         process.nestedStackTops = []
         process.flagsKnownSet = 0   // the restored CPU has the snapshot's exception flags

@@ -20,6 +20,20 @@ protocol GuestArch {
 
     /// One-time CPU configuration (FPU enables etc.).
     func prepare(_ uc: OpaquePointer) throws
+    /// Code that drops the CPU from the privilege Unicorn starts in to the one Linux runs
+    /// programs in (x86-64 CPL 3, riscv64 U-mode), run once at load after
+    /// ``prepareUserMode(_:landing:)``; empty when registers alone switch (aarch64 EL0).
+    /// Privileged instructions then fault as under Linux, with no per-instruction hook.
+    var userModeSwitch: [UInt8] { get }
+    /// Registers for ``userModeSwitch``, which must end at `landing`.
+    func prepareUserMode(_ uc: OpaquePointer, landing: UInt64) throws
+    /// A privileged instruction that must fault once the CPU runs at user privilege (run once
+    /// after the switch, to check it; empty: the switch itself is the check).
+    var userModeProbe: [UInt8] { get }
+    /// Completes an instruction that faults in Unicorn's CPU but that Linux lets a program
+    /// execute (riscv64 `rdtime`: no timer device behind the CSR). Called only when CPU
+    /// exception `intno` would end the run; returns whether the program goes on.
+    func emulateFaultingInstruction(_ uc: OpaquePointer, memory: AddressSpace, interrupt intno: UInt32) -> Bool
     /// What CPU interrupt `intno` means (a trap stub / system call, or a fault's signal).
     func interruptMeaning(_ intno: UInt32) -> InterruptMeaning
     /// Installs the hook(s) through which the trap stubs and real system calls reach `dispatcher`.
@@ -34,6 +48,10 @@ protocol GuestArch {
     /// `stackTop` is where the callee's stack starts (16-byte aligned).
     func prepareCall(_ uc: OpaquePointer, memory: AddressSpace, function: UInt64, args: [UInt64],
                      returnAddress: UInt64, stackTop: UInt64) throws
+    /// Whether a run that stopped at `returnAddress` got there by returning from the function
+    /// ``prepareCall`` set up (stack pointer back where the call left it; on link-register
+    /// machines the link register still `returnAddress`), not by a call or jump to it.
+    func returnedNormally(_ uc: OpaquePointer, entryStackPointer: UInt64, returnAddress: UInt64) -> Bool
     /// The integer result register after a call returned.
     func result(_ uc: OpaquePointer) -> UInt64
     /// The frame of a trap: arguments and results per the calling convention.

@@ -1,5 +1,8 @@
 import CUnicorn
 import CrossRunLibc
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Raised inside a host function when a nested guest call ended the run (exit, crash).
 struct NestedRunEnded: Error {}
@@ -29,15 +32,26 @@ extension GuestProcess {
         let top = (arch.sp(uc) - 512) & ~15
         try arch.prepareCall(uc, memory: memory, function: function, args: args, returnAddress: stopAddress, stackTop: top)
         nestedStackTops.append(top)
+        let entrySP = arch.sp(uc)
         let err = uc_emu_start(uc, function, stopAddress, 0, 0)
         nestedStackTops.removeLast()
         let result = arch.result(uc)
         let endedAt = arch.pc(uc)
+        let returned = arch.returnedNormally(uc, entryStackPointer: entrySP, returnAddress: stopAddress)
         for (r, v) in zip(registers, saved) { arch.write(uc, r, v) }
         if termination != nil { throw NestedRunEnded() }
         if pendingJump != nil { throw NestedJump() }
         guard err == UC_ERR_OK, endedAt == stopAddress else {
-            termination = .signal(err == UC_ERR_INSN_INVALID ? 4 : 11, err == UC_ERR_INSN_INVALID ? "illegal instruction" : "invalid memory access")
+            if err == UC_ERR_OK {
+                // Stopped by the deadline, or the CPU halted (`wfi`: SIGILL, as on Linux).
+                termination = deadlinePassed ? Self.timedOut : .signal(SIGILL, "illegal instruction")
+            } else {
+                termination = .signal(err == UC_ERR_INSN_INVALID ? 4 : 11, err == UC_ERR_INSN_INVALID ? "illegal instruction" : "invalid memory access")
+            }
+            throw NestedRunEnded()
+        }
+        guard returned else {
+            jumpedToReturnAddress()
             throw NestedRunEnded()
         }
         return result

@@ -28,6 +28,7 @@ extension GuestProcess {
         let trapPC = arch.pc(uc) &- arch.trapPCOffset
         guard trapPC >= layout.trampolineBase && trapPC < trampolineEnd else {
             handleSyscall()
+            checkDeadline()
             return
         }
         let index = Int((trapPC - layout.trampolineBase) / 16)
@@ -49,6 +50,7 @@ extension GuestProcess {
         do {
             try functions[index](runtime, arch.frame(uc, memory: memory))
             if raises { raiseHostExceptions() }
+            checkDeadline()
         } catch let t as GuestTermination {
             endAfterNestedCalls()
             stop(t)
@@ -59,9 +61,13 @@ extension GuestProcess {
             finishNestedJump()
         } catch let fault as GuestFault {
             faultAddress = fault.address
+            faultFunction = functionNames[index]
+            faultPC = arch.callerAddress(uc, memory: memory)
             faultContext = "in \(functionNames[index])" + callerDescription()
             stop(.signal(SIGSEGV, "invalid memory access"))
         } catch {
+            faultFunction = functionNames[index]
+            faultPC = arch.callerAddress(uc, memory: memory)
             faultContext = "in \(functionNames[index]): \(error)" + callerDescription()
             stop(.signal(SIGSEGV, "invalid memory access"))
         }
@@ -112,6 +118,8 @@ extension GuestProcess {
         var text = "0x" + String(pc, radix: 16)
         if pc >= imageBase && pc < imageBase + UInt64(image.size) {
             text += " (" + (image.symbolize(offset: Int(pc - imageBase)) ?? "image+0x" + String(pc - imageBase, radix: 16)) + ")"
+        } else if pc == stopAddress {
+            text += " (outside the program image)"     // the return-to-host address: no code of the program's
         } else if pc >= layout.trampolineBase && pc < trampolineEnd {
             text += " (\(functionNames[Int((pc - layout.trampolineBase) / 16)]) in the host C library)"
         }
@@ -128,8 +136,12 @@ extension GuestProcess {
             termination = .signal(SIGSEGV, "invalid memory access")
             return nil
         }
-        let micros = callTimeoutMicros ?? UInt64(options.timeout) * 1_000_000
-        let err = uc_emu_start(uc, function, stopAddress, micros, 0)
+        if deadlinePassed {
+            termination = Self.timedOut
+            return nil
+        }
+        let entrySP = arch.sp(uc)
+        let err = uc_emu_start(uc, function, stopAddress, callTimeoutMicros ?? 0, 0)
         if termination != nil { return nil }
         if err != UC_ERR_OK {
             switch err {
@@ -140,7 +152,11 @@ extension GuestProcess {
             return nil
         }
         guard arch.pc(uc) == stopAddress else {
-            termination = .signal(0, "timeout")
+            termination = deadlinePassed || callTimeoutMicros != nil ? Self.timedOut : .signal(SIGILL, "illegal instruction")
+            return nil
+        }
+        guard arch.returnedNormally(uc, entryStackPointer: entrySP, returnAddress: stopAddress) else {
+            jumpedToReturnAddress()
             return nil
         }
         return arch.result(uc)
@@ -153,6 +169,8 @@ extension GuestProcess {
             return Outcome(status: 1, report: "crossrun: error: \(EmulatorError.noEntry(options.entry))")
         }
         let (argc, argv, envp) = setUpArguments()
+        startDeadline()
+        defer { cancelDeadline() }
         var status: Int32 = 0
         func finish() -> Outcome? {
             switch termination {
@@ -198,8 +216,16 @@ extension GuestProcess {
 
     func crashOutcome(signal: Int32, what: String) -> Outcome {
         fflush(stdout)
+        let pc = faultPC ?? arch.pc(uc)
         if signal == 0 {
-            return Outcome(status: 124, report: "crossrun: \(options.programName): timed out after \(options.timeout) s at pc \(describe(arch.pc(uc)))")
+            var o = Outcome(status: 124, report: "crossrun: \(options.programName): timed out after \(options.timeout) s at pc \(describe(arch.pc(uc)))")
+            o.timedOut = true
+            o.pc = arch.pc(uc)
+            o.symbol = symbol(at: arch.pc(uc))
+            if o.pc != stopAddress, let at = o.pc, at >= layout.trampolineBase && at < trampolineEnd {
+                o.function = functionNames[Int((at - layout.trampolineBase) / 16)]   // waiting in a library call
+            }
+            return o
         }
         let names: [Int32: String] = [SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGFPE: "SIGFPE", SIGILL: "SIGILL", SIGTRAP: "SIGTRAP", SIGBUS: "SIGBUS"]
         var text = "crossrun: \(options.programName): \(names[signal] ?? "signal \(signal)") (\(what))"
@@ -209,7 +235,27 @@ extension GuestProcess {
             text += " at pc " + describe(faultPC ?? arch.pc(uc))
         }
         if signal == SIGSEGV || signal == SIGBUS, let a = faultAddress { text += ", fault address 0x" + String(a, radix: 16) }
-        return Outcome(status: 128 + signal, report: text)
+        var o = Outcome(status: 128 + signal, report: text)
+        o.signal = signal
+        o.pc = pc
+        o.symbol = symbol(at: pc)
+        o.function = faultFunction
+        if signal == SIGSEGV || signal == SIGBUS { o.faultAddress = faultAddress }
+        return o
+    }
+
+    /// `main+0x1c` for an address in the image.
+    func symbol(at pc: UInt64) -> String? {
+        guard pc >= imageBase && pc < imageBase + UInt64(image.size) else { return nil }
+        return image.symbolize(offset: Int(pc - imageBase))
+    }
+
+    /// Guest code reached the return-to-host address by a call or jump rather than by
+    /// returning from the function the host called: a jump to a non-code address, as on Linux.
+    func jumpedToReturnAddress() {
+        faultPC = stopAddress
+        faultAddress = stopAddress
+        termination = .signal(SIGSEGV, "invalid memory access")
     }
 
     /// Where calls start their stack: below the argument strings and vectors.

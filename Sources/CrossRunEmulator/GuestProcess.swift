@@ -20,6 +20,10 @@ public final class GuestProcess {
         public var programName: String
         /// Seconds before the run is stopped (0: no limit).
         public var timeout: UInt32 = 0
+        /// When the run does not stop a second after its deadline (host code that does not
+        /// return), the watchdog prints `report` (a line), writes `record` to the outcome file
+        /// and ends the process with status 124. `nil` (in-process runs): it keeps interrupting.
+        public var watchdogExit: (report: String, record: String)?
         /// Report unknown system calls on stderr.
         public var verbose = false
         public var layout = GuestLayout()
@@ -43,6 +47,23 @@ public final class GuestProcess {
         public var status: Int32
         /// The one-line report for a crash or timeout.
         public var report: String?
+        /// The signal the program died of (nil: it exited, or timed out).
+        public var signal: Int32?
+        /// The run was stopped by its deadline.
+        public var timedOut = false
+        /// Where: the guest PC (for a fault inside a library function, the caller's address).
+        public var pc: UInt64?
+        /// `main+0x1c` for ``pc`` in the image.
+        public var symbol: String?
+        /// The C library function a fault happened in (`strlen`), or a timed-out run waited in.
+        public var function: String?
+        /// The faulting address of a memory fault.
+        public var faultAddress: UInt64?
+
+        public init(status: Int32, report: String?) {
+            self.status = status
+            self.report = report
+        }
     }
 
     let image: LinkImage
@@ -83,6 +104,10 @@ public final class GuestProcess {
     @exclusivity(unchecked) var hostRounding: Int32 = FE_TONEAREST
     /// Time limit of each top-level guest call in microseconds, overriding `options.timeout`.
     var callTimeoutMicros: UInt64?
+    /// The run's deadline watchdog (`crossrun_deadline *`; see GuestProcess+Deadline).
+    var deadline: OpaquePointer?
+    /// The library function a fault inside a trap happened in.
+    var faultFunction: String?
 
     /// Creates the engine, maps the address space and loads `image`; throws listing any import
     /// the emulator cannot provide.
@@ -98,7 +123,10 @@ public final class GuestProcess {
         try load()
     }
 
-    deinit { uc_close(uc) }
+    deinit {
+        cancelDeadline()
+        uc_close(uc)
+    }
 
     /// Guest address of the image.
     public var imageBase: UInt64 { layout.imageBase }
@@ -107,6 +135,29 @@ public final class GuestProcess {
     public func guestBytes(_ address: UInt64, _ count: Int) -> [UInt8]? {
         guard let view = try? memory.bytes(address, count) else { return nil }
         return Array(view)
+    }
+
+    /// Drops the CPU to the privilege Linux runs programs in (``GuestArch/userModeSwitch``),
+    /// running the switch from the 16 bytes after the last trampoline (`scratch`), then filled
+    /// with the stubs' trapping padding.
+    private func enterUserMode(scratch: UnsafeMutableRawPointer, filler: [UInt8]) throws {
+        let code = arch.userModeSwitch
+        try arch.prepareUserMode(uc, landing: stopAddress)
+        func place(_ bytes: [UInt8]) {
+            bytes.withUnsafeBytes { if let base = $0.baseAddress { scratch.copyMemory(from: base, byteCount: min($0.count, 16)) } }
+        }
+        defer { place(filler + filler) }
+        if !code.isEmpty {
+            place(code)
+            let err = uc_emu_start(uc, trampolineEnd, stopAddress, 0, 0)
+            guard err == UC_ERR_OK, arch.pc(uc) == stopAddress else { throw EmulatorError.engine("entering user mode", err) }
+        }
+        // No interrupt hook yet: a privileged instruction now ends uc_emu_start with an error.
+        let probe = arch.userModeProbe
+        guard !probe.isEmpty else { return }
+        place(probe)
+        let err = uc_emu_start(uc, trampolineEnd, trampolineEnd + UInt64(probe.count), 0, 0)
+        guard err != UC_ERR_OK else { throw EmulatorError.engine("entering user mode (a privileged instruction ran)", UC_ERR_EXCEPTION) }
     }
 
     private func load() throws {
@@ -154,12 +205,13 @@ public final class GuestProcess {
 
         // Trampolines.
         let stubs = arch.trapStub
-        let trampolineSize = GuestLayout.pageUp(UInt64(functions.count * 16))
+        let trampolineSize = GuestLayout.pageUp(UInt64((functions.count + 1) * 16))
         let tramp = try memory.map("trampolines", at: layout.trampolineBase, size: trampolineSize, write: false, execute: true)
         for i in 0..<functions.count {
             stubs.withUnsafeBytes { tramp.host.advanced(by: i * 16).copyMemory(from: $0.baseAddress!, byteCount: 16) }
         }
         trampolineEnd = layout.trampolineBase + UInt64(functions.count * 16)
+        try enterUserMode(scratch: tramp.host.advanced(by: functions.count * 16), filler: Array(stubs[8..<16]))
 
         // The image, one region per segment with its permissions; the bytes are the LinkImage's.
         for segment in image.segments {

@@ -44,6 +44,10 @@ extension LinkRegisterGuest {
     func pc(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.programCounter) }
     func sp(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.stackPointer) }
     func result(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.integerArguments[0]) }
+    /// `ret` jumps through the link register and leaves the stack pointer as the call found it.
+    func returnedNormally(_ uc: OpaquePointer, entryStackPointer: UInt64, returnAddress: UInt64) -> Bool {
+        sp(uc) == entryStackPointer && read(uc, Self.linkRegister) == returnAddress
+    }
 
     func prepareCall(_ uc: OpaquePointer, memory: AddressSpace, function: UInt64, args: [UInt64],
                      returnAddress: UInt64, stackTop: UInt64) throws {
@@ -77,7 +81,9 @@ extension GuestProcess {
     func onInterrupt(_ intno: UInt32) {
         switch arch.interruptMeaning(intno) {
         case .trap: onTrap()
-        case .signal(let signal): onException(signal: signal)
+        case .signal(let signal):
+            if arch.emulateFaultingInstruction(uc, memory: memory, interrupt: intno) { return }
+            onException(signal: signal)
         }
     }
 }

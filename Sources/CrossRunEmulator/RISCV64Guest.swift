@@ -49,6 +49,34 @@ struct RISCV64Guest: LinkRegisterGuest {
         write(uc, mstatus, read(uc, mstatus) | 0x6000)
     }
 
+    /// `mret` with mstatus.MPP = U: the CPU leaves machine mode for user mode, where `csrw
+    /// mstatus`, `mret`, `wfi` (S-mode present) are illegal instructions (SIGILL, as on Linux).
+    /// `cycle`/`instret` stay readable (the CPU's counters are enabled on its privilege spec).
+    var userModeSwitch: [UInt8] { [0x73, 0x00, 0x20, 0x30] }
+
+    func prepareUserMode(_ uc: OpaquePointer, landing: UInt64) throws {
+        let mstatus = Int32(UC_RISCV_REG_MSTATUS.rawValue)
+        write(uc, mstatus, read(uc, mstatus) & ~(3 << 11))    // MPP = U
+        write(uc, Int32(UC_RISCV_REG_MEPC.rawValue), landing)
+    }
+
+    /// `csrr t0, mstatus`. (Unicorn reads CSRs through the CPU's access check, so the host
+    /// cannot read machine-mode CSRs any more either: everything that sets them comes before.)
+    var userModeProbe: [UInt8] { [0xf3, 0x22, 0x00, 0x30] }
+
+    /// `rdtime rd` (`csrrs rd, time, x0`): Linux lets programs read the timer CSR; Unicorn's
+    /// CPU has no timer device behind it and raises an illegal instruction. The PC is already
+    /// past the 4-byte instruction. The time base is 10 MHz (QEMU's virt board), monotonic.
+    func emulateFaultingInstruction(_ uc: OpaquePointer, memory: AddressSpace, interrupt intno: UInt32) -> Bool {
+        guard intno == 2, let insn = try? memory.load(pc(uc) &- 4, as: UInt32.self),
+              insn & 0xfff0_707f == 0xc010_2073, (insn >> 15) & 0x1f == 0 else { return false }
+        let rd = Int((insn >> 7) & 0x1f)
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        if rd != 0 { write(uc, Self.x(rd), UInt64(now.tv_sec) &* 10_000_000 &+ UInt64(now.tv_nsec / 100)) }
+        return true
+    }
+
     func setThreadPointer(_ uc: OpaquePointer, _ value: UInt64) { write(uc, Self.x(4), value) }
 
     /// `FE_*` values are fcsr's `frm` (0 RNE, 1 RTZ, 2 RDN, 3 RUP) and `fflags` bits;

@@ -30,6 +30,36 @@ struct X86_64Guest: GuestArch {
         write(uc, Self.reg(UC_X86_REG_FPCW), 0x037f)
     }
 
+    /// `sysretq`: loads Linux's user code and stack segments (CS 0x33, SS 0x2b, both DPL 3)
+    /// from STAR without a descriptor table, so the CPU runs at CPL 3: `hlt`, `cli`, `in`/`out`,
+    /// `rdmsr`/`wrmsr`, `mov cr0` raise #GP (SIGSEGV, as on Linux). The `syscall` hook still
+    /// serves every trampoline and system call (the instruction never reaches the CPU's own
+    /// SYSCALL semantics in Unicorn).
+    var userModeSwitch: [UInt8] { [0x48, 0x0f, 0x07] }
+
+    func prepareUserMode(_ uc: OpaquePointer, landing: UInt64) throws {
+        let efer: UInt32 = 0xc000_0080, star: UInt32 = 0xc000_0081
+        var msr = uc_x86_msr(rid: efer, value: 0)
+        let msrRegister = Self.reg(UC_X86_REG_MSR)
+        guard uc_reg_read(uc, msrRegister, &msr) == UC_ERR_OK else { throw EmulatorError.engine("reading EFER", UC_ERR_ARG) }
+        msr.value |= 1                                   // SCE: SYSCALL/SYSRET enabled
+        var err = uc_reg_write(uc, msrRegister, &msr)
+        guard err == UC_ERR_OK else { throw EmulatorError.engine("enabling SYSRET", err) }
+        var selectors = uc_x86_msr(rid: star, value: 0x23 << 48)  // SYSRET CS = 0x23+16, SS = 0x23+8
+        err = uc_reg_write(uc, msrRegister, &selectors)
+        guard err == UC_ERR_OK else { throw EmulatorError.engine("setting STAR", err) }
+        write(uc, Self.reg(UC_X86_REG_RCX), landing)
+        write(uc, Self.reg(UC_X86_REG_R11), 0x202)       // RFLAGS: IF, as Linux starts a program
+    }
+
+    /// None: a #GP taken through Unicorn's interrupt hook never completes QEMU's exception
+    /// delivery, so its double-fault tracking would turn the program's first real fault
+    /// (a divide error) into a double fault. `sysretq` reaching the stop address is the check:
+    /// it only completes from CPL 0 with SCE set, and always lands at CPL 3.
+    var userModeProbe: [UInt8] { [] }
+
+    func emulateFaultingInstruction(_ uc: OpaquePointer, memory: AddressSpace, interrupt intno: UInt32) -> Bool { false }
+
     func installTrapHooks(_ uc: OpaquePointer, _ context: UnsafeMutableRawPointer) throws {
         var hook: uc_hook = 0
         let syscall: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { uc, user in
@@ -45,6 +75,21 @@ struct X86_64Guest: GuestArch {
         }
         err = crossrun_uc_hook_add(uc, &hook, Int32(UC_HOOK_INTR.rawValue), unsafeBitCast(interrupt, to: UnsafeMutableRawPointer.self), context, 1, 0)
         guard err == UC_ERR_OK else { throw EmulatorError.engine("installing the interrupt hook", err) }
+        // Unicorn lets `in`/`out` through at any privilege (its I/O check is compiled out);
+        // at CPL 3 without I/O permission they raise #GP on Linux: SIGSEGV. These hooks run
+        // only when such an instruction executes.
+        let portIn: @convention(c) (OpaquePointer?, UInt32, Int32, UnsafeMutableRawPointer?) -> UInt32 = { _, _, _, user in
+            if let user { Unmanaged<GuestProcess>.fromOpaque(user).takeUnretainedValue().onException(signal: SIGSEGV) }
+            return 0
+        }
+        let portOut: @convention(c) (OpaquePointer?, UInt32, Int32, UInt32, UnsafeMutableRawPointer?) -> Void = { _, _, _, _, user in
+            if let user { Unmanaged<GuestProcess>.fromOpaque(user).takeUnretainedValue().onException(signal: SIGSEGV) }
+        }
+        for (callback, insn) in [(unsafeBitCast(portIn, to: UnsafeMutableRawPointer.self), UC_X86_INS_IN),
+                                 (unsafeBitCast(portOut, to: UnsafeMutableRawPointer.self), UC_X86_INS_OUT)] {
+            err = crossrun_uc_hook_add_insn(uc, &hook, callback, context, 1, 0, Int32(insn.rawValue))
+            guard err == UC_ERR_OK else { throw EmulatorError.engine("installing the port I/O hook", err) }
+        }
     }
 
     /// Library calls and system calls arrive through the `syscall` instruction hook; interrupts
@@ -54,7 +99,7 @@ struct X86_64Guest: GuestArch {
         case 0: return .signal(8)        // #DE divide error → SIGFPE
         case 1, 3: return .signal(5)     // debug / int3 → SIGTRAP
         case 6: return .signal(4)        // #UD invalid opcode → SIGILL
-        default: return .signal(11)      // #GP and others → SIGSEGV
+        default: return .signal(11)      // #GP (privileged instructions at CPL 3) and others → SIGSEGV
         }
     }
 
@@ -104,6 +149,10 @@ struct X86_64Guest: GuestArch {
     }
     func sp(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.rsp) }
     func result(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.rax) }
+    /// `ret` popped the return address the call pushed.
+    func returnedNormally(_ uc: OpaquePointer, entryStackPointer: UInt64, returnAddress: UInt64) -> Bool {
+        sp(uc) == entryStackPointer &+ 8
+    }
 
     func prepareCall(_ uc: OpaquePointer, memory: AddressSpace, function: UInt64, args: [UInt64],
                      returnAddress: UInt64, stackTop: UInt64) throws {

@@ -16,6 +16,8 @@ public enum NativeRunner {
         public var programName: String
         /// Seconds before the run is stopped with exit status 124 (0: no limit).
         public var timeout: UInt32 = 0
+        /// Absolute path the outcome record is written to (`nil`: none).
+        public var outcomePath: String?
 
         public init(entry: String = "main", arguments: [String], programName: String, timeout: UInt32 = 0) {
             self.entry = entry
@@ -44,6 +46,7 @@ public enum NativeRunner {
               loaded.image.symbol(named: options.entry)?.kind != .object else {
             throw NativeError.noEntry(options.entry)
         }
+        if let path = options.outcomePath { crossrun_outcome_path = strdup(path) }
         installCrashReporter(loaded, programName: options.programName)
         crossrun_native_set_timeout(options.timeout)
 

@@ -144,7 +144,14 @@ struct Run: ParsableCommand {
     @Flag(help: "Report emulator events such as unsupported system calls on stderr.")
     var verbose = false
 
+    @Option(help: ArgumentHelp("Write how the run ended to FILE (one line of JSON; see doc/CLI.md).", valueName: "FILE"))
+    var outcomeFile: String?
+
+    @Flag(help: ArgumentHelp("Die with the parent process (test and matrix children).", visibility: .hidden))
+    var exitWithParent = false
+
     func run() throws {
+        if exitWithParent && !Subprocess.exitWithParent() { Glibc.exit(1) }
         let target = try build.resolvedTarget()
         let host = Target(machine: NativeImage.hostMachine)
         // Native code makes its own system calls: only the emulator can confine its files.
@@ -166,6 +173,8 @@ struct Run: ParsableCommand {
         if chosen == .emu && !Emulator.supports(target.machine) {
             throw DriverError.usage("the emulator cannot run \(target) programs")
         }
+        // Absolute: the program may change the working directory before the record is written.
+        let recordPath = outcomeFile.map { $0.hasPrefix("/") ? $0 : FileIO.currentDirectory() + "/" + $0 }
         let built = try build.build()
         let arguments = [built.programName] + Invocation.programArguments
         if chosen == .emu {
@@ -174,14 +183,41 @@ struct Run: ParsableCommand {
             options.timeout = timeout
             options.verbose = verbose
             options.fileSystem = fileSystem
+            options.watchdogExit = Self.watchdogExit(programName: built.programName, timeout: timeout)
             let outcome = try Emulator.run(built.image, options: options)
             fflush(stdout)
+            if let recordPath { try? FileIO.write(Array(Self.record(outcome, timeout: timeout).json.utf8), to: recordPath) }
             if let report = outcome.report { fputs(report + "\n", stderr) }
             Glibc.exit(outcome.status)
         }
         let loaded = try NativeImage(built.image)
-        try NativeRunner.run(loaded, options: .init(entry: Invocation.compile.entry, arguments: arguments,
-                                                    programName: built.programName, timeout: timeout))
+        var options = NativeRunner.Options(entry: Invocation.compile.entry, arguments: arguments,
+                                           programName: built.programName, timeout: timeout)
+        options.outcomePath = recordPath
+        try NativeRunner.run(loaded, options: options)
+    }
+
+    /// What the watchdog prints and records when an emulated program does not stop at its deadline.
+    static func watchdogExit(programName: String, timeout: UInt32) -> (report: String, record: String) {
+        let report = "crossrun: \(programName): timed out after \(timeout) s (the program did not stop: ended by the watchdog)"
+        var record = OutcomeRecord(ending: .timeout, status: 124)
+        record.seconds = timeout
+        record.report = report
+        return (report + "\n", record.json)
+    }
+
+    /// The outcome record of an emulated run.
+    static func record(_ outcome: GuestProcess.Outcome, timeout: UInt32) -> OutcomeRecord {
+        let ending: OutcomeRecord.Ending = outcome.timedOut ? .timeout : outcome.signal != nil ? .signal : .exit
+        var record = OutcomeRecord(ending: ending, status: outcome.status)
+        if outcome.timedOut { record.seconds = timeout }
+        record.signal = outcome.signal
+        record.pc = outcome.pc
+        record.symbol = outcome.symbol
+        record.function = outcome.function
+        record.faultAddress = outcome.faultAddress
+        record.report = outcome.report
+        return record
     }
 
     /// This process's environment, for the guest.

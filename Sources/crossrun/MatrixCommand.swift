@@ -148,8 +148,8 @@ struct MatrixCommand: ParsableCommand {
     /// `0`, `139 (SIGSEGV)`, `124 (timeout)`.
     static func exitText(_ r: ProgramRun) -> String {
         if r.killed { return "killed (timeout)" }
-        if r.status == 124, r.report?.contains(": timed out after ") == true { return "124 (timeout)" }
-        if r.status > 128 && r.status < 128 + 65 && r.report != nil { return "\(r.status) (\(Verdict.signalName(r.status - 128)))" }
+        if r.outcome.ending == .timeout { return "124 (timeout)" }
+        if r.outcome.ending == .signal { return "\(r.status) (\(Verdict.signalName(r.outcome.signal ?? r.status - 128)))" }
         return "\(r.status)"
     }
 }

@@ -162,16 +162,25 @@ final class RunMatrix: Sendable {
 
     /// Runs `program` on `configuration` as a child process.
     func run(_ program: MatrixProgram, _ configuration: Configuration) -> ProgramRun {
+        // The child writes how the run ended (exit, signal with its PC and fault address,
+        // timeout) into a directory of its own: the verdict reads that, not stderr.
+        let recordDirectory = try? FileIO.makeTemporaryDirectory()
+        defer { if let recordDirectory { FileIO.removeTree(recordDirectory) } }
+        let recordPath = recordDirectory.map { $0 + "/outcome.json" }
         var args = ["run", "--target", configuration.target.rawValue, "--backend", configuration.backend.rawValue]
         if timeout > 0 { args += ["--timeout", String(timeout)] }
+        if let recordPath { args += ["--outcome-file", recordPath] }
+        args.append("--exit-with-parent")   // its own process group: a Ctrl-C here does not reach it
         args += Self.commandLine(program.options) + program.inputs + ["--"] + program.arguments
         var options = Subprocess.Options()
         options.standardInput = program.standardInput
         options.captureOutput = true
         options.captureError = true
-        // The child enforces the limit itself and reports where the program was; this kill
-        // is the backstop for a child that cannot.
-        options.timeout = timeout > 0 ? Double(timeout) + 10 : nil
+        // The child enforces the limit itself and reports where the program was (its watchdog
+        // ends it a second after the deadline at the latest); killing its process group is the
+        // backstop for a child that cannot, and takes whatever the program started with it.
+        options.timeout = timeout > 0 ? Double(timeout) + 5 : nil
+        options.processGroup = true
         var scratch: String?
         if program.isolated {
             scratch = try? FileIO.makeTemporaryDirectory()
@@ -181,8 +190,9 @@ final class RunMatrix: Sendable {
         let started = Subprocess.monotonicSeconds()
         do {
             let r = try Subprocess.run(executable, args, options: options)
+            let record = recordPath.flatMap { try? FileIO.read($0) }.flatMap { OutcomeRecord(json: String(decoding: $0, as: UTF8.self)) }
             return ProgramRun(status: r.status, stdout: r.output, stderr: r.error, killed: r.timedOut,
-                              seconds: Subprocess.monotonicSeconds() - started)
+                              seconds: Subprocess.monotonicSeconds() - started, outcome: record, signal: r.signal)
         } catch {
             return ProgramRun(status: 1, stdout: [], stderr: Array("crossrun: error: \(error)\n".utf8), killed: false, seconds: 0)
         }

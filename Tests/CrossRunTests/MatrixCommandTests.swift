@@ -69,4 +69,20 @@ final class MatrixCommandTests: XCTestCase {
         XCTAssertTrue(bad.stdout.contains("compile error"), bad.stdout)
         XCTAssertTrue(bad.stdout.contains("use of undeclared identifier 'nope'"), bad.stdout)
     }
+
+    /// A fault inside a C library function is the same crash on every configuration (the
+    /// verdict comes from each run's outcome record), and a program sleeping past `--timeout`
+    /// is stopped by its own deadline on each.
+    func testLibraryCrashesAndSleepsAgreeEverywhere() throws {
+        try file("strlen.c", "#include <string.h>\nchar *volatile s = 0;\nint main(void) { return (int)strlen(s); }\n")
+        let crash = try crossrun(["matrix", "strlen.c"])
+        XCTAssertEqual(crash.status, 0, "the runs agree: " + crash.stdout)
+        XCTAssertEqual(crash.stdout.components(separatedBy: "139 (SIGSEGV)").count - 1, 4, crash.stdout)
+        XCTAssertTrue(crash.stdout.contains("rv64/emu: crossrun: strlen.c: SIGSEGV (invalid memory access) in strlen called from"), crash.stdout)
+        try file("sleep.c", "#include <unistd.h>\nint main(void) { sleep(100); return 0; }\n")
+        let sleeps = try crossrun(["matrix", "--timeout", "1", "sleep.c"])
+        XCTAssertEqual(sleeps.status, 1, sleeps.stdout)
+        XCTAssertEqual(sleeps.stdout.components(separatedBy: "124 (timeout)").count - 1, 4, sleeps.stdout)
+        XCTAssertEqual(sleeps.stdout.components(separatedBy: ": timed out after 1 s").count - 1, 4, sleeps.stdout)
+    }
 }

@@ -18,8 +18,36 @@ typedef struct crossrun_symbol {
 void crossrun_native_install_crash_handlers(const char *program, uintptr_t image_base, size_t image_size,
                                             const crossrun_symbol *symbols, size_t count);
 
-/// Stops the program after `seconds` (0: never) with a report and exit status 124.
+/// Stops the program after `seconds` (0: never) with a report and exit status 124: a watchdog
+/// thread sends ``CROSSRUN_TIMEOUT_SIGNAL`` at the deadline (the report names the PC), and
+/// ends the process itself ``CROSSRUN_HARD_EXIT_MS`` later if the program blocks or handles it.
 void crossrun_native_set_timeout(unsigned seconds);
+
+/// The signal a deadline watchdog sends the running thread (SIGXCPU: CPU limit exceeded).
+#define CROSSRUN_TIMEOUT_SIGNAL 24
+/// How long after the deadline a program that did not stop is ended by the watchdog.
+#define CROSSRUN_HARD_EXIT_MS 1000
+
+/// Where the outcome record goes (an absolute path, NULL: nowhere): one line of JSON,
+/// `{"outcome":"exit"|"signal"|"timeout","status":N,...}` (doc/CLI.md, "The outcome record").
+extern char *crossrun_outcome_path;
+/// Writes `record` to ``crossrun_outcome_path`` (replacing it); async-signal-safe.
+void crossrun_outcome_write(const char *record, size_t length);
+
+/// A deadline watchdog: a thread that waits `milliseconds`, then marks the deadline expired,
+/// calls `expire(context)` (may be NULL) and sends `signal` (0: none) to the thread that
+/// started it every 20 ms, so blocking calls there return EINTR. With `hard_exit_ms` ≥ 0, if
+/// the watchdog is not cancelled that long after the deadline, it writes `hard_record` (the
+/// outcome record) and `hard_report` (to stderr) and ends the process with status 124.
+typedef struct crossrun_deadline crossrun_deadline;
+crossrun_deadline *crossrun_deadline_start(uint64_t milliseconds, int signal, void (*expire)(void *), void *context,
+                                           long hard_exit_ms, const char *hard_report, const char *hard_record);
+/// Whether the deadline has passed (0 for NULL).
+int crossrun_deadline_expired(const crossrun_deadline *deadline);
+/// Stops the watchdog thread and frees it (NULL: nothing).
+void crossrun_deadline_cancel(crossrun_deadline *deadline);
+/// Installs a handler for `sig` that does nothing but interrupt blocking calls (no SA_RESTART).
+void crossrun_install_interrupt_signal(int sig);
 
 /// Registers the finalizers (called in the given order at exit, after the program's own atexit
 /// handlers), runs the initializers, calls `entry(argc, argv, envp)` and exits with its result.

@@ -10,5 +10,8 @@ int crossrun_pipe_cloexec(int fds[2]);
 /// posix_spawn_file_actions_addchdir_np: the child changes to `path` before exec.
 /// `actions` points to a posix_spawn_file_actions_t. 0 or an error number.
 int crossrun_spawn_add_chdir(void *actions, const char *path);
+/// Asks the kernel to SIGKILL this process when the thread that started it ends
+/// (PR_SET_PDEATHSIG); returns -1 when that parent is already gone.
+int crossrun_exit_with_parent(void);
 
 #endif
