@@ -79,6 +79,10 @@ public struct Pipeline: Sendable {
         for object in objects where object.machine != target.machine {
             throw DriverError.badInput(file: object.name, message: "object is for \(object.machine), but the target is \(target) (\(target.machine))")
         }
+        // The guest runtime goes last, so the program's own archives may still define these.
+        if GuestRuntime.isNeeded(by: objects) || !archives.isEmpty {
+            archives.append(try GuestRuntime.archive(for: target, compiler: compiler, scratch: scratch))
+        }
         let base = Self.runtimeSymbol
         let runtimeSymbol: @Sendable (String) -> LinkImage.ImportKind? = { name in
             extraImports.contains(name) ? LinkImage.ImportKind.function : base(name)

@@ -9,6 +9,11 @@ public struct Archive: Sendable {
         public var name: String
         /// Member contents.
         public var bytes: [UInt8]
+
+        public init(name: String, bytes: [UInt8]) {
+            self.name = name
+            self.bytes = bytes
+        }
     }
 
     /// Archive path, for diagnostics.
@@ -19,6 +24,12 @@ public struct Archive: Sendable {
     /// Returns whether `bytes` start with the `ar` magic.
     public static func isArchive(_ bytes: [UInt8]) -> Bool {
         bytes.starts(with: Array("!<arch>\n".utf8))
+    }
+
+    /// An archive made in memory from `members` (e.g. objects compiled on the fly).
+    public init(name: String, members: [Member]) {
+        self.name = name
+        self.members = members
     }
 
     /// Parses `bytes` as an archive named `name`.
