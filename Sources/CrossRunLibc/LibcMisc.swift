@@ -153,7 +153,15 @@ enum LibcMisc {
             guard let s = rt.stream(handle) else { rt.setErrno(EBADF); f.returnInt(0); return }
             var path: [CChar]? = nil
             if pathAddress != 0 {
-                path = try rt.hostPath(at: pathAddress, followLast: !mode.contains("x"))
+                guard let flags = GuestFileSystem.openFlags(fopenMode: Array(mode.utf8)) else {
+                    // glibc closes the stream, then refuses the mode.
+                    _ = s.close()
+                    rt.streams[handle] = nil
+                    rt.setErrno(EINVAL)
+                    f.returnInt(0)
+                    return
+                }
+                path = try rt.hostPath(at: pathAddress, followLast: GuestFileSystem.followsLastComponent(openFlags: flags))
                 if path == nil { f.returnInt(0); return }
             }
             let r = path.map { Glibc.freopen($0, mode, s.file) } ?? Glibc.freopen(nil, mode, s.file)

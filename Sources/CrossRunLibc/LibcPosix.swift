@@ -15,6 +15,11 @@ enum LibcPosix {
         guard let p = try rt.hostPath(at: f.int(0), followLast: followLast) else { f.returnSigned(-1); return }
         result(rt, f, try body(p))
     }
+    /// ``pathCall(_:_:followLast:_:)`` for a call that removes its last component.
+    static func removalCall(_ rt: LibcRuntime, _ f: any CallFrame, _ kind: GuestFileSystem.Removal, _ body: ([CChar]) throws -> Int) throws {
+        guard let p = try rt.hostPath(at: f.int(0), removing: kind) else { f.returnSigned(-1); return }
+        result(rt, f, try body(p))
+    }
 
     static let functions: [String: HostFunction] = [
         // System-call wrappers: a bad buffer is the kernel's EFAULT, not a crash.
@@ -50,8 +55,8 @@ enum LibcPosix {
             }
         },
         "access": { rt, f in try pathCall(rt, f) { Int(Glibc.access($0, try f.int32(1))) } },
-        "unlink": { rt, f in try pathCall(rt, f, followLast: false) { Int(Glibc.unlink($0)) } },
-        "rmdir": { rt, f in try pathCall(rt, f, followLast: false) { Int(Glibc.rmdir($0)) } },
+        "unlink": { rt, f in try removalCall(rt, f, .unlink) { Int(Glibc.unlink($0)) } },
+        "rmdir": { rt, f in try removalCall(rt, f, .rmdir) { Int(Glibc.rmdir($0)) } },
         "mkdir": { rt, f in try pathCall(rt, f, followLast: false) { Int(Glibc.mkdir($0, mode_t(truncatingIfNeeded: try f.int(1)))) } },
         "chmod": { rt, f in try pathCall(rt, f) { Int(Glibc.chmod($0, mode_t(truncatingIfNeeded: try f.int(1)))) } },
         "chdir": { rt, f in
