@@ -16,6 +16,8 @@ public enum Subprocess {
         public var error: [UInt8] = []
         /// The run outlived ``Options/timeout`` and was killed with `SIGKILL`.
         public var timedOut = false
+        /// Standard output went past ``Options/captureLimit``: ``output`` is only its start.
+        public var outputTruncated = false
     }
 
     /// How to run a child.
@@ -30,8 +32,11 @@ public enum Subprocess {
         public var captureError = false
         /// Seconds after which the child is killed (`nil`: wait for ever).
         public var timeout: Double?
-        /// Bytes kept of each captured stream; the rest is read and dropped.
-        public var captureLimit = 64 << 20
+        /// Bytes kept of each captured stream; the rest is read and dropped (and the result
+        /// says so: ``Result/outputTruncated``).
+        public var captureLimit = Options.defaultCaptureLimit
+        /// 64 MiB.
+        public static let defaultCaptureLimit = 64 << 20
 
         public init() {}
     }
@@ -70,19 +75,20 @@ public enum Subprocess {
         guard rc == 0 else { throw DriverError.environment("cannot run \(executable): \(String(cString: strerror(rc)))") }
 
         var captured: [[UInt8]] = pipes.map { _ in [] }
-        let (status, timedOut) = wait(pid, reading: pipes.map(\.read), into: &captured,
+        var dropped = pipes.map { _ in false }
+        let (status, timedOut) = wait(pid, reading: pipes.map(\.read), into: &captured, dropped: &dropped,
                                       timeout: options.timeout, limit: options.captureLimit)
         let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         var result = Result(status: code, output: [], timedOut: timedOut)
         for (i, p) in pipes.enumerated() {
-            if p.target == 1 { result.output = captured[i] } else { result.error = captured[i] }
+            if p.target == 1 { (result.output, result.outputTruncated) = (captured[i], dropped[i]) } else { result.error = captured[i] }
         }
         return result
     }
 
     /// Reads every fd until end of file and reaps `pid`, killing it with `SIGKILL` once `timeout`
     /// seconds have passed. Returns the raw wait status and whether the child was killed.
-    static func wait(_ pid: pid_t, reading fds: [Int32], into captured: inout [[UInt8]],
+    static func wait(_ pid: pid_t, reading fds: [Int32], into captured: inout [[UInt8]], dropped: inout [Bool],
                      timeout: Double?, limit: Int) -> (status: Int32, killed: Bool) {
         let deadline = timeout.map { monotonicSeconds() + $0 }
         var open = fds.map { _ in true }
@@ -112,6 +118,7 @@ public enum Subprocess {
                 if got <= 0 { open[i] = false; continue }
                 let room = max(0, limit - captured[i].count)
                 if room > 0 { captured[i].append(contentsOf: buffer[0..<min(got, room)]) }
+                if got > room { dropped[i] = true }
             }
         }
         if deadline == nil || killed {

@@ -181,8 +181,10 @@ final class RunMatrix: Sendable {
         let started = Subprocess.monotonicSeconds()
         do {
             let r = try Subprocess.run(executable, args, options: options)
-            return ProgramRun(status: r.status, stdout: r.output, stderr: r.error, killed: r.timedOut,
-                              seconds: Subprocess.monotonicSeconds() - started)
+            var run = ProgramRun(status: r.status, stdout: r.output, stderr: r.error, killed: r.timedOut,
+                                 seconds: Subprocess.monotonicSeconds() - started)
+            run.stdoutTruncated = r.outputTruncated
+            return run
         } catch {
             return ProgramRun(status: 1, stdout: [], stderr: Array("crossrun: error: \(error)\n".utf8), killed: false, seconds: 0)
         }
