@@ -141,7 +141,18 @@ enum LibcMisc {
             f.returnInt(a)
         },
         "tmpfile": { rt, f in
-            guard let file = Glibc.tmpfile() else { rt.setErrno(errno); f.returnInt(0); return }
+            // Under --root the unnamed file lives in the guest's /tmp (DIR/tmp), as in a chroot.
+            guard rt.fileSystem.root != nil else {
+                guard let file = Glibc.tmpfile() else { rt.setErrno(errno); f.returnInt(0); return }
+                f.returnInt(try rt.register(HostStream(file: file, owned: true)))
+                return
+            }
+            let directory: [CChar]
+            do throws(GuestFileSystem.Failure) { directory = try rt.fileSystem.resolve(Array("/tmp".utf8)).host } catch { rt.setErrno(error.code); f.returnInt(0); return }
+            let tmpfile: Int32 = 0o20000000 | O_DIRECTORY   // Linux's O_TMPFILE (a macro Swift does not import)
+            let fd = Glibc.open(directory, tmpfile | O_RDWR | O_EXCL, 0o600)
+            guard fd >= 0 else { rt.setErrno(errno); f.returnInt(0); return }
+            guard let file = Glibc.fdopen(fd, "w+") else { rt.setErrno(errno); Glibc.close(fd); f.returnInt(0); return }
             f.returnInt(try rt.register(HostStream(file: file, owned: true)))
         },
         "fdopen": { rt, f in

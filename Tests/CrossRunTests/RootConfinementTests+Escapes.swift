@@ -232,4 +232,36 @@ extension RootConfinementTests {
         let emulated = try run(["--target", "rv64", source])
         XCTAssertTrue(emulated.stdout.contains("read 3: 12 host secret\n"), emulated.stdout)
     }
+
+    /// `tmpfile`'s unnamed file lives in the guest's `/tmp` (`DIR/tmp`), as in a chroot: with
+    /// no `/tmp` inside, it fails (`ENOENT`) rather than writing to the host's.
+    func testTmpfileStaysInsideTheRoot() throws {
+        let source = dir + "/tmp.c"
+        try FileIO.write(Array("""
+            #include <errno.h>
+            #include <stdio.h>
+            #include <string.h>
+            int main(void) {
+                errno = 0;
+                FILE *f = tmpfile();
+                if (!f) { printf("tmpfile: %s\\n", strerror(errno)); return 0; }
+                char line[16] = "";
+                fputs("scratch\\n", f);
+                rewind(f);
+                fgets(line, sizeof line, f);
+                printf("tmpfile: %s", line);
+                fclose(f);
+                return 0;
+            }
+            """.utf8), to: source)
+        for target in Target.allCases {
+            let without = try TestSupport.runCrossrun(["--target", target.rawValue, "--root", root, source], cwd: dir)
+            XCTAssertEqual(without.stdout, "tmpfile: No such file or directory\n", "\(target): \(without.stderr)")
+            XCTAssertEqual(mkdir(root + "/tmp", 0o755), 0)
+            let with = try TestSupport.runCrossrun(["--target", target.rawValue, "--root", root, source], cwd: dir)
+            XCTAssertEqual(with.stdout, "tmpfile: scratch\n", "\(target): \(with.stderr)")
+            XCTAssertEqual(FileIO.entries(of: root + "/tmp"), [], "\(target): unnamed")
+            XCTAssertEqual(rmdir(root + "/tmp"), 0)
+        }
+    }
 }
