@@ -70,7 +70,7 @@ extension GuestProcess {
             let (dirfd, p, f, m) = call == .open ? (Int32(-100), a[0], a[1], a[2]) : (fd, a[1], a[2], a[3])
             let flags = runtime.hostOpenFlags(Int32(truncatingIfNeeded: f))
             let (at, host) = try path(p, at: dirfd, followLast: GuestFileSystem.followsLastComponent(openFlags: flags))
-            return checked(Int(Glibc.openat(at, host, flags, mode_t(truncatingIfNeeded: m))))
+            return checked(Int(runtime.creatingFiles { Glibc.openat(at, host, flags, mode_t(truncatingIfNeeded: m)) }))
         case .close:
             return fd <= 2 ? 0 : checked(Int(Glibc.close(fd)))   // the host's standard streams stay open
         case .lseek:

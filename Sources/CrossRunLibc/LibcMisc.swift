@@ -175,7 +175,7 @@ enum LibcMisc {
                 path = try rt.hostPath(at: pathAddress, followLast: GuestFileSystem.followsLastComponent(openFlags: flags))
                 if path == nil { f.returnInt(0); return }
             }
-            let r = path.map { Glibc.freopen($0, mode, s.file) } ?? Glibc.freopen(nil, mode, s.file)
+            let r = rt.creatingFiles { path.map { Glibc.freopen($0, mode, s.file) } ?? Glibc.freopen(nil, mode, s.file) }
             if r == nil { rt.setErrno(errno); rt.streams[handle] = nil; f.returnInt(0) } else { f.returnInt(handle) }
         },
         "fgetpos": { rt, f in

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Everything the guest's C library changes while the program runs, in one value.
 ///
 /// ``LibcRuntime`` keeps no other mutable guest state: its properties of the same names
@@ -44,10 +48,15 @@ public struct LibcState {
     public var fileSystem = GuestFileSystem()
     /// Static guest objects the library hands out (`localeconv`, `gmtime`'s `struct tm`…).
     var staticObjects: [String: UInt64] = [:]
+    /// The guest's file-mode creation mask (`umask`), applied around the host calls that
+    /// create files; CrossRun's own mask never changes. Starts as the host's.
+    var fileModeMask: mode_t
 
     init(heap: GuestHeap, environment: [String: String]) {
         self.heap = heap
         self.environment = environment
+        fileModeMask = Glibc.umask(0)
+        Glibc.umask(fileModeMask)
     }
 }
 
@@ -84,6 +93,13 @@ extension LibcRuntime {
     /// guest's current directory.
     public var fileSystem: GuestFileSystem { get { state.fileSystem } _modify { yield &state.fileSystem } }
     var staticObjects: [String: UInt64] { get { state.staticObjects } _modify { yield &state.staticObjects } }
+
+    /// Runs a host call that may create a file under the guest's `umask`.
+    public func creatingFiles<R>(_ body: () throws -> R) rethrows -> R {
+        let saved = Glibc.umask(state.fileModeMask)
+        defer { Glibc.umask(saved) }
+        return try body()
+    }
 }
 
 extension LibcRuntime {

@@ -113,7 +113,7 @@ enum LibcStdio {
             guard let flags = GuestFileSystem.openFlags(fopenMode: Array(mode.utf8)) else { rt.setErrno(EINVAL); f.returnInt(0); return }
             let follow = GuestFileSystem.followsLastComponent(openFlags: flags)
             guard let path = try rt.hostPath(at: f.int(0), followLast: follow) else { f.returnInt(0); return }
-            guard let s = HostStream.open(path, mode: mode) else { rt.setErrno(errno); f.returnInt(0); return }
+            guard let s = rt.creatingFiles({ HostStream.open(path, mode: mode) }) else { rt.setErrno(errno); f.returnInt(0); return }
             let handle = try rt.allocateZeroed(32)
             rt.streams[handle] = s
             f.returnInt(handle)

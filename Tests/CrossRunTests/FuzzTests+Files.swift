@@ -114,4 +114,49 @@ extension FuzzTests {
             FileIO.removeTree(dir + "/moved")
         }
     }
+
+    /// Each input starts from the C library state start-up left, whatever the previous one
+    /// changed: environment, `rand`, signal dispositions, `strtok`, the current directory and
+    /// the `umask` (the guest's own: CrossRun's is never changed).
+    func testEveryInputStartsFromTheSameLibraryState() throws {
+        let harness = try write("state.c", """
+            #include <signal.h>
+            #include <stdint.h>
+            #include <stdlib.h>
+            #include <string.h>
+            #include <sys/stat.h>
+            #include <unistd.h>
+            static int first_rand;
+            static mode_t first_mask;
+            static char start[1024];
+            static char text[] = "a,b";
+            static void on_usr1(int s) { (void)s; }
+            int LLVMFuzzerInitialize(int *argc, char ***argv) {
+                srand(7); first_rand = rand(); srand(7);
+                first_mask = umask(0); umask(first_mask);
+                getcwd(start, sizeof start);
+                strtok(text, ",");
+                return 0;
+            }
+            int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+                char now[1024];
+                if (getenv("LEAKED")) abort();
+                if (rand() != first_rand) abort();
+                if (signal(SIGUSR1, on_usr1) != SIG_DFL) abort();
+                if (umask(077) != first_mask) abort();
+                if (!getcwd(now, sizeof now) || strcmp(now, start) != 0) abort();
+                char *next = strtok(NULL, ",");
+                if (!next || strcmp(next, "b") != 0) abort();
+                setenv("LEAKED", "1", 1);
+                srand((unsigned)size + 100);
+                chdir("/");
+                return 0;
+            }
+            """)
+        for target in Self.emulated {
+            let out = try TestSupport.runCrossrun(["fuzz", "--target", target, "--backend", "emu", harness, "-runs=200", "-seed=5"], cwd: dir)
+            XCTAssertEqual(out.status, 0, "\(target): \(out.stderr.suffix(1500))")
+            XCTAssertTrue(out.stderr.contains("Done 200 runs"), "\(target): \(out.stderr.suffix(1500))")
+        }
+    }
 }

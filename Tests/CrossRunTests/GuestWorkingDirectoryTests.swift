@@ -120,6 +120,35 @@ final class GuestWorkingDirectoryTests: XCTestCase {
         }
     }
 
+    /// `umask` is the program's (kept in the emulated C library, applied to what it creates).
+    func testUmaskAppliesToWhatTheProgramCreates() throws {
+        let source = dir + "/mask.c"
+        try FileIO.write(Array("""
+            #include <fcntl.h>
+            #include <stdio.h>
+            #include <stdlib.h>
+            #include <sys/stat.h>
+            #include <unistd.h>
+            static unsigned mode(const char *p) { struct stat st; return stat(p, &st) == 0 ? (unsigned)(st.st_mode & 0777) : 1; }
+            int main(void) {
+                umask(027);
+                printf("old %03o\\n", (unsigned)umask(077));
+                close(open("a", O_CREAT | O_WRONLY, 0666));
+                fclose(fopen("b", "w"));
+                mkdir("c", 0777);
+                char t[] = "dXXXXXX";
+                close(mkstemp(t));
+                printf("a %03o b %03o c %03o d %03o\\n", mode("a"), mode("b"), mode("c"), mode(t));
+                unlink("a"); unlink("b"); rmdir("c"); unlink(t);
+                return 0;
+            }
+            """.utf8), to: source)
+        for (target, backend) in [("x64", "native"), ("x64", "emu"), ("aarch64", "emu"), ("rv64", "emu")] {
+            let out = try TestSupport.runCrossrun(["--target", target, "--backend", backend, source], cwd: dir)
+            XCTAssertEqual(out.stdout, "old 027\na 600 b 600 c 700 d 600\n", "\(target)/\(backend): \(out.stderr)")
+        }
+    }
+
     /// The resolver alone: the guest's directory is a value, moved by `changeDirectory`.
     func testResolverWithoutRoot() throws {
         var fs = GuestFileSystem()
