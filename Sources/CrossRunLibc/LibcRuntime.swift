@@ -21,7 +21,8 @@ public final class LibcRuntime {
     /// The guest's memory.
     public let memory: any GuestMemory
     /// Everything else the C library changes while the guest runs (the properties of the same
-    /// names forward to it), restored as a whole by the fuzzer's reset.
+    /// names forward to it), restored as a whole by the fuzzer's reset. New mutable guest state
+    /// goes there, not here: only configuration set once at start-up lives in this class.
     public var state: LibcState
     /// Guest address of the `errno` cell (`__errno_location()` returns it).
     public private(set) var errnoAddress: UInt64 = 0
