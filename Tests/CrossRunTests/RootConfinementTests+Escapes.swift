@@ -264,4 +264,27 @@ extension RootConfinementTests {
             XCTAssertEqual(rmdir(root + "/tmp"), 0)
         }
     }
+
+    /// The removal checks alone, on the resolver: Linux's answers for the last component, the
+    /// root refused however it is named, ordinary names resolved as usual.
+    func testRemovalResolution() throws {
+        let fs = try GuestFileSystem(root: root)
+        func code(_ path: String, _ kind: GuestFileSystem.Removal) -> Int32? {
+            do { _ = try fs.resolve(forRemoval: Array(path.utf8), kind); return nil } catch { return error.code }
+        }
+        for (path, rmdirCode, unlinkCode, renameCode) in [("/", EBUSY, EISDIR, EBUSY), ("///", EBUSY, EISDIR, EBUSY),
+                                                         (".", EINVAL, EISDIR, EBUSY), ("sub/.", EINVAL, EISDIR, EBUSY),
+                                                         ("..", ENOTEMPTY, EISDIR, EBUSY), ("/sub/..", ENOTEMPTY, EISDIR, EBUSY),
+                                                         ("up/", EBUSY, EISDIR, EBUSY), ("abs/", EBUSY, EISDIR, EBUSY),
+                                                         ("sub/../up/", EBUSY, EISDIR, EBUSY), ("", ENOENT, ENOENT, ENOENT)] {
+            XCTAssertEqual(code(path, .rmdir), rmdirCode, "rmdir \(path)")
+            XCTAssertEqual(code(path, .unlink), unlinkCode, "unlink \(path)")
+            XCTAssertEqual(code(path, .rename), renameCode, "rename \(path)")
+        }
+        XCTAssertEqual(String(decoding: try fs.resolve(forRemoval: Array("sub/back".utf8), .unlink).guest, as: UTF8.self), "/sub/back", "the link itself")
+        XCTAssertEqual(String(decoding: try fs.resolve(forRemoval: Array("up".utf8), .rmdir).guest, as: UTF8.self), "/up", "a link named without a slash is the link")
+        XCTAssertTrue(String(cString: try fs.resolve(Array("sub/".utf8)).host).hasSuffix("/root/sub/"), "a trailing slash reaches the host")
+        // Without a root the host decides (it answers the same for its own "/").
+        XCTAssertEqual(String(cString: try GuestFileSystem().resolve(forRemoval: Array("/".utf8), .rmdir).host), "/")
+    }
 }
