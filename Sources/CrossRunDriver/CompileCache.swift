@@ -16,8 +16,12 @@ import Glibc
 ///
 /// Layout: `DIR/v1/XX/KEY.manifest`, `DIR/v1/XX/KEY.o` (+ `KEY.txt`, clang's warnings, replayed
 /// on a hit), where `XX` starts `KEY`. Every file is written to a temporary name and renamed,
-/// so concurrent processes never see partial files. Each `XX` directory holds at most 1/256 of
-/// the size limit: after a store, the least recently used files there are removed.
+/// so concurrent processes never see partial files. The manifest records each object's (and
+/// warnings file's) size and SHA-256: a hit re-checks them, and an entry that no longer matches
+/// (truncated, modified) is removed and compiled again rather than used. Each `XX` directory
+/// holds at most 1/256 of the size limit: after a store, the least recently used files there are
+/// removed. Only files named as the cache names its own (``isCacheFile(_:in:)``) are ever counted,
+/// pruned or cleared: anything else found under `DIR/v1` is left alone.
 ///
 /// `DIR` is `$CROSSRUN_CACHE_DIR`, else `$XDG_CACHE_HOME/crossrun`, else `~/.cache/crossrun`;
 /// `CROSSRUN_NO_CACHE=1` disables the cache; `CROSSRUN_CACHE_MAX_MB` sets the limit (default 512).
@@ -175,7 +179,8 @@ public final class CompileCache: Sendable {
 
     // MARK: Lookup and store
 
-    /// The cached result for `key`, if every file its compile read is unchanged.
+    /// The cached result for `key`, if every file its compile read is unchanged and the stored
+    /// object is intact (a damaged one is removed: the caller compiles and stores it again).
     public func lookup(_ key: Key) -> Entry? {
         let manifest = path(key.manifest, ".manifest")
         guard let text = try? FileIO.read(manifest) else { return nil }
@@ -184,6 +189,12 @@ public final class CompileCache: Sendable {
             let object = path(entry.result, ".o")
             guard let bytes = try? FileIO.read(object) else { continue }
             let diagnostics = (try? FileIO.read(path(entry.result, ".txt"))) ?? []
+            guard entry.object == Stamp(bytes), entry.diagnostics == Stamp(diagnostics) else {
+                fputs("crossrun: warning: compile cache: \(object) is damaged (size or SHA-256 differs from its manifest); compiling again\n", stderr)
+                unlink(object)
+                unlink(path(entry.result, ".txt"))
+                continue
+            }
             touch(object)
             touch(manifest)
             state.withLock { $0.statistics.hits += 1 }
@@ -219,7 +230,8 @@ public final class CompileCache: Sendable {
             let manifestPath = path(key.manifest, ".manifest")
             var entries = (try? FileIO.read(manifestPath)).map(Self.parseManifest) ?? []
             entries.removeAll { $0.result == result }
-            entries.insert(ManifestEntry(result: result, dependencies: deps.map { ($0.path, $0.hash) }), at: 0)
+            entries.insert(ManifestEntry(result: result, object: Stamp(object), diagnostics: Stamp(diagnostics),
+                                         dependencies: deps.map { ($0.path, $0.hash) }), at: 0)
             try writeAtomically(Self.renderManifest(Array(entries.prefix(8))), to: manifestPath)
         } catch {
             return
@@ -242,16 +254,33 @@ public final class CompileCache: Sendable {
 
     // MARK: Files
 
+    /// A stored file's size and SHA-256 (hex), checked on every hit.
+    struct Stamp: Equatable {
+        var size: Int
+        var hash: String
+        init(_ bytes: [UInt8]) { (size, hash) = (bytes.count, SHA256.hex(bytes)) }
+        init?(size: Substring, hash: Substring) {
+            guard let n = Int(size), n >= 0, hash.count == 64, hash.allSatisfy(\.isHexDigit) else { return nil }
+            (self.size, self.hash) = (n, String(hash))
+        }
+    }
+
     struct ManifestEntry {
         var result: String
+        var object: Stamp
+        var diagnostics: Stamp
         var dependencies: [(path: String, hash: String)]
     }
 
-    /// Manifest text: `R <result>` starts an entry; `D <hash> <path>` lines list its inputs.
+    static let manifestHeader = "crossrun-manifest 2"
+
+    /// Manifest text: `R <result> <object size> <object sha256> <warnings size> <warnings
+    /// sha256>` starts an entry; `D <hash> <path>` lines list its inputs. (Version 1 manifests,
+    /// without the sizes and hashes, read as empty: their compiles run again.)
     static func renderManifest(_ entries: [ManifestEntry]) -> [UInt8] {
-        var text = "crossrun-manifest 1\n"
+        var text = manifestHeader + "\n"
         for e in entries {
-            text += "R \(e.result)\n"
+            text += "R \(e.result) \(e.object.size) \(e.object.hash) \(e.diagnostics.size) \(e.diagnostics.hash)\n"
             for d in e.dependencies { text += "D \(d.hash) \(d.path)\n" }
         }
         return Array(text.utf8)
@@ -259,11 +288,15 @@ public final class CompileCache: Sendable {
 
     static func parseManifest(_ bytes: [UInt8]) -> [ManifestEntry] {
         let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
-        guard lines.first == "crossrun-manifest 1" else { return [] }
+        guard lines.first.map(String.init) == manifestHeader else { return [] }
         var entries: [ManifestEntry] = []
         for line in lines.dropFirst() {
             if line.hasPrefix("R ") {
-                entries.append(ManifestEntry(result: String(line.dropFirst(2)), dependencies: []))
+                let fields = line.split(separator: " ")
+                guard fields.count == 6, isKey(fields[1]),
+                      let object = Stamp(size: fields[2], hash: fields[3]),
+                      let diagnostics = Stamp(size: fields[4], hash: fields[5]) else { return [] }
+                entries.append(ManifestEntry(result: String(fields[1]), object: object, diagnostics: diagnostics, dependencies: []))
             } else if line.hasPrefix("D "), !entries.isEmpty {
                 let rest = line.dropFirst(2)
                 guard let space = rest.firstIndex(of: " ") else { return [] }
@@ -336,7 +369,7 @@ public final class CompileCache: Sendable {
         var files: [(name: String, size: Int, mtime: Double)] = []
         var total = 0
         let now = Double(time(nil))
-        for name in FileIO.entries(of: dir) {
+        for name in FileIO.entries(of: dir) where Self.isCacheFile(name, in: String(key.prefix(2))) {
             guard let id = FileIdentity("\(dir)/\(name)") else { continue }
             if name.hasSuffix(".tmp") && now - id.mtime > 3600 { unlink("\(dir)/\(name)"); continue }
             files.append((name, id.size, id.mtime))
@@ -348,31 +381,64 @@ public final class CompileCache: Sendable {
         }
     }
 
-    /// Removes every cached file. Returns the number of bytes freed.
+    /// Removes every file the cache wrote (``isCacheFile(_:in:)``), and the subdirectories
+    /// left empty; anything else under `v1/` stays. Returns the number of bytes freed.
     @discardableResult
     public func clear() -> Int {
         var freed = 0
-        for sub in FileIO.entries(of: root) {
-            for name in FileIO.entries(of: "\(root)/\(sub)") {
-                let p = "\(root)/\(sub)/\(name)"
-                let size = FileIdentity(p)?.size ?? 0
-                if unlink(p) == 0 { freed += size }
-            }
-            rmdir("\(root)/\(sub)")
-        }
+        for (path, size) in cacheFiles() where unlink(path) == 0 { freed += size }
+        for sub in FileIO.entries(of: root) where Self.isSubdirectory(sub) { rmdir("\(root)/\(sub)") }
         return freed
     }
 
-    /// Number of files and bytes in the cache.
+    /// Number of files and bytes in the cache (its own files only).
     public func usage() -> (files: Int, bytes: Int) {
-        var files = 0, bytes = 0
-        for sub in FileIO.entries(of: root) {
-            for name in FileIO.entries(of: "\(root)/\(sub)") {
-                if let id = FileIdentity("\(root)/\(sub)/\(name)") { files += 1; bytes += id.size }
+        let files = cacheFiles()
+        return (files.count, files.reduce(0) { $0 + $1.size })
+    }
+
+    /// The cache's own regular files under `v1/`, with their sizes.
+    func cacheFiles() -> [(path: String, size: Int)] {
+        var out: [(path: String, size: Int)] = []
+        for sub in FileIO.entries(of: root) where Self.isSubdirectory(sub) {
+            for name in FileIO.entries(of: "\(root)/\(sub)") where Self.isCacheFile(name, in: sub) {
+                let p = "\(root)/\(sub)/\(name)"
+                var st = stat()
+                guard lstat(p, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { continue }
+                out.append((p, Int(st.st_size)))
             }
         }
-        return (files, bytes)
+        return out
     }
+
+    /// The subdirectories of `v1/`: `XX` (two lowercase hex digits) and `compilers`.
+    static func isSubdirectory(_ name: String) -> Bool {
+        name == "compilers" || (name.utf8.count == 2 && name.allSatisfy(isLowerHex))
+    }
+
+    /// Whether `name` in subdirectory `sub` is a file the cache writes: `KEY.manifest`,
+    /// `KEY.o`, `KEY.txt` with a 64-hex-digit `KEY` starting with `sub` (in `compilers`: a bare
+    /// `KEY`), or the temporary `NAME.PID.RANDOM.tmp` of one.
+    static func isCacheFile(_ name: String, in sub: String) -> Bool {
+        var base = Substring(name)
+        if base.hasSuffix(".tmp") {
+            let parts = base.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count >= 4, parts[parts.count - 2].allSatisfy(\.isASCII), UInt32(parts[parts.count - 2]) != nil,
+                  Int32(parts[parts.count - 3]) != nil else { return false }
+            base = base.dropLast(parts[parts.count - 1].count + parts[parts.count - 2].count + parts[parts.count - 3].count + 3)
+        }
+        if sub == "compilers" { return isKey(base) }
+        for ext in [".manifest", ".o", ".txt"] where base.hasSuffix(ext) {
+            let key = base.dropLast(ext.count)
+            return isKey(key) && key.hasPrefix(sub)
+        }
+        return false
+    }
+
+    /// A SHA-256 in lowercase hex.
+    static func isKey(_ text: Substring) -> Bool { text.utf8.count == 64 && text.allSatisfy(isLowerHex) }
+
+    static func isLowerHex(_ c: Character) -> Bool { c.isASCII && (c.isNumber || ("a"..."f").contains(c)) }
 }
 
 /// What `stat` says about a file, enough to notice it changed.

@@ -18,6 +18,8 @@ public enum Subprocess {
         public var timedOut = false
         /// The signal that ended the child, from its wait status (nil: it exited).
         public var signal: Int32?
+        /// Standard output went past ``Options/captureLimit``: ``output`` is only its start.
+        public var outputTruncated = false
     }
 
     /// How to run a child.
@@ -32,8 +34,11 @@ public enum Subprocess {
         public var captureError = false
         /// Seconds after which the child is killed (`nil`: wait for ever).
         public var timeout: Double?
-        /// Bytes kept of each captured stream; the rest is read and dropped.
-        public var captureLimit = 64 << 20
+        /// Bytes kept of each captured stream; the rest is read and dropped (and the result
+        /// says so: ``Result/outputTruncated``).
+        public var captureLimit = Options.defaultCaptureLimit
+        /// 64 MiB.
+        public static let defaultCaptureLimit = 64 << 20
         /// Start the child in a process group of its own, and `SIGKILL` the whole group at the
         /// timeout and once the child has ended (processes it left behind cannot hold the
         /// captured pipes open, or outlive the run).
@@ -83,14 +88,15 @@ public enum Subprocess {
         guard rc == 0 else { throw DriverError.environment("cannot run \(executable): \(String(cString: strerror(rc)))") }
 
         var captured: [[UInt8]] = pipes.map { _ in [] }
-        let (status, timedOut) = wait(pid, reading: pipes.map(\.read), into: &captured,
+        var dropped = pipes.map { _ in false }
+        let (status, timedOut) = wait(pid, reading: pipes.map(\.read), into: &captured, dropped: &dropped,
                                       timeout: options.timeout, limit: options.captureLimit, group: options.processGroup)
         let signaled = (status & 0x7f) != 0
         let code: Int32 = signaled ? 128 + (status & 0x7f) : (status >> 8) & 0xff
         var result = Result(status: code, output: [], timedOut: timedOut)
         if signaled { result.signal = status & 0x7f }
         for (i, p) in pipes.enumerated() {
-            if p.target == 1 { result.output = captured[i] } else { result.error = captured[i] }
+            if p.target == 1 { (result.output, result.outputTruncated) = (captured[i], dropped[i]) } else { result.error = captured[i] }
         }
         return result
     }
@@ -99,7 +105,7 @@ public enum Subprocess {
     /// seconds have passed. Returns the raw wait status and whether the child was killed.
     /// With `group`, the child leads a process group that is killed as a whole, at the
     /// deadline and as soon as the child itself has ended.
-    static func wait(_ pid: pid_t, reading fds: [Int32], into captured: inout [[UInt8]],
+    static func wait(_ pid: pid_t, reading fds: [Int32], into captured: inout [[UInt8]], dropped: inout [Bool],
                      timeout: Double?, limit: Int, group: Bool = false) -> (status: Int32, killed: Bool) {
         let deadline = timeout.map { monotonicSeconds() + $0 }
         var open = fds.map { _ in true }
@@ -139,6 +145,7 @@ public enum Subprocess {
                 if got <= 0 { open[i] = false; continue }
                 let room = max(0, limit - captured[i].count)
                 if room > 0 { captured[i].append(contentsOf: buffer[0..<min(got, room)]) }
+                if got > room { dropped[i] = true }
             }
         }
         if reaped { return (status, killed) }

@@ -23,6 +23,8 @@ public struct ProgramRun: Sendable {
     /// How the run ended, as the child wrote it (`--outcome-file`), or as its wait status says
     /// when it wrote none (it called `_exit`, died of a signal no handler caught, or never ran).
     public var outcome: OutcomeRecord
+    /// stdout went past the capture limit: ``stdout`` is only its start and cannot be judged.
+    public var stdoutTruncated = false
 
     public init(status: Int32, stdout: [UInt8], stderr: [UInt8], killed: Bool, seconds: Double,
                 outcome: OutcomeRecord? = nil, signal: Int32? = nil) {
@@ -63,6 +65,8 @@ public enum Verdict: Sendable, Equatable {
     /// Killed by a signal it was not expected to die of: the signal's name and CrossRun's report.
     case crash(signal: String, report: String)
     case timeout(report: String)
+    /// stdout went past the capture limit (bytes): it cannot be compared, nor written by `--update`.
+    case outputTooLarge(limit: Int)
     case compileError(String)
     case linkError(String)
     case skipped
@@ -75,6 +79,7 @@ public enum Verdict: Sendable, Equatable {
         case .wrongExitStatus: return "wrong exit status"
         case .crash(let signal, _): return "crash (\(signal))"
         case .timeout: return "timeout"
+        case .outputTooLarge: return "output too large"
         case .compileError: return "compile error"
         case .linkError: return "link error"
         case .skipped: return "skipped"
@@ -82,7 +87,7 @@ public enum Verdict: Sendable, Equatable {
     }
 
     /// Machine name for JSON and JUnit: `pass`, `wrong-output`, `wrong-exit-status`, `crash`,
-    /// `timeout`, `compile-error`, `link-error`, `skipped`.
+    /// `timeout`, `output-too-large`, `compile-error`, `link-error`, `skipped`.
     public var key: String {
         switch self {
         case .pass: return "pass"
@@ -90,6 +95,7 @@ public enum Verdict: Sendable, Equatable {
         case .wrongExitStatus: return "wrong-exit-status"
         case .crash: return "crash"
         case .timeout: return "timeout"
+        case .outputTooLarge: return "output-too-large"
         case .compileError: return "compile-error"
         case .linkError: return "link-error"
         case .skipped: return "skipped"
@@ -121,6 +127,8 @@ public enum Verdict: Sendable, Equatable {
             return "expected exit status \(expected), got \(got)" + (stderr.isEmpty ? "" : "\nstderr:\n" + stderr)
         case .crash(_, let report): return report
         case .timeout(let report): return report
+        case .outputTooLarge(let limit):
+            return "stdout is over the \(limit >> 20) MiB capture limit; the rest was not kept, so it cannot be compared"
         case .compileError(let message), .linkError(let message): return message
         }
     }
@@ -149,6 +157,7 @@ public enum Verdict: Sendable, Equatable {
         default:
             break
         }
+        if run.stdoutTruncated, test.expectedOutput(on: target) != nil { return .outputTooLarge(limit: Subprocess.Options.defaultCaptureLimit) }
         if let expected = test.expectedOutput(on: target), expected != run.stdout {
             let file = test.sideFile(test.targetOutput[target] == nil ? ".expected" : ".\(target.rawValue).expected")
             return .wrongOutput(diff: shortDiff(expected, run.stdout, expectedLabel: TestDiscovery.lastComponent(file)))

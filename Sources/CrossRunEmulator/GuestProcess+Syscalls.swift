@@ -35,11 +35,15 @@ extension GuestProcess {
     /// The directory descriptor and host path for the guest path at `address`, relative to
     /// guest directory descriptor `dirfd` (-100 is `AT_FDCWD`), resolved through the guest's
     /// file system (`--root`). Throws ``GuestFileSystem/Failure`` with the errno to report.
-    private func path(_ address: UInt64, at dirfd: Int32 = -100, followLast: Bool = true) throws -> (Int32, [CChar]) {
+    /// `removing` says the call removes or renames the last component (checked as Linux does).
+    private func path(_ address: UInt64, at dirfd: Int32 = -100, followLast: Bool = true,
+                      removing kind: GuestFileSystem.Removal? = nil) throws -> (Int32, [CChar]) {
         let bytes = Array(try memory.cString(address))
         let fs = runtime.fileSystem
-        guard fs.root != nil else { return (dirfd == -100 ? AT_FDCWD : dirfd, GuestFileSystem.cString(bytes)) }
-        let base = dirfd == -100 || bytes.first == UInt8(ascii: "/") ? nil : try fs.guestDirectory(ofDescriptor: dirfd)
+        // Without a root the host resolves from a real directory descriptor itself.
+        if fs.root == nil && dirfd != -100 { return (dirfd, GuestFileSystem.cString(bytes)) }
+        let base = fs.root == nil || dirfd == -100 || bytes.first == UInt8(ascii: "/") ? nil : try fs.guestDirectory(ofDescriptor: dirfd)
+        if let kind { return (AT_FDCWD, try fs.resolve(forRemoval: bytes, kind, from: base).host) }
         return (AT_FDCWD, try fs.resolve(bytes, followLast: followLast, from: base).host)
     }
 
@@ -66,7 +70,7 @@ extension GuestProcess {
             let (dirfd, p, f, m) = call == .open ? (Int32(-100), a[0], a[1], a[2]) : (fd, a[1], a[2], a[3])
             let flags = runtime.hostOpenFlags(Int32(truncatingIfNeeded: f))
             let (at, host) = try path(p, at: dirfd, followLast: GuestFileSystem.followsLastComponent(openFlags: flags))
-            return checked(Int(Glibc.openat(at, host, flags, mode_t(truncatingIfNeeded: m))))
+            return checked(Int(runtime.creatingFiles { Glibc.openat(at, host, flags, mode_t(truncatingIfNeeded: m)) }))
         case .close:
             return fd <= 2 ? 0 : checked(Int(Glibc.close(fd)))   // the host's standard streams stay open
         case .lseek:
@@ -162,7 +166,7 @@ extension GuestProcess {
             return Int64(cwd.count)
         case .unlinkat, .unlink:
             let (dirfd, p, flags) = call == .unlink ? (Int32(-100), a[0], Int32(0)) : (fd, a[1], Int32(truncatingIfNeeded: a[2]))
-            let (at, host) = try path(p, at: dirfd, followLast: false)
+            let (at, host) = try path(p, at: dirfd, removing: flags & AT_REMOVEDIR != 0 ? .rmdir : .unlink)
             return checked(Int(Glibc.unlinkat(at, host, flags)))
         }
     }

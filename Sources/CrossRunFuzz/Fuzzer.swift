@@ -87,6 +87,8 @@ public final class Fuzzer {
     var mutator: Mutator
     let start = Fuzzer.now()
     var nextPulse = 1
+    /// New corpus inputs the corpus directory refused.
+    public private(set) var unsavedInputs = 0
     /// Scratch for the coverage scan: indices of the map's non-zero words.
     let nonzeroWords = UnsafeMutablePointer<UInt32>.allocate(capacity: FuzzSession.mapSize / 8)
 
@@ -165,7 +167,7 @@ public final class Fuzzer {
         case .ok:
             if absorbCoverage() {
                 corpus.append(input)
-                if let dir = corpusDirectory { try? FuzzFiles.write(input, to: dir + "/" + SHA1.hex(input)) }
+                saveToCorpus(input)
                 if let event { status(event) }
             } else if executions >= nextPulse {
                 status("pulse ")
@@ -179,19 +181,38 @@ public final class Fuzzer {
         }
     }
 
+    /// Saves a new interesting input in the corpus directory; the first failure is reported
+    /// (the input stays in this run's in-memory corpus), later ones are counted at the end.
+    func saveToCorpus(_ input: [UInt8]) {
+        guard let dir = corpusDirectory else { return }
+        do {
+            try FuzzFiles.write(input, to: dir + "/" + SHA1.hex(input))
+        } catch {
+            if unsavedInputs == 0 {
+                fputs("==crossrun fuzz== warning: cannot save new inputs in the corpus directory: \(error); they are kept in memory for this run only\n", stderr)
+            }
+            unsavedInputs += 1
+        }
+    }
+
     func found(kind: String, prefix: String, input: [UInt8], report: String, frames: [String]) -> Result {
         Fuzzer.saveArtifact(kind: kind, prefix: prefix, input: input, report: report, frames: frames,
                             artifactPrefix: options.artifactPrefix, target: targetName, executions: "\(executions)")
     }
 
-    /// Writes `prefix<sha1>` and its `.txt` report, prints the report.
+    /// Writes `prefix<sha1>` and its `.txt` report, prints the report. The input is never lost
+    /// silently: when the artifact prefix cannot take it, it goes to `$TMPDIR` (or `/tmp`) and
+    /// the message says where; when nothing can be written, it is printed in hex.
     static func saveArtifact(kind: String, prefix: String, input: [UInt8], report: String, frames: [String],
                              artifactPrefix: String, target: String, executions: String) -> Result {
-        let artifact = artifactPrefix + prefix + SHA1.hex(input)
         let text = Fuzzer.report(kind: kind, target: target, report: report, frames: frames)
-        try? FuzzFiles.write(input, to: artifact)
-        try? FuzzFiles.write(Array((text + "artifact: \(artifact) (\(input.count) bytes)\n").utf8), to: artifact + ".txt")
         fputs(text, stderr)
+        guard let artifact = FuzzFiles.saveArtifact(input, name: prefix + SHA1.hex(input), artifactPrefix: artifactPrefix) else {
+            let hex = input.map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
+            fputs("==crossrun fuzz== \(kind) after \(executions) executions; the input could not be saved; its \(input.count) bytes in hex:\n\(hex)\n", stderr)
+            return .found(kind: kind, artifact: "", input: input, report: text)
+        }
+        try? FuzzFiles.write(Array((text + "artifact: \(artifact) (\(input.count) bytes)\n").utf8), to: artifact + ".txt")
         fputs("==crossrun fuzz== \(kind) after \(executions) executions; input saved to \(artifact) (\(input.count) bytes)\n", stderr)
         return .found(kind: kind, artifact: artifact, input: input, report: text)
     }
@@ -231,6 +252,7 @@ public final class Fuzzer {
         }
         status("DONE  ")
         fputs("Done \(executions) runs in \(Int(Fuzzer.now() - start)) second(s)\n", stderr)
+        if unsavedInputs > 0 { fputs("==crossrun fuzz== warning: \(unsavedInputs) new input(s) could not be saved in the corpus directory\n", stderr) }
         return .finished
     }
 }

@@ -4,20 +4,25 @@ import Glibc
 
 /// Where the guest's file names lead on the host.
 ///
-/// Without a root, a guest path is the host path as given (relative to the host's current
-/// directory, as a native program's would be). With a root (`crossrun --root DIR`), the guest
-/// sees `DIR` as `/` with its own current directory (starting at `/`): every path is resolved
-/// here component by component, following symbolic links inside the root, so neither `..` nor
-/// a symbolic link (absolute or relative) can lead outside it. The host then receives a path
-/// with no symbolic link left in it, except a last component the call must not follow.
+/// Without a root, a guest path is the host path as given, relative to the guest's own current
+/// directory: the host's at start, moved only by the guest's `chdir` (which never moves
+/// CrossRun's). With a root (`crossrun --root DIR`), the guest sees `DIR` as `/` with its own
+/// current directory (starting at `/`): every path is resolved here component by component,
+/// following symbolic links inside the root, so neither `..` nor a symbolic link (absolute or
+/// relative) can lead outside it. The host then receives a path with no symbolic link left in
+/// it, except a last component the call must not follow.
 ///
-/// This confines a program that is not racing against another host process changing the tree
-/// under it at the same moment; it is a harness guard, not a security boundary.
-public final class GuestFileSystem {
+/// A value: the C library's state holds it, so the fuzzer's reset puts the current directory
+/// back with everything else. This confines a program that is not racing against another host
+/// process changing the tree under it at the same moment; it is a harness guard, not a security
+/// boundary (doc/ISOLATION.md).
+public struct GuestFileSystem: Sendable {
     /// The confining directory (canonical, no trailing slash), or nil for the host's view.
     public let root: [UInt8]?
-    /// The guest's current directory, when confined: a canonical guest path.
-    public private(set) var currentDirectory: [UInt8] = [UInt8(ascii: "/")]
+    /// The guest's current directory: with a root a canonical guest path (starting at `/`);
+    /// without one the canonical host path the guest moved to with `chdir`, or nil while it
+    /// has not (then relative paths are the host's own).
+    public private(set) var currentDirectory: [UInt8]?
 
     /// A path-resolution failure: the `errno` the call reports.
     public struct Failure: Error, Equatable { public var code: Int32 }
@@ -35,6 +40,7 @@ public final class GuestFileSystem {
         var bytes = Array(UnsafeRawBufferPointer(start: canonical, count: strlen(canonical)))
         if bytes == [UInt8(ascii: "/")] { bytes = [] }
         root = bytes
+        currentDirectory = [UInt8(ascii: "/")]
     }
 
     /// Symbolic links followed in one resolution before it fails with `ELOOP` (Linux's limit).
@@ -51,18 +57,25 @@ public final class GuestFileSystem {
     /// `unlink`, `rename`, `readlink`, `mkdir`, …). Relative paths start at `directory` (a
     /// guest path) when given, else at the guest's current directory.
     public func resolve(_ path: [UInt8], followLast: Bool = true, from directory: [UInt8]? = nil) throws(Failure) -> Resolved {
-        guard let root else { return Resolved(host: Self.cString(path), guest: path) }
+        guard let root else {
+            // The host resolves; a relative path starts at the guest's directory, not CrossRun's.
+            guard let cwd = currentDirectory, !path.isEmpty, path.first != Self.slash else {
+                return Resolved(host: Self.cString(path), guest: path)
+            }
+            let absolute = cwd + [Self.slash] + path
+            return Resolved(host: Self.cString(absolute), guest: absolute)
+        }
         guard !path.isEmpty else { throw Failure(code: ENOENT) }
         guard path.count < Int(PATH_MAX) else { throw Failure(code: ENAMETOOLONG) }
         var resolved: [[UInt8]] = []
         var pending: [[UInt8]] = []
         func push(_ p: [UInt8]) {
             // Pending components are popped from the end: push in reverse.
-            pending.append(contentsOf: p.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map(Array.init).reversed())
+            pending.append(contentsOf: p.split(separator: Self.slash, omittingEmptySubsequences: false).map(Array.init).reversed())
         }
         push(path)
-        if path.first != UInt8(ascii: "/") {
-            resolved = Self.components(directory ?? currentDirectory)
+        if path.first != Self.slash {
+            resolved = Self.components(directory ?? currentDirectory ?? [Self.slash])
         }
         var links = 0
         while let component = pending.popLast() {
@@ -84,7 +97,7 @@ public final class GuestFileSystem {
                 links += 1
                 guard links <= Self.maximumLinks else { throw Failure(code: ELOOP) }
                 let target = try Self.readLink(candidate)
-                if target.first == UInt8(ascii: "/") { resolved = [] }
+                if target.first == Self.slash { resolved = [] }
                 push(target)
                 continue
             }
@@ -93,7 +106,42 @@ public final class GuestFileSystem {
         }
         let guest = Self.join([], resolved)
         guard root.count + guest.count < Int(PATH_MAX) else { throw Failure(code: ENAMETOOLONG) }
-        return Resolved(host: Self.cString(Self.join(root, resolved)), guest: guest.isEmpty ? [UInt8(ascii: "/")] : guest)
+        var host = Self.join(root, resolved)
+        // A trailing "/" still says "must be a directory" to the host ("file/" is ENOTDIR).
+        if !resolved.isEmpty && path.last == Self.slash { host.append(Self.slash) }
+        return Resolved(host: Self.cString(host), guest: guest.isEmpty ? [Self.slash] : guest)
+    }
+
+    /// What a call does to the last component it names, for the checks Linux makes first.
+    public enum Removal: Sendable {
+        /// `unlink`, `unlinkat` without `AT_REMOVEDIR`.
+        case unlink
+        /// `rmdir`, `unlinkat` with `AT_REMOVEDIR`.
+        case rmdir
+        /// Either side of `rename`.
+        case rename
+    }
+
+    /// ``resolve(_:followLast:from:)`` for a call that removes or renames the last component
+    /// (never following it). Under a root, Linux's answers for a last component that is `/`,
+    /// `.` or `..` come first, and a path that resolves to the root itself (`up/` with
+    /// `up -> ..`) is refused the way Linux refuses the root: `EBUSY` (`EISDIR` for `unlink`).
+    /// The root directory itself is never removed, renamed or replaced.
+    public func resolve(forRemoval path: [UInt8], _ kind: Removal, from directory: [UInt8]? = nil) throws(Failure) -> Resolved {
+        guard root != nil else { return try resolve(path, followLast: false, from: directory) }
+        let trimmed = path.reversed().drop { $0 == Self.slash }
+        let last = Array(trimmed.prefix { $0 != Self.slash }.reversed())
+        let dot = [UInt8(ascii: ".")], dotdot = [UInt8(ascii: "."), UInt8(ascii: ".")]
+        if !path.isEmpty && (last.isEmpty || last == dot || last == dotdot) {
+            switch kind {
+            case .unlink: throw Failure(code: EISDIR)
+            case .rename: throw Failure(code: EBUSY)
+            case .rmdir: throw Failure(code: last.isEmpty ? EBUSY : last == dot ? EINVAL : ENOTEMPTY)
+            }
+        }
+        let r = try resolve(path, followLast: false, from: directory)
+        if r.guest == [Self.slash] { throw Failure(code: kind == .unlink ? EISDIR : EBUSY) }
+        return r
     }
 
     /// Whether `open` with `flags` (host numbering) follows a symbolic link in the last
@@ -102,26 +150,59 @@ public final class GuestFileSystem {
         flags & O_NOFOLLOW == 0 && flags & (O_CREAT | O_EXCL) != O_CREAT | O_EXCL
     }
 
-    /// `chdir`: the guest's current directory becomes `path` (the host's, without a root).
-    public func changeDirectory(_ path: [UInt8]) throws(Failure) {
-        let r = try resolve(path)
-        guard root != nil else {
-            if Glibc.chdir(r.host) != 0 { throw Failure(code: errno) }
-            return
+    /// The `open` flags glibc's `fopen`/`freopen` derive from `mode`, or nil for a mode glibc
+    /// refuses (`EINVAL`): `r`, `w` or `a` first, then up to six characters of which `+`
+    /// (read and write), `x` (`O_EXCL`) and `e` (`O_CLOEXEC`) matter and `b`, `m`, `c` and
+    /// any other are ignored; a `,` (`,ccs=`) or the end stops the scan. `x` matters only with
+    /// `O_CREAT` (`w`, `a`): `"rx"` opens like `"r"` and follows a symbolic link.
+    public static func openFlags(fopenMode mode: [UInt8]) -> Int32? {
+        guard let first = mode.first else { return nil }
+        var access: Int32, flags: Int32
+        switch first {
+        case UInt8(ascii: "r"): (access, flags) = (O_RDONLY, 0)
+        case UInt8(ascii: "w"): (access, flags) = (O_WRONLY, O_CREAT | O_TRUNC)
+        case UInt8(ascii: "a"): (access, flags) = (O_WRONLY, O_CREAT | O_APPEND)
+        default: return nil
         }
+        for c in mode.dropFirst().prefix(6) {
+            if c == 0 || c == UInt8(ascii: ",") { break }
+            switch c {
+            case UInt8(ascii: "+"): access = O_RDWR
+            case UInt8(ascii: "x"): flags |= O_EXCL
+            case UInt8(ascii: "e"): flags |= O_CLOEXEC
+            default: continue
+            }
+        }
+        return access | flags
+    }
+
+    /// `chdir`: the guest's current directory becomes `path`. CrossRun's own never moves.
+    public mutating func changeDirectory(_ path: [UInt8]) throws(Failure) {
+        let r = try resolve(path)
         var st = stat()
         guard fstatat(AT_FDCWD, r.host, &st, 0) == 0 else { throw Failure(code: errno) }
         guard st.st_mode & S_IFMT == S_IFDIR else { throw Failure(code: ENOTDIR) }
         guard Glibc.access(r.host, X_OK) == 0 else { throw Failure(code: errno) }
-        currentDirectory = r.guest
+        guard root == nil else { currentDirectory = r.guest; return }
+        // The kernel's answer to getcwd: the canonical path (links resolved, ".." taken).
+        guard let canonical = Glibc.realpath(r.host, nil) else { throw Failure(code: errno) }
+        defer { free(canonical) }
+        currentDirectory = Array(UnsafeRawBufferPointer(start: canonical, count: strlen(canonical)))
     }
 
-    /// `getcwd`: the guest's current directory (the host's, without a root).
+    /// `getcwd`: the guest's current directory.
     public func workingDirectory() throws(Failure) -> [UInt8] {
-        guard root == nil else { return currentDirectory }
+        if let currentDirectory { return currentDirectory }
         guard let cwd = Glibc.getcwd(nil, 0) else { throw Failure(code: errno) }
         defer { free(cwd) }
         return Array(UnsafeRawBufferPointer(start: cwd, count: strlen(cwd)))
+    }
+
+    /// Closes every descriptor above 2 this process inherited (`3< /outside` from a shell):
+    /// under a root the guest may use only the standard streams and what it opens itself.
+    /// Called before anything else opens a file.
+    public static func closeInheritedDescriptors() {
+        closefrom(3)
     }
 
     /// The guest's name for host directory descriptor `fd` (for `openat` and friends with a
@@ -139,8 +220,10 @@ public final class GuestFileSystem {
         return below.isEmpty ? [UInt8(ascii: "/")] : below
     }
 
+    static let slash = UInt8(ascii: "/")
+
     static func components(_ path: [UInt8]) -> [[UInt8]] {
-        path.split(separator: UInt8(ascii: "/")).map(Array.init).filter { $0 != [UInt8(ascii: ".")] }
+        path.split(separator: slash).map(Array.init).filter { $0 != [UInt8(ascii: ".")] }
     }
 
     static func join(_ base: [UInt8], _ components: [[UInt8]]) -> [UInt8] {
@@ -167,6 +250,18 @@ extension LibcRuntime {
         let bytes = Array(try memory.cString(address))
         do {
             return try fileSystem.resolve(bytes, followLast: followLast).host
+        } catch {
+            setErrno(error.code)
+            return nil
+        }
+    }
+
+    /// ``hostPath(at:followLast:)`` for a call that removes or renames the last component
+    /// (see ``GuestFileSystem/resolve(forRemoval:_:from:)``).
+    public func hostPath(at address: UInt64, removing kind: GuestFileSystem.Removal) throws -> [CChar]? {
+        let bytes = Array(try memory.cString(address))
+        do {
+            return try fileSystem.resolve(forRemoval: bytes, kind).host
         } catch {
             setErrno(error.code)
             return nil

@@ -6,7 +6,7 @@ import Glibc
 enum LibcMemory {
     static func allocate(_ rt: LibcRuntime, _ size: Int, zero: Bool) throws -> UInt64 {
         let block: (UInt64, fresh: Bool)?
-        if rt.heapChecker != nil { block = try rt.heapChecker!.allocate(rt, size) } else { block = rt.heap.allocate(size) }
+        if let checked = try rt.withHeapChecker({ try $0.allocate(rt, size) }) { block = checked } else { block = rt.heap.allocate(size) }
         guard let (a, fresh) = block else { rt.setErrno(ENOMEM); return 0 }
         if zero && !fresh && size > 0 { memset(try rt.memory.host(a, size, write: true), 0, size) }
         return a
@@ -53,7 +53,7 @@ enum LibcMemory {
     /// `free`: through the heap checker when fuzzing; an unknown pointer aborts as in glibc.
     static func release(_ rt: LibcRuntime, _ p: UInt64) throws {
         do {
-            if rt.heapChecker != nil, try rt.heapChecker!.free(rt, p) { return }
+            if try rt.withHeapChecker({ try $0.free(rt, p) }) == true { return }
         } catch let e as HeapChecker.Error {
             throw GuestTermination.signal(SIGABRT, e.kind + ": " + e.detail)
         }

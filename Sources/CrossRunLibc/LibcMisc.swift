@@ -141,7 +141,18 @@ enum LibcMisc {
             f.returnInt(a)
         },
         "tmpfile": { rt, f in
-            guard let file = Glibc.tmpfile() else { rt.setErrno(errno); f.returnInt(0); return }
+            // Under --root the unnamed file lives in the guest's /tmp (DIR/tmp), as in a chroot.
+            guard rt.fileSystem.root != nil else {
+                guard let file = Glibc.tmpfile() else { rt.setErrno(errno); f.returnInt(0); return }
+                f.returnInt(try rt.register(HostStream(file: file, owned: true)))
+                return
+            }
+            let directory: [CChar]
+            do throws(GuestFileSystem.Failure) { directory = try rt.fileSystem.resolve(Array("/tmp".utf8)).host } catch { rt.setErrno(error.code); f.returnInt(0); return }
+            let tmpfile: Int32 = 0o20000000 | O_DIRECTORY   // Linux's O_TMPFILE (a macro Swift does not import)
+            let fd = Glibc.open(directory, tmpfile | O_RDWR | O_EXCL, 0o600)
+            guard fd >= 0 else { rt.setErrno(errno); f.returnInt(0); return }
+            guard let file = Glibc.fdopen(fd, "w+") else { rt.setErrno(errno); Glibc.close(fd); f.returnInt(0); return }
             f.returnInt(try rt.register(HostStream(file: file, owned: true)))
         },
         "fdopen": { rt, f in
@@ -153,10 +164,18 @@ enum LibcMisc {
             guard let s = rt.stream(handle) else { rt.setErrno(EBADF); f.returnInt(0); return }
             var path: [CChar]? = nil
             if pathAddress != 0 {
-                path = try rt.hostPath(at: pathAddress, followLast: !mode.contains("x"))
+                guard let flags = GuestFileSystem.openFlags(fopenMode: Array(mode.utf8)) else {
+                    // glibc closes the stream, then refuses the mode.
+                    _ = s.close()
+                    rt.streams[handle] = nil
+                    rt.setErrno(EINVAL)
+                    f.returnInt(0)
+                    return
+                }
+                path = try rt.hostPath(at: pathAddress, followLast: GuestFileSystem.followsLastComponent(openFlags: flags))
                 if path == nil { f.returnInt(0); return }
             }
-            let r = path.map { Glibc.freopen($0, mode, s.file) } ?? Glibc.freopen(nil, mode, s.file)
+            let r = rt.creatingFiles { path.map { Glibc.freopen($0, mode, s.file) } ?? Glibc.freopen(nil, mode, s.file) }
             if r == nil { rt.setErrno(errno); rt.streams[handle] = nil; f.returnInt(0) } else { f.returnInt(handle) }
         },
         "fgetpos": { rt, f in

@@ -15,6 +15,11 @@ enum LibcPosix {
         guard let p = try rt.hostPath(at: f.int(0), followLast: followLast) else { f.returnSigned(-1); return }
         result(rt, f, try body(p))
     }
+    /// ``pathCall(_:_:followLast:_:)`` for a call that removes its last component.
+    static func removalCall(_ rt: LibcRuntime, _ f: any CallFrame, _ kind: GuestFileSystem.Removal, _ body: ([CChar]) throws -> Int) throws {
+        guard let p = try rt.hostPath(at: f.int(0), removing: kind) else { f.returnSigned(-1); return }
+        result(rt, f, try body(p))
+    }
 
     static let functions: [String: HostFunction] = [
         // System-call wrappers: a bad buffer is the kernel's EFAULT, not a crash.
@@ -37,9 +42,12 @@ enum LibcPosix {
             // The mode is variadic: read it only when O_CREAT asks for one.
             let mode = flags & O_CREAT != 0 ? mode_t(truncatingIfNeeded: try f.variadic(afterInts: 2, floats: 0).nextIntValue()) : 0
             let host = rt.hostOpenFlags(flags)
-            try pathCall(rt, f, followLast: GuestFileSystem.followsLastComponent(openFlags: host)) { Int(Glibc.open($0, host, mode)) }
+            try pathCall(rt, f, followLast: GuestFileSystem.followsLastComponent(openFlags: host)) { p in rt.creatingFiles { Int(Glibc.open(p, host, mode)) } }
         },
-        "creat": { rt, f in try pathCall(rt, f) { Int(Glibc.creat($0, mode_t(truncatingIfNeeded: try f.int(1)))) } },
+        "creat": { rt, f in
+            let mode = mode_t(truncatingIfNeeded: try f.int(1))
+            try pathCall(rt, f) { p in rt.creatingFiles { Int(Glibc.creat(p, mode)) } }
+        },
         "fcntl": { rt, f in
             let cmd = try f.int32(1)
             var args = try f.variadic(afterInts: 2, floats: 0)
@@ -50,15 +58,23 @@ enum LibcPosix {
             }
         },
         "access": { rt, f in try pathCall(rt, f) { Int(Glibc.access($0, try f.int32(1))) } },
-        "unlink": { rt, f in try pathCall(rt, f, followLast: false) { Int(Glibc.unlink($0)) } },
-        "rmdir": { rt, f in try pathCall(rt, f, followLast: false) { Int(Glibc.rmdir($0)) } },
-        "mkdir": { rt, f in try pathCall(rt, f, followLast: false) { Int(Glibc.mkdir($0, mode_t(truncatingIfNeeded: try f.int(1)))) } },
+        "unlink": { rt, f in try removalCall(rt, f, .unlink) { Int(Glibc.unlink($0)) } },
+        "rmdir": { rt, f in try removalCall(rt, f, .rmdir) { Int(Glibc.rmdir($0)) } },
+        "mkdir": { rt, f in
+            let mode = mode_t(truncatingIfNeeded: try f.int(1))
+            try pathCall(rt, f, followLast: false) { p in rt.creatingFiles { Int(Glibc.mkdir(p, mode)) } }
+        },
         "chmod": { rt, f in try pathCall(rt, f) { Int(Glibc.chmod($0, mode_t(truncatingIfNeeded: try f.int(1)))) } },
         "chdir": { rt, f in
             let bytes = Array(try rt.memory.cString(f.int(0)))
             do throws(GuestFileSystem.Failure) { try rt.fileSystem.changeDirectory(bytes); f.returnInt32(0) } catch { rt.setErrno(error.code); f.returnInt32(-1) }
         },
-        "umask": { _, f in f.returnInt(UInt64(Glibc.umask(mode_t(truncatingIfNeeded: try f.int(0))))) },
+        // The guest's own mask (LibcState), not CrossRun's: applied around file-creating calls.
+        "umask": { rt, f in
+            let old = rt.state.fileModeMask
+            rt.state.fileModeMask = mode_t(truncatingIfNeeded: try f.int(0)) & 0o777
+            f.returnInt(UInt64(old))
+        },
         "getcwd": { rt, f in
             let buf = try f.int(0), n = try f.size(1)
             let bytes: [UInt8]
@@ -111,7 +127,7 @@ enum LibcPosix {
             let template = try f.int(0)
             guard var host = try rt.hostPath(at: template, followLast: false) else { f.returnSigned(-1); return }
             let length = try rt.memory.stringLength(template)
-            let fd = Glibc.mkstemp(&host)
+            let fd = rt.creatingFiles { Glibc.mkstemp(&host) }
             // The name's last component (with the X's replaced) is the guest's too.
             if fd >= 0 {
                 let chosen = host.dropLast().suffix(Swift.min(6, length)).map { UInt8(bitPattern: $0) }

@@ -1,67 +1,32 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The C library's host-side state at one moment, for fuzzing: after each input the runtime
 /// goes back to it (guest memory is restored separately, page by page).
 public struct LibcSnapshot {
-    var heap: GuestHeap
-    var atexitHandlers: [UInt64]
-    var quickExitHandlers: [UInt64]
-    var streams: Set<UInt64>
-    var directories: Set<UInt64>
-    var dataSymbols: [String: UInt64]
-    var environment: [String: String]
-    var environmentCopies: [String: UInt64]
-    var internedStrings: [String: UInt64]
-    var getopt: GetoptState
-    var strtokNext: UInt64
-    var randState: RandomState
-    var signalHandlers: [Int32: UInt64]
-    var signalActions: [Int32: (mask: UInt64, flags: Int32)]
-    var signalMask: UInt64
-    var pendingSignals: UInt64
-    var staticObjects: [String: UInt64]
-    var heapChecker: HeapChecker?
+    /// The whole ``LibcState``: restoring it cannot miss a field.
+    var state: LibcState
 }
 
 extension LibcRuntime {
     /// Captures the runtime's state.
-    public func snapshot() -> LibcSnapshot {
-        LibcSnapshot(heap: heap, atexitHandlers: atexitHandlers, quickExitHandlers: quickExitHandlers,
-                     streams: Set(streams.keys), directories: Set(directories.keys), dataSymbols: dataSymbols,
-                     environment: environment, environmentCopies: environmentCopies, internedStrings: internedStrings,
-                     getopt: getopt, strtokNext: strtokNext, randState: randState, signalHandlers: signalHandlers,
-                     signalActions: signalActions, signalMask: signalMask, pendingSignals: pendingSignals,
-                     staticObjects: staticObjects, heapChecker: heapChecker)
-    }
+    public func snapshot() -> LibcSnapshot { LibcSnapshot(state: state) }
 
-    /// Returns to `snapshot`: streams and directories opened since are closed, everything else
-    /// is put back as it was.
+    /// Returns to `snapshot` as a whole. Host resources are the exception a value cannot
+    /// express: streams and directories opened since are closed, and those the snapshot had
+    /// but the program closed since stay closed (their host `FILE*`/`DIR*` are gone).
     public func restore(_ snapshot: LibcSnapshot) {
-        for (handle, stream) in streams where !snapshot.streams.contains(handle) {
+        let now = state
+        for (handle, stream) in now.streams where snapshot.state.streams[handle] !== stream {
             _ = stream.close()
-            streams[handle] = nil
         }
-        for (handle, dir) in directories where !snapshot.directories.contains(handle) {
+        for (handle, dir) in now.directories where snapshot.state.directories[handle]?.host != dir.host {
             closedir(dir.host)
-            directories[handle] = nil
         }
-        heap = snapshot.heap
-        atexitHandlers = snapshot.atexitHandlers
-        quickExitHandlers = snapshot.quickExitHandlers
-        dataSymbols = snapshot.dataSymbols
-        environment = snapshot.environment
-        environmentCopies = snapshot.environmentCopies
-        internedStrings = snapshot.internedStrings
-        getopt = snapshot.getopt
-        strtokNext = snapshot.strtokNext
-        randState = snapshot.randState
-        signalHandlers = snapshot.signalHandlers
-        signalActions = snapshot.signalActions
-        signalMask = snapshot.signalMask
-        pendingSignals = snapshot.pendingSignals
-        staticObjects = snapshot.staticObjects
-        heapChecker = snapshot.heapChecker
+        var next = snapshot.state
+        next.streams = next.streams.filter { now.streams[$0.key] === $0.value }
+        next.directories = next.directories.filter { now.directories[$0.key]?.host == $0.value.host }
+        state = next
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -20,33 +20,12 @@ public typealias HostFunction = (LibcRuntime, any CallFrame) throws -> Void
 public final class LibcRuntime {
     /// The guest's memory.
     public let memory: any GuestMemory
-    /// The guest heap (`malloc` & co.).
-    public var heap: GuestHeap
+    /// Everything else the C library changes while the guest runs (the properties of the same
+    /// names forward to it), restored as a whole by the fuzzer's reset. New mutable guest state
+    /// goes there, not here: only configuration set once at start-up lives in this class.
+    public var state: LibcState
     /// Guest address of the `errno` cell (`__errno_location()` returns it).
     public private(set) var errnoAddress: UInt64 = 0
-    /// Guest functions registered with `atexit`, in registration order.
-    public var atexitHandlers: [UInt64] = []
-    /// Guest functions registered with `at_quick_exit`, in registration order.
-    public var quickExitHandlers: [UInt64] = []
-    /// Open streams by guest `FILE*` value.
-    public var streams: [UInt64: HostStream] = [:]
-    /// Open directory streams by guest `DIR*` value: the host stream and the guest `struct
-    /// dirent` that `readdir` returns.
-    var directories: [UInt64: (host: OpaquePointer, entry: UInt64)] = [:]
-    /// Guest addresses of data imports (`stdout`, `stdin`, …) by name.
-    public internal(set) var dataSymbols: [String: UInt64] = [:]
-    /// The program's environment (`getenv`).
-    public var environment: [String: String]
-    /// Guest copies of environment values handed out by `getenv` (stable addresses).
-    var environmentCopies: [String: UInt64] = [:]
-    /// Interned guest strings (e.g. `strerror` texts), by content.
-    var internedStrings: [String: UInt64] = [:]
-    /// `getopt`'s scanning state.
-    var getopt = GetoptState()
-    /// State of `strtok`.
-    var strtokNext: UInt64 = 0
-    /// State of `rand`.
-    var randState = RandomState(seed: 1)
     /// Short program name used in diagnostics such as failed assertions.
     public var programName = "program"
     /// Where diagnostics (unknown syscalls with --verbose, bad frees) go.
@@ -70,29 +49,14 @@ public final class LibcRuntime {
         for (guest, native) in moved where flags & guest != 0 { host |= native }
         return host
     }
-    /// Guest signal dispositions set with `signal`/`sigaction` (guest handler addresses; 0 default, 1 ignore).
-    public var signalHandlers: [Int32: UInt64] = [:]
-    /// `sa_mask` and `sa_flags` of each `sigaction`.
-    var signalActions: [Int32: (mask: UInt64, flags: Int32)] = [:]
-    /// The process signal mask: bit N-1 blocks signal N.
-    public internal(set) var signalMask: UInt64 = 0
-    /// Signals raised while blocked, delivered when unblocked.
-    var pendingSignals: UInt64 = 0
     /// Calls a guest function from host code (set by the emulator; used for signal handlers).
     public var callGuest: ((UInt64, [UInt64]) throws -> UInt64)?
-    /// The fuzzing heap checker (red zones, poisoned frees), or nil for plain `malloc`.
-    public var heapChecker: HeapChecker?
-    /// Where guest file names lead on the host (confined to a directory by `--root`).
-    public var fileSystem = GuestFileSystem()
-    /// Static guest objects the library hands out (`localeconv`, `gmtime`'s `struct tm`…).
-    var staticObjects: [String: UInt64] = [:]
 
     /// Creates the runtime over `memory`, with a heap at `[heapBase, heapBase + heapSize)`.
     public init(memory: any GuestMemory, heapBase: UInt64, heapSize: UInt64,
                 environment: [String: String], longDoubleIsBinary128: Bool) throws {
         self.memory = memory
-        self.heap = GuestHeap(base: heapBase, size: heapSize)
-        self.environment = environment
+        self.state = LibcState(heap: GuestHeap(base: heapBase, size: heapSize), environment: environment)
         self.longDoubleIsBinary128 = longDoubleIsBinary128
         errnoAddress = try allocateZeroed(16)
         for (name, fd) in [("stdin", Int32(0)), ("stdout", 1), ("stderr", 2)] {

@@ -108,9 +108,12 @@ enum LibcStdio {
         },
         "fopen": { rt, f in
             let mode = try rt.memory.string(f.int(1))
-            // "x" (exclusive creation) does not follow a symbolic link in the last component.
-            guard let path = try rt.hostPath(at: f.int(0), followLast: !mode.contains("x")) else { f.returnInt(0); return }
-            guard let s = HostStream.open(path, mode: mode) else { rt.setErrno(errno); f.returnInt(0); return }
+            // The mode as glibc reads it: a bad one is EINVAL before the path is looked at, and
+            // only "w…x"/"a…x" (O_CREAT|O_EXCL) leave a symbolic link in the last component alone.
+            guard let flags = GuestFileSystem.openFlags(fopenMode: Array(mode.utf8)) else { rt.setErrno(EINVAL); f.returnInt(0); return }
+            let follow = GuestFileSystem.followsLastComponent(openFlags: flags)
+            guard let path = try rt.hostPath(at: f.int(0), followLast: follow) else { f.returnInt(0); return }
+            guard let s = rt.creatingFiles({ HostStream.open(path, mode: mode) }) else { rt.setErrno(errno); f.returnInt(0); return }
             let handle = try rt.allocateZeroed(32)
             rt.streams[handle] = s
             f.returnInt(handle)
@@ -161,14 +164,18 @@ enum LibcStdio {
             if let s = try stream(rt, f, 0) { setvbuf(s.file, nil, try f.int(1) == 0 ? _IONBF : _IOFBF, Int(BUFSIZ)) }
         },
         "remove": { rt, f in
-            guard let path = try rt.hostPath(at: f.int(0), followLast: false) else { f.returnInt32(-1); return }
+            // glibc: unlink, and rmdir when that says EISDIR (so "/" is EBUSY, as rmdir says).
+            guard let path = try rt.hostPath(at: f.int(0), removing: .unlink) ?? rt.hostPath(at: f.int(0), removing: .rmdir) else {
+                f.returnInt32(-1)
+                return
+            }
             let r = Glibc.remove(path)
             if r != 0 { rt.setErrno(errno) }
             f.returnInt32(r)
         },
         "rename": { rt, f in
-            guard let from = try rt.hostPath(at: f.int(0), followLast: false),
-                  let to = try rt.hostPath(at: f.int(1), followLast: false) else { f.returnInt32(-1); return }
+            guard let from = try rt.hostPath(at: f.int(0), removing: .rename),
+                  let to = try rt.hostPath(at: f.int(1), removing: .rename) else { f.returnInt32(-1); return }
             let r = Glibc.rename(from, to)
             if r != 0 { rt.setErrno(errno) }
             f.returnInt32(r)

@@ -164,6 +164,8 @@ struct Run: ParsableCommand {
         }
         var fileSystem = GuestFileSystem()
         if let root {
+            // A descriptor inherited from the shell (`3< /outside`) would be a way out.
+            GuestFileSystem.closeInheritedDescriptors()
             do {
                 fileSystem = try GuestFileSystem(root: root)
             } catch {

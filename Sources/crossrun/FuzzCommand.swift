@@ -128,10 +128,23 @@ struct Fuzz: ParsableCommand {
         }
 
         if !replay.isEmpty { Glibc.exit(try replayFiles(executor, options: options, target: targetName)) }
+        // Where crash inputs and new corpus inputs go must take files, before anything is found.
+        do throws(FuzzError) {
+            try FuzzFiles.checkWritable(prefix: options.artifactPrefix)
+        } catch {
+            throw DriverError.badInput(file: options.artifactPrefix, message: "-artifact_prefix: cannot create files there (\(Self.reason(error))), so a crash input could not be saved")
+        }
         if let minimize { Glibc.exit(try shrink(minimize, executor, options: options, target: targetName)) }
 
         for dir in corpora.prefix(1) where !FileIO.isDirectory(dir) {
             guard mkdir(dir, 0o755) == 0 else { throw DriverError.badInput(file: dir, message: "cannot create the corpus directory: " + String(cString: strerror(errno))) }
+        }
+        for dir in corpora.prefix(1) {
+            do throws(FuzzError) {
+                try FuzzFiles.checkWritable(prefix: dir + "/")
+            } catch {
+                throw DriverError.badInput(file: dir, message: "new inputs are saved in the first corpus directory, and it is not writable (\(Self.reason(error))); give a writable directory first (read-only seed directories may follow)")
+            }
         }
         let seeds = try corpora.flatMap { try FuzzFiles.files(in: $0).map(FileIO.read) }
         fputs("INFO: Seed: \(options.seed)\nINFO: fuzzing \(built.programName) on \(targetName), \(seeds.count) seed input(s), -max_len=\(options.maxLength)\n", stderr)
@@ -147,6 +160,12 @@ struct Fuzz: ParsableCommand {
         case .finished: Glibc.exit(0)
         case .found(let kind, _, _, _): Glibc.exit(kind == "timeout" ? options.timeoutExitCode : options.errorExitCode)
         }
+    }
+
+    /// The system's reason in a write failure.
+    static func reason(_ error: FuzzError) -> String {
+        if case .unwritable(_, let reason) = error { return reason }
+        return error.description
     }
 
     func describe(_ outcome: FuzzSession.Outcome) -> String {

@@ -93,7 +93,7 @@ struct MatrixCommand: ParsableCommand {
             case .skipped: row += ["skipped", "-", "-"]
             case .ran(let r):
                 let lines = LineDiff.lines(r.stdout).count
-                row += [exitText(r), String(SHA256.hex(r.stdout).prefix(8)) + " \(lines) line" + (lines == 1 ? "" : "s"),
+                row += [exitText(r), String(SHA256.hex(r.stdout).prefix(8)) + " \(lines) line" + (lines == 1 ? "" : "s") + (r.stdoutTruncated ? " (cut)" : ""),
                         Verdict.formatSeconds(r.seconds)]
             }
             row.append(signature(outcome) == majority ? "" : "<- differs")
@@ -115,7 +115,15 @@ struct MatrixCommand: ParsableCommand {
         let timedOut = zip(configurations, outcomes).filter { _, outcome in
             if case .ran(let r) = outcome { return exitText(r).contains("timeout") } else { return false }
         }.map { "\($0.0)" }
+        let cut = zip(configurations, outcomes).filter { _, outcome in
+            if case .ran(let r) = outcome { return r.stdoutTruncated } else { return false }
+        }.map { "\($0.0)" }
         guard let differing = signatures.firstIndex(where: { $0 != majority }) else {
+            if !cut.isEmpty {
+                // Agreement on a prefix is not agreement: say so, and do not claim it.
+                print("stdout over the \(Subprocess.Options.defaultCaptureLimit >> 20) MiB capture limit on \(cut.joined(separator: ", ")): only the first \(Subprocess.Options.defaultCaptureLimit >> 20) MiB were compared")
+                return 1
+            }
             if !timedOut.isEmpty {
                 print("timed out: \(timedOut.joined(separator: ", ")) (no result to compare)")
             } else if builds {

@@ -191,8 +191,10 @@ final class RunMatrix: Sendable {
         do {
             let r = try Subprocess.run(executable, args, options: options)
             let record = recordPath.flatMap { try? FileIO.read($0) }.flatMap { OutcomeRecord(json: String(decoding: $0, as: UTF8.self)) }
-            return ProgramRun(status: r.status, stdout: r.output, stderr: r.error, killed: r.timedOut,
-                              seconds: Subprocess.monotonicSeconds() - started, outcome: record, signal: r.signal)
+            var run = ProgramRun(status: r.status, stdout: r.output, stderr: r.error, killed: r.timedOut,
+                                 seconds: Subprocess.monotonicSeconds() - started, outcome: record, signal: r.signal)
+            run.stdoutTruncated = r.outputTruncated
+            return run
         } catch {
             return ProgramRun(status: 1, stdout: [], stderr: Array("crossrun: error: \(error)\n".utf8), killed: false, seconds: 0)
         }

@@ -169,13 +169,20 @@ struct TestCommand: ParsableCommand {
     /// Writes `test`'s expected files from the reference run and returns the test as now on
     /// disk. The reference is x64/native when selected, else the first configuration; a
     /// target's own `.TARGET.expected` is written only where its output differs (and removed
-    /// where it no longer does). Runs that crashed (unless the test expects that exit status)
-    /// or timed out change nothing.
+    /// where it no longer does). Runs that crashed (unless the test expects that exit status),
+    /// timed out or printed more than the capture limit change nothing. A side file that is a
+    /// symbolic link is never written through (it may lead outside the suite): it is reported
+    /// and left as it is. Files are replaced atomically (written beside, then renamed).
     static func update(_ test: TestCase, outcomes: [Configuration: RunOutcome], configurations: [Configuration]) throws -> TestCase {
         let reference = configurations.first { $0.target == .x64 && $0.backend == .native } ?? configurations[0]
         func normal(_ outcome: RunOutcome?) -> ProgramRun? {
-            guard case .ran(let run)? = outcome, !run.killed, run.report == nil || run.status == test.exitStatus else { return nil }
+            guard case .ran(let run)? = outcome, !run.killed, !run.stdoutTruncated,
+                  run.report == nil || run.status == test.exitStatus else { return nil }
             return run
+        }
+        if case .ran(let run)? = outcomes[reference], run.stdoutTruncated {
+            print("not updated: \(test.name) (the reference run's stdout on \(reference) is over the \(Subprocess.Options.defaultCaptureLimit >> 20) MiB capture limit)")
+            return test
         }
         guard let ref = normal(outcomes[reference]) else {
             print("not updated: \(test.name) (the reference run on \(reference) did not finish normally)")
@@ -184,13 +191,29 @@ struct TestCommand: ParsableCommand {
         var changed: [String] = []
         func write(_ bytes: [UInt8], _ ext: String) throws {
             let path = test.sideFile(ext)
+            var st = stat()
+            if lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK {
+                print("not updated: \(path) is a symbolic link (crossrun test --update does not write through links; update its target or replace the link with a file)")
+                return
+            }
             if (try? FileIO.read(path)) != bytes {
-                try FileIO.write(bytes, to: path)
+                let temporary = path + ".crossrun-update-\(getpid())"
+                do { try FileIO.write(bytes, to: temporary) } catch { unlink(temporary); throw error }
+                guard rename(temporary, path) == 0 else {
+                    let reason = String(cString: strerror(errno))
+                    unlink(temporary)
+                    throw DriverError.environment("cannot write \(path): \(reason)")
+                }
                 changed.append(TestDiscovery.lastComponent(path))
             }
         }
         func remove(_ ext: String) {
             let path = test.sideFile(ext)
+            var st = stat()
+            if lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFLNK {
+                print("not updated: \(path) is a symbolic link (crossrun test --update leaves links alone; remove it yourself if it is stale)")
+                return
+            }
             if FileIO.exists(path), unlink(path) == 0 { changed.append("-" + TestDiscovery.lastComponent(path)) }
         }
         try write(ref.stdout, ".expected")

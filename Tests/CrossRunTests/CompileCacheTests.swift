@@ -113,15 +113,83 @@ final class CompileCacheTests: XCTestCase {
         let small = CompileCache(directory: dir + "/small", maxBytes: 1 << 20) // 4 KiB per subdirectory
         let sub = dir + "/small/v1/ab"
         try FileIO.makeDirectories(sub)
+        func name(_ i: Int) -> String { "ab" + String(repeating: String(i), count: 62) + ".o" }
         for i in 0..<10 {
-            let p = "\(sub)/ab\(i).o"
+            let p = "\(sub)/\(name(i))"
             try FileIO.write([UInt8](repeating: 0, count: 1000), to: p)
             var times = [timespec(tv_sec: 1000 + i, tv_nsec: 0), timespec(tv_sec: 1000 + i, tv_nsec: 0)]
             utimensat(AT_FDCWD, p, &times, 0)
         }
+        // Not the cache's: never counted nor removed, however old and big.
+        let foreign = "\(sub)/notes.txt"
+        try FileIO.write([UInt8](repeating: 1, count: 8000), to: foreign)
+        var old = [timespec(tv_sec: 1, tv_nsec: 0), timespec(tv_sec: 1, tv_nsec: 0)]
+        utimensat(AT_FDCWD, foreign, &old, 0)
         small.prune(subdirectoryOf: "abcd")
         let left = FileIO.entries(of: sub).sorted()
-        XCTAssertEqual(left, ["ab7.o", "ab8.o", "ab9.o"], "oldest go first, down to 80% of the share")
+        XCTAssertEqual(left, [name(7), name(8), name(9), "notes.txt"], "oldest go first, down to 80% of the share")
+    }
+
+    /// A cached object that was truncated or modified is noticed (size + SHA-256 in the
+    /// manifest), removed and compiled again, and the new one is used from then on.
+    func testDamagedObjectsAreRebuilt() throws {
+        let source = try file("p.c", "int value(void) { return 42; }\nint main(void) { return value() - 42; }\n")
+        let good = try compile(source)
+        let objects = FileIO.files(under: cache.directory + "/v1", suffix: ".o")
+        XCTAssertEqual(objects.count, 1)
+        let object = cache.directory + "/v1/" + objects[0]
+        for damage in ["truncate", "modify", "empty"] {
+            var bytes = try FileIO.read(object)
+            switch damage {
+            case "truncate": bytes.removeLast(bytes.count / 2)
+            case "modify": bytes[bytes.count / 2] ^= 0xff
+            default: bytes = []
+            }
+            try FileIO.write(bytes, to: object)
+            let before = cache.statistics
+            XCTAssertEqual(try compile(source), good, damage)
+            XCTAssertEqual(cache.statistics, .init(hits: before.hits, misses: before.misses + 1), "\(damage): must compile again")
+            XCTAssertEqual(try FileIO.read(object), good, "\(damage): the entry is written again")
+            XCTAssertEqual(try compile(source), good)
+            XCTAssertEqual(cache.statistics, .init(hits: before.hits + 1, misses: before.misses + 1), "\(damage): then hits")
+        }
+        // A version-1 manifest (no sizes or hashes) is not trusted either.
+        let manifests = FileIO.files(under: cache.directory + "/v1", suffix: ".manifest")
+        let manifest = cache.directory + "/v1/" + manifests[0]
+        let text = String(decoding: try FileIO.read(manifest), as: UTF8.self)
+        let v1 = text.split(separator: "\n").map { line -> String in
+            if line.hasPrefix("crossrun-manifest") { return "crossrun-manifest 1" }
+            return line.hasPrefix("R ") ? String(line.split(separator: " ").prefix(2).joined(separator: " ")) : String(line)
+        }.joined(separator: "\n") + "\n"
+        try FileIO.write(Array(v1.utf8), to: manifest)
+        let before = cache.statistics
+        XCTAssertEqual(try compile(source), good)
+        XCTAssertEqual(cache.statistics.misses, before.misses + 1)
+    }
+
+    /// `clear` removes the cache's own entries and temporaries, and nothing else under `v1/`.
+    func testClearRemovesOnlyTheCachesOwnFiles() throws {
+        let source = try file("p.c", "int main(void) { return 0; }\n")
+        _ = try compile(source)
+        let v1 = cache.directory + "/v1"
+        let own = FileIO.files(under: v1, suffix: "")
+        XCTAssertGreaterThanOrEqual(own.count, 3, "\(own)")   // manifest, object, compiler identity
+        let key = String(repeating: "c", count: 64)
+        try FileIO.makeDirectories(v1 + "/cc")
+        try FileIO.write([1], to: v1 + "/cc/\(key).o.123.456.tmp")   // a crashed writer's temporary
+        let foreign = [v1 + "/cc/readme", v1 + "/cc/\(key).o.bak", v1 + "/cc/" + String(repeating: "d", count: 64) + ".o",
+                       v1 + "/mine/\(key).o", v1 + "/compilers/notes"]
+        try FileIO.makeDirectories(v1 + "/mine")
+        for f in foreign { try FileIO.write([7], to: f) }
+        let outside = dir + "/precious.o"
+        try FileIO.write([9], to: outside)
+        XCTAssertEqual(symlink(outside, v1 + "/cc/\(key).manifest"), 0)
+        XCTAssertEqual(cache.usage().files, own.count + 1)
+        XCTAssertGreaterThan(cache.clear(), 0)
+        XCTAssertEqual(cache.usage().files, 0)
+        let kept = (foreign + [v1 + "/cc/\(key).manifest"]).map { String($0.dropFirst(v1.count + 1)) }
+        XCTAssertEqual(FileIO.files(under: v1, suffix: ""), kept.sorted())
+        XCTAssertEqual(try FileIO.read(outside), [9], "a link is not the cache's file, and never followed")
     }
 
     func testSHA256KnownAnswers() {
