@@ -10,6 +10,10 @@ public enum LinkError: Error, CustomStringConvertible, Equatable, Sendable {
     case relocation(file: String, section: String, offset: UInt64, message: String)
     /// Any other malformed input.
     case invalidInput(file: String, message: String)
+    /// A section, common symbol or synthesized table does not fit in the image, whose size is
+    /// bounded by the room a guest address space has for it (``LinkImage/maximumSize``).
+    /// `size` is the item's size (nil when it was its alignment that did not fit).
+    case imageTooLarge(item: String, size: UInt64?, limit: Int)
     /// Nothing to link.
     case noInputs
 
@@ -29,8 +33,19 @@ public enum LinkError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(file)(\(section)+0x\(String(offset, radix: 16))): \(message)"
         case .invalidInput(let file, let message):
             return "\(file): \(message)"
+        case .imageTooLarge(let item, let size, let limit):
+            let bytes = size.map { " (\($0) bytes)" } ?? ""
+            return "image too large: \(item)\(bytes) does not fit in the \(LinkError.bytes(limit)) a linked image may span"
         case .noInputs:
             return "no input files"
         }
+    }
+
+    /// `n` bytes in the largest binary unit that divides it (`64 TiB`), for messages.
+    static func bytes(_ n: Int) -> String {
+        for (shift, unit) in [(40, "TiB"), (30, "GiB"), (20, "MiB"), (10, "KiB")] where n >= 1 << shift && n % (1 << shift) == 0 {
+            return "\(n >> shift) \(unit)"
+        }
+        return "\(n) bytes"
     }
 }

@@ -71,6 +71,12 @@ public struct LinkImage: Sendable {
         public var alignment: Int
     }
 
+    /// The largest image the linker produces: 64 TiB. An emulated guest places the image at
+    /// 4 MiB with its heap behind it and its stack below 128 TiB (`GuestLayout`), so every image
+    /// up to this size fits; a native run maps it with `mmap`, which refuses what the host
+    /// cannot provide.
+    public static let maximumSize = 1 << 46
+
     /// Architecture the code is for.
     public var machine: Machine
     /// Page size the segments are aligned to.

@@ -6,8 +6,10 @@ extension LinkState {
         var image = [UInt8](repeating: 0, count: fileSize)
         for (g, list) in groups where g != .bss && g != .tbss {
             for (o, section) in list where !section.isNoBits && section.size > 0 {
+                // Layout placed `section.size` (= the contents' length) bytes at `at`, inside `fileSize`.
                 guard let at = sectionOffset[o][section.index] else { continue }
-                image.replaceSubrange(at..<at + Int(section.size), with: objects[o].contents(of: section))
+                let contents = objects[o].contents(of: section)
+                image.replaceSubrange(at..<at + contents.count, with: contents)
             }
         }
 
@@ -75,7 +77,7 @@ extension LinkState {
     private func name(of key: SymbolKey) -> String {
         switch key {
         case .global(let n): return n
-        case .local(let o, let s): return objects[o].symbols[s].name
+        case .local(let o, let s): return s < objects[o].symbols.count ? objects[o].symbols[s].name : "#\(s)"
         }
     }
 
@@ -90,20 +92,23 @@ extension LinkState {
                 let k = key(o, s)
                 // Globals appear once: from the object whose definition won.
                 if case .global = k, case .defined(let wo, let ws, _)? = definitionSite(k), (wo, ws) != (o, s) { continue }
-                guard let t = definedTarget(o, s) else { continue }
+                // Sizes are informational: clamp them so offset + size stays small (symbolization).
+                let size = Int(min(sym.size, UInt64(options.maximumImageSize)))
+                guard let t = (try? definedTarget(o, s)) ?? nil else { continue }
                 let kind: LinkImage.SymbolKind = sym.type == .function ? .function : sym.type == .object ? .object : .other
                 switch t {
                 case .image(let off):
-                    out.append(.init(name: sym.name, offset: off, size: Int(sym.size), kind: kind, isGlobal: sym.binding != .local, file: object.name))
+                    out.append(.init(name: sym.name, offset: off, size: size, kind: kind, isGlobal: sym.binding != .local, file: object.name))
                 case .tls(let off):
-                    out.append(.init(name: sym.name, offset: off, size: Int(sym.size), kind: .tls, isGlobal: sym.binding != .local, file: object.name))
+                    out.append(.init(name: sym.name, offset: off, size: size, kind: .tls, isGlobal: sym.binding != .local, file: object.name))
                 default: continue
                 }
             }
         }
         for (name, off) in commonOffset {
             let size: Int
-            if case .common(_, _, let sz, _)? = definitions[name] { size = Int(sz) } else { size = 0 }
+            // Layout placed the common symbol, so its size fits the image.
+            if case .common(_, _, let sz, _)? = definitions[name] { size = Checked.int(sz) ?? 0 } else { size = 0 }
             out.append(.init(name: name, offset: off, size: size, kind: .object, isGlobal: true, file: "<common>"))
         }
         for (k, at) in stubs {

@@ -54,9 +54,12 @@ struct LinkState {
         tlsSectionOffset = Array(repeating: [:], count: objects.count)
     }
 
+    /// The identity of symbol `symbol` of `objects[object]` (an index past the symbol table,
+    /// as symbol 0 of an object without one, is a local key that resolves to nothing).
     func key(_ object: Int, _ symbol: Int) -> SymbolKey {
-        let s = objects[object].symbols[symbol]
-        return s.binding == .local ? .local(object: object, symbol: symbol) : .global(s.name)
+        let symbols = objects[object].symbols
+        guard symbol < symbols.count, symbols[symbol].binding != .local else { return .local(object: object, symbol: symbol) }
+        return .global(symbols[symbol].name)
     }
 
     /// Decides, for every name no object defines, whether it is linker-defined, imported from
@@ -111,7 +114,7 @@ struct LinkState {
             if case .defined(let o, let s, _)? = definitions[name] { return objects[o].symbols[s].isAbsolute }
             return false
         case .local(let o, let s):
-            return objects[o].symbols[s].isAbsolute
+            return s < objects[o].symbols.count && objects[o].symbols[s].isAbsolute
         }
     }
 
