@@ -49,6 +49,6 @@ let package = Package(
         .testTarget(name: "CrossRunTests", dependencies: [
             "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
             "CrossRunLibc", "CrossRunEmulator", "CUnicorn", "crossrun", "CHostQuad", "CrossRunFuzz",
-        ]),
+        ], exclude: ["Resources/linker-regressions"]),
     ]
 )

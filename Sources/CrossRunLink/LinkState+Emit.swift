@@ -43,13 +43,13 @@ extension LinkState {
             case .absolute(let v): ctx.write64(v, at: at)
             case .weakUndefined: ctx.write64(0, at: at)
             case .tls:
-                throw LinkError.invalidInput(file: "<link>", message: "GOT entry requested for thread-local '\(name(of: k))' (initial-exec TLS is not supported)")
+                throw LinkError.invalidInput(file: referrer(of: k), message: "GOT entry requested for thread-local '\(name(of: k))' (initial-exec TLS is not supported)")
             }
         }
         for k in tlsKeys {
             guard let at = tlsPairs[k] else { continue }
             guard case .tls(let off)? = targets[k] else {
-                throw LinkError.invalidInput(file: "<link>", message: "'\(name(of: k))' is used as a thread-local variable but is not one defined by the program")
+                throw LinkError.invalidInput(file: referrer(of: k), message: "'\(name(of: k))' is used as a thread-local variable but is not one defined by the program")
             }
             ctx.write64(1, at: at)          // module id: the image is module 1
             ctx.write64(UInt64(off), at: at + 8)
@@ -58,7 +58,7 @@ extension LinkState {
         for k in tlsDescriptorKeys {
             guard let at = tlsDescriptors[k], let resolver = tlsResolverOffset else { continue }
             guard case .tls(let off)? = targets[k] else {
-                throw LinkError.invalidInput(file: "<link>", message: "'\(name(of: k))' is used as a thread-local variable but is not one defined by the program")
+                throw LinkError.invalidInput(file: referrer(of: k), message: "'\(name(of: k))' is used as a thread-local variable but is not one defined by the program")
             }
             ctx.write64(UInt64(resolver), at: at)   // [resolver address, offset in the TLS block]
             ctx.fixups.append(.rebase(offset: at))
@@ -72,6 +72,11 @@ extension LinkState {
         if let at = tlsResolverOffset, let slot = tlsBlockSlot {
             arch.writeTLSResolver(&ctx.image, at: at, tlsBlockSlot: slot)
         }
+    }
+
+    /// The first object whose relocations use `key` (for messages about synthesized entries).
+    private func referrer(of key: SymbolKey) -> String {
+        firstUse[key].map { objects[$0].name } ?? "<link>"
     }
 
     private func name(of key: SymbolKey) -> String {

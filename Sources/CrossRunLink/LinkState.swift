@@ -43,6 +43,7 @@ struct LinkState {
     var initSlots: [Int] = []
     var finiSlots: [Int] = []
     var namedRuns: [String: Range<Int>] = [:]     // __start_/__stop_ bounds
+    var firstUse: [SymbolKey: Int] = [:]          // symbol → first object relocating against it
     var targets: [SymbolKey: RelocationTarget] = [:]
 
     init(objects: [ObjectFile], definitions: [String: GlobalDefinition], arch: any ArchLinker, options: LinkOptions) {
@@ -126,6 +127,7 @@ struct LinkState {
             for (o, section) in list {
                 for r in objects[o].relocations[section.index] ?? [] where r.symbol != 0 {
                     let k = key(o, Int(r.symbol))
+                    if firstUse[k] == nil { firstUse[k] = o }
                     switch arch.need(for: r.type) {
                     case .none: break
                     case .got:
