@@ -92,6 +92,20 @@ final class LinkerHardeningTests: XCTestCase {
         XCTAssertLessThanOrEqual(heapEnd, layout.stackTop - layout.stackSize)
     }
 
+    /// A TLS block that links (under the image limit) but not fits the guest heap is a clean
+    /// load error, not a stray guest-memory error.
+    func testHugeThreadLocalsAreALoadError() throws {
+        for target in Target.allCases {
+            let object = try TestSupport.compile("_Thread_local char big[1L<<40]; int main(void) { return big[5]; }", target: target)
+            let image = try TestSupport.link([object])
+            XCTAssertEqual(image.tls?.size, 1 << 40)
+            let options = GuestProcess.Options(arguments: ["tls"], environment: [:], programName: "tls")
+            XCTAssertThrowsError(try Emulator.run(image, options: options)) {
+                XCTAssertTrue("\($0)".contains("thread-local storage (1099511627776 bytes) does not fit in the guest heap"), "\($0)")
+            }
+        }
+    }
+
     // MARK: - Patched fields
 
     private func base(_ configure: (inout ELFBuilder, _ text: Int) -> Void) -> ObjectFile? {
