@@ -58,24 +58,32 @@ enum OutputGroup: Int, CaseIterable, Comparable {
 struct LayoutCursor {
     private(set) var offset: Int
     let limit: Int
+    /// A lower limit for the stored part of the image (before the zero fill), while it lasts.
+    var storedLimit: Int?
 
-    init(at offset: Int = 0, limit: Int) {
+    init(at offset: Int = 0, limit: Int, storedLimit: Int? = nil) {
         self.offset = offset
         self.limit = limit
+        self.storedLimit = storedLimit
+    }
+
+    private func tooLarge(_ item: String, _ size: UInt64?) -> LinkError {
+        if let storedLimit { return .imageTooLarge(item: item, size: size, limit: storedLimit, stored: true) }
+        return .imageTooLarge(item: item, size: size, limit: limit)
     }
 
     /// Rounds the position up to `alignment` (a power of two) for `item`.
     mutating func align(_ alignment: UInt64, for item: @autoclosure () -> String) throws {
-        guard let a = Checked.int(alignment), let next = Checked.alignUp(offset, a), next <= limit else {
-            throw LinkError.imageTooLarge(item: "\(item()) aligned to \(alignment)", size: nil, limit: limit)
+        guard let a = Checked.int(alignment), let next = Checked.alignUp(offset, a), next <= min(limit, storedLimit ?? limit) else {
+            throw tooLarge("\(item()) aligned to \(alignment)", nil)
         }
         offset = next
     }
 
     /// Moves past `size` bytes of `item`.
     mutating func advance(by size: UInt64, for item: @autoclosure () -> String) throws {
-        guard let n = Checked.int(size), let next = Checked.add(offset, n), next <= limit else {
-            throw LinkError.imageTooLarge(item: item(), size: size, limit: limit)
+        guard let n = Checked.int(size), let next = Checked.add(offset, n), next <= min(limit, storedLimit ?? limit) else {
+            throw tooLarge(item(), size)
         }
         offset = next
     }

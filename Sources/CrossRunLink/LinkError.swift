@@ -11,9 +11,11 @@ public enum LinkError: Error, CustomStringConvertible, Equatable, Sendable {
     /// Any other malformed input.
     case invalidInput(file: String, message: String)
     /// A section, common symbol or synthesized table does not fit in the image, whose size is
-    /// bounded by the room a guest address space has for it (``LinkImage/maximumSize``).
-    /// `size` is the item's size (nil when it was its alignment that did not fit).
-    case imageTooLarge(item: String, size: UInt64?, limit: Int)
+    /// bounded by the room a guest address space has for it (``LinkImage/maximumSize``), or
+    /// (`stored`) in the part before the zero fill, whose bytes the linker holds in memory
+    /// (``LinkImage/maximumStoredSize``). `size` is the item's size (nil when it was its
+    /// alignment that did not fit).
+    case imageTooLarge(item: String, size: UInt64?, limit: Int, stored: Bool = false)
     /// Nothing to link.
     case noInputs
 
@@ -33,9 +35,10 @@ public enum LinkError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(file)(\(section)+0x\(String(offset, radix: 16))): \(message)"
         case .invalidInput(let file, let message):
             return "\(file): \(message)"
-        case .imageTooLarge(let item, let size, let limit):
+        case .imageTooLarge(let item, let size, let limit, let stored):
             let bytes = size.map { " (\($0) bytes)" } ?? ""
-            return "image too large: \(item)\(bytes) does not fit in the \(LinkError.bytes(limit)) a linked image may span"
+            let room = stored ? "of code and initialised data an image may hold" : "a linked image may span"
+            return "image too large: \(item)\(bytes) does not fit in the \(LinkError.bytes(limit)) \(room)"
         case .noInputs:
             return "no input files"
         }

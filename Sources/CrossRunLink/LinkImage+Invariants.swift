@@ -10,7 +10,7 @@ extension LinkImage {
     /// native loader writes fixups without checking them again.
     public var invariantViolation: String? {
         guard pageSize > 0, pageSize & (pageSize - 1) == 0 else { return "page size \(pageSize) is not a power of two" }
-        guard size >= bytes.count, size % pageSize == 0, size <= Self.maximumSize else {
+        guard bytes.count <= Self.maximumStoredSize, size >= bytes.count, size % pageSize == 0, size <= Self.maximumSize else {
             return "size \(size) does not hold the \(bytes.count) stored bytes page aligned within \(Self.maximumSize)"
         }
         for s in segments {

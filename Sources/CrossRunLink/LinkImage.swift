@@ -77,6 +77,12 @@ public struct LinkImage: Sendable {
     /// cannot provide.
     public static let maximumSize = 1 << 46
 
+    /// The most code and initialised data (the stored ``bytes``) an image holds: 2 GiB, the
+    /// reach of the ±2 GiB PC-relative references of the default code models, and a bound on
+    /// the memory the linker and loaders take for a hostile object (alignment padding between
+    /// its sections included).
+    public static let maximumStoredSize = 1 << 31
+
     /// Architecture the code is for.
     public var machine: Machine
     /// Page size the segments are aligned to.

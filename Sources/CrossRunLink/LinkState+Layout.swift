@@ -6,7 +6,8 @@ extension LinkState {
     /// when the image would pass ``LinkOptions/maximumImageSize``.
     mutating func layout() throws {
         let page = UInt64(options.pageSize)
-        var cursor = LayoutCursor(limit: options.maximumImageSize)
+        // Until the zero fill, every byte is also held in memory: the lower stored limit applies.
+        var cursor = LayoutCursor(limit: options.maximumImageSize, storedLimit: options.maximumStoredSize)
 
         func describe(_ o: Int, _ section: Section) -> String { "\(objects[o].name): section '\(section.name)'" }
         func placeGroup(_ g: OutputGroup) throws {
@@ -79,6 +80,7 @@ extension LinkState {
         let rw = try beginSegment("data")
         try placeGroup(.data)
         fileSize = cursor.offset
+        cursor.storedLimit = nil
         try placeGroup(.bss)
         for (name, def) in definitions.sorted(by: { $0.key < $1.key }) {
             guard case .common(let o, _, let size, let alignment) = def else { continue }

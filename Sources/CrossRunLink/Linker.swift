@@ -9,6 +9,9 @@ public struct LinkOptions: Sendable {
     /// The largest image to produce (``LinkImage/maximumSize``); a link that needs more fails
     /// with ``LinkError/imageTooLarge(item:size:limit:)``.
     public var maximumImageSize = LinkImage.maximumSize
+    /// The most code and initialised data (everything before the zero fill) to produce
+    /// (``LinkImage/maximumStoredSize``).
+    public var maximumStoredSize = LinkImage.maximumStoredSize
     /// Symbols that must be defined (the entry point); looked up in archives too.
     public var requiredSymbols: [String] = ["main"]
     /// Returns the kind of a symbol the runtime provides (libc, libm, compiler helpers),

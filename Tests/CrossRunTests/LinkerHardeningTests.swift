@@ -42,6 +42,18 @@ final class LinkerHardeningTests: XCTestCase {
         }
     }
 
+    /// Through the CLI, on every target/backend pair: exit 1 and one clear line, no trap.
+    func testCommandLineReportsImageTooLarge() throws {
+        let dir = try TestSupport.scratch()
+        defer { FileIO.removeTree(dir) }
+        try FileIO.write(Array("char a[1L<<60], b[1L<<60], c[1L<<60], d[1L<<60], e[1L<<60], f[1L<<60], g[1L<<60], h[1L<<60];\nint main(void) { return a[1] + h[2]; }\n".utf8), to: dir + "/big.c")
+        for (target, backend) in [("x64", "native"), ("x64", "emu"), ("aarch64", "emu"), ("rv64", "emu")] {
+            let r = try TestSupport.runCrossrun(["--target", target, "--backend", backend, "big.c"], cwd: dir)
+            XCTAssertEqual(r.status, 1, "\(target)/\(backend): \(r.stderr)")
+            XCTAssertEqual(r.stderr, "crossrun: error: image too large: big.c: section '.bss' (9223372036854775808 bytes) does not fit in the 64 TiB a linked image may span\n")
+        }
+    }
+
     func testHugeZeroFillInBss() throws {
         let user = "extern char buf[]; int main(void) { return buf[0]; }"
         for target in Target.allCases {
@@ -82,6 +94,28 @@ final class LinkerHardeningTests: XCTestCase {
         XCTAssertEqual(image.bytes.count, 4096, "zero fill is not stored")
         assertLinkFails([object(bss: UInt64(limit - 4096 + 1))], maximumImageSize: limit,
                         "image too large: limit.o: section '.bss' (1044481 bytes)", "1 MiB")
+    }
+
+    /// Alignment padding counts towards the stored bytes: a small object whose sections are
+    /// each aligned to 64 KiB cannot make the linker hold gigabytes of zeros.
+    func testStoredSizeLimitCountsPadding() throws {
+        var b = ELFBuilder()
+        let text = b.section(".text", flags: 6, [0xc3])
+        b.symbol("main", section: text)
+        for i in 0..<40 {
+            let s = b.section(".data.\(i)", flags: 3, [UInt8(i)])
+            b.sections[s - 1].align = 1 << 16
+        }
+        let object = try ObjectFile(bytes: b.build(), name: "padded.o")
+        var options = LinkOptions(machine: .x86_64, runtimeSymbol: Pipeline.runtimeSymbol)
+        options.maximumStoredSize = 1 << 21
+        XCTAssertThrowsError(try Linker.link(objects: [object], options: options)) {
+            XCTAssertTrue("\($0)".hasPrefix("image too large: padded.o: section '.data."), "\($0)")
+            XCTAssertTrue("\($0)".hasSuffix("does not fit in the 2 MiB of code and initialised data an image may hold"), "\($0)")
+        }
+        options.maximumStoredSize = 1 << 22
+        let image = try Linker.link(objects: [object], options: options)
+        XCTAssertEqual(image.bytes.count, 40 * 65536 + 1, "the text page, then 40 sections each at the next 64 KiB boundary")
     }
 
     /// Every image the linker may produce fits the emulator's address-space plan.
