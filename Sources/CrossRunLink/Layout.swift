@@ -53,7 +53,7 @@ enum OutputGroup: Int, CaseIterable, Comparable {
 /// A position in the image (or the TLS block) being laid out, that never passes `limit`.
 ///
 /// Section sizes and alignments come from input files and may be anything up to 2^64−1, so
-/// every step is checked: a step past the limit throws ``LinkError/imageTooLarge(item:size:limit:)``
+/// every step is checked: a step past the limit throws ``LinkError/imageTooLarge(item:size:limit:stored:)``
 /// naming what did not fit, and offsets below the limit cannot overflow `Int`.
 struct LayoutCursor {
     private(set) var offset: Int

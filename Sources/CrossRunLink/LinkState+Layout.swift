@@ -2,8 +2,9 @@ import CrossRunELF
 
 extension LinkState {
     /// Assigns image offsets: text+stubs (r-x), rodata+GOT+init/fini+TLS template (r--),
-    /// data+bss (rw-), each segment page aligned. Throws ``LinkError/imageTooLarge(item:size:limit:)``
-    /// when the image would pass ``LinkOptions/maximumImageSize``.
+    /// data+bss (rw-), each segment page aligned. Throws ``LinkError/imageTooLarge(item:size:limit:stored:)``
+    /// when the image would pass ``LinkOptions/maximumImageSize`` (or its code and initialised
+    /// data ``LinkOptions/maximumStoredSize``).
     mutating func layout() throws {
         let page = UInt64(options.pageSize)
         // Until the zero fill, every byte is also held in memory: the lower stored limit applies.

@@ -7,7 +7,7 @@ public struct LinkOptions: Sendable {
     /// Segment alignment of the image.
     public var pageSize: Int = 4096
     /// The largest image to produce (``LinkImage/maximumSize``); a link that needs more fails
-    /// with ``LinkError/imageTooLarge(item:size:limit:)``.
+    /// with ``LinkError/imageTooLarge(item:size:limit:stored:)``.
     public var maximumImageSize = LinkImage.maximumSize
     /// The most code and initialised data (everything before the zero fill) to produce
     /// (``LinkImage/maximumStoredSize``).

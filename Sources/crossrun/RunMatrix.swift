@@ -94,6 +94,8 @@ final class RunMatrix: Sendable {
     let jobs: Int
     /// Per-run limit in seconds (0: none).
     let timeout: UInt32
+    /// Discovered up front, so a missing clang or include/ is one error rather than one per
+    /// program (the builds themselves run in child processes).
     let toolchain: Toolchain
     /// The crossrun executable the children run.
     let executable: String
