@@ -5,6 +5,8 @@ let package = Package(
     name: "CrossRun",
     products: [
         .executable(name: "crossrun", targets: ["crossrun"]),
+        /// The ELF reader and the linker alone (what FuzzTesting/ instruments for libFuzzer).
+        .library(name: "CrossRunLinker", targets: ["CrossRunELF", "CrossRunLink"]),
         /// The whole pipeline (compile, link, load, run) for Swift code such as test suites
         /// and fuzzing harnesses that do not want to go through the CLI.
         .library(name: "CrossRun", targets: [
@@ -47,6 +49,6 @@ let package = Package(
         .testTarget(name: "CrossRunTests", dependencies: [
             "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
             "CrossRunLibc", "CrossRunEmulator", "CUnicorn", "crossrun", "CHostQuad", "CrossRunFuzz",
-        ]),
+        ], exclude: ["Resources/linker-regressions"]),
     ]
 )

@@ -2,7 +2,7 @@
 ///
 /// Every read validates its offset and length, so hostile input produces an ``ELFError``
 /// instead of a trap. Offsets are `Int` computed with overflow checks by the callers' use of
-/// ``range(_:_:what:)``.
+/// ``range(_:_:what:)`` (which adds with ``Checked``).
 public struct ByteReader: Sendable {
     /// The bytes being read.
     public let bytes: [UInt8]
@@ -20,8 +20,7 @@ public struct ByteReader: Sendable {
 
     /// Validates that `[offset, offset+length)` lies inside the buffer and returns it.
     public func range(_ offset: UInt64, _ length: UInt64, what: String) throws -> Range<Int> {
-        let (end, overflow) = offset.addingReportingOverflow(length)
-        guard !overflow, end <= UInt64(bytes.count) else {
+        guard let end = Checked.add(offset, length), end <= UInt64(bytes.count) else {
             throw ELFError(file: file, "\(what) at offset \(offset) with size \(length) lies outside the file (\(bytes.count) bytes)")
         }
         return Int(offset)..<Int(end)

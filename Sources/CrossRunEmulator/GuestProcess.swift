@@ -228,7 +228,11 @@ public final class GuestProcess {
         // TLS block and thread control block (fs:0 self pointer, a stack-protector canary).
         var tlsBlock: UInt64 = 0
         if let t = image.tls {
-            tlsBlock = try runtime.allocateZeroed(t.size + t.alignment)
+            // The linker bounds t.size by LinkImage.maximumSize; the guest heap is smaller.
+            guard let block = try? runtime.allocateZeroed(t.size + t.alignment) else {
+                throw EmulatorError.resources("the program's thread-local storage (\(t.size) bytes) does not fit in the guest heap (\(layout.heapSize) bytes)")
+            }
+            tlsBlock = block
             tlsBlock = (tlsBlock + UInt64(t.alignment) - 1) & ~(UInt64(t.alignment) - 1)
         }
         let tcb = try runtime.allocateZeroed(256)

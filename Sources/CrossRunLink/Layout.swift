@@ -11,12 +11,18 @@ enum OutputGroup: Int, CaseIterable, Comparable {
         let name = section.name
         guard section.isAlloc, section.flags & SectionFlags.exclude == 0 else { return nil }
         switch section.type {
-        case SectionType.group, SectionType.symtab, SectionType.strtab, SectionType.rela, SectionType.rel,
+        case SectionType.null, SectionType.group, SectionType.symtab, SectionType.strtab, SectionType.rela, SectionType.rel,
              SectionType.symtabShndx, 0x7000_0001 /* SHT_X86_64_UNWIND */:
             return nil
         default: break
         }
         if name == ".eh_frame" || name.hasPrefix(".note") { return nil }
+        // Zero-filled sections go with .bss whatever their flags, so only sections with contents
+        // (bounded by the input files) come before the end of the initialised data.
+        if section.isNoBits && !section.isTLS {
+            self = .bss
+            return
+        }
         if section.type == SectionType.initArray || section.type == SectionType.preinitArray
             || name == ".init_array" || name.hasPrefix(".init_array.") || name == ".preinit_array" {
             self = .initArray
@@ -44,8 +50,44 @@ enum OutputGroup: Int, CaseIterable, Comparable {
     }
 }
 
-/// Rounds `x` up to a multiple of `a` (a power of two).
-@inline(__always) func alignUp(_ x: Int, _ a: Int) -> Int { (x + a - 1) & ~(a - 1) }
+/// A position in the image (or the TLS block) being laid out, that never passes `limit`.
+///
+/// Section sizes and alignments come from input files and may be anything up to 2^64−1, so
+/// every step is checked: a step past the limit throws ``LinkError/imageTooLarge(item:size:limit:stored:)``
+/// naming what did not fit, and offsets below the limit cannot overflow `Int`.
+struct LayoutCursor {
+    private(set) var offset: Int
+    let limit: Int
+    /// A lower limit for the stored part of the image (before the zero fill), while it lasts.
+    var storedLimit: Int?
+
+    init(at offset: Int = 0, limit: Int, storedLimit: Int? = nil) {
+        self.offset = offset
+        self.limit = limit
+        self.storedLimit = storedLimit
+    }
+
+    private func tooLarge(_ item: String, _ size: UInt64?) -> LinkError {
+        if let storedLimit { return .imageTooLarge(item: item, size: size, limit: storedLimit, stored: true) }
+        return .imageTooLarge(item: item, size: size, limit: limit)
+    }
+
+    /// Rounds the position up to `alignment` (a power of two) for `item`.
+    mutating func align(_ alignment: UInt64, for item: @autoclosure () -> String) throws {
+        guard let a = Checked.int(alignment), let next = Checked.alignUp(offset, a), next <= min(limit, storedLimit ?? limit) else {
+            throw tooLarge("\(item()) aligned to \(alignment)", nil)
+        }
+        offset = next
+    }
+
+    /// Moves past `size` bytes of `item`.
+    mutating func advance(by size: UInt64, for item: @autoclosure () -> String) throws {
+        guard let n = Checked.int(size), let next = Checked.add(offset, n), next <= min(limit, storedLimit ?? limit) else {
+            throw tooLarge(item(), size)
+        }
+        offset = next
+    }
+}
 
 /// A symbol name usable from C, which gets `__start_`/`__stop_` bounds.
 func isCIdentifier(_ s: String) -> Bool {

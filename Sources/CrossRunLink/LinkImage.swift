@@ -71,6 +71,18 @@ public struct LinkImage: Sendable {
         public var alignment: Int
     }
 
+    /// The largest image the linker produces: 64 TiB. An emulated guest places the image at
+    /// 4 MiB with its heap behind it and its stack below 128 TiB (`GuestLayout`), so every image
+    /// up to this size fits; a native run maps it with `mmap`, which refuses what the host
+    /// cannot provide.
+    public static let maximumSize = 1 << 46
+
+    /// The most code and initialised data (the stored ``bytes``) an image holds: 2 GiB, the
+    /// reach of the ±2 GiB PC-relative references of the default code models, and a bound on
+    /// the memory the linker and loaders take for a hostile object (alignment padding between
+    /// its sections included).
+    public static let maximumStoredSize = 1 << 31
+
     /// Architecture the code is for.
     public var machine: Machine
     /// Page size the segments are aligned to.

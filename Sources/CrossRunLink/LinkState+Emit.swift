@@ -6,8 +6,10 @@ extension LinkState {
         var image = [UInt8](repeating: 0, count: fileSize)
         for (g, list) in groups where g != .bss && g != .tbss {
             for (o, section) in list where !section.isNoBits && section.size > 0 {
+                // Layout placed `section.size` (= the contents' length) bytes at `at`, inside `fileSize`.
                 guard let at = sectionOffset[o][section.index] else { continue }
-                image.replaceSubrange(at..<at + Int(section.size), with: objects[o].contents(of: section))
+                let contents = objects[o].contents(of: section)
+                image.replaceSubrange(at..<at + contents.count, with: contents)
             }
         }
 
@@ -41,13 +43,13 @@ extension LinkState {
             case .absolute(let v): ctx.write64(v, at: at)
             case .weakUndefined: ctx.write64(0, at: at)
             case .tls:
-                throw LinkError.invalidInput(file: "<link>", message: "GOT entry requested for thread-local '\(name(of: k))' (initial-exec TLS is not supported)")
+                throw LinkError.invalidInput(file: referrer(of: k), message: "GOT entry requested for thread-local '\(name(of: k))' (initial-exec TLS is not supported)")
             }
         }
         for k in tlsKeys {
             guard let at = tlsPairs[k] else { continue }
             guard case .tls(let off)? = targets[k] else {
-                throw LinkError.invalidInput(file: "<link>", message: "'\(name(of: k))' is used as a thread-local variable but is not one defined by the program")
+                throw LinkError.invalidInput(file: referrer(of: k), message: "'\(name(of: k))' is used as a thread-local variable but is not one defined by the program")
             }
             ctx.write64(1, at: at)          // module id: the image is module 1
             ctx.write64(UInt64(off), at: at + 8)
@@ -56,7 +58,7 @@ extension LinkState {
         for k in tlsDescriptorKeys {
             guard let at = tlsDescriptors[k], let resolver = tlsResolverOffset else { continue }
             guard case .tls(let off)? = targets[k] else {
-                throw LinkError.invalidInput(file: "<link>", message: "'\(name(of: k))' is used as a thread-local variable but is not one defined by the program")
+                throw LinkError.invalidInput(file: referrer(of: k), message: "'\(name(of: k))' is used as a thread-local variable but is not one defined by the program")
             }
             ctx.write64(UInt64(resolver), at: at)   // [resolver address, offset in the TLS block]
             ctx.fixups.append(.rebase(offset: at))
@@ -72,10 +74,15 @@ extension LinkState {
         }
     }
 
+    /// The first object whose relocations use `key` (for messages about synthesized entries).
+    private func referrer(of key: SymbolKey) -> String {
+        firstUse[key].map { objects[$0].name } ?? "<link>"
+    }
+
     private func name(of key: SymbolKey) -> String {
         switch key {
         case .global(let n): return n
-        case .local(let o, let s): return objects[o].symbols[s].name
+        case .local(let o, let s): return s < objects[o].symbols.count ? objects[o].symbols[s].name : "#\(s)"
         }
     }
 
@@ -90,20 +97,23 @@ extension LinkState {
                 let k = key(o, s)
                 // Globals appear once: from the object whose definition won.
                 if case .global = k, case .defined(let wo, let ws, _)? = definitionSite(k), (wo, ws) != (o, s) { continue }
-                guard let t = definedTarget(o, s) else { continue }
+                // Sizes are informational: clamp them so offset + size stays small (symbolization).
+                let size = Int(min(sym.size, UInt64(options.maximumImageSize)))
+                guard let t = (try? definedTarget(o, s)) ?? nil else { continue }
                 let kind: LinkImage.SymbolKind = sym.type == .function ? .function : sym.type == .object ? .object : .other
                 switch t {
                 case .image(let off):
-                    out.append(.init(name: sym.name, offset: off, size: Int(sym.size), kind: kind, isGlobal: sym.binding != .local, file: object.name))
+                    out.append(.init(name: sym.name, offset: off, size: size, kind: kind, isGlobal: sym.binding != .local, file: object.name))
                 case .tls(let off):
-                    out.append(.init(name: sym.name, offset: off, size: Int(sym.size), kind: .tls, isGlobal: sym.binding != .local, file: object.name))
+                    out.append(.init(name: sym.name, offset: off, size: size, kind: .tls, isGlobal: sym.binding != .local, file: object.name))
                 default: continue
                 }
             }
         }
         for (name, off) in commonOffset {
             let size: Int
-            if case .common(_, _, let sz, _)? = definitions[name] { size = Int(sz) } else { size = 0 }
+            // Layout placed the common symbol, so its size fits the image.
+            if case .common(_, _, let sz, _)? = definitions[name] { size = Checked.int(sz) ?? 0 } else { size = 0 }
             out.append(.init(name: name, offset: off, size: size, kind: .object, isGlobal: true, file: "<common>"))
         }
         for (k, at) in stubs {

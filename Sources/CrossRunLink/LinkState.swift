@@ -43,6 +43,7 @@ struct LinkState {
     var initSlots: [Int] = []
     var finiSlots: [Int] = []
     var namedRuns: [String: Range<Int>] = [:]     // __start_/__stop_ bounds
+    var firstUse: [SymbolKey: Int] = [:]          // symbol → first object relocating against it
     var targets: [SymbolKey: RelocationTarget] = [:]
 
     init(objects: [ObjectFile], definitions: [String: GlobalDefinition], arch: any ArchLinker, options: LinkOptions) {
@@ -54,9 +55,12 @@ struct LinkState {
         tlsSectionOffset = Array(repeating: [:], count: objects.count)
     }
 
+    /// The identity of symbol `symbol` of `objects[object]` (an index past the symbol table,
+    /// as symbol 0 of an object without one, is a local key that resolves to nothing).
     func key(_ object: Int, _ symbol: Int) -> SymbolKey {
-        let s = objects[object].symbols[symbol]
-        return s.binding == .local ? .local(object: object, symbol: symbol) : .global(s.name)
+        let symbols = objects[object].symbols
+        guard symbol < symbols.count, symbols[symbol].binding != .local else { return .local(object: object, symbol: symbol) }
+        return .global(symbols[symbol].name)
     }
 
     /// Decides, for every name no object defines, whether it is linker-defined, imported from
@@ -111,7 +115,7 @@ struct LinkState {
             if case .defined(let o, let s, _)? = definitions[name] { return objects[o].symbols[s].isAbsolute }
             return false
         case .local(let o, let s):
-            return objects[o].symbols[s].isAbsolute
+            return s < objects[o].symbols.count && objects[o].symbols[s].isAbsolute
         }
     }
 
@@ -123,6 +127,7 @@ struct LinkState {
             for (o, section) in list {
                 for r in objects[o].relocations[section.index] ?? [] where r.symbol != 0 {
                     let k = key(o, Int(r.symbol))
+                    if firstUse[k] == nil { firstUse[k] = o }
                     switch arch.need(for: r.type) {
                     case .none: break
                     case .got:

@@ -6,6 +6,12 @@ public struct LinkOptions: Sendable {
     public var machine: Machine
     /// Segment alignment of the image.
     public var pageSize: Int = 4096
+    /// The largest image to produce (``LinkImage/maximumSize``); a link that needs more fails
+    /// with ``LinkError/imageTooLarge(item:size:limit:stored:)``.
+    public var maximumImageSize = LinkImage.maximumSize
+    /// The most code and initialised data (everything before the zero fill) to produce
+    /// (``LinkImage/maximumStoredSize``).
+    public var maximumStoredSize = LinkImage.maximumStoredSize
     /// Symbols that must be defined (the entry point); looked up in archives too.
     public var requiredSymbols: [String] = ["main"]
     /// Returns the kind of a symbol the runtime provides (libc, libm, compiler helpers),
@@ -39,7 +45,7 @@ public enum Linker {
         try state.classifyUndefined(resolver)
         state.collectSections()
         try state.scanRelocations()
-        state.layout()
+        try state.layout()
         try state.assignTargets()
         return try state.emit()
     }

@@ -74,7 +74,7 @@ enum RISCVAlignPass {
                 if symbols[s].type == .section { sectionSymbols.insert(UInt32(s)); continue }
                 let value = symbols[s].value, size = symbols[s].size
                 symbols[s].value = map(value)
-                if size > 0 { symbols[s].size = map(value &+ size) - map(value) }
+                if size > 0, let end = Checked.add(value, size) { symbols[s].size = map(end) - map(value) }
             }
             var moved: [Relocation] = []
             for r in list where r.type != alignType {

@@ -94,7 +94,7 @@ public struct RelocationContext {
         return false
     }
 
-    /// Symbol size (for SIZE relocations).
+    /// Symbol size (for SIZE relocations; callers reinterpret it as `Int64(bitPattern:)`).
     public func symbolSize(_ index: UInt32) -> UInt64 {
         let syms = objects[currentObject].symbols
         return Int(index) < syms.count ? syms[Int(index)].size : 0
@@ -182,7 +182,7 @@ public struct RelocationContext {
 
     /// Checks that `size` bytes at section offset `r.offset` lie inside the section.
     public func checkBounds(_ r: Relocation, size: Int, in section: PlacedSection) throws {
-        guard r.offset + UInt64(size) <= section.section.size else {
+        guard let end = Checked.add(r.offset, UInt64(size)), end <= section.section.size else {
             throw error(r, "relocation field of \(size) bytes runs past the end of the section")
         }
     }

@@ -38,7 +38,11 @@ struct SymbolResolver {
                 continue
             }
             if sym.isCommon {
+                // A common symbol's st_value is its alignment.
                 let align = max(sym.value, 1)
+                guard align & (align - 1) == 0 else {
+                    throw LinkError.invalidInput(file: object.name, message: "common symbol '\(name)' has alignment \(align), which is not a power of two")
+                }
                 switch definitions[name] {
                 case nil, .defined(_, _, weak: true)?:
                     definitions[name] = .common(object: index, symbol: i, size: sym.size, alignment: align)
@@ -70,15 +74,24 @@ struct SymbolResolver {
 
     /// Pulls archive members that define unresolved names until nothing changes
     /// (archives behave as one group: order among them does not matter).
+    ///
+    /// Every member must be a relocatable ELF object: CrossRun reads each member's own symbol
+    /// table instead of trusting the archive's index, so a member it cannot read is refused
+    /// (naming the archive and the member) rather than silently skipped. GNU ld, which looks
+    /// members up through the index, never opens a member the index does not name, so it lets
+    /// such junk pass unnoticed; see doc/ARCHITECTURE.md.
     mutating func pullArchiveMembers(_ archives: [Archive]) throws {
         // Index each archive's members by the global symbols they define.
         var index: [String: (archive: Int, member: Int)] = [:]
-        var parsed: [[ObjectFile?]] = []
+        var parsed: [[ObjectFile]] = []
         for (a, archive) in archives.enumerated() {
-            var members: [ObjectFile?] = []
+            var members: [ObjectFile] = []
             for (m, member) in archive.members.enumerated() {
-                guard ObjectFile.isELF(member.bytes) else { members.append(nil); continue }
-                let obj = try ObjectFile(bytes: member.bytes, name: "\(archive.name)(\(member.name))")
+                let name = "\(archive.name)(\(member.name))"
+                guard ObjectFile.isELF(member.bytes) else {
+                    throw LinkError.invalidInput(file: name, message: Self.notAnObject(member.bytes))
+                }
+                let obj = try ObjectFile(bytes: member.bytes, name: name)
                 members.append(obj)
                 for sym in obj.symbols where sym.binding != .local && !sym.isUndefined && !sym.isCommon && !sym.name.isEmpty {
                     if index[sym.name] == nil { index[sym.name] = (a, m) }
@@ -92,12 +105,22 @@ struct SymbolResolver {
             changed = false
             // Like ld, only strong references extract members; weak ones may stay undefined.
             for name in unresolved where references[name]?.strong == true {
-                guard let (a, m) = index[name], !loaded.contains([a, m]), let obj = parsed[a][m] else { continue }
+                guard let (a, m) = index[name], !loaded.contains([a, m]) else { continue }
                 loaded.insert([a, m])
-                try add(obj)
+                try add(parsed[a][m])
                 changed = true
             }
         }
+    }
+
+    /// Why an archive member that is not ELF cannot be linked.
+    static func notAnObject(_ bytes: [UInt8]) -> String {
+        let refusal = "an archive may hold only relocatable objects, and CrossRun reads every member"
+        if bytes.isEmpty { return "archive member is empty, not an ELF object (\(refusal))" }
+        if bytes.starts(with: [0x42, 0x43, 0xc0, 0xde]) || bytes.starts(with: [0xde, 0xc0, 0x17, 0x0b]) {
+            return "archive member is LLVM bitcode (built with -flto?), not an ELF object; rebuild it without -flto"
+        }
+        return "archive member is not an ELF object (bad magic; \(refusal))"
     }
 
     /// Records a strong reference from outside the objects (the entry point), so archives

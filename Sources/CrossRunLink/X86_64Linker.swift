@@ -121,10 +121,10 @@ public struct X86_64Linker: ArchLinker {
                 ctx.write64(UInt64(bitPattern: Int64(try ctx.tlsOffset(r)) &+ A), at: place)
             case R.size32:
                 try ctx.checkBounds(r, size: 4, in: section)
-                ctx.write32(UInt32(truncatingIfNeeded: Int64(ctx.symbolSize(r.symbol)) &+ A), at: place)
+                ctx.write32(UInt32(truncatingIfNeeded: Int64(bitPattern: ctx.symbolSize(r.symbol)) &+ A), at: place)
             case R.size64:
                 try ctx.checkBounds(r, size: 8, in: section)
-                ctx.write64(UInt64(bitPattern: Int64(ctx.symbolSize(r.symbol)) &+ A), at: place)
+                ctx.write64(UInt64(bitPattern: Int64(bitPattern: ctx.symbolSize(r.symbol)) &+ A), at: place)
             case R.r32, R.r32s, R.r16, R.r8, R.got32:
                 if case .absolute(let v) = try ctx.target(r.symbol) {
                     // Absolute symbols do not move with the image: the value is fixed.

@@ -243,8 +243,31 @@ struct Inspect: ParsableCommand {
 
     @OptionGroup var build: BuildOptions
 
+    /// `test` and `matrix` build each program in a child `crossrun inspect --build-only`, so a
+    /// build that crashes cannot take the whole suite down (see ``RunMatrix/build(_:_:)``).
+    @Flag(help: .private)
+    var buildOnly = false
+
+    /// `--build-only`'s exit status for a compile error (clang's diagnostics are on stderr).
+    static let compileFailedStatus: Int32 = 3
+
     func run() throws {
-        let built = try build.build()
-        print(ImageReport.render(built.image, name: built.programName), terminator: "")
+        guard buildOnly else {
+            let built = try build.build()
+            print(ImageReport.render(built.image, name: built.programName), terminator: "")
+            return
+        }
+        // Prints only this process's compile-cache counts (hits, misses) on stdout.
+        defer {
+            let stats = CompileCache.shared?.statistics
+            print("\(stats?.hits ?? 0) \(stats?.misses ?? 0)")
+            fflush(stdout)
+        }
+        do {
+            _ = try build.build()
+        } catch DriverError.compileFailed(let file, let diagnostics) {
+            if diagnostics.isEmpty { fputs("\(file): compilation failed\n", stderr) }
+            throw ExitCode(Self.compileFailedStatus)
+        }
     }
 }

@@ -83,16 +83,19 @@ struct MatrixProgram: Sendable {
     var isolated: Bool
 }
 
-/// Runs programs on target/backend pairs: each (program, target) is built once in this process
-/// (filling the compile cache and turning build errors into outcomes), then each backend runs
-/// it as a child `crossrun run` process (so a crash cannot take the orchestrator down), `jobs`
-/// at a time.
+/// Runs programs on target/backend pairs: each (program, target) is built once by a child
+/// `crossrun inspect --build-only` (filling the compile cache and turning build errors into
+/// outcomes), then each backend runs it as a child `crossrun run` process, `jobs` at a time.
+/// Nothing of a program is built or run in this process, so no input, however malformed, can
+/// take the orchestrator and the other programs' results down with it.
 final class RunMatrix: Sendable {
     let programs: [MatrixProgram]
     let configurations: [Configuration]
     let jobs: Int
     /// Per-run limit in seconds (0: none).
     let timeout: UInt32
+    /// Discovered up front, so a missing clang or include/ is one error rather than one per
+    /// program (the builds themselves run in child processes).
     let toolchain: Toolchain
     /// The crossrun executable the children run.
     let executable: String
@@ -100,21 +103,26 @@ final class RunMatrix: Sendable {
 
     private struct State {
         var stopped = false
+        var cache = (hits: 0, misses: 0)
     }
 
-    init(programs: [MatrixProgram], configurations: [Configuration], jobs: Int, timeout: UInt32) throws {
+    /// `executable` replaces this crossrun as the children's program (tests).
+    init(programs: [MatrixProgram], configurations: [Configuration], jobs: Int, timeout: UInt32, executable: String? = nil) throws {
         self.programs = programs
         self.configurations = configurations
         self.jobs = max(1, jobs)
         self.timeout = timeout
         self.toolchain = try Toolchain.discover()
-        self.executable = FileIO.realPath("/proc/self/exe") ?? CommandLine.arguments[0]
+        self.executable = executable ?? FileIO.realPath("/proc/self/exe") ?? CommandLine.arguments[0]
     }
 
     /// Stops scheduling: runs not started yet are reported as skipped.
     func stop() { state.withLock { $0.stopped = true } }
 
     var isStopped: Bool { state.withLock { $0.stopped } }
+
+    /// The compile-cache counts of every build so far (the builds run in child processes).
+    var cacheStatistics: (hits: Int, misses: Int) { state.withLock { $0.cache } }
 
     /// Runs everything, calling `report` once per (program index, configuration), one call at
     /// a time, from worker threads. Programs are started in order; a program's runs are
@@ -145,18 +153,37 @@ final class RunMatrix: Sendable {
         queue.run(workers: jobs)
     }
 
-    /// Builds `program` for `target` in this process; `nil` when it built.
+    /// Builds `program` for `target` in a child `crossrun inspect --build-only`; `nil` when it
+    /// built. A child that dies (a signal, or any status but the three it uses) is an internal
+    /// error reported as this program's link error: the suite goes on.
     func build(_ program: MatrixProgram, _ target: Target) -> RunOutcome? {
-        var pipeline = Pipeline(toolchain: toolchain)
-        pipeline.echoDiagnostics = false
+        let args = ["inspect", "--build-only", "--target", target.rawValue] + Self.commandLine(program.options) + program.inputs
+        var options = Subprocess.Options()
+        options.captureOutput = true
+        options.captureError = true
+        let result: Subprocess.Result
         do {
-            _ = try pipeline.build(inputs: program.inputs, target: target, options: program.options)
-            return nil
-        } catch DriverError.compileFailed(let file, let diagnostics) {
-            let text = diagnostics.trimmingCharacters()
-            return .compileError(text.isEmpty ? "\(file): compilation failed" : text)
+            result = try Subprocess.run(executable, args, options: options)
         } catch {
-            return .linkError("\(error)")
+            return .linkError("internal error: cannot start crossrun to build for \(target): \(error)")
+        }
+        // stdout: "HITS MISSES" of the child's compile cache.
+        let counts = String(decoding: result.output, as: UTF8.self).split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        if counts.count == 2 { state.withLock { $0.cache.hits += counts[0]; $0.cache.misses += counts[1] } }
+        let stderr = String(decoding: result.error, as: UTF8.self).trimmingCharacters()
+        switch result.status {
+        case 0:
+            return nil
+        case Inspect.compileFailedStatus:
+            return .compileError(stderr.isEmpty ? "compilation failed" : stderr)
+        case 1:
+            // The error lines, without clang's warnings echoed before them.
+            let prefix = "crossrun: error: "
+            let errors = stderr.split(separator: "\n").filter { $0.hasPrefix(prefix) }.map { $0.dropFirst(prefix.count) }
+            return .linkError(errors.isEmpty ? stderr : errors.joined(separator: "\n"))
+        default:
+            let how = result.status > 128 ? "was killed by signal \(result.status - 128)" : "exited with status \(result.status)"
+            return .linkError("internal error: crossrun \(how) while building for \(target) (a CrossRun bug: please report it with the inputs)" + (stderr.isEmpty ? "" : "\n" + stderr))
         }
     }
 

@@ -150,7 +150,7 @@ struct TestCommand: ParsableCommand {
             ($0.index, configurations.firstIndex(of: $0.result.configuration) ?? 0)
                 < ($1.index, configurations.firstIndex(of: $1.result.configuration) ?? 0)
         }.map(\.result)
-        let stats = CompileCache.shared?.statistics
+        let stats = CompileCache.shared.map { _ in matrix.cacheStatistics }
         var extra = ["\(plural(tests.count, "test")) on \(plural(configurations.count, "configuration")) in \(Verdict.formatSeconds(Subprocess.monotonicSeconds() - started))"]
         if let stats {
             extra[0] += "; compile cache: \(stats.hits) reused, \(stats.misses) compiled"
