@@ -40,7 +40,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def build_release():
     """Builds the release binary as the README says (Swift runtime linked in); returns its path."""
-    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "crossrun"], cwd=ROOT,
+    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "-Xlinker", "-no-pie", "--product", "crossrun"], cwd=ROOT,
                    check=True, stdout=subprocess.DEVNULL)
     return os.path.join(ROOT, ".build", "release", "crossrun")
 
