@@ -9,7 +9,7 @@ extension GuestProcess {
     func handleSyscall() {
         let (number, a) = arch.syscallArguments(uc)
         let result: Int64
-        if let call = arch.syscallTable.numbers[number] {
+        if let call = arch.abi.syscalls[number] {
             do {
                 result = try perform(call, a)
             } catch let t as GuestTermination {
@@ -43,7 +43,7 @@ extension GuestProcess {
         return (AT_FDCWD, try fs.resolve(bytes, followLast: followLast, from: base).host)
     }
 
-    func perform(_ call: Syscall, _ a: [UInt64]) throws -> Int64 {
+    func perform(_ call: GuestSyscall, _ a: [UInt64]) throws -> Int64 {
         let fd = Int32(truncatingIfNeeded: a[0])
         switch call {
         case .read:
@@ -135,7 +135,7 @@ extension GuestProcess {
             // struct utsname: six 65-byte fields; report the guest's machine.
             let dst = try memory.mutableBytes(a[0], 6 * 65)
             memset(dst.baseAddress!, 0, dst.count)
-            let machineName = ["x86-64": "x86_64", "aarch64": "aarch64", "riscv64": "riscv64"][arch.machine.description] ?? "unknown"
+            let machineName = arch.abi.unameMachine
             for (i, field) in ["Linux", "crossrun", "6.1.0", "#1 CrossRun", machineName, "(none)"].enumerated() {
                 try memory.write(Array(field.utf8.prefix(64)), at: a[0] + UInt64(65 * i))
             }
