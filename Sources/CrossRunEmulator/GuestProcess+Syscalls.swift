@@ -95,18 +95,11 @@ extension GuestProcess {
             // which is how Linux says "cannot grow".
             return Int64(runtime.heap.limit)
         case .mmap:
-            // Anonymous private mappings come from the heap, page aligned.
-            let flags = Int32(truncatingIfNeeded: a[3])
-            guard flags & MAP_ANONYMOUS != 0 else { return -Int64(ENODEV) }
-            let size = Int(clamping: (a[1] + 0xfff) & ~0xfff)
-            guard let addr = runtime.heap.allocateAligned(size, alignment: 4096) else { return -Int64(ENOMEM) }
-            memset(try memory.host(addr, size, write: true), 0, size)
-            return Int64(addr)
+            return LibcMapping.mmap(runtime, a)   // the same mappings as libc's mmap
         case .munmap:
-            _ = runtime.heap.free(a[0])
-            return 0
+            return LibcMapping.munmap(runtime, a[0], a[1])
         case .mprotect:
-            return 0
+            return LibcMapping.mprotect(runtime, a[0], a[1], Int32(truncatingIfNeeded: a[2]))
         case .exit, .exitGroup:
             throw GuestTermination.immediateExit(Int32(truncatingIfNeeded: a[0]))
         case .getpid, .gettid:

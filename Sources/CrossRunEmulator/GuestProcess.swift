@@ -119,6 +119,8 @@ public final class GuestProcess {
         runtime = try LibcRuntime(memory: memory, heapBase: heapBase, heapSize: layout.heapSize,
                                   environment: options.environment, abi: arch.abi)
         runtime.verbose = options.verbose
+        memory.mappingArea = layout.mappingArea
+        runtime.mapper = memory
         runtime.fileSystem = options.fileSystem
         runtime.callGuest = { [unowned self] function, args in try self.callNested(function, args) }
         runtime.programName = String(options.programName.split(separator: "/").last ?? "program")

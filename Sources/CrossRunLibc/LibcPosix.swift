@@ -40,15 +40,6 @@ enum LibcPosix {
             try pathCall(rt, f, followLast: GuestFileSystem.followsLastComponent(openFlags: host)) { Int(Glibc.open($0, host, mode)) }
         },
         "creat": { rt, f in try pathCall(rt, f) { Int(Glibc.creat($0, mode_t(truncatingIfNeeded: try f.int(1)))) } },
-        "fcntl": { rt, f in
-            let cmd = try f.int32(1)
-            var args = try f.variadic(afterInts: 2, floats: 0)
-            switch cmd {
-            case F_GETFD, F_GETFL: result(rt, f, Int(Glibc.fcntl(try f.int32(0), cmd)))
-            case F_SETFD, F_SETFL: result(rt, f, Int(Glibc.fcntl(try f.int32(0), cmd, Int32(truncatingIfNeeded: try args.nextInt()))))
-            default: rt.setErrno(EINVAL); f.returnInt32(-1)
-            }
-        },
         "access": { rt, f in try pathCall(rt, f) { Int(Glibc.access($0, try f.int32(1))) } },
         "unlink": { rt, f in try pathCall(rt, f, followLast: false) { Int(Glibc.unlink($0)) } },
         "rmdir": { rt, f in try pathCall(rt, f, followLast: false) { Int(Glibc.rmdir($0)) } },

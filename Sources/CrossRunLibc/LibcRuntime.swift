@@ -72,6 +72,8 @@ public final class LibcRuntime {
     public var callGuest: ((UInt64, [UInt64]) throws -> UInt64)?
     /// The fuzzing heap checker (red zones, poisoned frees), or nil for plain `malloc`.
     public var heapChecker: HeapChecker?
+    /// The guest address space for `mmap` & co. (set by the emulator), or nil.
+    public weak var mapper: (any GuestMapper)?
     /// Where guest file names lead on the host (confined to a directory by `--root`).
     public var fileSystem = GuestFileSystem()
     /// Static guest objects the library hands out (`localeconv`, `gmtime`'s `struct tm`…).
