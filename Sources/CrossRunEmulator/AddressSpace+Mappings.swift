@@ -169,10 +169,15 @@ extension AddressSpace: GuestMapper {
             if newLength < oldLength { try unmap(start + newLength, oldLength - newLength) }
             return start
         }
+        // Linux merges neighbouring mappings with equal protections into one (which mremap
+        // needs); here they may be separate regions: accept those, one shared file region.
         let indices = pieces(start, oldLength)
-        guard indices.count == 1, let i = indices.first else { throw MappingError(EFAULT) }
+        guard let i = indices.first else { throw MappingError(EFAULT) }
         let old = regions[i]
-        let inPlace = inArea(start, newLength) && !regions.contains { $0.start < start + newLength && start + oldLength < $0.end && $0.start != old.start }
+        let parts = indices.map { regions[$0] }
+        guard parts.allSatisfy({ !$0.sharedFile && $0.readable == old.readable && $0.writable == old.writable && $0.executable == old.executable })
+                || (parts.count == 1 && old.sharedFile) else { throw MappingError(EFAULT) }
+        let inPlace = inArea(start, newLength) && !overlaps(start + oldLength, newLength - oldLength)
         guard inPlace || mayMove else { throw MappingError(ENOMEM) }
         guard let target = inPlace ? start : freeRange(newLength, hint: 0) else { throw MappingError(ENOMEM) }
         // Shared file pages move with the host's mremap (the file stays mapped); private
@@ -183,11 +188,15 @@ extension AddressSpace: GuestMapper {
             host = m
         } else {
             host = try anonymousHost(newLength)
-            memcpy(host, old.host, Int(oldLength))
-            munmap(old.host, Int(oldLength))
+            for part in parts {
+                memcpy(host.advanced(by: Int(part.start - start)), part.host, Int(part.size))
+                munmap(part.host, Int(part.size))
+            }
         }
-        uc_mem_unmap(engine, old.start, Int(oldLength))
-        regions.remove(at: i)
+        for j in indices.reversed() {
+            uc_mem_unmap(engine, regions[j].start, Int(regions[j].size))
+            regions.remove(at: j)
+        }
         let perm = GuestProtection(read: old.readable, write: old.writable, execute: old.executable)
         guard uc_mem_map_ptr(engine, target, Int(newLength), perms(perm), host) == UC_ERR_OK else {
             munmap(host, Int(newLength))

@@ -98,10 +98,11 @@ enum LibcUsers {
         return true
     }
 
-    /// `getpwuid` & co.: the entry in a static guest struct (its strings replace the previous call's).
+    /// `getpwuid` & co.: the entry in a static guest struct, one per function as in glibc
+    /// (its strings replace the previous call's).
     static func staticResult(_ rt: LibcRuntime, _ f: any CallFrame, _ lookup: (Entry?, Int32), kind: String) throws {
         guard let e = lookup.0 else { if lookup.1 != 0 { rt.setErrno(lookup.1) }; f.returnInt(0); return }
-        let size = kind == "passwd" ? rt.abi.linux.passwd.size : rt.abi.linux.group.size
+        let size = e.strings.count == 5 ? rt.abi.linux.passwd.size : rt.abi.linux.group.size
         let object = try rt.staticObject(kind, size: size)
         if let old = rt.staticObjects[kind + ".strings"] { _ = rt.heap.free(old) }
         let capacity = packedSize(e)
@@ -130,10 +131,10 @@ enum LibcUsers {
         "geteuid": { _, f in f.returnInt(UInt64(geteuid())) },
         "getgid": { _, f in f.returnInt(UInt64(getgid())) },
         "getegid": { _, f in f.returnInt(UInt64(getegid())) },
-        "getpwuid": { rt, f in try staticResult(rt, f, passwdEntry(uid: uid_t(truncatingIfNeeded: try f.int(0)), name: nil), kind: "passwd") },
-        "getpwnam": { rt, f in try staticResult(rt, f, passwdEntry(uid: nil, name: try name(rt, f)), kind: "passwd") },
-        "getgrgid": { rt, f in try staticResult(rt, f, groupEntry(gid: gid_t(truncatingIfNeeded: try f.int(0)), name: nil), kind: "group") },
-        "getgrnam": { rt, f in try staticResult(rt, f, groupEntry(gid: nil, name: try name(rt, f)), kind: "group") },
+        "getpwuid": { rt, f in try staticResult(rt, f, passwdEntry(uid: uid_t(truncatingIfNeeded: try f.int(0)), name: nil), kind: "getpwuid") },
+        "getpwnam": { rt, f in try staticResult(rt, f, passwdEntry(uid: nil, name: try name(rt, f)), kind: "getpwnam") },
+        "getgrgid": { rt, f in try staticResult(rt, f, groupEntry(gid: gid_t(truncatingIfNeeded: try f.int(0)), name: nil), kind: "getgrgid") },
+        "getgrnam": { rt, f in try staticResult(rt, f, groupEntry(gid: nil, name: try name(rt, f)), kind: "getgrnam") },
         "getpwuid_r": { rt, f in try reentrant(rt, f, passwdEntry(uid: uid_t(truncatingIfNeeded: try f.int(0)), name: nil)) },
         "getpwnam_r": { rt, f in try reentrant(rt, f, passwdEntry(uid: nil, name: try name(rt, f))) },
         "getgrgid_r": { rt, f in try reentrant(rt, f, groupEntry(gid: gid_t(truncatingIfNeeded: try f.int(0)), name: nil)) },
