@@ -94,7 +94,10 @@ enum LibcFiles {
         return Glibc.utimensat(at, p, &t, flags)
     }
 
-    static let functions: [String: HostFunction] = [
+    /// Every one is a system-call wrapper (``LibcPosix/faultIsEFAULT(_:)``).
+    static let functions = wrappers.mapValues(LibcPosix.faultIsEFAULT)
+
+    static let wrappers: [String: HostFunction] = [
         "fcntl": { rt, f in try fcntl(rt, f) },
         "flock": { rt, f in
             let op = try f.int32(1)
@@ -119,8 +122,11 @@ enum LibcFiles {
         "readlink": { rt, f in
             let n = try f.size(2)
             guard let (_, p) = try path(rt, f, 0, dirfd: -100, followLast: false) else { f.returnSigned(-1); return }
-            guard let buffer = try? rt.memory.host(f.int(1), n, write: true) else { rt.setErrno(EFAULT); f.returnSigned(-1); return }
-            LibcPosix.result(rt, f, Glibc.readlink(p, buffer.assumingMemoryBound(to: CChar.self), n))
+            // The path's errors come first (as the kernel's), then the buffer's.
+            var text = [CChar](repeating: 0, count: min(n, 4096))
+            let r = Glibc.readlink(p, &text, text.count)
+            if r > 0 { try rt.memory.write(text.prefix(r).map { UInt8(bitPattern: $0) }, at: f.int(1)) }
+            LibcPosix.result(rt, f, r)
         },
         "symlink": { rt, f in
             // The link's contents are the guest's text, unresolved (as the kernel stores it).

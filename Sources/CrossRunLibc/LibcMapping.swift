@@ -76,7 +76,9 @@ public enum LibcMapping {
         let kind = flags & 3
         guard kind == n.shared || kind == n.privateMapping || kind == n.sharedValidate else { return -Int64(EINVAL) }
         guard let length = pages(a[1]) else { return -Int64(a[1] == 0 ? EINVAL : ENOMEM) }
-        guard let prot = protection(rt, Int32(truncatingIfNeeded: a[2])) else { return -Int64(EINVAL) }
+        // mmap ignores protection bits it does not know (mprotect refuses them).
+        let known = n.protRead | n.protWrite | n.protExec
+        guard let prot = protection(rt, Int32(truncatingIfNeeded: a[2]) & known) else { return -Int64(EINVAL) }
         let anonymous = flags & n.anonymous != 0
         guard anonymous || (offset >= 0 && UInt64(offset) % page == 0) else { return -Int64(EINVAL) }
         guard let mapper = rt.mapper else { return -Int64(ENOMEM) }

@@ -16,6 +16,14 @@ enum LibcPosix {
         result(rt, f, try body(p))
     }
 
+    /// A system-call wrapper: a bad guest pointer is the kernel's EFAULT (-1 with errno set),
+    /// not a crash.
+    static func faultIsEFAULT(_ fn: @escaping HostFunction) -> HostFunction {
+        { rt, f in
+            do { try fn(rt, f) } catch is GuestFault { rt.setErrno(EFAULT); f.returnSigned(-1) }
+        }
+    }
+
     static let functions: [String: HostFunction] = [
         // System-call wrappers: a bad buffer is the kernel's EFAULT, not a crash.
         "read": { rt, f in

@@ -75,13 +75,20 @@ enum LibcSystem {
 
     static let maximumDescriptors = 1 << 20
 
-    static let functions: [String: HostFunction] = [
+    /// System-call wrappers answer EFAULT for bad pointers (``LibcPosix/faultIsEFAULT(_:)``);
+    /// the termios helpers, which are library code, fault as natively.
+    static let functions = all.reduce(into: [String: HostFunction]()) { table, entry in
+        table[entry.key] = entry.key.hasPrefix("cf") ? entry.value : LibcPosix.faultIsEFAULT(entry.value)
+    }
+
+    static let all: [String: HostFunction] = [
         "getrlimit": { rt, f in
             var l = rlimit()
             let r = Glibc.getrlimit(__rlimit_resource_t(try f.int32(0)), &l)
-            if r == 0 {
-                try rt.memory.store(UInt64(l.rlim_cur), at: f.int(1))
-                try rt.memory.store(UInt64(l.rlim_max), at: f.int(1) + 8)
+            let out = try f.int(1)
+            if r == 0 && out != 0 {   // glibc's prlimit accepts NULL
+                try rt.memory.store(UInt64(l.rlim_cur), at: out)
+                try rt.memory.store(UInt64(l.rlim_max), at: out + 8)
             }
             LibcPosix.result(rt, f, Int(r))
         },
@@ -179,8 +186,9 @@ enum LibcSystem {
     /// `select` writes the time left back, as Linux does; `pselect`'s signal mask is ignored
     /// (the guest's signals are delivered by the library, not by the host kernel).
     static func select(_ rt: LibcRuntime, _ f: any CallFrame, pselect: Bool) throws {
-        let count = try f.int32(0)
-        guard (0...1024).contains(count) else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
+        // Linux clamps a larger count to its descriptor table; the guest's sets hold 1024 bits.
+        let count = min(try f.int32(0), Int32(rt.abi.linux.fdSetSize * 8))
+        guard count >= 0 else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
         var sets: [UnsafeMutablePointer<fd_set>?] = []
         for i in 1...3 {
             let a = try f.int(i)
