@@ -54,4 +54,5 @@ struct flock { short l_type; short l_whence; off_t l_start; off_t l_len; pid_t l
 int open(const char *, int, ...);
 int creat(const char *, mode_t);
 int fcntl(int, int, ...);
+int openat(int, const char *, int, ...);
 #endif

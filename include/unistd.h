@@ -69,6 +69,11 @@ int getopt(int, char *const[], const char *);
 #define _PC_PIPE_BUF 5
 ssize_t pread(int, void *, size_t, off_t);
 ssize_t pwrite(int, const void *, size_t, off_t);
+int faccessat(int, const char *, int, int);
+int unlinkat(int, const char *, int);
+ssize_t readlinkat(int, const char *__CR_RESTRICT, char *__CR_RESTRICT, size_t);
+int symlinkat(const char *, int, const char *);
+int linkat(int, const char *, int, const char *, int);
 int fsync(int);
 int fdatasync(int);
 int ftruncate(int, off_t);

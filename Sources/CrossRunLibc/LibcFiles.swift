@@ -37,7 +37,9 @@ enum LibcFiles {
         var args = try f.variadic(afterInts: 2, floats: 0)
         switch cmd {
         case n.getfd: LibcPosix.result(rt, f, Int(Glibc.fcntl(fd, F_GETFD)))
-        case n.getfl: LibcPosix.result(rt, f, Int(Glibc.fcntl(fd, F_GETFL)))
+        case n.getfl:
+            let r = Glibc.fcntl(fd, F_GETFL)
+            LibcPosix.result(rt, f, Int(r < 0 ? r : rt.abi.guestOpenFlags(r)))
         case n.setfd: LibcPosix.result(rt, f, Int(Glibc.fcntl(fd, F_SETFD, Int32(truncatingIfNeeded: try args.nextInt()))))
         case n.setfl: LibcPosix.result(rt, f, Int(Glibc.fcntl(fd, F_SETFL, rt.hostOpenFlags(Int32(truncatingIfNeeded: try args.nextInt())))))
         case n.dupfd, n.dupfdCloexec:
@@ -115,6 +117,48 @@ enum LibcFiles {
             guard let buffer = try? rt.memory.host(f.int(1), n, write: false) else { rt.setErrno(EFAULT); f.returnSigned(-1); return }
             LibcPosix.result(rt, f, Glibc.pwrite(try f.int32(0), buffer, n, off_t(try f.long(3))))
         },
+        "openat": { rt, f in
+            let flags = try f.int32(2)
+            let mode = flags & O_CREAT != 0 ? mode_t(truncatingIfNeeded: try f.variadic(afterInts: 3, floats: 0).nextIntValue()) : 0
+            let host = rt.hostOpenFlags(flags)
+            try atCall(rt, f, 1, dirfd: try f.int32(0), followLast: GuestFileSystem.followsLastComponent(openFlags: host)) { at, p in
+                Glibc.openat(at, p, host, mode)
+            }
+        },
+        "faccessat": { rt, f in
+            let flags = try f.int32(3)
+            try atCall(rt, f, 1, dirfd: try f.int32(0), followLast: flags & AT_SYMLINK_NOFOLLOW == 0) { at, p in
+                Glibc.faccessat(at, p, try f.int32(2), flags)
+            }
+        },
+        "mkdirat": { rt, f in
+            try atCall(rt, f, 1, dirfd: try f.int32(0), followLast: false) { at, p in Glibc.mkdirat(at, p, mode_t(truncatingIfNeeded: try f.int(2))) }
+        },
+        "unlinkat": { rt, f in
+            try atCall(rt, f, 1, dirfd: try f.int32(0), followLast: false) { at, p in Glibc.unlinkat(at, p, try f.int32(2)) }
+        },
+        "renameat": { rt, f in
+            guard let (oldAt, old) = try path(rt, f, 1, dirfd: try f.int32(0), followLast: false) else { f.returnInt32(-1); return }
+            try atCall(rt, f, 3, dirfd: try f.int32(2), followLast: false) { at, p in Glibc.renameat(oldAt, old, at, p) }
+        },
+        "readlinkat": { rt, f in
+            let n = try f.size(3)
+            guard let (at, p) = try path(rt, f, 1, dirfd: try f.int32(0), followLast: false) else { f.returnSigned(-1); return }
+            var text = [CChar](repeating: 0, count: min(n, 4096))
+            let r = Glibc.readlinkat(at, p, &text, text.count)
+            if r > 0 { try rt.memory.write(text.prefix(r).map { UInt8(bitPattern: $0) }, at: f.int(2)) }
+            LibcPosix.result(rt, f, r)
+        },
+        "symlinkat": { rt, f in
+            let target = GuestFileSystem.cString(Array(try rt.memory.cString(f.int(0))))
+            try atCall(rt, f, 2, dirfd: try f.int32(1), followLast: false) { at, p in Glibc.symlinkat(target, at, p) }
+        },
+        "linkat": { rt, f in
+            let flags = try f.int32(4)
+            guard let (oldAt, old) = try path(rt, f, 1, dirfd: try f.int32(0), followLast: flags & AT_SYMLINK_FOLLOW != 0) else { f.returnInt32(-1); return }
+            try atCall(rt, f, 3, dirfd: try f.int32(2), followLast: false) { at, p in Glibc.linkat(oldAt, old, at, p, flags & AT_SYMLINK_FOLLOW) }
+        },
+        "mkfifo": { rt, f in try atCall(rt, f, followLast: false) { _, p in Glibc.mkfifo(p, mode_t(truncatingIfNeeded: try f.int(1))) } },
         "fsync": { rt, f in LibcPosix.result(rt, f, Int(Glibc.fsync(try f.int32(0)))) },
         "fdatasync": { rt, f in LibcPosix.result(rt, f, Int(Glibc.fdatasync(try f.int32(0)))) },
         "ftruncate": { rt, f in LibcPosix.result(rt, f, Int(Glibc.ftruncate(try f.int32(0), off_t(try f.long(1))))) },

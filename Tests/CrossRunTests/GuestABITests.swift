@@ -129,6 +129,12 @@ final class GuestABITests: XCTestCase {
         XCTAssertEqual(GuestABI.x86_64.hostOpenFlags(0o200000 | 2), 0o200000 | 2)
         XCTAssertEqual(GuestABI.riscv64.hostOpenFlags(0o400000 | 0o100), 0o400000 | 0o100)
         XCTAssertEqual(GuestABI.aarch64.hostOpenFlags(0o40000 | 0o100000 | 2), 0o200000 | 0o400000 | 2)   // DIRECTORY|NOFOLLOW
-        XCTAssertEqual(GuestABI.aarch64.hostOpenFlags(0o400000 | 0o200000), 0o40000)   // LARGEFILE dropped, DIRECT moved
+        XCTAssertEqual(GuestABI.aarch64.hostOpenFlags(0o400000 | 0o200000), 0o100000 | 0o40000)   // LARGEFILE, DIRECT moved
+        // F_GETFL: the host's DIRECTORY|LARGEFILE|APPEND is aarch64's DIRECTORY|LARGEFILE|APPEND.
+        XCTAssertEqual(GuestABI.aarch64.guestOpenFlags(0o200000 | 0o100000 | 0o2000), 0o40000 | 0o400000 | 0o2000)
+        XCTAssertEqual(GuestABI.x86_64.guestOpenFlags(0o200000 | 0o100000), 0o200000 | 0o100000)
+        for flag in (0..<31).map({ Int32(1) << $0 }) {
+            XCTAssertEqual(GuestABI.aarch64.guestOpenFlags(GuestABI.aarch64.hostOpenFlags(flag)), flag, "round trip of \(String(flag, radix: 8))")
+        }
     }
 }

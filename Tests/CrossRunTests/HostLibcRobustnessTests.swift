@@ -23,6 +23,7 @@ final class HostLibcRobustnessTests: XCTestCase {
         "pread", "pwrite", "fsync", "fdatasync", "ftruncate", "truncate", "symlink", "link", "chown", "lchown", "fchown",
         "fchmod", "fchmodat", "utime", "utimes", "utimensat", "futimens", "flock", "setrlimit", "setpriority", "tcsetattr",
         "tcdrain", "tcflush", "tcflow", "tcsendbreak", "ioctl", "poll", "select", "pselect", "mlock", "munlock",
+        "openat", "mkdirat", "unlinkat", "renameat", "symlinkat", "linkat", "mkfifo",
     ]
 
     func testHostileArgumentsNeverTrapTheHost() throws {

@@ -57,6 +57,8 @@ struct stat {
 #define UTIME_OMIT ((1L << 30) - 2L)
 int fstatat(int, const char *__CR_RESTRICT, struct stat *__CR_RESTRICT, int);
 int fchmod(int, mode_t);
+int mkdirat(int, const char *, mode_t);
+int mkfifo(const char *, mode_t);
 int fchmodat(int, const char *, mode_t, int);
 int utimensat(int, const char *, const struct timespec[2], int);
 int futimens(int, const struct timespec[2]);

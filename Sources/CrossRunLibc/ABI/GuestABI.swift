@@ -27,7 +27,7 @@ public struct GuestABI: Sendable {
     /// `struct stat`.
     public var stat: StatLayout
     /// `open` flags whose guest numbers differ from the host's (x86-64): guest value →
-    /// host value (0: no host equivalent, dropped).
+    /// host value (0: no host equivalent, dropped), used both ways.
     public var openFlagTranslations: [(guest: Int32, host: Int32)]
     /// System-call numbers.
     public var syscalls: [UInt64: GuestSyscall]
@@ -39,6 +39,14 @@ public struct GuestABI: Sendable {
 
     /// Whether `long double` is IEEE binary128.
     public var longDoubleIsBinary128: Bool { longDouble == .binary128 }
+
+    /// The guest's `open` flags for host `flags` (what `fcntl(F_GETFL)` reports).
+    public func guestOpenFlags(_ flags: Int32) -> Int32 {
+        if openFlagTranslations.isEmpty { return flags }
+        var guest = flags & ~openFlagTranslations.reduce(0) { $0 | $1.host }
+        for (g, host) in openFlagTranslations where host != 0 && flags & host != 0 { guest |= g }
+        return guest
+    }
 
     /// The host `open` flags for guest `flags`.
     public func hostOpenFlags(_ flags: Int32) -> Int32 {
