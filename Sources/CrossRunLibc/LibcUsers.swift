@@ -9,6 +9,9 @@ import Glibc
 enum LibcUsers {
     /// A host `passwd`/`group` entry as strings and ids.
     struct Entry {
+        enum Kind { case passwd, group }
+        var kind: Kind
+        /// passwd: name, passwd, gecos, dir, shell; group: name, passwd.
         var strings: [[UInt8]]
         var ids: [UInt32]
         var members: [[UInt8]] = []
@@ -41,7 +44,7 @@ enum LibcUsers {
             if let uid { return getpwuid_r(uid, &pw, buf, n, &result) }
             return getpwnam_r(name ?? [0], &pw, buf, n, &result)
         }) { pw in
-            Entry(strings: [bytes(pw.pw_name), bytes(pw.pw_passwd), bytes(pw.pw_gecos), bytes(pw.pw_dir), bytes(pw.pw_shell)],
+            Entry(kind: .passwd, strings: [bytes(pw.pw_name), bytes(pw.pw_passwd), bytes(pw.pw_gecos), bytes(pw.pw_dir), bytes(pw.pw_shell)],
                   ids: [pw.pw_uid, pw.pw_gid])
         }
     }
@@ -55,13 +58,13 @@ enum LibcUsers {
             if var p = gr.gr_mem {
                 while let m = p.pointee, members.count < 65536 { members.append(bytes(m)); p += 1 }
             }
-            return Entry(strings: [bytes(gr.gr_name), bytes(gr.gr_passwd)], ids: [gr.gr_gid], members: members)
+            return Entry(kind: .group, strings: [bytes(gr.gr_name), bytes(gr.gr_passwd)], ids: [gr.gr_gid], members: members)
         }
     }
 
     /// Bytes a packed entry needs: the member pointer array (8-aligned) and every string.
     static func packedSize(_ e: Entry) -> Int {
-        let pointers = e.strings.count == 5 ? 0 : 8 * (e.members.count + 1)   // a group's gr_mem array
+        let pointers = e.kind == .passwd ? 0 : 8 * (e.members.count + 1)   // a group's gr_mem array
         return 8 + pointers + (e.strings + e.members).reduce(0) { $0 + $1.count + 1 }
     }
 
@@ -69,7 +72,7 @@ enum LibcUsers {
     /// `[buffer, buffer + capacity)`; false if they do not fit.
     static func write(_ rt: LibcRuntime, _ e: Entry, at address: UInt64, buffer: UInt64, capacity: Int) throws -> Bool {
         guard packedSize(e) <= capacity else { return false }
-        let isPasswd = e.strings.count == 5
+        let isPasswd = e.kind == .passwd
         var cursor = (buffer + 7) & ~7
         var memberArray: UInt64 = 0
         if !isPasswd {
@@ -102,7 +105,7 @@ enum LibcUsers {
     /// (its strings replace the previous call's).
     static func staticResult(_ rt: LibcRuntime, _ f: any CallFrame, _ lookup: (Entry?, Int32), kind: String) throws {
         guard let e = lookup.0 else { if lookup.1 != 0 { rt.setErrno(lookup.1) }; f.returnInt(0); return }
-        let size = e.strings.count == 5 ? rt.abi.linux.passwd.size : rt.abi.linux.group.size
+        let size = e.kind == .passwd ? rt.abi.linux.passwd.size : rt.abi.linux.group.size
         let object = try rt.staticObject(kind, size: size)
         if let old = rt.staticObjects[kind + ".strings"] { _ = rt.heap.free(old) }
         let capacity = packedSize(e)
