@@ -31,8 +31,10 @@ let package = Package(
         .target(name: "CHostQuad", linkerSettings: [.linkedLibrary("m"), .linkedLibrary("dl")]),
         /// printf conversions through the host's snprintf with typed (unboxed) arguments.
         .target(name: "CHostFormat"),
-        .target(name: "CrossRunLibc", dependencies: ["CHostMath", "CHostQuad", "CHostFormat"]),
-        .target(name: "CrossRunEmulator", dependencies: ["CUnicorn", "CNativeSupport", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime"]),
+        /// ioctl and mremap, which Swift cannot call directly (variadic, _GNU_SOURCE).
+        .target(name: "CHostSystem"),
+        .target(name: "CrossRunLibc", dependencies: ["CHostMath", "CHostQuad", "CHostFormat", "CHostSystem"]),
+        .target(name: "CrossRunEmulator", dependencies: ["CUnicorn", "CNativeSupport", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime", "CHostSystem"]),
         .target(name: "CNativeSupport", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CrossRunNative", dependencies: ["CrossRunLink", "CrossRunRuntime", "CNativeSupport"]),
         /// `crossrun fuzz`: mutation, corpus, coverage features, artifacts.

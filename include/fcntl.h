@@ -21,12 +21,38 @@
 #endif
 #define O_CLOEXEC 02000000
 #define AT_FDCWD (-100)
+#define F_DUPFD 0
 #define F_GETFD 1
 #define F_SETFD 2
 #define F_GETFL 3
 #define F_SETFL 4
 #define FD_CLOEXEC 1
+/* Record locks (issue 14): struct flock and its commands; the same on every LP64 target. */
+#define F_GETLK 5
+#define F_SETLK 6
+#define F_SETLKW 7
+#define F_OFD_GETLK 36
+#define F_OFD_SETLK 37
+#define F_OFD_SETLKW 38
+#define F_DUPFD_CLOEXEC 1030
+#define F_RDLCK 0
+#define F_WRLCK 1
+#define F_UNLCK 2
+#define O_DSYNC 010000
+#define O_RSYNC O_SYNC
+#define AT_SYMLINK_NOFOLLOW 0x100
+#define AT_REMOVEDIR 0x200
+#define AT_EACCESS 0x200
+#define AT_SYMLINK_FOLLOW 0x400
+#define AT_EMPTY_PATH 0x1000
+struct flock { short l_type; short l_whence; off_t l_start; off_t l_len; pid_t l_pid; };
+#ifndef SEEK_SET
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#endif
 int open(const char *, int, ...);
 int creat(const char *, mode_t);
 int fcntl(int, int, ...);
+int openat(int, const char *, int, ...);
 #endif

@@ -76,6 +76,7 @@ int ferror(FILE *);
 int fileno(FILE *);
 void perror(const char *);
 int remove(const char *);
+int renameat(int, const char *, int, const char *);
 int rename(const char *, const char *);
 ssize_t getline(char **__CR_RESTRICT, size_t *__CR_RESTRICT, FILE *__CR_RESTRICT);
 ssize_t getdelim(char **__CR_RESTRICT, size_t *__CR_RESTRICT, int, FILE *__CR_RESTRICT);

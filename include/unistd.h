@@ -39,6 +39,60 @@ int pipe(int[2]);
 __CR_NORETURN void _exit(int);
 long sysconf(int);
 int getopt(int, char *const[], const char *);
+/* Files, identity, terminals and configuration (issue 14). */
+#define _POSIX_VERSION 200809L
+#define _POSIX2_VERSION 200809L
+#define _XOPEN_VERSION 700
+#define _SC_ARG_MAX 0
+#define _SC_CHILD_MAX 1
+#define _SC_NGROUPS_MAX 3
+#define _SC_STREAM_MAX 5
+#define _SC_TZNAME_MAX 6
+#define _SC_VERSION 29
+#define _SC_RTSIG_MAX 31
+#define _SC_LINE_MAX 43
+#define _SC_IOV_MAX 60
+#define _SC_GETGR_R_SIZE_MAX 69
+#define _SC_GETPW_R_SIZE_MAX 70
+#define _SC_LOGIN_NAME_MAX 71
+#define _SC_TTY_NAME_MAX 72
+#define _SC_PHYS_PAGES 85
+#define _SC_AVPHYS_PAGES 86
+#define _SC_XOPEN_VERSION 89
+#define _SC_SYMLOOP_MAX 173
+#define _SC_HOST_NAME_MAX 180
+#define _PC_LINK_MAX 0
+#define _PC_MAX_CANON 1
+#define _PC_MAX_INPUT 2
+#define _PC_NAME_MAX 3
+#define _PC_PATH_MAX 4
+#define _PC_PIPE_BUF 5
+ssize_t pread(int, void *, size_t, off_t);
+ssize_t pwrite(int, const void *, size_t, off_t);
+int faccessat(int, const char *, int, int);
+int unlinkat(int, const char *, int);
+ssize_t readlinkat(int, const char *__CR_RESTRICT, char *__CR_RESTRICT, size_t);
+int symlinkat(const char *, int, const char *);
+int linkat(int, const char *, int, const char *, int);
+int fsync(int);
+int fdatasync(int);
+int ftruncate(int, off_t);
+int truncate(const char *, off_t);
+ssize_t readlink(const char *__CR_RESTRICT, char *__CR_RESTRICT, size_t);
+int symlink(const char *, const char *);
+int link(const char *, const char *);
+int chown(const char *, uid_t, gid_t);
+int fchown(int, uid_t, gid_t);
+int lchown(const char *, uid_t, gid_t);
+uid_t getuid(void);
+uid_t geteuid(void);
+gid_t getgid(void);
+gid_t getegid(void);
+char *ttyname(int);
+int ttyname_r(int, char *, size_t);
+int gethostname(char *, size_t);
+long pathconf(const char *, int);
+long fpathconf(int, int);
 extern char *optarg;
 extern int optind, opterr, optopt;
 #endif

@@ -15,7 +15,7 @@ struct AArch64Guest: LinkRegisterGuest {
     var trapStub: [UInt8] {
         [0x01, 0x00, 0x00, 0xd4, 0xc0, 0x03, 0x5f, 0xd6, 0x00, 0x00, 0x20, 0xd4, 0x00, 0x00, 0x20, 0xd4]
     }
-    var longDoubleIsBinary128: Bool { true }
+    var abi: GuestABI { .aarch64 }
 
     static func reg(_ r: uc_arm64_reg) -> Int32 { Int32(r.rawValue) }
     /// x0…x28 are contiguous in Unicorn's numbering; x29 and x30 are not.
@@ -122,7 +122,6 @@ struct AArch64Guest: LinkRegisterGuest {
 
     func jumpStackPointer(_ saved: [UInt64]) -> UInt64 { saved.count > Self.calleeSaved.count ? saved[Self.calleeSaved.count] : 0 }
 
-    var jumpBufferRegisterBytes: Int { 22 * 8 }
 
     /// AAPCS64 frame record at x29: caller's x29, then x30.
     var frameRecord: (register: Int32, previousFrame: Int64, returnAddress: Int64) { (Self.x(29), 0, 8) }

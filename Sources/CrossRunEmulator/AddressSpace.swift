@@ -19,12 +19,21 @@ public final class AddressSpace: GuestMemory {
         /// Write tracking for fuzzing resets (host writes are marked here, guest stores by a
         /// Unicorn hook), or nil.
         var tracker: UnsafeMutablePointer<crossrun_dirty_pages>?
+        /// Made by the guest's `mmap` (so `munmap`/`mprotect`/`mremap` may change it).
+        var guestMapping = false
+        /// Whether the host memory behind it may be written (false for a shared mapping of a
+        /// file opened read-only: the guest can never get write permission).
+        var hostWritable = true
+        /// A `MAP_SHARED` file mapping (writes reach the file).
+        var sharedFile = false
         var end: UInt64 { start + size }
     }
 
     let engine: OpaquePointer
-    public private(set) var regions: [Region] = []
-    private var last = 0
+    public internal(set) var regions: [Region] = []
+    var last = 0
+    /// Where guest `mmap` places mappings (set by the process from its ``GuestLayout``).
+    var mappingArea: Range<UInt64> = 0..<0
 
     init(engine: OpaquePointer) { self.engine = engine }
 

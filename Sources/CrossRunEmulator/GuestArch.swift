@@ -15,8 +15,9 @@ protocol GuestArch {
     /// How far the PC seen in the trap hook is past the trap instruction (0 on x86-64, whose
     /// hook sees the PC *at* `syscall`; 4 on aarch64/riscv64).
     var trapPCOffset: UInt64 { get }
-    /// Whether `long double` is IEEE binary128 (else x87 80-bit).
-    var longDoubleIsBinary128: Bool { get }
+    /// The architecture's C ABI and Linux interface facts (layouts, numbers, `long double`,
+    /// `char` signedness, system-call numbers, `jmp_buf`), shared with the host library.
+    var abi: GuestABI { get }
 
     /// One-time CPU configuration (FPU enables etc.).
     func prepare(_ uc: OpaquePointer) throws
@@ -72,8 +73,6 @@ protocol GuestArch {
     func floatingPointState(_ uc: OpaquePointer) -> (rounding: UInt32, flags: UInt32)
     /// Sets the CPU's rounding mode and exception flags (`FE_*` values).
     func setFloatingPointState(_ uc: OpaquePointer, rounding: UInt32, flags: UInt32)
-    /// Which syscall numbering the guest uses.
-    var syscallTable: SyscallTable { get }
     /// Registers a `setjmp` saves (callee-saved, stack, return address), read at the trap.
     func captureJump(_ uc: OpaquePointer, memory: AddressSpace) throws -> [UInt64]
     /// Restores registers saved by ``captureJump`` so the trap stub returns to the `setjmp`
@@ -85,9 +84,6 @@ protocol GuestArch {
     var frameRecord: (register: Int32, previousFrame: Int64, returnAddress: Int64) { get }
     /// The stack pointer the registers saved by ``captureJump`` resume with.
     func jumpStackPointer(_ saved: [UInt64]) -> UInt64
-    /// Bytes of glibc's `__jmp_buf` at the start of the guest's `jmp_buf`; the saved-mask
-    /// flag (`int`) and the 128-byte signal mask follow, 8-byte aligned.
-    var jumpBufferRegisterBytes: Int { get }
     /// Makes the trap stub's `ret` go to `address` (the return slot on the stack on x86-64,
     /// the link register elsewhere).
     func redirectStubReturn(_ uc: OpaquePointer, memory: AddressSpace, to address: UInt64) throws

@@ -10,6 +10,8 @@ public struct GuestLayout: Sendable {
     public var stackTop: UInt64 = 0x7fff_0000_0000
     /// Stack size; below it is unmapped, so runaway recursion faults.
     public var stackSize: UInt64 = 8 << 20
+    /// Where the guest's `mmap` places mappings: far above the heap, below the stack.
+    public var mappingArea: Range<UInt64> = 0x7e00_0000_0000..<0x7ffe_0000_0000
 
     public init() {}
 

@@ -22,7 +22,7 @@ extension GuestProcess {
                 let keepMask = try mayKeepMask && f.int32(1) != 0
                 let saved = try arch.captureJump(uc, memory: memory)
                 for (i, v) in saved.enumerated() { try memory.store(v, at: env + UInt64(8 * i)) }
-                let flag = env + UInt64(arch.jumpBufferRegisterBytes)
+                let flag = env + UInt64(arch.abi.jumpBufferRegisterBytes)
                 try memory.store(Int32(keepMask ? 1 : 0), at: flag)
                 if keepMask {
                     memset(try memory.host(flag + 8, 128, write: true), 0, 128)
@@ -36,7 +36,7 @@ extension GuestProcess {
                 let value = UInt64(UInt32(bitPattern: try f.int32(1)))
                 let count = try arch.captureJump(uc, memory: memory).count
                 let saved = try (0..<count).map { try memory.load(env + UInt64(8 * $0), as: UInt64.self) }
-                let flag = env + UInt64(arch.jumpBufferRegisterBytes)
+                let flag = env + UInt64(arch.abi.jumpBufferRegisterBytes)
                 let mask = try memory.load(flag, as: Int32.self) != 0 ? try memory.load(flag + 8, as: UInt64.self) : nil
                 try jump(PendingJump(saved: saved, value: value == 0 ? 1 : value, mask: mask))
             }

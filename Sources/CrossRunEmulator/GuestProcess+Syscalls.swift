@@ -9,7 +9,7 @@ extension GuestProcess {
     func handleSyscall() {
         let (number, a) = arch.syscallArguments(uc)
         let result: Int64
-        if let call = arch.syscallTable.numbers[number] {
+        if let call = arch.abi.syscalls[number] {
             do {
                 result = try perform(call, a)
             } catch let t as GuestTermination {
@@ -47,7 +47,7 @@ extension GuestProcess {
         return (AT_FDCWD, try fs.resolve(bytes, followLast: followLast, from: base).host)
     }
 
-    func perform(_ call: Syscall, _ a: [UInt64]) throws -> Int64 {
+    func perform(_ call: GuestSyscall, _ a: [UInt64]) throws -> Int64 {
         let fd = Int32(truncatingIfNeeded: a[0])
         switch call {
         case .read:
@@ -99,18 +99,11 @@ extension GuestProcess {
             // which is how Linux says "cannot grow".
             return Int64(runtime.heap.limit)
         case .mmap:
-            // Anonymous private mappings come from the heap, page aligned.
-            let flags = Int32(truncatingIfNeeded: a[3])
-            guard flags & MAP_ANONYMOUS != 0 else { return -Int64(ENODEV) }
-            let size = Int(clamping: (a[1] + 0xfff) & ~0xfff)
-            guard let addr = runtime.heap.allocateAligned(size, alignment: 4096) else { return -Int64(ENOMEM) }
-            memset(try memory.host(addr, size, write: true), 0, size)
-            return Int64(addr)
+            return LibcMapping.mmap(runtime, a)   // the same mappings as libc's mmap
         case .munmap:
-            _ = runtime.heap.free(a[0])
-            return 0
+            return LibcMapping.munmap(runtime, a[0], a[1])
         case .mprotect:
-            return 0
+            return LibcMapping.mprotect(runtime, a[0], a[1], Int32(truncatingIfNeeded: a[2]))
         case .exit, .exitGroup:
             throw GuestTermination.immediateExit(Int32(truncatingIfNeeded: a[0]))
         case .getpid, .gettid:
@@ -139,7 +132,7 @@ extension GuestProcess {
             // struct utsname: six 65-byte fields; report the guest's machine.
             let dst = try memory.mutableBytes(a[0], 6 * 65)
             memset(dst.baseAddress!, 0, dst.count)
-            let machineName = ["x86-64": "x86_64", "aarch64": "aarch64", "riscv64": "riscv64"][arch.machine.description] ?? "unknown"
+            let machineName = arch.abi.unameMachine
             for (i, field) in ["Linux", "crossrun", "6.1.0", "#1 CrossRun", machineName, "(none)"].enumerated() {
                 try memory.write(Array(field.utf8.prefix(64)), at: a[0] + UInt64(65 * i))
             }

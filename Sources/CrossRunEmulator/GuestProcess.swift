@@ -170,10 +170,11 @@ public final class GuestProcess {
         let heapBase = GuestLayout.pageUp(imageBase + UInt64(image.size)) + 0x10_0000
         try memory.map("heap", at: heapBase, size: layout.heapSize, write: true, execute: false)
         runtime = try LibcRuntime(memory: memory, heapBase: heapBase, heapSize: layout.heapSize,
-                                  environment: options.environment, longDoubleIsBinary128: arch.longDoubleIsBinary128)
+                                  environment: options.environment, abi: arch.abi)
         runtime.verbose = options.verbose
+        memory.mappingArea = layout.mappingArea
+        runtime.mapper = memory
         runtime.fileSystem = options.fileSystem
-        runtime.aarch64OpenFlags = image.machine == .aarch64
         runtime.callGuest = { [unowned self] function, args in try self.callNested(function, args) }
         runtime.programName = String(options.programName.split(separator: "/").last ?? "program")
         for imp in image.imports {

@@ -28,7 +28,6 @@ protocol LinkRegisterGuest: GuestArch {
 extension LinkRegisterGuest {
     var trapPCOffset: UInt64 { 4 }
     var nestedCallRegisters: [Int32] { [Self.stackPointer, Self.programCounter, Self.linkRegister] }
-    var syscallTable: SyscallTable { .generic }
 
     func installTrapHooks(_ uc: OpaquePointer, _ context: UnsafeMutableRawPointer) throws {
         var hook: uc_hook = 0

@@ -15,7 +15,7 @@ struct RISCV64Guest: LinkRegisterGuest {
     var trapStub: [UInt8] {
         [0x73, 0x00, 0x00, 0x00, 0x67, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]
     }
-    var longDoubleIsBinary128: Bool { true }
+    var abi: GuestABI { .riscv64 }
 
     static func x(_ n: Int) -> Int32 { Int32(UC_RISCV_REG_X0.rawValue) + Int32(n) }
     static func f(_ n: Int) -> Int32 { Int32(UC_RISCV_REG_F0.rawValue) + Int32(n) }
@@ -109,8 +109,6 @@ struct RISCV64Guest: LinkRegisterGuest {
 
     func jumpStackPointer(_ saved: [UInt64]) -> UInt64 { saved.count > Self.calleeSaved.count + 1 ? saved[Self.calleeSaved.count + 1] : 0 }
 
-    /// pc, s0–s11, sp, fs0–fs11.
-    var jumpBufferRegisterBytes: Int { 26 * 8 }
 
     /// s0 points just above the saved ra (s0-8) and caller's s0 (s0-16).
     var frameRecord: (register: Int32, previousFrame: Int64, returnAddress: Int64) { (Self.x(8), -16, -8) }

@@ -12,10 +12,9 @@ struct X86_64Guest: GuestArch {
     var ucMode: uc_mode { UC_MODE_64 }
     // syscall ; ret ; int3 padding
     var trapStub: [UInt8] { [0x0f, 0x05, 0xc3] + [UInt8](repeating: 0xcc, count: 13) }
-    var longDoubleIsBinary128: Bool { false }
+    var abi: GuestABI { .x86_64 }
     var trapPCOffset: UInt64 { 0 }
     var nestedCallRegisters: [Int32] { [Self.rsp, Self.rip] }
-    var syscallTable: SyscallTable { .x86_64 }
 
     static func reg(_ r: uc_x86_reg) -> Int32 { Int32(r.rawValue) }
     static let intArgs: [Int32] = [UC_X86_REG_RDI, UC_X86_REG_RSI, UC_X86_REG_RDX, UC_X86_REG_RCX, UC_X86_REG_R8, UC_X86_REG_R9].map(reg)
@@ -184,7 +183,6 @@ struct X86_64Guest: GuestArch {
 
     func jumpStackPointer(_ saved: [UInt64]) -> UInt64 { saved.count > 6 ? saved[6] : 0 }
 
-    var jumpBufferRegisterBytes: Int { 64 }
 
     /// `push rbp; mov rbp, rsp`: [rbp] is the caller's rbp, [rbp+8] the return address.
     var frameRecord: (register: Int32, previousFrame: Int64, returnAddress: Int64) { (Self.calleeSaved[1], 0, 8) }

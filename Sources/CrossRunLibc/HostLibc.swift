@@ -11,7 +11,8 @@ public enum HostLibc {
         for part in [LibcProcess.functions, LibcStdio.functions, LibcString.functions, LibcMemory.functions,
                      LibcMath.functions, LibcConvert.functions, LibcCtype.functions, CompilerHelpers.functions,
                      LibcPosix.functions, LibcTime.functions, LibcSignal.functions, LibcMisc.functions, LibcScanf.functions, LibcLongDouble.functions, CompilerHelpersX87.functions,
-                     CompilerHelpersBinary128.functions, LibcDirent.functions] {
+                     CompilerHelpersBinary128.functions, LibcDirent.functions, LibcMapping.functions,
+                     LibcFiles.functions, LibcUsers.functions, LibcSystem.functions] {
             table.merge(part) { a, _ in a }
         }
         for name in streamErrnoFunctions { table[name] = table[name].map(LibcMath.withErrno) }

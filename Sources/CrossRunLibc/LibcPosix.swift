@@ -21,6 +21,14 @@ enum LibcPosix {
         result(rt, f, try body(p))
     }
 
+    /// A system-call wrapper: a bad guest pointer is the kernel's EFAULT (-1 with errno set),
+    /// not a crash.
+    static func faultIsEFAULT(_ fn: @escaping HostFunction) -> HostFunction {
+        { rt, f in
+            do { try fn(rt, f) } catch is GuestFault { rt.setErrno(EFAULT); f.returnSigned(-1) }
+        }
+    }
+
     static let functions: [String: HostFunction] = [
         // System-call wrappers: a bad buffer is the kernel's EFAULT, not a crash.
         "read": { rt, f in
@@ -48,15 +56,7 @@ enum LibcPosix {
             let mode = mode_t(truncatingIfNeeded: try f.int(1))
             try pathCall(rt, f) { p in rt.creatingFiles { Int(Glibc.creat(p, mode)) } }
         },
-        "fcntl": { rt, f in
-            let cmd = try f.int32(1)
-            var args = try f.variadic(afterInts: 2, floats: 0)
-            switch cmd {
-            case F_GETFD, F_GETFL: result(rt, f, Int(Glibc.fcntl(try f.int32(0), cmd)))
-            case F_SETFD, F_SETFL: result(rt, f, Int(Glibc.fcntl(try f.int32(0), cmd, Int32(truncatingIfNeeded: try args.nextInt()))))
-            default: rt.setErrno(EINVAL); f.returnInt32(-1)
-            }
-        },
+
         "access": { rt, f in try pathCall(rt, f) { Int(Glibc.access($0, try f.int32(1))) } },
         "unlink": { rt, f in try removalCall(rt, f, .unlink) { Int(Glibc.unlink($0)) } },
         "rmdir": { rt, f in try removalCall(rt, f, .rmdir) { Int(Glibc.rmdir($0)) } },

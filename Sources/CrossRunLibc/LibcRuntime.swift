@@ -30,34 +30,26 @@ public final class LibcRuntime {
     public var programName = "program"
     /// Where diagnostics (unknown syscalls with --verbose, bad frees) go.
     public var verbose = false
+    /// The guest architecture's ABI facts (layouts, numbers, type formats).
+    public let abi: GuestABI
     /// Whether the guest's `long double` is IEEE binary128 (aarch64, riscv64) rather than x87.
-    public let longDoubleIsBinary128: Bool
-    /// Whether the guest uses x86-64's `struct stat` (else the asm-generic one).
-    public var x86StatLayout: Bool { !longDoubleIsBinary128 }
+    public var longDoubleIsBinary128: Bool { abi.longDoubleIsBinary128 }
     /// Whether the guest's `char` is unsigned (aarch64, riscv64), so `CHAR_MAX` is 255.
-    public var charIsUnsigned: Bool { longDoubleIsBinary128 }
-    /// Whether the guest numbers `O_DIRECTORY`/`O_NOFOLLOW`/`O_DIRECT`/`O_LARGEFILE` the
-    /// aarch64 way (the other `open` flags agree across the three targets).
-    public var aarch64OpenFlags = false
+    public var charIsUnsigned: Bool { abi.charIsUnsigned }
 
     /// The host `open` flags for guest `flags`.
-    public func hostOpenFlags(_ flags: Int32) -> Int32 {
-        guard aarch64OpenFlags else { return flags }
-        // aarch64: DIRECTORY 0o40000, NOFOLLOW 0o100000, DIRECT 0o200000, LARGEFILE 0o400000.
-        let moved: [(Int32, Int32)] = [(0o40000, O_DIRECTORY), (0o100000, O_NOFOLLOW), (0o200000, 0o40000 /* x86-64 O_DIRECT */), (0o400000, 0)]
-        var host = flags & ~moved.reduce(0) { $0 | $1.0 }
-        for (guest, native) in moved where flags & guest != 0 { host |= native }
-        return host
-    }
+    public func hostOpenFlags(_ flags: Int32) -> Int32 { abi.hostOpenFlags(flags) }
     /// Calls a guest function from host code (set by the emulator; used for signal handlers).
     public var callGuest: ((UInt64, [UInt64]) throws -> UInt64)?
+    /// The guest address space for `mmap` & co. (set by the emulator), or nil.
+    public weak var mapper: (any GuestMapper)?
 
     /// Creates the runtime over `memory`, with a heap at `[heapBase, heapBase + heapSize)`.
     public init(memory: any GuestMemory, heapBase: UInt64, heapSize: UInt64,
-                environment: [String: String], longDoubleIsBinary128: Bool) throws {
+                environment: [String: String], abi: GuestABI) throws {
         self.memory = memory
         self.state = LibcState(heap: GuestHeap(base: heapBase, size: heapSize), environment: environment)
-        self.longDoubleIsBinary128 = longDoubleIsBinary128
+        self.abi = abi
         errnoAddress = try allocateZeroed(16)
         for (name, fd) in [("stdin", Int32(0)), ("stdout", 1), ("stderr", 2)] {
             let handle = try allocateZeroed(32)
@@ -116,25 +108,15 @@ public final class LibcRuntime {
 
     /// Writes a host `struct stat` in the guest's layout.
     public func writeStat(_ st: stat, to address: UInt64) throws {
-        if x86StatLayout {
-            var copy = st
-            try withUnsafeBytes(of: &copy) { try memory.write(Array($0), at: address) }
-            return
-        }
-        // asm-generic struct stat (aarch64, riscv64): 128 bytes.
-        let fields: [(Int, UInt64, Int)] = [
-            (0, UInt64(st.st_dev), 8), (8, UInt64(st.st_ino), 8), (16, UInt64(st.st_mode), 4), (20, UInt64(st.st_nlink), 4),
-            (24, UInt64(st.st_uid), 4), (28, UInt64(st.st_gid), 4), (32, UInt64(st.st_rdev), 8),
-            (48, UInt64(bitPattern: Int64(st.st_size)), 8), (56, UInt64(st.st_blksize), 4),
-            (64, UInt64(bitPattern: Int64(st.st_blocks)), 8),
-            (72, UInt64(st.st_atim.tv_sec), 8), (80, UInt64(st.st_atim.tv_nsec), 8),
-            (88, UInt64(st.st_mtim.tv_sec), 8), (96, UInt64(st.st_mtim.tv_nsec), 8),
-            (104, UInt64(st.st_ctim.tv_sec), 8), (112, UInt64(st.st_ctim.tv_nsec), 8),
-        ]
-        memset(try memory.host(address, 128, write: true), 0, 128)
-        for (off, v, size) in fields {
-            if size == 8 { try memory.store(v, at: address + UInt64(off)) } else { try memory.store(UInt32(truncatingIfNeeded: v), at: address + UInt64(off)) }
-        }
+        let l = abi.stat
+        let w = try GuestStructWriter(memory, at: address, size: l.size)
+        try w.set(l.dev, UInt64(st.st_dev)); try w.set(l.ino, UInt64(st.st_ino))
+        try w.set(l.mode, UInt64(st.st_mode)); try w.set(l.nlink, UInt64(st.st_nlink))
+        try w.set(l.uid, UInt64(st.st_uid)); try w.set(l.gid, UInt64(st.st_gid)); try w.set(l.rdev, UInt64(st.st_rdev))
+        try w.set(l.fileSize, Int64(st.st_size)); try w.set(l.blksize, Int64(st.st_blksize)); try w.set(l.blocks, Int64(st.st_blocks))
+        try w.setTime(l.atime, seconds: Int64(st.st_atim.tv_sec), nanoseconds: Int64(st.st_atim.tv_nsec))
+        try w.setTime(l.mtime, seconds: Int64(st.st_mtim.tv_sec), nanoseconds: Int64(st.st_mtim.tv_nsec))
+        try w.setTime(l.ctime, seconds: Int64(st.st_ctim.tv_sec), nanoseconds: Int64(st.st_ctim.tv_nsec))
     }
 
     /// The stream for a guest `FILE*`, or nil (caller reports EBADF).

@@ -109,7 +109,7 @@ struct ArrayVarArgs: VariadicArguments {
 func makeRuntime(binary128: Bool = false) throws -> (LibcRuntime, FakeMemory) {
     let memory = FakeMemory()
     let rt = try LibcRuntime(memory: memory, heapBase: memory.base, heapSize: UInt64(memory.size / 2),
-                             environment: ["HOME": "/home/test"], longDoubleIsBinary128: binary128)
+                             environment: ["HOME": "/home/test"], abi: binary128 ? .riscv64 : .x86_64)
     return (rt, memory)
 }
 

@@ -64,6 +64,14 @@ final class LibcDocTests: XCTestCase {
         - **aarch64 / rv64 emu**: the same host implementations, with `long double` as IEEE
           binary128 (the `*tf*` helpers and `*l` functions computed with libgcc's soft-fp, glibc's
           `*f128` functions and libquadmath's printf).
+        - **system interfaces** (emu): guest descriptors are host descriptors, so files, record
+          locks (`fcntl` `F_SETLK`…, `flock`), terminals and `poll`/`select` are host calls; structs
+          cross in the target's layout (`GuestABI`, `Sources/CrossRunLibc/ABI/`). `mmap` maps into
+          the guest's address space (`MAP_SHARED` file mappings are the host's shared mapping of the
+          file, so writes reach it); `uname` reports the guest's machine; `getpw*`/`getgr*` read the
+          host's user and group databases; `setrlimit`/`setpriority` change the host process (the
+          one running the guest), as they would natively. System-call wrappers answer EFAULT for a
+          bad pointer, as the kernel does.
 
         Emulated coverage: x64 \(done) of \(all.count) symbols, aarch64 / rv64 \(doneBinary128) of \(all.count).
 

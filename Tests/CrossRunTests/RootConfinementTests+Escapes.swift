@@ -193,6 +193,42 @@ extension RootConfinementTests {
         }
     }
 
+    /// The `*at` calls (unlinkat, renameat) take the same removal checks as rmdir/unlink/rename.
+    func testAtCallsNeverRemoveTheRoot() throws {
+        let source = dir + "/at.c"
+        try FileIO.write(Array("""
+            #include <errno.h>
+            #include <fcntl.h>
+            #include <stdio.h>
+            #include <string.h>
+            #include <unistd.h>
+            static void show(const char *what, int r) { printf("%s: %d %s\\n", what, r, r ? strerror(errno) : ""); }
+            int main(void) {
+                show("unlinkat / REMOVEDIR", unlinkat(AT_FDCWD, "/", AT_REMOVEDIR));
+                show("unlinkat up/ REMOVEDIR", unlinkat(AT_FDCWD, "up/", AT_REMOVEDIR));
+                show("unlinkat . REMOVEDIR", unlinkat(AT_FDCWD, ".", AT_REMOVEDIR));
+                show("unlinkat /", unlinkat(AT_FDCWD, "/", 0));
+                show("renameat sub up/", renameat(AT_FDCWD, "sub", AT_FDCWD, "up/"));
+                show("renameat / x", renameat(AT_FDCWD, "/", AT_FDCWD, "x"));
+                return 0;
+            }
+            """.utf8), to: source)
+        for target in Target.allCases {
+            let out = try TestSupport.runCrossrun(["--target", target.rawValue, "--root", root, source], cwd: dir)
+            XCTAssertEqual(out.status, 0, "\(target): \(out.stderr)")
+            XCTAssertEqual(out.stdout, """
+                unlinkat / REMOVEDIR: -1 Device or resource busy
+                unlinkat up/ REMOVEDIR: -1 Device or resource busy
+                unlinkat . REMOVEDIR: -1 Invalid argument
+                unlinkat /: -1 Is a directory
+                renameat sub up/: -1 Device or resource busy
+                renameat / x: -1 Device or resource busy
+
+                """, "\(target)")
+            XCTAssertTrue(FileIO.isDirectory(root + "/sub"), "\(target)")
+        }
+    }
+
     /// Under `--root` the descriptors a shell hands down (`3< file 4< dir`) are closed before
     /// the program starts: no descriptor above 2 is open in `main`. Without `--root` they are
     /// the program's, as natively.

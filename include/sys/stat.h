@@ -48,6 +48,20 @@ struct stat {
 #define S_IROTH 04
 #define S_IWOTH 02
 #define S_IXOTH 01
+#define S_ISBLK(m) (((m) & S_IFMT) == S_IFBLK)
+#define S_ISSOCK(m) (((m) & S_IFMT) == S_IFSOCK)
+#define S_ISUID 04000
+#define S_ISGID 02000
+#define S_ISVTX 01000
+#define UTIME_NOW ((1L << 30) - 1L)
+#define UTIME_OMIT ((1L << 30) - 2L)
+int fstatat(int, const char *__CR_RESTRICT, struct stat *__CR_RESTRICT, int);
+int fchmod(int, mode_t);
+int mkdirat(int, const char *, mode_t);
+int mkfifo(const char *, mode_t);
+int fchmodat(int, const char *, mode_t, int);
+int utimensat(int, const char *, const struct timespec[2], int);
+int futimens(int, const struct timespec[2]);
 int stat(const char *__CR_RESTRICT, struct stat *__CR_RESTRICT);
 int fstat(int, struct stat *);
 int lstat(const char *__CR_RESTRICT, struct stat *__CR_RESTRICT);

@@ -4,4 +4,5 @@
 struct timeval { time_t tv_sec; suseconds_t tv_usec; };
 struct timezone { int tz_minuteswest; int tz_dsttime; };
 int gettimeofday(struct timeval *__CR_RESTRICT, void *__CR_RESTRICT);
+int utimes(const char *, const struct timeval[2]);
 #endif

@@ -1,0 +1,18 @@
+// Host system calls Swift cannot reach: C-variadic ones (ioctl) and ones glibc declares only
+// under _GNU_SOURCE (mremap).
+#ifndef CROSSRUN_CHOSTSYSTEM_H
+#define CROSSRUN_CHOSTSYSTEM_H
+#include <stddef.h>
+
+/// ioctl(fd, request, arg) with a pointer argument.
+int crossrun_ioctl_pointer(int fd, unsigned long request, void *arg);
+/// mremap(old, old_size, new_size, MREMAP_MAYMOVE); MAP_FAILED on failure (errno set).
+void *crossrun_mremap_maymove(void *old, size_t old_size, size_t new_size);
+/// flock(fd, operation) (Swift sees only `struct flock` under that name).
+int crossrun_flock(int fd, int operation);
+struct statvfs;
+/// statvfs(path, buf) (Swift sees only `struct statvfs` under that name).
+int crossrun_statvfs(const char *path, struct statvfs *buf);
+/// The host's F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, AT_EMPTY_PATH (_GNU_SOURCE names).
+enum { CROSSRUN_F_OFD_GETLK = 36, CROSSRUN_F_OFD_SETLK = 37, CROSSRUN_F_OFD_SETLKW = 38, CROSSRUN_AT_EMPTY_PATH = 0x1000 };
+#endif

@@ -1,0 +1,222 @@
+import CUnicorn
+import CHostSystem
+import CrossRunLibc
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The guest's `mmap` family (``GuestMapper``): mappings are host memory mapped into the
+/// engine with `uc_mem_map_ptr` inside ``mappingArea``. Anonymous and private file mappings
+/// are host private memory; `MAP_SHARED` file mappings are the host's own `MAP_SHARED`
+/// mapping of the file, so guest stores reach the file and every other mapping of it.
+/// Unicorn enforces the protections (a store to a read-only page is a guest SIGSEGV);
+/// ``host(_:_:write:)`` enforces them for host code. Pages outside the mapping area (image,
+/// heap, stack) are never unmapped; `mprotect` on them is accepted and ignored.
+extension AddressSpace: GuestMapper {
+    private static let page: UInt64 = 4096
+
+    private func perms(_ p: GuestProtection) -> UInt32 {
+        (p.read ? UC_PROT_READ.rawValue : 0) | (p.write ? UC_PROT_WRITE.rawValue : 0) | (p.execute ? UC_PROT_EXEC.rawValue : 0)
+    }
+
+    private func inArea(_ start: UInt64, _ length: UInt64) -> Bool {
+        start >= mappingArea.lowerBound && start <= mappingArea.upperBound && length <= mappingArea.upperBound - start
+    }
+
+    private func overlaps(_ start: UInt64, _ length: UInt64) -> Bool {
+        let (end, overflow) = start.addingReportingOverflow(length)
+        return overflow || regions.contains { $0.start < end && start < $0.end }
+    }
+
+    /// A free range of `length` bytes in the mapping area: `hint` if it is free, else the
+    /// lowest gap.
+    private func freeRange(_ length: UInt64, hint: UInt64) -> UInt64? {
+        if hint % Self.page == 0, inArea(hint, length), !overlaps(hint, length) { return hint }
+        var cursor = mappingArea.lowerBound
+        for r in regions where r.end > cursor {
+            if r.start >= mappingArea.upperBound { break }
+            if r.start >= cursor && r.start - cursor >= length { return cursor }
+            cursor = max(cursor, r.end)
+        }
+        return inArea(cursor, length) ? cursor : nil
+    }
+
+    /// Fresh zeroed host memory (private, reserved lazily).
+    private func anonymousHost(_ length: UInt64) throws(MappingError) -> UnsafeMutableRawPointer {
+        guard let m = mmap(nil, Int(length), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
+              m != MAP_FAILED else { throw MappingError(ENOMEM) }
+        return m
+    }
+
+    /// Host memory for a file mapping: the file's pages (shared or private) up to its end,
+    /// zero pages past it (where Linux would raise SIGBUS, which must not reach the host).
+    private func fileHost(_ r: MapRequest, _ fd: Int32) throws(MappingError) -> (UnsafeMutableRawPointer, hostWritable: Bool) {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw MappingError(EBADF) }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw MappingError(ENODEV) }
+        let mode = fcntl(fd, F_GETFL) & O_ACCMODE
+        guard mode != O_WRONLY else { throw MappingError(EACCES) }
+        let fdWritable = mode == O_RDWR
+        if r.shared && r.protection.write && !fdWritable { throw MappingError(EACCES) }
+        let base = try anonymousHost(r.length)
+        let size = UInt64(max(st.st_size, 0))
+        let fileBytes = size > UInt64(r.offset) ? min(r.length, (size - UInt64(r.offset) + Self.page - 1) & ~(Self.page - 1)) : 0
+        if fileBytes > 0 {
+            let prot = PROT_READ | (r.shared && !fdWritable ? 0 : PROT_WRITE)
+            let m = mmap(base, Int(fileBytes), prot, (r.shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED, fd, off_t(r.offset))
+            if m == MAP_FAILED {
+                let code = errno
+                munmap(base, Int(r.length))
+                throw MappingError(code)
+            }
+        }
+        return (base, !r.shared || fdWritable)
+    }
+
+    public func map(_ r: MapRequest) throws(MappingError) -> UInt64 {
+        let start: UInt64
+        if r.fixed || r.noReplace {
+            guard inArea(r.address, r.length) else { throw MappingError(r.noReplace && overlaps(r.address, r.length) ? EEXIST : ENOMEM) }
+            if r.noReplace && overlaps(r.address, r.length) { throw MappingError(EEXIST) }
+            start = r.address
+        } else {
+            guard let s = freeRange(r.length, hint: r.address) else { throw MappingError(ENOMEM) }
+            start = s
+        }
+        let host: UnsafeMutableRawPointer, hostWritable: Bool
+        if let fd = r.descriptor { (host, hostWritable) = try fileHost(r, fd) } else { (host, hostWritable) = (try anonymousHost(r.length), true) }
+        if r.fixed { try unmap(start, r.length) }
+        guard uc_mem_map_ptr(engine, start, Int(r.length), perms(r.protection), host) == UC_ERR_OK else {
+            munmap(host, Int(r.length))
+            throw MappingError(ENOMEM)
+        }
+        var region = Region(start: start, size: r.length, host: host, readable: r.protection.read,
+                            writable: r.protection.write, executable: r.protection.execute)
+        region.guestMapping = true
+        region.hostWritable = hostWritable
+        region.sharedFile = r.shared && r.descriptor != nil
+        insert(region)
+        return start
+    }
+
+    private func insert(_ region: Region) {
+        regions.append(region)
+        regions.sort { $0.start < $1.start }
+        last = 0
+    }
+
+    /// Splits guest mappings so that no region straddles `address`.
+    private func split(at address: UInt64) {
+        guard let i = regions.firstIndex(where: { $0.guestMapping && $0.start < address && address < $0.end }) else { return }
+        var right = regions[i]
+        let cut = address - right.start
+        right.start = address
+        right.size -= cut
+        right.host = right.host.advanced(by: Int(cut))
+        regions[i].size = cut
+        regions.insert(right, at: i + 1)
+        last = 0
+    }
+
+    /// Indices of the guest mappings inside `[start, start + length)` after splitting at its ends.
+    private func pieces(_ start: UInt64, _ length: UInt64) -> [Int] {
+        split(at: start)
+        split(at: start + length)
+        return regions.indices.filter { regions[$0].guestMapping && regions[$0].start >= start && regions[$0].end <= start + length }
+    }
+
+    /// Whether the guest mappings cover `[start, start + length)` without a hole.
+    private func covered(_ start: UInt64, _ length: UInt64) -> Bool {
+        var cursor = start
+        for r in regions where r.guestMapping && r.end > cursor && r.start < start + length {
+            if r.start > cursor { return false }
+            cursor = r.end
+        }
+        return cursor >= start + length
+    }
+
+    public func unmap(_ start: UInt64, _ length: UInt64) throws(MappingError) {
+        guard start < mappingArea.upperBound, start + length > mappingArea.lowerBound else { return }
+        for i in pieces(start, length).reversed() {
+            let r = regions[i]
+            uc_mem_unmap(engine, r.start, Int(r.size))
+            munmap(r.host, Int(r.size))
+            regions.remove(at: i)
+        }
+        last = 0
+    }
+
+    public func protect(_ start: UInt64, _ length: UInt64, _ p: GuestProtection) throws(MappingError) {
+        guard inArea(start, length) else {
+            // The image, heap and stack keep their permissions; elsewhere outside: no mapping.
+            if overlaps(start, length) { return }
+            throw MappingError(ENOMEM)
+        }
+        guard covered(start, length) else { throw MappingError(ENOMEM) }
+        let indices = pieces(start, length)
+        if p.write, indices.contains(where: { !regions[$0].hostWritable }) { throw MappingError(EACCES) }
+        guard uc_mem_protect(engine, start, Int(length), perms(p)) == UC_ERR_OK else { throw MappingError(ENOMEM) }
+        for i in indices {
+            regions[i].readable = p.read || p.write || p.execute
+            regions[i].writable = p.write
+            regions[i].executable = p.execute
+        }
+    }
+
+    public func remap(_ start: UInt64, _ oldLength: UInt64, _ newLength: UInt64, mayMove: Bool) throws(MappingError) -> UInt64 {
+        guard inArea(start, oldLength), covered(start, oldLength) else { throw MappingError(EFAULT) }
+        if newLength <= oldLength {
+            if newLength < oldLength { try unmap(start + newLength, oldLength - newLength) }
+            return start
+        }
+        // Linux merges neighbouring mappings with equal protections into one (which mremap
+        // needs); here they may be separate regions: accept those, one shared file region.
+        let indices = pieces(start, oldLength)
+        guard let i = indices.first else { throw MappingError(EFAULT) }
+        let old = regions[i]
+        let parts = indices.map { regions[$0] }
+        guard parts.allSatisfy({ !$0.sharedFile && $0.readable == old.readable && $0.writable == old.writable && $0.executable == old.executable })
+                || (parts.count == 1 && old.sharedFile) else { throw MappingError(EFAULT) }
+        let inPlace = inArea(start, newLength) && !overlaps(start + oldLength, newLength - oldLength)
+        guard inPlace || mayMove else { throw MappingError(ENOMEM) }
+        guard let target = inPlace ? start : freeRange(newLength, hint: 0) else { throw MappingError(ENOMEM) }
+        // Shared file pages move with the host's mremap (the file stays mapped); private
+        // ones are copied to fresh memory.
+        let host: UnsafeMutableRawPointer
+        if old.sharedFile {
+            guard let m = crossrun_mremap_maymove(old.host, Int(oldLength), Int(newLength)), m != MAP_FAILED else { throw MappingError(errno) }
+            host = m
+        } else {
+            host = try anonymousHost(newLength)
+            for part in parts {
+                memcpy(host.advanced(by: Int(part.start - start)), part.host, Int(part.size))
+                munmap(part.host, Int(part.size))
+            }
+        }
+        for j in indices.reversed() {
+            uc_mem_unmap(engine, regions[j].start, Int(regions[j].size))
+            regions.remove(at: j)
+        }
+        let perm = GuestProtection(read: old.readable, write: old.writable, execute: old.executable)
+        guard uc_mem_map_ptr(engine, target, Int(newLength), perms(perm), host) == UC_ERR_OK else {
+            munmap(host, Int(newLength))
+            throw MappingError(ENOMEM)
+        }
+        var region = old
+        region.start = target
+        region.size = newLength
+        region.host = host
+        insert(region)
+        return target
+    }
+
+    public func hostRange(_ start: UInt64, _ length: UInt64) throws(MappingError) -> UnsafeMutableRawPointer {
+        guard inArea(start, length), covered(start, length) else { throw MappingError(ENOMEM) }
+        let parts = regions.filter { $0.guestMapping && $0.end > start && $0.start < start + length }
+        guard let first = parts.first else { throw MappingError(ENOMEM) }
+        for (a, b) in zip(parts, parts.dropFirst()) where a.host.advanced(by: Int(a.size)) != b.host {
+            throw MappingError(ENOMEM)   // separate host mappings: not one range
+        }
+        return first.host.advanced(by: Int(start - first.start))
+    }
+}

@@ -1,0 +1,7 @@
+/// The Linux system calls the emulator's shims implement, independent of numbering (each
+/// ``GuestABI`` maps its numbers to these).
+public enum GuestSyscall: Sendable {
+    case read, write, writev, openat, open, close, lseek, fstat, newfstatat, stat, lstat, brk, mmap, munmap, mprotect
+    case exit, exitGroup, getpid, gettid, clockGettime, gettimeofday, getrandom, uname, ioctl
+    case rtSigaction, rtSigprocmask, setTidAddress, archPrctl, readlinkat, readlink, getcwd, unlinkat, unlink
+}

@@ -1,0 +1,72 @@
+/// The layouts and numbers that x86-64, aarch64 and riscv64 Linux share (LP64, glibc; the
+/// kernel's asm-generic values, which x86-64 also uses for these). Each ``GuestABI`` carries
+/// one; an architecture that differs changes its copy.
+public struct LinuxLP64: Sendable {
+    /// `struct flock`.
+    public struct Flock: Sendable { public var size = 32, type = Field(0, 2), whence = Field(2, 2), start = Field(8, 8), len = Field(16, 8), pid = Field(24, 4) }
+    /// `struct termios` (glibc's, with `c_ispeed`/`c_ospeed`).
+    public struct Termios: Sendable {
+        public var size = 60, iflag = Field(0, 4), oflag = Field(4, 4), cflag = Field(8, 4), lflag = Field(12, 4)
+        public var line = Field(16, 1), cc = Field(17, 32), ispeed = Field(52, 4), ospeed = Field(56, 4)
+    }
+    /// `struct rusage`: two `struct timeval`s, then 14 `long`s.
+    public struct Rusage: Sendable { public var size = 144, utime = Field(0, 16), stime = Field(16, 16), longs = Field(32, 8) }
+    /// `struct utsname`: six 65-byte strings.
+    public struct Utsname: Sendable { public var size = 390, fieldLength = 65 }
+    /// `struct statvfs`.
+    public struct Statvfs: Sendable {
+        public var size = 112, bsize = Field(0, 8), frsize = Field(8, 8), blocks = Field(16, 8), bfree = Field(24, 8)
+        public var bavail = Field(32, 8), files = Field(40, 8), ffree = Field(48, 8), favail = Field(56, 8)
+        public var fsid = Field(64, 8), flag = Field(72, 8), namemax = Field(80, 8)
+    }
+    /// `struct passwd`.
+    public struct Passwd: Sendable {
+        public var size = 48, name = Field(0, 8), passwd = Field(8, 8), uid = Field(16, 4), gid = Field(20, 4)
+        public var gecos = Field(24, 8), dir = Field(32, 8), shell = Field(40, 8)
+    }
+    /// `struct group`.
+    public struct Group: Sendable { public var size = 32, name = Field(0, 8), passwd = Field(8, 8), gid = Field(16, 4), mem = Field(24, 8) }
+    /// `fcntl` commands and lock types.
+    public struct FcntlNumbers: Sendable {
+        public var dupfd: Int32 = 0, getfd: Int32 = 1, setfd: Int32 = 2, getfl: Int32 = 3, setfl: Int32 = 4
+        public var getlk: Int32 = 5, setlk: Int32 = 6, setlkw: Int32 = 7, dupfdCloexec: Int32 = 1030
+        public var ofdGetlk: Int32 = 36, ofdSetlk: Int32 = 37, ofdSetlkw: Int32 = 38
+        public var rdlck: Int16 = 0, wrlck: Int16 = 1, unlck: Int16 = 2
+    }
+    /// `ioctl` requests CrossRun serves.
+    public struct IoctlNumbers: Sendable {
+        public var tcgets: UInt64 = 0x5401, tcsets: UInt64 = 0x5402, tcsetsw: UInt64 = 0x5403, tcsetsf: UInt64 = 0x5404
+        public var tiocgwinsz: UInt64 = 0x5413, tiocswinsz: UInt64 = 0x5414, fionread: UInt64 = 0x541b, fionbio: UInt64 = 0x5421
+    }
+    /// `mmap`/`mprotect`/`mremap`/`msync` numbers.
+    public struct MmapNumbers: Sendable {
+        public var protRead: Int32 = 1, protWrite: Int32 = 2, protExec: Int32 = 4
+        public var shared: Int32 = 1, privateMapping: Int32 = 2, sharedValidate: Int32 = 3, fixed: Int32 = 0x10, anonymous: Int32 = 0x20
+        public var fixedNoReplace: Int32 = 0x10_0000
+        public var remapMayMove: Int32 = 1, remapFixed: Int32 = 2
+        public var msAsync: Int32 = 1, msInvalidate: Int32 = 2, msSync: Int32 = 4
+    }
+
+    public var flock = Flock()
+    public var termios = Termios()
+    public var rusage = Rusage()
+    public var utsname = Utsname()
+    public var statvfs = Statvfs()
+    public var passwd = Passwd()
+    public var group = Group()
+    /// Bytes of `struct rlimit` (two `rlim_t`s).
+    public var rlimitSize = 16
+    /// Bytes of `struct pollfd` (`int fd; short events, revents;`).
+    public var pollfdSize = 8
+    /// Bytes of `struct tms` (four `clock_t`s).
+    public var tmsSize = 32
+    /// Bytes of `fd_set` (1024 bits).
+    public var fdSetSize = 128
+    public var fcntl = FcntlNumbers()
+    public var ioctl = IoctlNumbers()
+    public var mmap = MmapNumbers()
+    /// `UTIME_NOW` / `UTIME_OMIT` in a `timespec`'s nanoseconds.
+    public var utimeNow: Int64 = 0x3fff_ffff, utimeOmit: Int64 = 0x3fff_fffe
+
+    public init() {}
+}
