@@ -29,7 +29,9 @@ let package = Package(
         .target(name: "CHostQuad", linkerSettings: [.linkedLibrary("m"), .linkedLibrary("dl")]),
         /// printf conversions through the host's snprintf with typed (unboxed) arguments.
         .target(name: "CHostFormat"),
-        .target(name: "CrossRunLibc", dependencies: ["CHostMath", "CHostQuad", "CHostFormat"]),
+        /// Host wide-character, locale, regex and glob interfaces (headers Swift's Glibc module lacks).
+        .target(name: "CPosixLib"),
+        .target(name: "CrossRunLibc", dependencies: ["CHostMath", "CHostQuad", "CHostFormat", "CPosixLib"]),
         .target(name: "CrossRunEmulator", dependencies: ["CUnicorn", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime"]),
         .target(name: "CNativeSupport", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CrossRunNative", dependencies: ["CrossRunLink", "CrossRunRuntime", "CNativeSupport"]),

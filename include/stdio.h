@@ -3,7 +3,10 @@
 #include <_crossrun_types.h>
 #include <stdarg.h>
 
+#ifndef __FILE_defined
+#define __FILE_defined 1
 typedef struct _IO_FILE FILE;
+#endif
 typedef struct { long __pos; struct { int __count; union { unsigned int __wch; char __wchb[4]; } __value; } __state; } fpos_t;
 
 extern FILE *stdin;

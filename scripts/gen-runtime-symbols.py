@@ -34,13 +34,15 @@ def declarations():
             if f.endswith(".h") and not f.startswith("_"):
                 headers.append(os.path.relpath(os.path.join(dirpath, f), INCLUDE))
     src = "".join(f"#include <{h}>\n" for h in sorted(headers))
-    out = subprocess.run([CLANG, "--target=x86_64-linux-gnu", "-fsyntax-only", "-nostdlibinc", "-isystem", INCLUDE,
+    # _GNU_SOURCE: every declaration, including those glibc's feature macros gate.
+    out = subprocess.run([CLANG, "--target=x86_64-linux-gnu", "-fsyntax-only", "-D_GNU_SOURCE", "-nostdlibinc", "-isystem", INCLUDE,
                           "-Xclang", "-ast-dump", "-fno-color-diagnostics", "-x", "c", "-"],
                          input=src, capture_output=True, text=True, check=True).stdout
     funcs, datas = set(), set()
     for line in out.splitlines():
         m = re.match(r"^[|`]-(FunctionDecl|VarDecl) .*? (?:used |referenced )?(\w+) '[^']*'(.*)$", line)
-        if not m or " static" in m.group(3) or " inline" in m.group(3):
+        # "implicit": builtins clang declares itself (__builtin_bswap32 used by an inline function).
+        if not m or " static" in m.group(3) or " inline" in m.group(3) or " implicit " in line:
             continue
         kind, name, rest = m.groups()
         if kind == "VarDecl":

@@ -123,6 +123,7 @@ public final class GuestProcess {
         runtime.aarch64OpenFlags = image.machine == .aarch64
         runtime.callGuest = { [unowned self] function, args in try self.callNested(function, args) }
         runtime.programName = String(options.programName.split(separator: "/").last ?? "program")
+        runtime.posix.describeCPU(machine: image.machine.posixName)
         for imp in image.imports {
             switch imp.kind {
             case .function:

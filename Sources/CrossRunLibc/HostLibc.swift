@@ -11,12 +11,17 @@ public enum HostLibc {
         for part in [LibcProcess.functions, LibcStdio.functions, LibcString.functions, LibcMemory.functions,
                      LibcMath.functions, LibcConvert.functions, LibcCtype.functions, CompilerHelpers.functions,
                      LibcPosix.functions, LibcTime.functions, LibcSignal.functions, LibcMisc.functions, LibcScanf.functions, LibcLongDouble.functions, CompilerHelpersX87.functions,
-                     CompilerHelpersBinary128.functions, LibcDirent.functions] {
+                     CompilerHelpersBinary128.functions, LibcDirent.functions] + posixLibFunctions {
             table.merge(part) { a, _ in a }
         }
         for name in streamErrnoFunctions { table[name] = table[name].map(LibcMath.withErrno) }
         return table
     }()
+
+    /// The POSIX library additions (wide characters, locales, regex, glob, err.h…).
+    static let posixLibFunctions = [LibcLocale.functions, LibcWideString.functions, LibcWideConvert.functions,
+                                    LibcWideClass.functions, LibcWideIO.functions, LibcStringExt.functions,
+                                    LibcStdlibExt.functions, LibcRegex.functions, LibcGlob.functions, LibcErr.functions]
 
     /// Stream operations run on host `FILE*`s: the errno the host's stdio sets when one fails
     /// (EBADF writing a read-only stream, EIO, ENOSPC…) is the guest's, as natively.

@@ -86,6 +86,8 @@ public final class LibcRuntime {
     public var fileSystem = GuestFileSystem()
     /// Static guest objects the library hands out (`localeconv`, `gmtime`'s `struct tm`…).
     var staticObjects: [String: UInt64] = [:]
+    /// State of the POSIX library additions (locale, wide conversions, regex, `drand48`…).
+    public let posix = PosixLibState()
 
     /// Creates the runtime over `memory`, with a heap at `[heapBase, heapBase + heapSize)`.
     public init(memory: any GuestMemory, heapBase: UInt64, heapSize: UInt64,

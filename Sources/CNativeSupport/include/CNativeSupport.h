@@ -107,4 +107,19 @@ void __sanitizer_cov_trace_const_cmp2(uint16_t a, uint16_t b);
 void __sanitizer_cov_trace_const_cmp4(uint32_t a, uint32_t b);
 void __sanitizer_cov_trace_const_cmp8(uint64_t a, uint64_t b);
 void __sanitizer_cov_trace_switch(uint64_t value, uint64_t *cases);
+/// <dlfcn.h> for native programs, the same as the emulator's: a CrossRun program is one linked
+/// image, so dlopen of a file fails (dlerror says why); dlopen(NULL), RTLD_DEFAULT and RTLD_NEXT
+/// look names up in `table` (the image's global symbols, then its imports, marked `library`;
+/// RTLD_NEXT sees only those).
+struct crossrun_dynamic_symbol {
+    const char *name;
+    void *address;
+    int library;
+};
+void crossrun_native_set_dynamic_symbols(const struct crossrun_dynamic_symbol *table, size_t count);
+void *crossrun_native_dlopen(const char *path, int flags);
+void *crossrun_native_dlsym(void *handle, const char *name);
+int crossrun_native_dlclose(void *handle);
+char *crossrun_native_dlerror(void);
+
 #endif

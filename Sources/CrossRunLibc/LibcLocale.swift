@@ -1,0 +1,97 @@
+import CPosixLib
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The guest's locale: glibc's category names and, when any category is not "C", the host
+/// `locale_t` that the trap dispatcher installs (`uselocale`) around every library call, so
+/// host conversions (`mbrtowc`, `printf`'s `%ls`, `wcwidth`…) follow the guest's locale.
+/// Which names exist is the host glibc's decision (`newlocale`), as in a native run.
+public final class GuestLocale {
+    /// glibc's categories (LC_ALL = 6 is not one), in its composite-name order.
+    static let categories: [Int32] = [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12]
+    static let categoryNames = ["LC_CTYPE", "LC_NUMERIC", "LC_TIME", "LC_COLLATE", "LC_MONETARY", "LC_MESSAGES", "LC_ALL",
+                                "LC_PAPER", "LC_NAME", "LC_ADDRESS", "LC_TELEPHONE", "LC_MEASUREMENT", "LC_IDENTIFICATION"]
+    /// Name of each category's locale, indexed by category number.
+    private(set) var names = [String](repeating: "C", count: 13)
+    /// The host locale matching `names`, or nil when every category is "C".
+    public private(set) var host: locale_t?
+
+    public init() {}
+
+    deinit { if let host { freelocale(host) } }
+
+    /// The `setlocale(category, NULL)` answer: one name, or glibc's composite for LC_ALL.
+    func query(_ category: Int32) -> String {
+        guard category == LC_ALL else { return names[Int(category)] }
+        let first = names[0]
+        if Self.categories.allSatisfy({ names[Int($0)] == first }) { return first }
+        return Self.categories.map { "\(Self.categoryNames[Int($0)])=\(names[Int($0)])" }.joined(separator: ";")
+    }
+
+    /// `setlocale(category, name)`; false (nothing changed) when a name does not exist.
+    func set(_ category: Int32, _ requested: String, environment: [String: String]) -> Bool {
+        var wanted = names
+        let targets = category == LC_ALL ? Self.categories : [category]
+        if category == LC_ALL, requested.contains(";") {
+            // A composite name as setlocale(LC_ALL, NULL) returned it.
+            for part in requested.split(separator: ";") {
+                let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
+                guard pair.count == 2, let c = Self.categoryNames.firstIndex(of: pair[0]), c != Int(LC_ALL) else { return false }
+                wanted[c] = pair[1]
+            }
+        } else {
+            for c in targets {
+                // "": LC_ALL, then LC_<category>, then LANG, as glibc reads the environment.
+                var name = requested
+                if name.isEmpty {
+                    name = [environment["LC_ALL"], environment[Self.categoryNames[Int(c)]], environment["LANG"]]
+                        .compactMap { $0 }.first { !$0.isEmpty } ?? "C"
+                }
+                wanted[Int(c)] = name
+            }
+        }
+        for c in Self.categories {
+            if wanted[Int(c)] == "POSIX" { wanted[Int(c)] = "C" }
+            guard wanted[Int(c)] != "C" else { continue }
+            guard !wanted[Int(c)].contains("/"), let probe = newlocale(1 << c, wanted[Int(c)], nil) else { return false }
+            freelocale(probe)
+        }
+        guard wanted != names else { return true }
+        names = wanted
+        if let host {
+            // Never free the locale the calling thread is using (the dispatcher installed it).
+            if uselocale(nil) == host { uselocale(crossrun_global_locale()) }
+            freelocale(host)
+        }
+        host = nil
+        guard names.contains(where: { $0 != "C" }), var loc = newlocale(crossrun_lc_all_mask(), "C", nil) else { return true }
+        for c in Self.categories where names[Int(c)] != "C" {
+            if let next = newlocale(1 << c, names[Int(c)], loc) { loc = next }
+        }
+        host = loc
+        return true
+    }
+}
+
+/// `setlocale`, `nl_langinfo`, `MB_CUR_MAX`.
+enum LibcLocale {
+    static let functions: [String: HostFunction] = [
+        "setlocale": { rt, f in
+            let category = try f.int32(0)
+            guard (0...12).contains(category) else { rt.setErrno(EINVAL); f.returnInt(0); return }
+            let p = try f.int(1)
+            if p != 0 {
+                let name = try rt.memory.string(p)
+                guard rt.posix.locale.set(category, name, environment: rt.environment) else { f.returnInt(0); return }
+            }
+            f.returnInt(try rt.internedString(rt.posix.locale.query(category)))
+        },
+        // The trap dispatcher has installed the guest's locale: the host answers for it.
+        "nl_langinfo": { rt, f in
+            let text = nl_langinfo(nl_item(try f.int32(0))).map { String(cString: $0) } ?? ""
+            f.returnInt(try rt.internedString(text))
+        },
+        "__ctype_get_mb_cur_max": { _, f in f.returnInt(UInt64(crossrun_mb_cur_max())) },
+    ]
+}
