@@ -92,8 +92,8 @@ enum LibcStdlibExt {
         "erand48": { rt, f in f.returnDouble(Rand48.double(try stepGuest(rt, f.int(0)))) },
         "nrand48": { rt, f in f.returnSigned(Rand48.nonNegative(try stepGuest(rt, f.int(0)))) },
         "jrand48": { rt, f in f.returnSigned(Rand48.signed(try stepGuest(rt, f.int(0)))) },
-        "arc4random": { _, f in f.returnInt(UInt64(arc4random())) },
-        "arc4random_uniform": { _, f in f.returnInt(UInt64(arc4random_uniform(UInt32(truncatingIfNeeded: try f.int(0))))) },
+        "arc4random": { _, f in f.returnUInt32(arc4random()) },
+        "arc4random_uniform": { _, f in f.returnUInt32(arc4random_uniform(UInt32(truncatingIfNeeded: try f.int(0)))) },
         "arc4random_buf": { rt, f in
             let n = try f.size(1)
             if n > 0 { arc4random_buf(try rt.memory.host(f.int(0), n, write: true), n) }

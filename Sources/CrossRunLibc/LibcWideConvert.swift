@@ -3,6 +3,12 @@ import CPosixLib
 import Glibc
 #endif
 
+extension CallFrame {
+    /// Returns an `unsigned int` (`wint_t`): sign-extended like every 32-bit value on riscv64
+    /// (LP64 keeps 32-bit values sign-extended in registers), which x86-64 and aarch64 ignore.
+    func returnUInt32(_ value: UInt32) { returnInt32(Int32(bitPattern: value)) }
+}
+
 /// Multibyte ↔ wide conversions, widths, wide number parsing and wctype.h. The trap
 /// dispatcher has installed the guest's locale, so the host's functions answer for the guest's
 /// LC_CTYPE (glibc's C or C.UTF-8).
@@ -116,7 +122,7 @@ enum LibcWideConvert {
     }
 
     static let functions: [String: HostFunction] = [
-        "btowc": { _, f in f.returnInt(UInt64(btowc(try f.int32(0)))) },
+        "btowc": { _, f in f.returnUInt32(btowc(try f.int32(0))) },
         "wctob": { _, f in f.returnInt32(wctob(wint_t(truncatingIfNeeded: try f.int(0)))) },
         "mbsinit": { rt, f in
             let ps = try f.int(0)
@@ -219,8 +225,8 @@ enum LibcWideClass {
         "iswalnum": wrap(iswalnum), "iswalpha": wrap(iswalpha), "iswblank": wrap(iswblank), "iswcntrl": wrap(iswcntrl),
         "iswdigit": wrap(iswdigit), "iswgraph": wrap(iswgraph), "iswlower": wrap(iswlower), "iswprint": wrap(iswprint),
         "iswpunct": wrap(iswpunct), "iswspace": wrap(iswspace), "iswupper": wrap(iswupper), "iswxdigit": wrap(iswxdigit),
-        "towlower": { _, f in f.returnInt(UInt64(towlower(wint_t(truncatingIfNeeded: try f.int(0))))) },
-        "towupper": { _, f in f.returnInt(UInt64(towupper(wint_t(truncatingIfNeeded: try f.int(0))))) },
+        "towlower": { _, f in f.returnUInt32(towlower(wint_t(truncatingIfNeeded: try f.int(0)))) },
+        "towupper": { _, f in f.returnUInt32(towupper(wint_t(truncatingIfNeeded: try f.int(0)))) },
         "wctype": { rt, f in
             let name = try rt.memory.string(f.int(0))
             f.returnInt(classes.firstIndex(of: name).map { UInt64($0 + 1) } ?? 0)
@@ -236,7 +242,7 @@ enum LibcWideClass {
         },
         "towctrans": { _, f in
             let wc = wint_t(truncatingIfNeeded: try f.int(0)), d = try f.int(1)
-            f.returnInt(UInt64(d == 1 ? towlower(wc) : d == 2 ? towupper(wc) : wc))
+            f.returnUInt32(d == 1 ? towlower(wc) : d == 2 ? towupper(wc) : wc)
         },
     ]
 }

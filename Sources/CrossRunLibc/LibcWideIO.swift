@@ -9,21 +9,20 @@ import Glibc
 enum LibcWideIO {
     static func stream(_ rt: LibcRuntime, _ f: any CallFrame, _ i: Int) throws -> HostStream? { try LibcStdio.stream(rt, f, i) }
     static func standard(_ rt: LibcRuntime, _ name: String) -> HostStream? { rt.streams[rt.dataHandle(name)] }
-    static let weof = UInt64(UInt32.max)
 
     static func put(_ rt: LibcRuntime, _ f: any CallFrame, _ wc: wchar_t, _ s: HostStream?) {
-        guard let s else { f.returnInt(weof); return }
+        guard let s else { f.returnUInt32(WEOF); return }
         let r = fputwc(wc, s.file)
         if r == WEOF { rt.setErrno(errno) }
-        f.returnInt(UInt64(r))
+        f.returnUInt32(r)
     }
 
     static func get(_ rt: LibcRuntime, _ f: any CallFrame, _ s: HostStream?) {
-        guard let s else { f.returnInt(weof); return }
+        guard let s else { f.returnUInt32(WEOF); return }
         errno = 0
         let r = fgetwc(s.file)
         if r == WEOF && errno != 0 { rt.setErrno(errno) }
-        f.returnInt(UInt64(r))
+        f.returnUInt32(r)
     }
 
     /// Writes formatted wide output to a stream: the host encodes it for the guest's locale.
@@ -33,16 +32,18 @@ enum LibcWideIO {
         if r < 0 { rt.setErrno(errno); f.returnInt32(-1) } else { f.returnInt32(Int32(clamping: text.count)) }
     }
 
-    /// swprintf/vswprintf: at most `size` wide characters with the terminator; -1 (as glibc)
-    /// when the output did not fit.
+    /// swprintf/vswprintf: the text and its terminator when they fit in `size` wide characters;
+    /// else, as glibc 2.36, the first `size - 1` characters without a terminator, and -1.
     static func storeBounded(_ rt: LibcRuntime, _ text: [wchar_t]?, to buffer: UInt64, size: Int, _ f: any CallFrame) throws {
         guard let text else { f.returnInt32(-1); return }
         guard size > 0 else { f.returnInt32(-1); return }
-        let count = Swift.min(text.count, size - 1)
-        let dst = try rt.memory.wideBuffer(buffer, count + 1, write: true)
-        text.withUnsafeBufferPointer { if count > 0 { dst.update(from: $0.baseAddress!, count: count) } }
-        dst[count] = 0
-        f.returnInt32(text.count < size ? Int32(clamping: text.count) : -1)
+        let fits = text.count < size
+        let stored = fits ? text + [0] : Array(text.prefix(size - 1))
+        if !stored.isEmpty {
+            let dst = try rt.memory.wideBuffer(buffer, stored.count, write: true)
+            stored.withUnsafeBufferPointer { dst.update(from: $0.baseAddress!, count: stored.count) }
+        }
+        f.returnInt32(fits ? Int32(clamping: text.count) : -1)
     }
 
     static let functions: [String: HostFunction] = [
@@ -53,8 +54,8 @@ enum LibcWideIO {
         "getwc": { rt, f in get(rt, f, try stream(rt, f, 0)) },
         "getwchar": { rt, f in get(rt, f, standard(rt, "stdin")) },
         "ungetwc": { rt, f in
-            guard let s = try stream(rt, f, 1) else { f.returnInt(weof); return }
-            f.returnInt(UInt64(ungetwc(wint_t(truncatingIfNeeded: try f.int(0)), s.file)))
+            guard let s = try stream(rt, f, 1) else { f.returnUInt32(WEOF); return }
+            f.returnUInt32(ungetwc(wint_t(truncatingIfNeeded: try f.int(0)), s.file))
         },
         "fputws": { rt, f in
             let text = try rt.memory.wideString(f.int(0))
