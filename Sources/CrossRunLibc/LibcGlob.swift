@@ -81,6 +81,7 @@ enum LibcGlob {
     /// + the new ones + NULL. False when the guest heap is exhausted.
     static func store(_ rt: LibcRuntime, _ found: [[UInt8]], flags: Int32, hostFlags: Int32, pglob: UInt64) throws -> Bool {
         let offs = flags & flagDoOffs != 0 ? Int(clamping: try rt.memory.load(pglob &+ 16, as: UInt64.self)) : 0
+        if flags & flagDoOffs == 0 { try rt.memory.store(UInt64(0), at: pglob &+ 16) }   // glibc clears gl_offs
         var old: [UInt64] = []
         let oldVector = try rt.memory.load(pglob &+ 8, as: UInt64.self)
         if flags & flagAppend != 0, oldVector != 0 {
