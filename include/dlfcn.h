@@ -5,6 +5,7 @@
    look names up in the program itself: its own global symbols, then the library functions it
    imports. The same on every target and backend. */
 #include <features.h>
+#include <_crossrun_types.h>
 #define RTLD_LAZY 0x00001
 #define RTLD_NOW 0x00002
 #define RTLD_BINDING_MASK 0x3

@@ -45,8 +45,9 @@ public final class PosixLibState {
     public func describeCPU(machine: String) {
         switch machine {
         case "x86_64":
-            // CPUID.1:EDX: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2.
-            hwcap = 0x078b_fbff
+            // glibc answers AT_HWCAP on x86-64 with its own platform bits, not the kernel's
+            // CPUID word: HWCAP_X86_64 (AVX512 would add HWCAP_X86_AVX512_1, which no model has).
+            hwcap = 2
             platform = "x86_64"
         case "aarch64":
             // FP, ASIMD, AES, PMULL, SHA1, SHA2, CRC32 (the Cortex-A72 model).
