@@ -26,6 +26,9 @@ __divtc3""".split()
 # host table serves it, but it stays out of the import table.
 # Called by compiler-generated code but living in libc.
 LIBC_EXTRAS = ["__stack_chk_fail"]
+# Data compiler-generated code reads: the stack-protector canary on aarch64 and riscv64
+# (x86-64 reads it from the thread block). Not in x86-64's libc: the native loader defines it.
+LIBC_EXTRA_DATA = ["__stack_chk_guard"]
 
 def declarations():
     headers = []
@@ -59,6 +62,7 @@ def main():
         with open(os.path.join(INCLUDE, header)) as f:
             math_names |= set(re.findall(r"\b(\w+)\(", f.read()))
     entries = []
+    datas |= set(LIBC_EXTRA_DATA)
     for n in sorted(funcs | datas | set(COMPILER_HELPERS) | set(LIBC_EXTRAS)):
         kind = "data" if n in datas else "function"
         lib = "libgcc" if n in COMPILER_HELPERS else "libm" if n in math_names else "libc"

@@ -1,5 +1,9 @@
-// <dlfcn.h> for native programs: the same answers as the emulator's (GuestProcess+PosixLib).
+// <dlfcn.h> for native programs: the same answers as the emulator's (GuestProcess+PosixLib);
+// the program name err.h prints; the stack-protector canary variable.
+#define _GNU_SOURCE
 #include "CNativeSupport.h"
+#include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,4 +54,14 @@ char *crossrun_native_dlerror(void) {
     if (!dl_pending) return NULL;
     dl_pending = 0;
     return dl_message;
+}
+
+uintptr_t crossrun_native_stack_chk_guard = 0x2f8d3a1c5b7e9100u;
+
+void crossrun_native_set_program_name(const char *name) {
+    char *copy = strdup(name);
+    if (copy == NULL) return;
+    const char *slash = strrchr(copy, '/');
+    program_invocation_name = copy;
+    program_invocation_short_name = (char *)(slash ? slash + 1 : copy);
 }

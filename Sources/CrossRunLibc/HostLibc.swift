@@ -37,7 +37,10 @@ public enum HostLibc {
 
     /// Names of the data objects the library exports.
     public static let dataNames: Set<String> = ["stdin", "stdout", "stderr", "optind", "opterr", "optopt", "optarg",
-                                                "environ", "__environ", "signgam"]
+                                                "environ", "__environ", "signgam", "__stack_chk_guard"]
+
+    /// The stack-protector canary (glibc's have a zero low byte, so string overruns stop at it).
+    public static let stackGuard: UInt64 = 0x2f8d_3a1c_5b7e_9100
 
     /// Data objects the library exports, created on first use.
     public static func dataAddress(_ name: String, _ runtime: LibcRuntime) throws -> UInt64? {
@@ -48,6 +51,8 @@ public enum HostLibc {
         case "optarg": return try runtime.defineData(name, size: 8, value: 0)
         case "environ", "__environ": return try runtime.defineData(name, size: 8, value: 0)
         case "signgam": return try runtime.defineData(name, size: 8)
+        // The stack-protector canary aarch64/riscv64 code reads (x86-64 reads the TCB's, the same value).
+        case "__stack_chk_guard": return try runtime.defineData(name, size: 8, value: stackGuard)
         default: return nil
         }
     }

@@ -121,7 +121,8 @@ public enum HostSymbols {
         let dlerror: @convention(c) () -> UnsafeMutablePointer<CChar>? = crossrun_native_dlerror
         func address<T>(_ f: T) -> UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(f, to: UnsafeRawPointer.self))) }
         return ["atexit": address(atexit), "at_quick_exit": address(quick),
-                "dlopen": address(dlopen), "dlsym": address(dlsym), "dlclose": address(dlclose), "dlerror": address(dlerror)]
+                "dlopen": address(dlopen), "dlsym": address(dlsym), "dlclose": address(dlclose), "dlerror": address(dlerror),
+                "__stack_chk_guard": UInt64(UInt(bitPattern: withUnsafeMutablePointer(to: &crossrun_native_stack_chk_guard) { $0 }))]
     }()
 
     /// Resolves every import or throws listing those the host lacks.

@@ -61,6 +61,7 @@ public enum NativeRunner {
         }
         installCrashReporter(loaded, programName: options.programName)
         installDynamicSymbols(loaded)
+        crossrun_native_set_program_name(options.programName)
         crossrun_native_set_timeout(options.timeout)
 
         let inits = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: max(loaded.image.initializers.count, 1))

@@ -94,6 +94,7 @@ public enum RuntimeSymbols {
         "__powixf2": RuntimeSymbol(name: "__powixf2", kind: .function, library: .libgcc),
         "__sigsetjmp": RuntimeSymbol(name: "__sigsetjmp", kind: .function, library: .libc),
         "__stack_chk_fail": RuntimeSymbol(name: "__stack_chk_fail", kind: .function, library: .libc),
+        "__stack_chk_guard": RuntimeSymbol(name: "__stack_chk_guard", kind: .data, library: .libc),
         "__subtf3": RuntimeSymbol(name: "__subtf3", kind: .function, library: .libgcc),
         "__trunctfdf2": RuntimeSymbol(name: "__trunctfdf2", kind: .function, library: .libgcc),
         "__trunctfsf2": RuntimeSymbol(name: "__trunctfsf2", kind: .function, library: .libgcc),

@@ -122,4 +122,12 @@ void *crossrun_native_dlsym(void *handle, const char *name);
 int crossrun_native_dlclose(void *handle);
 char *crossrun_native_dlerror(void);
 
+/// The stack-protector canary aarch64/riscv64 code reads as a variable (x86-64 code reads the
+/// thread block's): defined here because x86-64's libc does not export one.
+extern uintptr_t crossrun_native_stack_chk_guard;
+
+/// Sets glibc's program_invocation_name/short_name (what err.h and error() print) to the
+/// guest program's name instead of CrossRun's.
+void crossrun_native_set_program_name(const char *name);
+
 #endif

@@ -1,0 +1,145 @@
+import CrossRunDriver
+import CrossRunELF
+import XCTest
+
+/// The POSIX library additions where a fixture cannot say it (fixtures must match a plain host
+/// build): CrossRun's own decisions (dlfcn, err's program name, glob under --root), the
+/// environment (setlocale("")), and code built with other flags (-O2 library-call synthesis,
+/// the stack protector) on every target and backend.
+final class PosixLibTests: XCTestCase {
+    static let pairs: [(String, String)] = [("x64", "native"), ("x64", "emu"), ("aarch64", "emu"), ("rv64", "emu")]
+
+    /// Runs `source` on the four target/backend pairs; returns each outcome.
+    func runEverywhere(_ source: String, name: String = "prog.c", flags: [String] = [], extra: [String] = [],
+                       environment: [String: String] = [:]) throws -> [(String, TestSupport.Outcome)] {
+        let dir = try TestSupport.scratch()
+        defer { FileIO.removeTree(dir) }
+        try FileIO.write(Array(source.utf8), to: dir + "/" + name)
+        return try Self.pairs.map { target, backend in
+            ("\(target)/\(backend)", try TestSupport.runCrossrun(["--target", target, "--backend", backend] + extra + flags + [dir + "/" + name],
+                                                                  cwd: dir, environment: environment))
+        }
+    }
+
+    func testCompilerSynthesisedCallsLinkAndRunEverywhere() throws {
+        let source = String(decoding: try FileIO.read(Fixture.directory + "/compiler_libcalls.c"), as: UTF8.self)
+        for target in Target.allCases {
+            let object = try TestSupport.compile(source, target: target, flags: ["-O2", "-fstack-protector-all"])
+            let undefined = Set(object.symbols.filter { $0.isUndefined && !$0.name.isEmpty }.map(\.name))
+            var expected: Set = ["wcslen", "strlen", "memcpy", "memset", "memmove", "bcmp", "__stack_chk_fail"]
+            if target != .x64 { expected.insert("__stack_chk_guard") }
+            XCTAssertEqual(expected.subtracting(undefined), [], "\(target): clang no longer synthesises these calls")
+        }
+        let out = try TestSupport.runCrossrun(["test", "-O2", "-fstack-protector-all", "--filter", "^compiler_libcalls$", Fixture.directory])
+        XCTAssertEqual(out.status, 0, out.stdout + out.stderr)
+        XCTAssertTrue(out.stdout.hasSuffix("4 passed, 0 failed\n"), out.stdout)
+    }
+
+    func testStackSmashingIsCaughtEverywhere() throws {
+        let source = """
+            #include <string.h>
+            #include <stdio.h>
+            __attribute__((noinline)) int f(const char *s, int n) { char b[8]; memcpy(b, s, n); return b[1]; }
+            int main(void) { printf("%d\\n", f("a string much longer than eight bytes", 30)); return 0; }
+            """
+        for (pair, out) in try runEverywhere(source, flags: ["-fstack-protector-all"]) {
+            XCTAssertEqual(out.status, 134, "\(pair): \(out.stderr)")
+            XCTAssertTrue(out.stderr.contains("stack smashing detected"), "\(pair): \(out.stderr)")
+        }
+    }
+
+    func testDynamicSymbolsAreTheProgramsOwnOnEveryPair() throws {
+        let source = """
+            #define _GNU_SOURCE
+            #include <dlfcn.h>
+            #include <stdio.h>
+            int counter = 5;
+            int triple(int x) { return 3 * x; }
+            int main(void) {
+                int (*f)(int) = (int (*)(int))dlsym(RTLD_DEFAULT, "triple");
+                int *c = dlsym(dlopen(NULL, RTLD_NOW), "counter");
+                printf("%d %d\\n", f ? f(7) : -1, c ? *c : -1);
+                printf("%s\\n", dlsym(RTLD_NEXT, "triple") ? "next finds it" : "next: library only");
+                printf("%s\\n", dlsym(RTLD_NEXT, "puts") == (void *)puts ? "next: puts" : "next: no puts");
+                printf("%s\\n", dlsym(RTLD_DEFAULT, "strlen") ? "found" : "not imported");
+                void *h = dlopen("libm.so.6", RTLD_NOW);
+                printf("%s | %s\\n", h ? "loaded" : "NULL", dlerror());
+                printf("%s\\n", dlerror() ? "again" : "cleared");
+                dlsym(RTLD_DEFAULT, "nothing_here");
+                printf("%s\\n", dlerror());
+                printf("%d %s\\n", dlclose((void *)16), dlerror());
+                return 0;
+            }
+            """
+        let expected = """
+            21 5
+            next: library only
+            next: puts
+            not imported
+            NULL | libm.so.6: cannot open shared object file: a CrossRun program is one linked image and cannot load shared objects
+            cleared
+            undefined symbol: nothing_here
+            -1 invalid handle
+
+            """
+        for (pair, out) in try runEverywhere(source) {
+            XCTAssertEqual(out.status, 0, "\(pair): \(out.stderr)")
+            XCTAssertEqual(out.stdout, expected, pair)
+        }
+    }
+
+    func testErrMessagesNameTheProgram() throws {
+        let source = """
+            #include <err.h>
+            #include <errno.h>
+            int main(void) { errno = ENOENT; warn("opening %s", "x"); warnx("plain"); errno = EACCES; err(5, NULL); }
+            """
+        for (pair, out) in try runEverywhere(source, name: "tool.c") {
+            XCTAssertEqual(out.status, 5, pair)
+            XCTAssertEqual(out.stderr, "tool.c: opening x: No such file or directory\ntool.c: plain\ntool.c: Permission denied\n", pair)
+        }
+    }
+
+    func testSetlocaleWithEmptyNameReadsTheEnvironment() throws {
+        let source = """
+            #include <locale.h>
+            #include <stdio.h>
+            #include <stdlib.h>
+            int main(void) { const char *l = setlocale(LC_ALL, ""); printf("%s %zu\\n", l ? l : "NULL", MB_CUR_MAX); return 0; }
+            """
+        for (lcAll, expected) in [("C.UTF-8", "C.UTF-8 6\n"), ("C", "C 1\n"), ("xx_XX.nothing", "NULL 1\n")] {
+            for (pair, out) in try runEverywhere(source, environment: ["LC_ALL": lcAll]) {
+                XCTAssertEqual(out.stdout, expected, "\(pair) LC_ALL=\(lcAll): \(out.stderr)")
+            }
+        }
+    }
+
+    func testGlobLooksThroughTheGuestFileSystem() throws {
+        let dir = try TestSupport.scratch()
+        defer { FileIO.removeTree(dir) }
+        let root = dir + "/root"
+        for d in [root, root + "/sub"] { XCTAssertEqual(mkdir(d, 0o755), 0) }
+        for f in ["a.txt", "b.txt", "sub/c.txt"] { try FileIO.write([], to: root + "/" + f) }
+        try FileIO.write([], to: dir + "/outside.txt")
+        let source = """
+            #include <glob.h>
+            #include <stdio.h>
+            #include <unistd.h>
+            static void list(const char *pattern, int flags) {
+                glob_t g;
+                int r = glob(pattern, flags, NULL, &g);
+                printf("%s %d:", pattern, r);
+                for (size_t i = 0; i < g.gl_pathc; i++) printf(" %s", g.gl_pathv[i]);
+                printf("\\n");
+                globfree(&g);
+            }
+            int main(void) { list("/*.txt", 0); list("../../*.txt", 0); list("*", GLOB_MARK); chdir("sub"); list("*", 0); return 0; }
+            """
+        try FileIO.write(Array(source.utf8), to: dir + "/g.c")
+        for target in ["x64", "aarch64", "rv64"] {
+            let out = try TestSupport.runCrossrun(["--target", target, "--backend", "emu", "--root", root, dir + "/g.c"], cwd: dir)
+            XCTAssertEqual(out.status, 0, out.stderr)
+            XCTAssertEqual(out.stdout, "/*.txt 0: /a.txt /b.txt\n../../*.txt 0: ../../a.txt ../../b.txt\n* 0: a.txt b.txt sub/\n* 0: c.txt\n", target)
+        }
+    }
+}
