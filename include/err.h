@@ -1,6 +1,6 @@
 #ifndef _ERR_H
 #define _ERR_H 1
-/* BSD error messages on stderr: "program: message[: strerror(errno)]". */
+/* BSD error messages on stderr: "program: message", then the text of errno for the err/warn forms. */
 #include <features.h>
 #include <_crossrun_types.h>
 void warn(const char *, ...) __CR_PRINTF(1, 2);
