@@ -11,8 +11,14 @@ enum LibcGlob {
     static let flagDoOffs: Int32 = 1 << 3, flagAppend: Int32 = 1 << 5, flagAltDirFunc: Int32 = 1 << 9
     static let noSpace: Int32 = 1, aborted: Int32 = 2, noSys: Int32 = 4
 
-    /// The run the host's callbacks serve (glob calls them synchronously on this thread).
+    /// The run the host's callbacks serve (glob calls them synchronously; `lock` keeps runs on
+    /// other threads out while one is in progress).
     nonisolated(unsafe) static var current: LibcRuntime?
+    nonisolated(unsafe) static var lock: pthread_mutex_t = {
+        var m = pthread_mutex_t()
+        pthread_mutex_init(&m, nil)
+        return m
+    }()
     nonisolated(unsafe) static var errors: [(path: [UInt8], code: Int32)] = []
 
     static func resolve(_ name: UnsafePointer<CChar>?, followLast: Bool) -> [CChar]? {
@@ -44,10 +50,13 @@ enum LibcGlob {
             _ = try rt.memory.host(pglob, 72, write: true)
             guard flags & flagAltDirFunc == 0 else { f.returnInt32(noSys); return }   // guest directory callbacks
             var result = glob_t()
+            pthread_mutex_lock(&lock)
             current = rt
             errors = []
             let r = crossrun_glob(pattern, flags & ~(flagAppend | flagDoOffs), recordError, &result, openDirectory, statName, lstatName)
             current = nil
+            let errors = LibcGlob.errors
+            pthread_mutex_unlock(&lock)
             defer { globfree(&result) }
             var status = r
             // The guest's error callback sees each failure afterwards; non-zero ends the search.

@@ -37,12 +37,15 @@ enum LibcWideConvert {
         return result
     }
 
-    /// One `mbrtowc` over guest bytes: at most `n` bytes and never past readable memory.
+    /// One `mbrtowc` over guest bytes: at most `n` bytes and never past readable memory (a
+    /// character that needs bytes beyond it is the fault a native run would take).
     static func convertOne(_ rt: LibcRuntime, _ s: UInt64, _ n: Int, _ state: UnsafeMutablePointer<mbstate_t>) throws -> (result: UInt64, wc: wchar_t) {
         let span = try rt.memory.readableSpan(from: s)
         var wc: wchar_t = 0
-        let r = mbrtowc(&wc, span.baseAddress?.assumingMemoryBound(to: CChar.self), Swift.min(n, span.count), state)
+        let available = Swift.min(n, span.count)
+        let r = mbrtowc(&wc, span.baseAddress?.assumingMemoryBound(to: CChar.self), available, state)
         if r == Int(bitPattern: UInt(failed)) { rt.setErrno(EILSEQ) }
+        if r == Int(bitPattern: UInt(incomplete)) && available < n { throw GuestFault(address: s &+ UInt64(span.count), size: 1, access: .read) }
         return (UInt64(UInt(bitPattern: r)), wc)
     }
 
@@ -68,7 +71,6 @@ enum LibcWideConvert {
                 let (r, wc) = try convertOne(rt, p, remaining, st)
                 if r == failed { return failed }
                 if r == incomplete {
-                    guard remaining < Int.max else { throw GuestFault(address: p, size: 1, access: .read) }
                     p &+= UInt64(remaining); remaining = 0   // the state keeps the partial character
                     break
                 }
@@ -179,12 +181,12 @@ enum LibcWideConvert {
             f.returnInt32(Int32(result))
         },
         "mblen": { rt, f in
+            // glibc's mblen: a NUL first byte is 0 whatever n is; else a fresh mbrtowc.
             let s = try f.int(0), n = try f.size(1)
             if s == 0 { f.returnInt32(0); return }
-            if try n > 0 && rt.memory.load(s, as: UInt8.self) == 0 { f.returnInt32(0); return }
+            if try rt.memory.load(s, as: UInt8.self) == 0 { f.returnInt32(0); return }
             var st = mbstate_t()
             let (result, _) = try convertOne(rt, s, n, &st)
-            if result == incomplete { rt.setErrno(EILSEQ) }
             f.returnInt32(result == failed || result == incomplete ? -1 : Int32(result))
         },
         "wctomb": { rt, f in

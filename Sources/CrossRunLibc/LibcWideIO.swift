@@ -224,9 +224,8 @@ enum WidePrintf {
         var p = address
         var state = mbstate_t()
         while out.count < limit {
-            let (r, wc) = try LibcWideConvert.convertOne(rt, p, Int.max, &state)
+            let (r, wc) = try LibcWideConvert.convertOne(rt, p, Int.max, &state)   // incomplete: faults
             if r == LibcWideConvert.failed { return nil }
-            if r == LibcWideConvert.incomplete { throw GuestFault(address: p, size: 1, access: .read) }
             if r == 0 { break }
             out.append(wc)
             p &+= r
