@@ -124,6 +124,7 @@ public final class GuestProcess {
         runtime.callGuest = { [unowned self] function, args in try self.callNested(function, args) }
         runtime.programName = String(options.programName.split(separator: "/").last ?? "program")
         runtime.posix.describeCPU(machine: image.machine.posixName)
+        runtime.posix.programPath = options.programName
         for imp in image.imports {
             switch imp.kind {
             case .function:

@@ -37,7 +37,8 @@ public enum HostLibc {
 
     /// Names of the data objects the library exports.
     public static let dataNames: Set<String> = ["stdin", "stdout", "stderr", "optind", "opterr", "optopt", "optarg",
-                                                "environ", "__environ", "signgam", "__stack_chk_guard"]
+                                                "environ", "__environ", "signgam", "__stack_chk_guard",
+                                                "program_invocation_name", "program_invocation_short_name"]
 
     /// The stack-protector canary (glibc's have a zero low byte, so string overruns stop at it).
     public static let stackGuard: UInt64 = 0x2f8d_3a1c_5b7e_9100
@@ -53,6 +54,8 @@ public enum HostLibc {
         case "signgam": return try runtime.defineData(name, size: 8)
         // The stack-protector canary aarch64/riscv64 code reads (x86-64 reads the TCB's, the same value).
         case "__stack_chk_guard": return try runtime.defineData(name, size: 8, value: stackGuard)
+        case "program_invocation_name": return try runtime.defineData(name, size: 8, value: runtime.internedString(runtime.posix.programPath))
+        case "program_invocation_short_name": return try runtime.defineData(name, size: 8, value: runtime.internedString(runtime.programName))
         default: return nil
         }
     }

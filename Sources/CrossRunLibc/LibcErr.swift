@@ -20,6 +20,17 @@ enum LibcErr {
     }
 
     static let functions: [String: HostFunction] = [
+        // GNU error(status, errnum, format, ...): stdout flushed first, argv[0] as the prefix.
+        "error": { rt, f in
+            let status = try f.int32(0), errnum = try f.int32(1), format = try f.int(2)
+            rt.streams[rt.dataHandle("stdout")]?.flush()
+            var a = try f.variadic(afterInts: 3, floats: 0)
+            var text = Array("\(rt.posix.programPath): ".utf8) + (try Printf.format(rt, format: format, args: &a))
+            if errnum != 0 { text += Array(": \(String(cString: strerror(errnum)))".utf8) }
+            text.append(10)
+            rt.streams[rt.dataHandle("stderr")]?.write(text)
+            if status != 0 { throw GuestTermination.exit(status) }
+        },
         "warn": { rt, f in try report(rt, format: f.int(0), args: try f.variadic(afterInts: 1, floats: 0), withErrno: true) },
         "vwarn": { rt, f in try report(rt, format: f.int(0), args: try f.vaList(at: f.int(1)), withErrno: true) },
         "warnx": { rt, f in try report(rt, format: f.int(0), args: try f.variadic(afterInts: 1, floats: 0), withErrno: false) },

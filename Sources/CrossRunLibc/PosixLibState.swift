@@ -23,6 +23,8 @@ public final class PosixLibState {
     /// AT_HWCAP and AT_HWCAP2 of the emulated CPU, and AT_PLATFORM (set by the emulator).
     public var hwcap: UInt64 = 0, hwcap2: UInt64 = 0
     public var platform: String?
+    /// argv[0] (`program_invocation_name`, error()'s prefix).
+    public var programPath = "program"
     /// The guest's `AT_RANDOM` bytes (16), created on first request.
     var randomBytes: UInt64 = 0
 

@@ -16,7 +16,7 @@ final class PosixLibTests: XCTestCase {
         defer { FileIO.removeTree(dir) }
         try FileIO.write(Array(source.utf8), to: dir + "/" + name)
         return try Self.pairs.map { target, backend in
-            ("\(target)/\(backend)", try TestSupport.runCrossrun(["--target", target, "--backend", backend] + extra + flags + [dir + "/" + name],
+            ("\(target)/\(backend)", try TestSupport.runCrossrun(["--target", target, "--backend", backend] + extra + flags + [name],
                                                                   cwd: dir, environment: environment))
         }
     }
@@ -90,13 +90,22 @@ final class PosixLibTests: XCTestCase {
 
     func testErrMessagesNameTheProgram() throws {
         let source = """
+            #define _GNU_SOURCE
             #include <err.h>
+            #include <error.h>
             #include <errno.h>
-            int main(void) { errno = ENOENT; warn("opening %s", "x"); warnx("plain"); errno = EACCES; err(5, NULL); }
+            #include <stdio.h>
+            int main(void) {
+                printf("%s %s\\n", program_invocation_name, program_invocation_short_name);
+                error(0, ENOENT, "step %d", 1);
+                errno = ENOENT; warn("opening %s", "x"); warnx("plain"); errno = EACCES; err(5, NULL);
+            }
             """
         for (pair, out) in try runEverywhere(source, name: "tool.c") {
             XCTAssertEqual(out.status, 5, pair)
-            XCTAssertEqual(out.stderr, "tool.c: opening x: No such file or directory\ntool.c: plain\ntool.c: Permission denied\n", pair)
+            XCTAssertEqual(out.stdout, "tool.c tool.c\n", pair)
+            XCTAssertEqual(out.stderr, "tool.c: step 1: No such file or directory\ntool.c: opening x: No such file or directory\n"
+                                       + "tool.c: plain\ntool.c: Permission denied\n", pair)
         }
     }
 
