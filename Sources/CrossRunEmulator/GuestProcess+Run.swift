@@ -46,7 +46,7 @@ extension GuestProcess {
         // libm's exceptions reach the guest's flags (math_errhandling has MATH_ERREXCEPT).
         let raises = raisesExceptions[index]
         // Host library code runs under the guest's locale once setlocale chose one other than "C".
-        let previousLocale = runtime.posix.locale.host.map { uselocale($0) }
+        let previousLocale = runtime.posix.activeHostLocale.map { uselocale($0) }
         defer { if let previousLocale { uselocale(previousLocale) } }
         if raises { feclearexcept(Self.hostAllExceptions) }
         do {

@@ -19,6 +19,23 @@ public final class GuestLocale {
 
     public init() {}
 
+    /// A locale with the same category names (`duplocale`, `newlocale`'s base).
+    func copy() -> GuestLocale {
+        let c = GuestLocale()
+        _ = c.set(LC_ALL, query(LC_ALL), environment: [:])
+        return c
+    }
+
+    /// `newlocale`: sets every category whose bit (1 << category) is in `mask`; false when the
+    /// name does not exist (nothing changed).
+    func apply(mask: Int32, _ name: String, environment: [String: String]) -> Bool {
+        let saved = query(LC_ALL)
+        for c in Self.categories where mask & (1 << c) != 0 {
+            guard set(c, name, environment: environment) else { _ = set(LC_ALL, saved, environment: [:]); return false }
+        }
+        return true
+    }
+
     deinit { if let host { freelocale(host) } }
 
     /// The `setlocale(category, NULL)` answer: one name, or glibc's composite for LC_ALL.
@@ -74,9 +91,52 @@ public final class GuestLocale {
     }
 }
 
-/// `setlocale`, `nl_langinfo`, `MB_CUR_MAX`.
+/// `setlocale`, `nl_langinfo`, `MB_CUR_MAX`, and the POSIX.1-2008 `locale_t` functions
+/// (guest `locale_t` values are handles: guest addresses the runtime allocated, never host pointers).
 enum LibcLocale {
+    static let global = UInt64.max   // LC_GLOBAL_LOCALE, (locale_t)-1
+    static let allMask: Int32 = 0x1fbf   // LC_ALL_MASK: every category but LC_ALL
+
+    static func register(_ rt: LibcRuntime, _ locale: GuestLocale) throws -> UInt64 {
+        let handle = try rt.allocateZeroed(16)
+        rt.posix.locales[handle] = locale
+        return handle
+    }
+
     static let functions: [String: HostFunction] = [
+        "newlocale": { rt, f in
+            let mask = try f.int32(0), p = try f.int(1), base = try f.int(2)
+            guard mask & ~allMask == 0, p != 0 else { rt.setErrno(EINVAL); f.returnInt(0); return }
+            let name = try rt.memory.string(p)
+            if base != 0 && rt.posix.locales[base] == nil { rt.setErrno(EINVAL); f.returnInt(0); return }
+            // glibc may change the base and return it: so does this.
+            let target = base != 0 ? rt.posix.locales[base] ?? GuestLocale() : GuestLocale()
+            let candidate = target.copy()
+            guard candidate.apply(mask: mask, name, environment: rt.environment) else { rt.setErrno(ENOENT); f.returnInt(0); return }
+            if base != 0 { rt.posix.locales[base] = candidate; f.returnInt(base); return }
+            f.returnInt(try register(rt, candidate))
+        },
+        "duplocale": { rt, f in
+            let h = try f.int(0)
+            guard let source = h == global ? rt.posix.locale : rt.posix.locales[h] else { rt.setErrno(EINVAL); f.returnInt(0); return }
+            f.returnInt(try register(rt, source.copy()))
+        },
+        "freelocale": { rt, f in
+            let h = try f.int(0)
+            rt.posix.locales[h] = nil
+            if rt.posix.threadLocale == h { rt.posix.threadLocale = 0 }
+        },
+        "uselocale": { rt, f in
+            let h = try f.int(0)
+            let previous = rt.posix.threadLocale == 0 ? global : rt.posix.threadLocale
+            if h == global {
+                rt.posix.threadLocale = 0
+            } else if h != 0 {
+                guard rt.posix.locales[h] != nil else { rt.setErrno(EINVAL); f.returnInt(0); return }
+                rt.posix.threadLocale = h
+            }
+            f.returnInt(previous)
+        },
         "setlocale": { rt, f in
             let category = try f.int32(0)
             guard (0...12).contains(category) else { rt.setErrno(EINVAL); f.returnInt(0); return }

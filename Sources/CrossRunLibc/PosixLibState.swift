@@ -8,6 +8,15 @@ import Glibc
 public final class PosixLibState {
     /// The guest's locale (`setlocale`).
     public let locale = GuestLocale()
+    /// Locales made by `newlocale`/`duplocale`, by guest handle.
+    var locales: [UInt64: GuestLocale] = [:]
+    /// The locale `uselocale` installed (a handle), or 0 for the global one.
+    var threadLocale: UInt64 = 0
+    /// The host locale library calls run under: `uselocale`'s, else `setlocale`'s (nil: "C").
+    public var activeHostLocale: locale_t? {
+        if threadLocale != 0, let l = locales[threadLocale] { return l.host }
+        return locale.host
+    }
     /// The hidden conversion states of `mbrtowc`, `mbrlen`, `wcrtomb`, `mbsrtowcs`…
     /// called with a NULL `mbstate_t *` (glibc keeps one per function).
     var hiddenStates: [String: mbstate_t] = [:]
