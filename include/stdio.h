@@ -82,4 +82,24 @@ int remove(const char *);
 int rename(const char *, const char *);
 ssize_t getline(char **__CR_RESTRICT, size_t *__CR_RESTRICT, FILE *__CR_RESTRICT);
 ssize_t getdelim(char **__CR_RESTRICT, size_t *__CR_RESTRICT, int, FILE *__CR_RESTRICT);
+/* posixlib: POSIX stream locking and unlocked I/O (a CrossRun program is single-threaded:
+   the locks are free), memory streams. */
+#include <features.h>
+#ifdef __USE_POSIX199506
+int getc_unlocked(FILE *);
+int getchar_unlocked(void);
+int putc_unlocked(int, FILE *);
+int putchar_unlocked(int);
+void flockfile(FILE *);
+void funlockfile(FILE *);
+int ftrylockfile(FILE *);
+#endif
+#ifdef __USE_MISC
+int fgetc_unlocked(FILE *);
+int fputc_unlocked(int, FILE *);
+#endif
+#ifdef __USE_XOPEN2K8
+FILE *fmemopen(void *, size_t, const char *);
+#endif
+/* end posixlib */
 #endif

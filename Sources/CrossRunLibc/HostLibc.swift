@@ -21,7 +21,8 @@ public enum HostLibc {
     /// The POSIX library additions (wide characters, locales, regex, glob, err.h…).
     static let posixLibFunctions = [LibcLocale.functions, LibcWideString.functions, LibcWideConvert.functions,
                                     LibcWideClass.functions, LibcWideIO.functions, LibcStringExt.functions,
-                                    LibcStdlibExt.functions, LibcRegex.functions, LibcGlob.functions, LibcErr.functions]
+                                    LibcStdlibExt.functions, LibcRegex.functions, LibcGlob.functions, LibcErr.functions,
+                                    LibcStdioExt.functions]
 
     /// Stream operations run on host `FILE*`s: the errno the host's stdio sets when one fails
     /// (EBADF writing a read-only stream, EIO, ENOSPC…) is the guest's, as natively.
@@ -29,6 +30,7 @@ public enum HostLibc {
         "printf", "vprintf", "fprintf", "vfprintf", "dprintf", "puts", "fputs", "putchar", "fputc", "putc", "fwrite",
         "fread", "fflush", "fclose", "fgetc", "getc", "getchar", "ungetc", "fgets", "fseek", "ftell", "rewind",
         "fseeko", "ftello", "fgetpos", "fsetpos", "setvbuf", "getline", "getdelim", "scanf", "vscanf", "fscanf", "vfscanf",
+        "getc_unlocked", "fgetc_unlocked", "getchar_unlocked", "putc_unlocked", "fputc_unlocked", "putchar_unlocked",
     ]
 
     /// Functions only guests with a binary128 `long double` (aarch64, riscv64) can use: the

@@ -21,7 +21,8 @@ final class HostLibcRobustnessTests: XCTestCase {
         // Wide streams (fwide would make the test's own stdout wide-oriented), descriptors, directories, stderr.
         "fputwc", "putwc", "putwchar", "fputws", "wprintf", "vwprintf", "fwprintf", "vfwprintf", "fgetwc", "getwc",
         "getwchar", "fgetws", "ungetwc", "fwide", "readv", "writev", "preadv", "pwritev", "mkdtemp", "warn", "vwarn",
-        "warnx", "vwarnx", "err", "verr", "errx", "verrx",
+        "warnx", "vwarnx", "err", "verr", "errx", "verrx", "error", "getc_unlocked", "fgetc_unlocked", "getchar_unlocked",
+        "putc_unlocked", "fputc_unlocked", "putchar_unlocked",
     ]
 
     func testHostileArgumentsNeverTrapTheHost() throws {
