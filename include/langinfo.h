@@ -1,6 +1,7 @@
 #ifndef _LANGINFO_H
 #define _LANGINFO_H 1
 /* Locale items (glibc's numbering: category << 16 | index). */
+#include <features.h>
 #include <locale.h>
 typedef int nl_item;
 #define CODESET 0xe
@@ -59,4 +60,7 @@ typedef int nl_item;
 #define YESEXPR 0x50000
 #define NOEXPR 0x50001
 char *nl_langinfo(nl_item);
+#ifdef __USE_XOPEN2K8
+char *nl_langinfo_l(nl_item, locale_t);
+#endif
 #endif

@@ -26,7 +26,10 @@ struct lconv *localeconv(void);
 /* POSIX.1-2008 locale objects (glibc's masks). */
 #include <features.h>
 #ifdef __USE_XOPEN2K8
+#ifndef __locale_t_defined
+#define __locale_t_defined 1
 typedef struct __locale_struct *locale_t;
+#endif
 #define LC_CTYPE_MASK (1 << LC_CTYPE)
 #define LC_NUMERIC_MASK (1 << LC_NUMERIC)
 #define LC_TIME_MASK (1 << LC_TIME)

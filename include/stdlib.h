@@ -89,6 +89,14 @@ unsigned int arc4random_uniform(unsigned int);
 char *mkdtemp(char *);
 #endif
 #ifdef __USE_GNU
+#ifndef __locale_t_defined
+#define __locale_t_defined 1
+typedef struct __locale_struct *locale_t;
+#endif
+double strtod_l(const char *__CR_RESTRICT, char **__CR_RESTRICT, locale_t);
+float strtof_l(const char *__CR_RESTRICT, char **__CR_RESTRICT, locale_t);
+long strtol_l(const char *__CR_RESTRICT, char **__CR_RESTRICT, int, locale_t);
+unsigned long strtoul_l(const char *__CR_RESTRICT, char **__CR_RESTRICT, int, locale_t);
 void qsort_r(void *, size_t, size_t, int (*)(const void *, const void *, void *), void *);
 char *secure_getenv(const char *);
 #endif

@@ -37,6 +37,13 @@ int strncasecmp(const char *, const char *, size_t);
 #ifdef __USE_XOPEN2K8
 char *stpncpy(char *__CR_RESTRICT, const char *__CR_RESTRICT, size_t);
 #endif
+#ifdef __USE_XOPEN2K8
+#ifndef __locale_t_defined
+#define __locale_t_defined 1
+typedef struct __locale_struct *locale_t;
+#endif
+int strcoll_l(const char *, const char *, locale_t);
+#endif
 #ifdef __USE_MISC
 char *strsep(char **__CR_RESTRICT, const char *__CR_RESTRICT);
 void explicit_bzero(void *, size_t);

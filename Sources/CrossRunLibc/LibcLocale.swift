@@ -103,7 +103,37 @@ enum LibcLocale {
         return handle
     }
 
-    static let functions: [String: HostFunction] = [
+    /// The host's "C" locale, for `*_l` calls with a guest locale that is all "C".
+    nonisolated(unsafe) static let cLocale = newlocale(crossrun_lc_all_mask(), "C", nil)
+
+    /// A POSIX.1-2008 `name_l` function: `base` run under the locale object in integer
+    /// argument `localeArgument` (the base reads only its own arguments).
+    static func localized(_ base: String, localeArgument: Int) -> HostFunction {
+        { rt, f in
+            let h = try f.int(localeArgument)
+            guard let guestLocale = h == global ? rt.posix.locale : rt.posix.locales[h], let body = HostLibc.functions[base] else {
+                throw GuestFault(address: h, size: 1, access: .read)   // not a locale object: glibc would dereference it
+            }
+            guard let host = guestLocale.host ?? cLocale else { try body(rt, f); return }
+            let previous = uselocale(host)
+            defer { uselocale(previous) }
+            try body(rt, f)
+        }
+    }
+
+    /// The `*_l` functions and where their locale argument is.
+    static let localizedFunctions: [String: HostFunction] = {
+        var table: [String: HostFunction] = [:]
+        for name in ["isalnum", "isalpha", "isblank", "iscntrl", "isdigit", "isgraph", "islower", "isprint", "ispunct",
+                     "isspace", "isupper", "isxdigit", "tolower", "toupper", "nl_langinfo"] {
+            table[name + "_l"] = localized(name, localeArgument: 1)
+        }
+        for name in ["strcasecmp", "strcoll", "strtod", "strtof"] { table[name + "_l"] = localized(name, localeArgument: 2) }
+        for name in ["strncasecmp", "strtol", "strtoul"] { table[name + "_l"] = localized(name, localeArgument: 3) }
+        return table
+    }()
+
+    static let functions: [String: HostFunction] = localizedFunctions.merging([
         "newlocale": { rt, f in
             let mask = try f.int32(0), p = try f.int(1), base = try f.int(2)
             guard mask & ~allMask == 0, p != 0 else { rt.setErrno(EINVAL); f.returnInt(0); return }
@@ -153,5 +183,5 @@ enum LibcLocale {
             f.returnInt(try rt.internedString(text))
         },
         "__ctype_get_mb_cur_max": { _, f in f.returnInt(UInt64(crossrun_mb_cur_max())) },
-    ]
+    ]) { a, _ in a }
 }
