@@ -49,6 +49,10 @@ int rand(void);
 void srand(unsigned int);
 long random(void);
 void srandom(unsigned int);
+#if defined __USE_MISC || defined __USE_XOPEN_EXTENDED
+char *initstate(unsigned int, char *, size_t);
+char *setstate(char *);
+#endif
 
 void qsort(void *, size_t, size_t, int (*)(const void *, const void *));
 void *bsearch(const void *, const void *, size_t, size_t, int (*)(const void *, const void *));

@@ -8,10 +8,11 @@ public enum HostLibc {
     /// Every function by name.
     public static let functions: [String: HostFunction] = {
         var table: [String: HostFunction] = [:]
-        for part in [LibcProcess.functions, LibcStdio.functions, LibcString.functions, LibcMemory.functions,
+        // The POSIX additions first: they take over rand/random once initstate/setstate ran.
+        for part in posixLibFunctions + [LibcProcess.functions, LibcStdio.functions, LibcString.functions, LibcMemory.functions,
                      LibcMath.functions, LibcConvert.functions, LibcCtype.functions, CompilerHelpers.functions,
                      LibcPosix.functions, LibcTime.functions, LibcSignal.functions, LibcMisc.functions, LibcScanf.functions, LibcLongDouble.functions, CompilerHelpersX87.functions,
-                     CompilerHelpersBinary128.functions, LibcDirent.functions] + posixLibFunctions {
+                     CompilerHelpersBinary128.functions, LibcDirent.functions] {
             table.merge(part) { a, _ in a }
         }
         for name in streamErrnoFunctions { table[name] = table[name].map(LibcMath.withErrno) }
@@ -22,7 +23,7 @@ public enum HostLibc {
     static let posixLibFunctions = [LibcLocale.functions, LibcWideString.functions, LibcWideConvert.functions,
                                     LibcWideClass.functions, LibcWideIO.functions, LibcStringExt.functions,
                                     LibcStdlibExt.functions, LibcRegex.functions, LibcGlob.functions, LibcErr.functions,
-                                    LibcStdioExt.functions]
+                                    LibcStdioExt.functions, LibcRandomState.functions]
 
     /// Stream operations run on host `FILE*`s: the errno the host's stdio sets when one fails
     /// (EBADF writing a read-only stream, EIO, ENOSPC…) is the guest's, as natively.

@@ -27,6 +27,8 @@ public final class PosixLibState {
     var regexNoSub: Set<UInt64> = []
     /// `drand48`'s state: X (48 bits), a, c.
     var rand48 = Rand48()
+    /// `random`'s generator once `initstate`/`setstate` moved it to a guest state array.
+    var guestRandom: GuestRandom?
     /// The message `dlerror` returns next (nil: no error since the last call).
     var dlError: String?
     /// AT_HWCAP and AT_HWCAP2 of the emulated CPU, and AT_PLATFORM (set by the emulator).
