@@ -16,6 +16,10 @@ public final class GuestLocale {
     private(set) var names = [String](repeating: "C", count: 13)
     /// The host locale matching `names`, or nil when every category is "C".
     public private(set) var host: locale_t?
+    /// Distinguishes each host locale this process made (0: "C"), so a conversion state is
+    /// only resumed under the locale that produced it.
+    public private(set) var identity: UInt = 0
+    nonisolated(unsafe) private static var made: UInt = 0
 
     public init() {}
 
@@ -82,11 +86,14 @@ public final class GuestLocale {
             freelocale(host)
         }
         host = nil
+        identity = 0
         guard names.contains(where: { $0 != "C" }), var loc = newlocale(crossrun_lc_all_mask(), "C", nil) else { return true }
         for c in Self.categories where names[Int(c)] != "C" {
             if let next = newlocale(1 << c, names[Int(c)], loc) { loc = next }
         }
         host = loc
+        Self.made += 1
+        identity = Self.made
         return true
     }
 }

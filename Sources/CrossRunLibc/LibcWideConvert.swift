@@ -18,23 +18,36 @@ enum LibcWideConvert {
 
     /// Runs `body` on a host copy of the guest's `mbstate_t` at `address` (glibc's 8-byte
     /// layout on every target), or on the function's hidden state when `address` is 0; nil
-    /// when the guest's state is not one glibc could have produced.
+    /// (EINVAL) when the guest's state is neither initial nor one the host left there under
+    /// the current locale. (glibc trusts a state's contents: a forged or foreign one fails an
+    /// assertion inside iconv, which would end CrossRun rather than the guest.)
     static func withState<T>(_ rt: LibcRuntime, _ address: UInt64, hidden key: String,
                              _ body: (UnsafeMutablePointer<mbstate_t>) throws -> T) throws -> T? {
-        var state = mbstate_t()
+        let locale = rt.posix.activeLocale.identity
+        var bits: UInt64 = 0
         if address == 0 {
-            state = rt.posix.hiddenStates[key] ?? mbstate_t()
+            if let hidden = rt.posix.hiddenStates[key], hidden.locale == locale { bits = Self.bits(of: hidden.state) }
         } else {
-            try withUnsafeMutableBytes(of: &state) { $0.copyMemory(from: try rt.memory.bytes(address, 8)) }
-            guard state.__count & 7 <= 4 else { return nil }
+            bits = try rt.memory.load(address, as: UInt64.self)
+            if bits != 0 {
+                guard let known = rt.posix.partialStates[address], known.bits == bits, known.locale == locale else { return nil }
+            }
         }
+        var state = mbstate_t()
+        withUnsafeMutableBytes(of: &state) { $0.storeBytes(of: bits, as: UInt64.self) }
         let result = try body(&state)
+        let after = Self.bits(of: state)
         if address == 0 {
-            rt.posix.hiddenStates[key] = state
+            rt.posix.hiddenStates[key] = (state, locale)
         } else {
-            try withUnsafeBytes(of: &state) { try rt.memory.write($0, at: address) }
+            try rt.memory.store(after, at: address)
+            rt.posix.partialStates[address] = after == 0 ? nil : (after, locale)
         }
         return result
+    }
+
+    static func bits(of state: mbstate_t) -> UInt64 {
+        withUnsafeBytes(of: state) { $0.loadUnaligned(as: UInt64.self) }
     }
 
     /// One `mbrtowc` over guest bytes: at most `n` bytes and never past readable memory (a

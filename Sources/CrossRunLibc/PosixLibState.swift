@@ -13,13 +13,18 @@ public final class PosixLibState {
     /// The locale `uselocale` installed (a handle), or 0 for the global one.
     var threadLocale: UInt64 = 0
     /// The host locale library calls run under: `uselocale`'s, else `setlocale`'s (nil: "C").
-    public var activeHostLocale: locale_t? {
-        if threadLocale != 0, let l = locales[threadLocale] { return l.host }
-        return locale.host
+    public var activeHostLocale: locale_t? { activeLocale.host }
+    var activeLocale: GuestLocale {
+        if threadLocale != 0, let l = locales[threadLocale] { return l }
+        return locale
     }
     /// The hidden conversion states of `mbrtowc`, `mbrlen`, `wcrtomb`, `mbsrtowcs`…
     /// called with a NULL `mbstate_t *` (glibc keeps one per function).
-    var hiddenStates: [String: mbstate_t] = [:]
+    var hiddenStates: [String: (state: mbstate_t, locale: UInt)] = [:]
+    /// The non-initial conversion states the host wrote into guest `mbstate_t`s, by address,
+    /// with the locale they belong to: the host only ever resumes a state it produced itself
+    /// (glibc asserts on forged ones), under the locale that produced it.
+    var partialStates: [UInt64: (bits: UInt64, locale: UInt)] = [:]
     /// Compiled host regular expressions by handle (the guest's `regex_t` holds the handle).
     var regexes: [UInt64: UnsafeMutablePointer<regex_t>] = [:]
     var nextRegexHandle: UInt64 = 1
