@@ -152,3 +152,43 @@ final class PosixLibTests: XCTestCase {
         }
     }
 }
+
+/// Host-level checks of the POSIX additions that a guest program cannot make safely natively.
+final class PosixLibHostTests: XCTestCase {
+    /// glibc trusts an `mbstate_t`'s contents (a forged partial state fails an assertion in its
+    /// iconv loop and aborts the process): the host only resumes states it produced itself.
+    func testForgedConversionStatesAreRefused() throws {
+        let (rt, mem) = try makeRuntime()
+        let forged = mem.bytes([1, 0, 0, 0, 0xc3, 0, 0, 0])   // "one byte pending", never written by the host
+        let out = mem.bytes([0, 0, 0, 0]), text = mem.string("A")
+        for name in ["mbrtowc", "mbrlen"] {
+            let ints: [UInt64] = name == "mbrtowc" ? [out, text, 1, forged] : [text, 1, forged]
+            XCTAssertEqual(try call(rt, name, FakeFrame(ints: ints)).result, UInt64.max, name)
+            XCTAssertEqual(try mem.load(rt.errnoAddress, as: Int32.self), EINVAL, name)
+        }
+        XCTAssertEqual(try call(rt, "wcrtomb", FakeFrame(ints: [out, 0x41, forged])).result, UInt64.max)
+        XCTAssertEqual(try call(rt, "mbsinit", FakeFrame(ints: [forged])).result, 0)
+        // The initial state works, and a state the host completed stays usable.
+        let initial = mem.bytes([UInt8](repeating: 0, count: 8))
+        XCTAssertEqual(try call(rt, "mbrtowc", FakeFrame(ints: [out, text, 1, initial])).result, 1)
+        XCTAssertEqual(try mem.load(out, as: Int32.self), 0x41)
+        XCTAssertEqual(try call(rt, "mbsinit", FakeFrame(ints: [initial])).result & 0xffff_ffff != 0, true)
+    }
+
+    /// A guest `regex_t` holds a handle: a forged or freed one is an error code, never a host pointer.
+    func testRegexHandlesCannotBeForged() throws {
+        let (rt, mem) = try makeRuntime()
+        let preg = mem.bytes([UInt8](repeating: 0, count: 64))
+        XCTAssertEqual(try call(rt, "regcomp", FakeFrame(ints: [preg, mem.string("a(b)c"), 1])).result, 0)
+        XCTAssertEqual(try mem.load(preg + 48, as: UInt64.self), 1, "re_nsub")
+        let matches = mem.bytes([UInt8](repeating: 0, count: 16))
+        XCTAssertEqual(try call(rt, "regexec", FakeFrame(ints: [preg, mem.string("xabcx"), 2, matches, 0])).result, 0)
+        XCTAssertEqual([try mem.load(matches, as: Int32.self), try mem.load(matches + 4, as: Int32.self),
+                        try mem.load(matches + 8, as: Int32.self), try mem.load(matches + 12, as: Int32.self)], [1, 4, 2, 3])
+        _ = try call(rt, "regfree", FakeFrame(ints: [preg]))
+        XCTAssertEqual(try call(rt, "regexec", FakeFrame(ints: [preg, mem.string("abc"), 0, 0, 0])).result, 2, "freed: REG_BADPAT")
+        let forged = mem.bytes([0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x00] + [UInt8](repeating: 0, count: 56))
+        XCTAssertEqual(try call(rt, "regexec", FakeFrame(ints: [forged, mem.string("abc"), 0, 0, 0])).result, 2, "forged: REG_BADPAT")
+        XCTAssertThrowsError(try call(rt, "regerror", FakeFrame(ints: [99, 0, 0, 0])), "glibc aborts on unknown codes")
+    }
+}
