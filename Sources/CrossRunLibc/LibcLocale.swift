@@ -190,5 +190,8 @@ enum LibcLocale {
             f.returnInt(try rt.internedString(text))
         },
         "__ctype_get_mb_cur_max": { _, f in f.returnInt(UInt64(crossrun_mb_cur_max())) },
+        // <gnu/libc-version.h>: the version the headers describe (a native run reads the host's 2.36).
+        "gnu_get_libc_version": { rt, f in f.returnInt(try rt.internedString("2.36")) },
+        "gnu_get_libc_release": { rt, f in f.returnInt(try rt.internedString("stable")) },
     ]) { a, _ in a }
 }

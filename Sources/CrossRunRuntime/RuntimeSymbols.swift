@@ -305,6 +305,8 @@ public enum RuntimeSymbols {
         "globfree": RuntimeSymbol(name: "globfree", kind: .function, library: .libc),
         "gmtime": RuntimeSymbol(name: "gmtime", kind: .function, library: .libc),
         "gmtime_r": RuntimeSymbol(name: "gmtime_r", kind: .function, library: .libc),
+        "gnu_get_libc_release": RuntimeSymbol(name: "gnu_get_libc_release", kind: .function, library: .libc),
+        "gnu_get_libc_version": RuntimeSymbol(name: "gnu_get_libc_version", kind: .function, library: .libc),
         "hypot": RuntimeSymbol(name: "hypot", kind: .function, library: .libm),
         "hypotf": RuntimeSymbol(name: "hypotf", kind: .function, library: .libm),
         "hypotl": RuntimeSymbol(name: "hypotl", kind: .function, library: .libm),
