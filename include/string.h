@@ -57,5 +57,16 @@ char *strchrnul(const char *, int);
 char *strcasestr(const char *, const char *);
 int strverscmp(const char *, const char *);
 #endif
+/* strerror_r: the XSI form (an int) unless _GNU_SOURCE asks for GNU's (a string), as glibc. */
+int __xpg_strerror_r(int, char *, size_t);
+#if defined __USE_XOPEN2K && !defined __USE_GNU
+#define strerror_r __xpg_strerror_r
+#else
+char *strerror_r(int, char *, size_t);
+#endif
+#if defined __USE_GNU && !defined basename
+/* GNU basename (not the one <libgen.h> selects): never modifies its argument. */
+char *basename(const char *);
+#endif
 /* end posixlib */
 #endif

@@ -29,6 +29,9 @@ LIBC_EXTRAS = ["__stack_chk_fail"]
 # Data compiler-generated code reads: the stack-protector canary on aarch64 and riscv64
 # (x86-64 reads it from the thread block). Not in x86-64's libc: the native loader defines it.
 LIBC_EXTRA_DATA = ["__stack_chk_guard"]
+# Declared, but hidden when every header is read at once: <libgen.h>'s `basename` macro
+# (the XPG version) suppresses <string.h>'s GNU `basename`, as in glibc.
+HIDDEN_DECLARATIONS = ["basename"]
 
 def declarations():
     headers = []
@@ -63,6 +66,7 @@ def main():
             math_names |= set(re.findall(r"\b(\w+)\(", f.read()))
     entries = []
     datas |= set(LIBC_EXTRA_DATA)
+    funcs |= set(HIDDEN_DECLARATIONS)
     for n in sorted(funcs | datas | set(COMPILER_HELPERS) | set(LIBC_EXTRAS)):
         kind = "data" if n in datas else "function"
         lib = "libgcc" if n in COMPILER_HELPERS else "libm" if n in math_names else "libc"

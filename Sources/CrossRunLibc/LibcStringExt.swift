@@ -98,6 +98,27 @@ enum LibcStringExt {
             }
             f.returnInt(s)
         },
+        // GNU strerror_r: a known error's constant text (buf unused), else "Unknown error N" in buf.
+        "strerror_r": { rt, f in
+            let code = try f.int32(0), buffer = try f.int(1), size = try f.size(2)
+            let text = String(cString: strerror(code))
+            guard text.hasPrefix("Unknown error") else { f.returnInt(try rt.internedString(text)); return }
+            if size > 0 { try rt.memory.write(Array(text.utf8.prefix(size - 1)) + [0], at: buffer) }
+            f.returnInt(buffer)
+        },
+        // XSI strerror_r: the text in buf; ERANGE when truncated, EINVAL for an unknown code.
+        "__xpg_strerror_r": { rt, f in
+            let code = try f.int32(0), buffer = try f.int(1), size = try f.size(2)
+            let text = Array(String(cString: strerror(code)).utf8)
+            if size > 0 { try rt.memory.write(Array(text.prefix(size - 1)) + [0], at: buffer) }
+            let unknown = String(decoding: text, as: UTF8.self).hasPrefix("Unknown error")
+            f.returnInt32(unknown ? EINVAL : text.count >= size ? ERANGE : 0)
+        },
+        // GNU basename: the part after the last '/', in place ("" for "dir/").
+        "basename": { rt, f in
+            let a = try f.int(0), h = try S.cstr(rt.memory, a)
+            f.returnInt(strrchr(h, 0x2f).map { S.guest(UnsafeRawPointer($0 + 1), base: a, hostBase: h) } ?? a)
+        },
         "ffsl": { _, f in let v = try f.int(0); f.returnInt32(v == 0 ? 0 : Int32(v.trailingZeroBitCount + 1)) },
         "ffsll": { _, f in let v = try f.int(0); f.returnInt32(v == 0 ? 0 : Int32(v.trailingZeroBitCount + 1)) },
         // libgen.h: glibc's own routines on the guest's (writable) string; "." and "/" answers
