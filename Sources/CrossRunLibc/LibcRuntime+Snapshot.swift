@@ -19,6 +19,7 @@ public struct LibcSnapshot {
     var pendingSignals: UInt64
     var staticObjects: [String: UInt64]
     var heapChecker: HeapChecker?
+    var posix: PosixLibState.Snapshot
 }
 
 extension LibcRuntime {
@@ -29,7 +30,7 @@ extension LibcRuntime {
                      environment: environment, environmentCopies: environmentCopies, internedStrings: internedStrings,
                      getopt: getopt, strtokNext: strtokNext, randState: randState, signalHandlers: signalHandlers,
                      signalActions: signalActions, signalMask: signalMask, pendingSignals: pendingSignals,
-                     staticObjects: staticObjects, heapChecker: heapChecker)
+                     staticObjects: staticObjects, heapChecker: heapChecker, posix: posix.snapshot())
     }
 
     /// Returns to `snapshot`: streams and directories opened since are closed, everything else
@@ -59,6 +60,7 @@ extension LibcRuntime {
         pendingSignals = snapshot.pendingSignals
         staticObjects = snapshot.staticObjects
         heapChecker = snapshot.heapChecker
+        posix.restore(snapshot.posix)
     }
 }
 

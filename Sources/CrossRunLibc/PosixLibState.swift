@@ -82,6 +82,52 @@ public final class PosixLibState {
     deinit {
         for r in regexes.values { regfree(r); r.deallocate() }
     }
+
+    /// The state at one moment (fuzzing resets to it after each input).
+    public struct Snapshot {
+        var localeName: String
+        var locales: [UInt64: String]
+        var threadLocale: UInt64
+        var hiddenStates: [String: (state: mbstate_t, locale: UInt)]
+        var partialStates: [UInt64: (bits: UInt64, locale: UInt)]
+        var regexHandles: Set<UInt64>
+        var rand48: Rand48
+        var guestRandom: GuestRandom?
+        var dlError: String?
+        var randomBytes: UInt64
+    }
+
+    func snapshot() -> Snapshot {
+        Snapshot(localeName: locale.query(LC_ALL), locales: locales.mapValues { $0.query(LC_ALL) }, threadLocale: threadLocale,
+                 hiddenStates: hiddenStates, partialStates: partialStates, regexHandles: Set(regexes.keys), rand48: rand48,
+                 guestRandom: guestRandom, dlError: dlError, randomBytes: randomBytes)
+    }
+
+    /// Returns to `s`: patterns compiled since are freed (host memory would grow with every
+    /// input otherwise), locales are rebuilt from their names.
+    func restore(_ s: Snapshot) {
+        for (handle, r) in regexes where !s.regexHandles.contains(handle) {
+            regfree(r); r.deallocate()
+            regexes[handle] = nil
+            regexNoSub.remove(handle)
+        }
+        _ = locale.set(LC_ALL, s.localeName, environment: [:])
+        var kept: [UInt64: GuestLocale] = [:]
+        for (handle, name) in s.locales {
+            if let same = locales[handle], same.query(LC_ALL) == name { kept[handle] = same; continue }
+            let l = GuestLocale()
+            _ = l.set(LC_ALL, name, environment: [:])
+            kept[handle] = l
+        }
+        locales = kept
+        threadLocale = s.threadLocale
+        hiddenStates = s.hiddenStates
+        partialStates = s.partialStates
+        rand48 = s.rand48
+        guestRandom = s.guestRandom
+        dlError = s.dlError
+        randomBytes = s.randomBytes
+    }
 }
 
 /// glibc's 48-bit linear congruential generator (`drand48` & co.).

@@ -1,5 +1,6 @@
 import CrossRunDriver
 import CrossRunELF
+import CrossRunLibc
 import XCTest
 
 /// The POSIX library additions where a fixture cannot say it (fixtures must match a plain host
@@ -173,6 +174,22 @@ final class PosixLibHostTests: XCTestCase {
         XCTAssertEqual(try call(rt, "mbrtowc", FakeFrame(ints: [out, text, 1, initial])).result, 1)
         XCTAssertEqual(try mem.load(out, as: Int32.self), 0x41)
         XCTAssertEqual(try call(rt, "mbsinit", FakeFrame(ints: [initial])).result & 0xffff_ffff != 0, true)
+    }
+
+    /// Fuzzing's reset covers the POSIX state: patterns compiled after the snapshot are freed
+    /// (their handles stop working), drand48 and setlocale go back.
+    func testSnapshotRestoresPosixState() throws {
+        let (rt, mem) = try makeRuntime()
+        _ = try call(rt, "srand48", FakeFrame(ints: [7]))
+        let snapshot = rt.snapshot()
+        let first = try call(rt, "drand48", FakeFrame()).doubleResult
+        let preg = mem.bytes([UInt8](repeating: 0, count: 64))
+        XCTAssertEqual(try call(rt, "regcomp", FakeFrame(ints: [preg, mem.string("x+"), 1])).result, 0)
+        XCTAssertNotEqual(try call(rt, "setlocale", FakeFrame(ints: [6, mem.string("C.UTF-8")])).result, 0)
+        rt.restore(snapshot)
+        XCTAssertEqual(try call(rt, "drand48", FakeFrame()).doubleResult, first)
+        XCTAssertEqual(try call(rt, "regexec", FakeFrame(ints: [preg, mem.string("xx"), 0, 0, 0])).result, 2)
+        XCTAssertEqual(try mem.string(try call(rt, "setlocale", FakeFrame(ints: [6, 0])).result), "C")
     }
 
     /// A guest `regex_t` holds a handle: a forged or freed one is an error code, never a host pointer.
