@@ -33,7 +33,9 @@ let package = Package(
         .target(name: "CHostFormat"),
         /// ioctl and mremap, which Swift cannot call directly (variadic, _GNU_SOURCE).
         .target(name: "CHostSystem"),
-        .target(name: "CrossRunLibc", dependencies: ["CHostMath", "CHostQuad", "CHostFormat", "CHostSystem"]),
+        /// Host wide-character, locale, regex and glob interfaces (headers Swift's Glibc module lacks).
+        .target(name: "CPosixLib"),
+        .target(name: "CrossRunLibc", dependencies: ["CHostMath", "CHostQuad", "CHostFormat", "CHostSystem", "CPosixLib"]),
         .target(name: "CrossRunEmulator", dependencies: ["CUnicorn", "CNativeSupport", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime", "CHostSystem"]),
         .target(name: "CNativeSupport", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CrossRunNative", dependencies: ["CrossRunLink", "CrossRunRuntime", "CNativeSupport"]),

@@ -1,5 +1,11 @@
 #ifndef _ERRNO_H
 #define _ERRNO_H
+#include <features.h>
+#ifdef __USE_GNU
+/* argv[0] and its last component (what err.h and error.h print). */
+extern char *program_invocation_name;
+extern char *program_invocation_short_name;
+#endif
 int *__errno_location(void);
 #define errno (*__errno_location())
 #define EPERM 1

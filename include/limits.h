@@ -1,9 +1,84 @@
 #ifndef _CROSSRUN_LIMITS_H
 #define _CROSSRUN_LIMITS_H
-/* The compiler's own limits (CHAR_BIT, INT_MAX, ...), plus POSIX ones. */
+/* The compiler's own limits (CHAR_BIT, INT_MAX, ...), plus POSIX ones with glibc's values
+   and conditions (LP64 Linux: the same on x86-64, aarch64 and riscv64). */
+#include <features.h>
 #include_next <limits.h>
+#undef MB_LEN_MAX
+#define MB_LEN_MAX 16
 #define SSIZE_MAX LONG_MAX
 #define PATH_MAX 4096
 #define NAME_MAX 255
 #define PIPE_BUF 4096
+#ifdef __USE_POSIX
+#define _POSIX_AIO_LISTIO_MAX 2
+#define _POSIX_AIO_MAX 1
+#define _POSIX_ARG_MAX 4096
+#define _POSIX_CHILD_MAX 25
+#define _POSIX_DELAYTIMER_MAX 32
+#define _POSIX_HOST_NAME_MAX 255
+#define _POSIX_LINK_MAX 8
+#define _POSIX_LOGIN_NAME_MAX 9
+#define _POSIX_MAX_CANON 255
+#define _POSIX_MAX_INPUT 255
+#define _POSIX_NAME_MAX 14
+#define _POSIX_NGROUPS_MAX 8
+#define _POSIX_OPEN_MAX 20
+#define _POSIX_PATH_MAX 256
+#define _POSIX_PIPE_BUF 512
+#define _POSIX_RE_DUP_MAX 255
+#define _POSIX_SSIZE_MAX 32767
+#define _POSIX_STREAM_MAX 8
+#define _POSIX_SYMLINK_MAX 255
+#define _POSIX_SYMLOOP_MAX 8
+#define _POSIX_TTY_NAME_MAX 9
+#define _POSIX_TZNAME_MAX 6
+#define _POSIX_CLOCKRES_MIN 20000000
+#define NGROUPS_MAX 65536
+#define HOST_NAME_MAX 64
+#define LOGIN_NAME_MAX 256
+#define TTY_NAME_MAX 32
+#define DELAYTIMER_MAX 2147483647
+#define RTSIG_MAX 32
+#define XATTR_NAME_MAX 255
+#define XATTR_SIZE_MAX 65536
+#define XATTR_LIST_MAX 65536
+#define _POSIX_QLIMIT 1
+#define _POSIX_HIWAT _POSIX_PIPE_BUF
+#define _POSIX_UIO_MAXIOV 16
+#endif
+#ifdef __USE_POSIX2
+#define _POSIX2_BC_BASE_MAX 99
+#define _POSIX2_BC_DIM_MAX 2048
+#define _POSIX2_BC_SCALE_MAX 99
+#define _POSIX2_BC_STRING_MAX 1000
+#define _POSIX2_COLL_WEIGHTS_MAX 2
+#define _POSIX2_EXPR_NEST_MAX 32
+#define _POSIX2_LINE_MAX 2048
+#define _POSIX2_RE_DUP_MAX 255
+#define _POSIX2_CHARCLASS_NAME_MAX 14
+#define BC_BASE_MAX _POSIX2_BC_BASE_MAX
+#define BC_DIM_MAX _POSIX2_BC_DIM_MAX
+#define BC_SCALE_MAX _POSIX2_BC_SCALE_MAX
+#define BC_STRING_MAX _POSIX2_BC_STRING_MAX
+#define COLL_WEIGHTS_MAX 255
+#define EXPR_NEST_MAX _POSIX2_EXPR_NEST_MAX
+#define LINE_MAX _POSIX2_LINE_MAX
+#define CHARCLASS_NAME_MAX 2048
+#define RE_DUP_MAX (0x7fff)
+#endif
+/* X/Open: as glibc, only when _XOPEN_SOURCE (or _GNU_SOURCE) asks. long is 64-bit on every target. */
+#ifdef __USE_XOPEN
+#define _XOPEN_IOV_MAX _POSIX_UIO_MAXIOV
+#define IOV_MAX 1024
+#define NL_ARGMAX 4096
+#define NL_LANGMAX 2048
+#define NL_MSGMAX 2147483647
+#define NL_NMAX 2147483647
+#define NL_SETMAX 2147483647
+#define NL_TEXTMAX 2147483647
+#define NZERO 20
+#define WORD_BIT 32
+#define LONG_BIT 64
+#endif
 #endif

@@ -3,7 +3,10 @@
 #include <_crossrun_types.h>
 #include <stdarg.h>
 
+#ifndef __FILE_defined
+#define __FILE_defined 1
 typedef struct _IO_FILE FILE;
+#endif
 typedef struct { long __pos; struct { int __count; union { unsigned int __wch; char __wchb[4]; } __value; } __state; } fpos_t;
 
 extern FILE *stdin;
@@ -80,4 +83,24 @@ int renameat(int, const char *, int, const char *);
 int rename(const char *, const char *);
 ssize_t getline(char **__CR_RESTRICT, size_t *__CR_RESTRICT, FILE *__CR_RESTRICT);
 ssize_t getdelim(char **__CR_RESTRICT, size_t *__CR_RESTRICT, int, FILE *__CR_RESTRICT);
+/* posixlib: POSIX stream locking and unlocked I/O (a CrossRun program is single-threaded:
+   the locks are free), memory streams. */
+#include <features.h>
+#ifdef __USE_POSIX199506
+int getc_unlocked(FILE *);
+int getchar_unlocked(void);
+int putc_unlocked(int, FILE *);
+int putchar_unlocked(int);
+void flockfile(FILE *);
+void funlockfile(FILE *);
+int ftrylockfile(FILE *);
+#endif
+#ifdef __USE_MISC
+int fgetc_unlocked(FILE *);
+int fputc_unlocked(int, FILE *);
+#endif
+#ifdef __USE_XOPEN2K8
+FILE *fmemopen(void *, size_t, const char *);
+#endif
+/* end posixlib */
 #endif

@@ -1,11 +1,14 @@
 #ifndef _STDLIB_H
 #define _STDLIB_H
+#include <features.h>
 #include <_crossrun_types.h>
 
 #define EXIT_SUCCESS 0
 #define EXIT_FAILURE 1
 #define RAND_MAX 2147483647
-#define MB_CUR_MAX ((size_t)1)
+/* The LC_CTYPE locale's longest character: 1 in "C", 6 in "C.UTF-8". */
+size_t __ctype_get_mb_cur_max(void);
+#define MB_CUR_MAX (__ctype_get_mb_cur_max())
 
 typedef struct { int quot; int rem; } div_t;
 typedef struct { long quot; long rem; } ldiv_t;
@@ -46,6 +49,10 @@ int rand(void);
 void srand(unsigned int);
 long random(void);
 void srandom(unsigned int);
+#if defined __USE_MISC || defined __USE_XOPEN_EXTENDED
+char *initstate(unsigned int, char *, size_t);
+char *setstate(char *);
+#endif
 
 void qsort(void *, size_t, size_t, int (*)(const void *, const void *));
 void *bsearch(const void *, const void *, size_t, size_t, int (*)(const void *, const void *));
@@ -65,4 +72,37 @@ size_t wcstombs(char *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, size_t);
 
 int mkstemp(char *);
 char *realpath(const char *__CR_RESTRICT, char *__CR_RESTRICT);
+/* posixlib: POSIX, BSD and GNU additions, declared under glibc's conditions. */
+#ifdef __USE_MISC
+#include <alloca.h>
+void *reallocarray(void *, size_t, size_t);
+void srand48(long);
+double drand48(void);
+double erand48(unsigned short[3]);
+long lrand48(void);
+long nrand48(unsigned short[3]);
+long mrand48(void);
+long jrand48(unsigned short[3]);
+unsigned short *seed48(unsigned short[3]);
+void lcong48(unsigned short[7]);
+unsigned int arc4random(void);
+void arc4random_buf(void *, size_t);
+unsigned int arc4random_uniform(unsigned int);
+#endif
+#ifdef __USE_XOPEN2K8
+char *mkdtemp(char *);
+#endif
+#ifdef __USE_GNU
+#ifndef __locale_t_defined
+#define __locale_t_defined 1
+typedef struct __locale_struct *locale_t;
+#endif
+double strtod_l(const char *__CR_RESTRICT, char **__CR_RESTRICT, locale_t);
+float strtof_l(const char *__CR_RESTRICT, char **__CR_RESTRICT, locale_t);
+long strtol_l(const char *__CR_RESTRICT, char **__CR_RESTRICT, int, locale_t);
+unsigned long strtoul_l(const char *__CR_RESTRICT, char **__CR_RESTRICT, int, locale_t);
+void qsort_r(void *, size_t, size_t, int (*)(const void *, const void *, void *), void *);
+char *secure_getenv(const char *);
+#endif
+/* end posixlib */
 #endif

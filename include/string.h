@@ -1,5 +1,6 @@
 #ifndef _STRING_H
 #define _STRING_H
+#include <features.h>
 #include <_crossrun_types.h>
 
 void *memcpy(void *__CR_RESTRICT, const void *__CR_RESTRICT, size_t);
@@ -32,4 +33,40 @@ char *strndup(const char *, size_t);
 char *strsignal(int);
 int strcasecmp(const char *, const char *);
 int strncasecmp(const char *, const char *, size_t);
+/* posixlib: POSIX.1-2008, BSD and GNU additions, declared under glibc's conditions. */
+#ifdef __USE_XOPEN2K8
+char *stpncpy(char *__CR_RESTRICT, const char *__CR_RESTRICT, size_t);
+#endif
+#ifdef __USE_XOPEN2K8
+#ifndef __locale_t_defined
+#define __locale_t_defined 1
+typedef struct __locale_struct *locale_t;
+#endif
+int strcoll_l(const char *, const char *, locale_t);
+#endif
+#ifdef __USE_MISC
+char *strsep(char **__CR_RESTRICT, const char *__CR_RESTRICT);
+void explicit_bzero(void *, size_t);
+#endif
+#ifdef __USE_GNU
+void *memmem(const void *, size_t, const void *, size_t);
+void *memrchr(const void *, int, size_t);
+void *mempcpy(void *__CR_RESTRICT, const void *__CR_RESTRICT, size_t);
+void *rawmemchr(const void *, int);
+char *strchrnul(const char *, int);
+char *strcasestr(const char *, const char *);
+int strverscmp(const char *, const char *);
+#endif
+/* strerror_r: the XSI form (an int) unless _GNU_SOURCE asks for GNU's (a string), as glibc. */
+int __xpg_strerror_r(int, char *, size_t);
+#if defined __USE_XOPEN2K && !defined __USE_GNU
+#define strerror_r __xpg_strerror_r
+#else
+char *strerror_r(int, char *, size_t);
+#endif
+#if defined __USE_GNU && !defined basename
+/* GNU basename (not the one <libgen.h> selects): never modifies its argument. */
+char *basename(const char *);
+#endif
+/* end posixlib */
 #endif

@@ -1,6 +1,38 @@
 #ifndef _UNISTD_H
 #define _UNISTD_H
 #include <_crossrun_types.h>
+/* posixlib: the POSIX/X/Open versions and options glibc 2.36 announces (only options the
+   runtime really provides: no _POSIX_THREADS). */
+#include <features.h>
+#ifdef __USE_XOPEN2K8
+#define _POSIX_VERSION 200809L
+#define _POSIX2_VERSION 200809L
+#define _XOPEN_VERSION 700
+#elif defined __USE_XOPEN2K
+#define _POSIX_VERSION 200112L
+#define _POSIX2_VERSION 200112L
+#define _XOPEN_VERSION 600
+#else
+#define _POSIX_VERSION 199506L
+#define _POSIX2_VERSION 199209L
+#define _XOPEN_VERSION 500
+#endif
+#define _POSIX2_C_VERSION _POSIX2_VERSION
+#define _POSIX2_C_BIND _POSIX2_VERSION
+#define _XOPEN_XCU_VERSION 4
+#define _XOPEN_XPG2 1
+#define _XOPEN_XPG3 1
+#define _XOPEN_XPG4 1
+#define _XOPEN_UNIX 1
+#define _POSIX_JOB_CONTROL 1
+#define _POSIX_SAVED_IDS 1
+#define _POSIX_NO_TRUNC 1
+#define _POSIX_VDISABLE '\0'
+#define _POSIX_REGEXP 1
+#define _POSIX_TIMERS 200809L
+#define _POSIX_MONOTONIC_CLOCK 0
+#define _POSIX_CPUTIME 0
+/* end posixlib */
 #define STDIN_FILENO 0
 #define STDOUT_FILENO 1
 #define STDERR_FILENO 2

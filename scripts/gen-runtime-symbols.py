@@ -26,6 +26,12 @@ __divtc3""".split()
 # host table serves it, but it stays out of the import table.
 # Called by compiler-generated code but living in libc.
 LIBC_EXTRAS = ["__stack_chk_fail"]
+# Data compiler-generated code reads: the stack-protector canary on aarch64 and riscv64
+# (x86-64 reads it from the thread block). Not in x86-64's libc: the native loader defines it.
+LIBC_EXTRA_DATA = ["__stack_chk_guard"]
+# Declared, but hidden when every header is read at once: <libgen.h>'s `basename` macro
+# (the XPG version) suppresses <string.h>'s GNU `basename`, as in glibc.
+HIDDEN_DECLARATIONS = ["basename"]
 
 def declarations():
     headers = []
@@ -34,13 +40,15 @@ def declarations():
             if f.endswith(".h") and not f.startswith("_"):
                 headers.append(os.path.relpath(os.path.join(dirpath, f), INCLUDE))
     src = "".join(f"#include <{h}>\n" for h in sorted(headers))
-    out = subprocess.run([CLANG, "--target=x86_64-linux-gnu", "-fsyntax-only", "-nostdlibinc", "-isystem", INCLUDE,
+    # _GNU_SOURCE: every declaration, including those glibc's feature macros gate.
+    out = subprocess.run([CLANG, "--target=x86_64-linux-gnu", "-fsyntax-only", "-D_GNU_SOURCE", "-nostdlibinc", "-isystem", INCLUDE,
                           "-Xclang", "-ast-dump", "-fno-color-diagnostics", "-x", "c", "-"],
                          input=src, capture_output=True, text=True, check=True).stdout
     funcs, datas = set(), set()
     for line in out.splitlines():
         m = re.match(r"^[|`]-(FunctionDecl|VarDecl) .*? (?:used |referenced )?(\w+) '[^']*'(.*)$", line)
-        if not m or " static" in m.group(3) or " inline" in m.group(3):
+        # "implicit": builtins clang declares itself (__builtin_bswap32 used by an inline function).
+        if not m or " static" in m.group(3) or " inline" in m.group(3) or " implicit " in line:
             continue
         kind, name, rest = m.groups()
         if kind == "VarDecl":
@@ -57,6 +65,8 @@ def main():
         with open(os.path.join(INCLUDE, header)) as f:
             math_names |= set(re.findall(r"\b(\w+)\(", f.read()))
     entries = []
+    datas |= set(LIBC_EXTRA_DATA)
+    funcs |= set(HIDDEN_DECLARATIONS)
     for n in sorted(funcs | datas | set(COMPILER_HELPERS) | set(LIBC_EXTRAS)):
         kind = "data" if n in datas else "function"
         lib = "libgcc" if n in COMPILER_HELPERS else "libm" if n in math_names else "libc"

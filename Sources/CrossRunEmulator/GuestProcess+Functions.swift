@@ -7,12 +7,13 @@ extension GuestProcess {
     /// Names served by ``processFunction(_:)`` (for coverage reports).
     public static let processFunctionNames: [String] = ["setjmp", "_setjmp", "__sigsetjmp", "sigsetjmp",
                                                          "longjmp", "_longjmp", "siglongjmp", "qsort", "bsearch"]
-        + floatingPointFunctionNames
+        + floatingPointFunctionNames + posixLibFunctionNames
 
     /// Library functions that need the CPU or calls back into guest code, so they live here
     /// rather than in ``HostLibc``: `setjmp`/`longjmp`, `qsort`, `bsearch`.
     func processFunction(_ name: String) -> HostFunction? {
         if let fenv = floatingPointFunction(name) { return fenv }
+        if let posix = posixLibFunction(name) { return posix }
         switch name {
         case "setjmp", "_setjmp", "__sigsetjmp", "sigsetjmp":
             // glibc's setjmp does not save the signal mask; sigsetjmp does when asked.
@@ -66,7 +67,8 @@ extension GuestProcess {
     /// Sorts in place with the guest comparator using glibc 2.36's algorithm (top-down merge
     /// sort, left element taken when `compare <= 0`), so the comparator sees the same calls in
     /// the same order as in a native run and equal elements keep their order.
-    func sortGuestArray(base: UInt64, count: Int, size: Int, compare: UInt64) throws {
+    /// `context` is `qsort_r`'s third comparator argument.
+    func sortGuestArray(base: UInt64, count: Int, size: Int, compare: UInt64, context: UInt64? = nil) throws {
         guard count > 1, size > 0 else { return }
         let (bytes, overflow) = count.multipliedReportingOverflow(by: size)
         guard !overflow else { throw GuestFault(address: base, size: Int.max, access: .write) }
@@ -86,7 +88,8 @@ extension GuestProcess {
             var i = lo, j = lo + n1, k = lo
             let iEnd = lo + n1, jEnd = lo + n
             while i < iEnd && j < jEnd {
-                let c = Int32(truncatingIfNeeded: try callNested(compare, [base + UInt64(order[i] * size), base + UInt64(order[j] * size)]))
+                let pair = [base + UInt64(order[i] * size), base + UInt64(order[j] * size)]
+                let c = Int32(truncatingIfNeeded: try callNested(compare, context.map { pair + [$0] } ?? pair))
                 if c <= 0 { scratch[k] = order[i]; i += 1 } else { scratch[k] = order[j]; j += 1 }
                 k += 1
             }

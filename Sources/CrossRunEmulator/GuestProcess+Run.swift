@@ -46,6 +46,9 @@ extension GuestProcess {
         defer { if rounded || hostRounding != FE_TONEAREST { fesetround(FE_TONEAREST) } }
         // libm's exceptions reach the guest's flags (math_errhandling has MATH_ERREXCEPT).
         let raises = raisesExceptions[index]
+        // Host library code runs under the guest's locale once setlocale chose one other than "C".
+        let previousLocale = runtime.posix.activeHostLocale.map { uselocale($0) }
+        defer { if let previousLocale { uselocale(previousLocale) } }
         if raises { feclearexcept(Self.hostAllExceptions) }
         do {
             try functions[index](runtime, arch.frame(uc, memory: memory))

@@ -177,6 +177,8 @@ public final class GuestProcess {
         runtime.fileSystem = options.fileSystem
         runtime.callGuest = { [unowned self] function, args in try self.callNested(function, args) }
         runtime.programName = String(options.programName.split(separator: "/").last ?? "program")
+        runtime.posix.describeCPU(machine: image.machine.posixName)
+        runtime.posix.programPath = options.programName
         for imp in image.imports {
             switch imp.kind {
             case .function:
@@ -238,7 +240,7 @@ public final class GuestProcess {
         }
         let tcb = try runtime.allocateZeroed(256)
         try memory.store(tcb, at: tcb)
-        try memory.store(UInt64(0x2f8d_3a1c_5b7e_9100), at: tcb + 0x28)
+        try memory.store(HostLibc.stackGuard, at: tcb + 0x28)
         arch.setThreadPointer(uc, tcb)
 
         // Fixups (same as the native loader, with the guest base); then the TLS template,

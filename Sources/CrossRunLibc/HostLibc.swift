@@ -8,7 +8,8 @@ public enum HostLibc {
     /// Every function by name.
     public static let functions: [String: HostFunction] = {
         var table: [String: HostFunction] = [:]
-        for part in [LibcProcess.functions, LibcStdio.functions, LibcString.functions, LibcMemory.functions,
+        // The POSIX additions first: they take over rand/random once initstate/setstate ran.
+        for part in posixLibFunctions + [LibcProcess.functions, LibcStdio.functions, LibcString.functions, LibcMemory.functions,
                      LibcMath.functions, LibcConvert.functions, LibcCtype.functions, CompilerHelpers.functions,
                      LibcPosix.functions, LibcTime.functions, LibcSignal.functions, LibcMisc.functions, LibcScanf.functions, LibcLongDouble.functions, CompilerHelpersX87.functions,
                      CompilerHelpersBinary128.functions, LibcDirent.functions, LibcMapping.functions,
@@ -19,12 +20,19 @@ public enum HostLibc {
         return table
     }()
 
+    /// The POSIX library additions (wide characters, locales, regex, glob, err.h…).
+    static let posixLibFunctions = [LibcLocale.functions, LibcWideString.functions, LibcWideConvert.functions,
+                                    LibcWideClass.functions, LibcWideIO.functions, LibcStringExt.functions,
+                                    LibcStdlibExt.functions, LibcRegex.functions, LibcGlob.functions, LibcErr.functions,
+                                    LibcStdioExt.functions, LibcRandomState.functions]
+
     /// Stream operations run on host `FILE*`s: the errno the host's stdio sets when one fails
     /// (EBADF writing a read-only stream, EIO, ENOSPC…) is the guest's, as natively.
     static let streamErrnoFunctions: Set<String> = [
         "printf", "vprintf", "fprintf", "vfprintf", "dprintf", "puts", "fputs", "putchar", "fputc", "putc", "fwrite",
         "fread", "fflush", "fclose", "fgetc", "getc", "getchar", "ungetc", "fgets", "fseek", "ftell", "rewind",
         "fseeko", "ftello", "fgetpos", "fsetpos", "setvbuf", "getline", "getdelim", "scanf", "vscanf", "fscanf", "vfscanf",
+        "getc_unlocked", "fgetc_unlocked", "getchar_unlocked", "putc_unlocked", "fputc_unlocked", "putchar_unlocked",
     ]
 
     /// Functions only guests with a binary128 `long double` (aarch64, riscv64) can use: the
@@ -33,7 +41,11 @@ public enum HostLibc {
 
     /// Names of the data objects the library exports.
     public static let dataNames: Set<String> = ["stdin", "stdout", "stderr", "optind", "opterr", "optopt", "optarg",
-                                                "environ", "__environ", "signgam"]
+                                                "environ", "__environ", "signgam", "__stack_chk_guard",
+                                                "program_invocation_name", "program_invocation_short_name"]
+
+    /// The stack-protector canary (glibc's have a zero low byte, so string overruns stop at it).
+    public static let stackGuard: UInt64 = 0x2f8d_3a1c_5b7e_9100
 
     /// Data objects the library exports, created on first use.
     public static func dataAddress(_ name: String, _ runtime: LibcRuntime) throws -> UInt64? {
@@ -44,6 +56,10 @@ public enum HostLibc {
         case "optarg": return try runtime.defineData(name, size: 8, value: 0)
         case "environ", "__environ": return try runtime.defineData(name, size: 8, value: 0)
         case "signgam": return try runtime.defineData(name, size: 8)
+        // The stack-protector canary aarch64/riscv64 code reads (x86-64 reads the TCB's, the same value).
+        case "__stack_chk_guard": return try runtime.defineData(name, size: 8, value: stackGuard)
+        case "program_invocation_name": return try runtime.defineData(name, size: 8, value: runtime.internedString(runtime.posix.programPath))
+        case "program_invocation_short_name": return try runtime.defineData(name, size: 8, value: runtime.internedString(runtime.programName))
         default: return nil
         }
     }

@@ -60,60 +60,6 @@ enum LibcMisc {
             }
             f.returnInt(s + UInt64(i))
         },
-        "mblen": { rt, f in
-            let s = try f.int(0)
-            if s == 0 { f.returnInt32(0); return }
-            guard try f.size(1) > 0 else { f.returnInt32(-1); return }
-            let b = try rt.memory.load(s, as: UInt8.self)
-            if b >= 0x80 { rt.setErrno(EILSEQ); f.returnInt32(-1) } else { f.returnInt32(b == 0 ? 0 : 1) }
-        },
-        "mbtowc": { rt, f in
-            let out = try f.int(0), s = try f.int(1)
-            if s == 0 { f.returnInt32(0); return }
-            guard try f.size(2) > 0 else { f.returnInt32(-1); return }
-            let b = try rt.memory.load(s, as: UInt8.self)
-            if b >= 0x80 { rt.setErrno(EILSEQ); f.returnInt32(-1); return }
-            if out != 0 { try rt.memory.store(Int32(b), at: out) }
-            f.returnInt32(b == 0 ? 0 : 1)
-        },
-        "wctomb": { rt, f in
-            let s = try f.int(0), wc = try f.int32(1)
-            if s == 0 { f.returnInt32(0); return }
-            if wc < 0 || wc >= 0x80 { rt.setErrno(EILSEQ); f.returnInt32(-1); return }
-            try rt.memory.store(UInt8(wc), at: s)
-            f.returnInt32(1)
-        },
-        "mbstowcs": { rt, f in
-            let dst = try f.int(0), src = try rt.memory.cString(f.int(1)), n = try f.size(2)
-            if let bad = src.first(where: { $0 >= 0x80 }) { _ = bad; rt.setErrno(EILSEQ); f.returnSigned(-1); return }
-            if dst != 0 {
-                for (i, b) in src.prefix(n).enumerated() { try rt.memory.store(Int32(b), at: dst + UInt64(4 * i)) }
-                if src.count < n { try rt.memory.store(Int32(0), at: dst + UInt64(4 * src.count)) }
-            }
-            f.returnInt(UInt64(dst == 0 ? src.count : min(src.count, n)))
-        },
-        "wcstombs": { rt, f in
-            let dst = try f.int(0), src = try f.int(1), n = try f.size(2)
-            var i = 0
-            while true {
-                let wc = try rt.memory.load(src + UInt64(4 * i), as: Int32.self)
-                if wc == 0 { break }
-                if wc < 0 || wc >= 0x80 { rt.setErrno(EILSEQ); f.returnSigned(-1); return }
-                if dst != 0 && i < n { try rt.memory.store(UInt8(wc), at: dst + UInt64(i)) }
-                i += 1
-            }
-            if dst != 0 && i < n { try rt.memory.store(UInt8(0), at: dst + UInt64(i)) }
-            f.returnInt(UInt64(dst == 0 ? i : min(i, n)))
-        },
-        "setlocale": { rt, f in
-            // Only the "C" locale exists: "", "C" and "POSIX" select it, queries report it.
-            // glibc's categories are 0...12 (LC_ALL is 6); others are EINVAL.
-            let category = try f.int32(0)
-            guard (0...12).contains(category) else { rt.setErrno(EINVAL); f.returnInt(0); return }
-            let p = try f.int(1)
-            let name = p == 0 ? "C" : try rt.memory.string(p)
-            f.returnInt(["", "C", "POSIX"].contains(name) ? try rt.internedString("C") : 0)
-        },
         "localeconv": { rt, f in
             let a = try rt.staticObject("lconv", size: 96)
             if try rt.memory.load(a, as: UInt64.self) == 0 {

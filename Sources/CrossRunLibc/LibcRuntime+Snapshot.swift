@@ -7,11 +7,14 @@ import Glibc
 public struct LibcSnapshot {
     /// The whole ``LibcState``: restoring it cannot miss a field.
     var state: LibcState
+    /// The POSIX library additions' state (locales, regex handles, drand48, initstate), which
+    /// owns host resources and so restores itself (``PosixLibState/restore(_:)``).
+    var posix: PosixLibState.Snapshot
 }
 
 extension LibcRuntime {
     /// Captures the runtime's state.
-    public func snapshot() -> LibcSnapshot { LibcSnapshot(state: state) }
+    public func snapshot() -> LibcSnapshot { LibcSnapshot(state: state, posix: posix.snapshot()) }
 
     /// Returns to `snapshot` as a whole. Host resources are the exception a value cannot
     /// express: streams and directories opened since are closed, and those the snapshot had
@@ -28,5 +31,6 @@ extension LibcRuntime {
         next.streams = next.streams.filter { now.streams[$0.key] === $0.value }
         next.directories = next.directories.filter { now.directories[$0.key]?.host == $0.value.host }
         state = next
+        posix.restore(snapshot.posix)
     }
 }

@@ -43,6 +43,8 @@ public final class LibcRuntime {
     public var callGuest: ((UInt64, [UInt64]) throws -> UInt64)?
     /// The guest address space for `mmap` & co. (set by the emulator), or nil.
     public weak var mapper: (any GuestMapper)?
+    /// State of the POSIX library additions (locale, wide conversions, regex, `drand48`…).
+    public let posix = PosixLibState()
 
     /// Creates the runtime over `memory`, with a heap at `[heapBase, heapBase + heapSize)`.
     public init(memory: any GuestMemory, heapBase: UInt64, heapSize: UInt64,

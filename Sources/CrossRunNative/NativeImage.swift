@@ -15,6 +15,8 @@ public final class NativeImage {
     public let base: UnsafeMutableRawPointer
     /// The TLS block the image's `__tls_get_addr` hands out (nil when the image has no TLS).
     public let tlsBlock: UnsafeMutableRawPointer?
+    /// Where each of `image.imports` was bound.
+    public let importAddresses: [UInt64]
 
     /// The architecture native code runs on here.
     public static var hostMachine: Machine {
@@ -88,6 +90,7 @@ public final class NativeImage {
         self.image = image
         self.base = mem
         self.tlsBlock = tls
+        self.importAddresses = addresses
     }
 
     /// The absolute address of a symbol the image defines.
@@ -111,8 +114,15 @@ public enum HostSymbols {
     public static let loaderProvided: [String: UInt64] = {
         let atexit: @convention(c) ((@convention(c) () -> Void)?) -> Int32 = crossrun_native_atexit
         let quick: @convention(c) ((@convention(c) () -> Void)?) -> Int32 = crossrun_native_at_quick_exit
-        return ["atexit": UInt64(UInt(bitPattern: unsafeBitCast(atexit, to: UnsafeRawPointer.self))),
-                "at_quick_exit": UInt64(UInt(bitPattern: unsafeBitCast(quick, to: UnsafeRawPointer.self)))]
+        // <dlfcn.h>: the program's own symbols and imports, as under the emulator.
+        let dlopen: @convention(c) (UnsafePointer<CChar>?, Int32) -> UnsafeMutableRawPointer? = crossrun_native_dlopen
+        let dlsym: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?) -> UnsafeMutableRawPointer? = crossrun_native_dlsym
+        let dlclose: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = crossrun_native_dlclose
+        let dlerror: @convention(c) () -> UnsafeMutablePointer<CChar>? = crossrun_native_dlerror
+        func address<T>(_ f: T) -> UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(f, to: UnsafeRawPointer.self))) }
+        return ["atexit": address(atexit), "at_quick_exit": address(quick),
+                "dlopen": address(dlopen), "dlsym": address(dlsym), "dlclose": address(dlclose), "dlerror": address(dlerror),
+                "__stack_chk_guard": UInt64(UInt(bitPattern: withUnsafeMutablePointer(to: &crossrun_native_stack_chk_guard) { $0 }))]
     }()
 
     /// Resolves every import or throws listing those the host lacks.

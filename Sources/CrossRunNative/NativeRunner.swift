@@ -39,6 +39,21 @@ public enum NativeRunner {
                                                loaded.image.size, table, functions.count)
     }
 
+    /// The table `dlsym` searches: the image's global symbols, then its imports. It lives for
+    /// the rest of the process.
+    static func installDynamicSymbols(_ loaded: NativeImage) {
+        var entries: [crossrun_dynamic_symbol] = []
+        for s in loaded.image.symbols where s.isGlobal && s.kind != .tls {
+            entries.append(crossrun_dynamic_symbol(name: strdup(s.name), address: loaded.base.advanced(by: s.offset), library: 0))
+        }
+        for (imp, address) in zip(loaded.image.imports, loaded.importAddresses) {
+            entries.append(crossrun_dynamic_symbol(name: strdup(imp.name), address: UnsafeMutableRawPointer(bitPattern: UInt(address)), library: 1))
+        }
+        let table = UnsafeMutablePointer<crossrun_dynamic_symbol>.allocate(capacity: max(entries.count, 1))
+        table.initialize(from: entries, count: entries.count)
+        crossrun_native_set_dynamic_symbols(table, entries.count)
+    }
+
     /// Transfers control to the program; the process exits with the program's status
     /// (128+N if it dies of signal N, 124 on timeout). Does not return.
     public static func run(_ loaded: NativeImage, options: Options) throws -> Never {
@@ -48,6 +63,8 @@ public enum NativeRunner {
         }
         if let path = options.outcomePath { crossrun_outcome_path = strdup(path) }
         installCrashReporter(loaded, programName: options.programName)
+        installDynamicSymbols(loaded)
+        crossrun_native_set_program_name(options.programName)
         crossrun_native_set_timeout(options.timeout)
 
         let inits = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: max(loaded.image.initializers.count, 1))

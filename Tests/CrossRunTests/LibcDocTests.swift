@@ -56,9 +56,12 @@ final class LibcDocTests: XCTestCase {
         function and the file that calls it.
 
         - **native** (x64): bound with `dlsym` to the host's libc/libm/libgcc_s (`atexit` and
-          `at_quick_exit` by the loader itself, since glibc keeps them in libc_nonshared.a).
+          `at_quick_exit` by the loader itself, since glibc keeps them in libc_nonshared.a; the
+          `<dlfcn.h>` functions and `__stack_chk_guard` too, so they answer as under the emulator).
         - **x64 emu**: served by the host implementations in `Sources/CrossRunLibc` (and
-          `setjmp`/`longjmp`/`qsort`/`bsearch` in the emulator). A program using a function marked
+          `setjmp`/`longjmp`/`qsort`/`qsort_r`/`bsearch`/`<dlfcn.h>` in the emulator), under the
+          guest's locale once `setlocale` chose one (the host `locale_t` is installed around each
+          call, so conversions, `%ls` and `wcwidth` are glibc's C or C.UTF-8). A program using a function marked
           "—" is refused at load time with the list of missing functions (the binary128 `*tf*`
           helpers, which x86-64 code reaches only through `__float128`, stop the program when called).
         - **aarch64 / rv64 emu**: the same host implementations, with `long double` as IEEE

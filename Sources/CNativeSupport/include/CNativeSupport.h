@@ -135,4 +135,27 @@ void __sanitizer_cov_trace_const_cmp2(uint16_t a, uint16_t b);
 void __sanitizer_cov_trace_const_cmp4(uint32_t a, uint32_t b);
 void __sanitizer_cov_trace_const_cmp8(uint64_t a, uint64_t b);
 void __sanitizer_cov_trace_switch(uint64_t value, uint64_t *cases);
+/// <dlfcn.h> for native programs, the same as the emulator's: a CrossRun program is one linked
+/// image, so dlopen of a file fails (dlerror says why); dlopen(NULL), RTLD_DEFAULT and RTLD_NEXT
+/// look names up in `table` (the image's global symbols, then its imports, marked `library`;
+/// RTLD_NEXT sees only those).
+struct crossrun_dynamic_symbol {
+    const char *name;
+    void *address;
+    int library;
+};
+void crossrun_native_set_dynamic_symbols(const struct crossrun_dynamic_symbol *table, size_t count);
+void *crossrun_native_dlopen(const char *path, int flags);
+void *crossrun_native_dlsym(void *handle, const char *name);
+int crossrun_native_dlclose(void *handle);
+char *crossrun_native_dlerror(void);
+
+/// The stack-protector canary aarch64/riscv64 code reads as a variable (x86-64 code reads the
+/// thread block's): defined here because x86-64's libc does not export one.
+extern uintptr_t crossrun_native_stack_chk_guard;
+
+/// Sets glibc's program_invocation_name/short_name (what err.h and error() print) to the
+/// guest program's name instead of CrossRun's.
+void crossrun_native_set_program_name(const char *name);
+
 #endif

@@ -1,0 +1,41 @@
+// The host glibc interfaces the POSIX library additions are served by: wide characters,
+// locales, regex, glob, fnmatch, langinfo, scatter/gather I/O and the auxiliary vector
+// (headers Swift's Glibc module does not cover), plus wrappers for what glibc declares only
+// under _GNU_SOURCE or as macros.
+#ifndef CROSSRUN_POSIXLIB_H
+#define CROSSRUN_POSIXLIB_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <wchar.h>
+#include <wctype.h>
+#include <locale.h>
+#include <langinfo.h>
+#include <regex.h>
+#include <glob.h>
+#include <fnmatch.h>
+#include <sys/uio.h>
+#include <dirent.h>
+#include <sys/stat.h>
+
+/// LC_ALL_MASK and LC_GLOBAL_LOCALE (macros).
+int crossrun_lc_all_mask(void);
+locale_t crossrun_global_locale(void);
+/// MB_CUR_MAX of the calling thread's locale.
+size_t crossrun_mb_cur_max(void);
+/// getauxval (sys/auxv.h).
+unsigned long crossrun_getauxval(unsigned long type);
+/// wcwidth/wcswidth (X/Open: declared under _XOPEN_SOURCE).
+int crossrun_wcwidth(wchar_t c);
+int crossrun_wcswidth(const wchar_t *s, size_t n);
+/// GNU-only string functions.
+int crossrun_strverscmp(const char *a, const char *b);
+char *crossrun_xpg_basename(char *path);
+
+/// glob with its directory access redirected: `opendir`, `stat` and `lstat` receive the names
+/// glob builds (the guest's) and answer for them; readdir/closedir work on what opendir returned.
+typedef void *(*crossrun_glob_opendir)(const char *);
+typedef int (*crossrun_glob_stat)(const char *, struct stat *);
+int crossrun_glob(const char *pattern, int flags, int (*errfunc)(const char *, int), glob_t *result,
+                  crossrun_glob_opendir opendir_fn, crossrun_glob_stat stat_fn, crossrun_glob_stat lstat_fn);
+#endif

@@ -1,0 +1,29 @@
+#define _GNU_SOURCE
+#include "CPosixLib.h"
+#include <stdlib.h>
+#include <string.h>
+#include <libgen.h>
+#include <sys/auxv.h>
+
+int crossrun_lc_all_mask(void) { return LC_ALL_MASK; }
+locale_t crossrun_global_locale(void) { return LC_GLOBAL_LOCALE; }
+size_t crossrun_mb_cur_max(void) { return MB_CUR_MAX; }
+unsigned long crossrun_getauxval(unsigned long type) { return getauxval(type); }
+int crossrun_strverscmp(const char *a, const char *b) { return strverscmp(a, b); }
+char *crossrun_xpg_basename(char *path) { return __xpg_basename(path); }
+
+static struct dirent *glob_readdir(void *dir) { return readdir((DIR *)dir); }
+static void glob_closedir(void *dir) { closedir((DIR *)dir); }
+
+int crossrun_glob(const char *pattern, int flags, int (*errfunc)(const char *, int), glob_t *result,
+                  crossrun_glob_opendir opendir_fn, crossrun_glob_stat stat_fn, crossrun_glob_stat lstat_fn) {
+    memset(result, 0, sizeof *result);
+    result->gl_opendir = opendir_fn;
+    result->gl_readdir = glob_readdir;
+    result->gl_closedir = glob_closedir;
+    result->gl_stat = stat_fn;
+    result->gl_lstat = lstat_fn;
+    return glob(pattern, flags | GLOB_ALTDIRFUNC, errfunc, result);
+}
+int crossrun_wcwidth(wchar_t c) { return wcwidth(c); }
+int crossrun_wcswidth(const wchar_t *s, size_t n) { return wcswidth(s, n); }

@@ -1,0 +1,77 @@
+import CrossRunELF
+import CrossRunLibc
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Machine {
+    /// The name `describeCPU` knows the architecture by.
+    var posixName: String {
+        switch self {
+        case .x86_64: return "x86_64"
+        case .aarch64: return "aarch64"
+        case .riscv64: return "riscv64"
+        }
+    }
+}
+
+extension GuestProcess {
+    /// Names served by ``posixLibFunction(_:)``.
+    static let posixLibFunctionNames = ["qsort_r", "dlopen", "dlsym", "dlclose", "dlerror"]
+
+    /// The handle `dlopen(NULL)` returns: the program itself.
+    var mainProgramHandle: UInt64 { (try? runtime.posix.mainProgramHandle(runtime)) ?? 1 }
+
+    /// POSIX additions that need the image or call guest code: `qsort_r`, `<dlfcn.h>`.
+    func posixLibFunction(_ name: String) -> HostFunction? {
+        switch name {
+        case "qsort_r":
+            // glibc's argument order: compare(a, b, arg).
+            return { [unowned self] _, f in
+                try sortGuestArray(base: f.int(0), count: f.size(1), size: f.size(2), compare: f.int(3), context: f.int(4))
+            }
+        case "dlopen":
+            return { [unowned self] rt, f in
+                let path = try f.int(0)
+                if path == 0 { f.returnInt(mainProgramHandle); return }
+                let file = try rt.memory.string(path)
+                rt.posix.dlFailed("\(file): cannot open shared object file: a CrossRun program is one linked image and cannot load shared objects")
+                f.returnInt(0)
+            }
+        case "dlsym":
+            return { [unowned self] rt, f in
+                let handle = try f.int(0), symbol = try rt.memory.string(f.int(1))
+                let next = handle == UInt64.max   // RTLD_NEXT: what follows the program, the library
+                guard handle == 0 || next || handle == mainProgramHandle else { rt.posix.dlFailed("invalid handle"); f.returnInt(0); return }
+                guard let address = dynamicSymbol(symbol, libraryOnly: next) else {
+                    rt.posix.dlFailed("undefined symbol: \(symbol)"); f.returnInt(0); return
+                }
+                f.returnInt(address)
+            }
+        case "dlclose":
+            return { [unowned self] rt, f in
+                if try f.int(0) == mainProgramHandle { f.returnInt32(0); return }
+                rt.posix.dlFailed("invalid handle")
+                f.returnInt32(-1)
+            }
+        case "dlerror":
+            return { rt, f in
+                guard let message = rt.posix.takeDLError() else { f.returnInt(0); return }
+                f.returnInt(try rt.internedString(message))
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// A global symbol of the image (unless `libraryOnly`), else a library function or object the
+    /// image imports (its trampoline or data cell).
+    func dynamicSymbol(_ name: String, libraryOnly: Bool) -> UInt64? {
+        if !libraryOnly, let s = image.symbols.first(where: { $0.name == name && $0.isGlobal && $0.kind != .tls }) {
+            return imageBase + UInt64(s.offset)
+        }
+        guard image.imports.contains(where: { $0.name == name }) else { return nil }
+        if let index = functionNames.firstIndex(of: name), index > 0 { return layout.trampolineBase + UInt64(index) * 16 }
+        return runtime.dataSymbols[name]
+    }
+}

@@ -1,0 +1,157 @@
+import CPosixLib
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Per-guest state of the POSIX library additions (locale, wide conversions, regex handles,
+/// `drand48`, `dlerror`, the auxiliary vector), kept apart from ``LibcRuntime``'s own.
+public final class PosixLibState {
+    /// The guest's locale (`setlocale`).
+    public let locale = GuestLocale()
+    /// Locales made by `newlocale`/`duplocale`, by guest handle.
+    var locales: [UInt64: GuestLocale] = [:]
+    /// The locale `uselocale` installed (a handle), or 0 for the global one.
+    var threadLocale: UInt64 = 0
+    /// The host locale library calls run under: `uselocale`'s, else `setlocale`'s (nil: "C").
+    public var activeHostLocale: locale_t? { activeLocale.host }
+    var activeLocale: GuestLocale {
+        if threadLocale != 0, let l = locales[threadLocale] { return l }
+        return locale
+    }
+    /// The hidden conversion states of `mbrtowc`, `mbrlen`, `wcrtomb`, `mbsrtowcs`…
+    /// called with a NULL `mbstate_t *` (glibc keeps one per function).
+    var hiddenStates: [String: (state: mbstate_t, locale: UInt)] = [:]
+    /// The non-initial conversion states the host wrote into guest `mbstate_t`s, by address,
+    /// with the locale they belong to: the host only ever resumes a state it produced itself
+    /// (glibc asserts on forged ones), under the locale that produced it.
+    var partialStates: [UInt64: (bits: UInt64, locale: UInt)] = [:]
+    /// Compiled host regular expressions by handle (the guest's `regex_t` holds the handle).
+    var regexes: [UInt64: UnsafeMutablePointer<regex_t>] = [:]
+    var nextRegexHandle: UInt64 = 1
+    /// Handles of patterns compiled with REG_NOSUB (regexec then reports no offsets).
+    var regexNoSub: Set<UInt64> = []
+    /// `drand48`'s state: X (48 bits), a, c.
+    var rand48 = Rand48()
+    /// `random`'s generator once `initstate`/`setstate` moved it to a guest state array.
+    var guestRandom: GuestRandom?
+    /// The message `dlerror` returns next (nil: no error since the last call).
+    var dlError: String?
+    /// AT_HWCAP and AT_HWCAP2 of the emulated CPU, and AT_PLATFORM (set by the emulator).
+    public var hwcap: UInt64 = 0, hwcap2: UInt64 = 0
+    public var platform: String?
+    /// argv[0] (`program_invocation_name`, error()'s prefix).
+    public var programPath = "program"
+    /// The guest's `AT_RANDOM` bytes (16), created on first request.
+    var randomBytes: UInt64 = 0
+
+    public init() {}
+
+    /// Records the message the next `dlerror` returns.
+    public func dlFailed(_ message: String) { dlError = message }
+
+    /// The pending `dlerror` message, cleared (glibc reports each error once).
+    public func takeDLError() -> String? {
+        defer { dlError = nil }
+        return dlError
+    }
+
+    /// The guest address `dlopen(NULL)` returns for the program itself.
+    public func mainProgramHandle(_ rt: LibcRuntime) throws -> UInt64 { try rt.staticObject("dlopen.main", size: 8) }
+
+    /// The auxiliary vector's CPU description for an emulated `machine` ("x86_64", "aarch64",
+    /// "riscv64"): what Unicorn's CPU models implement.
+    public func describeCPU(machine: String) {
+        switch machine {
+        case "x86_64":
+            // glibc answers AT_HWCAP on x86-64 with its own platform bits, not the kernel's
+            // CPUID word: HWCAP_X86_64 (AVX512 would add HWCAP_X86_AVX512_1, which no model has).
+            hwcap = 2
+            platform = "x86_64"
+        case "aarch64":
+            // FP, ASIMD, AES, PMULL, SHA1, SHA2, CRC32 (the Cortex-A72 model).
+            hwcap = 0xfb
+            platform = "aarch64"
+        case "riscv64":
+            // The single-letter extensions of RV64GC: I M A F D C.
+            hwcap = [UInt8]("IMAFDC".utf8).reduce(0) { $0 | 1 << UInt64($1 - UInt8(ascii: "A")) }
+        default:
+            break
+        }
+    }
+
+    deinit {
+        for r in regexes.values { regfree(r); r.deallocate() }
+    }
+
+    /// The state at one moment (fuzzing resets to it after each input).
+    public struct Snapshot {
+        var localeName: String
+        var locales: [UInt64: String]
+        var threadLocale: UInt64
+        var hiddenStates: [String: (state: mbstate_t, locale: UInt)]
+        var partialStates: [UInt64: (bits: UInt64, locale: UInt)]
+        var regexHandles: Set<UInt64>
+        var rand48: Rand48
+        var guestRandom: GuestRandom?
+        var dlError: String?
+        var randomBytes: UInt64
+    }
+
+    func snapshot() -> Snapshot {
+        Snapshot(localeName: locale.query(LC_ALL), locales: locales.mapValues { $0.query(LC_ALL) }, threadLocale: threadLocale,
+                 hiddenStates: hiddenStates, partialStates: partialStates, regexHandles: Set(regexes.keys), rand48: rand48,
+                 guestRandom: guestRandom, dlError: dlError, randomBytes: randomBytes)
+    }
+
+    /// Returns to `s`: patterns compiled since are freed (host memory would grow with every
+    /// input otherwise), locales are rebuilt from their names.
+    func restore(_ s: Snapshot) {
+        for (handle, r) in regexes where !s.regexHandles.contains(handle) {
+            regfree(r); r.deallocate()
+            regexes[handle] = nil
+            regexNoSub.remove(handle)
+        }
+        _ = locale.set(LC_ALL, s.localeName, environment: [:])
+        var kept: [UInt64: GuestLocale] = [:]
+        for (handle, name) in s.locales {
+            if let same = locales[handle], same.query(LC_ALL) == name { kept[handle] = same; continue }
+            let l = GuestLocale()
+            _ = l.set(LC_ALL, name, environment: [:])
+            kept[handle] = l
+        }
+        locales = kept
+        threadLocale = s.threadLocale
+        hiddenStates = s.hiddenStates
+        partialStates = s.partialStates
+        rand48 = s.rand48
+        guestRandom = s.guestRandom
+        dlError = s.dlError
+        randomBytes = s.randomBytes
+    }
+}
+
+/// glibc's 48-bit linear congruential generator (`drand48` & co.).
+struct Rand48 {
+    var x: (UInt16, UInt16, UInt16) = (0, 0, 0)
+    var a: UInt64 = 0x5_DEEC_E66D
+    var c: UInt16 = 0xb
+
+    /// One step on `state`, glibc's `__drand48_iterate`.
+    static func iterate(_ state: inout (UInt16, UInt16, UInt16), a: UInt64, c: UInt16) {
+        let x = UInt64(state.2) << 32 | UInt64(state.1) << 16 | UInt64(state.0)
+        let r = (x &* a &+ UInt64(c)) & 0xffff_ffff_ffff
+        state = (UInt16(truncatingIfNeeded: r), UInt16(truncatingIfNeeded: r >> 16), UInt16(truncatingIfNeeded: r >> 32))
+    }
+
+    /// erand48's double in [0, 1) built from the 48 bits as glibc does.
+    static func double(_ s: (UInt16, UInt16, UInt16)) -> Double {
+        let mantissa = UInt64(s.2) << 36 | UInt64(s.1) << 20 | UInt64(s.0) << 4
+        return Double(bitPattern: 0x3ff0_0000_0000_0000 | mantissa) - 1.0
+    }
+
+    /// nrand48's non-negative 31-bit value.
+    static func nonNegative(_ s: (UInt16, UInt16, UInt16)) -> Int64 { Int64(UInt32(s.2) << 15 | UInt32(s.1) >> 1) }
+
+    /// jrand48's signed 32-bit value.
+    static func signed(_ s: (UInt16, UInt16, UInt16)) -> Int64 { Int64(Int32(bitPattern: UInt32(s.2) << 16 | UInt32(s.1))) }
+}

@@ -1,0 +1,29 @@
+#ifndef _ENDIAN_H
+#define _ENDIAN_H 1
+/* Byte order (every CrossRun target is little-endian) and glibc's conversion macros. */
+#include <features.h>
+#include <stdint.h>
+#define __LITTLE_ENDIAN 1234
+#define __BIG_ENDIAN 4321
+#define __PDP_ENDIAN 3412
+#define __BYTE_ORDER __LITTLE_ENDIAN
+#define __FLOAT_WORD_ORDER __BYTE_ORDER
+#ifdef __USE_MISC
+#define LITTLE_ENDIAN __LITTLE_ENDIAN
+#define BIG_ENDIAN __BIG_ENDIAN
+#define PDP_ENDIAN __PDP_ENDIAN
+#define BYTE_ORDER __BYTE_ORDER
+#define htobe16(x) ((uint16_t)__builtin_bswap16((uint16_t)(x)))
+#define htole16(x) ((uint16_t)(x))
+#define be16toh(x) ((uint16_t)__builtin_bswap16((uint16_t)(x)))
+#define le16toh(x) ((uint16_t)(x))
+#define htobe32(x) ((uint32_t)__builtin_bswap32((uint32_t)(x)))
+#define htole32(x) ((uint32_t)(x))
+#define be32toh(x) ((uint32_t)__builtin_bswap32((uint32_t)(x)))
+#define le32toh(x) ((uint32_t)(x))
+#define htobe64(x) ((uint64_t)__builtin_bswap64((uint64_t)(x)))
+#define htole64(x) ((uint64_t)(x))
+#define be64toh(x) ((uint64_t)__builtin_bswap64((uint64_t)(x)))
+#define le64toh(x) ((uint64_t)(x))
+#endif
+#endif

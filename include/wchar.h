@@ -1,0 +1,100 @@
+#ifndef _WCHAR_H
+#define _WCHAR_H 1
+/* Wide characters and strings (wchar_t is 4 bytes, ISO 10646, on every target), with
+   glibc's C and C.UTF-8 locales: conversions follow the LC_CTYPE setlocale chose. */
+#include <features.h>
+#include <_crossrun_types.h>
+#ifndef __FILE_defined
+#define __FILE_defined 1
+typedef struct _IO_FILE FILE;
+#endif
+#ifndef _WINT_T
+#define _WINT_T 1
+typedef unsigned int wint_t;
+#endif
+#ifndef __mbstate_t_defined
+#define __mbstate_t_defined 1
+typedef struct { int __count; union { unsigned int __wch; char __wchb[4]; } __value; } __mbstate_t;
+typedef __mbstate_t mbstate_t;
+#endif
+#ifndef WEOF
+#define WEOF (0xffffffffu)
+#endif
+#define WCHAR_MIN __WCHAR_MIN__
+#define WCHAR_MAX __WCHAR_MAX__
+struct tm;
+
+wchar_t *wcscpy(wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT);
+wchar_t *wcsncpy(wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, size_t);
+wchar_t *wcscat(wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT);
+wchar_t *wcsncat(wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, size_t);
+int wcscmp(const wchar_t *, const wchar_t *);
+int wcsncmp(const wchar_t *, const wchar_t *, size_t);
+int wcscoll(const wchar_t *, const wchar_t *);
+size_t wcsxfrm(wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, size_t);
+wchar_t *wcschr(const wchar_t *, wchar_t);
+wchar_t *wcsrchr(const wchar_t *, wchar_t);
+size_t wcscspn(const wchar_t *, const wchar_t *);
+size_t wcsspn(const wchar_t *, const wchar_t *);
+wchar_t *wcspbrk(const wchar_t *, const wchar_t *);
+wchar_t *wcsstr(const wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT);
+wchar_t *wcstok(wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT);
+size_t wcslen(const wchar_t *);
+wchar_t *wmemchr(const wchar_t *, wchar_t, size_t);
+int wmemcmp(const wchar_t *, const wchar_t *, size_t);
+wchar_t *wmemcpy(wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, size_t);
+wchar_t *wmemmove(wchar_t *, const wchar_t *, size_t);
+wchar_t *wmemset(wchar_t *, wchar_t, size_t);
+
+wint_t btowc(int);
+int wctob(wint_t);
+int mbsinit(const mbstate_t *);
+size_t mbrtowc(wchar_t *__CR_RESTRICT, const char *__CR_RESTRICT, size_t, mbstate_t *__CR_RESTRICT);
+size_t wcrtomb(char *__CR_RESTRICT, wchar_t, mbstate_t *__CR_RESTRICT);
+size_t mbrlen(const char *__CR_RESTRICT, size_t, mbstate_t *__CR_RESTRICT);
+size_t mbsrtowcs(wchar_t *__CR_RESTRICT, const char **__CR_RESTRICT, size_t, mbstate_t *__CR_RESTRICT);
+size_t wcsrtombs(char *__CR_RESTRICT, const wchar_t **__CR_RESTRICT, size_t, mbstate_t *__CR_RESTRICT);
+
+double wcstod(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT);
+float wcstof(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT);
+long wcstol(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT, int);
+unsigned long wcstoul(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT, int);
+long long wcstoll(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT, int);
+unsigned long long wcstoull(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT, int);
+
+int fwide(FILE *, int);
+int fwprintf(FILE *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, ...);
+int wprintf(const wchar_t *__CR_RESTRICT, ...);
+int swprintf(wchar_t *__CR_RESTRICT, size_t, const wchar_t *__CR_RESTRICT, ...);
+int vfwprintf(FILE *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, __builtin_va_list);
+int vwprintf(const wchar_t *__CR_RESTRICT, __builtin_va_list);
+int vswprintf(wchar_t *__CR_RESTRICT, size_t, const wchar_t *__CR_RESTRICT, __builtin_va_list);
+wint_t fgetwc(FILE *);
+wint_t getwc(FILE *);
+wint_t getwchar(void);
+wint_t fputwc(wchar_t, FILE *);
+wint_t putwc(wchar_t, FILE *);
+wint_t putwchar(wchar_t);
+wchar_t *fgetws(wchar_t *__CR_RESTRICT, int, FILE *__CR_RESTRICT);
+int fputws(const wchar_t *__CR_RESTRICT, FILE *__CR_RESTRICT);
+wint_t ungetwc(wint_t, FILE *);
+
+#ifdef __USE_XOPEN2K8
+int wcscasecmp(const wchar_t *, const wchar_t *);
+int wcsncasecmp(const wchar_t *, const wchar_t *, size_t);
+wchar_t *wcsdup(const wchar_t *);
+size_t wcsnlen(const wchar_t *, size_t);
+wchar_t *wcpcpy(wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT);
+wchar_t *wcpncpy(wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, size_t);
+size_t mbsnrtowcs(wchar_t *__CR_RESTRICT, const char **__CR_RESTRICT, size_t, size_t, mbstate_t *__CR_RESTRICT);
+size_t wcsnrtombs(char *__CR_RESTRICT, const wchar_t **__CR_RESTRICT, size_t, size_t, mbstate_t *__CR_RESTRICT);
+#endif
+#ifdef __USE_XOPEN
+int wcwidth(wchar_t);
+int wcswidth(const wchar_t *, size_t);
+#endif
+#ifdef __USE_GNU
+wchar_t *wcschrnul(const wchar_t *, wchar_t);
+wchar_t *wmempcpy(wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, size_t);
+#endif
+#endif
