@@ -1,5 +1,8 @@
 import CUnicorn
 import CrossRunLibc
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Raised inside a host function when a nested guest call ended the run (exit, crash).
 struct NestedRunEnded: Error {}
@@ -21,7 +24,23 @@ extension GuestProcess {
     /// Calls guest code from inside a trap (a `qsort` comparator, …) and returns its integer
     /// result. The registers the interrupted stub needs are saved and restored around the call
     /// (a full `uc_context_save` copies the whole CPU state and dominated qsort's profile).
+    ///
+    /// Nesting is limited to ``maxNestedCalls``: deeper, the guest is reported as a stack
+    /// overflow (SIGSEGV), which is how unbounded recursion through callbacks or signal
+    /// handlers ends natively.
     func callNested(_ function: UInt64, _ args: [UInt64]) throws -> UInt64 {
+        guard nestedStackTops.count < Self.maxNestedCalls else {
+            termination = .signal(SIGSEGV, "stack overflow: more than \(Self.maxNestedCalls) nested calls from the C library into guest code")
+            throw NestedRunEnded()
+        }
+        // The enclosing call's time limit holds for nested calls too: Unicorn's timer thread
+        // gives up once any nested `uc_emu_start` has ended, and a nested call cannot have a
+        // timer of its own (libunicorn keeps one timer thread per engine and aborts in
+        // `qemu_thread_join` when nested starts each make one).
+        if let deadline = callDeadline, Self.monotonicNanoseconds() >= deadline {
+            termination = .signal(0, "timeout")
+            throw NestedRunEnded()
+        }
         nestedCalls += 1
         let registers = arch.nestedCallRegisters
         let saved = registers.map { arch.read(uc, $0) }
@@ -36,12 +55,30 @@ extension GuestProcess {
         for (r, v) in zip(registers, saved) { arch.write(uc, r, v) }
         if termination != nil { throw NestedRunEnded() }
         if pendingJump != nil { throw NestedJump() }
-        guard err == UC_ERR_OK, endedAt == stopAddress else {
+        guard err == UC_ERR_OK else {
             termination = .signal(err == UC_ERR_INSN_INVALID ? 4 : 11, err == UC_ERR_INSN_INVALID ? "illegal instruction" : "invalid memory access")
+            throw NestedRunEnded()
+        }
+        // Stopped early with no reason recorded: a timer's `uc_emu_stop`.
+        guard endedAt == stopAddress else {
+            termination = .signal(0, "timeout")
             throw NestedRunEnded()
         }
         return result
     }
+
+    /// `CLOCK_MONOTONIC` in nanoseconds.
+    static func monotonicNanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    /// The deepest nesting of guest calls made from host library code (a `qsort` comparator
+    /// calling `qsort`, a signal handler raising a signal). Each is a nested `uc_emu_start`,
+    /// and Unicorn supports at most 64 of them (`UC_MAX_NESTED_LEVEL`; past it, it corrupts
+    /// its own state and crashes), the outermost call included.
+    public static let maxNestedCalls = 56
 
     /// Whether a jump to stack pointer `sp` leaves the innermost nested call in progress.
     func jumpLeavesNestedCall(_ sp: UInt64) -> Bool {

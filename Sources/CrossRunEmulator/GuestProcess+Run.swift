@@ -129,6 +129,7 @@ extension GuestProcess {
             return nil
         }
         let micros = callTimeoutMicros ?? UInt64(options.timeout) * 1_000_000
+        callDeadline = micros > 0 ? Self.monotonicNanoseconds() + micros * 1000 : nil
         let err = uc_emu_start(uc, function, stopAddress, micros, 0)
         if termination != nil { return nil }
         if err != UC_ERR_OK {

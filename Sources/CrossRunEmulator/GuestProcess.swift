@@ -81,6 +81,9 @@ public final class GuestProcess {
     var hostRounding: Int32 = FE_TONEAREST
     /// Time limit of each top-level guest call in microseconds, overriding `options.timeout`.
     var callTimeoutMicros: UInt64?
+    /// When the current top-level guest call times out (`CLOCK_MONOTONIC` ns), for the nested
+    /// calls inside it: Unicorn's own timer gives up once any nested `uc_emu_start` ends.
+    var callDeadline: UInt64?
 
     /// Creates the engine, maps the address space and loads `image`; throws listing any import
     /// the emulator cannot provide.

@@ -193,9 +193,6 @@ enum LibcScanf {
         return assigned
     }
 
-    /// Largest field an allocating conversion (`%ms`) collects: the guest heap's size.
-    static let allocationLimit = 1 << 30
-
     /// A text conversion (``ScanfTextField``): its characters go straight to the guest's buffer
     /// as they are converted, or, for `%m`, into a guest heap block whose address is stored.
     static func text(_ rt: LibcRuntime, _ field: ScanfTextField, suppress: Bool, allocate: Bool,
@@ -208,7 +205,7 @@ enum LibcScanf {
         let result = try field.read(skipSpace: skipSpace, convert: convert) { piece in
             if suppress { return }
             if allocate {
-                guard collected.count + piece.count <= allocationLimit else { throw GuestHeapExhausted() }
+                guard collected.count + piece.count < Int(rt.heap.limit - rt.heap.base) else { throw GuestHeapExhausted() }
                 collected.append(contentsOf: piece)
             } else {
                 try rt.memory.write(piece, at: dst &+ UInt64(written))
