@@ -44,8 +44,9 @@ extension GuestProcess {
         nestedCalls += 1
         let registers = arch.nestedCallRegisters
         let saved = registers.map { arch.read(uc, $0) }
-        // Below the interrupted frame and its red zone.
-        let top = (arch.sp(uc) - 512) & ~15
+        // Below the interrupted frame and its red zone (the guest's stack pointer may be
+        // anything: a wild one makes the pushes below fault).
+        let top = (arch.sp(uc) &- 512) & ~15
         try arch.prepareCall(uc, memory: memory, function: function, args: args, returnAddress: stopAddress, stackTop: top)
         nestedStackTops.append(top)
         let err = uc_emu_start(uc, function, stopAddress, 0, 0)
