@@ -120,7 +120,8 @@ enum Printf {
                 case 0: v = UInt64(UInt32(truncatingIfNeeded: raw))
                 default: v = raw
                 }
-                try field.emit(&out, [UInt8(ascii: "l"), UInt8(ascii: "l"), conv]) { crossrun_format_u64($0, $1, $2, v) }
+                let tail: StaticString = conv == UInt8(ascii: "u") ? "llu" : conv == UInt8(ascii: "o") ? "llo" : conv == UInt8(ascii: "x") ? "llx" : "llX"
+                try field.emit(&out, tail) { crossrun_format_u64($0, $1, $2, v) }
             case UInt8(ascii: "c"):
                 let v = Int32(truncatingIfNeeded: try args.nextInt())
                 try field.emit(&out, "c", numeric: false) { crossrun_format_int($0, $1, $2, v) }
@@ -254,20 +255,55 @@ struct Field {
     /// conversion letters; `numeric`: the precision counts digits.
     func emit(_ out: inout PrintfOutput, _ tail: [UInt8], numeric: Bool = true,
               _ call: (UnsafeMutablePointer<CChar>, Int, UnsafePointer<CChar>) -> Int32) throws {
+        try tail.withUnsafeBytes { try emit(&out, $0, numeric: numeric, call) }
+    }
+
+    func emit(_ out: inout PrintfOutput, _ tail: StaticString, numeric: Bool = true,
+              _ call: (UnsafeMutablePointer<CChar>, Int, UnsafePointer<CChar>) -> Int32) throws {
+        try emit(&out, UnsafeRawBufferPointer(start: tail.utf8Start, count: tail.utf8CodeUnitCount), numeric: numeric, call)
+    }
+
+    func emit(_ out: inout PrintfOutput, _ tail: UnsafeRawBufferPointer, numeric: Bool,
+              _ call: (UnsafeMutablePointer<CChar>, Int, UnsafePointer<CChar>) -> Int32) throws {
         if isDirect(numeric: numeric) {
-            try Field.host(&out, PrintfExpansion.spec(flags, width, precision) + tail, call)
+            try hostDirect(&out, tail, call)
         } else {
+            let tailBytes = Array(tail)
             try PrintfExpansion.write(&out, flags: flags, width: width, precision: precision, numeric: numeric) { spec in
                 var collected = PrintfOutput(.collect)
-                try Field.host(&collected, spec + tail, call)
+                try Field.host(&collected, spec + tailBytes, call)
                 return collected.pending
             }
         }
     }
 
-    func emit(_ out: inout PrintfOutput, _ tail: StaticString, numeric: Bool = true,
-              _ call: (UnsafeMutablePointer<CChar>, Int, UnsafePointer<CChar>) -> Int32) throws {
-        try emit(&out, Array(UnsafeRawBufferPointer(start: tail.utf8Start, count: tail.utf8CodeUnitCount)), numeric: numeric, call)
+    /// The common case, without allocating: the directive is assembled on the stack.
+    private func hostDirect(_ out: inout PrintfOutput, _ tail: UnsafeRawBufferPointer,
+                            _ call: (UnsafeMutablePointer<CChar>, Int, UnsafePointer<CChar>) -> Int32) throws {
+        guard flags.count + tail.count <= 64 else {   // absurdly many flags: the general path
+            try Field.host(&out, PrintfExpansion.spec(flags, width, precision) + Array(tail), call)
+            return
+        }
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 96) { d in
+            var n = 0
+            for b in flags { d[n] = b; n += 1 }
+            if let width { n = Field.appendDecimal(d, n, width) }
+            if let precision { d[n] = UInt8(ascii: "."); n = Field.appendDecimal(d, n + 1, precision) }
+            for b in tail { d[n] = b; n += 1 }
+            d[n] = 0
+            try d.withMemoryRebound(to: CChar.self) { directive in
+                try Field.host(&out, UnsafePointer(directive.baseAddress!), call)
+            }
+        }
+    }
+
+    /// Writes `value` (0...2^31) in decimal at `d[n...]`; returns the index after it.
+    private static func appendDecimal(_ d: UnsafeMutableBufferPointer<UInt8>, _ n: Int, _ value: Int) -> Int {
+        var digits = 1, v = value
+        while v >= 10 { v /= 10; digits += 1 }
+        v = value
+        for i in stride(from: n + digits - 1, through: n, by: -1) { d[i] = UInt8(48 + v % 10); v /= 10 }
+        return n + digits
     }
 
     /// Formats a numeric conversion with `render(spec)`, which adds the conversion itself.
@@ -284,9 +320,7 @@ struct Field {
     func emitString(_ out: inout PrintfOutput, _ body: UnsafeRawBufferPointer) throws {
         if (width ?? 0) <= PrintfExpansion.directWidth && body.count <= PrintfExpansion.directWidth {
             let text = body.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start)
-            try Field.host(&out, PrintfExpansion.spec(flags, width, precision) + [UInt8(ascii: "s")]) {
-                crossrun_format_pointer($0, $1, $2, text)
-            }
+            try emit(&out, "s", numeric: false) { crossrun_format_pointer($0, $1, $2, text) }
         } else {
             try PrintfExpansion.writeString(&out, flags: flags, width: width, body: body) { spec, text in
                 var collected = PrintfOutput(.collect)
@@ -296,31 +330,31 @@ struct Field {
         }
     }
 
-    /// Appends the host's formatting of `spec` by `call(buffer, size, spec)`: from a stack
-    /// buffer, or a heap one when it does not fit (bounded: widths and precisions past the
-    /// direct limits never get here).
+    /// Appends the host's formatting of `spec` by `call(buffer, size, spec)`.
     static func host(_ out: inout PrintfOutput, _ spec: [UInt8],
                      _ call: (UnsafeMutablePointer<CChar>, Int, UnsafePointer<CChar>) -> Int32) throws {
-        var directive = spec
-        directive.append(0)
-        try directive.withUnsafeBufferPointer { s in
-            try s.withMemoryRebound(to: CChar.self) { d in
-                guard let dp = d.baseAddress else { return }
-                try withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer in
-                    guard let b = buffer.baseAddress else { return }
-                    let needed = Int(call(b, buffer.count, dp))
-                    guard needed >= 0 else { return }
-                    if needed < buffer.count {
-                        try out.append(UnsafeRawBufferPointer(start: b, count: needed))
-                        return
-                    }
-                    var big = [CChar](repeating: 0, count: needed + 1)
-                    try big.withUnsafeMutableBufferPointer { p in
-                        guard let base = p.baseAddress else { return }
-                        _ = call(base, p.count, dp)
-                        try out.append(UnsafeRawBufferPointer(start: base, count: needed))
-                    }
-                }
+        let directive = spec.map { CChar(bitPattern: $0) } + [0]
+        try directive.withUnsafeBufferPointer { try host(&out, $0.baseAddress!, call) }
+    }
+
+    /// Appends the host's formatting of the NUL-terminated `directive`: from a stack buffer,
+    /// or a heap one when it does not fit (bounded: widths and precisions past the direct
+    /// limits never get here).
+    static func host(_ out: inout PrintfOutput, _ directive: UnsafePointer<CChar>,
+                     _ call: (UnsafeMutablePointer<CChar>, Int, UnsafePointer<CChar>) -> Int32) throws {
+        try withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer in
+            guard let b = buffer.baseAddress else { return }
+            let needed = Int(call(b, buffer.count, directive))
+            guard needed >= 0 else { return }
+            if needed < buffer.count {
+                try out.append(UnsafeRawBufferPointer(start: b, count: needed))
+                return
+            }
+            var big = [CChar](repeating: 0, count: needed + 1)
+            try big.withUnsafeMutableBufferPointer { p in
+                guard let base = p.baseAddress else { return }
+                _ = call(base, p.count, directive)
+                try out.append(UnsafeRawBufferPointer(start: base, count: needed))
             }
         }
     }

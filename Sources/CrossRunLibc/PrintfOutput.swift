@@ -33,21 +33,25 @@ struct PrintfOutput {
     /// The largest block ever held in ``pending`` (tests check that output streams).
     private(set) var largestPending = 0
 
+    /// Bytes a guest buffer takes (`Int.max` for the other destinations).
+    private let limit: Int
+
     init(_ destination: Destination) {
         self.destination = destination
+        if case .guest(_, _, let limit) = destination { self.limit = limit } else { limit = Int.max }
         pending.reserveCapacity(256)
     }
 
     mutating func append(_ bytes: UnsafeRawBufferPointer) throws {
         count += bytes.count
-        if case .guest(_, _, let limit) = destination, stored + pending.count >= limit { return }
+        if stored + pending.count >= limit { return }
         pending.append(contentsOf: bytes)
         if pending.count >= Self.chunk { try handOn() }
     }
 
     mutating func append(_ byte: UInt8) throws {
         count += 1
-        if case .guest(_, _, let limit) = destination, stored + pending.count >= limit { return }
+        if stored + pending.count >= limit { return }
         pending.append(byte)
         if pending.count >= Self.chunk { try handOn() }
     }
@@ -71,7 +75,7 @@ struct PrintfOutput {
         memset(block.baseAddress!, Int32(byte), Self.chunk)
         var left = n
         while left > 0 {
-            if case .guest(_, _, let limit) = destination, stored >= limit {
+            if stored >= limit {
                 count += left   // past a snprintf buffer's end: only counted
                 return
             }
