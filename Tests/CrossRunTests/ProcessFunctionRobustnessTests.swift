@@ -190,4 +190,52 @@ final class ProcessFunctionRobustnessTests: XCTestCase {
             XCTAssertThrowsError(try guest.perform(.write, [UInt64(devNull), 16, 5, 0, 0, 0]))
         }
     }
+
+    /// `signal(SIGUSR1, raise)` loops forever natively (each delivery raises the signal again,
+    /// blocked until the handler returns), and so does a comparator stuck in a loop: both must
+    /// end at `--timeout` as a timeout on every configuration, with no host stack growth.
+    /// (A callback that loops after earlier callbacks have returned is not stopped yet:
+    /// Unicorn's timer thread gives up when a nested `uc_emu_start` ends.)
+    func testEndlessHandlersAndCallbacksEndAtTheTimeout() throws {
+        let dir = try TestSupport.scratch()
+        defer { FileIO.removeTree(dir) }
+        let programs = [
+            "raise_handler.c": """
+                #include <signal.h>
+                #include <stdio.h>
+                int main(void) {
+                    signal(SIGUSR1, (void (*)(int))raise);
+                    printf("raising\\n");
+                    fflush(stdout);
+                    raise(SIGUSR1);
+                    return 0;
+                }
+                """,
+            "comparator_loop.c": """
+                #include <stdio.h>
+                #include <stdlib.h>
+                static int calls;
+                static int compare(const void *a, const void *b) {
+                    if (++calls == 1) for (;;) {}
+                    return *(const int *)a - *(const int *)b;
+                }
+                int main(void) {
+                    int v[6] = {6, 5, 4, 3, 2, 1};
+                    printf("raising\\n");
+                    fflush(stdout);
+                    qsort(v, 6, sizeof v[0], compare);
+                    return 0;
+                }
+                """,
+        ]
+        for (name, source) in programs {
+            try FileIO.write(Array(source.utf8), to: dir + "/" + name)
+            for run in [["--backend", "native"], ["--backend", "emu"], ["--target", "aarch64"], ["--target", "rv64"]] {
+                let out = try TestSupport.runCrossrun(run + ["--timeout", "1", dir + "/" + name], cwd: dir)
+                XCTAssertEqual(out.status, 124, "\(name) \(run): \(out.stderr)")
+                XCTAssertEqual(out.stdout, "raising\n", "\(name) \(run)")
+                XCTAssertTrue(out.stderr.contains("timed out after 1 s"), "\(name) \(run): \(out.stderr)")
+            }
+        }
+    }
 }
