@@ -104,8 +104,10 @@ void qsort_r(void *base, size_t n, size_t size, compare_r_fn compare, void *arg)
 void *bsearch(const void *key, const void *base, size_t n, size_t size, compare_fn compare) {
     size_t lo = 0, hi = n;
     while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const void *p = (const char *)base + mid * size;
+        /* glibc's arithmetic, wrapping as size_t does: with huge counts the probes are the
+         * ones a native run makes. */
+        size_t mid = (lo + hi) / 2;
+        const void *p = (const void *)((uintptr_t)base + mid * size);
         int c = compare(key, p);
         if (c < 0) hi = mid;
         else if (c > 0) lo = mid + 1;

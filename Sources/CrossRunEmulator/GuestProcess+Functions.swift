@@ -48,11 +48,13 @@ extension GuestProcess {
             }
         case "bsearch":
             return { [unowned self] _, f in
-                let key = try f.int(0), base = try f.int(1), count = try f.size(2), size = try f.size(3), compare = try f.int(4)
-                var lo = 0, hi = count
+                // glibc's arithmetic, wrapping as size_t does: any nmemb, size or base is valid,
+                // and only the comparator touches memory.
+                let key = try f.int(0), base = try f.int(1), count = try f.int(2), size = try f.int(3), compare = try f.int(4)
+                var lo: UInt64 = 0, hi = count
                 while lo < hi {
-                    let mid = (lo + hi) / 2
-                    let element = base + UInt64(mid * size)
+                    let mid = (lo &+ hi) / 2
+                    let element = base &+ mid &* size
                     let c = Int32(truncatingIfNeeded: try callNested(compare, [key, element]))
                     if c == 0 { f.returnInt(element); return }
                     if c < 0 { hi = mid } else { lo = mid + 1 }

@@ -24,12 +24,27 @@ extension GuestProcess {
     /// Calls guest code from inside a trap (a `qsort` comparator, …) and returns its integer
     /// result. The registers the interrupted stub needs are saved and restored around the call
     /// (a full `uc_context_save` copies the whole CPU state and dominated qsort's profile).
+    ///
+    /// Nesting is limited to ``maxNestedCalls``: deeper, the guest is reported as a stack
+    /// overflow (SIGSEGV), which is how unbounded recursion through callbacks or signal
+    /// handlers ends natively.
     func callNested(_ function: UInt64, _ args: [UInt64]) throws -> UInt64 {
+        guard nestedStackTops.count < Self.maxNestedCalls else {
+            termination = .signal(SIGSEGV, "stack overflow: more than \(Self.maxNestedCalls) nested calls from the C library into guest code")
+            throw NestedRunEnded()
+        }
+        // The run's deadline holds for nested calls too (the watchdog stops whichever
+        // `uc_emu_start` is running; one that starts after the deadline does not start).
+        if deadlinePassed {
+            termination = Self.timedOut
+            throw NestedRunEnded()
+        }
         nestedCalls += 1
         let registers = arch.nestedCallRegisters
         let saved = registers.map { arch.read(uc, $0) }
-        // Below the interrupted frame and its red zone.
-        let top = (arch.sp(uc) - 512) & ~15
+        // Below the interrupted frame and its red zone (the guest's stack pointer may be
+        // anything: a wild one makes the pushes below fault).
+        let top = (arch.sp(uc) &- 512) & ~15
         try arch.prepareCall(uc, memory: memory, function: function, args: args, returnAddress: stopAddress, stackTop: top)
         nestedStackTops.append(top)
         let entrySP = arch.sp(uc)
@@ -56,6 +71,13 @@ extension GuestProcess {
         }
         return result
     }
+
+
+    /// The deepest nesting of guest calls made from host library code (a `qsort` comparator
+    /// calling `qsort`, a signal handler raising a signal). Each is a nested `uc_emu_start`,
+    /// and Unicorn supports at most 64 of them (`UC_MAX_NESTED_LEVEL`; past it, it corrupts
+    /// its own state and crashes), the outermost call included.
+    public static let maxNestedCalls = 56
 
     /// Whether a jump to stack pointer `sp` leaves the innermost nested call in progress.
     func jumpLeavesNestedCall(_ sp: UInt64) -> Bool {

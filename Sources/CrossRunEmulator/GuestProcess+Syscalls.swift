@@ -47,23 +47,42 @@ extension GuestProcess {
         return (AT_FDCWD, try fs.resolve(bytes, followLast: followLast, from: base).host)
     }
 
+    /// The byte count a `read`/`write` of `count` bytes at `address` transfers: Linux caps it
+    /// at `MAX_RW_COUNT` (2 GiB − 4 KiB) and stops where the buffer's mapping ends (a count
+    /// past it is not an error as long as the transfer stops in time); an unmapped start is
+    /// EFAULT from `host`.
+    private func transferCount(_ address: UInt64, _ count: UInt64) -> Int {
+        let capped = Int(min(count, 0x7fff_f000))
+        guard capped > 0, let span = try? memory.readableSpan(from: address) else { return capped }
+        return min(capped, max(span.count, 1))
+    }
+
     func perform(_ call: GuestSyscall, _ a: [UInt64]) throws -> Int64 {
         let fd = Int32(truncatingIfNeeded: a[0])
         switch call {
         case .read:
-            let n = Int(clamping: a[2])
+            let n = transferCount(a[1], a[2])
             return checked(Glibc.read(fd, try memory.host(a[1], n, write: true), n))
         case .write:
-            let n = Int(clamping: a[2])
+            let n = transferCount(a[1], a[2])
             return checked(Glibc.write(fd, try memory.host(a[1], n, write: false), n))
         case .writev:
+            // Linux reads and checks the whole vector first: at most UIO_MAXIOV (1024)
+            // entries, no length negative as a ssize_t.
+            guard a[2] <= 1024 else { return -Int64(EINVAL) }
+            let entries = try (0..<Int(a[2])).map { i -> (UInt64, UInt64) in
+                let entry = a[1] &+ UInt64(16 * i)
+                return (try memory.load(entry, as: UInt64.self), try memory.load(entry &+ 8, as: UInt64.self))
+            }
+            guard entries.allSatisfy({ Int64(bitPattern: $0.1) >= 0 }) else { return -Int64(EINVAL) }
             var total: Int64 = 0
-            for i in 0..<Int(min(a[2], 1024)) {
-                let base = try memory.load(a[1] + UInt64(16 * i), as: UInt64.self)
-                let len = Int(clamping: try memory.load(a[1] + UInt64(16 * i) + 8, as: UInt64.self))
+            for (base, length) in entries where length > 0 {
+                let len = transferCount(base, min(length, UInt64(0x7fff_f000 - Int(min(total, 0x7fff_f000)))))
+                if len == 0 { break }
                 let r = Glibc.write(fd, try memory.host(base, len, write: false), len)
                 if r < 0 { return total > 0 ? total : -Int64(errno) }
                 total += Int64(r)
+                if r < len { break }
             }
             return total
         case .openat, .open:
@@ -149,7 +168,8 @@ extension GuestProcess {
             return -Int64(EINVAL)
         case .readlinkat, .readlink:
             let (dirfd, p, buf, size) = call == .readlink ? (Int32(-100), a[0], a[1], a[2]) : (fd, a[1], a[2], a[3])
-            let n = Int(clamping: size)
+            guard Int64(bitPattern: size) > 0 else { return -Int64(EINVAL) }
+            let n = transferCount(buf, size)
             let (at, host) = try path(p, at: dirfd, followLast: false)
             return checked(Glibc.readlinkat(at, host, try memory.host(buf, n, write: true).assumingMemoryBound(to: CChar.self), n))
         case .getcwd:

@@ -155,7 +155,7 @@ struct X86_64Guest: GuestArch {
 
     func prepareCall(_ uc: OpaquePointer, memory: AddressSpace, function: UInt64, args: [UInt64],
                      returnAddress: UInt64, stackTop: UInt64) throws {
-        let sp = (stackTop & ~15) - 8                  // as if `call` pushed the return address
+        let sp = (stackTop & ~15) &- 8                 // as if `call` pushed the return address (a wild top faults below)
         try memory.store(returnAddress, at: sp)
         write(uc, Self.rsp, sp)
         for (i, a) in args.prefix(6).enumerated() { write(uc, Self.intArgs[i], a) }

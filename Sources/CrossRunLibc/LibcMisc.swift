@@ -152,24 +152,36 @@ enum LibcMisc {
         "getdelim": { rt, f in try getdelim(rt, f, line: try f.int(0), size: try f.int(1), delimiter: try f.int32(2), streamIndex: 3) },
     ]
 
-    /// getline/getdelim: grows the guest buffer with the guest heap, like glibc's realloc.
+    /// getline/getdelim as glibc: a NULL `*lineptr` or zero `*n` first gets a 120-byte block
+    /// (whatever `*n` said), and the block grows to at least twice its size when the line
+    /// does not fit. `*n` is the guest's claim about its buffer, never trusted for host sizes.
     static func getdelim(_ rt: LibcRuntime, _ f: any CallFrame, line: UInt64, size: UInt64, delimiter: Int32, streamIndex: Int) throws {
+        guard line != 0, size != 0 else { rt.setErrno(EINVAL); f.returnSigned(-1); return }
         guard let s = try stream(rt, f, streamIndex) else { f.returnSigned(-1); return }
+        var buffer = try rt.memory.load(line, as: UInt64.self)
+        var capacity = Int(clamping: try rt.memory.load(size, as: UInt64.self))
+        if buffer == 0 || capacity == 0 {
+            buffer = try LibcMemory.allocate(rt, 120, zero: false)
+            if buffer == 0 { f.returnSigned(-1); return }
+            capacity = 120
+            try rt.memory.store(buffer, at: line)
+            try rt.memory.store(UInt64(capacity), at: size)
+        }
         var bytes: [UInt8] = []
         while true {
+            // A line longer than the guest heap could hold: glibc's realloc fails the same way.
+            guard bytes.count < Int(rt.heap.limit - rt.heap.base) else { rt.setErrno(ENOMEM); f.returnSigned(-1); return }
             let c = Glibc.getc(s.file)
             if c == EOF { break }
             bytes.append(UInt8(truncatingIfNeeded: c))
             if c == delimiter { break }
         }
         if bytes.isEmpty { f.returnSigned(-1); return }
-        var buffer = try rt.memory.load(line, as: UInt64.self)
-        let capacity = Int(try rt.memory.load(size, as: UInt64.self))
-        if buffer == 0 || capacity < bytes.count + 1 {
-            let newCapacity = max(120, bytes.count + 1)
+        if capacity < bytes.count + 1 {
+            let newCapacity = max(bytes.count + 1, capacity <= Int.max / 2 ? 2 * capacity : capacity)
             let fresh = try LibcMemory.allocate(rt, newCapacity, zero: false)
             if fresh == 0 { f.returnSigned(-1); return }
-            if buffer != 0 { _ = rt.heap.free(buffer) }
+            _ = rt.heap.free(buffer)
             buffer = fresh
             try rt.memory.store(buffer, at: line)
             try rt.memory.store(UInt64(newCapacity), at: size)

@@ -12,7 +12,22 @@ enum LibcScanf {
         case stream(UnsafeMutablePointer<FILE>)
     }
 
+    /// Runs the format; like glibc, when the result is EOF every buffer a `%m` conversion of
+    /// this call allocated is freed and its pointer set to NULL.
     static func scan(_ rt: LibcRuntime, _ source: Source, format: UInt64, args: any VariadicArguments) throws -> Int32 {
+        var allocated: [(pointer: UInt64, block: UInt64)] = []
+        let r = try scanFields(rt, source, format: format, args: args, allocated: &allocated)
+        if r == EOF {
+            for (pointer, block) in allocated {
+                _ = rt.heap.free(block)
+                try rt.memory.store(UInt64(0), at: pointer)
+            }
+        }
+        return r
+    }
+
+    private static func scanFields(_ rt: LibcRuntime, _ source: Source, format: UInt64, args: any VariadicArguments,
+                                   allocated: inout [(pointer: UInt64, block: UInt64)]) throws -> Int32 {
         var args = args
         let fmt = Array(try rt.memory.cString(format))
         var offset = 0          // characters consumed so far
@@ -71,7 +86,9 @@ enum LibcScanf {
             var suppress = false
             if j < fmt.count && fmt[j] == UInt8(ascii: "*") { suppress = true; j += 1 }
             var width = 0
-            while j < fmt.count && isdigit(Int32(fmt[j])) != 0 { width = min(width * 10 + Int(fmt[j] - 48), 1 << 20); j += 1 }
+            while j < fmt.count && isdigit(Int32(fmt[j])) != 0 { width = min(width * 10 + Int(fmt[j] - 48), Int(Int32.max)); j += 1 }
+            var allocate = false    // `m`: the field goes into a buffer scanf allocates
+            if j < fmt.count && fmt[j] == UInt8(ascii: "m") { allocate = true; j += 1 }
             var length = ""
             while j < fmt.count, "hlLqjzt".utf8.contains(fmt[j]) { length.append(Character(UnicodeScalar(fmt[j]))); j += 1 }
             guard j < fmt.count else { break }
@@ -118,10 +135,26 @@ enum LibcScanf {
                     continue
                 }
             }
+            if conv == "s" || conv == "c" || conv.hasPrefix("[") {
+                let kind: ScanfTextField.Kind = conv == "s" ? .string : conv == "c" ? .characters : .set(conv)
+                let field = ScanfTextField(kind: kind, wide: length.contains("l"), width: width)
+                switch try text(rt, field, suppress: suppress, allocate: allocate, args: &args, allocated: &allocated, skipSpace: {
+                    if let (_, n) = host(" ", nil) { offset += n }
+                }, convert: { spec, buffer in
+                    guard let (items, n) = host(spec, buffer) else { return nil }
+                    offset += n
+                    return (items, n)
+                }) {
+                case .inputFailure: return assigned > 0 || anyConversion ? assigned : EOF
+                case .matchingFailure: return assigned
+                case .field:
+                    anyConversion = true
+                    if !suppress { assigned += 1 }
+                }
+                continue
+            }
             let start = offset
-            let isText = conv == "s" || conv == "c" || conv.hasPrefix("[")
-            let capacity = isText ? (width > 0 ? width + 1 : 1 << 16) : 16
-            let temp = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+            let temp = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 16)
             defer { temp.deallocate() }
             guard let (items, n) = host(spec, suppress ? nil : temp) else { return assigned }
             if items == EOF { return assigned > 0 || anyConversion ? assigned : EOF }
@@ -152,16 +185,53 @@ enum LibcScanf {
                     }
                 }
                 else { try rt.memory.store(temp.load(as: UInt32.self), at: dst) }
-            case "c":
-                try rt.memory.write(UnsafeRawBufferPointer(start: temp, count: max(width, 1)), at: dst)
-            default: // s, [
-                let len = strlen(temp.assumingMemoryBound(to: CChar.self))
-                try rt.memory.write(UnsafeRawBufferPointer(start: temp, count: len + 1), at: dst)
+            default:
+                break
             }
             assigned += 1
         }
         return assigned
     }
+
+    /// A text conversion (``ScanfTextField``): its characters go straight to the guest's buffer
+    /// as they are converted, or, for `%m`, into a guest heap block whose address is stored.
+    static func text(_ rt: LibcRuntime, _ field: ScanfTextField, suppress: Bool, allocate: Bool,
+                     args: inout any VariadicArguments, allocated: inout [(pointer: UInt64, block: UInt64)],
+                     skipSpace: () -> Void,
+                     convert: (String, UnsafeMutableRawPointer) -> (Int32, Int)?) throws -> ScanfTextField.Result {
+        let dst = suppress ? 0 : try args.nextInt()
+        var written = 0
+        var collected: [UInt8] = []
+        let result = try field.read(skipSpace: skipSpace, convert: convert) { piece in
+            if suppress { return }
+            if allocate {
+                guard collected.count + piece.count < Int(rt.heap.limit - rt.heap.base) else { throw GuestHeapExhausted() }
+                collected.append(contentsOf: piece)
+            } else {
+                try rt.memory.write(piece, at: dst &+ UInt64(written))
+                written += piece.count
+            }
+        }
+        if suppress { return result }
+        guard case .field = result else {
+            if allocate { try rt.memory.store(UInt64(0), at: dst) }   // glibc: the failed %m's pointer is NULL
+            return result
+        }
+        let terminator = [UInt8](repeating: 0, count: field.terminated ? field.unit : 0)
+        if allocate {
+            let block = try LibcMemory.allocate(rt, max(collected.count + terminator.count, 1), zero: false)
+            guard block != 0 else { throw GuestHeapExhausted() }
+            try rt.memory.write(collected + terminator, at: block)
+            try rt.memory.store(block, at: dst)
+            allocated.append((dst, block))
+        } else {
+            try rt.memory.write(terminator, at: dst &+ UInt64(written))
+        }
+        return result
+    }
+
+    /// An allocating conversion's field does not fit the guest heap (glibc: ENOMEM, EOF).
+    struct GuestHeapExhausted: Error {}
 
     /// Stores a `long double` given as its two little-endian words.
     static func storeLongDouble(_ rt: LibcRuntime, _ words: (UInt64, UInt64), at address: UInt64) throws {
@@ -171,12 +241,21 @@ enum LibcScanf {
 
     static func string(_ rt: LibcRuntime, _ f: any CallFrame, _ args: any VariadicArguments) throws {
         let input = try LibcString.cstr(rt.memory, f.int(0))
-        f.returnInt32(try scan(rt, .string(input), format: f.int(1), args: args))
+        f.returnInt32(try scanReportingExhaustion(rt, .string(input), format: f.int(1), args: args))
     }
 
     static func stream(_ rt: LibcRuntime, _ f: any CallFrame, _ handle: UInt64, _ format: UInt64, _ args: any VariadicArguments) throws {
         guard let s = rt.stream(handle) else { rt.setErrno(EBADF); f.returnInt32(EOF); return }
-        f.returnInt32(try scan(rt, .stream(s.file), format: format, args: args))
+        f.returnInt32(try scanReportingExhaustion(rt, .stream(s.file), format: format, args: args))
+    }
+
+    private static func scanReportingExhaustion(_ rt: LibcRuntime, _ source: Source, format: UInt64, args: any VariadicArguments) throws -> Int32 {
+        do {
+            return try scan(rt, source, format: format, args: args)
+        } catch is GuestHeapExhausted {
+            rt.setErrno(ENOMEM)
+            return EOF
+        }
     }
 
     static let functions: [String: HostFunction] = [

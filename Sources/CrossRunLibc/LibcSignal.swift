@@ -16,7 +16,23 @@ enum LibcSignal {
     /// Raises `sig`: ignored, kept pending while blocked, the default action, or the guest's
     /// handler run with the signal (and its `sa_mask`) blocked. A handler that `longjmp`s
     /// out leaves the mask as the jump sets it, as on Linux.
+    ///
+    /// Signals that become deliverable when a handler returns (the handler raised its own,
+    /// blocked, signal) are delivered by this loop, not by recursion: a handler that re-raises
+    /// forever loops as it does natively (until `--timeout`) without growing the host stack.
     static func deliver(_ rt: LibcRuntime, _ sig: Int32) throws {
+        var sig = sig
+        while true {
+            try deliverOne(rt, sig)
+            let ready = rt.pendingSignals & ~rt.signalMask
+            guard ready != 0 else { return }
+            sig = Int32(ready.trailingZeroBitCount + 1)
+            rt.pendingSignals &= ~bit(sig)
+        }
+    }
+
+    /// Delivers `sig` once; the mask is restored afterwards without delivering what it unblocks.
+    private static func deliverOne(_ rt: LibcRuntime, _ sig: Int32) throws {
         let handler = rt.signalHandlers[sig] ?? SIG_DFL
         if handler == SIG_IGN || (handler == SIG_DFL && ignoredByDefault.contains(sig)) { return }
         if rt.signalMask & bit(sig) != 0 { rt.pendingSignals |= bit(sig); return }
@@ -29,7 +45,7 @@ enum LibcSignal {
         let before = rt.signalMask
         rt.signalMask |= (action.mask | (action.flags & 0x4000_0000 != 0 ? 0 : bit(sig))) & ~unblockable   // SA_NODEFER
         _ = try call(handler, [UInt64(sig), 0, 0])
-        try rt.setSignalMask(before)
+        rt.signalMask = before & ~unblockable
     }
 
     static func valid(_ sig: Int32) -> Bool { sig > 0 && sig < 65 && sig != SIGKILL && sig != SIGSTOP }

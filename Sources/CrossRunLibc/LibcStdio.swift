@@ -19,53 +19,46 @@ enum LibcStdio {
         return try Printf.format(rt, format: format, args: &a)
     }
 
-    /// snprintf semantics: writes at most `size - 1` bytes and a NUL, returns the full length.
-    static func storeBounded(_ rt: LibcRuntime, _ bytes: [UInt8], to buffer: UInt64, size: Int, _ f: any CallFrame) throws {
-        if size > 0 { try storeString(rt, bytes, count: min(bytes.count, size - 1), at: buffer) }
-        f.returnInt32(Int32(clamping: bytes.count))
+    /// printf to a stream or descriptor: the output streams as it is formatted; returns the
+    /// byte count, or −1 after a write error or past `INT_MAX` bytes (`EOVERFLOW`).
+    static func print(_ rt: LibcRuntime, _ destination: PrintfOutput.Destination, _ format: UInt64,
+                      _ args: any VariadicArguments, _ f: any CallFrame) throws {
+        var a = args
+        var out = PrintfOutput(destination)
+        let ok = try Printf.format(rt, format: format, args: &a, into: &out)
+        try out.flush()
+        f.returnInt32(ok && !out.writeFailed ? Int32(clamping: out.count) : -1)
     }
 
-    /// Writes the first `count` of `bytes` and a NUL at guest `address`.
-    static func storeString(_ rt: LibcRuntime, _ bytes: [UInt8], count: Int, at address: UInt64) throws {
-        let destination = try rt.memory.host(address, count + 1, write: true)
-        bytes.withUnsafeBytes { source in
-            if count > 0, let base = source.baseAddress { destination.copyMemory(from: base, byteCount: count) }
-        }
-        destination.storeBytes(of: 0, toByteOffset: count, as: UInt8.self)
-    }
-
-    static func output(_ rt: LibcRuntime, _ stream: HostStream?, _ bytes: [UInt8], _ f: any CallFrame) {
-        guard let stream else { f.returnInt32(-1); return }
-        let n = stream.write(bytes)
-        f.returnInt32(n == bytes.count ? Int32(clamping: n) : -1)
+    /// sprintf (`size` nil) and snprintf (at most `size − 1` bytes and a NUL): returns the full
+    /// length, or −1 past `INT_MAX` bytes, the buffer holding what fitted, NUL-terminated.
+    static func printBuffer(_ rt: LibcRuntime, _ buffer: UInt64, size: Int?, _ format: UInt64,
+                            _ args: any VariadicArguments, _ f: any CallFrame) throws {
+        var a = args
+        let limit = size.map { max($0 - 1, 0) } ?? Int.max
+        var out = PrintfOutput(.guest(rt.memory, address: buffer, limit: limit))
+        let ok = try Printf.format(rt, format: format, args: &a, into: &out)
+        try out.flush()
+        if size.map({ $0 > 0 }) ?? true { try rt.memory.store(UInt8(0), at: buffer &+ UInt64(out.stored)) }
+        f.returnInt32(ok ? Int32(clamping: out.count) : -1)
     }
 
     static let functions: [String: HostFunction] = [
-        "printf": { rt, f in output(rt, rt.streams[rt.dataHandle("stdout")], try format(rt, f.int(0), f.variadic(afterInts: 1, floats: 0)), f) },
-        "vprintf": { rt, f in output(rt, rt.streams[rt.dataHandle("stdout")], try format(rt, f.int(0), f.vaList(at: f.int(1))), f) },
-        "fprintf": { rt, f in output(rt, try stream(rt, f, 0), try format(rt, f.int(1), f.variadic(afterInts: 2, floats: 0)), f) },
-        "vfprintf": { rt, f in output(rt, try stream(rt, f, 0), try format(rt, f.int(1), f.vaList(at: f.int(2))), f) },
-        "dprintf": { rt, f in
-            let fd = try f.int32(0)
-            let bytes = try format(rt, f.int(1), f.variadic(afterInts: 2, floats: 0))
-            f.returnSigned(Int64(bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }))
+        "printf": { rt, f in try print(rt, .stream(rt.streams[rt.dataHandle("stdout")]), f.int(0), f.variadic(afterInts: 1, floats: 0), f) },
+        "vprintf": { rt, f in try print(rt, .stream(rt.streams[rt.dataHandle("stdout")]), f.int(0), f.vaList(at: f.int(1)), f) },
+        "fprintf": { rt, f in
+            guard let s = try stream(rt, f, 0) else { f.returnInt32(-1); return }
+            try print(rt, .stream(s), f.int(1), f.variadic(afterInts: 2, floats: 0), f)
         },
-        "sprintf": { rt, f in
-            let bytes = try format(rt, f.int(1), f.variadic(afterInts: 2, floats: 0))
-            try storeString(rt, bytes, count: bytes.count, at: f.int(0))
-            f.returnInt32(Int32(clamping: bytes.count))
+        "vfprintf": { rt, f in
+            guard let s = try stream(rt, f, 0) else { f.returnInt32(-1); return }
+            try print(rt, .stream(s), f.int(1), f.vaList(at: f.int(2)), f)
         },
-        "vsprintf": { rt, f in
-            let bytes = try format(rt, f.int(1), f.vaList(at: f.int(2)))
-            try storeString(rt, bytes, count: bytes.count, at: f.int(0))
-            f.returnInt32(Int32(clamping: bytes.count))
-        },
-        "snprintf": { rt, f in
-            try storeBounded(rt, try format(rt, f.int(2), f.variadic(afterInts: 3, floats: 0)), to: f.int(0), size: f.size(1), f)
-        },
-        "vsnprintf": { rt, f in
-            try storeBounded(rt, try format(rt, f.int(2), f.vaList(at: f.int(3))), to: f.int(0), size: f.size(1), f)
-        },
+        "dprintf": { rt, f in try print(rt, .descriptor(f.int32(0)), f.int(1), f.variadic(afterInts: 2, floats: 0), f) },
+        "sprintf": { rt, f in try printBuffer(rt, f.int(0), size: nil, f.int(1), f.variadic(afterInts: 2, floats: 0), f) },
+        "vsprintf": { rt, f in try printBuffer(rt, f.int(0), size: nil, f.int(1), f.vaList(at: f.int(2)), f) },
+        "snprintf": { rt, f in try printBuffer(rt, f.int(0), size: f.size(1), f.int(2), f.variadic(afterInts: 3, floats: 0), f) },
+        "vsnprintf": { rt, f in try printBuffer(rt, f.int(0), size: f.size(1), f.int(2), f.vaList(at: f.int(3)), f) },
         "puts": { rt, f in
             let s = try rt.memory.cString(f.int(0))
             guard let out = rt.streams[rt.dataHandle("stdout")] else { f.returnInt32(EOF); return }
