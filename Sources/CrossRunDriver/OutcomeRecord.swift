@@ -80,15 +80,15 @@ public struct OutcomeRecord: Sendable, Equatable {
 }
 
 /// The JSON subset outcome records use: one object of string, integer and boolean values.
-enum FlatJSON {
+public enum FlatJSON {
     enum Value: Equatable {
         case string(String)
         case number(Int64)
         case bool(Bool)
     }
 
-    /// A JSON string literal.
-    static func quote(_ s: String) -> String {
+    /// A JSON string literal (control characters as `\uXXXX`).
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {

@@ -225,22 +225,8 @@ enum TestReportFiles {
         return out + "]\n"
     }
 
-    /// A JSON string literal.
-    static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += "\\u00" + hex2(scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (the outcome record's quoting: one JSON writer for both).
+    static func string(_ text: String) -> String { FlatJSON.quote(text) }
 
     static func hex2(_ v: UInt32) -> String {
         let s = String(v, radix: 16, uppercase: true)
