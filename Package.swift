@@ -44,10 +44,10 @@ let package = Package(
         /// pipe2/addchdir for the driver's subprocesses (glibc declares them only under _GNU_SOURCE).
         .target(name: "CProcessSupport"),
         .target(name: "CrossRunDriver", dependencies: [
-            "CProcessSupport", "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative",
+            "CProcessSupport", "CrossRunELF", "CrossRunLink", "CrossRunRuntime",
         ]),
         .executableTarget(name: "crossrun", dependencies: [
-            "CrossRunDriver", "CrossRunEmulator", "CrossRunLibc", "CrossRunFuzz",
+            "CrossRunDriver", "CrossRunEmulator", "CrossRunLibc", "CrossRunNative", "CrossRunFuzz",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CrossRunTests", dependencies: [
