@@ -51,6 +51,8 @@ public struct LibcState {
     /// The guest's file-mode creation mask (`umask`), applied around the host calls that
     /// create files; CrossRun's own mask never changes. Starts as the host's.
     var fileModeMask: mode_t
+    /// Host children behind `popen` streams, by guest `FILE*` (`pclose` waits for them).
+    var popenChildren: [UInt64: pid_t] = [:]
 
     init(heap: GuestHeap, environment: [String: String]) {
         self.heap = heap

@@ -15,4 +15,10 @@ struct statvfs;
 int crossrun_statvfs(const char *path, struct statvfs *buf);
 /// The host's F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, AT_EMPTY_PATH (_GNU_SOURCE names).
 enum { CROSSRUN_F_OFD_GETLK = 36, CROSSRUN_F_OFD_SETLK = 37, CROSSRUN_F_OFD_SETLKW = 38, CROSSRUN_AT_EMPTY_PATH = 0x1000 };
+/// Starts `/bin/sh -c command` (posix_spawn) in `directory` (NULL: CrossRun's) with `envp`,
+/// every signal at its default and none blocked. When `pipe_fd` >= 0 it becomes the child's
+/// descriptor `target_fd`, and `pipe_fd` and `other_fd` (if >= 0) are closed in the child.
+/// Returns 0 with `*pid` set, or an errno.
+int crossrun_spawn_shell(const char *command, const char *directory, char *const envp[],
+                         int pipe_fd, int target_fd, int other_fd, int *pid);
 #endif
