@@ -62,6 +62,8 @@ char *getcwd(char *, size_t);
 int chdir(const char *);
 pid_t getpid(void);
 pid_t getppid(void);
+/* Emulated: the CrossRun process forks, engine and all. */
+pid_t fork(void);
 int isatty(int);
 unsigned int sleep(unsigned int);
 int usleep(unsigned int);

@@ -276,6 +276,7 @@ public enum RuntimeSymbols {
         "fmodl": RuntimeSymbol(name: "fmodl", kind: .function, library: .libm),
         "fnmatch": RuntimeSymbol(name: "fnmatch", kind: .function, library: .libc),
         "fopen": RuntimeSymbol(name: "fopen", kind: .function, library: .libc),
+        "fork": RuntimeSymbol(name: "fork", kind: .function, library: .libc),
         "fpathconf": RuntimeSymbol(name: "fpathconf", kind: .function, library: .libc),
         "fprintf": RuntimeSymbol(name: "fprintf", kind: .function, library: .libc),
         "fputc": RuntimeSymbol(name: "fputc", kind: .function, library: .libc),
