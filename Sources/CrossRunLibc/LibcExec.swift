@@ -107,7 +107,7 @@ enum LibcExec {
     }
 
     static let functions: [String: HostFunction] = [
-        "execve": { rt, f in
+        "execve": LibcPosix.faultIsEFAULT { rt, f in   // the system call: bad pointers are EFAULT
             guard let argv = try strings(rt, at: f.int(1)), let envp = try strings(rt, at: f.int(2)) else { f.returnInt32(-1); return }
             try execPath(rt, f, Array(rt.memory.cString(f.int(0))), argv, envp)
         },

@@ -118,8 +118,9 @@ enum LibcProcesses {
             if pid == 0 { afterFork() }
             f.returnInt32(pid)
         },
-        "waitpid": { rt, f in try wait(rt, f, pid: f.int32(0), statusAddress: f.int(1), options: f.int32(2)) },
-        "wait": { rt, f in try wait(rt, f, pid: -1, statusAddress: f.int(0), options: 0) },
+        // System-call wrappers: a bad status pointer is the kernel's EFAULT.
+        "waitpid": LibcPosix.faultIsEFAULT { rt, f in try wait(rt, f, pid: f.int32(0), statusAddress: f.int(1), options: f.int32(2)) },
+        "wait": LibcPosix.faultIsEFAULT { rt, f in try wait(rt, f, pid: -1, statusAddress: f.int(0), options: 0) },
     ]
 
     /// `waitpid` on host children; the status (Linux's encoding on every target) is stored
