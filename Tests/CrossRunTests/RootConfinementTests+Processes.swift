@@ -2,7 +2,7 @@ import CrossRunDriver
 import XCTest
 
 /// A shell or an exec'd host program would leave the root: under `--root`, `system`, `popen`
-/// and the exec family are refused with EACCES and `system(NULL)` reports no shell, on every
+/// the exec family and `posix_spawn` are refused with EACCES and `system(NULL)` reports no shell, on every
 /// target (the guest goes on running).
 extension RootConfinementTests {
     func testShellCommandsAreRefusedUnderRoot() throws {
@@ -11,6 +11,7 @@ extension RootConfinementTests {
             #include <errno.h>
             #include <stdio.h>
             #include <stdlib.h>
+            #include <spawn.h>
             #include <unistd.h>
             int main(void) {
                 printf("system(NULL) %d\\n", system(NULL));
@@ -27,6 +28,9 @@ extension RootConfinementTests {
                 printf("execvp %d EACCES:%d\\n", execvp("sh", argv), errno == EACCES);
                 errno = 0;
                 printf("execl %d EACCES:%d\\n", execl("/bin/sh", "sh", "-c", "echo escaped > escaped.txt", (char *)0), errno == EACCES);
+                pid_t pid = 0;
+                printf("posix_spawn EACCES:%d\\n", posix_spawn(&pid, "/bin/sh", 0, 0, argv, 0) == EACCES);
+                printf("posix_spawnp EACCES:%d\\n", posix_spawnp(&pid, "sh", 0, 0, argv, 0) == EACCES);
                 return 0;
             }
             """.utf8), to: source)
@@ -40,6 +44,8 @@ extension RootConfinementTests {
                 execv -1 EACCES:1
                 execvp -1 EACCES:1
                 execl -1 EACCES:1
+                posix_spawn EACCES:1
+                posix_spawnp EACCES:1
 
                 """, "\(target)")
             XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/escaped.txt"), "\(target)")
