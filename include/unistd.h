@@ -64,6 +64,8 @@ pid_t getpid(void);
 pid_t getppid(void);
 /* Emulated: the CrossRun process forks, engine and all. */
 pid_t fork(void);
+/* Emulated as fork (the child gets a copy, as POSIX allows). */
+pid_t vfork(void);
 /* Replace the process with a host program (it runs natively; refused under --root). */
 int execve(const char *, char *const[], char *const[]);
 int execv(const char *, char *const[]);

@@ -108,20 +108,25 @@ enum LibcProcesses {
             if status == -1 { rt.setErrno(errno) }
             f.returnInt32(status)
         },
-        "fork": { rt, f in
-            // The whole CrossRun process forks: guest memory, the engine's state and the host
-            // streams' buffers go with it (so unflushed output is duplicated, as natively).
-            // The child continues from this trap with 0, the parent with the child's pid.
-            guard let afterFork = rt.afterForkInChild else { rt.setErrno(ENOSYS); f.returnInt32(-1); return }
-            let pid = Glibc.fork()
-            if pid < 0 { rt.setErrno(errno); f.returnInt32(-1); return }
-            if pid == 0 { afterFork() }
-            f.returnInt32(pid)
-        },
+        "fork": fork,
+        // The child must only exec or _exit; a copy of the parent is a valid vfork child.
+        "vfork": fork,
         // System-call wrappers: a bad status pointer is the kernel's EFAULT.
         "waitpid": LibcPosix.faultIsEFAULT { rt, f in try wait(rt, f, pid: f.int32(0), statusAddress: f.int(1), options: f.int32(2)) },
         "wait": LibcPosix.faultIsEFAULT { rt, f in try wait(rt, f, pid: -1, statusAddress: f.int(0), options: 0) },
     ]
+
+    /// `fork`: the whole CrossRun process forks inside the trap.
+    static func fork(_ rt: LibcRuntime, _ f: any CallFrame) throws {
+        // The whole CrossRun process forks: guest memory, the engine's state and the host
+        // streams' buffers go with it (so unflushed output is duplicated, as natively).
+        // The child continues from this trap with 0, the parent with the child's pid.
+        guard let afterFork = rt.afterForkInChild else { rt.setErrno(ENOSYS); f.returnInt32(-1); return }
+        let pid = Glibc.fork()
+        if pid < 0 { rt.setErrno(errno); f.returnInt32(-1); return }
+        if pid == 0 { afterFork() }
+        f.returnInt32(pid)
+    }
 
     /// `waitpid` on host children; the status (Linux's encoding on every target) is stored
     /// as the guest's `int`.

@@ -760,6 +760,7 @@ public enum RuntimeSymbols {
         "utimes": RuntimeSymbol(name: "utimes", kind: .function, library: .libc),
         "verr": RuntimeSymbol(name: "verr", kind: .function, library: .libc),
         "verrx": RuntimeSymbol(name: "verrx", kind: .function, library: .libc),
+        "vfork": RuntimeSymbol(name: "vfork", kind: .function, library: .libc),
         "vfprintf": RuntimeSymbol(name: "vfprintf", kind: .function, library: .libc),
         "vfscanf": RuntimeSymbol(name: "vfscanf", kind: .function, library: .libc),
         "vfwprintf": RuntimeSymbol(name: "vfwprintf", kind: .function, library: .libc),
