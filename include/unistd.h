@@ -62,6 +62,17 @@ char *getcwd(char *, size_t);
 int chdir(const char *);
 pid_t getpid(void);
 pid_t getppid(void);
+/* Emulated: the CrossRun process forks, engine and all. */
+pid_t fork(void);
+/* Emulated as fork (the child gets a copy, as POSIX allows). */
+pid_t vfork(void);
+/* Replace the process with a host program (it runs natively; refused under --root). */
+int execve(const char *, char *const[], char *const[]);
+int execv(const char *, char *const[]);
+int execvp(const char *, char *const[]);
+int execl(const char *, const char *, ...);
+int execle(const char *, const char *, ...);
+int execlp(const char *, const char *, ...);
 int isatty(int);
 unsigned int sleep(unsigned int);
 int usleep(unsigned int);

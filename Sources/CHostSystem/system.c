@@ -17,3 +17,79 @@ int crossrun_ioctl_pointer(int fd, unsigned long request, void *arg) { return io
 void *crossrun_mremap_maymove(void *old, size_t old_size, size_t new_size) {
     return mremap(old, old_size, new_size, MREMAP_MAYMOVE);
 }
+
+#include <spawn.h>
+#include <signal.h>
+#include <errno.h>
+
+int crossrun_spawn_shell(const char *command, const char *directory, char *const envp[],
+                         int pipe_fd, int target_fd, int other_fd, int *pid) {
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attributes;
+    int r = posix_spawn_file_actions_init(&actions);
+    if (r != 0) return r;
+    r = posix_spawnattr_init(&attributes);
+    if (r != 0) { posix_spawn_file_actions_destroy(&actions); return r; }
+    sigset_t all, none;
+    sigfillset(&all);
+    sigemptyset(&none);
+    r = posix_spawnattr_setsigdefault(&attributes, &all);
+    if (r == 0) r = posix_spawnattr_setsigmask(&attributes, &none);
+    if (r == 0) r = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    if (r == 0 && directory) r = posix_spawn_file_actions_addchdir_np(&actions, directory);
+    if (r == 0 && pipe_fd >= 0) {
+        // dup2 onto itself clears FD_CLOEXEC (glibc >= 2.29), so an O_CLOEXEC pipe end survives.
+        r = posix_spawn_file_actions_adddup2(&actions, pipe_fd, target_fd);
+        if (r == 0 && pipe_fd != target_fd) r = posix_spawn_file_actions_addclose(&actions, pipe_fd);
+    }
+    if (r == 0 && other_fd >= 0 && other_fd != target_fd) r = posix_spawn_file_actions_addclose(&actions, other_fd);
+    if (r == 0) {
+        char *const argv[] = {"sh", "-c", (char *)command, NULL};
+        pid_t child = 0;
+        r = posix_spawn(&child, "/bin/sh", &actions, &attributes, argv, envp);
+        if (r == 0) *pid = child;
+    }
+    posix_spawnattr_destroy(&attributes);
+    posix_spawn_file_actions_destroy(&actions);
+    return r;
+}
+
+int crossrun_spawn(const char *path, char *const argv[], char *const envp[], const char *directory,
+                   const crossrun_spawn_action *actions, size_t count, unsigned long long sigmask,
+                   int setpgroup, int pgroup, int setsid, int *pid) {
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attributes;
+    int r = posix_spawn_file_actions_init(&fa);
+    if (r != 0) return r;
+    r = posix_spawnattr_init(&attributes);
+    if (r != 0) { posix_spawn_file_actions_destroy(&fa); return r; }
+    sigset_t all, mask;
+    sigfillset(&all);
+    sigemptyset(&mask);
+    for (int s = 1; s <= 64; s++)
+        if (sigmask & (1ULL << (s - 1))) sigaddset(&mask, s);
+    short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+    if (setpgroup) flags |= POSIX_SPAWN_SETPGROUP;
+    if (setsid) flags |= POSIX_SPAWN_SETSID;
+    r = posix_spawnattr_setsigdefault(&attributes, &all);
+    if (r == 0) r = posix_spawnattr_setsigmask(&attributes, &mask);
+    if (r == 0 && setpgroup) r = posix_spawnattr_setpgroup(&attributes, pgroup);
+    if (r == 0) r = posix_spawnattr_setflags(&attributes, flags);
+    if (r == 0 && directory) r = posix_spawn_file_actions_addchdir_np(&fa, directory);
+    for (size_t i = 0; r == 0 && i < count; i++) {
+        const crossrun_spawn_action *a = &actions[i];
+        switch (a->kind) {
+        case 0: r = posix_spawn_file_actions_addopen(&fa, a->fd, a->path, a->oflag, a->mode); break;
+        case 1: r = posix_spawn_file_actions_addclose(&fa, a->fd); break;
+        default: r = posix_spawn_file_actions_adddup2(&fa, a->fd, a->newfd); break;
+        }
+    }
+    if (r == 0) {
+        pid_t child = 0;
+        r = posix_spawn(&child, path, &fa, &attributes, argv, envp);
+        if (r == 0) *pid = child;
+    }
+    posix_spawnattr_destroy(&attributes);
+    posix_spawn_file_actions_destroy(&fa);
+    return r;
+}

@@ -13,9 +13,14 @@
 
 char *crossrun_outcome_path;
 
+static pid_t original_pid;
+__attribute__((constructor)) static void remember_original_pid(void) { original_pid = getpid(); }
+
+int crossrun_is_original_process(void) { return getpid() == original_pid; }
+
 void crossrun_outcome_write(const char *record, size_t length) {
     const char *path = crossrun_outcome_path;
-    if (!path) return;
+    if (!path || !crossrun_is_original_process()) return;   /* a forked child's end is not the run's */
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return;
     while (length > 0) {
@@ -125,6 +130,25 @@ crossrun_deadline *crossrun_deadline_start(uint64_t milliseconds, int signal, vo
         return NULL;
     }
     return d;
+}
+
+crossrun_deadline *crossrun_deadline_after_fork(crossrun_deadline *d) {
+    if (!d) return NULL;
+    /* Only the forking thread exists now: the mutex may have been held by the lost watchdog. */
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&d->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_init(&d->mutex, NULL);
+    d->stopped = 0;
+    d->target = pthread_self();
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&d->thread, NULL, deadline_main, d);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc == 0 ? d : NULL;
 }
 
 int crossrun_deadline_expired(const crossrun_deadline *d) {

@@ -37,6 +37,12 @@ extension GuestProcess {
         deadline = nil
     }
 
+    /// In the child of an emulated `fork`: the watchdog thread did not survive, so a new one
+    /// keeps the same deadline (one deadline for the parent and its children).
+    func deadlineAfterFork() {
+        deadline = crossrun_deadline_after_fork(deadline)
+    }
+
     /// Whether the run's deadline has passed.
     var deadlinePassed: Bool { deadline != nil && crossrun_deadline_expired(deadline) != 0 }
 

@@ -176,6 +176,7 @@ public final class GuestProcess {
         runtime.mapper = memory
         runtime.fileSystem = options.fileSystem
         runtime.callGuest = { [unowned self] function, args in try self.callNested(function, args) }
+        runtime.afterForkInChild = { [unowned self] in self.deadlineAfterFork() }
         runtime.programName = String(options.programName.split(separator: "/").last ?? "program")
         runtime.posix.describeCPU(machine: image.machine.posixName)
         runtime.posix.programPath = options.programName

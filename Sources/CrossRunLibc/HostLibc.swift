@@ -13,7 +13,7 @@ public enum HostLibc {
                      LibcMath.functions, LibcConvert.functions, LibcCtype.functions, CompilerHelpers.functions,
                      LibcPosix.functions, LibcTime.functions, LibcSignal.functions, LibcMisc.functions, LibcScanf.functions, LibcLongDouble.functions, CompilerHelpersX87.functions,
                      CompilerHelpersBinary128.functions, LibcDirent.functions, LibcMapping.functions,
-                     LibcFiles.functions, LibcUsers.functions, LibcSystem.functions] {
+                     LibcFiles.functions, LibcUsers.functions, LibcSystem.functions, LibcProcesses.functions, LibcExec.functions, LibcSpawn.functions] {
             table.merge(part) { a, _ in a }
         }
         for name in streamErrnoFunctions { table[name] = table[name].map(LibcMath.withErrno) }
@@ -110,10 +110,6 @@ enum LibcProcess {
             if name.isEmpty || name.contains("=") { rt.setErrno(EINVAL); f.returnInt32(-1); return }   // as setenv
             rt.environment[name] = nil
             f.returnInt32(0)
-        },
-        "system": { rt, f in
-            // No host shell for guests: system(NULL) says none is available.
-            if try f.int(0) == 0 { f.returnInt32(0) } else { rt.setErrno(ENOSYS); f.returnInt32(-1) }
         },
         "rand": { rt, f in f.returnInt32(rt.randState.next()) },
         "srand": { rt, f in rt.randState.reseed(UInt32(truncatingIfNeeded: try f.int(0))) },

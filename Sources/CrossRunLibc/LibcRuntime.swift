@@ -41,6 +41,9 @@ public final class LibcRuntime {
     public func hostOpenFlags(_ flags: Int32) -> Int32 { abi.hostOpenFlags(flags) }
     /// Calls a guest function from host code (set by the emulator; used for signal handlers).
     public var callGuest: ((UInt64, [UInt64]) throws -> UInt64)?
+    /// Run in the child right after an emulated `fork` (set by the emulator: restarts what
+    /// threads did, such as the deadline watchdog); nil means the guest cannot fork (ENOSYS).
+    public var afterForkInChild: (() -> Void)?
     /// The guest address space for `mmap` & co. (set by the emulator), or nil.
     public weak var mapper: (any GuestMapper)?
     /// State of the POSIX library additions (locale, wide conversions, regex, `drand48`…).

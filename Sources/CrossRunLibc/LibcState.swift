@@ -51,6 +51,11 @@ public struct LibcState {
     /// The guest's file-mode creation mask (`umask`), applied around the host calls that
     /// create files; CrossRun's own mask never changes. Starts as the host's.
     var fileModeMask: mode_t
+    /// Host children behind `popen` streams, by guest `FILE*` (`pclose` waits for them).
+    var popenChildren: [UInt64: pid_t] = [:]
+    /// `posix_spawn` file actions and attributes, by the guest object's address.
+    var spawnFileActions: [UInt64: [LibcSpawn.FileAction]] = [:]
+    var spawnAttributes: [UInt64: LibcSpawn.Attributes] = [:]
 
     init(heap: GuestHeap, environment: [String: String]) {
         self.heap = heap

@@ -6,6 +6,7 @@ import CrossRunFuzz
 import CrossRunLibc
 import CrossRunLink
 import CrossRunNative
+import CNativeSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -188,8 +189,12 @@ struct Run: ParsableCommand {
             options.watchdogExit = Self.watchdogExit(programName: built.programName, timeout: timeout)
             let outcome = try Emulator.run(built.image, options: options)
             fflush(stdout)
-            if let recordPath { try? FileIO.write(Array(Self.record(outcome, timeout: timeout).json.utf8), to: recordPath) }
+            // A child of the program's fork ends here too; only the original process records.
+            if let recordPath, crossrun_is_original_process() != 0 { try? FileIO.write(Array(Self.record(outcome, timeout: timeout).json.utf8), to: recordPath) }
             if let report = outcome.report { fputs(report + "\n", stderr) }
+            if crossrun_is_original_process() == 0, let signal = outcome.signal, signal > 0 {
+                Self.dieBySignal(signal)   // so the guest parent's waitpid sees WIFSIGNALED, as natively
+            }
             Glibc.exit(outcome.status)
         }
         let loaded = try NativeImage(built.image)
@@ -197,6 +202,18 @@ struct Run: ParsableCommand {
                                            programName: built.programName, timeout: timeout)
         options.outcomePath = recordPath
         try NativeRunner.run(loaded, options: options)
+    }
+
+    /// Ends a child of the program's `fork` by the host signal that ended its guest (default
+    /// action, unblocked); returns only if the signal does not end the process.
+    static func dieBySignal(_ signal: Int32) {
+        fflush(nil)
+        Glibc.signal(signal, SIG_DFL)
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, signal)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        raise(signal)
     }
 
     /// What the watchdog prints and records when an emulated program does not stop at its deadline.

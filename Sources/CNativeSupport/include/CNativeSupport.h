@@ -42,6 +42,13 @@ void crossrun_outcome_write(const char *record, size_t length);
 typedef struct crossrun_deadline crossrun_deadline;
 crossrun_deadline *crossrun_deadline_start(uint64_t milliseconds, int signal, void (*expire)(void *), void *context,
                                            long hard_exit_ms, const char *hard_report, const char *hard_record);
+/// In the child of a fork: a new watchdog thread for the same deadline (the parent's thread
+/// did not survive the fork), watching the calling thread. NULL stays NULL; NULL if no thread
+/// could be started (the child then runs without a deadline).
+crossrun_deadline *crossrun_deadline_after_fork(crossrun_deadline *deadline);
+/// Whether this is the process CrossRun started as (not a child of the program's `fork`):
+/// only that one writes the outcome record.
+int crossrun_is_original_process(void);
 /// Whether the deadline has passed (0 for NULL).
 int crossrun_deadline_expired(const crossrun_deadline *deadline);
 /// Stops the watchdog thread and frees it (NULL: nothing).

@@ -1,0 +1,135 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `exec` family: the CrossRun process is replaced by a *host* program, which runs
+/// natively (not emulated, not confined, no `--timeout`), in the guest's current directory
+/// with the guest's `umask` and descriptors. Under `--root` exec is refused with EACCES.
+/// As natively, stdio buffers not flushed before a successful exec are lost.
+enum LibcExec {
+    /// The most argument or environment strings a guest array may hold.
+    static let maximumStrings = 1 << 16
+
+    /// A NULL-terminated guest `char *[]` as host strings (bounded; EFAULT on a bad pointer).
+    static func strings(_ rt: LibcRuntime, at address: UInt64) throws -> [[UInt8]]? {
+        var result: [[UInt8]] = []
+        var p = address
+        while true {
+            guard result.count < maximumStrings else { rt.setErrno(E2BIG); return nil }
+            let s: UInt64 = try rt.memory.load(p, as: UInt64.self)
+            if s == 0 { return result }
+            result.append(Array(try rt.memory.cString(s)))
+            let (next, overflow) = p.addingReportingOverflow(8)
+            guard !overflow else { rt.setErrno(EFAULT); return nil }
+            p = next
+        }
+    }
+
+    /// The guest's own environment as `NAME=value` strings.
+    static func environment(_ rt: LibcRuntime) -> [[UInt8]] { LibcProcesses.environment(rt).map { Array($0.utf8) } }
+
+    /// Replaces the process with `path` (a host path); returns only on failure, with the
+    /// host's errno (everything changed for the exec is put back).
+    static func exec(_ rt: LibcRuntime, _ path: [CChar], _ argv: [[UInt8]], _ envp: [[UInt8]]) -> Int32 {
+        func cStrings(_ list: [[UInt8]]) -> [UnsafeMutablePointer<CChar>?] {
+            list.map { bytes in
+                let p = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
+                for (i, b) in bytes.enumerated() { p[i] = CChar(bitPattern: b) }
+                p[bytes.count] = 0
+                return p
+            } + [nil]
+        }
+        let cArgv = cStrings(argv), cEnvp = cStrings(envp)
+        defer { for p in cArgv + cEnvp { p?.deallocate() } }
+        // The guest's directory and umask; signals CrossRun ignores go back to their default.
+        let saved = open(".", O_RDONLY | O_CLOEXEC)
+        if let directory = rt.fileSystem.currentDirectory {
+            guard chdir(directory.map { CChar(bitPattern: $0) } + [0]) == 0 else { let e = errno; if saved >= 0 { close(saved) }; return e }
+        }
+        var ignored: [Int32] = []
+        for signal in 1..<Int32(32) where signal != SIGKILL && signal != SIGSTOP {
+            var old = sigaction()
+            if sigaction(signal, nil, &old) == 0 && unsafeBitCast(old.__sigaction_handler.sa_handler, to: Int.self) == 1 {   // SIG_IGN
+                Glibc.signal(signal, SIG_DFL)
+                ignored.append(signal)
+            }
+        }
+        let e: Int32 = rt.creatingFiles { execve(path, cArgv, cEnvp); return errno }
+        for signal in ignored { Glibc.signal(signal, SIG_IGN) }
+        if saved >= 0 { _ = fchdir(saved); close(saved) }
+        return e
+    }
+
+    /// `execvp`'s search: a name without `/` is tried in each directory of the guest's PATH
+    /// (glibc's default "/bin:/usr/bin" without one); EACCES is remembered over ENOENT.
+    static func execSearching(_ rt: LibcRuntime, _ f: any CallFrame, _ file: [UInt8], _ argv: [[UInt8]], _ envp: [[UInt8]]) throws {
+        guard rt.fileSystem.root == nil else { rt.setErrno(EACCES); f.returnInt32(-1); return }
+        guard !file.isEmpty else { rt.setErrno(ENOENT); f.returnInt32(-1); return }
+        if file.contains(UInt8(ascii: "/")) {
+            try execPath(rt, f, file, argv, envp)
+            return
+        }
+        let path = rt.environment["PATH"] ?? "/bin:/usr/bin"
+        var sawAccess = false
+        var last = ENOENT
+        for directory in path.split(separator: ":", omittingEmptySubsequences: false) {
+            let full = Array((directory.isEmpty ? "." : String(directory)).utf8) + [UInt8(ascii: "/")] + file
+            guard let host = try? rt.fileSystem.resolve(full).host else { continue }
+            last = exec(rt, host, argv, envp)
+            if last == EACCES { sawAccess = true }
+            if last != ENOENT && last != EACCES && last != ENOTDIR { break }
+        }
+        rt.setErrno(sawAccess && (last == ENOENT || last == ENOTDIR) ? EACCES : last)
+        f.returnInt32(-1)
+    }
+
+    static func execPath(_ rt: LibcRuntime, _ f: any CallFrame, _ path: [UInt8], _ argv: [[UInt8]], _ envp: [[UInt8]]) throws {
+        guard rt.fileSystem.root == nil else { rt.setErrno(EACCES); f.returnInt32(-1); return }
+        let host: [CChar]
+        do throws(GuestFileSystem.Failure) { host = try rt.fileSystem.resolve(path).host } catch { rt.setErrno(error.code); f.returnInt32(-1); return }
+        rt.setErrno(exec(rt, host, argv, envp))
+        f.returnInt32(-1)
+    }
+
+    /// `execl`'s list: the strings after the path up to NULL, then (for `execle`) the environment.
+    static func list(_ rt: LibcRuntime, _ f: any CallFrame, withEnvironment: Bool) throws -> (argv: [[UInt8]], envp: [[UInt8]])? {
+        var argv: [[UInt8]] = []
+        var next = try f.int(1)
+        var rest = try f.variadic(afterInts: 2, floats: 0)
+        while next != 0 {
+            guard argv.count < maximumStrings else { rt.setErrno(E2BIG); return nil }
+            argv.append(Array(try rt.memory.cString(next)))
+            next = try rest.nextInt()
+        }
+        guard withEnvironment else { return (argv, environment(rt)) }
+        guard let envp = try strings(rt, at: rest.nextInt()) else { return nil }
+        return (argv, envp)
+    }
+
+    static let functions: [String: HostFunction] = [
+        "execve": LibcPosix.faultIsEFAULT { rt, f in   // the system call: bad pointers are EFAULT
+            guard let argv = try strings(rt, at: f.int(1)), let envp = try strings(rt, at: f.int(2)) else { f.returnInt32(-1); return }
+            try execPath(rt, f, Array(rt.memory.cString(f.int(0))), argv, envp)
+        },
+        "execv": { rt, f in
+            guard let argv = try strings(rt, at: f.int(1)) else { f.returnInt32(-1); return }
+            try execPath(rt, f, Array(rt.memory.cString(f.int(0))), argv, environment(rt))
+        },
+        "execvp": { rt, f in
+            guard let argv = try strings(rt, at: f.int(1)) else { f.returnInt32(-1); return }
+            try execSearching(rt, f, Array(rt.memory.cString(f.int(0))), argv, environment(rt))
+        },
+        "execl": { rt, f in
+            guard let (argv, envp) = try list(rt, f, withEnvironment: false) else { f.returnInt32(-1); return }
+            try execPath(rt, f, Array(rt.memory.cString(f.int(0))), argv, envp)
+        },
+        "execle": { rt, f in
+            guard let (argv, envp) = try list(rt, f, withEnvironment: true) else { f.returnInt32(-1); return }
+            try execPath(rt, f, Array(rt.memory.cString(f.int(0))), argv, envp)
+        },
+        "execlp": { rt, f in
+            guard let (argv, envp) = try list(rt, f, withEnvironment: false) else { f.returnInt32(-1); return }
+            try execSearching(rt, f, Array(rt.memory.cString(f.int(0))), argv, envp)
+        },
+    ]
+}
