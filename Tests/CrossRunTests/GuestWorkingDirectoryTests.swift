@@ -29,21 +29,7 @@ final class GuestWorkingDirectoryTests: XCTestCase {
         #include <string.h>
         #include <sys/stat.h>
         #include <unistd.h>
-        static long sys3(long n, long a, long b, long c) {
-        #if defined(__x86_64__)
-            long r;
-            __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
-            return r;
-        #elif defined(__aarch64__)
-            register long x8 __asm__("x8") = n, x0 __asm__("x0") = a, x1 __asm__("x1") = b, x2 __asm__("x2") = c;
-            __asm__ volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
-            return x0;
-        #else
-            register long a7 __asm__("a7") = n, a0 __asm__("a0") = a, a1 __asm__("a1") = b, a2 __asm__("a2") = c;
-            __asm__ volatile("ecall" : "+r"(a0) : "r"(a7), "r"(a1), "r"(a2) : "memory");
-            return a0;
-        #endif
-        }
+        \(TestSupport.rawSyscall3)
         #if defined(__x86_64__)
         enum { OPENAT = 257, GETCWD = 79 };
         #else

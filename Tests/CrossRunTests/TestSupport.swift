@@ -26,6 +26,26 @@ enum TestSupport {
         return root + "/.build/debug/crossrun"
     }
 
+    /// C source of `sys3(number, a, b, c)`: a raw three-argument system call on every target,
+    /// for tests of the emulator's system-call shims (libc is bypassed).
+    static let rawSyscall3 = """
+        static long sys3(long n, long a, long b, long c) {
+        #if defined(__x86_64__)
+            long r;
+            __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
+            return r;
+        #elif defined(__aarch64__)
+            register long x8 __asm__("x8") = n, x0 __asm__("x0") = a, x1 __asm__("x1") = b, x2 __asm__("x2") = c;
+            __asm__ volatile("svc #0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
+            return x0;
+        #else
+            register long a7 __asm__("a7") = n, a0 __asm__("a0") = a, a1 __asm__("a1") = b, a2 __asm__("a2") = c;
+            __asm__ volatile("ecall" : "+r"(a0) : "r"(a7), "r"(a1), "r"(a2) : "memory");
+            return a0;
+        #endif
+        }
+        """
+
     /// A scratch directory removed at process exit is not needed: each test cleans up.
     static func scratch() throws -> String { try FileIO.makeTemporaryDirectory() }
 
