@@ -98,16 +98,31 @@ static void *deadline_main(void *p) {
     _exit(124);
 }
 
-crossrun_deadline *crossrun_deadline_start(uint64_t milliseconds, int signal, void (*expire)(void *), void *context,
-                                           long hard_exit_ms, const char *hard_report, const char *hard_record) {
-    crossrun_deadline *d = calloc(1, sizeof *d);
-    if (!d) return NULL;
+/* The mutex and the condition variable the watchdog waits on (CLOCK_MONOTONIC). */
+static void init_sync(crossrun_deadline *d) {
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&d->cond, &attr);
     pthread_condattr_destroy(&attr);
     pthread_mutex_init(&d->mutex, NULL);
+}
+
+/* Starts the watchdog thread with every signal blocked: it must not take the program's. */
+static int launch(crossrun_deadline *d) {
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&d->thread, NULL, deadline_main, d);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}
+
+crossrun_deadline *crossrun_deadline_start(uint64_t milliseconds, int signal, void (*expire)(void *), void *context,
+                                           long hard_exit_ms, const char *hard_report, const char *hard_record) {
+    crossrun_deadline *d = calloc(1, sizeof *d);
+    if (!d) return NULL;
+    init_sync(d);
     clock_gettime(CLOCK_MONOTONIC, &d->deadline);
     d->deadline = after(d->deadline, milliseconds);
     d->target = pthread_self();
@@ -117,13 +132,7 @@ crossrun_deadline *crossrun_deadline_start(uint64_t milliseconds, int signal, vo
     d->hard_exit_ms = hard_exit_ms;
     d->hard_report = hard_report ? strdup(hard_report) : NULL;
     d->hard_record = hard_record ? strdup(hard_record) : NULL;
-    /* The watchdog must not take the program's signals. */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int rc = pthread_create(&d->thread, NULL, deadline_main, d);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc != 0) {
+    if (launch(d) != 0) {
         free(d->hard_report);
         free(d->hard_record);
         free(d);
@@ -135,20 +144,10 @@ crossrun_deadline *crossrun_deadline_start(uint64_t milliseconds, int signal, vo
 crossrun_deadline *crossrun_deadline_after_fork(crossrun_deadline *d) {
     if (!d) return NULL;
     /* Only the forking thread exists now: the mutex may have been held by the lost watchdog. */
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&d->cond, &attr);
-    pthread_condattr_destroy(&attr);
-    pthread_mutex_init(&d->mutex, NULL);
+    init_sync(d);
     d->stopped = 0;
     d->target = pthread_self();
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int rc = pthread_create(&d->thread, NULL, deadline_main, d);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    return rc == 0 ? d : NULL;
+    return launch(d) == 0 ? d : NULL;
 }
 
 int crossrun_deadline_expired(const crossrun_deadline *d) {
