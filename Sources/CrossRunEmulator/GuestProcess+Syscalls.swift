@@ -58,6 +58,7 @@ extension GuestProcess {
     }
 
     func perform(_ call: GuestSyscall, _ a: [UInt64]) throws -> Int64 {
+        if options.deterministic, let fixed = try deterministicSyscall(call, a) { return fixed }
         let fd = Int32(truncatingIfNeeded: a[0])
         switch call {
         case .read:

@@ -33,6 +33,8 @@ public final class GuestProcess {
         /// Extra host functions by import name, served before the C library's (fuzzing's
         /// comparison tracing).
         public var extraFunctions: [String: HostFunction] = [:]
+        /// `--deterministic`: fixed clocks, process ids and random bytes (GuestProcess+Deterministic).
+        public var deterministic = false
 
         public init(arguments: [String], environment: [String: String], programName: String) {
             self.arguments = arguments
@@ -175,6 +177,7 @@ public final class GuestProcess {
         memory.mappingArea = layout.mappingArea
         runtime.mapper = memory
         runtime.fileSystem = options.fileSystem
+        if options.deterministic { prepareDeterministicRun() }
         runtime.callGuest = { [unowned self] function, args in try self.callNested(function, args) }
         runtime.afterForkInChild = { [unowned self] in self.deadlineAfterFork() }
         runtime.programName = String(options.programName.split(separator: "/").last ?? "program")
@@ -183,7 +186,8 @@ public final class GuestProcess {
         for imp in image.imports {
             switch imp.kind {
             case .function:
-                if let body = options.extraFunctions[imp.name] ?? processFunction(imp.name) ?? HostLibc.functions[imp.name] {
+                if let body = options.extraFunctions[imp.name] ?? (options.deterministic ? Self.deterministicFunctions[imp.name] : nil)
+                    ?? processFunction(imp.name) ?? HostLibc.functions[imp.name] {
                     if stubIndex[imp.name] == nil {
                         stubIndex[imp.name] = functions.count
                         functions.append(body)

@@ -23,6 +23,9 @@ public struct GuestFileSystem: Sendable {
     /// without one the canonical host path the guest moved to with `chdir`, or nil while it
     /// has not (then relative paths are the host's own).
     public private(set) var currentDirectory: [UInt8]?
+    /// Exact guest paths that lead to a given host path instead, before any other resolution
+    /// (`--deterministic`: `/dev/urandom` to a fixed in-memory file).
+    public var substitutes: [[UInt8]: [CChar]] = [:]
 
     /// A path-resolution failure: the `errno` the call reports.
     public struct Failure: Error, Equatable { public var code: Int32 }
@@ -57,6 +60,7 @@ public struct GuestFileSystem: Sendable {
     /// `unlink`, `rename`, `readlink`, `mkdir`, …). Relative paths start at `directory` (a
     /// guest path) when given, else at the guest's current directory.
     public func resolve(_ path: [UInt8], followLast: Bool = true, from directory: [UInt8]? = nil) throws(Failure) -> Resolved {
+        if !substitutes.isEmpty, let host = substitutes[path] { return Resolved(host: host, guest: path) }
         guard let root else {
             // The host resolves; a relative path starts at the guest's directory, not CrossRun's.
             guard let cwd = currentDirectory, !path.isEmpty, path.first != Self.slash else {

@@ -151,6 +151,9 @@ struct Run: ParsableCommand {
     @Flag(help: ArgumentHelp("Die with the parent process (test and matrix children).", visibility: .hidden))
     var exitWithParent = false
 
+    @Flag(help: "Same program and input, same output: fixed clocks, pid, random sources, environment and argv[0]; natively no address randomization (doc/CLI.md).")
+    var deterministic = false
+
     func run() throws {
         if exitWithParent && !Subprocess.exitWithParent() { Glibc.exit(1) }
         let target = try build.resolvedTarget()
@@ -178,10 +181,19 @@ struct Run: ParsableCommand {
         }
         // Absolute: the program may change the working directory before the record is written.
         let recordPath = outcomeFile.map { $0.hasPrefix("/") ? $0 : FileIO.currentDirectory() + "/" + $0 }
+        // Natively, re-executed without address randomization once the build is in the cache
+        // (so the process that runs the program always finds it there), or before reading a
+        // source from stdin, which a second process could not read again.
+        let reexec = deterministic && chosen == .native
+        if reexec && build.inputs.contains("-") { DeterministicRun.reexecWithoutRandomization() }
         let built = try build.build()
-        let arguments = [built.programName] + Invocation.programArguments
+        if reexec { DeterministicRun.reexecWithoutRandomization() }
+        let argumentZero = deterministic ? DeterministicRun.programArgument(built.programName) : built.programName
+        let arguments = [argumentZero] + Invocation.programArguments
         if chosen == .emu {
-            var options = GuestProcess.Options(arguments: arguments, environment: Self.environment(), programName: built.programName)
+            var options = GuestProcess.Options(arguments: arguments, environment: deterministic ? DeterministicRun.environment : Self.environment(),
+                                               programName: built.programName)
+            options.deterministic = deterministic
             options.entry = Invocation.compile.entry
             options.timeout = timeout
             options.verbose = verbose
@@ -197,10 +209,11 @@ struct Run: ParsableCommand {
             }
             Glibc.exit(outcome.status)
         }
-        let loaded = try NativeImage(built.image)
+        let loaded = try NativeImage(built.image, overrides: deterministic ? DeterministicRun.nativeBindings : [:])
         var options = NativeRunner.Options(entry: Invocation.compile.entry, arguments: arguments,
                                            programName: built.programName, timeout: timeout)
         options.outcomePath = recordPath
+        if deterministic { DeterministicRun.replaceProcessEnvironment() }
         try NativeRunner.run(loaded, options: options)
     }
 

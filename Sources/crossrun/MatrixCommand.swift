@@ -36,6 +36,9 @@ struct MatrixCommand: ParsableCommand {
 
     @OptionGroup var selection: ConfigurationSelection
 
+    @Flag(help: "Run every program with --deterministic (fixed clocks, pid, random sources, environment; see doc/CLI.md).")
+    var deterministic = false
+
     @Option(help: "Seconds each run may take (0: no limit).")
     var timeout: UInt32 = 60
 
@@ -55,7 +58,7 @@ struct MatrixCommand: ParsableCommand {
         let program = MatrixProgram(inputs: inputs, options: Invocation.compile, arguments: Invocation.programArguments,
                                     standardInput: stdin, isolated: false)
         let matrix = try RunMatrix(programs: [program], configurations: configurations,
-                                   jobs: selection.jobs ?? TestCommand.cores(), timeout: timeout)
+                                   jobs: selection.jobs ?? TestCommand.cores(), timeout: timeout, deterministic: deterministic)
         let collected = Mutex<[Configuration: RunOutcome]>([:])
         matrix.run { _, configuration, outcome in collected.withLock { $0[configuration] = outcome } }
         let all = collected.withLock { $0 }

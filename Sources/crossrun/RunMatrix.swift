@@ -99,6 +99,8 @@ final class RunMatrix: Sendable {
     let toolchain: Toolchain
     /// The crossrun executable the children run.
     let executable: String
+    /// Every run with `--deterministic`.
+    let deterministic: Bool
     private let state = Mutex(State())
 
     private struct State {
@@ -107,7 +109,9 @@ final class RunMatrix: Sendable {
     }
 
     /// `executable` replaces this crossrun as the children's program (tests).
-    init(programs: [MatrixProgram], configurations: [Configuration], jobs: Int, timeout: UInt32, executable: String? = nil) throws {
+    init(programs: [MatrixProgram], configurations: [Configuration], jobs: Int, timeout: UInt32, executable: String? = nil,
+         deterministic: Bool = false) throws {
+        self.deterministic = deterministic
         self.programs = programs
         self.configurations = configurations
         self.jobs = max(1, jobs)
@@ -197,6 +201,7 @@ final class RunMatrix: Sendable {
         var args = ["run", "--target", configuration.target.rawValue, "--backend", configuration.backend.rawValue]
         if timeout > 0 { args += ["--timeout", String(timeout)] }
         if let recordPath { args += ["--outcome-file", recordPath] }
+        if deterministic { args.append("--deterministic") }
         args.append("--exit-with-parent")   // its own process group: a Ctrl-C here does not reach it
         args += Self.commandLine(program.options) + program.inputs + ["--"] + program.arguments
         var options = Subprocess.Options()

@@ -53,6 +53,9 @@ struct TestCommand: ParsableCommand {
 
     @OptionGroup var selection: ConfigurationSelection
 
+    @Flag(help: "Run every program with --deterministic (fixed clocks, pid, random sources, environment; see doc/CLI.md).")
+    var deterministic = false
+
     @Option(help: "Seconds each run may take before it counts as a timeout (0: no limit).")
     var timeout: UInt32 = 60
 
@@ -108,7 +111,7 @@ struct TestCommand: ParsableCommand {
                                  standardInput: test.standardInput, isolated: true)
         }
         let matrix = try RunMatrix(programs: programs, configurations: configurations,
-                                   jobs: selection.jobs ?? Self.cores(), timeout: timeout)
+                                   jobs: selection.jobs ?? Self.cores(), timeout: timeout, deterministic: deterministic)
         let reporter = TestReporter(total: tests.count * configurations.count, interactive: isatty(1) != 0)
         let collected = Mutex<[Int: [Configuration: RunOutcome]]>([:])
         let judged = Mutex<[(index: Int, result: TestResult)]>([])

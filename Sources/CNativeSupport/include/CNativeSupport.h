@@ -165,4 +165,6 @@ extern uintptr_t crossrun_native_stack_chk_guard;
 /// guest program's name instead of CrossRun's.
 void crossrun_native_set_program_name(const char *name);
 
+#include "deterministic.h"
+
 #endif
