@@ -15,7 +15,8 @@ public protocol FuzzExecutor: AnyObject {
 extension FuzzSession: FuzzExecutor {}
 
 /// libFuzzer-style options (`-runs=N -max_total_time=S -seed=N -max_len=N -timeout=S
-/// -dict=FILE -only_ascii=1 -artifact_prefix=P -print_final_stats=1`).
+/// -dict=FILE -only_ascii=1 -artifact_prefix=P -print_final_stats=1 -merge=1 -jobs=N
+/// -workers=M -fork=N -reload=S`).
 public struct FuzzOptions: Sendable {
     /// Inputs to run (-1: no limit).
     public var runs = -1
@@ -31,6 +32,17 @@ public struct FuzzOptions: Sendable {
     /// libFuzzer's exit statuses for a crash and for a timeout.
     public var errorExitCode: Int32 = 77
     public var timeoutExitCode: Int32 = 70
+    /// `-merge=1`: merge the other corpus directories into the first instead of fuzzing.
+    public var merge = false
+    /// `-jobs=N`: run N fuzzing processes (`-workers=M` at a time), each logging to `fuzz-K.log`.
+    public var jobs = 0
+    public var workers = 0
+    /// `-fork=N`: fuzz in N child processes at once, stopping at the first crash.
+    public var fork = 0
+    /// `-print_final_stats=1`: libFuzzer's `stat::` lines at the end.
+    public var printFinalStats = false
+    /// Seconds between re-reads of the corpus directory for inputs other processes saved (0: never).
+    public var reload = 1
 
     public init() {}
 
@@ -60,8 +72,19 @@ public struct FuzzOptions: Sendable {
         case "artifact_prefix": artifactPrefix = value
         case "error_exitcode": errorExitCode = Int32(truncatingIfNeeded: try int())
         case "timeout_exitcode": timeoutExitCode = Int32(truncatingIfNeeded: try int())
+        case "merge": merge = try int() != 0
+        case "print_final_stats": printFinalStats = try int() != 0
+        case "jobs", "workers", "fork", "reload":
+            let v = try int()
+            guard v >= 0 && v <= 4096 else { throw FuzzError.badFlag("-\(name)=\(value): expected 0…4096") }
+            switch name {
+            case "jobs": jobs = v
+            case "workers": workers = v
+            case "fork": fork = v
+            default: reload = v
+            }
         default:
-            throw FuzzError.badFlag("-\(name): unknown fuzzing flag (known: -runs -max_total_time -seed -max_len -timeout -dict -only_ascii -artifact_prefix -error_exitcode -timeout_exitcode)")
+            throw FuzzError.badFlag("-\(name): unknown fuzzing flag (known: -runs -max_total_time -seed -max_len -timeout -dict -only_ascii -artifact_prefix -error_exitcode -timeout_exitcode -merge -jobs -workers -fork -reload -print_final_stats)")
         }
         return true
     }
@@ -89,6 +112,14 @@ public final class Fuzzer {
     var nextPulse = 1
     /// New corpus inputs the corpus directory refused.
     public private(set) var unsavedInputs = 0
+    /// Inputs added to the corpus after start-up, and the longest run of one input (seconds).
+    public private(set) var newUnits = 0
+    public private(set) var slowestUnit = 0.0
+    /// Called for each input added after start-up (the native loop counts them in shared memory).
+    public var onNewUnit: (() -> Void)?
+    /// Names of the corpus directory's files already run or written (see ``reloadCorpus()``).
+    var knownFiles = Set<String>()
+    var lastReload = Fuzzer.now()
     /// Scratch for the coverage scan: indices of the map's non-zero words.
     let nonzeroWords = UnsafeMutablePointer<UInt32>.allocate(capacity: FuzzSession.mapSize / 8)
 
@@ -111,6 +142,8 @@ public final class Fuzzer {
         if let dict = options.dictionary {
             mutator.dictionary = try Mutator.parseDictionary(try FileIO.read(dict), file: dict)
         }
+        // Its files at the start are among the seeds.
+        if let dir = corpusDirectory { knownFiles = Set(FuzzFiles.files(in: dir).map { String($0.split(separator: "/").last ?? "") }) }
     }
 
     deinit { nonzeroWords.deallocate() }
@@ -162,13 +195,19 @@ public final class Fuzzer {
     /// Runs one input and handles its outcome; returns a result when fuzzing must stop.
     func execute(_ input: [UInt8], event: String?) -> Result? {
         executions += 1
+        let began = Fuzzer.now()
         let outcome = executor.run(input)
+        slowestUnit = max(slowestUnit, Fuzzer.now() - began)
         switch outcome {
         case .ok:
             if absorbCoverage() {
                 corpus.append(input)
                 saveToCorpus(input)
-                if let event { status(event) }
+                if let event {
+                    newUnits += 1
+                    onNewUnit?()
+                    status(event)
+                }
             } else if executions >= nextPulse {
                 status("pulse ")
             }
@@ -185,8 +224,10 @@ public final class Fuzzer {
     /// (the input stays in this run's in-memory corpus), later ones are counted at the end.
     func saveToCorpus(_ input: [UInt8]) {
         guard let dir = corpusDirectory else { return }
+        let name = SHA1.hex(input)
+        guard knownFiles.insert(name).inserted else { return }   // another process saved it already
         do {
-            try FuzzFiles.write(input, to: dir + "/" + SHA1.hex(input))
+            try FuzzFiles.write(input, to: dir + "/" + name)
         } catch {
             if unsavedInputs == 0 {
                 fputs("==crossrun fuzz== warning: cannot save new inputs in the corpus directory: \(error); they are kept in memory for this run only\n", stderr)
@@ -196,7 +237,8 @@ public final class Fuzzer {
     }
 
     func found(kind: String, prefix: String, input: [UInt8], report: String, frames: [String]) -> Result {
-        Fuzzer.saveArtifact(kind: kind, prefix: prefix, input: input, report: report, frames: frames,
+        if options.printFinalStats { printFinalStats() }
+        return Fuzzer.saveArtifact(kind: kind, prefix: prefix, input: input, report: report, frames: frames,
                             artifactPrefix: options.artifactPrefix, target: targetName, executions: "\(executions)")
     }
 
@@ -249,10 +291,47 @@ public final class Fuzzer {
             let other = corpus.count > 1 ? corpus[random.below(corpus.count)] : nil
             let (mutant, _) = mutator.mutate(parent, other: other, comparisons: comparisons, random: &random)
             if let r = execute(mutant, event: "NEW   ") { return r }
+            if options.reload > 0 && executions & 255 == 0 && Fuzzer.now() - lastReload >= Double(options.reload) {
+                if let r = reloadCorpus() { return r }
+            }
         }
         status("DONE  ")
         fputs("Done \(executions) runs in \(Int(Fuzzer.now() - start)) second(s)\n", stderr)
+        if options.printFinalStats { printFinalStats() }
         if unsavedInputs > 0 { fputs("==crossrun fuzz== warning: \(unsavedInputs) new input(s) could not be saved in the corpus directory\n", stderr) }
         return .finished
+    }
+
+    /// Runs the inputs other processes (`-jobs`, another machine on shared storage) saved in
+    /// the corpus directory since the last look, keeping those that add coverage here too.
+    func reloadCorpus() -> Result? {
+        lastReload = Fuzzer.now()
+        guard let dir = corpusDirectory else { return nil }
+        var loaded = 0
+        for path in FuzzFiles.files(in: dir) {
+            let name = String(path.split(separator: "/").last ?? "")
+            guard knownFiles.insert(name).inserted, let input = try? FileIO.read(path) else { continue }
+            loaded += 1
+            if let r = execute(Array(input.prefix(options.maxLength)), event: nil) { return r }
+        }
+        if loaded > 0 { status("RELOAD") }
+        return nil
+    }
+
+    /// libFuzzer's `-print_final_stats=1` lines.
+    public func printFinalStats() {
+        Fuzzer.printFinalStats(executions: executions, seconds: Fuzzer.now() - start, newUnits: newUnits, slowest: slowestUnit)
+    }
+
+    /// The `stat::` lines for a run of `executions` inputs in `seconds`.
+    public static func printFinalStats(executions: Int, seconds: Double, newUnits: Int, slowest: Double) {
+        fputs("""
+            stat::number_of_executed_units: \(executions)
+            stat::average_exec_per_sec:     \(Int(Double(executions) / max(seconds, 1e-6)))
+            stat::new_units_added:          \(newUnits)
+            stat::slowest_unit_time_sec:    \(Int(slowest))
+            stat::peak_rss_mb:              \(FuzzFiles.residentMegabytes())
+
+            """, stderr)
     }
 }

@@ -24,12 +24,14 @@ final class InProcessRunner: FuzzExecutor {
         memset(coverage.baseAddress!, 0, coverage.count)
         owner.shared.pointee.current_size = UInt64(size)
         owner.shared.pointee.executions += 1
-        owner.shared.pointee.started_ns = crossrun_fuzz_now_ns()
+        let started = crossrun_fuzz_now_ns()
+        owner.shared.pointee.started_ns = started
         // The harness gets its own copy, at the end of a mapping before a guard page.
         let data = owner.inputWindow.advanced(by: owner.inputWindowSize - size)
         data.copyMemory(from: inputArea, byteCount: size)
         _ = testOne(data.assumingMemoryBound(to: UInt8.self), size)
         owner.shared.pointee.started_ns = 0
+        owner.shared.pointee.slowest_ns = max(owner.shared.pointee.slowest_ns, crossrun_fuzz_now_ns() - started)
         owner.harvestComparisons()
         return .ok
     }
@@ -44,6 +46,9 @@ extension NativeFuzzExecutor {
         shared.pointee.finished = 0
         shared.pointee.started_ns = 0
         shared.pointee.executions = 0
+        shared.pointee.new_units = 0
+        shared.pointee.slowest_ns = 0
+        let began = Fuzzer.now()
         fflush(nil)
         let pid = fork()
         guard pid >= 0 else { throw FuzzError.startupFailed("cannot fork the fuzzing process") }
@@ -56,6 +61,8 @@ extension NativeFuzzExecutor {
             do {
                 let fuzzer = try Fuzzer(executor: runner, options: options, comparisons: comparisons,
                                         corpusDirectory: corpusDirectory, targetName: targetName)
+                let shared = self.shared
+                fuzzer.onNewUnit = { shared.pointee.new_units += 1 }
                 _ = fuzzer.run(seeds: seeds)
                 fflush(nil)
                 shared.pointee.finished = 1
@@ -79,6 +86,11 @@ extension NativeFuzzExecutor {
             usleep(10_000)
         }
         if shared.pointee.finished == 1 { return .finished }
+        // The fuzzing process died: its counters are in shared memory.
+        if options.printFinalStats {
+            Fuzzer.printFinalStats(executions: Int(shared.pointee.executions), seconds: Fuzzer.now() - began,
+                                   newUnits: Int(shared.pointee.new_units), slowest: Double(shared.pointee.slowest_ns) / 1e9)
+        }
         let input = Array(UnsafeRawBufferPointer(start: UnsafeRawPointer(shared).advanced(by: crossrun_fuzz_input_offset()),
                                                  count: Int(min(shared.pointee.current_size, UInt64(maxLength)))))
         if timedOut {

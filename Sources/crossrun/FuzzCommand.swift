@@ -13,7 +13,8 @@ import Glibc
 enum FuzzFlags {
     nonisolated(unsafe) static var given: [String] = []
     static let names = ["runs", "max_total_time", "seed", "max_len", "timeout", "dict", "only_ascii", "artifact_prefix",
-                        "error_exitcode", "timeout_exitcode", "use_cmp", "heap_check"]
+                        "error_exitcode", "timeout_exitcode", "use_cmp", "heap_check",
+                        "merge", "jobs", "workers", "fork", "print_final_stats", "reload"]
 
     /// Removes the fuzzing flags from `args` when the command is `fuzz`.
     static func extract(_ args: inout [String]) {
@@ -40,7 +41,13 @@ struct Fuzz: ParsableCommand {
         libFuzzer flags: -runs=N -max_total_time=S -seed=N -max_len=N (default 4096)
           -timeout=S (per input, default 10) -dict=FILE -only_ascii=1 -artifact_prefix=P
           -error_exitcode=N (77) -timeout_exitcode=N (70) -use_cmp=0 (no comparison tracing)
-          -heap_check=0 (no red zones / poisoned frees)
+          -heap_check=0 (no red zones / poisoned frees) -print_final_stats=1 (stat:: lines)
+          -reload=S (re-read the corpus directory for others' inputs every S s, default 1)
+        Corpus and processes (doc/FUZZING.md):
+          -merge=1 OUT IN...   copy into OUT the inputs of IN that add coverage, smallest first
+          -jobs=N -workers=M   N fuzzing processes, M at a time, sharing the first corpus
+                               directory, each logging to fuzz-K.log
+          -fork=N              N fuzzing processes at once; the first crash stops them all
         A crash or timeout stops the run: the input is saved as crash-<sha1> / timeout-<sha1>
         (with a .txt report: kind, target, faulting function+offset, backtrace).
 
@@ -92,6 +99,23 @@ struct Fuzz: ParsableCommand {
         let sources = build.inputs.filter { !isCorpus($0) }
         let corpora = build.inputs.filter(isCorpus)
         guard !sources.isEmpty else { throw DriverError.usage("no harness given (a .c file defining LLVMFuzzerTestOneInput)") }
+        if options.merge {
+            guard corpora.count >= 2 else { throw DriverError.usage("-merge=1 needs the output corpus directory and at least one input directory: crossrun fuzz HARNESS.c -merge=1 OUT IN...") }
+            for dir in corpora.dropFirst() where !FileIO.exists(dir) {
+                throw DriverError.badInput(file: dir, message: "-merge=1: no such input directory")
+            }
+        } else if options.jobs > 0 || options.fork > 0 {
+            if !replay.isEmpty || minimize != nil { throw DriverError.usage("-jobs and -fork fuzz; they do not combine with --replay or --minimize") }
+            // Created once here, not raced by the jobs.
+            for dir in corpora.prefix(1) where !FileIO.isDirectory(dir) && mkdir(dir, 0o755) != 0 {
+                throw DriverError.badInput(file: dir, message: "cannot create the corpus directory: " + String(cString: strerror(errno)))
+            }
+            let count = options.fork > 0 ? options.fork : options.jobs
+            var jobs = FuzzJobs(arguments: CommandLine.arguments, jobs: count,
+                                workers: options.fork > 0 ? count : options.workers > 0 ? options.workers : FuzzJobs.defaultWorkers(jobs: count))
+            jobs.stopAtFirstFailure = options.fork > 0
+            Glibc.exit(try jobs.run())
+        }
 
         var compile = Invocation.compile
         compile.entry = "LLVMFuzzerTestOneInput"
@@ -128,6 +152,18 @@ struct Fuzz: ParsableCommand {
         }
 
         if !replay.isEmpty { Glibc.exit(try replayFiles(executor, options: options, target: targetName)) }
+        if options.merge {
+            let output = corpora[0]
+            if !FileIO.isDirectory(output) && mkdir(output, 0o755) != 0 {
+                throw DriverError.badInput(file: output, message: "-merge=1: cannot create the output directory: " + String(cString: strerror(errno)))
+            }
+            do {
+                _ = try CorpusMerge.merge(executor, into: output, from: Array(corpora.dropFirst()), maxLength: options.maxLength)
+            } catch let error as FuzzError {
+                throw DriverError.badInput(file: output, message: "-merge=1: \(Self.reason(error))")
+            }
+            Glibc.exit(0)
+        }
         // Where crash inputs and new corpus inputs go must take files, before anything is found.
         do throws(FuzzError) {
             try FuzzFiles.checkWritable(prefix: options.artifactPrefix)

@@ -91,6 +91,8 @@ typedef struct crossrun_fuzz_shared {
     uint64_t executions;
     int64_t started_ns;   ///< CLOCK_MONOTONIC; 0 between inputs
     int32_t finished;
+    uint64_t new_units;   ///< inputs added to the corpus after start-up (-print_final_stats)
+    int64_t slowest_ns;   ///< the longest input so far
     char report[512];
     uint8_t input[];                             ///< the next input (max_len bytes)
 } crossrun_fuzz_shared;
