@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "deterministic.h"
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
@@ -24,6 +25,10 @@ void crossrun_det_reset(void) {
 uint64_t crossrun_det_tick(void) {
     virtual_ns += CROSSRUN_DET_STEP_NS;
     return virtual_ns;
+}
+
+void crossrun_det_advance(uint64_t nanoseconds) {
+    virtual_ns = nanoseconds > UINT64_MAX - virtual_ns ? UINT64_MAX : virtual_ns + nanoseconds;
 }
 
 /// SplitMix64: small, fast and the same on every host.
@@ -153,6 +158,26 @@ static pid_t det_getpid(void) { return CROSSRUN_DET_PID; }
 static pid_t det_getppid(void) { return CROSSRUN_DET_PPID; }
 static void det_arc4random_buf(void *buffer, size_t count) { crossrun_det_fill(buffer, count); }
 
+/* The program's own pid is the fixed one: kill(getpid(), sig) must reach it. */
+static int det_kill(pid_t pid, int sig) { return kill(pid == CROSSRUN_DET_PID ? getpid() : pid, sig); }
+
+/* Sleeping moves the virtual clock on by the time asked for (and still sleeps). */
+static unsigned det_sleep(unsigned seconds) {
+    crossrun_det_advance((uint64_t)seconds * 1000000000u);
+    return sleep(seconds);
+}
+
+static int det_usleep(useconds_t microseconds) {
+    crossrun_det_advance((uint64_t)microseconds * 1000u);
+    return usleep(microseconds);
+}
+
+static int det_nanosleep(const struct timespec *request, struct timespec *remaining) {
+    if (request && request->tv_sec >= 0 && request->tv_nsec >= 0 && request->tv_nsec < 1000000000)
+        crossrun_det_advance((uint64_t)request->tv_sec * 1000000000u + (uint64_t)request->tv_nsec);
+    return nanosleep(request, remaining);
+}
+
 static int det_open(const char *path, int flags, ...) {
     mode_t mode = 0;
     if (flags & (O_CREAT | O_TMPFILE)) {
@@ -186,7 +211,8 @@ size_t crossrun_det_bindings(const char **names, void **addresses, size_t capaci
         {"timespec_get", (void *)det_timespec_get}, {"time", (void *)det_time}, {"clock", (void *)det_clock},
         {"getpid", (void *)det_getpid}, {"getppid", (void *)det_getppid},
         {"arc4random", (void *)crossrun_det_arc4random}, {"arc4random_uniform", (void *)crossrun_det_arc4random_uniform},
-        {"arc4random_buf", (void *)det_arc4random_buf},
+        {"arc4random_buf", (void *)det_arc4random_buf}, {"kill", (void *)det_kill},
+        {"sleep", (void *)det_sleep}, {"usleep", (void *)det_usleep}, {"nanosleep", (void *)det_nanosleep},
         {"open", (void *)det_open}, {"openat", (void *)det_openat}, {"fopen", (void *)det_fopen},
         {"freopen", (void *)det_freopen},
         {"malloc", (void *)crossrun_det_malloc}, {"calloc", (void *)crossrun_det_calloc},

@@ -45,7 +45,35 @@ extension GuestProcess {
             let n = try f.size(1)
             if n > 0 { crossrun_det_fill(try rt.memory.host(f.int(0), n, write: true), n) }
         },
+        // The program's own pid is the fixed one: kill(getpid(), sig) must reach it.
+        "kill": { rt, f in
+            let pid = try f.int32(0)
+            try library("kill")(rt, pid == CROSSRUN_DET_PID ? FirstArgumentFrame(f, UInt64(UInt32(bitPattern: getpid()))) : f)
+        },
+        // Sleeping moves the virtual clock on by the time asked for (and still sleeps).
+        "sleep": { rt, f in
+            crossrun_det_advance(UInt64(UInt32(truncatingIfNeeded: try f.int(0))) * 1_000_000_000)
+            try library("sleep")(rt, f)
+        },
+        "usleep": { rt, f in
+            crossrun_det_advance(UInt64(UInt32(truncatingIfNeeded: try f.int(0))) * 1000)
+            try library("usleep")(rt, f)
+        },
+        "nanosleep": { rt, f in
+            let request = try f.int(0)
+            let seconds = try rt.memory.load(request, as: Int64.self), nanoseconds = try rt.memory.load(request &+ 8, as: Int64.self)
+            if seconds >= 0 && (0..<1_000_000_000).contains(nanoseconds) {
+                let (total, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+                crossrun_det_advance(overflow ? UInt64.max : total &+ UInt64(nanoseconds))
+            }
+            try library("nanosleep")(rt, f)
+        },
     ]
+
+    /// The C library's own function `name` (which a deterministic one wraps).
+    private static func library(_ name: String) -> HostFunction {
+        HostLibc.functions[name] ?? { rt, f in rt.setErrno(ENOSYS); f.returnInt32(-1) }
+    }
 
     /// A `timespec`/`timeval` (two 64-bit fields on every target).
     private static func storePair(_ rt: LibcRuntime, _ first: Int64, _ second: Int64, at address: UInt64) throws {
@@ -90,4 +118,33 @@ extension GuestProcess {
             return nil
         }
     }
+}
+
+/// A call frame whose first integer argument is replaced (`kill`'s pid).
+struct FirstArgumentFrame: CallFrame {
+    let base: any CallFrame
+    let first: UInt64
+
+    init(_ base: any CallFrame, _ first: UInt64) {
+        self.base = base
+        self.first = first
+    }
+
+    func int(_ index: Int) throws -> UInt64 { index == 0 ? first : try base.int(index) }
+    func double(_ index: Int) throws -> Double { try base.double(index) }
+    func float(_ index: Int) throws -> Float { try base.float(index) }
+    func longDouble(_ index: Int) throws -> (UInt64, UInt64) { try base.longDouble(index) }
+    func longDouble(afterInts ints: Int) throws -> (UInt64, UInt64) { try base.longDouble(afterInts: ints) }
+    func returnLongDouble(_ value: (UInt64, UInt64)) { base.returnLongDouble(value) }
+    func variadic(afterInts ints: Int, floats: Int) throws -> any VariadicArguments { try base.variadic(afterInts: ints, floats: floats) }
+    func vaList(at address: UInt64) throws -> any VariadicArguments { try base.vaList(at: address) }
+    func returnInt(_ value: UInt64) { base.returnInt(value) }
+    func returnPair(_ low: UInt64, _ high: UInt64) { base.returnPair(low, high) }
+    func returnComplexLongDouble(_ real: (UInt64, UInt64), _ imaginary: (UInt64, UInt64)) { base.returnComplexLongDouble(real, imaginary) }
+    func returnComplexDouble(_ real: Double, _ imaginary: Double) { base.returnComplexDouble(real, imaginary) }
+    func returnComplexFloat(_ real: Float, _ imaginary: Float) { base.returnComplexFloat(real, imaginary) }
+    func returnDouble(_ value: Double) { base.returnDouble(value) }
+    func returnFloat(_ value: Float) { base.returnFloat(value) }
+    func skipping(longDoubles: Int, doubles: Int) -> any CallFrame { base.skipping(longDoubles: longDoubles, doubles: doubles) }
+    func returningComplexLongDouble() -> any CallFrame { base.returningComplexLongDouble() }
 }

@@ -16,11 +16,14 @@ final class DeterministicRunTests: XCTestCase {
     /// and the environment.
     static let program = """
         #include <fcntl.h>
+        #include <signal.h>
         #include <stdio.h>
         #include <stdlib.h>
         #include <sys/time.h>
         #include <time.h>
         #include <unistd.h>
+        static volatile int handled;
+        static void on_signal(int sig) { handled = sig; }
         static void hex(const char *name, const unsigned char *b, int n) {
             printf("%s", name);
             for (int i = 0; i < n; i++) printf(" %02x", b[i]);
@@ -62,6 +65,16 @@ final class DeterministicRunTests: XCTestCase {
             printf("argv[0] %s\\n", argv[0]);
             for (char **e = envp; *e; e++) printf("env %s\\n", *e);
             printf("TZ %s\\n", getenv("TZ") ? getenv("TZ") : "(unset)");
+            struct timespec before, after, nap = {0, 5000000};
+            clock_gettime(CLOCK_MONOTONIC, &before);
+            usleep(2000);
+            nanosleep(&nap, NULL);
+            sleep(0);
+            clock_gettime(CLOCK_MONOTONIC, &after);
+            printf("slept %lld ns\\n", (long long)(after.tv_sec - before.tv_sec) * 1000000000LL + (after.tv_nsec - before.tv_nsec));
+            signal(SIGUSR1, on_signal);
+            int killed = kill(getpid(), SIGUSR1);
+            printf("kill self %d handled %d\\n", killed, handled == SIGUSR1);
             free(small);
             free(big);
             return 0;
@@ -83,11 +96,13 @@ final class DeterministicRunTests: XCTestCase {
             let second = try run(target, backend, source, deterministic: true)
             XCTAssertEqual(first, second, "\(target)/\(backend): two deterministic runs differ")
             // The documented values (doc/CLI.md): epoch 2000-01-01, 1 ms per clock reading.
-            for line in ["time 946684800 clock 2000\n",
-                         "realtime 946684800.003000000 monotonic 0.004000000 cpu 0.005000000\n",
-                         "timeofday 946684800.006000 timespec_get 946684800.007000000\n",
+            for line in ["time 1735689600 clock 2000\n",
+                         "realtime 1735689600.003000000 monotonic 0.004000000 cpu 0.005000000\n",
+                         "timeofday 1735689600.006000 timespec_get 1735689600.007000000\n",
                          "pid 1000 ppid 999\n", "rand 1804289383 random 846930886\n", "argv[0] show.c\n",
-                         "env HOME=/\nenv LANG=C\nenv PATH=/usr/local/bin:/usr/bin:/bin\nenv TZ=UTC\nTZ UTC\n"] {
+                         "env HOME=/\nenv LANG=C\nenv PATH=/usr/local/bin:/usr/bin:/bin\nenv TZ=UTC\nTZ UTC\n",
+                         // 2 ms + 5 ms asleep, then the reading's own 1 ms step.
+                         "slept 8000000 ns\n", "kill self 0 handled 1\n"] {
                 XCTAssertTrue(first.contains(line), "\(target)/\(backend): no \(line.debugDescription) in\n\(first)")
             }
             XCTAssertFalse(first.contains("CROSSRUN"), "\(target)/\(backend): the environment is not the host's\n\(first)")
@@ -186,7 +201,7 @@ final class DeterministicRunTests: XCTestCase {
         var outputs: [String] = []
         for (target, backend) in Self.pairs where backend == "emu" {
             let out = try run(target, backend, source, deterministic: true)
-            XCTAssertTrue(out.hasPrefix("pid 1000 clock 0 946684800.001000000 timeofday 0 946684800.002000 getrandom 8 bad -22\n"), "\(target): \(out)")
+            XCTAssertTrue(out.hasPrefix("pid 1000 clock 0 1735689600.001000000 timeofday 0 1735689600.002000 getrandom 8 bad -22\n"), "\(target): \(out)")
             XCTAssertEqual(out, try run(target, backend, source, deterministic: true), target)
             outputs.append(out)
         }
@@ -223,7 +238,7 @@ final class DeterministicRunTests: XCTestCase {
         XCTAssertEqual(mkdir(suite, 0o755), 0)
         try FileIO.write(Array("#include <stdio.h>\n#include <time.h>\n#include <unistd.h>\nint main(int argc, char **argv) { printf(\"%lld %d %s\\n\", (long long)time(NULL), (int)getpid(), argv[0]); return 0; }\n".utf8),
                          to: suite + "/when.c")
-        try FileIO.write(Array("946684800 1000 when.c\n".utf8), to: suite + "/when.expected")
+        try FileIO.write(Array("1735689600 1000 when.c\n".utf8), to: suite + "/when.expected")
         let test = try TestSupport.runCrossrun(["test", "--deterministic", "suite"], cwd: dir)
         XCTAssertEqual(test.status, 0, test.stdout + test.stderr)
         let failing = try TestSupport.runCrossrun(["test", "suite"], cwd: dir)

@@ -8,9 +8,10 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-/// Real time starts here (2000-01-01T00:00:00Z) and every clock reading advances the one
-/// virtual clock by CROSSRUN_DET_STEP_NS first (1 ms), whichever clock is read.
-#define CROSSRUN_DET_EPOCH 946684800
+/// Real time starts here (2025-01-01T00:00:00Z) and every clock reading advances the one
+/// virtual clock by CROSSRUN_DET_STEP_NS first (1 ms), whichever clock is read; sleeping
+/// advances it by the time asked for.
+#define CROSSRUN_DET_EPOCH 1735689600
 #define CROSSRUN_DET_STEP_NS 1000000
 /// What getpid() and getppid() answer.
 #define CROSSRUN_DET_PID 1000
@@ -22,6 +23,8 @@
 void crossrun_det_reset(void);
 /// Nanoseconds since the start of the run after one more step (every clock reading calls it).
 uint64_t crossrun_det_tick(void);
+/// Moves the virtual clock on by `nanoseconds` (sleep, usleep, nanosleep).
+void crossrun_det_advance(uint64_t nanoseconds);
 /// clock_gettime for the deterministic clocks: 0, or -1 with errno EINVAL for an unknown clock.
 /// Real-time clocks read CROSSRUN_DET_EPOCH + the virtual time, all others the virtual time.
 int crossrun_det_clock_gettime(int clock, int64_t *seconds, int64_t *nanoseconds);
