@@ -8,6 +8,7 @@ extension GuestProcess {
     /// A real system call executed by guest code (inline `syscall`/`svc`/`ecall`).
     func handleSyscall() {
         let (number, a) = arch.syscallArguments(uc)
+        if options.syscallTrace != nil { traceSyscallEntry(number, a) }
         let result: Int64
         if let call = arch.abi.syscalls[number] {
             do {
@@ -27,6 +28,7 @@ extension GuestProcess {
             result = -Int64(ENOSYS)
         }
         arch.setSyscallResult(uc, UInt64(bitPattern: result))
+        if options.syscallTrace != nil { traceSyscall(number, a, result: result) }
     }
 
     /// Result of a host call: the value, or `-errno` on failure.

@@ -35,6 +35,8 @@ public final class GuestProcess {
         public var extraFunctions: [String: HostFunction] = [:]
         /// `--deterministic`: fixed clocks, process ids and random bytes (GuestProcess+Deterministic).
         public var deterministic = false
+        /// `--trace=syscall`: a line per system call (GuestProcess+Trace); nil: off.
+        public var syscallTrace: SyscallTraceOptions?
 
         public init(arguments: [String], environment: [String: String], programName: String) {
             self.arguments = arguments

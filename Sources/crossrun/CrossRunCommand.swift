@@ -154,6 +154,15 @@ struct Run: ParsableCommand {
     @Flag(help: "Same program and input, same output: fixed clocks, pid, random sources, environment and argv[0]; natively no address randomization (doc/CLI.md).")
     var deterministic = false
 
+    @Option(help: ArgumentHelp("What to trace on stderr, strace-style: syscall (the system calls an emulated program makes itself).", valueName: "LIST"))
+    var trace: String?
+
+    @Option(help: ArgumentHelp("Write the --trace lines to FILE instead of stderr.", valueName: "FILE"))
+    var traceFile: String?
+
+    @Option(help: ArgumentHelp("Quote at most N bytes of each string or buffer in --trace lines (strace's -s; default 32).", valueName: "N"))
+    var traceStringLimit = 32
+
     func run() throws {
         if exitWithParent && !Subprocess.exitWithParent() { Glibc.exit(1) }
         let target = try build.resolvedTarget()
@@ -176,6 +185,7 @@ struct Run: ParsableCommand {
                 throw DriverError.badInput(file: root, message: "--root: " + String(cString: strerror(error.code)))
             }
         }
+        let syscallTrace = try Self.traceOptions(trace, file: traceFile, stringLimit: traceStringLimit, backend: chosen)
         if chosen == .emu && !Emulator.supports(target.machine) {
             throw DriverError.usage("the emulator cannot run \(target) programs")
         }
@@ -194,6 +204,7 @@ struct Run: ParsableCommand {
             var options = GuestProcess.Options(arguments: arguments, environment: deterministic ? DeterministicRun.environment : Self.environment(),
                                                programName: built.programName)
             options.deterministic = deterministic
+            options.syscallTrace = syscallTrace
             options.entry = Invocation.compile.entry
             options.timeout = timeout
             options.verbose = verbose
@@ -215,6 +226,33 @@ struct Run: ParsableCommand {
         options.outcomePath = recordPath
         if deterministic { DeterministicRun.replaceProcessEnvironment() }
         try NativeRunner.run(loaded, options: options)
+    }
+
+    /// `--trace LIST` (`syscall`; `libc` and `signal` are not done yet) with its file and
+    /// string limit, for the emulator; nil when not tracing.
+    static func traceOptions(_ list: String?, file: String?, stringLimit: Int, backend: Backend) throws -> SyscallTraceOptions? {
+        guard let list else {
+            if file != nil { throw DriverError.usage("--trace-file needs --trace (e.g. --trace=syscall)") }
+            return nil
+        }
+        for item in list.split(separator: ",", omittingEmptySubsequences: false) where item != "syscall" {
+            if item == "libc" || item == "signal" || item.hasPrefix("libc:") {
+                throw DriverError.usage("--trace=\(item) is not available yet; --trace=syscall traces an emulated program's system calls")
+            }
+            throw DriverError.usage("--trace: unknown item '\(item)' (choose syscall)")
+        }
+        guard backend == .emu else {
+            throw DriverError.usage("--trace=syscall needs the emulator (native code makes its system calls directly); add --backend emu")
+        }
+        guard (1...1 << 20).contains(stringLimit) else { throw DriverError.usage("--trace-string-limit: expected 1…1048576") }
+        guard var output = stderr else { return nil }
+        if let file {
+            guard let f = fopen(file, "w") else { throw DriverError.badInput(file: file, message: "--trace-file: " + String(cString: strerror(errno))) }
+            output = f
+        }
+        var options = SyscallTraceOptions(output: output)
+        options.stringLimit = stringLimit
+        return options
     }
 
     /// Ends a child of the program's `fork` by the host signal that ended its guest (default
