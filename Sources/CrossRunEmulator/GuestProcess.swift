@@ -37,6 +37,8 @@ public final class GuestProcess {
         public var deterministic = false
         /// `--trace=syscall`: a line per system call (GuestProcess+Trace); nil: off.
         public var syscallTrace: SyscallTraceOptions?
+        /// `--trace=libc`: a line per library call (GuestProcess+LibcTrace); nil: off.
+        public var libcTrace: LibcTraceOptions?
 
         public init(arguments: [String], environment: [String: String], programName: String) {
             self.arguments = arguments
@@ -192,7 +194,7 @@ public final class GuestProcess {
                     ?? processFunction(imp.name) ?? HostLibc.functions[imp.name] {
                     if stubIndex[imp.name] == nil {
                         stubIndex[imp.name] = functions.count
-                        functions.append(body)
+                        functions.append(options.libcTrace.map { tracedFunction(imp.name, body, $0) } ?? body)
                         functionNames.append(imp.name)
                         raisesExceptions.append(RuntimeSymbols.all[imp.name]?.library == .libm
                                                 && !Self.floatingPointFunctionNames.contains(imp.name))

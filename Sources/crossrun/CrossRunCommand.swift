@@ -154,7 +154,7 @@ struct Run: ParsableCommand {
     @Flag(help: "Same program and input, same output: fixed clocks, pid, random sources, environment and argv[0]; natively no address randomization (doc/CLI.md).")
     var deterministic = false
 
-    @Option(help: ArgumentHelp("What to trace on stderr, strace-style: syscall (the system calls an emulated program makes itself).", valueName: "LIST"))
+    @Option(help: ArgumentHelp("What to trace on stderr, strace-style (emulated runs): syscall (the system calls the program makes itself), libc or libc:NAME,... (its C library calls).", valueName: "LIST"))
     var trace: String?
 
     @Option(help: ArgumentHelp("Write the --trace lines to FILE instead of stderr.", valueName: "FILE"))
@@ -185,7 +185,7 @@ struct Run: ParsableCommand {
                 throw DriverError.badInput(file: root, message: "--root: " + String(cString: strerror(error.code)))
             }
         }
-        let syscallTrace = try Self.traceOptions(trace, file: traceFile, stringLimit: traceStringLimit, backend: chosen)
+        let (syscallTrace, libcTrace) = try Self.traceOptions(trace, file: traceFile, stringLimit: traceStringLimit, backend: chosen)
         if chosen == .emu && !Emulator.supports(target.machine) {
             throw DriverError.usage("the emulator cannot run \(target) programs")
         }
@@ -205,6 +205,7 @@ struct Run: ParsableCommand {
                                                programName: built.programName)
             options.deterministic = deterministic
             options.syscallTrace = syscallTrace
+            options.libcTrace = libcTrace
             options.entry = Invocation.compile.entry
             options.timeout = timeout
             options.verbose = verbose
@@ -228,31 +229,48 @@ struct Run: ParsableCommand {
         try NativeRunner.run(loaded, options: options)
     }
 
-    /// `--trace LIST` (`syscall`; `libc` and `signal` are not done yet) with its file and
-    /// string limit, for the emulator; nil when not tracing.
-    static func traceOptions(_ list: String?, file: String?, stringLimit: Int, backend: Backend) throws -> SyscallTraceOptions? {
+    /// `--trace LIST` (`syscall`, `libc`, `libc:NAME,NAME...`; `signal` is not done yet) with
+    /// its file and string limit, for the emulator; nils when not tracing.
+    static func traceOptions(_ list: String?, file: String?, stringLimit: Int, backend: Backend) throws -> (SyscallTraceOptions?, LibcTraceOptions?) {
         guard let list else {
             if file != nil { throw DriverError.usage("--trace-file needs --trace (e.g. --trace=syscall)") }
-            return nil
+            return (nil, nil)
         }
-        for item in list.split(separator: ",", omittingEmptySubsequences: false) where item != "syscall" {
-            if item == "libc" || item == "signal" || item.hasPrefix("libc:") {
-                throw DriverError.usage("--trace=\(item) is not available yet; --trace=syscall traces an emulated program's system calls")
+        var syscalls = false, libc = false
+        var names: Set<String>?
+        var inLibcList = false
+        for item in list.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
+            switch item {
+            case "syscall": syscalls = true; inLibcList = false
+            case "libc": libc = true; names = nil; inLibcList = false
+            case "signal": throw DriverError.usage("--trace=signal is not available yet (choose syscall, libc)")
+            default:
+                if item.hasPrefix("libc:") {
+                    libc = true
+                    names = (names ?? []).union([String(item.dropFirst(5))])
+                    inLibcList = true
+                } else if inLibcList && !item.isEmpty {
+                    names?.insert(item)   // --trace=libc:fopen,fclose
+                } else {
+                    throw DriverError.usage("--trace: unknown item '\(item)' (choose syscall, libc, libc:NAME,...)")
+                }
             }
-            throw DriverError.usage("--trace: unknown item '\(item)' (choose syscall)")
         }
         guard backend == .emu else {
-            throw DriverError.usage("--trace=syscall needs the emulator (native code makes its system calls directly); add --backend emu")
+            throw DriverError.usage("--trace needs the emulator for now (native code makes its system calls and library calls directly); add --backend emu")
         }
         guard (1...1 << 20).contains(stringLimit) else { throw DriverError.usage("--trace-string-limit: expected 1…1048576") }
-        guard var output = stderr else { return nil }
+        guard var output = stderr else { return (nil, nil) }
         if let file {
             guard let f = fopen(file, "w") else { throw DriverError.badInput(file: file, message: "--trace-file: " + String(cString: strerror(errno))) }
             output = f
         }
         var options = SyscallTraceOptions(output: output)
         options.stringLimit = stringLimit
-        return options
+        var calls = LibcTraceOptions(output: output)
+        calls.stringLimit = stringLimit
+        calls.only = names
+        return (syscalls ? options : nil, libc ? calls : nil)
     }
 
     /// Ends a child of the program's `fork` by the host signal that ended its guest (default

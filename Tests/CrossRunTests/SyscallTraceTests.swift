@@ -63,10 +63,52 @@ final class SyscallTraceTests: XCTestCase {
         }
     }
 
+    func testLibraryCallsAreTracedWithDecodedArgumentsOnEveryEmulatedTarget() throws {
+        try FileIO.write(Array("""
+            #include <stdio.h>
+            #include <stdlib.h>
+            #include <string.h>
+            int main(void) {
+                FILE *f = fopen("trace-out.txt", "w");
+                fprintf(f, "%s:%d %5.2f %lu %c\\n", "alpha", 42, 3.5, 7ul, 'x');
+                fclose(f);
+                FILE *g = fopen("missing/none.txt", "r");
+                char *p = malloc(16);
+                strcpy(p, "hi");
+                printf("%s %d\\n", p, (int)strlen(p));
+                free(p);
+                return g != NULL;
+            }
+            """.utf8), to: dir + "/calls.c")
+        let expected = """
+            fopen("trace-out.txt", "w") = 0x?
+            fprintf(0x?, "%s:%d %5.2f %lu %c\\n", "alpha", 42, 3.5, 7, 120) = 19
+            fclose(0x?) = 0
+            fopen("missing/none.txt", "r") = NULL ENOENT (No such file or directory)
+            malloc(16) = 0x?
+            printf("%s %d\\n", "hi", 2) = 5
+            free(0x?)
+
+            """
+        for target in ["x64", "aarch64", "rv64"] {
+            let out = try TestSupport.runCrossrun(["--target", target, "--backend", "emu", "--trace=libc:fopen,fprintf,fclose,malloc,printf,free",
+                                                   "--trace-file", "trace.txt", "calls.c"], cwd: dir)
+            XCTAssertEqual(out.status, 0, "\(target): \(out.stderr)")
+            XCTAssertEqual(out.stdout, "hi 2\n", target)
+            let trace = String(decoding: try FileIO.read(dir + "/trace.txt"), as: UTF8.self)
+            XCTAssertEqual(trace.replacing(#/0x[0-9a-f]+/#, with: "0x?"), expected, target)
+            XCTAssertEqual(String(decoding: try FileIO.read(dir + "/trace-out.txt"), as: UTF8.self), "alpha:42  3.50 7 x\n")
+            // Every call without a filter (strlen too), and system calls with libc.
+            let all = try TestSupport.runCrossrun(["--target", target, "--backend", "emu", "--trace=syscall,libc", "calls.c"], cwd: dir)
+            XCTAssertTrue(all.stderr.contains("strlen(\"hi\") = 2\n"), all.stderr)
+        }
+    }
+
     func testUnavailableTracesAreRefused() throws {
         try FileIO.write(Array("int main(void) { return 0; }\n".utf8), to: dir + "/p.c")
-        for (args, message) in [(["--trace=libc"], "--trace=libc is not available yet"), (["--trace=disk"], "--trace: unknown item 'disk'"),
-                                (["--backend", "native", "--trace=syscall"], "--trace=syscall needs the emulator"),
+        for (args, message) in [(["--trace=signal"], "--trace=signal is not available yet"), (["--trace=disk"], "--trace: unknown item 'disk'"),
+                                (["--backend", "native", "--trace=syscall"], "--trace needs the emulator"),
+                                (["--backend", "native", "--trace=libc"], "--trace needs the emulator"),
                                 (["--trace-file", "t.txt"], "--trace-file needs --trace"),
                                 (["--backend", "emu", "--trace=syscall", "--trace-file", "no/such/dir/t.txt"], "no/such/dir/t.txt: --trace-file: No such file or directory")] {
             let out = try TestSupport.runCrossrun(args + ["p.c"], cwd: dir)
