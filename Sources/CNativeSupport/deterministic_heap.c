@@ -45,17 +45,22 @@ static int in_arena(const void *p) {
     return arena && (const unsigned char *)p >= arena && (const unsigned char *)p < arena_end;
 }
 
+/* 64 GiB, or 1 GiB where the kernel accounts even MAP_NORESERVE mappings (overcommit_memory=2);
+   at the fixed address, else anywhere (addresses then follow the host's mappings); with neither,
+   the host's malloc serves the program. */
 static void reserve(void) {
-    void *m = mmap((void *)ARENA_ADDRESS, ARENA_SIZE, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
-    if (m == MAP_FAILED || (uintptr_t)m != ARENA_ADDRESS) {
-        if (m != MAP_FAILED) munmap(m, ARENA_SIZE);
-        /* Taken: anywhere (addresses then follow the host's mappings). */
-        m = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        if (m == MAP_FAILED) return;
+    static const size_t sizes[] = {ARENA_SIZE, (size_t)1 << 30};
+    for (int fixed = 1; fixed >= 0; fixed--) {
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | (fixed ? MAP_FIXED_NOREPLACE : 0);
+            void *m = mmap(fixed ? (void *)ARENA_ADDRESS : NULL, sizes[i], PROT_READ | PROT_WRITE, flags, -1, 0);
+            if (m == MAP_FAILED) continue;
+            if (fixed && (uintptr_t)m != ARENA_ADDRESS) { munmap(m, sizes[i]); continue; }   /* a kernel before 4.17 */
+            arena = bump = m;
+            arena_end = arena + sizes[i];
+            return;
+        }
     }
-    arena = bump = m;
-    arena_end = arena + ARENA_SIZE;
 }
 
 static _Noreturn void heap_error(const char *what) {
@@ -75,7 +80,7 @@ static header *header_of(void *p) {
 }
 
 void *crossrun_det_malloc(size_t size) {
-    if (size > ARENA_SIZE) { errno = ENOMEM; return NULL; }
+    if (size > ARENA_SIZE - HEADER) { errno = ENOMEM; return NULL; }
     unsigned c = class_of(size + HEADER);
     if (c >= CLASSES) { errno = ENOMEM; return NULL; }
     pthread_mutex_lock(&heap_lock);
