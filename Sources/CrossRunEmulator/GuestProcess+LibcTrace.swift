@@ -95,7 +95,7 @@ extension GuestProcess {
 
     /// The variadic arguments a printf format consumes, decoded by conversion (up to 16).
     func describeFormatArguments(_ format: UInt64, _ f: any CallFrame, afterInts ints: Int, floats: Int, limit: Int) -> [String] {
-        guard let text = try? Array(memory.cString(format)), var va = try? f.variadic(afterInts: ints, floats: floats) else { return [] }
+        guard let text = try? Array(memory.cString(format).prefix(4096)), var va = try? f.variadic(afterInts: ints, floats: floats) else { return [] }
         var out: [String] = []
         var i = 0
         while i < text.count && out.count < 16 {

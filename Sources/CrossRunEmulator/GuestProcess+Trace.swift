@@ -66,8 +66,9 @@ extension GuestProcess {
             guard let b = try? memory.bytes(address, min(max(count, 0), limit)) else { return Self.hex(address) }
             bytes = Array(b)
         } else {
+            // A view of the guest's bytes: only what is shown is copied.
             guard let b = try? memory.cString(address) else { return Self.hex(address) }
-            bytes = Array(b)
+            bytes = Array(b.prefix(limit + 1))
         }
         var text = "\""
         for (i, byte) in bytes.prefix(limit).enumerated() {
