@@ -34,7 +34,7 @@ extension GuestProcess {
         "rand": ">i", "srand": "u>v", "open": "si>i", "close": "i>i", "read": "ipu>l", "write": "ibu>l", "lseek": "ili>l",
         "unlink": "s>i", "getpid": ">i", "sleep": "u>u", "usleep": "u>i", "access": "si>i", "chdir": "s>i", "mkdir": "si>i",
         "rmdir": "s>i", "time": "p>l", "clock": ">l", "sin": "d>d", "cos": "d>d", "sqrt": "d>d", "pow": "dd>d", "exp": "d>d",
-        "log": "d>d", "floor": "d>d", "ceil": "d>d", "fabs": "d>d",
+        "log": "d>d", "floor": "d>d", "ceil": "d>d", "fabs": "d>d", "raise": "i>i", "kill": "ii>i", "signal": "ip>p",
     ]
 
     /// `body` wrapped to print its line after each call (and `= ?` when it does not return).

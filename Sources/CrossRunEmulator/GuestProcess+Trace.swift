@@ -45,6 +45,22 @@ extension GuestProcess {
         return name
     }
 
+    /// `--trace=signal`: strace's line for a signal delivered to the program.
+    static func traceSignal(_ sig: Int32, to output: UnsafeMutablePointer<FILE>) {
+        fputs("--- \(signalName(sig)) {si_signo=\(signalName(sig))} ---\n", output)
+        fflush(output)
+    }
+
+    /// `SIGSEGV`, `SIGRTMIN+3` (Linux's numbers, the same on every target).
+    public static func signalName(_ sig: Int32) -> String {
+        let names = ["SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1",
+                     "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP",
+                     "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS"]
+        if sig >= 1 && Int(sig) <= names.count { return names[Int(sig) - 1] }
+        if sig >= 32 && sig <= 64 { return sig == 32 ? "SIGRTMIN" : "SIGRT_\(sig - 32)" }
+        return "signal \(sig)"
+    }
+
     static func hex(_ value: UInt64) -> String { value == 0 ? "NULL" : "0x" + String(value, radix: 16) }
 
     func describeResult(_ call: GuestSyscall?, _ result: Int64) -> String {

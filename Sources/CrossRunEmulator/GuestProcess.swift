@@ -39,6 +39,8 @@ public final class GuestProcess {
         public var syscallTrace: SyscallTraceOptions?
         /// `--trace=libc`: a line per library call (GuestProcess+LibcTrace); nil: off.
         public var libcTrace: LibcTraceOptions?
+        /// `--trace=signal`: where a line per delivered signal goes; nil: off.
+        public var signalTrace: UnsafeMutablePointer<FILE>?
 
         public init(arguments: [String], environment: [String: String], programName: String) {
             self.arguments = arguments
@@ -182,6 +184,7 @@ public final class GuestProcess {
         runtime.mapper = memory
         runtime.fileSystem = options.fileSystem
         if options.deterministic { prepareDeterministicRun() }
+        if let output = options.signalTrace { runtime.signalObserver = { Self.traceSignal($0, to: output) } }
         runtime.callGuest = { [unowned self] function, args in try self.callNested(function, args) }
         runtime.afterForkInChild = { [unowned self] in self.deadlineAfterFork() }
         runtime.programName = String(options.programName.split(separator: "/").last ?? "program")

@@ -44,6 +44,8 @@ public final class LibcRuntime {
     /// Run in the child right after an emulated `fork` (set by the emulator: restarts what
     /// threads did, such as the deadline watchdog); nil means the guest cannot fork (ENOSYS).
     public var afterForkInChild: (() -> Void)?
+    /// Told of each signal as it is delivered to a handler or ends the program (`--trace=signal`).
+    public var signalObserver: ((Int32) -> Void)?
     /// The guest address space for `mmap` & co. (set by the emulator), or nil.
     public weak var mapper: (any GuestMapper)?
     /// State of the POSIX library additions (locale, wide conversions, regex, `drand48`…).

@@ -36,6 +36,7 @@ enum LibcSignal {
         let handler = rt.signalHandlers[sig] ?? SIG_DFL
         if handler == SIG_IGN || (handler == SIG_DFL && ignoredByDefault.contains(sig)) { return }
         if rt.signalMask & bit(sig) != 0 { rt.pendingSignals |= bit(sig); return }
+        rt.signalObserver?(sig)
         if handler == SIG_DFL {
             throw GuestTermination.signal(sig, String(cString: strsignal(sig)).lowercased())
         }

@@ -154,7 +154,7 @@ struct Run: ParsableCommand {
     @Flag(help: "Same program and input, same output: fixed clocks, pid, random sources, environment and argv[0]; natively no address randomization (doc/CLI.md).")
     var deterministic = false
 
-    @Option(help: ArgumentHelp("What to trace on stderr, strace-style (emulated runs): syscall (the system calls the program makes itself), libc or libc:NAME,... (its C library calls).", valueName: "LIST"))
+    @Option(help: ArgumentHelp("What to trace on stderr, strace-style (emulated runs): syscall (the system calls the program makes itself), libc or libc:NAME,... (its C library calls), signal (signals delivered to it).", valueName: "LIST"))
     var trace: String?
 
     @Option(help: ArgumentHelp("Write the --trace lines to FILE instead of stderr.", valueName: "FILE"))
@@ -185,7 +185,7 @@ struct Run: ParsableCommand {
                 throw DriverError.badInput(file: root, message: "--root: " + String(cString: strerror(error.code)))
             }
         }
-        let (syscallTrace, libcTrace) = try Self.traceOptions(trace, file: traceFile, stringLimit: traceStringLimit, backend: chosen)
+        let (syscallTrace, libcTrace, signalTrace) = try Self.traceOptions(trace, file: traceFile, stringLimit: traceStringLimit, backend: chosen)
         if chosen == .emu && !Emulator.supports(target.machine) {
             throw DriverError.usage("the emulator cannot run \(target) programs")
         }
@@ -206,6 +206,7 @@ struct Run: ParsableCommand {
             options.deterministic = deterministic
             options.syscallTrace = syscallTrace
             options.libcTrace = libcTrace
+            options.signalTrace = signalTrace
             options.entry = Invocation.compile.entry
             options.timeout = timeout
             options.verbose = verbose
@@ -216,6 +217,12 @@ struct Run: ParsableCommand {
             // A child of the program's fork ends here too; only the original process records.
             if let recordPath, crossrun_is_original_process() != 0 { try? FileIO.write(Array(Self.record(outcome, timeout: timeout).json.utf8), to: recordPath) }
             if let report = outcome.report { fputs(report + "\n", stderr) }
+            if let signalTrace, crossrun_is_original_process() != 0 {
+                // strace's last line.
+                let end = outcome.signal.map { "killed by \(GuestProcess.signalName($0))" } ?? "exited with \(outcome.status)"
+                fputs("+++ \(end) +++\n", signalTrace)
+                fflush(signalTrace)
+            }
             if crossrun_is_original_process() == 0, let signal = outcome.signal, signal > 0 {
                 Self.dieBySignal(signal)   // so the guest parent's waitpid sees WIFSIGNALED, as natively
             }
@@ -229,21 +236,22 @@ struct Run: ParsableCommand {
         try NativeRunner.run(loaded, options: options)
     }
 
-    /// `--trace LIST` (`syscall`, `libc`, `libc:NAME,NAME...`; `signal` is not done yet) with
-    /// its file and string limit, for the emulator; nils when not tracing.
-    static func traceOptions(_ list: String?, file: String?, stringLimit: Int, backend: Backend) throws -> (SyscallTraceOptions?, LibcTraceOptions?) {
+    /// `--trace LIST` (`syscall`, `libc`, `libc:NAME,NAME...`, `signal`) with its file and
+    /// string limit, for the emulator; nils when not tracing.
+    static func traceOptions(_ list: String?, file: String?, stringLimit: Int, backend: Backend) throws
+        -> (SyscallTraceOptions?, LibcTraceOptions?, UnsafeMutablePointer<FILE>?) {
         guard let list else {
             if file != nil { throw DriverError.usage("--trace-file needs --trace (e.g. --trace=syscall)") }
-            return (nil, nil)
+            return (nil, nil, nil)
         }
-        var syscalls = false, libc = false
+        var syscalls = false, libc = false, signals = false
         var names: Set<String>?
         var inLibcList = false
         for item in list.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
             switch item {
             case "syscall": syscalls = true; inLibcList = false
             case "libc": libc = true; names = nil; inLibcList = false
-            case "signal": throw DriverError.usage("--trace=signal is not available yet (choose syscall, libc)")
+            case "signal": signals = true; inLibcList = false
             default:
                 if item.hasPrefix("libc:") {
                     libc = true
@@ -252,7 +260,7 @@ struct Run: ParsableCommand {
                 } else if inLibcList && !item.isEmpty {
                     names?.insert(item)   // --trace=libc:fopen,fclose
                 } else {
-                    throw DriverError.usage("--trace: unknown item '\(item)' (choose syscall, libc, libc:NAME,...)")
+                    throw DriverError.usage("--trace: unknown item '\(item)' (choose syscall, libc, libc:NAME,..., signal)")
                 }
             }
         }
@@ -260,7 +268,7 @@ struct Run: ParsableCommand {
             throw DriverError.usage("--trace needs the emulator for now (native code makes its system calls and library calls directly); add --backend emu")
         }
         guard (1...1 << 20).contains(stringLimit) else { throw DriverError.usage("--trace-string-limit: expected 1…1048576") }
-        guard var output = stderr else { return (nil, nil) }
+        guard var output = stderr else { return (nil, nil, nil) }
         if let file {
             guard let f = fopen(file, "w") else { throw DriverError.badInput(file: file, message: "--trace-file: " + String(cString: strerror(errno))) }
             output = f
@@ -270,7 +278,7 @@ struct Run: ParsableCommand {
         var calls = LibcTraceOptions(output: output)
         calls.stringLimit = stringLimit
         calls.only = names
-        return (syscalls ? options : nil, libc ? calls : nil)
+        return (syscalls ? options : nil, libc ? calls : nil, signals ? output : nil)
     }
 
     /// Ends a child of the program's `fork` by the host signal that ended its guest (default

@@ -104,9 +104,37 @@ final class SyscallTraceTests: XCTestCase {
         }
     }
 
+    func testSignalsAndTheEndOfTheRunAreTraced() throws {
+        try FileIO.write(Array("""
+            #include <signal.h>
+            #include <stdio.h>
+            #include <stdlib.h>
+            static void on(int s) { printf("handled %d\\n", s); }
+            int main(int argc, char **argv) {
+                signal(SIGUSR1, on);
+                raise(SIGUSR1);
+                signal(SIGUSR2, SIG_IGN);
+                raise(SIGUSR2);   /* ignored: not delivered */
+                if (argc > 1) raise(SIGTERM);
+                return 4;
+            }
+            """.utf8), to: dir + "/sig.c")
+        for target in ["x64", "aarch64", "rv64"] {
+            let out = try TestSupport.runCrossrun(["--target", target, "--backend", "emu", "--trace=signal,libc:raise", "--trace-file", "t.txt", "sig.c"], cwd: dir)
+            XCTAssertEqual(out.status, 4, "\(target): \(out.stderr)")
+            XCTAssertEqual(out.stdout, "handled 10\n")
+            XCTAssertEqual(String(decoding: try FileIO.read(dir + "/t.txt"), as: UTF8.self),
+                           "--- SIGUSR1 {si_signo=SIGUSR1} ---\nraise(10) = 0\nraise(12) = 0\n+++ exited with 4 +++\n", target)
+            let killed = try TestSupport.runCrossrun(["--target", target, "--backend", "emu", "--trace=signal", "sig.c", "--", "term"], cwd: dir)
+            XCTAssertEqual(killed.status, 143, killed.stderr)
+            XCTAssertTrue(killed.stderr.hasPrefix("--- SIGUSR1 {si_signo=SIGUSR1} ---\n--- SIGTERM {si_signo=SIGTERM} ---\n"), killed.stderr)
+            XCTAssertTrue(killed.stderr.hasSuffix("+++ killed by SIGTERM +++\n"), killed.stderr)
+        }
+    }
+
     func testUnavailableTracesAreRefused() throws {
         try FileIO.write(Array("int main(void) { return 0; }\n".utf8), to: dir + "/p.c")
-        for (args, message) in [(["--trace=signal"], "--trace=signal is not available yet"), (["--trace=disk"], "--trace: unknown item 'disk'"),
+        for (args, message) in [(["--trace=disk"], "--trace: unknown item 'disk'"),
                                 (["--backend", "native", "--trace=syscall"], "--trace needs the emulator"),
                                 (["--backend", "native", "--trace=libc"], "--trace needs the emulator"),
                                 (["--trace-file", "t.txt"], "--trace-file needs --trace"),
