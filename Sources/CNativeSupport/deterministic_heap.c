@@ -26,11 +26,12 @@
 #define LIVE_MAGIC 0x6c697665u
 #define FREE_MAGIC 0x66726565u
 
-typedef struct { uint32_t class_index; uint32_t magic; uint64_t unused; } header;
+/* The free-list link lives in the header: a 0-byte block has no room after it. */
+typedef struct header { uint32_t class_index; uint32_t magic; struct header *next; } header;
 
 static pthread_mutex_t heap_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned char *arena, *arena_end, *bump;
-static void *free_lists[CLASSES];
+static header *free_lists[CLASSES];
 
 static size_t class_size(unsigned c) { return c < SMALL_CLASSES ? (size_t)(c + 1) * 16 : (size_t)2048 << (c - SMALL_CLASSES); }
 
@@ -86,9 +87,9 @@ void *crossrun_det_malloc(size_t size) {
     pthread_mutex_lock(&heap_lock);
     if (!arena) reserve();
     if (!arena) { pthread_mutex_unlock(&heap_lock); return malloc(size); }
-    unsigned char *block = free_lists[c];
+    unsigned char *block = (unsigned char *)free_lists[c];
     if (block) {
-        free_lists[c] = *(void **)(block + HEADER);
+        free_lists[c] = free_lists[c]->next;
     } else if ((size_t)(arena_end - bump) >= class_size(c)) {
         block = bump;
         bump += class_size(c);
@@ -97,6 +98,7 @@ void *crossrun_det_malloc(size_t size) {
         header *h = (header *)block;
         h->class_index = c;
         h->magic = LIVE_MAGIC;
+        h->next = NULL;
     }
     pthread_mutex_unlock(&heap_lock);
     if (!block) { errno = ENOMEM; return NULL; }
@@ -109,7 +111,7 @@ void crossrun_det_free(void *p) {
     pthread_mutex_lock(&heap_lock);
     header *h = header_of(p);
     h->magic = FREE_MAGIC;
-    *(void **)p = free_lists[h->class_index];
+    h->next = free_lists[h->class_index];
     free_lists[h->class_index] = h;
     pthread_mutex_unlock(&heap_lock);
 }

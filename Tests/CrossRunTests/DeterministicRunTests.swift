@@ -175,6 +175,46 @@ final class DeterministicRunTests: XCTestCase {
         }
     }
 
+    /// Random malloc/calloc/realloc/free (zero-sized blocks included) with every byte checked:
+    /// the private heap gives the host heap's answers.
+    func testNativeHeapSurvivesRandomAllocations() throws {
+        let source = dir + "/stress.c"
+        try FileIO.write(Array("""
+            #include <stdio.h>
+            #include <stdlib.h>
+            #include <stdint.h>
+            static uint64_t s = 12345;
+            static uint64_t rnd(void) { s ^= s << 13; s ^= s >> 7; s ^= s << 17; return s; }
+            int main(void) {
+                enum { N = 64 };
+                unsigned char *p[N] = {0};
+                size_t len[N] = {0};
+                uint64_t sum = 0;
+                for (int it = 0; it < 20000; it++) {
+                    int i = rnd() % N, op = rnd() % 4;
+                    for (size_t k = 0; k < len[i]; k++) if (p[i][k] != (unsigned char)(i + k)) { printf("corrupt %d\\n", it); return 1; }
+                    if (op == 0) { free(p[i]); p[i] = 0; len[i] = 0; continue; }
+                    size_t n = rnd() % (rnd() % 8 == 0 ? 100000 : 40);
+                    unsigned char *q = op == 1 ? malloc(n) : op == 2 ? calloc(1, n) : realloc(p[i], n);
+                    if (!q && n) { printf("out of memory\\n"); return 1; }
+                    if (op != 3) free(p[i]);
+                    if (op == 2) for (size_t k = 0; k < n; k++) if (q[k]) { printf("calloc not zeroed\\n"); return 1; }
+                    for (size_t k = op == 3 ? (len[i] < n ? len[i] : n) : 0; k < n; k++) q[k] = (unsigned char)(i + k);
+                    p[i] = q;
+                    len[i] = n;
+                    sum += n;
+                }
+                printf("ok %llu\\n", (unsigned long long)sum);
+                return 0;
+            }
+            """.utf8), to: source)
+        let plain = try TestSupport.runCrossrun(["--backend", "native", source], cwd: dir)
+        XCTAssertTrue(plain.stdout.hasPrefix("ok "), plain.stdout + plain.stderr)
+        let fixed = try TestSupport.runCrossrun(["--backend", "native", "--deterministic", source], cwd: dir)
+        XCTAssertEqual(fixed.status, 0, fixed.stderr)
+        XCTAssertEqual(fixed.stdout, plain.stdout)
+    }
+
     /// The emulator's raw system calls answer as its library functions do.
     func testRawSystemCallsOnEmulatedTargets() throws {
         let source = dir + "/raw.c"
