@@ -111,6 +111,11 @@ void crossrun_det_free(void *p) {
     pthread_mutex_lock(&heap_lock);
     header *h = header_of(p);
     h->magic = FREE_MAGIC;
+    size_t size = class_size(h->class_index);
+    if (size >= ((size_t)1 << 20)) {   /* give a big block's pages back (the header's page stays) */
+        uintptr_t start = ((uintptr_t)h + HEADER + 4095) & ~(uintptr_t)4095, end = ((uintptr_t)h + size) & ~(uintptr_t)4095;
+        if (end > start) madvise((void *)start, end - start, MADV_DONTNEED);
+    }
     h->next = free_lists[h->class_index];
     free_lists[h->class_index] = h;
     pthread_mutex_unlock(&heap_lock);
