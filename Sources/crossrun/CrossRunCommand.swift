@@ -160,7 +160,7 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Write the --trace lines to FILE instead of stderr.", valueName: "FILE"))
     var traceFile: String?
 
-    @Option(help: ArgumentHelp("Quote at most N bytes of each string or buffer in --trace lines (strace's -s; default 32).", valueName: "N"))
+    @Option(help: ArgumentHelp("Quote at most N bytes of each string or buffer in --trace lines (strace's -s).", valueName: "N"))
     var traceStringLimit = 32
 
     func run() throws {
