@@ -21,6 +21,7 @@ extension GuestProcess {
         }
         let err = crossrun_uc_hook_add(uc, &hook, CROSSRUN_UC_HOOK_MEM_INVALID, unsafeBitCast(invalid, to: UnsafeMutableRawPointer.self), context, 1, 0)
         guard err == UC_ERR_OK else { throw EmulatorError.engine("installing the memory fault hook", err) }
+        if let gdb = options.gdb { try attachDebugger(gdb) }
     }
 
     /// A trap from a stub (libc call) or a real `syscall`/`svc`/`ecall`.

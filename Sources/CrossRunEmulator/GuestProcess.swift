@@ -1,4 +1,5 @@
 import CUnicorn
+import CrossRunGDB
 import CrossRunELF
 import CrossRunLibc
 import CrossRunLink
@@ -33,6 +34,9 @@ public final class GuestProcess {
         /// Extra host functions by import name, served before the C library's (fuzzing's
         /// comparison tracing).
         public var extraFunctions: [String: HostFunction] = [:]
+        /// A gdb client, already connected: the run stops at its first instruction and is
+        /// debugged through it (GuestProcess+Debug.swift). nil: no debugging hooks at all.
+        public var gdb: GDBServer?
 
         public init(arguments: [String], environment: [String: String], programName: String) {
             self.arguments = arguments
@@ -108,6 +112,8 @@ public final class GuestProcess {
     var deadline: OpaquePointer?
     /// The library function a fault inside a trap happened in.
     var faultFunction: String?
+    /// The attached debugger (only with ``Options/gdb``).
+    var debugSession: DebugSession?
 
     /// Creates the engine, maps the address space and loads `image`; throws listing any import
     /// the emulator cannot provide.

@@ -3,6 +3,7 @@ import CrossRunDriver
 import CrossRunELF
 import CrossRunEmulator
 import CrossRunFuzz
+import CrossRunGDB
 import CrossRunLibc
 import CrossRunLink
 import CrossRunNative
@@ -151,12 +152,18 @@ struct Run: ParsableCommand {
     @Flag(help: ArgumentHelp("Die with the parent process (test and matrix children).", visibility: .hidden))
     var exitWithParent = false
 
+    @Option(help: ArgumentHelp("Debug with gdb: start stopped and serve the GDB remote protocol on localhost:PORT (emulated runs; see doc/DEBUGGING.md).", valueName: "PORT"))
+    var gdb: UInt16?
+
     func run() throws {
         if exitWithParent && !Subprocess.exitWithParent() { Glibc.exit(1) }
         let target = try build.resolvedTarget()
         let host = Target(machine: NativeImage.hostMachine)
         // Native code makes its own system calls: only the emulator can confine its files.
-        let chosen = backend ?? (target == host && root == nil ? .native : .emu)
+        let chosen = backend ?? (target == host && root == nil && gdb == nil ? .native : .emu)
+        if chosen == .native && gdb != nil {
+            throw DriverError.usage("--gdb debugs emulated runs only; use --backend emu")
+        }
         if chosen == .native && target != host {
             throw DriverError.usage("--backend native cannot run \(target) code on this \(host) host; use --backend emu")
         }
@@ -187,6 +194,7 @@ struct Run: ParsableCommand {
             options.verbose = verbose
             options.fileSystem = fileSystem
             options.watchdogExit = Self.watchdogExit(programName: built.programName, timeout: timeout)
+            if let gdb { options.gdb = try Self.waitForDebugger(port: gdb, built: built) }
             let outcome = try Emulator.run(built.image, options: options)
             fflush(stdout)
             // A child of the program's fork ends here too; only the original process records.
@@ -202,6 +210,18 @@ struct Run: ParsableCommand {
                                            programName: built.programName, timeout: timeout)
         options.outcomePath = recordPath
         try NativeRunner.run(loaded, options: options)
+    }
+
+    /// Listens on localhost:`port` and waits until gdb connects.
+    static func waitForDebugger(port: UInt16, built: Pipeline.Build) throws -> GDBServer {
+        do {
+            let server = try GDBServer(port: port, dispatcher: GDBDispatcher())
+            fputs("crossrun: \(built.programName): waiting for gdb on localhost:\(server.port) (gdb-multiarch -ex 'target remote :\(server.port)')\n", stderr)
+            try server.waitForClient()
+            return server
+        } catch let error as GDBServerError {
+            throw DriverError.usage(error.description)
+        }
     }
 
     /// Ends a child of the program's `fork` by the host signal that ended its guest (default
