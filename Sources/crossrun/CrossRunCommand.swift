@@ -194,7 +194,7 @@ struct Run: ParsableCommand {
             options.verbose = verbose
             options.fileSystem = fileSystem
             options.watchdogExit = Self.watchdogExit(programName: built.programName, timeout: timeout)
-            if let gdb { options.gdb = try Self.waitForDebugger(port: gdb, built: built) }
+            if let gdb { options.gdb = try Self.waitForDebugger(port: gdb, built: built, base: options.layout.imageBase) }
             let outcome = try Emulator.run(built.image, options: options)
             fflush(stdout)
             // A child of the program's fork ends here too; only the original process records.
@@ -213,9 +213,12 @@ struct Run: ParsableCommand {
     }
 
     /// Listens on localhost:`port` and waits until gdb connects.
-    static func waitForDebugger(port: UInt16, built: Pipeline.Build) throws -> GDBServer {
+    /// gdb reads the program's symbols from the linked image served as an ELF file.
+    static func waitForDebugger(port: UInt16, built: Pipeline.Build, base: UInt64) throws -> GDBServer {
         do {
-            let server = try GDBServer(port: port, dispatcher: GDBDispatcher())
+            let name = String(built.programName.split(separator: "/").last ?? "program")
+            let exec = GDBDispatcher.ExecFile(path: "/crossrun/\(name).elf", bytes: built.image.executableELF(base: base))
+            let server = try GDBServer(port: port, dispatcher: GDBDispatcher(execFile: exec))
             fputs("crossrun: \(built.programName): waiting for gdb on localhost:\(server.port) (gdb-multiarch -ex 'target remote :\(server.port)')\n", stderr)
             try server.waitForClient()
             return server
@@ -285,12 +288,23 @@ struct Inspect: ParsableCommand {
     @Flag(help: .private)
     var buildOnly = false
 
+    @Option(help: ArgumentHelp("Write the linked image as an ELF executable with its symbols, at the address an emulated run loads it (for gdb, objdump, addr2line).", valueName: "OUT"))
+    var elf: String?
+
     /// `--build-only`'s exit status for a compile error (clang's diagnostics are on stderr).
     static let compileFailedStatus: Int32 = 3
 
     func run() throws {
         guard buildOnly else {
             let built = try build.build()
+            if let elf {
+                do {
+                    try FileIO.write(built.image.executableELF(base: GuestLayout().imageBase), to: elf)
+                } catch {
+                    throw DriverError.badInput(file: elf, message: "cannot write the ELF file: \(error)")
+                }
+                return
+            }
             print(ImageReport.render(built.image, name: built.programName), terminator: "")
             return
         }
