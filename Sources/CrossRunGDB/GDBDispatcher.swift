@@ -124,7 +124,8 @@ public final class GDBDispatcher {
     private func breakpoint(_ command: String, target: GDBTarget) -> Action {
         let insert = command.first == "Z"
         // Z<type>,<addr>,<kind>[;cond…]: conditions are not offered and ignored.
-        let fields = command.dropFirst().split(separator: ";", maxSplits: 1)[0].split(separator: ",", omittingEmptySubsequences: false)
+        let fields = (command.dropFirst().split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+            .split(separator: ",", omittingEmptySubsequences: false)
         guard fields.count == 3, let type = Int(fields[0]), let address = Hex.number(fields[1]), let kind = Hex.number(fields[2]) else {
             return Self.error
         }
@@ -211,13 +212,13 @@ public final class GDBDispatcher {
             openFiles.insert(fd)
             return Self.text("F" + Hex.string(UInt64(fd)))
         case "pread":
-            guard args.count == 3, let fd = Hex.number(args[0]), openFiles.contains(Int(fd)),
+            guard args.count == 3, let fd = Hex.number(args[0]).flatMap({ Int(exactly: $0) }), openFiles.contains(fd),
                   let length = Hex.number(args[1]), let offset = Hex.number(args[2]), let exec = execFile else { return Self.text("F-1,9") }
             let start = Int(min(offset, UInt64(exec.bytes.count)))
             let end = start + Int(min(length, UInt64(exec.bytes.count - start), UInt64(GDBPacket.maximumPayload / 2)))
             return .reply(Array("F\(Hex.string(UInt64(end - start)));".utf8) + GDBPacket.escape(exec.bytes[start..<end]))
         case "fstat":
-            guard args.count == 1, let fd = Hex.number(args[0]), openFiles.contains(Int(fd)), let exec = execFile else { return Self.text("F-1,9") }
+            guard args.count == 1, let fd = Hex.number(args[0]).flatMap({ Int(exactly: $0) }), openFiles.contains(fd), let exec = execFile else { return Self.text("F-1,9") }
             // gdb's fio_stat: big-endian dev, ino, mode, nlink, uid, gid, rdev (4 bytes each),
             // size, blksize, blocks (8 each), atime, mtime, ctime (4 each): 64 bytes.
             var st: [UInt8] = []
@@ -227,7 +228,7 @@ public final class GDBDispatcher {
             be(0, 4); be(0, 4); be(0, 4)
             return .reply(Array("F\(Hex.string(UInt64(st.count)));".utf8) + GDBPacket.escape(st))
         case "close":
-            guard args.count == 1, let fd = Hex.number(args[0]), openFiles.remove(Int(fd)) != nil else { return Self.text("F-1,9") }
+            guard args.count == 1, let fd = Hex.number(args[0]).flatMap({ Int(exactly: $0) }), openFiles.remove(fd) != nil else { return Self.text("F-1,9") }
             return Self.text("F0")
         default:
             return Self.empty
