@@ -1,0 +1,96 @@
+import CrossRunDriver
+import XCTest
+
+/// Real gdb-multiarch sessions in batch mode against `crossrun --gdb` on x64, aarch64 and
+/// rv64 (emulated): break by name, continue, backtrace, memory and registers, stepi, a global
+/// read through its symbol, the exit code; a fault seen as SIGSEGV.
+final class GDBSessionTests: XCTestCase {
+    static let gdb: String? = ["/usr/bin/gdb-multiarch", "/usr/local/bin/gdb-multiarch"].first { FileIO.exists($0) }
+
+    static let program = """
+        #include <stdio.h>
+        int counter;
+        int leaf(int x) { counter += x; return x * 2; }
+        int middle(int x) { return leaf(x + 1) + 1; }
+        int main(void) {
+            int total = 0;
+            for (int i = 0; i < 3; i++) total += middle(i);
+            printf("total %d counter %d\\n", total, counter);
+            return 3;
+        }
+        """
+
+    /// Runs `crossrun --gdb 0` on `source` and gdb-multiarch with `commands` against it; returns
+    /// gdb's output, the program's stdout and crossrun's exit status.
+    func session(target: String, source: String, commands: [String]) throws -> (gdb: String, program: String, status: String) {
+        guard let gdb = Self.gdb else {
+            throw XCTSkip("gdb-multiarch is not installed (scripts/ensure-deps.sh installs it)")
+        }
+        let dir = try TestSupport.scratch()
+        defer { FileIO.removeTree(dir) }
+        try FileIO.write(Array(source.utf8), to: dir + "/prog.c")
+        func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let exCommands = commands.map { "-ex " + quote($0) }.joined(separator: " ")
+        // The port is chosen by the system (--gdb 0) and read from crossrun's waiting message.
+        let script = """
+            cd \(quote(dir))
+            \(quote(TestSupport.crossrun)) --gdb 0 --target \(target) prog.c >prog.out 2>prog.err </dev/null &
+            pid=$!
+            port=
+            while [ -z "$port" ] && kill -0 $pid 2>/dev/null; do
+              port=$(sed -n 's/.*waiting for gdb on localhost:\\([0-9]*\\).*/\\1/p' prog.err)
+              [ -n "$port" ] || sleep 0.1
+            done
+            \(quote(gdb)) -batch -nx -ex "target remote :$port" \(exCommands) >gdb.out 2>&1 </dev/null
+            wait $pid
+            echo $? >status
+            """
+        _ = try TestSupport.run("/bin/sh", ["-c", script])
+        func read(_ name: String) -> String { String(decoding: (try? FileIO.read(dir + "/" + name)) ?? [], as: UTF8.self) }
+        return (read("gdb.out") + read("prog.err"), read("prog.out"), read("status").trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    func assertContains(_ text: String, _ pattern: String, _ context: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertNotNil(text.range(of: pattern, options: .regularExpression), "\(context): no match for /\(pattern)/ in:\n\(text)", file: file, line: line)
+    }
+
+    func testBreakBacktraceMemoryStepAndExitOnEveryTarget() throws {
+        let registers = ["x64": ("rip", "rax", "xmm0"), "aarch64": ("pc", "x0", "v0"), "rv64": ("pc", "a0", "ft0")]
+        for target in ["x64", "aarch64", "rv64"] {
+            let (pc, integer, vector) = registers[target]!
+            let r = try session(target: target, source: Self.program, commands: [
+                "break leaf", "continue", "bt", "continue",
+                "print (int)counter", "x/2i $pc", "info registers \(pc) \(integer)", "info registers \(vector)",
+                "set $before = $pc", "stepi", "print $pc != $before",
+                "delete", "continue",
+            ])
+            assertContains(r.gdb, #"Breakpoint 1 at 0x[0-9a-f]+"#, target)
+            assertContains(r.gdb, #"Breakpoint 1, 0x[0-9a-f]+ in leaf \(\)"#, target)
+            assertContains(r.gdb, #"#0 +0x[0-9a-f]+ in leaf \(\)\n#1 +0x[0-9a-f]+ in middle \(\)\n#2 +0x[0-9a-f]+ in main \(\)"#, target)
+            // The second stop: leaf(1) has added 1 to counter.
+            assertContains(r.gdb, #"\$1 = 1\n"#, target)
+            assertContains(r.gdb, #"=> 0x[0-9a-f]+ <leaf\+[0-9]+>:"#, target)
+            assertContains(r.gdb, "\(pc) +0x[0-9a-f]+", target)
+            assertContains(r.gdb, "\(integer) +0x", target)
+            assertContains(r.gdb, "\(vector) +", target)
+            assertContains(r.gdb, #"\$2 = 1\n"#, target)
+            assertContains(r.gdb, #"\[Inferior 1 \(Remote target\) exited with code 03\]"#, target)
+            XCTAssertEqual(r.program, "total 15 counter 6\n", target)
+            XCTAssertEqual(r.status, "3", target)
+        }
+    }
+
+    func testFaultStopsWithSIGSEGVOnEveryTarget() throws {
+        let source = """
+            int *volatile where;
+            int main(void) { *where = 1; return 0; }
+            """
+        for target in ["x64", "aarch64", "rv64"] {
+            let r = try session(target: target, source: source, commands: ["continue", "bt 1", "continue"])
+            assertContains(r.gdb, "Program received signal SIGSEGV", target)
+            assertContains(r.gdb, #"#0 +0x[0-9a-f]+ in main \(\)"#, target)
+            assertContains(r.gdb, "Program terminated with signal SIGSEGV", target)
+            XCTAssertEqual(r.status, "139", target)
+        }
+    }
+}
