@@ -12,12 +12,16 @@ import Glibc
 /// debugger is attached, and then only:
 /// - one `UC_HOOK_CODE` per breakpoint, bounded to the breakpoint's address (Unicorn emits the
 ///   hook call only into instructions inside a hook's range), so guest code is never patched;
-/// - a `UC_HOOK_CODE` over all code while single-stepping (and for the stop at the entry);
+/// - a `UC_HOOK_CODE` over all code (the *trace hook*) while single-stepping, for the stop at
+///   the entry, and while a watchpoint exists (memory hooks see an imprecise PC on aarch64
+///   and riscv64: the trace hook tells which instruction accesses the watched range);
+/// - per watchpoint a memory hook bounded to the watched range;
 /// - a `UC_HOOK_BLOCK` that checks for Ctrl-C every 1,024 blocks;
-/// - a memory-fault hook that stops at the faulting instruction before the run ends.
-/// Translated blocks covering a changed hook range are dropped (`UC_CTL_TB_REMOVE_CACHE`),
-/// and the PC is rewritten on resume so the engine leaves the current block and
-/// re-translates from the stop address with the new hooks.
+/// - a memory-fault hook that stops at the fault before the run ends.
+/// Translated blocks are dropped (`UC_CTL_TB_REMOVE_CACHE`) when hooks change, and after a stop
+/// in a code hook the PC is rewritten, which makes Unicorn leave the current block and
+/// translate again from the stop address with the new hooks (a code hook's PC write takes
+/// effect at once; a memory hook's would not, so watchpoint stops never rewrite it).
 final class DebugSession: GDBTarget {
     unowned let process: GuestProcess
     let server: GDBServer
@@ -25,8 +29,14 @@ final class DebugSession: GDBTarget {
     var targetDescription: TargetDescription { architecture.description }
     /// Breakpoint hooks by address.
     private var breakpoints: [UInt64: uc_hook] = [:]
-    /// The hook on every instruction, while stepping.
-    private var stepHook: uc_hook?
+    /// The hook on every instruction (see the type's notes).
+    private var traceHook: uc_hook?
+    /// The client asked for one instruction.
+    private var stepping = true
+    /// The instruction the trace hook saw last (the one executing, in a memory hook).
+    private var lastInstruction: UInt64?
+    /// The PC the client sees while stopped in a memory hook (the engine's is imprecise there).
+    private var stoppedPC: UInt64?
     /// Hooks at this address belong to the instruction the program stopped at: they fire again
     /// when the engine re-translates from it after a resume, and are ignored until another
     /// address is reached.
@@ -37,20 +47,33 @@ final class DebugSession: GDBTarget {
     /// The stop at the entry has not happened yet (the client then asks with `?`).
     private var atEntry = true
     static let maximumBreakpoints = 4096
+    /// Watchpoint hooks (`Z2`–`Z4`): memory hooks bounded to the watched range, so no
+    /// memory hook exists while none is set.
+    struct Watchpoint: Hashable {
+        var kind: GDBWatchKind
+        var address: UInt64
+        var length: UInt64
+    }
+    private var watchpoints: [Watchpoint: uc_hook] = [:]
+    static let maximumWatchpoints = 64
+    /// The index of the PC among the described registers.
+    private let pcIndex: Int?
 
     init(process: GuestProcess, server: GDBServer) {
         self.process = process
         self.server = server
-        self.architecture = debugArchitecture(for: process.image.machine)
+        let architecture = debugArchitecture(for: process.image.machine)
+        self.architecture = architecture
+        self.pcIndex = architecture.registers.firstIndex { $0.id == architecture.pc }
     }
 
     var uc: OpaquePointer { process.uc }
 
-    /// Installs the session's hooks: the entry stop (through the step hook), Ctrl-C polling and
+    /// Installs the session's hooks: the entry stop (through the trace hook), Ctrl-C polling and
     /// the fault stop.
     func attach() throws {
         let context = Unmanaged.passUnretained(self).toOpaque()
-        try addStepHook()
+        try addTraceHook()
         var hook: uc_hook = 0
         let block: @convention(c) (OpaquePointer?, UInt64, UInt32, UnsafeMutableRawPointer?) -> Void = { _, address, _, user in
             guard let user else { return }
@@ -72,25 +95,31 @@ final class DebugSession: GDBTarget {
         Unmanaged<DebugSession>.fromOpaque(user).takeUnretainedValue().onInstruction(address)
     }
 
-    private func addStepHook() throws {
-        guard stepHook == nil else { return }
+    private func addTraceHook() throws {
+        guard traceHook == nil else { return }
         var hook: uc_hook = 0
         let err = crossrun_uc_hook_add(uc, &hook, Int32(UC_HOOK_CODE.rawValue), unsafeBitCast(Self.codeHook, to: UnsafeMutableRawPointer.self),
                                        Unmanaged.passUnretained(self).toOpaque(), 1, 0)
         guard err == UC_ERR_OK else { throw EmulatorError.engine("installing the debugger's step hook", err) }
-        stepHook = hook
+        traceHook = hook
         dropTranslatedCode()
     }
 
-    private func removeStepHook() {
-        guard let hook = stepHook else { return }
-        uc_hook_del(uc, hook)
-        stepHook = nil
-        dropTranslatedCode()
+    /// Adds or removes the trace hook as stepping and watchpoints need it. Only called where
+    /// a PC write follows (a code-hook stop), so the current block is left at once.
+    private func reconcileTraceHook() {
+        if stepping || !watchpoints.isEmpty {
+            try? addTraceHook()
+        } else if let hook = traceHook {
+            uc_hook_del(uc, hook)
+            traceHook = nil
+            lastInstruction = nil
+            dropTranslatedCode()
+        }
     }
 
     /// Drops the translations of the program's code and the trampolines, so they are
-    /// translated again with (or without) the step hook's calls.
+    /// translated again with (or without) the trace hook's calls.
     private func dropTranslatedCode() {
         let base = process.imageBase
         for segment in process.image.segments where segment.permissions == .readExecute {
@@ -108,14 +137,14 @@ final class DebugSession: GDBTarget {
             if skip == address { return }
             skipAddress = nil
         }
+        lastInstruction = address
         let isBreakpoint = breakpoints[address] != nil
-        guard stepHook != nil || isBreakpoint else { return }   // a hook being deleted
-        let stop = GDBStop(signal: SIGTRAP, breakpoint: isBreakpoint && stepHook == nil)
+        guard stepping || isBreakpoint else { return }
         if atEntry {
             atEntry = false
             stopAndServe(at: address, stop: nil)
         } else {
-            stopAndServe(at: address, stop: stop)
+            stopAndServe(at: address, stop: GDBStop(signal: SIGTRAP, breakpoint: isBreakpoint && !stepping))
         }
     }
 
@@ -130,38 +159,72 @@ final class DebugSession: GDBTarget {
     private func onFault(_ address: UInt64) {
         guard active else { return }
         // The run ends with the fault whatever the client answers; it may look around first.
+        stoppedPC = lastInstruction
         let resume = server.serve(self, stop: GDBStop(signal: SIGSEGV))
+        stoppedPC = nil
         if resume == .detach || !server.isConnected { active = false }
     }
 
-    /// Reports `stop` at `pc`, serves the client, then resumes as it asked.
-    private func stopAndServe(at pc: UInt64, stop: GDBStop?) {
-        let resume = server.serve(self, stop: stop)
+    /// How the client's answer changes the session; false when the run must end.
+    private func apply(_ resume: GDBResume) -> Bool {
         switch resume {
-        case .continue:
-            removeStepHook()
-        case .step:
-            try? addStepHook()
-        case .detach:
-            detach()
+        case .continue: stepping = false
+        case .step: stepping = true
+        case .detach: detach()
         case .kill:
             detach()
             process.stop(.signal(SIGKILL, "killed by the debugger"))
-            return
+            return false
         }
+        return true
+    }
+
+    /// Reports `stop` at `pc` (a code or block hook), serves the client, then resumes as it asked.
+    private func stopAndServe(at pc: UInt64, stop: GDBStop?) {
+        guard apply(server.serve(self, stop: stop)) else { return }
+        reconcileTraceHook()
         skipAddress = pc
         // Leave the current translation block: execution restarts at `pc` with the new hooks
-        // (a PC write from a hook makes Unicorn fetch again, without ending the run).
+        // (a PC write from a code hook makes Unicorn fetch again, without ending the run).
         var value = pc
         uc_reg_write(uc, architecture.pc, &value)
+    }
+
+    /// A watched range is about to be accessed (Unicorn's memory hooks run before the access).
+    /// gdb must see the new value at a write stop (it compares old and new values), so the
+    /// store is done here for the client and undone before the instruction stores it itself.
+    /// The stop's PC is the accessing instruction (from the trace hook). The instruction then
+    /// completes; the trace hook, present while watchpoints exist, stops at the next one when
+    /// the client stepped (aarch64) or planted a breakpoint there (riscv64).
+    private func onWatch(write: Bool, address: UInt64, size: Int32, value: Int64) {
+        guard active else { return }
+        let end = address &+ UInt64(max(size, 1))
+        guard let hit = watchpoints.keys.first(where: { w in
+            (w.kind == .access || (w.kind == .write) == write) && address < w.address &+ w.length && w.address < end
+        }) else { return }
+        var restore: [UInt8]?
+        if write, size > 0, size <= 8, let old = readMemory(address, Int(size)) {
+            let bytes = (0..<Int(size)).map { UInt8(truncatingIfNeeded: UInt64(bitPattern: value) >> (8 * UInt64($0))) }
+            if writeMemory(address, bytes) { restore = old }
+        }
+        var stop = GDBStop(signal: SIGTRAP)
+        stop.watch = (hit.kind, max(address, hit.address))
+        stoppedPC = lastInstruction
+        let resume = server.serve(self, stop: stop)
+        stoppedPC = nil
+        if let restore { _ = writeMemory(address, restore) }
+        _ = apply(resume)
+        // The trace hook stays until the next code-hook stop (see reconcileTraceHook).
     }
 
     private func detach() {
         active = false
         for (_, hook) in breakpoints { uc_hook_del(uc, hook) }
         breakpoints.removeAll()
-        if let hook = stepHook { uc_hook_del(uc, hook) }
-        stepHook = nil
+        for (_, hook) in watchpoints { uc_hook_del(uc, hook) }
+        watchpoints.removeAll()
+        if let hook = traceHook { uc_hook_del(uc, hook) }
+        traceHook = nil
         dropTranslatedCode()
     }
 
@@ -175,6 +238,7 @@ final class DebugSession: GDBTarget {
     func readRegister(_ index: Int) -> [UInt8]? {
         guard index >= 0, index < architecture.registers.count else { return nil }
         let count = architecture.description.registers[index].byteCount
+        if index == pcIndex, let pc = stoppedPC { return (0..<count).map { UInt8(truncatingIfNeeded: pc >> (8 * UInt64($0))) } }
         var buffer = [UInt8](repeating: 0, count: 64)
         let err = buffer.withUnsafeMutableBytes { uc_reg_read(uc, architecture.registers[index].id, $0.baseAddress) }
         guard err == UC_ERR_OK else { return nil }
@@ -227,7 +291,32 @@ final class DebugSession: GDBTarget {
         return true
     }
 
-    func setWatchpoint(_ kind: GDBWatchKind, at address: UInt64, length: UInt64, insert: Bool) -> Bool? { nil }
+    func setWatchpoint(_ kind: GDBWatchKind, at address: UInt64, length: UInt64, insert: Bool) -> Bool? {
+        let key = Watchpoint(kind: kind, address: address, length: length)
+        if !insert {
+            guard let hook = watchpoints.removeValue(forKey: key) else { return true }
+            uc_hook_del(uc, hook)
+            dropTranslatedCode()
+            return true
+        }
+        if watchpoints[key] != nil { return true }
+        let (last, overflow) = address.addingReportingOverflow(length &- 1)
+        guard length > 0, !overflow, watchpoints.count < Self.maximumWatchpoints else { return false }
+        let type: UInt32 = kind == .write ? UC_HOOK_MEM_WRITE.rawValue : kind == .read ? UC_HOOK_MEM_READ.rawValue
+            : UC_HOOK_MEM_READ.rawValue | UC_HOOK_MEM_WRITE.rawValue
+        let callback: @convention(c) (OpaquePointer?, uc_mem_type, UInt64, Int32, Int64, UnsafeMutableRawPointer?) -> Void = { _, type, address, size, value, user in
+            guard let user else { return }
+            Unmanaged<DebugSession>.fromOpaque(user).takeUnretainedValue().onWatch(write: type == UC_MEM_WRITE, address: address, size: size, value: value)
+        }
+        var hook: uc_hook = 0
+        let err = crossrun_uc_hook_add(uc, &hook, Int32(type), unsafeBitCast(callback, to: UnsafeMutableRawPointer.self),
+                                       Unmanaged.passUnretained(self).toOpaque(), address, last)
+        guard err == UC_ERR_OK else { return false }
+        watchpoints[key] = hook
+        try? addTraceHook()
+        dropTranslatedCode()
+        return true
+    }
 }
 
 extension GuestProcess {

@@ -80,6 +80,22 @@ final class GDBSessionTests: XCTestCase {
         }
     }
 
+    /// `watch` becomes Z2 on the global's 4 bytes (a memory hook on that range only): each
+    /// store stops with the old and new values, in leaf, and the program's results are intact.
+    func testWatchpointOnAGlobalOnEveryTarget() throws {
+        for target in ["x64", "aarch64", "rv64"] {
+            let r = try session(target: target, source: Self.program, commands: [
+                "watch *(int *)&counter", "continue", "bt 2", "continue", "delete", "continue",
+            ])
+            assertContains(r.gdb, #"Hardware watchpoint 1: \*\(int \*\)&counter\n\nOld value = 0\nNew value = 1\n0x[0-9a-f]+ in leaf \(\)"#, target)
+            assertContains(r.gdb, #"#1 +0x[0-9a-f]+ in middle \(\)"#, target)
+            assertContains(r.gdb, #"Old value = 1\nNew value = 3\n"#, target)
+            assertContains(r.gdb, #"exited with code 03"#, target)
+            XCTAssertEqual(r.program, "total 15 counter 6\n", target)
+            XCTAssertEqual(r.status, "3", target)
+        }
+    }
+
     func testFaultStopsWithSIGSEGVOnEveryTarget() throws {
         let source = """
             int *volatile where;
