@@ -89,6 +89,16 @@ extension LinkImage {
                                     link: link, info: info, align: align, entrySize: entrySize))
             file += data
         }
+        for debug in debugSections {
+            var data = debug.bytes
+            for slot in debug.addressSlots where slot.offset >= 0 && slot.offset + slot.width <= data.count {
+                var v: UInt64 = 0
+                for i in 0..<slot.width { v |= UInt64(data[slot.offset + i]) << (8 * UInt64(i)) }
+                v = v &+ base
+                for i in 0..<slot.width { data[slot.offset + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt64(i))) }
+            }
+            appendSection(debug.name, type: 1, data: data)
+        }
         let symtabIndex = sections.count
         appendSection(".symtab", type: 2, data: symtab, link: UInt32(symtabIndex + 1), info: firstGlobal, align: 8, entrySize: 24)
         appendSection(".strtab", type: 3, data: strtab)

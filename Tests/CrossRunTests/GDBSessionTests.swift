@@ -20,9 +20,29 @@ final class GDBSessionTests: XCTestCase {
         }
         """
 
+    static let lines = """
+        #include <stdio.h>
+        int counter;
+        int leaf(int x) {
+            int doubled = x * 2;
+            counter += x;
+            return doubled;
+        }
+        int middle(int x) {
+            return leaf(x + 1) + 1;
+        }
+        int main(void) {
+            int total = 0;
+            for (int i = 0; i < 3; i++)
+                total += middle(i);
+            printf("total %d counter %d\\n", total, counter);
+            return 3;
+        }
+        """
+
     /// Runs `crossrun --gdb 0` on `source` and gdb-multiarch with `commands` against it; returns
     /// gdb's output, the program's stdout and crossrun's exit status.
-    func session(target: String, source: String, commands: [String]) throws -> (gdb: String, program: String, status: String) {
+    func session(target: String, source: String, flags: [String] = [], commands: [String]) throws -> (gdb: String, program: String, status: String) {
         guard let gdb = Self.gdb else {
             throw XCTSkip("gdb-multiarch is not installed (scripts/ensure-deps.sh installs it)")
         }
@@ -34,7 +54,7 @@ final class GDBSessionTests: XCTestCase {
         // The port is chosen by the system (--gdb 0) and read from crossrun's waiting message.
         let script = """
             cd \(quote(dir))
-            \(quote(TestSupport.crossrun)) --gdb 0 --target \(target) prog.c >prog.out 2>prog.err </dev/null &
+            \(quote(TestSupport.crossrun)) --gdb 0 --target \(target) \(flags.joined(separator: " ")) prog.c >prog.out 2>prog.err </dev/null &
             pid=$!
             port=
             while [ -z "$port" ] && kill -0 $pid 2>/dev/null; do
@@ -90,6 +110,25 @@ final class GDBSessionTests: XCTestCase {
             assertContains(r.gdb, #"Hardware watchpoint 1: \*\(int \*\)&counter\n\nOld value = 0\nNew value = 1\n0x[0-9a-f]+ in leaf \(\)"#, target)
             assertContains(r.gdb, #"#1 +0x[0-9a-f]+ in middle \(\)"#, target)
             assertContains(r.gdb, #"Old value = 1\nNew value = 3\n"#, target)
+            assertContains(r.gdb, #"exited with code 03"#, target)
+            XCTAssertEqual(r.program, "total 15 counter 6\n", target)
+            XCTAssertEqual(r.status, "3", target)
+        }
+    }
+
+    /// With `-g` the served ELF carries the objects' DWARF relocated to the load address:
+    /// source lines, arguments, locals, `next` and a watchpoint on a global by name.
+    func testSourceLevelSessionWithDashGOnEveryTarget() throws {
+        for target in ["x64", "aarch64", "rv64"] {
+            let r = try session(target: target, source: Self.lines, flags: ["-g"], commands: [
+                "break leaf", "continue", "bt", "next", "print doubled", "info args",
+                "watch counter", "continue", "delete", "continue",
+            ])
+            assertContains(r.gdb, #"Breakpoint 1 at 0x[0-9a-f]+: file prog.c, line 4\."#, target)
+            assertContains(r.gdb, #"Breakpoint 1, leaf \(x=1\) at prog.c:4\n4\t +int doubled = x \* 2;"#, target)
+            assertContains(r.gdb, #"#0 +leaf \(x=1\) at prog.c:4\n#1 +0x[0-9a-f]+ in middle \(x=0\) at prog.c:9\n#2 +0x[0-9a-f]+ in main \(\) at prog.c:14"#, target)
+            assertContains(r.gdb, #"\n5\t +counter \+= x;\n\$1 = 2\nx = 1\n"#, target)
+            assertContains(r.gdb, #"Hardware watchpoint 2: counter\n\nOld value = 0\nNew value = 1\n"#, target)
             assertContains(r.gdb, #"exited with code 03"#, target)
             XCTAssertEqual(r.program, "total 15 counter 6\n", target)
             XCTAssertEqual(r.status, "3", target)
