@@ -22,6 +22,8 @@ public final class GDBServer {
     private var client: Int32 = -1
     private var reader = GDBPacketReader()
     private var queued: [GDBInput] = []
+    /// Packets kept unanswered at most (the rest of a flood is dropped).
+    static let maximumQueued = 256
     /// The port it listens on (useful when asked for port 0).
     public let port: UInt16
 
@@ -96,6 +98,8 @@ public final class GDBServer {
         if n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) { return true }
         guard n > 0 else { disconnect(); return false }
         queued += reader.feed(buffer[0..<n])
+        // A client that floods packets while the program runs is not served without bound.
+        if queued.count > Self.maximumQueued { queued.removeFirst(queued.count - Self.maximumQueued) }
         return true
     }
 

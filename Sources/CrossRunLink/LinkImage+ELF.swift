@@ -31,7 +31,11 @@ extension LinkImage {
             var entrySize: UInt64 = 0
         }
         let headerSize = 64, programHeaderSize = 56
-        let imageFileOffset = UInt64(pageSize)   // p_offset ≡ p_vaddr modulo the page size
+        // The headers go before the image bytes, which start page aligned (p_offset ≡ p_vaddr
+        // modulo the page size).
+        let page = UInt64(max(pageSize, 1))
+        let headersEnd = UInt64(headerSize + programHeaderSize * segments.count)
+        let imageFileOffset = (headersEnd + page - 1) / page * page
         var sections = [Section(name: "", type: 0, flags: 0)]
         var programHeaders: [(flags: UInt32, offset: UInt64, address: UInt64, fileSize: UInt64, memorySize: UInt64)] = []
         /// Section index and range of each segment part, for symbols.
@@ -150,12 +154,9 @@ extension LinkImage {
             header.append(le: p.address)
             header.append(le: p.fileSize)
             header.append(le: p.memorySize)
-            header.append(le: UInt64(pageSize))
+            header.append(le: page)
         }
-        // The headers fit before the image bytes: 64 + 56 per segment, a handful of segments.
-        if header.count <= Int(imageFileOffset) {
-            file.replaceSubrange(0..<header.count, with: header)
-        }
+        file.replaceSubrange(0..<header.count, with: header)   // header.count == headersEnd
         return file
     }
 }
