@@ -114,6 +114,20 @@ final class GDBServerTests: XCTestCase {
         }
     }
 
+    func testBusyPortAndNativeBackendAreClearErrors() throws {
+        let dir = try TestSupport.scratch()
+        defer { FileIO.removeTree(dir) }
+        try FileIO.write(Array("int main(void) { return 0; }\n".utf8), to: dir + "/p.c")
+        // Hold a port, then ask crossrun to serve on it.
+        let holder = try GDBServer(port: 0, dispatcher: GDBDispatcher())
+        let busy = try TestSupport.runCrossrun(["--gdb", String(holder.port), "--target", "rv64", dir + "/p.c"])
+        XCTAssertEqual(busy.status, 1)
+        XCTAssertTrue(busy.stderr.contains("crossrun: error: --gdb: cannot listen on localhost:\(holder.port): Address already in use"), busy.stderr)
+        let native = try TestSupport.runCrossrun(["--gdb", "0", "--backend", "native", dir + "/p.c"])
+        XCTAssertEqual(native.status, 1)
+        XCTAssertTrue(native.stderr.contains("--gdb debugs emulated runs only"), native.stderr)
+    }
+
     func testKillEndsTheRun() throws {
         var s = try start(Self.spin, target: "rv64")
         XCTAssertEqual(s.request("?"), "T05thread:1;")
