@@ -183,10 +183,12 @@ final class DebugSession: GDBTarget {
     private func stopAndServe(at pc: UInt64, stop: GDBStop?) {
         guard apply(server.serve(self, stop: stop)) else { return }
         reconcileTraceHook()
-        skipAddress = pc
-        // Leave the current translation block: execution restarts at `pc` with the new hooks
-        // (a PC write from a code hook makes Unicorn fetch again, without ending the run).
-        var value = pc
+        // Leave the current translation block: execution restarts at the PC with the new hooks
+        // (a PC write from a code hook makes Unicorn fetch again, without ending the run). A
+        // PC the client changed (`jump`, `return`) is where it goes on, hooks there included.
+        var value: UInt64 = 0
+        uc_reg_read(uc, architecture.pc, &value)
+        skipAddress = value == pc ? pc : nil
         uc_reg_write(uc, architecture.pc, &value)
     }
 

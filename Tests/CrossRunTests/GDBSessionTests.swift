@@ -135,6 +135,19 @@ final class GDBSessionTests: XCTestCase {
         }
     }
 
+    /// `return 100` pops leaf's frame (registers and PC written by gdb): the program goes on
+    /// from the new PC with the new result.
+    func testReturnFromAFrameChangesTheResultOnEveryTarget() throws {
+        for target in ["x64", "aarch64", "rv64"] {
+            let r = try session(target: target, source: Self.lines, flags: ["-g"], commands: [
+                "break leaf", "continue", "return 100", "delete", "continue",
+            ])
+            assertContains(r.gdb, #"exited with code 03"#, target)
+            // leaf(1) returned 100 without adding to counter; leaf(2) and leaf(3) ran.
+            XCTAssertEqual(r.program, "total 113 counter 5\n", "\(target): \(r.gdb)")
+        }
+    }
+
     func testFaultStopsWithSIGSEGVOnEveryTarget() throws {
         let source = """
             int *volatile where;
