@@ -164,6 +164,9 @@ struct Run: ParsableCommand {
         if chosen == .native && gdb != nil {
             throw DriverError.usage("--gdb debugs emulated runs only; use --backend emu")
         }
+        if gdb != nil && timeout > 0 {
+            throw DriverError.usage("--timeout cannot be combined with --gdb (the deadline would run out while the program is stopped in the debugger)")
+        }
         if chosen == .native && target != host {
             throw DriverError.usage("--backend native cannot run \(target) code on this \(host) host; use --backend emu")
         }

@@ -126,6 +126,9 @@ final class GDBServerTests: XCTestCase {
         let native = try TestSupport.runCrossrun(["--gdb", "0", "--backend", "native", dir + "/p.c"])
         XCTAssertEqual(native.status, 1)
         XCTAssertTrue(native.stderr.contains("--gdb debugs emulated runs only"), native.stderr)
+        let timed = try TestSupport.runCrossrun(["--gdb", "0", "--timeout", "5", "--target", "rv64", dir + "/p.c"])
+        XCTAssertEqual(timed.status, 1)
+        XCTAssertTrue(timed.stderr.contains("--timeout cannot be combined with --gdb"), timed.stderr)
     }
 
     func testKillEndsTheRun() throws {
