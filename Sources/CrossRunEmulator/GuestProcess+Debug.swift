@@ -230,6 +230,12 @@ final class DebugSession: GDBTarget {
         dropTranslatedCode()
     }
 
+    /// In a forked child: removes every hook and lets go of the connection without a word.
+    func leaveForkedChild() {
+        detach()
+        server.abandon()
+    }
+
     /// Tells the client how the run ended.
     func finish(_ outcome: GuestProcess.Outcome) {
         server.finish(status: outcome.status, signal: outcome.signal)
@@ -327,6 +333,12 @@ extension GuestProcess {
         let session = DebugSession(process: self, server: server)
         try session.attach()
         debugSession = session
+        // A child of the program's fork runs on undebugged: the client stays with the parent.
+        let previous = runtime.afterForkInChild
+        runtime.afterForkInChild = { [unowned session] in
+            previous?()
+            session.leaveForkedChild()
+        }
     }
 
     /// Tells an attached debugger how the run ended (`W`/`X`).

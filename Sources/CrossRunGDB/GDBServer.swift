@@ -148,6 +148,12 @@ public final class GDBServer {
         }
     }
 
+    /// Forgets the client without telling it anything (a forked child's copy of the socket).
+    public func abandon() {
+        disconnect()
+        queued.removeAll()
+    }
+
     /// Tells the client the program ended: `W<status>`, or `X<signal>` when a signal ended it.
     public func finish(status: Int32, signal: Int32?) {
         guard client >= 0 else { return }

@@ -131,6 +131,35 @@ final class GDBServerTests: XCTestCase {
         XCTAssertTrue(timed.stderr.contains("--timeout cannot be combined with --gdb"), timed.stderr)
     }
 
+    /// The program forks: the child runs on undebugged (no stop, nothing sent), the client
+    /// gets the parent's exit.
+    func testForkedChildLeavesTheSessionToTheParent() throws {
+        let source = """
+            #include <stdio.h>
+            #include <unistd.h>
+            #include <sys/wait.h>
+            int work(int x) { return x + 1; }
+            int main(void) {
+                fflush(stdout);
+                pid_t pid = fork();
+                if (pid == 0) { printf("child %d\\n", work(1)); return 9; }
+                int status = 0;
+                waitpid(pid, &status, 0);
+                printf("parent %d child exit %d\\n", work(2), WEXITSTATUS(status));
+                return 5;
+            }
+            """
+        for target in ["x64", "rv64"] {
+            var s = try start(source, target: target)
+            XCTAssertEqual(s.request("?"), "T05thread:1;", target)
+            s.send(GDBPacket.frame("c"))
+            XCTAssertEqual(s.packet(), "W05", target)
+            let r = finish(s)
+            XCTAssertEqual(r.status, 5, "\(target): \(r.stderr)")
+            XCTAssertEqual(r.stdout, "child 2\nparent 3 child exit 9\n", target)
+        }
+    }
+
     func testKillEndsTheRun() throws {
         var s = try start(Self.spin, target: "rv64")
         XCTAssertEqual(s.request("?"), "T05thread:1;")
