@@ -16,7 +16,8 @@ import Glibc
 ///   the entry, and while a watchpoint exists (memory hooks see an imprecise PC on aarch64
 ///   and riscv64: the trace hook tells which instruction accesses the watched range);
 /// - per watchpoint a memory hook bounded to the watched range;
-/// - a `UC_HOOK_BLOCK` that checks for Ctrl-C every 1,024 blocks;
+/// - a `UC_HOOK_BLOCK` in C that reads one flag per block: a watcher thread raises it when
+///   the client sends bytes while the program runs (Ctrl-C), and only then Swift runs;
 /// - a memory-fault hook that stops at the fault before the run ends.
 /// Translated blocks are dropped (`UC_CTL_TB_REMOVE_CACHE`) when hooks change, and after a stop
 /// in a code hook the PC is rewritten, which makes Unicorn leave the current block and
@@ -41,7 +42,8 @@ final class DebugSession: GDBTarget {
     /// when the engine re-translates from it after a resume, and are ignored until another
     /// address is reached.
     private var skipAddress: UInt64?
-    private var blocksSincePoll = 0
+    /// The Ctrl-C watcher shared with the C block hook and its thread.
+    private let watch: UnsafeMutablePointer<crossrun_debug_watch>
     /// False after the client detached or went away: hooks stay but do nothing.
     private var active = true
     /// The stop at the entry has not happened yet (the client then asks with `?`).
@@ -65,6 +67,24 @@ final class DebugSession: GDBTarget {
         let architecture = debugArchitecture(for: process.image.machine)
         self.architecture = architecture
         self.pcIndex = architecture.registers.firstIndex { $0.id == architecture.pc }
+        watch = .allocate(capacity: 1)
+        watch.initialize(to: crossrun_debug_watch())
+        watch.pointee.fd = -1
+    }
+
+    deinit {
+        crossrun_debug_watch_stop(watch)
+        watch.deallocate()
+    }
+
+    /// Serves the client while the program is stopped; the watcher thread rests meanwhile.
+    private func serve(_ stop: GDBStop?) -> GDBResume {
+        crossrun_debug_watch_set(watch, -1, 0)
+        let resume = server.serve(self, stop: stop)
+        if active && server.isConnected && resume != .detach && resume != .kill {
+            crossrun_debug_watch_set(watch, server.clientDescriptor, 1)
+        }
+        return resume
     }
 
     var uc: OpaquePointer { process.uc }
@@ -75,12 +95,14 @@ final class DebugSession: GDBTarget {
         let context = Unmanaged.passUnretained(self).toOpaque()
         try addTraceHook()
         var hook: uc_hook = 0
-        let block: @convention(c) (OpaquePointer?, UInt64, UInt32, UnsafeMutableRawPointer?) -> Void = { _, address, _, user in
+        watch.pointee.callback = { address, user in
             guard let user else { return }
-            Unmanaged<DebugSession>.fromOpaque(user).takeUnretainedValue().onBlock(address)
+            Unmanaged<DebugSession>.fromOpaque(user).takeUnretainedValue().onClientBytes(address)
         }
-        var err = crossrun_uc_hook_add(uc, &hook, Int32(UC_HOOK_BLOCK.rawValue), unsafeBitCast(block, to: UnsafeMutableRawPointer.self), context, 1, 0)
+        watch.pointee.context = context
+        var err = crossrun_uc_hook_add(uc, &hook, Int32(UC_HOOK_BLOCK.rawValue), crossrun_debug_block_hook_pointer(), UnsafeMutableRawPointer(watch), 1, 0)
         guard err == UC_ERR_OK else { throw EmulatorError.engine("installing the debugger's interrupt hook", err) }
+        guard crossrun_debug_watch_start(watch) == 0 else { throw EmulatorError.resources("cannot start the debugger's watcher thread") }
         let fault: @convention(c) (OpaquePointer?, uc_mem_type, UInt64, Int32, Int64, UnsafeMutableRawPointer?) -> Bool = { _, _, address, _, _, user in
             guard let user else { return false }
             Unmanaged<DebugSession>.fromOpaque(user).takeUnretainedValue().onFault(address)
@@ -148,19 +170,22 @@ final class DebugSession: GDBTarget {
         }
     }
 
-    private func onBlock(_ address: UInt64) {
+    /// The watcher thread saw bytes from the client while the program ran (called from the
+    /// block hook at the start of block `address`).
+    private func onClientBytes(_ address: UInt64) {
         guard active else { return }
-        blocksSincePoll += 1
-        guard blocksSincePoll >= 1024 else { return }
-        blocksSincePoll = 0
-        if server.pollInterrupt() { stopAndServe(at: address, stop: GDBStop(signal: SIGINT)) }
+        if server.pollInterrupt() {
+            stopAndServe(at: address, stop: GDBStop(signal: SIGINT))
+        } else if !server.isConnected {
+            detach()   // the client went away while the program ran
+        }
     }
 
     private func onFault(_ address: UInt64) {
         guard active else { return }
         // The run ends with the fault whatever the client answers; it may look around first.
         stoppedPC = lastInstruction
-        let resume = server.serve(self, stop: GDBStop(signal: SIGSEGV))
+        let resume = serve(GDBStop(signal: SIGSEGV))
         stoppedPC = nil
         if resume == .detach || !server.isConnected { active = false }
     }
@@ -181,7 +206,7 @@ final class DebugSession: GDBTarget {
 
     /// Reports `stop` at `pc` (a code or block hook), serves the client, then resumes as it asked.
     private func stopAndServe(at pc: UInt64, stop: GDBStop?) {
-        guard apply(server.serve(self, stop: stop)) else { return }
+        guard apply(serve(stop)) else { return }
         reconcileTraceHook()
         // Leave the current translation block: execution restarts at the PC with the new hooks
         // (a PC write from a code hook makes Unicorn fetch again, without ending the run). A
@@ -212,7 +237,7 @@ final class DebugSession: GDBTarget {
         var stop = GDBStop(signal: SIGTRAP)
         stop.watch = (hit.kind, max(address, hit.address))
         stoppedPC = lastInstruction
-        let resume = server.serve(self, stop: stop)
+        let resume = serve(stop)
         stoppedPC = nil
         if let restore { _ = writeMemory(address, restore) }
         _ = apply(resume)
@@ -221,6 +246,7 @@ final class DebugSession: GDBTarget {
 
     private func detach() {
         active = false
+        crossrun_debug_watch_set(watch, -1, 0)
         for (_, hook) in breakpoints { uc_hook_del(uc, hook) }
         breakpoints.removeAll()
         for (_, hook) in watchpoints { uc_hook_del(uc, hook) }
@@ -232,6 +258,7 @@ final class DebugSession: GDBTarget {
 
     /// In a forked child: removes every hook and lets go of the connection without a word.
     func leaveForkedChild() {
+        watch.pointee.started = 0   // the watcher thread stayed in the parent
         detach()
         server.abandon()
     }

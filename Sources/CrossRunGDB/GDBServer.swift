@@ -30,6 +30,9 @@ public final class GDBServer {
     /// Whether a client is connected (false after it went away or detached).
     public var isConnected: Bool { client >= 0 }
 
+    /// The client's socket (-1: none), for a watcher that only polls it.
+    public var clientDescriptor: Int32 { client }
+
     /// Listens on 127.0.0.1:`port` (0: any free port).
     public init(port: UInt16, dispatcher: GDBDispatcher) throws {
         self.dispatcher = dispatcher
@@ -108,7 +111,7 @@ public final class GDBServer {
         guard client >= 0 else { return false }
         var p = pollfd(fd: client, events: Int16(POLLIN), revents: 0)
         guard poll(&p, 1, 0) > 0 else { return false }
-        _ = receive(wait: false)
+        guard receive(wait: false) else { return false }
         if let i = queued.firstIndex(of: .interrupt) {
             queued.remove(at: i)
             return true
