@@ -190,6 +190,16 @@ final class DebugSession: GDBTarget {
         if resume == .detach || !server.isConnected { active = false }
     }
 
+    /// The program is about to die of `signal` (a CPU exception, `abort`, a bad pointer
+    /// passed to the C library): the client sees the signal and may look around first.
+    func signalled(_ signal: Int32) {
+        guard active else { return }
+        stoppedPC = lastInstruction
+        let resume = serve(GDBStop(signal: signal))
+        stoppedPC = nil
+        if resume == .detach || !server.isConnected { active = false }
+    }
+
     /// How the client's answer changes the session; false when the run must end.
     private func apply(_ resume: GDBResume) -> Bool {
         switch resume {

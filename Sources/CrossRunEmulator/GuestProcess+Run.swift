@@ -108,7 +108,10 @@ extension GuestProcess {
     }
 
     func stop(_ t: GuestTermination) {
-        if termination == nil { termination = t }
+        if termination == nil {
+            termination = t
+            if case .signal(let signal, _) = t, signal > 0 { debugSession?.signalled(signal) }   // gdb sees it first
+        }
         uc_emu_stop(uc)
     }
 

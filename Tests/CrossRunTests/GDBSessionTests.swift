@@ -148,6 +148,34 @@ final class GDBSessionTests: XCTestCase {
         }
     }
 
+    /// Signals that do not come from a memory fault of the program's own code: abort() and
+    /// a NULL passed to strlen (a fault inside the host C library) also stop first.
+    func testAbortAndLibraryFaultStopFirstOnEveryTarget() throws {
+        let source = """
+            #include <stdlib.h>
+            #include <string.h>
+            int main(int argc, char **argv) {
+                if (argc > 5) return (int)strlen(argv[9]);
+                abort();
+            }
+            """
+        let library = """
+            #include <string.h>
+            char *volatile nothing;
+            int main(void) { return (int)strlen(nothing); }
+            """
+        for target in ["x64", "aarch64", "rv64"] {
+            let r = try session(target: target, source: source, commands: ["continue", "continue"])
+            assertContains(r.gdb, "Program received signal SIGABRT", target)
+            assertContains(r.gdb, "Program terminated with signal SIGABRT", target)
+            XCTAssertEqual(r.status, "134", target)
+            let l = try session(target: target, source: library, commands: ["continue", "continue"])
+            assertContains(l.gdb, "Program received signal SIGSEGV", target)
+            assertContains(l.gdb, "Program terminated with signal SIGSEGV", target)
+            XCTAssertEqual(l.status, "139", target)
+        }
+    }
+
     func testFaultStopsWithSIGSEGVOnEveryTarget() throws {
         let source = """
             int *volatile where;
