@@ -368,6 +368,14 @@ extension GuestProcess {
     /// Attaches `server`'s client: the run will stop at its first instruction.
     func attachDebugger(_ server: GDBServer) throws {
         let session = DebugSession(process: self, server: server)
+        // The file gdb reads: the image, and the trampolines named by their library functions.
+        let name = String(options.programName.split(separator: "/").last ?? "program")
+        let stubs = functionNames.indices.dropFirst().map {
+            (name: functionNames[$0], address: layout.trampolineBase + UInt64($0) * 16, size: UInt64(16))
+        }
+        let extra = LinkImage.ExtraCode(name: ".crossrun.trampolines", address: layout.trampolineBase,
+                                        size: trampolineEnd - layout.trampolineBase, symbols: stubs)
+        server.dispatcher.execFile = .init(path: "/crossrun/\(name).elf", bytes: image.executableELF(base: imageBase, extra: extra))
         try session.attach()
         debugSession = session
         // A child of the program's fork runs on undebugged: the client stays with the parent.

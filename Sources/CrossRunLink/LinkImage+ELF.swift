@@ -7,8 +7,24 @@ import CrossRunELF
 /// zero (they are bound at load). `crossrun --gdb` serves it to gdb; `crossrun inspect --elf`
 /// writes it. Pure function of the image: no input is trusted beyond what the linker checked.
 extension LinkImage {
-    /// The ELF file for this image loaded at `base` (page aligned).
-    public func executableELF(base: UInt64) -> [UInt8] {
+    /// Code a loader adds outside the image (the emulator's trampolines): an allocated
+    /// section without file bytes at `address`, with one function symbol per entry, so
+    /// debuggers name the library functions the program is in and unwind through them.
+    public struct ExtraCode: Sendable {
+        public var name: String
+        public var address: UInt64
+        public var size: UInt64
+        public var symbols: [(name: String, address: UInt64, size: UInt64)]
+        public init(name: String, address: UInt64, size: UInt64, symbols: [(name: String, address: UInt64, size: UInt64)]) {
+            self.name = name
+            self.address = address
+            self.size = size
+            self.symbols = symbols
+        }
+    }
+
+    /// The ELF file for this image loaded at `base` (page aligned), plus `extra` code.
+    public func executableELF(base: UInt64, extra: ExtraCode? = nil) -> [UInt8] {
         var contents = bytes
         for case .rebase(let off) in fixups where off >= 0 && off + 8 <= contents.count {
             var v: UInt64 = 0
@@ -64,6 +80,13 @@ extension LinkImage {
             }
         }
 
+        var extraIndex: Int?
+        if let extra {
+            extraIndex = sections.count
+            sections.append(Section(name: extra.name, type: 8, flags: 0x6, address: extra.address, offset: imageFileOffset,
+                                    size: extra.size, align: 16))
+        }
+
         // Symbols: locals first (ELF's rule), then globals.
         var strtab: [UInt8] = [0]
         var symtab = [UInt8](repeating: 0, count: 24)
@@ -85,6 +108,20 @@ extension LinkImage {
         for s in locals { addSymbol(s) }
         let firstGlobal = UInt32(symtab.count / 24)
         for s in symbols where s.isGlobal { addSymbol(s) }
+        if let extra, let index = extraIndex {
+            for s in extra.symbols where s.address >= extra.address && s.address - extra.address < extra.size {
+                let nameOffset = UInt32(strtab.count)
+                strtab += Array(s.name.utf8) + [0]
+                var entry: [UInt8] = []
+                entry.append(le: nameOffset)
+                entry.append(1 << 4 | 2)   // global function
+                entry.append(0)
+                entry.append(le: UInt16(index))
+                entry.append(le: s.address)
+                entry.append(le: s.size)
+                symtab += entry
+            }
+        }
 
         var file = [UInt8](repeating: 0, count: Int(imageFileOffset)) + contents
         func appendSection(_ name: String, type: UInt32, data: [UInt8], link: UInt32 = 0, info: UInt32 = 0, align: UInt64 = 1, entrySize: UInt64 = 0) {

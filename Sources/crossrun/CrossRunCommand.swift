@@ -197,7 +197,7 @@ struct Run: ParsableCommand {
             options.verbose = verbose
             options.fileSystem = fileSystem
             options.watchdogExit = Self.watchdogExit(programName: built.programName, timeout: timeout)
-            if let gdb { options.gdb = try Self.waitForDebugger(port: gdb, built: built, base: options.layout.imageBase) }
+            if let gdb { options.gdb = try Self.waitForDebugger(port: gdb, built: built) }
             let outcome = try Emulator.run(built.image, options: options)
             fflush(stdout)
             // A child of the program's fork ends here too; only the original process records.
@@ -216,12 +216,11 @@ struct Run: ParsableCommand {
     }
 
     /// Listens on localhost:`port` and waits until gdb connects.
-    /// gdb reads the program's symbols from the linked image served as an ELF file.
-    static func waitForDebugger(port: UInt16, built: Pipeline.Build, base: UInt64) throws -> GDBServer {
+    /// Listens on localhost:`port` and waits until gdb connects (the emulator serves it the
+    /// program as an ELF file once loaded).
+    static func waitForDebugger(port: UInt16, built: Pipeline.Build) throws -> GDBServer {
         do {
-            let name = String(built.programName.split(separator: "/").last ?? "program")
-            let exec = GDBDispatcher.ExecFile(path: "/crossrun/\(name).elf", bytes: built.image.executableELF(base: base))
-            let server = try GDBServer(port: port, dispatcher: GDBDispatcher(execFile: exec))
+            let server = try GDBServer(port: port, dispatcher: GDBDispatcher())
             fputs("crossrun: \(built.programName): waiting for gdb on localhost:\(server.port) (gdb-multiarch -ex 'target remote :\(server.port)')\n", stderr)
             try server.waitForClient()
             return server

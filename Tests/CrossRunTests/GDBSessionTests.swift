@@ -149,14 +149,17 @@ final class GDBSessionTests: XCTestCase {
     }
 
     /// Signals that do not come from a memory fault of the program's own code: abort() and
-    /// a NULL passed to strlen (a fault inside the host C library) also stop first.
+    /// a NULL passed to strlen (a fault inside the host C library) also stop first, and the
+    /// backtrace goes through the library function's trampoline.
     func testAbortAndLibraryFaultStopFirstOnEveryTarget() throws {
         let source = """
             #include <stdlib.h>
             #include <string.h>
+            void boom(void) { abort(); }
             int main(int argc, char **argv) {
                 if (argc > 5) return (int)strlen(argv[9]);
-                abort();
+                boom();
+                return 0;
             }
             """
         let library = """
@@ -165,8 +168,10 @@ final class GDBSessionTests: XCTestCase {
             int main(void) { return (int)strlen(nothing); }
             """
         for target in ["x64", "aarch64", "rv64"] {
-            let r = try session(target: target, source: source, commands: ["continue", "continue"])
+            let r = try session(target: target, source: source, commands: ["continue", "bt", "continue"])
             assertContains(r.gdb, "Program received signal SIGABRT", target)
+            // The trampolines are named after their library functions in the served ELF.
+            assertContains(r.gdb, #"#0 +0x[0-9a-f]+ in abort \(\)\n#1 +0x[0-9a-f]+ in boom \(\)\n#2 +0x[0-9a-f]+ in main \(\)"#, target)
             assertContains(r.gdb, "Program terminated with signal SIGABRT", target)
             XCTAssertEqual(r.status, "134", target)
             let l = try session(target: target, source: library, commands: ["continue", "continue"])
