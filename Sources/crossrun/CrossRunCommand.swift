@@ -300,11 +300,8 @@ struct Inspect: ParsableCommand {
         guard buildOnly else {
             let built = try build.build()
             if let elf {
-                do {
-                    try FileIO.write(built.image.executableELF(base: GuestLayout().imageBase), to: elf)
-                } catch {
-                    throw DriverError.badInput(file: elf, message: "cannot write the ELF file: \(error)")
-                }
+                // FileIO's error names the file and the reason.
+                try FileIO.write(built.image.executableELF(base: GuestLayout().imageBase), to: elf)
                 return
             }
             print(ImageReport.render(built.image, name: built.programName), terminator: "")

@@ -43,6 +43,20 @@ final class ExecutableELFTests: XCTestCase {
         XCTAssertEqual(plain.debugSections, [])
     }
 
+    func testInspectWritesTheFileOrNamesWhyNot() throws {
+        let dir = try TestSupport.scratch()
+        defer { FileIO.removeTree(dir) }
+        try FileIO.write(Array(Self.source.utf8), to: dir + "/p.c")
+        let ok = try TestSupport.runCrossrun(["inspect", "--target", "aarch64", "-g", "--elf", dir + "/p.elf", dir + "/p.c"])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        let bytes = try FileIO.read(dir + "/p.elf")
+        XCTAssertEqual(Array(bytes.prefix(4)), [0x7f, 0x45, 0x4c, 0x46])
+        XCTAssertEqual(bytes[18], 183, "e_machine aarch64")
+        let bad = try TestSupport.runCrossrun(["inspect", "--elf", dir + "/missing/p.elf", dir + "/p.c"])
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.hasPrefix("crossrun: error: cannot write \(dir)/missing/p.elf:"), bad.stderr)
+    }
+
     /// Seeded corruptions of the relocation entries of debug sections (offsets, types, symbol
     /// indices, addends): each object is read, linked and written as ELF, or refused; never a trap.
     func testHostileDebugRelocationsNeverTrap() throws {
