@@ -78,6 +78,9 @@ final class GDBServerTests: XCTestCase {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         XCTAssertEqual(connected, 0, "connect to crossrun --gdb")
+        // A server that never answers fails the test instead of hanging it.
+        var limit = timeval(tv_sec: 120, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         return Session(process: process, socket: fd, directory: dir)
     }
 

@@ -52,6 +52,7 @@ final class GDBSessionTests: XCTestCase {
         func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         let exCommands = commands.map { "-ex " + quote($0) }.joined(separator: " ")
         // The port is chosen by the system (--gdb 0) and read from crossrun's waiting message.
+        // `timeout` only bounds a hung session (a failure, not a measurement).
         let script = """
             cd \(quote(dir))
             \(quote(TestSupport.crossrun)) --gdb 0 --target \(target) \(flags.joined(separator: " ")) prog.c >prog.out 2>prog.err </dev/null &
@@ -61,7 +62,7 @@ final class GDBSessionTests: XCTestCase {
               port=$(sed -n 's/.*waiting for gdb on localhost:\\([0-9]*\\).*/\\1/p' prog.err)
               [ -n "$port" ] || sleep 0.1
             done
-            \(quote(gdb)) -batch -nx -ex "target remote :$port" \(exCommands) >gdb.out 2>&1 </dev/null
+            timeout 300 \(quote(gdb)) -batch -nx -ex "target remote :$port" \(exCommands) >gdb.out 2>&1 </dev/null
             wait $pid
             echo $? >status
             """
