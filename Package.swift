@@ -11,7 +11,7 @@ let package = Package(
         /// and fuzzing harnesses that do not want to go through the CLI.
         .library(name: "CrossRun", targets: [
             "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
-            "CrossRunLibc", "CrossRunEmulator", "CrossRunFuzz",
+            "CrossRunLibc", "CrossRunEmulator", "CrossRunFuzz", "CrossRunGDB",
         ]),
     ],
     dependencies: [
@@ -24,6 +24,8 @@ let package = Package(
             providers: [.apt(["libunicorn-dev"])]
         ),
         .target(name: "CrossRunELF"),
+        /// The GDB remote serial protocol (framing, target.xml, the command dispatcher, the socket).
+        .target(name: "CrossRunGDB"),
         .target(name: "CrossRunRuntime"),
         .target(name: "CrossRunLink", dependencies: ["CrossRunELF"]),
         .target(name: "CHostMath"),
@@ -36,7 +38,7 @@ let package = Package(
         /// Host wide-character, locale, regex and glob interfaces (headers Swift's Glibc module lacks).
         .target(name: "CPosixLib"),
         .target(name: "CrossRunLibc", dependencies: ["CHostMath", "CHostQuad", "CHostFormat", "CHostSystem", "CPosixLib"]),
-        .target(name: "CrossRunEmulator", dependencies: ["CUnicorn", "CNativeSupport", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime", "CHostSystem"]),
+        .target(name: "CrossRunEmulator", dependencies: ["CrossRunGDB", "CUnicorn", "CNativeSupport", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime", "CHostSystem"]),
         .target(name: "CNativeSupport", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CrossRunNative", dependencies: ["CrossRunLink", "CrossRunRuntime", "CNativeSupport"]),
         /// `crossrun fuzz`: mutation, corpus, coverage features, artifacts.
@@ -47,12 +49,12 @@ let package = Package(
             "CProcessSupport", "CrossRunELF", "CrossRunLink", "CrossRunRuntime",
         ]),
         .executableTarget(name: "crossrun", dependencies: [
-            "CrossRunDriver", "CrossRunEmulator", "CrossRunLibc", "CrossRunNative", "CrossRunFuzz",
+            "CrossRunDriver", "CrossRunEmulator", "CrossRunLibc", "CrossRunNative", "CrossRunFuzz", "CrossRunGDB",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CrossRunTests", dependencies: [
             "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
-            "CrossRunLibc", "CrossRunEmulator", "CUnicorn", "crossrun", "CHostQuad", "CrossRunFuzz",
+            "CrossRunLibc", "CrossRunEmulator", "CUnicorn", "crossrun", "CHostQuad", "CrossRunFuzz", "CrossRunGDB",
         ], exclude: ["Resources/linker-regressions"]),
     ]
 )

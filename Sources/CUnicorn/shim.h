@@ -147,4 +147,70 @@ static inline void crossrun_dirty_restore(crossrun_dirty_pages *t) {
     }
     t->count = 0;
 }
+
+#include <poll.h>
+
+/// Debugging (`crossrun --gdb`): Ctrl-C from the client without a Swift call per block. While
+/// the program runs (`running`), a watcher thread polls the client's socket and raises
+/// `pending` when bytes arrive; the block hook (C, one load per block) then calls `callback`
+/// on the CPU thread, which reads them and stops the program if they hold 0x03.
+typedef struct crossrun_debug_watch {
+    int fd;                    ///< the client's socket (-1: none)
+    int running;               ///< the program is running (written by the CPU thread)
+    int pending;               ///< the client sent bytes while it ran
+    int quit;                  ///< the watcher thread ends
+    void (*callback)(uint64_t address, void *context);
+    void *context;
+    pthread_t thread;
+    int started;
+} crossrun_debug_watch;
+
+static void *crossrun_debug_watch_loop(void *p) {
+    crossrun_debug_watch *w = (crossrun_debug_watch *)p;
+    while (!__atomic_load_n(&w->quit, __ATOMIC_ACQUIRE)) {
+        int fd = __atomic_load_n(&w->fd, __ATOMIC_ACQUIRE);
+        if (fd < 0 || !__atomic_load_n(&w->running, __ATOMIC_ACQUIRE) || __atomic_load_n(&w->pending, __ATOMIC_ACQUIRE)) {
+            struct timespec pause = {0, 10 * 1000 * 1000};
+            nanosleep(&pause, NULL);
+            continue;
+        }
+        struct pollfd pfd = {fd, POLLIN, 0};
+        if (poll(&pfd, 1, 20) > 0 && __atomic_load_n(&w->running, __ATOMIC_ACQUIRE)) {
+            __atomic_store_n(&w->pending, 1, __ATOMIC_RELEASE);
+        }
+    }
+    return NULL;
+}
+
+/// Starts the watcher thread; 0 on success.
+static inline int crossrun_debug_watch_start(crossrun_debug_watch *w) {
+    int err = pthread_create(&w->thread, NULL, crossrun_debug_watch_loop, w);
+    w->started = err == 0;
+    return err;
+}
+
+/// Ends and joins the watcher thread.
+static inline void crossrun_debug_watch_stop(crossrun_debug_watch *w) {
+    __atomic_store_n(&w->quit, 1, __ATOMIC_RELEASE);
+    if (w->started) pthread_join(w->thread, NULL);
+    w->started = 0;
+}
+
+static inline void crossrun_debug_block_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
+    (void)uc; (void)size;
+    crossrun_debug_watch *w = (crossrun_debug_watch *)user;
+    if (__builtin_expect(__atomic_load_n(&w->pending, __ATOMIC_ACQUIRE), 0)) {
+        __atomic_store_n(&w->pending, 0, __ATOMIC_RELEASE);
+        w->callback(address, w->context);
+    }
+}
+
+/// The block hook's address, for uc_hook_add.
+static inline void *crossrun_debug_block_hook_pointer(void) { return (void *)crossrun_debug_block_hook; }
+
+/// Sets the watch's fields the CPU thread changes (atomically: the watcher reads them).
+static inline void crossrun_debug_watch_set(crossrun_debug_watch *w, int fd, int running) {
+    __atomic_store_n(&w->fd, fd, __ATOMIC_RELEASE);
+    __atomic_store_n(&w->running, running, __ATOMIC_RELEASE);
+}
 #endif

@@ -10,7 +10,9 @@ public enum Emulator {
     /// Loads and runs `image`; returns the outcome (never crashes on guest behaviour).
     public static func run(_ image: LinkImage, options: GuestProcess.Options) throws -> GuestProcess.Outcome {
         let process = try GuestProcess(image: image, options: options)
-        return process.run()
+        let outcome = process.run()
+        process.reportEndToDebugger(outcome)
+        return outcome
     }
 
     /// The version of the Unicorn engine linked into this binary (major, minor, patch), as the

@@ -21,6 +21,7 @@ extension GuestProcess {
         }
         let err = crossrun_uc_hook_add(uc, &hook, CROSSRUN_UC_HOOK_MEM_INVALID, unsafeBitCast(invalid, to: UnsafeMutableRawPointer.self), context, 1, 0)
         guard err == UC_ERR_OK else { throw EmulatorError.engine("installing the memory fault hook", err) }
+        if let gdb = options.gdb { try attachDebugger(gdb) }
     }
 
     /// A trap from a stub (libc call) or a real `syscall`/`svc`/`ecall`.
@@ -107,7 +108,10 @@ extension GuestProcess {
     }
 
     func stop(_ t: GuestTermination) {
-        if termination == nil { termination = t }
+        if termination == nil {
+            termination = t
+            if case .signal(let signal, _) = t, signal > 0 { debugSession?.signalled(signal) }   // gdb sees it first
+        }
         uc_emu_stop(uc)
     }
 

@@ -1,4 +1,5 @@
 import CUnicorn
+import CrossRunGDB
 import CrossRunELF
 import CrossRunLibc
 import CrossRunLink
@@ -41,6 +42,9 @@ public final class GuestProcess {
         public var libcTrace: LibcTraceOptions?
         /// `--trace=signal`: where a line per delivered signal goes; nil: off.
         public var signalTrace: UnsafeMutablePointer<FILE>?
+        /// A gdb client, already connected: the run stops at its first instruction and is
+        /// debugged through it (GuestProcess+Debug.swift). nil: no debugging hooks at all.
+        public var gdb: GDBServer?
 
         public init(arguments: [String], environment: [String: String], programName: String) {
             self.arguments = arguments
@@ -116,6 +120,8 @@ public final class GuestProcess {
     var deadline: OpaquePointer?
     /// The library function a fault inside a trap happened in.
     var faultFunction: String?
+    /// The attached debugger (only with ``Options/gdb``).
+    var debugSession: DebugSession?
 
     /// Creates the engine, maps the address space and loads `image`; throws listing any import
     /// the emulator cannot provide.

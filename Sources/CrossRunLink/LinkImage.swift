@@ -101,6 +101,9 @@ public struct LinkImage: Sendable {
     /// Image offsets of 8-byte function-pointer slots to call at exit, in order.
     public var finalizers: [Int]
     public var tls: TLSTemplate?
+    /// The objects' DWARF, merged and relocated (LinkState+Debug.swift); not loaded, only
+    /// written into ``executableELF(base:)`` for debuggers. Empty without `-g`.
+    public var debugSections: [DebugSection] = []
 
     /// Creates an image; used by the linker and by tests.
     public init(machine: Machine, pageSize: Int, bytes: [UInt8], size: Int, segments: [Segment],

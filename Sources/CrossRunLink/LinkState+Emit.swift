@@ -28,9 +28,11 @@ extension LinkState {
             }
         }
         try fillSynthesized(&ctx)
-        return LinkImage(machine: options.machine, pageSize: options.pageSize, bytes: ctx.image, size: imageSize,
-                         segments: segments, imports: imports, fixups: ctx.fixups, symbols: symbolTable(),
-                         initializers: initSlots, finalizers: finiSlots, tls: tlsTemplate)
+        var linked = LinkImage(machine: options.machine, pageSize: options.pageSize, bytes: ctx.image, size: imageSize,
+                               segments: segments, imports: imports, fixups: ctx.fixups, symbols: symbolTable(),
+                               initializers: initSlots, finalizers: finiSlots, tls: tlsTemplate)
+        linked.debugSections = debugSections()
+        return linked
     }
 
     /// GOT entries, TLS pairs and descriptors, the TLS block slot, stubs and the TLS resolver.

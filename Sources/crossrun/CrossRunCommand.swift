@@ -3,6 +3,7 @@ import CrossRunDriver
 import CrossRunELF
 import CrossRunEmulator
 import CrossRunFuzz
+import CrossRunGDB
 import CrossRunLibc
 import CrossRunLink
 import CrossRunNative
@@ -163,12 +164,21 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Quote at most N bytes of each string or buffer in --trace lines (strace's -s).", valueName: "N"))
     var traceStringLimit = 32
 
+    @Option(help: ArgumentHelp("Debug with gdb: start stopped and serve the GDB remote protocol on localhost:PORT (emulated runs; see doc/DEBUGGING.md).", valueName: "PORT"))
+    var gdb: UInt16?
+
     func run() throws {
         if exitWithParent && !Subprocess.exitWithParent() { Glibc.exit(1) }
         let target = try build.resolvedTarget()
         let host = Target(machine: NativeImage.hostMachine)
         // Native code makes its own system calls: only the emulator can confine its files.
-        let chosen = backend ?? (target == host && root == nil ? .native : .emu)
+        let chosen = backend ?? (target == host && root == nil && gdb == nil && trace == nil ? .native : .emu)
+        if chosen == .native && gdb != nil {
+            throw DriverError.usage("--gdb debugs emulated runs only; use --backend emu")
+        }
+        if gdb != nil && timeout > 0 {
+            throw DriverError.usage("--timeout cannot be combined with --gdb (the deadline would run out while the program is stopped in the debugger)")
+        }
         if chosen == .native && target != host {
             throw DriverError.usage("--backend native cannot run \(target) code on this \(host) host; use --backend emu")
         }
@@ -212,6 +222,7 @@ struct Run: ParsableCommand {
             options.verbose = verbose
             options.fileSystem = fileSystem
             options.watchdogExit = Self.watchdogExit(programName: built.programName, timeout: timeout)
+            if let gdb { options.gdb = try Self.waitForDebugger(port: gdb, built: built) }
             let outcome = try Emulator.run(built.image, options: options)
             fflush(stdout)
             // A child of the program's fork ends here too; only the original process records.
@@ -281,6 +292,19 @@ struct Run: ParsableCommand {
         return (syscalls ? options : nil, libc ? calls : nil, signals ? output : nil)
     }
 
+    /// Listens on localhost:`port` and waits until gdb connects (the emulator serves it the
+    /// program as an ELF file once loaded).
+    static func waitForDebugger(port: UInt16, built: Pipeline.Build) throws -> GDBServer {
+        do {
+            let server = try GDBServer(port: port, dispatcher: GDBDispatcher())
+            fputs("crossrun: \(built.programName): waiting for gdb on localhost:\(server.port) (gdb-multiarch -ex 'target remote :\(server.port)')\n", stderr)
+            try server.waitForClient()
+            return server
+        } catch let error as GDBServerError {
+            throw DriverError.usage(error.description)
+        }
+    }
+
     /// Ends a child of the program's `fork` by the host signal that ended its guest (default
     /// action, unblocked); returns only if the signal does not end the process.
     static func dieBySignal(_ signal: Int32) {
@@ -342,12 +366,20 @@ struct Inspect: ParsableCommand {
     @Flag(help: .private)
     var buildOnly = false
 
+    @Option(help: ArgumentHelp("Write the linked image as an ELF executable with its symbols, at the address an emulated run loads it (for gdb, objdump, addr2line).", valueName: "OUT"))
+    var elf: String?
+
     /// `--build-only`'s exit status for a compile error (clang's diagnostics are on stderr).
     static let compileFailedStatus: Int32 = 3
 
     func run() throws {
         guard buildOnly else {
             let built = try build.build()
+            if let elf {
+                // FileIO's error names the file and the reason.
+                try FileIO.write(built.image.executableELF(base: GuestLayout().imageBase), to: elf)
+                return
+            }
             print(ImageReport.render(built.image, name: built.programName), terminator: "")
             return
         }
