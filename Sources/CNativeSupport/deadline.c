@@ -168,6 +168,68 @@ void crossrun_deadline_cancel(crossrun_deadline *d) {
     free(d);
 }
 
+/* --- the scheduler's time slice ------------------------------------------------------------ */
+
+struct crossrun_ticker {
+    crossrun_deadline sync;   /* the watchdog's thread, mutex, condition variable and stop flag */
+    uint64_t milliseconds;
+    void (*tick)(void *);
+    void *context;
+    int ticked;               /* atomic */
+};
+
+static void *ticker_main(void *p) {
+    crossrun_ticker *t = p;
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    pthread_mutex_lock(&t->sync.mutex);
+    for (;;) {
+        next = after(next, t->milliseconds);
+        if (wait_until(&t->sync, next)) break;
+        __atomic_store_n(&t->ticked, 1, __ATOMIC_SEQ_CST);
+        t->tick(t->context);
+    }
+    pthread_mutex_unlock(&t->sync.mutex);
+    return NULL;
+}
+
+crossrun_ticker *crossrun_ticker_start(uint64_t milliseconds, void (*tick)(void *), void *context) {
+    crossrun_ticker *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    init_sync(&t->sync);
+    t->milliseconds = milliseconds ? milliseconds : 1;
+    t->tick = tick;
+    t->context = context;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&t->sync.thread, NULL, ticker_main, t);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        pthread_cond_destroy(&t->sync.cond);
+        pthread_mutex_destroy(&t->sync.mutex);
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+int crossrun_ticker_take(crossrun_ticker *t) {
+    return t ? __atomic_exchange_n(&t->ticked, 0, __ATOMIC_SEQ_CST) : 0;
+}
+
+void crossrun_ticker_cancel(crossrun_ticker *t) {
+    if (!t) return;
+    pthread_mutex_lock(&t->sync.mutex);
+    t->sync.stopped = 1;
+    pthread_cond_broadcast(&t->sync.cond);
+    pthread_mutex_unlock(&t->sync.mutex);
+    pthread_join(t->sync.thread, NULL);
+    pthread_cond_destroy(&t->sync.cond);
+    pthread_mutex_destroy(&t->sync.mutex);
+    free(t);
+}
+
 static void interrupt_only(int sig) { (void)sig; }
 
 void crossrun_install_interrupt_signal(int sig) {

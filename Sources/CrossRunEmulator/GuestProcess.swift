@@ -33,6 +33,9 @@ public final class GuestProcess {
         /// Extra host functions by import name, served before the C library's (fuzzing's
         /// comparison tracing).
         public var extraFunctions: [String: HostFunction] = [:]
+        /// Seeds the thread scheduler's choices (`--schedule-seed`): the same seed, the same
+        /// interleaving (for programs whose threads make library calls; see GuestScheduler).
+        public var scheduleSeed: UInt64 = GuestProcess.defaultScheduleSeed
 
         public init(arguments: [String], environment: [String: String], programName: String) {
             self.arguments = arguments
@@ -59,6 +62,8 @@ public final class GuestProcess {
         public var function: String?
         /// The faulting address of a memory fault.
         public var faultAddress: UInt64?
+        /// Every guest thread was blocked with none able to wake (status ``GuestProcess/deadlockStatus``).
+        public var deadlocked = false
 
         public init(status: Int32, report: String?) {
             self.status = status
@@ -108,6 +113,10 @@ public final class GuestProcess {
     var deadline: OpaquePointer?
     /// The library function a fault inside a trap happened in.
     var faultFunction: String?
+    /// The guest threads, from the program's first spawn on (nil: single-threaded).
+    @exclusivity(unchecked) var threads: GuestScheduler?
+    /// The deadlock report, when the run ended in one.
+    var deadlockReport: String?
 
     /// Creates the engine, maps the address space and loads `image`; throws listing any import
     /// the emulator cannot provide.
@@ -124,6 +133,7 @@ public final class GuestProcess {
     }
 
     deinit {
+        stopTicker()
         cancelDeadline()
         uc_close(uc)
     }
@@ -176,7 +186,7 @@ public final class GuestProcess {
         runtime.mapper = memory
         runtime.fileSystem = options.fileSystem
         runtime.callGuest = { [unowned self] function, args in try self.callNested(function, args) }
-        runtime.afterForkInChild = { [unowned self] in self.deadlineAfterFork() }
+        runtime.afterForkInChild = { [unowned self] in self.deadlineAfterFork(); self.threadsAfterFork() }
         runtime.programName = String(options.programName.split(separator: "/").last ?? "program")
         runtime.posix.describeCPU(machine: image.machine.posixName)
         runtime.posix.programPath = options.programName
