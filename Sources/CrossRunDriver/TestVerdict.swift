@@ -65,6 +65,8 @@ public enum Verdict: Sendable, Equatable {
     /// Killed by a signal it was not expected to die of: the signal's name and CrossRun's report.
     case crash(signal: String, report: String)
     case timeout(report: String)
+    /// Every guest thread blocked with none able to wake: the run's deadlock report.
+    case deadlock(report: String)
     /// stdout went past the capture limit (bytes): it cannot be compared, nor written by `--update`.
     case outputTooLarge(limit: Int)
     case compileError(String)
@@ -79,6 +81,7 @@ public enum Verdict: Sendable, Equatable {
         case .wrongExitStatus: return "wrong exit status"
         case .crash(let signal, _): return "crash (\(signal))"
         case .timeout: return "timeout"
+        case .deadlock: return "deadlock"
         case .outputTooLarge: return "output too large"
         case .compileError: return "compile error"
         case .linkError: return "link error"
@@ -87,7 +90,7 @@ public enum Verdict: Sendable, Equatable {
     }
 
     /// Machine name for JSON and JUnit: `pass`, `wrong-output`, `wrong-exit-status`, `crash`,
-    /// `timeout`, `output-too-large`, `compile-error`, `link-error`, `skipped`.
+    /// `timeout`, `deadlock`, `output-too-large`, `compile-error`, `link-error`, `skipped`.
     public var key: String {
         switch self {
         case .pass: return "pass"
@@ -95,6 +98,7 @@ public enum Verdict: Sendable, Equatable {
         case .wrongExitStatus: return "wrong-exit-status"
         case .crash: return "crash"
         case .timeout: return "timeout"
+        case .deadlock: return "deadlock"
         case .outputTooLarge: return "output-too-large"
         case .compileError: return "compile-error"
         case .linkError: return "link-error"
@@ -126,7 +130,7 @@ public enum Verdict: Sendable, Equatable {
         case .wrongExitStatus(let expected, let got, let stderr):
             return "expected exit status \(expected), got \(got)" + (stderr.isEmpty ? "" : "\nstderr:\n" + stderr)
         case .crash(_, let report): return report
-        case .timeout(let report): return report
+        case .timeout(let report), .deadlock(let report): return report
         case .outputTooLarge(let limit):
             return "stdout is over the \(limit >> 20) MiB capture limit; the rest was not kept, so it cannot be compared"
         case .compileError(let message), .linkError(let message): return message
@@ -150,6 +154,8 @@ public enum Verdict: Sendable, Equatable {
         switch run.outcome.ending {
         case .timeout:
             return .timeout(report: run.report ?? "timed out")
+        case .deadlock where run.status != test.exitStatus:
+            return .deadlock(report: run.report ?? "deadlock")
         case .signal where run.status != test.exitStatus:
             return .crash(signal: signalName(run.outcome.signal ?? run.status - 128), report: run.report ?? "")
         case .exit where run.status != test.exitStatus:

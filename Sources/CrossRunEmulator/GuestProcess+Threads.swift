@@ -323,8 +323,11 @@ extension GuestProcess {
             next = s.choose(reason)
         }
         guard let nextID = next else { return false }
-        if nextID == s.current { return true }
         let i = s.currentIndex
+        if nextID == s.current {
+            deliverResumeResult(s, i)   // it blocked and timed out before anyone else could run
+            return true
+        }
         if case .ended = s.threads[i].state {
             release(s.threads.remove(at: i))
         } else {
@@ -357,10 +360,14 @@ extension GuestProcess {
             arch.setThreadPointer(uc, s.threads[j].threadPointer)
             s.threads[j].entryStackPointer = arch.sp(uc)
         }
-        if let r = s.threads[j].resumeResult {
-            s.threads[j].resumeResult = nil
-            arch.frame(uc, memory: memory).returnInt(UInt64(bitPattern: r))
-        }
+        deliverResumeResult(s, j)
+    }
+
+    /// Writes the result of thread `i`'s blocked call into its result register (it runs now).
+    private func deliverResumeResult(_ s: GuestScheduler, _ i: Int) {
+        guard let r = s.threads[i].resumeResult else { return }
+        s.threads[i].resumeResult = nil
+        arch.frame(uc, memory: memory).returnInt(UInt64(bitPattern: r))
     }
 
     /// Frees an ended thread's stack, control block and context.
