@@ -396,4 +396,63 @@ final class EmulatorThreadTests: XCTestCase {
             XCTAssertEqual(out.stdout, "sum 780\nno entry: 1\nhuge stack: 1\nbad tid word: 1\n", target)
         }
     }
+
+    /// `crossrun test --schedules K` reruns each emulated test under seeds 1…K: a racy counter
+    /// is *schedule-dependent* (naming the seed), a deadlock is its own verdict, a program whose
+    /// result does not depend on the interleaving passes; `matrix --schedules` exits 1 on it.
+    func testSchedulesFlagAndDeadlockVerdicts() throws {
+        let dir = try TestSupport.scratch()
+        defer { FileIO.removeTree(dir) }
+        let race = Self.primitives + """
+            #include <stdio.h>
+            #include <unistd.h>
+            static int tids[2];
+            static volatile int counter;
+            static void worker(void *arg) { for (int i = 0; i < 100; i++) { int v = counter; getppid(); counter = v + 1; } }
+            int main(void) {
+                for (int n = 0; n < 2; n++) __crossrun_thread_spawn(worker, 0, 0, &tids[n]);
+                for (int n = 0; n < 2; n++) join(&tids[n]);
+                printf("counter %d\\n", counter);
+                return 0;
+            }
+            """
+        let steady = Self.primitives + """
+            #include <stdio.h>
+            static int tids[4];
+            static volatile int counter;
+            static void worker(void *arg) { for (int i = 0; i < 100; i++) { __atomic_fetch_add(&counter, 1, __ATOMIC_SEQ_CST); sched_yield(); } }
+            int main(void) {
+                for (int n = 0; n < 4; n++) __crossrun_thread_spawn(worker, 0, 0, &tids[n]);
+                for (int n = 0; n < 4; n++) join(&tids[n]);
+                printf("counter %d\\n", counter);
+                return 0;
+            }
+            """
+        let stuck = Self.primitives + """
+            static volatile int never;
+            int main(void) { return __crossrun_futex_wait(&never, 0, 0, 0); }
+            """
+        try FileIO.write(Array(race.utf8), to: dir + "/race.c")
+        try FileIO.write(Array(steady.utf8), to: dir + "/steady.c")
+        try FileIO.write(Array("counter 400\n".utf8), to: dir + "/steady.expected")
+        try FileIO.write(Array(stuck.utf8), to: dir + "/stuck.c")
+        let out = try TestSupport.runCrossrun(["test", "--backends", "emu", "--schedules", "4", "--json", dir + "/report.json", "."], cwd: dir)
+        XCTAssertEqual(out.status, 1, out.stdout + out.stderr)
+        let json = String(decoding: try FileIO.read(dir + "/report.json"), as: UTF8.self)
+        for target in Self.targets {
+            for (name, verdict) in [("race", "schedule-dependent"), ("steady", "pass"), ("stuck", "deadlock")] {
+                XCTAssertTrue(json.contains("\"name\": \"\(name)\", \"target\": \"\(target)\", \"backend\": \"emu\", \"verdict\": \"\(verdict)\""),
+                              "\(name) on \(target) should be \(verdict): \(json)")
+            }
+        }
+        XCTAssertTrue(out.stdout.contains("FAIL race [x64/emu]: schedule-dependent"), out.stdout)
+        XCTAssertTrue(out.stdout.contains("differs from seed 1 (replay: crossrun run --schedule-seed "), out.stdout)
+        let once = try TestSupport.runCrossrun(["test", "--backends", "emu", "--filter", "race", "."], cwd: dir)
+        XCTAssertEqual(once.status, 0, "one seed: the race goes unseen: " + once.stdout)
+        let matrix = try TestSupport.runCrossrun(["matrix", "--backends", "emu", "--targets", "rv64", "--schedules", "3", "race.c"], cwd: dir)
+        XCTAssertEqual(matrix.status, 1, matrix.stdout)
+        XCTAssertTrue(matrix.stdout.contains("rv64/emu: schedule seed "), matrix.stdout)
+        let steadyMatrix = try TestSupport.runCrossrun(["matrix", "--backends", "emu", "--schedules", "3", "steady.c"], cwd: dir)
+        XCTAssertEqual(steadyMatrix.status, 0, steadyMatrix.stdout)
+    }
 }
