@@ -63,7 +63,7 @@ extension GuestProcess {
         guard entry != 0, tidWord % 4 == 0, stackSize <= Self.maxThreadStack else { return -Int64(EINVAL) }
         guard (try? memory.host(tidWord, 4, write: true)) != nil else { return -Int64(EFAULT) }
         let size = max(Self.minThreadStack, ((stackSize == 0 ? Self.defaultThreadStack : stackSize) + page - 1) & ~(page - 1))
-        let scheduler = threadsStarted()
+        guard let scheduler = threadsStarted() else { return -Int64(EAGAIN) }
         guard scheduler.liveCount < GuestScheduler.maxThreads, let mapper = runtime.mapper else { return -Int64(EAGAIN) }
         let length = size + page
         let stackBase: UInt64
@@ -87,9 +87,8 @@ extension GuestProcess {
         try memory.store(tcb, at: tcb)
         try memory.store(tlsBlock, at: tcb + 8)
         try memory.store(HostLibc.stackGuard, at: tcb + 0x28)
-        if let t = image.tls, t.initializedSize > 0 {
-            let template = try memory.bytes(imageBase + UInt64(t.imageOffset), t.initializedSize)
-            try memory.host(tlsBlock, t.initializedSize, write: true).copyMemory(from: template.baseAddress!, byteCount: t.initializedSize)
+        if let t = image.tls, t.initializedSize > 0, let template = try memory.bytes(imageBase + UInt64(t.imageOffset), t.initializedSize).baseAddress {
+            try memory.host(tlsBlock, t.initializedSize, write: true).copyMemory(from: template, byteCount: t.initializedSize)
         }
         var context: OpaquePointer?
         guard uc_context_alloc(uc, &context) == UC_ERR_OK, let context, uc_context_save(uc, context) == UC_ERR_OK else {
@@ -140,9 +139,10 @@ extension GuestProcess {
             guard sec >= 0, nsec >= 0, nsec < 1_000_000_000 else { return EINVAL }
             var now = timespec()
             clock_gettime(clock, &now)
-            let target = sec.multipliedReportingOverflow(by: 1_000_000_000)
-            let nowNs = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
-            let left = target.overflow ? Int64.max : max(0, (target.partialValue &+ nsec) - nowNs)
+            let seconds = sec.multipliedReportingOverflow(by: 1_000_000_000)
+            let target = seconds.partialValue.addingReportingOverflow(nsec)
+            let nowNs = Int64(now.tv_sec) &* 1_000_000_000 &+ Int64(now.tv_nsec)
+            let left = seconds.overflow || target.overflow ? Int64.max : target.partialValue > nowNs ? target.partialValue - nowNs : 0
             if left == 0 { return value == expected ? ETIMEDOUT : EAGAIN }
             let (at, over) = GuestScheduler.monotonicNow().addingReportingOverflow(UInt64(left))
             wakeAt = over ? nil : at
@@ -206,15 +206,15 @@ extension GuestProcess {
     static let controlBlockSize: UInt64 = 256
 
     /// The scheduler, created with the main thread's record at the first spawn, with the time
-    /// slice ticking.
-    func threadsStarted() -> GuestScheduler {
+    /// slice ticking (nil: no CPU context could be allocated).
+    func threadsStarted() -> GuestScheduler? {
         if let s = threads {
             if s.ticker == nil { startTicker(s) }
             return s
         }
         var context: OpaquePointer?
-        _ = uc_context_alloc(uc, &context)
-        let main = GuestThread(id: getpid(), context: context ?? OpaquePointer(bitPattern: 1)!,
+        guard uc_context_alloc(uc, &context) == UC_ERR_OK, let context else { return nil }
+        let main = GuestThread(id: getpid(), context: context,
                                threadPointer: 0, errnoAddress: runtime.errnoAddress,
                                stack: layout.stackTop - layout.stackSize..<layout.stackTop)
         let s = GuestScheduler(main: main, seed: options.scheduleSeed)
