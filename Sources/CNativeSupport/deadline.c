@@ -172,22 +172,36 @@ void crossrun_deadline_cancel(crossrun_deadline *d) {
 
 struct crossrun_ticker {
     crossrun_deadline sync;   /* the watchdog's thread, mutex, condition variable and stop flag */
+    clockid_t cpu_clock;      /* CPU time of the thread that started it (the one emulating) */
     uint64_t milliseconds;
     void (*tick)(void *);
     void *context;
     int ticked;               /* atomic */
 };
 
+static uint64_t cpu_ms(clockid_t clock) {
+    struct timespec ts;
+    if (clock_gettime(clock, &ts) != 0) clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Ticks per `milliseconds` of the emulating thread's CPU time (checked every quarter slice),
+   so a loaded host, which delays that thread, does not make slices shorter in guest work. */
 static void *ticker_main(void *p) {
     crossrun_ticker *t = p;
     struct timespec next;
     clock_gettime(CLOCK_MONOTONIC, &next);
+    uint64_t last = cpu_ms(t->cpu_clock);
+    uint64_t step = t->milliseconds / 4 ? t->milliseconds / 4 : 1;
     pthread_mutex_lock(&t->sync.mutex);
     for (;;) {
-        next = after(next, t->milliseconds);
+        next = after(next, step);
         if (wait_until(&t->sync, next)) break;
+        uint64_t now = cpu_ms(t->cpu_clock);
+        if (now - last < t->milliseconds) continue;
+        last = now;
         __atomic_store_n(&t->ticked, 1, __ATOMIC_SEQ_CST);
-        t->tick(t->context);
+        if (t->tick) t->tick(t->context);
     }
     pthread_mutex_unlock(&t->sync.mutex);
     return NULL;
@@ -198,6 +212,7 @@ crossrun_ticker *crossrun_ticker_start(uint64_t milliseconds, void (*tick)(void 
     if (!t) return NULL;
     init_sync(&t->sync);
     t->milliseconds = milliseconds ? milliseconds : 1;
+    if (pthread_getcpuclockid(pthread_self(), &t->cpu_clock) != 0) t->cpu_clock = CLOCK_MONOTONIC;
     t->tick = tick;
     t->context = context;
     sigset_t all, old;
@@ -216,6 +231,10 @@ crossrun_ticker *crossrun_ticker_start(uint64_t milliseconds, void (*tick)(void 
 
 int crossrun_ticker_take(crossrun_ticker *t) {
     return t ? __atomic_exchange_n(&t->ticked, 0, __ATOMIC_SEQ_CST) : 0;
+}
+
+int crossrun_ticker_pending(const crossrun_ticker *t) {
+    return t ? __atomic_load_n(&t->ticked, __ATOMIC_RELAXED) : 0;
 }
 
 void crossrun_ticker_cancel(crossrun_ticker *t) {

@@ -67,11 +67,15 @@ extension GuestProcess {
         guard scheduler.liveCount < GuestScheduler.maxThreads, let mapper = runtime.mapper else { return -Int64(EAGAIN) }
         let length = size + page
         let stackBase: UInt64
-        do throws(MappingError) {
-            stackBase = try mapper.map(MapRequest(anonymous: length, protection: GuestProtection(read: true, write: true, execute: false)))
-            try mapper.protect(stackBase, page, GuestProtection(read: false, write: false, execute: false))
-        } catch {
-            return -Int64(ENOMEM)
+        if let cached = scheduler.stackCache.firstIndex(where: { $0.length == length }) {
+            stackBase = scheduler.stackCache.remove(at: cached).address
+        } else {
+            do throws(MappingError) {
+                stackBase = try mapper.map(MapRequest(anonymous: length, protection: GuestProtection(read: true, write: true, execute: false)))
+                try mapper.protect(stackBase, page, GuestProtection(read: false, write: false, execute: false))
+            } catch {
+                return -Int64(ENOMEM)
+            }
         }
         // Control block (tp+0 self, tp+8 TLS block, tp+0x28 canary), errno cell, TLS block.
         let tlsSize = UInt64(image.tls?.size ?? 0), tlsAlign = UInt64(max(image.tls?.alignment ?? 1, 1))
@@ -209,7 +213,7 @@ extension GuestProcess {
     /// slice ticking (nil: no CPU context could be allocated).
     func threadsStarted() -> GuestScheduler? {
         if let s = threads {
-            if s.ticker == nil { startTicker(s) }
+            if s.ticker == nil { startTicker(s) }   // a spawn after exit began, or in a forked child
             return s
         }
         var context: OpaquePointer?
@@ -223,17 +227,44 @@ extension GuestProcess {
         return s
     }
 
+    /// The ticker only raises a flag; the engine stops itself at the next block start (see
+    /// ``installSliceHook(_:)``): a `uc_emu_stop` from another thread can land inside a
+    /// translation block and leave the PC at the start of the run (measured on 2.1.1), which
+    /// a resumed thread would then execute twice.
     private func startTicker(_ s: GuestScheduler) {
-        let tick: @convention(c) (UnsafeMutableRawPointer?) -> Void = { engine in
-            guard let engine else { return }
-            uc_emu_stop(OpaquePointer(engine))
-        }
-        s.ticker = crossrun_ticker_start(GuestScheduler.sliceMilliseconds, tick, UnsafeMutableRawPointer(uc))
+        s.ticker = crossrun_ticker_start(GuestScheduler.sliceMilliseconds, nil, nil)
     }
 
-    /// Stops the time slice (before the engine closes, and when one thread is left).
+    /// Once a second thread exists, a `UC_HOOK_BLOCK` callback stops the engine at the start of
+    /// the first block after a tick, where the CPU state is exact. Installed between runs; the
+    /// image's code already translated is dropped from the cache so its blocks call it (a whole
+    /// `UC_CTL_TB_FLUSH` resets the 1 GiB code buffer: ~1 GiB of memset and resident memory).
+    /// Single-threaded programs never have it.
+    func installSliceHook(_ s: GuestScheduler) {
+        guard let ticker = s.ticker, s.sliceHook == nil else { return }
+        let block: @convention(c) (OpaquePointer?, UInt64, UInt32, UnsafeMutableRawPointer?) -> Void = { uc, _, _, user in
+            if crossrun_ticker_pending(OpaquePointer(user)) != 0 { uc_emu_stop(uc) }
+        }
+        var hook: uc_hook = 0
+        guard crossrun_uc_hook_add(uc, &hook, Int32(UC_HOOK_BLOCK.rawValue), unsafeBitCast(block, to: UnsafeMutableRawPointer.self),
+                                   UnsafeMutableRawPointer(ticker), 1, 0) == UC_ERR_OK else { return }
+        s.sliceHook = hook
+        for segment in image.segments where segment.permissions == .readExecute {
+            let start = imageBase + UInt64(segment.offset)
+            crossrun_uc_remove_cache(uc, start, start + UInt64(segment.memorySize))
+        }
+    }
+
+    /// Stops the time slice and removes its hook (before the engine closes, and at exit, when
+    /// one thread is left); called between runs. Blocks translated with the hook keep calling
+    /// Unicorn's (now empty) hook list: a flush costs more (milliseconds and a large memset),
+    /// which is also why the slice, once started, stays until the end of the run.
     func stopTicker() {
         guard let s = threads else { return }
+        if let hook = s.sliceHook {
+            uc_hook_del(uc, hook)
+            s.sliceHook = nil
+        }
         crossrun_ticker_cancel(s.ticker)
         s.ticker = nil
     }
@@ -301,6 +332,7 @@ extension GuestProcess {
             if let reason {
                 guard switchThreads(s, reason) else { return err }
             }
+            if s.sliceHook == nil { installSliceHook(s) }
             err = uc_emu_start(uc, arch.pc(uc), stopAddress, 0, 0)
         }
     }
@@ -329,14 +361,13 @@ extension GuestProcess {
             return true
         }
         if case .ended = s.threads[i].state {
-            release(s.threads.remove(at: i))
+            release(s.threads.remove(at: i), into: s)
         } else {
             uc_context_save(uc, s.threads[i].context)
             s.threads[i].rounding = hostRounding
             s.threads[i].flagsKnownSet = flagsKnownSet
         }
         resume(s, nextID)
-        if s.threads.count == 1 { stopTicker() }
         return true
     }
 
@@ -370,9 +401,11 @@ extension GuestProcess {
         arch.frame(uc, memory: memory).returnInt(UInt64(bitPattern: r))
     }
 
-    /// Frees an ended thread's stack, control block and context.
-    func release(_ thread: GuestThread) {
-        if let m = thread.stackMapping { try? runtime.mapper?.unmap(m.address, m.length) }
+    /// Frees an ended thread's stack (or keeps it for the next thread), control block and context.
+    func release(_ thread: GuestThread, into s: GuestScheduler) {
+        if let m = thread.stackMapping {
+            if s.stackCache.count < GuestScheduler.cachedStacks { s.stackCache.append(m) } else { try? runtime.mapper?.unmap(m.address, m.length) }
+        }
         if let b = thread.storage { _ = runtime.state.heap.free(b) }
         uc_context_free(thread.context)
     }
@@ -392,7 +425,8 @@ extension GuestProcess {
     /// did not survive the fork either).
     func threadsAfterFork() {
         guard let s = threads else { return }
-        s.ticker = nil
+        s.ticker = nil   // its host thread is gone; the hook, with no flag to read, stops nothing
+        if let hook = s.sliceHook { uc_hook_del(uc, hook); s.sliceHook = nil }
         let keep = s.current
         s.threads.removeAll { $0.id != keep }
         s.request = nil
