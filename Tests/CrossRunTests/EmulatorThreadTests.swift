@@ -397,6 +397,28 @@ final class EmulatorThreadTests: XCTestCase {
         }
     }
 
+    /// A thousand threads with default (8 MiB) stacks, all alive at once: each adds its number
+    /// once, so a thread that resumed at a stale PC (and ran code twice) changes the sum.
+    func testAThousandLiveThreadsEachRunOnce() throws {
+        let source = """
+            #include <stdio.h>
+            static int tids[1000];
+            static volatile long sum;
+            static void worker(void *arg) { __atomic_fetch_add(&sum, (long)arg, __ATOMIC_SEQ_CST); }
+            int main(void) {
+                for (long i = 0; i < 1000; i++)
+                    if (__crossrun_thread_spawn(worker, (void *)i, 0, &tids[i]) <= 0) { printf("spawn %ld failed\\n", i); return 1; }
+                for (int i = 0; i < 1000; i++) join(&tids[i]);
+                printf("sum %ld\\n", sum);
+                return 0;
+            }
+            """
+        for (target, out) in try run(source) {
+            XCTAssertEqual(out.status, 0, "\(target): \(out.stderr)")
+            XCTAssertEqual(out.stdout, "sum 499500\n", target)
+        }
+    }
+
     /// `crossrun test --schedules K` reruns each emulated test under seeds 1…K: a racy counter
     /// is *schedule-dependent* (naming the seed), a deadlock is its own verdict, a program whose
     /// result does not depend on the interleaving passes; `matrix --schedules` exits 1 on it.
