@@ -233,8 +233,8 @@ int crossrun_ticker_take(crossrun_ticker *t) {
     return t ? __atomic_exchange_n(&t->ticked, 0, __ATOMIC_SEQ_CST) : 0;
 }
 
-int crossrun_ticker_pending(const crossrun_ticker *t) {
-    return t ? __atomic_load_n(&t->ticked, __ATOMIC_RELAXED) : 0;
+int *crossrun_ticker_flag(crossrun_ticker *t) {
+    return t ? &t->ticked : NULL;
 }
 
 void crossrun_ticker_cancel(crossrun_ticker *t) {

@@ -241,13 +241,12 @@ extension GuestProcess {
     /// `UC_CTL_TB_FLUSH` resets the 1 GiB code buffer: ~1 GiB of memset and resident memory).
     /// Single-threaded programs never have it.
     func installSliceHook(_ s: GuestScheduler) {
-        guard let ticker = s.ticker, s.sliceHook == nil else { return }
-        let block: @convention(c) (OpaquePointer?, UInt64, UInt32, UnsafeMutableRawPointer?) -> Void = { uc, _, _, user in
-            if crossrun_ticker_pending(OpaquePointer(user)) != 0 { uc_emu_stop(uc) }
-        }
+        guard let ticker = s.ticker, let flag = crossrun_ticker_flag(ticker), s.sliceHook == nil else { return }
+        // The C callback itself (no Swift thunk): it runs at every block start.
+        let block: @convention(c) (OpaquePointer?, UInt64, UInt32, UnsafeMutableRawPointer?) -> Void = crossrun_slice_hook
         var hook: uc_hook = 0
         guard crossrun_uc_hook_add(uc, &hook, Int32(UC_HOOK_BLOCK.rawValue), unsafeBitCast(block, to: UnsafeMutableRawPointer.self),
-                                   UnsafeMutableRawPointer(ticker), 1, 0) == UC_ERR_OK else { return }
+                                   UnsafeMutableRawPointer(flag), 1, 0) == UC_ERR_OK else { return }
         s.sliceHook = hook
         for segment in image.segments where segment.permissions == .readExecute {
             let start = imageBase + UInt64(segment.offset)

@@ -60,8 +60,8 @@ typedef struct crossrun_ticker crossrun_ticker;
 crossrun_ticker *crossrun_ticker_start(uint64_t milliseconds, void (*tick)(void *), void *context);
 /// Returns whether a tick happened since the last call, and clears the flag (0 for NULL).
 int crossrun_ticker_take(crossrun_ticker *ticker);
-/// Whether a tick is pending, without clearing it (0 for NULL).
-int crossrun_ticker_pending(const crossrun_ticker *ticker);
+/// The tick flag itself (non-zero: a tick is pending), for a hook to read without a call.
+int *crossrun_ticker_flag(crossrun_ticker *ticker);
 /// Stops the ticker thread and frees it (NULL: nothing).
 void crossrun_ticker_cancel(crossrun_ticker *ticker);
 /// Installs a handler for `sig` that does nothing but interrupt blocking calls (no SA_RESTART).
