@@ -14,10 +14,11 @@ extension GuestProcess {
 
     /// Ends the run with the report for every thread of `s` (all blocked).
     func reportDeadlock(_ s: GuestScheduler) {
-        var lines = ["crossrun: \(options.programName): deadlock: all \(s.threads.count) threads are blocked and none can be woken"]
+        let waiting = s.threads.filter { $0.block != nil }   // not the thread that just ended
+        var lines = ["crossrun: \(options.programName): deadlock: all \(waiting.count) threads are blocked and none can be woken"]
         let running = s.currentIndex
         uc_context_save(uc, s.threads[running].context)
-        for t in s.threads {
+        for t in waiting {
             uc_context_restore(uc, t.context)
             lines.append(threadLine(t.id, main: t.storage == nil, block: t.block, stack: t.stack))
         }
