@@ -397,6 +397,41 @@ final class EmulatorThreadTests: XCTestCase {
         }
     }
 
+    /// A wait with no time limit inside a signal handler (a nested guest call, where no switch
+    /// is possible) is reported instead of hanging; a timed one there just sleeps.
+    func testAnEndlessWaitInsideASignalHandlerIsReported() throws {
+        let source = """
+            #include <errno.h>
+            #include <signal.h>
+            #include <stdio.h>
+            static int tid;
+            static volatile int never;
+            static void handler(int sig) {
+                struct timespec at;
+                clock_gettime(CLOCK_MONOTONIC, &at);
+                at.tv_nsec += 1000000;
+                if (at.tv_nsec >= 1000000000) { at.tv_sec++; at.tv_nsec -= 1000000000; }
+                printf("timed wait in the handler: %s\\n", __crossrun_futex_wait(&never, 0, &at, CLOCK_MONOTONIC) == ETIMEDOUT ? "ETIMEDOUT" : "?");
+                fflush(stdout);
+                __crossrun_futex_wait(&never, 0, 0, 0);
+            }
+            static void worker(void *arg) { __crossrun_futex_wait(&never, 0, 0, 0); }
+            int main(void) {
+                printf("yield alone: %d\\n", sched_yield());
+                __crossrun_thread_spawn(worker, 0, 0, &tid);
+                signal(SIGUSR1, handler);
+                raise(SIGUSR1);
+                return 0;
+            }
+            """
+        for (target, out) in try run(source) {
+            XCTAssertEqual(out.status, 125, "\(target): \(out.stderr)")
+            XCTAssertEqual(out.stdout, "yield alone: 0\ntimed wait in the handler: ETIMEDOUT\n", target)
+            XCTAssertTrue(out.stderr.contains("deadlock: a thread waits inside a call from the C library into guest code"), "\(target): \(out.stderr)")
+            XCTAssertTrue(out.stderr.contains("(main): __crossrun_futex_wait on 0x") && out.stderr.contains("(handler+"), "\(target): \(out.stderr)")
+        }
+    }
+
     /// A thousand threads with default (8 MiB) stacks, all alive at once: each adds its number
     /// once, so a thread that resumed at a stale PC (and ran code twice) changes the sum.
     func testAThousandLiveThreadsEachRunOnce() throws {
