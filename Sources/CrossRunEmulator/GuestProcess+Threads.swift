@@ -63,6 +63,8 @@ extension GuestProcess {
         guard entry != 0, tidWord % 4 == 0, stackSize <= Self.maxThreadStack else { return -Int64(EINVAL) }
         guard (try? memory.host(tidWord, 4, write: true)) != nil else { return -Int64(EFAULT) }
         let size = max(Self.minThreadStack, ((stackSize == 0 ? Self.defaultThreadStack : stackSize) + page - 1) & ~(page - 1))
+        // Fuzzing resets memory and library state between inputs, not threads: harnesses run alone.
+        guard callTimeoutMicros == nil else { return -Int64(EAGAIN) }
         guard let scheduler = threadsStarted() else { return -Int64(EAGAIN) }
         guard scheduler.liveCount < GuestScheduler.maxThreads, let mapper = runtime.mapper else { return -Int64(EAGAIN) }
         let length = size + page
