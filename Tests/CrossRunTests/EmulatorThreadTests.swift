@@ -432,6 +432,53 @@ final class EmulatorThreadTests: XCTestCase {
         }
     }
 
+    /// Each new thread's control block follows the TLS contract: the thread pointer points at
+    /// itself (`tp+0`), `tp+8` holds the thread's own TLS block, a fresh copy of the image's
+    /// template (checked through the pointer: `_Thread_local` accesses themselves use the
+    /// per-thread resolver that helper-tnative's loader change brings), `tp+0x28` the canary.
+    func testNewThreadsGetAControlBlockAndTLSCopyPerTheContract() throws {
+        let source = """
+            #include <stdio.h>
+            static _Thread_local long marker = 0x1234567;
+            static void *thread_pointer(void) {
+                void *tp;
+            #if defined(__x86_64__)
+                __asm__("mov %%fs:0, %0" : "=r"(tp));
+            #elif defined(__aarch64__)
+                __asm__("mrs %0, tpidr_el0" : "=r"(tp));
+            #else
+                __asm__("mv %0, tp" : "=r"(tp));
+            #endif
+                return tp;
+            }
+            static int tids[2];
+            static void *tps[2];
+            static void worker(void *arg) {
+                long n = (long)arg;
+                char *tp = thread_pointer();
+                tps[n] = tp;
+                long *block = *(long **)(tp + 8);
+                printf("thread %ld: self %d, template copy %d, canary %d\\n", n, *(void **)tp == tp, block && *block == 0x1234567,
+                       *(unsigned long *)(tp + 0x28) == *(unsigned long *)((char *)thread_pointer() + 0x28));
+                *block = n;   /* its own copy: the other thread still sees the template */
+                sched_yield();
+            }
+            int main(void) {
+                (void)marker;
+                for (long n = 0; n < 2; n++) __crossrun_thread_spawn(worker, (void *)n, 0, &tids[n]);
+                for (int n = 0; n < 2; n++) join(&tids[n]);
+                char *main_tp = thread_pointer();
+                printf("distinct: %d, main's canary: %d\\n", tps[0] != tps[1] && tps[0] != main_tp,
+                       *(unsigned long *)(main_tp + 0x28) == *(unsigned long *)((char *)tps[1] + 0x28));
+                return 0;
+            }
+            """
+        for (target, out) in try run(source) {
+            XCTAssertEqual(out.status, 0, "\(target): \(out.stderr)")
+            XCTAssertEqual(out.stdout, "thread 0: self 1, template copy 1, canary 1\nthread 1: self 1, template copy 1, canary 1\ndistinct: 1, main's canary: 1\n", target)
+        }
+    }
+
     /// A thousand threads with default (8 MiB) stacks, all alive at once: each adds its number
     /// once, so a thread that resumed at a stale PC (and ran code twice) changes the sum.
     func testAThousandLiveThreadsEachRunOnce() throws {
