@@ -168,6 +168,87 @@ void crossrun_deadline_cancel(crossrun_deadline *d) {
     free(d);
 }
 
+/* --- the scheduler's time slice ------------------------------------------------------------ */
+
+struct crossrun_ticker {
+    crossrun_deadline sync;   /* the watchdog's thread, mutex, condition variable and stop flag */
+    clockid_t cpu_clock;      /* CPU time of the thread that started it (the one emulating) */
+    uint64_t milliseconds;
+    void (*tick)(void *);
+    void *context;
+    int ticked;               /* atomic */
+};
+
+static uint64_t cpu_ms(clockid_t clock) {
+    struct timespec ts;
+    if (clock_gettime(clock, &ts) != 0) clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Ticks per `milliseconds` of the emulating thread's CPU time (checked every quarter slice),
+   so a loaded host, which delays that thread, does not make slices shorter in guest work. */
+static void *ticker_main(void *p) {
+    crossrun_ticker *t = p;
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    uint64_t last = cpu_ms(t->cpu_clock);
+    uint64_t step = t->milliseconds / 4 ? t->milliseconds / 4 : 1;
+    pthread_mutex_lock(&t->sync.mutex);
+    for (;;) {
+        next = after(next, step);
+        if (wait_until(&t->sync, next)) break;
+        uint64_t now = cpu_ms(t->cpu_clock);
+        if (now - last < t->milliseconds) continue;
+        last = now;
+        __atomic_store_n(&t->ticked, 1, __ATOMIC_SEQ_CST);
+        if (t->tick) t->tick(t->context);
+    }
+    pthread_mutex_unlock(&t->sync.mutex);
+    return NULL;
+}
+
+crossrun_ticker *crossrun_ticker_start(uint64_t milliseconds, void (*tick)(void *), void *context) {
+    crossrun_ticker *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    init_sync(&t->sync);
+    t->milliseconds = milliseconds ? milliseconds : 1;
+    if (pthread_getcpuclockid(pthread_self(), &t->cpu_clock) != 0) t->cpu_clock = CLOCK_MONOTONIC;
+    t->tick = tick;
+    t->context = context;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&t->sync.thread, NULL, ticker_main, t);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        pthread_cond_destroy(&t->sync.cond);
+        pthread_mutex_destroy(&t->sync.mutex);
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+int crossrun_ticker_take(crossrun_ticker *t) {
+    return t ? __atomic_exchange_n(&t->ticked, 0, __ATOMIC_SEQ_CST) : 0;
+}
+
+int *crossrun_ticker_flag(crossrun_ticker *t) {
+    return t ? &t->ticked : NULL;
+}
+
+void crossrun_ticker_cancel(crossrun_ticker *t) {
+    if (!t) return;
+    pthread_mutex_lock(&t->sync.mutex);
+    t->sync.stopped = 1;
+    pthread_cond_broadcast(&t->sync.cond);
+    pthread_mutex_unlock(&t->sync.mutex);
+    pthread_join(t->sync.thread, NULL);
+    pthread_cond_destroy(&t->sync.cond);
+    pthread_mutex_destroy(&t->sync.mutex);
+    free(t);
+}
+
 static void interrupt_only(int sig) { (void)sig; }
 
 void crossrun_install_interrupt_signal(int sig) {

@@ -36,6 +36,13 @@ static const int CROSSRUN_UC_HOOK_MEM_INVALID = UC_HOOK_MEM_INVALID;
 #include <string.h>
 #include <time.h>
 
+/// The emulated scheduler's time slice: a UC_HOOK_BLOCK callback that stops the engine at a
+/// block start once the ticker raised `*flag` (the ticker's flag; the run loop clears it).
+static inline void crossrun_slice_hook(uc_engine *uc, uint64_t address, uint32_t size, void *flag) {
+    (void)address; (void)size;
+    if (__atomic_load_n((const int *)flag, __ATOMIC_RELAXED)) uc_emu_stop(uc);
+}
+
 /// Fuzzing: an AFL-style edge map fed by a UC_HOOK_BLOCK callback (C, so the hook stays cheap).
 typedef struct crossrun_edge_map {
     uint8_t *map;      ///< `mask + 1` counters

@@ -7,6 +7,7 @@
 /// {"outcome":"signal","status":139,"signal":11,"pc":"0x401139","symbol":"main+0x9","fault_address":"0x0","report":"crossrun: …"}
 /// {"outcome":"signal","status":139,"signal":11,"pc":"0x40114c","symbol":"main+0x1c","function":"strlen","fault_address":"0x0","report":"…"}
 /// {"outcome":"timeout","status":124,"seconds":2,"pc":"0x401130","symbol":"spin","report":"…"}
+/// {"outcome":"deadlock","status":125,"report":"crossrun: prog.c: deadlock: …"}
 /// ```
 ///
 /// `pc` is where the program was (for a fault inside a C library function: the emulator gives
@@ -22,6 +23,8 @@ public struct OutcomeRecord: Sendable, Equatable {
         case signal
         /// Stopped by `--timeout`.
         case timeout
+        /// Every guest thread blocked with none able to wake (emulated runs; status 125).
+        case deadlock
     }
 
     public var ending: Ending

@@ -25,6 +25,9 @@ public struct ProgramRun: Sendable {
     public var outcome: OutcomeRecord
     /// stdout went past the capture limit: ``stdout`` is only its start and cannot be judged.
     public var stdoutTruncated = false
+    /// Repeated under several scheduler seeds (`--schedules K`), a seed gave another stdout or
+    /// exit status than seed 1: which one, and how (this run is seed 1's).
+    public var scheduleDifference: String?
 
     public init(status: Int32, stdout: [UInt8], stderr: [UInt8], killed: Bool, seconds: Double,
                 outcome: OutcomeRecord? = nil, signal: Int32? = nil) {
@@ -65,6 +68,10 @@ public enum Verdict: Sendable, Equatable {
     /// Killed by a signal it was not expected to die of: the signal's name and CrossRun's report.
     case crash(signal: String, report: String)
     case timeout(report: String)
+    /// Every guest thread blocked with none able to wake: the run's deadlock report.
+    case deadlock(report: String)
+    /// Scheduler seeds disagree (`--schedules K`): the seed that differs, and how.
+    case scheduleDependent(detail: String)
     /// stdout went past the capture limit (bytes): it cannot be compared, nor written by `--update`.
     case outputTooLarge(limit: Int)
     case compileError(String)
@@ -79,6 +86,8 @@ public enum Verdict: Sendable, Equatable {
         case .wrongExitStatus: return "wrong exit status"
         case .crash(let signal, _): return "crash (\(signal))"
         case .timeout: return "timeout"
+        case .deadlock: return "deadlock"
+        case .scheduleDependent: return "schedule-dependent"
         case .outputTooLarge: return "output too large"
         case .compileError: return "compile error"
         case .linkError: return "link error"
@@ -87,7 +96,7 @@ public enum Verdict: Sendable, Equatable {
     }
 
     /// Machine name for JSON and JUnit: `pass`, `wrong-output`, `wrong-exit-status`, `crash`,
-    /// `timeout`, `output-too-large`, `compile-error`, `link-error`, `skipped`.
+    /// `timeout`, `deadlock`, `schedule-dependent`, `output-too-large`, `compile-error`, `link-error`, `skipped`.
     public var key: String {
         switch self {
         case .pass: return "pass"
@@ -95,6 +104,8 @@ public enum Verdict: Sendable, Equatable {
         case .wrongExitStatus: return "wrong-exit-status"
         case .crash: return "crash"
         case .timeout: return "timeout"
+        case .deadlock: return "deadlock"
+        case .scheduleDependent: return "schedule-dependent"
         case .outputTooLarge: return "output-too-large"
         case .compileError: return "compile-error"
         case .linkError: return "link-error"
@@ -113,7 +124,7 @@ public enum Verdict: Sendable, Equatable {
     /// normally (crash, timeout, build errors: JUnit `<error>`).
     public var isAssertionFailure: Bool {
         switch self {
-        case .wrongOutput, .wrongExitStatus: return true
+        case .wrongOutput, .wrongExitStatus, .scheduleDependent: return true
         default: return false
         }
     }
@@ -126,7 +137,8 @@ public enum Verdict: Sendable, Equatable {
         case .wrongExitStatus(let expected, let got, let stderr):
             return "expected exit status \(expected), got \(got)" + (stderr.isEmpty ? "" : "\nstderr:\n" + stderr)
         case .crash(_, let report): return report
-        case .timeout(let report): return report
+        case .timeout(let report), .deadlock(let report): return report
+        case .scheduleDependent(let detail): return detail
         case .outputTooLarge(let limit):
             return "stdout is over the \(limit >> 20) MiB capture limit; the rest was not kept, so it cannot be compared"
         case .compileError(let message), .linkError(let message): return message
@@ -147,9 +159,12 @@ public enum Verdict: Sendable, Equatable {
         case .ran(let r): run = r
         }
         if run.killed { return .timeout(report: "killed after \(formatSeconds(run.seconds)) (no report from the run)") }
+        if let difference = run.scheduleDifference { return .scheduleDependent(detail: difference) }
         switch run.outcome.ending {
         case .timeout:
             return .timeout(report: run.report ?? "timed out")
+        case .deadlock where run.status != test.exitStatus:
+            return .deadlock(report: run.report ?? "deadlock")
         case .signal where run.status != test.exitStatus:
             return .crash(signal: signalName(run.outcome.signal ?? run.status - 128), report: run.report ?? "")
         case .exit where run.status != test.exitStatus:

@@ -7,13 +7,14 @@ extension GuestProcess {
     /// Names served by ``processFunction(_:)`` (for coverage reports).
     public static let processFunctionNames: [String] = ["setjmp", "_setjmp", "__sigsetjmp", "sigsetjmp",
                                                          "longjmp", "_longjmp", "siglongjmp", "qsort", "bsearch"]
-        + floatingPointFunctionNames + posixLibFunctionNames
+        + floatingPointFunctionNames + posixLibFunctionNames + threadFunctionNames
 
     /// Library functions that need the CPU or calls back into guest code, so they live here
     /// rather than in ``HostLibc``: `setjmp`/`longjmp`, `qsort`, `bsearch`.
     func processFunction(_ name: String) -> HostFunction? {
         if let fenv = floatingPointFunction(name) { return fenv }
         if let posix = posixLibFunction(name) { return posix }
+        if let thread = threadFunction(name) { return thread }
         switch name {
         case "setjmp", "_setjmp", "__sigsetjmp", "sigsetjmp":
             // glibc's setjmp does not save the signal mask; sigsetjmp does when asked.

@@ -1,3 +1,4 @@
+import CNativeSupport
 import CUnicorn
 import CrossRunLibc
 #if canImport(Glibc)
@@ -48,7 +49,12 @@ extension GuestProcess {
         try arch.prepareCall(uc, memory: memory, function: function, args: args, returnAddress: stopAddress, stackTop: top)
         nestedStackTops.append(top)
         let entrySP = arch.sp(uc)
-        let err = uc_emu_start(uc, function, stopAddress, 0, 0)
+        var err = uc_emu_start(uc, function, stopAddress, 0, 0)
+        // The scheduler's time slice may stop a nested run: it goes on (no switch in here).
+        while err == UC_ERR_OK, termination == nil, pendingJump == nil, arch.pc(uc) != stopAddress,
+              let s = threads, crossrun_ticker_take(s.ticker) != 0, !deadlinePassed {
+            err = uc_emu_start(uc, arch.pc(uc), stopAddress, 0, 0)
+        }
         nestedStackTops.removeLast()
         let result = arch.result(uc)
         let endedAt = arch.pc(uc)

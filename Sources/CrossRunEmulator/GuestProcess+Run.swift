@@ -55,6 +55,7 @@ extension GuestProcess {
             try functions[index](runtime, arch.frame(uc, memory: memory))
             if raises { raiseHostExceptions() }
             checkDeadline()
+            if let s = threads { countLibraryCall(s) }
         } catch let t as GuestTermination {
             endAfterNestedCalls()
             stop(t)
@@ -148,7 +149,7 @@ extension GuestProcess {
             return nil
         }
         let entrySP = arch.sp(uc)
-        let err = uc_emu_start(uc, function, stopAddress, callTimeoutMicros ?? 0, 0)
+        let err = emulate(from: function)
         if termination != nil { return nil }
         if err != UC_ERR_OK {
             switch err {
@@ -180,6 +181,12 @@ extension GuestProcess {
         defer { cancelDeadline() }
         var status: Int32 = 0
         func finish() -> Outcome? {
+            if let report = deadlockReport {
+                runtime.flushAll()   // what the threads printed before they all blocked
+                var o = Outcome(status: Self.deadlockStatus, report: report)
+                o.deadlocked = true
+                return o
+            }
             switch termination {
             case nil: return nil
             case .exit(let s)?:
@@ -210,6 +217,7 @@ extension GuestProcess {
             }
         }
         // exit(): atexit handlers (last registered first), then finalizers, then flush.
+        endOtherThreads()
         while let handler = runtime.atexitHandlers.popLast() {
             if call(handler, []) == nil, let o = finish() { return o }
         }

@@ -45,6 +45,9 @@ public final class GuestProcess {
         /// A gdb client, already connected: the run stops at its first instruction and is
         /// debugged through it (GuestProcess+Debug.swift). nil: no debugging hooks at all.
         public var gdb: GDBServer?
+        /// Seeds the thread scheduler's choices (`--schedule-seed`): the same seed, the same
+        /// interleaving (for programs whose threads make library calls; see GuestScheduler).
+        public var scheduleSeed: UInt64 = GuestProcess.defaultScheduleSeed
 
         public init(arguments: [String], environment: [String: String], programName: String) {
             self.arguments = arguments
@@ -71,6 +74,8 @@ public final class GuestProcess {
         public var function: String?
         /// The faulting address of a memory fault.
         public var faultAddress: UInt64?
+        /// Every guest thread was blocked with none able to wake (status ``GuestProcess/deadlockStatus``).
+        public var deadlocked = false
 
         public init(status: Int32, report: String?) {
             self.status = status
@@ -122,6 +127,10 @@ public final class GuestProcess {
     var faultFunction: String?
     /// The attached debugger (only with ``Options/gdb``).
     var debugSession: DebugSession?
+    /// The guest threads, from the program's first spawn on (nil: single-threaded).
+    @exclusivity(unchecked) var threads: GuestScheduler?
+    /// The deadlock report, when the run ended in one.
+    var deadlockReport: String?
 
     /// Creates the engine, maps the address space and loads `image`; throws listing any import
     /// the emulator cannot provide.
@@ -138,6 +147,7 @@ public final class GuestProcess {
     }
 
     deinit {
+        stopTicker()
         cancelDeadline()
         uc_close(uc)
     }
@@ -192,7 +202,7 @@ public final class GuestProcess {
         if options.deterministic { prepareDeterministicRun() }
         if let output = options.signalTrace { runtime.signalObserver = { Self.traceSignal($0, to: output) } }
         runtime.callGuest = { [unowned self] function, args in try self.callNested(function, args) }
-        runtime.afterForkInChild = { [unowned self] in self.deadlineAfterFork() }
+        runtime.afterForkInChild = { [unowned self] in self.deadlineAfterFork(); self.threadsAfterFork() }
         runtime.programName = String(options.programName.split(separator: "/").last ?? "program")
         runtime.posix.describeCPU(machine: image.machine.posixName)
         runtime.posix.programPath = options.programName

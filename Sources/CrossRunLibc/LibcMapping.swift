@@ -31,6 +31,24 @@ public struct MapRequest: Sendable {
     public var descriptor: Int32?
     /// Offset in the file (page multiple).
     public var offset: Int64
+
+    /// Fresh private anonymous memory anywhere in the mapping area (the emulator's thread stacks).
+    public init(anonymous length: UInt64, protection: GuestProtection) {
+        self.init(address: 0, length: length, protection: protection, shared: false, fixed: false,
+                  noReplace: false, descriptor: nil, offset: 0)
+    }
+
+    init(address: UInt64, length: UInt64, protection: GuestProtection, shared: Bool, fixed: Bool,
+         noReplace: Bool, descriptor: Int32?, offset: Int64) {
+        self.address = address
+        self.length = length
+        self.protection = protection
+        self.shared = shared
+        self.fixed = fixed
+        self.noReplace = noReplace
+        self.descriptor = descriptor
+        self.offset = offset
+    }
 }
 
 /// The guest address space as `<sys/mman.h>` changes it (the emulator's ``GuestMemory``

@@ -24,8 +24,9 @@ public final class LibcRuntime {
     /// names forward to it), restored as a whole by the fuzzer's reset. New mutable guest state
     /// goes there, not here: only configuration set once at start-up lives in this class.
     public var state: LibcState
-    /// Guest address of the `errno` cell (`__errno_location()` returns it).
-    public private(set) var errnoAddress: UInt64 = 0
+    /// Guest address of the `errno` cell (`__errno_location()` returns it); the emulator's
+    /// scheduler switches it with the running guest thread.
+    public var errnoAddress: UInt64 = 0
     /// Short program name used in diagnostics such as failed assertions.
     public var programName = "program"
     /// Where diagnostics (unknown syscalls with --verbose, bad frees) go.

@@ -146,6 +146,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Report emulator events such as unsupported system calls on stderr.")
     var verbose = false
 
+    @Option(help: ArgumentHelp("Seed of the emulated thread scheduler (default: $CROSSRUN_SCHEDULE_SEED, else 1): the same seed replays the same interleaving.", valueName: "N"))
+    var scheduleSeed: UInt64?
+
     @Option(help: ArgumentHelp("Write how the run ended to FILE (one line of JSON; see doc/CLI.md).", valueName: "FILE"))
     var outcomeFile: String?
 
@@ -220,6 +223,7 @@ struct Run: ParsableCommand {
             options.entry = Invocation.compile.entry
             options.timeout = timeout
             options.verbose = verbose
+            options.scheduleSeed = try scheduleSeed ?? Self.environmentScheduleSeed() ?? GuestProcess.defaultScheduleSeed
             options.fileSystem = fileSystem
             options.watchdogExit = Self.watchdogExit(programName: built.programName, timeout: timeout)
             if let gdb { options.gdb = try Self.waitForDebugger(port: gdb, built: built) }
@@ -328,7 +332,8 @@ struct Run: ParsableCommand {
 
     /// The outcome record of an emulated run.
     static func record(_ outcome: GuestProcess.Outcome, timeout: UInt32) -> OutcomeRecord {
-        let ending: OutcomeRecord.Ending = outcome.timedOut ? .timeout : outcome.signal != nil ? .signal : .exit
+        let ending: OutcomeRecord.Ending = outcome.timedOut ? .timeout : outcome.deadlocked ? .deadlock
+            : outcome.signal != nil ? .signal : .exit
         var record = OutcomeRecord(ending: ending, status: outcome.status)
         if outcome.timedOut { record.seconds = timeout }
         record.signal = outcome.signal
@@ -338,6 +343,15 @@ struct Run: ParsableCommand {
         record.faultAddress = outcome.faultAddress
         record.report = outcome.report
         return record
+    }
+
+    /// `CROSSRUN_SCHEDULE_SEED`, when set (an unsigned decimal number, else a usage error).
+    static func environmentScheduleSeed() throws -> UInt64? {
+        guard let text = getenv("CROSSRUN_SCHEDULE_SEED").map({ String(cString: $0) }), !text.isEmpty else { return nil }
+        guard let seed = UInt64(text) else {
+            throw DriverError.usage("CROSSRUN_SCHEDULE_SEED=\(text): not an unsigned decimal number")
+        }
+        return seed
     }
 
     /// This process's environment, for the guest.

@@ -58,7 +58,7 @@ struct MatrixCommand: ParsableCommand {
         let program = MatrixProgram(inputs: inputs, options: Invocation.compile, arguments: Invocation.programArguments,
                                     standardInput: stdin, isolated: false)
         let matrix = try RunMatrix(programs: [program], configurations: configurations,
-                                   jobs: selection.jobs ?? TestCommand.cores(), timeout: timeout, deterministic: deterministic)
+                                   jobs: selection.jobs ?? TestCommand.cores(), timeout: timeout, deterministic: deterministic, schedules: selection.schedules)
         let collected = Mutex<[Configuration: RunOutcome]>([:])
         matrix.run { _, configuration, outcome in collected.withLock { $0[configuration] = outcome } }
         let all = collected.withLock { $0 }
@@ -78,8 +78,22 @@ struct MatrixCommand: ParsableCommand {
         }
     }
 
-    /// Prints the table, reports and (when runs disagree) the diff; returns the exit status.
+    /// Prints the table, reports and (when runs disagree) the diff, then any run whose
+    /// scheduler seeds disagreed (`--schedules K`); returns the exit status.
     static func report(_ configurations: [Configuration], _ outcomes: [RunOutcome]) -> Int32 {
+        let status = compare(configurations, outcomes)
+        var seedsDiffer = false
+        for (c, outcome) in zip(configurations, outcomes) {
+            if case .ran(let r) = outcome, let difference = r.scheduleDifference {
+                print("\(c): " + difference)
+                seedsDiffer = true
+            }
+        }
+        return seedsDiffer ? 1 : status
+    }
+
+    /// The table, reports and (when runs disagree) the diff; returns the exit status.
+    static func compare(_ configurations: [Configuration], _ outcomes: [RunOutcome]) -> Int32 {
         let signatures = outcomes.map(signature)
         var counts: [String: Int] = [:]
         for s in signatures { counts[s, default: 0] += 1 }
@@ -160,6 +174,7 @@ struct MatrixCommand: ParsableCommand {
     static func exitText(_ r: ProgramRun) -> String {
         if r.killed { return "killed (timeout)" }
         if r.outcome.ending == .timeout { return "124 (timeout)" }
+        if r.outcome.ending == .deadlock { return "\(r.status) (deadlock)" }
         if r.outcome.ending == .signal { return "\(r.status) (\(Verdict.signalName(r.outcome.signal ?? r.status - 128)))" }
         return "\(r.status)"
     }

@@ -21,8 +21,12 @@ struct ConfigurationSelection: ParsableArguments {
     @Option(name: [.customShort("j", allowingJoined: true), .customLong("jobs")], help: "Runs at a time (default: the number of cores).")
     var jobs: Int?
 
+    @Option(help: ArgumentHelp("Repeat each emulated run under K thread-scheduler seeds (1…K); any difference in stdout or exit status fails, naming the seed that reproduces it (crossrun run --schedule-seed N).", valueName: "K"))
+    var schedules: Int = 1
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("-j needs a positive number") }
+        if schedules < 1 { throw ValidationError("--schedules needs a positive number") }
     }
 
     func configurations() throws -> [Configuration] { try Configuration.selected(targets: targets, backends: backends) }
@@ -101,6 +105,8 @@ final class RunMatrix: Sendable {
     let executable: String
     /// Every run with `--deterministic`.
     let deterministic: Bool
+    /// Scheduler seeds each emulated run is repeated under (1…schedules).
+    let schedules: Int
     private let state = Mutex(State())
 
     private struct State {
@@ -110,9 +116,10 @@ final class RunMatrix: Sendable {
 
     /// `executable` replaces this crossrun as the children's program (tests).
     init(programs: [MatrixProgram], configurations: [Configuration], jobs: Int, timeout: UInt32, executable: String? = nil,
-         deterministic: Bool = false) throws {
+         deterministic: Bool = false, schedules: Int = 1) throws {
         self.deterministic = deterministic
         self.programs = programs
+        self.schedules = max(1, schedules)
         self.configurations = configurations
         self.jobs = max(1, jobs)
         self.timeout = timeout
@@ -191,8 +198,38 @@ final class RunMatrix: Sendable {
         }
     }
 
-    /// Runs `program` on `configuration` as a child process.
+    /// Runs `program` on `configuration`; an emulated run under each scheduler seed 1…``schedules``,
+    /// stopping at the first seed whose stdout or exit status differs from seed 1's (the result
+    /// is seed 1's run carrying ``ProgramRun/scheduleDifference``).
     func run(_ program: MatrixProgram, _ configuration: Configuration) -> ProgramRun {
+        guard configuration.backend == .emu, schedules > 1 else { return run(program, configuration, seed: nil) }
+        var first = run(program, configuration, seed: 1)
+        for seed in 2...schedules where !isStopped {
+            let other = run(program, configuration, seed: UInt64(seed))
+            if let difference = Self.scheduleDifference(first, other, seed: seed) {
+                first.scheduleDifference = difference
+                break
+            }
+        }
+        return first
+    }
+
+    /// How the run under `seed` differs from seed 1's (`nil`: same stdout and exit status).
+    static func scheduleDifference(_ first: ProgramRun, _ other: ProgramRun, seed: Int) -> String? {
+        guard other.status != first.status || other.stdout != first.stdout || other.killed != first.killed else { return nil }
+        var text = "schedule seed \(seed) differs from seed 1 (replay: crossrun run --schedule-seed \(seed) ...)"
+        if other.status != first.status || other.killed != first.killed {
+            text += "\nexit status: \(MatrixCommand.exitText(other)) with seed \(seed), \(MatrixCommand.exitText(first)) with seed 1"
+            if let report = other.report { text += "\n" + report }
+        }
+        if other.stdout != first.stdout {
+            text += "\n" + Verdict.shortDiff(first.stdout, other.stdout, expectedLabel: "seed 1", label: "seed \(seed)")
+        }
+        return text
+    }
+
+    /// Runs `program` on `configuration` as a child process (emulated under scheduler `seed`).
+    func run(_ program: MatrixProgram, _ configuration: Configuration, seed: UInt64?) -> ProgramRun {
         // The child writes how the run ended (exit, signal with its PC and fault address,
         // timeout) into a directory of its own: the verdict reads that, not stderr.
         let recordDirectory = try? FileIO.makeTemporaryDirectory()
@@ -200,6 +237,7 @@ final class RunMatrix: Sendable {
         let recordPath = recordDirectory.map { $0 + "/outcome.json" }
         var args = ["run", "--target", configuration.target.rawValue, "--backend", configuration.backend.rawValue]
         if timeout > 0 { args += ["--timeout", String(timeout)] }
+        if let seed { args += ["--schedule-seed", String(seed)] }
         if let recordPath { args += ["--outcome-file", recordPath] }
         if deterministic { args.append("--deterministic") }
         args.append("--exit-with-parent")   // its own process group: a Ctrl-C here does not reach it

@@ -111,7 +111,7 @@ struct TestCommand: ParsableCommand {
                                  standardInput: test.standardInput, isolated: true)
         }
         let matrix = try RunMatrix(programs: programs, configurations: configurations,
-                                   jobs: selection.jobs ?? Self.cores(), timeout: timeout, deterministic: deterministic)
+                                   jobs: selection.jobs ?? Self.cores(), timeout: timeout, deterministic: deterministic, schedules: selection.schedules)
         let reporter = TestReporter(total: tests.count * configurations.count, interactive: isatty(1) != 0)
         let collected = Mutex<[Int: [Configuration: RunOutcome]]>([:])
         let judged = Mutex<[(index: Int, result: TestResult)]>([])

@@ -53,6 +53,17 @@ int crossrun_is_original_process(void);
 int crossrun_deadline_expired(const crossrun_deadline *deadline);
 /// Stops the watchdog thread and frees it (NULL: nothing).
 void crossrun_deadline_cancel(crossrun_deadline *deadline);
+/// The emulated scheduler's time slice: a thread that every `milliseconds` of the calling
+/// thread's CPU time sets its tick flag (and calls `tick(context)` unless NULL), so guest code
+/// that spins without any library call still reaches a scheduling point.
+typedef struct crossrun_ticker crossrun_ticker;
+crossrun_ticker *crossrun_ticker_start(uint64_t milliseconds, void (*tick)(void *), void *context);
+/// Returns whether a tick happened since the last call, and clears the flag (0 for NULL).
+int crossrun_ticker_take(crossrun_ticker *ticker);
+/// The tick flag itself (non-zero: a tick is pending), for a hook to read without a call.
+int *crossrun_ticker_flag(crossrun_ticker *ticker);
+/// Stops the ticker thread and frees it (NULL: nothing).
+void crossrun_ticker_cancel(crossrun_ticker *ticker);
 /// Installs a handler for `sig` that does nothing but interrupt blocking calls (no SA_RESTART).
 void crossrun_install_interrupt_signal(int sig);
 
