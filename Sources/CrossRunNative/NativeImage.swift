@@ -13,7 +13,8 @@ public final class NativeImage {
     public let image: LinkImage
     /// Where it was placed.
     public let base: UnsafeMutableRawPointer
-    /// The TLS block the image's `__tls_get_addr` hands out (nil when the image has no TLS).
+    /// The loading thread's TLS block, the one the image's `__tls_get_addr` hands out in it
+    /// (nil when the image has no TLS). The loader makes it the calling thread's block.
     public let tlsBlock: UnsafeMutableRawPointer?
     /// Where each of `image.imports` was bound.
     public let importAddresses: [UInt64]
@@ -66,12 +67,15 @@ public final class NativeImage {
             case .importValue(let off, let i, let addend):
                 mem.advanced(by: off).storeBytes(of: addresses[i] &+ UInt64(bitPattern: addend), as: UInt64.self)
             case .tlsBlock(let off):
-                mem.advanced(by: off).storeBytes(of: UInt64(UInt(bitPattern: tls)), as: UInt64.self)
+                mem.advanced(by: off).storeBytes(of: UInt64(bitPattern: crossrun_native_tls_offset()), as: UInt64.self)
             }
         }
         if let t = image.tls, let block = tls, t.initializedSize > 0 {
             block.copyMemory(from: mem.advanced(by: t.imageOffset), byteCount: t.initializedSize)
         }
+        // The image's resolver reads the TLS block from a host thread-local at a fixed offset
+        // from the thread pointer: this thread's is this block.
+        crossrun_native_set_tls_block(tls)
         for segment in image.segments {
             let prot: Int32
             switch segment.permissions {

@@ -68,6 +68,14 @@ _Noreturn void crossrun_native_run(void *const *initializers, size_t init_count,
 int crossrun_native_atexit(void (*function)(void));
 int crossrun_native_at_quick_exit(void (*function)(void));
 
+/// The image's TLS resolver contract natively (doc/ARCHITECTURE.md, "Threads"): every host
+/// thread that runs guest code keeps its TLS block in a host initial-exec thread-local, which
+/// lies at the same offset D from the thread pointer in every thread. The loader stores D in
+/// the image's tlsBlock slot.
+int64_t crossrun_native_tls_offset(void);
+/// Sets the calling host thread's TLS block (the image's `_Thread_local` data).
+void crossrun_native_set_tls_block(void *block);
+
 /// Makes freshly written code visible to instruction fetch.
 void crossrun_native_clear_cache(void *begin, void *end);
 
