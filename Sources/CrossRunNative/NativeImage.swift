@@ -76,6 +76,12 @@ public final class NativeImage {
         // The image's resolver reads the TLS block from a host thread-local at a fixed offset
         // from the thread pointer: this thread's is this block.
         crossrun_native_set_tls_block(tls)
+        if let t = image.tls {
+            // Threads the program starts get a fresh copy of the (relocated) template.
+            crossrun_native_set_tls_template(mem.advanced(by: t.imageOffset), t.initializedSize, t.size, t.alignment)
+        } else {
+            crossrun_native_set_tls_template(nil, 0, 0, 0)
+        }
         for segment in image.segments {
             let prot: Int32
             switch segment.permissions {
@@ -124,9 +130,14 @@ public enum HostSymbols {
         let dlclose: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = crossrun_native_dlclose
         let dlerror: @convention(c) () -> UnsafeMutablePointer<CChar>? = crossrun_native_dlerror
         func address<T>(_ f: T) -> UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(f, to: UnsafeRawPointer.self))) }
-        return ["atexit": address(atexit), "at_quick_exit": address(quick),
+        var table = ["atexit": address(atexit), "at_quick_exit": address(quick),
                 "dlopen": address(dlopen), "dlsym": address(dlsym), "dlclose": address(dlclose), "dlerror": address(dlerror),
                 "__stack_chk_guard": UInt64(UInt(bitPattern: withUnsafeMutablePointer(to: &crossrun_native_stack_chk_guard) { $0 }))]
+        // The guest thread library's primitives: real host threads and futexes.
+        for name in RuntimeSymbols.threadPrimitives {
+            if let f = crossrun_native_thread_primitive(name) { table[name] = UInt64(UInt(bitPattern: f)) }
+        }
+        return table
     }()
 
     /// Resolves every import or throws listing those the host lacks.
