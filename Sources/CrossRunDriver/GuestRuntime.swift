@@ -69,7 +69,7 @@ public enum GuestRuntime {
     }()
 
     /// Sources, relative to the CrossRun home (beside `include/`), for `target`.
-    static func sources(for target: Target) -> [String] {
+    public static func sources(for target: Target) -> [String] {
         var list = ["runtime/sort.c", "runtime/pthread.c", "runtime/pthread_mutex.c", "runtime/pthread_rwlock.c",
                     "runtime/semaphore.c", "runtime/threads.c", "runtime/atomic.c"]
         if target == .aarch64 { list.append("runtime/aarch64_atomics.c") }
@@ -79,7 +79,7 @@ public enum GuestRuntime {
     /// calls (each a trap to the host when emulated). Frame pointers keep emulated
     /// backtraces through the thread library walkable. (The policy's `-mno-outline-atomics`
     /// makes aarch64's helpers inline sequences rather than calls to themselves.)
-    static let flags = ["-O2", "-fno-builtin", "-fno-omit-frame-pointer", "-w"]
+    public static let flags = ["-O2", "-fno-builtin", "-fno-omit-frame-pointer", "-w"]
 
     /// Whether any object refers to a runtime function without defining it.
     public static func isNeeded(by objects: [ObjectFile]) -> Bool {
