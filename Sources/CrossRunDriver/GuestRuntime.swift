@@ -68,12 +68,25 @@ public enum GuestRuntime {
         return names
     }()
 
-    /// Sources, relative to the CrossRun home (beside `include/`), for `target`.
-    public static func sources(for target: Target) -> [String] {
-        var list = ["runtime/sort.c", "runtime/pthread.c", "runtime/pthread_mutex.c", "runtime/pthread_rwlock.c",
-                    "runtime/semaphore.c", "runtime/threads.c", "runtime/atomic.c"]
-        if target == .aarch64 { list.append("runtime/aarch64_atomics.c") }
+    /// The runtime's parts: sources and the functions they define for programs. A part is
+    /// compiled and linked as a whole (the thread library's files call each other).
+    static func parts(for target: Target) -> [(sources: [String], functions: Set<String>)] {
+        var list: [(sources: [String], functions: Set<String>)] = [
+            (["runtime/sort.c"], ["qsort", "qsort_r", "bsearch"]),
+            (["runtime/pthread.c", "runtime/pthread_mutex.c", "runtime/pthread_rwlock.c", "runtime/semaphore.c",
+              "runtime/threads.c"], threadFunctions),
+            (["runtime/atomic.c"], atomicFunctions),
+        ]
+        if target == .aarch64 { list.append((["runtime/aarch64_atomics.c"], aarch64OutlineAtomics)) }
         return list
+    }
+
+    /// Sources, relative to the CrossRun home (beside `include/`), for `target`: all of them,
+    /// or (`objects` given) the parts defining a function the objects refer to.
+    public static func sources(for target: Target, neededBy objects: [ObjectFile]? = nil) -> [String] {
+        guard let objects else { return parts(for: target).flatMap(\.sources) }
+        let wanted = Set(objects.flatMap { $0.symbols.filter(\.isUndefined).map(\.name) })
+        return parts(for: target).filter { !$0.functions.isDisjoint(with: wanted) }.flatMap(\.sources)
     }
     /// Optimised, and with no library-call idioms: its copy loops must not become `memcpy`
     /// calls (each a trap to the host when emulated). Frame pointers keep emulated
@@ -87,12 +100,14 @@ public enum GuestRuntime {
     }
 
     /// The runtime compiled for `target` (through `compiler`'s cache), as an archive to search
-    /// after the program's own.
-    public static func archive(for target: Target, compiler: Compiler, scratch: String) throws -> Archive {
+    /// after the program's own: the parts `objects` need (a program calling only `qsort`
+    /// compiles only the sort), or all of it (`nil`: other archives' members may need any).
+    public static func archive(for target: Target, compiler: Compiler, scratch: String,
+                               neededBy objects: [ObjectFile]? = nil) throws -> Archive {
         var options = CompileOptions()
         options.clangFlags = flags
         var members: [Archive.Member] = []
-        for (i, source) in sources(for: target).enumerated() {
+        for (i, source) in sources(for: target, neededBy: objects).enumerated() {
             let path = compiler.toolchain.home + "/" + source
             guard FileIO.exists(path) else {
                 throw DriverError.badInput(file: path, message: "the guest runtime's source is missing (is CROSSRUN_HOME right?)")

@@ -112,9 +112,12 @@ final class ThreadLibraryTests: XCTestCase {
     func testOnlyProgramsThatUseItPullInTheRuntime() throws {
         let plain = try TestSupport.compile("#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }")
         XCTAssertFalse(GuestRuntime.isNeeded(by: [plain]))
+        let sorting = try TestSupport.compile("#include <stdlib.h>\nint main(void) { qsort(0, 0, 1, 0); return 0; }")
+        XCTAssertEqual(GuestRuntime.sources(for: .x64, neededBy: [sorting]), ["runtime/sort.c"], "only the sort, as before")
         let threads = try TestSupport.compile("#include <pthread.h>\nstatic void *f(void *a) { return a; }\n"
                                               + "int main(void) { pthread_t t; return pthread_create(&t, 0, f, 0); }")
         XCTAssertTrue(GuestRuntime.isNeeded(by: [threads]))
+        XCTAssertEqual(GuestRuntime.sources(for: .rv64, neededBy: [threads]).count, 5, "the thread library, whole")
         let wide = "#include <stdatomic.h>\n_Atomic unsigned __int128 x;\nint main(void) { return (int)atomic_fetch_add(&x, 1); }"
         XCTAssertTrue(GuestRuntime.isNeeded(by: [try TestSupport.compile(wide, flags: ["-w"])]), "x86-64: libatomic calls")
         XCTAssertTrue(GuestRuntime.isNeeded(by: [try TestSupport.compile(wide, target: .rv64, flags: ["-w"])]), "riscv64: libatomic calls")
@@ -125,6 +128,7 @@ final class ThreadLibraryTests: XCTestCase {
         let outline = try TestSupport.compile(narrow, target: .aarch64, flags: ["-moutline-atomics"])
         XCTAssertTrue(outline.symbols.contains { $0.isUndefined && $0.name == "__aarch64_ldadd4_acq_rel" })
         XCTAssertTrue(GuestRuntime.isNeeded(by: [outline]))
+        XCTAssertEqual(GuestRuntime.sources(for: .aarch64, neededBy: [outline]), ["runtime/aarch64_atomics.c"])
     }
 
     /// aarch64 code built with outline atomics calls the runtime's __aarch64_* helpers: the
