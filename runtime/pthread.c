@@ -188,11 +188,20 @@ int __crossrun_cancellable_wait(volatile int *addr, int expected, const struct t
     return r;
 }
 
+/* The target may have checked for a request just before this one and not be asleep yet, so
+   a wake-up could come too early: while it is still registered on the same word, wake it
+   again after letting it run (a few rounds; extra wake-ups are spurious ones, which every
+   wait tolerates). */
 int pthread_cancel(pthread_t thread) {
     struct __crossrun_thread *t = (struct __crossrun_thread *)thread;
     CR_STORE(&t->cancel_pending, 1);
+    if (t == __crossrun_self()) return 0;
     volatile int *w = CR_LOAD(&t->waiting_on);
-    if (w) __crossrun_futex_wake(w, INT_MAX);
+    for (int round = 0; w && round < 8; round++) {
+        __crossrun_futex_wake(w, INT_MAX);
+        sched_yield();
+        if (CR_LOAD(&t->waiting_on) != w) break;
+    }
     return 0;
 }
 

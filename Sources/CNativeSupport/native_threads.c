@@ -52,6 +52,10 @@ static struct { const void *initialized; size_t initialized_size, size, alignmen
 /* Guest threads still running, the main thread included: the last one to end exits(0). */
 static int g_live_threads = 1;
 
+/* In the child of a fork only the forking thread exists. */
+static void after_fork_in_child(void) { g_live_threads = 1; }
+__attribute__((constructor)) static void register_fork_handler(void) { pthread_atfork(NULL, NULL, after_fork_in_child); }
+
 void crossrun_native_set_tls_template(const void *initialized, size_t initialized_size, size_t size, size_t alignment) {
     g_tls_template.initialized = initialized;
     g_tls_template.initialized_size = initialized_size;

@@ -693,6 +693,8 @@ public enum RuntimeSymbols {
         "scalbnf": RuntimeSymbol(name: "scalbnf", kind: .function, library: .libm),
         "scalbnl": RuntimeSymbol(name: "scalbnl", kind: .function, library: .libm),
         "scanf": RuntimeSymbol(name: "scanf", kind: .function, library: .libc),
+        "sched_getaffinity": RuntimeSymbol(name: "sched_getaffinity", kind: .function, library: .libc),
+        "sched_getcpu": RuntimeSymbol(name: "sched_getcpu", kind: .function, library: .libc),
         "sched_yield": RuntimeSymbol(name: "sched_yield", kind: .function, library: .libc),
         "secure_getenv": RuntimeSymbol(name: "secure_getenv", kind: .function, library: .libc),
         "seed48": RuntimeSymbol(name: "seed48", kind: .function, library: .libc),

@@ -18,6 +18,7 @@ final class ThreadLibraryTests: XCTestCase {
             ("pthread_condattr_t", aarch64 ? 8 : 4, 4), ("pthread_rwlock_t", 56, 8), ("pthread_rwlockattr_t", 8, 8),
             ("pthread_barrier_t", 32, 8), ("pthread_barrierattr_t", aarch64 ? 8 : 4, 4), ("sem_t", 32, 8),
             ("thrd_t", 8, 8), ("tss_t", 4, 4), ("once_flag", 4, 4), ("mtx_t", aarch64 ? 48 : 40, 8), ("cnd_t", 48, 8),
+            ("cpu_set_t", 128, 8), ("struct sched_param", 4, 4),
         ]
     }
 
@@ -33,7 +34,7 @@ final class ThreadLibraryTests: XCTestCase {
          ("PTHREAD_DESTRUCTOR_ITERATIONS", 4), ("PTHREAD_STACK_MIN", target == .aarch64 ? 131072 : 16384),
          ("SEM_VALUE_MAX", 2147483647), ("SCHED_OTHER", 0), ("SCHED_FIFO", 1), ("SCHED_RR", 2),
          ("thrd_success", 0), ("thrd_busy", 1), ("thrd_error", 2), ("thrd_nomem", 3), ("thrd_timedout", 4),
-         ("mtx_plain", 0), ("mtx_recursive", 1), ("mtx_timed", 2), ("TSS_DTOR_ITERATIONS", 4)]
+         ("mtx_plain", 0), ("mtx_recursive", 1), ("mtx_timed", 2), ("TSS_DTOR_ITERATIONS", 4), ("CPU_SETSIZE", 1024)]
     }
 
     /// `host`: glibc's own headers, where `_GNU_SOURCE` makes PTHREAD_STACK_MIN a `sysconf`
