@@ -10,43 +10,7 @@
 #include <sched.h>
 #include <signal.h>
 
-#if defined(__aarch64__)
-#define __CR_SIZEOF_PTHREAD_ATTR 64
-#define __CR_SIZEOF_PTHREAD_MUTEX 48
-#define __CR_SIZEOF_PTHREAD_MUTEXATTR 8
-#define __CR_SIZEOF_PTHREAD_CONDATTR 8
-#define __CR_SIZEOF_PTHREAD_BARRIERATTR 8
-#else /* x86-64, riscv64 */
-#define __CR_SIZEOF_PTHREAD_ATTR 56
-#define __CR_SIZEOF_PTHREAD_MUTEX 40
-#define __CR_SIZEOF_PTHREAD_MUTEXATTR 4
-#define __CR_SIZEOF_PTHREAD_CONDATTR 4
-#define __CR_SIZEOF_PTHREAD_BARRIERATTR 4
-#endif
-#define __CR_SIZEOF_PTHREAD_COND 48
-#define __CR_SIZEOF_PTHREAD_RWLOCK 56
-#define __CR_SIZEOF_PTHREAD_RWLOCKATTR 8
-#define __CR_SIZEOF_PTHREAD_BARRIER 32
-
-typedef unsigned long pthread_t;
-typedef unsigned int pthread_key_t;
-typedef int pthread_once_t;
-typedef volatile int pthread_spinlock_t;
-
-typedef union pthread_attr_t { char __size[__CR_SIZEOF_PTHREAD_ATTR]; long __align; } pthread_attr_t;
-/* The fields the runtime uses are named so the static initializers can set the kind. */
-typedef union {
-    struct __crossrun_mutex { int __lock; int __kind; int __owner; unsigned __count; int __waiters; } __data;
-    char __size[__CR_SIZEOF_PTHREAD_MUTEX];
-    long __align;
-} pthread_mutex_t;
-typedef union { char __size[__CR_SIZEOF_PTHREAD_MUTEXATTR]; int __align; } pthread_mutexattr_t;
-typedef union { char __size[__CR_SIZEOF_PTHREAD_COND]; long long __align; } pthread_cond_t;
-typedef union { char __size[__CR_SIZEOF_PTHREAD_CONDATTR]; int __align; } pthread_condattr_t;
-typedef union { char __size[__CR_SIZEOF_PTHREAD_RWLOCK]; long __align; } pthread_rwlock_t;
-typedef union { char __size[__CR_SIZEOF_PTHREAD_RWLOCKATTR]; long __align; } pthread_rwlockattr_t;
-typedef union { char __size[__CR_SIZEOF_PTHREAD_BARRIER]; long __align; } pthread_barrier_t;
-typedef union { char __size[__CR_SIZEOF_PTHREAD_BARRIERATTR]; int __align; } pthread_barrierattr_t;
+#include <_crossrun_pthread_types.h>
 
 enum { PTHREAD_CREATE_JOINABLE, PTHREAD_CREATE_DETACHED };
 #define PTHREAD_CREATE_JOINABLE PTHREAD_CREATE_JOINABLE
@@ -111,6 +75,16 @@ int pthread_attr_setdetachstate(pthread_attr_t *, int);
 int pthread_attr_getdetachstate(const pthread_attr_t *, int *);
 int pthread_attr_setstacksize(pthread_attr_t *, size_t);
 int pthread_attr_getstacksize(const pthread_attr_t *__CR_RESTRICT, size_t *__CR_RESTRICT);
+int pthread_attr_setguardsize(pthread_attr_t *, size_t);
+int pthread_attr_getguardsize(const pthread_attr_t *__CR_RESTRICT, size_t *__CR_RESTRICT);
+int pthread_attr_setscope(pthread_attr_t *, int);
+int pthread_attr_getscope(const pthread_attr_t *__CR_RESTRICT, int *__CR_RESTRICT);
+int pthread_attr_setinheritsched(pthread_attr_t *, int);
+int pthread_attr_getinheritsched(const pthread_attr_t *__CR_RESTRICT, int *__CR_RESTRICT);
+int pthread_attr_setschedpolicy(pthread_attr_t *, int);
+int pthread_attr_getschedpolicy(const pthread_attr_t *__CR_RESTRICT, int *__CR_RESTRICT);
+int pthread_attr_setschedparam(pthread_attr_t *__CR_RESTRICT, const struct sched_param *__CR_RESTRICT);
+int pthread_attr_getschedparam(const pthread_attr_t *__CR_RESTRICT, struct sched_param *__CR_RESTRICT);
 #ifdef __USE_GNU
 int pthread_getattr_np(pthread_t, pthread_attr_t *);
 int pthread_setname_np(pthread_t, const char *);
@@ -127,6 +101,8 @@ int pthread_mutexattr_init(pthread_mutexattr_t *);
 int pthread_mutexattr_destroy(pthread_mutexattr_t *);
 int pthread_mutexattr_settype(pthread_mutexattr_t *, int);
 int pthread_mutexattr_gettype(const pthread_mutexattr_t *__CR_RESTRICT, int *__CR_RESTRICT);
+int pthread_mutexattr_setpshared(pthread_mutexattr_t *, int);
+int pthread_mutexattr_getpshared(const pthread_mutexattr_t *__CR_RESTRICT, int *__CR_RESTRICT);
 
 int pthread_cond_init(pthread_cond_t *__CR_RESTRICT, const pthread_condattr_t *__CR_RESTRICT);
 int pthread_cond_destroy(pthread_cond_t *);
@@ -138,6 +114,8 @@ int pthread_condattr_init(pthread_condattr_t *);
 int pthread_condattr_destroy(pthread_condattr_t *);
 int pthread_condattr_setclock(pthread_condattr_t *, clockid_t);
 int pthread_condattr_getclock(const pthread_condattr_t *__CR_RESTRICT, clockid_t *__CR_RESTRICT);
+int pthread_condattr_setpshared(pthread_condattr_t *, int);
+int pthread_condattr_getpshared(const pthread_condattr_t *__CR_RESTRICT, int *__CR_RESTRICT);
 
 int pthread_rwlock_init(pthread_rwlock_t *__CR_RESTRICT, const pthread_rwlockattr_t *__CR_RESTRICT);
 int pthread_rwlock_destroy(pthread_rwlock_t *);
@@ -148,6 +126,10 @@ int pthread_rwlock_wrlock(pthread_rwlock_t *);
 int pthread_rwlock_trywrlock(pthread_rwlock_t *);
 int pthread_rwlock_timedwrlock(pthread_rwlock_t *__CR_RESTRICT, const struct timespec *__CR_RESTRICT);
 int pthread_rwlock_unlock(pthread_rwlock_t *);
+int pthread_rwlockattr_init(pthread_rwlockattr_t *);
+int pthread_rwlockattr_destroy(pthread_rwlockattr_t *);
+int pthread_rwlockattr_setpshared(pthread_rwlockattr_t *, int);
+int pthread_rwlockattr_getpshared(const pthread_rwlockattr_t *__CR_RESTRICT, int *__CR_RESTRICT);
 
 int pthread_once(pthread_once_t *, void (*)(void));
 int pthread_key_create(pthread_key_t *, void (*)(void *));
@@ -158,6 +140,10 @@ int pthread_setspecific(pthread_key_t, const void *);
 int pthread_barrier_init(pthread_barrier_t *__CR_RESTRICT, const pthread_barrierattr_t *__CR_RESTRICT, unsigned);
 int pthread_barrier_destroy(pthread_barrier_t *);
 int pthread_barrier_wait(pthread_barrier_t *);
+int pthread_barrierattr_init(pthread_barrierattr_t *);
+int pthread_barrierattr_destroy(pthread_barrierattr_t *);
+int pthread_barrierattr_setpshared(pthread_barrierattr_t *, int);
+int pthread_barrierattr_getpshared(const pthread_barrierattr_t *__CR_RESTRICT, int *__CR_RESTRICT);
 
 int pthread_spin_init(pthread_spinlock_t *, int);
 int pthread_spin_destroy(pthread_spinlock_t *);

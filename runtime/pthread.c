@@ -37,7 +37,8 @@ static void reap(void) {
 }
 
 /* --- attributes ------------------------------------------------------------------------ */
-struct attr { unsigned long stack_size; int detach, inherit, scope, policy, priority; unsigned long guard; };
+/* Zero is each default (a guard size not set is glibc's one page). */
+struct attr { unsigned long stack_size; int detach, inherit, scope, policy, priority, guard_set; unsigned long guard_size; };
 _Static_assert(sizeof(struct attr) <= sizeof(pthread_attr_t), "pthread_attr_t holds the attributes");
 #define DEFAULT_STACK (8ul << 20)
 
@@ -63,6 +64,44 @@ int pthread_attr_setstacksize(pthread_attr_t *a, size_t size) {
 int pthread_attr_getstacksize(const pthread_attr_t *a, size_t *size) {
     unsigned long s = ((const struct attr *)a)->stack_size;
     *size = s ? s : DEFAULT_STACK;
+    return 0;
+}
+
+int pthread_attr_setguardsize(pthread_attr_t *a, size_t size) {
+    ((struct attr *)a)->guard_size = size;
+    ((struct attr *)a)->guard_set = 1;
+    return 0;
+}
+int pthread_attr_getguardsize(const pthread_attr_t *a, size_t *size) {
+    const struct attr *at = (const struct attr *)a;
+    *size = at->guard_set ? at->guard_size : 4096;
+    return 0;
+}
+/* Linux threads are system-scope only. */
+int pthread_attr_setscope(pthread_attr_t *a, int scope) {
+    if (scope == PTHREAD_SCOPE_SYSTEM) return 0;
+    return scope == PTHREAD_SCOPE_PROCESS ? ENOTSUP : EINVAL;
+}
+int pthread_attr_getscope(const pthread_attr_t *a, int *scope) { (void)a; *scope = PTHREAD_SCOPE_SYSTEM; return 0; }
+/* Scheduling attributes are kept and reported; every thread runs with the default policy. */
+int pthread_attr_setinheritsched(pthread_attr_t *a, int inherit) {
+    if (inherit != PTHREAD_INHERIT_SCHED && inherit != PTHREAD_EXPLICIT_SCHED) return EINVAL;
+    ((struct attr *)a)->inherit = inherit;
+    return 0;
+}
+int pthread_attr_getinheritsched(const pthread_attr_t *a, int *inherit) { *inherit = ((const struct attr *)a)->inherit; return 0; }
+int pthread_attr_setschedpolicy(pthread_attr_t *a, int policy) {
+    if (policy != SCHED_OTHER && policy != SCHED_FIFO && policy != SCHED_RR) return EINVAL;
+    ((struct attr *)a)->policy = policy;
+    return 0;
+}
+int pthread_attr_getschedpolicy(const pthread_attr_t *a, int *policy) { *policy = ((const struct attr *)a)->policy; return 0; }
+int pthread_attr_setschedparam(pthread_attr_t *a, const struct sched_param *p) {
+    ((struct attr *)a)->priority = p->sched_priority;
+    return 0;
+}
+int pthread_attr_getschedparam(const pthread_attr_t *a, struct sched_param *p) {
+    p->sched_priority = ((const struct attr *)a)->priority;
     return 0;
 }
 

@@ -81,6 +81,32 @@ int pthread_mutexattr_settype(pthread_mutexattr_t *a, int type) {
 }
 int pthread_mutexattr_gettype(const pthread_mutexattr_t *a, int *type) { *type = a->__align & 3; return 0; }
 
+/* Process-shared objects are accepted and reported; their futexes are the process's own, so
+   they work between this program's threads, not across a fork. */
+static int set_pshared(int *bits, int pshared) {
+    if (pshared != PTHREAD_PROCESS_PRIVATE && pshared != PTHREAD_PROCESS_SHARED) return EINVAL;
+    *bits = (*bits & ~0x100) | (pshared == PTHREAD_PROCESS_SHARED ? 0x100 : 0);
+    return 0;
+}
+static int get_pshared(int bits) { return bits & 0x100 ? PTHREAD_PROCESS_SHARED : PTHREAD_PROCESS_PRIVATE; }
+int pthread_mutexattr_setpshared(pthread_mutexattr_t *a, int pshared) { return set_pshared(&a->__align, pshared); }
+int pthread_mutexattr_getpshared(const pthread_mutexattr_t *a, int *pshared) { *pshared = get_pshared(a->__align); return 0; }
+int pthread_condattr_setpshared(pthread_condattr_t *a, int pshared) { return set_pshared(&a->__align, pshared); }
+int pthread_condattr_getpshared(const pthread_condattr_t *a, int *pshared) { *pshared = get_pshared(a->__align); return 0; }
+int pthread_barrierattr_init(pthread_barrierattr_t *a) { a->__align = 0; return 0; }
+int pthread_barrierattr_destroy(pthread_barrierattr_t *a) { (void)a; return 0; }
+int pthread_barrierattr_setpshared(pthread_barrierattr_t *a, int pshared) { return set_pshared(&a->__align, pshared); }
+int pthread_barrierattr_getpshared(const pthread_barrierattr_t *a, int *pshared) { *pshared = get_pshared(a->__align); return 0; }
+int pthread_rwlockattr_init(pthread_rwlockattr_t *a) { a->__align = 0; return 0; }
+int pthread_rwlockattr_destroy(pthread_rwlockattr_t *a) { (void)a; return 0; }
+int pthread_rwlockattr_setpshared(pthread_rwlockattr_t *a, int pshared) {
+    int bits = (int)a->__align;
+    int r = set_pshared(&bits, pshared);
+    a->__align = bits;
+    return r;
+}
+int pthread_rwlockattr_getpshared(const pthread_rwlockattr_t *a, int *pshared) { *pshared = get_pshared((int)a->__align); return 0; }
+
 /* --- condition variables --------------------------------------------------------------- */
 /* seq changes at every signal; a waiter sleeps on the value it read before unlocking. */
 struct cond { int seq; int waiters; int clock; };

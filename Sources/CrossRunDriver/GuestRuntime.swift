@@ -26,6 +26,13 @@ public enum GuestRuntime {
         pthread_equal pthread_exit pthread_getattr_np pthread_getname_np pthread_getspecific pthread_join
         pthread_key_create pthread_key_delete pthread_once pthread_self pthread_setcancelstate
         pthread_setcanceltype pthread_setname_np pthread_setspecific pthread_sigmask pthread_testcancel
+        pthread_attr_setguardsize pthread_attr_getguardsize pthread_attr_setscope pthread_attr_getscope
+        pthread_attr_setinheritsched pthread_attr_getinheritsched pthread_attr_setschedpolicy
+        pthread_attr_getschedpolicy pthread_attr_setschedparam pthread_attr_getschedparam
+        pthread_mutexattr_setpshared pthread_mutexattr_getpshared pthread_condattr_setpshared
+        pthread_condattr_getpshared pthread_barrierattr_init pthread_barrierattr_destroy
+        pthread_barrierattr_setpshared pthread_barrierattr_getpshared pthread_rwlockattr_init
+        pthread_rwlockattr_destroy pthread_rwlockattr_setpshared pthread_rwlockattr_getpshared
         __crossrun_cleanup_push __crossrun_cleanup_pop
         pthread_cond_broadcast pthread_cond_destroy pthread_cond_init pthread_cond_signal
         pthread_cond_timedwait pthread_cond_wait pthread_condattr_destroy pthread_condattr_getclock
