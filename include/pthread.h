@@ -8,7 +8,6 @@
 #include <_crossrun_types.h>
 #include <time.h>
 #include <sched.h>
-#include <signal.h>
 
 #include <_crossrun_pthread_types.h>
 
@@ -155,6 +154,4 @@ int pthread_cancel(pthread_t);
 int pthread_setcancelstate(int, int *);
 int pthread_setcanceltype(int, int *);
 void pthread_testcancel(void);
-
-int pthread_sigmask(int, const sigset_t *__CR_RESTRICT, sigset_t *__CR_RESTRICT);
 #endif
