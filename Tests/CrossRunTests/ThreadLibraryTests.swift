@@ -133,10 +133,15 @@ final class ThreadLibraryTests: XCTestCase {
     }
 
     /// aarch64 code built with outline atomics calls the runtime's __aarch64_* helpers: the
-    /// atomics fixture gives the same output as built inline.
+    /// atomics fixture, which then calls all 100 of them, gives the same output as built inline.
     func testOutlineAtomicsRunOnAArch64() throws {
         let fixture = TestSupport.toolchain.home + "/fixtures/atomic_widths.c"
         let expected = String(decoding: try FileIO.read(TestSupport.toolchain.home + "/fixtures/atomic_widths.expected"), as: UTF8.self)
+        // The fixture reaches every helper (each size, operation and order) when built so.
+        let object = try TestSupport.compile(String(decoding: try FileIO.read(fixture), as: UTF8.self), target: .aarch64,
+                                             flags: ["-moutline-atomics", "-w"])
+        let helpers = Set(object.symbols.filter { $0.isUndefined && $0.name.hasPrefix("__aarch64_") }.map(\.name))
+        XCTAssertEqual(helpers.sorted(), GuestRuntime.aarch64OutlineAtomics.sorted())
         let r = try TestSupport.runCrossrun(["--target", "aarch64", "-moutline-atomics", fixture])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stdout, expected)
