@@ -88,6 +88,8 @@ int pthread_attr_getschedparam(const pthread_attr_t *__CR_RESTRICT, struct sched
 int pthread_getattr_np(pthread_t, pthread_attr_t *);
 int pthread_setname_np(pthread_t, const char *);
 int pthread_getname_np(pthread_t, char *, size_t);
+int pthread_tryjoin_np(pthread_t, void **);
+int pthread_timedjoin_np(pthread_t, void **, const struct timespec *);
 #endif
 
 int pthread_mutex_init(pthread_mutex_t *__CR_RESTRICT, const pthread_mutexattr_t *__CR_RESTRICT);

@@ -154,19 +154,30 @@ _Noreturn void __crossrun_thread_finish(void *result) {
 
 void pthread_exit(void *result) { __crossrun_thread_finish(result); }
 
-int pthread_join(pthread_t thread, void **result) {
+/* Waits for the thread's tid word to become 0 (until abstime on CLOCK_REALTIME; NULL: no
+   limit; try: not at all), then takes its result and frees its descriptor. */
+static int join(pthread_t thread, void **result, const struct timespec *abstime, int try) {
     struct __crossrun_thread *t = (struct __crossrun_thread *)thread;
     if (t == __crossrun_self()) return EDEADLK;
     if (CR_LOAD(&t->detach) == DETACH_DETACHED) return EINVAL;
-    __crossrun_testcancel();
+    if (abstime && __crossrun_check_timespec(abstime)) return EINVAL;
+    if (!try) __crossrun_testcancel();
     int tid;
     while ((tid = CR_LOAD(&t->tid)) != 0) {
-        __crossrun_cancellable_wait(&t->tid, tid, 0, CLOCK_REALTIME);
+        if (try) return EBUSY;
+        int r = __crossrun_cancellable_wait(&t->tid, tid, abstime, CLOCK_REALTIME);
         __crossrun_testcancel();
+        if (r == ETIMEDOUT && CR_LOAD(&t->tid) != 0) return ETIMEDOUT;
     }
     if (result) *result = t->result;
     if (t != &main_thread) free(t);
     return 0;
+}
+
+int pthread_join(pthread_t thread, void **result) { return join(thread, result, 0, 0); }
+int pthread_tryjoin_np(pthread_t thread, void **result) { return join(thread, result, 0, 1); }
+int pthread_timedjoin_np(pthread_t thread, void **result, const struct timespec *abstime) {
+    return join(thread, result, abstime, 0);
 }
 
 int pthread_detach(pthread_t thread) {

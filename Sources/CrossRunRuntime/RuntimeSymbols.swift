@@ -661,6 +661,8 @@ public enum RuntimeSymbols {
         "pthread_spin_trylock": RuntimeSymbol(name: "pthread_spin_trylock", kind: .function, library: .libc),
         "pthread_spin_unlock": RuntimeSymbol(name: "pthread_spin_unlock", kind: .function, library: .libc),
         "pthread_testcancel": RuntimeSymbol(name: "pthread_testcancel", kind: .function, library: .libc),
+        "pthread_timedjoin_np": RuntimeSymbol(name: "pthread_timedjoin_np", kind: .function, library: .libc),
+        "pthread_tryjoin_np": RuntimeSymbol(name: "pthread_tryjoin_np", kind: .function, library: .libc),
         "putc": RuntimeSymbol(name: "putc", kind: .function, library: .libc),
         "putc_unlocked": RuntimeSymbol(name: "putc_unlocked", kind: .function, library: .libc),
         "putchar": RuntimeSymbol(name: "putchar", kind: .function, library: .libc),
