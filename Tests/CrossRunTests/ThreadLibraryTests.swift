@@ -146,4 +146,35 @@ final class ThreadLibraryTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stdout, expected)
     }
+
+    /// Natively, a fault in a thread other than main is reported like one in main (the crash
+    /// reporter runs on that thread's own alternate signal stack, so a thread's stack overflow
+    /// is reported too), with exit status 139.
+    func testNativeThreadCrashesAreReported() throws {
+        let dir = try TestSupport.scratch()
+        defer { FileIO.removeTree(dir) }
+        let source = """
+        #include <pthread.h>
+        static int deep(int n) { volatile char b[4096]; b[0] = (char)n; return n ? deep(n - 1) + b[0] : 0; }
+        static void *bad(void *overflow) {
+            if (overflow) return (void *)(long)deep(1 << 20);
+            *(volatile int *)0 = 1;
+            return 0;
+        }
+        int main(int argc, char **argv) {
+            (void)argv;
+            pthread_t t;
+            pthread_create(&t, 0, bad, argc > 1 ? (void *)1 : 0);
+            pthread_join(t, 0);
+            return 0;
+        }
+        """
+        try FileIO.write(Array(source.utf8), to: dir + "/crash.c")
+        let null = try TestSupport.runCrossrun(["--backend", "native", dir + "/crash.c"])
+        XCTAssertEqual(null.status, 139, null.stderr)
+        XCTAssertTrue(null.stderr.contains("SIGSEGV") && null.stderr.contains("(bad+"), null.stderr)
+        let overflow = try TestSupport.runCrossrun(["--backend", "native", dir + "/crash.c", "--", "overflow"])
+        XCTAssertEqual(overflow.status, 139, overflow.stderr)
+        XCTAssertTrue(overflow.stderr.contains("SIGSEGV") && overflow.stderr.contains("(deep+"), overflow.stderr)
+    }
 }
