@@ -63,10 +63,9 @@ void crossrun_native_set_tls_template(const void *initialized, size_t initialize
     g_tls_template.alignment = alignment;
 }
 
-/* A guest thread's host side: where it ends (__crossrun_thread_exit jumps back to its start),
-   its tid word, the crash reporter's alternate signal stack. */
+/* Where a guest thread ends: __crossrun_thread_exit jumps back to its host start routine
+   (NULL in the main thread). */
 static __thread jmp_buf *g_exit_point;
-static __thread int *g_tid_word;
 
 struct spawn {
     void (*entry)(void *);
@@ -83,7 +82,6 @@ static void *guest_thread(void *p) {
     void *arg = s->arg;
     int *tid_word = s->tid_word;
     crossrun_tls_block = s->tls_block;
-    g_tid_word = tid_word;
     /* The crash reporter runs on an alternate stack (a guest stack overflow is reported). */
     stack_t ss = {.ss_sp = malloc(1 << 16), .ss_size = 1 << 16, .ss_flags = 0};
     if (ss.ss_sp) sigaltstack(&ss, NULL);
