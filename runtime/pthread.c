@@ -148,6 +148,11 @@ _Noreturn void __crossrun_thread_finish(void *result) {
     if (t != &main_thread) {
         int old = DETACH_JOINABLE;
         if (!CR_CAS(&t->detach, &old, DETACH_JOINED) && old == DETACH_DETACHED) push_dead(t);
+    } else {
+        /* Nobody creates the main thread, so its tid word is the runtime's to clear: it may
+           be joined now (its descriptor is static; its stack stays until the process ends). */
+        CR_STORE(&t->tid, 0);
+        __crossrun_futex_wake(&t->tid, INT_MAX);
     }
     __crossrun_thread_exit();
 }
