@@ -20,7 +20,7 @@ typedef struct { __cpu_mask __bits[CPU_SETSIZE / __NCPUBITS]; } cpu_set_t;
 #define CPU_SET(cpu, set) ((size_t)(cpu) < CPU_SETSIZE ? (set)->__bits[__CPUELT(cpu)] |= __CPUMASK(cpu) : 0)
 #define CPU_CLR(cpu, set) ((size_t)(cpu) < CPU_SETSIZE ? (set)->__bits[__CPUELT(cpu)] &= ~__CPUMASK(cpu) : 0)
 #define CPU_ISSET(cpu, set) ((size_t)(cpu) < CPU_SETSIZE ? ((set)->__bits[__CPUELT(cpu)] & __CPUMASK(cpu)) != 0 : 0)
-static inline int __crossrun_cpu_count(const cpu_set_t *set) {
+static __inline__ int __crossrun_cpu_count(const cpu_set_t *set) {
     int n = 0;
     for (unsigned i = 0; i < CPU_SETSIZE / __NCPUBITS; i++)
         for (__cpu_mask m = set->__bits[i]; m; m &= m - 1) n++;
