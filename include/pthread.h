@@ -90,6 +90,13 @@ int pthread_setname_np(pthread_t, const char *);
 int pthread_getname_np(pthread_t, char *, size_t);
 int pthread_tryjoin_np(pthread_t, void **);
 int pthread_timedjoin_np(pthread_t, void **, const struct timespec *);
+int pthread_clockjoin_np(pthread_t, void **, clockid_t, const struct timespec *);
+/* Timed waits on a chosen clock (CLOCK_REALTIME or CLOCK_MONOTONIC). */
+int pthread_mutex_clocklock(pthread_mutex_t *__CR_RESTRICT, clockid_t, const struct timespec *__CR_RESTRICT);
+int pthread_cond_clockwait(pthread_cond_t *__CR_RESTRICT, pthread_mutex_t *__CR_RESTRICT, clockid_t,
+                           const struct timespec *__CR_RESTRICT);
+int pthread_rwlock_clockrdlock(pthread_rwlock_t *__CR_RESTRICT, clockid_t, const struct timespec *__CR_RESTRICT);
+int pthread_rwlock_clockwrlock(pthread_rwlock_t *__CR_RESTRICT, clockid_t, const struct timespec *__CR_RESTRICT);
 #endif
 
 int pthread_mutex_init(pthread_mutex_t *__CR_RESTRICT, const pthread_mutexattr_t *__CR_RESTRICT);

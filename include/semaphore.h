@@ -12,5 +12,8 @@ int sem_wait(sem_t *);
 int sem_trywait(sem_t *);
 int sem_timedwait(sem_t *__CR_RESTRICT, const struct timespec *__CR_RESTRICT);
 int sem_post(sem_t *);
+#ifdef __USE_GNU
+int sem_clockwait(sem_t *__CR_RESTRICT, clockid_t, const struct timespec *__CR_RESTRICT);
+#endif
 int sem_getvalue(sem_t *__CR_RESTRICT, int *__CR_RESTRICT);
 #endif

@@ -161,7 +161,7 @@ void pthread_exit(void *result) { __crossrun_thread_finish(result); }
 
 /* Waits for the thread's tid word to become 0 (until abstime on CLOCK_REALTIME; NULL: no
    limit; try: not at all), then takes its result and frees its descriptor. */
-static int join(pthread_t thread, void **result, const struct timespec *abstime, int try) {
+static int join(pthread_t thread, void **result, const struct timespec *abstime, int clock, int try) {
     struct __crossrun_thread *t = (struct __crossrun_thread *)thread;
     if (t == __crossrun_self()) return EDEADLK;
     if (CR_LOAD(&t->detach) == DETACH_DETACHED) return EINVAL;
@@ -170,7 +170,7 @@ static int join(pthread_t thread, void **result, const struct timespec *abstime,
     int tid;
     while ((tid = CR_LOAD(&t->tid)) != 0) {
         if (try) return EBUSY;
-        int r = __crossrun_cancellable_wait(&t->tid, tid, abstime, CLOCK_REALTIME);
+        int r = __crossrun_cancellable_wait(&t->tid, tid, abstime, clock);
         __crossrun_testcancel();
         if (r == ETIMEDOUT && CR_LOAD(&t->tid) != 0) return ETIMEDOUT;
     }
@@ -179,10 +179,14 @@ static int join(pthread_t thread, void **result, const struct timespec *abstime,
     return 0;
 }
 
-int pthread_join(pthread_t thread, void **result) { return join(thread, result, 0, 0); }
-int pthread_tryjoin_np(pthread_t thread, void **result) { return join(thread, result, 0, 1); }
+int pthread_join(pthread_t thread, void **result) { return join(thread, result, 0, CLOCK_REALTIME, 0); }
+int pthread_tryjoin_np(pthread_t thread, void **result) { return join(thread, result, 0, CLOCK_REALTIME, 1); }
 int pthread_timedjoin_np(pthread_t thread, void **result, const struct timespec *abstime) {
-    return join(thread, result, abstime, 0);
+    return join(thread, result, abstime, CLOCK_REALTIME, 0);
+}
+int pthread_clockjoin_np(pthread_t thread, void **result, clockid_t clock, const struct timespec *abstime) {
+    if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC) return EINVAL;
+    return join(thread, result, abstime, clock, 0);
 }
 
 int pthread_detach(pthread_t thread) {

@@ -3,12 +3,12 @@
 #include "crossrun_thread.h"
 
 /* The lock word: 0 free, 1 locked, 2 locked with (possible) sleepers. */
-static int lock_word(volatile int *w, const struct timespec *abstime) {
+static int lock_word(volatile int *w, const struct timespec *abstime, int clock) {
     int c = 0;
     if (CR_CAS(w, &c, 1)) return 0;
     if (c != 2) c = CR_SWAP(w, 2);
     while (c != 0) {
-        int r = __crossrun_futex_wait(w, 2, abstime, CLOCK_REALTIME);
+        int r = __crossrun_futex_wait(w, 2, abstime, clock);
         if (r == ETIMEDOUT || r == EINVAL) return r;
         c = CR_SWAP(w, 2);
     }
@@ -22,7 +22,7 @@ static void unlock_word(volatile int *w) {
 #define M(m) (&(m)->__data)
 static int kind_of(pthread_mutex_t *m) { return M(m)->__kind; }
 
-static int mutex_lock(pthread_mutex_t *m, const struct timespec *abstime, int try) {
+static int mutex_lock(pthread_mutex_t *m, const struct timespec *abstime, int clock, int try) {
     int kind = kind_of(m);
     if (kind < 0 || kind > PTHREAD_MUTEX_ADAPTIVE_NP) return EINVAL;
     if (kind == PTHREAD_MUTEX_RECURSIVE || kind == PTHREAD_MUTEX_ERRORCHECK) {
@@ -34,7 +34,7 @@ static int mutex_lock(pthread_mutex_t *m, const struct timespec *abstime, int tr
             return 0;
         }
         int zero = 0;
-        int r = try ? (CR_CAS(&M(m)->__lock, &zero, 1) ? 0 : EBUSY) : lock_word(&M(m)->__lock, abstime);
+        int r = try ? (CR_CAS(&M(m)->__lock, &zero, 1) ? 0 : EBUSY) : lock_word(&M(m)->__lock, abstime, clock);
         if (r) return r;
         __atomic_store_n(&M(m)->__owner, tid, __ATOMIC_RELAXED);
         M(m)->__count = 1;
@@ -44,12 +44,18 @@ static int mutex_lock(pthread_mutex_t *m, const struct timespec *abstime, int tr
         int zero = 0;
         return CR_CAS(&M(m)->__lock, &zero, 1) ? 0 : EBUSY;
     }
-    return lock_word(&M(m)->__lock, abstime);
+    return lock_word(&M(m)->__lock, abstime, clock);
 }
 
-int pthread_mutex_lock(pthread_mutex_t *m) { return mutex_lock(m, 0, 0); }
-int pthread_mutex_trylock(pthread_mutex_t *m) { return mutex_lock(m, 0, 1); }
-int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime) { return mutex_lock(m, abstime, 0); }
+int pthread_mutex_lock(pthread_mutex_t *m) { return mutex_lock(m, 0, CLOCK_REALTIME, 0); }
+int pthread_mutex_trylock(pthread_mutex_t *m) { return mutex_lock(m, 0, CLOCK_REALTIME, 1); }
+int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime) {
+    return mutex_lock(m, abstime, CLOCK_REALTIME, 0);
+}
+int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock, const struct timespec *abstime) {
+    if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC) return EINVAL;
+    return mutex_lock(m, abstime, clock, 0);
+}
 
 int pthread_mutex_unlock(pthread_mutex_t *m) {
     int kind = kind_of(m);
@@ -120,22 +126,26 @@ int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr) {
 }
 int pthread_cond_destroy(pthread_cond_t *c) { (void)c; return 0; }
 
-static int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime) {
+static int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime, int clock) {
     if (abstime && __crossrun_check_timespec(abstime)) return EINVAL;
     int seq = CR_LOAD(&C(c)->seq);
     CR_ADD(&C(c)->waiters, 1);
     int r = pthread_mutex_unlock(m);
     if (r) { CR_ADD(&C(c)->waiters, -1); return r; }
-    r = __crossrun_cancellable_wait(&C(c)->seq, seq, abstime, C(c)->clock);
+    r = __crossrun_cancellable_wait(&C(c)->seq, seq, abstime, clock);
     CR_ADD(&C(c)->waiters, -1);
     pthread_mutex_lock(m);
     __crossrun_testcancel();   /* cleanup handlers run with the mutex held, as POSIX says */
     return r == ETIMEDOUT || r == EINVAL ? r : 0;
 }
 
-int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m) { return cond_wait(c, m, 0); }
+int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m) { return cond_wait(c, m, 0, CLOCK_REALTIME); }
 int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime) {
-    return cond_wait(c, m, abstime);
+    return cond_wait(c, m, abstime, C(c)->clock);
+}
+int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock, const struct timespec *abstime) {
+    if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC) return EINVAL;
+    return cond_wait(c, m, abstime, clock);
 }
 
 int pthread_cond_signal(pthread_cond_t *c) {

@@ -14,7 +14,7 @@ int pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *attr) {
 }
 int pthread_rwlock_destroy(pthread_rwlock_t *l) { return CR_LOAD(&RW(l)->state) ? EBUSY : 0; }
 
-static int rw_lock(pthread_rwlock_t *l, int write, int try, const struct timespec *abstime) {
+static int rw_lock(pthread_rwlock_t *l, int write, int try, const struct timespec *abstime, int clock) {
     struct rwlock *rw = RW(l);
     int tid = __crossrun_self()->tid;
     if (CR_LOAD(&rw->state) == -1 && CR_LOAD(&rw->owner) == tid) return EDEADLK;
@@ -33,18 +33,25 @@ static int rw_lock(pthread_rwlock_t *l, int write, int try, const struct timespe
         int seq = CR_LOAD(&rw->seq);
         CR_ADD(&rw->waiters, 1);
         v = CR_LOAD(&rw->state);
-        int r = (write ? v != 0 : v < 0) ? __crossrun_futex_wait(&rw->seq, seq, abstime, CLOCK_REALTIME) : 0;
+        int r = (write ? v != 0 : v < 0) ? __crossrun_futex_wait(&rw->seq, seq, abstime, clock) : 0;
         CR_ADD(&rw->waiters, -1);
         if (r == ETIMEDOUT || r == EINVAL) return r;
     }
 }
 
-int pthread_rwlock_rdlock(pthread_rwlock_t *l) { return rw_lock(l, 0, 0, 0); }
-int pthread_rwlock_tryrdlock(pthread_rwlock_t *l) { return rw_lock(l, 0, 1, 0); }
-int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *t) { return rw_lock(l, 0, 0, t); }
-int pthread_rwlock_wrlock(pthread_rwlock_t *l) { return rw_lock(l, 1, 0, 0); }
-int pthread_rwlock_trywrlock(pthread_rwlock_t *l) { return rw_lock(l, 1, 1, 0); }
-int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *t) { return rw_lock(l, 1, 0, t); }
+#define RT CLOCK_REALTIME
+int pthread_rwlock_rdlock(pthread_rwlock_t *l) { return rw_lock(l, 0, 0, 0, RT); }
+int pthread_rwlock_tryrdlock(pthread_rwlock_t *l) { return rw_lock(l, 0, 1, 0, RT); }
+int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *t) { return rw_lock(l, 0, 0, t, RT); }
+int pthread_rwlock_wrlock(pthread_rwlock_t *l) { return rw_lock(l, 1, 0, 0, RT); }
+int pthread_rwlock_trywrlock(pthread_rwlock_t *l) { return rw_lock(l, 1, 1, 0, RT); }
+int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *t) { return rw_lock(l, 1, 0, t, RT); }
+int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock, const struct timespec *t) {
+    return clock == CLOCK_REALTIME || clock == CLOCK_MONOTONIC ? rw_lock(l, 0, 0, t, clock) : EINVAL;
+}
+int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock, const struct timespec *t) {
+    return clock == CLOCK_REALTIME || clock == CLOCK_MONOTONIC ? rw_lock(l, 1, 0, t, clock) : EINVAL;
+}
 
 int pthread_rwlock_unlock(pthread_rwlock_t *l) {
     struct rwlock *rw = RW(l);

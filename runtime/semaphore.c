@@ -22,7 +22,7 @@ int sem_trywait(sem_t *s) {
     return -1;
 }
 
-static int sem_wait_until(sem_t *s, const struct timespec *abstime) {
+static int sem_wait_until(sem_t *s, const struct timespec *abstime, int clock) {
     if (abstime && __crossrun_check_timespec(abstime)) { errno = EINVAL; return -1; }
     __crossrun_testcancel();
     for (;;) {
@@ -32,15 +32,19 @@ static int sem_wait_until(sem_t *s, const struct timespec *abstime) {
             continue;
         }
         CR_ADD(&S(s)->waiters, 1);
-        int r = __crossrun_cancellable_wait(&S(s)->value, 0, abstime, CLOCK_REALTIME);
+        int r = __crossrun_cancellable_wait(&S(s)->value, 0, abstime, clock);
         CR_ADD(&S(s)->waiters, -1);
         __crossrun_testcancel();
         if (r == ETIMEDOUT || r == EINVAL) { errno = r; return -1; }
     }
 }
 
-int sem_wait(sem_t *s) { return sem_wait_until(s, 0); }
-int sem_timedwait(sem_t *s, const struct timespec *abstime) { return sem_wait_until(s, abstime); }
+int sem_wait(sem_t *s) { return sem_wait_until(s, 0, CLOCK_REALTIME); }
+int sem_timedwait(sem_t *s, const struct timespec *abstime) { return sem_wait_until(s, abstime, CLOCK_REALTIME); }
+int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *abstime) {
+    if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC) { errno = EINVAL; return -1; }
+    return sem_wait_until(s, abstime, clock);
+}
 
 int sem_post(sem_t *s) {
     int v = CR_LOAD(&S(s)->value);

@@ -33,7 +33,8 @@ public enum GuestRuntime {
         pthread_condattr_getpshared pthread_barrierattr_init pthread_barrierattr_destroy
         pthread_barrierattr_setpshared pthread_barrierattr_getpshared pthread_rwlockattr_init
         pthread_rwlockattr_destroy pthread_rwlockattr_setpshared pthread_rwlockattr_getpshared
-        pthread_tryjoin_np pthread_timedjoin_np
+        pthread_tryjoin_np pthread_timedjoin_np pthread_clockjoin_np pthread_mutex_clocklock
+        pthread_cond_clockwait pthread_rwlock_clockrdlock pthread_rwlock_clockwrlock sem_clockwait
         __crossrun_cleanup_push __crossrun_cleanup_pop
         pthread_cond_broadcast pthread_cond_destroy pthread_cond_init pthread_cond_signal
         pthread_cond_timedwait pthread_cond_wait pthread_condattr_destroy pthread_condattr_getclock
