@@ -81,4 +81,14 @@
 #define WORD_BIT 32
 #define LONG_BIT 64
 #endif
+/* Threads (glibc's values). */
+#define PTHREAD_KEYS_MAX 1024
+#define PTHREAD_DESTRUCTOR_ITERATIONS 4
+#define SEM_VALUE_MAX 2147483647
+#undef PTHREAD_STACK_MIN
+#if defined(__aarch64__)
+#define PTHREAD_STACK_MIN 131072
+#else
+#define PTHREAD_STACK_MIN 16384
+#endif
 #endif

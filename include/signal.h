@@ -53,6 +53,8 @@ int raise(int);
 int kill(pid_t, int);
 int sigaction(int, const struct sigaction *__CR_RESTRICT, struct sigaction *__CR_RESTRICT);
 int sigprocmask(int, const sigset_t *__CR_RESTRICT, sigset_t *__CR_RESTRICT);
+/* The calling thread's mask (glibc declares it here, not in <pthread.h>). */
+int pthread_sigmask(int, const sigset_t *__CR_RESTRICT, sigset_t *__CR_RESTRICT);
 int sigemptyset(sigset_t *);
 int sigfillset(sigset_t *);
 int sigaddset(sigset_t *, int);

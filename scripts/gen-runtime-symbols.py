@@ -29,6 +29,10 @@ LIBC_EXTRAS = ["__stack_chk_fail"]
 # Data compiler-generated code reads: the stack-protector canary on aarch64 and riscv64
 # (x86-64 reads it from the thread block). Not in x86-64's libc: the native loader defines it.
 LIBC_EXTRA_DATA = ["__stack_chk_guard"]
+# The host primitives the guest thread library (runtime/crossrun_thread.h, private: not in
+# include/) is built on. Natively the loader binds them (CNativeSupport), emulated the scheduler.
+THREAD_PRIMITIVES = ["__crossrun_thread_spawn", "__crossrun_thread_exit", "__crossrun_futex_wait",
+                     "__crossrun_futex_wake", "__crossrun_gettid"]
 # Declared, but hidden when every header is read at once: <libgen.h>'s `basename` macro
 # (the XPG version) suppresses <string.h>'s GNU `basename`, as in glibc.
 HIDDEN_DECLARATIONS = ["basename"]
@@ -67,11 +71,12 @@ def main():
     entries = []
     datas |= set(LIBC_EXTRA_DATA)
     funcs |= set(HIDDEN_DECLARATIONS)
-    for n in sorted(funcs | datas | set(COMPILER_HELPERS) | set(LIBC_EXTRAS)):
+    for n in sorted(funcs | datas | set(COMPILER_HELPERS) | set(LIBC_EXTRAS) | set(THREAD_PRIMITIVES)):
         kind = "data" if n in datas else "function"
         lib = "libgcc" if n in COMPILER_HELPERS else "libm" if n in math_names else "libc"
         entries.append(f'        "{n}": RuntimeSymbol(name: "{n}", kind: .{kind}, library: .{lib}),')
-    swift = TEMPLATE.replace("@ENTRIES@", "\n".join(entries))
+    swift = TEMPLATE.replace("@ENTRIES@", "\n".join(entries)).replace(
+        "@PRIMITIVES@", ", ".join(f'"{n}"' for n in THREAD_PRIMITIVES))
     path = os.path.join(ROOT, "Sources", "CrossRunRuntime", "RuntimeSymbols.swift")
     with open(path, "w") as f:
         f.write(swift)
@@ -112,6 +117,10 @@ public enum RuntimeSymbols {
     public static let all: [String: RuntimeSymbol] = [
 @ENTRIES@
     ]
+
+    /// The thread primitives the guest thread library (`runtime/crossrun_thread.h`) calls:
+    /// served natively by the loader, emulated by the scheduler; no header declares them.
+    public static let threadPrimitives: [String] = [@PRIMITIVES@]
 }
 '''
 

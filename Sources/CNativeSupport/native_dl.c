@@ -9,8 +9,8 @@
 
 static const struct crossrun_dynamic_symbol *dl_table;
 static size_t dl_count;
-static char dl_message[512];
-static int dl_pending;
+static __thread char dl_message[512];   /* per thread, as glibc's */
+static __thread int dl_pending;
 static char dl_main_program;   /* its address is dlopen(NULL)'s handle */
 
 void crossrun_native_set_dynamic_symbols(const struct crossrun_dynamic_symbol *table, size_t count) {

@@ -4,12 +4,15 @@
 #include <string.h>
 #include <libgen.h>
 #include <sys/auxv.h>
+#include <sched.h>
 
 int crossrun_lc_all_mask(void) { return LC_ALL_MASK; }
 locale_t crossrun_global_locale(void) { return LC_GLOBAL_LOCALE; }
 size_t crossrun_mb_cur_max(void) { return MB_CUR_MAX; }
 unsigned long crossrun_getauxval(unsigned long type) { return getauxval(type); }
 int crossrun_strverscmp(const char *a, const char *b) { return strverscmp(a, b); }
+int crossrun_sched_getcpu(void) { return sched_getcpu(); }
+int crossrun_sched_getaffinity(int pid, size_t size, void *mask) { return sched_getaffinity(pid, size, mask); }
 char *crossrun_xpg_basename(char *path) { return __xpg_basename(path); }
 
 static struct dirent *glob_readdir(void *dir) { return readdir((DIR *)dir); }

@@ -1,18 +1,107 @@
 import CrossRunELF
 
-/// The guest runtime (`runtime/*.c`): library functions that call back into the program
-/// (`qsort`, `qsort_r`, `bsearch`), compiled for the target with the project's compile policy
-/// and linked into the image as an archive when the program refers to one of them. As target
-/// code a comparator call is a plain call; served by the host, each was a nested emulation.
-/// The same image runs natively, so both backends execute the same sort.
+/// The guest runtime (`runtime/*.c`): library functions that run as target code — those that
+/// call back into the program (`qsort`, `qsort_r`, `bsearch`), the thread library (pthreads,
+/// C11 threads, semaphores over the host's thread primitives), libatomic's entry points and
+/// aarch64's outline-atomics helpers. Compiled for the target with the project's compile
+/// policy and linked into the image as an archive when the program refers to one of them;
+/// each source is one member, so only what a program uses is linked. As target code a
+/// callback is a plain call; served by the host, each was a nested emulation. The same image
+/// runs natively, so both backends execute the same code.
 public enum GuestRuntime {
-    /// Functions the runtime's sources define.
-    public static let functions: Set<String> = ["qsort", "qsort_r", "bsearch"]
-    /// Sources, relative to the CrossRun home (beside `include/`).
-    static let sources = ["runtime/sort.c"]
+    /// Functions the runtime's sources define for programs to call (its private helpers
+    /// are left out, but for the two `pthread_cleanup_push`/`pop` expand to).
+    public static let functions: Set<String> = {
+        var names: Set<String> = ["qsort", "qsort_r", "bsearch"]
+        names.formUnion(threadFunctions)
+        names.formUnion(atomicFunctions)
+        names.formUnion(aarch64OutlineAtomics)
+        return names
+    }()
+
+    /// `<pthread.h>`, `<semaphore.h>` and `<threads.h>` (runtime/pthread*.c, semaphore.c, threads.c).
+    public static let threadFunctions: Set<String> = Set("""
+        pthread_attr_destroy pthread_attr_getdetachstate pthread_attr_getstacksize pthread_attr_init
+        pthread_attr_setdetachstate pthread_attr_setstacksize pthread_cancel pthread_create pthread_detach
+        pthread_equal pthread_exit pthread_getattr_np pthread_getname_np pthread_getspecific pthread_join
+        pthread_key_create pthread_key_delete pthread_once pthread_self pthread_setcancelstate
+        pthread_setcanceltype pthread_setname_np pthread_setspecific pthread_sigmask pthread_testcancel
+        pthread_attr_setguardsize pthread_attr_getguardsize pthread_attr_setscope pthread_attr_getscope
+        pthread_attr_setinheritsched pthread_attr_getinheritsched pthread_attr_setschedpolicy
+        pthread_attr_getschedpolicy pthread_attr_setschedparam pthread_attr_getschedparam
+        pthread_mutexattr_setpshared pthread_mutexattr_getpshared pthread_condattr_setpshared
+        pthread_condattr_getpshared pthread_barrierattr_init pthread_barrierattr_destroy
+        pthread_barrierattr_setpshared pthread_barrierattr_getpshared pthread_rwlockattr_init
+        pthread_rwlockattr_destroy pthread_rwlockattr_setpshared pthread_rwlockattr_getpshared
+        pthread_tryjoin_np pthread_timedjoin_np pthread_clockjoin_np pthread_mutex_clocklock
+        pthread_cond_clockwait pthread_rwlock_clockrdlock pthread_rwlock_clockwrlock sem_clockwait
+        __crossrun_cleanup_push __crossrun_cleanup_pop
+        pthread_cond_broadcast pthread_cond_destroy pthread_cond_init pthread_cond_signal
+        pthread_cond_timedwait pthread_cond_wait pthread_condattr_destroy pthread_condattr_getclock
+        pthread_condattr_init pthread_condattr_setclock pthread_mutex_destroy pthread_mutex_init
+        pthread_mutex_lock pthread_mutex_timedlock pthread_mutex_trylock pthread_mutex_unlock
+        pthread_mutexattr_destroy pthread_mutexattr_gettype pthread_mutexattr_init pthread_mutexattr_settype
+        pthread_barrier_destroy pthread_barrier_init pthread_barrier_wait pthread_rwlock_destroy
+        pthread_rwlock_init pthread_rwlock_rdlock pthread_rwlock_timedrdlock pthread_rwlock_timedwrlock
+        pthread_rwlock_tryrdlock pthread_rwlock_trywrlock pthread_rwlock_unlock pthread_rwlock_wrlock
+        pthread_spin_destroy pthread_spin_init pthread_spin_lock pthread_spin_trylock pthread_spin_unlock
+        sem_destroy sem_getvalue sem_init sem_post sem_timedwait sem_trywait sem_wait
+        call_once cnd_broadcast cnd_destroy cnd_init cnd_signal cnd_timedwait cnd_wait mtx_destroy mtx_init
+        mtx_lock mtx_timedlock mtx_trylock mtx_unlock thrd_create thrd_current thrd_detach thrd_equal
+        thrd_exit thrd_join thrd_sleep thrd_yield tss_create tss_delete tss_get tss_set
+        """.split(whereSeparator: \.isWhitespace).map(String.init))
+
+    /// libatomic's entry points (runtime/atomic.c): the generic forms and the sized ones.
+    public static let atomicFunctions: Set<String> = {
+        var names: Set<String> = ["__atomic_load", "__atomic_store", "__atomic_exchange", "__atomic_compare_exchange",
+                                  "__atomic_is_lock_free"]
+        for n in [1, 2, 4, 8, 16] {
+            for op in ["load", "store", "exchange", "compare_exchange"] { names.insert("__atomic_\(op)_\(n)") }
+            for op in ["add", "sub", "and", "or", "xor", "nand"] {
+                names.insert("__atomic_fetch_\(op)_\(n)")
+                names.insert("__atomic_\(op)_fetch_\(n)")
+            }
+        }
+        return names
+    }()
+
+    /// aarch64's outline-atomics helpers (runtime/aarch64_atomics.c).
+    public static let aarch64OutlineAtomics: Set<String> = {
+        var names: Set<String> = []
+        for order in ["relax", "acq", "rel", "acq_rel"] {
+            for n in [1, 2, 4, 8] {
+                for op in ["cas", "swp", "ldadd", "ldclr", "ldeor", "ldset"] { names.insert("__aarch64_\(op)\(n)_\(order)") }
+            }
+            names.insert("__aarch64_cas16_\(order)")
+        }
+        return names
+    }()
+
+    /// The runtime's parts: sources and the functions they define for programs. A part is
+    /// compiled and linked as a whole (the thread library's files call each other).
+    static func parts(for target: Target) -> [(sources: [String], functions: Set<String>)] {
+        var list: [(sources: [String], functions: Set<String>)] = [
+            (["runtime/sort.c"], ["qsort", "qsort_r", "bsearch"]),
+            (["runtime/pthread.c", "runtime/pthread_mutex.c", "runtime/pthread_rwlock.c", "runtime/semaphore.c",
+              "runtime/threads.c"], threadFunctions),
+            (["runtime/atomic.c"], atomicFunctions),
+        ]
+        if target == .aarch64 { list.append((["runtime/aarch64_atomics.c"], aarch64OutlineAtomics)) }
+        return list
+    }
+
+    /// Sources, relative to the CrossRun home (beside `include/`), for `target`: all of them,
+    /// or (`objects` given) the parts defining a function the objects refer to.
+    public static func sources(for target: Target, neededBy objects: [ObjectFile]? = nil) -> [String] {
+        guard let objects else { return parts(for: target).flatMap(\.sources) }
+        let wanted = Set(objects.flatMap { $0.symbols.filter(\.isUndefined).map(\.name) })
+        return parts(for: target).filter { !$0.functions.isDisjoint(with: wanted) }.flatMap(\.sources)
+    }
     /// Optimised, and with no library-call idioms: its copy loops must not become `memcpy`
-    /// calls (each a trap to the host when emulated).
-    static let flags = ["-O2", "-fno-builtin", "-w"]
+    /// calls (each a trap to the host when emulated). Frame pointers keep emulated
+    /// backtraces through the thread library walkable. (The policy's `-mno-outline-atomics`
+    /// makes aarch64's helpers inline sequences rather than calls to themselves.)
+    public static let flags = ["-O2", "-fno-builtin", "-fno-omit-frame-pointer", "-w"]
 
     /// Whether any object refers to a runtime function without defining it.
     public static func isNeeded(by objects: [ObjectFile]) -> Bool {
@@ -20,12 +109,14 @@ public enum GuestRuntime {
     }
 
     /// The runtime compiled for `target` (through `compiler`'s cache), as an archive to search
-    /// after the program's own.
-    public static func archive(for target: Target, compiler: Compiler, scratch: String) throws -> Archive {
+    /// after the program's own: the parts `objects` need (a program calling only `qsort`
+    /// compiles only the sort), or all of it (`nil`: other archives' members may need any).
+    public static func archive(for target: Target, compiler: Compiler, scratch: String,
+                               neededBy objects: [ObjectFile]? = nil) throws -> Archive {
         var options = CompileOptions()
         options.clangFlags = flags
         var members: [Archive.Member] = []
-        for (i, source) in sources.enumerated() {
+        for (i, source) in sources(for: target, neededBy: objects).enumerated() {
             let path = compiler.toolchain.home + "/" + source
             guard FileIO.exists(path) else {
                 throw DriverError.badInput(file: path, message: "the guest runtime's source is missing (is CROSSRUN_HOME right?)")

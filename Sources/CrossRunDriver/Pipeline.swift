@@ -81,7 +81,8 @@ public struct Pipeline: Sendable {
         }
         // The guest runtime goes last, so the program's own archives may still define these.
         if GuestRuntime.isNeeded(by: objects) || !archives.isEmpty {
-            archives.append(try GuestRuntime.archive(for: target, compiler: compiler, scratch: scratch))
+            archives.append(try GuestRuntime.archive(for: target, compiler: compiler, scratch: scratch,
+                                                     neededBy: archives.isEmpty ? objects : nil))
         }
         let base = Self.runtimeSymbol
         let runtimeSymbol: @Sendable (String) -> LinkImage.ImportKind? = { name in

@@ -11,6 +11,10 @@ import Glibc
 /// One emulated program: a Unicorn engine, its address space, the loaded image, the host
 /// C library state, and the trap dispatcher. Run it once with ``run()``.
 public final class GuestProcess {
+    /// Where a thread control block keeps its thread's TLS block: the offset D from the
+    /// thread pointer the loader stores in the image's tlsBlock slot (doc/ARCHITECTURE.md,
+    /// "Threads"). Every guest thread's TCB has its TLS block there.
+    public static let tcbTLSBlockOffset: UInt64 = 8
     /// How to run.
     public struct Options {
         public var entry = "main"
@@ -256,7 +260,10 @@ public final class GuestProcess {
             image.bytes[segment.offset..<end].withUnsafeBytes { dst.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         }
 
-        // TLS block and thread control block (fs:0 self pointer, a stack-protector canary).
+        // TLS block and the main thread's control block: tcb+0 the self pointer (x86-64's
+        // fs:0), tcb+8 the thread's TLS block (the image's resolver reads the word at thread
+        // pointer + D, D = `tcbTLSBlockOffset` stored in the tlsBlock slot), tcb+0x28 the
+        // stack-protector canary.
         var tlsBlock: UInt64 = 0
         if let t = image.tls {
             // The linker bounds t.size by LinkImage.maximumSize; the guest heap is smaller.
@@ -268,6 +275,7 @@ public final class GuestProcess {
         }
         let tcb = try runtime.allocateZeroed(256)
         try memory.store(tcb, at: tcb)
+        try memory.store(tlsBlock, at: tcb + Self.tcbTLSBlockOffset)
         try memory.store(HostLibc.stackGuard, at: tcb + 0x28)
         arch.setThreadPointer(uc, tcb)
 
@@ -283,7 +291,7 @@ public final class GuestProcess {
             case .importValue(let off, let i, let addend):
                 slot(off)?.storeBytes(of: importAddress[i] &+ UInt64(bitPattern: addend), as: UInt64.self)
             case .tlsBlock(let off):
-                slot(off)?.storeBytes(of: tlsBlock, as: UInt64.self)
+                slot(off)?.storeBytes(of: Self.tcbTLSBlockOffset, as: UInt64.self)
             }
         }
         if let t = image.tls, t.initializedSize > 0, let src = memory.loaderHost(imageBase + UInt64(t.imageOffset)) {

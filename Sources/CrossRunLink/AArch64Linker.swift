@@ -11,8 +11,8 @@ public struct AArch64Linker: ArchLinker {
     /// `adrp x16, slot; ldr x16, [x16, :lo12:slot]; br x16; nop`
     public var stubSize: Int { 16 }
     public var stubAlignment: Int { 16 }
-    /// Nine instructions: see ``writeTLSResolver(_:at:tlsBlockSlot:)``.
-    public var tlsResolverSize: Int { 36 }
+    /// Ten instructions: see ``writeTLSResolver(_:at:tlsBlockSlot:)``.
+    public var tlsResolverSize: Int { 40 }
 
     enum R {
         static let none: UInt32 = 0, withdrawnNone: UInt32 = 256
@@ -98,31 +98,35 @@ public struct AArch64Linker: ArchLinker {
     /// `TPIDR_EL0` to the returned `x0`. Each descriptor is two words in the GOT:
     /// `[address of this resolver, offset of the variable in the TLS block]`. Called with
     /// `x0` = address of the descriptor, the resolver returns in `x0`
-    /// `*(u64*)tlsBlockSlot + desc[1] − TPIDR_EL0`, where the loader stored the address of
-    /// this run's TLS block in `tlsBlockSlot` (the ``LinkImage/Fixup/tlsBlock(offset:)`` fixup,
-    /// as for x86-64's `__tls_get_addr`). Every register but `x0` is preserved — `x30` too (the
-    /// caller's `blr` set it and the resolver returns with `ret`), and the flags (no `adds`/`subs`);
-    /// `x1`/`x2` are saved on the stack (16 bytes, keeping `sp` aligned; AAPCS64 has no red zone).
+    /// `*(u64*)(TPIDR_EL0 + D) + desc[1] − TPIDR_EL0`. The loader stores in `tlsBlockSlot` an offset D from the
+    /// thread pointer to the word holding the calling thread's TLS block
+    /// (``LinkImage/Fixup/tlsBlock(offset:)``, as for x86-64's `__tls_get_addr`), so each
+    /// thread finds its own block. Every register but `x0` is preserved — `x30` too (the
+    /// caller's `blr` set it and the resolver returns with `ret`), and the flags (no
+    /// `adds`/`subs`); `x1`/`x2` are saved on the stack (16 bytes, keeping `sp` aligned;
+    /// AAPCS64 has no red zone).
     ///
     ///     stp  x1, x2, [sp, #-16]!
-    ///     ldr  x1, [x0, #8]                ; desc[1]: offset in the TLS block
     ///     adrp x2, tlsBlockSlot
-    ///     ldr  x2, [x2, :lo12:tlsBlockSlot] ; the TLS block
-    ///     add  x0, x1, x2
+    ///     ldr  x2, [x2, :lo12:tlsBlockSlot] ; D
     ///     mrs  x1, tpidr_el0
+    ///     ldr  x2, [x1, x2]                ; this thread's TLS block
+    ///     ldr  x0, [x0, #8]                ; desc[1]: offset in the TLS block
+    ///     add  x0, x0, x2
     ///     sub  x0, x0, x1
     ///     ldp  x1, x2, [sp], #16
     ///     ret
     public func writeTLSResolver(_ image: inout [UInt8], at offset: Int, tlsBlockSlot: Int) {
-        let adrp = offset + 8
+        let adrp = offset + 4
         let page = Int64(Self.page(Int64(tlsBlockSlot)) - Self.page(Int64(adrp))) >> 12
         let words: [UInt32] = [
             0xa9bf_0be1,
-            0xf940_0401,
             0x9000_0002 | Self.adrImmediate(page),
             0xf940_0042 | Self.imm12(Int64(tlsBlockSlot & 0xfff) >> 3),
-            0x8b02_0020,
             0xd53b_d041,
+            0xf862_6822,
+            0xf940_0400,
+            0x8b02_0000,
             0xcb01_0000,
             0xa8c1_0be1,
             0xd65f_03c0,

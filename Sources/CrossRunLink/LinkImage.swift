@@ -40,8 +40,10 @@ public struct LinkImage: Sendable {
         case importSlot(offset: Int, index: Int)
         /// `*(u64*)(base + offset) = address(imports[index]) + addend` (`&ext_var` in data)
         case importValue(offset: Int, index: Int, addend: Int64)
-        /// `*(u64*)(base + offset) = address of this run's TLS block` (read by the image's
-        /// own `__tls_get_addr` / TLS descriptor resolver)
+        /// `*(u64*)(base + offset) = D`, the offset from the thread pointer of the word that
+        /// holds the calling thread's TLS block: the image's own `__tls_get_addr` / TLS
+        /// descriptor resolver returns `*(tp + D) + offset` (8 emulated, the host thread-local's
+        /// offset natively; doc/ARCHITECTURE.md, "Threads")
         case tlsBlock(offset: Int)
     }
 

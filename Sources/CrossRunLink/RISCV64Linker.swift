@@ -11,7 +11,7 @@ public struct RISCV64Linker: ArchLinker {
     public var stubSize: Int { 16 }
     public var stubAlignment: Int { 16 }
     /// `ld t1, 8(a0); auipc t0, hi; ld t0, lo(t0); add a0, t0, t1; ret`
-    public var tlsResolverSize: Int { 20 }
+    public var tlsResolverSize: Int { 28 }
 
     enum R {
         static let none: UInt32 = 0, r32: UInt32 = 1, r64: UInt32 = 2
@@ -72,12 +72,23 @@ public struct RISCV64Linker: ArchLinker {
         write([E.auipc(E.t3, hi), E.ld(E.t3, E.t3, lo), E.jalr(E.t1, E.t3), E.nop], to: &image, at: stub)
     }
 
+    /// The image's `__tls_get_addr(index)`: the loader stores in `tlsBlockSlot` an offset D
+    /// from the thread pointer `tp` to the word holding the calling thread's TLS block
+    /// (``LinkImage/Fixup/tlsBlock(offset:)``), so each thread finds its own block:
+    ///
+    ///     auipc t0, %pcrel_hi(slot)
+    ///     ld    t0, %pcrel_lo(slot)(t0)   ; D
+    ///     add   t0, t0, tp
+    ///     ld    t0, 0(t0)                 ; this thread's TLS block
+    ///     ld    t1, 8(a0)                 ; index->offset
+    ///     add   a0, t0, t1
+    ///     ret
     public func writeTLSResolver(_ image: inout [UInt8], at offset: Int, tlsBlockSlot: Int) {
-        // t1 = index->offset; t0 = *(u64*)slot; return t0 + t1
-        let delta = Int64(tlsBlockSlot - (offset + 4))
+        let delta = Int64(tlsBlockSlot - offset)
         let hi = RISCVEncoding.hi20(delta) ?? 0, lo = RISCVEncoding.lo12(delta)
         typealias E = RISCVEncoding
-        write([E.ld(E.t1, E.a0, 8), E.auipc(E.t0, hi), E.ld(E.t0, E.t0, lo), E.add(E.a0, E.t0, E.t1), E.ret],
+        write([E.auipc(E.t0, hi), E.ld(E.t0, E.t0, lo), E.add(E.t0, E.t0, E.tp), E.ld(E.t0, E.t0, 0),
+               E.ld(E.t1, E.a0, 8), E.add(E.a0, E.t0, E.t1), E.ret],
               to: &image, at: offset)
     }
 

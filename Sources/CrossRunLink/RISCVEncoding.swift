@@ -53,7 +53,7 @@ enum RISCVEncoding {
     static func lo12(_ value: Int64) -> Int64 { ((value & 0xfff) ^ 0x800) - 0x800 }
 
     // Registers and whole instructions the linker writes itself.
-    static let t0: UInt32 = 5, t1: UInt32 = 6, t3: UInt32 = 28, a0: UInt32 = 10
+    static let tp: UInt32 = 4, t0: UInt32 = 5, t1: UInt32 = 6, t3: UInt32 = 28, a0: UInt32 = 10
     static func auipc(_ rd: UInt32, _ hi: Int64) -> UInt32 { u(0x17 | rd << 7, hi) }
     static func ld(_ rd: UInt32, _ rs1: UInt32, _ imm: Int64) -> UInt32 { i(0x3003 | rd << 7 | rs1 << 15, imm) }
     static func jalr(_ rd: UInt32, _ rs1: UInt32) -> UInt32 { 0x67 | rd << 7 | rs1 << 15 }

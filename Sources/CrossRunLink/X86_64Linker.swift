@@ -6,7 +6,7 @@ public struct X86_64Linker: ArchLinker {
     public var machine: Machine { .x86_64 }
     public var stubSize: Int { 8 }
     public var stubAlignment: Int { 16 }
-    public var tlsResolverSize: Int { 12 }
+    public var tlsResolverSize: Int { 16 }
 
     enum R {
         static let none: UInt32 = 0, r64: UInt32 = 1, pc32: UInt32 = 2, got32: UInt32 = 3, plt32: UInt32 = 4
@@ -49,12 +49,19 @@ public struct X86_64Linker: ArchLinker {
         image.replaceSubrange(stub..<stub + 8, with: bytes)
     }
 
+    /// The image's `__tls_get_addr(index)`: the loader stores in `tlsBlockSlot` an offset D
+    /// from the thread pointer (`FS_BASE`) to the word holding the calling thread's TLS block
+    /// (``LinkImage/Fixup/tlsBlock(offset:)``), so each thread finds its own block:
+    ///
+    ///     mov  slot(%rip), %rax    ; D
+    ///     mov  %fs:(%rax), %rax    ; this thread's TLS block
+    ///     add  8(%rdi), %rax       ; + index->offset
+    ///     ret
     public func writeTLSResolver(_ image: inout [UInt8], at offset: Int, tlsBlockSlot: Int) {
-        // mov 8(%rdi),%rax ; add slot(%rip),%rax ; ret
-        let rel = Int32(truncatingIfNeeded: tlsBlockSlot - (offset + 11))
-        let bytes: [UInt8] = [0x48, 0x8b, 0x47, 0x08, 0x48, 0x03, 0x05]
-            + withUnsafeBytes(of: rel.littleEndian, Array.init) + [0xc3]
-        image.replaceSubrange(offset..<offset + 12, with: bytes)
+        let rel = Int32(truncatingIfNeeded: tlsBlockSlot - (offset + 7))
+        let bytes: [UInt8] = [0x48, 0x8b, 0x05] + withUnsafeBytes(of: rel.littleEndian, Array.init)
+            + [0x64, 0x48, 0x8b, 0x00, 0x48, 0x03, 0x47, 0x08, 0xc3]
+        image.replaceSubrange(offset..<offset + 16, with: bytes)
     }
 
     public func relocate(_ section: PlacedSection, _ relocations: [Relocation], _ ctx: inout RelocationContext) throws {

@@ -13,7 +13,8 @@ public final class NativeImage {
     public let image: LinkImage
     /// Where it was placed.
     public let base: UnsafeMutableRawPointer
-    /// The TLS block the image's `__tls_get_addr` hands out (nil when the image has no TLS).
+    /// The loading thread's TLS block, the one the image's `__tls_get_addr` hands out in it
+    /// (nil when the image has no TLS). The loader makes it the calling thread's block.
     public let tlsBlock: UnsafeMutableRawPointer?
     /// Where each of `image.imports` was bound.
     public let importAddresses: [UInt64]
@@ -66,11 +67,20 @@ public final class NativeImage {
             case .importValue(let off, let i, let addend):
                 mem.advanced(by: off).storeBytes(of: addresses[i] &+ UInt64(bitPattern: addend), as: UInt64.self)
             case .tlsBlock(let off):
-                mem.advanced(by: off).storeBytes(of: UInt64(UInt(bitPattern: tls)), as: UInt64.self)
+                mem.advanced(by: off).storeBytes(of: UInt64(bitPattern: crossrun_native_tls_offset()), as: UInt64.self)
             }
         }
         if let t = image.tls, let block = tls, t.initializedSize > 0 {
             block.copyMemory(from: mem.advanced(by: t.imageOffset), byteCount: t.initializedSize)
+        }
+        // The image's resolver reads the TLS block from a host thread-local at a fixed offset
+        // from the thread pointer: this thread's is this block.
+        crossrun_native_set_tls_block(tls)
+        if let t = image.tls {
+            // Threads the program starts get a fresh copy of the (relocated) template.
+            crossrun_native_set_tls_template(mem.advanced(by: t.imageOffset), t.initializedSize, t.size, t.alignment)
+        } else {
+            crossrun_native_set_tls_template(nil, 0, 0, 0)
         }
         for segment in image.segments {
             let prot: Int32
@@ -120,9 +130,14 @@ public enum HostSymbols {
         let dlclose: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = crossrun_native_dlclose
         let dlerror: @convention(c) () -> UnsafeMutablePointer<CChar>? = crossrun_native_dlerror
         func address<T>(_ f: T) -> UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(f, to: UnsafeRawPointer.self))) }
-        return ["atexit": address(atexit), "at_quick_exit": address(quick),
+        var table = ["atexit": address(atexit), "at_quick_exit": address(quick),
                 "dlopen": address(dlopen), "dlsym": address(dlsym), "dlclose": address(dlclose), "dlerror": address(dlerror),
                 "__stack_chk_guard": UInt64(UInt(bitPattern: withUnsafeMutablePointer(to: &crossrun_native_stack_chk_guard) { $0 }))]
+        // The guest thread library's primitives: real host threads and futexes.
+        for name in RuntimeSymbols.threadPrimitives {
+            if let f = crossrun_native_thread_primitive(name) { table[name] = UInt64(UInt(bitPattern: f)) }
+        }
+        return table
     }()
 
     /// Resolves every import or throws listing those the host lacks.

@@ -12,8 +12,10 @@ final class AArch64ImageRunner {
     let image: LinkImage
     let base: UInt64 = 0x40_0000
     let tlsBlock: UInt64 = 0x9000_0000
-    /// TPIDR_EL0: deliberately not the TLS block, so the resolver's subtraction matters.
+    /// TPIDR_EL0: deliberately not the TLS block, so the resolver's subtraction matters. The
+    /// thread control block there holds the TLS block at `tlsOffset` (the loader's contract).
     let threadPointer: UInt64 = 0x8fff_f000
+    let tlsOffset: UInt64 = 0x10
     let stackTop: UInt64 = 0x7001_0000
     /// Where called functions return to (the run stops there).
     let returnAddress: UInt64 = 0xa000_0000
@@ -32,7 +34,7 @@ final class AArch64ImageRunner {
             case .rebase(let o): put(get(o) &+ base, o)
             case .importSlot(let o, _): put(fakeImport, o)
             case .importValue(let o, _, let addend): put(fakeImport &+ UInt64(bitPattern: addend), o)
-            case .tlsBlock(let o): put(tlsBlock, o)
+            case .tlsBlock(let o): put(tlsOffset, o)
             }
         }
         try map(base, bytes)
@@ -41,6 +43,9 @@ final class AArch64ImageRunner {
             block.replaceSubrange(0..<t.initializedSize, with: bytes[t.imageOffset..<t.imageOffset + t.initializedSize])
         }
         try map(tlsBlock, block)
+        var tcb = [UInt8](repeating: 0, count: 0x1000)
+        for i in 0..<8 { tcb[Int(tlsOffset) + i] = UInt8(truncatingIfNeeded: tlsBlock >> (8 * i)) }
+        try map(threadPointer, tcb)
         try map(stackTop - 0x10000, [UInt8](repeating: 0, count: 0x10000))
         try map(returnAddress, [UInt8](repeating: 0, count: 0x1000))
         // add x0, x0, #100 ; ret

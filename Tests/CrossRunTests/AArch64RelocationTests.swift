@@ -221,12 +221,12 @@ final class AArch64RelocationTests: XCTestCase {
 
         // The resolver's fixed instructions (checked with llvm-objdump) and its slot.
         XCTAssertEqual(word(image, resolver), 0xa9bf_0be1, "stp x1, x2, [sp, #-16]!")
-        XCTAssertEqual(word(image, resolver + 4), 0xf940_0401, "ldr x1, [x0, #8]")
-        XCTAssertEqual(word(image, resolver + 8) & 0x9f00_001f, 0x9000_0002, "adrp x2")
-        XCTAssertEqual(word(image, resolver + 12) & ~0x003f_fc00, 0xf940_0042, "ldr x2, [x2, #imm]")
-        XCTAssertEqual([16, 20, 24, 28, 32].map { word(image, resolver + $0) },
-                       [0x8b02_0020, 0xd53b_d041, 0xcb01_0000, 0xa8c1_0be1, 0xd65f_03c0], "add / mrs tpidr_el0 / sub / ldp / ret")
-        let slot = adrpLdr(image, resolver + 8, resolver + 12)
+        XCTAssertEqual(word(image, resolver + 4) & 0x9f00_001f, 0x9000_0002, "adrp x2")
+        XCTAssertEqual(word(image, resolver + 8) & ~0x003f_fc00, 0xf940_0042, "ldr x2, [x2, #imm]")
+        XCTAssertEqual([12, 16, 20, 24, 28, 32, 36].map { word(image, resolver + $0) },
+                       [0xd53b_d041, 0xf862_6822, 0xf940_0400, 0x8b02_0000, 0xcb01_0000, 0xa8c1_0be1, 0xd65f_03c0],
+                       "mrs tpidr_el0 / ldr x2, [x1, x2] / ldr x0, [x0, #8] / add / sub / ldp / ret")
+        let slot = adrpLdr(image, resolver + 4, resolver + 8)
         XCTAssertTrue(image.fixups.contains(.tlsBlock(offset: slot)), "the resolver reads the loader's TLS block slot")
 
         // Run it: the sequence yields the variable's address; the resolver keeps every register but x0.

@@ -23,13 +23,13 @@ final class FixtureTests: XCTestCase {
         }
     }
 
-    /// The expected files are the truth of a normal build (`clang prog.c && ./a.out`).
+    /// The expected files are the truth of a normal build (`clang prog.c -lm -pthread -latomic && ./a.out`).
     func testExpectedOutputsMatchHostClangBuild() throws {
         for f in try Fixture.all() {
             let dir = try TestSupport.scratch()
             defer { FileIO.removeTree(dir) }
             let exe = dir + "/a.out"
-            let cc = try Subprocess.run(TestSupport.toolchain.clang, ["-w", "-o", exe] + f.flags + f.sources + ["-lm"])
+            let cc = try Subprocess.run(TestSupport.toolchain.clang, ["-w", "-o", exe] + f.flags + f.sources + ["-lm", "-pthread", "-latomic"])
             XCTAssertEqual(cc.status, 0, "\(f.name): host build failed")
             guard cc.status == 0 else { continue }
             let out = try TestSupport.run(exe, f.arguments, stdin: f.stdin, cwd: dir)

@@ -39,7 +39,9 @@ final class LibcDocTests: XCTestCase {
 
     static func render() throws -> String {
         let headers = try headers()
-        let served = Set(HostLibc.functions.keys).union(GuestProcess.processFunctionNames).union(HostLibc.dataNames)
+        // The guest runtime's functions (the thread library) run as guest code on every pair.
+        let runtime = GuestRuntime.functions.subtracting(HostLibc.functions.keys).subtracting(GuestProcess.processFunctionNames)
+        let served = Set(HostLibc.functions.keys).union(GuestProcess.processFunctionNames).union(HostLibc.dataNames).union(runtime)
         let emulated = served.subtracting(HostLibc.binary128OnlyFunctions)
         let all = RuntimeSymbols.all.values.sorted { (headers[$0.name] ?? "~", $0.name) < (headers[$1.name] ?? "~", $1.name) }
         let done = all.filter { emulated.contains($0.name) }.count
@@ -57,7 +59,10 @@ final class LibcDocTests: XCTestCase {
 
         - **native** (x64): bound with `dlsym` to the host's libc/libm/libgcc_s (`atexit` and
           `at_quick_exit` by the loader itself, since glibc keeps them in libc_nonshared.a; the
-          `<dlfcn.h>` functions and `__stack_chk_guard` too, so they answer as under the emulator).
+          `<dlfcn.h>` functions and `__stack_chk_guard` too, so they answer as under the emulator;
+          the thread primitives `__crossrun_*` are CrossRun's own, `CNativeSupport/native_threads.c`).
+        - **runtime**: guest code in `runtime/` linked into the image, the same on all four pairs
+          (`<pthread.h>`, `<threads.h>`, `<semaphore.h>`: the thread library over the primitives).
         - **x64 emu**: served by the host implementations in `Sources/CrossRunLibc` (and
           `setjmp`/`longjmp`/`qsort`/`qsort_r`/`bsearch`/`<dlfcn.h>` in the emulator), under the
           guest's locale once `setlocale` chose one (the host `locale_t` is installed around each
@@ -83,7 +88,12 @@ final class LibcDocTests: XCTestCase {
 
         """
         for s in all {
-            let header = headers[s.name].map { "`\($0)`" } ?? "(compiler helper)"
+            let header = headers[s.name].map { "`\($0)`" }
+                ?? (RuntimeSymbols.threadPrimitives.contains(s.name) ? "(thread primitive)" : "(compiler helper)")
+            if runtime.contains(s.name) {
+                out += "| `\(s.name)` | \(header) | function | runtime | runtime | runtime |\n"
+                continue
+            }
             out += "| `\(s.name)` | \(header) | \(s.kind == .function ? "function" : "data") | yes | \(emulated.contains(s.name) ? "yes" : "—") | \(served.contains(s.name) ? "yes" : "—") |\n"
         }
         return out

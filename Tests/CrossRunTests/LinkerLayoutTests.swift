@@ -66,7 +66,14 @@ final class LinkerLayoutTests: XCTestCase {
         XCTAssertEqual(tls.initializedSize, 4)
         XCTAssertEqual(Array(image.bytes[tls.imageOffset..<tls.imageOffset + 4]), [4, 0, 0, 0])
         XCTAssertTrue(image.fixups.contains { if case .tlsBlock = $0 { return true } else { return false } })
-        XCTAssertNotNil(image.symbol(named: "__tls_get_addr"))
+        // The resolver reads D from the tlsBlock slot and the block from fs:[D] (per thread).
+        let resolver = try XCTUnwrap(image.symbol(named: "__tls_get_addr")).offset
+        let code = Array(image.bytes[resolver..<resolver + 16])
+        XCTAssertEqual(Array(code[0..<3]), [0x48, 0x8b, 0x05], "mov slot(%rip), %rax")
+        XCTAssertEqual(Array(code[7...]), [0x64, 0x48, 0x8b, 0x00, 0x48, 0x03, 0x47, 0x08, 0xc3],
+                       "mov %fs:(%rax), %rax; add 8(%rdi), %rax; ret")
+        let rel = code[3..<7].enumerated().reduce(Int32(0)) { $0 | Int32($1.element) << (8 * $1.offset) }
+        XCTAssertTrue(image.fixups.contains(.tlsBlock(offset: resolver + 7 + Int(rel))), "the slot is the tlsBlock fixup's")
     }
 
     func testNonAllocAndUnwindSectionsAreDropped() throws {

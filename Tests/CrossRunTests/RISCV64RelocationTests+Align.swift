@@ -137,7 +137,7 @@ extension RISCV64RelocationTests {
                 XCTAssertTrue(image.fixups.contains(.rebase(offset: ops)) && image.fixups.contains(.rebase(offset: ops + 8)), what)
                 XCTAssertNotNil(image.tls, what)
                 XCTAssertEqual(try sym("tls_counter").kind, .tls, what)
-                XCTAssertEqual(try sym("__tls_get_addr").size, 20, what)
+                XCTAssertEqual(try sym("__tls_get_addr").size, 28, what)
                 XCTAssertTrue(image.fixups.contains { if case .tlsBlock = $0 { return true } else { return false } }, what)
                 XCTAssertNotNil(image.symbols.first { $0.name == "common_var" && $0.file == "<common>" }, what)
             }

@@ -157,13 +157,15 @@ final class RISCV64RelocationTests: XCTestCase {
 
         let resolver = try offset(image, "__tls_get_addr")
         XCTAssertEqual(text + 0x20 + Int(pair(image, text + 0x20, text + 0x24)), resolver, "CALL_PLT to the image's own resolver")
-        // ld t1, 8(a0); auipc t0, hi; ld t0, lo(t0); add a0, t0, t1; ret
-        XCTAssertEqual(u32(image, resolver), 0x0085_3303)
-        XCTAssertEqual(u32(image, resolver + 4) & 0xfff, 0x297)
-        XCTAssertEqual(u32(image, resolver + 8) & 0x000f_ffff, 0x0002_b283)
-        XCTAssertEqual(u32(image, resolver + 12), 0x0062_8533)
-        XCTAssertEqual(u32(image, resolver + 16), 0x0000_8067)
-        let block = resolver + 4 + Int(pair(image, resolver + 4, resolver + 8))
+        // auipc t0, hi; ld t0, lo(t0); add t0, t0, tp; ld t0, 0(t0); ld t1, 8(a0); add a0, t0, t1; ret
+        XCTAssertEqual(u32(image, resolver) & 0xfff, 0x297)
+        XCTAssertEqual(u32(image, resolver + 4) & 0x000f_ffff, 0x0002_b283)
+        XCTAssertEqual(u32(image, resolver + 8), 0x0042_82b3, "add t0, t0, tp")
+        XCTAssertEqual(u32(image, resolver + 12), 0x0002_b283, "ld t0, 0(t0): this thread's block")
+        XCTAssertEqual(u32(image, resolver + 16), 0x0085_3303)
+        XCTAssertEqual(u32(image, resolver + 20), 0x0062_8533)
+        XCTAssertEqual(u32(image, resolver + 24), 0x0000_8067)
+        let block = resolver + Int(pair(image, resolver, resolver + 4))
         XCTAssertTrue(image.fixups.contains(.tlsBlock(offset: block)), "the resolver reads the TLS block slot")
 
         let stub = try offset(image, "puts@plt")

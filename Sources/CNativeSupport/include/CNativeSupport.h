@@ -79,6 +79,26 @@ _Noreturn void crossrun_native_run(void *const *initializers, size_t init_count,
 int crossrun_native_atexit(void (*function)(void));
 int crossrun_native_at_quick_exit(void (*function)(void));
 
+/// The image's TLS resolver contract natively (doc/ARCHITECTURE.md, "Threads"): every host
+/// thread that runs guest code keeps its TLS block in a host initial-exec thread-local, which
+/// lies at the same offset D from the thread pointer in every thread. The loader stores D in
+/// the image's tlsBlock slot.
+int64_t crossrun_native_tls_offset(void);
+/// Sets the calling host thread's TLS block (the image's `_Thread_local` data).
+void crossrun_native_set_tls_block(void *block);
+
+/// The image's TLS template, copied into the TLS block of every thread the program starts
+/// (`initialized` bytes of `initialized_size`, then zeros up to `size`).
+void crossrun_native_set_tls_template(const void *initialized, size_t initialized_size, size_t size, size_t alignment);
+
+/// The thread primitives of the guest thread library natively (runtime/crossrun_thread.h):
+/// real host threads (detached, with the requested stack size and their own TLS block), the
+/// futex system call, gettid. The last guest thread to end exits the process with status 0;
+/// the main thread ending while others run waits for them, as on Linux. Names the loader
+/// binds: `__crossrun_thread_spawn`, `__crossrun_thread_exit`, `__crossrun_futex_wait`,
+/// `__crossrun_futex_wake`, `__crossrun_gettid`; NULL for any other name.
+void *crossrun_native_thread_primitive(const char *name);
+
 /// Makes freshly written code visible to instruction fetch.
 void crossrun_native_clear_cache(void *begin, void *end);
 

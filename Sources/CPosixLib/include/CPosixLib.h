@@ -31,6 +31,9 @@ int crossrun_wcswidth(const wchar_t *s, size_t n);
 /// GNU-only string functions.
 int crossrun_strverscmp(const char *a, const char *b);
 char *crossrun_xpg_basename(char *path);
+/// sched.h's GNU CPU queries.
+int crossrun_sched_getcpu(void);
+int crossrun_sched_getaffinity(int pid, size_t size, void *mask);
 
 /// glob with its directory access redirected: `opendir`, `stat` and `lstat` receive the names
 /// glob builds (the guest's) and answer for them; readdir/closedir work on what opendir returned.

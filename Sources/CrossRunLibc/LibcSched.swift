@@ -1,0 +1,28 @@
+import CPosixLib
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// sched.h's CPU queries (`sched_yield` belongs to the thread scheduler). The guest runs in
+/// this host process, so its CPU and affinity are the host thread's.
+enum LibcSched {
+    /// Bytes of a CPU mask the host is asked for: 65,536 CPUs, whatever size the guest gives.
+    static let maximumMaskBytes = 8192
+
+    static let functions: [String: HostFunction] = [
+        "sched_getcpu": { rt, f in LibcPosix.result(rt, f, Int(crossrun_sched_getcpu())) },
+        // glibc's wrapper: the kernel fills what it knows, the rest of the guest's mask is zeroed.
+        "sched_getaffinity": LibcPosix.faultIsEFAULT { rt, f in
+            let pid = pid_t(truncatingIfNeeded: try f.int(0))
+            let size = try f.int(1), mask = try f.int(2)
+            guard size <= UInt64(Int32.max) else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
+            let guest = try rt.memory.host(mask, Int(size), write: true)
+            var buffer = [UInt8](repeating: 0, count: min(Int(size), maximumMaskBytes))
+            let r = buffer.withUnsafeMutableBytes { crossrun_sched_getaffinity(pid, $0.count, $0.baseAddress) }
+            guard r == 0 else { rt.setErrno(errno); f.returnInt32(-1); return }
+            guest.initializeMemory(as: UInt8.self, repeating: 0, count: Int(size))
+            buffer.withUnsafeBytes { if let b = $0.baseAddress { guest.copyMemory(from: b, byteCount: $0.count) } }
+            f.returnInt32(0)
+        },
+    ]
+}

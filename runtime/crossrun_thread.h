@@ -1,0 +1,59 @@
+/* The thread primitives the host provides (natively CNativeSupport/native_threads.c,
+   emulated the scheduler in CrossRunEmulator), and the thread library's private state.
+   Private to runtime/: not part of include/. */
+#ifndef CROSSRUN_THREAD_H
+#define CROSSRUN_THREAD_H
+#include <pthread.h>
+#include <time.h>
+#include <limits.h>
+#include <errno.h>
+
+/* Starts entry(arg) on a new thread with its own stack (stack_size bytes, 0 = 8 MiB) and TLS
+   block. Stores the thread's id (> 0) in *tid_word before it runs; after the thread has
+   ended, stores 0 there and wakes every futex waiter on it. Returns the id or -errno. */
+long __crossrun_thread_spawn(void (*entry)(void *), void *arg, unsigned long stack_size, int *tid_word);
+/* Ends the calling thread; the last one ends the process as exit(0). */
+_Noreturn void __crossrun_thread_exit(void);
+/* FUTEX_WAIT on a 32-bit word: EAGAIN if *addr != expected, ETIMEDOUT past *abstime on
+   clockid (NULL: no limit), 0 when woken (or spuriously), EINVAL/EFAULT. */
+int __crossrun_futex_wait(volatile int *addr, int expected, const struct timespec *abstime, int clockid);
+/* Wakes up to count waiters on addr; returns how many. */
+int __crossrun_futex_wake(volatile int *addr, int count);
+/* The calling thread's id (the process id for the main thread). */
+int __crossrun_gettid(void);
+
+/* One thread's descriptor: what pthread_t points to. */
+struct __crossrun_thread {
+    int tid;                       /* the host's tid word: 0 once the thread has ended */
+    int detach;                    /* DETACH_* */
+    void *(*start)(void *);
+    void *arg;
+    void *result;
+    int cancel_disabled, cancel_async, cancel_pending;
+    volatile int *waiting_on;      /* the futex word a cancellable wait sleeps on */
+    struct __crossrun_cleanup *cleanup;
+    struct { unsigned seq; void *value; } *specific;   /* PTHREAD_KEYS_MAX entries, lazily */
+    unsigned long stack_size;
+    char name[16];
+    struct __crossrun_thread *next_dead;
+};
+enum { DETACH_JOINABLE = 0, DETACH_DETACHED = 1, DETACH_JOINED = 2 };
+
+/* The calling thread's descriptor (the main thread's is static, filled on first use). */
+struct __crossrun_thread *__crossrun_self(void);
+/* Ends the calling thread with `result`: cleanup handlers, key destructors, then the host. */
+_Noreturn void __crossrun_thread_finish(void *result);
+/* Acts on a pending cancellation (pthread_exit(PTHREAD_CANCELED)) if enabled. */
+void __crossrun_testcancel(void);
+/* A cancellable futex wait: registers the word so pthread_cancel can wake the thread. */
+int __crossrun_cancellable_wait(volatile int *addr, int expected, const struct timespec *abstime, int clockid);
+/* Checks a timespec for the timed waits: 0 or EINVAL. */
+int __crossrun_check_timespec(const struct timespec *ts);
+
+#define CR_LOAD(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define CR_STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
+#define CR_CAS(p, expected, desired) \
+    __atomic_compare_exchange_n((p), (expected), (desired), 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
+#define CR_SWAP(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+#define CR_ADD(p, v) __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
+#endif

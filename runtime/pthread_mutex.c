@@ -1,0 +1,172 @@
+/* Mutexes (normal, recursive, error-checking; trylock, timedlock) and condition variables
+   (with timed waits on CLOCK_REALTIME or CLOCK_MONOTONIC), on futexes. */
+#include "crossrun_thread.h"
+
+/* The lock word: 0 free, 1 locked, 2 locked with (possible) sleepers. */
+static int lock_word(volatile int *w, const struct timespec *abstime, int clock) {
+    int c = 0;
+    if (CR_CAS(w, &c, 1)) return 0;
+    if (c != 2) c = CR_SWAP(w, 2);
+    while (c != 0) {
+        int r = __crossrun_futex_wait(w, 2, abstime, clock);
+        if (r == ETIMEDOUT || r == EINVAL) return r;
+        c = CR_SWAP(w, 2);
+    }
+    return 0;
+}
+
+static void unlock_word(volatile int *w) {
+    if (CR_SWAP(w, 0) == 2) __crossrun_futex_wake(w, 1);
+}
+
+#define M(m) (&(m)->__data)
+static int kind_of(pthread_mutex_t *m) { return M(m)->__kind; }
+
+static int mutex_lock(pthread_mutex_t *m, const struct timespec *abstime, int clock, int try) {
+    int kind = kind_of(m);
+    if (kind < 0 || kind > PTHREAD_MUTEX_ADAPTIVE_NP) return EINVAL;
+    if (kind == PTHREAD_MUTEX_RECURSIVE || kind == PTHREAD_MUTEX_ERRORCHECK) {
+        int tid = __crossrun_self()->tid;
+        if (__atomic_load_n(&M(m)->__owner, __ATOMIC_RELAXED) == tid) {
+            if (kind == PTHREAD_MUTEX_ERRORCHECK) return try ? EBUSY : EDEADLK;
+            if (M(m)->__count == 0xffffffffu) return EAGAIN;
+            M(m)->__count++;
+            return 0;
+        }
+        int zero = 0;
+        int r = try ? (CR_CAS(&M(m)->__lock, &zero, 1) ? 0 : EBUSY) : lock_word(&M(m)->__lock, abstime, clock);
+        if (r) return r;
+        __atomic_store_n(&M(m)->__owner, tid, __ATOMIC_RELAXED);
+        M(m)->__count = 1;
+        return 0;
+    }
+    if (try) {
+        int zero = 0;
+        return CR_CAS(&M(m)->__lock, &zero, 1) ? 0 : EBUSY;
+    }
+    return lock_word(&M(m)->__lock, abstime, clock);
+}
+
+int pthread_mutex_lock(pthread_mutex_t *m) { return mutex_lock(m, 0, CLOCK_REALTIME, 0); }
+int pthread_mutex_trylock(pthread_mutex_t *m) { return mutex_lock(m, 0, CLOCK_REALTIME, 1); }
+int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime) {
+    return mutex_lock(m, abstime, CLOCK_REALTIME, 0);
+}
+int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock, const struct timespec *abstime) {
+    if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC) return EINVAL;
+    return mutex_lock(m, abstime, clock, 0);
+}
+
+int pthread_mutex_unlock(pthread_mutex_t *m) {
+    int kind = kind_of(m);
+    if (kind == PTHREAD_MUTEX_RECURSIVE || kind == PTHREAD_MUTEX_ERRORCHECK) {
+        if (__atomic_load_n(&M(m)->__owner, __ATOMIC_RELAXED) != __crossrun_self()->tid) return EPERM;
+        if (--M(m)->__count > 0) return 0;
+        __atomic_store_n(&M(m)->__owner, 0, __ATOMIC_RELAXED);
+    }
+    unlock_word(&M(m)->__lock);
+    return 0;
+}
+
+int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr) {
+    for (unsigned i = 0; i < sizeof m->__size; i++) m->__size[i] = 0;
+    M(m)->__kind = attr ? attr->__align & 3 : PTHREAD_MUTEX_NORMAL;
+    return 0;
+}
+
+int pthread_mutex_destroy(pthread_mutex_t *m) {
+    return CR_LOAD(&M(m)->__lock) ? EBUSY : 0;
+}
+
+int pthread_mutexattr_init(pthread_mutexattr_t *a) { a->__align = 0; return 0; }
+int pthread_mutexattr_destroy(pthread_mutexattr_t *a) { (void)a; return 0; }
+int pthread_mutexattr_settype(pthread_mutexattr_t *a, int type) {
+    if (type < PTHREAD_MUTEX_NORMAL || type > PTHREAD_MUTEX_ADAPTIVE_NP) return EINVAL;
+    a->__align = (a->__align & ~3) | type;
+    return 0;
+}
+int pthread_mutexattr_gettype(const pthread_mutexattr_t *a, int *type) { *type = a->__align & 3; return 0; }
+
+/* Process-shared objects are accepted and reported; their futexes are the process's own, so
+   they work between this program's threads, not across a fork. */
+static int set_pshared(int *bits, int pshared) {
+    if (pshared != PTHREAD_PROCESS_PRIVATE && pshared != PTHREAD_PROCESS_SHARED) return EINVAL;
+    *bits = (*bits & ~0x100) | (pshared == PTHREAD_PROCESS_SHARED ? 0x100 : 0);
+    return 0;
+}
+static int get_pshared(int bits) { return bits & 0x100 ? PTHREAD_PROCESS_SHARED : PTHREAD_PROCESS_PRIVATE; }
+int pthread_mutexattr_setpshared(pthread_mutexattr_t *a, int pshared) { return set_pshared(&a->__align, pshared); }
+int pthread_mutexattr_getpshared(const pthread_mutexattr_t *a, int *pshared) { *pshared = get_pshared(a->__align); return 0; }
+int pthread_condattr_setpshared(pthread_condattr_t *a, int pshared) { return set_pshared(&a->__align, pshared); }
+int pthread_condattr_getpshared(const pthread_condattr_t *a, int *pshared) { *pshared = get_pshared(a->__align); return 0; }
+int pthread_barrierattr_init(pthread_barrierattr_t *a) { a->__align = 0; return 0; }
+int pthread_barrierattr_destroy(pthread_barrierattr_t *a) { (void)a; return 0; }
+int pthread_barrierattr_setpshared(pthread_barrierattr_t *a, int pshared) { return set_pshared(&a->__align, pshared); }
+int pthread_barrierattr_getpshared(const pthread_barrierattr_t *a, int *pshared) { *pshared = get_pshared(a->__align); return 0; }
+int pthread_rwlockattr_init(pthread_rwlockattr_t *a) { a->__align = 0; return 0; }
+int pthread_rwlockattr_destroy(pthread_rwlockattr_t *a) { (void)a; return 0; }
+int pthread_rwlockattr_setpshared(pthread_rwlockattr_t *a, int pshared) {
+    int bits = (int)a->__align;
+    int r = set_pshared(&bits, pshared);
+    a->__align = bits;
+    return r;
+}
+int pthread_rwlockattr_getpshared(const pthread_rwlockattr_t *a, int *pshared) { *pshared = get_pshared((int)a->__align); return 0; }
+
+/* --- condition variables --------------------------------------------------------------- */
+/* seq changes at every signal; a waiter sleeps on the value it read before unlocking. */
+struct cond { int seq; int waiters; int clock; };
+_Static_assert(sizeof(struct cond) <= sizeof(pthread_cond_t), "pthread_cond_t holds a condition");
+#define C(c) ((struct cond *)(c))
+
+int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr) {
+    for (unsigned i = 0; i < sizeof c->__size; i++) c->__size[i] = 0;
+    C(c)->clock = attr && (attr->__align & 1) ? CLOCK_MONOTONIC : CLOCK_REALTIME;
+    return 0;
+}
+int pthread_cond_destroy(pthread_cond_t *c) { (void)c; return 0; }
+
+static int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime, int clock) {
+    if (abstime && __crossrun_check_timespec(abstime)) return EINVAL;
+    int seq = CR_LOAD(&C(c)->seq);
+    CR_ADD(&C(c)->waiters, 1);
+    int r = pthread_mutex_unlock(m);
+    if (r) { CR_ADD(&C(c)->waiters, -1); return r; }
+    r = __crossrun_cancellable_wait(&C(c)->seq, seq, abstime, clock);
+    CR_ADD(&C(c)->waiters, -1);
+    pthread_mutex_lock(m);
+    __crossrun_testcancel();   /* cleanup handlers run with the mutex held, as POSIX says */
+    return r == ETIMEDOUT || r == EINVAL ? r : 0;
+}
+
+int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m) { return cond_wait(c, m, 0, CLOCK_REALTIME); }
+int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime) {
+    return cond_wait(c, m, abstime, C(c)->clock);
+}
+int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock, const struct timespec *abstime) {
+    if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC) return EINVAL;
+    return cond_wait(c, m, abstime, clock);
+}
+
+int pthread_cond_signal(pthread_cond_t *c) {
+    CR_ADD(&C(c)->seq, 1);
+    if (CR_LOAD(&C(c)->waiters)) __crossrun_futex_wake(&C(c)->seq, 1);
+    return 0;
+}
+int pthread_cond_broadcast(pthread_cond_t *c) {
+    CR_ADD(&C(c)->seq, 1);
+    if (CR_LOAD(&C(c)->waiters)) __crossrun_futex_wake(&C(c)->seq, INT_MAX);
+    return 0;
+}
+
+int pthread_condattr_init(pthread_condattr_t *a) { a->__align = 0; return 0; }
+int pthread_condattr_destroy(pthread_condattr_t *a) { (void)a; return 0; }
+int pthread_condattr_setclock(pthread_condattr_t *a, clockid_t clock) {
+    if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC) return EINVAL;
+    a->__align = (a->__align & ~1) | (clock == CLOCK_MONOTONIC);
+    return 0;
+}
+int pthread_condattr_getclock(const pthread_condattr_t *a, clockid_t *clock) {
+    *clock = (a->__align & 1) ? CLOCK_MONOTONIC : CLOCK_REALTIME;
+    return 0;
+}
