@@ -112,6 +112,7 @@ extension GuestProcess {
         thread.storage = storage
         thread.tidWord = tidWord
         thread.rounding = hostRounding
+        thread.signalMask = runtime.signalMask
         scheduler.threads.append(thread)
         requestSwitch(.preempt)   // the new thread may run first, as the seed decides
         return Int64(id)
@@ -367,6 +368,7 @@ extension GuestProcess {
             uc_context_save(uc, s.threads[i].context)
             s.threads[i].rounding = hostRounding
             s.threads[i].flagsKnownSet = flagsKnownSet
+            s.threads[i].signalMask = runtime.signalMask
         }
         resume(s, nextID)
         return true
@@ -381,6 +383,7 @@ extension GuestProcess {
         hostRounding = s.threads[j].rounding
         flagsKnownSet = s.threads[j].flagsKnownSet
         runtime.errnoAddress = s.threads[j].errnoAddress
+        runtime.signalMask = s.threads[j].signalMask
         if let start = s.threads[j].start {
             s.threads[j].start = nil
             do {

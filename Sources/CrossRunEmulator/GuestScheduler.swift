@@ -73,6 +73,8 @@ struct GuestThread {
     var resumeResult: Int64?
     /// The host rounding mode its library calls run under (its `<fenv.h>` state).
     var rounding: Int32 = FE_TONEAREST
+    /// Its signal mask (`pthread_sigmask` is per thread; a new thread inherits its creator's).
+    var signalMask: UInt64 = 0
     var flagsKnownSet: Int32 = 0
 
     var isRunnable: Bool { if case .runnable = state { return true } else { return false } }

@@ -90,7 +90,7 @@ extension LibcRuntime {
     public var signalHandlers: [Int32: UInt64] { get { state.signalHandlers } _modify { yield &state.signalHandlers } }
     var signalActions: [Int32: (mask: UInt64, flags: Int32)] { get { state.signalActions } _modify { yield &state.signalActions } }
     /// The process signal mask: bit N-1 blocks signal N.
-    public internal(set) var signalMask: UInt64 { get { state.signalMask } _modify { yield &state.signalMask } }
+    public var signalMask: UInt64 { get { state.signalMask } _modify { yield &state.signalMask } }
     var pendingSignals: UInt64 { get { state.pendingSignals } _modify { yield &state.pendingSignals } }
     /// The fuzzing heap checker (red zones, poisoned frees), or nil for plain `malloc`.
     public var heapChecker: HeapChecker? { get { state.heapChecker } _modify { yield &state.heapChecker } }
