@@ -6,10 +6,26 @@ import Glibc
 enum LibcMemory {
     static func allocate(_ rt: LibcRuntime, _ size: Int, zero: Bool) throws -> UInt64 {
         let block: (UInt64, fresh: Bool)?
-        if let checked = try rt.withHeapChecker({ try $0.allocate(rt, size) }) { block = checked } else { block = rt.heap.allocate(size) }
+        if let checked = try rt.withHeapChecker({ try $0.allocate(rt, size) }) { block = checked } else { block = rt.heap.allocate(size) ?? mapBlock(rt, size) }
         guard let (a, fresh) = block else { rt.setErrno(ENOMEM); return 0 }
         if zero && !fresh && size > 0 { memset(try rt.memory.host(a, size, write: true), 0, size) }
         return a
+    }
+
+    /// A block for a request the heap (1 GiB) cannot hold: a fresh anonymous mapping in the
+    /// guest's mapping area, as glibc serves large requests with `mmap`. Not while fuzzing
+    /// with the heap checker (its red zones live in the heap).
+    static func mapBlock(_ rt: LibcRuntime, _ size: Int) -> (UInt64, fresh: Bool)? {
+        guard rt.heapChecker == nil, size > 0, UInt64(size) <= LibcMapping.maximumLength, let mapper = rt.mapper else { return nil }
+        let length = (UInt64(size) + LibcMapping.page - 1) & ~(LibcMapping.page - 1)
+        guard let a = try? mapper.map(MapRequest(anonymous: length, protection: GuestProtection(read: true, write: true, execute: false))) else { return nil }
+        rt.state.mappedBlocks[a] = size
+        return (a, true)
+    }
+
+    /// The usable size of a block `malloc` returned, or nil for any other pointer.
+    static func blockSize(_ rt: LibcRuntime, _ p: UInt64) -> Int? {
+        rt.heapChecker?.size(of: p) ?? rt.heap.size(of: p) ?? rt.state.mappedBlocks[p]
     }
 
     static let functions: [String: HostFunction] = [
@@ -22,7 +38,7 @@ enum LibcMemory {
         "realloc": { rt, f in
             let old = try f.int(0), size = try f.size(1)
             if old == 0 { f.returnInt(try allocate(rt, size, zero: false)); return }
-            guard let oldSize = rt.heapChecker?.size(of: old) ?? rt.heap.size(of: old) else {
+            guard let oldSize = blockSize(rt, old) else {
                 throw GuestFault(address: old, size: 1, access: .write) // realloc of a pointer malloc never returned
             }
             // glibc frees the block and returns NULL for a zero size.
@@ -56,6 +72,11 @@ enum LibcMemory {
             if try rt.withHeapChecker({ try $0.free(rt, p) }) == true { return }
         } catch let e as HeapChecker.Error {
             throw GuestTermination.signal(SIGABRT, e.kind + ": " + e.detail)
+        }
+        if let size = rt.state.mappedBlocks.removeValue(forKey: p) {
+            let length = (UInt64(size) + LibcMapping.page - 1) & ~(LibcMapping.page - 1)
+            try? rt.mapper?.unmap(p, length)
+            return
         }
         if !rt.heap.free(p) {
             throw GuestTermination.signal(SIGABRT, "free(): invalid pointer 0x" + String(p, radix: 16))

@@ -42,6 +42,9 @@ public struct LibcState {
     var signalMask: UInt64 = 0
     /// Signals raised while blocked, delivered when unblocked.
     var pendingSignals: UInt64 = 0
+    /// `malloc` blocks served by a fresh guest mapping once the heap was full (address → size
+    /// asked; the mapping is that rounded up to pages), as glibc's `mmap`-backed chunks.
+    var mappedBlocks: [UInt64: Int] = [:]
     /// The fuzzing heap checker (red zones, poisoned frees), or nil for plain `malloc`.
     public var heapChecker: HeapChecker?
     /// Where guest file names lead on the host, and the guest's current directory.

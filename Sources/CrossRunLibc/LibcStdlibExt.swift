@@ -27,7 +27,7 @@ enum LibcStdlibExt {
     /// `realloc` semantics for `reallocarray` (the size already checked).
     static func reallocate(_ rt: LibcRuntime, _ old: UInt64, _ size: Int) throws -> UInt64 {
         if old == 0 { return try LibcMemory.allocate(rt, size, zero: false) }
-        guard let oldSize = rt.heapChecker?.size(of: old) ?? rt.heap.size(of: old) else {
+        guard let oldSize = LibcMemory.blockSize(rt, old) else {
             throw GuestTermination.signal(SIGABRT, "realloc(): invalid pointer 0x" + String(old, radix: 16))
         }
         if size == 0 { try LibcMemory.release(rt, old); return 0 }
@@ -120,7 +120,7 @@ enum LibcStdlibExt {
         },
         "malloc_usable_size": { rt, f in
             let p = try f.int(0)
-            f.returnInt(p == 0 ? 0 : UInt64(rt.heapChecker?.size(of: p) ?? rt.heap.size(of: p) ?? 0))
+            f.returnInt(p == 0 ? 0 : UInt64(LibcMemory.blockSize(rt, p) ?? 0))
         },
         "malloc_trim": { _, f in f.returnInt32(0) },
         "readv": { rt, f in try vectorCall(rt, f, write: true) { Glibc.readv($0, $1, $2) } },
