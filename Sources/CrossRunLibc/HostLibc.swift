@@ -13,7 +13,8 @@ public enum HostLibc {
                      LibcMath.functions, LibcConvert.functions, LibcCtype.functions, CompilerHelpers.functions,
                      LibcPosix.functions, LibcTime.functions, LibcSignal.functions, LibcMisc.functions, LibcScanf.functions, LibcLongDouble.functions, CompilerHelpersX87.functions,
                      CompilerHelpersBinary128.functions, LibcDirent.functions, LibcMapping.functions,
-                     LibcFiles.functions, LibcUsers.functions, LibcSystem.functions, LibcProcesses.functions, LibcExec.functions, LibcSpawn.functions] {
+                     LibcFiles.functions, LibcUsers.functions, LibcSystem.functions, LibcProcesses.functions, LibcExec.functions, LibcSpawn.functions,
+                     LibcSockets.functions, LibcNetdb.functions] {
             table.merge(part) { a, _ in a }
         }
         for name in streamErrnoFunctions { table[name] = table[name].map(LibcMath.withErrno) }
@@ -42,7 +43,8 @@ public enum HostLibc {
     /// Names of the data objects the library exports.
     public static let dataNames: Set<String> = ["stdin", "stdout", "stderr", "optind", "opterr", "optopt", "optarg",
                                                 "environ", "__environ", "signgam", "__stack_chk_guard",
-                                                "program_invocation_name", "program_invocation_short_name"]
+                                                "program_invocation_name", "program_invocation_short_name",
+                                                "in6addr_any", "in6addr_loopback"]
 
     /// The stack-protector canary (glibc's have a zero low byte, so string overruns stop at it).
     public static let stackGuard: UInt64 = 0x2f8d_3a1c_5b7e_9100
@@ -60,6 +62,11 @@ public enum HostLibc {
         case "__stack_chk_guard": return try runtime.defineData(name, size: 8, value: stackGuard)
         case "program_invocation_name": return try runtime.defineData(name, size: 8, value: runtime.internedString(runtime.posix.programPath))
         case "program_invocation_short_name": return try runtime.defineData(name, size: 8, value: runtime.internedString(runtime.programName))
+        case "in6addr_any": return try runtime.defineData(name, size: 16)
+        case "in6addr_loopback":   // ::1
+            let a = try runtime.defineData(name, size: 16)
+            try runtime.memory.store(UInt8(1), at: a + 15)
+            return a
         default: return nil
         }
     }

@@ -30,4 +30,7 @@ typedef struct { int kind; int fd; int newfd; int oflag; unsigned mode; const ch
 int crossrun_spawn(const char *path, char *const argv[], char *const envp[], const char *directory,
                    const crossrun_spawn_action *actions, size_t count, unsigned long long sigmask,
                    int setpgroup, int pgroup, int setsid, int *pid);
+/// accept4 (declared only under _GNU_SOURCE): `addr`/`len` are a `struct sockaddr *` and a
+/// `socklen_t *` (or NULL).
+int crossrun_accept4(int fd, void *addr, unsigned int *len, int flags);
 #endif
