@@ -38,8 +38,9 @@ enum LibcNetdb {
             try rt.memory.write(bytes, at: dst)
             f.returnInt(dst)
         },
-        "inet_addr": { rt, f in f.returnInt(UInt64(Glibc.inet_addr(try rt.memory.string(f.int(0))))) },
-        "inet_network": { rt, f in f.returnInt(UInt64(Glibc.inet_network(try rt.memory.string(f.int(0))))) },
+        // in_addr_t is 32-bit: returnUInt32 widens it as the ABI wants (riscv64 sign-extends).
+        "inet_addr": { rt, f in f.returnUInt32(Glibc.inet_addr(try rt.memory.string(f.int(0)))) },
+        "inet_network": { rt, f in f.returnUInt32(Glibc.inet_network(try rt.memory.string(f.int(0)))) },
         "inet_aton": { rt, f in
             var a = in_addr()
             let r = Glibc.inet_aton(try rt.memory.string(f.int(0)), &a)

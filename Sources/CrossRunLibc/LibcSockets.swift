@@ -46,7 +46,7 @@ enum LibcSockets {
             let name = try rt.memory.string(f.int(0))
             let r = Glibc.if_nametoindex(name)
             if r == 0 { rt.setErrno(errno) }
-            f.returnInt(UInt64(r))
+            f.returnUInt32(r)
         },
         "if_indextoname": { rt, f in
             var name = [CChar](repeating: 0, count: Int(IF_NAMESIZE))
@@ -59,8 +59,8 @@ enum LibcSockets {
 
     /// `htonl` and friends as functions (the headers also have them as macros).
     static let byteOrder: [String: HostFunction] = [
-        "htonl": { _, f in f.returnInt(UInt64(UInt32(truncatingIfNeeded: try f.int(0)).byteSwapped)) },
-        "ntohl": { _, f in f.returnInt(UInt64(UInt32(truncatingIfNeeded: try f.int(0)).byteSwapped)) },
+        "htonl": { _, f in f.returnUInt32(UInt32(truncatingIfNeeded: try f.int(0)).byteSwapped) },
+        "ntohl": { _, f in f.returnUInt32(UInt32(truncatingIfNeeded: try f.int(0)).byteSwapped) },
         "htons": { _, f in f.returnInt(UInt64(UInt16(truncatingIfNeeded: try f.int(0)).byteSwapped)) },
         "ntohs": { _, f in f.returnInt(UInt64(UInt16(truncatingIfNeeded: try f.int(0)).byteSwapped)) },
     ]
