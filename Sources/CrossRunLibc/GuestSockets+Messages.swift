@@ -28,7 +28,7 @@ extension GuestSockets {
             // Linux stops at MAX_RW_COUNT in total.
             let n = Int(min(length, UInt64(maximumTransfer) - total))
             total += UInt64(n)
-            out.append(iovec(iov_base: n == 0 ? nil : try rt.memory.host(base, n, write: write), iov_len: n))
+            out.append(iovec(iov_base: n == 0 ? nil : try buffer(rt, base, UInt64(n), write: write).0, iov_len: n))
         }
         return out
     }
@@ -69,7 +69,6 @@ extension GuestSockets {
             _ = try rt.memory.mutableBytes(message, l.size)
             var vectors = try hostVectors(rt, m, write: true)
             let controlRoom = Int(min(m.controlLength, UInt64(maximumControlLength)))
-            if controlRoom > 0 { _ = try rt.memory.mutableBytes(m.control, controlRoom) }
             var control = [UInt8](repeating: 0, count: controlRoom)
             var nameStorage = sockaddr_storage()
             var h = msghdr()

@@ -104,11 +104,24 @@ public enum GuestSockets {
         }
     }
 
+    /// Host address space where every access faults: `maximumTransfer` bytes of `PROT_NONE`
+    /// (reserved, never backed), or nil if the host refused to reserve it.
+    static let faultArea: UnsafeMutableRawPointer? = {
+        let p = mmap(nil, maximumTransfer, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+        return p == MAP_FAILED ? nil : p
+    }()
+
     /// Host memory for a transfer of `count` guest bytes at `address` (capped as Linux caps it).
+    /// A guest range that is not entirely accessible becomes ``faultArea``: the host kernel
+    /// then checks the other arguments first and answers EFAULT when it touches the data, in
+    /// Linux's order (an oversized datagram is EMSGSIZE, a datagram received into a bad buffer
+    /// is consumed), instead of CrossRun failing before the call.
     static func buffer(_ rt: LibcRuntime, _ address: UInt64, _ count: UInt64, write: Bool) throws -> (UnsafeMutableRawPointer?, Int) {
         let n = Int(min(count, UInt64(maximumTransfer)))
         if n == 0 { return (nil, 0) }
-        return (try rt.memory.host(address, n, write: write), n)
+        if let p = try? rt.memory.host(address, n, write: write) { return (p, n) }
+        guard let faultArea else { throw Failure(code: EFAULT) }
+        return (faultArea, n)
     }
 
     // MARK: Calls
@@ -188,9 +201,14 @@ public enum GuestSockets {
 
     public static func setsockopt(_ rt: LibcRuntime, _ fd: Int32, _ level: Int32, _ name: Int32, _ value: UInt64, _ length: UInt64) throws -> Int64 {
         guard optionIsFlat(rt, level, name) else { return -Int64(ENOPROTOOPT) }
-        guard length <= UInt64(maximumOptionLength) else { return -Int64(EINVAL) }
-        let bytes = length == 0 ? [] : Array(try rt.memory.bytes(value, Int(length)))
-        return hostResult(Int(bytes.withUnsafeBytes { Glibc.setsockopt(fd, level, name, $0.baseAddress, socklen_t(length)) }))
+        // Linux reads only the bytes an option needs (a flat option needs at most 16), so a
+        // longer length is fine there as long as those bytes are readable: pass on what is.
+        var bytes: [UInt8] = []
+        if length > 0 {
+            let span = try rt.memory.readableSpan(from: value)
+            bytes = Array(span.prefix(Int(min(length, UInt64(maximumOptionLength)))))
+        }
+        return hostResult(Int(bytes.withUnsafeBytes { Glibc.setsockopt(fd, level, name, $0.baseAddress, socklen_t(bytes.count)) }))
     }
 
     public static func getsockopt(_ rt: LibcRuntime, _ fd: Int32, _ level: Int32, _ name: Int32, _ value: UInt64, _ lengthAddress: UInt64) throws -> Int64 {
