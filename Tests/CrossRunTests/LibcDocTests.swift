@@ -75,6 +75,13 @@ final class LibcDocTests: XCTestCase {
           host's user and group databases; `setrlimit`/`setpriority` change the host process (the
           one running the guest), as they would natively. System-call wrappers answer EFAULT for a
           bad pointer, as the kernel does.
+        - **sockets** (emu): host sockets behind guest descriptors (`GuestSockets`, shared with the
+          raw socket system calls); addresses, flat option values (`int`, `linger`, `timeval`,
+          `ucred`; options holding pointers are `ENOPROTOOPT`) and messages are copied through checked
+          guest memory, `SCM_RIGHTS` passes descriptors as they are; UNIX-domain paths resolve like
+          other guest paths. `getaddrinfo` lists, `hostent` and `servent` are built in guest memory
+          (`freeaddrinfo` frees them) from the host resolver's answers. Under `--root`, only
+          `AF_UNIX` sockets with paths inside the root, and only numeric names (doc/ISOLATION.md).
 
         Emulated coverage: x64 \(done) of \(all.count) symbols, aarch64 / rv64 \(doneBinary128) of \(all.count).
 
