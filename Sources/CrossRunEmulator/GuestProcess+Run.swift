@@ -1,3 +1,4 @@
+import CNativeSupport
 import CUnicorn
 import CrossRunLibc
 import CrossRunLink
@@ -23,11 +24,33 @@ extension GuestProcess {
         guard err == UC_ERR_OK else { throw EmulatorError.engine("installing the memory fault hook", err) }
     }
 
+    /// A SIGPIPE the host kernel raised during the host call just made reaches the guest
+    /// (its handler, its default action: death by SIGPIPE, or nothing when ignored).
+    /// The call's integer result is already in the result register, which a handler's guest
+    /// code would overwrite: it is kept around the delivery.
+    func deliverHostPipeSignal() throws {
+        guard crossrun_take_pipe_signal() != 0 else { return }
+        let result = arch.result(uc)
+        try runtime.deliverHostSignal(SIGPIPE)
+        arch.setSyscallResult(uc, result)
+    }
+
     /// A trap from a stub (libc call) or a real `syscall`/`svc`/`ecall`.
     func onTrap() {
         let trapPC = arch.pc(uc) &- arch.trapPCOffset
         guard trapPC >= layout.trampolineBase && trapPC < trampolineEnd else {
             handleSyscall()
+            do {
+                try deliverHostPipeSignal()
+            } catch let t as GuestTermination {
+                stop(t)
+            } catch is NestedRunEnded {
+                uc_emu_stop(uc)
+            } catch is NestedJump {
+                finishNestedJump()
+            } catch {
+                stop(.signal(SIGSEGV, "invalid memory access"))
+            }
             checkDeadline()
             return
         }
@@ -52,6 +75,7 @@ extension GuestProcess {
         if raises { feclearexcept(Self.hostAllExceptions) }
         do {
             try functions[index](runtime, arch.frame(uc, memory: memory))
+            try deliverHostPipeSignal()
             if raises { raiseHostExceptions() }
             checkDeadline()
         } catch let t as GuestTermination {
@@ -172,6 +196,7 @@ extension GuestProcess {
             return Outcome(status: 1, report: "crossrun: error: \(EmulatorError.noEntry(options.entry))")
         }
         let (argc, argv, envp) = setUpArguments()
+        crossrun_install_pipe_signal()
         startDeadline()
         defer { cancelDeadline() }
         var status: Int32 = 0
