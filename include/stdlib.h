@@ -31,6 +31,12 @@ int at_quick_exit(void (*)(void));
 char *getenv(const char *);
 int setenv(const char *, const char *, int);
 int unsetenv(const char *);
+#if defined __USE_MISC || defined __USE_XOPEN
+int putenv(char *);
+#endif
+#ifdef __USE_MISC
+int clearenv(void);
+#endif
 int system(const char *);
 
 int atoi(const char *);

@@ -307,6 +307,7 @@ extension GuestProcess {
         let envp = argv + UInt64(8 * (argPointers.count + 1))
         for (i, p) in envPointers.enumerated() { try? memory.store(p, at: envp + UInt64(8 * i)) }
         try? memory.store(UInt64(0), at: envp + UInt64(8 * envPointers.count))
+        try? runtime.installEnvironmentVector(envp)
         return (UInt64(argPointers.count), argv, envp)
     }
 }

@@ -9,7 +9,7 @@ public enum HostLibc {
     public static let functions: [String: HostFunction] = {
         var table: [String: HostFunction] = [:]
         // The POSIX additions first: they take over rand/random once initstate/setstate ran.
-        for part in posixLibFunctions + [LibcProcess.functions, LibcStdio.functions, LibcString.functions, LibcMemory.functions,
+        for part in posixLibFunctions + [LibcEnvironment.functions, LibcProcess.functions, LibcStdio.functions, LibcString.functions, LibcMemory.functions,
                      LibcMath.functions, LibcConvert.functions, LibcCtype.functions, CompilerHelpers.functions,
                      LibcPosix.functions, LibcTime.functions, LibcSignal.functions, LibcMisc.functions, LibcScanf.functions, LibcLongDouble.functions, CompilerHelpersX87.functions,
                      CompilerHelpersBinary128.functions, LibcDirent.functions, LibcMapping.functions,
@@ -56,7 +56,7 @@ public enum HostLibc {
         case "optind", "opterr": return try runtime.defineData(name, size: 8, value: 1)
         case "optopt": return try runtime.defineData(name, size: 8, value: UInt64(UInt8(ascii: "?")))   // glibc's initial value
         case "optarg": return try runtime.defineData(name, size: 8, value: 0)
-        case "environ", "__environ": return try runtime.defineData(name, size: 8, value: 0)
+        case "environ", "__environ": return try LibcEnvironment.cell(runtime)
         case "signgam": return try runtime.defineData(name, size: 8)
         // The stack-protector canary aarch64/riscv64 code reads (x86-64 reads the TCB's, the same value).
         case "__stack_chk_guard": return try runtime.defineData(name, size: 8, value: stackGuard)
@@ -93,30 +93,6 @@ enum LibcProcess {
             let line = try f.int32(2), function = try rt.memory.string(f.int(3))
             fputs("\(rt.programName): \(file):\(line): \(function): Assertion `\(message)' failed.\n", stderr)
             throw GuestTermination.signal(SIGABRT, "aborted")
-        },
-        "getenv": { rt, f in
-            let name = try rt.memory.string(f.int(0))
-            guard let value = rt.environment[name] else { f.returnInt(0); return }
-            if let a = rt.environmentCopies[name + "=" + value] { f.returnInt(a); return }
-            let a = try rt.allocateZeroed(value.utf8.count + 1)
-            try rt.memory.write(Array(value.utf8), at: a)
-            rt.environmentCopies[name + "=" + value] = a
-            f.returnInt(a)
-        },
-        "setenv": { rt, f in
-            let p = try f.int(0)
-            let name = p == 0 ? "" : try rt.memory.string(p)
-            if name.isEmpty || name.contains("=") { rt.setErrno(EINVAL); f.returnInt32(-1); return }
-            let value = try rt.memory.string(f.int(1))
-            if try f.int32(2) != 0 || rt.environment[name] == nil { rt.environment[name] = value }
-            f.returnInt32(0)
-        },
-        "unsetenv": { rt, f in
-            let p = try f.int(0)
-            let name = p == 0 ? "" : try rt.memory.string(p)
-            if name.isEmpty || name.contains("=") { rt.setErrno(EINVAL); f.returnInt32(-1); return }   // as setenv
-            rt.environment[name] = nil
-            f.returnInt32(0)
         },
         "rand": { rt, f in f.returnInt32(rt.randState.next()) },
         "srand": { rt, f in rt.randState.reseed(UInt32(truncatingIfNeeded: try f.int(0))) },
