@@ -825,6 +825,8 @@ public enum RuntimeSymbols {
         "vwarnx": RuntimeSymbol(name: "vwarnx", kind: .function, library: .libc),
         "vwprintf": RuntimeSymbol(name: "vwprintf", kind: .function, library: .libc),
         "wait": RuntimeSymbol(name: "wait", kind: .function, library: .libc),
+        "wait3": RuntimeSymbol(name: "wait3", kind: .function, library: .libc),
+        "wait4": RuntimeSymbol(name: "wait4", kind: .function, library: .libc),
         "waitpid": RuntimeSymbol(name: "waitpid", kind: .function, library: .libc),
         "warn": RuntimeSymbol(name: "warn", kind: .function, library: .libc),
         "warnx": RuntimeSymbol(name: "warnx", kind: .function, library: .libc),
