@@ -56,6 +56,8 @@ size_t mbsrtowcs(wchar_t *__CR_RESTRICT, const char **__CR_RESTRICT, size_t, mbs
 size_t wcsrtombs(char *__CR_RESTRICT, const wchar_t **__CR_RESTRICT, size_t, mbstate_t *__CR_RESTRICT);
 
 double wcstod(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT);
+long double wcstold(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT);
+size_t wcsftime(wchar_t *__CR_RESTRICT, size_t, const wchar_t *__CR_RESTRICT, const struct tm *__CR_RESTRICT);
 float wcstof(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT);
 long wcstol(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT, int);
 unsigned long wcstoul(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT, int);
