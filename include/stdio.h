@@ -104,6 +104,7 @@ int fputc_unlocked(int, FILE *);
 #endif
 #ifdef __USE_XOPEN2K8
 FILE *fmemopen(void *, size_t, const char *);
+FILE *open_memstream(char **, size_t *);
 #endif
 /* end posixlib */
 #endif

@@ -82,6 +82,7 @@ int fputws(const wchar_t *__CR_RESTRICT, FILE *__CR_RESTRICT);
 wint_t ungetwc(wint_t, FILE *);
 
 #ifdef __USE_XOPEN2K8
+FILE *open_wmemstream(wchar_t **, size_t *);
 int wcscasecmp(const wchar_t *, const wchar_t *);
 int wcsncasecmp(const wchar_t *, const wchar_t *, size_t);
 wchar_t *wcsdup(const wchar_t *);

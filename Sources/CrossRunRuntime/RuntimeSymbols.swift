@@ -555,6 +555,8 @@ public enum RuntimeSymbols {
         "ntohl": RuntimeSymbol(name: "ntohl", kind: .function, library: .libc),
         "ntohs": RuntimeSymbol(name: "ntohs", kind: .function, library: .libc),
         "open": RuntimeSymbol(name: "open", kind: .function, library: .libc),
+        "open_memstream": RuntimeSymbol(name: "open_memstream", kind: .function, library: .libc),
+        "open_wmemstream": RuntimeSymbol(name: "open_wmemstream", kind: .function, library: .libc),
         "openat": RuntimeSymbol(name: "openat", kind: .function, library: .libc),
         "opendir": RuntimeSymbol(name: "opendir", kind: .function, library: .libc),
         "openlog": RuntimeSymbol(name: "openlog", kind: .function, library: .libc),

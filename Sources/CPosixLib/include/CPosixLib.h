@@ -41,4 +41,6 @@ int crossrun_glob(const char *pattern, int flags, int (*errfunc)(const char *, i
 struct tm;
 /// wcsftime (Swift's Glibc module does not import it).
 size_t crossrun_wcsftime(wchar_t *out, size_t max, const wchar_t *format, const struct tm *tm);
+/// open_wmemstream (Swift's Glibc module does not import it).
+FILE *crossrun_open_wmemstream(wchar_t **buffer, size_t *length);
 #endif
