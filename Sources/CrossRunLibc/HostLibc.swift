@@ -14,7 +14,7 @@ public enum HostLibc {
                      LibcPosix.functions, LibcTime.functions, LibcSignal.functions, LibcMisc.functions, LibcScanf.functions, LibcLongDouble.functions, CompilerHelpersX87.functions,
                      CompilerHelpersBinary128.functions, LibcDirent.functions, LibcMapping.functions,
                      LibcFiles.functions, LibcUsers.functions, LibcSystem.functions, LibcProcesses.functions, LibcExec.functions, LibcSpawn.functions,
-                     LibcSockets.functions, LibcNetdb.functions, LibcSyslog.functions, LibcWideTime.functions, LibcMemstream.functions] {
+                     LibcSockets.functions, LibcNetdb.functions, LibcSyslog.functions, LibcWideTime.functions, LibcMemstream.functions, LibcWideScanf.functions] {
             table.merge(part) { a, _ in a }
         }
         for name in streamErrnoFunctions { table[name] = table[name].map(LibcMath.withErrno) }
