@@ -69,6 +69,28 @@ int *__errno_location(void);
 #define EALREADY 114
 #define EINPROGRESS 115
 #define ECANCELED 125
+/* The network errors (Linux's numbers, the same on every target here). */
+#define EDESTADDRREQ 89
+#define EMSGSIZE 90
+#define EPROTOTYPE 91
+#define ENOPROTOOPT 92
+#define EPROTONOSUPPORT 93
+#define ESOCKTNOSUPPORT 94
+#define EPFNOSUPPORT 96
+#define EAFNOSUPPORT 97
+#define EADDRNOTAVAIL 99
+#define ENETDOWN 100
+#define ENETUNREACH 101
+#define ENETRESET 102
+#define ECONNABORTED 103
+#define ECONNRESET 104
+#define ENOBUFS 105
+#define EISCONN 106
+#define ENOTCONN 107
+#define ESHUTDOWN 108
+#define ETOOMANYREFS 109
+#define EHOSTDOWN 112
+#define EHOSTUNREACH 113
 #define EOWNERDEAD 130
 #define ENOTRECOVERABLE 131
 #endif

@@ -89,6 +89,23 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
+/* glibc: outside strict ISO mode (or with X/Open 500 and later) POSIX is on unless a POSIX level
+   was asked for, even when only an ISO C level (_ISOC99_SOURCE…) was. */
+#if (!defined __STRICT_ANSI__ || (defined _XOPEN_SOURCE && (_XOPEN_SOURCE - 0) >= 500)) && !defined _POSIX_SOURCE \
+    && !defined _POSIX_C_SOURCE
+#define _POSIX_SOURCE 1
+#if defined _XOPEN_SOURCE && (_XOPEN_SOURCE - 0) < 500
+#define _POSIX_C_SOURCE 2
+#elif defined _XOPEN_SOURCE && (_XOPEN_SOURCE - 0) < 600
+#define _POSIX_C_SOURCE 199506L
+#elif defined _XOPEN_SOURCE && (_XOPEN_SOURCE - 0) < 700
+#define _POSIX_C_SOURCE 200112L
+#else
+#define _POSIX_C_SOURCE 200809L
+#endif
+#define __USE_POSIX_IMPLICITLY 1
+#endif
+
 /* _XOPEN_SOURCE implies a POSIX level (glibc's table); 500 and later need 199506L at least. */
 #if defined _XOPEN_SOURCE && (!defined _POSIX_C_SOURCE || (_POSIX_C_SOURCE - 0) < 199506L)
 #if (_XOPEN_SOURCE - 0) >= 700

@@ -1,5 +1,6 @@
 #ifndef _STDIO_H
 #define _STDIO_H
+#include <features.h>
 #include <_crossrun_types.h>
 #include <stdarg.h>
 
@@ -47,11 +48,15 @@ int vsscanf(const char *__CR_RESTRICT, const char *__CR_RESTRICT, va_list) __CR_
 
 FILE *fopen(const char *__CR_RESTRICT, const char *__CR_RESTRICT);
 FILE *freopen(const char *__CR_RESTRICT, const char *__CR_RESTRICT, FILE *__CR_RESTRICT);
+#if defined __USE_POSIX
 FILE *fdopen(int, const char *);
+#endif
 FILE *tmpfile(void);
 /* Run /bin/sh -c on the host (refused under --root). */
+#if defined __USE_POSIX2
 FILE *popen(const char *, const char *);
 int pclose(FILE *);
+#endif
 char *tmpnam(char *);
 int fclose(FILE *);
 int fflush(FILE *);
@@ -79,16 +84,19 @@ void rewind(FILE *);
 void clearerr(FILE *);
 int feof(FILE *);
 int ferror(FILE *);
+#if defined __USE_POSIX
 int fileno(FILE *);
+#endif
 void perror(const char *);
 int remove(const char *);
 int renameat(int, const char *, int, const char *);
 int rename(const char *, const char *);
+#if defined __USE_XOPEN2K8
 ssize_t getline(char **__CR_RESTRICT, size_t *__CR_RESTRICT, FILE *__CR_RESTRICT);
 ssize_t getdelim(char **__CR_RESTRICT, size_t *__CR_RESTRICT, int, FILE *__CR_RESTRICT);
+#endif
 /* posixlib: POSIX stream locking and unlocked I/O (a CrossRun program is single-threaded:
    the locks are free), memory streams. */
-#include <features.h>
 #ifdef __USE_POSIX199506
 int getc_unlocked(FILE *);
 int getchar_unlocked(void);
@@ -104,6 +112,7 @@ int fputc_unlocked(int, FILE *);
 #endif
 #ifdef __USE_XOPEN2K8
 FILE *fmemopen(void *, size_t, const char *);
+FILE *open_memstream(char **, size_t *);
 #endif
 /* end posixlib */
 #endif

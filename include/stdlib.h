@@ -18,8 +18,12 @@ void *malloc(size_t);
 void *calloc(size_t, size_t);
 void *realloc(void *, size_t);
 void free(void *);
+#ifdef __USE_ISOC11
 void *aligned_alloc(size_t, size_t);
+#endif
+#ifdef __USE_XOPEN2K
 int posix_memalign(void **, size_t, size_t);
+#endif
 
 __CR_NORETURN void abort(void);
 __CR_NORETURN void exit(int);
@@ -29,8 +33,16 @@ int atexit(void (*)(void));
 int at_quick_exit(void (*)(void));
 
 char *getenv(const char *);
+#ifdef __USE_XOPEN2K
 int setenv(const char *, const char *, int);
 int unsetenv(const char *);
+#endif
+#if defined __USE_MISC || defined __USE_XOPEN
+int putenv(char *);
+#endif
+#ifdef __USE_MISC
+int clearenv(void);
+#endif
 int system(const char *);
 
 int atoi(const char *);
@@ -47,8 +59,10 @@ long double strtold(const char *__CR_RESTRICT, char **__CR_RESTRICT);
 
 int rand(void);
 void srand(unsigned int);
+#if defined __USE_MISC || defined __USE_XOPEN_EXTENDED
 long random(void);
 void srandom(unsigned int);
+#endif
 #if defined __USE_MISC || defined __USE_XOPEN_EXTENDED
 char *initstate(unsigned int, char *, size_t);
 char *setstate(char *);
@@ -70,12 +84,18 @@ int wctomb(char *, wchar_t);
 size_t mbstowcs(wchar_t *__CR_RESTRICT, const char *__CR_RESTRICT, size_t);
 size_t wcstombs(char *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, size_t);
 
+#if defined __USE_XOPEN_EXTENDED || defined __USE_XOPEN2K8
 int mkstemp(char *);
+#endif
+#if defined __USE_XOPEN_EXTENDED || defined __USE_MISC
 char *realpath(const char *__CR_RESTRICT, char *__CR_RESTRICT);
+#endif
 /* posixlib: POSIX, BSD and GNU additions, declared under glibc's conditions. */
 #ifdef __USE_MISC
 #include <alloca.h>
 void *reallocarray(void *, size_t, size_t);
+#endif
+#if defined __USE_MISC || defined __USE_XOPEN
 void srand48(long);
 double drand48(void);
 double erand48(unsigned short[3]);
@@ -85,6 +105,8 @@ long mrand48(void);
 long jrand48(unsigned short[3]);
 unsigned short *seed48(unsigned short[3]);
 void lcong48(unsigned short[7]);
+#endif
+#ifdef __USE_MISC
 unsigned int arc4random(void);
 void arc4random_buf(void *, size_t);
 unsigned int arc4random_uniform(unsigned int);

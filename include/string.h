@@ -10,7 +10,9 @@ int memcmp(const void *, const void *, size_t);
 void *memchr(const void *, int, size_t);
 char *strcpy(char *__CR_RESTRICT, const char *__CR_RESTRICT);
 char *strncpy(char *__CR_RESTRICT, const char *__CR_RESTRICT, size_t);
+#ifdef __USE_XOPEN2K8
 char *stpcpy(char *__CR_RESTRICT, const char *__CR_RESTRICT);
+#endif
 char *strcat(char *__CR_RESTRICT, const char *__CR_RESTRICT);
 char *strncat(char *__CR_RESTRICT, const char *__CR_RESTRICT, size_t);
 int strcmp(const char *, const char *);
@@ -24,15 +26,25 @@ size_t strcspn(const char *, const char *);
 char *strpbrk(const char *, const char *);
 char *strstr(const char *, const char *);
 char *strtok(char *__CR_RESTRICT, const char *__CR_RESTRICT);
+#ifdef __USE_POSIX
 char *strtok_r(char *__CR_RESTRICT, const char *__CR_RESTRICT, char **__CR_RESTRICT);
+#endif
 size_t strlen(const char *);
+#ifdef __USE_XOPEN2K8
 size_t strnlen(const char *, size_t);
+#endif
 char *strerror(int);
+/* The POSIX and BSD names, declared under glibc's conditions (a strict ISO C program may use them itself). */
+#if defined __USE_XOPEN_EXTENDED || defined __USE_XOPEN2K8
 char *strdup(const char *);
+#endif
+#ifdef __USE_XOPEN2K8
 char *strndup(const char *, size_t);
 char *strsignal(int);
-int strcasecmp(const char *, const char *);
-int strncasecmp(const char *, const char *, size_t);
+#endif
+#ifdef __USE_MISC
+#include <strings.h>
+#endif
 /* posixlib: POSIX.1-2008, BSD and GNU additions, declared under glibc's conditions. */
 #ifdef __USE_XOPEN2K8
 char *stpncpy(char *__CR_RESTRICT, const char *__CR_RESTRICT, size_t);
@@ -61,7 +73,7 @@ int strverscmp(const char *, const char *);
 int __xpg_strerror_r(int, char *, size_t);
 #if defined __USE_XOPEN2K && !defined __USE_GNU
 #define strerror_r __xpg_strerror_r
-#else
+#elif defined __USE_GNU
 char *strerror_r(int, char *, size_t);
 #endif
 #if defined __USE_GNU && !defined basename

@@ -138,4 +138,9 @@ long pathconf(const char *, int);
 long fpathconf(int, int);
 extern char *optarg;
 extern int optind, opterr, optopt;
+/* The environment vector: __environ always, environ under _GNU_SOURCE, as glibc has them. */
+extern char **__environ;
+#ifdef __USE_GNU
+extern char **environ;
+#endif
 #endif

@@ -56,6 +56,8 @@ size_t mbsrtowcs(wchar_t *__CR_RESTRICT, const char **__CR_RESTRICT, size_t, mbs
 size_t wcsrtombs(char *__CR_RESTRICT, const wchar_t **__CR_RESTRICT, size_t, mbstate_t *__CR_RESTRICT);
 
 double wcstod(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT);
+long double wcstold(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT);
+size_t wcsftime(wchar_t *__CR_RESTRICT, size_t, const wchar_t *__CR_RESTRICT, const struct tm *__CR_RESTRICT);
 float wcstof(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT);
 long wcstol(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT, int);
 unsigned long wcstoul(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT, int);
@@ -69,6 +71,9 @@ int swprintf(wchar_t *__CR_RESTRICT, size_t, const wchar_t *__CR_RESTRICT, ...);
 int vfwprintf(FILE *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, __builtin_va_list);
 int vwprintf(const wchar_t *__CR_RESTRICT, __builtin_va_list);
 int vswprintf(wchar_t *__CR_RESTRICT, size_t, const wchar_t *__CR_RESTRICT, __builtin_va_list);
+/* Exact for ASCII text (doc/LIBC.md); the stream forms wscanf/fwscanf are not offered. */
+int swscanf(const wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, ...);
+int vswscanf(const wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, __builtin_va_list);
 wint_t fgetwc(FILE *);
 wint_t getwc(FILE *);
 wint_t getwchar(void);
@@ -80,6 +85,7 @@ int fputws(const wchar_t *__CR_RESTRICT, FILE *__CR_RESTRICT);
 wint_t ungetwc(wint_t, FILE *);
 
 #ifdef __USE_XOPEN2K8
+FILE *open_wmemstream(wchar_t **, size_t *);
 int wcscasecmp(const wchar_t *, const wchar_t *);
 int wcsncasecmp(const wchar_t *, const wchar_t *, size_t);
 wchar_t *wcsdup(const wchar_t *);

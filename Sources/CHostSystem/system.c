@@ -5,6 +5,8 @@
 #include <sys/file.h>
 #include <sys/statvfs.h>
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <syslog.h>
 
 _Static_assert(F_OFD_GETLK == CROSSRUN_F_OFD_GETLK && F_OFD_SETLK == CROSSRUN_F_OFD_SETLK && F_OFD_SETLKW == CROSSRUN_F_OFD_SETLKW, "F_OFD_*");
 _Static_assert(AT_EMPTY_PATH == CROSSRUN_AT_EMPTY_PATH, "AT_EMPTY_PATH");
@@ -93,3 +95,8 @@ int crossrun_spawn(const char *path, char *const argv[], char *const envp[], con
     posix_spawn_file_actions_destroy(&fa);
     return r;
 }
+
+int crossrun_accept4(int fd, void *addr, unsigned int *len, int flags) { return accept4(fd, (struct sockaddr *)addr, len, flags); }
+
+void crossrun_syslog(int priority, const char *message) { syslog(priority, "%s", message); }
+void crossrun_openlog(const char *ident, int options, int facility) { openlog(ident, options, facility); }

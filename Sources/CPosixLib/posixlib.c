@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <time.h>
 #include "CPosixLib.h"
 #include <stdlib.h>
 #include <string.h>
@@ -30,3 +31,6 @@ int crossrun_glob(const char *pattern, int flags, int (*errfunc)(const char *, i
 }
 int crossrun_wcwidth(wchar_t c) { return wcwidth(c); }
 int crossrun_wcswidth(const wchar_t *s, size_t n) { return wcswidth(s, n); }
+
+size_t crossrun_wcsftime(wchar_t *out, size_t max, const wchar_t *format, const struct tm *tm) { return wcsftime(out, max, format, tm); }
+FILE *crossrun_open_wmemstream(wchar_t **buffer, size_t *length) { return open_wmemstream(buffer, length); }

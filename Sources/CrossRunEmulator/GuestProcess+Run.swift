@@ -1,3 +1,4 @@
+import CNativeSupport
 import CUnicorn
 import CrossRunLibc
 import CrossRunLink
@@ -24,11 +25,33 @@ extension GuestProcess {
         if let gdb = options.gdb { try attachDebugger(gdb) }
     }
 
+    /// A SIGPIPE the host kernel raised during the host call just made reaches the guest
+    /// (its handler, its default action: death by SIGPIPE, or nothing when ignored).
+    /// The call's integer result is already in the result register, which a handler's guest
+    /// code would overwrite: it is kept around the delivery.
+    func deliverHostPipeSignal() throws {
+        guard crossrun_take_pipe_signal() != 0 else { return }
+        let result = arch.result(uc)
+        try runtime.deliverHostSignal(SIGPIPE)
+        arch.setSyscallResult(uc, result)
+    }
+
     /// A trap from a stub (libc call) or a real `syscall`/`svc`/`ecall`.
     func onTrap() {
         let trapPC = arch.pc(uc) &- arch.trapPCOffset
         guard trapPC >= layout.trampolineBase && trapPC < trampolineEnd else {
             handleSyscall()
+            do {
+                try deliverHostPipeSignal()
+            } catch let t as GuestTermination {
+                stop(t)
+            } catch is NestedRunEnded {
+                uc_emu_stop(uc)
+            } catch is NestedJump {
+                finishNestedJump()
+            } catch {
+                stop(.signal(SIGSEGV, "invalid memory access"))
+            }
             checkDeadline()
             return
         }
@@ -53,6 +76,7 @@ extension GuestProcess {
         if raises { feclearexcept(Self.hostAllExceptions) }
         do {
             try functions[index](runtime, arch.frame(uc, memory: memory))
+            try deliverHostPipeSignal()
             if raises { raiseHostExceptions() }
             checkDeadline()
             if let s = threads { countLibraryCall(s) }
@@ -177,6 +201,7 @@ extension GuestProcess {
             return Outcome(status: 1, report: "crossrun: error: \(EmulatorError.noEntry(options.entry))")
         }
         let (argc, argv, envp) = setUpArguments()
+        crossrun_install_pipe_signal()
         startDeadline()
         defer { cancelDeadline() }
         var status: Int32 = 0
@@ -294,6 +319,7 @@ extension GuestProcess {
         let envp = argv + UInt64(8 * (argPointers.count + 1))
         for (i, p) in envPointers.enumerated() { try? memory.store(p, at: envp + UInt64(8 * i)) }
         try? memory.store(UInt64(0), at: envp + UInt64(8 * envPointers.count))
+        try? runtime.installEnvironmentVector(envp)
         return (UInt64(argPointers.count), argv, envp)
     }
 }

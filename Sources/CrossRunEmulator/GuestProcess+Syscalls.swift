@@ -62,6 +62,7 @@ extension GuestProcess {
     func perform(_ call: GuestSyscall, _ a: [UInt64]) throws -> Int64 {
         if options.deterministic, let fixed = try deterministicSyscall(call, a) { return fixed }
         let fd = Int32(truncatingIfNeeded: a[0])
+        if let r = try GuestSockets.perform(call, a, runtime) { return r }
         switch call {
         case .read:
             let n = transferCount(a[1], a[2])
@@ -184,6 +185,8 @@ extension GuestProcess {
             let (dirfd, p, flags) = call == .unlink ? (Int32(-100), a[0], Int32(0)) : (fd, a[1], Int32(truncatingIfNeeded: a[2]))
             let (at, host) = try path(p, at: dirfd, removing: flags & AT_REMOVEDIR != 0 ? .rmdir : .unlink)
             return checked(Int(Glibc.unlinkat(at, host, flags)))
+        default:
+            return -Int64(ENOSYS)   // the socket calls, answered above
         }
     }
 }

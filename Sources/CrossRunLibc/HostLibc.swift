@@ -9,11 +9,12 @@ public enum HostLibc {
     public static let functions: [String: HostFunction] = {
         var table: [String: HostFunction] = [:]
         // The POSIX additions first: they take over rand/random once initstate/setstate ran.
-        for part in posixLibFunctions + [LibcProcess.functions, LibcStdio.functions, LibcString.functions, LibcMemory.functions,
+        for part in posixLibFunctions + [LibcEnvironment.functions, LibcProcess.functions, LibcStdio.functions, LibcString.functions, LibcMemory.functions,
                      LibcMath.functions, LibcConvert.functions, LibcCtype.functions, CompilerHelpers.functions,
                      LibcPosix.functions, LibcTime.functions, LibcSignal.functions, LibcMisc.functions, LibcScanf.functions, LibcLongDouble.functions, CompilerHelpersX87.functions,
                      CompilerHelpersBinary128.functions, LibcDirent.functions, LibcMapping.functions,
-                     LibcFiles.functions, LibcUsers.functions, LibcSystem.functions, LibcProcesses.functions, LibcExec.functions, LibcSpawn.functions] {
+                     LibcFiles.functions, LibcUsers.functions, LibcSystem.functions, LibcProcesses.functions, LibcExec.functions, LibcSpawn.functions,
+                     LibcSockets.functions, LibcNetdb.functions, LibcSyslog.functions, LibcWideTime.functions, LibcMemstream.functions, LibcWideScanf.functions] {
             table.merge(part) { a, _ in a }
         }
         for name in streamErrnoFunctions { table[name] = table[name].map(LibcMath.withErrno) }
@@ -42,7 +43,8 @@ public enum HostLibc {
     /// Names of the data objects the library exports.
     public static let dataNames: Set<String> = ["stdin", "stdout", "stderr", "optind", "opterr", "optopt", "optarg",
                                                 "environ", "__environ", "signgam", "__stack_chk_guard",
-                                                "program_invocation_name", "program_invocation_short_name"]
+                                                "program_invocation_name", "program_invocation_short_name",
+                                                "in6addr_any", "in6addr_loopback"]
 
     /// The stack-protector canary (glibc's have a zero low byte, so string overruns stop at it).
     public static let stackGuard: UInt64 = 0x2f8d_3a1c_5b7e_9100
@@ -54,12 +56,17 @@ public enum HostLibc {
         case "optind", "opterr": return try runtime.defineData(name, size: 8, value: 1)
         case "optopt": return try runtime.defineData(name, size: 8, value: UInt64(UInt8(ascii: "?")))   // glibc's initial value
         case "optarg": return try runtime.defineData(name, size: 8, value: 0)
-        case "environ", "__environ": return try runtime.defineData(name, size: 8, value: 0)
+        case "environ", "__environ": return try LibcEnvironment.cell(runtime)
         case "signgam": return try runtime.defineData(name, size: 8)
         // The stack-protector canary aarch64/riscv64 code reads (x86-64 reads the TCB's, the same value).
         case "__stack_chk_guard": return try runtime.defineData(name, size: 8, value: stackGuard)
         case "program_invocation_name": return try runtime.defineData(name, size: 8, value: runtime.internedString(runtime.posix.programPath))
         case "program_invocation_short_name": return try runtime.defineData(name, size: 8, value: runtime.internedString(runtime.programName))
+        case "in6addr_any": return try runtime.defineData(name, size: 16)
+        case "in6addr_loopback":   // ::1
+            let a = try runtime.defineData(name, size: 16)
+            try runtime.memory.store(UInt8(1), at: a + 15)
+            return a
         default: return nil
         }
     }
@@ -86,30 +93,6 @@ enum LibcProcess {
             let line = try f.int32(2), function = try rt.memory.string(f.int(3))
             fputs("\(rt.programName): \(file):\(line): \(function): Assertion `\(message)' failed.\n", stderr)
             throw GuestTermination.signal(SIGABRT, "aborted")
-        },
-        "getenv": { rt, f in
-            let name = try rt.memory.string(f.int(0))
-            guard let value = rt.environment[name] else { f.returnInt(0); return }
-            if let a = rt.environmentCopies[name + "=" + value] { f.returnInt(a); return }
-            let a = try rt.allocateZeroed(value.utf8.count + 1)
-            try rt.memory.write(Array(value.utf8), at: a)
-            rt.environmentCopies[name + "=" + value] = a
-            f.returnInt(a)
-        },
-        "setenv": { rt, f in
-            let p = try f.int(0)
-            let name = p == 0 ? "" : try rt.memory.string(p)
-            if name.isEmpty || name.contains("=") { rt.setErrno(EINVAL); f.returnInt32(-1); return }
-            let value = try rt.memory.string(f.int(1))
-            if try f.int32(2) != 0 || rt.environment[name] == nil { rt.environment[name] = value }
-            f.returnInt32(0)
-        },
-        "unsetenv": { rt, f in
-            let p = try f.int(0)
-            let name = p == 0 ? "" : try rt.memory.string(p)
-            if name.isEmpty || name.contains("=") { rt.setErrno(EINVAL); f.returnInt32(-1); return }   // as setenv
-            rt.environment[name] = nil
-            f.returnInt32(0)
         },
         "rand": { rt, f in f.returnInt32(rt.randState.next()) },
         "srand": { rt, f in rt.randState.reseed(UInt32(truncatingIfNeeded: try f.int(0))) },

@@ -9,6 +9,8 @@ public final class HostStream {
     public let file: UnsafeMutablePointer<FILE>
     /// Whether closing the guest stream closes the host one (not for the standard streams).
     let owned: Bool
+    /// For `open_memstream`: the guest's view of the buffer, updated at `fflush` and `fclose`.
+    var memory: MemoryStream?
 
     init(file: UnsafeMutablePointer<FILE>, owned: Bool) {
         self.file = file

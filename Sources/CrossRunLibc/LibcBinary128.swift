@@ -116,6 +116,7 @@ enum LibcBinary128 {
             f.returnFloat(crossrun_q_nexttowardf(try f.float(0), try arg(f.skipping(longDoubles: 0, doubles: 1), 0)))
         }
         t["strtold"] = { rt, f in ret(f, try LibcConvert.parse(rt, f) { crossrun_q_strtod($0, $1) }) }
+        t["wcstold"] = { rt, f in ret(f, try LibcWideTime.parseNarrowed(rt, f) { crossrun_q_strtod($0, $1) }) }
         return t
     }()
 

@@ -11,7 +11,9 @@ enum LibcExec {
     static let maximumStrings = 1 << 16
 
     /// A NULL-terminated guest `char *[]` as host strings (bounded; EFAULT on a bad pointer).
+    /// A NULL array is an empty one, as Linux's execve takes it (`environ` after `clearenv`).
     static func strings(_ rt: LibcRuntime, at address: UInt64) throws -> [[UInt8]]? {
+        if address == 0 { return [] }
         var result: [[UInt8]] = []
         var p = address
         while true {

@@ -122,6 +122,7 @@ enum LibcLongDouble {
             { rt, f in f.returnFloat(fn(try f.float(0), try arg(rt, f, 0))) }
         }
         t["strtold"] = { rt, f in ret(f, try LibcConvert.parse(rt, f) { strtold($0, $1) }) }
+        t["wcstold"] = { rt, f in ret(f, try LibcWideTime.parseNarrowed(rt, f) { strtold($0, $1) }) }
         return t
     }()
     #else

@@ -14,8 +14,9 @@ enum LibcProcesses {
     static let shell = "/bin/sh"
 
     /// The guest's environment as `NAME=value` C strings for the host child.
+    /// The guest's `environ` vector, in its order (what a native child would inherit).
     static func environment(_ rt: LibcRuntime) -> [String] {
-        rt.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        ((try? LibcEnvironment.entries(rt)) ?? []).map { String(decoding: $0.text, as: UTF8.self) }
     }
 
     /// Starts `/bin/sh -c command`; the child's `targetFD` becomes `pipeFD` when that is >= 0.

@@ -139,3 +139,12 @@ extension LibcRuntime {
         }
     }
 }
+
+extension LibcRuntime {
+    /// Delivers `sig`, raised by the host kernel during a host call made for the guest (a
+    /// write to a pipe or socket without a reader raises SIGPIPE), under the guest's
+    /// disposition and mask, as `raise` would.
+    public func deliverHostSignal(_ sig: Int32) throws {
+        try LibcSignal.deliver(self, sig)
+    }
+}

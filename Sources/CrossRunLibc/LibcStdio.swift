@@ -95,9 +95,11 @@ enum LibcStdio {
         },
         "fflush": { rt, f in
             let handle = try f.int(0)
-            if handle == 0 { rt.flushAll(); f.returnInt32(0); return }
+            if handle == 0 { rt.flushAll(); f.returnInt32(0); return }   // glibc's fflush(NULL) does not update memory streams
             guard let s = rt.stream(handle) else { rt.setErrno(EBADF); f.returnInt32(EOF); return }
-            f.returnInt32(fflush(s.file))
+            let r = fflush(s.file)
+            try s.memory?.synchronize(rt)
+            f.returnInt32(r)
         },
         "fopen": { rt, f in
             let mode = try rt.memory.string(f.int(1))
@@ -114,7 +116,9 @@ enum LibcStdio {
         "fclose": { rt, f in
             let handle = try f.int(0)
             guard let s = rt.streams.removeValue(forKey: handle) else { rt.setErrno(EBADF); f.returnInt32(EOF); return }
-            f.returnInt32(s.close())
+            let r = s.close()
+            try s.memory?.synchronize(rt)
+            f.returnInt32(r)
         },
         "fgetc": getc, "getc": getc,
         "getchar": { rt, f in

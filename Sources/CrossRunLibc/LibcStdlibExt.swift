@@ -115,7 +115,7 @@ enum LibcStdlibExt {
         },
         // No set-user-ID guests: the environment is always trusted.
         "secure_getenv": { rt, f in
-            guard let getenv = LibcProcess.functions["getenv"] else { f.returnInt(0); return }
+            guard let getenv = LibcEnvironment.functions["getenv"] else { f.returnInt(0); return }
             try getenv(rt, f)
         },
         "malloc_usable_size": { rt, f in

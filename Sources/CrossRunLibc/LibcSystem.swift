@@ -73,6 +73,30 @@ enum LibcSystem {
         }
     }
 
+    /// Writes a host `struct rusage` in the guest's layout.
+    static func writeRusage(_ rt: LibcRuntime, _ u: rusage, _ address: UInt64) throws {
+        let l = rt.abi.linux.rusage
+        let w = try GuestStructWriter(rt.memory, at: address, size: l.size)
+        try writeTimeval(w, l.utime, u.ru_utime)
+        try writeTimeval(w, l.stime, u.ru_stime)
+        let longs = [u.ru_maxrss, u.ru_ixrss, u.ru_idrss, u.ru_isrss, u.ru_minflt, u.ru_majflt, u.ru_nswap, u.ru_inblock,
+                     u.ru_oublock, u.ru_msgsnd, u.ru_msgrcv, u.ru_nsignals, u.ru_nvcsw, u.ru_nivcsw]
+        for (i, v) in longs.enumerated() { try w.set(Field(l.longs.offset + 8 * i, 8), Int64(v)) }
+    }
+
+    static func wait4(_ rt: LibcRuntime, _ f: any CallFrame, pid: Int32, statusAddress: UInt64, options: Int32, usage: UInt64) throws {
+        // EFAULT before waiting (a reaped child cannot be waited for again).
+        if statusAddress != 0 { _ = try rt.memory.host(statusAddress, 4, write: true) }
+        if usage != 0 { _ = try rt.memory.mutableBytes(usage, rt.abi.linux.rusage.size) }
+        var status: Int32 = 0
+        var u = rusage()
+        let r = Glibc.wait4(pid, &status, options, &u)
+        if r < 0 { rt.setErrno(errno); f.returnInt32(-1); return }
+        if r > 0 && statusAddress != 0 { try rt.memory.store(status, at: statusAddress) }
+        if r > 0 && usage != 0 { try writeRusage(rt, u, usage) }
+        f.returnInt32(r)
+    }
+
     static let maximumDescriptors = 1 << 20
 
     /// System-call wrappers answer EFAULT for bad pointers (``LibcPosix/faultIsEFAULT(_:)``);
@@ -99,17 +123,12 @@ enum LibcSystem {
         "getrusage": { rt, f in
             var u = rusage()
             let r = Glibc.getrusage(__rusage_who_t(try f.int32(0)), &u)
-            if r == 0 {
-                let l = rt.abi.linux.rusage
-                let w = try GuestStructWriter(rt.memory, at: f.int(1), size: l.size)
-                try writeTimeval(w, l.utime, u.ru_utime)
-                try writeTimeval(w, l.stime, u.ru_stime)
-                let longs = [u.ru_maxrss, u.ru_ixrss, u.ru_idrss, u.ru_isrss, u.ru_minflt, u.ru_majflt, u.ru_nswap, u.ru_inblock,
-                             u.ru_oublock, u.ru_msgsnd, u.ru_msgrcv, u.ru_nsignals, u.ru_nvcsw, u.ru_nivcsw]
-                for (i, v) in longs.enumerated() { try w.set(Field(l.longs.offset + 8 * i, 8), Int64(v)) }
-            }
+            if r == 0 { try writeRusage(rt, u, f.int(1)) }
             LibcPosix.result(rt, f, Int(r))
         },
+        // wait4/wait3: waitpid plus the child's usage (Linux's answers: EFAULT for bad pointers).
+        "wait4": { rt, f in try wait4(rt, f, pid: f.int32(0), statusAddress: f.int(1), options: f.int32(2), usage: f.int(3)) },
+        "wait3": { rt, f in try wait4(rt, f, pid: -1, statusAddress: f.int(0), options: f.int32(1), usage: f.int(2)) },
         "getpriority": { rt, f in
             errno = 0
             let r = Glibc.getpriority(__priority_which_t(try f.int32(0)), id_t(truncatingIfNeeded: try f.int(1)))

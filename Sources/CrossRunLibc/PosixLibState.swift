@@ -26,6 +26,9 @@ public final class PosixLibState {
     /// (glibc asserts on forged ones), under the locale that produced it.
     var partialStates: [UInt64: (bits: UInt64, locale: UInt)] = [:]
     /// Compiled host regular expressions by handle (the guest's `regex_t` holds the handle).
+    /// `openlog`'s identity (a host copy the host's syslog points to) and options.
+    var syslogIdent: UnsafeMutablePointer<CChar>?
+    var syslogOptions: Int32 = 0
     var regexes: [UInt64: UnsafeMutablePointer<regex_t>] = [:]
     var nextRegexHandle: UInt64 = 1
     /// Handles of patterns compiled with REG_NOSUB (regexec then reports no offsets).

@@ -77,6 +77,45 @@ final class GuestABITests: XCTestCase {
             let guest = abi.openFlagTranslations.first { $0.host == host }?.guest ?? host
             if abi.hostOpenFlags(guest) == host { value(name, Int64(guest)) } else { lines.append("#error \(name) does not translate") }
         }
+        let k = l.sockets
+        for (name, v) in [("AF_UNIX", k.afUnix), ("AF_INET", k.afInet), ("AF_INET6", k.afInet6), ("SOL_SOCKET", k.solSocket),
+                          ("IPPROTO_IP", k.ipprotoIP), ("IPPROTO_TCP", k.ipprotoTCP), ("IPPROTO_IPV6", k.ipprotoIPv6)] { value(name, Int64(v)) }
+        // The flat options the library passes on are exactly the header's names for them.
+        let optionNames: [(String, Set<Int32>)] = [
+            ("SO_DEBUG SO_REUSEADDR SO_TYPE SO_ERROR SO_DONTROUTE SO_BROADCAST SO_SNDBUF SO_RCVBUF SO_KEEPALIVE SO_OOBINLINE SO_PRIORITY "
+             + "SO_LINGER SO_REUSEPORT SO_PASSCRED SO_PEERCRED SO_RCVLOWAT SO_SNDLOWAT SO_RCVTIMEO SO_SNDTIMEO SO_ACCEPTCONN SO_PROTOCOL SO_DOMAIN",
+             k.socketOptions),
+            ("TCP_NODELAY TCP_MAXSEG TCP_CORK TCP_KEEPIDLE TCP_KEEPINTVL TCP_KEEPCNT TCP_SYNCNT TCP_LINGER2 TCP_DEFER_ACCEPT "
+             + "TCP_WINDOW_CLAMP TCP_QUICKACK TCP_USER_TIMEOUT TCP_FASTOPEN", k.tcpOptions),
+            ("IP_TOS IP_TTL IP_RECVERR IP_MULTICAST_IF IP_MULTICAST_TTL IP_MULTICAST_LOOP IP_ADD_MEMBERSHIP IP_DROP_MEMBERSHIP", k.ipOptions),
+            ("IPV6_UNICAST_HOPS IPV6_MULTICAST_IF IPV6_MULTICAST_HOPS IPV6_MULTICAST_LOOP IPV6_JOIN_GROUP IPV6_LEAVE_GROUP IPV6_V6ONLY", k.ipv6Options),
+        ]
+        for (names, set) in optionNames {
+            let list = names.split(separator: " ")
+            if list.count != set.count { lines.append("#error \(list[0])… lists \(list.count) options, the ABI \(set.count)") }
+            for name in list { lines.append("_Static_assert(" + set.sorted().map { "\(name) == \($0)" }.joined(separator: " || ") + ", \"\(name)\");") }
+        }
+        size("struct sockaddr_storage", k.sockaddrStorageSize)
+        field("struct sockaddr_un", "sun_path", Field(k.sunPathOffset, k.sunPathSize))
+        size("struct sockaddr_in", 16)
+        size("struct sockaddr_in6", 28)
+        size("struct linger", 8)
+        size("struct cmsghdr", 16)
+        let mh = k.msghdr
+        size("struct msghdr", mh.size)
+        for (m, f) in [("msg_name", mh.name), ("msg_namelen", mh.namelen), ("msg_iov", mh.iov), ("msg_iovlen", mh.iovlen),
+                       ("msg_control", mh.control), ("msg_controllen", mh.controllen), ("msg_flags", mh.flags)] { field("struct msghdr", m, f) }
+        let ai = k.addrinfo
+        size("struct addrinfo", ai.size)
+        for (m, f) in [("ai_flags", ai.flags), ("ai_family", ai.family), ("ai_socktype", ai.socktype), ("ai_protocol", ai.proto),
+                       ("ai_addrlen", ai.addrlen), ("ai_addr", ai.addr), ("ai_canonname", ai.canonname), ("ai_next", ai.next)] { field("struct addrinfo", m, f) }
+        let he = k.hostent
+        size("struct hostent", he.size)
+        for (m, f) in [("h_name", he.name), ("h_aliases", he.aliases), ("h_addrtype", he.addrtype), ("h_length", he.length),
+                       ("h_addr_list", he.addrList)] { field("struct hostent", m, f) }
+        let se = k.servent
+        size("struct servent", se.size)
+        for (m, f) in [("s_name", se.name), ("s_aliases", se.aliases), ("s_port", se.port), ("s_proto", se.proto)] { field("struct servent", m, f) }
         value("(char)-1 < 0", abi.charIsUnsigned ? 0 : 1)
         value("__LDBL_MANT_DIG__", abi.longDouble == .binary128 ? 113 : 64)
         size("long double", 16)
@@ -85,7 +124,8 @@ final class GuestABITests: XCTestCase {
     }
 
     static let includes = ["stddef.h", "fcntl.h", "grp.h", "poll.h", "pwd.h", "setjmp.h", "sys/ioctl.h", "sys/mman.h", "sys/resource.h",
-                           "sys/select.h", "sys/stat.h", "sys/statvfs.h", "sys/times.h", "sys/utsname.h", "termios.h"]
+                           "sys/select.h", "sys/stat.h", "sys/statvfs.h", "sys/times.h", "sys/utsname.h", "termios.h",
+                           "sys/socket.h", "sys/un.h", "netinet/in.h", "netinet/tcp.h", "netdb.h"]
 
     func compile(_ source: String, _ args: [String]) throws -> (Int32, String) {
         let dir = try TestSupport.scratch()

@@ -31,6 +31,10 @@ final class HostLibcRobustnessTests: XCTestCase {
         "putc_unlocked", "fputc_unlocked", "putchar_unlocked",
         // A random pattern may walk the whole host file system.
         "glob",
+        // Sockets on random descriptors could shut down, send on or block on the test's own
+        // (net_bad_arguments gives them hostile values); random names would go to DNS servers.
+        "socket", "socketpair", "bind", "connect", "listen", "accept", "accept4", "send", "recv", "sendto", "recvfrom",
+        "sendmsg", "recvmsg", "shutdown", "setsockopt", "getaddrinfo", "getnameinfo", "gethostbyname", "gethostbyaddr",
     ]
 
     func testHostileArgumentsNeverTrapTheHost() throws {

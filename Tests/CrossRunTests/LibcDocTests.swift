@@ -80,6 +80,22 @@ final class LibcDocTests: XCTestCase {
           host's user and group databases; `setrlimit`/`setpriority` change the host process (the
           one running the guest), as they would natively. System-call wrappers answer EFAULT for a
           bad pointer, as the kernel does.
+        - **sockets** (emu): host sockets behind guest descriptors (`GuestSockets`, shared with the
+          raw socket system calls); addresses, flat option values (`int`, `linger`, `timeval`,
+          `ucred`; options holding pointers are `ENOPROTOOPT`) and messages are copied through checked
+          guest memory, `SCM_RIGHTS` passes descriptors as they are; UNIX-domain paths resolve like
+          other guest paths. `getaddrinfo` lists, `hostent` and `servent` are built in guest memory
+          (`freeaddrinfo` frees them) from the host resolver's answers. Under `--root`, only
+          `AF_UNIX` sockets with paths inside the root, and only numeric names (doc/ISOLATION.md).
+        - **environment, logs, memory streams** (emu): `environ` is the guest's own vector (the
+          `envp` given to `main`); `getenv` reads it, `setenv`/`unsetenv`/`putenv`/`clearenv` build new
+          vectors on the guest heap, started programs inherit it. `syslog` formats with the guest's
+          printf and calls the host's syslog (under `--root` only `LOG_PERROR`'s stderr copy is
+          written); `openlog`'s identity is copied at the call. `open_memstream`/`open_wmemstream`
+          update `*ptr`/`*sizeloc` at `fflush(stream)` and `fclose` (not at `fseek`). `swscanf`/
+          `vswscanf` run the narrow engine on UTF-8 text: exact for ASCII, while beyond it widths and
+          `%n` count bytes; `wscanf`/`fwscanf` are not offered. `wcstold` reads ASCII numbers only
+          (a wide space beyond ASCII ends the text).
 
         Emulated coverage: x64 \(done) of \(all.count) symbols, aarch64 / rv64 \(doneBinary128) of \(all.count).
 

@@ -2,6 +2,7 @@
 #define _SYS_WAIT_H
 #include <_crossrun_types.h>
 #include <signal.h>
+#include <features.h>
 /* Linux's status encoding, the same on every target: exit status in bits 8-15, the
    terminating signal in bits 0-6, 0x80 a core dump, 0x7f in the low byte a stopped child. */
 #define WEXITSTATUS(s) (((s) & 0xff00) >> 8)
@@ -23,4 +24,10 @@
 #define WNOWAIT 0x01000000
 pid_t wait(int *);
 pid_t waitpid(pid_t, int *, int);
+#ifdef __USE_MISC
+#include <features.h>
+struct rusage;
+pid_t wait3(int *, int, struct rusage *);
+pid_t wait4(pid_t, int *, int, struct rusage *);
+#endif
 #endif

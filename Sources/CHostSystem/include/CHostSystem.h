@@ -30,4 +30,11 @@ typedef struct { int kind; int fd; int newfd; int oflag; unsigned mode; const ch
 int crossrun_spawn(const char *path, char *const argv[], char *const envp[], const char *directory,
                    const crossrun_spawn_action *actions, size_t count, unsigned long long sigmask,
                    int setpgroup, int pgroup, int setsid, int *pid);
+/// accept4 (declared only under _GNU_SOURCE): `addr`/`len` are a `struct sockaddr *` and a
+/// `socklen_t *` (or NULL).
+int crossrun_accept4(int fd, void *addr, unsigned int *len, int flags);
+/// syslog(priority, "%s", message) and openlog: Swift cannot call the variadic syslog.
+/// `ident` must stay valid until the next openlog (syslog keeps the pointer).
+void crossrun_syslog(int priority, const char *message);
+void crossrun_openlog(const char *ident, int options, int facility);
 #endif

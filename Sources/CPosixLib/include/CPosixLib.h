@@ -41,4 +41,9 @@ typedef void *(*crossrun_glob_opendir)(const char *);
 typedef int (*crossrun_glob_stat)(const char *, struct stat *);
 int crossrun_glob(const char *pattern, int flags, int (*errfunc)(const char *, int), glob_t *result,
                   crossrun_glob_opendir opendir_fn, crossrun_glob_stat stat_fn, crossrun_glob_stat lstat_fn);
+struct tm;
+/// wcsftime (Swift's Glibc module does not import it).
+size_t crossrun_wcsftime(wchar_t *out, size_t max, const wchar_t *format, const struct tm *tm);
+/// open_wmemstream (Swift's Glibc module does not import it).
+FILE *crossrun_open_wmemstream(wchar_t **buffer, size_t *length);
 #endif

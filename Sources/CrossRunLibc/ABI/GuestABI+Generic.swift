@@ -12,5 +12,8 @@ extension GuestABI {
         79: .newfstatat, 214: .brk, 222: .mmap, 215: .munmap, 226: .mprotect, 93: .exit,
         94: .exitGroup, 172: .getpid, 178: .gettid, 113: .clockGettime, 169: .gettimeofday,
         278: .getrandom, 160: .uname, 29: .ioctl, 134: .rtSigaction, 135: .rtSigprocmask,
-        96: .setTidAddress, 78: .readlinkat, 17: .getcwd, 35: .unlinkat]
+        96: .setTidAddress, 78: .readlinkat, 17: .getcwd, 35: .unlinkat,
+        198: .socket, 199: .socketpair, 200: .bind, 201: .listen, 202: .accept, 242: .accept4, 203: .connect,
+        204: .getsockname, 205: .getpeername, 206: .sendto, 207: .recvfrom, 208: .setsockopt, 209: .getsockopt,
+        210: .shutdown, 211: .sendmsg, 212: .recvmsg]
 }

@@ -12,7 +12,10 @@ extension GuestABI {
                    60: .exit, 231: .exitGroup, 39: .getpid, 186: .gettid, 228: .clockGettime, 96: .gettimeofday,
                    318: .getrandom, 63: .uname, 16: .ioctl, 13: .rtSigaction, 14: .rtSigprocmask,
                    218: .setTidAddress, 158: .archPrctl, 267: .readlinkat, 89: .readlink, 79: .getcwd,
-                   263: .unlinkat, 87: .unlink],
+                   263: .unlinkat, 87: .unlink,
+                   41: .socket, 53: .socketpair, 49: .bind, 50: .listen, 43: .accept, 288: .accept4, 42: .connect,
+                   51: .getsockname, 52: .getpeername, 44: .sendto, 45: .recvfrom, 54: .setsockopt, 55: .getsockopt,
+                   48: .shutdown, 46: .sendmsg, 47: .recvmsg],
         jumpBufferRegisterBytes: 64,
         linux: LinuxLP64())
 }

@@ -47,6 +47,51 @@ public struct LinuxLP64: Sendable {
         public var msAsync: Int32 = 1, msInvalidate: Int32 = 2, msSync: Int32 = 4
     }
 
+    /// Socket numbers and layouts (`<sys/socket.h>`, `<netinet/in.h>`, `<netdb.h>`). Linux's
+    /// socket numbers are the same on every architecture here (and the host's), so guest
+    /// numbers pass to the host unchanged; an architecture whose numbers differ (MIPS, SPARC)
+    /// would change its copy and the translation would start to matter.
+    public struct Sockets: Sendable {
+        public var afUnix: Int32 = 1, afInet: Int32 = 2, afInet6: Int32 = 10
+        public var solSocket: Int32 = 1, ipprotoIP: Int32 = 0, ipprotoTCP: Int32 = 6, ipprotoIPv6: Int32 = 41
+        /// `SOL_SOCKET` options whose value is flat data (an `int`, `struct linger`, `struct
+        /// timeval`, `struct ucred`): the only ones passed to the host.
+        public var socketOptions: Set<Int32> = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 15, 16, 17, 18, 19, 20, 21, 30, 38, 39]
+        /// `IPPROTO_TCP` options with flat values (`TCP_NODELAY` … `TCP_FASTOPEN`).
+        public var tcpOptions: Set<Int32> = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 18, 23]
+        /// `IPPROTO_IP` options with flat values (`IP_TOS`, `IP_TTL`, `IP_RECVERR`, the multicast ones).
+        public var ipOptions: Set<Int32> = [1, 2, 11, 32, 33, 34, 35, 36]
+        /// `IPPROTO_IPV6` options with flat values (hops, multicast, `IPV6_V6ONLY`).
+        public var ipv6Options: Set<Int32> = [16, 17, 18, 19, 20, 21, 26]
+        /// `struct sockaddr_storage` (the longest address Linux accepts).
+        public var sockaddrStorageSize = 128
+        /// `struct sockaddr_un`: the family, then `sun_path[108]`.
+        public var sunPathOffset = 2, sunPathSize = 108
+        /// `struct msghdr`.
+        public var msghdr = Msghdr()
+        public struct Msghdr: Sendable {
+            public var size = 56, name = Field(0, 8), namelen = Field(8, 4), iov = Field(16, 8), iovlen = Field(24, 8)
+            public var control = Field(32, 8), controllen = Field(40, 8), flags = Field(48, 4)
+        }
+        /// `struct addrinfo`.
+        public var addrinfo = Addrinfo()
+        public struct Addrinfo: Sendable {
+            public var size = 48, flags = Field(0, 4), family = Field(4, 4), socktype = Field(8, 4), proto = Field(12, 4)
+            public var addrlen = Field(16, 4), addr = Field(24, 8), canonname = Field(32, 8), next = Field(40, 8)
+        }
+        /// `struct hostent`.
+        public var hostent = Hostent()
+        public struct Hostent: Sendable {
+            public var size = 32, name = Field(0, 8), aliases = Field(8, 8), addrtype = Field(16, 4), length = Field(20, 4), addrList = Field(24, 8)
+        }
+        /// `struct servent`.
+        public var servent = Servent()
+        public struct Servent: Sendable {
+            public var size = 32, name = Field(0, 8), aliases = Field(8, 8), port = Field(16, 4), proto = Field(24, 8)
+        }
+    }
+
+    public var sockets = Sockets()
     public var flock = Flock()
     public var termios = Termios()
     public var rusage = Rusage()
