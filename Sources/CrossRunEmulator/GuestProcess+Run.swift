@@ -145,11 +145,12 @@ extension GuestProcess {
         return " called from " + describe(ret)
     }
 
-    /// `0x… (symbol+0x…)` for a guest address.
+    /// `0x… (symbol+0x…)` for a guest address, with ` at file:line` when the image has DWARF.
     func describe(_ pc: UInt64) -> String {
         var text = "0x" + String(pc, radix: 16)
         if pc >= imageBase && pc < imageBase + UInt64(image.size) {
             text += " (" + (image.symbolize(offset: Int(pc - imageBase)) ?? "image+0x" + String(pc - imageBase, radix: 16)) + ")"
+            text += lineTable.suffix(forOffset: pc - imageBase)   // ` at prog.c:12` for a -g build
         } else if pc == stopAddress {
             text += " (outside the program image)"     // the return-to-host address: no code of the program's
         } else if pc >= layout.trampolineBase && pc < trampolineEnd {
