@@ -76,6 +76,7 @@ public enum NativeRunner {
         if let path = options.outcomePath { crossrun_outcome_path = strdup(path) }
         installCrashReporter(loaded, programName: options.programName)
         installDynamicSymbols(loaded)
+        NativeDebugging.register(loaded)   // under gdb: the image's symbols and lines (JIT interface)
         crossrun_native_set_program_name(options.programName)
         crossrun_native_set_timeout(options.timeout)
 

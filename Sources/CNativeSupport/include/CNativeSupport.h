@@ -30,6 +30,13 @@ typedef struct crossrun_line {
 /// valid and be sorted by start. Without one (no `-g`) reports name no lines.
 void crossrun_native_set_line_table(const crossrun_line *rows, size_t count);
 
+/// Registers an in-memory ELF symbol file with GDB's JIT interface (`__jit_debug_descriptor`,
+/// `__jit_debug_register_code`); `symfile` must stay valid until it is unregistered. All are
+/// unregistered at `exit` (and by ``crossrun_gdb_jit_unregister_all``). 0, or -1 without memory.
+int crossrun_gdb_jit_register(const void *symfile, uint64_t size);
+/// Unregisters every symbol file registered with GDB's JIT interface.
+void crossrun_gdb_jit_unregister_all(void);
+
 /// Stops the program after `seconds` (0: never) with a report and exit status 124: a watchdog
 /// thread sends ``CROSSRUN_TIMEOUT_SIGNAL`` at the deadline (the report names the PC), and
 /// ends the process itself ``CROSSRUN_HARD_EXIT_MS`` later if the program blocks or handles it.
