@@ -90,17 +90,20 @@ static void put_line(line_t *l, uintptr_t pc) {
     put_dec(l, g_lines[lo - 1].line);
 }
 
-static void put_location(line_t *l, uintptr_t pc) {
+/* `0x… (main+0x1c) at prog.c:12`; the line of `line_pc` (a return address's call: the byte before). */
+static void put_location_line(line_t *l, uintptr_t pc, uintptr_t line_pc) {
     put_hex(l, pc);
     if (pc >= g_base && pc < g_base + g_size) {
         put_str(l, " (");
         put_symbol(l, pc);
         put_str(l, ")");
-        put_line(l, pc);
+        put_line(l, line_pc);
     } else {
         put_str(l, " (outside the program image)");
     }
 }
+
+static void put_location(line_t *l, uintptr_t pc) { put_location_line(l, pc, pc); }
 
 static void put_json_string(record_t *r, const char *s) {
     record_put(r, "\"");
@@ -194,7 +197,7 @@ static void on_crash(int sig, siginfo_t *info, void *uctx) {
             if (ret == last) { repeats++; } else {
                 line_t f = {{0}, 0};
                 put_str(&f, "    #"); put_dec(&f, (unsigned)depth); put_str(&f, " ");
-                put_location(&f, ret);
+                put_location_line(&f, ret, ret - 1);
                 put_str(&f, "\n");
                 unused = write(2, f.buf, f.len);
                 if (crossrun_native_report_copy) {

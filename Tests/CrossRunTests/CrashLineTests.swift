@@ -70,6 +70,27 @@ final class CrashLineTests: XCTestCase {
         }
     }
 
+    /// An emulated deadlock's frames name the lines of their calls (a return address's line is
+    /// the call's, the byte before it), the blocked thread's own frame in the library none.
+    func testDeadlockFramesNameTheirCallsLines() throws {
+        _ = try write("dead.c", """
+            #include <pthread.h>
+            pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+            void wait_forever(void) {
+                pthread_mutex_lock(&m);
+                pthread_mutex_lock(&m);
+            }
+            int main(void) { wait_forever(); return 0; }
+
+            """)
+        for target in ["x64", "aarch64", "rv64"] {
+            let out = try TestSupport.runCrossrun(["-g", "--target", target, "--backend", "emu", "dead.c"], cwd: dir)
+            XCTAssertEqual(out.status, 125, "\(target): \(out.stderr)")
+            XCTAssertTrue(out.stderr.range(of: #"\(wait_forever\+0x[0-9a-f]+\) at dead.c:5 <- 0x[0-9a-f]+ \(main\+0x[0-9a-f]+\) at dead.c:7"#,
+                                           options: .regularExpression) != nil, "\(target): \(out.stderr)")
+        }
+    }
+
     func lineSection(_ target: Target, flags: [String] = ["-g"]) throws -> (LinkImage, [UInt8]) {
         let image = try TestSupport.link([try TestSupport.compile(Self.crash, target: target, name: "crash.c", flags: flags)])
         let line = try XCTUnwrap(image.debugSections.first { $0.name == ".debug_line" }, "\(target)")
