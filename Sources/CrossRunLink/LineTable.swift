@@ -89,14 +89,14 @@ public struct LineTable: Sendable, Equatable {
         let programStart = c.position + Int(headerLength)
         guard let minLength = c.u8() else { return end }
         if version >= 4 { guard c.u8() != nil else { return end } }   // maximum operations per instruction
-        guard let defaultIsStmt = c.u8(), let lineBase = c.u8().map({ Int64(Int8(bitPattern: $0)) }),
+        guard c.u8() != nil,   // default_is_stmt: every row is used
+              let lineBase = c.u8().map({ Int64(Int8(bitPattern: $0)) }),
               let lineRange = c.u8(), lineRange != 0, let opcodeBase = c.u8() else { return end }
         var opcodeLengths: [UInt8] = []
         for _ in 1..<max(Int(opcodeBase), 1) {
             guard let n = c.u8() else { return end }
             opcodeLengths.append(n)
         }
-        _ = defaultIsStmt
         // The unit's file table, as indices into `files`.
         var unitFiles: [Int32] = []
         func addFile(_ path: String) {
