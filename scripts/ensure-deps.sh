@@ -13,7 +13,7 @@
 # - pkg-config (how SwiftPM finds the engine), libquadmath0 (printf of binary128 long double for
 #   aarch64/riscv64 guests, loaded on first use), libxml2 (the tests parse `crossrun test --junit`
 #   output with FoundationXML, which links it), gdb-multiarch (GDBSessionTests drive it against
-#   `crossrun --gdb` on every target; doc/DEBUGGING.md).
+#   `crossrun --gdb` on every target; doc/DEBUGGING.md), gdb (GDBNativeTests: host gdb on a native run).
 #
 # CROSSRUN_ENGINE=system skips the wheel and builds against Debian's libunicorn-dev (2.0.1: every
 # feature works, emulation is several times slower).
@@ -39,6 +39,7 @@ command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 /sbin/ldconfig -p 2>/dev/null | grep -q 'libxml2\.so\.2' || missing+=(libxml2)
 command -v unzip >/dev/null 2>&1 || command -v python3 >/dev/null 2>&1 || missing+=(unzip)
 command -v gdb-multiarch >/dev/null 2>&1 || missing+=(gdb-multiarch)
+command -v gdb >/dev/null 2>&1 || missing+=(gdb)
 if [ "${CROSSRUN_ENGINE:-pinned}" = system ]; then
   pkg-config --exists unicorn 2>/dev/null || missing+=(libunicorn-dev)
 fi

@@ -15,6 +15,8 @@ static size_t g_size;
 static const crossrun_symbol *g_symbols;
 static size_t g_count;
 static unsigned g_timeout;
+static const crossrun_line *g_lines;
+static size_t g_line_count;
 static crossrun_deadline *g_deadline;
 
 /* --- async-signal-safe formatting ------------------------------------------------------- */
@@ -69,16 +71,39 @@ static void put_symbol(line_t *l, uintptr_t pc) {
     }
 }
 
-static void put_location(line_t *l, uintptr_t pc) {
+void crossrun_native_set_line_table(const crossrun_line *rows, size_t count) {
+    g_lines = rows;
+    g_line_count = count;
+}
+
+/* ` at prog.c:12` from the line table (binary search, no allocation); nothing without one. */
+static void put_line(line_t *l, uintptr_t pc) {
+    size_t lo = 0, hi = g_line_count;   /* first row starting after pc */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g_lines[mid].start <= pc) lo = mid + 1; else hi = mid;
+    }
+    if (lo == 0 || g_lines[lo - 1].line == 0) return;
+    put_str(l, " at ");
+    put_str(l, g_lines[lo - 1].file ? g_lines[lo - 1].file : "?");
+    put_str(l, ":");
+    put_dec(l, g_lines[lo - 1].line);
+}
+
+/* `0x… (main+0x1c) at prog.c:12`; the line of `line_pc` (a return address's call: the byte before). */
+static void put_location_line(line_t *l, uintptr_t pc, uintptr_t line_pc) {
     put_hex(l, pc);
     if (pc >= g_base && pc < g_base + g_size) {
         put_str(l, " (");
         put_symbol(l, pc);
         put_str(l, ")");
+        put_line(l, line_pc);
     } else {
         put_str(l, " (outside the program image)");
     }
 }
+
+static void put_location(line_t *l, uintptr_t pc) { put_location_line(l, pc, pc); }
 
 static void put_json_string(record_t *r, const char *s) {
     record_put(r, "\"");
@@ -172,7 +197,7 @@ static void on_crash(int sig, siginfo_t *info, void *uctx) {
             if (ret == last) { repeats++; } else {
                 line_t f = {{0}, 0};
                 put_str(&f, "    #"); put_dec(&f, (unsigned)depth); put_str(&f, " ");
-                put_location(&f, ret);
+                put_location_line(&f, ret, ret - 1);
                 put_str(&f, "\n");
                 unused = write(2, f.buf, f.len);
                 if (crossrun_native_report_copy) {

@@ -52,9 +52,9 @@ extension GuestProcess {
         } else {
             text += "running"
         }
-        var frames = backtrace(stack: stack)
-        if !isTrapStop { frames.insert(arch.pc(uc), at: 0) }
-        if !frames.isEmpty { text += ", at " + frames.map(describe).joined(separator: " <- ") }
+        var frames = backtrace(stack: stack).map { describe($0, returnAddress: true) }
+        if !isTrapStop { frames.insert(describe(arch.pc(uc)), at: 0) }
+        if !frames.isEmpty { text += ", at " + frames.joined(separator: " <- ") }
         return text
     }
 }

@@ -142,14 +142,17 @@ extension GuestProcess {
 
     func callerDescription() -> String {
         guard let ret = arch.callerAddress(uc, memory: memory) else { return "" }
-        return " called from " + describe(ret)
+        return " called from " + describe(ret, returnAddress: true)
     }
 
-    /// `0x… (symbol+0x…)` for a guest address.
-    func describe(_ pc: UInt64) -> String {
+    /// `0x… (symbol+0x…)` for a guest address, with ` at file:line` when the image has DWARF
+    /// (for a `returnAddress`, the line of the call: the byte before it).
+    func describe(_ pc: UInt64, returnAddress: Bool = false) -> String {
         var text = "0x" + String(pc, radix: 16)
         if pc >= imageBase && pc < imageBase + UInt64(image.size) {
             text += " (" + (image.symbolize(offset: Int(pc - imageBase)) ?? "image+0x" + String(pc - imageBase, radix: 16)) + ")"
+            let offset = pc - imageBase
+            text += lineTable.suffix(forOffset: returnAddress && offset > 0 ? offset - 1 : offset)   // ` at prog.c:12` (-g)
         } else if pc == stopAddress {
             text += " (outside the program image)"     // the return-to-host address: no code of the program's
         } else if pc >= layout.trampolineBase && pc < trampolineEnd {

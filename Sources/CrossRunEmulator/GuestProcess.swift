@@ -120,6 +120,8 @@ public final class GuestProcess {
     /// A `longjmp` out of a nested guest call, travelling outwards (see ``NestedJump``).
     var pendingJump: PendingJump?
     var faultContext: String?
+    /// The image's `.debug_line`, read at the first report that names an address.
+    lazy var lineTable = LineTable(image)
     var unknownSyscalls = Set<UInt64>()
     /// The host rounding mode library calls run under (the guest's, set through `<fenv.h>`).
     @exclusivity(unchecked) var hostRounding: Int32 = FE_TONEAREST

@@ -27,8 +27,8 @@ public enum NativeRunner {
         }
     }
 
-    /// Installs the crash reporter (one line: signal, symbolized PC, fault address; exit
-    /// 128+N). Its symbol table lives for the rest of the process.
+    /// Installs the crash reporter (one line: signal, symbolized PC with `file:line` for a -g
+    /// build, fault address; exit 128+N). Its tables live for the rest of the process.
     public static func installCrashReporter(_ loaded: NativeImage, programName: String) {
         let functions = loaded.image.symbols.filter { $0.kind == .function || $0.kind == .other }.sorted { $0.offset < $1.offset }
         let table = UnsafeMutablePointer<crossrun_symbol>.allocate(capacity: max(functions.count, 1))
@@ -37,6 +37,18 @@ public enum NativeRunner {
         }
         crossrun_native_install_crash_handlers(strdup(programName), UInt(bitPattern: loaded.base),
                                                loaded.image.size, table, functions.count)
+        // `at prog.c:12` for a -g build: the line table at the load address, file names interned.
+        let lines = LineTable(loaded.image)
+        guard !lines.rows.isEmpty else { return }
+        let names = lines.files.map { UnsafePointer(strdup($0)) }
+        let inImage = lines.rows.filter { $0.offset <= UInt64(loaded.image.size) }   // sorted stays sorted
+        let rows = UnsafeMutablePointer<crossrun_line>.allocate(capacity: max(inImage.count, 1))
+        for (i, r) in inImage.enumerated() {
+            let start = UInt(bitPattern: loaded.base) &+ UInt(truncatingIfNeeded: r.offset)
+            let file = r.file >= 0 && Int(r.file) < names.count ? names[Int(r.file)] : nil
+            rows[i] = crossrun_line(start: start, file: file, line: r.line)
+        }
+        crossrun_native_set_line_table(rows, inImage.count)
     }
 
     /// The table `dlsym` searches: the image's global symbols, then its imports. It lives for
@@ -64,6 +76,7 @@ public enum NativeRunner {
         if let path = options.outcomePath { crossrun_outcome_path = strdup(path) }
         installCrashReporter(loaded, programName: options.programName)
         installDynamicSymbols(loaded)
+        NativeDebugging.register(loaded)   // under gdb: the image's symbols and lines (JIT interface)
         crossrun_native_set_program_name(options.programName)
         crossrun_native_set_timeout(options.timeout)
 

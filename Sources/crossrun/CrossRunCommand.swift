@@ -177,7 +177,7 @@ struct Run: ParsableCommand {
         // Native code makes its own system calls: only the emulator can confine its files.
         let chosen = backend ?? (target == host && root == nil && gdb == nil && trace == nil ? .native : .emu)
         if chosen == .native && gdb != nil {
-            throw DriverError.usage("--gdb debugs emulated runs only; use --backend emu")
+            throw DriverError.usage("--gdb debugs emulated runs only; use --backend emu, or host gdb for a native run: gdb --args crossrun prog.c")
         }
         if gdb != nil && timeout > 0 {
             throw DriverError.usage("--timeout cannot be combined with --gdb (the deadline would run out while the program is stopped in the debugger)")

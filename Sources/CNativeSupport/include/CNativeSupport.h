@@ -18,6 +18,25 @@ typedef struct crossrun_symbol {
 void crossrun_native_install_crash_handlers(const char *program, uintptr_t image_base, size_t image_size,
                                             const crossrun_symbol *symbols, size_t count);
 
+/// One row of the image's line table: from `start` up to the next row's start the code is
+/// `file:line` (`line` 0: no line).
+typedef struct crossrun_line {
+    uintptr_t start;
+    const char *file;
+    unsigned line;
+} crossrun_line;
+
+/// The crash reporter's line table (`at prog.c:12` after a symbolized PC); `rows` must stay
+/// valid and be sorted by start. Without one (no `-g`) reports name no lines.
+void crossrun_native_set_line_table(const crossrun_line *rows, size_t count);
+
+/// Registers an in-memory ELF symbol file with GDB's JIT interface (`__jit_debug_descriptor`,
+/// `__jit_debug_register_code`); `symfile` must stay valid until it is unregistered. All are
+/// unregistered at `exit` (and by ``crossrun_gdb_jit_unregister_all``). 0, or -1 without memory.
+int crossrun_gdb_jit_register(const void *symfile, uint64_t size);
+/// Unregisters every symbol file registered with GDB's JIT interface.
+void crossrun_gdb_jit_unregister_all(void);
+
 /// Stops the program after `seconds` (0: never) with a report and exit status 124: a watchdog
 /// thread sends ``CROSSRUN_TIMEOUT_SIGNAL`` at the deadline (the report names the PC), and
 /// ends the process itself ``CROSSRUN_HARD_EXIT_MS`` later if the program blocks or handles it.
