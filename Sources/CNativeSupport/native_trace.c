@@ -70,8 +70,9 @@ uint64_t crossrun_native_trace_enter(uint64_t *registers, uint64_t *slot) {
     int saved = errno;
     uint32_t index = (uint32_t)registers[7];
     char *arguments = trace_format(index, registers, (uint64_t)(uintptr_t)(slot + 1));
-    /* Entries for deeper frames than this call's were left by a longjmp out of a traced call. */
-    while (shadow.depth > 0 && shadow.entries[shadow.depth - 1].slot < (uint64_t)(uintptr_t)slot) {
+    /* Entries for this frame or deeper ones than this call's were left by a longjmp out of a traced
+       call (a live call's return-address slot lies above every call made while it runs). */
+    while (shadow.depth > 0 && shadow.entries[shadow.depth - 1].slot <= (uint64_t)(uintptr_t)slot) {
         free(shadow.entries[--shadow.depth].arguments);
     }
     if ((trace_flags[index] & CROSSRUN_TRACE_NORETURN) || shadow.depth == SHADOW_DEPTH) {

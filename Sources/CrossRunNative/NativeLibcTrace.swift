@@ -99,7 +99,8 @@ private func nativeTraceReport(_ index: UInt32, _ arguments: UnsafePointer<CChar
         let kind = state.kinds[Int(index)]
         // Without a signature the result register is shown as a signed integer (as the
         // emulator shows an integer result); a double comes back in xmm0.
-        let value: LibcTraceFormat.Result = kind == "d" ? .double(Double(bitPattern: result[2])) : .int(result[0])
+        // A long double result (x87 registers loaded, word 10) shows `= ?`, as the emulator does.
+        let value: LibcTraceFormat.Result = result[10] > 0 ? .other : kind == "d" ? .double(Double(bitPattern: result[2])) : .int(result[0])
         line = "\(name)(\(text))" + LibcTraceFormat.result(kind, value, errno: error, memory: state.memory, limit: state.limit) + "\n"
     }
     fputs(line, state.output)   // one call: lines of concurrent threads do not mix

@@ -13,7 +13,8 @@
 /// or NULL. `registers`: rdi, rsi, rdx, rcx, r8, r9, rax, index, then xmm0…xmm7 (two words
 /// each, low first); `stack`: the address of the first argument passed on the stack.
 typedef char *_Nullable (*crossrun_trace_format_fn)(uint32_t index, const uint64_t *_Nonnull registers, uint64_t stack);
-/// Prints a call's line. `result`: rax, rdx, low word of xmm0; NULL when the call does not
+/// Prints a call's line. `result`: words 0 rax, 1 rdx, 2–3 xmm0, 4–5 xmm1, 6–9 st0 and st1,
+/// 10 how many x87 registers held a result (a `long double` one); NULL when the call does not
 /// return to its caller (`= ?`). `error`: errno after the call.
 typedef void (*crossrun_trace_report_fn)(uint32_t index, const char *_Nullable arguments, const uint64_t *_Nullable result, int error);
 
