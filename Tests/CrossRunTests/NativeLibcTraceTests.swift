@@ -144,6 +144,25 @@ final class NativeLibcTraceTests: XCTestCase {
         XCTAssertEqual(trace, "strlen(\"calls.c\") = 7\nprintf(\"%d %d\\n\", 600, 7) = 6\n")
     }
 
+    /// Bad pointers are checked before the tracer reads through them: shown in hex, and the
+    /// host function's own answer (EFAULT) follows.
+    func testBadPointersAreShownNotRead() throws {
+        try FileIO.write(Array("""
+            #include <stdio.h>
+            #include <unistd.h>
+            int main(void) {
+                long w = write(1, (void *)16, 5);
+                int a = access((char *)16, 0);
+                printf("%ld %d\\n", w, a);
+                return 0;
+            }
+            """.utf8), to: dir + "/calls.c")
+        let (out, trace) = try trace("native", "libc:write,access")
+        XCTAssertEqual(out.status, 0, out.stderr)
+        XCTAssertEqual(out.stdout, "-1 -1\n")
+        XCTAssertEqual(trace, "write(1, 0x?, 5) = -1 EFAULT (Bad address)\naccess(0x?, 0) = -1 EFAULT (Bad address)\n")
+    }
+
     func testThreadedProgramTracedNatively() throws {
         try FileIO.write(Array("""
             #include <pthread.h>
