@@ -24,8 +24,9 @@ public struct NativeLibcTrace {
     public init(output: UnsafeMutablePointer<FILE>) { self.output = output }
 
     /// Functions that return twice: a stub would hand setjmp our return trampoline as the
-    /// place to come back to, or let a vfork child pop the parent's shadow entry. Never wrapped.
-    static let returnsTwice: Set<String> = ["setjmp", "_setjmp", "sigsetjmp", "__sigsetjmp", "vfork", "getcontext", "savectx"]
+    /// place to come back to, or let a vfork child pop the parent's shadow entry; swapcontext
+    /// returns on another stack. Never wrapped.
+    static let returnsTwice: Set<String> = ["setjmp", "_setjmp", "sigsetjmp", "__sigsetjmp", "vfork", "getcontext", "swapcontext", "savectx"]
     /// Functions that do not return to their caller: their line is printed before they run.
     static let noReturn: Set<String> = [
         "exit", "_exit", "_Exit", "quick_exit", "abort", "longjmp", "_longjmp", "siglongjmp", "pthread_exit", "__assert_fail",
