@@ -65,6 +65,12 @@ static crossrun_trace_report_fn trace_report;
 void crossrun_native_trace_entry(void);
 void crossrun_native_trace_return(void);
 
+/* A call that will not return (left by a longjmp): its line, `= ?`, as the emulator prints it. */
+static void abandon(struct shadow_entry *entry) {
+    trace_report(entry->index, entry->arguments, NULL, 0);
+    free(entry->arguments);
+}
+
 __attribute__((visibility("hidden"), used))
 uint64_t crossrun_native_trace_enter(uint64_t *registers, uint64_t *slot) {
     int saved = errno;
@@ -73,7 +79,7 @@ uint64_t crossrun_native_trace_enter(uint64_t *registers, uint64_t *slot) {
     /* Entries for this frame or deeper ones than this call's were left by a longjmp out of a traced
        call (a live call's return-address slot lies above every call made while it runs). */
     while (shadow.depth > 0 && shadow.entries[shadow.depth - 1].slot <= (uint64_t)(uintptr_t)slot) {
-        free(shadow.entries[--shadow.depth].arguments);
+        abandon(&shadow.entries[--shadow.depth]);
     }
     if ((trace_flags[index] & CROSSRUN_TRACE_NORETURN) || shadow.depth == SHADOW_DEPTH) {
         trace_report(index, arguments, NULL, 0);
@@ -97,7 +103,7 @@ uint64_t crossrun_native_trace_leave(const uint64_t *result, uint64_t after) {
         abort();
     }
     struct shadow_entry entry = shadow.entries[i - 1];
-    while (shadow.depth > i) free(shadow.entries[--shadow.depth].arguments);
+    while (shadow.depth > i) abandon(&shadow.entries[--shadow.depth]);
     shadow.depth = i - 1;
     trace_report(entry.index, entry.arguments, result, error);
     free(entry.arguments);

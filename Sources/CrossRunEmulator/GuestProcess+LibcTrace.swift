@@ -36,7 +36,9 @@ extension GuestProcess {
             }
             // A failure shows errno, as the program would read it.
             let code = (try? rt.memory.load(rt.errnoAddress, as: Int32.self)) ?? 0
-            let result = LibcTraceFormat.result(kind, recorder.result, errno: code, memory: self.memory, limit: trace.stringLimit)
+            // longjmp "returns" by moving the guest elsewhere: it did not return to its caller.
+            let result = name.hasSuffix("longjmp") ? " = ?"
+                : LibcTraceFormat.result(kind, recorder.result, errno: code, memory: self.memory, limit: trace.stringLimit)
             fputs("\(name)(\(arguments))\(result)\n", trace.output)
             fflush(trace.output)
         }
