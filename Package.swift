@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "CrossRunLibc", dependencies: ["CHostMath", "CHostQuad", "CHostFormat", "CHostSystem", "CPosixLib"]),
         .target(name: "CrossRunEmulator", dependencies: ["CrossRunGDB", "CUnicorn", "CNativeSupport", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime", "CHostSystem"]),
         .target(name: "CNativeSupport", linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "CrossRunNative", dependencies: ["CrossRunLink", "CrossRunRuntime", "CNativeSupport"]),
+        .target(name: "CrossRunNative", dependencies: ["CrossRunLink", "CrossRunRuntime", "CNativeSupport", "CrossRunLibc"]),
         /// `crossrun fuzz`: mutation, corpus, coverage features, artifacts.
         .target(name: "CrossRunFuzz", dependencies: ["CrossRunDriver", "CrossRunEmulator", "CrossRunLibc", "CrossRunNative", "CNativeSupport"]),
         /// pipe2/addchdir for the driver's subprocesses (glibc declares them only under _GNU_SOURCE).

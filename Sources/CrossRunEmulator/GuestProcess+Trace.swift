@@ -61,7 +61,7 @@ extension GuestProcess {
         return "signal \(sig)"
     }
 
-    static func hex(_ value: UInt64) -> String { value == 0 ? "NULL" : "0x" + String(value, radix: 16) }
+    static func hex(_ value: UInt64) -> String { LibcTraceFormat.hex(value) }
 
     func describeResult(_ call: GuestSyscall?, _ result: Int64) -> String {
         if result < 0 && result >= -4095 {
@@ -76,35 +76,7 @@ extension GuestProcess {
 
     /// A guest string or buffer as strace quotes it: escapes, then `...` past `limit` bytes.
     func quoted(_ address: UInt64, count: Int? = nil, limit: Int) -> String {
-        guard address != 0 else { return "NULL" }
-        let bytes: [UInt8]
-        if let count {
-            guard let b = try? memory.bytes(address, min(max(count, 0), limit)) else { return Self.hex(address) }
-            bytes = Array(b)
-        } else {
-            // A view of the guest's bytes: only what is shown is copied.
-            guard let b = try? memory.cString(address) else { return Self.hex(address) }
-            bytes = Array(b.prefix(limit + 1))
-        }
-        var text = "\""
-        for (i, byte) in bytes.prefix(limit).enumerated() {
-            switch byte {
-            case 0x0a: text += "\\n"
-            case 0x09: text += "\\t"
-            case 0x0d: text += "\\r"
-            case 0x22: text += "\\\""
-            case 0x5c: text += "\\\\"
-            case 0x20...0x7e: text.append(Character(UnicodeScalar(byte)))
-            default:
-                // Octal, padded when a digit follows (as strace does).
-                let next = i + 1 < bytes.count ? bytes[i + 1] : 0
-                let digits = String(byte, radix: 8)
-                text += "\\" + (next >= 0x30 && next <= 0x37 ? String(repeating: "0", count: 3 - digits.count) + digits : digits)
-            }
-        }
-        text += "\""
-        let total = count ?? bytes.count
-        return total > limit ? text + "..." : text
+        LibcTraceFormat.quoted(address, count: count, memory: memory, limit: limit)
     }
 
     func describeArguments(_ call: GuestSyscall, _ a: [UInt64], result: Int64, limit: Int) -> String {
@@ -201,18 +173,7 @@ extension GuestProcess {
     }
 
     /// The symbolic name of a Linux errno (the same numbers on every target).
-    static func errnoName(_ code: Int32) -> String {
-        let names: [Int32: String] = [
-            EPERM: "EPERM", ENOENT: "ENOENT", ESRCH: "ESRCH", EINTR: "EINTR", EIO: "EIO", ENXIO: "ENXIO", E2BIG: "E2BIG",
-            ENOEXEC: "ENOEXEC", EBADF: "EBADF", ECHILD: "ECHILD", EAGAIN: "EAGAIN", ENOMEM: "ENOMEM", EACCES: "EACCES",
-            EFAULT: "EFAULT", EBUSY: "EBUSY", EEXIST: "EEXIST", EXDEV: "EXDEV", ENODEV: "ENODEV", ENOTDIR: "ENOTDIR",
-            EISDIR: "EISDIR", EINVAL: "EINVAL", ENFILE: "ENFILE", EMFILE: "EMFILE", ENOTTY: "ENOTTY", EFBIG: "EFBIG",
-            ENOSPC: "ENOSPC", ESPIPE: "ESPIPE", EROFS: "EROFS", EMLINK: "EMLINK", EPIPE: "EPIPE", EDOM: "EDOM",
-            ERANGE: "ERANGE", ENAMETOOLONG: "ENAMETOOLONG", ENOSYS: "ENOSYS", ENOTEMPTY: "ENOTEMPTY", ELOOP: "ELOOP",
-            EOVERFLOW: "EOVERFLOW", ENOTSUP: "EOPNOTSUPP", ETIMEDOUT: "ETIMEDOUT",
-        ]
-        return names[code] ?? "E\(code)"
-    }
+    static func errnoName(_ code: Int32) -> String { LibcTraceFormat.errnoName(code) }
 }
 
 fileprivate extension Array {

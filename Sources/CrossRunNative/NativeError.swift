@@ -10,6 +10,8 @@ public enum NativeError: Error, CustomStringConvertible, Sendable {
     case noEntry(String)
     /// A library could not be opened.
     case library(String)
+    /// `--trace` asked for something the native backend cannot do.
+    case trace(String)
 
     public var description: String {
         switch self {
@@ -19,7 +21,7 @@ public enum NativeError: Error, CustomStringConvertible, Sendable {
         case .unresolvedImports(let names):
             return "the host libraries do not provide: \(names.joined(separator: ", "))"
         case .noEntry(let e): return "entry symbol '\(e)' is not defined by the program"
-        case .library(let m): return m
+        case .library(let m), .trace(let m): return m
         }
     }
 }

@@ -158,7 +158,7 @@ struct Run: ParsableCommand {
     @Flag(help: "Same program and input, same output: fixed clocks, pid, random sources, environment and argv[0]; natively no address randomization (doc/CLI.md).")
     var deterministic = false
 
-    @Option(help: ArgumentHelp("What to trace on stderr, strace-style (emulated runs): syscall (the system calls the program makes itself), libc or libc:NAME,... (its C library calls), signal (signals delivered to it).", valueName: "LIST"))
+    @Option(help: ArgumentHelp("What to trace on stderr, strace-style: syscall (the system calls the program makes itself; emulated runs), libc or libc:NAME,... (its C library calls; also natively), signal (signals delivered to it; emulated runs).", valueName: "LIST"))
     var trace: String?
 
     @Option(help: ArgumentHelp("Write the --trace lines to FILE instead of stderr.", valueName: "FILE"))
@@ -243,7 +243,15 @@ struct Run: ParsableCommand {
             }
             Glibc.exit(outcome.status)
         }
-        let loaded = try NativeImage(built.image, overrides: deterministic ? DeterministicRun.nativeBindings : [:])
+        var bindings = deterministic ? DeterministicRun.nativeBindings : [:]
+        if let libcTrace {
+            // Only traced runs bind imports to stubs: untraced ones call the host directly.
+            var native = NativeLibcTrace(output: libcTrace.output)
+            native.stringLimit = libcTrace.stringLimit
+            native.only = libcTrace.only
+            bindings = try native.bindings(for: built.image.imports, overrides: bindings)
+        }
+        let loaded = try NativeImage(built.image, overrides: bindings)
         var options = NativeRunner.Options(entry: Invocation.compile.entry, arguments: arguments,
                                            programName: built.programName, timeout: timeout)
         options.outcomePath = recordPath
@@ -279,8 +287,13 @@ struct Run: ParsableCommand {
                 }
             }
         }
-        guard backend == .emu else {
-            throw DriverError.usage("--trace needs the emulator for now (native code makes its system calls and library calls directly); add --backend emu")
+        if backend == .native && syscalls {
+            throw DriverError.usage("--trace=syscall needs the emulator: natively the program's own system calls go straight to the kernel, "
+                                    + "where CrossRun does not see them (use --backend emu, or strace); --trace=libc works natively")
+        }
+        if backend == .native && signals {
+            throw DriverError.usage("--trace=signal needs the emulator: natively the kernel delivers signals straight to the program "
+                                    + "(use --backend emu, or strace); --trace=libc works natively")
         }
         guard (1...1 << 20).contains(stringLimit) else { throw DriverError.usage("--trace-string-limit: expected 1…1048576") }
         guard var output = stderr else { return (nil, nil, nil) }

@@ -135,8 +135,8 @@ final class SyscallTraceTests: XCTestCase {
     func testUnavailableTracesAreRefused() throws {
         try FileIO.write(Array("int main(void) { return 0; }\n".utf8), to: dir + "/p.c")
         for (args, message) in [(["--trace=disk"], "--trace: unknown item 'disk'"),
-                                (["--backend", "native", "--trace=syscall"], "--trace needs the emulator"),
-                                (["--backend", "native", "--trace=libc"], "--trace needs the emulator"),
+                                (["--backend", "native", "--trace=syscall"], "--trace=syscall needs the emulator: natively the program's own system calls go straight to the kernel"),
+                                (["--backend", "native", "--trace=libc,signal"], "--trace=signal needs the emulator"),
                                 (["--trace-file", "t.txt"], "--trace-file needs --trace"),
                                 (["--backend", "emu", "--trace=syscall", "--trace-file", "no/such/dir/t.txt"], "no/such/dir/t.txt: --trace-file: No such file or directory")] {
             let out = try TestSupport.runCrossrun(args + ["p.c"], cwd: dir)

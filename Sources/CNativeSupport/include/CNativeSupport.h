@@ -218,6 +218,7 @@ extern uintptr_t crossrun_native_stack_chk_guard;
 void crossrun_native_set_program_name(const char *name);
 
 #include "deterministic.h"
+#include "native_trace.h"
 /// Emulated runs: records the host SIGPIPE instead of dying of it (the guest's disposition
 /// decides; exec and posix_spawn reset it to the default as for any caught signal).
 void crossrun_install_pipe_signal(void);
