@@ -33,6 +33,10 @@ LIBC_EXTRA_DATA = ["__stack_chk_guard"]
 # include/) is built on. Natively the loader binds them (CNativeSupport), emulated the scheduler.
 THREAD_PRIMITIVES = ["__crossrun_thread_spawn", "__crossrun_thread_exit", "__crossrun_futex_wait",
                      "__crossrun_futex_wake", "__crossrun_gettid"]
+# The host's routines under a private name, for the guest runtime's short-input string
+# functions (runtime/string.c, linked into emulated images only) to hand long inputs to.
+HOST_STRING_FUNCTIONS = ["memcpy", "memmove", "memset", "memcmp", "memchr", "strlen", "strcmp", "strchr"]
+HOST_STRING_ALIASES = ["__crossrun_host_" + n for n in HOST_STRING_FUNCTIONS]
 # Declared, but hidden when every header is read at once: <libgen.h>'s `basename` macro
 # (the XPG version) suppresses <string.h>'s GNU `basename`, as in glibc.
 HIDDEN_DECLARATIONS = ["basename"]
@@ -71,12 +75,13 @@ def main():
     entries = []
     datas |= set(LIBC_EXTRA_DATA)
     funcs |= set(HIDDEN_DECLARATIONS)
-    for n in sorted(funcs | datas | set(COMPILER_HELPERS) | set(LIBC_EXTRAS) | set(THREAD_PRIMITIVES)):
+    for n in sorted(funcs | datas | set(COMPILER_HELPERS) | set(LIBC_EXTRAS) | set(THREAD_PRIMITIVES) | set(HOST_STRING_ALIASES)):
         kind = "data" if n in datas else "function"
         lib = "libgcc" if n in COMPILER_HELPERS else "libm" if n in math_names else "libc"
         entries.append(f'        "{n}": RuntimeSymbol(name: "{n}", kind: .{kind}, library: .{lib}),')
     swift = TEMPLATE.replace("@ENTRIES@", "\n".join(entries)).replace(
-        "@PRIMITIVES@", ", ".join(f'"{n}"' for n in THREAD_PRIMITIVES))
+        "@PRIMITIVES@", ", ".join(f'"{n}"' for n in THREAD_PRIMITIVES)).replace(
+        "@HOSTSTRING@", ", ".join(f'"{n}"' for n in HOST_STRING_FUNCTIONS))
     path = os.path.join(ROOT, "Sources", "CrossRunRuntime", "RuntimeSymbols.swift")
     with open(path, "w") as f:
         f.write(swift)
@@ -121,6 +126,11 @@ public enum RuntimeSymbols {
     /// The thread primitives the guest thread library (`runtime/crossrun_thread.h`) calls:
     /// served natively by the loader, emulated by the scheduler; no header declares them.
     public static let threadPrimitives: [String] = [@PRIMITIVES@]
+
+    /// The string functions the host also serves as `__crossrun_host_NAME`: the guest
+    /// runtime's short-input versions (`runtime/string.c`, emulated images only) call these
+    /// for long inputs. Natively nothing refers to them.
+    public static let hostStringFunctions: [String] = [@HOSTSTRING@]
 }
 '''
 

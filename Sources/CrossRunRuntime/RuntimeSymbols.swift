@@ -38,6 +38,14 @@ public enum RuntimeSymbols {
         "__crossrun_futex_wait": RuntimeSymbol(name: "__crossrun_futex_wait", kind: .function, library: .libc),
         "__crossrun_futex_wake": RuntimeSymbol(name: "__crossrun_futex_wake", kind: .function, library: .libc),
         "__crossrun_gettid": RuntimeSymbol(name: "__crossrun_gettid", kind: .function, library: .libc),
+        "__crossrun_host_memchr": RuntimeSymbol(name: "__crossrun_host_memchr", kind: .function, library: .libc),
+        "__crossrun_host_memcmp": RuntimeSymbol(name: "__crossrun_host_memcmp", kind: .function, library: .libc),
+        "__crossrun_host_memcpy": RuntimeSymbol(name: "__crossrun_host_memcpy", kind: .function, library: .libc),
+        "__crossrun_host_memmove": RuntimeSymbol(name: "__crossrun_host_memmove", kind: .function, library: .libc),
+        "__crossrun_host_memset": RuntimeSymbol(name: "__crossrun_host_memset", kind: .function, library: .libc),
+        "__crossrun_host_strchr": RuntimeSymbol(name: "__crossrun_host_strchr", kind: .function, library: .libc),
+        "__crossrun_host_strcmp": RuntimeSymbol(name: "__crossrun_host_strcmp", kind: .function, library: .libc),
+        "__crossrun_host_strlen": RuntimeSymbol(name: "__crossrun_host_strlen", kind: .function, library: .libc),
         "__crossrun_thread_exit": RuntimeSymbol(name: "__crossrun_thread_exit", kind: .function, library: .libc),
         "__crossrun_thread_spawn": RuntimeSymbol(name: "__crossrun_thread_spawn", kind: .function, library: .libc),
         "__ctype_get_mb_cur_max": RuntimeSymbol(name: "__ctype_get_mb_cur_max", kind: .function, library: .libc),
@@ -1030,4 +1038,9 @@ public enum RuntimeSymbols {
     /// The thread primitives the guest thread library (`runtime/crossrun_thread.h`) calls:
     /// served natively by the loader, emulated by the scheduler; no header declares them.
     public static let threadPrimitives: [String] = ["__crossrun_thread_spawn", "__crossrun_thread_exit", "__crossrun_futex_wait", "__crossrun_futex_wake", "__crossrun_gettid"]
+
+    /// The string functions the host also serves as `__crossrun_host_NAME`: the guest
+    /// runtime's short-input versions (`runtime/string.c`, emulated images only) call these
+    /// for long inputs. Natively nothing refers to them.
+    public static let hostStringFunctions: [String] = ["memcpy", "memmove", "memset", "memcmp", "memchr", "strlen", "strcmp", "strchr"]
 }
