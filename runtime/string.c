@@ -1,7 +1,7 @@
 /* CrossRun's guest runtime: the short-input paths of <string.h>'s hottest routines, linked
  * into emulated images only (doc/ARCHITECTURE.md, "Guest runtime"). Emulated, every library
  * call is a trap to the host (~0.1 us), far more than a guest loop over a few bytes; past
- * CUTOFF bytes the host's routine is faster, so each function hands the rest of its work to
+ * a few dozen bytes (the cut-offs below) the host's routine is faster, so each function hands the rest of its work to
  * the host through `__crossrun_host_NAME` (the same host function as NAME, under a private
  * name the linker cannot resolve to this file), always as a tail call with the caller's own
  * arguments, so no function here has a frame: the return address stays in the link register
@@ -15,7 +15,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CUTOFF 256
+/* Below these sizes the guest loop is cheaper than a trap (measured with scripts/bench.py's
+ * strings program and a short-string loop on all three emulated targets; rv64, with no
+ * bit-manipulation instructions, gains least per word). Copies and fills move words. */
+#define COPY_CUTOFF 128
+#define CMP_CUTOFF 64
+#define SCAN_CUTOFF 64
+#define BYTE_CUTOFF 32
 
 typedef uint64_t __attribute__((__may_alias__)) word;
 
@@ -36,7 +42,7 @@ char *__crossrun_host_strchr(const char *, int);
 #define HAS_ZERO(x) (((x) - ONES) & ~(x) & HIGHS)
 
 void *__crossrun_string_memcpy(void *restrict dst, const void *restrict src, size_t n) {
-    if (n >= CUTOFF) return __crossrun_host_memcpy(dst, src, n);
+    if (n >= COPY_CUTOFF) return __crossrun_host_memcpy(dst, src, n);
     unsigned char *d = dst;
     const unsigned char *s = src;
     if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
@@ -48,7 +54,7 @@ void *__crossrun_string_memcpy(void *restrict dst, const void *restrict src, siz
 DEFINE(memcpy);
 
 void *__crossrun_string_memmove(void *dst, const void *src, size_t n) {
-    if (n >= CUTOFF) return __crossrun_host_memmove(dst, src, n);
+    if (n >= COPY_CUTOFF) return __crossrun_host_memmove(dst, src, n);
     unsigned char *d = dst;
     const unsigned char *s = src;
     if ((uintptr_t)d - (uintptr_t)s >= n) { /* d below s, or no overlap: forwards */
@@ -69,7 +75,7 @@ void *__crossrun_string_memmove(void *dst, const void *src, size_t n) {
 DEFINE(memmove);
 
 void *__crossrun_string_memset(void *dst, int c, size_t n) {
-    if (n >= CUTOFF) return __crossrun_host_memset(dst, c, n);
+    if (n >= COPY_CUTOFF) return __crossrun_host_memset(dst, c, n);
     unsigned char *d = dst, b = (unsigned char)c;
     for (; n && ((uintptr_t)d & 7); n--) *d++ = b;
     word w = b * ONES;
@@ -80,7 +86,7 @@ void *__crossrun_string_memset(void *dst, int c, size_t n) {
 DEFINE(memset);
 
 int __crossrun_string_memcmp(const void *a, const void *b, size_t n) {
-    if (n >= CUTOFF) return __crossrun_host_memcmp(a, b, n);
+    if (n >= CMP_CUTOFF) return __crossrun_host_memcmp(a, b, n);
     const unsigned char *p = a, *q = b;
     if ((((uintptr_t)p | (uintptr_t)q) & 7) == 0) {
         for (; n >= 8 && *(const word *)p == *(const word *)q; n -= 8, p += 8, q += 8) {}
@@ -95,7 +101,7 @@ DEFINE(memcmp);
 int __crossrun_string_bcmp(const void *a, const void *b, size_t n) { return __crossrun_string_memcmp(a, b, n); }
 
 void *__crossrun_string_memchr(const void *s, int c, size_t n) {
-    if (n >= CUTOFF) return __crossrun_host_memchr(s, c, n);
+    if (n >= BYTE_CUTOFF) return __crossrun_host_memchr(s, c, n);
     const unsigned char *p = s, b = (unsigned char)c;
     for (; n; n--, p++) {
         if (*p == b) return (void *)p;
@@ -110,7 +116,7 @@ size_t __crossrun_string_strlen(const char *s) {
     for (; (uintptr_t)p & 7; p++) {
         if (!*p) return (size_t)(p - s);
     }
-    for (const char *end = p + CUTOFF; p < end; p += 8) {
+    for (const char *end = p + SCAN_CUTOFF; p < end; p += 8) {
         word w = *(const word *)p;
         if (HAS_ZERO(w)) {
             while (*p) p++;
@@ -123,7 +129,7 @@ DEFINE(strlen);
 
 int __crossrun_string_strcmp(const char *a, const char *b) {
     const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
-    for (size_t i = 0; i < CUTOFF; i++, p++, q++) {
+    for (size_t i = 0; i < BYTE_CUTOFF; i++, p++, q++) {
         if (*p != *q || !*p) return *p - *q;
     }
     return __crossrun_host_strcmp(a, b);
@@ -133,7 +139,7 @@ DEFINE(strcmp);
 char *__crossrun_string_strchr(const char *s, int c) {
     const char *p = s;
     char b = (char)c;
-    for (size_t i = 0; i < CUTOFF; i++, p++) {
+    for (size_t i = 0; i < BYTE_CUTOFF; i++, p++) {
         if (*p == b) return (char *)p;
         if (!*p) return NULL;
     }
