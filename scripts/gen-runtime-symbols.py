@@ -33,6 +33,10 @@ LIBC_EXTRA_DATA = ["__stack_chk_guard"]
 # include/) is built on. Natively the loader binds them (CNativeSupport), emulated the scheduler.
 THREAD_PRIMITIVES = ["__crossrun_thread_spawn", "__crossrun_thread_exit", "__crossrun_futex_wait",
                      "__crossrun_futex_wake", "__crossrun_gettid"]
+# The host's routines under a private name, for the guest runtime's short-input string
+# functions (runtime/string.c, linked into emulated images only) to hand long inputs to.
+HOST_STRING_FUNCTIONS = ["memcpy", "memmove", "memset", "memcmp", "memchr", "strlen", "strcmp", "strchr"]
+HOST_STRING_ALIASES = ["__crossrun_host_" + n for n in HOST_STRING_FUNCTIONS]
 # Declared, but hidden when every header is read at once: <libgen.h>'s `basename` macro
 # (the XPG version) suppresses <string.h>'s GNU `basename`, as in glibc.
 HIDDEN_DECLARATIONS = ["basename"]
@@ -71,7 +75,7 @@ def main():
     groups = {}   # (kind, library) -> names
     datas |= set(LIBC_EXTRA_DATA)
     funcs |= set(HIDDEN_DECLARATIONS)
-    names = sorted(funcs | datas | set(COMPILER_HELPERS) | set(LIBC_EXTRAS) | set(THREAD_PRIMITIVES))
+    names = sorted(funcs | datas | set(COMPILER_HELPERS) | set(LIBC_EXTRAS) | set(THREAD_PRIMITIVES) | set(HOST_STRING_ALIASES))
     for n in names:
         kind = "data" if n in datas else "function"
         lib = "libgcc" if n in COMPILER_HELPERS else "libm" if n in math_names else "libc"
@@ -90,7 +94,8 @@ def main():
         entries.append(f'        add("""\n{body}\n            """, .{kind}, .{lib})')
     swift = TEMPLATE.replace("@ENTRIES@", "\n".join(entries)).replace(
         "@COUNT@", str(len(names))).replace(
-        "@PRIMITIVES@", ", ".join(f'"{n}"' for n in THREAD_PRIMITIVES))
+        "@PRIMITIVES@", ", ".join(f'"{n}"' for n in THREAD_PRIMITIVES)).replace(
+        "@HOSTSTRING@", ", ".join(f'"{n}"' for n in HOST_STRING_FUNCTIONS))
     path = os.path.join(ROOT, "Sources", "CrossRunRuntime", "RuntimeSymbols.swift")
     with open(path, "w") as f:
         f.write(swift)
@@ -143,6 +148,11 @@ public enum RuntimeSymbols {
     /// The thread primitives the guest thread library (`runtime/crossrun_thread.h`) calls:
     /// served natively by the loader, emulated by the scheduler; no header declares them.
     public static let threadPrimitives: [String] = [@PRIMITIVES@]
+
+    /// The string functions the host also serves as `__crossrun_host_NAME`: the guest
+    /// runtime's short-input versions (`runtime/string.c`, emulated images only) call these
+    /// for long inputs. Natively nothing refers to them.
+    public static let hostStringFunctions: [String] = [@HOSTSTRING@]
 }
 '''
 

@@ -19,6 +19,12 @@ public enum GuestRuntime {
         return names
     }()
 
+    /// The string functions `runtime/string.c` defines: linked only into emulated images
+    /// (where each library call is a trap to the host), never into native ones, which bind
+    /// the host's libc. Short inputs run as a guest loop, long ones go to the host.
+    public static let stringFunctions: Set<String> = ["memcpy", "memmove", "memset", "memcmp", "bcmp", "memchr",
+                                                      "strlen", "strcmp", "strchr"]
+
     /// `<pthread.h>`, `<semaphore.h>` and `<threads.h>` (runtime/pthread*.c, semaphore.c, threads.c).
     public static let threadFunctions: Set<String> = Set("""
         pthread_attr_destroy pthread_attr_getdetachstate pthread_attr_getstacksize pthread_attr_init
@@ -79,8 +85,10 @@ public enum GuestRuntime {
 
     /// The runtime's parts: sources and the functions they define for programs. A part is
     /// compiled and linked as a whole (the thread library's files call each other).
-    static func parts(for target: Target) -> [(sources: [String], functions: Set<String>)] {
-        var list: [(sources: [String], functions: Set<String>)] = [
+    /// `strings`: also the short-input string functions (emulated images only).
+    static func parts(for target: Target, strings: Bool = false) -> [(sources: [String], functions: Set<String>)] {
+        var list: [(sources: [String], functions: Set<String>)] = strings ? [(["runtime/string.c"], stringFunctions)] : []
+        list += [
             (["runtime/sort.c"], ["qsort", "qsort_r", "bsearch"]),
             (["runtime/pthread.c", "runtime/pthread_mutex.c", "runtime/pthread_rwlock.c", "runtime/semaphore.c",
               "runtime/threads.c"], threadFunctions),
@@ -92,31 +100,35 @@ public enum GuestRuntime {
 
     /// Sources, relative to the CrossRun home (beside `include/`), for `target`: all of them,
     /// or (`objects` given) the parts defining a function the objects refer to.
-    public static func sources(for target: Target, neededBy objects: [ObjectFile]? = nil) -> [String] {
-        guard let objects else { return parts(for: target).flatMap(\.sources) }
+    public static func sources(for target: Target, neededBy objects: [ObjectFile]? = nil, strings: Bool = false) -> [String] {
+        guard let objects else { return parts(for: target, strings: strings).flatMap(\.sources) }
         let wanted = Set(objects.flatMap { $0.symbols.filter(\.isUndefined).map(\.name) })
-        return parts(for: target).filter { !$0.functions.isDisjoint(with: wanted) }.flatMap(\.sources)
+        return parts(for: target, strings: strings).filter { !$0.functions.isDisjoint(with: wanted) }.flatMap(\.sources)
     }
     /// Optimised, and with no library-call idioms: its copy loops must not become `memcpy`
     /// calls (each a trap to the host when emulated). Frame pointers keep emulated
     /// backtraces through the thread library walkable. (The policy's `-mno-outline-atomics`
     /// makes aarch64's helpers inline sequences rather than calls to themselves.)
-    public static let flags = ["-O2", "-fno-builtin", "-fno-omit-frame-pointer", "-w"]
+    /// Leaf functions keep frame records too, so a fault inside a runtime string function
+    /// finds the program's call (`GuestProcess.attributeRuntimeStringFault`).
+    public static let flags = ["-O2", "-fno-builtin", "-fno-omit-frame-pointer", "-mno-omit-leaf-frame-pointer", "-w"]
 
     /// Whether any object refers to a runtime function without defining it.
-    public static func isNeeded(by objects: [ObjectFile]) -> Bool {
-        objects.contains { object in object.symbols.contains { $0.isUndefined && functions.contains($0.name) } }
+    public static func isNeeded(by objects: [ObjectFile], strings: Bool = false) -> Bool {
+        objects.contains { object in
+            object.symbols.contains { $0.isUndefined && (functions.contains($0.name) || strings && stringFunctions.contains($0.name)) }
+        }
     }
 
     /// The runtime compiled for `target` (through `compiler`'s cache), as an archive to search
     /// after the program's own: the parts `objects` need (a program calling only `qsort`
     /// compiles only the sort), or all of it (`nil`: other archives' members may need any).
     public static func archive(for target: Target, compiler: Compiler, scratch: String,
-                               neededBy objects: [ObjectFile]? = nil) throws -> Archive {
+                               neededBy objects: [ObjectFile]? = nil, strings: Bool = false) throws -> Archive {
         var options = CompileOptions()
         options.clangFlags = flags
         var members: [Archive.Member] = []
-        for (i, source) in sources(for: target, neededBy: objects).enumerated() {
+        for (i, source) in sources(for: target, neededBy: objects, strings: strings).enumerated() {
             let path = compiler.toolchain.home + "/" + source
             guard FileIO.exists(path) else {
                 throw DriverError.badInput(file: path, message: "the guest runtime's source is missing (is CROSSRUN_HOME right?)")

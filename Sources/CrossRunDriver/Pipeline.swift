@@ -47,7 +47,10 @@ public struct Pipeline: Sendable {
 
     /// Compiles and links `inputs` for `target`. `extraImports` are functions the caller's
     /// backend provides beyond the C library (e.g. `crossrun fuzz`'s comparison tracing).
-    public func build(inputs: [String], target: Target, options: CompileOptions, extraImports: Set<String> = []) throws -> Build {
+    /// `guestStrings`: link the guest runtime's short-input string functions
+    /// (`runtime/string.c`; for emulated runs only: a native image binds the host's libc).
+    public func build(inputs: [String], target: Target, options: CompileOptions, extraImports: Set<String> = [],
+                      guestStrings: Bool = false) throws -> Build {
         guard !inputs.isEmpty else { throw DriverError.usage("no input files (give .c, .o or .a files, or - for C on stdin)") }
         let scratch = try FileIO.makeTemporaryDirectory()
         defer { FileIO.removeTree(scratch) }
@@ -80,9 +83,9 @@ public struct Pipeline: Sendable {
             throw DriverError.badInput(file: object.name, message: "object is for \(object.machine), but the target is \(target) (\(target.machine))")
         }
         // The guest runtime goes last, so the program's own archives may still define these.
-        if GuestRuntime.isNeeded(by: objects) || !archives.isEmpty {
+        if GuestRuntime.isNeeded(by: objects, strings: guestStrings) || !archives.isEmpty {
             archives.append(try GuestRuntime.archive(for: target, compiler: compiler, scratch: scratch,
-                                                     neededBy: archives.isEmpty ? objects : nil))
+                                                     neededBy: archives.isEmpty ? objects : nil, strings: guestStrings))
         }
         let base = Self.runtimeSymbol
         let runtimeSymbol: @Sendable (String) -> LinkImage.ImportKind? = { name in

@@ -90,14 +90,14 @@ extension GuestProcess {
             finishNestedJump()
         } catch let fault as GuestFault {
             faultAddress = fault.address
-            faultFunction = functionNames[index]
+            faultFunction = libraryName(index)
             faultPC = arch.callerAddress(uc, memory: memory)
-            faultContext = "in \(functionNames[index])" + callerDescription()
+            faultContext = "in \(libraryName(index))" + callerDescription()
             stop(.signal(SIGSEGV, "invalid memory access"))
         } catch {
-            faultFunction = functionNames[index]
+            faultFunction = libraryName(index)
             faultPC = arch.callerAddress(uc, memory: memory)
-            faultContext = "in \(functionNames[index]): \(error)" + callerDescription()
+            faultContext = "in \(libraryName(index)): \(error)" + callerDescription()
             stop(.signal(SIGSEGV, "invalid memory access"))
         }
     }
@@ -259,6 +259,7 @@ extension GuestProcess {
 
     func crashOutcome(signal: Int32, what: String) -> Outcome {
         fflush(stdout)
+        if signal == SIGSEGV || signal == SIGBUS { attributeRuntimeStringFault() }
         let pc = faultPC ?? arch.pc(uc)
         if signal == 0 {
             var o = Outcome(status: 124, report: "crossrun: \(options.programName): timed out after \(options.timeout) s at pc \(describe(arch.pc(uc)))")

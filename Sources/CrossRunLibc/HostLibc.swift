@@ -18,8 +18,14 @@ public enum HostLibc {
             table.merge(part) { a, _ in a }
         }
         for name in streamErrnoFunctions { table[name] = table[name].map(LibcMath.withErrno) }
+        for name in hostStringFunctions { table["__crossrun_host_" + name] = table[name] }
         return table
     }()
+
+    /// Served also as `__crossrun_host_NAME`, for the guest runtime's short-input versions
+    /// (`runtime/string.c`) to hand long inputs to; `RuntimeSymbols.hostStringFunctions`
+    /// (the import table's side) lists the same names.
+    public static let hostStringFunctions = ["memcpy", "memmove", "memset", "memcmp", "memchr", "strlen", "strcmp", "strchr"]
 
     /// The POSIX library additions (wide characters, locales, regex, glob, err.h…).
     static let posixLibFunctions = [LibcLocale.functions, LibcWideString.functions, LibcWideConvert.functions,

@@ -137,6 +137,12 @@ public enum HostSymbols {
         for name in RuntimeSymbols.threadPrimitives {
             if let f = crossrun_native_thread_primitive(name) { table[name] = UInt64(UInt(bitPattern: f)) }
         }
+        // The host routines' private names (runtime/string.c's long-input path, linked into
+        // emulated images only): natively simply the host's own.
+        let libc = Glibc.dlopen("libc.so.6", RTLD_NOW)   // (the locals above shadow dlopen/dlsym)
+        for name in RuntimeSymbols.hostStringFunctions {
+            if let f = Glibc.dlsym(libc, name) { table["__crossrun_host_" + name] = UInt64(UInt(bitPattern: f)) }
+        }
         return table
     }()
 

@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(994)
+        table.reserveCapacity(1002)
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
             for name in names.split(whereSeparator: \.isWhitespace) {
                 table[String(name)] = RuntimeSymbol(name: String(name), kind: kind, library: library)
@@ -47,6 +47,8 @@ public enum RuntimeSymbols {
             """, .data, .libm)
         add("""
             _Exit __assert_fail __crossrun_futex_wait __crossrun_futex_wake __crossrun_gettid
+            __crossrun_host_memchr __crossrun_host_memcmp __crossrun_host_memcpy __crossrun_host_memmove
+            __crossrun_host_memset __crossrun_host_strchr __crossrun_host_strcmp __crossrun_host_strlen
             __crossrun_thread_exit __crossrun_thread_spawn __ctype_get_mb_cur_max __errno_location
             __h_errno_location __sigsetjmp __stack_chk_fail __xpg_basename __xpg_strerror_r _exit _longjmp
             _setjmp abort abs accept accept4 access aligned_alloc arc4random arc4random_buf arc4random_uniform
@@ -164,4 +166,9 @@ public enum RuntimeSymbols {
     /// The thread primitives the guest thread library (`runtime/crossrun_thread.h`) calls:
     /// served natively by the loader, emulated by the scheduler; no header declares them.
     public static let threadPrimitives: [String] = ["__crossrun_thread_spawn", "__crossrun_thread_exit", "__crossrun_futex_wait", "__crossrun_futex_wake", "__crossrun_gettid"]
+
+    /// The string functions the host also serves as `__crossrun_host_NAME`: the guest
+    /// runtime's short-input versions (`runtime/string.c`, emulated images only) call these
+    /// for long inputs. Natively nothing refers to them.
+    public static let hostStringFunctions: [String] = ["memcpy", "memmove", "memset", "memcmp", "memchr", "strlen", "strcmp", "strchr"]
 }

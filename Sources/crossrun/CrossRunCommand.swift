@@ -115,9 +115,11 @@ struct BuildOptions: ParsableArguments {
         return t
     }
 
-    func build() throws -> Pipeline.Build {
+    /// `guestStrings`: the emulated image's short string calls run as guest code (`Pipeline.build`).
+    func build(guestStrings: Bool = false) throws -> Pipeline.Build {
         let pipeline = Pipeline(toolchain: try Toolchain.discover())
-        return try pipeline.build(inputs: inputs, target: try resolvedTarget(), options: Invocation.compile)
+        return try pipeline.build(inputs: inputs, target: try resolvedTarget(), options: Invocation.compile,
+                                  guestStrings: guestStrings)
     }
 }
 
@@ -209,7 +211,9 @@ struct Run: ParsableCommand {
         // source from stdin, which a second process could not read again.
         let reexec = deterministic && chosen == .native
         if reexec && build.inputs.contains("-") { DeterministicRun.reexecWithoutRandomization() }
-        let built = try build.build()
+        // Emulated, short string calls run as guest code rather than a trap each; not under
+        // --trace or --gdb, which show and stop at library calls as the program makes them.
+        let built = try build.build(guestStrings: chosen == .emu && trace == nil && gdb == nil)
         if reexec { DeterministicRun.reexecWithoutRandomization() }
         let argumentZero = deterministic ? DeterministicRun.programArgument(built.programName) : built.programName
         let arguments = [argumentZero] + Invocation.programArguments

@@ -63,6 +63,9 @@ final class LibcDocTests: XCTestCase {
           the thread primitives `__crossrun_*` are CrossRun's own, `CNativeSupport/native_threads.c`).
         - **runtime**: guest code in `runtime/` linked into the image, the same on all four pairs
           (`<pthread.h>`, `<threads.h>`, `<semaphore.h>`: the thread library over the primitives).
+          Emulated images also take `memcpy`, `memmove`, `memset`, `memcmp`, `bcmp`, `memchr`,
+          `strlen`, `strcmp` and `strchr` from `runtime/string.c`: a guest loop below 256 bytes,
+          the host's routine (`__crossrun_host_NAME`) above; native images bind the host's.
         - **x64 emu**: served by the host implementations in `Sources/CrossRunLibc` (and
           `setjmp`/`longjmp`/`qsort`/`qsort_r`/`bsearch`/`<dlfcn.h>` in the emulator), under the
           guest's locale once `setlocale` chose one (the host `locale_t` is installed around each
@@ -105,7 +108,8 @@ final class LibcDocTests: XCTestCase {
         """
         for s in all {
             let header = headers[s.name].map { "`\($0)`" }
-                ?? (RuntimeSymbols.threadPrimitives.contains(s.name) ? "(thread primitive)" : "(compiler helper)")
+                ?? (RuntimeSymbols.threadPrimitives.contains(s.name) ? "(thread primitive)"
+                    : s.name.hasPrefix("__crossrun_host_") ? "(runtime string helper)" : "(compiler helper)")
             if runtime.contains(s.name) {
                 out += "| `\(s.name)` | \(header) | function | runtime | runtime | runtime |\n"
                 continue

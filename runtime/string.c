@@ -1,0 +1,148 @@
+/* CrossRun's guest runtime: the short-input paths of <string.h>'s hottest routines, linked
+ * into emulated images only (doc/ARCHITECTURE.md, "Guest runtime"). Emulated, every library
+ * call is a trap to the host (~0.1 us), far more than a guest loop over a few bytes; past
+ * a few dozen bytes (the cut-offs below) the host's routine is faster, so each function hands the rest of its work to
+ * the host through `__crossrun_host_NAME` (the same host function as NAME, under a private
+ * name the linker cannot resolve to this file), always as a tail call with the caller's own
+ * arguments, so no function here has a frame: the return address stays in the link register
+ * (or at the stack pointer on x86-64) and a fault report names the program's caller.
+ * Each is defined as `__crossrun_string_NAME` (how the emulator recognises a fault inside one)
+ * with NAME a weak alias: a program's own `memset` still wins without a clash.
+ *
+ * Reads never go past the bytes the C library would read, but for aligned 8-byte words of a
+ * string: an aligned word never crosses a page, so it cannot fault where a byte read would
+ * not. Compiled with -fno-builtin, so the loops stay loops (not calls to themselves). */
+#include <stddef.h>
+#include <stdint.h>
+
+/* Below these sizes the guest loop is cheaper than a trap (measured with scripts/bench.py's
+ * strings program and a short-string loop on all three emulated targets; rv64, with no
+ * bit-manipulation instructions, gains least per word). Copies and fills move words. */
+#define COPY_CUTOFF 128
+#define CMP_CUTOFF 64
+#define SCAN_CUTOFF 64
+#define BYTE_CUTOFF 32
+
+typedef uint64_t __attribute__((__may_alias__)) word;
+
+void *__crossrun_host_memcpy(void *, const void *, size_t);
+void *__crossrun_host_memmove(void *, const void *, size_t);
+void *__crossrun_host_memset(void *, int, size_t);
+int __crossrun_host_memcmp(const void *, const void *, size_t);
+void *__crossrun_host_memchr(const void *, int, size_t);
+size_t __crossrun_host_strlen(const char *);
+int __crossrun_host_strcmp(const char *, const char *);
+char *__crossrun_host_strchr(const char *, int);
+
+#define DEFINE(name) extern __typeof(__crossrun_string_##name) name __attribute__((weak, alias("__crossrun_string_" #name)))
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+/* Nonzero when some byte of x is zero. */
+#define HAS_ZERO(x) (((x) - ONES) & ~(x) & HIGHS)
+
+void *__crossrun_string_memcpy(void *restrict dst, const void *restrict src, size_t n) {
+    if (n >= COPY_CUTOFF) return __crossrun_host_memcpy(dst, src, n);
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
+        for (; n >= 8; n -= 8, d += 8, s += 8) *(word *)d = *(const word *)s;
+    }
+    for (; n; n--) *d++ = *s++;
+    return dst;
+}
+DEFINE(memcpy);
+
+void *__crossrun_string_memmove(void *dst, const void *src, size_t n) {
+    if (n >= COPY_CUTOFF) return __crossrun_host_memmove(dst, src, n);
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    if ((uintptr_t)d - (uintptr_t)s >= n) { /* d below s, or no overlap: forwards */
+        if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
+            for (; n >= 8; n -= 8, d += 8, s += 8) *(word *)d = *(const word *)s;
+        }
+        for (; n; n--) *d++ = *s++;
+    } else { /* d overlaps s from above: backwards */
+        d += n;
+        s += n;
+        if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
+            for (; n >= 8; n -= 8) { d -= 8; s -= 8; *(word *)d = *(const word *)s; }
+        }
+        while (n--) *--d = *--s;
+    }
+    return dst;
+}
+DEFINE(memmove);
+
+void *__crossrun_string_memset(void *dst, int c, size_t n) {
+    if (n >= COPY_CUTOFF) return __crossrun_host_memset(dst, c, n);
+    unsigned char *d = dst, b = (unsigned char)c;
+    for (; n && ((uintptr_t)d & 7); n--) *d++ = b;
+    word w = b * ONES;
+    for (; n >= 8; n -= 8, d += 8) *(word *)d = w;
+    for (; n; n--) *d++ = b;
+    return dst;
+}
+DEFINE(memset);
+
+int __crossrun_string_memcmp(const void *a, const void *b, size_t n) {
+    if (n >= CMP_CUTOFF) return __crossrun_host_memcmp(a, b, n);
+    const unsigned char *p = a, *q = b;
+    if ((((uintptr_t)p | (uintptr_t)q) & 7) == 0) {
+        for (; n >= 8 && *(const word *)p == *(const word *)q; n -= 8, p += 8, q += 8) {}
+    }
+    for (; n; n--, p++, q++) {
+        if (*p != *q) return *p - *q;
+    }
+    return 0;
+}
+DEFINE(memcmp);
+
+int __crossrun_string_bcmp(const void *a, const void *b, size_t n) { return __crossrun_string_memcmp(a, b, n); }
+
+void *__crossrun_string_memchr(const void *s, int c, size_t n) {
+    if (n >= BYTE_CUTOFF) return __crossrun_host_memchr(s, c, n);
+    const unsigned char *p = s, b = (unsigned char)c;
+    for (; n; n--, p++) {
+        if (*p == b) return (void *)p;
+    }
+    return NULL;
+}
+DEFINE(memchr);
+DEFINE(bcmp);
+
+size_t __crossrun_string_strlen(const char *s) {
+    const char *p = s;
+    for (; (uintptr_t)p & 7; p++) {
+        if (!*p) return (size_t)(p - s);
+    }
+    for (const char *end = p + SCAN_CUTOFF; p < end; p += 8) {
+        word w = *(const word *)p;
+        if (HAS_ZERO(w)) {
+            while (*p) p++;
+            return (size_t)(p - s);
+        }
+    }
+    return __crossrun_host_strlen(s);
+}
+DEFINE(strlen);
+
+int __crossrun_string_strcmp(const char *a, const char *b) {
+    const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+    for (size_t i = 0; i < BYTE_CUTOFF; i++, p++, q++) {
+        if (*p != *q || !*p) return *p - *q;
+    }
+    return __crossrun_host_strcmp(a, b);
+}
+DEFINE(strcmp);
+
+char *__crossrun_string_strchr(const char *s, int c) {
+    const char *p = s;
+    char b = (char)c;
+    for (size_t i = 0; i < BYTE_CUTOFF; i++, p++) {
+        if (*p == b) return (char *)p;
+        if (!*p) return NULL;
+    }
+    return __crossrun_host_strchr(s, c);
+}
+DEFINE(strchr);
