@@ -303,3 +303,21 @@ void crossrun_native_clear_cache(void *begin, void *end) {
 
 int crossrun_native_atexit(void (*function)(void)) { return atexit(function); }
 int crossrun_native_at_quick_exit(void (*function)(void)) { return at_quick_exit(function); }
+
+/* --- <execinfo.h>'s view of the image (native_execinfo.c) ------------------------------- */
+const char *crossrun_native_image_symbol(uintptr_t pc, uintptr_t *start, int *in_image) {
+    *in_image = g_size != 0 && pc >= g_base && pc < g_base + g_size;
+    *start = g_base;
+    if (!*in_image) return NULL;
+    const crossrun_symbol *best = NULL;
+    for (size_t i = 0; i < g_count; i++) {
+        if (g_symbols[i].start > pc) break;
+        uintptr_t end = g_symbols[i].start + (g_symbols[i].size ? g_symbols[i].size : 1);
+        if (pc < end) best = &g_symbols[i];
+    }
+    if (best == NULL) return NULL;
+    *start = best->start;
+    return best->name;
+}
+
+const char *crossrun_native_program(void) { return g_program; }

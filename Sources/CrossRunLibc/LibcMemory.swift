@@ -95,3 +95,11 @@ enum LibcMemory {
         return a
     }
 }
+
+extension LibcRuntime {
+    /// `malloc(size)` for library functions served outside this module (`backtrace_symbols`):
+    /// a block the guest frees with `free`, or 0 with `errno` ENOMEM.
+    public func guestMalloc(_ size: Int) throws -> UInt64 {
+        try LibcMemory.allocate(self, size, zero: false)
+    }
+}

@@ -129,8 +129,13 @@ public enum HostSymbols {
         let dlsym: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?) -> UnsafeMutableRawPointer? = crossrun_native_dlsym
         let dlclose: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = crossrun_native_dlclose
         let dlerror: @convention(c) () -> UnsafeMutablePointer<CChar>? = crossrun_native_dlerror
+        // <execinfo.h>: glibc's unwinds with tables the image does not have.
+        let backtrace: @convention(c) (UnsafeMutablePointer<UnsafeMutableRawPointer?>?, Int32) -> Int32 = crossrun_native_execinfo_backtrace
+        let symbols: @convention(c) (UnsafePointer<UnsafeMutableRawPointer?>?, Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = crossrun_native_execinfo_symbols
+        let symbolsFD: @convention(c) (UnsafePointer<UnsafeMutableRawPointer?>?, Int32, Int32) -> Void = crossrun_native_execinfo_symbols_fd
         func address<T>(_ f: T) -> UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(f, to: UnsafeRawPointer.self))) }
         var table = ["atexit": address(atexit), "at_quick_exit": address(quick),
+                "backtrace": address(backtrace), "backtrace_symbols": address(symbols), "backtrace_symbols_fd": address(symbolsFD),
                 "dlopen": address(dlopen), "dlsym": address(dlsym), "dlclose": address(dlclose), "dlerror": address(dlerror),
                 "__stack_chk_guard": UInt64(UInt(bitPattern: withUnsafeMutablePointer(to: &crossrun_native_stack_chk_guard) { $0 }))]
         // The guest thread library's primitives: real host threads and futexes.

@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1002)
+        table.reserveCapacity(1005)
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
             for name in names.split(whereSeparator: \.isWhitespace) {
                 table[String(name)] = RuntimeSymbol(name: String(name), kind: kind, library: library)
@@ -52,38 +52,38 @@ public enum RuntimeSymbols {
             __crossrun_thread_exit __crossrun_thread_spawn __ctype_get_mb_cur_max __errno_location
             __h_errno_location __sigsetjmp __stack_chk_fail __xpg_basename __xpg_strerror_r _exit _longjmp
             _setjmp abort abs accept accept4 access aligned_alloc arc4random arc4random_buf arc4random_uniform
-            asctime at_quick_exit atexit atof atoi atol atoll basename bcmp bcopy bind bsearch btowc bzero
-            call_once calloc cfgetispeed cfgetospeed cfmakeraw cfsetispeed cfsetospeed cfsetspeed chdir chmod
-            chown clearenv clearerr clock clock_gettime close closedir closelog cnd_broadcast cnd_destroy
-            cnd_init cnd_signal cnd_timedwait cnd_wait connect creat ctime difftime dirfd dirname div dlclose
-            dlerror dlopen dlsym dprintf drand48 dup dup2 duplocale erand48 err error errx execl execle execlp
-            execv execve execvp exit explicit_bzero faccessat fchmod fchmodat fchown fclose fcntl fdatasync
-            fdopen fdopendir feof ferror fflush ffs ffsl ffsll fgetc fgetc_unlocked fgetpos fgets fgetwc fgetws
-            fileno flock flockfile fmemopen fnmatch fopen fork fpathconf fprintf fputc fputc_unlocked fputs
-            fputwc fputws fread free freeaddrinfo freelocale freopen fscanf fseek fseeko fsetpos fstat fstatat
-            fstatvfs fsync ftell ftello ftruncate ftrylockfile funlockfile futimens fwide fwprintf fwrite
-            gai_strerror getaddrinfo getauxval getc getc_unlocked getchar getchar_unlocked getcwd getdelim
-            getegid getenv geteuid getgid getgrgid getgrgid_r getgrnam getgrnam_r gethostbyaddr gethostbyname
-            gethostname getline getnameinfo getopt getpeername getpid getppid getpriority getpwnam getpwnam_r
-            getpwuid getpwuid_r getrlimit getrusage getservbyname getservbyport getsockname getsockopt
-            gettimeofday getuid getwc getwchar glob globfree gmtime gmtime_r gnu_get_libc_release
-            gnu_get_libc_version hstrerror htonl htons if_indextoname if_nametoindex imaxabs imaxdiv index
-            inet_addr inet_aton inet_network inet_ntoa inet_ntop inet_pton initstate ioctl isalnum isalnum_l
-            isalpha isalpha_l isascii isatty isblank isblank_l iscntrl iscntrl_l isdigit isdigit_l isgraph
-            isgraph_l islower islower_l isprint isprint_l ispunct ispunct_l isspace isspace_l isupper isupper_l
-            iswalnum iswalpha iswblank iswcntrl iswctype iswdigit iswgraph iswlower iswprint iswpunct iswspace
-            iswupper iswxdigit isxdigit isxdigit_l jrand48 kill labs lchown lcong48 ldiv link linkat listen
-            llabs lldiv localeconv localtime localtime_r longjmp lrand48 lseek lstat madvise malloc malloc_trim
-            malloc_usable_size mblen mbrlen mbrtowc mbsinit mbsnrtowcs mbsrtowcs mbstowcs mbtowc memalign memchr
-            memcmp memcpy memmem memmove mempcpy memrchr memset mkdir mkdirat mkdtemp mkfifo mkstemp mktime
-            mlock mmap mprotect mrand48 mremap msync mtx_destroy mtx_init mtx_lock mtx_timedlock mtx_trylock
-            mtx_unlock munlock munmap nanosleep newlocale nl_langinfo nl_langinfo_l nrand48 ntohl ntohs open
-            open_memstream open_wmemstream openat opendir openlog pathconf pclose perror pipe poll popen
-            posix_madvise posix_memalign posix_spawn posix_spawn_file_actions_addclose
-            posix_spawn_file_actions_adddup2 posix_spawn_file_actions_addopen posix_spawn_file_actions_destroy
-            posix_spawn_file_actions_init posix_spawnattr_destroy posix_spawnattr_getflags
-            posix_spawnattr_getpgroup posix_spawnattr_getsigdefault posix_spawnattr_getsigmask
-            posix_spawnattr_init posix_spawnattr_setflags posix_spawnattr_setpgroup
+            asctime at_quick_exit atexit atof atoi atol atoll backtrace backtrace_symbols backtrace_symbols_fd
+            basename bcmp bcopy bind bsearch btowc bzero call_once calloc cfgetispeed cfgetospeed cfmakeraw
+            cfsetispeed cfsetospeed cfsetspeed chdir chmod chown clearenv clearerr clock clock_gettime close
+            closedir closelog cnd_broadcast cnd_destroy cnd_init cnd_signal cnd_timedwait cnd_wait connect creat
+            ctime difftime dirfd dirname div dlclose dlerror dlopen dlsym dprintf drand48 dup dup2 duplocale
+            erand48 err error errx execl execle execlp execv execve execvp exit explicit_bzero faccessat fchmod
+            fchmodat fchown fclose fcntl fdatasync fdopen fdopendir feof ferror fflush ffs ffsl ffsll fgetc
+            fgetc_unlocked fgetpos fgets fgetwc fgetws fileno flock flockfile fmemopen fnmatch fopen fork
+            fpathconf fprintf fputc fputc_unlocked fputs fputwc fputws fread free freeaddrinfo freelocale
+            freopen fscanf fseek fseeko fsetpos fstat fstatat fstatvfs fsync ftell ftello ftruncate ftrylockfile
+            funlockfile futimens fwide fwprintf fwrite gai_strerror getaddrinfo getauxval getc getc_unlocked
+            getchar getchar_unlocked getcwd getdelim getegid getenv geteuid getgid getgrgid getgrgid_r getgrnam
+            getgrnam_r gethostbyaddr gethostbyname gethostname getline getnameinfo getopt getpeername getpid
+            getppid getpriority getpwnam getpwnam_r getpwuid getpwuid_r getrlimit getrusage getservbyname
+            getservbyport getsockname getsockopt gettimeofday getuid getwc getwchar glob globfree gmtime
+            gmtime_r gnu_get_libc_release gnu_get_libc_version hstrerror htonl htons if_indextoname
+            if_nametoindex imaxabs imaxdiv index inet_addr inet_aton inet_network inet_ntoa inet_ntop inet_pton
+            initstate ioctl isalnum isalnum_l isalpha isalpha_l isascii isatty isblank isblank_l iscntrl
+            iscntrl_l isdigit isdigit_l isgraph isgraph_l islower islower_l isprint isprint_l ispunct ispunct_l
+            isspace isspace_l isupper isupper_l iswalnum iswalpha iswblank iswcntrl iswctype iswdigit iswgraph
+            iswlower iswprint iswpunct iswspace iswupper iswxdigit isxdigit isxdigit_l jrand48 kill labs lchown
+            lcong48 ldiv link linkat listen llabs lldiv localeconv localtime localtime_r longjmp lrand48 lseek
+            lstat madvise malloc malloc_trim malloc_usable_size mblen mbrlen mbrtowc mbsinit mbsnrtowcs
+            mbsrtowcs mbstowcs mbtowc memalign memchr memcmp memcpy memmem memmove mempcpy memrchr memset mkdir
+            mkdirat mkdtemp mkfifo mkstemp mktime mlock mmap mprotect mrand48 mremap msync mtx_destroy mtx_init
+            mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock munmap nanosleep newlocale nl_langinfo
+            nl_langinfo_l nrand48 ntohl ntohs open open_memstream open_wmemstream openat opendir openlog
+            pathconf pclose perror pipe poll popen posix_madvise posix_memalign posix_spawn
+            posix_spawn_file_actions_addclose posix_spawn_file_actions_adddup2 posix_spawn_file_actions_addopen
+            posix_spawn_file_actions_destroy posix_spawn_file_actions_init posix_spawnattr_destroy
+            posix_spawnattr_getflags posix_spawnattr_getpgroup posix_spawnattr_getsigdefault
+            posix_spawnattr_getsigmask posix_spawnattr_init posix_spawnattr_setflags posix_spawnattr_setpgroup
             posix_spawnattr_setsigdefault posix_spawnattr_setsigmask posix_spawnp pread preadv printf pselect
             pthread_attr_destroy pthread_attr_getdetachstate pthread_attr_getguardsize
             pthread_attr_getinheritsched pthread_attr_getschedparam pthread_attr_getschedpolicy

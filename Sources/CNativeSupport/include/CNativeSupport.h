@@ -225,4 +225,17 @@ void crossrun_install_pipe_signal(void);
 /// Whether a SIGPIPE arrived since the last call (and forgets it).
 int crossrun_take_pipe_signal(void);
 
+
+/// <execinfo.h> for native programs, the same as the emulator's: frame records of the calling
+/// thread walked within its stack while the return addresses lie in the image; symbols from
+/// the crash reporter's table, glibc's "prog(func+0x1c) [0x...]" lines.
+int crossrun_native_execinfo_backtrace(void **buffer, int size);
+char **crossrun_native_execinfo_symbols(void *const *buffer, int size);
+void crossrun_native_execinfo_symbols_fd(void *const *buffer, int size, int fd);
+/// The symbol covering `pc` (its start in `*start`), NULL if none; `*in_image` tells whether
+/// `pc` lies in the image (then `*start` is the image base when no symbol covers it).
+const char *crossrun_native_image_symbol(uintptr_t pc, uintptr_t *start, int *in_image);
+/// The program name the crash reporter prints.
+const char *crossrun_native_program(void);
+
 #endif
