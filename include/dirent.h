@@ -1,5 +1,6 @@
 #ifndef _DIRENT_H
 #define _DIRENT_H
+#include <features.h>
 #include <_crossrun_types.h>
 /* glibc's LP64 layout, the same on x86-64, aarch64 and riscv64. */
 struct dirent {
@@ -23,4 +24,16 @@ void rewinddir(DIR *);
 int dirfd(DIR *);
 long telldir(DIR *);
 void seekdir(DIR *, long);
+int readdir_r(DIR *__CR_RESTRICT, struct dirent *__CR_RESTRICT, struct dirent **__CR_RESTRICT);
+#if defined __USE_XOPEN2K8 || defined __USE_MISC
+/* scandir's filter and comparator are called as target code (runtime/dirent.c). */
+int scandir(const char *__CR_RESTRICT, struct dirent ***__CR_RESTRICT, int (*)(const struct dirent *),
+            int (*)(const struct dirent **, const struct dirent **));
+int alphasort(const struct dirent **, const struct dirent **);
+#endif
+#ifdef __USE_GNU
+int scandirat(int, const char *__CR_RESTRICT, struct dirent ***__CR_RESTRICT, int (*)(const struct dirent *),
+              int (*)(const struct dirent **, const struct dirent **));
+int versionsort(const struct dirent **, const struct dirent **);
+#endif
 #endif

@@ -30,7 +30,23 @@ typedef struct { unsigned long __val[16]; } sigset_t;
 #define SIGTSTP 20
 #define SIGTTIN 21
 #define SIGTTOU 22
+#define SIGSTKFLT 16
+#define SIGURG 23
+#define SIGXCPU 24
+#define SIGXFSZ 25
+#define SIGVTALRM 26
+#define SIGPROF 27
 #define SIGWINCH 28
+#define SIGIO 29
+#define SIGPOLL SIGIO
+#define SIGPWR 30
+#define SIGSYS 31
+/* Linux's numbering is the same on x86-64, aarch64 and riscv64. glibc computes the
+   real-time range at run time (it keeps two for itself); these are its usual values. */
+#define SIGRTMIN 34
+#define SIGRTMAX 64
+#define NSIG 65
+#define _NSIG 65
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2

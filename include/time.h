@@ -1,11 +1,17 @@
 #ifndef _TIME_H
 #define _TIME_H
+#include <features.h>
 #include <_crossrun_types.h>
 #define CLOCKS_PER_SEC ((clock_t)1000000)
 #define CLOCK_REALTIME 0
 #define CLOCK_MONOTONIC 1
 #define CLOCK_PROCESS_CPUTIME_ID 2
 #define CLOCK_THREAD_CPUTIME_ID 3
+#define CLOCK_MONOTONIC_RAW 4
+#define CLOCK_REALTIME_COARSE 5
+#define CLOCK_MONOTONIC_COARSE 6
+#define CLOCK_BOOTTIME 7
+#define TIMER_ABSTIME 1
 #define TIME_UTC 1
 #ifndef _CROSSRUN_TIMESPEC
 #define _CROSSRUN_TIMESPEC
@@ -30,4 +36,19 @@ size_t strftime(char *__CR_RESTRICT, size_t, const char *__CR_RESTRICT, const st
 int nanosleep(const struct timespec *, struct timespec *);
 int clock_gettime(clockid_t, struct timespec *);
 int timespec_get(struct timespec *, int);
+int clock_getres(clockid_t, struct timespec *);
+/* Emulated, clock_settime answers EPERM: a guest does not set the host's clock. */
+int clock_settime(clockid_t, const struct timespec *);
+int clock_nanosleep(clockid_t, int, const struct timespec *, struct timespec *);
+char *asctime_r(const struct tm *__CR_RESTRICT, char *__CR_RESTRICT);
+char *ctime_r(const time_t *__CR_RESTRICT, char *__CR_RESTRICT);
+void tzset(void);
+#ifdef __USE_XOPEN
+char *strptime(const char *__CR_RESTRICT, const char *__CR_RESTRICT, struct tm *);
+#endif
+#ifdef __USE_MISC
+/* The inverses of gmtime and localtime (BSD; in C23 for timegm). */
+time_t timegm(struct tm *);
+time_t timelocal(struct tm *);
+#endif
 #endif

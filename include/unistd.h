@@ -117,6 +117,7 @@ int unlinkat(int, const char *, int);
 ssize_t readlinkat(int, const char *__CR_RESTRICT, char *__CR_RESTRICT, size_t);
 int symlinkat(const char *, int, const char *);
 int linkat(int, const char *, int, const char *, int);
+int fchownat(int, const char *, uid_t, gid_t, int);
 int fsync(int);
 int fdatasync(int);
 int ftruncate(int, off_t);

@@ -100,3 +100,6 @@ int crossrun_accept4(int fd, void *addr, unsigned int *len, int flags) { return 
 
 void crossrun_syslog(int priority, const char *message) { syslog(priority, "%s", message); }
 void crossrun_openlog(const char *ident, int options, int facility) { openlog(ident, options, facility); }
+
+#include <time.h>
+char *crossrun_strptime(const char *text, const char *format, struct tm *tm) { return strptime(text, format, tm); }

@@ -13,6 +13,7 @@ public enum GuestRuntime {
     /// are left out, but for the two `pthread_cleanup_push`/`pop` expand to).
     public static let functions: Set<String> = {
         var names: Set<String> = ["qsort", "qsort_r", "bsearch"]
+        names.formUnion(directoryFunctions)
         names.formUnion(threadFunctions)
         names.formUnion(atomicFunctions)
         names.formUnion(aarch64OutlineAtomics)
@@ -24,6 +25,9 @@ public enum GuestRuntime {
     /// the host's libc. Short inputs run as a guest loop, long ones go to the host.
     public static let stringFunctions: Set<String> = ["memcpy", "memmove", "memset", "memcmp", "bcmp", "memchr",
                                                       "strlen", "strcmp", "strchr"]
+
+    /// `<dirent.h>`'s scanning functions (runtime/dirent.c): scandir's callbacks run as target code.
+    public static let directoryFunctions: Set<String> = ["scandir", "scandirat", "alphasort", "versionsort", "readdir_r"]
 
     /// `<pthread.h>`, `<semaphore.h>` and `<threads.h>` (runtime/pthread*.c, semaphore.c, threads.c).
     public static let threadFunctions: Set<String> = Set("""
@@ -90,6 +94,7 @@ public enum GuestRuntime {
         var list: [(sources: [String], functions: Set<String>)] = strings ? [(["runtime/string.c"], stringFunctions)] : []
         list += [
             (["runtime/sort.c"], ["qsort", "qsort_r", "bsearch"]),
+            (["runtime/dirent.c"], directoryFunctions),
             (["runtime/pthread.c", "runtime/pthread_mutex.c", "runtime/pthread_rwlock.c", "runtime/semaphore.c",
               "runtime/threads.c"], threadFunctions),
             (["runtime/atomic.c"], atomicFunctions),

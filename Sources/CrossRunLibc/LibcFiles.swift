@@ -40,6 +40,13 @@ enum LibcFiles {
         LibcPosix.result(rt, f, Int(try body(at, p)))
     }
 
+    /// Whether `mknod` may create a node of `mode`'s type: under `--root` no character or block
+    /// devices (a device node inside the root would open host devices from outside it).
+    static func deviceNodeAllowed(_ rt: LibcRuntime, _ mode: mode_t) -> Bool {
+        let type = mode & S_IFMT
+        return rt.fileSystem.root == nil || (type != S_IFCHR && type != S_IFBLK)
+    }
+
     /// `fcntl(fd, cmd, ...)`: descriptor flags, status flags, duplication and record locks.
     static func fcntl(_ rt: LibcRuntime, _ f: any CallFrame) throws {
         let n = rt.abi.linux.fcntl
@@ -178,6 +185,28 @@ enum LibcFiles {
             let mode = mode_t(truncatingIfNeeded: try f.int(1))
             return rt.creatingFiles { Glibc.mkfifo(p, mode) }
         } },
+        "mkfifoat": { rt, f in
+            try atCall(rt, f, 1, dirfd: try f.int32(0), followLast: false) { at, p in
+                let mode = mode_t(truncatingIfNeeded: try f.int(2))
+                return rt.creatingFiles { Glibc.mkfifoat(at, p, mode) }
+            }
+        },
+        "mknod": { rt, f in
+            let mode = mode_t(truncatingIfNeeded: try f.int(1)), dev = dev_t(try f.int(2))
+            guard deviceNodeAllowed(rt, mode) else { rt.setErrno(EPERM); f.returnInt32(-1); return }
+            try atCall(rt, f, followLast: false) { _, p in rt.creatingFiles { Glibc.mknod(p, mode, dev) } }
+        },
+        "mknodat": { rt, f in
+            let mode = mode_t(truncatingIfNeeded: try f.int(2)), dev = dev_t(try f.int(3))
+            guard deviceNodeAllowed(rt, mode) else { rt.setErrno(EPERM); f.returnInt32(-1); return }
+            try atCall(rt, f, 1, dirfd: try f.int32(0), followLast: false) { at, p in rt.creatingFiles { Glibc.mknodat(at, p, mode, dev) } }
+        },
+        "fchownat": { rt, f in
+            let flags = try f.int32(4)
+            try atCall(rt, f, 1, dirfd: try f.int32(0), followLast: flags & AT_SYMLINK_NOFOLLOW == 0) { at, p in
+                Glibc.fchownat(at, p, uid_t(truncatingIfNeeded: try f.int(2)), gid_t(truncatingIfNeeded: try f.int(3)), flags & (AT_SYMLINK_NOFOLLOW | Int32(CROSSRUN_AT_EMPTY_PATH)))
+            }
+        },
         "fsync": { rt, f in LibcPosix.result(rt, f, Int(Glibc.fsync(try f.int32(0)))) },
         "fdatasync": { rt, f in LibcPosix.result(rt, f, Int(Glibc.fdatasync(try f.int32(0)))) },
         "ftruncate": { rt, f in LibcPosix.result(rt, f, Int(Glibc.ftruncate(try f.int32(0), off_t(try f.long(1))))) },

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CHostSystem
 
 /// time.h: host clocks and conversions; `struct tm` has the same LP64 layout on every target.
 enum LibcTime {
@@ -38,6 +39,14 @@ enum LibcTime {
         let a = try rt.staticObject("asctime", size: 64)
         try rt.memory.write(Array(UnsafeRawBufferPointer(start: s, count: min(strlen(s), 63))) + [0], at: a)
         f.returnInt(a)
+    }
+
+    /// `asctime_r`/`ctime_r`: the host's text (at most 26 bytes with its NUL, as POSIX sizes
+    /// the buffer) copied into the guest's buffer, which is returned.
+    static func reentrantText(_ rt: LibcRuntime, _ f: any CallFrame, _ s: UnsafeMutablePointer<CChar>?, out: UInt64) throws {
+        guard let s else { rt.setErrno(EOVERFLOW); f.returnInt(0); return }
+        try rt.memory.write(Array(UnsafeRawBufferPointer(start: s, count: min(strlen(s), 25))) + [0], at: out)
+        f.returnInt(out)
     }
 
     static let functions: [String: HostFunction] = [
@@ -83,6 +92,76 @@ enum LibcTime {
         "ctime": { rt, f in
             var t = time_t(try rt.memory.load(f.int(0), as: Int64.self))
             try text(rt, f, ctime(&t))
+        },
+        "clock_getres": { rt, f in
+            var ts = timespec()
+            let r = clock_getres(clockid_t(try f.int32(0)), &ts)
+            let out = try f.int(1)
+            if r == 0 && out != 0 { try rt.memory.store(Int64(ts.tv_sec), at: out); try rt.memory.store(Int64(ts.tv_nsec), at: out + 8) }
+            LibcPosix.result(rt, f, Int(r))
+        },
+        // A guest never sets the host's clock (natively the program is the process and may).
+        // Checked as the kernel does: a malformed time is EINVAL before permission is.
+        "clock_settime": { rt, f in
+            let nsec = try rt.memory.load(f.int(1) &+ 8, as: Int64.self)
+            rt.setErrno((0..<1_000_000_000).contains(nsec) ? EPERM : EINVAL)
+            f.returnInt32(-1)
+        },
+        "clock_nanosleep": { rt, f in
+            // Returns an error number (not -1/errno). The remainder is written only for an
+            // interrupted relative sleep, as the kernel does.
+            let request = try f.int(2), remainder = try f.int(3)
+            let sec = try rt.memory.load(request, as: Int64.self), nsec = try rt.memory.load(request &+ 8, as: Int64.self)
+            guard sec >= 0, (0..<1_000_000_000).contains(nsec), let s = Int(exactly: sec) else { f.returnInt32(EINVAL); return }
+            var req = timespec(tv_sec: s, tv_nsec: Int(nsec)), rem = timespec()
+            let flags = Int32(truncatingIfNeeded: try f.int(1))
+            let r = clock_nanosleep(clockid_t(try f.int32(0)), flags, &req, &rem)
+            if r == EINTR && flags & TIMER_ABSTIME == 0 && remainder != 0 {
+                try rt.memory.store(Int64(rem.tv_sec), at: remainder); try rt.memory.store(Int64(rem.tv_nsec), at: remainder + 8)
+            }
+            f.returnInt32(r)
+        },
+        "asctime_r": { rt, f in
+            var t = try loadTM(rt.memory, f.int(0))
+            var buffer = [CChar](repeating: 0, count: 128)
+            try reentrantText(rt, f, asctime_r(&t, &buffer), out: f.int(1))
+        },
+        "ctime_r": { rt, f in
+            var t = time_t(try rt.memory.load(f.int(0), as: Int64.self))
+            var buffer = [CChar](repeating: 0, count: 128)
+            try reentrantText(rt, f, ctime_r(&t, &buffer), out: f.int(1))
+        },
+        "tzset": { _, f in tzset(); f.returnInt(0) },
+        "timegm": { rt, f in
+            var t = try loadTM(rt.memory, f.int(0))
+            let r = timegm(&t)
+            try storeTM(rt, t, f.int(0))
+            f.returnSigned(Int64(r))
+        },
+        "timelocal": { rt, f in
+            var t = try loadTM(rt.memory, f.int(0))
+            let r = mktime(&t)
+            try storeTM(rt, t, f.int(0))
+            f.returnSigned(Int64(r))
+        },
+        "strptime": { rt, f in
+            // The host parses a copy; the result points into the guest's string at the same offset.
+            let input = try f.int(0)
+            let text = Array(try rt.memory.cString(input)) + [0], format = Array(try rt.memory.cString(f.int(1))) + [0]
+            var t = try loadTM(rt.memory, f.int(2))
+            let consumed: Int? = text.withUnsafeBufferPointer { inBuf in
+                format.withUnsafeBufferPointer { fmtBuf in
+                    inBuf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: text.count) { start in
+                        fmtBuf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: format.count) { fmt in
+                            guard let end = crossrun_strptime(start, fmt, &t) else { return nil }
+                            return start.distance(to: UnsafePointer(end))
+                        }
+                    }
+                }
+            }
+            guard let consumed else { f.returnInt(0); return }
+            try storeTM(rt, t, f.int(2))
+            f.returnInt(input &+ UInt64(consumed))
         },
         "strftime": { rt, f in
             // The guest's size bounds what is written, not what the host allocates.

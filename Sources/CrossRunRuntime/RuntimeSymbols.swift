@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1005)
+        table.reserveCapacity(1023)
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
             for name in names.split(whereSeparator: \.isWhitespace) {
                 table[String(name)] = RuntimeSymbol(name: String(name), kind: kind, library: library)
@@ -51,14 +51,15 @@ public enum RuntimeSymbols {
             __crossrun_host_memset __crossrun_host_strchr __crossrun_host_strcmp __crossrun_host_strlen
             __crossrun_thread_exit __crossrun_thread_spawn __ctype_get_mb_cur_max __errno_location
             __h_errno_location __sigsetjmp __stack_chk_fail __xpg_basename __xpg_strerror_r _exit _longjmp
-            _setjmp abort abs accept accept4 access aligned_alloc arc4random arc4random_buf arc4random_uniform
-            asctime at_quick_exit atexit atof atoi atol atoll backtrace backtrace_symbols backtrace_symbols_fd
-            basename bcmp bcopy bind bsearch btowc bzero call_once calloc cfgetispeed cfgetospeed cfmakeraw
-            cfsetispeed cfsetospeed cfsetspeed chdir chmod chown clearenv clearerr clock clock_gettime close
-            closedir closelog cnd_broadcast cnd_destroy cnd_init cnd_signal cnd_timedwait cnd_wait connect creat
-            ctime difftime dirfd dirname div dlclose dlerror dlopen dlsym dprintf drand48 dup dup2 duplocale
-            erand48 err error errx execl execle execlp execv execve execvp exit explicit_bzero faccessat fchmod
-            fchmodat fchown fclose fcntl fdatasync fdopen fdopendir feof ferror fflush ffs ffsl ffsll fgetc
+            _setjmp abort abs accept accept4 access aligned_alloc alphasort arc4random arc4random_buf
+            arc4random_uniform asctime asctime_r at_quick_exit atexit atof atoi atol atoll backtrace
+            backtrace_symbols backtrace_symbols_fd basename bcmp bcopy bind bsearch btowc bzero call_once calloc
+            cfgetispeed cfgetospeed cfmakeraw cfsetispeed cfsetospeed cfsetspeed chdir chmod chown clearenv
+            clearerr clock clock_getres clock_gettime clock_nanosleep clock_settime close closedir closelog
+            cnd_broadcast cnd_destroy cnd_init cnd_signal cnd_timedwait cnd_wait connect creat ctime ctime_r
+            difftime dirfd dirname div dlclose dlerror dlopen dlsym dprintf drand48 dup dup2 duplocale erand48
+            err error errx execl execle execlp execv execve execvp exit explicit_bzero faccessat fchmod fchmodat
+            fchown fchownat fclose fcntl fdatasync fdopen fdopendir feof ferror fflush ffs ffsl ffsll fgetc
             fgetc_unlocked fgetpos fgets fgetwc fgetws fileno flock flockfile fmemopen fnmatch fopen fork
             fpathconf fprintf fputc fputc_unlocked fputs fputwc fputws fread free freeaddrinfo freelocale
             freopen fscanf fseek fseeko fsetpos fstat fstatat fstatvfs fsync ftell ftello ftruncate ftrylockfile
@@ -76,10 +77,10 @@ public enum RuntimeSymbols {
             lcong48 ldiv link linkat listen llabs lldiv localeconv localtime localtime_r longjmp lrand48 lseek
             lstat madvise malloc malloc_trim malloc_usable_size mblen mbrlen mbrtowc mbsinit mbsnrtowcs
             mbsrtowcs mbstowcs mbtowc memalign memchr memcmp memcpy memmem memmove mempcpy memrchr memset mkdir
-            mkdirat mkdtemp mkfifo mkstemp mktime mlock mmap mprotect mrand48 mremap msync mtx_destroy mtx_init
-            mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock munmap nanosleep newlocale nl_langinfo
-            nl_langinfo_l nrand48 ntohl ntohs open open_memstream open_wmemstream openat opendir openlog
-            pathconf pclose perror pipe poll popen posix_madvise posix_memalign posix_spawn
+            mkdirat mkdtemp mkfifo mkfifoat mknod mknodat mkstemp mktime mlock mmap mprotect mrand48 mremap
+            msync mtx_destroy mtx_init mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock munmap nanosleep
+            newlocale nl_langinfo nl_langinfo_l nrand48 ntohl ntohs open open_memstream open_wmemstream openat
+            opendir openlog pathconf pclose perror pipe poll popen posix_madvise posix_memalign posix_spawn
             posix_spawn_file_actions_addclose posix_spawn_file_actions_adddup2 posix_spawn_file_actions_addopen
             posix_spawn_file_actions_destroy posix_spawn_file_actions_init posix_spawnattr_destroy
             posix_spawnattr_getflags posix_spawnattr_getpgroup posix_spawnattr_getsigdefault
@@ -110,28 +111,29 @@ public enum RuntimeSymbols {
             pthread_spin_init pthread_spin_lock pthread_spin_trylock pthread_spin_unlock pthread_testcancel
             pthread_timedjoin_np pthread_tryjoin_np putc putc_unlocked putchar putchar_unlocked putenv puts
             putwc putwchar pwrite pwritev qsort qsort_r quick_exit raise rand random rawmemchr read readdir
-            readlink readlinkat readv realloc reallocarray realpath recv recvfrom recvmsg regcomp regerror
-            regexec regfree remove rename renameat rewind rewinddir rindex rmdir scanf sched_getaffinity
-            sched_getcpu sched_yield secure_getenv seed48 seekdir select sem_clockwait sem_destroy sem_getvalue
-            sem_init sem_post sem_timedwait sem_trywait sem_wait send sendmsg sendto setbuf setenv setjmp
-            setlocale setlogmask setpriority setrlimit setsockopt setstate setvbuf shutdown sigaction sigaddset
-            sigdelset sigemptyset sigfillset sigismember siglongjmp signal sigprocmask sleep snprintf socket
-            socketpair sprintf srand srand48 srandom sscanf stat statvfs stpcpy stpncpy strcasecmp strcasecmp_l
-            strcasestr strcat strchr strchrnul strcmp strcoll strcoll_l strcpy strcspn strdup strerror
-            strerror_r strftime strlen strncasecmp strncasecmp_l strncat strncmp strncpy strndup strnlen strpbrk
-            strrchr strsep strsignal strspn strstr strtod strtod_l strtof strtof_l strtoimax strtok strtok_r
-            strtol strtol_l strtold strtoll strtoul strtoul_l strtoull strtoumax strverscmp strxfrm swprintf
-            swscanf symlink symlinkat sysconf syslog system tcdrain tcflow tcflush tcgetattr tcsendbreak
-            tcsetattr telldir thrd_create thrd_current thrd_detach thrd_equal thrd_exit thrd_join thrd_sleep
-            thrd_yield time times timespec_get tmpfile tmpnam tolower tolower_l toupper toupper_l towctrans
-            towlower towupper truncate tss_create tss_delete tss_get tss_set ttyname ttyname_r umask uname
-            ungetc ungetwc unlink unlinkat unsetenv uselocale usleep utime utimensat utimes verr verrx vfork
-            vfprintf vfscanf vfwprintf vprintf vscanf vsnprintf vsprintf vsscanf vswprintf vswscanf vsyslog
-            vwarn vwarnx vwprintf wait wait3 wait4 waitpid warn warnx wcpcpy wcpncpy wcrtomb wcscasecmp wcscat
-            wcschr wcschrnul wcscmp wcscoll wcscpy wcscspn wcsdup wcsftime wcslen wcsncasecmp wcsncat wcsncmp
-            wcsncpy wcsnlen wcsnrtombs wcspbrk wcsrchr wcsrtombs wcsspn wcsstr wcstod wcstof wcstok wcstol
-            wcstold wcstoll wcstombs wcstoul wcstoull wcswidth wcsxfrm wctob wctomb wctrans wctype wcwidth
-            wmemchr wmemcmp wmemcpy wmemmove wmempcpy wmemset wprintf write writev
+            readdir_r readlink readlinkat readv realloc reallocarray realpath recv recvfrom recvmsg regcomp
+            regerror regexec regfree remove rename renameat rewind rewinddir rindex rmdir scandir scandirat
+            scanf sched_getaffinity sched_getcpu sched_yield secure_getenv seed48 seekdir select sem_clockwait
+            sem_destroy sem_getvalue sem_init sem_post sem_timedwait sem_trywait sem_wait send sendmsg sendto
+            setbuf setenv setjmp setlocale setlogmask setpriority setrlimit setsockopt setstate setvbuf shutdown
+            sigaction sigaddset sigdelset sigemptyset sigfillset sigismember siglongjmp signal sigprocmask sleep
+            snprintf socket socketpair sprintf srand srand48 srandom sscanf stat statvfs stpcpy stpncpy
+            strcasecmp strcasecmp_l strcasestr strcat strchr strchrnul strcmp strcoll strcoll_l strcpy strcspn
+            strdup strerror strerror_r strftime strlen strncasecmp strncasecmp_l strncat strncmp strncpy strndup
+            strnlen strpbrk strptime strrchr strsep strsignal strspn strstr strtod strtod_l strtof strtof_l
+            strtoimax strtok strtok_r strtol strtol_l strtold strtoll strtoul strtoul_l strtoull strtoumax
+            strverscmp strxfrm swprintf swscanf symlink symlinkat sysconf syslog system tcdrain tcflow tcflush
+            tcgetattr tcsendbreak tcsetattr telldir thrd_create thrd_current thrd_detach thrd_equal thrd_exit
+            thrd_join thrd_sleep thrd_yield time timegm timelocal times timespec_get tmpfile tmpnam tolower
+            tolower_l toupper toupper_l towctrans towlower towupper truncate tss_create tss_delete tss_get
+            tss_set ttyname ttyname_r tzset umask uname ungetc ungetwc unlink unlinkat unsetenv uselocale usleep
+            utime utimensat utimes verr verrx versionsort vfork vfprintf vfscanf vfwprintf vprintf vscanf
+            vsnprintf vsprintf vsscanf vswprintf vswscanf vsyslog vwarn vwarnx vwprintf wait wait3 wait4 waitpid
+            warn warnx wcpcpy wcpncpy wcrtomb wcscasecmp wcscat wcschr wcschrnul wcscmp wcscoll wcscpy wcscspn
+            wcsdup wcsftime wcslen wcsncasecmp wcsncat wcsncmp wcsncpy wcsnlen wcsnrtombs wcspbrk wcsrchr
+            wcsrtombs wcsspn wcsstr wcstod wcstof wcstok wcstol wcstold wcstoll wcstombs wcstoul wcstoull
+            wcswidth wcsxfrm wctob wctomb wctrans wctype wcwidth wmemchr wmemcmp wmemcpy wmemmove wmempcpy
+            wmemset wprintf write writev
             """, .function, .libc)
         add("""
             __addtf3 __clzti2 __ctzti2 __divdc3 __divsc3 __divtc3 __divtf3 __divti3 __divxc3 __eqtf2

@@ -59,6 +59,10 @@ int fstatat(int, const char *__CR_RESTRICT, struct stat *__CR_RESTRICT, int);
 int fchmod(int, mode_t);
 int mkdirat(int, const char *, mode_t);
 int mkfifo(const char *, mode_t);
+int mkfifoat(int, const char *, mode_t);
+/* Emulated under --root, character and block devices are refused (EPERM). */
+int mknod(const char *, mode_t, dev_t);
+int mknodat(int, const char *, mode_t, dev_t);
 int fchmodat(int, const char *, mode_t, int);
 int utimensat(int, const char *, const struct timespec[2], int);
 int futimens(int, const struct timespec[2]);

@@ -37,4 +37,8 @@ int crossrun_accept4(int fd, void *addr, unsigned int *len, int flags);
 /// `ident` must stay valid until the next openlog (syslog keeps the pointer).
 void crossrun_syslog(int priority, const char *message);
 void crossrun_openlog(const char *ident, int options, int facility);
+#include <time.h>
+/// strptime(3), which Glibc's Swift module leaves out (it is an X/Open extension).
+char *crossrun_strptime(const char *text, const char *format, struct tm *tm);
+
 #endif
