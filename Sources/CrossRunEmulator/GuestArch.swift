@@ -43,6 +43,8 @@ protocol GuestArch {
     func setThreadPointer(_ uc: OpaquePointer, _ value: UInt64)
     /// The program counter.
     func pc(_ uc: OpaquePointer) -> UInt64
+    /// Moves the program counter (a blocked library call's retry re-enters its trampoline).
+    func setPC(_ uc: OpaquePointer, _ value: UInt64)
     /// The stack pointer.
     func sp(_ uc: OpaquePointer) -> UInt64
     /// Prepares registers and stack to call `function(args…)` so that it returns to `returnAddress`;

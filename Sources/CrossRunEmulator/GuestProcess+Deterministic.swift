@@ -48,7 +48,7 @@ extension GuestProcess {
         // The program's own pid is the fixed one: kill(getpid(), sig) must reach it.
         "kill": { rt, f in
             let pid = try f.int32(0)
-            try library("kill")(rt, pid == CROSSRUN_DET_PID ? FirstArgumentFrame(f, UInt64(UInt32(bitPattern: getpid()))) : f)
+            try library("kill")(rt, pid == CROSSRUN_DET_PID ? ReplacedArgumentFrame(f, UInt64(UInt32(bitPattern: getpid()))) : f)
         },
         // Sleeping moves the virtual clock on by the time asked for (and still sleeps).
         "sleep": { rt, f in
@@ -120,17 +120,19 @@ extension GuestProcess {
     }
 }
 
-/// A call frame whose first integer argument is replaced (`kill`'s pid).
-struct FirstArgumentFrame: CallFrame {
+/// A call frame with one integer argument replaced (`kill`'s pid, a retried `poll`'s timeout).
+struct ReplacedArgumentFrame: CallFrame {
     let base: any CallFrame
-    let first: UInt64
+    let index: Int
+    let value: UInt64
 
-    init(_ base: any CallFrame, _ first: UInt64) {
+    init(_ base: any CallFrame, index: Int = 0, _ value: UInt64) {
         self.base = base
-        self.first = first
+        self.index = index
+        self.value = value
     }
 
-    func int(_ index: Int) throws -> UInt64 { index == 0 ? first : try base.int(index) }
+    func int(_ i: Int) throws -> UInt64 { i == index ? value : try base.int(i) }
     func double(_ index: Int) throws -> Double { try base.double(index) }
     func float(_ index: Int) throws -> Float { try base.float(index) }
     func longDouble(_ index: Int) throws -> (UInt64, UInt64) { try base.longDouble(index) }

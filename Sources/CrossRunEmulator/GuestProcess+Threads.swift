@@ -45,6 +45,7 @@ extension GuestProcess {
                 requestSwitch(.yield)
             }
         default:
+            if let waiting = descriptorWaitingFunction(name) { return waiting }
             guard Self.sleepingFunctionNames.contains(name), let plain = HostLibc.functions[name] else { return nil }
             return { [unowned self] rt, f in
                 guard let s = threads, s.liveCount > 1, nestedStackTops.isEmpty else { return try plain(rt, f) }
@@ -343,8 +344,24 @@ extension GuestProcess {
     /// generator picks; false when the run ends instead (deadlock, deadline).
     func switchThreads(_ s: GuestScheduler, _ reason: SwitchReason) -> Bool {
         if s.anyTimedWait { s.wakeExpired(now: GuestScheduler.monotonicNow()) }
+        if s.anyDescriptorWait { s.wakeReadyDescriptors(milliseconds: 0) }
         var next = s.choose(reason)
         while next == nil {
+            if s.anyDescriptorWait {
+                // Every thread waits and one waits for a descriptor: wait on the host for any
+                // of them or the earliest time limit, in slices so the run's deadline holds.
+                let now = GuestScheduler.monotonicNow()
+                let slice: UInt64 = 100_000_000
+                let untilWake = s.earliestWake.map { $0 > now ? $0 - now : 0 } ?? slice
+                s.wakeReadyDescriptors(milliseconds: Int32((min(untilWake, slice) + 999_999) / 1_000_000))
+                if deadlinePassed {
+                    termination = Self.timedOut
+                    return false
+                }
+                if s.anyTimedWait { s.wakeExpired(now: GuestScheduler.monotonicNow()) }
+                next = s.choose(reason)
+                continue
+            }
             guard let wakeAt = s.earliestWake else {
                 reportDeadlock(s)
                 return false
@@ -398,8 +415,14 @@ extension GuestProcess {
         deliverResumeResult(s, j)
     }
 
-    /// Writes the result of thread `i`'s blocked call into its result register (it runs now).
+    /// Writes the result of thread `i`'s blocked call into its result register (it runs now),
+    /// or sends it back into the call's trampoline to make the call again (descriptor waits).
     private func deliverResumeResult(_ s: GuestScheduler, _ i: Int) {
+        if let pc = s.threads[i].retryPC {
+            s.threads[i].retryPC = nil
+            arch.setPC(uc, pc)
+            return
+        }
         guard let r = s.threads[i].resumeResult else { return }
         s.threads[i].resumeResult = nil
         arch.frame(uc, memory: memory).returnInt(UInt64(bitPattern: r))

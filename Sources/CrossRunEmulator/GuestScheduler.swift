@@ -37,6 +37,11 @@ struct ThreadBlock {
     var timeoutResult: Int64
     /// Order of blocking, so futex waiters wake first come, first served.
     var sequence: UInt64
+    /// For a call waiting on descriptors (`read`, `select`, `poll`…): the host descriptors and
+    /// events it waits for, and its trampoline, which it re-enters when one is ready or its
+    /// time limit passes (the call then runs again, finding data or its time up).
+    var descriptors: [pollfd]? = nil
+    var retryPC: UInt64? = nil
 }
 
 /// One guest thread of an emulated program.
@@ -71,6 +76,10 @@ struct GuestThread {
     var tidWord: UInt64?
     /// The result its blocked call returns when it runs again.
     var resumeResult: Int64?
+    /// Where it resumes instead, to make its blocked library call again (descriptor waits).
+    var retryPC: UInt64?
+    /// Its descriptor wait ended by its time limit: the retried call must not wait again.
+    var waitTimedOut = false
     /// The host rounding mode its library calls run under (its `<fenv.h>` state).
     var rounding: Int32 = FE_TONEAREST
     /// Its signal mask (`pthread_sigmask` is per thread; a new thread inherits its creator's).
@@ -150,10 +159,12 @@ final class GuestScheduler {
     var liveCount: Int { threads.reduce(0) { if case .ended = $1.state { return $0 } else { return $0 + 1 } } }
 
     /// Blocks the running thread.
-    func blockCurrent(primitive: String, futex: UInt64?, wakeAt: UInt64?, timeoutResult: Int64) {
+    func blockCurrent(primitive: String, futex: UInt64?, wakeAt: UInt64?, timeoutResult: Int64,
+                      descriptors: [pollfd]? = nil, retryPC: UInt64? = nil) {
         nextSequence += 1
         threads[currentIndex].state = .blocked(ThreadBlock(primitive: primitive, futex: futex, wakeAt: wakeAt,
-                                                           timeoutResult: timeoutResult, sequence: nextSequence))
+                                                           timeoutResult: timeoutResult, sequence: nextSequence,
+                                                           descriptors: descriptors, retryPC: retryPC))
     }
 
     /// Wakes up to `count` threads waiting on `futex`, first blocked first; returns how many.
@@ -176,8 +187,37 @@ final class GuestScheduler {
         for i in threads.indices {
             if let b = threads[i].block, let at = b.wakeAt, at <= now {
                 threads[i].state = .runnable
-                threads[i].resumeResult = b.timeoutResult
+                if let pc = b.retryPC {
+                    threads[i].retryPC = pc
+                    threads[i].waitTimedOut = true
+                } else {
+                    threads[i].resumeResult = b.timeoutResult
+                }
             }
+        }
+    }
+
+    /// Whether a blocked thread waits for a descriptor.
+    var anyDescriptorWait: Bool { threads.contains { $0.block?.descriptors != nil } }
+
+    /// Polls the descriptors every waiting thread waits for (one host `poll`, up to
+    /// `milliseconds`) and makes the threads with a ready one runnable, to retry their call.
+    func wakeReadyDescriptors(milliseconds: Int32) {
+        var all: [pollfd] = [], owners: [Int] = []
+        for i in threads.indices {
+            guard let fds = threads[i].block?.descriptors else { continue }
+            all += fds
+            owners += Array(repeating: i, count: fds.count)
+        }
+        // With no descriptors (a `select` used as a sleep) this only waits.
+        var n: Int32
+        repeat { n = poll(&all, nfds_t(all.count), milliseconds) } while n < 0 && errno == EINTR && milliseconds == 0
+        guard n > 0 else { return }
+        for (k, fd) in all.enumerated() where fd.revents != 0 {
+            let i = owners[k]
+            guard let b = threads[i].block, let pc = b.retryPC else { continue }
+            threads[i].state = .runnable
+            threads[i].retryPC = pc
         }
     }
 

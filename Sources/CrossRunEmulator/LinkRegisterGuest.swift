@@ -41,6 +41,7 @@ extension LinkRegisterGuest {
 
     func interruptMeaning(_ intno: UInt32) -> InterruptMeaning { Self.meaning(ofInterrupt: intno) }
     func pc(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.programCounter) }
+    func setPC(_ uc: OpaquePointer, _ value: UInt64) { write(uc, Self.programCounter, value) }
     func sp(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.stackPointer) }
     func result(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.integerArguments[0]) }
     /// `ret` jumps through the link register and leaves the stack pointer as the call found it.

@@ -143,6 +143,7 @@ struct X86_64Guest: GuestArch {
     }
 
     func pc(_ uc: OpaquePointer) -> UInt64 { read(uc, Self.rip) }
+    func setPC(_ uc: OpaquePointer, _ value: UInt64) { write(uc, Self.rip, value) }
     func redirectStubReturn(_ uc: OpaquePointer, memory: AddressSpace, to address: UInt64) throws {
         try memory.store(address, at: read(uc, Self.rsp))
     }

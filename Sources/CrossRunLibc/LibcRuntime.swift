@@ -100,7 +100,7 @@ public final class LibcRuntime {
     }
 
     /// A zeroed static guest object of `size` bytes, created once per name.
-    func staticObject(_ name: String, size: Int) throws -> UInt64 {
+    package func staticObject(_ name: String, size: Int) throws -> UInt64 {
         if let a = staticObjects[name] { return a }
         let a = try allocateZeroed(size)
         staticObjects[name] = a

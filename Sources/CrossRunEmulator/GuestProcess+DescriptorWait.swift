@@ -1,0 +1,148 @@
+import CrossRunLibc
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Library calls that wait for descriptors (`read` on an empty pipe, `accept`, `select`,
+/// `poll`…) while other guest threads live. All guest threads share one engine, so a call
+/// that blocked on the host would stop every thread — including the one that was about to
+/// write to that pipe. Instead, when the descriptors are not ready, only the calling thread
+/// waits: it blocks in the scheduler with the host descriptors it waits for, and when one is
+/// ready (or its time limit passes) it re-enters the call's trampoline and makes the call
+/// again, which then finds its data. With one thread, or inside a nested guest call, calls
+/// go straight to the host as before.
+///
+/// Not covered: stdio reads (`fgets` on a pipe), `waitpid` and a large blocking `write` to a
+/// pipe that fills midway — those still hold every thread while they wait.
+extension GuestProcess {
+    /// The functions wrapped here.
+    static let descriptorWaitingFunctionNames: Set<String> = [
+        "read", "readv", "recv", "recvfrom", "recvmsg", "accept", "accept4",
+        "write", "writev", "send", "sendto", "sendmsg", "select", "pselect", "poll", "ppoll", "epoll_wait",
+    ]
+
+    /// What a call waits for: host descriptors with events, and a time limit (nil: none).
+    struct DescriptorWait {
+        var descriptors: [pollfd]
+        var timeout: UInt64?
+    }
+
+    /// The descriptor-aware form of `name`, or nil when it is not one of them.
+    func descriptorWaitingFunction(_ name: String) -> HostFunction? {
+        guard Self.descriptorWaitingFunctionNames.contains(name), let plain = HostLibc.functions[name] else { return nil }
+        return { [unowned self] rt, f in
+            guard let s = threads, s.liveCount > 1, nestedStackTops.isEmpty else { return try plain(rt, f) }
+            let i = s.currentIndex
+            if s.threads[i].waitTimedOut {
+                // Its time limit passed while it waited: this call must not wait again.
+                s.threads[i].waitTimedOut = false
+                return try plain(rt, try Self.withoutWaiting(name, rt, f))
+            }
+            guard let wait = try Self.descriptorWait(name, rt, f), wait.timeout != 0 else { return try plain(rt, f) }
+            var probe = wait.descriptors
+            if !probe.isEmpty && poll(&probe, nfds_t(probe.count), 0) != 0 { return try plain(rt, f) }   // ready (or an error to report)
+            let wakeAt = wait.timeout.map { GuestScheduler.monotonicNow().addingReportingOverflow($0) }.flatMap { $0.overflow ? nil : $0.partialValue }
+            s.blockCurrent(primitive: name, futex: nil, wakeAt: wakeAt, timeoutResult: 0,
+                           descriptors: wait.descriptors, retryPC: arch.pc(uc) &- arch.trapPCOffset)
+            requestSwitch(.block)
+        }
+    }
+
+    /// Bits of a guest `fd_set` below `count`.
+    private static func descriptors(in set: UInt64, count: Int32, _ rt: LibcRuntime) throws -> [Int32] {
+        guard set != 0 else { return [] }
+        var found: [Int32] = []
+        for word in 0..<Int((count + 63) / 64) {
+            var bits = try rt.memory.load(set + UInt64(8 * word), as: UInt64.self)
+            while bits != 0 {
+                let fd = Int32(64 * word + bits.trailingZeroBitCount)
+                if fd < count { found.append(fd) }
+                bits &= bits - 1
+            }
+        }
+        return found
+    }
+
+    /// A guest `struct timespec` (or `timeval`, `unit` 1000) as nanoseconds; nil for a null
+    /// pointer (no limit); nil too for a malformed one, which the host call then rejects.
+    private static func duration(at address: UInt64, unit: UInt64, _ rt: LibcRuntime) throws -> UInt64?? {
+        guard address != 0 else { return .some(nil) }
+        let sec = try rt.memory.load(address, as: Int64.self), frac = try rt.memory.load(address &+ 8, as: Int64.self)
+        guard sec >= 0, frac >= 0, UInt64(frac) * unit < 1_000_000_000 else { return nil }
+        let (whole, over) = UInt64(sec).multipliedReportingOverflow(by: 1_000_000_000)
+        return .some(over ? nil : whole &+ UInt64(frac) * unit)
+    }
+
+    /// A socket call's flags ask it not to wait (`MSG_DONTWAIT`).
+    private static func dontWait(_ flags: UInt64) -> Bool { flags & UInt64(MSG_DONTWAIT) != 0 }
+
+    /// What `name`'s call would wait for; nil when it cannot wait (a non-blocking descriptor,
+    /// `MSG_DONTWAIT`) or its arguments are for the host call to reject.
+    static func descriptorWait(_ name: String, _ rt: LibcRuntime, _ f: any CallFrame) throws -> DescriptorWait? {
+        func one(_ events: Int32) throws -> DescriptorWait? {
+            let fd = try f.int32(0)
+            let flags = fcntl(fd, F_GETFL)
+            guard flags >= 0, flags & O_NONBLOCK == 0 else { return nil }
+            return DescriptorWait(descriptors: [pollfd(fd: fd, events: Int16(events), revents: 0)], timeout: nil)
+        }
+        switch name {
+        case "read", "readv", "accept", "accept4": return try one(POLLIN)
+        case "recv", "recvfrom": return dontWait(try f.int(3)) ? nil : try one(POLLIN)
+        case "recvmsg": return dontWait(try f.int(2)) ? nil : try one(POLLIN)
+        case "write", "writev": return try one(POLLOUT)
+        case "send", "sendto": return dontWait(try f.int(3)) ? nil : try one(POLLOUT)
+        case "sendmsg": return dontWait(try f.int(2)) ? nil : try one(POLLOUT)
+        case "select", "pselect":
+            let count = try f.int32(0)
+            guard (0...1024).contains(count) else { return nil }
+            var fds: [pollfd] = []
+            for (k, events) in [POLLIN, POLLOUT, POLLPRI].enumerated() {
+                for fd in try descriptors(in: f.int(1 + k), count: count, rt) {
+                    fds.append(pollfd(fd: fd, events: Int16(events), revents: 0))
+                }
+            }
+            guard let timeout = try duration(at: f.int(4), unit: name == "select" ? 1000 : 1, rt) else { return nil }
+            return DescriptorWait(descriptors: fds, timeout: timeout)
+        case "poll", "ppoll":
+            let base = try f.int(0), count = try f.int(1)
+            guard count <= 4096 else { return nil }
+            var fds: [pollfd] = []
+            for k in 0..<count {
+                let fd = try rt.memory.load(base &+ 8 &* k, as: Int32.self)
+                let events = try rt.memory.load(base &+ 8 &* k &+ 4, as: Int16.self)
+                if fd >= 0 { fds.append(pollfd(fd: fd, events: events, revents: 0)) }
+            }
+            let timeout: UInt64?
+            if name == "poll" {
+                let ms = try f.int32(2)
+                timeout = ms < 0 ? nil : UInt64(ms) * 1_000_000
+            } else {
+                guard let t = try duration(at: f.int(2), unit: 1, rt) else { return nil }
+                timeout = t
+            }
+            return DescriptorWait(descriptors: fds, timeout: timeout)
+        case "epoll_wait":
+            let ms = try f.int32(3)
+            return DescriptorWait(descriptors: [pollfd(fd: try f.int32(0), events: Int16(POLLIN), revents: 0)],
+                                  timeout: ms < 0 ? nil : UInt64(ms) * 1_000_000)
+        default:
+            return nil
+        }
+    }
+
+    /// `name`'s frame with a zero time limit, for the call made again after its limit passed.
+    /// `select` gets its own `timeval` zeroed (Linux leaves the time not slept there anyway).
+    static func withoutWaiting(_ name: String, _ rt: LibcRuntime, _ f: any CallFrame) throws -> any CallFrame {
+        switch name {
+        case "select":
+            let tv = try f.int(4)
+            if tv != 0 { try rt.memory.store(UInt64(0), at: tv); try rt.memory.store(UInt64(0), at: tv &+ 8) }
+            return f
+        case "pselect": return ReplacedArgumentFrame(f, index: 4, try rt.staticObject("crossrun.zero-timespec", size: 16))
+        case "poll": return ReplacedArgumentFrame(f, index: 2, 0)
+        case "ppoll": return ReplacedArgumentFrame(f, index: 2, try rt.staticObject("crossrun.zero-timespec", size: 16))
+        case "epoll_wait": return ReplacedArgumentFrame(f, index: 3, 0)
+        default: return f
+        }
+    }
+}
