@@ -38,7 +38,9 @@ let package = Package(
         /// Host wide-character, locale, regex and glob interfaces (headers Swift's Glibc module lacks).
         .target(name: "CPosixLib"),
         .target(name: "CrossRunLibc", dependencies: ["CHostMath", "CHostQuad", "CHostFormat", "CHostSystem", "CPosixLib"]),
-        .target(name: "CrossRunEmulator", dependencies: ["CrossRunGDB", "CUnicorn", "CNativeSupport", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime", "CHostSystem"]),
+        /// Fuzzing resets: write tracking by host page protection (a SIGSEGV handler, no engine hook).
+        .target(name: "CDirtyPages"),
+        .target(name: "CrossRunEmulator", dependencies: ["CrossRunGDB", "CUnicorn", "CDirtyPages", "CNativeSupport", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime", "CHostSystem"]),
         .target(name: "CNativeSupport", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CrossRunNative", dependencies: ["CrossRunLink", "CrossRunRuntime", "CNativeSupport", "CrossRunLibc"]),
         /// `crossrun fuzz`: mutation, corpus, coverage features, artifacts.
@@ -54,7 +56,7 @@ let package = Package(
         ]),
         .testTarget(name: "CrossRunTests", dependencies: [
             "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
-            "CrossRunLibc", "CrossRunEmulator", "CUnicorn", "crossrun", "CHostQuad", "CrossRunFuzz", "CrossRunGDB",
+            "CrossRunLibc", "CrossRunEmulator", "CUnicorn", "CDirtyPages", "crossrun", "CHostQuad", "CrossRunFuzz", "CrossRunGDB",
         ], exclude: ["Resources/linker-regressions"]),
     ]
 )

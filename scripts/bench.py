@@ -15,10 +15,11 @@ ratios to host (median of --runs). Then the engine's unit costs per arch (emulat
 reference): ns per guest store, ns per libc call (a trap to the host table), and the CPU cost
 of `crossrun hello.c` with a warm compile cache.
   --micro  only the unit costs and start-up
-  --fuzz   instead: executions per second of `crossrun fuzz` on samples/fuzz/parser_fuzz.c
-           (-use_cmp and the heap checker on, -runs=N from --fuzz-runs, seed 1) for x64 native,
-           x64 emulated, aarch64 and rv64, with the ratio of each to x64 native.
-Usage: scripts/bench.py [--runs N] [--arg N] [--targets x64,aarch64,rv64] [--qemu] [--fuzz] [prog.c ...]
+  --fuzz   instead: executions per CPU second of `crossrun fuzz` on samples/fuzz/parser_fuzz.c
+           (-use_cmp and the heap checker on, -runs=N from --fuzz-runs, seed 1; start-up, timed
+           by a -runs=1 run, taken off) for x64 native, x64 emulated, aarch64 and rv64, with the
+           ratio of each to x64 native; --crossrun BIN times that binary instead of a release build.
+Usage: scripts/bench.py [--runs N] [--arg N] [--targets x64,aarch64,rv64] [--qemu] [--fuzz [--crossrun BIN]] [prog.c ...]
 """
 import argparse, glob, os, resource, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -68,6 +69,7 @@ def main():
     ap.add_argument("--qemu", action="store_true", help="also time qemu-user on static cross-gcc builds")
     ap.add_argument("--fuzz", action="store_true", help="fuzzing executions per second instead")
     ap.add_argument("--fuzz-runs", type=int, default=20000)
+    ap.add_argument("--crossrun", help="with --fuzz: time this crossrun binary instead of building the release one")
     ap.add_argument("--micro", action="store_true", help="only ns per store / per libc call and start-up")
     ap.add_argument("programs", nargs="*")
     a = ap.parse_args()
@@ -179,26 +181,34 @@ def timed_status(cmd, runs):
     return statistics.median(times), None
 
 def fuzz_bench(a):
-    """Executions per second of one fuzzing run per target/backend, measured in one go."""
+    """Executions per CPU second of one fuzzing run per target/backend, measured in one go.
+
+    Each target first runs once with -runs=1 (it warms the compile cache and measures start-up:
+    compile, link, load, initializers); the CPU time of that run is taken off the full run's, so
+    the rate is the fuzzing loop's own. The ratio is to x64/native's rate."""
     import re
-    crossrun = build_release()
+    crossrun = a.crossrun or build_release()
     harness = os.path.join(ROOT, "samples", "fuzz", "parser_fuzz.c")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for target, backend in [("x64", "native"), ("x64", "emu"), ("aarch64", "emu"), ("rv64", "emu")]:
-            cmd = [crossrun, "fuzz", "--target", target, "--backend", backend, harness, f"-runs={a.fuzz_runs}",
-                   "-seed=1", f"-artifact_prefix={tmp}/"]
-            start = time.time()
-            r = subprocess.run(cmd, capture_output=True, text=True)
-            elapsed = time.time() - start
+            def fuzz(runs):
+                cmd = [crossrun, "fuzz", "--target", target, "--backend", backend, harness, f"-runs={runs}",
+                       "-seed=1", f"-artifact_prefix={tmp}/"]
+                cpu, start = cpu_seconds(), time.time()
+                r = subprocess.run(cmd, capture_output=True, text=True)
+                return r, cpu_seconds() - cpu, time.time() - start
+            _, startup, _ = fuzz(1)
+            r, cpu, elapsed = fuzz(a.fuzz_runs)
             done = re.findall(r"#(\d+)\s+\S+\s+cov: (\d+).*exec/s: (\d+)", r.stderr)
             execs, cov, rate = done[-1] if done else ("0", "0", "0")
             found = "crash found" if r.returncode == 77 else ("ok" if r.returncode == 0 else f"exit {r.returncode}")
-            rows.append((f"{target}/{backend}", int(execs), int(rate), int(cov), elapsed, found))
+            per_cpu = int(execs) / max(cpu - startup, 1e-6)
+            rows.append((f"{target}/{backend}", int(execs), per_cpu, int(rate), int(cov), cpu, startup, elapsed, found))
     base = rows[0][2] or 1
-    print(f"{'target':14} {'execs':>8} {'exec/s':>8} {'vs native':>10} {'cov':>5} {'wall s':>7}  result")
-    for name, execs, rate, cov, elapsed, found in rows:
-        print(f"{name:14} {execs:8} {rate:8} {rate / base:10.3f} {cov:5} {elapsed:7.2f}  {found}")
+    print(f"{'target':14} {'execs':>8} {'exec/cpu-s':>10} {'vs native':>10} {'exec/s':>8} {'cov':>5} {'cpu s':>6} {'start s':>7} {'wall s':>7}  result")
+    for name, execs, per_cpu, rate, cov, cpu, startup, elapsed, found in rows:
+        print(f"{name:14} {execs:8} {per_cpu:10.0f} {per_cpu / base:10.3f} {rate:8} {cov:5} {cpu:6.2f} {startup:7.2f} {elapsed:7.2f}  {found}")
 
 if __name__ == "__main__":
     main()

@@ -59,40 +59,6 @@ static inline void crossrun_edge_hook(uc_engine *uc, uint64_t address, uint32_t 
     m->previous = current >> 1;
 }
 
-/// Fuzzing: pages of one writable region written since the last reset, each saved before its
-/// first write so it can be put back.
-typedef struct crossrun_dirty_pages {
-    uint64_t base;     ///< guest address of the region
-    uint64_t pages;    ///< its size in 4 KiB pages
-    uint8_t *host;     ///< the region's host memory
-    uint8_t *saved;    ///< `pages` pages: a page's contents before its first write
-    uint8_t *dirty;    ///< one flag per page
-    uint32_t *list;    ///< the dirty pages, `count` of them
-    uint64_t count;
-} crossrun_dirty_pages;
-
-/// Marks the pages of [address, address + size) dirty, saving each one first.
-static inline void crossrun_dirty_mark(crossrun_dirty_pages *t, uint64_t address, uint64_t size) {
-    if (size == 0 || address + size <= t->base || address >= t->base + (t->pages << 12)) return;
-    uint64_t lo = address < t->base ? 0 : (address - t->base) >> 12;
-    uint64_t hi = (address + size - 1 - t->base) >> 12;
-    if (hi >= t->pages) hi = t->pages - 1;
-    for (uint64_t p = lo; p <= hi; p++) {
-        if (t->dirty[p]) continue;
-        t->dirty[p] = 1;
-        memcpy(t->saved + (p << 12), t->host + (p << 12), 4096);
-        t->list[t->count++] = (uint32_t)p;
-    }
-}
-
-/// UC_HOOK_MEM_WRITE callback: called before the guest's store lands.
-static inline bool crossrun_dirty_hook(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
-                                       int64_t value, void *user) {
-    (void)uc; (void)type; (void)value;
-    crossrun_dirty_mark((crossrun_dirty_pages *)user, address, (uint64_t)size);
-    return true;
-}
-
 /// Fuzzing: one long-lived watchdog thread instead of libunicorn's per-call timeout thread
 /// (which costs a thread creation and a sleep on every uc_emu_start). Arm it with a deadline
 /// before a call; if the call is still running then, it stops the engine and sets `fired`.
@@ -143,16 +109,6 @@ static inline int crossrun_watchdog_disarm(crossrun_watchdog *w) {
 static inline void crossrun_watchdog_stop(crossrun_watchdog *w) {
     __atomic_store_n(&w->quit, 1, __ATOMIC_RELEASE);
     pthread_join(w->thread, NULL);
-}
-
-/// Puts every dirty page back as it was and clears the list.
-static inline void crossrun_dirty_restore(crossrun_dirty_pages *t) {
-    for (uint64_t i = 0; i < t->count; i++) {
-        uint64_t p = t->list[i];
-        memcpy(t->host + (p << 12), t->saved + (p << 12), 4096);
-        t->dirty[p] = 0;
-    }
-    t->count = 0;
 }
 
 #include <poll.h>

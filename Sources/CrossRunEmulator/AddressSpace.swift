@@ -1,3 +1,4 @@
+import CDirtyPages
 import CUnicorn
 import CrossRunLibc
 #if canImport(Glibc)
@@ -16,8 +17,8 @@ public final class AddressSpace: GuestMemory {
         public var readable: Bool
         public var writable: Bool
         public var executable: Bool
-        /// Write tracking for fuzzing resets (host writes are marked here, guest stores by a
-        /// Unicorn hook), or nil.
+        /// Write tracking for fuzzing resets (host writes are marked here before they happen,
+        /// so system calls can write protected pages; guest stores fault in the host), or nil.
         var tracker: UnsafeMutablePointer<crossrun_dirty_pages>?
         /// Made by the guest's `mmap` (so `munmap`/`mprotect`/`mremap` may change it).
         var guestMapping = false

@@ -1,3 +1,4 @@
+import CDirtyPages
 import CUnicorn
 import CrossRunLibc
 import CrossRunLink
@@ -11,9 +12,13 @@ import Glibc
 /// back, the C library's host state (heap, streams, handlers…) is restored and so are the
 /// registers, so no input sees another's effects and start-up never runs again.
 ///
-/// Edge coverage comes from a `UC_HOOK_BLOCK` callback into an AFL-style map; writes are
-/// tracked by a `UC_HOOK_MEM_WRITE` callback per writable region (both in C). The input sits
-/// at the very end of a read-only mapping, so reading past it or writing to it faults.
+/// Edge coverage comes from a `UC_HOOK_BLOCK` callback (C) into an AFL-style map. Writes are
+/// tracked without any engine hook (which would put every guest store on the engine's slow
+/// path): the writable regions' host memory is write-protected in the host, so an input's
+/// first write to a page faults once in the host and the page is saved and opened; pages
+/// written by almost every input stay open and are compared at each reset (``CDirtyPages``).
+/// The input sits at the very end of a read-only mapping, so reading past it or writing to
+/// it faults.
 public final class FuzzSession {
     /// How one input ended.
     public enum Outcome: Equatable, Sendable {
@@ -80,27 +85,19 @@ public final class FuzzSession {
             crossrun_edge_hook(uc, address, size, user)
         }
         let imageEnd = process.imageBase + UInt64(image.size)
-        var err = crossrun_uc_hook_add(uc, &hook, Int32(UC_HOOK_BLOCK.rawValue), unsafeBitCast(block, to: UnsafeMutableRawPointer.self),
+        let err = crossrun_uc_hook_add(uc, &hook, Int32(UC_HOOK_BLOCK.rawValue), unsafeBitCast(block, to: UnsafeMutableRawPointer.self),
                                        UnsafeMutableRawPointer(edges), process.imageBase, imageEnd - 1)
         guard err == UC_ERR_OK else { throw EmulatorError.engine("installing the coverage hook", err) }
-        let write: @convention(c) (OpaquePointer?, uc_mem_type, UInt64, Int32, Int64, UnsafeMutableRawPointer?) -> Bool = { uc, type, address, size, value, user in
-            crossrun_dirty_hook(uc, type, address, size, value, user)
-        }
-        for region in process.memory.regions where region.writable {
-            let pages = region.size >> 12
-            guard let saved = mmap(nil, Int(region.size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
-                  saved != MAP_FAILED else { throw EmulatorError.resources("cannot reserve memory for fuzzing snapshots") }
-            let dirty = UnsafeMutablePointer<UInt8>.allocate(capacity: Int(pages))
-            dirty.initialize(repeating: 0, count: Int(pages))
-            let list = UnsafeMutablePointer<UInt32>.allocate(capacity: Int(pages))
+        // Write tracking for the regions that exist now (the image's data, heap, stack); the
+        // guest cannot unmap or re-protect them. Armed once start-up has run.
+        for region in process.memory.regions where region.writable && !region.guestMapping {
             let t = UnsafeMutablePointer<crossrun_dirty_pages>.allocate(capacity: 1)
-            t.initialize(to: crossrun_dirty_pages(base: region.start, pages: pages, host: region.host.assumingMemoryBound(to: UInt8.self),
-                                                  saved: saved.assumingMemoryBound(to: UInt8.self), dirty: dirty, list: list, count: 0))
+            guard crossrun_dirty_init(t, region.start, region.size >> 12, region.host) == 0 else {
+                t.deallocate()
+                throw EmulatorError.resources("cannot reserve memory for fuzzing snapshots")
+            }
             trackers.append(t)
             process.memory.setTracker(t, forRegionAt: region.start)
-            err = crossrun_uc_hook_add(uc, &hook, Int32(UC_HOOK_MEM_WRITE.rawValue), unsafeBitCast(write, to: UnsafeMutableRawPointer.self),
-                                       UnsafeMutableRawPointer(t), region.start, region.start + region.size - 1)
-            guard err == UC_ERR_OK else { throw EmulatorError.engine("installing the write-tracking hook", err) }
         }
     }
 
@@ -108,9 +105,7 @@ public final class FuzzSession {
         crossrun_watchdog_stop(watchdog)
         watchdog.deallocate()
         for t in trackers {
-            munmap(t.pointee.saved, Int(t.pointee.pages << 12))
-            t.pointee.dirty.deallocate()
-            t.pointee.list.deallocate()
+            crossrun_dirty_free(t)
             t.deallocate()
         }
         for region in process.memory.regions { process.memory.setTracker(nil, forRegionAt: region.start) }
@@ -134,10 +129,9 @@ public final class FuzzSession {
             if process.call(process.imageBase + UInt64(initialize.offset), [cells, cells + 8]) == nil { return outcome() }
         }
         process.runtime.flushAll()
-        // The state now is the snapshot: forget what start-up wrote.
-        for t in trackers {
-            for i in 0..<Int(t.pointee.count) { t.pointee.dirty[Int(t.pointee.list[i])] = 0 }
-            t.pointee.count = 0
+        // The state now is the snapshot: write-protect it.
+        for t in trackers where crossrun_dirty_arm(t) != 0 {
+            return .crash(kind: "resources", report: "crossrun: \(process.options.programName): cannot write-protect guest memory for fuzzing resets", frames: [])
         }
         libc = process.runtime.snapshot()
         uc_context_save(process.uc, context)
