@@ -43,14 +43,8 @@ extension GuestProcess {
             handleSyscall()
             do {
                 try deliverHostPipeSignal()
-            } catch let t as GuestTermination {
-                stop(t)
-            } catch is NestedRunEnded {
-                uc_emu_stop(uc)
-            } catch is NestedJump {
-                finishNestedJump()
             } catch {
-                stop(.signal(SIGSEGV, "invalid memory access"))
+                handleTrapError(error, leavingNestedCall: false)
             }
             checkDeadline()
             return
@@ -114,14 +108,25 @@ extension GuestProcess {
         pendingJump = nil
         do {
             try jump(pending)
-        } catch let t as GuestTermination {
-            stop(t)
-        } catch is NestedRunEnded {
-            try? arch.redirectStubReturn(uc, memory: memory, to: stopAddress)
-            uc_emu_stop(uc)
-        } catch is NestedJump {
-            finishNestedJump()
         } catch {
+            handleTrapError(error, leavingNestedCall: true)
+        }
+    }
+
+    /// What an error thrown while finishing a trap means for the run: a termination ends it,
+    /// a nested run's end stops this level (`leavingNestedCall`: the stub returns to the stop
+    /// address, as the trap's own call was left), a `longjmp` out of a nested call continues,
+    /// anything else is an invalid access.
+    private func handleTrapError(_ error: any Error, leavingNestedCall: Bool) {
+        switch error {
+        case let t as GuestTermination:
+            stop(t)
+        case is NestedRunEnded:
+            if leavingNestedCall { try? arch.redirectStubReturn(uc, memory: memory, to: stopAddress) }
+            uc_emu_stop(uc)
+        case is NestedJump:
+            finishNestedJump()
+        default:
             stop(.signal(SIGSEGV, "invalid memory access"))
         }
     }
