@@ -25,6 +25,7 @@ final class FastRunTests: XCTestCase {
             ["--trace", "libc:puts,printf", "--trace-file", "t.txt", "--trace-string-limit", "64", "p.c"],
             ["--gdb", "1234", "--backend", "emu", "p.c"],
             ["--timeout", "+5", "p.c"],
+            ["--target=rv64=x", "p.c"], [""], ["dir/a=b.c", "./run"],
         ]
         for arguments in accepted {
             let fast = FastRun.scan(arguments)
