@@ -117,4 +117,24 @@ final class CompileCacheStampTests: XCTestCase {
             }
         }
     }
+
+    /// A warm run needs no scratch directory (only clang's outputs and stdin do): with an
+    /// unusable `$TMPDIR` it still runs from the cache, while a compile names the directory.
+    func testWarmRunMakesNoScratchDirectory() throws {
+        let source = try file("p.c", "#include <stdio.h>\n#include <stdlib.h>\nstatic int cmp(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }\nint main(void) { int v[] = {3, 1, 2}; qsort(v, 3, sizeof *v, cmp); printf(\"%d%d%d\\n\", v[0], v[1], v[2]); return 0; }\n")
+        settle()
+        var environment = ["CROSSRUN_CACHE_DIR": dir + "/cache"]
+        for target in ["x64", "rv64"] {
+            XCTAssertEqual(try TestSupport.runCrossrun(["--target", target, source], environment: environment).stdout, "123\n")
+        }
+        environment["TMPDIR"] = dir + "/missing"
+        for target in ["x64", "rv64"] {
+            let warm = try TestSupport.runCrossrun(["--target", target, source], environment: environment)
+            XCTAssertEqual(warm.stdout, "123\n", warm.stderr)
+            XCTAssertEqual(warm.status, 0)
+        }
+        let cold = try TestSupport.runCrossrun(["--target", "aarch64", source], environment: environment)
+        XCTAssertEqual(cold.status, 1)
+        XCTAssertTrue(cold.stderr.contains("cannot create a temporary directory in \(dir)/missing"), cold.stderr)
+    }
 }
