@@ -538,5 +538,15 @@ struct FileIdentity: Equatable {
     /// only if the file's last change is clearly older than that, so a write after the read
     /// cannot land in the same coarse clock tick and leave the stamp unchanged (git's "racy
     /// clean" rule).
-    func isSettled(at now: Double) -> Bool { mtime < now - 0.02 && ctime < now - 0.02 }
+    func isSettled(at now: Double) -> Bool {
+        let margin = Self.settlingMargin(mtimeNanoseconds: mtimeNanoseconds, ctimeNanoseconds: ctimeNanoseconds)
+        return mtime < now - margin && ctime < now - margin
+    }
+
+    /// How long ago a file's last change must be for its stamp to be trusted: 20 ms, more than
+    /// a kernel clock tick; 2 s on a file system that keeps whole seconds (both times without a
+    /// fraction), where a second write within the same second would leave the stamp unchanged.
+    static func settlingMargin(mtimeNanoseconds: Int64, ctimeNanoseconds: Int64) -> Double {
+        mtimeNanoseconds % 1_000_000_000 == 0 && ctimeNanoseconds % 1_000_000_000 == 0 ? 2 : 0.02
+    }
 }

@@ -80,6 +80,19 @@ final class CompileCacheStampTests: XCTestCase {
         XCTAssertNotEqual(second.object, first.object)
     }
 
+    /// Whole-second file systems (no fraction in either time) need a whole-second margin.
+    func testSettlingMarginFollowsTimestampGranularity() {
+        XCTAssertEqual(FileIdentity.settlingMargin(mtimeNanoseconds: 1_700_000_000_000_000_000, ctimeNanoseconds: 1_700_000_005_000_000_000), 2)
+        XCTAssertEqual(FileIdentity.settlingMargin(mtimeNanoseconds: 1_700_000_000_000_000_000, ctimeNanoseconds: 1_700_000_005_123_456_789), 0.02)
+        XCTAssertEqual(FileIdentity.settlingMargin(mtimeNanoseconds: 1_700_000_000_004_000_000, ctimeNanoseconds: 1_700_000_005_000_000_000), 0.02)
+        // This test's own scratch files carry fractions (ext4, tmpfs, btrfs, xfs: nanoseconds).
+        let path = dir + "/f"
+        XCTAssertNoThrow(try FileIO.write([1], to: path))
+        guard let id = FileIdentity(path) else { return XCTFail("stat \(path)") }
+        XCTAssertFalse(id.isSettled(at: FileIO.now()), "just written")
+        XCTAssertTrue(id.isSettled(at: FileIO.now() + 3), "long ago")
+    }
+
     func testManifestRoundTripAndVersion2() {
         let hash = String(repeating: "ab", count: 32)
         let entry = CompileCache.ManifestEntry(
