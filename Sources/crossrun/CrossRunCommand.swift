@@ -73,6 +73,11 @@ struct CrossRunCommand: ParsableCommand {
                 try request.run()
                 return
             }
+            if let build = FastRun.scanBuildOnly(args) {
+                let status = try Inspect.buildOnly(inputs: build.inputs, target: build.target)
+                if status != 0 { Glibc.exit(status) }
+                return
+            }
             var command = try parseAsRoot(args)
             try command.run()
         } catch let error as DriverError {
@@ -343,17 +348,25 @@ struct Inspect: ParsableCommand {
             print(ImageReport.render(built.image, name: built.programName), terminator: "")
             return
         }
-        // Prints only this process's compile-cache counts (hits, misses) on stdout.
+        let status = try Self.buildOnly(inputs: build.inputs, target: build.target)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// `--build-only`: builds, then prints only this process's compile-cache counts (hits,
+    /// misses) on stdout, whatever happened. Returns 0, or ``compileFailedStatus`` for a compile
+    /// error (clang's diagnostics are on stderr); other errors are thrown.
+    static func buildOnly(inputs: [String], target: String?) throws -> Int32 {
         defer {
             let stats = CompileCache.shared?.statistics
             print("\(stats?.hits ?? 0) \(stats?.misses ?? 0)")
             fflush(stdout)
         }
         do {
-            _ = try build.build()
+            _ = try BuildOptions.build(inputs: inputs, target: try BuildOptions.resolveTarget(target))
         } catch DriverError.compileFailed(let file, let diagnostics) {
             if diagnostics.isEmpty { fputs("\(file): compilation failed\n", stderr) }
-            throw ExitCode(Self.compileFailedStatus)
+            return compileFailedStatus
         }
+        return 0
     }
 }

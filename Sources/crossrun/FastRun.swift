@@ -1,5 +1,6 @@
 /// The plain run forms — `crossrun [run] [--target T] [--backend B] [--timeout N] ... prog.c` —
-/// scanned without swift-argument-parser, whose first parse costs more CPU time than a warm
+/// and the build child of `test`/`matrix` (`inspect --build-only`) scanned without
+/// swift-argument-parser, whose first parse costs more CPU time than a warm
 /// run of hello.c (it builds the command tree by reflection and scans protocol conformances).
 ///
 /// The scanner is deliberately partial: it accepts only what it can turn into exactly the
@@ -67,6 +68,32 @@ enum FastRun {
                   set(String(name), kind, text, in: &request) else { return nil }
         }
         return request.inputs.isEmpty ? nil : request
+    }
+
+    /// `inspect --build-only [--target T] INPUT...`, the child `test` and `matrix` start to
+    /// build each program for each target (``RunMatrix``): its target and inputs, or `nil`
+    /// when ArgumentParser must decide (any other form of `inspect`).
+    static func scanBuildOnly(_ arguments: [String]) -> (target: String?, inputs: [String])? {
+        guard arguments.first == "inspect" else { return nil }
+        var target: String?
+        var inputs: [String] = []
+        var buildOnly = false
+        var words = arguments.dropFirst()
+        while let word = words.popFirst() {
+            if word == "--build-only" {
+                guard !buildOnly else { return nil }
+                buildOnly = true
+            } else if word == "--target" || word.hasPrefix("--target=") {
+                let value: String? = word == "--target" ? words.popFirst() : String(word.dropFirst("--target=".count))
+                guard target == nil, let value, !value.isEmpty, !value.hasPrefix("-") else { return nil }
+                target = value
+            } else if (word == "-" || !word.hasPrefix("-")) && !commandNames.contains(word) {
+                inputs.append(word)
+            } else {
+                return nil
+            }
+        }
+        return buildOnly && !inputs.isEmpty ? (target, inputs) : nil
     }
 
     static func set(_ name: String, flag request: inout RunRequest) {

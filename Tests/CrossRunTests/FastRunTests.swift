@@ -54,6 +54,35 @@ final class FastRunTests: XCTestCase {
         }
     }
 
+    /// `test`/`matrix`'s build child: the forms `RunMatrix` starts read as ArgumentParser
+    /// reads them; any other `inspect` is left to it.
+    func testBuildOnlyChildMatchesArgumentParser() {
+        let accepted: [[String]] = [
+            ["inspect", "--build-only", "--target", "rv64", "t/main.c", "t/util.c"],
+            ["inspect", "--build-only", "--target=aarch64", "p.c"],
+            ["inspect", "p.c", "--build-only"],
+            ["inspect", "--build-only", "-"],
+        ]
+        for arguments in accepted {
+            guard let fast = FastRun.scanBuildOnly(arguments) else { XCTFail("\(arguments)"); continue }
+            guard let parsed = try? CrossRunCommand.parseAsRoot(arguments) as? Inspect else { XCTFail("\(arguments)"); continue }
+            XCTAssertTrue(parsed.buildOnly)
+            XCTAssertNil(parsed.elf)
+            XCTAssertEqual(fast.target, parsed.build.target, "\(arguments)")
+            XCTAssertEqual(fast.inputs, parsed.build.inputs, "\(arguments)")
+        }
+        let declined: [[String]] = [
+            ["inspect", "p.c"], ["inspect", "--build-only"], ["inspect", "--build-only", "--elf", "o", "p.c"],
+            ["inspect", "--build-only", "--build-only", "p.c"], ["inspect", "--build-only", "--target", "p.c"],
+            ["inspect", "--build-only", "--target", "x64", "--target", "rv64", "p.c"], ["inspect", "--help"],
+            ["run", "--build-only", "p.c"], ["--build-only", "p.c"], ["inspect", "--build-only", "-h", "p.c"],
+        ]
+        for arguments in declined {
+            XCTAssertNil(FastRun.scanBuildOnly(arguments), "\(arguments) must go to ArgumentParser")
+        }
+        XCTAssertNil(FastRun.scan(["inspect", "--build-only", "p.c"]), "not a run")
+    }
+
     /// The scanner's table names every option `Run` declares (hidden ones included), so a new
     /// option cannot be silently misread: an option missing from the table would only ever be
     /// declined, but this keeps the two in step.
