@@ -9,8 +9,13 @@ import Glibc
 /// full clang argument list, the source path (as given and resolved), the working directory
 /// when an argument may be a relative path, and the source's bytes. The manifest lists, per
 /// earlier compile, every file the compile read (clang's `-MD` dependency file: the source and
-/// each header, CrossRun's and clang's own included) with its content hash, and the object it
-/// produced. A lookup re-hashes those files; it hits only when all still match. Sources that
+/// each header, CrossRun's and clang's own included) with its content hash and `stat` stamp
+/// (device, inode, size, mtime and ctime in nanoseconds), and the object it produced. A lookup
+/// hits only when all those files still match: a file whose stamp is unchanged is not read
+/// again (a warm run costs one `stat` per header), any other is re-hashed, and when its
+/// contents turn out unchanged (a `touch`, a checkout) the manifest is rewritten with the new
+/// stamp so the next lookup is cheap again. A stamp is recorded only for a file last changed
+/// clearly (20 ms) before it was read, so a write in the same clock tick cannot hide behind it. Sources that
 /// use `__DATE__`, `__TIME__` or `__TIMESTAMP__` are never cached, nor compiles with an input
 /// modified after (or within 20 ms before) clang started: it may have changed under clang.
 ///
@@ -37,6 +42,8 @@ public final class CompileCache: Sendable {
         var statistics = Statistics()
         var fileHashes: [String: (identity: FileIdentity, hash: String)] = [:]
         var compilers: [String: String] = [:]
+        /// Files read and hashed by lookups (those whose stamp did not vouch for them).
+        var filesHashed = 0
     }
 
     /// What this process's cache did.
@@ -92,6 +99,9 @@ public final class CompileCache: Sendable {
 
     /// This process's hit and miss counts.
     public var statistics: Statistics { state.withLock { $0.statistics } }
+
+    /// How many files lookups had to read and hash so far (a warm lookup reads none).
+    var filesHashed: Int { state.withLock { $0.filesHashed } }
 
     var root: String { directory + "/v1" }
 
@@ -184,8 +194,23 @@ public final class CompileCache: Sendable {
     public func lookup(_ key: Key) -> Entry? {
         let manifest = path(key.manifest, ".manifest")
         guard let text = try? FileIO.read(manifest) else { return nil }
-        for entry in Self.parseManifest(text) {
-            guard entry.dependencies.allSatisfy({ hash(of: $0.path) == $0.hash }) else { continue }
+        var entries = Self.parseManifest(text)
+        for index in entries.indices {
+            let checked = FileIO.now()
+            var entry = entries[index]
+            var restamped = false
+            var unchanged = true
+            for d in entry.dependencies.indices {
+                let dependency = entry.dependencies[d]
+                guard let id = FileIdentity(dependency.path) else { unchanged = false; break }
+                if dependency.stamp == id.stamp { continue }
+                guard hash(of: dependency.path, identity: id) == dependency.hash else { unchanged = false; break }
+                if id.isSettled(at: checked) {
+                    entry.dependencies[d].stamp = id.stamp
+                    restamped = true
+                }
+            }
+            guard unchanged else { continue }
             let object = path(entry.result, ".o")
             guard let bytes = try? FileIO.read(object) else { continue }
             let diagnostics = (try? FileIO.read(path(entry.result, ".txt"))) ?? []
@@ -196,7 +221,12 @@ public final class CompileCache: Sendable {
                 continue
             }
             touch(object)
-            touch(manifest)
+            if restamped {
+                entries[index] = entry
+                try? writeAtomically(Self.renderManifest(entries), to: manifest)
+            } else {
+                touch(manifest)
+            }
             state.withLock { $0.statistics.hits += 1 }
             return Entry(object: bytes, diagnostics: diagnostics)
         }
@@ -211,14 +241,15 @@ public final class CompileCache: Sendable {
     public func store(_ key: Key, dependencyFile: String, object: [UInt8], diagnostics: [UInt8], started: Double) {
         guard let depText = try? FileIO.read(dependencyFile) else { return }
         let cwd = Self.workingDirectory()
-        var deps: [(path: String, hash: String)] = []
+        var deps: [Dependency] = []
         var seen = Set<String>()
         for dep in Self.parseDependencies(depText) {
             let absolute = dep.hasPrefix("/") ? dep : cwd + "/" + dep
             guard seen.insert(absolute).inserted, !absolute.contains("\n"),
                   let id = FileIdentity(absolute), id.mtime < started - 0.02,
                   let bytes = try? FileIO.read(absolute), !Self.mentionsTime(bytes) else { return }
-            deps.append((absolute, SHA256.hex(bytes)))
+            // Read after `started`: a later write would get a ctime past the recorded one.
+            deps.append(Dependency(path: absolute, hash: SHA256.hex(bytes), stamp: id.isSettled(at: started) ? id.stamp : nil))
         }
         var h = SHA256()
         h.update(field: key.manifest)
@@ -231,7 +262,7 @@ public final class CompileCache: Sendable {
             var entries = (try? FileIO.read(manifestPath)).map(Self.parseManifest) ?? []
             entries.removeAll { $0.result == result }
             entries.insert(ManifestEntry(result: result, object: Stamp(object), diagnostics: Stamp(diagnostics),
-                                         dependencies: deps.map { ($0.path, $0.hash) }), at: 0)
+                                         dependencies: deps), at: 0)
             try writeAtomically(Self.renderManifest(Array(entries.prefix(8))), to: manifestPath)
         } catch {
             return
@@ -242,13 +273,16 @@ public final class CompileCache: Sendable {
 
     func path(_ key: String, _ ext: String) -> String { "\(root)/\(key.prefix(2))/\(key)\(ext)" }
 
-    /// The content hash of `path`, remembered per file identity within this process.
-    func hash(of path: String) -> String? {
-        guard let id = FileIdentity(path) else { return nil }
+    /// The content hash of `path` (whose `stat` gave `identity`), remembered per file identity
+    /// within this process.
+    func hash(of path: String, identity id: FileIdentity) -> String? {
         if let known = state.withLock({ $0.fileHashes[path] }), known.identity == id { return known.hash }
         guard let bytes = try? FileIO.read(path) else { return nil }
         let h = SHA256.hex(bytes)
-        state.withLock { $0.fileHashes[path] = (id, h) }
+        state.withLock {
+            $0.fileHashes[path] = (id, h)
+            $0.filesHashed += 1
+        }
         return h
     }
 
@@ -260,47 +294,67 @@ public final class CompileCache: Sendable {
         var hash: String
         init(_ bytes: [UInt8]) { (size, hash) = (bytes.count, SHA256.hex(bytes)) }
         init?(size: Substring, hash: Substring) {
-            guard let n = Int(size), n >= 0, hash.count == 64, hash.allSatisfy(\.isHexDigit) else { return nil }
+            guard let n = Int(size), n >= 0, hash.utf8.count == 64, hash.utf8.allSatisfy(isHexByte) else { return nil }
             (self.size, self.hash) = (n, String(hash))
         }
+    }
+
+    /// A file a compile read: its path, content hash and `stat` stamp (``FileIdentity/stamp``;
+    /// `nil` when it was too fresh to vouch for the contents).
+    struct Dependency: Equatable {
+        var path: String
+        var hash: String
+        var stamp: String?
     }
 
     struct ManifestEntry {
         var result: String
         var object: Stamp
         var diagnostics: Stamp
-        var dependencies: [(path: String, hash: String)]
+        var dependencies: [Dependency]
     }
 
-    static let manifestHeader = "crossrun-manifest 2"
+    static let manifestHeader = "crossrun-manifest 3"
+    /// Version 2: the same without stamps (read as if every stamp were `-`).
+    static let manifestHeaderWithoutStamps = "crossrun-manifest 2"
 
     /// Manifest text: `R <result> <object size> <object sha256> <warnings size> <warnings
-    /// sha256>` starts an entry; `D <hash> <path>` lines list its inputs. (Version 1 manifests,
-    /// without the sizes and hashes, read as empty: their compiles run again.)
+    /// sha256>` starts an entry; `D <hash> <stamp or -> <path>` lines list its inputs. (Version
+    /// 1 manifests, without the sizes and hashes, read as empty: their compiles run again.)
     static func renderManifest(_ entries: [ManifestEntry]) -> [UInt8] {
         var text = manifestHeader + "\n"
         for e in entries {
             text += "R \(e.result) \(e.object.size) \(e.object.hash) \(e.diagnostics.size) \(e.diagnostics.hash)\n"
-            for d in e.dependencies { text += "D \(d.hash) \(d.path)\n" }
+            for d in e.dependencies { text += "D \(d.hash) \(d.stamp ?? "-") \(d.path)\n" }
         }
         return Array(text.utf8)
     }
 
     static func parseManifest(_ bytes: [UInt8]) -> [ManifestEntry] {
-        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
-        guard lines.first.map(String.init) == manifestHeader else { return [] }
+        // Split by byte (at newlines and spaces): String's Character-wise `split` was most of
+        // the parsing in a warm run.
+        func words(_ line: ArraySlice<UInt8>, maxSplits: Int = .max, omittingEmpty: Bool = true) -> [Substring] {
+            line.split(separator: 0x20, maxSplits: maxSplits, omittingEmptySubsequences: omittingEmpty)
+                .map { Substring(String(decoding: $0, as: UTF8.self)) }
+        }
+        let lines = bytes.split(separator: 0x0a)
+        let header = lines.first.map { String(decoding: $0, as: UTF8.self) }
+        guard header == manifestHeader || header == manifestHeaderWithoutStamps else { return [] }
+        let stamped = header == manifestHeader
         var entries: [ManifestEntry] = []
         for line in lines.dropFirst() {
-            if line.hasPrefix("R ") {
-                let fields = line.split(separator: " ")
+            if line.starts(with: [0x52, 0x20]) { // "R "
+                let fields = words(line)
                 guard fields.count == 6, isKey(fields[1]),
                       let object = Stamp(size: fields[2], hash: fields[3]),
                       let diagnostics = Stamp(size: fields[4], hash: fields[5]) else { return [] }
                 entries.append(ManifestEntry(result: String(fields[1]), object: object, diagnostics: diagnostics, dependencies: []))
-            } else if line.hasPrefix("D "), !entries.isEmpty {
-                let rest = line.dropFirst(2)
-                guard let space = rest.firstIndex(of: " ") else { return [] }
-                entries[entries.count - 1].dependencies.append((String(rest[space...].dropFirst()), String(rest[..<space])))
+            } else if line.starts(with: [0x44, 0x20]), !entries.isEmpty { // "D "
+                // The path is the rest of the line (it may hold spaces).
+                let fields = words(line.dropFirst(2), maxSplits: stamped ? 2 : 1, omittingEmpty: false)
+                guard fields.count == (stamped ? 3 : 2), isKey(fields[0]), let path = fields.last, !path.isEmpty else { return [] }
+                let stamp = stamped && fields[1] != "-" ? String(fields[1]) : nil
+                entries[entries.count - 1].dependencies.append(Dependency(path: String(path), hash: String(fields[0]), stamp: stamp))
             } else {
                 return [] // damaged: ignore the whole manifest
             }
@@ -436,9 +490,15 @@ public final class CompileCache: Sendable {
     }
 
     /// A SHA-256 in lowercase hex.
-    static func isKey(_ text: Substring) -> Bool { text.utf8.count == 64 && text.allSatisfy(isLowerHex) }
+    static func isKey(_ text: Substring) -> Bool { text.utf8.count == 64 && text.utf8.allSatisfy(isLowerHexByte) }
 
-    static func isLowerHex(_ c: Character) -> Bool { c.isASCII && (c.isNumber || ("a"..."f").contains(c)) }
+    static func isLowerHex(_ c: Character) -> Bool { c.utf8.count == 1 && c.utf8.allSatisfy(isLowerHexByte) }
+
+    // By byte: Character's Unicode properties (isNumber, isHexDigit) were a visible part of a
+    // warm run's manifest parsing.
+    static func isLowerHexByte(_ c: UInt8) -> Bool { (0x30...0x39).contains(c) || (0x61...0x66).contains(c) }
+
+    static func isHexByte(_ c: UInt8) -> Bool { isLowerHexByte(c) || (0x41...0x46).contains(c) }
 }
 
 /// What `stat` says about a file, enough to notice it changed.
@@ -449,6 +509,9 @@ struct FileIdentity: Equatable {
     /// Modification and status-change times, seconds since the epoch.
     var mtime: Double
     var ctime: Double
+    /// The same times in whole nanoseconds (exact, for ``stamp``).
+    var mtimeNanoseconds: Int64
+    var ctimeNanoseconds: Int64
 
     init?(_ path: String) {
         var st = stat()
@@ -458,5 +521,32 @@ struct FileIdentity: Equatable {
         size = Int(st.st_size)
         mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
         ctime = Double(st.st_ctim.tv_sec) + Double(st.st_ctim.tv_nsec) / 1e9
+        (mtimeNanoseconds, ctimeNanoseconds) = (Self.nanoseconds(st.st_mtim), Self.nanoseconds(st.st_ctim))
+    }
+
+    static func nanoseconds(_ t: timespec) -> Int64 {
+        let (s, overflow) = Int64(t.tv_sec).multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? Int64.max : s.addingReportingOverflow(Int64(t.tv_nsec)).partialValue
+    }
+
+    /// `device:inode:size:mtime_ns:ctime_ns`, as a manifest records it: a file whose stamp is
+    /// unchanged has unchanged contents (any write sets ctime to the kernel's current time, and
+    /// nothing can set it back), so a lookup need not read and hash it again.
+    var stamp: String { "\(device):\(inode):\(size):\(mtimeNanoseconds):\(ctimeNanoseconds)" }
+
+    /// Whether ``stamp`` may vouch for the contents read now (at `now`, ``FileIO/now()``):
+    /// only if the file's last change is clearly older than that, so a write after the read
+    /// cannot land in the same coarse clock tick and leave the stamp unchanged (git's "racy
+    /// clean" rule).
+    func isSettled(at now: Double) -> Bool {
+        let margin = Self.settlingMargin(mtimeNanoseconds: mtimeNanoseconds, ctimeNanoseconds: ctimeNanoseconds)
+        return mtime < now - margin && ctime < now - margin
+    }
+
+    /// How long ago a file's last change must be for its stamp to be trusted: 20 ms, more than
+    /// a kernel clock tick; 2 s on a file system that keeps whole seconds (both times without a
+    /// fraction), where a second write within the same second would leave the stamp unchanged.
+    static func settlingMargin(mtimeNanoseconds: Int64, ctimeNanoseconds: Int64) -> Double {
+        mtimeNanoseconds % 1_000_000_000 == 0 && ctimeNanoseconds % 1_000_000_000 == 0 ? 2 : 0.02
     }
 }

@@ -29,10 +29,10 @@ public struct Compiler: Sendable {
     }
 
     /// Compiles `source` (a path, shown in diagnostics as `displayName`) into an object,
-    /// through the cache when there is one.
+    /// through the cache when there is one. `scratch` (a directory for clang's outputs) is
+    /// asked for only when clang runs.
     public func compile(_ source: String, displayName: String, target: Target, options: CompileOptions,
-                        scratch: String, index: Int = 0) throws -> ObjectFile {
-        let output = "\(scratch)/\(index)-\(Self.sanitized(displayName)).o"
+                        scratch: @autoclosure () throws -> String, index: Int = 0) throws -> ObjectFile {
         let args = arguments(for: target, options: options)
         let key = cache?.key(compiler: toolchain.clang, arguments: args, source: source)
         if let cache, let key, let hit = cache.lookup(key) {
@@ -40,6 +40,8 @@ public struct Compiler: Sendable {
             return try ObjectFile(bytes: hit.object, name: displayName)
         }
         cache?.recordMiss()
+        let directory = try scratch()
+        let output = "\(directory)/\(index)-\(Self.sanitized(displayName)).o"
         let depfile = output + ".d"
         let started = FileIO.now()
         var options = Subprocess.Options()

@@ -59,7 +59,7 @@ public enum GuestRuntime {
         call_once cnd_broadcast cnd_destroy cnd_init cnd_signal cnd_timedwait cnd_wait mtx_destroy mtx_init
         mtx_lock mtx_timedlock mtx_trylock mtx_unlock thrd_create thrd_current thrd_detach thrd_equal
         thrd_exit thrd_join thrd_sleep thrd_yield tss_create tss_delete tss_get tss_set
-        """.split(whereSeparator: \.isWhitespace).map(String.init))
+        """.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x0a }).map { String(decoding: $0, as: UTF8.self) })
 
     /// libatomic's entry points (runtime/atomic.c): the generic forms and the sized ones.
     public static let atomicFunctions: Set<String> = {
@@ -128,7 +128,7 @@ public enum GuestRuntime {
     /// The runtime compiled for `target` (through `compiler`'s cache), as an archive to search
     /// after the program's own: the parts `objects` need (a program calling only `qsort`
     /// compiles only the sort), or all of it (`nil`: other archives' members may need any).
-    public static func archive(for target: Target, compiler: Compiler, scratch: String,
+    public static func archive(for target: Target, compiler: Compiler, scratch: @autoclosure () throws -> String,
                                neededBy objects: [ObjectFile]? = nil, strings: Bool = false) throws -> Archive {
         var options = CompileOptions()
         options.clangFlags = flags
@@ -139,7 +139,7 @@ public enum GuestRuntime {
                 throw DriverError.badInput(file: path, message: "the guest runtime's source is missing (is CROSSRUN_HOME right?)")
             }
             let object = try compiler.compile(path, displayName: source, target: target, options: options,
-                                              scratch: scratch, index: 1000 + i)
+                                              scratch: scratch(), index: 1000 + i)
             members.append(Archive.Member(name: source, bytes: object.bytes))
         }
         return Archive(name: "<crossrun runtime>", members: members)

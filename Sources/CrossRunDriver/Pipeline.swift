@@ -52,8 +52,15 @@ public struct Pipeline: Sendable {
     public func build(inputs: [String], target: Target, options: CompileOptions, extraImports: Set<String> = [],
                       guestStrings: Bool = false) throws -> Build {
         guard !inputs.isEmpty else { throw DriverError.usage("no input files (give .c, .o or .a files, or - for C on stdin)") }
-        let scratch = try FileIO.makeTemporaryDirectory()
-        defer { FileIO.removeTree(scratch) }
+        // Made on the first compile that runs clang (or reads stdin): a warm run makes none.
+        var scratchDirectory: String?
+        defer { if let scratchDirectory { FileIO.removeTree(scratchDirectory) } }
+        func scratch() throws -> String {
+            if let scratchDirectory { return scratchDirectory }
+            let made = try FileIO.makeTemporaryDirectory()
+            scratchDirectory = made
+            return made
+        }
         var compiler = Compiler(toolchain: toolchain, cache: cache)
         compiler.echoDiagnostics = echoDiagnostics
         var objects: [ObjectFile] = []
@@ -63,13 +70,13 @@ public struct Pipeline: Sendable {
             switch try Self.kind(of: input) {
             case .source:
                 guard FileIO.exists(input) else { throw DriverError.badInput(file: input, message: "no such file") }
-                objects.append(try compiler.compile(input, displayName: input, target: target, options: options, scratch: scratch, index: index))
+                objects.append(try compiler.compile(input, displayName: input, target: target, options: options, scratch: scratch(), index: index))
             case .stdinSource:
                 guard !sawStdin else { throw DriverError.usage("- (C source on stdin) may be given only once") }
                 sawStdin = true
-                let path = scratch + "/stdin.c"
+                let path = try scratch() + "/stdin.c"
                 try FileIO.write(FileIO.readStandardInput(), to: path)
-                objects.append(try compiler.compile(path, displayName: "<stdin>", target: target, options: options, scratch: scratch, index: index))
+                objects.append(try compiler.compile(path, displayName: "<stdin>", target: target, options: options, scratch: scratch(), index: index))
             case .object:
                 objects.append(try ObjectFile(bytes: try FileIO.read(input), name: input))
             case .archive:
@@ -84,7 +91,7 @@ public struct Pipeline: Sendable {
         }
         // The guest runtime goes last, so the program's own archives may still define these.
         if GuestRuntime.isNeeded(by: objects, strings: guestStrings) || !archives.isEmpty {
-            archives.append(try GuestRuntime.archive(for: target, compiler: compiler, scratch: scratch,
+            archives.append(try GuestRuntime.archive(for: target, compiler: compiler, scratch: scratch(),
                                                      neededBy: archives.isEmpty ? objects : nil, strings: guestStrings))
         }
         let base = Self.runtimeSymbol

@@ -43,8 +43,9 @@ public struct Toolchain: Sendable {
 
     static func searchPath(_ name: String) -> String? {
         let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
-        for dir in path.split(separator: ":") where !dir.isEmpty {
-            let candidate = "\(dir)/\(name)"
+        // By byte: splitting by Character costs grapheme breaking on every start.
+        for dir in path.utf8.split(separator: UInt8(ascii: ":")) where !dir.isEmpty {
+            let candidate = String(decoding: dir, as: UTF8.self) + "/" + name
             if access(candidate, X_OK) == 0 && !FileIO.isDirectory(candidate) { return candidate }
         }
         return nil

@@ -8,6 +8,7 @@ public enum HostLibc {
     /// Every function by name.
     public static let functions: [String: HostFunction] = {
         var table: [String: HostFunction] = [:]
+        table.reserveCapacity(1536) // ~1,000 names: no rehashing while merging (an emulated start builds this)
         // The POSIX additions first: they take over rand/random once initstate/setstate ran.
         for part in posixLibFunctions + [LibcEnvironment.functions, LibcProcess.functions, LibcStdio.functions, LibcString.functions, LibcMemory.functions,
                      LibcMath.functions, LibcConvert.functions, LibcCtype.functions, CompilerHelpers.functions,

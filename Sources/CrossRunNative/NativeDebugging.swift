@@ -14,11 +14,14 @@ public enum NativeDebugging {
         guard let f = fopen("/proc/self/status", "r") else { return false }
         defer { fclose(f) }
         var line = [CChar](repeating: 0, count: 256)
+        let key = Array("TracerPid:".utf8)
+        // Bytes, not Characters: this runs on every native start, and String's Unicode
+        // machinery (grapheme breaking, character sets) cost more than the read.
         while fgets(&line, Int32(line.count), f) != nil {
-            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            guard text.hasPrefix("TracerPid:") else { continue }
-            let value = text.dropFirst("TracerPid:".count).trimmingCharacters(in: " \t\n")
-            return value != "0" && !value.isEmpty
+            let bytes = line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+            guard bytes.starts(with: key) else { continue }
+            let value = bytes.dropFirst(key.count).filter { $0 != 0x20 && $0 != 0x09 && $0 != 0x0a }
+            return !value.isEmpty && value != [0x30]
         }
         return false
     }
@@ -33,12 +36,5 @@ public enum NativeDebugging {
         let copy = UnsafeMutableRawPointer.allocate(byteCount: max(elf.count, 1), alignment: 16)
         elf.withUnsafeBytes { if let b = $0.baseAddress { copy.copyMemory(from: b, byteCount: $0.count) } }
         return crossrun_gdb_jit_register(copy, UInt64(elf.count)) == 0
-    }
-}
-
-private extension Substring {
-    func trimmingCharacters(in set: String) -> String {
-        let chars = Set(set)
-        return String(drop { chars.contains($0) }.reversed().drop { chars.contains($0) }.reversed())
     }
 }

@@ -68,6 +68,16 @@ struct CrossRunCommand: ParsableCommand {
             fail(error)
         }
         do {
+            // The common run forms skip ArgumentParser (see FastRun); all else goes through it.
+            if let request = FastRun.scan(args) {
+                try request.run()
+                return
+            }
+            if let build = FastRun.scanBuildOnly(args) {
+                let status = try Inspect.buildOnly(inputs: build.inputs, target: build.target)
+                if status != 0 { Glibc.exit(status) }
+                return
+            }
             var command = try parseAsRoot(args)
             try command.run()
         } catch let error as DriverError {
@@ -107,8 +117,11 @@ struct BuildOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("Inputs: .c sources, .o objects, .a archives, or - for C source on stdin.", valueName: "input"))
     var inputs: [String] = []
 
-    func resolvedTarget() throws -> Target {
-        guard let name = target else { return Target(machine: NativeImage.hostMachine) }
+    func resolvedTarget() throws -> Target { try Self.resolveTarget(target) }
+
+    /// The `--target` named `name` (this host's when `nil`).
+    static func resolveTarget(_ name: String?) throws -> Target {
+        guard let name else { return Target(machine: NativeImage.hostMachine) }
         guard let t = Target(name: name) else {
             throw DriverError.usage("unknown target '\(name)' (choose x64, aarch64 or rv64)")
         }
@@ -117,9 +130,12 @@ struct BuildOptions: ParsableArguments {
 
     /// `guestStrings`: the emulated image's short string calls run as guest code (`Pipeline.build`).
     func build(guestStrings: Bool = false) throws -> Pipeline.Build {
+        try Self.build(inputs: inputs, target: try resolvedTarget(), guestStrings: guestStrings)
+    }
+
+    static func build(inputs: [String], target: Target, guestStrings: Bool = false) throws -> Pipeline.Build {
         let pipeline = Pipeline(toolchain: try Toolchain.discover())
-        return try pipeline.build(inputs: inputs, target: try resolvedTarget(), options: Invocation.compile,
-                                  guestStrings: guestStrings)
+        return try pipeline.build(inputs: inputs, target: target, options: Invocation.compile, guestStrings: guestStrings)
     }
 }
 
@@ -172,96 +188,14 @@ struct Run: ParsableCommand {
     @Option(help: ArgumentHelp("Debug with gdb: start stopped and serve the GDB remote protocol on localhost:PORT (emulated runs; see doc/DEBUGGING.md).", valueName: "PORT"))
     var gdb: UInt16?
 
-    func run() throws {
-        if exitWithParent && !Subprocess.exitWithParent() { Glibc.exit(1) }
-        let target = try build.resolvedTarget()
-        let host = Target(machine: NativeImage.hostMachine)
-        // Native code makes its own system calls: only the emulator can confine its files.
-        let chosen = backend ?? (target == host && root == nil && gdb == nil && trace == nil ? .native : .emu)
-        if chosen == .native && gdb != nil {
-            throw DriverError.usage("--gdb debugs emulated runs only; use --backend emu, or host gdb for a native run: gdb --args crossrun prog.c")
-        }
-        if gdb != nil && timeout > 0 {
-            throw DriverError.usage("--timeout cannot be combined with --gdb (the deadline would run out while the program is stopped in the debugger)")
-        }
-        if chosen == .native && target != host {
-            throw DriverError.usage("--backend native cannot run \(target) code on this \(host) host; use --backend emu")
-        }
-        if chosen == .native && root != nil {
-            throw DriverError.usage("--root confines only emulated runs (native code makes its own system calls); use --backend emu")
-        }
-        var fileSystem = GuestFileSystem()
-        if let root {
-            // A descriptor inherited from the shell (`3< /outside`) would be a way out.
-            GuestFileSystem.closeInheritedDescriptors()
-            do {
-                fileSystem = try GuestFileSystem(root: root)
-            } catch {
-                throw DriverError.badInput(file: root, message: "--root: " + String(cString: strerror(error.code)))
-            }
-        }
-        let (syscallTrace, libcTrace, signalTrace) = try Self.traceOptions(trace, file: traceFile, stringLimit: traceStringLimit, backend: chosen)
-        if chosen == .emu && !Emulator.supports(target.machine) {
-            throw DriverError.usage("the emulator cannot run \(target) programs")
-        }
-        // Absolute: the program may change the working directory before the record is written.
-        let recordPath = outcomeFile.map { $0.hasPrefix("/") ? $0 : FileIO.currentDirectory() + "/" + $0 }
-        // Natively, re-executed without address randomization once the build is in the cache
-        // (so the process that runs the program always finds it there), or before reading a
-        // source from stdin, which a second process could not read again.
-        let reexec = deterministic && chosen == .native
-        if reexec && build.inputs.contains("-") { DeterministicRun.reexecWithoutRandomization() }
-        // Emulated, short string calls run as guest code rather than a trap each; not under
-        // --trace or --gdb, which show and stop at library calls as the program makes them.
-        let built = try build.build(guestStrings: chosen == .emu && trace == nil && gdb == nil)
-        if reexec { DeterministicRun.reexecWithoutRandomization() }
-        let argumentZero = deterministic ? DeterministicRun.programArgument(built.programName) : built.programName
-        let arguments = [argumentZero] + Invocation.programArguments
-        if chosen == .emu {
-            var options = GuestProcess.Options(arguments: arguments, environment: deterministic ? DeterministicRun.environment : Self.environment(),
-                                               programName: built.programName)
-            options.deterministic = deterministic
-            options.syscallTrace = syscallTrace
-            options.libcTrace = libcTrace
-            options.signalTrace = signalTrace
-            options.entry = Invocation.compile.entry
-            options.timeout = timeout
-            options.verbose = verbose
-            options.scheduleSeed = try scheduleSeed ?? Self.environmentScheduleSeed() ?? GuestProcess.defaultScheduleSeed
-            options.fileSystem = fileSystem
-            options.watchdogExit = Self.watchdogExit(programName: built.programName, timeout: timeout)
-            if let gdb { options.gdb = try Self.waitForDebugger(port: gdb, built: built) }
-            let outcome = try Emulator.run(built.image, options: options)
-            fflush(stdout)
-            // A child of the program's fork ends here too; only the original process records.
-            if let recordPath, crossrun_is_original_process() != 0 { try? FileIO.write(Array(Self.record(outcome, timeout: timeout).json.utf8), to: recordPath) }
-            if let report = outcome.report { fputs(report + "\n", stderr) }
-            if let signalTrace, crossrun_is_original_process() != 0 {
-                // strace's last line.
-                let end = outcome.signal.map { "killed by \(GuestProcess.signalName($0))" } ?? "exited with \(outcome.status)"
-                fputs("+++ \(end) +++\n", signalTrace)
-                fflush(signalTrace)
-            }
-            if crossrun_is_original_process() == 0, let signal = outcome.signal, signal > 0 {
-                Self.dieBySignal(signal)   // so the guest parent's waitpid sees WIFSIGNALED, as natively
-            }
-            Glibc.exit(outcome.status)
-        }
-        var bindings = deterministic ? DeterministicRun.nativeBindings : [:]
-        if let libcTrace {
-            // Only traced runs bind imports to stubs: untraced ones call the host directly.
-            var native = NativeLibcTrace(output: libcTrace.output)
-            native.stringLimit = libcTrace.stringLimit
-            native.only = libcTrace.only
-            bindings = try native.bindings(for: built.image.imports, overrides: bindings)
-        }
-        let loaded = try NativeImage(built.image, overrides: bindings)
-        var options = NativeRunner.Options(entry: Invocation.compile.entry, arguments: arguments,
-                                           programName: built.programName, timeout: timeout)
-        options.outcomePath = recordPath
-        if deterministic { DeterministicRun.replaceProcessEnvironment() }
-        try NativeRunner.run(loaded, options: options)
+    /// The parsed options as plain values (what ``FastRun`` scans without ArgumentParser).
+    var request: RunRequest {
+        RunRequest(target: build.target, inputs: build.inputs, backend: backend, timeout: timeout, root: root,
+                   verbose: verbose, scheduleSeed: scheduleSeed, outcomeFile: outcomeFile, exitWithParent: exitWithParent,
+                   deterministic: deterministic, trace: trace, traceFile: traceFile, traceStringLimit: traceStringLimit, gdb: gdb)
     }
+
+    func run() throws { try request.run() }
 
     /// `--trace LIST` (`syscall`, `libc`, `libc:NAME,NAME...`, `signal`) with its file and
     /// string limit, for the emulator; nils when not tracing.
@@ -414,17 +348,25 @@ struct Inspect: ParsableCommand {
             print(ImageReport.render(built.image, name: built.programName), terminator: "")
             return
         }
-        // Prints only this process's compile-cache counts (hits, misses) on stdout.
+        let status = try Self.buildOnly(inputs: build.inputs, target: build.target)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// `--build-only`: builds, then prints only this process's compile-cache counts (hits,
+    /// misses) on stdout, whatever happened. Returns 0, or ``compileFailedStatus`` for a compile
+    /// error (clang's diagnostics are on stderr); other errors are thrown.
+    static func buildOnly(inputs: [String], target: String?) throws -> Int32 {
         defer {
             let stats = CompileCache.shared?.statistics
             print("\(stats?.hits ?? 0) \(stats?.misses ?? 0)")
             fflush(stdout)
         }
         do {
-            _ = try build.build()
+            _ = try BuildOptions.build(inputs: inputs, target: try BuildOptions.resolveTarget(target))
         } catch DriverError.compileFailed(let file, let diagnostics) {
             if diagnostics.isEmpty { fputs("\(file): compilation failed\n", stderr) }
-            throw ExitCode(Self.compileFailedStatus)
+            return compileFailedStatus
         }
+        return 0
     }
 }

@@ -1,0 +1,119 @@
+import CrossRunDriver
+import CrossRunEmulator
+import CrossRunLibc
+import CrossRunNative
+import CNativeSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `crossrun run` was asked to do: `Run`'s options as plain values. ArgumentParser fills
+/// it through ``Run/request``; ``FastRun`` fills it for the common run forms without
+/// ArgumentParser's start-up cost. Either way the same ``run()`` does the work.
+struct RunRequest: Equatable {
+    var target: String?
+    var inputs: [String] = []
+    var backend: Backend?
+    var timeout: UInt32 = 0
+    var root: String?
+    var verbose = false
+    var scheduleSeed: UInt64?
+    var outcomeFile: String?
+    var exitWithParent = false
+    var deterministic = false
+    var trace: String?
+    var traceFile: String?
+    var traceStringLimit = 32
+    var gdb: UInt16?
+
+    /// Builds and runs the program (an emulated run ends this process with the program's status).
+    func run() throws {
+        if exitWithParent && !Subprocess.exitWithParent() { Glibc.exit(1) }
+        let target = try BuildOptions.resolveTarget(self.target)
+        let host = Target(machine: NativeImage.hostMachine)
+        // Native code makes its own system calls: only the emulator can confine its files.
+        let chosen = backend ?? (target == host && root == nil && gdb == nil && trace == nil ? .native : .emu)
+        if chosen == .native && gdb != nil {
+            throw DriverError.usage("--gdb debugs emulated runs only; use --backend emu, or host gdb for a native run: gdb --args crossrun prog.c")
+        }
+        if gdb != nil && timeout > 0 {
+            throw DriverError.usage("--timeout cannot be combined with --gdb (the deadline would run out while the program is stopped in the debugger)")
+        }
+        if chosen == .native && target != host {
+            throw DriverError.usage("--backend native cannot run \(target) code on this \(host) host; use --backend emu")
+        }
+        if chosen == .native && root != nil {
+            throw DriverError.usage("--root confines only emulated runs (native code makes its own system calls); use --backend emu")
+        }
+        var fileSystem = GuestFileSystem()
+        if let root {
+            // A descriptor inherited from the shell (`3< /outside`) would be a way out.
+            GuestFileSystem.closeInheritedDescriptors()
+            do {
+                fileSystem = try GuestFileSystem(root: root)
+            } catch {
+                throw DriverError.badInput(file: root, message: "--root: " + String(cString: strerror(error.code)))
+            }
+        }
+        let (syscallTrace, libcTrace, signalTrace) = try Run.traceOptions(trace, file: traceFile, stringLimit: traceStringLimit, backend: chosen)
+        if chosen == .emu && !Emulator.supports(target.machine) {
+            throw DriverError.usage("the emulator cannot run \(target) programs")
+        }
+        // Absolute: the program may change the working directory before the record is written.
+        let recordPath = outcomeFile.map { $0.hasPrefix("/") ? $0 : FileIO.currentDirectory() + "/" + $0 }
+        // Natively, re-executed without address randomization once the build is in the cache
+        // (so the process that runs the program always finds it there), or before reading a
+        // source from stdin, which a second process could not read again.
+        let reexec = deterministic && chosen == .native
+        if reexec && inputs.contains("-") { DeterministicRun.reexecWithoutRandomization() }
+        // Emulated, short string calls run as guest code rather than a trap each; not under
+        // --trace or --gdb, which show and stop at library calls as the program makes them.
+        let built = try BuildOptions.build(inputs: inputs, target: target, guestStrings: chosen == .emu && trace == nil && gdb == nil)
+        if reexec { DeterministicRun.reexecWithoutRandomization() }
+        let argumentZero = deterministic ? DeterministicRun.programArgument(built.programName) : built.programName
+        let arguments = [argumentZero] + Invocation.programArguments
+        if chosen == .emu {
+            var options = GuestProcess.Options(arguments: arguments, environment: deterministic ? DeterministicRun.environment : Run.environment(),
+                                               programName: built.programName)
+            options.deterministic = deterministic
+            options.syscallTrace = syscallTrace
+            options.libcTrace = libcTrace
+            options.signalTrace = signalTrace
+            options.entry = Invocation.compile.entry
+            options.timeout = timeout
+            options.verbose = verbose
+            options.scheduleSeed = try scheduleSeed ?? Run.environmentScheduleSeed() ?? GuestProcess.defaultScheduleSeed
+            options.fileSystem = fileSystem
+            options.watchdogExit = Run.watchdogExit(programName: built.programName, timeout: timeout)
+            if let gdb { options.gdb = try Run.waitForDebugger(port: gdb, built: built) }
+            let outcome = try Emulator.run(built.image, options: options)
+            fflush(stdout)
+            // A child of the program's fork ends here too; only the original process records.
+            if let recordPath, crossrun_is_original_process() != 0 { try? FileIO.write(Array(Run.record(outcome, timeout: timeout).json.utf8), to: recordPath) }
+            if let report = outcome.report { fputs(report + "\n", stderr) }
+            if let signalTrace, crossrun_is_original_process() != 0 {
+                // strace's last line.
+                let end = outcome.signal.map { "killed by \(GuestProcess.signalName($0))" } ?? "exited with \(outcome.status)"
+                fputs("+++ \(end) +++\n", signalTrace)
+                fflush(signalTrace)
+            }
+            if crossrun_is_original_process() == 0, let signal = outcome.signal, signal > 0 {
+                Run.dieBySignal(signal)   // so the guest parent's waitpid sees WIFSIGNALED, as natively
+            }
+            Glibc.exit(outcome.status)
+        }
+        var bindings = deterministic ? DeterministicRun.nativeBindings : [:]
+        if let libcTrace {
+            // Only traced runs bind imports to stubs: untraced ones call the host directly.
+            var native = NativeLibcTrace(output: libcTrace.output)
+            native.stringLimit = libcTrace.stringLimit
+            native.only = libcTrace.only
+            bindings = try native.bindings(for: built.image.imports, overrides: bindings)
+        }
+        let loaded = try NativeImage(built.image, overrides: bindings)
+        var options = NativeRunner.Options(entry: Invocation.compile.entry, arguments: arguments,
+                                           programName: built.programName, timeout: timeout)
+        options.outcomePath = recordPath
+        if deterministic { DeterministicRun.replaceProcessEnvironment() }
+        try NativeRunner.run(loaded, options: options)    }
+}
