@@ -10,7 +10,7 @@ let package = Package(
         /// The whole pipeline (compile, link, load, run) for Swift code such as test suites
         /// and fuzzing harnesses that do not want to go through the CLI.
         .library(name: "CrossRun", targets: [
-            "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
+            "CrossRunSupport", "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
             "CrossRunLibc", "CrossRunEmulator", "CrossRunFuzz", "CrossRunGDB",
         ]),
     ],
@@ -42,18 +42,20 @@ let package = Package(
         .target(name: "CNativeSupport", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CrossRunNative", dependencies: ["CrossRunLink", "CrossRunRuntime", "CNativeSupport", "CrossRunLibc"]),
         /// `crossrun fuzz`: mutation, corpus, coverage features, artifacts.
-        .target(name: "CrossRunFuzz", dependencies: ["CrossRunDriver", "CrossRunEmulator", "CrossRunLibc", "CrossRunNative", "CNativeSupport"]),
-        /// pipe2/addchdir for the driver's subprocesses (glibc declares them only under _GNU_SOURCE).
+        .target(name: "CrossRunFuzz", dependencies: ["CrossRunSupport", "CrossRunEmulator", "CrossRunLibc", "CrossRunLink", "CrossRunNative", "CNativeSupport"]),
+        /// pipe2/addchdir for `Subprocess` (glibc declares them only under _GNU_SOURCE).
         .target(name: "CProcessSupport"),
+        /// General utilities every layer may use: FileIO, Subprocess, LineDiff, SHA-1/SHA-256 and Hex.
+        .target(name: "CrossRunSupport", dependencies: ["CProcessSupport"]),
         .target(name: "CrossRunDriver", dependencies: [
-            "CProcessSupport", "CrossRunELF", "CrossRunLink", "CrossRunRuntime",
+            "CrossRunSupport", "CrossRunELF", "CrossRunLink", "CrossRunRuntime",
         ]),
         .executableTarget(name: "crossrun", dependencies: [
-            "CrossRunDriver", "CrossRunEmulator", "CrossRunLibc", "CrossRunNative", "CrossRunFuzz", "CrossRunGDB",
+            "CrossRunSupport", "CrossRunDriver", "CrossRunEmulator", "CrossRunLibc", "CrossRunNative", "CrossRunFuzz", "CrossRunGDB",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CrossRunTests", dependencies: [
-            "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
+            "CrossRunSupport", "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
             "CrossRunLibc", "CrossRunEmulator", "CUnicorn", "crossrun", "CHostQuad", "CrossRunFuzz", "CrossRunGDB",
         ], exclude: ["Resources/linker-regressions"]),
     ]

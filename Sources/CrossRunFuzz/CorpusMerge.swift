@@ -1,6 +1,6 @@
 import CNativeSupport
-import CrossRunDriver
 import CrossRunEmulator
+import CrossRunSupport
 #if canImport(Glibc)
 import Glibc
 #endif

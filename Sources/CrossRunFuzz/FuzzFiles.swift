@@ -1,4 +1,4 @@
-import CrossRunDriver
+import CrossRunSupport
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,6 @@
 import CNativeSupport
-import CrossRunDriver
 import CrossRunEmulator
+import CrossRunSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -250,7 +250,7 @@ public final class Fuzzer {
         let text = Fuzzer.report(kind: kind, target: target, report: report, frames: frames)
         fputs(text, stderr)
         guard let artifact = FuzzFiles.saveArtifact(input, name: prefix + SHA1.hex(input), artifactPrefix: artifactPrefix) else {
-            let hex = input.map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
+            let hex = Hex.string(input)
             fputs("==crossrun fuzz== \(kind) after \(executions) executions; the input could not be saved; its \(input.count) bytes in hex:\n\(hex)\n", stderr)
             return .found(kind: kind, artifact: "", input: input, report: text)
         }

@@ -1,4 +1,5 @@
 @testable import CrossRunDriver
+import CrossRunSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -199,6 +200,6 @@ final class CompileCacheTests: XCTestCase {
         XCTAssertEqual(SHA256.hex(long), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         var h = SHA256()
         for chunk in stride(from: 0, to: long.count, by: 7) { h.update(Array(long[chunk..<min(chunk + 7, long.count)])) }
-        XCTAssertEqual(SHA256.hexString(h.finalize()), SHA256.hex(long))
+        XCTAssertEqual(Hex.string(h.finalize()), SHA256.hex(long))
     }
 }

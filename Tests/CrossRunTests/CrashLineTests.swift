@@ -1,5 +1,6 @@
 import CrossRunDriver
 import CrossRunLink
+import CrossRunSupport
 import XCTest
 
 /// Crash and timeout reports name the source line (`at crash.c:5`) on every configuration when

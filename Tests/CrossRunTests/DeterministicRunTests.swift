@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// `--deterministic`: the same program and input give the same output byte for byte, run after

@@ -1,5 +1,6 @@
 import CrossRunDriver
 import CrossRunELF
+import CrossRunSupport
 import XCTest
 
 final class ELFReaderTests: XCTestCase {

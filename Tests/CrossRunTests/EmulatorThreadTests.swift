@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// The emulated scheduler (issue 15): guest threads multiplexed on one engine, driven through

@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// `<execinfo.h>` where a fixture cannot say it (a host build without `-rdynamic` names no

@@ -1,6 +1,7 @@
 import CrossRunDriver
 import CrossRunELF
 import CrossRunLink
+import CrossRunSupport
 import XCTest
 
 /// `LinkImage.executableELF(base:)` and the DWARF the linker carries for it: the file is read

@@ -1,5 +1,6 @@
 import CrossRunDriver
 import CrossRunFuzz
+import CrossRunSupport
 import XCTest
 
 /// Fuzzing at scale: `-merge=1`, `-jobs`/`-workers`, `-fork`, `-print_final_stats`, natively

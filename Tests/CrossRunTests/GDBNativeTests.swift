@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// Host gdb against a native run (`gdb --args crossrun prog.c`): the JIT'd image is registered

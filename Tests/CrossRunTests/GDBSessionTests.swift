@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// Real gdb-multiarch sessions in batch mode against `crossrun --gdb` on x64, aarch64 and

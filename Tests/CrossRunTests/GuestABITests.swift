@@ -1,5 +1,6 @@
 import CrossRunDriver
 import CrossRunLibc
+import CrossRunSupport
 import XCTest
 
 /// The ABI facts the host library uses (``GuestABI``) must be what the guest's C code sees:

@@ -2,6 +2,7 @@ import CrossRunDriver
 import CrossRunELF
 import CrossRunLibc
 import CrossRunRuntime
+import CrossRunSupport
 import XCTest
 
 /// The guest runtime's short-input string functions (`runtime/string.c`): linked only into

@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// Line diffs: minimal edit scripts and the unified format `diff -u` prints.

@@ -2,6 +2,7 @@ import CrossRunDriver
 import CrossRunELF
 import CrossRunEmulator
 import CrossRunLink
+import CrossRunSupport
 import XCTest
 
 /// Sizes, addresses and indices near 2^63 (issue 12): every one is a `LinkError` or `ELFError`

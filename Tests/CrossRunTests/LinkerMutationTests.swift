@@ -2,6 +2,7 @@ import CrossRunDriver
 import CrossRunELF
 import CrossRunEmulator
 import CrossRunLink
+import CrossRunSupport
 import XCTest
 
 /// Seeded mutations of clang-built objects (the in-process, smaller version of

@@ -1,6 +1,7 @@
 import CrossRunDriver
 import CrossRunELF
 import CrossRunLink
+import CrossRunSupport
 import XCTest
 
 final class LinkerResolutionTests: XCTestCase {

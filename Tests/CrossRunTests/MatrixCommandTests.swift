@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// `crossrun matrix`: one program on every target/backend, results compared.

@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// `--trace=libc` on the native backend: the import slots are bound to tracing stubs, and a

@@ -1,6 +1,7 @@
 import CrossRunDriver
 import CrossRunELF
 import CrossRunLibc
+import CrossRunSupport
 import XCTest
 
 /// The POSIX library additions where a fixture cannot say it (fixtures must match a plain host

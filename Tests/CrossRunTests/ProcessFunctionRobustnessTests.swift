@@ -1,6 +1,7 @@
 import CrossRunDriver
 @testable import CrossRunEmulator
 import CrossRunLibc
+import CrossRunSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import CrossRunSupport
 @testable import crossrun
 import CrossRunDriver
 import Synchronization

@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import Foundation
 import XCTest
 

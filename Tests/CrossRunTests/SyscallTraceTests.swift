@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// `--trace=syscall`: the system calls an emulated program makes itself, one strace-style line

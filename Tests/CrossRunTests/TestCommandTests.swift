@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML

@@ -1,5 +1,6 @@
 import CrossRunDriver
 import CrossRunELF
+import CrossRunSupport
 import XCTest
 
 /// The guest thread library's contracts that fixtures cannot show: `include/`'s thread types
