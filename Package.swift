@@ -8,10 +8,11 @@ let package = Package(
         /// The ELF reader and the linker alone (what FuzzTesting/ instruments for libFuzzer).
         .library(name: "CrossRunLinker", targets: ["CrossRunELF", "CrossRunLink"]),
         /// The whole pipeline (compile, link, load, run) for Swift code such as test suites
-        /// and fuzzing harnesses that do not want to go through the CLI.
+        /// and fuzzing harnesses that do not want to go through the CLI. (`CrossRunFuzz`, the
+        /// engine of `crossrun fuzz`, has only `package` API and is not part of it.)
         .library(name: "CrossRun", targets: [
             "CrossRunSupport", "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
-            "CrossRunLibc", "CrossRunEmulator", "CrossRunFuzz", "CrossRunGDB",
+            "CrossRunLibc", "CrossRunEmulator", "CrossRunGDB",
         ]),
     ],
     dependencies: [
