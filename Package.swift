@@ -39,9 +39,9 @@ let package = Package(
         /// Host wide-character, locale, regex and glob interfaces (headers Swift's Glibc module lacks).
         .target(name: "CPosixLib"),
         .target(name: "CrossRunLibc", dependencies: ["CHostMath", "CHostQuad", "CHostFormat", "CHostSystem", "CPosixLib"]),
-        .target(name: "CrossRunEmulator", dependencies: ["CrossRunGDB", "CUnicorn", "CNativeSupport", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime", "CHostSystem"]),
+        .target(name: "CrossRunEmulator", dependencies: ["CrossRunGDB", "CUnicorn", "CNativeSupport", "CrossRunELF", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime", "CHostSystem"]),
         .target(name: "CNativeSupport", linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "CrossRunNative", dependencies: ["CrossRunLink", "CrossRunRuntime", "CNativeSupport", "CrossRunLibc"]),
+        .target(name: "CrossRunNative", dependencies: ["CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CNativeSupport", "CrossRunLibc"]),
         /// `crossrun fuzz`: mutation, corpus, coverage features, artifacts.
         .target(name: "CrossRunFuzz", dependencies: ["CrossRunSupport", "CrossRunEmulator", "CrossRunLibc", "CrossRunLink", "CrossRunNative", "CNativeSupport"]),
         /// pipe2/addchdir for `Subprocess` (glibc declares them only under _GNU_SOURCE).
@@ -52,7 +52,8 @@ let package = Package(
             "CrossRunSupport", "CrossRunELF", "CrossRunLink", "CrossRunRuntime",
         ]),
         .executableTarget(name: "crossrun", dependencies: [
-            "CrossRunSupport", "CrossRunDriver", "CrossRunEmulator", "CrossRunLibc", "CrossRunNative", "CrossRunFuzz", "CrossRunGDB",
+            "CrossRunSupport", "CrossRunELF", "CrossRunLink", "CrossRunDriver", "CrossRunEmulator", "CrossRunLibc", "CrossRunNative",
+            "CrossRunFuzz", "CrossRunGDB", "CNativeSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CrossRunTests", dependencies: [

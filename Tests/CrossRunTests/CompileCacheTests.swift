@@ -6,6 +6,11 @@ import Glibc
 #endif
 
 /// The compile cache: hits without running clang, misses when any input changes.
+///
+/// A second compile hits without clang, an edited header misses, other targets/flags are other
+/// entries, the cache is shared between instances, `__DATE__` and fresh files are not cached,
+/// warnings stored, errors carry clang's diagnostics, `-MD` file parsing, LRU pruning, SHA-256
+/// known answers.
 final class CompileCacheTests: XCTestCase {
     var dir = ""
     var cache: CompileCache!
