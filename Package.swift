@@ -8,10 +8,11 @@ let package = Package(
         /// The ELF reader and the linker alone (what FuzzTesting/ instruments for libFuzzer).
         .library(name: "CrossRunLinker", targets: ["CrossRunELF", "CrossRunLink"]),
         /// The whole pipeline (compile, link, load, run) for Swift code such as test suites
-        /// and fuzzing harnesses that do not want to go through the CLI.
+        /// and fuzzing harnesses that do not want to go through the CLI. (`CrossRunFuzz`, the
+        /// engine of `crossrun fuzz`, has only `package` API and is not part of it.)
         .library(name: "CrossRun", targets: [
-            "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
-            "CrossRunLibc", "CrossRunEmulator", "CrossRunFuzz", "CrossRunGDB",
+            "CrossRunSupport", "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
+            "CrossRunLibc", "CrossRunEmulator", "CrossRunGDB",
         ]),
     ],
     dependencies: [
@@ -40,22 +41,25 @@ let package = Package(
         .target(name: "CrossRunLibc", dependencies: ["CHostMath", "CHostQuad", "CHostFormat", "CHostSystem", "CPosixLib"]),
         /// Fuzzing resets: write tracking by host page protection (a SIGSEGV handler, no engine hook).
         .target(name: "CDirtyPages"),
-        .target(name: "CrossRunEmulator", dependencies: ["CrossRunGDB", "CUnicorn", "CDirtyPages", "CNativeSupport", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime", "CHostSystem"]),
+        .target(name: "CrossRunEmulator", dependencies: ["CrossRunGDB", "CUnicorn", "CDirtyPages", "CNativeSupport", "CrossRunELF", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime", "CHostSystem"]),
         .target(name: "CNativeSupport", linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "CrossRunNative", dependencies: ["CrossRunLink", "CrossRunRuntime", "CNativeSupport", "CrossRunLibc"]),
+        .target(name: "CrossRunNative", dependencies: ["CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CNativeSupport", "CrossRunLibc"]),
         /// `crossrun fuzz`: mutation, corpus, coverage features, artifacts.
-        .target(name: "CrossRunFuzz", dependencies: ["CrossRunDriver", "CrossRunEmulator", "CrossRunLibc", "CrossRunNative", "CNativeSupport"]),
-        /// pipe2/addchdir for the driver's subprocesses (glibc declares them only under _GNU_SOURCE).
+        .target(name: "CrossRunFuzz", dependencies: ["CrossRunSupport", "CrossRunEmulator", "CrossRunLibc", "CrossRunLink", "CrossRunNative", "CNativeSupport"]),
+        /// pipe2/addchdir for `Subprocess` (glibc declares them only under _GNU_SOURCE).
         .target(name: "CProcessSupport"),
+        /// General utilities every layer may use: FileIO, Subprocess, LineDiff, SHA-1/SHA-256 and Hex.
+        .target(name: "CrossRunSupport", dependencies: ["CProcessSupport"]),
         .target(name: "CrossRunDriver", dependencies: [
-            "CProcessSupport", "CrossRunELF", "CrossRunLink", "CrossRunRuntime",
+            "CrossRunSupport", "CrossRunELF", "CrossRunLink", "CrossRunRuntime",
         ]),
         .executableTarget(name: "crossrun", dependencies: [
-            "CrossRunDriver", "CrossRunEmulator", "CrossRunLibc", "CrossRunNative", "CrossRunFuzz", "CrossRunGDB",
+            "CrossRunSupport", "CrossRunELF", "CrossRunLink", "CrossRunDriver", "CrossRunEmulator", "CrossRunLibc", "CrossRunNative",
+            "CrossRunFuzz", "CrossRunGDB", "CNativeSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CrossRunTests", dependencies: [
-            "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
+            "CrossRunSupport", "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
             "CrossRunLibc", "CrossRunEmulator", "CUnicorn", "CDirtyPages", "crossrun", "CHostQuad", "CrossRunFuzz", "CrossRunGDB",
         ], exclude: ["Resources/linker-regressions"]),
     ]

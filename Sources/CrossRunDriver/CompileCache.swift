@@ -1,3 +1,4 @@
+import CrossRunSupport
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -124,7 +125,7 @@ public final class CompileCache: Sendable {
         }
         h.update(field: "source")
         h.update(bytes)
-        return Key(manifest: SHA256.hexString(h.finalize()))
+        return Key(manifest: Hex.string(h.finalize()))
     }
 
     /// Whether any argument may be a relative path (so the working directory matters).
@@ -254,7 +255,7 @@ public final class CompileCache: Sendable {
         var h = SHA256()
         h.update(field: key.manifest)
         for d in deps { h.update(field: d.path); h.update(field: d.hash) }
-        let result = SHA256.hexString(h.finalize())
+        let result = Hex.string(h.finalize())
         do {
             if !diagnostics.isEmpty { try writeAtomically(diagnostics, to: path(result, ".txt")) }
             try writeAtomically(object, to: path(result, ".o"))

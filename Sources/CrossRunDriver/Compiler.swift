@@ -1,4 +1,5 @@
 import CrossRunELF
+import CrossRunSupport
 
 /// Compiles C (and assembly) to ELF objects with clang, following the compile policy of
 /// DESIGN.md §3: position-independent, CrossRun's headers only, per-target flags.

@@ -1,4 +1,5 @@
 import CrossRunELF
+import CrossRunSupport
 
 /// The guest runtime (`runtime/*.c`): library functions that run as target code — those that
 /// call back into the program (`qsort`, `qsort_r`, `bsearch`), the thread library (pthreads,

@@ -1,6 +1,7 @@
 import CrossRunELF
 import CrossRunLink
 import CrossRunRuntime
+import CrossRunSupport
 
 /// Inputs → objects → ``LinkImage``: the whole build of a run, usable without the CLI.
 public struct Pipeline: Sendable {

@@ -1,3 +1,4 @@
+import CrossRunSupport
 /// What one run of a program produced (a child `crossrun run` process, or its build).
 public enum RunOutcome: Sendable {
     /// clang rejected a source: its diagnostics.

@@ -1,3 +1,4 @@
+import CrossRunSupport
 #if canImport(Glibc)
 import Glibc
 #endif

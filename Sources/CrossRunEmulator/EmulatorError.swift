@@ -8,8 +8,6 @@ public enum EmulatorError: Error, CustomStringConvertible {
     case engine(String, uc_err)
     /// Not enough memory for the guest.
     case resources(String)
-    /// The architecture has no emulator support yet.
-    case unsupportedMachine(String)
     /// The entry symbol is missing.
     case noEntry(String)
 
@@ -20,7 +18,6 @@ public enum EmulatorError: Error, CustomStringConvertible {
         case .engine(let what, let err):
             return "emulator failure while \(what): \(String(cString: uc_strerror(err)))"
         case .resources(let m): return m
-        case .unsupportedMachine(let m): return "emulation of \(m) is not supported yet"
         case .noEntry(let e): return "entry symbol '\(e)' is not defined by the program"
         }
     }

@@ -19,9 +19,9 @@ import Glibc
 /// written by almost every input stay open and are compared at each reset (``CDirtyPages``).
 /// The input sits at the very end of a read-only mapping, so reading past it or writing to
 /// it faults.
-public final class FuzzSession {
+package final class FuzzSession {
     /// How one input ended.
-    public enum Outcome: Equatable, Sendable {
+    package enum Outcome: Equatable, Sendable {
         case ok
         /// A crash: a short kind (`SEGV`, `heap-buffer-overflow`, `abort`…), the one-line
         /// report, the faulting PC and the backtrace (symbolized).
@@ -30,17 +30,17 @@ public final class FuzzSession {
     }
 
     /// Size of the edge map (a power of two).
-    public static let mapSize = 1 << 16
+    package static let mapSize = 1 << 16
 
     let process: GuestProcess
     let testOne: UInt64
     /// The edge counters of the last input.
-    public let coverage: UnsafeMutableBufferPointer<UInt8>
+    package let coverage: UnsafeMutableBufferPointer<UInt8>
     let edges: UnsafeMutablePointer<crossrun_edge_map>
     var trackers: [UnsafeMutablePointer<crossrun_dirty_pages>] = []
     let inputEnd: UInt64
     /// The longest input the session accepts.
-    public let maxLength: Int
+    package let maxLength: Int
     let context: OpaquePointer
     var libc: LibcSnapshot?
     let timeoutMicros: UInt64
@@ -48,7 +48,7 @@ public final class FuzzSession {
 
     /// Loads `image` and installs the instrumentation; ``initialize(arguments:)`` runs start-up.
     /// `timeoutMicros` limits each input; `heapCheck` enables ``HeapChecker``.
-    public init(image: LinkImage, options: GuestProcess.Options, maxLength: Int, timeoutMicros: UInt64, heapCheck: Bool) throws {
+    package init(image: LinkImage, options: GuestProcess.Options, maxLength: Int, timeoutMicros: UInt64, heapCheck: Bool) throws {
         process = try GuestProcess(image: image, options: options)
         guard let entry = image.symbol(named: "LLVMFuzzerTestOneInput"), entry.kind != .object, entry.kind != .tls else {
             throw EmulatorError.noEntry("LLVMFuzzerTestOneInput")
@@ -116,7 +116,7 @@ public final class FuzzSession {
 
     /// Runs the initializers and `LLVMFuzzerInitialize(&argc, &argv)` if the harness has one,
     /// then takes the snapshot every input starts from. Returns the outcome if start-up failed.
-    public func initialize(arguments: [String]) -> Outcome? {
+    package func initialize(arguments: [String]) -> Outcome? {
         let (argc, argv, envp) = process.setUpArguments()
         for slot in process.image.initializers {
             guard let fn = try? process.memory.load(process.imageBase + UInt64(slot), as: UInt64.self), fn != 0, fn != UInt64.max else { continue }
@@ -139,7 +139,7 @@ public final class FuzzSession {
     }
 
     /// Runs one input and puts everything back. `coverage` then holds its edge counts.
-    public func run(_ input: [UInt8]) -> Outcome {
+    package func run(_ input: [UInt8]) -> Outcome {
         let data = Array(input.prefix(maxLength))
         memset(coverage.baseAddress!, 0, Self.mapSize)
         edges.pointee.previous = 0

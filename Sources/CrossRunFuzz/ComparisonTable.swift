@@ -10,13 +10,13 @@ import Glibc
 /// Integer comparisons are reported by code built with `-fsanitize-coverage=trace-cmp`
 /// (`__sanitizer_cov_trace_cmp*`, `…_const_cmp*`, `…_switch`); `memcmp`, `strcmp` and friends
 /// are observed on the host where the C library serves them.
-public final class ComparisonTable {
+package final class ComparisonTable {
     /// Pairs of operands, most recent last (bounded).
-    public private(set) var pairs: [([UInt8], [UInt8])] = []
+    package private(set) var pairs: [([UInt8], [UInt8])] = []
     static let capacity = 256
     var next = 0
 
-    public init() {}
+    package init() {}
 
     func record(_ a: [UInt8], _ b: [UInt8]) {
         guard a != b, !a.isEmpty, !b.isEmpty else { return }
@@ -32,21 +32,21 @@ public final class ComparisonTable {
     static func littleEndian(_ v: UInt64, _ width: Int) -> [UInt8] { (0..<width).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) } }
 
     /// The symbols `-fsanitize-coverage=trace-cmp` makes a program import.
-    public static let tracingSymbols = ["__sanitizer_cov_trace_cmp1", "__sanitizer_cov_trace_cmp2", "__sanitizer_cov_trace_cmp4",
+    package static let tracingSymbols = ["__sanitizer_cov_trace_cmp1", "__sanitizer_cov_trace_cmp2", "__sanitizer_cov_trace_cmp4",
                                         "__sanitizer_cov_trace_cmp8", "__sanitizer_cov_trace_const_cmp1", "__sanitizer_cov_trace_const_cmp2",
                                         "__sanitizer_cov_trace_const_cmp4", "__sanitizer_cov_trace_const_cmp8", "__sanitizer_cov_trace_switch"]
 
     /// Function-entry guards that come with `-fsanitize-coverage=func,trace-pc-guard` (the
     /// emulator measures edges itself, so they do nothing).
-    public static let guardSymbols = ["__sanitizer_cov_trace_pc_guard", "__sanitizer_cov_trace_pc_guard_init"]
+    package static let guardSymbols = ["__sanitizer_cov_trace_pc_guard", "__sanitizer_cov_trace_pc_guard_init"]
 
     /// Compile flags for an emulated fuzz target: comparison tracing, frame pointers for
     /// backtraces.
-    public static let emulatedCompileFlags = ["-fsanitize-coverage=func,trace-pc-guard,trace-cmp", "-fno-omit-frame-pointer"]
+    package static let emulatedCompileFlags = ["-fsanitize-coverage=func,trace-pc-guard,trace-cmp", "-fno-omit-frame-pointer"]
 
     /// Host functions for an emulated fuzz target: the tracing callbacks, and recording
     /// wrappers around the C library's comparison functions.
-    public func hostFunctions(library: [String: HostFunction]) -> [String: HostFunction] {
+    package func hostFunctions(library: [String: HostFunction]) -> [String: HostFunction] {
         var t: [String: HostFunction] = [:]
         for name in Self.guardSymbols { t[name] = { _, _ in } }
         for (i, width) in [1, 2, 4, 8].enumerated() {

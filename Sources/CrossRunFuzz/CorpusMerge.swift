@@ -1,6 +1,6 @@
 import CNativeSupport
-import CrossRunDriver
 import CrossRunEmulator
+import CrossRunSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,16 +10,16 @@ import Glibc
 /// smallest first (then those with more features first, then by path), each one that adds a
 /// feature nobody before it had is copied into OUT (named by its SHA-1). A crashing or hanging
 /// input is reported and left out; the merge goes on.
-public enum CorpusMerge {
+package enum CorpusMerge {
     /// What a merge did.
-    public struct Summary: Equatable {
+    package struct Summary: Equatable {
         /// The paths of the IN inputs copied into OUT, in the order they were chosen.
-        public var added: [String] = []
+        package var added: [String] = []
         /// Features and edges OUT did not have before.
-        public var newFeatures = 0
-        public var newEdges = 0
+        package var newFeatures = 0
+        package var newEdges = 0
         /// Inputs that crashed or timed out (not merged).
-        public var failed: [String] = []
+        package var failed: [String] = []
     }
 
     /// The features of the last run on `map`: edge index × 8 + hit-count bucket (as the fuzzer counts them).
@@ -42,7 +42,7 @@ public enum CorpusMerge {
     }
 
     /// Merges the inputs of `inputs` (directories, or single files) into the directory `output`.
-    public static func merge(_ executor: FuzzExecutor, into output: String, from inputs: [String], maxLength: Int) throws -> Summary {
+    package static func merge(_ executor: FuzzExecutor, into output: String, from inputs: [String], maxLength: Int) throws -> Summary {
         var seenFeatures = Set<Int>(), seenEdges = Set<Int>()
         var summary = Summary()
         func run(_ path: String) throws -> (bytes: [UInt8], features: [Int])? {

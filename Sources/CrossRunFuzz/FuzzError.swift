@@ -1,11 +1,11 @@
 /// Errors of `crossrun fuzz` a user can act on.
-public enum FuzzError: Error, CustomStringConvertible, Equatable {
+package enum FuzzError: Error, CustomStringConvertible, Equatable {
     case badFlag(String)
     case badDictionary(file: String, line: Int)
     case unwritable(file: String, reason: String)
     case startupFailed(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .badFlag(let text): return text
         case .badDictionary(let file, let line): return "\(file):\(line): not a dictionary entry (expected name=\"value\" or \"value\")"

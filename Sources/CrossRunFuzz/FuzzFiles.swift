@@ -1,12 +1,12 @@
-import CrossRunDriver
+import CrossRunSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// What the fuzzer needs beyond ``FileIO``: atomic writes of corpus entries and artifacts
 /// (another process may be reading the directory), a corpus directory's files, the RSS.
-public enum FuzzFiles {
-    public static func write(_ bytes: [UInt8], to path: String) throws(FuzzError) {
+package enum FuzzFiles {
+    package static func write(_ bytes: [UInt8], to path: String) throws(FuzzError) {
         let temporary = path + ".tmp\(getpid())"
         guard let f = fopen(temporary, "wb") else { throw FuzzError.unwritable(file: path, reason: String(cString: strerror(errno))) }
         let n = bytes.isEmpty ? 0 : fwrite(bytes, 1, bytes.count, f)
@@ -25,7 +25,7 @@ public enum FuzzFiles {
 
     /// Checks that files named `prefix` + something can be created (an artifact prefix such as
     /// `out/crash-`, or a corpus directory + `/`) by creating and removing one.
-    public static func checkWritable(prefix: String) throws(FuzzError) {
+    package static func checkWritable(prefix: String) throws(FuzzError) {
         let probe = prefix + ".crossrun-probe-\(getpid())"
         try write([], to: probe)
         unlink(probe)
@@ -52,7 +52,7 @@ public enum FuzzFiles {
     }
 
     /// The regular files of `dir`, sorted by name (so a run is reproducible).
-    public static func files(in dir: String) -> [String] {
+    package static func files(in dir: String) -> [String] {
         FileIO.entries(of: dir).filter { !$0.hasPrefix(".") && !$0.contains(".tmp") }.map { dir + "/" + $0 }.filter { path in
             var st = stat()
             return fstatat(AT_FDCWD, path, &st, 0) == 0 && st.st_mode & S_IFMT == S_IFREG

@@ -8,23 +8,23 @@ import Glibc
 /// output in `fuzz-K.log` in the current directory. The processes share inputs through the
 /// corpus directory: each saves what it finds there and re-reads it (`-reload`), so machines
 /// fuzzing one directory on shared storage cooperate the same way.
-public struct FuzzJobs {
+package struct FuzzJobs {
     /// The command line of one job: `arguments` (argv, the executable first) without the
     /// job flags; `-seed=S` becomes `-seed=S+K`.
-    public var arguments: [String]
-    public var jobs: Int
-    public var workers: Int
+    package var arguments: [String]
+    package var jobs: Int
+    package var workers: Int
     /// `-fork`: stop the others at the first job that fails (a crash or timeout), and exit with its status.
-    public var stopAtFirstFailure = false
+    package var stopAtFirstFailure = false
 
-    public init(arguments: [String], jobs: Int, workers: Int) {
+    package init(arguments: [String], jobs: Int, workers: Int) {
         self.arguments = arguments.filter { a in !["-jobs=", "-workers=", "-fork="].contains { a.hasPrefix($0) } }
         self.jobs = jobs
         self.workers = max(1, min(workers, jobs))
     }
 
     /// libFuzzer's default number of workers: half the cores, at most `jobs`, at least 1.
-    public static func defaultWorkers(jobs: Int) -> Int {
+    package static func defaultWorkers(jobs: Int) -> Int {
         max(1, min(jobs, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) / 2))
     }
 
@@ -61,7 +61,7 @@ public struct FuzzJobs {
 
     /// Runs every job, `workers` at a time; returns the first failing job's exit status (a
     /// crash's or timeout's), else 0.
-    public func run() throws -> Int32 {
+    package func run() throws -> Int32 {
         var running: [pid_t: Int] = [:]
         var next = 0
         var status: Int32 = 0

@@ -1,9 +1,9 @@
 /// xoshiro256** seeded through SplitMix64: fast, and the same sequence for the same
 /// `-seed` on every machine, so a fuzzing run is reproducible.
-public struct FuzzRandom: RandomNumberGenerator, Sendable {
+package struct FuzzRandom: RandomNumberGenerator, Sendable {
     var s: (UInt64, UInt64, UInt64, UInt64)
 
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         var x = seed
         func splitmix() -> UInt64 {
             x &+= 0x9E37_79B9_7F4A_7C15
@@ -15,7 +15,7 @@ public struct FuzzRandom: RandomNumberGenerator, Sendable {
         s = (splitmix(), splitmix(), splitmix(), splitmix())
     }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
         let t = s.1 << 17
         s.2 ^= s.0; s.3 ^= s.1; s.1 ^= s.2; s.0 ^= s.3
@@ -25,8 +25,8 @@ public struct FuzzRandom: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform value in `0..<n` (0 when n is 0).
-    public mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
+    package mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
 
     /// True with probability 1/n.
-    public mutating func oneIn(_ n: Int) -> Bool { below(n) == 0 }
+    package mutating func oneIn(_ n: Int) -> Bool { below(n) == 0 }
 }

@@ -1,12 +1,12 @@
 import CNativeSupport
-import CrossRunDriver
 import CrossRunEmulator
+import CrossRunSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// What runs one input: the emulator's ``FuzzSession`` (or any other backend).
-public protocol FuzzExecutor: AnyObject {
+package protocol FuzzExecutor: AnyObject {
     /// Runs `input` from the initial state and leaves its edge counts in ``coverage``.
     func run(_ input: [UInt8]) -> FuzzSession.Outcome
     var coverage: UnsafeMutableBufferPointer<UInt8> { get }
@@ -17,37 +17,37 @@ extension FuzzSession: FuzzExecutor {}
 /// libFuzzer-style options (`-runs=N -max_total_time=S -seed=N -max_len=N -timeout=S
 /// -dict=FILE -only_ascii=1 -artifact_prefix=P -print_final_stats=1 -merge=1 -jobs=N
 /// -workers=M -fork=N -reload=S`).
-public struct FuzzOptions: Sendable {
+package struct FuzzOptions: Sendable {
     /// Inputs to run (-1: no limit).
-    public var runs = -1
+    package var runs = -1
     /// Seconds before stopping (0: no limit).
-    public var maxTotalTime = 0
-    public var seed: UInt64 = 0
-    public var maxLength = 4096
+    package var maxTotalTime = 0
+    package var seed: UInt64 = 0
+    package var maxLength = 4096
     /// Seconds one input may run.
-    public var timeout = 10.0
-    public var dictionary: String?
-    public var onlyASCII = false
-    public var artifactPrefix = "./"
+    package var timeout = 10.0
+    package var dictionary: String?
+    package var onlyASCII = false
+    package var artifactPrefix = "./"
     /// libFuzzer's exit statuses for a crash and for a timeout.
-    public var errorExitCode: Int32 = 77
-    public var timeoutExitCode: Int32 = 70
+    package var errorExitCode: Int32 = 77
+    package var timeoutExitCode: Int32 = 70
     /// `-merge=1`: merge the other corpus directories into the first instead of fuzzing.
-    public var merge = false
+    package var merge = false
     /// `-jobs=N`: run N fuzzing processes (`-workers=M` at a time), each logging to `fuzz-K.log`.
-    public var jobs = 0
-    public var workers = 0
+    package var jobs = 0
+    package var workers = 0
     /// `-fork=N`: fuzz in N child processes at once, stopping at the first crash.
-    public var fork = 0
+    package var fork = 0
     /// `-print_final_stats=1`: libFuzzer's `stat::` lines at the end.
-    public var printFinalStats = false
+    package var printFinalStats = false
     /// Seconds between re-reads of the corpus directory for inputs other processes saved (0: never).
-    public var reload = 1
+    package var reload = 1
 
-    public init() {}
+    package init() {}
 
     /// Parses one `-name=value` flag; false if `text` is not one.
-    public mutating func parse(_ text: String) throws -> Bool {
+    package mutating func parse(_ text: String) throws -> Bool {
         guard text.hasPrefix("-"), !text.hasPrefix("--"), let eq = text.firstIndex(of: "=") else { return false }
         let name = String(text[text.index(after: text.startIndex)..<eq]), value = String(text[text.index(after: eq)...])
         func int() throws -> Int {
@@ -91,32 +91,32 @@ public struct FuzzOptions: Sendable {
 }
 
 /// The fuzzing loop: corpus, coverage features, mutation, status lines and artifacts.
-public final class Fuzzer {
-    public let executor: FuzzExecutor
-    public var options: FuzzOptions
-    public let comparisons: ComparisonTable?
+package final class Fuzzer {
+    package let executor: FuzzExecutor
+    package var options: FuzzOptions
+    package let comparisons: ComparisonTable?
     /// Where new inputs are saved (the first corpus directory), if any.
-    public let corpusDirectory: String?
+    package let corpusDirectory: String?
     /// Describes the target in reports, e.g. `rv64/emu`.
-    public let targetName: String
+    package let targetName: String
 
-    public private(set) var corpus: [[UInt8]] = []
+    package private(set) var corpus: [[UInt8]] = []
     var seenFeatures = [UInt64](repeating: 0, count: FuzzSession.mapSize * 8 / 64)
     var seenEdges = [UInt64](repeating: 0, count: FuzzSession.mapSize / 64)
-    public private(set) var edgeCount = 0
-    public private(set) var featureCount = 0
-    public private(set) var executions = 0
+    package private(set) var edgeCount = 0
+    package private(set) var featureCount = 0
+    package private(set) var executions = 0
     var random: FuzzRandom
     var mutator: Mutator
     let start = Fuzzer.now()
     var nextPulse = 1
     /// New corpus inputs the corpus directory refused.
-    public private(set) var unsavedInputs = 0
+    package private(set) var unsavedInputs = 0
     /// Inputs added to the corpus after start-up, and the longest run of one input (seconds).
-    public private(set) var newUnits = 0
-    public private(set) var slowestUnit = 0.0
+    package private(set) var newUnits = 0
+    package private(set) var slowestUnit = 0.0
     /// Called for each input added after start-up (the native loop counts them in shared memory).
-    public var onNewUnit: (() -> Void)?
+    package var onNewUnit: (() -> Void)?
     /// Names of the corpus directory's files already run or written (see ``reloadCorpus()``).
     var knownFiles = Set<String>()
     var lastReload = Fuzzer.now()
@@ -124,13 +124,13 @@ public final class Fuzzer {
     let nonzeroWords = UnsafeMutablePointer<UInt32>.allocate(capacity: FuzzSession.mapSize / 8)
 
     /// The end of a fuzzing session.
-    public enum Result: Equatable {
+    package enum Result: Equatable {
         case finished
         /// A crash or timeout, with the artifact written.
         case found(kind: String, artifact: String, input: [UInt8], report: String)
     }
 
-    public init(executor: FuzzExecutor, options: FuzzOptions, comparisons: ComparisonTable?, corpusDirectory: String?, targetName: String) throws {
+    package init(executor: FuzzExecutor, options: FuzzOptions, comparisons: ComparisonTable?, corpusDirectory: String?, targetName: String) throws {
         self.executor = executor
         self.options = options
         self.comparisons = comparisons
@@ -250,7 +250,7 @@ public final class Fuzzer {
         let text = Fuzzer.report(kind: kind, target: target, report: report, frames: frames)
         fputs(text, stderr)
         guard let artifact = FuzzFiles.saveArtifact(input, name: prefix + SHA1.hex(input), artifactPrefix: artifactPrefix) else {
-            let hex = input.map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
+            let hex = Hex.string(input)
             fputs("==crossrun fuzz== \(kind) after \(executions) executions; the input could not be saved; its \(input.count) bytes in hex:\n\(hex)\n", stderr)
             return .found(kind: kind, artifact: "", input: input, report: text)
         }
@@ -260,7 +260,7 @@ public final class Fuzzer {
     }
 
     /// The report for a crash: kind and target, the emulator's one-line report, the backtrace.
-    public static func report(kind: String, target: String, report: String, frames: [String]) -> String {
+    package static func report(kind: String, target: String, report: String, frames: [String]) -> String {
         var text = "==crossrun fuzz== \(kind) on \(target)\n\(report)\n"
         var i = 0
         while i < frames.count {
@@ -279,7 +279,7 @@ public final class Fuzzer {
     }
 
     /// Runs the seed inputs, then mutates until a crash, `-runs` or `-max_total_time`.
-    public func run(seeds: [[UInt8]]) -> Result {
+    package func run(seeds: [[UInt8]]) -> Result {
         for seed in seeds.isEmpty ? [[]] : seeds {
             if let r = execute(Array(seed.prefix(options.maxLength)), event: nil) { return r }
         }
@@ -319,12 +319,12 @@ public final class Fuzzer {
     }
 
     /// libFuzzer's `-print_final_stats=1` lines.
-    public func printFinalStats() {
+    package func printFinalStats() {
         Fuzzer.printFinalStats(executions: executions, seconds: Fuzzer.now() - start, newUnits: newUnits, slowest: slowestUnit)
     }
 
     /// The `stat::` lines for a run of `executions` inputs in `seconds`.
-    public static func printFinalStats(executions: Int, seconds: Double, newUnits: Int, slowest: Double) {
+    package static func printFinalStats(executions: Int, seconds: Double, newUnits: Int, slowest: Double) {
         fputs("""
             stat::number_of_executed_units: \(executions)
             stat::average_exec_per_sec:     \(Int(Double(executions) / max(seconds, 1e-6)))

@@ -1,27 +1,27 @@
 /// libFuzzer-style mutations of one input, deterministic for a given random state: bit and
 /// byte flips, interesting values, arithmetic, block insert/erase/copy, splicing with another
 /// corpus entry, dictionary tokens and comparison operands (``ComparisonTable``).
-public struct Mutator {
-    public var maxLength: Int
-    public var onlyASCII = false
+package struct Mutator {
+    package var maxLength: Int
+    package var onlyASCII = false
     /// Tokens from `-dict=FILE`.
-    public var dictionary: [[UInt8]] = []
+    package var dictionary: [[UInt8]] = []
 
-    public init(maxLength: Int) { self.maxLength = maxLength }
+    package init(maxLength: Int) { self.maxLength = maxLength }
 
     static let interesting8: [UInt8] = [0, 1, 0x7f, 0x80, 0xff, 16, 32, 64, 100, 0xfe]
     static let interesting16: [UInt16] = [0, 0x80, 0xff, 0x100, 0x3e8, 0x400, 0x1000, 0x7fff, 0x8000, 0xffff]
     static let interesting32: [UInt32] = [0, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff, 0x1_0000, 0xffff, 0x7fff, 0x8000, 0x10000_00]
 
     /// Mutation names, for the status line's `MS:` field.
-    public enum Kind: String, CaseIterable {
+    package enum Kind: String, CaseIterable {
         case flipBit = "ChangeBit", setByte = "ChangeByte", interesting = "ChangeBinInt", arithmetic = "AddToInt",
              insertBytes = "InsertByte", insertRepeated = "InsertRepeatedBytes", erase = "EraseBytes", copyPart = "CopyPart",
              crossOver = "CrossOver", dictionary = "ManualDict", comparison = "CMP", shuffle = "ShuffleBytes"
     }
 
     /// Applies 1 to 5 stacked mutations to `input`; returns the mutant and what was done.
-    public func mutate(_ input: [UInt8], other: [UInt8]?, comparisons: ComparisonTable?, random rng: inout FuzzRandom) -> ([UInt8], [Kind]) {
+    package func mutate(_ input: [UInt8], other: [UInt8]?, comparisons: ComparisonTable?, random rng: inout FuzzRandom) -> ([UInt8], [Kind]) {
         var data = input
         var kinds: [Kind] = []
         let count = 1 + rng.below(5)
@@ -148,7 +148,7 @@ public struct Mutator {
 
     /// Parses an AFL/libFuzzer dictionary: `name="value"` or `"value"` per line, `#` comments,
     /// escapes `\\`, `\"` and `\xNN`.
-    public static func parseDictionary(_ text: [UInt8], file: String) throws -> [[UInt8]] {
+    package static func parseDictionary(_ text: [UInt8], file: String) throws -> [[UInt8]] {
         var tokens: [[UInt8]] = []
         for (n, line) in text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.drop { $0 == 32 || $0 == 9 }

@@ -42,7 +42,7 @@ extension NativeFuzzExecutor {
     /// the harness directly (no round trip per input). This process watches it: when it dies
     /// the input it was running is in shared memory and becomes the artifact; when an input
     /// runs past the time limit it is killed.
-    public func fuzz(options: FuzzOptions, corpusDirectory: String?, seeds: [[UInt8]], targetName: String) throws -> Fuzzer.Result {
+    package func fuzz(options: FuzzOptions, corpusDirectory: String?, seeds: [[UInt8]], targetName: String) throws -> Fuzzer.Result {
         shared.pointee.finished = 0
         shared.pointee.started_ns = 0
         shared.pointee.executions = 0

@@ -11,12 +11,12 @@ import Glibc
 /// process that executes inputs in a loop (a fork server in persistent mode). Coverage and
 /// comparison operands land in memory shared with this process; a crash or a hang kills only
 /// the worker, whose crash report is read back, and the next input starts a fresh one.
-public final class NativeFuzzExecutor: FuzzExecutor {
+package final class NativeFuzzExecutor: FuzzExecutor {
     /// Compile flags for a native fuzz target.
-    public static let compileFlags = ["-fsanitize-coverage=trace-pc-guard,trace-cmp", "-fno-omit-frame-pointer"]
+    package static let compileFlags = ["-fsanitize-coverage=trace-pc-guard,trace-cmp", "-fno-omit-frame-pointer"]
 
     /// The symbols the native image binds to CrossRun's own callbacks and wrappers.
-    public static var overrides: [String: UInt64] {
+    package static var overrides: [String: UInt64] {
         func address<T>(_ f: T) -> UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(f, to: UnsafeRawPointer.self))) }
         let cmp1: @convention(c) (UInt8, UInt8) -> Void = __sanitizer_cov_trace_cmp1
         let cmp2: @convention(c) (UInt16, UInt16) -> Void = __sanitizer_cov_trace_cmp2
@@ -45,7 +45,7 @@ public final class NativeFuzzExecutor: FuzzExecutor {
     }
 
     /// malloc & co. bound to the native heap checker.
-    public static var heapCheckerOverrides: [String: UInt64] {
+    package static var heapCheckerOverrides: [String: UInt64] {
         func address<T>(_ f: T) -> UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(f, to: UnsafeRawPointer.self))) }
         let malloc: @convention(c) (Int) -> UnsafeMutableRawPointer? = crossrun_fuzz_malloc
         let calloc: @convention(c) (Int, Int) -> UnsafeMutableRawPointer? = crossrun_fuzz_calloc
@@ -63,7 +63,7 @@ public final class NativeFuzzExecutor: FuzzExecutor {
     let heapCheck: Bool
     let shared: UnsafeMutablePointer<crossrun_fuzz_shared>
     let sharedSize: Int
-    public let coverage: UnsafeMutableBufferPointer<UInt8>
+    package let coverage: UnsafeMutableBufferPointer<UInt8>
     /// The worker's stderr: an unlinked file read back after each input.
     let errorFile: Int32
     var worker: pid_t = 0
@@ -73,7 +73,7 @@ public final class NativeFuzzExecutor: FuzzExecutor {
     var inputWindow: UnsafeMutableRawPointer!
     var inputWindowSize = 0
 
-    public init(image: LinkImage, programName: String, arguments: [String], maxLength: Int, timeout: Double,
+    package init(image: LinkImage, programName: String, arguments: [String], maxLength: Int, timeout: Double,
                 comparisons: ComparisonTable?, heapCheck: Bool) throws {
         loaded = try NativeImage(image, overrides: heapCheck ? Self.overrides.merging(Self.heapCheckerOverrides) { a, _ in a } : Self.overrides)
         self.heapCheck = heapCheck
@@ -162,7 +162,7 @@ public final class NativeFuzzExecutor: FuzzExecutor {
         replyFd = reply[0]
     }
 
-    public func run(_ input: [UInt8]) -> FuzzSession.Outcome {
+    package func run(_ input: [UInt8]) -> FuzzSession.Outcome {
         if worker == 0 {
             do { try spawn() } catch { return .crash(kind: "startup", report: "crossrun: \(programName): \(error)", frames: []) }
         }

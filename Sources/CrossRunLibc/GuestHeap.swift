@@ -165,13 +165,6 @@ public struct GuestHeap: Sendable {
         return b.size
     }
 
-    /// Usable size of a live block (≥ its requested size).
-    public func usableSize(of address: UInt64) -> Int? {
-        if let (slot, cls) = smallSlot(address) { return smallSizes[slot] == Self.freeSlot ? nil : cls }
-        guard let b = large[address], b.size >= 0 else { return nil }
-        return b.capacity
-    }
-
     /// Grows or shrinks a live block in place when its class allows it.
     public mutating func resizeInPlace(_ address: UInt64, to newSize: Int) -> Bool {
         if let (slot, cls) = smallSlot(address) {

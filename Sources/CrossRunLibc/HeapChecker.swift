@@ -8,7 +8,7 @@ import Glibc
 /// when it leaves quarantine, and after each fuzzing input, so writes past the end of a
 /// block (heap-buffer-overflow) and writes to freed blocks (heap-use-after-free) are caught,
 /// as are double and invalid frees. Reads are not checked.
-public struct HeapChecker: Sendable {
+package struct HeapChecker: Sendable {
     static let redZone = 16
     static let redByte: UInt8 = 0xFA
     static let poisonByte: UInt8 = 0xFD
@@ -22,12 +22,12 @@ public struct HeapChecker: Sendable {
     var quarantined: Set<UInt64> = []
     var quarantineBytes = 0
 
-    public init() {}
+    package init() {}
 
     /// A heap error, worded like AddressSanitizer's.
-    public struct Error: Swift.Error, Sendable, Equatable {
-        public var kind: String
-        public var detail: String
+    package struct Error: Swift.Error, Sendable, Equatable {
+        package var kind: String
+        package var detail: String
     }
 
     /// Allocates `size` bytes plus the red zone.
@@ -67,7 +67,7 @@ public struct HeapChecker: Sendable {
     }
 
     /// Checks every live block's red zone and every quarantined block's poison.
-    public func checkAll(_ rt: LibcRuntime) throws {
+    package func checkAll(_ rt: LibcRuntime) throws {
         for (p, size) in live { try checkRedZone(rt, p, size) }
         for (p, size) in quarantine { try checkPoison(rt, p, size) }
     }

@@ -4,7 +4,7 @@ import Glibc
 
 /// The C library's host-side state at one moment, for fuzzing: after each input the runtime
 /// goes back to it (guest memory is restored separately, page by page).
-public struct LibcSnapshot {
+package struct LibcSnapshot {
     /// The whole ``LibcState``: restoring it cannot miss a field.
     var state: LibcState
     /// The POSIX library additions' state (locales, regex handles, drand48, initstate), which
@@ -14,12 +14,12 @@ public struct LibcSnapshot {
 
 extension LibcRuntime {
     /// Captures the runtime's state.
-    public func snapshot() -> LibcSnapshot { LibcSnapshot(state: state, posix: posix.snapshot()) }
+    package func snapshot() -> LibcSnapshot { LibcSnapshot(state: state, posix: posix.snapshot()) }
 
     /// Returns to `snapshot` as a whole. Host resources are the exception a value cannot
     /// express: streams and directories opened since are closed, and those the snapshot had
     /// but the program closed since stay closed (their host `FILE*`/`DIR*` are gone).
-    public func restore(_ snapshot: LibcSnapshot) {
+    package func restore(_ snapshot: LibcSnapshot) {
         let now = state
         for (handle, stream) in now.streams where snapshot.state.streams[handle] !== stream {
             _ = stream.close()

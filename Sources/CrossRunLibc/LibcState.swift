@@ -46,7 +46,7 @@ public struct LibcState {
     /// asked; the mapping is that rounded up to pages), as glibc's `mmap`-backed chunks.
     var mappedBlocks: [UInt64: Int] = [:]
     /// The fuzzing heap checker (red zones, poisoned frees), or nil for plain `malloc`.
-    public var heapChecker: HeapChecker?
+    package var heapChecker: HeapChecker?
     /// Where guest file names lead on the host, and the guest's current directory.
     public var fileSystem = GuestFileSystem()
     /// Static guest objects the library hands out (`localeconv`, `gmtime`'s `struct tm`…).
@@ -96,7 +96,7 @@ extension LibcRuntime {
     public var signalMask: UInt64 { get { state.signalMask } _modify { yield &state.signalMask } }
     var pendingSignals: UInt64 { get { state.pendingSignals } _modify { yield &state.pendingSignals } }
     /// The fuzzing heap checker (red zones, poisoned frees), or nil for plain `malloc`.
-    public var heapChecker: HeapChecker? { get { state.heapChecker } _modify { yield &state.heapChecker } }
+    package var heapChecker: HeapChecker? { get { state.heapChecker } _modify { yield &state.heapChecker } }
     /// Where guest file names lead on the host (confined to a directory by `--root`), and the
     /// guest's current directory.
     public var fileSystem: GuestFileSystem { get { state.fileSystem } _modify { yield &state.fileSystem } }

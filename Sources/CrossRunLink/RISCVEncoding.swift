@@ -60,5 +60,4 @@ enum RISCVEncoding {
     static func add(_ rd: UInt32, _ rs1: UInt32, _ rs2: UInt32) -> UInt32 { 0x33 | rd << 7 | rs1 << 15 | rs2 << 20 }
     static let nop: UInt32 = 0x0000_0013
     static let ret: UInt32 = 0x0000_8067
-    static let cNop: UInt16 = 0x0001
 }

@@ -178,7 +178,6 @@ public struct RelocationContext {
     public mutating func write64(_ v: UInt64, at o: Int) { for i in 0..<8 { image[o + i] = UInt8(truncatingIfNeeded: v >> (8 * i)) } }
     public func read32(at o: Int) -> UInt32 { (0..<4).reduce(0) { $0 | UInt32(image[o + $1]) << (8 * $1) } }
     public func read16(at o: Int) -> UInt16 { UInt16(image[o]) | UInt16(image[o + 1]) << 8 }
-    public func read64(at o: Int) -> UInt64 { (0..<8).reduce(0) { $0 | UInt64(image[o + $1]) << (8 * $1) } }
 
     /// Checks that `size` bytes at section offset `r.offset` lie inside the section.
     public func checkBounds(_ r: Relocation, size: Int, in section: PlacedSection) throws {

@@ -8,6 +8,7 @@ import CrossRunLibc
 import CrossRunLink
 import CrossRunNative
 import CNativeSupport
+import CrossRunSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -81,6 +82,8 @@ struct CrossRunCommand: ParsableCommand {
             var command = try parseAsRoot(args)
             try command.run()
         } catch let error as DriverError {
+            fail(error)
+        } catch let error as IOError {
             fail(error)
         } catch let error as LinkError {
             fail(error)

@@ -4,6 +4,7 @@ import CrossRunEmulator
 import CrossRunFuzz
 import CrossRunLibc
 import CrossRunNative
+import CrossRunSupport
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CrossRunDriver
+import CrossRunSupport
 import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -4,6 +4,7 @@ import CrossRunELF
 import CrossRunEmulator
 import CrossRunLink
 import CrossRunNative
+import CrossRunSupport
 import Synchronization
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import CrossRunSupport
 #if arch(x86_64)
 import CHostQuad
 import CrossRunDriver

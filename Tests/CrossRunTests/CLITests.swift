@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// The `crossrun` command: inputs, options, errors and crash reports, run as a user would.

@@ -1,10 +1,17 @@
 import CrossRunDriver
 import CrossRunLink
+import CrossRunSupport
 import XCTest
 
 /// Crash and timeout reports name the source line (`at crash.c:5`) on every configuration when
 /// the program was built with `-g`, read from the image's `.debug_line` (DWARF 4 and 5), and
 /// not without it; the line-table reader survives hostile and truncated sections.
+///
+/// A `-g` program storing through NULL in a named function reports `(store_null+0x…) at crash.c:5`
+/// on all four configurations, with DWARF 5 and 4, and no line without `-g`; a `-g` timeout in a
+/// spinning function names only the loop's line; an emulated deadlock's frames name their calls'
+/// lines on three targets; `LineTable` maps the function to lines 3–6 on every arch; every
+/// truncation and 2,400 corruptions of real `.debug_line` sections never trap.
 final class CrashLineTests: XCTestCase {
     var dir = ""
 

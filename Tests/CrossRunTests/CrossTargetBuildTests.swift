@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// The same programs under every code-generation variant the linker must handle, on every

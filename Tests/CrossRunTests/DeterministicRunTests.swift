@@ -1,9 +1,21 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// `--deterministic`: the same program and input give the same output byte for byte, run after
 /// run, on every target/backend — clocks, process ids, random sources, environment, argv[0],
 /// heap and stack addresses — while without it the same program's output changes.
+///
+/// `--deterministic` on all four pairs: a program printing times of every clock, pid/ppid,
+/// `/dev/urandom`/`/dev/random`/`arc4random` bytes, `rand`, heap and stack addresses, `argv[0]` and
+/// its environment writes the same bytes twice and the documented values (epoch, 1 ms step, sleeps
+/// advancing the clock, pid 1000 and `kill` of it, the four variables), while two runs without the
+/// flag differ; natively the same with and without a compile-cache hit, and the private heap serves
+/// the whole malloc family (getline growing a buffer, `strdup` reallocated, double free aborts,
+/// 20,000 random malloc/calloc/realloc/free with zero-sized blocks and every byte checked) with the
+/// plain run's output; the emulated raw `getpid`/`clock_gettime`/`gettimeofday`/`getrandom` system
+/// calls; `matrix --deterministic` agrees on all four pairs (without it, pids differ) and `test
+/// --deterministic` passes a test expecting the documented values.
 final class DeterministicRunTests: XCTestCase {
     var dir = ""
 

@@ -1,7 +1,11 @@
 import CrossRunDriver
 import CrossRunELF
+import CrossRunSupport
 import XCTest
 
+/// The ELF reader on clang objects for all three arches and archives with long names; every
+/// truncation and 3,000 seeded random corruptions of a real object give `ELFError`s, never traps;
+/// hostile header fields, string/section/symbol indices.
 final class ELFReaderTests: XCTestCase {
     static let sample = """
     int counter = 1;

@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// Guest code that issues Linux system calls itself reaches the emulator's shims.

@@ -1,8 +1,15 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// `<execinfo.h>` where a fixture cannot say it (a host build without `-rdynamic` names no
 /// function): the names and format of `backtrace_symbols`, and hostile frame chains.
+///
+/// `backtrace_symbols` lines name `inner`, `outer`, `main` (a static one included) in glibc's
+/// format and `backtrace_symbols_fd` writes the same lines, on all four pairs; frame chains
+/// corrupted to point at 0x10, near 2^64 or at themselves end the walk after the frames before them
+/// (no host crash, no loop), and sizes 0 and negative give 0 (fixture `execinfo_backtrace`: the
+/// frames through three nested calls, found by address).
 final class ExecinfoTests: XCTestCase {
     /// Runs `source` on the four target/backend pairs; returns each outcome.
     func runEverywhere(_ source: String) throws -> [(String, TestSupport.Outcome)] {

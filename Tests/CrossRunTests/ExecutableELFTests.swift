@@ -1,10 +1,16 @@
 import CrossRunDriver
 import CrossRunELF
 import CrossRunLink
+import CrossRunSupport
 import XCTest
 
 /// `LinkImage.executableELF(base:)` and the DWARF the linker carries for it: the file is read
 /// back by binutils (symbols, line table), and hostile relocations in debug sections never trap.
+///
+/// `LinkImage.executableELF` read back by binutils on every arch (`nm` names leaf and counter at
+/// their load addresses, `addr2line` maps leaf's body to its source line through the relocated
+/// `.debug_line`), no debug sections without `-g`, and 150 corruptions per arch of debug-section
+/// relocations (offsets, types, symbol indices, addends) that never trap.
 final class ExecutableELFTests: XCTestCase {
     static let source = """
         int counter;

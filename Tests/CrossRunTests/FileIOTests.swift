@@ -1,3 +1,4 @@
+@testable import CrossRunSupport
 @testable import CrossRunDriver
 import XCTest
 #if canImport(Glibc)

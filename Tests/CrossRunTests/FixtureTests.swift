@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// Every program in `fixtures/` passes `crossrun test` on every target and backend (expected

@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 #if canImport(Glibc)
 import Glibc
 #endif

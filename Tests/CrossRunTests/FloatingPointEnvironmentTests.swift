@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// `<fenv.h>` flags raised by guest arithmetic itself reach `fetestexcept` on aarch64 and

@@ -1,9 +1,17 @@
 import CrossRunDriver
 import CrossRunFuzz
+import CrossRunSupport
 import XCTest
 
 /// Fuzzing at scale: `-merge=1`, `-jobs`/`-workers`, `-fork`, `-print_final_stats`, natively
 /// and emulated.
+///
+/// `fuzz -merge=1` of a crafted corpus keeps exactly the inputs that add coverage (smallest first,
+/// OUT's own coverage known, a crashing input skipped) on x64/native, x64/emu and rv64/emu, and a
+/// second merge adds nothing; `-jobs=2 -workers=1` writes `fuzz-0.log`/`fuzz-1.log` with seeds S
+/// and S+1 and the second job starts from the first one's inputs in the shared directory
+/// (aarch64/emu and x64/native); `-fork=2` stops both at the first crash (77, artifact, stats);
+/// `-print_final_stats=1` lines and counts.
 final class FuzzCorpusTests: XCTestCase {
     var dir = ""
 

@@ -1,5 +1,6 @@
 import CrossRunDriver
 import CrossRunFuzz
+import CrossRunSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import CrossRunSupport
 import CrossRunDriver
 import CrossRunFuzz
 import XCTest

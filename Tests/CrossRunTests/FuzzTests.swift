@@ -1,5 +1,6 @@
 import CrossRunDriver
 import CrossRunFuzz
+import CrossRunSupport
 import XCTest
 
 /// `crossrun fuzz`: a planted bug behind a 4-byte magic and a length check is found on every

@@ -1,9 +1,16 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// Host gdb against a native run (`gdb --args crossrun prog.c`): the JIT'd image is registered
 /// through GDB's JIT interface, so a breakpoint by name stops in it, the backtrace names its
 /// frames (with `-g` their files and lines), and the symbol file is unregistered at exit.
+///
+/// Host gdb in batch mode on `crossrun --backend native prog.c`: a pending breakpoint on a JIT'd
+/// function stops in it, `bt` shows `leaf`/`middle`/`main` with `prog.c` lines (`-g`) or names
+/// only, the exit code; at exit the image is unregistered (action 2 seen in
+/// `__jit_debug_register_code`, `leaf` unknown afterwards); skipped with a message when gdb is
+/// missing.
 final class GDBNativeTests: XCTestCase {
     static let gdb: String? = ["/usr/bin/gdb", "/usr/local/bin/gdb"].first { FileIO.exists($0) }
 

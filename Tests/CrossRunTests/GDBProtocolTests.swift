@@ -38,6 +38,10 @@ final class FakeGDBTarget: GDBTarget {
     func setWatchpoint(_ kind: GDBWatchKind, at address: UInt64, length: UInt64, insert: Bool) -> Bool? { nil }
 }
 
+/// The remote protocol without an engine: framing and checksums, escaping round-trips, a
+/// byte-at-a-time stream with acks, interrupts, bad checksums and an overlong packet, `target.xml`
+/// read in pieces and parsed for each arch, `g`/`p`/`P`/`m`/`M`/`X`/`Z`/`vCont`, host I/O serving
+/// only the exec file, and 5,000 hostile packets (never a trap).
 final class GDBProtocolTests: XCTestCase {
     func text(_ action: GDBDispatcher.Action) -> String? {
         if case .reply(let bytes) = action { return String(decoding: bytes, as: UTF8.self) }

@@ -1,5 +1,6 @@
 import CrossRunDriver
 import CrossRunGDB
+import CrossRunSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -8,6 +9,13 @@ import Glibc
 /// A raw protocol client against `crossrun --gdb 0` (no gdb needed): junk and corrupt packets
 /// before a session, Ctrl-C stopping a spinning program with SIGINT, memory written through `M`
 /// releasing it, and the `W` packet with its exit code; `k` ending a run.
+///
+/// A raw protocol client against `crossrun --gdb 0` on every target: junk, a bad checksum and a
+/// 20,000-byte packet before the session are survived, Ctrl-C stops a spinning program with SIGINT,
+/// an `M` write to its global releases it and `W07` reports the exit; `k` ends a run (137, "killed
+/// by the debugger"); a client that goes away lets the program finish; a forked child runs on
+/// undebugged and the client gets the parent's `W05`; a busy port, `--backend native` and
+/// `--timeout` with `--gdb` are clear errors.
 final class GDBServerTests: XCTestCase {
     static let spin = """
         #include <stdio.h>

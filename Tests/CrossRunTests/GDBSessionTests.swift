@@ -1,9 +1,17 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// Real gdb-multiarch sessions in batch mode against `crossrun --gdb` on x64, aarch64 and
 /// rv64 (emulated): break by name, continue, backtrace, memory and registers, stepi, a global
 /// read through its symbol, the exit code; a fault seen as SIGSEGV.
+///
+/// Real gdb-multiarch batch sessions against `crossrun --gdb 0` on x64, aarch64 and rv64: break by
+/// name, a 3-frame backtrace with names, a global read through its symbol, `x/i`, each arch's
+/// registers, `stepi`, a watchpoint's old/new values, a NULL store seen as SIGSEGV, the exit code;
+/// with `-g` a breakpoint at the right file and line, a 3-frame backtrace with names and lines,
+/// `next`, a local, `watch` on a global by name; skipped with a message when gdb-multiarch is
+/// missing.
 final class GDBSessionTests: XCTestCase {
     static let gdb: String? = ["/usr/bin/gdb-multiarch", "/usr/local/bin/gdb-multiarch"].first { FileIO.exists($0) }
 

@@ -1,11 +1,19 @@
 import CrossRunDriver
 import CrossRunLibc
+import CrossRunSupport
 import XCTest
 
 /// The ABI facts the host library uses (``GuestABI``) must be what the guest's C code sees:
 /// every layout, number and type format is checked with `_Static_assert`s compiled for
 /// each target against `include/` — and, for x86-64, against the host's glibc headers too,
 /// which native runs bind to.
+///
+/// Every fact of each target's `GuestABI` (struct layouts and sizes, fcntl/ioctl/mmap numbers,
+/// socket numbers and the flat socket options the library passes on,
+/// `sockaddr`/`msghdr`/`addrinfo`/`hostent`/`servent` layouts, open-flag translation, `char`
+/// signedness, `long double`, `jmp_buf`) is `_Static_assert`ed against `include/` compiled for that
+/// target, and x86-64's against the host's glibc headers (which native runs bind); a wrong layout
+/// fails to compile.
 final class GuestABITests: XCTestCase {
     static let cases: [(Target, GuestABI)] = [(.x64, .x86_64), (.aarch64, .aarch64), (.rv64, .riscv64)]
 

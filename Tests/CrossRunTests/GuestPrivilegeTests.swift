@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// Emulated CPUs run programs at user privilege, as Linux does: privileged instructions fault

@@ -2,11 +2,19 @@ import CrossRunDriver
 import CrossRunELF
 import CrossRunLibc
 import CrossRunRuntime
+import CrossRunSupport
 import XCTest
 
 /// The guest runtime's short-input string functions (`runtime/string.c`): linked only into
 /// emulated images, yielding to a program's own definitions, and faults inside them reported
 /// as a host library call's are. (Their results: `fixtures/string_short_paths`.)
+///
+/// `runtime/string.c` (emulated images' short string calls): linked only when asked for (never into
+/// native images); its weak definitions are exactly `GuestRuntime.stringFunctions` and its imports
+/// exactly the private `__crossrun_host_*` names, which the import and host tables both carry; a
+/// program's own `memset` wins on every emulated target; a NULL `strcmp` (guest loop) and an
+/// unterminated `strlen` past the cut-off (host fallback) report `in strcmp`/`in strlen called from
+/// … (main+…)` on x64/aarch64/rv64 emu. Results: `fixtures/string_short_paths`.
 final class GuestStringTests: XCTestCase {
     func testLinkedOnlyWhenAskedFor() throws {
         let object = try TestSupport.compile("#include <string.h>\nint main(int c, char **v) { return (int)strlen(v[0]) + c; }")

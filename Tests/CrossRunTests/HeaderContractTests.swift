@@ -1,6 +1,7 @@
 import CrossRunDriver
 import CrossRunNative
 import CrossRunRuntime
+import CrossRunSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import CrossRunDriver
 import CrossRunRuntime
+import CrossRunSupport
 import XCTest
 
 /// Every function and variable of the runtime's import table is exercised by a fixture, so

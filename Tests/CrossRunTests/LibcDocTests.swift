@@ -3,6 +3,7 @@ import CrossRunEmulator
 import CrossRunLibc
 import CrossRunNative
 import CrossRunRuntime
+import CrossRunSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc

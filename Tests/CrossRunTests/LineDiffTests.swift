@@ -1,7 +1,11 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// Line diffs: minimal edit scripts and the unified format `diff -u` prints.
+///
+/// Unified-diff format (empty texts, missing final newline, hunk merging), random edit scripts
+/// valid and minimal against an LCS oracle, huge differences stay cheap.
 final class LineDiffTests: XCTestCase {
     func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
 

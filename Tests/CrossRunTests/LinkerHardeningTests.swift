@@ -2,10 +2,20 @@ import CrossRunDriver
 import CrossRunELF
 import CrossRunEmulator
 import CrossRunLink
+import CrossRunSupport
 import XCTest
 
 /// Sizes, addresses and indices near 2^63 (issue 12): every one is a `LinkError` or `ELFError`
 /// naming the file, never a trap, on every architecture.
+///
+/// Issue 12's hostile inputs on all three arches: eight `char a[1L<<60]` arrays (also `-fcommon`),
+/// a `.zero 0x7ffffffffffff000` in `.bss`, `.set sym, x+0x7ffffffffffffff0`, patched
+/// `sh_size`/`st_size`/`st_value`/common alignment/`r_addend`/`r_offset`/`sh_addralign`, a
+/// relocation through a missing symbol table, an allocated `SHT_NULL` section, a 1 TiB TLS block (a
+/// clean emulator load error); the image limit is exact (a lowered `maximumImageSize`); alignment
+/// padding counts towards the stored-bytes limit; `GuestLayout` has room for the largest image;
+/// archive members that are text, corrupt objects or LLVM bitcode are refused naming
+/// `lib.a(member)`.
 final class LinkerHardeningTests: XCTestCase {
     /// Links `objects`, expecting an error whose text contains every one of `fragments`.
     private func assertLinkFails(_ objects: [ObjectFile], archives: [Archive] = [], maximumImageSize: Int = LinkImage.maximumSize,

@@ -3,6 +3,8 @@ import CrossRunELF
 import CrossRunLink
 import XCTest
 
+/// The linked image's layout: page-aligned disjoint segments, no W+X, bss takes no bytes,
+/// `_Alignas` honoured, init/fini priority order, TLS template, unwind/debug sections dropped.
 final class LinkerLayoutTests: XCTestCase {
     static let program = """
     int puts(const char*);

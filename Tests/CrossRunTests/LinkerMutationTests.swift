@@ -2,10 +2,17 @@ import CrossRunDriver
 import CrossRunELF
 import CrossRunEmulator
 import CrossRunLink
+import CrossRunSupport
 import XCTest
 
 /// Seeded mutations of clang-built objects (the in-process, smaller version of
 /// `scripts/mutate-objects.py`), and the replay of inputs the fuzzer or mutation runs found.
+///
+/// 100 seeded mutations per arch of a clang object (symbol, relocation and section-header fields
+/// set to boundary values) read, linked, rendered as `inspect` does and run on the emulator (1 s
+/// limit) in process: only clean errors, guest faults or runs, and every linked image keeps
+/// `LinkImage.invariantViolation`; replays `Tests/CrossRunTests/Resources/linker-regressions/`
+/// (fuzzer finds and the issue's objects) through `LinkProbe`.
 final class LinkerMutationTests: XCTestCase {
     static let program = """
     #include <stdio.h>

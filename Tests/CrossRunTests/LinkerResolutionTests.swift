@@ -1,8 +1,12 @@
 import CrossRunDriver
 import CrossRunELF
 import CrossRunLink
+import CrossRunSupport
 import XCTest
 
+/// Symbol resolution: weak vs strong (both orders), first weak wins, common merge, duplicates name
+/// both files, undefined lists every referencer, entry point, weak undefined = 0, runtime imports,
+/// archive pull-in order and exclusion of unneeded members, machine mismatch.
 final class LinkerResolutionTests: XCTestCase {
     func c(_ src: String, _ name: String, flags: [String] = []) throws -> ObjectFile {
         try TestSupport.compile(src, name: name, flags: flags)

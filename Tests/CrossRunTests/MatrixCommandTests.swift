@@ -1,7 +1,13 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// `crossrun matrix`: one program on every target/backend, results compared.
+///
+/// `crossrun matrix`: exit 0 and one digest when runs agree (with `-D`, `--stdin`, program
+/// arguments), exit 1 and the diff on target-dependent output, crash reports, compile errors, a
+/// fault inside `strlen` the same crash on all four configurations, a sleeping program stopped by
+/// `--timeout` on each.
 final class MatrixCommandTests: XCTestCase {
     var dir = ""
 

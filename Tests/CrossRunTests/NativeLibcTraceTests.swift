@@ -1,8 +1,18 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// `--trace=libc` on the native backend: the import slots are bound to tracing stubs, and a
 /// program gives the same lines as under the x86-64 emulator (pointer values aside).
+///
+/// `--trace=libc` on x64/native (x86-64 hosts): fopen/fprintf/fclose/malloc/strlen/printf/free (a
+/// failed `fopen` with `ENOENT`, a printf with stack arguments and a double) give byte-for-byte the
+/// lines of x64/emu (pointers normalised), the program's output unchanged; `libc:fclose` only that
+/// call; no trace and empty stderr without the flag; nested calls from a callback, `longjmp` and
+/// `exit` (`= ?`), a `long double` result kept intact; 600 `siglongjmp`s out of a traced `raise`
+/// (more than the shadow stack holds) give the emulator's lines in its order (`raise(10) = ?` each)
+/// and later calls still traced with results; bad pointers shown in hex with `EFAULT`; four threads
+/// × 200 iterations traced: whole lines only and every call counted.
 final class NativeLibcTraceTests: XCTestCase {
     var dir = ""
 

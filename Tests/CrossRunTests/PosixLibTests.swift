@@ -1,12 +1,21 @@
 import CrossRunDriver
 import CrossRunELF
 import CrossRunLibc
+import CrossRunSupport
 import XCTest
 
 /// The POSIX library additions where a fixture cannot say it (fixtures must match a plain host
 /// build): CrossRun's own decisions (dlfcn, err's program name, glob under --root), the
 /// environment (setlocale("")), and code built with other flags (-O2 library-call synthesis,
 /// the stack protector) on every target and backend.
+///
+/// What fixtures (which must match a plain host build) cannot show, on all four pairs: `dlfcn`
+/// answers (the program's own symbols, `RTLD_NEXT`, `dlerror` texts), `err.h`'s program name,
+/// `setlocale(LC_ALL, "")` from `LC_ALL`, `glob` under `--root`, and `compiler_libcalls.c` built
+/// with `-O2 -fstack-protector-all` (its objects must call `wcslen`, `memcpy`, `memset`, `memmove`,
+/// `bcmp`, `strlen`, `__stack_chk_fail`, and `__stack_chk_guard` on aarch64/riscv64), plus a stack
+/// overrun caught everywhere; `PosixLibHostTests`: forged `mbstate_t` contents and `regex_t`
+/// handles are refused (EINVAL, REG_BADPAT) instead of reaching glibc, which trusts them.
 final class PosixLibTests: XCTestCase {
     static let pairs: [(String, String)] = [("x64", "native"), ("x64", "emu"), ("aarch64", "emu"), ("rv64", "emu")]
 

@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// A shell or an exec'd host program would leave the root: under `--root`, `system`, `popen`

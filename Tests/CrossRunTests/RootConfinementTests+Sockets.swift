@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// Sockets under `--root`: UNIX-domain paths resolve inside the root (and names come back as

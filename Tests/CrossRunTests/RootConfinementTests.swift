@@ -1,5 +1,6 @@
 import CrossRunDriver
 import CrossRunLibc
+import CrossRunSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import CrossRunSupport
 @testable import crossrun
 import CrossRunDriver
 import Synchronization
@@ -5,6 +6,10 @@ import XCTest
 
 /// `test` and `matrix` build every program in a child process: whatever happens to one build,
 /// the other programs still get their verdicts (issue 12).
+///
+/// `test`/`matrix` builds happen in a child: with a stand-in `crossrun` whose build crashes
+/// (SIGILL), fails to link, fails to compile or succeeds, each program gets its own outcome (the
+/// crash an internal error) and the cache counts add up.
 final class RunMatrixBuildTests: XCTestCase {
     /// A stand-in for `crossrun` that behaves, for `inspect --build-only`, as a crashing,
     /// failing or succeeding build, chosen by the program's input name.

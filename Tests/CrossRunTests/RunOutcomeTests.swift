@@ -1,10 +1,18 @@
 import CrossRunDriver
+import CrossRunSupport
 import Foundation
 import XCTest
 
 /// How a run ends, one way on every configuration: the outcome record both backends write
 /// (`--outcome-file`), the verdicts `crossrun test` draws from it, and `--timeout` holding
 /// for programs that sleep, wait on a pipe, or block and ignore signals.
+///
+/// One crash, one verdict: a NULL write, `strlen(NULL)`, `abort`, `raise(SIGFPE)`, a stack overflow
+/// are the same crash on all four configurations, and spinning, `sleep`, `read` on a silent pipe, a
+/// program blocking every signal and one handling them the same timeout, reported by the run
+/// itself; x86-64 division by zero on both backends; the `--outcome-file` record per configuration;
+/// records round-trip and garbage is rejected; verdicts come from records and wait statuses, not
+/// stderr.
 final class RunOutcomeTests: XCTestCase {
     var dir = ""
 

@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// The raw socket system calls (inline `syscall`/`svc`/`ecall`, each arch's numbers) reach the

@@ -1,8 +1,19 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// `--trace=syscall`: the system calls an emulated program makes itself, one strace-style line
 /// each with decoded arguments and results, the same on every emulated target.
+///
+/// `--trace=syscall` on x64/emu, aarch64/emu and rv64/emu: raw `write`, `openat` of a missing and
+/// an existing file, `read`, `close`, a bad `close`, `getpid` (with `--deterministic`) give the
+/// same decoded lines on every target (flags, quoting, truncation, errno names), into
+/// `--trace-file` or on stderr with `--trace-string-limit`; nothing without the flag;
+/// `--trace=libc:fopen,...` shows exactly the chosen calls with quoted strings, `fprintf`'s format
+/// arguments, results and `ENOENT` for a failed `fopen` (addresses normalised), and
+/// `--trace=syscall,libc` every call; `--trace=signal` shows a handled signal (not an ignored one)
+/// and `+++ exited with 4 +++`, or a default-action `SIGTERM` and `+++ killed by SIGTERM +++`;
+/// unknown items, `syscall` and `signal` on native runs and a bad trace file are refused.
 final class SyscallTraceTests: XCTestCase {
     var dir = ""
 

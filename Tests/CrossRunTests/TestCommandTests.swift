@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -6,6 +7,14 @@ import FoundationXML
 import XCTest
 
 /// `crossrun test`: discovery, verdicts per target, reports, --update, stopping, the cache.
+///
+/// `crossrun test` on a scratch suite: pass, wrong expected file, NULL-write crash, infinite loop
+/// (`--timeout 2`), target-dependent output with and without per-target files, self-checking,
+/// compile and link errors, multi-file, args/stdin/exitcode, cwd isolation — each verdict on the
+/// right configurations; final line; JUnit parsed with `XMLParser` and its counts; JSON;
+/// `--update`; every test runs by default, `-x` and `--maxfail N` stop early; `--shard I/N` parts
+/// cover the suite exactly once and a new test moves no other; compile options and `--filter`; one
+/// clang run per source and target, none on a re-run (a logging `$CC`).
 final class TestCommandTests: XCTestCase {
     var dir = ""
 

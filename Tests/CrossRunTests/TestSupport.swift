@@ -1,6 +1,7 @@
 import CrossRunDriver
 import CrossRunELF
 import CrossRunLink
+import CrossRunSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc

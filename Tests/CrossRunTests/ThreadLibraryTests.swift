@@ -1,5 +1,6 @@
 import CrossRunDriver
 import CrossRunELF
+import CrossRunSupport
 import XCTest
 
 /// The guest thread library's contracts that fixtures cannot show: `include/`'s thread types
@@ -7,6 +8,14 @@ import XCTest
 /// glibc too, which native runs bind) and its constants glibc's values; the runtime's list of
 /// functions (what makes the driver link it) is what its sources define; programs without
 /// threads or atomics do not pull it in; aarch64 objects built with `-moutline-atomics` run.
+///
+/// The thread types of `include/` have glibc's sizes and alignments and its constants on each
+/// target (static asserts; x86-64's also against the host's glibc; a wrong size fails to compile);
+/// `GuestRuntime.functions` is exactly what `runtime/` defines per target; programs without threads
+/// or wide atomics do not pull the runtime in, 16-byte atomics on x86-64/riscv64 and
+/// `-moutline-atomics` objects on aarch64 do; `atomic_widths` built with `-moutline-atomics`
+/// reaches all 100 `__aarch64_*` helpers and runs on aarch64; natively a NULL write and a stack
+/// overflow in a non-main thread are reported (139, symbolized).
 final class ThreadLibraryTests: XCTestCase {
     /// (type, size, alignment) per target: glibc 2.36's `bits/pthreadtypes-arch.h`.
     static func layouts(_ target: Target) -> [(String, Int, Int)] {

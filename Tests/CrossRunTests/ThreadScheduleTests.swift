@@ -1,4 +1,5 @@
 import CrossRunDriver
+import CrossRunSupport
 import XCTest
 
 /// Issue 15's user-level criteria through the pthread library (not the primitives): an ABBA

@@ -63,13 +63,13 @@ public enum Subprocess {
         posix_spawn_file_actions_addopen(&actions, 0, options.standardInput ?? "/dev/null", O_RDONLY, 0)
         if let dir = options.workingDirectory {
             let rc = withUnsafeMutablePointer(to: &actions) { crossrun_spawn_add_chdir($0, dir) }
-            guard rc == 0 else { throw DriverError.environment("cannot run \(executable) in \(dir): \(String(cString: strerror(rc)))") }
+            guard rc == 0 else { throw IOError.failed("cannot run \(executable) in \(dir): \(String(cString: strerror(rc)))") }
         }
         var pipes: [(read: Int32, write: Int32, target: Int32)] = []
         defer { for p in pipes { close(p.read) } }
         for (wanted, target) in [(options.captureOutput, Int32(1)), (options.captureError, Int32(2))] where wanted {
             var fds: [Int32] = [-1, -1]
-            guard crossrun_pipe_cloexec(&fds) == 0 else { throw DriverError.environment("pipe failed: \(String(cString: strerror(errno)))") }
+            guard crossrun_pipe_cloexec(&fds) == 0 else { throw IOError.failed("pipe failed: \(String(cString: strerror(errno)))") }
             pipes.append((fds[0], fds[1], target))
             posix_spawn_file_actions_adddup2(&actions, fds[1], target)
         }
@@ -85,7 +85,7 @@ public enum Subprocess {
         var pid = pid_t()
         let rc = posix_spawnp(&pid, executable, &actions, &attributes, argv, environ)
         for p in pipes { close(p.write) }
-        guard rc == 0 else { throw DriverError.environment("cannot run \(executable): \(String(cString: strerror(rc)))") }
+        guard rc == 0 else { throw IOError.failed("cannot run \(executable): \(String(cString: strerror(rc)))") }
 
         var captured: [[UInt8]] = pipes.map { _ in [] }
         var dropped = pipes.map { _ in false }

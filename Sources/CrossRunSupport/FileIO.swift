@@ -2,17 +2,18 @@
 import Glibc
 #endif
 
-/// Small file helpers over the C library (the driver avoids Foundation to start fast).
+/// Small file helpers over the C library (CrossRun avoids Foundation to start fast). Failures
+/// are ``IOError``s naming the file.
 public enum FileIO {
     /// Reads a whole file.
     public static func read(_ path: String) throws -> [UInt8] {
         guard let f = fopen(path, "rb") else {
-            throw DriverError.badInput(file: path, message: String(cString: strerror(errno)))
+            throw IOError.unreadable(file: path, message: String(cString: strerror(errno)))
         }
         defer { fclose(f) }
         var st = stat()
         if fstat(fileno(f), &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-            throw DriverError.badInput(file: path, message: "is a directory")
+            throw IOError.unreadable(file: path, message: "is a directory")
         }
         // Sized by fstat (+1 byte, to see the end or growth) and read in place: a warm run reads
         // a dozen small cache files, and a zeroed 64 KiB chunk per read was a visible cost.
@@ -25,7 +26,7 @@ public enum FileIO {
             let n = out.withUnsafeMutableBytes { buffer in buffer.baseAddress.map { fread($0 + used, 1, wanted, f) } ?? 0 }
             used += n
             if n < wanted {
-                if ferror(f) != 0 { throw DriverError.badInput(file: path, message: "read error") }
+                if ferror(f) != 0 { throw IOError.unreadable(file: path, message: "read error") }
                 break
             }
         }
@@ -48,11 +49,11 @@ public enum FileIO {
     /// Writes `bytes` to `path`, replacing it.
     public static func write(_ bytes: [UInt8], to path: String) throws {
         guard let f = fopen(path, "wb") else {
-            throw DriverError.environment("cannot write \(path): \(String(cString: strerror(errno)))")
+            throw IOError.failed("cannot write \(path): \(String(cString: strerror(errno)))")
         }
         defer { fclose(f) }
         let n = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
-        guard n == bytes.count else { throw DriverError.environment("short write to \(path)") }
+        guard n == bytes.count else { throw IOError.failed("short write to \(path)") }
     }
 
     /// Whether `path` exists.
@@ -69,7 +70,7 @@ public enum FileIO {
         let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
         var template = Array("\(base)/crossrun-XXXXXX".utf8CString)
         guard let p = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }) else {
-            throw DriverError.environment("cannot create a temporary directory in \(base)")
+            throw IOError.failed("cannot create a temporary directory in \(base)")
         }
         return String(cString: p)
     }
@@ -118,7 +119,7 @@ public enum FileIO {
         let parent = directory(of: path)
         if parent != path && parent != "." && parent != "/" { try makeDirectories(parent) }
         if mkdir(path, 0o755) != 0 && errno != EEXIST {
-            throw DriverError.environment("cannot create directory \(path): \(String(cString: strerror(errno)))")
+            throw IOError.failed("cannot create directory \(path): \(String(cString: strerror(errno)))")
         }
     }
 

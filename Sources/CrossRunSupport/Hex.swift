@@ -1,0 +1,17 @@
+/// Lowercase hexadecimal text of bytes, as digests are written (`crash-<sha1>`, the compile
+/// cache's keys, `matrix`'s output digests): two digits per byte, most significant nibble first.
+public enum Hex {
+    /// `bytes` as `2 × count` lowercase hex digits.
+    public static func string<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        let digits: StaticString = "0123456789abcdef"
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount * 2)
+        digits.withUTF8Buffer { digit in
+            for b in bytes {
+                out.append(digit[Int(b >> 4)])
+                out.append(digit[Int(b & 15)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
