@@ -109,6 +109,12 @@ enum LibcProcesses {
             if status == -1 { rt.setErrno(errno) }
             f.returnInt32(status)
         },
+        "getpgrp": { _, f in f.returnInt32(getpgrp()) },
+        "getpgid": { rt, f in LibcPosix.result(rt, f, Int(getpgid(try f.int32(0)))) },
+        "setpgid": { rt, f in LibcPosix.result(rt, f, Int(setpgid(try f.int32(0), try f.int32(1)))) },
+        "getsid": { rt, f in LibcPosix.result(rt, f, Int(getsid(try f.int32(0)))) },
+        "setsid": { rt, f in LibcPosix.result(rt, f, Int(setsid())) },
+        "pause": { rt, f in LibcPosix.result(rt, f, Int(Glibc.pause())) },
         "fork": fork,
         // The child must only exec or _exit; a copy of the parent is a valid vfork child.
         "vfork": fork,

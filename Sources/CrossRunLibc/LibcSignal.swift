@@ -49,6 +49,43 @@ enum LibcSignal {
         rt.signalMask = before & ~unblockable
     }
 
+    /// `kill` to other host processes (a forked child, a process group, every process) is the
+    /// host's. When the target set may include this process (pid 0, -1 or a negative group id),
+    /// the signal is blocked on the calling thread around the host call (CrossRun's helper
+    /// threads block every signal) and this process's copy is taken back with `sigtimedwait`:
+    /// `own` then says the guest must get it in-process, where its handlers live.
+    static func hostKill(_ pid: Int32, _ sig: Int32) -> (status: Int32, own: Bool) {
+        guard pid <= 0, sig != 0, sig != SIGKILL, sig != SIGSTOP else { return (Glibc.kill(pid, sig), false) }
+        var only = sigset_t(), old = sigset_t(), pending = sigset_t()
+        sigemptyset(&only)
+        sigaddset(&only, sig)
+        pthread_sigmask(SIG_BLOCK, &only, &old)
+        defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
+        let status = Glibc.kill(pid, sig)
+        let saved = errno
+        var own = false
+        sigpending(&pending)
+        if sigismember(&pending, sig) == 1 {
+            var zero = timespec(tv_sec: 0, tv_nsec: 0)
+            own = sigtimedwait(&only, nil, &zero) == sig
+        }
+        errno = saved
+        return (status, own)
+    }
+
+    /// Whether host process `pid` is a child of this one (its `/proc/PID/stat` parent field).
+    static func isChild(_ pid: Int32) -> Bool {
+        guard let file = fopen("/proc/\(pid)/stat", "r") else { return false }
+        defer { fclose(file) }
+        var buffer = [CChar](repeating: 0, count: 1024)
+        guard fgets(&buffer, Int32(buffer.count), file) != nil else { return false }
+        let text = String(cString: buffer)
+        // "pid (comm) state ppid ...": comm may hold spaces and parentheses; the last ')' ends it.
+        guard let close = text.lastIndex(of: ")") else { return false }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        return fields.count > 1 && Int32(fields[1]) == getpid()
+    }
+
     static func valid(_ sig: Int32) -> Bool { sig > 0 && sig < 65 && sig != SIGKILL && sig != SIGSTOP }
 
     static let functions: [String: HostFunction] = [
@@ -85,8 +122,22 @@ enum LibcSignal {
         },
         "kill": { rt, f in
             let pid = try f.int32(0), sig = try f.int32(1)
-            guard pid == getpid() || pid == 0 else { rt.setErrno(EPERM); f.returnInt32(-1); return }
-            if sig != 0 { try deliver(rt, sig) }
+            guard sig >= 0 && sig < 65 else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
+            if pid == getpid() {
+                if sig != 0 { try deliver(rt, sig) }
+                f.returnInt32(0)
+                return
+            }
+            // Under --root only the guest's own children are reachable; pid 0 stays in-process.
+            if rt.fileSystem.root != nil && !(pid > 0 && isChild(pid)) {
+                guard pid == 0 else { rt.setErrno(EPERM); f.returnInt32(-1); return }
+                if sig != 0 { try deliver(rt, sig) }
+                f.returnInt32(0)
+                return
+            }
+            let (status, own) = hostKill(pid, sig)
+            if status != 0 { rt.setErrno(errno); f.returnInt32(-1); return }
+            if own { try deliver(rt, sig) }
             f.returnInt32(0)
         },
         "sigprocmask": { rt, f in
