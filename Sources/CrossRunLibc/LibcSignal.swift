@@ -20,19 +20,34 @@ enum LibcSignal {
     /// Signals that become deliverable when a handler returns (the handler raised its own,
     /// blocked, signal) are delivered by this loop, not by recursion: a handler that re-raises
     /// forever loops as it does natively (until `--timeout`) without growing the host stack.
-    static func deliver(_ rt: LibcRuntime, _ sig: Int32) throws {
-        var sig = sig
+    /// `code` is the `si_code` an `SA_SIGINFO` handler sees (`SI_USER`; `raise` passes `SI_TKILL`).
+    static func deliver(_ rt: LibcRuntime, _ sig: Int32, code: Int32 = 0) throws {
+        var sig = sig, code = code
         while true {
-            try deliverOne(rt, sig)
+            try deliverOne(rt, sig, code: code)
             let ready = rt.pendingSignals & ~rt.signalMask
             guard ready != 0 else { return }
             sig = Int32(ready.trailingZeroBitCount + 1)
             rt.pendingSignals &= ~bit(sig)
+            code = rt.abi.linux.wait.siUser
         }
     }
 
+    /// An `SA_SIGINFO` handler's `siginfo_t`, on the guest heap for the handler's duration:
+    /// the signal, `code` and the sender (this process, as for `kill`/`raise` to itself).
+    private static func signalInfo(_ rt: LibcRuntime, _ sig: Int32, code: Int32) throws -> UInt64 {
+        let layout = rt.abi.linux.siginfo
+        let address = try rt.allocateZeroed(layout.size)
+        let out = try GuestStructWriter(rt.memory, at: address, size: layout.size)
+        try out.set(layout.signo, Int64(sig))
+        try out.set(layout.code, Int64(code))
+        try out.set(layout.pid, Int64(getpid()))
+        try out.set(layout.uid, UInt64(getuid()))
+        return address
+    }
+
     /// Delivers `sig` once; the mask is restored afterwards without delivering what it unblocks.
-    private static func deliverOne(_ rt: LibcRuntime, _ sig: Int32) throws {
+    private static func deliverOne(_ rt: LibcRuntime, _ sig: Int32, code: Int32) throws {
         let handler = rt.signalHandlers[sig] ?? SIG_DFL
         if handler == SIG_IGN || (handler == SIG_DFL && ignoredByDefault.contains(sig)) { return }
         if rt.signalMask & bit(sig) != 0 { rt.pendingSignals |= bit(sig); return }
@@ -45,7 +60,9 @@ enum LibcSignal {
         if action.flags & Int32(bitPattern: 0x8000_0000) != 0 { rt.signalHandlers[sig] = SIG_DFL }   // SA_RESETHAND
         let before = rt.signalMask
         rt.signalMask |= (action.mask | (action.flags & 0x4000_0000 != 0 ? 0 : bit(sig))) & ~unblockable   // SA_NODEFER
-        _ = try call(handler, [UInt64(sig), 0, 0])
+        let info = action.flags & 4 != 0 ? try signalInfo(rt, sig, code: code) : 0   // SA_SIGINFO
+        defer { if info != 0 { _ = rt.heap.free(info) } }
+        _ = try call(handler, [UInt64(sig), info, 0])
         rt.signalMask = before & ~unblockable
     }
 
@@ -117,7 +134,7 @@ enum LibcSignal {
         "raise": { rt, f in
             let sig = try f.int32(0)
             guard valid(sig) || sig == SIGKILL else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
-            try deliver(rt, sig)
+            try deliver(rt, sig, code: rt.abi.linux.wait.siTkill)
             f.returnInt32(0)
         },
         "kill": { rt, f in

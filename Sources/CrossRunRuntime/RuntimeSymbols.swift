@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1011)
+        table.reserveCapacity(1012)
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
             for name in names.split(whereSeparator: \.isWhitespace) {
                 table[String(name)] = RuntimeSymbol(name: String(name), kind: kind, library: library)
@@ -128,10 +128,10 @@ public enum RuntimeSymbols {
             towctrans towlower towupper truncate tss_create tss_delete tss_get tss_set ttyname ttyname_r umask
             uname ungetc ungetwc unlink unlinkat unsetenv uselocale usleep utime utimensat utimes verr verrx
             vfork vfprintf vfscanf vfwprintf vprintf vscanf vsnprintf vsprintf vsscanf vswprintf vswscanf
-            vsyslog vwarn vwarnx vwprintf wait wait3 wait4 waitpid warn warnx wcpcpy wcpncpy wcrtomb wcscasecmp
-            wcscat wcschr wcschrnul wcscmp wcscoll wcscpy wcscspn wcsdup wcsftime wcslen wcsncasecmp wcsncat
-            wcsncmp wcsncpy wcsnlen wcsnrtombs wcspbrk wcsrchr wcsrtombs wcsspn wcsstr wcstod wcstof wcstok
-            wcstol wcstold wcstoll wcstombs wcstoul wcstoull wcswidth wcsxfrm wctob wctomb wctrans wctype
+            vsyslog vwarn vwarnx vwprintf wait wait3 wait4 waitid waitpid warn warnx wcpcpy wcpncpy wcrtomb
+            wcscasecmp wcscat wcschr wcschrnul wcscmp wcscoll wcscpy wcscspn wcsdup wcsftime wcslen wcsncasecmp
+            wcsncat wcsncmp wcsncpy wcsnlen wcsnrtombs wcspbrk wcsrchr wcsrtombs wcsspn wcsstr wcstod wcstof
+            wcstok wcstol wcstold wcstoll wcstombs wcstoul wcstoull wcswidth wcsxfrm wctob wctomb wctrans wctype
             wcwidth wmemchr wmemcmp wmemcpy wmemmove wmempcpy wmemset wprintf write writev
             """, .function, .libc)
         add("""
