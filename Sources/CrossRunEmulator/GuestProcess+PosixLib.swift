@@ -1,21 +1,22 @@
+import CNativeSupport
 import CrossRunELF
 import CrossRunLibc
 #if canImport(Glibc)
 import Glibc
 #endif
 
-extension Machine {
-    /// The name `describeCPU` knows the architecture by.
-    var posixName: String {
-        switch self {
-        case .x86_64: return "x86_64"
-        case .aarch64: return "aarch64"
-        case .riscv64: return "riscv64"
-        }
-    }
-}
-
 extension GuestProcess {
+    /// The emulated CPU as the program discovers it: `getauxval`'s AT_HWCAP/AT_HWCAP2/
+    /// AT_PLATFORM and `/proc/cpuinfo`, which opens a read-only in-memory copy of
+    /// ``GuestCPU/cpuinfo`` instead of the host's file.
+    func describeCPU() {
+        let cpu = arch.cpu
+        runtime.posix.describe(cpu)
+        let text = Array(cpu.cpuinfo.utf8)
+        guard let path = crossrun_synthetic_file("cpuinfo-\(image.machine)", text, text.count) else { return }
+        runtime.fileSystem.substitutes[Array("/proc/cpuinfo".utf8)] = Array(UnsafeBufferPointer(start: path, count: strlen(path) + 1))
+    }
+
     /// Names served by ``posixLibFunction(_:)``.
     static let posixLibFunctionNames = ["qsort_r", "dlopen", "dlsym", "dlclose", "dlerror"]
 
