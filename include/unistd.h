@@ -68,8 +68,8 @@ pid_t getpgid(pid_t);
 int setpgid(pid_t, pid_t);
 pid_t getsid(pid_t);
 pid_t setsid(void);
-/* Waits for a signal from outside (emulated: one with a host default action ends the run;
-   other guest threads do not run meanwhile). */
+/* Waits for a signal (emulated: a handled one from outside runs the guest's handler and
+   pause returns -1 with EINTR; other guest threads do not run meanwhile). */
 int pause(void);
 /* Emulated: the CrossRun process forks, engine and all. */
 pid_t fork(void);

@@ -157,6 +157,7 @@ public final class GuestProcess {
     deinit {
         stopTicker()
         cancelDeadline()
+        if options.watchdogExit == nil { restoreHostDispositions() }   // in-process runs: the host goes on
         uc_close(uc)
     }
 
@@ -211,6 +212,7 @@ public final class GuestProcess {
         if let output = options.signalTrace { runtime.signalObserver = { Self.traceSignal($0, to: output) } }
         runtime.callGuest = { [unowned self] function, args in try self.callNested(function, args) }
         runtime.afterForkInChild = { [unowned self] in self.deadlineAfterFork(); self.threadsAfterFork() }
+        runtime.signalDispositionChanged = { Self.forwardDisposition($0, handler: $1, flags: $2) }
         runtime.programName = String(options.programName.split(separator: "/").last ?? "program")
         describeCPU()
         runtime.posix.programPath = options.programName

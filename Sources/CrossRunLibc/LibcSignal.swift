@@ -3,7 +3,9 @@ import Glibc
 #endif
 
 /// signal.h: dispositions are kept per guest; `raise` runs the guest's handler or applies
-/// the default action. Signals from outside (Ctrl-C) keep the host's default behaviour.
+/// the default action. Signals from outside reach the guest through the host: the emulator
+/// makes a guest's `SIG_IGN` the host's and records signals the guest handles, delivering
+/// them at the next trap (``LibcRuntime/signalDispositionChanged``).
 enum LibcSignal {
     static let SIG_DFL: UInt64 = 0, SIG_IGN: UInt64 = 1, SIG_ERR = UInt64.max
     /// Signals whose default action is to be ignored.
@@ -112,6 +114,7 @@ enum LibcSignal {
             let old = rt.signalHandlers[sig] ?? SIG_DFL
             rt.signalHandlers[sig] = handler
             rt.signalActions[sig] = (bit(sig), 0x1000_0000)   // glibc: the signal in sa_mask, SA_RESTART
+            rt.signalDispositionChanged?(sig, handler, 0x1000_0000)
             f.returnInt(old)
         },
         "sigaction": { rt, f in
@@ -128,6 +131,7 @@ enum LibcSignal {
             if act != 0 {
                 rt.signalHandlers[sig] = try rt.memory.load(act, as: UInt64.self)
                 rt.signalActions[sig] = (try rt.memory.load(act + 8, as: UInt64.self), try rt.memory.load(act + 136, as: Int32.self))
+                rt.signalDispositionChanged?(sig, rt.signalHandlers[sig] ?? SIG_DFL, rt.signalActions[sig]?.flags ?? 0)
             }
             f.returnInt32(0)
         },
