@@ -1,4 +1,3 @@
-import CNativeSupport
 import CrossRunELF
 import CrossRunLibc
 #if canImport(Glibc)
@@ -12,9 +11,7 @@ extension GuestProcess {
     func describeCPU() {
         let cpu = arch.cpu
         runtime.posix.describe(cpu)
-        let text = Array(cpu.cpuinfo.utf8)
-        guard let path = crossrun_synthetic_file("cpuinfo-\(image.machine)", text, text.count) else { return }
-        runtime.fileSystem.substitutes[Array("/proc/cpuinfo".utf8)] = Array(UnsafeBufferPointer(start: path, count: strlen(path) + 1))
+        runtime.fileSystem.syntheticFiles[Array("/proc/cpuinfo".utf8)] = Array(cpu.cpuinfo.utf8)
     }
 
     /// Names served by ``posixLibFunction(_:)``.

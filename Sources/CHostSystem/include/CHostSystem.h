@@ -37,4 +37,8 @@ int crossrun_accept4(int fd, void *addr, unsigned int *len, int flags);
 /// `ident` must stay valid until the next openlog (syslog keeps the pointer).
 void crossrun_syslog(int priority, const char *message);
 void crossrun_openlog(const char *ident, int options, int facility);
+/// A read-only in-memory file (a sealed memfd) holding `length` bytes, as a path
+/// ("/proc/self/fd/N") guest opens can be redirected to. Made once per `name` (under 32
+/// bytes; the first call's contents stay) per process, at most 8 names; NULL on failure.
+const char *crossrun_synthetic_file(const char *name, const void *bytes, size_t length);
 #endif

@@ -217,11 +217,6 @@ extern uintptr_t crossrun_native_stack_chk_guard;
 /// guest program's name instead of CrossRun's.
 void crossrun_native_set_program_name(const char *name);
 
-/// A read-only in-memory file (a sealed memfd) holding `length` bytes, as a path
-/// ("/proc/self/fd/N") guest opens can be redirected to. Made once per `name` (under 32
-/// bytes; the first call's contents stay) per process, at most 8 names; NULL on failure.
-const char *crossrun_synthetic_file(const char *name, const void *bytes, size_t length);
-
 #include "deterministic.h"
 #include "native_trace.h"
 /// Emulated runs: records the host SIGPIPE instead of dying of it (the guest's disposition

@@ -1,7 +1,7 @@
 // Read-only in-memory files the emulator serves in place of host files (/proc/cpuinfo
 // describing the emulated CPU): a sealed memfd per name, opened through /proc/self/fd/N.
 #define _GNU_SOURCE
-#include "CNativeSupport.h"
+#include "CHostSystem.h"
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
