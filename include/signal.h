@@ -56,8 +56,95 @@ typedef struct { unsigned long __val[16]; } sigset_t;
 #define SA_RESTART 0x10000000
 #define SA_NODEFER 0x40000000
 #define SA_RESETHAND 0x80000000
+union sigval { int sival_int; void *sival_ptr; };
+typedef union sigval sigval_t;
+/* glibc's siginfo_t of 64-bit Linux, the same on x86-64, aarch64 and riscv64 (128 bytes: signal,
+   errno, code, then the union at offset 16). Emulated: waitid fills it from the host's; an
+   SA_SIGINFO handler gets si_signo, si_code (SI_USER, SI_TKILL for raise) and the sender. */
+typedef struct {
+    int si_signo;
+    int si_errno;
+    int si_code;
+    int __pad0;
+    union {
+        int _pad[28];
+        struct { pid_t si_pid; uid_t si_uid; } _kill;
+        struct { int si_tid; int si_overrun; union sigval si_sigval; } _timer;
+        struct { pid_t si_pid; uid_t si_uid; union sigval si_sigval; } _rt;
+        struct { pid_t si_pid; uid_t si_uid; int si_status; clock_t si_utime; clock_t si_stime; } _sigchld;
+        struct {
+            void *si_addr;
+            short si_addr_lsb;
+            union { struct { void *_lower; void *_upper; } _addr_bnd; unsigned int _pkey; } _bounds;
+        } _sigfault;
+        struct { long si_band; int si_fd; } _sigpoll;
+        struct { void *_call_addr; int _syscall; unsigned int _arch; } _sigsys;
+    } _sifields;
+} siginfo_t;
+#define si_pid _sifields._kill.si_pid
+#define si_uid _sifields._kill.si_uid
+#define si_timerid _sifields._timer.si_tid
+#define si_overrun _sifields._timer.si_overrun
+#define si_status _sifields._sigchld.si_status
+#define si_utime _sifields._sigchld.si_utime
+#define si_stime _sifields._sigchld.si_stime
+#define si_value _sifields._rt.si_sigval
+#define si_int _sifields._rt.si_sigval.sival_int
+#define si_ptr _sifields._rt.si_sigval.sival_ptr
+#define si_addr _sifields._sigfault.si_addr
+#define si_addr_lsb _sifields._sigfault.si_addr_lsb
+#define si_band _sifields._sigpoll.si_band
+#define si_fd _sifields._sigpoll.si_fd
+#define si_call_addr _sifields._sigsys._call_addr
+#define si_syscall _sifields._sigsys._syscall
+#define si_arch _sifields._sigsys._arch
+/* si_code values. */
+#define SI_ASYNCNL (-60)
+#define SI_TKILL (-6)
+#define SI_SIGIO (-5)
+#define SI_ASYNCIO (-4)
+#define SI_MESGQ (-3)
+#define SI_TIMER (-2)
+#define SI_QUEUE (-1)
+#define SI_USER 0
+#define SI_KERNEL 0x80
+#define ILL_ILLOPC 1
+#define ILL_ILLOPN 2
+#define ILL_ILLADR 3
+#define ILL_ILLTRP 4
+#define ILL_PRVOPC 5
+#define ILL_PRVREG 6
+#define ILL_COPROC 7
+#define ILL_BADSTK 8
+#define FPE_INTDIV 1
+#define FPE_INTOVF 2
+#define FPE_FLTDIV 3
+#define FPE_FLTOVF 4
+#define FPE_FLTUND 5
+#define FPE_FLTRES 6
+#define FPE_FLTINV 7
+#define FPE_FLTSUB 8
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define BUS_ADRALN 1
+#define BUS_ADRERR 2
+#define BUS_OBJERR 3
+#define TRAP_BRKPT 1
+#define TRAP_TRACE 2
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define CLD_DUMPED 3
+#define CLD_TRAPPED 4
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
+#define POLL_IN 1
+#define POLL_OUT 2
+#define POLL_MSG 3
+#define POLL_ERR 4
+#define POLL_PRI 5
+#define POLL_HUP 6
 struct sigaction {
-    union { __sighandler_t sa_handler; void (*sa_sigaction)(int, void *, void *); } __sigaction_handler;
+    union { __sighandler_t sa_handler; void (*sa_sigaction)(int, siginfo_t *, void *); } __sigaction_handler;
     sigset_t sa_mask;
     int sa_flags;
     void (*sa_restorer)(void);

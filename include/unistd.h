@@ -62,6 +62,15 @@ char *getcwd(char *, size_t);
 int chdir(const char *);
 pid_t getpid(void);
 pid_t getppid(void);
+/* Process groups and sessions: the host's (an emulated program is its CrossRun process). */
+pid_t getpgrp(void);
+pid_t getpgid(pid_t);
+int setpgid(pid_t, pid_t);
+pid_t getsid(pid_t);
+pid_t setsid(void);
+/* Waits for a signal (emulated: a handled one from outside runs the guest's handler and
+   pause returns -1 with EINTR; other guest threads do not run meanwhile). */
+int pause(void);
 /* Emulated: the CrossRun process forks, engine and all. */
 pid_t fork(void);
 /* Emulated as fork (the child gets a copy, as POSIX allows). */

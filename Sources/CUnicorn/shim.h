@@ -22,6 +22,11 @@ static inline uc_err crossrun_uc_flush_tb(uc_engine *uc) {
     return uc_ctl(uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
 }
 
+/// Chooses the CPU model (a `uc_cpu_*` value) before the engine first runs.
+static inline uc_err crossrun_uc_set_cpu_model(uc_engine *uc, int model) {
+    return uc_ctl(uc, UC_CTL_WRITE(UC_CTL_CPU_MODEL, 1), model);
+}
+
 /// Removes the cached translation of [begin, end).
 static inline uc_err crossrun_uc_remove_cache(uc_engine *uc, uint64_t begin, uint64_t end) {
     return uc_ctl(uc, UC_CTL_WRITE(UC_CTL_TB_REMOVE_CACHE, 2), begin, end);

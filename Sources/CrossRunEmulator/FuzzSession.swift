@@ -58,6 +58,7 @@ package final class FuzzSession {
         self.timeoutMicros = timeoutMicros
         process.callTimeoutMicros = 0   // the watchdog below limits each input
         process.runtime.afterForkInChild = nil   // a forked child would run the fuzzing loop too: fork is ENOSYS
+        process.runtime.signalDispositionChanged = nil   // the fuzzer's own process keeps its host dispositions
         watchdog = .allocate(capacity: 1)
         watchdog.initialize(to: crossrun_watchdog())
         watchdog.pointee.uc = process.uc

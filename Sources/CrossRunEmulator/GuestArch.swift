@@ -10,6 +10,11 @@ protocol GuestArch {
     var machine: Machine { get }
     var ucArch: uc_arch { get }
     var ucMode: uc_mode { get }
+    /// The engine's CPU model (a `uc_cpu_*` value), chosen before the first run: the CPU whose
+    /// features ``cpu`` describes to the program.
+    var cpuModel: Int32 { get }
+    /// What that CPU implements, as `getauxval(AT_HWCAP/AT_HWCAP2)` and `/proc/cpuinfo` say.
+    var cpu: GuestCPU { get }
     /// Bytes of one trampoline stub (trap, then return to the caller); padded to 16 bytes.
     var trapStub: [UInt8] { get }
     /// How far the PC seen in the trap hook is past the trap instruction (0 on x86-64, whose

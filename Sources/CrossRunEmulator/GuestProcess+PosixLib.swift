@@ -4,18 +4,16 @@ import CrossRunLibc
 import Glibc
 #endif
 
-extension Machine {
-    /// The name `describeCPU` knows the architecture by.
-    var posixName: String {
-        switch self {
-        case .x86_64: return "x86_64"
-        case .aarch64: return "aarch64"
-        case .riscv64: return "riscv64"
-        }
-    }
-}
-
 extension GuestProcess {
+    /// The emulated CPU as the program discovers it: `getauxval`'s AT_HWCAP/AT_HWCAP2/
+    /// AT_PLATFORM and `/proc/cpuinfo`, which opens a read-only in-memory copy of
+    /// ``GuestCPU/cpuinfo`` instead of the host's file.
+    func describeCPU() {
+        let cpu = arch.cpu
+        runtime.posix.describe(cpu)
+        runtime.fileSystem.syntheticFiles[Array("/proc/cpuinfo".utf8)] = Array(cpu.cpuinfo.utf8)
+    }
+
     /// Names served by ``posixLibFunction(_:)``.
     static let posixLibFunctionNames = ["qsort_r", "dlopen", "dlsym", "dlclose", "dlerror"]
 

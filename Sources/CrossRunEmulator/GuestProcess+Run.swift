@@ -25,15 +25,37 @@ extension GuestProcess {
         if let gdb = options.gdb { try attachDebugger(gdb) }
     }
 
-    /// A SIGPIPE the host kernel raised during the host call just made reaches the guest
-    /// (its handler, its default action: death by SIGPIPE, or nothing when ignored).
+    /// Host signals recorded during the host call just made (or since the last trap) reach
+    /// the guest: a SIGPIPE the host kernel raised (its handler, its default action: death by
+    /// SIGPIPE, or nothing when ignored), and signals from other processes the guest handles.
     /// The call's integer result is already in the result register, which a handler's guest
     /// code would overwrite: it is kept around the delivery.
     func deliverHostPipeSignal() throws {
-        guard crossrun_take_pipe_signal() != 0 else { return }
+        var signals = crossrun_take_host_signals()
+        guard signals != 0 else { return }
         let result = arch.result(uc)
-        try runtime.deliverHostSignal(SIGPIPE)
+        while signals != 0 {
+            let sig = Int32(signals.trailingZeroBitCount + 1)
+            signals &= signals &- 1
+            try runtime.deliverHostSignal(sig)
+        }
         arch.setSyscallResult(uc, result)
+    }
+
+    /// Puts back the host dispositions the guest's changed, for a host process that goes on
+    /// after the guest (in-process runs, not forked copies). CLI runs (``Options/watchdogExit``
+    /// set) keep them until the process exits: a signal from outside must meet the guest's
+    /// disposition to the end, as natively, not the host default while CrossRun winds down.
+    func restoreHostDispositions() {
+        if crossrun_is_original_process() != 0 { crossrun_restore_forwarded_signals() }
+    }
+
+    /// The host disposition of `sig` follows the guest's (``LibcRuntime/signalDispositionChanged``):
+    /// ignored stays ignored, a handler is recorded and delivered at the next trap, default
+    /// is the host's default.
+    static func forwardDisposition(_ sig: Int32, handler: UInt64, flags: Int32) {
+        let mode: Int32 = handler == 0 ? 0 : handler == 1 ? 1 : 2
+        _ = crossrun_forward_signal(sig, mode, flags & 0x1000_0000 != 0 ? 1 : 0)   // SA_RESTART
     }
 
     /// A trap from a stub (libc call) or a real `syscall`/`svc`/`ecall`.
@@ -69,6 +91,9 @@ extension GuestProcess {
         defer { if let previousLocale { uselocale(previousLocale) } }
         if raises { feclearexcept(Self.hostAllExceptions) }
         do {
+            // A signal recorded since the last trap runs its handler before the call: a
+            // `pause` or `read` must not start waiting for a signal that has already come.
+            if crossrun_host_signals_pending() != 0 { try deliverHostPipeSignal() }
             try functions[index](runtime, arch.frame(uc, memory: memory))
             try deliverHostPipeSignal()
             if raises { raiseHostExceptions() }

@@ -147,6 +147,8 @@ public final class GuestProcess {
         var engine: OpaquePointer?
         let err = uc_open(arch.ucArch, arch.ucMode, &engine)
         guard err == UC_ERR_OK, let engine else { throw EmulatorError.engine("opening the engine", err) }
+        let model = crossrun_uc_set_cpu_model(engine, arch.cpuModel)
+        guard model == UC_ERR_OK else { uc_close(engine); throw EmulatorError.engine("choosing the CPU model", model) }
         self.uc = engine
         self.memory = AddressSpace(engine: engine)
         try load()
@@ -155,6 +157,7 @@ public final class GuestProcess {
     deinit {
         stopTicker()
         cancelDeadline()
+        if options.watchdogExit == nil { restoreHostDispositions() }   // in-process runs: the host goes on
         uc_close(uc)
     }
 
@@ -209,8 +212,9 @@ public final class GuestProcess {
         if let output = options.signalTrace { runtime.signalObserver = { Self.traceSignal($0, to: output) } }
         runtime.callGuest = { [unowned self] function, args in try self.callNested(function, args) }
         runtime.afterForkInChild = { [unowned self] in self.deadlineAfterFork(); self.threadsAfterFork() }
+        runtime.signalDispositionChanged = { Self.forwardDisposition($0, handler: $1, flags: $2) }
         runtime.programName = String(options.programName.split(separator: "/").last ?? "program")
-        runtime.posix.describeCPU(machine: image.machine.posixName)
+        describeCPU()
         runtime.posix.programPath = options.programName
         for imp in image.imports {
             switch imp.kind {

@@ -11,6 +11,8 @@ struct RISCV64Guest: LinkRegisterGuest {
     var machine: Machine { .riscv64 }
     var ucArch: uc_arch { UC_ARCH_RISCV }
     var ucMode: uc_mode { UC_MODE_RISCV64 }
+    var cpuModel: Int32 { Int32(UC_CPU_RISCV64_BASE64.rawValue) }
+    var cpu: GuestCPU { .riscv64 }
     // ecall ; ret ; unimp ; unimp
     var trapStub: [UInt8] {
         [0x73, 0x00, 0x00, 0x00, 0x67, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]

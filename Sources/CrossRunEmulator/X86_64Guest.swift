@@ -10,6 +10,8 @@ struct X86_64Guest: GuestArch {
     var machine: Machine { .x86_64 }
     var ucArch: uc_arch { UC_ARCH_X86 }
     var ucMode: uc_mode { UC_MODE_64 }
+    var cpuModel: Int32 { Int32(UC_CPU_X86_EPYC_ROME.rawValue) }
+    var cpu: GuestCPU { .x86_64 }
     // syscall ; ret ; int3 padding
     var trapStub: [UInt8] { [0x0f, 0x05, 0xc3] + [UInt8](repeating: 0xcc, count: 13) }
     var abi: GuestABI { .x86_64 }

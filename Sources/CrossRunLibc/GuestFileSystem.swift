@@ -1,3 +1,4 @@
+import CHostSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,6 +27,10 @@ public struct GuestFileSystem: Sendable {
     /// Exact guest paths that lead to a given host path instead, before any other resolution
     /// (`--deterministic`: `/dev/urandom` to a fixed in-memory file).
     public var substitutes: [[UInt8]: [CChar]] = [:]
+    /// Exact guest paths served read-only from these contents instead of a host file
+    /// (`/proc/cpuinfo` describing the emulated CPU). The in-memory file behind one is made
+    /// when the guest first opens it, so no descriptor of it exists before.
+    public var syntheticFiles: [[UInt8]: [UInt8]] = [:]
 
     /// A path-resolution failure: the `errno` the call reports.
     public struct Failure: Error, Equatable { public var code: Int32 }
@@ -61,6 +66,13 @@ public struct GuestFileSystem: Sendable {
     /// guest path) when given, else at the guest's current directory.
     public func resolve(_ path: [UInt8], followLast: Bool = true, from directory: [UInt8]? = nil) throws(Failure) -> Resolved {
         if !substitutes.isEmpty, let host = substitutes[path] { return Resolved(host: host, guest: path) }
+        if !syntheticFiles.isEmpty, let contents = syntheticFiles[path] {
+            // One file per contents (FNV-1a names them): several emulated CPUs in one process.
+            let hash = contents.reduce(UInt32(2_166_136_261)) { ($0 ^ UInt32($1)) &* 16_777_619 }
+            let name = "crossrun-synthetic-" + String(hash, radix: 16)
+            guard let host = crossrun_synthetic_file(name, contents, contents.count) else { throw Failure(code: ENOMEM) }
+            return Resolved(host: Array(UnsafeBufferPointer(start: host, count: strlen(host) + 1)), guest: path)
+        }
         guard let root else {
             // The host resolves; a relative path starts at the guest's directory, not CrossRun's.
             guard let cwd = currentDirectory, !path.isEmpty, path.first != Self.slash else {

@@ -43,13 +43,14 @@ enum LibcExec {
         }
         let cArgv = cStrings(argv), cEnvp = cStrings(envp)
         defer { for p in cArgv + cEnvp { p?.deallocate() } }
-        // The guest's directory and umask; signals CrossRun ignores go back to their default.
+        // The guest's directory and umask; signals CrossRun ignores go back to their default
+        // (those the guest ignores stay ignored, as exec keeps them).
         let saved = open(".", O_RDONLY | O_CLOEXEC)
         if let directory = rt.fileSystem.currentDirectory {
             guard chdir(directory.map { CChar(bitPattern: $0) } + [0]) == 0 else { let e = errno; if saved >= 0 { close(saved) }; return e }
         }
         var ignored: [Int32] = []
-        for signal in 1..<Int32(32) where signal != SIGKILL && signal != SIGSTOP {
+        for signal in 1..<Int32(32) where signal != SIGKILL && signal != SIGSTOP && rt.signalHandlers[signal] != LibcSignal.SIG_IGN {
             var old = sigaction()
             if sigaction(signal, nil, &old) == 0 && unsafeBitCast(old.__sigaction_handler.sa_handler, to: Int.self) == 1 {   // SIG_IGN
                 Glibc.signal(signal, SIG_DFL)

@@ -3,7 +3,7 @@ import CHostSystem
 import Glibc
 #endif
 
-/// Processes: `system`, `popen`/`pclose`, `wait`/`waitpid` and `fork`.
+/// Processes: `system`, `popen`/`pclose`, `wait`/`waitpid`/`waitid`, `fork`, process groups and sessions.
 ///
 /// Programs started through the shell are host programs and run natively on the host (not
 /// emulated, not confined): `/bin/sh -c command` in the guest's current directory, with the
@@ -109,13 +109,48 @@ enum LibcProcesses {
             if status == -1 { rt.setErrno(errno) }
             f.returnInt32(status)
         },
+        "getpgrp": { _, f in f.returnInt32(getpgrp()) },
+        "getpgid": { rt, f in LibcPosix.result(rt, f, Int(getpgid(try f.int32(0)))) },
+        "setpgid": { rt, f in LibcPosix.result(rt, f, Int(setpgid(try f.int32(0), try f.int32(1)))) },
+        "getsid": { rt, f in LibcPosix.result(rt, f, Int(getsid(try f.int32(0)))) },
+        "setsid": { rt, f in LibcPosix.result(rt, f, Int(setsid())) },
+        "pause": { rt, f in LibcPosix.result(rt, f, Int(Glibc.pause())) },
         "fork": fork,
         // The child must only exec or _exit; a copy of the parent is a valid vfork child.
         "vfork": fork,
         // System-call wrappers: a bad status pointer is the kernel's EFAULT.
         "waitpid": LibcPosix.faultIsEFAULT { rt, f in try wait(rt, f, pid: f.int32(0), statusAddress: f.int(1), options: f.int32(2)) },
         "wait": LibcPosix.faultIsEFAULT { rt, f in try wait(rt, f, pid: -1, statusAddress: f.int(0), options: 0) },
+        "waitid": LibcPosix.faultIsEFAULT { rt, f in
+            try waitid(rt, f, idtype: f.int32(0), id: UInt32(truncatingIfNeeded: f.int(1)), infoAddress: f.int(2), options: f.int32(3))
+        },
     ]
+
+    /// `waitid` on host children: the id kinds, options and `si_code`s are Linux's on every
+    /// target (the host's numbers), so they pass through; the host's `siginfo_t` is written
+    /// into the guest's field by field (``LinuxLP64/Siginfo``). Like the kernel, a NULL `infop`
+    /// is allowed, and with `WNOHANG` and no child ready the structure is zeroed.
+    static func waitid(_ rt: LibcRuntime, _ f: any CallFrame, idtype: Int32, id: UInt32, infoAddress: UInt64, options: Int32) throws {
+        let layout = rt.abi.linux.siginfo
+        if infoAddress != 0 { _ = try rt.memory.mutableBytes(infoAddress, layout.size) }   // EFAULT before waiting
+        var info = siginfo_t()
+        let kind = idtype_t(UInt32(bitPattern: idtype))
+        let r = infoAddress != 0 ? Glibc.waitid(kind, id_t(id), &info, options) : Glibc.waitid(kind, id_t(id), nil, options)
+        if r < 0 { rt.setErrno(errno); f.returnInt32(-1); return }
+        if infoAddress != 0 {
+            let out = try GuestStructWriter(rt.memory, at: infoAddress, size: layout.size)
+            let child = info._sifields._sigchld
+            try out.set(layout.signo, Int64(info.si_signo))
+            try out.set(layout.errno, Int64(info.si_errno))
+            try out.set(layout.code, Int64(info.si_code))
+            try out.set(layout.pid, Int64(child.si_pid))
+            try out.set(layout.uid, UInt64(child.si_uid))
+            try out.set(layout.status, Int64(child.si_status))
+            try out.set(layout.utime, Int64(child.si_utime))
+            try out.set(layout.stime, Int64(child.si_stime))
+        }
+        f.returnInt32(0)
+    }
 
     /// `fork`: the whole CrossRun process forks inside the trap.
     static func fork(_ rt: LibcRuntime, _ f: any CallFrame) throws {

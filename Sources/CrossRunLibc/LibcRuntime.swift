@@ -45,6 +45,10 @@ public final class LibcRuntime {
     /// Run in the child right after an emulated `fork` (set by the emulator: restarts what
     /// threads did, such as the deadline watchdog); nil means the guest cannot fork (ENOSYS).
     public var afterForkInChild: (() -> Void)?
+    /// Told when the guest changes a signal's disposition (signal number, handler, `sa_flags`),
+    /// so signals from other processes meet the guest's choice (set by the emulator for
+    /// runs; nil leaves the host's dispositions alone, as fuzzing does).
+    public var signalDispositionChanged: ((Int32, UInt64, Int32) -> Void)?
     /// Told of each signal as it is delivered to a handler or ends the program (`--trace=signal`).
     public var signalObserver: ((Int32) -> Void)?
     /// The guest address space for `mmap` & co. (set by the emulator), or nil.

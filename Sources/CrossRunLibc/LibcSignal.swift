@@ -3,7 +3,9 @@ import Glibc
 #endif
 
 /// signal.h: dispositions are kept per guest; `raise` runs the guest's handler or applies
-/// the default action. Signals from outside (Ctrl-C) keep the host's default behaviour.
+/// the default action. Signals from outside reach the guest through the host: the emulator
+/// makes a guest's `SIG_IGN` the host's and records signals the guest handles, delivering
+/// them at the next trap (``LibcRuntime/signalDispositionChanged``).
 enum LibcSignal {
     static let SIG_DFL: UInt64 = 0, SIG_IGN: UInt64 = 1, SIG_ERR = UInt64.max
     /// Signals whose default action is to be ignored.
@@ -20,19 +22,34 @@ enum LibcSignal {
     /// Signals that become deliverable when a handler returns (the handler raised its own,
     /// blocked, signal) are delivered by this loop, not by recursion: a handler that re-raises
     /// forever loops as it does natively (until `--timeout`) without growing the host stack.
-    static func deliver(_ rt: LibcRuntime, _ sig: Int32) throws {
-        var sig = sig
+    /// `code` is the `si_code` an `SA_SIGINFO` handler sees (`SI_USER`; `raise` passes `SI_TKILL`).
+    static func deliver(_ rt: LibcRuntime, _ sig: Int32, code: Int32 = 0) throws {
+        var sig = sig, code = code
         while true {
-            try deliverOne(rt, sig)
+            try deliverOne(rt, sig, code: code)
             let ready = rt.pendingSignals & ~rt.signalMask
             guard ready != 0 else { return }
             sig = Int32(ready.trailingZeroBitCount + 1)
             rt.pendingSignals &= ~bit(sig)
+            code = rt.abi.linux.wait.siUser
         }
     }
 
+    /// An `SA_SIGINFO` handler's `siginfo_t`, on the guest heap for the handler's duration:
+    /// the signal, `code` and the sender (this process, as for `kill`/`raise` to itself).
+    private static func signalInfo(_ rt: LibcRuntime, _ sig: Int32, code: Int32) throws -> UInt64 {
+        let layout = rt.abi.linux.siginfo
+        let address = try rt.allocateZeroed(layout.size)
+        let out = try GuestStructWriter(rt.memory, at: address, size: layout.size)
+        try out.set(layout.signo, Int64(sig))
+        try out.set(layout.code, Int64(code))
+        try out.set(layout.pid, Int64(getpid()))
+        try out.set(layout.uid, UInt64(getuid()))
+        return address
+    }
+
     /// Delivers `sig` once; the mask is restored afterwards without delivering what it unblocks.
-    private static func deliverOne(_ rt: LibcRuntime, _ sig: Int32) throws {
+    private static func deliverOne(_ rt: LibcRuntime, _ sig: Int32, code: Int32) throws {
         let handler = rt.signalHandlers[sig] ?? SIG_DFL
         if handler == SIG_IGN || (handler == SIG_DFL && ignoredByDefault.contains(sig)) { return }
         if rt.signalMask & bit(sig) != 0 { rt.pendingSignals |= bit(sig); return }
@@ -45,8 +62,47 @@ enum LibcSignal {
         if action.flags & Int32(bitPattern: 0x8000_0000) != 0 { rt.signalHandlers[sig] = SIG_DFL }   // SA_RESETHAND
         let before = rt.signalMask
         rt.signalMask |= (action.mask | (action.flags & 0x4000_0000 != 0 ? 0 : bit(sig))) & ~unblockable   // SA_NODEFER
-        _ = try call(handler, [UInt64(sig), 0, 0])
+        let info = action.flags & 4 != 0 ? try signalInfo(rt, sig, code: code) : 0   // SA_SIGINFO
+        defer { if info != 0 { _ = rt.heap.free(info) } }
+        _ = try call(handler, [UInt64(sig), info, 0])
         rt.signalMask = before & ~unblockable
+    }
+
+    /// `kill` to other host processes (a forked child, a process group, every process) is the
+    /// host's. When the target set may include this process (pid 0, -1 or a negative group id),
+    /// the signal is blocked on the calling thread around the host call (CrossRun's helper
+    /// threads block every signal) and this process's copy is taken back with `sigtimedwait`:
+    /// `own` then says the guest must get it in-process, where its handlers live.
+    static func hostKill(_ pid: Int32, _ sig: Int32) -> (status: Int32, own: Bool) {
+        guard pid <= 0, sig != 0, sig != SIGKILL, sig != SIGSTOP else { return (Glibc.kill(pid, sig), false) }
+        var only = sigset_t(), old = sigset_t(), pending = sigset_t()
+        sigemptyset(&only)
+        sigaddset(&only, sig)
+        pthread_sigmask(SIG_BLOCK, &only, &old)
+        defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
+        let status = Glibc.kill(pid, sig)
+        let saved = errno
+        var own = false
+        sigpending(&pending)
+        if sigismember(&pending, sig) == 1 {
+            var zero = timespec(tv_sec: 0, tv_nsec: 0)
+            own = sigtimedwait(&only, nil, &zero) == sig
+        }
+        errno = saved
+        return (status, own)
+    }
+
+    /// Whether host process `pid` is a child of this one (its `/proc/PID/stat` parent field).
+    static func isChild(_ pid: Int32) -> Bool {
+        guard let file = fopen("/proc/\(pid)/stat", "r") else { return false }
+        defer { fclose(file) }
+        var buffer = [CChar](repeating: 0, count: 1024)
+        guard fgets(&buffer, Int32(buffer.count), file) != nil else { return false }
+        let text = String(cString: buffer)
+        // "pid (comm) state ppid ...": comm may hold spaces and parentheses; the last ')' ends it.
+        guard let close = text.lastIndex(of: ")") else { return false }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        return fields.count > 1 && Int32(fields[1]) == getpid()
     }
 
     static func valid(_ sig: Int32) -> Bool { sig > 0 && sig < 65 && sig != SIGKILL && sig != SIGSTOP }
@@ -58,6 +114,7 @@ enum LibcSignal {
             let old = rt.signalHandlers[sig] ?? SIG_DFL
             rt.signalHandlers[sig] = handler
             rt.signalActions[sig] = (bit(sig), 0x1000_0000)   // glibc: the signal in sa_mask, SA_RESTART
+            rt.signalDispositionChanged?(sig, handler, 0x1000_0000)
             f.returnInt(old)
         },
         "sigaction": { rt, f in
@@ -74,19 +131,34 @@ enum LibcSignal {
             if act != 0 {
                 rt.signalHandlers[sig] = try rt.memory.load(act, as: UInt64.self)
                 rt.signalActions[sig] = (try rt.memory.load(act + 8, as: UInt64.self), try rt.memory.load(act + 136, as: Int32.self))
+                rt.signalDispositionChanged?(sig, rt.signalHandlers[sig] ?? SIG_DFL, rt.signalActions[sig]?.flags ?? 0)
             }
             f.returnInt32(0)
         },
         "raise": { rt, f in
             let sig = try f.int32(0)
             guard valid(sig) || sig == SIGKILL else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
-            try deliver(rt, sig)
+            try deliver(rt, sig, code: rt.abi.linux.wait.siTkill)
             f.returnInt32(0)
         },
         "kill": { rt, f in
             let pid = try f.int32(0), sig = try f.int32(1)
-            guard pid == getpid() || pid == 0 else { rt.setErrno(EPERM); f.returnInt32(-1); return }
-            if sig != 0 { try deliver(rt, sig) }
+            guard sig >= 0 && sig < 65 else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
+            if pid == getpid() {
+                if sig != 0 { try deliver(rt, sig) }
+                f.returnInt32(0)
+                return
+            }
+            // Under --root only the guest's own children are reachable; pid 0 stays in-process.
+            if rt.fileSystem.root != nil && !(pid > 0 && isChild(pid)) {
+                guard pid == 0 else { rt.setErrno(EPERM); f.returnInt32(-1); return }
+                if sig != 0 { try deliver(rt, sig) }
+                f.returnInt32(0)
+                return
+            }
+            let (status, own) = hostKill(pid, sig)
+            if status != 0 { rt.setErrno(errno); f.returnInt32(-1); return }
+            if own { try deliver(rt, sig) }
             f.returnInt32(0)
         },
         "sigprocmask": { rt, f in

@@ -61,25 +61,11 @@ public final class PosixLibState {
     /// The guest address `dlopen(NULL)` returns for the program itself.
     public func mainProgramHandle(_ rt: LibcRuntime) throws -> UInt64 { try rt.staticObject("dlopen.main", size: 8) }
 
-    /// The auxiliary vector's CPU description for an emulated `machine` ("x86_64", "aarch64",
-    /// "riscv64"): what Unicorn's CPU models implement.
-    public func describeCPU(machine: String) {
-        switch machine {
-        case "x86_64":
-            // glibc answers AT_HWCAP on x86-64 with its own platform bits, not the kernel's
-            // CPUID word: HWCAP_X86_64 (AVX512 would add HWCAP_X86_AVX512_1, which no model has).
-            hwcap = 2
-            platform = "x86_64"
-        case "aarch64":
-            // FP, ASIMD, AES, PMULL, SHA1, SHA2, CRC32 (the Cortex-A72 model).
-            hwcap = 0xfb
-            platform = "aarch64"
-        case "riscv64":
-            // The single-letter extensions of RV64GC: I M A F D C.
-            hwcap = [UInt8]("IMAFDC".utf8).reduce(0) { $0 | 1 << UInt64($1 - UInt8(ascii: "A")) }
-        default:
-            break
-        }
+    /// The auxiliary vector's CPU description: what the emulated CPU model implements.
+    public func describe(_ cpu: GuestCPU) {
+        hwcap = cpu.hwcap
+        hwcap2 = cpu.hwcap2
+        platform = cpu.platform
     }
 
     deinit {

@@ -56,6 +56,19 @@ final class GuestABITests: XCTestCase {
                        ("pw_gecos", l.passwd.gecos), ("pw_dir", l.passwd.dir), ("pw_shell", l.passwd.shell)] { field("struct passwd", m, f) }
         size("struct group", l.group.size)
         for (m, f) in [("gr_name", l.group.name), ("gr_passwd", l.group.passwd), ("gr_gid", l.group.gid), ("gr_mem", l.group.mem)] { field("struct group", m, f) }
+        let si = l.siginfo
+        size("siginfo_t", si.size)
+        for (m, f) in [("si_signo", si.signo), ("si_errno", si.errno), ("si_code", si.code), ("si_pid", si.pid), ("si_uid", si.uid),
+                       ("si_status", si.status), ("si_utime", si.utime), ("si_stime", si.stime), ("si_addr", si.addr), ("si_value", si.value)] {
+            field("siginfo_t", m, f)
+        }
+        let w = l.wait
+        for (name, v) in [("P_ALL", w.pAll), ("P_PID", w.pPid), ("P_PGID", w.pPgid), ("P_PIDFD", w.pPidfd), ("WNOHANG", w.noHang),
+                          ("WSTOPPED", w.stopped), ("WEXITED", w.exited), ("WCONTINUED", w.continued), ("WNOWAIT", w.noWait),
+                          ("CLD_EXITED", w.cldExited), ("CLD_KILLED", w.cldKilled), ("CLD_DUMPED", w.cldDumped), ("CLD_TRAPPED", w.cldTrapped),
+                          ("CLD_STOPPED", w.cldStopped), ("CLD_CONTINUED", w.cldContinued), ("SI_USER", w.siUser), ("SI_TKILL", w.siTkill)] {
+            value(name, Int64(v))
+        }
         size("struct rlimit", l.rlimitSize)
         size("struct pollfd", l.pollfdSize)
         size("struct tms", l.tmsSize)
@@ -133,7 +146,7 @@ final class GuestABITests: XCTestCase {
 
     static let includes = ["stddef.h", "fcntl.h", "grp.h", "poll.h", "pwd.h", "setjmp.h", "sys/ioctl.h", "sys/mman.h", "sys/resource.h",
                            "sys/select.h", "sys/stat.h", "sys/statvfs.h", "sys/times.h", "sys/utsname.h", "termios.h",
-                           "sys/socket.h", "sys/un.h", "netinet/in.h", "netinet/tcp.h", "netdb.h"]
+                           "sys/socket.h", "sys/un.h", "netinet/in.h", "netinet/tcp.h", "netdb.h", "signal.h", "sys/wait.h"]
 
     func compile(_ source: String, _ args: [String]) throws -> (Int32, String) {
         let dir = try TestSupport.scratch()

@@ -29,6 +29,8 @@ final class HostLibcRobustnessTests: XCTestCase {
         "getwchar", "fgetws", "ungetwc", "fwide", "readv", "writev", "preadv", "pwritev", "mkdtemp", "warn", "vwarn",
         "warnx", "vwarnx", "err", "verr", "errx", "verrx", "error", "getc_unlocked", "fgetc_unlocked", "getchar_unlocked",
         "putc_unlocked", "fputc_unlocked", "putchar_unlocked",
+        // Process groups and sessions would move the test process itself; pause waits forever.
+        "setpgid", "setsid", "pause",
         // A random pattern may walk the whole host file system.
         "glob",
         // Sockets on random descriptors could shut down, send on or block on the test's own

@@ -91,6 +91,11 @@ final class LibcDocTests: XCTestCase {
           other guest paths. `getaddrinfo` lists, `hostent` and `servent` are built in guest memory
           (`freeaddrinfo` frees them) from the host resolver's answers. Under `--root`, only
           `AF_UNIX` sockets with paths inside the root, and only numeric names (doc/ISOLATION.md).
+        - **CPU features** (emu): `getauxval(AT_HWCAP/AT_HWCAP2/AT_PLATFORM)` and `/proc/cpuinfo`
+          (a read-only in-memory file in Linux's format, not the host's) describe the emulated
+          CPU model (`GuestCPU`): x86-64 EPYC-Rome without AVX (SSE4.2, AES-NI, PCLMULQDQ,
+          POPCNT, BMI1/2, …), aarch64 `max` (AES, PMULL, SHA1/2/3/512, CRC32, LSE atomics, …;
+          no SVE), riscv64 `rv64imafdc`. Natively both are the host's.
         - **environment, logs, memory streams** (emu): `environ` is the guest's own vector (the
           `envp` given to `main`); `getenv` reads it, `setenv`/`unsetenv`/`putenv`/`clearenv` build new
           vectors on the guest heap, started programs inherit it. `syslog` formats with the guest's

@@ -24,6 +24,9 @@
 #define WNOWAIT 0x01000000
 pid_t wait(int *);
 pid_t waitpid(pid_t, int *, int);
+/* waitid's id kinds (Linux's: P_PIDFD takes a pidfd). */
+typedef enum { P_ALL, P_PID, P_PGID, P_PIDFD } idtype_t;
+int waitid(idtype_t, id_t, siginfo_t *, int);
 #ifdef __USE_MISC
 #include <features.h>
 struct rusage;

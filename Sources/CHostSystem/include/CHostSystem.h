@@ -41,4 +41,8 @@ void crossrun_openlog(const char *ident, int options, int facility);
 /// strptime(3), which Glibc's Swift module leaves out (it is an X/Open extension).
 char *crossrun_strptime(const char *text, const char *format, struct tm *tm);
 
+/// A read-only in-memory file (a sealed memfd) holding `length` bytes, as a path
+/// ("/proc/self/fd/N") guest opens can be redirected to. Made once per `name` (under 32
+/// bytes; the first call's contents stay) per process, at most 8 names; NULL on failure.
+const char *crossrun_synthetic_file(const char *name, const void *bytes, size_t length);
 #endif

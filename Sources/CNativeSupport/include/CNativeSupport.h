@@ -222,8 +222,22 @@ void crossrun_native_set_program_name(const char *name);
 /// Emulated runs: records the host SIGPIPE instead of dying of it (the guest's disposition
 /// decides; exec and posix_spawn reset it to the default as for any caught signal).
 void crossrun_install_pipe_signal(void);
-/// Whether a SIGPIPE arrived since the last call (and forgets it).
-int crossrun_take_pipe_signal(void);
+/// The host signals recorded since the last call, bit N-1 for signal N (and forgets them):
+/// SIGPIPE, and signals forwarded to a guest handler by ``crossrun_forward_signal``.
+uint64_t crossrun_take_host_signals(void);
+/// The recorded host signals (``crossrun_take_host_signals``'s mask, left in place).
+extern uint64_t crossrun_host_signals;
+/// Whether host signals wait to be delivered: one load, for the check at every trap.
+static inline int crossrun_host_signals_pending(void) { return __atomic_load_n(&crossrun_host_signals, __ATOMIC_RELAXED) != 0; }
+/// Whether the guest's disposition of host signal `sig` may become the host's: not SIGKILL,
+/// SIGSTOP, SIGPIPE, the timeout signal, the fault signals, nor 32 and above.
+int crossrun_forwardable_signal(int sig);
+/// Emulated runs: the host disposition of `sig` follows the guest's `mode` (0 default, 1
+/// ignored, 2 a handler: recorded for the next trap; `restart`: SA_RESTART). The host's
+/// first disposition is kept for ``crossrun_restore_forwarded_signals``. -1 if `sig` is kept.
+int crossrun_forward_signal(int sig, int mode, int restart);
+/// Puts back every disposition ``crossrun_forward_signal`` changed, drops recorded signals.
+void crossrun_restore_forwarded_signals(void);
 
 
 /// <execinfo.h> for native programs, the same as the emulator's: frame records of the calling

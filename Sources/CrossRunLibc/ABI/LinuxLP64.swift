@@ -26,6 +26,20 @@ public struct LinuxLP64: Sendable {
     }
     /// `struct group`.
     public struct Group: Sendable { public var size = 32, name = Field(0, 8), passwd = Field(8, 8), gid = Field(16, 4), mem = Field(24, 8) }
+    /// `siginfo_t` (glibc's 64-bit layout: the union starts at 16; `_sigchld` and `_kill` share
+    /// `si_pid`/`si_uid`).
+    public struct Siginfo: Sendable {
+        public var size = 128, signo = Field(0, 4), errno = Field(4, 4), code = Field(8, 4), pid = Field(16, 4), uid = Field(20, 4)
+        public var status = Field(24, 4), utime = Field(32, 8), stime = Field(40, 8), addr = Field(16, 8), value = Field(24, 8)
+    }
+    /// `waitid`'s id kinds and options, and the `si_code`s of `SIGCHLD` (Linux's, the host's).
+    public struct WaitNumbers: Sendable {
+        public var pAll: Int32 = 0, pPid: Int32 = 1, pPgid: Int32 = 2, pPidfd: Int32 = 3
+        public var noHang: Int32 = 1, stopped: Int32 = 2, exited: Int32 = 4, continued: Int32 = 8, noWait: Int32 = 0x0100_0000
+        public var cldExited: Int32 = 1, cldKilled: Int32 = 2, cldDumped: Int32 = 3, cldTrapped: Int32 = 4, cldStopped: Int32 = 5, cldContinued: Int32 = 6
+        /// `SI_USER` (`kill`) and `SI_TKILL` (`raise`, `tgkill`).
+        public var siUser: Int32 = 0, siTkill: Int32 = -6
+    }
     /// `fcntl` commands and lock types.
     public struct FcntlNumbers: Sendable {
         public var dupfd: Int32 = 0, getfd: Int32 = 1, setfd: Int32 = 2, getfl: Int32 = 3, setfl: Int32 = 4
@@ -99,6 +113,8 @@ public struct LinuxLP64: Sendable {
     public var statvfs = Statvfs()
     public var passwd = Passwd()
     public var group = Group()
+    public var siginfo = Siginfo()
+    public var wait = WaitNumbers()
     /// Bytes of `struct rlimit` (two `rlim_t`s).
     public var rlimitSize = 16
     /// Bytes of `struct pollfd` (`int fd; short events, revents;`).

@@ -1,0 +1,46 @@
+// Read-only in-memory files the emulator serves in place of host files (/proc/cpuinfo
+// describing the emulated CPU): a sealed memfd per name, opened through /proc/self/fd/N.
+#define _GNU_SOURCE
+#include "CHostSystem.h"
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+enum { MAX_FILES = 8, MAX_NAME = 32 };
+
+static struct { char name[MAX_NAME]; char path[40]; } files[MAX_FILES];
+static int file_count;
+static pthread_mutex_t files_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *make_file(const char *name, const void *bytes, size_t length, char *path, size_t size) {
+    int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0) return NULL;
+    const char *p = bytes;
+    size_t left = length;
+    while (left > 0) {
+        ssize_t n = write(fd, p, left);
+        if (n <= 0) { close(fd); return NULL; }
+        p += n;
+        left -= (size_t)n;
+    }
+    fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL);
+    snprintf(path, size, "/proc/self/fd/%d", fd);
+    return path;
+}
+
+const char *crossrun_synthetic_file(const char *name, const void *bytes, size_t length) {
+    if (!name || strlen(name) >= MAX_NAME) return NULL;
+    const char *result = NULL;
+    pthread_mutex_lock(&files_lock);
+    for (int i = 0; i < file_count && !result; i++)
+        if (strcmp(files[i].name, name) == 0) result = files[i].path;
+    if (!result && file_count < MAX_FILES) {
+        result = make_file(name, bytes, length, files[file_count].path, sizeof files[file_count].path);
+        if (result) strcpy(files[file_count++].name, name);
+    }
+    pthread_mutex_unlock(&files_lock);
+    return result;
+}
