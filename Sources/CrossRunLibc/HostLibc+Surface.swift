@@ -1,0 +1,5 @@
+extension HostLibc {
+    /// The GNU/POSIX breadth added for real programs (issue 14 point 8): long options, GNU
+    /// stdio and identity calls, each group in its own file.
+    static let surfaceFunctions: [[String: HostFunction]] = [Getopt.longFunctions, LibcStdioGNU.functions]
+}
