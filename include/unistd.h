@@ -176,6 +176,8 @@ int getlogin_r(char *, size_t);
 size_t confstr(int, char *, size_t);
 #endif
 #ifdef __USE_MISC
+/* At most 256 bytes (EIO beyond); under --deterministic the fixed stream. */
+int getentropy(void *, size_t);
 int getpagesize(void);
 int getdtablesize(void);
 char *getusershell(void);

@@ -1,5 +1,10 @@
 #define _GNU_SOURCE 1
 #include <fcntl.h>
+#include <stdio_ext.h>
+#include <sys/random.h>
+#include <sys/sendfile.h>
+#include <sys/statfs.h>
+#include <sys/sysinfo.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,3 +23,25 @@ const char *crossrun_strerrorname_np(int e) { return strerrorname_np(e); }
 const char *crossrun_strerrordesc_np(int e) { return strerrordesc_np(e); }
 const char *crossrun_sigabbrev_np(int s) { return sigabbrev_np(s); }
 const char *crossrun_sigdescr_np(int s) { return sigdescr_np(s); }
+long crossrun_getrandom(void *buffer, size_t length, unsigned flags) { return getrandom(buffer, length, flags); }
+int crossrun_getentropy(void *buffer, size_t length) { return getentropy(buffer, length); }
+_Static_assert(sizeof(struct sysinfo) == 112, "struct sysinfo is the LP64 guests' layout");
+_Static_assert(sizeof(struct statfs) == 120, "struct statfs is the LP64 guests' layout");
+int crossrun_sysinfo(void *out) { return sysinfo((struct sysinfo *)out); }
+int crossrun_statfs(const char *path, void *out) { return statfs(path, (struct statfs *)out); }
+int crossrun_fstatfs(int fd, void *out) { return fstatfs(fd, (struct statfs *)out); }
+int crossrun_get_nprocs(void) { return get_nprocs(); }
+int crossrun_get_nprocs_conf(void) { return get_nprocs_conf(); }
+long crossrun_get_phys_pages(void) { return get_phys_pages(); }
+long crossrun_get_avphys_pages(void) { return get_avphys_pages(); }
+long crossrun_sendfile(int out, int in, long *offset, size_t count) { return sendfile(out, in, (off_t *)offset, count); }
+size_t crossrun_fbufsize(FILE *f) { return __fbufsize(f); }
+int crossrun_freading(FILE *f) { return __freading(f); }
+int crossrun_fwriting(FILE *f) { return __fwriting(f); }
+int crossrun_freadable(FILE *f) { return __freadable(f); }
+int crossrun_fwritable(FILE *f) { return __fwritable(f); }
+int crossrun_flbf(FILE *f) { return __flbf(f); }
+void crossrun_fpurge(FILE *f) { __fpurge(f); }
+size_t crossrun_fpending(FILE *f) { return __fpending(f); }
+void crossrun_flushlbf(void) { _flushlbf(); }
+int crossrun_fsetlocking(FILE *f, int type) { return __fsetlocking(f, type); }

@@ -1,3 +1,4 @@
+import CPosixLib
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -5,7 +6,7 @@ import Glibc
 /// stdio's GNU and BSD additions: `asprintf`/`vasprintf` (into a `malloc`ed guest block),
 /// `vdprintf`, `setbuffer`/`setlinebuf`, the rest of the `*_unlocked` family (the locked
 /// calls: a stream's lock is free in a single-threaded guest library), `getw`/`putw` and
-/// `ctermid`.
+/// `ctermid`, and `<stdio_ext.h>`'s stream inspection (the host's answers for the host stream).
 enum LibcStdioGNU {
     /// The table entry `name` (with its errno handling), called under another name.
     static func alias(_ name: String) -> HostFunction {
@@ -37,6 +38,11 @@ enum LibcStdioGNU {
         f.returnInt32(Int32(out.stored))
     }
 
+    /// A `<stdio_ext.h>` query on the guest stream in argument 0 (0 for an unknown stream).
+    static func streamQuery(_ body: @escaping (UnsafeMutablePointer<FILE>) -> UInt64) -> HostFunction {
+        { rt, f in f.returnInt(try LibcStdio.stream(rt, f, 0).map { body($0.file) } ?? 0) }
+    }
+
     static let functions: [String: HostFunction] = [
         "asprintf": { rt, f in try allocatingPrint(rt, f) { try f.variadic(afterInts: 2, floats: 0) } },
         "vasprintf": { rt, f in try allocatingPrint(rt, f) { try f.vaList(at: f.int(2)) } },
@@ -60,6 +66,20 @@ enum LibcStdioGNU {
         "putw": LibcMath.withErrno { rt, f in
             guard let s = try LibcStdio.stream(rt, f, 1) else { f.returnInt32(LibcStdio.EOF); return }
             f.returnInt32(Glibc.putw(try f.int32(0), s.file))
+        },
+        "__fbufsize": streamQuery { UInt64(crossrun_fbufsize($0)) },
+        "__freading": streamQuery { UInt64(crossrun_freading($0)) },
+        "__fwriting": streamQuery { UInt64(crossrun_fwriting($0)) },
+        "__freadable": streamQuery { UInt64(crossrun_freadable($0)) },
+        "__fwritable": streamQuery { UInt64(crossrun_fwritable($0)) },
+        "__flbf": streamQuery { UInt64(crossrun_flbf($0)) },
+        "__fpending": streamQuery { UInt64(crossrun_fpending($0)) },
+        "__fpurge": { rt, f in if let s = try LibcStdio.stream(rt, f, 0) { crossrun_fpurge(s.file) } },
+        "_flushlbf": { _, _ in crossrun_flushlbf() },
+        // A guest stream's lock is free either way: the state is reported as asked.
+        "__fsetlocking": { rt, f in
+            guard let s = try LibcStdio.stream(rt, f, 0) else { f.returnInt32(0); return }
+            f.returnInt32(crossrun_fsetlocking(s.file, try f.int32(1)))
         },
         // glibc's answer whatever the process: the controlling terminal's generic name.
         "ctermid": { rt, f in

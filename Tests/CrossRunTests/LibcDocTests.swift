@@ -99,6 +99,15 @@ final class LibcDocTests: XCTestCase {
           `vswscanf` run the narrow engine on UTF-8 text: exact for ASCII, while beyond it widths and
           `%n` count bytes; `wscanf`/`fwscanf` are not offered. `wcstold` reads ASCII numbers only
           (a wide space beyond ASCII ends the text).
+        - **GNU/BSD breadth** (emu): `getopt_long`/`getopt_long_only` as glibc's (argument
+          permutation, unique prefixes, `--name=value`, its diagnostics); `asprintf`/`vasprintf`
+          format twice (to count, then into the `malloc`ed block), so no host buffer holds the
+          output; `set*id`, `setgroups` and `nice` act on the host process running the guest, as
+          natively; `gettid` is the calling guest thread's id; `getrandom`/`getentropy` follow
+          `--deterministic`; `<libintl.h>` has no catalogs (texts come back unchanged, domain
+          and directory bindings are kept); the LFS64 names (`fopen64`, `lseek64`, `off64_t`…)
+          are macros for the plain calls (`off_t` is 64 bits); `struct sysinfo` and
+          `struct statfs` have one layout on every LP64 target.
 
         Emulated coverage: x64 \(done) of \(all.count) symbols, aarch64 / rv64 \(doneBinary128) of \(all.count).
 

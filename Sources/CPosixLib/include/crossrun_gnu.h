@@ -2,6 +2,8 @@
 // built with), wrapped in gnu_extras.c for LibcUnistdExt and LibcStdlibGNU.
 #ifndef CROSSRUN_GNU_H
 #define CROSSRUN_GNU_H
+#include <stddef.h>
+#include <stdio.h>
 int crossrun_setresuid(unsigned r, unsigned e, unsigned s);
 int crossrun_setresgid(unsigned r, unsigned e, unsigned s);
 int crossrun_getresuid(unsigned *r, unsigned *e, unsigned *s);
@@ -18,4 +20,29 @@ const char *crossrun_strerrorname_np(int e);
 const char *crossrun_strerrordesc_np(int e);
 const char *crossrun_sigabbrev_np(int s);
 const char *crossrun_sigdescr_np(int s);
+/// getrandom/getentropy (sys/random.h).
+long crossrun_getrandom(void *buffer, size_t length, unsigned flags);
+int crossrun_getentropy(void *buffer, size_t length);
+/// sysinfo into a 112-byte struct sysinfo; statfs/fstatfs into a 120-byte struct statfs
+/// (the x86-64 host's layouts, which are every LP64 guest's).
+int crossrun_sysinfo(void *out);
+int crossrun_statfs(const char *path, void *out);
+int crossrun_fstatfs(int fd, void *out);
+int crossrun_get_nprocs(void);
+int crossrun_get_nprocs_conf(void);
+long crossrun_get_phys_pages(void);
+long crossrun_get_avphys_pages(void);
+/// sendfile (sys/sendfile.h).
+long crossrun_sendfile(int out, int in, long *offset, size_t count);
+/// stdio_ext.h on a host stream.
+size_t crossrun_fbufsize(FILE *f);
+int crossrun_freading(FILE *f);
+int crossrun_fwriting(FILE *f);
+int crossrun_freadable(FILE *f);
+int crossrun_fwritable(FILE *f);
+int crossrun_flbf(FILE *f);
+void crossrun_fpurge(FILE *f);
+size_t crossrun_fpending(FILE *f);
+void crossrun_flushlbf(void);
+int crossrun_fsetlocking(FILE *f, int type);
 #endif
