@@ -178,6 +178,9 @@ size_t confstr(int, char *, size_t);
 #ifdef __USE_MISC
 /* At most 256 bytes (EIO beyond); under --deterministic the fixed stream. */
 int getentropy(void *, size_t);
+/* System call N (<sys/syscall.h>) with up to six argument words: the kernel natively, the
+   emulator's shims emulated (ENOSYS for the others). */
+long syscall(long, ...);
 int getpagesize(void);
 int getdtablesize(void);
 char *getusershell(void);

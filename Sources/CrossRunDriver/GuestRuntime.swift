@@ -9,10 +9,16 @@ import CrossRunELF
 /// callback is a plain call; served by the host, each was a nested emulation. The same image
 /// runs natively, so both backends execute the same code.
 public enum GuestRuntime {
+    /// `<search.h>` (runtime/search.c): hash tables, trees, linear search, queues.
+    public static let searchFunctions: Set<String> = ["hcreate", "hdestroy", "hsearch", "hcreate_r", "hdestroy_r", "hsearch_r",
+                                                      "tsearch", "tfind", "tdelete", "twalk", "tdestroy", "lfind", "lsearch",
+                                                      "insque", "remque"]
+
     /// Functions the runtime's sources define for programs to call (its private helpers
     /// are left out, but for the two `pthread_cleanup_push`/`pop` expand to).
     public static let functions: Set<String> = {
         var names: Set<String> = ["qsort", "qsort_r", "bsearch"]
+        names.formUnion(searchFunctions)
         names.formUnion(threadFunctions)
         names.formUnion(atomicFunctions)
         names.formUnion(aarch64OutlineAtomics)
@@ -90,6 +96,7 @@ public enum GuestRuntime {
         var list: [(sources: [String], functions: Set<String>)] = strings ? [(["runtime/string.c"], stringFunctions)] : []
         list += [
             (["runtime/sort.c"], ["qsort", "qsort_r", "bsearch"]),
+            (["runtime/search.c"], searchFunctions),
             (["runtime/pthread.c", "runtime/pthread_mutex.c", "runtime/pthread_rwlock.c", "runtime/semaphore.c",
               "runtime/threads.c"], threadFunctions),
             (["runtime/atomic.c"], atomicFunctions),

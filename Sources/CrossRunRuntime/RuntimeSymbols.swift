@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1105)
+        table.reserveCapacity(1121)
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
             for name in names.split(whereSeparator: \.isWhitespace) {
                 table[String(name)] = RuntimeSymbol(name: String(name), kind: kind, library: library)
@@ -74,32 +74,32 @@ public enum RuntimeSymbols {
             getopt getopt_long getopt_long_only getpagesize getpeername getpid getppid getpriority getpwnam
             getpwnam_r getpwuid getpwuid_r getrandom getresgid getresuid getrlimit getrusage getservbyname
             getservbyport getsockname getsockopt getsubopt gettext gettid gettimeofday getuid getusershell getw
-            getwc getwchar glob globfree gmtime gmtime_r gnu_get_libc_release gnu_get_libc_version hstrerror
-            htonl htons if_indextoname if_nametoindex imaxabs imaxdiv index inet_addr inet_aton inet_network
-            inet_ntoa inet_ntop inet_pton initstate ioctl isalnum isalnum_l isalpha isalpha_l isascii isatty
-            isblank isblank_l iscntrl iscntrl_l isdigit isdigit_l isgraph isgraph_l islower islower_l isprint
-            isprint_l ispunct ispunct_l isspace isspace_l isupper isupper_l iswalnum iswalpha iswblank iswcntrl
-            iswctype iswdigit iswgraph iswlower iswprint iswpunct iswspace iswupper iswxdigit isxdigit
-            isxdigit_l jrand48 kill l64a labs lchown lcong48 ldiv link linkat listen llabs lldiv localeconv
-            localtime localtime_r lockf longjmp lrand48 lseek lstat lutimes madvise malloc malloc_trim
-            malloc_usable_size mblen mbrlen mbrtowc mbsinit mbsnrtowcs mbsrtowcs mbstowcs mbtowc memalign
-            memccpy memchr memcmp memcpy memmem memmove mempcpy memrchr memset mkdir mkdirat mkdtemp mkfifo
-            mkostemp mkostemps mkstemp mkstemps mktemp mktime mlock mmap mprotect mrand48 mremap msync
-            mtx_destroy mtx_init mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock munmap nanosleep
-            newlocale ngettext nice nl_langinfo nl_langinfo_l nrand48 ntohl ntohs open open_memstream
-            open_wmemstream openat opendir openlog pathconf pclose perror pipe pipe2 poll popen posix_madvise
-            posix_memalign posix_spawn posix_spawn_file_actions_addclose posix_spawn_file_actions_adddup2
-            posix_spawn_file_actions_addopen posix_spawn_file_actions_destroy posix_spawn_file_actions_init
-            posix_spawnattr_destroy posix_spawnattr_getflags posix_spawnattr_getpgroup
-            posix_spawnattr_getsigdefault posix_spawnattr_getsigmask posix_spawnattr_init
-            posix_spawnattr_setflags posix_spawnattr_setpgroup posix_spawnattr_setsigdefault
-            posix_spawnattr_setsigmask posix_spawnp pread preadv printf pselect pthread_attr_destroy
-            pthread_attr_getdetachstate pthread_attr_getguardsize pthread_attr_getinheritsched
-            pthread_attr_getschedparam pthread_attr_getschedpolicy pthread_attr_getscope
-            pthread_attr_getstacksize pthread_attr_init pthread_attr_setdetachstate pthread_attr_setguardsize
-            pthread_attr_setinheritsched pthread_attr_setschedparam pthread_attr_setschedpolicy
-            pthread_attr_setscope pthread_attr_setstacksize pthread_barrier_destroy pthread_barrier_init
-            pthread_barrier_wait pthread_barrierattr_destroy pthread_barrierattr_getpshared
+            getwc getwchar glob globfree gmtime gmtime_r gnu_get_libc_release gnu_get_libc_version hcreate
+            hcreate_r hdestroy hdestroy_r hsearch hsearch_r hstrerror htonl htons if_indextoname if_nametoindex
+            imaxabs imaxdiv index inet_addr inet_aton inet_network inet_ntoa inet_ntop inet_pton initstate
+            insque ioctl isalnum isalnum_l isalpha isalpha_l isascii isatty isblank isblank_l iscntrl iscntrl_l
+            isdigit isdigit_l isgraph isgraph_l islower islower_l isprint isprint_l ispunct ispunct_l isspace
+            isspace_l isupper isupper_l iswalnum iswalpha iswblank iswcntrl iswctype iswdigit iswgraph iswlower
+            iswprint iswpunct iswspace iswupper iswxdigit isxdigit isxdigit_l jrand48 kill l64a labs lchown
+            lcong48 ldiv lfind link linkat listen llabs lldiv localeconv localtime localtime_r lockf longjmp
+            lrand48 lsearch lseek lstat lutimes madvise malloc malloc_trim malloc_usable_size mblen mbrlen
+            mbrtowc mbsinit mbsnrtowcs mbsrtowcs mbstowcs mbtowc memalign memccpy memchr memcmp memcpy memmem
+            memmove mempcpy memrchr memset mkdir mkdirat mkdtemp mkfifo mkostemp mkostemps mkstemp mkstemps
+            mktemp mktime mlock mmap mprotect mrand48 mremap msync mtx_destroy mtx_init mtx_lock mtx_timedlock
+            mtx_trylock mtx_unlock munlock munmap nanosleep newlocale ngettext nice nl_langinfo nl_langinfo_l
+            nrand48 ntohl ntohs open open_memstream open_wmemstream openat opendir openlog pathconf pclose
+            perror pipe pipe2 poll popen posix_madvise posix_memalign posix_spawn
+            posix_spawn_file_actions_addclose posix_spawn_file_actions_adddup2 posix_spawn_file_actions_addopen
+            posix_spawn_file_actions_destroy posix_spawn_file_actions_init posix_spawnattr_destroy
+            posix_spawnattr_getflags posix_spawnattr_getpgroup posix_spawnattr_getsigdefault
+            posix_spawnattr_getsigmask posix_spawnattr_init posix_spawnattr_setflags posix_spawnattr_setpgroup
+            posix_spawnattr_setsigdefault posix_spawnattr_setsigmask posix_spawnp pread preadv printf pselect
+            pthread_attr_destroy pthread_attr_getdetachstate pthread_attr_getguardsize
+            pthread_attr_getinheritsched pthread_attr_getschedparam pthread_attr_getschedpolicy
+            pthread_attr_getscope pthread_attr_getstacksize pthread_attr_init pthread_attr_setdetachstate
+            pthread_attr_setguardsize pthread_attr_setinheritsched pthread_attr_setschedparam
+            pthread_attr_setschedpolicy pthread_attr_setscope pthread_attr_setstacksize pthread_barrier_destroy
+            pthread_barrier_init pthread_barrier_wait pthread_barrierattr_destroy pthread_barrierattr_getpshared
             pthread_barrierattr_init pthread_barrierattr_setpshared pthread_cancel pthread_clockjoin_np
             pthread_cond_broadcast pthread_cond_clockwait pthread_cond_destroy pthread_cond_init
             pthread_cond_signal pthread_cond_timedwait pthread_cond_wait pthread_condattr_destroy
@@ -120,7 +120,7 @@ public enum RuntimeSymbols {
             pthread_timedjoin_np pthread_tryjoin_np putc putc_unlocked putchar putchar_unlocked putenv puts putw
             putwc putwchar pwrite pwritev qsort qsort_r quick_exit raise rand rand_r random rawmemchr read
             readdir readlink readlinkat readv realloc reallocarray realpath recv recvfrom recvmsg regcomp
-            regerror regexec regfree remove rename renameat rewind rewinddir rindex rmdir rpmatch scanf
+            regerror regexec regfree remove remque rename renameat rewind rewinddir rindex rmdir rpmatch scanf
             sched_getaffinity sched_getcpu sched_yield secure_getenv seed48 seekdir select sem_clockwait
             sem_destroy sem_getvalue sem_init sem_post sem_timedwait sem_trywait sem_wait send sendfile sendmsg
             sendto setbuf setbuffer setegid setenv seteuid setgid setgroups setjmp setlinebuf setlocale
@@ -132,18 +132,18 @@ public enum RuntimeSymbols {
             strerrorname_np strftime strlen strncasecmp strncasecmp_l strncat strncmp strncpy strndup strnlen
             strpbrk strrchr strsep strsignal strspn strstr strtod strtod_l strtof strtof_l strtoimax strtok
             strtok_r strtol strtol_l strtold strtoll strtoq strtoul strtoul_l strtoull strtoumax strtouq
-            strverscmp strxfrm swprintf swscanf symlink symlinkat sync syncfs sysconf sysinfo syslog system
-            tcdrain tcflow tcflush tcgetattr tcsendbreak tcsetattr telldir textdomain thrd_create thrd_current
-            thrd_detach thrd_equal thrd_exit thrd_join thrd_sleep thrd_yield time times timespec_get tmpfile
-            tmpnam tolower tolower_l toupper toupper_l towctrans towlower towupper truncate tss_create
-            tss_delete tss_get tss_set ttyname ttyname_r umask uname ungetc ungetwc unlink unlinkat unsetenv
-            uselocale usleep utime utimensat utimes valloc vasprintf vdprintf verr verrx vfork vfprintf vfscanf
-            vfwprintf vprintf vscanf vsnprintf vsprintf vsscanf vswprintf vswscanf vsyslog vwarn vwarnx vwprintf
-            wait wait3 wait4 waitpid warn warnx wcpcpy wcpncpy wcrtomb wcscasecmp wcscat wcschr wcschrnul wcscmp
-            wcscoll wcscpy wcscspn wcsdup wcsftime wcslen wcsncasecmp wcsncat wcsncmp wcsncpy wcsnlen wcsnrtombs
-            wcspbrk wcsrchr wcsrtombs wcsspn wcsstr wcstod wcstof wcstok wcstol wcstold wcstoll wcstombs wcstoul
-            wcstoull wcswidth wcsxfrm wctob wctomb wctrans wctype wcwidth wmemchr wmemcmp wmemcpy wmemmove
-            wmempcpy wmemset wprintf write writev
+            strverscmp strxfrm swprintf swscanf symlink symlinkat sync syncfs syscall sysconf sysinfo syslog
+            system tcdrain tcflow tcflush tcgetattr tcsendbreak tcsetattr tdelete tdestroy telldir textdomain
+            tfind thrd_create thrd_current thrd_detach thrd_equal thrd_exit thrd_join thrd_sleep thrd_yield time
+            times timespec_get tmpfile tmpnam tolower tolower_l toupper toupper_l towctrans towlower towupper
+            truncate tsearch tss_create tss_delete tss_get tss_set ttyname ttyname_r twalk umask uname ungetc
+            ungetwc unlink unlinkat unsetenv uselocale usleep utime utimensat utimes valloc vasprintf vdprintf
+            verr verrx vfork vfprintf vfscanf vfwprintf vprintf vscanf vsnprintf vsprintf vsscanf vswprintf
+            vswscanf vsyslog vwarn vwarnx vwprintf wait wait3 wait4 waitpid warn warnx wcpcpy wcpncpy wcrtomb
+            wcscasecmp wcscat wcschr wcschrnul wcscmp wcscoll wcscpy wcscspn wcsdup wcsftime wcslen wcsncasecmp
+            wcsncat wcsncmp wcsncpy wcsnlen wcsnrtombs wcspbrk wcsrchr wcsrtombs wcsspn wcsstr wcstod wcstof
+            wcstok wcstol wcstold wcstoll wcstombs wcstoul wcstoull wcswidth wcsxfrm wctob wctomb wctrans wctype
+            wcwidth wmemchr wmemcmp wmemcpy wmemmove wmempcpy wmemset wprintf write writev
             """, .function, .libc)
         add("""
             __addtf3 __clzti2 __ctzti2 __divdc3 __divsc3 __divtc3 __divtf3 __divti3 __divxc3 __eqtf2
