@@ -20,7 +20,10 @@ enum LibcSystemInfo {
         f.returnInt32(0)
     }
 
-    static let functions: [String: HostFunction] = [
+    /// Every one is a system-call wrapper: a bad pointer is the kernel's EFAULT.
+    static let functions = calls.mapValues(LibcPosix.faultIsEFAULT)
+
+    static let calls: [String: HostFunction] = [
         "getrandom": { rt, f in
             let n = min(try f.size(1), maximumRandom)
             guard n > 0 else { f.returnSigned(0); return }
@@ -50,6 +53,7 @@ enum LibcSystemInfo {
         },
         "sendfile": { rt, f in
             let out = try f.int32(0), input = try f.int32(1), offsetAddress = try f.int(2), count = try f.size(3)
+            if offsetAddress != 0 { _ = try rt.memory.host(offsetAddress, 8, write: true) }
             var offset = offsetAddress == 0 ? 0 : Int(try rt.memory.load(offsetAddress, as: Int64.self))
             let r = offsetAddress == 0 ? crossrun_sendfile(out, input, nil, count) : crossrun_sendfile(out, input, &offset, count)
             if r < 0 { rt.setErrno(errno) } else if offsetAddress != 0 { try rt.memory.store(Int64(offset), at: offsetAddress) }

@@ -35,7 +35,14 @@ enum LibcUnistdExt {
         return host & ~allowed == 0 ? host : nil
     }
 
-    static let functions: [String: HostFunction] = [
+    /// The system-call wrappers among them: a bad pointer is the kernel's EFAULT, not a crash.
+    static let systemCalls: Set<String> = ["getresuid", "getresgid", "getgroups", "setgroups", "pipe2"]
+
+    static let functions = calls.reduce(into: [String: HostFunction]()) { table, entry in
+        table[entry.key] = systemCalls.contains(entry.key) ? LibcPosix.faultIsEFAULT(entry.value) : entry.value
+    }
+
+    static let calls: [String: HostFunction] = [
         "setuid": { rt, f in status(rt, f, setuid(try id(f, 0))) },
         "setgid": { rt, f in status(rt, f, setgid(try id(f, 0))) },
         "seteuid": { rt, f in status(rt, f, seteuid(try id(f, 0))) },
@@ -62,6 +69,7 @@ enum LibcUnistdExt {
             guard n >= 0 else { rt.setErrno(errno); f.returnInt32(-1); return }
             if size == 0 { f.returnInt32(n); return }
             guard n <= size else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
+            _ = try rt.memory.host(list, 4 * Int(n), write: true)
             for i in 0..<Int(n) { try rt.memory.store(groups[i], at: list &+ UInt64(4 * i)) }
             f.returnInt32(n)
         },
@@ -76,6 +84,7 @@ enum LibcUnistdExt {
             guard let flags = descriptorFlags(rt, try f.int32(1), allowed: O_CLOEXEC | O_NONBLOCK | crossrun_o_direct()) else {
                 rt.setErrno(EINVAL); f.returnInt32(-1); return
             }
+            _ = try rt.memory.host(f.int(0), 8, write: true)   // EFAULT before any descriptor exists
             var fds: [Int32] = [0, 0]
             let r = crossrun_pipe2(&fds, flags)
             if r == 0 { try rt.memory.store(fds[0], at: f.int(0)); try rt.memory.store(fds[1], at: f.int(0) &+ 4) }
