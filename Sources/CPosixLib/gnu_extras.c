@@ -5,6 +5,7 @@
 #include <sys/sendfile.h>
 #include <sys/statfs.h>
 #include <sys/sysinfo.h>
+#include <uchar.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,3 +46,7 @@ void crossrun_fpurge(FILE *f) { __fpurge(f); }
 size_t crossrun_fpending(FILE *f) { return __fpending(f); }
 void crossrun_flushlbf(void) { _flushlbf(); }
 int crossrun_fsetlocking(FILE *f, int type) { return __fsetlocking(f, type); }
+size_t crossrun_mbrtoc16(unsigned short *out, const char *s, size_t n, void *state) {
+    return mbrtoc16((char16_t *)out, s, n, (mbstate_t *)state);
+}
+size_t crossrun_c16rtomb(char *s, unsigned short c, void *state) { return c16rtomb(s, (char16_t)c, (mbstate_t *)state); }

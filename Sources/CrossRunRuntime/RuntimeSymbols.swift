@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1121)
+        table.reserveCapacity(1125)
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
             for name in names.split(whereSeparator: \.isWhitespace) {
                 table[String(name)] = RuntimeSymbol(name: String(name), kind: kind, library: library)
@@ -55,19 +55,19 @@ public enum RuntimeSymbols {
             _longjmp _setjmp a64l abort abs accept accept4 access aligned_alloc arc4random arc4random_buf
             arc4random_uniform asctime asprintf at_quick_exit atexit atof atoi atol atoll backtrace
             backtrace_symbols backtrace_symbols_fd basename bcmp bcopy bind bind_textdomain_codeset
-            bindtextdomain bsearch btowc bzero call_once calloc canonicalize_file_name cfgetispeed cfgetospeed
-            cfmakeraw cfsetispeed cfsetospeed cfsetspeed chdir chmod chown clearenv clearerr clearerr_unlocked
-            clock clock_gettime close closedir closelog cnd_broadcast cnd_destroy cnd_init cnd_signal
-            cnd_timedwait cnd_wait confstr connect creat ctermid ctime dcgettext dcngettext dgettext difftime
-            dirfd dirname div dlclose dlerror dlopen dlsym dngettext dprintf drand48 dup dup2 dup3 duplocale
-            ecvt endusershell erand48 err error errx execl execle execlp execv execve execvp execvpe exit
-            explicit_bzero faccessat fchmod fchmodat fchown fclose fcntl fcvt fdatasync fdopen fdopendir feof
-            feof_unlocked ferror ferror_unlocked fflush fflush_unlocked ffs ffsl ffsll fgetc fgetc_unlocked
-            fgetpos fgets fgets_unlocked fgetwc fgetws fileno fileno_unlocked flock flockfile fmemopen fnmatch
-            fopen fork fpathconf fprintf fputc fputc_unlocked fputs fputs_unlocked fputwc fputws fread
-            fread_unlocked free freeaddrinfo freelocale freopen fscanf fseek fseeko fsetpos fstat fstatat
-            fstatfs fstatvfs fsync ftell ftello ftruncate ftrylockfile funlockfile futimens futimes fwide
-            fwprintf fwrite fwrite_unlocked gai_strerror gcvt get_avphys_pages get_nprocs get_nprocs_conf
+            bindtextdomain bsearch btowc bzero c16rtomb c32rtomb call_once calloc canonicalize_file_name
+            cfgetispeed cfgetospeed cfmakeraw cfsetispeed cfsetospeed cfsetspeed chdir chmod chown clearenv
+            clearerr clearerr_unlocked clock clock_gettime close closedir closelog cnd_broadcast cnd_destroy
+            cnd_init cnd_signal cnd_timedwait cnd_wait confstr connect creat ctermid ctime dcgettext dcngettext
+            dgettext difftime dirfd dirname div dlclose dlerror dlopen dlsym dngettext dprintf drand48 dup dup2
+            dup3 duplocale ecvt endusershell erand48 err error errx execl execle execlp execv execve execvp
+            execvpe exit explicit_bzero faccessat fchmod fchmodat fchown fclose fcntl fcvt fdatasync fdopen
+            fdopendir feof feof_unlocked ferror ferror_unlocked fflush fflush_unlocked ffs ffsl ffsll fgetc
+            fgetc_unlocked fgetpos fgets fgets_unlocked fgetwc fgetws fileno fileno_unlocked flock flockfile
+            fmemopen fnmatch fopen fork fpathconf fprintf fputc fputc_unlocked fputs fputs_unlocked fputwc
+            fputws fread fread_unlocked free freeaddrinfo freelocale freopen fscanf fseek fseeko fsetpos fstat
+            fstatat fstatfs fstatvfs fsync ftell ftello ftruncate ftrylockfile funlockfile futimens futimes
+            fwide fwprintf fwrite fwrite_unlocked gai_strerror gcvt get_avphys_pages get_nprocs get_nprocs_conf
             get_phys_pages getaddrinfo getauxval getc getc_unlocked getchar getchar_unlocked getcwd getdelim
             getdtablesize getegid getentropy getenv geteuid getgid getgrgid getgrgid_r getgrnam getgrnam_r
             getgroups gethostbyaddr gethostbyname gethostname getline getloadavg getlogin getlogin_r getnameinfo
@@ -83,12 +83,12 @@ public enum RuntimeSymbols {
             iswprint iswpunct iswspace iswupper iswxdigit isxdigit isxdigit_l jrand48 kill l64a labs lchown
             lcong48 ldiv lfind link linkat listen llabs lldiv localeconv localtime localtime_r lockf longjmp
             lrand48 lsearch lseek lstat lutimes madvise malloc malloc_trim malloc_usable_size mblen mbrlen
-            mbrtowc mbsinit mbsnrtowcs mbsrtowcs mbstowcs mbtowc memalign memccpy memchr memcmp memcpy memmem
-            memmove mempcpy memrchr memset mkdir mkdirat mkdtemp mkfifo mkostemp mkostemps mkstemp mkstemps
-            mktemp mktime mlock mmap mprotect mrand48 mremap msync mtx_destroy mtx_init mtx_lock mtx_timedlock
-            mtx_trylock mtx_unlock munlock munmap nanosleep newlocale ngettext nice nl_langinfo nl_langinfo_l
-            nrand48 ntohl ntohs open open_memstream open_wmemstream openat opendir openlog pathconf pclose
-            perror pipe pipe2 poll popen posix_madvise posix_memalign posix_spawn
+            mbrtoc16 mbrtoc32 mbrtowc mbsinit mbsnrtowcs mbsrtowcs mbstowcs mbtowc memalign memccpy memchr
+            memcmp memcpy memmem memmove mempcpy memrchr memset mkdir mkdirat mkdtemp mkfifo mkostemp mkostemps
+            mkstemp mkstemps mktemp mktime mlock mmap mprotect mrand48 mremap msync mtx_destroy mtx_init
+            mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock munmap nanosleep newlocale ngettext nice
+            nl_langinfo nl_langinfo_l nrand48 ntohl ntohs open open_memstream open_wmemstream openat opendir
+            openlog pathconf pclose perror pipe pipe2 poll popen posix_madvise posix_memalign posix_spawn
             posix_spawn_file_actions_addclose posix_spawn_file_actions_adddup2 posix_spawn_file_actions_addopen
             posix_spawn_file_actions_destroy posix_spawn_file_actions_init posix_spawnattr_destroy
             posix_spawnattr_getflags posix_spawnattr_getpgroup posix_spawnattr_getsigdefault

@@ -109,7 +109,9 @@ final class LibcDocTests: XCTestCase {
           and directory bindings are kept); the LFS64 names (`fopen64`, `lseek64`, `off64_t`…)
           are macros for the plain calls (`off_t` is 64 bits); `struct sysinfo` and
           `struct statfs` have one layout on every LP64 target; `syscall()` reaches the emulator's
-          system-call shims (`<sys/syscall.h>` numbers per target; ENOSYS for calls they do not serve).
+          system-call shims (`<sys/syscall.h>` numbers per target; ENOSYS for calls they do not serve); `<uchar.h>`'s
+          32-bit conversions are the wide ones (`char32_t` is `wchar_t`), the 16-bit ones the host's, each
+          with its own state for a NULL `ps`.
 
         Emulated coverage: x64 \(done) of \(all.count) symbols, aarch64 / rv64 \(doneBinary128) of \(all.count).
 

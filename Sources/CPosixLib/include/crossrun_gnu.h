@@ -45,4 +45,7 @@ void crossrun_fpurge(FILE *f);
 size_t crossrun_fpending(FILE *f);
 void crossrun_flushlbf(void);
 int crossrun_fsetlocking(FILE *f, int type);
+/// mbrtoc16/c16rtomb (uchar.h) with the state as glibc's mbstate_t.
+size_t crossrun_mbrtoc16(unsigned short *out, const char *s, size_t n, void *state);
+size_t crossrun_c16rtomb(char *s, unsigned short c, void *state);
 #endif
