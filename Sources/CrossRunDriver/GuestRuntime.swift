@@ -19,6 +19,7 @@ public enum GuestRuntime {
     public static let functions: Set<String> = {
         var names: Set<String> = ["qsort", "qsort_r", "bsearch"]
         names.formUnion(searchFunctions)
+        names.formUnion(["ftw", "nftw"])
         names.formUnion(threadFunctions)
         names.formUnion(atomicFunctions)
         names.formUnion(aarch64OutlineAtomics)
@@ -97,6 +98,7 @@ public enum GuestRuntime {
         list += [
             (["runtime/sort.c"], ["qsort", "qsort_r", "bsearch"]),
             (["runtime/search.c"], searchFunctions),
+            (["runtime/ftw.c"], ["ftw", "nftw"]),
             (["runtime/pthread.c", "runtime/pthread_mutex.c", "runtime/pthread_rwlock.c", "runtime/semaphore.c",
               "runtime/threads.c"], threadFunctions),
             (["runtime/atomic.c"], atomicFunctions),

@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1125)
+        table.reserveCapacity(1127)
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
             for name in names.split(whereSeparator: \.isWhitespace) {
                 table[String(name)] = RuntimeSymbol(name: String(name), kind: kind, library: library)
@@ -66,7 +66,7 @@ public enum RuntimeSymbols {
             fgetc_unlocked fgetpos fgets fgets_unlocked fgetwc fgetws fileno fileno_unlocked flock flockfile
             fmemopen fnmatch fopen fork fpathconf fprintf fputc fputc_unlocked fputs fputs_unlocked fputwc
             fputws fread fread_unlocked free freeaddrinfo freelocale freopen fscanf fseek fseeko fsetpos fstat
-            fstatat fstatfs fstatvfs fsync ftell ftello ftruncate ftrylockfile funlockfile futimens futimes
+            fstatat fstatfs fstatvfs fsync ftell ftello ftruncate ftrylockfile ftw funlockfile futimens futimes
             fwide fwprintf fwrite fwrite_unlocked gai_strerror gcvt get_avphys_pages get_nprocs get_nprocs_conf
             get_phys_pages getaddrinfo getauxval getc getc_unlocked getchar getchar_unlocked getcwd getdelim
             getdtablesize getegid getentropy getenv geteuid getgid getgrgid getgrgid_r getgrnam getgrnam_r
@@ -86,7 +86,7 @@ public enum RuntimeSymbols {
             mbrtoc16 mbrtoc32 mbrtowc mbsinit mbsnrtowcs mbsrtowcs mbstowcs mbtowc memalign memccpy memchr
             memcmp memcpy memmem memmove mempcpy memrchr memset mkdir mkdirat mkdtemp mkfifo mkostemp mkostemps
             mkstemp mkstemps mktemp mktime mlock mmap mprotect mrand48 mremap msync mtx_destroy mtx_init
-            mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock munmap nanosleep newlocale ngettext nice
+            mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock munmap nanosleep newlocale nftw ngettext nice
             nl_langinfo nl_langinfo_l nrand48 ntohl ntohs open open_memstream open_wmemstream openat opendir
             openlog pathconf pclose perror pipe pipe2 poll popen posix_madvise posix_memalign posix_spawn
             posix_spawn_file_actions_addclose posix_spawn_file_actions_adddup2 posix_spawn_file_actions_addopen
