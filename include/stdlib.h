@@ -146,6 +146,23 @@ char *gcvt(double, int, char *);
 int getsubopt(char **__CR_RESTRICT, char *const *__CR_RESTRICT, char **__CR_RESTRICT);
 #endif
 #ifdef __USE_MISC
+/* The reentrant drand48 family: the generator's state in the caller's struct. */
+struct drand48_data {
+    unsigned short __x[3];
+    unsigned short __old_x[3];
+    unsigned short __c;
+    unsigned short __init;
+    unsigned long long __a;
+};
+int drand48_r(struct drand48_data *__CR_RESTRICT, double *__CR_RESTRICT);
+int erand48_r(unsigned short[3], struct drand48_data *__CR_RESTRICT, double *__CR_RESTRICT);
+int lrand48_r(struct drand48_data *__CR_RESTRICT, long *__CR_RESTRICT);
+int nrand48_r(unsigned short[3], struct drand48_data *__CR_RESTRICT, long *__CR_RESTRICT);
+int mrand48_r(struct drand48_data *__CR_RESTRICT, long *__CR_RESTRICT);
+int jrand48_r(unsigned short[3], struct drand48_data *__CR_RESTRICT, long *__CR_RESTRICT);
+int srand48_r(long, struct drand48_data *);
+int seed48_r(unsigned short[3], struct drand48_data *);
+int lcong48_r(unsigned short[7], struct drand48_data *);
 int mkstemps(char *, int);
 int getloadavg(double[], int);
 int rpmatch(const char *);

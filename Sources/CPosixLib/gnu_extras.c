@@ -50,3 +50,13 @@ size_t crossrun_mbrtoc16(unsigned short *out, const char *s, size_t n, void *sta
     return mbrtoc16((char16_t *)out, s, n, (mbstate_t *)state);
 }
 size_t crossrun_c16rtomb(char *s, unsigned short c, void *state) { return c16rtomb(s, (char16_t)c, (mbstate_t *)state); }
+_Static_assert(sizeof(struct drand48_data) == 24, "struct drand48_data is the LP64 guests' layout");
+int crossrun_drand48_r(void *buffer, double *result) { return drand48_r(buffer, result); }
+int crossrun_erand48_r(unsigned short xsubi[3], void *buffer, double *result) { return erand48_r(xsubi, buffer, result); }
+int crossrun_lrand48_r(void *buffer, long *result) { return lrand48_r(buffer, result); }
+int crossrun_nrand48_r(unsigned short xsubi[3], void *buffer, long *result) { return nrand48_r(xsubi, buffer, result); }
+int crossrun_mrand48_r(void *buffer, long *result) { return mrand48_r(buffer, result); }
+int crossrun_jrand48_r(unsigned short xsubi[3], void *buffer, long *result) { return jrand48_r(xsubi, buffer, result); }
+int crossrun_srand48_r(long seed, void *buffer) { return srand48_r(seed, buffer); }
+int crossrun_seed48_r(unsigned short seed16v[3], void *buffer) { return seed48_r(seed16v, buffer); }
+int crossrun_lcong48_r(unsigned short param[7], void *buffer) { return lcong48_r(param, buffer); }

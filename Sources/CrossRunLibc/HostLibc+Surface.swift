@@ -3,5 +3,5 @@ extension HostLibc {
     /// stdio, identity and descriptor calls, stdlib/string additions, each group in its own file.
     static let surfaceFunctions: [[String: HostFunction]] = [Getopt.longFunctions, LibcStdioGNU.functions, LibcUnistdExt.functions,
                                                                 LibcStdlibGNU.functions, LibcSystemInfo.functions, LibcIntl.functions,
-                                                                LibcUchar.functions]
+                                                                LibcUchar.functions, LibcRand48.functions]
 }

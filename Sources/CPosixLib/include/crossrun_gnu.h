@@ -45,6 +45,16 @@ void crossrun_fpurge(FILE *f);
 size_t crossrun_fpending(FILE *f);
 void crossrun_flushlbf(void);
 int crossrun_fsetlocking(FILE *f, int type);
+/// The reentrant drand48 family over a 24-byte struct drand48_data (one LP64 layout).
+int crossrun_drand48_r(void *buffer, double *result);
+int crossrun_erand48_r(unsigned short xsubi[3], void *buffer, double *result);
+int crossrun_lrand48_r(void *buffer, long *result);
+int crossrun_nrand48_r(unsigned short xsubi[3], void *buffer, long *result);
+int crossrun_mrand48_r(void *buffer, long *result);
+int crossrun_jrand48_r(unsigned short xsubi[3], void *buffer, long *result);
+int crossrun_srand48_r(long seed, void *buffer);
+int crossrun_seed48_r(unsigned short seed16v[3], void *buffer);
+int crossrun_lcong48_r(unsigned short param[7], void *buffer);
 /// mbrtoc16/c16rtomb (uchar.h) with the state as glibc's mbstate_t.
 size_t crossrun_mbrtoc16(unsigned short *out, const char *s, size_t n, void *state);
 size_t crossrun_c16rtomb(char *s, unsigned short c, void *state);
