@@ -115,4 +115,46 @@ FILE *fmemopen(void *, size_t, const char *);
 FILE *open_memstream(char **, size_t *);
 #endif
 /* end posixlib */
+/* GNU and BSD additions (issue 14 point 8), under glibc's conditions. */
+#ifdef __USE_GNU
+int asprintf(char **__CR_RESTRICT, const char *__CR_RESTRICT, ...) __CR_PRINTF(2, 3);
+int vasprintf(char **__CR_RESTRICT, const char *__CR_RESTRICT, va_list) __CR_PRINTF(2, 0);
+char *fgets_unlocked(char *__CR_RESTRICT, int, FILE *__CR_RESTRICT);
+int fputs_unlocked(const char *__CR_RESTRICT, FILE *__CR_RESTRICT);
+#endif
+#ifdef __USE_XOPEN2K8
+int vdprintf(int, const char *__CR_RESTRICT, va_list) __CR_PRINTF(2, 0);
+#endif
+#ifdef __USE_MISC
+void setbuffer(FILE *__CR_RESTRICT, char *__CR_RESTRICT, size_t);
+void setlinebuf(FILE *);
+void clearerr_unlocked(FILE *);
+int feof_unlocked(FILE *);
+int ferror_unlocked(FILE *);
+int fileno_unlocked(FILE *);
+int fflush_unlocked(FILE *);
+size_t fread_unlocked(void *__CR_RESTRICT, size_t, size_t, FILE *__CR_RESTRICT);
+size_t fwrite_unlocked(const void *__CR_RESTRICT, size_t, size_t, FILE *__CR_RESTRICT);
+int getw(FILE *);
+int putw(int, FILE *);
+#endif
+#ifdef __USE_POSIX
+#define L_ctermid 9
+char *ctermid(char *);
+#endif
+/* The LFS64 names: off_t is already 64 bits, so they are the plain calls (and bind to them natively). */
+#ifdef __USE_LARGEFILE64
+#ifndef __off64_t_defined
+#define __off64_t_defined 1
+typedef off_t off64_t;
+#endif
+typedef fpos_t fpos64_t;
+#define fopen64 fopen
+#define freopen64 freopen
+#define tmpfile64 tmpfile
+#define fseeko64 fseeko
+#define ftello64 ftello
+#define fgetpos64 fgetpos
+#define fsetpos64 fsetpos
+#endif
 #endif

@@ -127,4 +127,57 @@ void qsort_r(void *, size_t, size_t, int (*)(const void *, const void *, void *)
 char *secure_getenv(const char *);
 #endif
 /* end posixlib */
+/* GNU/BSD additions real programs use (issue 14 point 8), under glibc's conditions. */
+#ifdef __USE_POSIX
+int rand_r(unsigned int *);
+#endif
+#if defined __USE_MISC || (defined __USE_XOPEN_EXTENDED && !defined __USE_XOPEN2K8)
+char *mktemp(char *);
+#endif
+#if defined __USE_MISC || defined __USE_XOPEN_EXTENDED
+long a64l(const char *);
+char *l64a(long);
+void *valloc(size_t);
+char *ecvt(double, int, int *__CR_RESTRICT, int *__CR_RESTRICT);
+char *fcvt(double, int, int *__CR_RESTRICT, int *__CR_RESTRICT);
+char *gcvt(double, int, char *);
+#endif
+#if defined __USE_XOPEN_EXTENDED || defined __USE_XOPEN2K8
+int getsubopt(char **__CR_RESTRICT, char *const *__CR_RESTRICT, char **__CR_RESTRICT);
+#endif
+#ifdef __USE_MISC
+/* The reentrant drand48 family: the generator's state in the caller's struct. */
+struct drand48_data {
+    unsigned short __x[3];
+    unsigned short __old_x[3];
+    unsigned short __c;
+    unsigned short __init;
+    unsigned long long __a;
+};
+int drand48_r(struct drand48_data *__CR_RESTRICT, double *__CR_RESTRICT);
+int erand48_r(unsigned short[3], struct drand48_data *__CR_RESTRICT, double *__CR_RESTRICT);
+int lrand48_r(struct drand48_data *__CR_RESTRICT, long *__CR_RESTRICT);
+int nrand48_r(unsigned short[3], struct drand48_data *__CR_RESTRICT, long *__CR_RESTRICT);
+int mrand48_r(struct drand48_data *__CR_RESTRICT, long *__CR_RESTRICT);
+int jrand48_r(unsigned short[3], struct drand48_data *__CR_RESTRICT, long *__CR_RESTRICT);
+int srand48_r(long, struct drand48_data *);
+int seed48_r(unsigned short[3], struct drand48_data *);
+int lcong48_r(unsigned short[7], struct drand48_data *);
+int mkstemps(char *, int);
+int getloadavg(double[], int);
+int rpmatch(const char *);
+long long strtoq(const char *__CR_RESTRICT, char **__CR_RESTRICT, int);
+unsigned long long strtouq(const char *__CR_RESTRICT, char **__CR_RESTRICT, int);
+#endif
+#ifdef __USE_GNU
+int mkostemp(char *, int);
+int mkostemps(char *, int, int);
+char *canonicalize_file_name(const char *);
+#endif
+#ifdef __USE_LARGEFILE64
+#define mkstemp64 mkstemp
+#define mkstemps64 mkstemps
+#define mkostemp64 mkostemp
+#define mkostemps64 mkostemps
+#endif
 #endif

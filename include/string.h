@@ -81,4 +81,16 @@ char *strerror_r(int, char *, size_t);
 char *basename(const char *);
 #endif
 /* end posixlib */
+/* GNU/BSD additions real programs use (issue 14 point 8), under glibc's conditions. */
+#if defined __USE_MISC || defined __USE_XOPEN
+void *memccpy(void *__CR_RESTRICT, const void *__CR_RESTRICT, int, size_t);
+#endif
+#ifdef __USE_GNU
+/* Names and descriptions from glibc's tables ("EINVAL", "Invalid argument"; "INT",
+   "Interrupt"); NULL for an unknown number. */
+const char *strerrorname_np(int);
+const char *strerrordesc_np(int);
+const char *sigabbrev_np(int);
+const char *sigdescr_np(int);
+#endif
 #endif

@@ -153,4 +153,73 @@ extern char **__environ;
 #ifdef __USE_GNU
 extern char **environ;
 #endif
+/* Identity, descriptors and system interfaces real programs use (issue 14 point 8), under
+   glibc's conditions. Ids are the host process's (the one running the guest), as natively. */
+int setuid(uid_t);
+int setgid(gid_t);
+int getgroups(int, gid_t[]);
+char *getlogin(void);
+#ifdef __USE_XOPEN2K
+int seteuid(uid_t);
+int setegid(gid_t);
+#endif
+#if defined __USE_MISC || defined __USE_XOPEN_EXTENDED
+int setreuid(uid_t, uid_t);
+int setregid(gid_t, gid_t);
+void sync(void);
+#define F_ULOCK 0
+#define F_LOCK 1
+#define F_TLOCK 2
+#define F_TEST 3
+int lockf(int, int, off_t);
+#endif
+#if defined __USE_MISC || defined __USE_XOPEN
+int nice(int);
+#endif
+#ifdef __USE_POSIX199506
+int getlogin_r(char *, size_t);
+#endif
+#ifdef __USE_POSIX2
+#define _CS_PATH 0
+#define _CS_GNU_LIBC_VERSION 2
+#define _CS_GNU_LIBPTHREAD_VERSION 3
+size_t confstr(int, char *, size_t);
+#endif
+#ifdef __USE_MISC
+/* At most 256 bytes (EIO beyond); under --deterministic the fixed stream. */
+int getentropy(void *, size_t);
+/* System call N (<sys/syscall.h>) with up to six argument words: the kernel natively, the
+   emulator's shims emulated (ENOSYS for the others). */
+long syscall(long, ...);
+int getpagesize(void);
+int getdtablesize(void);
+char *getusershell(void);
+void setusershell(void);
+void endusershell(void);
+#endif
+#ifdef __USE_GNU
+int setresuid(uid_t, uid_t, uid_t);
+int setresgid(gid_t, gid_t, gid_t);
+int getresuid(uid_t *, uid_t *, uid_t *);
+int getresgid(gid_t *, gid_t *, gid_t *);
+int pipe2(int[2], int);
+int dup3(int, int, int);
+int syncfs(int);
+/* The calling thread's id (the process id in the main thread). */
+pid_t gettid(void);
+int execvpe(const char *, char *const[], char *const[]);
+#endif
+/* The LFS64 names: off_t is already 64 bits, so they are the plain calls (and bind to them natively). */
+#ifdef __USE_LARGEFILE64
+#ifndef __off64_t_defined
+#define __off64_t_defined 1
+typedef off_t off64_t;
+#endif
+#define lseek64 lseek
+#define pread64 pread
+#define pwrite64 pwrite
+#define ftruncate64 ftruncate
+#define truncate64 truncate
+#define lockf64 lockf
+#endif
 #endif

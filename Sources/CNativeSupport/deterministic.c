@@ -158,6 +158,22 @@ static pid_t det_getpid(void) { return CROSSRUN_DET_PID; }
 static pid_t det_getppid(void) { return CROSSRUN_DET_PPID; }
 static void det_arc4random_buf(void *buffer, size_t count) { crossrun_det_fill(buffer, count); }
 
+static ssize_t det_getrandom(void *buffer, size_t count, unsigned flags) {
+    (void)flags;
+    if (count > 33554431) count = 33554431;
+    crossrun_det_fill(buffer, count);
+    return (ssize_t)count;
+}
+
+static int det_getentropy(void *buffer, size_t count) {
+    if (count > 256) {
+        errno = EIO;
+        return -1;
+    }
+    crossrun_det_fill(buffer, count);
+    return 0;
+}
+
 /* The program's own pid is the fixed one: kill(getpid(), sig) must reach it. */
 static int det_kill(pid_t pid, int sig) { return kill(pid == CROSSRUN_DET_PID ? getpid() : pid, sig); }
 
@@ -212,6 +228,7 @@ size_t crossrun_det_bindings(const char **names, void **addresses, size_t capaci
         {"getpid", (void *)det_getpid}, {"getppid", (void *)det_getppid},
         {"arc4random", (void *)crossrun_det_arc4random}, {"arc4random_uniform", (void *)crossrun_det_arc4random_uniform},
         {"arc4random_buf", (void *)det_arc4random_buf}, {"kill", (void *)det_kill},
+        {"getrandom", (void *)det_getrandom}, {"getentropy", (void *)det_getentropy},
         {"sleep", (void *)det_sleep}, {"usleep", (void *)det_usleep}, {"nanosleep", (void *)det_nanosleep},
         {"open", (void *)det_open}, {"openat", (void *)det_openat}, {"fopen", (void *)det_fopen},
         {"freopen", (void *)det_freopen},

@@ -10,11 +10,18 @@ import CrossRunSupport
 /// callback is a plain call; served by the host, each was a nested emulation. The same image
 /// runs natively, so both backends execute the same code.
 public enum GuestRuntime {
+    /// `<search.h>` (runtime/search.c): hash tables, trees, linear search, queues.
+    public static let searchFunctions: Set<String> = ["hcreate", "hdestroy", "hsearch", "hcreate_r", "hdestroy_r", "hsearch_r",
+                                                      "tsearch", "tfind", "tdelete", "twalk", "tdestroy", "lfind", "lsearch",
+                                                      "insque", "remque"]
+
     /// Functions the runtime's sources define for programs to call (its private helpers
     /// are left out, but for the two `pthread_cleanup_push`/`pop` expand to).
     public static let functions: Set<String> = {
         var names: Set<String> = ["qsort", "qsort_r", "bsearch"]
         names.formUnion(directoryFunctions)
+        names.formUnion(searchFunctions)
+        names.formUnion(["ftw", "nftw"])
         names.formUnion(threadFunctions)
         names.formUnion(atomicFunctions)
         names.formUnion(aarch64OutlineAtomics)
@@ -96,6 +103,8 @@ public enum GuestRuntime {
         list += [
             (["runtime/sort.c"], ["qsort", "qsort_r", "bsearch"]),
             (["runtime/dirent.c"], directoryFunctions),
+            (["runtime/search.c"], searchFunctions),
+            (["runtime/ftw.c"], ["ftw", "nftw"]),
             (["runtime/pthread.c", "runtime/pthread_mutex.c", "runtime/pthread_rwlock.c", "runtime/semaphore.c",
               "runtime/threads.c"], threadFunctions),
             (["runtime/atomic.c"], atomicFunctions),

@@ -45,6 +45,17 @@ extension GuestProcess {
             let n = try f.size(1)
             if n > 0 { crossrun_det_fill(try rt.memory.host(f.int(0), n, write: true), n) }
         },
+        "getrandom": { rt, f in
+            let n = min(try f.size(1), 33_554_431)
+            if n > 0 { crossrun_det_fill(try rt.memory.host(f.int(0), n, write: true), n) }
+            f.returnSigned(Int64(n))
+        },
+        "getentropy": { rt, f in
+            let n = try f.size(1)
+            guard n <= 256 else { rt.setErrno(EIO); f.returnInt32(-1); return }
+            if n > 0 { crossrun_det_fill(try rt.memory.host(f.int(0), n, write: true), n) }
+            f.returnInt32(0)
+        },
         // The program's own pid is the fixed one: kill(getpid(), sig) must reach it.
         "kill": { rt, f in
             let pid = try f.int32(0)

@@ -7,7 +7,7 @@ extension GuestProcess {
     /// Names served by ``processFunction(_:)`` (for coverage reports).
     public static let processFunctionNames: [String] = ["setjmp", "_setjmp", "__sigsetjmp", "sigsetjmp",
                                                          "longjmp", "_longjmp", "siglongjmp", "qsort", "bsearch"]
-        + floatingPointFunctionNames + posixLibFunctionNames + threadFunctionNames + execinfoFunctionNames
+        + floatingPointFunctionNames + posixLibFunctionNames + threadFunctionNames + execinfoFunctionNames + syscallFunctionNames
 
     /// Library functions that need the CPU or calls back into guest code, so they live here
     /// rather than in ``HostLibc``: `setjmp`/`longjmp`, `qsort`, `bsearch`.
@@ -16,6 +16,7 @@ extension GuestProcess {
         if let posix = posixLibFunction(name) { return posix }
         if let thread = threadFunction(name) { return thread }
         if let execinfo = execinfoFunction(name) { return execinfo }
+        if let call = syscallFunction(name) { return call }
         switch name {
         case "setjmp", "_setjmp", "__sigsetjmp", "sigsetjmp":
             // glibc's setjmp does not save the signal mask; sigsetjmp does when asked.

@@ -10,25 +10,37 @@ extension GuestProcess {
         let (number, a) = arch.syscallArguments(uc)
         if options.syscallTrace != nil { traceSyscallEntry(number, a) }
         let result: Int64
-        if let call = arch.abi.syscalls[number] {
-            do {
-                result = try perform(call, a)
-            } catch let t as GuestTermination {
-                stop(t)
-                return
-            } catch let failure as GuestFileSystem.Failure {
-                result = -Int64(failure.code)   // a path --root refuses or cannot resolve
-            } catch {
-                result = -Int64(EFAULT)   // a bad guest pointer is EFAULT, as the kernel would say
-            }
-        } else {
-            if options.verbose && unknownSyscalls.insert(number).inserted {
-                fputs("crossrun: unsupported system call \(number) (returns -ENOSYS)\n", stderr)
-            }
-            result = -Int64(ENOSYS)
+        do {
+            result = try systemCall(number, a)
+        } catch let t as GuestTermination {
+            stop(t)
+            return
+        } catch {
+            result = -Int64(EFAULT)
         }
         arch.setSyscallResult(uc, UInt64(bitPattern: result))
         if options.syscallTrace != nil { traceSyscall(number, a, result: result) }
+    }
+
+    /// System call `number` (in the guest ABI's numbering) with arguments `a`: the result or
+    /// `-errno` (ENOSYS for a call the shims do not serve). The program ending (`exit`) is
+    /// thrown as ``GuestTermination``. Used by raw system calls and the library's `syscall()`.
+    func systemCall(_ number: UInt64, _ a: [UInt64]) throws -> Int64 {
+        guard let call = arch.abi.syscalls[number] else {
+            if options.verbose && unknownSyscalls.insert(number).inserted {
+                fputs("crossrun: unsupported system call \(number) (returns -ENOSYS)\n", stderr)
+            }
+            return -Int64(ENOSYS)
+        }
+        do {
+            return try perform(call, a)
+        } catch let t as GuestTermination {
+            throw t
+        } catch let failure as GuestFileSystem.Failure {
+            return -Int64(failure.code)   // a path --root refuses or cannot resolve
+        } catch {
+            return -Int64(EFAULT)   // a bad guest pointer is EFAULT, as the kernel would say
+        }
     }
 
     /// Result of a host call: the value, or `-errno` on failure.

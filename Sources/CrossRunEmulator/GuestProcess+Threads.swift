@@ -14,7 +14,7 @@ import Glibc
 extension GuestProcess {
     /// Names served by ``threadFunction(_:)``.
     static let threadFunctionNames = ["__crossrun_thread_spawn", "__crossrun_thread_exit", "__crossrun_futex_wait",
-                                      "__crossrun_futex_wake", "__crossrun_gettid", "sched_yield"]
+                                      "__crossrun_futex_wake", "__crossrun_gettid", "gettid", "sched_yield"]
     /// Library calls that sleep: with other threads alive they block only the caller.
     static let sleepingFunctionNames: Set<String> = ["nanosleep", "usleep", "sleep", "clock_nanosleep"]
 
@@ -37,7 +37,7 @@ extension GuestProcess {
                 let count = Int32(truncatingIfNeeded: try f.int(1))
                 f.returnInt32(Int32(threads?.wake(futex: try f.int(0), count: Int(max(count, 0))) ?? 0))
             }
-        case "__crossrun_gettid":
+        case "__crossrun_gettid", "gettid":
             return { [unowned self] _, f in f.returnInt32(threads?.current ?? getpid()) }
         case "sched_yield":
             return { [unowned self] _, f in

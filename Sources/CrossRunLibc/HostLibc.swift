@@ -32,7 +32,7 @@ public enum HostLibc {
     static let posixLibFunctions = [LibcLocale.functions, LibcWideString.functions, LibcWideConvert.functions,
                                     LibcWideClass.functions, LibcWideIO.functions, LibcStringExt.functions,
                                     LibcStdlibExt.functions, LibcRegex.functions, LibcGlob.functions, LibcErr.functions,
-                                    LibcStdioExt.functions, LibcRandomState.functions, LibcSched.functions]
+                                    LibcStdioExt.functions, LibcRandomState.functions, LibcSched.functions] + surfaceFunctions
 
     /// Stream operations run on host `FILE*`s: the errno the host's stdio sets when one fails
     /// (EBADF writing a read-only stream, EIO, ENOSPC…) is the guest's, as natively.

@@ -15,9 +15,20 @@ struct GetoptState {
 /// glibc's `getopt` over the guest's argv — including GNU argument permutation (non-options
 /// are moved behind the options unless the option string starts with '+' or POSIXLY_CORRECT
 /// is set) and '-' (non-options returned as option 1) — keeping `optind`/`optarg`/`opterr`/
-/// `optopt` in guest data.
+/// `optopt` in guest data. `getopt_long` and `getopt_long_only` add GNU long options
+/// (`LibcGetoptLong.swift`).
 enum Getopt {
-    static func run(_ rt: LibcRuntime, _ f: any CallFrame) throws {
+    /// The long-option table of a `getopt_long`/`getopt_long_only` call.
+    struct LongOptions {
+        /// Guest address of the `struct option` array (ended by a NULL name).
+        var table: UInt64
+        /// Guest `int *` receiving the matched entry's index (0: none).
+        var indexOut: UInt64
+        /// `getopt_long_only`: a single '-' may start a long option too.
+        var only: Bool
+    }
+
+    static func run(_ rt: LibcRuntime, _ f: any CallFrame, long: LongOptions? = nil) throws {
         let argc = Int(try f.int32(0)), argv = try f.int(1)
         var options = Array(try rt.memory.cString(f.int(2)))
         let m = rt.memory
@@ -106,7 +117,22 @@ enum Getopt {
                 try finish(1)
                 return
             }
-            d.nextChar = try element(optind) + 1
+            let arg = try element(optind)
+            if let long {
+                let second = try byte(arg + 1)
+                let longOnlyHere = try long.only && (byte(arg + 2) != 0 || !options.contains(second))
+                if second == UInt8(ascii: "-") || longOnlyHere {
+                    let dashes = second == UInt8(ascii: "-") ? 2 : 1
+                    var context = LongContext(long: long, argv: argv, argc: argc, options: options, printErrors: printErrors,
+                                              colonFirst: colonFirst, optargAddr: optargAddr, optoptAddr: optoptAddr)
+                    if let code = try context.process(rt, at: arg + UInt64(dashes), dashes: dashes, optind: &optind) {
+                        d.nextChar = 0
+                        try finish(code)
+                        return
+                    }
+                }
+            }
+            d.nextChar = arg + 1
         }
 
         let c = try byte(d.nextChar)

@@ -72,6 +72,9 @@ enum LibcUsers {
     /// `[buffer, buffer + capacity)`; false if they do not fit.
     static func write(_ rt: LibcRuntime, _ e: Entry, at address: UInt64, buffer: UInt64, capacity: Int) throws -> Bool {
         guard packedSize(e) <= capacity else { return false }
+        // The packed bytes must lie in guest memory: a wild buffer faults here, before the
+        // cursor arithmetic below could overflow.
+        _ = try rt.memory.host(buffer, packedSize(e), write: true)
         let isPasswd = e.kind == .passwd
         var cursor = (buffer + 7) & ~7
         var memberArray: UInt64 = 0

@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1030)
+        table.reserveCapacity(1161)
         // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
         // property lookups made building this table a tenth of a warm run's CPU time.
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
@@ -52,50 +52,60 @@ public enum RuntimeSymbols {
             _Exit __assert_fail __crossrun_futex_wait __crossrun_futex_wake __crossrun_gettid
             __crossrun_host_memchr __crossrun_host_memcmp __crossrun_host_memcpy __crossrun_host_memmove
             __crossrun_host_memset __crossrun_host_strchr __crossrun_host_strcmp __crossrun_host_strlen
-            __crossrun_thread_exit __crossrun_thread_spawn __ctype_get_mb_cur_max __errno_location
-            __h_errno_location __sigsetjmp __stack_chk_fail __xpg_basename __xpg_strerror_r _exit _longjmp
-            _setjmp abort abs accept accept4 access aligned_alloc alphasort arc4random arc4random_buf
-            arc4random_uniform asctime asctime_r at_quick_exit atexit atof atoi atol atoll backtrace
-            backtrace_symbols backtrace_symbols_fd basename bcmp bcopy bind bsearch btowc bzero call_once calloc
-            cfgetispeed cfgetospeed cfmakeraw cfsetispeed cfsetospeed cfsetspeed chdir chmod chown clearenv
-            clearerr clock clock_getres clock_gettime clock_nanosleep clock_settime close closedir closelog
-            cnd_broadcast cnd_destroy cnd_init cnd_signal cnd_timedwait cnd_wait connect creat ctime ctime_r
-            difftime dirfd dirname div dlclose dlerror dlopen dlsym dprintf drand48 dup dup2 duplocale erand48
-            err error errx execl execle execlp execv execve execvp exit explicit_bzero faccessat fchmod fchmodat
-            fchown fchownat fclose fcntl fdatasync fdopen fdopendir feof ferror fflush ffs ffsl ffsll fgetc
-            fgetc_unlocked fgetpos fgets fgetwc fgetws fileno flock flockfile fmemopen fnmatch fopen fork
-            fpathconf fprintf fputc fputc_unlocked fputs fputwc fputws fread free freeaddrinfo freelocale
-            freopen fscanf fseek fseeko fsetpos fstat fstatat fstatvfs fsync ftell ftello ftruncate ftrylockfile
-            funlockfile futimens fwide fwprintf fwrite gai_strerror getaddrinfo getauxval getc getc_unlocked
-            getchar getchar_unlocked getcwd getdelim getegid getenv geteuid getgid getgrgid getgrgid_r getgrnam
-            getgrnam_r gethostbyaddr gethostbyname gethostname getline getnameinfo getopt getpeername getpgid
-            getpgrp getpid getppid getpriority getpwnam getpwnam_r getpwuid getpwuid_r getrlimit getrusage
-            getservbyname getservbyport getsid getsockname getsockopt gettimeofday getuid getwc getwchar glob
-            globfree gmtime gmtime_r gnu_get_libc_release gnu_get_libc_version hstrerror htonl htons
-            if_indextoname if_nametoindex imaxabs imaxdiv index inet_addr inet_aton inet_network inet_ntoa
-            inet_ntop inet_pton initstate ioctl isalnum isalnum_l isalpha isalpha_l isascii isatty isblank
-            isblank_l iscntrl iscntrl_l isdigit isdigit_l isgraph isgraph_l islower islower_l isprint isprint_l
-            ispunct ispunct_l isspace isspace_l isupper isupper_l iswalnum iswalpha iswblank iswcntrl iswctype
-            iswdigit iswgraph iswlower iswprint iswpunct iswspace iswupper iswxdigit isxdigit isxdigit_l jrand48
-            kill labs lchown lcong48 ldiv link linkat listen llabs lldiv localeconv localtime localtime_r
-            longjmp lrand48 lseek lstat madvise malloc malloc_trim malloc_usable_size mblen mbrlen mbrtowc
-            mbsinit mbsnrtowcs mbsrtowcs mbstowcs mbtowc memalign memchr memcmp memcpy memmem memmove mempcpy
-            memrchr memset mkdir mkdirat mkdtemp mkfifo mkfifoat mknod mknodat mkstemp mktime mlock mmap
-            mprotect mrand48 mremap msync mtx_destroy mtx_init mtx_lock mtx_timedlock mtx_trylock mtx_unlock
-            munlock munmap nanosleep newlocale nl_langinfo nl_langinfo_l nrand48 ntohl ntohs open open_memstream
-            open_wmemstream openat opendir openlog pathconf pause pclose perror pipe poll popen posix_madvise
-            posix_memalign posix_spawn posix_spawn_file_actions_addclose posix_spawn_file_actions_adddup2
-            posix_spawn_file_actions_addopen posix_spawn_file_actions_destroy posix_spawn_file_actions_init
-            posix_spawnattr_destroy posix_spawnattr_getflags posix_spawnattr_getpgroup
-            posix_spawnattr_getsigdefault posix_spawnattr_getsigmask posix_spawnattr_init
-            posix_spawnattr_setflags posix_spawnattr_setpgroup posix_spawnattr_setsigdefault
-            posix_spawnattr_setsigmask posix_spawnp pread preadv printf pselect pthread_attr_destroy
-            pthread_attr_getdetachstate pthread_attr_getguardsize pthread_attr_getinheritsched
-            pthread_attr_getschedparam pthread_attr_getschedpolicy pthread_attr_getscope
-            pthread_attr_getstacksize pthread_attr_init pthread_attr_setdetachstate pthread_attr_setguardsize
-            pthread_attr_setinheritsched pthread_attr_setschedparam pthread_attr_setschedpolicy
-            pthread_attr_setscope pthread_attr_setstacksize pthread_barrier_destroy pthread_barrier_init
-            pthread_barrier_wait pthread_barrierattr_destroy pthread_barrierattr_getpshared
+            __crossrun_thread_exit __crossrun_thread_spawn __ctype_get_mb_cur_max __errno_location __fbufsize
+            __flbf __fpending __fpurge __freadable __freading __fsetlocking __fwritable __fwriting
+            __h_errno_location __sigsetjmp __stack_chk_fail __xpg_basename __xpg_strerror_r _exit _flushlbf
+            _longjmp _setjmp a64l abort abs accept accept4 access aligned_alloc alphasort arc4random
+            arc4random_buf arc4random_uniform asctime asctime_r asprintf at_quick_exit atexit atof atoi atol
+            atoll backtrace backtrace_symbols backtrace_symbols_fd basename bcmp bcopy bind
+            bind_textdomain_codeset bindtextdomain bsearch btowc bzero c16rtomb c32rtomb call_once calloc
+            canonicalize_file_name cfgetispeed cfgetospeed cfmakeraw cfsetispeed cfsetospeed cfsetspeed chdir
+            chmod chown clearenv clearerr clearerr_unlocked clock clock_getres clock_gettime clock_nanosleep
+            clock_settime close closedir closelog cnd_broadcast cnd_destroy cnd_init cnd_signal cnd_timedwait
+            cnd_wait confstr connect creat ctermid ctime ctime_r dcgettext dcngettext dgettext difftime dirfd
+            dirname div dlclose dlerror dlopen dlsym dngettext dprintf drand48 drand48_r dup dup2 dup3 duplocale
+            ecvt endusershell erand48 erand48_r err error errx execl execle execlp execv execve execvp execvpe
+            exit explicit_bzero faccessat fchmod fchmodat fchown fchownat fclose fcntl fcvt fdatasync fdopen
+            fdopendir feof feof_unlocked ferror ferror_unlocked fflush fflush_unlocked ffs ffsl ffsll fgetc
+            fgetc_unlocked fgetpos fgets fgets_unlocked fgetwc fgetws fileno fileno_unlocked flock flockfile
+            fmemopen fnmatch fopen fork fpathconf fprintf fputc fputc_unlocked fputs fputs_unlocked fputwc
+            fputws fread fread_unlocked free freeaddrinfo freelocale freopen fscanf fseek fseeko fsetpos fstat
+            fstatat fstatfs fstatvfs fsync ftell ftello ftruncate ftrylockfile ftw funlockfile futimens futimes
+            fwide fwprintf fwrite fwrite_unlocked gai_strerror gcvt get_avphys_pages get_nprocs get_nprocs_conf
+            get_phys_pages getaddrinfo getauxval getc getc_unlocked getchar getchar_unlocked getcwd getdelim
+            getdtablesize getegid getentropy getenv geteuid getgid getgrgid getgrgid_r getgrnam getgrnam_r
+            getgroups gethostbyaddr gethostbyname gethostname getline getloadavg getlogin getlogin_r getnameinfo
+            getopt getopt_long getopt_long_only getpagesize getpeername getpgid getpgrp getpid getppid
+            getpriority getpwnam getpwnam_r getpwuid getpwuid_r getrandom getresgid getresuid getrlimit
+            getrusage getservbyname getservbyport getsid getsockname getsockopt getsubopt gettext gettid
+            gettimeofday getuid getusershell getw getwc getwchar glob globfree gmtime gmtime_r
+            gnu_get_libc_release gnu_get_libc_version hcreate hcreate_r hdestroy hdestroy_r hsearch hsearch_r
+            hstrerror htonl htons if_indextoname if_nametoindex imaxabs imaxdiv index inet_addr inet_aton
+            inet_network inet_ntoa inet_ntop inet_pton initstate insque ioctl isalnum isalnum_l isalpha
+            isalpha_l isascii isatty isblank isblank_l iscntrl iscntrl_l isdigit isdigit_l isgraph isgraph_l
+            islower islower_l isprint isprint_l ispunct ispunct_l isspace isspace_l isupper isupper_l iswalnum
+            iswalpha iswblank iswcntrl iswctype iswdigit iswgraph iswlower iswprint iswpunct iswspace iswupper
+            iswxdigit isxdigit isxdigit_l jrand48 jrand48_r kill l64a labs lchown lcong48 lcong48_r ldiv lfind
+            link linkat listen llabs lldiv localeconv localtime localtime_r lockf longjmp lrand48 lrand48_r
+            lsearch lseek lstat lutimes madvise malloc malloc_trim malloc_usable_size mblen mbrlen mbrtoc16
+            mbrtoc32 mbrtowc mbsinit mbsnrtowcs mbsrtowcs mbstowcs mbtowc memalign memccpy memchr memcmp memcpy
+            memmem memmove mempcpy memrchr memset mkdir mkdirat mkdtemp mkfifo mkfifoat mknod mknodat mkostemp
+            mkostemps mkstemp mkstemps mktemp mktime mlock mmap mprotect mrand48 mrand48_r mremap msync
+            mtx_destroy mtx_init mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock munmap nanosleep
+            newlocale nftw ngettext nice nl_langinfo nl_langinfo_l nrand48 nrand48_r ntohl ntohs open
+            open_memstream open_wmemstream openat opendir openlog pathconf pause pclose perror pipe pipe2 poll
+            popen posix_madvise posix_memalign posix_spawn posix_spawn_file_actions_addclose
+            posix_spawn_file_actions_adddup2 posix_spawn_file_actions_addopen posix_spawn_file_actions_destroy
+            posix_spawn_file_actions_init posix_spawnattr_destroy posix_spawnattr_getflags
+            posix_spawnattr_getpgroup posix_spawnattr_getsigdefault posix_spawnattr_getsigmask
+            posix_spawnattr_init posix_spawnattr_setflags posix_spawnattr_setpgroup
+            posix_spawnattr_setsigdefault posix_spawnattr_setsigmask posix_spawnp pread preadv printf pselect
+            pthread_attr_destroy pthread_attr_getdetachstate pthread_attr_getguardsize
+            pthread_attr_getinheritsched pthread_attr_getschedparam pthread_attr_getschedpolicy
+            pthread_attr_getscope pthread_attr_getstacksize pthread_attr_init pthread_attr_setdetachstate
+            pthread_attr_setguardsize pthread_attr_setinheritsched pthread_attr_setschedparam
+            pthread_attr_setschedpolicy pthread_attr_setscope pthread_attr_setstacksize pthread_barrier_destroy
+            pthread_barrier_init pthread_barrier_wait pthread_barrierattr_destroy pthread_barrierattr_getpshared
             pthread_barrierattr_init pthread_barrierattr_setpshared pthread_cancel pthread_clockjoin_np
             pthread_cond_broadcast pthread_cond_clockwait pthread_cond_destroy pthread_cond_init
             pthread_cond_signal pthread_cond_timedwait pthread_cond_wait pthread_condattr_destroy
@@ -113,31 +123,34 @@ public enum RuntimeSymbols {
             pthread_rwlockattr_init pthread_rwlockattr_setpshared pthread_self pthread_setcancelstate
             pthread_setcanceltype pthread_setname_np pthread_setspecific pthread_sigmask pthread_spin_destroy
             pthread_spin_init pthread_spin_lock pthread_spin_trylock pthread_spin_unlock pthread_testcancel
-            pthread_timedjoin_np pthread_tryjoin_np putc putc_unlocked putchar putchar_unlocked putenv puts
-            putwc putwchar pwrite pwritev qsort qsort_r quick_exit raise rand random rawmemchr read readdir
-            readdir_r readlink readlinkat readv realloc reallocarray realpath recv recvfrom recvmsg regcomp
-            regerror regexec regfree remove rename renameat rewind rewinddir rindex rmdir scandir scandirat
-            scanf sched_getaffinity sched_getcpu sched_yield secure_getenv seed48 seekdir select sem_clockwait
-            sem_destroy sem_getvalue sem_init sem_post sem_timedwait sem_trywait sem_wait send sendmsg sendto
-            setbuf setenv setjmp setlocale setlogmask setpgid setpriority setrlimit setsid setsockopt setstate
-            setvbuf shutdown sigaction sigaddset sigdelset sigemptyset sigfillset sigismember siglongjmp signal
-            sigprocmask sleep snprintf socket socketpair sprintf srand srand48 srandom sscanf stat statvfs
+            pthread_timedjoin_np pthread_tryjoin_np putc putc_unlocked putchar putchar_unlocked putenv puts putw
+            putwc putwchar pwrite pwritev qsort qsort_r quick_exit raise rand rand_r random rawmemchr read
+            readdir readdir_r readlink readlinkat readv realloc reallocarray realpath recv recvfrom recvmsg
+            regcomp regerror regexec regfree remove remque rename renameat rewind rewinddir rindex rmdir rpmatch
+            scandir scandirat scanf sched_getaffinity sched_getcpu sched_yield secure_getenv seed48 seed48_r
+            seekdir select sem_clockwait sem_destroy sem_getvalue sem_init sem_post sem_timedwait sem_trywait
+            sem_wait send sendfile sendmsg sendto setbuf setbuffer setegid setenv seteuid setgid setgroups
+            setjmp setlinebuf setlocale setlogmask setpgid setpriority setregid setresgid setresuid setreuid
+            setrlimit setsid setsockopt setstate setuid setusershell setvbuf shutdown sigabbrev_np sigaction
+            sigaddset sigdelset sigdescr_np sigemptyset sigfillset sigismember siglongjmp signal sigprocmask
+            sleep snprintf socket socketpair sprintf srand srand48 srand48_r srandom sscanf stat statfs statvfs
             stpcpy stpncpy strcasecmp strcasecmp_l strcasestr strcat strchr strchrnul strcmp strcoll strcoll_l
-            strcpy strcspn strdup strerror strerror_r strftime strlen strncasecmp strncasecmp_l strncat strncmp
-            strncpy strndup strnlen strpbrk strptime strrchr strsep strsignal strspn strstr strtod strtod_l
-            strtof strtof_l strtoimax strtok strtok_r strtol strtol_l strtold strtoll strtoul strtoul_l strtoull
-            strtoumax strverscmp strxfrm swprintf swscanf symlink symlinkat sysconf syslog system tcdrain tcflow
-            tcflush tcgetattr tcsendbreak tcsetattr telldir thrd_create thrd_current thrd_detach thrd_equal
-            thrd_exit thrd_join thrd_sleep thrd_yield time timegm timelocal times timespec_get tmpfile tmpnam
-            tolower tolower_l toupper toupper_l towctrans towlower towupper truncate tss_create tss_delete
-            tss_get tss_set ttyname ttyname_r tzset umask uname ungetc ungetwc unlink unlinkat unsetenv
-            uselocale usleep utime utimensat utimes verr verrx versionsort vfork vfprintf vfscanf vfwprintf
-            vprintf vscanf vsnprintf vsprintf vsscanf vswprintf vswscanf vsyslog vwarn vwarnx vwprintf wait
-            wait3 wait4 waitid waitpid warn warnx wcpcpy wcpncpy wcrtomb wcscasecmp wcscat wcschr wcschrnul
-            wcscmp wcscoll wcscpy wcscspn wcsdup wcsftime wcslen wcsncasecmp wcsncat wcsncmp wcsncpy wcsnlen
-            wcsnrtombs wcspbrk wcsrchr wcsrtombs wcsspn wcsstr wcstod wcstof wcstok wcstol wcstold wcstoll
-            wcstombs wcstoul wcstoull wcswidth wcsxfrm wctob wctomb wctrans wctype wcwidth wmemchr wmemcmp
-            wmemcpy wmemmove wmempcpy wmemset wprintf write writev
+            strcpy strcspn strdup strerror strerror_r strerrordesc_np strerrorname_np strftime strlen
+            strncasecmp strncasecmp_l strncat strncmp strncpy strndup strnlen strpbrk strptime strrchr strsep
+            strsignal strspn strstr strtod strtod_l strtof strtof_l strtoimax strtok strtok_r strtol strtol_l
+            strtold strtoll strtoq strtoul strtoul_l strtoull strtoumax strtouq strverscmp strxfrm swprintf
+            swscanf symlink symlinkat sync syncfs syscall sysconf sysinfo syslog system tcdrain tcflow tcflush
+            tcgetattr tcsendbreak tcsetattr tdelete tdestroy telldir textdomain tfind thrd_create thrd_current
+            thrd_detach thrd_equal thrd_exit thrd_join thrd_sleep thrd_yield time timegm timelocal times
+            timespec_get tmpfile tmpnam tolower tolower_l toupper toupper_l towctrans towlower towupper truncate
+            tsearch tss_create tss_delete tss_get tss_set ttyname ttyname_r twalk tzset umask uname ungetc
+            ungetwc unlink unlinkat unsetenv uselocale usleep utime utimensat utimes valloc vasprintf vdprintf
+            verr verrx versionsort vfork vfprintf vfscanf vfwprintf vprintf vscanf vsnprintf vsprintf vsscanf
+            vswprintf vswscanf vsyslog vwarn vwarnx vwprintf wait wait3 wait4 waitid waitpid warn warnx wcpcpy
+            wcpncpy wcrtomb wcscasecmp wcscat wcschr wcschrnul wcscmp wcscoll wcscpy wcscspn wcsdup wcsftime
+            wcslen wcsncasecmp wcsncat wcsncmp wcsncpy wcsnlen wcsnrtombs wcspbrk wcsrchr wcsrtombs wcsspn
+            wcsstr wcstod wcstof wcstok wcstol wcstold wcstoll wcstombs wcstoul wcstoull wcswidth wcsxfrm wctob
+            wctomb wctrans wctype wcwidth wmemchr wmemcmp wmemcpy wmemmove wmempcpy wmemset wprintf write writev
             """, .function, .libc)
         add("""
             __addtf3 __clzti2 __ctzti2 __divdc3 __divsc3 __divtc3 __divtf3 __divti3 __divxc3 __eqtf2

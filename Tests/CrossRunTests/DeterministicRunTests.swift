@@ -31,6 +31,7 @@ final class DeterministicRunTests: XCTestCase {
         #include <signal.h>
         #include <stdio.h>
         #include <stdlib.h>
+        #include <sys/random.h>
         #include <sys/time.h>
         #include <time.h>
         #include <unistd.h>
@@ -70,6 +71,10 @@ final class DeterministicRunTests: XCTestCase {
             hex("random", bytes, 16);
             arc4random_buf(bytes, sizeof bytes);
             hex("arc4random_buf", bytes, 16);
+            if (getrandom(bytes, sizeof bytes, 0) != sizeof bytes) return 4;
+            hex("getrandom", bytes, 16);
+            if (getentropy(bytes, sizeof bytes) != 0) return 5;
+            hex("getentropy", bytes, 16);
             printf("arc4random %u %u\\n", arc4random(), arc4random_uniform(1000));
             printf("rand %d random %ld\\n", rand(), random());
             void *small = malloc(16), *big = malloc(1 << 20);

@@ -37,6 +37,14 @@ final class HostLibcRobustnessTests: XCTestCase {
         // (net_bad_arguments gives them hostile values); random names would go to DNS servers.
         "socket", "socketpair", "bind", "connect", "listen", "accept", "accept4", "send", "recv", "sendto", "recvfrom",
         "sendmsg", "recvmsg", "shutdown", "setsockopt", "getaddrinfo", "getnameinfo", "gethostbyname", "gethostbyaddr",
+        // Identity, priority, descriptors, files, locks and exec (posix_unistd_ids, posix_stdlib_gnu,
+        // posix_stdio_gnu, posix_system_info): random ids would change the test process's own
+        // credentials, random descriptors its own files, and a valid path would replace it.
+        "setuid", "setgid", "seteuid", "setegid", "setreuid", "setregid", "setresuid", "setresgid", "setgroups", "nice",
+        "sync", "syncfs", "lockf", "pipe2", "dup3", "execvpe", "sendfile", "futimes", "lutimes", "mkstemps", "mkostemp",
+        "mkostemps", "mktemp", "vdprintf", "setbuffer", "setlinebuf", "getw", "putw", "clearerr_unlocked",
+        "fflush_unlocked", "fgets_unlocked", "fputs_unlocked", "fread_unlocked", "fwrite_unlocked", "__fpurge",
+        "_flushlbf", "__fsetlocking",
     ]
 
     /// Bessel functions of integer order: glibc computes `jn(n, x)` by a recurrence of |n| steps

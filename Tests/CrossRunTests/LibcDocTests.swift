@@ -63,7 +63,8 @@ final class LibcDocTests: XCTestCase {
           `<dlfcn.h>` functions and `__stack_chk_guard` too, so they answer as under the emulator;
           the thread primitives `__crossrun_*` are CrossRun's own, `CNativeSupport/native_threads.c`).
         - **runtime**: guest code in `runtime/` linked into the image, the same on all four pairs
-          (`<pthread.h>`, `<threads.h>`, `<semaphore.h>`: the thread library over the primitives).
+          (`<pthread.h>`, `<threads.h>`, `<semaphore.h>`: the thread library over the primitives;
+          `<search.h>`: hash tables, AVL trees, linear search, queues; `<ftw.h>`: file tree walks).
           Emulated images also take `memcpy`, `memmove`, `memset`, `memcmp`, `bcmp`, `memchr`,
           `strlen`, `strcmp` and `strchr` from `runtime/string.c`: a guest loop below 256 bytes,
           the host's routine (`__crossrun_host_NAME`) above; native images bind the host's.
@@ -105,6 +106,18 @@ final class LibcDocTests: XCTestCase {
           `vswscanf` run the narrow engine on UTF-8 text: exact for ASCII, while beyond it widths and
           `%n` count bytes; `wscanf`/`fwscanf` are not offered. `wcstold` reads ASCII numbers only
           (a wide space beyond ASCII ends the text).
+        - **GNU/BSD breadth** (emu): `getopt_long`/`getopt_long_only` as glibc's (argument
+          permutation, unique prefixes, `--name=value`, its diagnostics); `asprintf`/`vasprintf`
+          format twice (to count, then into the `malloc`ed block), so no host buffer holds the
+          output; `set*id`, `setgroups` and `nice` act on the host process running the guest, as
+          natively; `gettid` is the calling guest thread's id; `getrandom`/`getentropy` follow
+          `--deterministic`; `<libintl.h>` has no catalogs (texts come back unchanged, domain
+          and directory bindings are kept); the LFS64 names (`fopen64`, `lseek64`, `off64_t`…)
+          are macros for the plain calls (`off_t` is 64 bits); `struct sysinfo` and
+          `struct statfs` have one layout on every LP64 target; `syscall()` reaches the emulator's
+          system-call shims (`<sys/syscall.h>` numbers per target; ENOSYS for calls they do not serve); `<uchar.h>`'s
+          32-bit conversions are the wide ones (`char32_t` is `wchar_t`), the 16-bit ones the host's, each
+          with its own state for a NULL `ps`.
 
         Emulated coverage: x64 \(done) of \(all.count) symbols, aarch64 / rv64 \(doneBinary128) of \(all.count).
 

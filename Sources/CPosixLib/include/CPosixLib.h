@@ -46,4 +46,5 @@ struct tm;
 size_t crossrun_wcsftime(wchar_t *out, size_t max, const wchar_t *format, const struct tm *tm);
 /// open_wmemstream (Swift's Glibc module does not import it).
 FILE *crossrun_open_wmemstream(wchar_t **buffer, size_t *length);
+#include "crossrun_gnu.h"
 #endif

@@ -1,0 +1,7 @@
+extension HostLibc {
+    /// The GNU/POSIX breadth added for real programs (issue 14 point 8): long options, GNU
+    /// stdio, identity and descriptor calls, stdlib/string additions, each group in its own file.
+    static let surfaceFunctions: [[String: HostFunction]] = [Getopt.longFunctions, LibcStdioGNU.functions, LibcUnistdExt.functions,
+                                                                LibcStdlibGNU.functions, LibcSystemInfo.functions, LibcIntl.functions,
+                                                                LibcUchar.functions, LibcRand48.functions]
+}
