@@ -61,6 +61,11 @@ int rmdir(const char *);
 char *getcwd(char *, size_t);
 int chdir(const char *);
 pid_t getpid(void);
+/* SIGALRM after the time given (emulated: delivered to a guest handler at the next library call). */
+unsigned int alarm(unsigned int);
+#if defined __USE_MISC || (defined __USE_XOPEN_EXTENDED && !defined __USE_XOPEN2K8)
+unsigned int ualarm(unsigned int, unsigned int);
+#endif
 pid_t getppid(void);
 /* Process groups and sessions: the host's (an emulated program is its CrossRun process). */
 pid_t getpgrp(void);

@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1161)
+        table.reserveCapacity(1165)
         // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
         // property lookups made building this table a tenth of a warm run's CPU time.
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
@@ -55,7 +55,7 @@ public enum RuntimeSymbols {
             __crossrun_thread_exit __crossrun_thread_spawn __ctype_get_mb_cur_max __errno_location __fbufsize
             __flbf __fpending __fpurge __freadable __freading __fsetlocking __fwritable __fwriting
             __h_errno_location __sigsetjmp __stack_chk_fail __xpg_basename __xpg_strerror_r _exit _flushlbf
-            _longjmp _setjmp a64l abort abs accept accept4 access aligned_alloc alphasort arc4random
+            _longjmp _setjmp a64l abort abs accept accept4 access alarm aligned_alloc alphasort arc4random
             arc4random_buf arc4random_uniform asctime asctime_r asprintf at_quick_exit atexit atof atoi atol
             atoll backtrace backtrace_symbols backtrace_symbols_fd basename bcmp bcopy bind
             bind_textdomain_codeset bindtextdomain bsearch btowc bzero c16rtomb c32rtomb call_once calloc
@@ -74,9 +74,9 @@ public enum RuntimeSymbols {
             fwide fwprintf fwrite fwrite_unlocked gai_strerror gcvt get_avphys_pages get_nprocs get_nprocs_conf
             get_phys_pages getaddrinfo getauxval getc getc_unlocked getchar getchar_unlocked getcwd getdelim
             getdtablesize getegid getentropy getenv geteuid getgid getgrgid getgrgid_r getgrnam getgrnam_r
-            getgroups gethostbyaddr gethostbyname gethostname getline getloadavg getlogin getlogin_r getnameinfo
-            getopt getopt_long getopt_long_only getpagesize getpeername getpgid getpgrp getpid getppid
-            getpriority getpwnam getpwnam_r getpwuid getpwuid_r getrandom getresgid getresuid getrlimit
+            getgroups gethostbyaddr gethostbyname gethostname getitimer getline getloadavg getlogin getlogin_r
+            getnameinfo getopt getopt_long getopt_long_only getpagesize getpeername getpgid getpgrp getpid
+            getppid getpriority getpwnam getpwnam_r getpwuid getpwuid_r getrandom getresgid getresuid getrlimit
             getrusage getservbyname getservbyport getsid getsockname getsockopt getsubopt gettext gettid
             gettimeofday getuid getusershell getw getwc getwchar glob globfree gmtime gmtime_r
             gnu_get_libc_release gnu_get_libc_version hcreate hcreate_r hdestroy hdestroy_r hsearch hsearch_r
@@ -130,27 +130,28 @@ public enum RuntimeSymbols {
             scandir scandirat scanf sched_getaffinity sched_getcpu sched_yield secure_getenv seed48 seed48_r
             seekdir select sem_clockwait sem_destroy sem_getvalue sem_init sem_post sem_timedwait sem_trywait
             sem_wait send sendfile sendmsg sendto setbuf setbuffer setegid setenv seteuid setgid setgroups
-            setjmp setlinebuf setlocale setlogmask setpgid setpriority setregid setresgid setresuid setreuid
-            setrlimit setsid setsockopt setstate setuid setusershell setvbuf shutdown sigabbrev_np sigaction
-            sigaddset sigdelset sigdescr_np sigemptyset sigfillset sigismember siglongjmp signal sigprocmask
-            sleep snprintf socket socketpair sprintf srand srand48 srand48_r srandom sscanf stat statfs statvfs
-            stpcpy stpncpy strcasecmp strcasecmp_l strcasestr strcat strchr strchrnul strcmp strcoll strcoll_l
-            strcpy strcspn strdup strerror strerror_r strerrordesc_np strerrorname_np strftime strlen
-            strncasecmp strncasecmp_l strncat strncmp strncpy strndup strnlen strpbrk strptime strrchr strsep
-            strsignal strspn strstr strtod strtod_l strtof strtof_l strtoimax strtok strtok_r strtol strtol_l
-            strtold strtoll strtoq strtoul strtoul_l strtoull strtoumax strtouq strverscmp strxfrm swprintf
-            swscanf symlink symlinkat sync syncfs syscall sysconf sysinfo syslog system tcdrain tcflow tcflush
-            tcgetattr tcsendbreak tcsetattr tdelete tdestroy telldir textdomain tfind thrd_create thrd_current
-            thrd_detach thrd_equal thrd_exit thrd_join thrd_sleep thrd_yield time timegm timelocal times
-            timespec_get tmpfile tmpnam tolower tolower_l toupper toupper_l towctrans towlower towupper truncate
-            tsearch tss_create tss_delete tss_get tss_set ttyname ttyname_r twalk tzset umask uname ungetc
-            ungetwc unlink unlinkat unsetenv uselocale usleep utime utimensat utimes valloc vasprintf vdprintf
-            verr verrx versionsort vfork vfprintf vfscanf vfwprintf vprintf vscanf vsnprintf vsprintf vsscanf
-            vswprintf vswscanf vsyslog vwarn vwarnx vwprintf wait wait3 wait4 waitid waitpid warn warnx wcpcpy
-            wcpncpy wcrtomb wcscasecmp wcscat wcschr wcschrnul wcscmp wcscoll wcscpy wcscspn wcsdup wcsftime
-            wcslen wcsncasecmp wcsncat wcsncmp wcsncpy wcsnlen wcsnrtombs wcspbrk wcsrchr wcsrtombs wcsspn
-            wcsstr wcstod wcstof wcstok wcstol wcstold wcstoll wcstombs wcstoul wcstoull wcswidth wcsxfrm wctob
-            wctomb wctrans wctype wcwidth wmemchr wmemcmp wmemcpy wmemmove wmempcpy wmemset wprintf write writev
+            setitimer setjmp setlinebuf setlocale setlogmask setpgid setpriority setregid setresgid setresuid
+            setreuid setrlimit setsid setsockopt setstate setuid setusershell setvbuf shutdown sigabbrev_np
+            sigaction sigaddset sigdelset sigdescr_np sigemptyset sigfillset sigismember siglongjmp signal
+            sigprocmask sleep snprintf socket socketpair sprintf srand srand48 srand48_r srandom sscanf stat
+            statfs statvfs stpcpy stpncpy strcasecmp strcasecmp_l strcasestr strcat strchr strchrnul strcmp
+            strcoll strcoll_l strcpy strcspn strdup strerror strerror_r strerrordesc_np strerrorname_np strftime
+            strlen strncasecmp strncasecmp_l strncat strncmp strncpy strndup strnlen strpbrk strptime strrchr
+            strsep strsignal strspn strstr strtod strtod_l strtof strtof_l strtoimax strtok strtok_r strtol
+            strtol_l strtold strtoll strtoq strtoul strtoul_l strtoull strtoumax strtouq strverscmp strxfrm
+            swprintf swscanf symlink symlinkat sync syncfs syscall sysconf sysinfo syslog system tcdrain tcflow
+            tcflush tcgetattr tcsendbreak tcsetattr tdelete tdestroy telldir textdomain tfind thrd_create
+            thrd_current thrd_detach thrd_equal thrd_exit thrd_join thrd_sleep thrd_yield time timegm timelocal
+            times timespec_get tmpfile tmpnam tolower tolower_l toupper toupper_l towctrans towlower towupper
+            truncate tsearch tss_create tss_delete tss_get tss_set ttyname ttyname_r twalk tzset ualarm umask
+            uname ungetc ungetwc unlink unlinkat unsetenv uselocale usleep utime utimensat utimes valloc
+            vasprintf vdprintf verr verrx versionsort vfork vfprintf vfscanf vfwprintf vprintf vscanf vsnprintf
+            vsprintf vsscanf vswprintf vswscanf vsyslog vwarn vwarnx vwprintf wait wait3 wait4 waitid waitpid
+            warn warnx wcpcpy wcpncpy wcrtomb wcscasecmp wcscat wcschr wcschrnul wcscmp wcscoll wcscpy wcscspn
+            wcsdup wcsftime wcslen wcsncasecmp wcsncat wcsncmp wcsncpy wcsnlen wcsnrtombs wcspbrk wcsrchr
+            wcsrtombs wcsspn wcsstr wcstod wcstof wcstok wcstol wcstold wcstoll wcstombs wcstoul wcstoull
+            wcswidth wcsxfrm wctob wctomb wctrans wctype wcwidth wmemchr wmemcmp wmemcpy wmemmove wmempcpy
+            wmemset wprintf write writev
             """, .function, .libc)
         add("""
             __addtf3 __clzti2 __ctzti2 __divdc3 __divsc3 __divtc3 __divtf3 __divti3 __divxc3 __eqtf2
