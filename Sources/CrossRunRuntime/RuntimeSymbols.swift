@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1165)
+        table.reserveCapacity(1173)
         // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
         // property lookups made building this table a tenth of a warm run's CPU time.
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
@@ -64,8 +64,9 @@ public enum RuntimeSymbols {
             clock_settime close closedir closelog cnd_broadcast cnd_destroy cnd_init cnd_signal cnd_timedwait
             cnd_wait confstr connect creat ctermid ctime ctime_r dcgettext dcngettext dgettext difftime dirfd
             dirname div dlclose dlerror dlopen dlsym dngettext dprintf drand48 drand48_r dup dup2 dup3 duplocale
-            ecvt endusershell erand48 erand48_r err error errx execl execle execlp execv execve execvp execvpe
-            exit explicit_bzero faccessat fchmod fchmodat fchown fchownat fclose fcntl fcvt fdatasync fdopen
+            ecvt endusershell epoll_create epoll_create1 epoll_ctl epoll_pwait epoll_wait erand48 erand48_r err
+            error errx eventfd eventfd_read eventfd_write execl execle execlp execv execve execvp execvpe exit
+            explicit_bzero faccessat fchmod fchmodat fchown fchownat fclose fcntl fcvt fdatasync fdopen
             fdopendir feof feof_unlocked ferror ferror_unlocked fflush fflush_unlocked ffs ffsl ffsll fgetc
             fgetc_unlocked fgetpos fgets fgets_unlocked fgetwc fgetws fileno fileno_unlocked flock flockfile
             fmemopen fnmatch fopen fork fpathconf fprintf fputc fputc_unlocked fputs fputs_unlocked fputwc

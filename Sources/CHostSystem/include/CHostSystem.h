@@ -45,4 +45,8 @@ char *crossrun_strptime(const char *text, const char *format, struct tm *tm);
 /// ("/proc/self/fd/N") guest opens can be redirected to. Made once per `name` (under 32
 /// bytes; the first call's contents stay) per process, at most 8 names; NULL on failure.
 const char *crossrun_synthetic_file(const char *name, const void *bytes, size_t length);
+/// epoll and eventfd, which Swift's Glibc module does not bring in.
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
 #endif

@@ -17,5 +17,6 @@ extension GuestABI {
                    51: .getsockname, 52: .getpeername, 44: .sendto, 45: .recvfrom, 54: .setsockopt, 55: .getsockopt,
                    48: .shutdown, 46: .sendmsg, 47: .recvmsg],
         jumpBufferRegisterBytes: 64,
-        linux: LinuxLP64())
+        linux: LinuxLP64(),
+        epollEventPacked: true)
 }

@@ -36,6 +36,9 @@ public struct GuestABI: Sendable {
     public var jumpBufferRegisterBytes: Int
     /// Layouts and numbers every LP64 Linux target here shares (flock, termios, rlimit…).
     public var linux: LinuxLP64
+    /// `struct epoll_event` is packed (12 bytes, data at 4) on x86-64 only; elsewhere 16 bytes
+    /// with data at 8.
+    public var epollEventPacked = false
 
     /// Whether `long double` is IEEE binary128.
     public var longDoubleIsBinary128: Bool { longDouble == .binary128 }
