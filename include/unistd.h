@@ -132,6 +132,10 @@ ssize_t readlinkat(int, const char *__CR_RESTRICT, char *__CR_RESTRICT, size_t);
 int symlinkat(const char *, int, const char *);
 int linkat(int, const char *, int, const char *, int);
 int fchownat(int, const char *, uid_t, gid_t, int);
+#if defined __USE_MISC || (defined __USE_XOPEN && !defined __USE_XOPEN2K)
+/* Emulated, only the guest's view of paths moves (see doc/ISOLATION.md); root only. */
+int chroot(const char *);
+#endif
 int fsync(int);
 int fdatasync(int);
 int ftruncate(int, off_t);

@@ -18,8 +18,12 @@ import Glibc
 /// process changing the tree under it at the same moment; it is a harness guard, not a security
 /// boundary (doc/ISOLATION.md).
 public struct GuestFileSystem: Sendable {
-    /// The confining directory (canonical, no trailing slash), or nil for the host's view.
-    public let root: [UInt8]?
+    /// The confining directory (canonical, no trailing slash), or nil for the host's view:
+    /// `--root`'s, or the one a guest `chroot` chose.
+    public private(set) var root: [UInt8]?
+    /// Whether the run is confined by `--root` (the policy: no exec, no network, no device
+    /// nodes…). A guest's own `chroot` changes only how paths resolve, as on Linux.
+    public private(set) var confined = false
     /// The guest's current directory: with a root a canonical guest path (starting at `/`);
     /// without one the canonical host path the guest moved to with `chdir`, or nil while it
     /// has not (then relative paths are the host's own).
@@ -48,7 +52,42 @@ public struct GuestFileSystem: Sendable {
         var bytes = Array(UnsafeRawBufferPointer(start: canonical, count: strlen(canonical)))
         if bytes == [UInt8(ascii: "/")] { bytes = [] }
         root = bytes
+        confined = true
         currentDirectory = [UInt8(ascii: "/")]
+    }
+
+    /// `chroot(path)`: later paths resolve below `path`'s directory (inside the current root,
+    /// if any). The current directory stays where it is when it lies inside the new root;
+    /// otherwise it becomes the new `/` (Linux would leave it outside, the classic way out).
+    public mutating func changeRoot(_ path: [UInt8]) throws(Failure) {
+        let resolved = try resolve(path, followLast: true)
+        guard let canonical = Glibc.realpath(resolved.host, nil) else { throw Failure(code: errno) }
+        defer { free(canonical) }
+        var st = stat()
+        guard stat(canonical, &st) == 0 else { throw Failure(code: errno) }
+        guard st.st_mode & S_IFMT == S_IFDIR else { throw Failure(code: ENOTDIR) }
+        var newRoot = Array(UnsafeRawBufferPointer(start: canonical, count: strlen(canonical)))
+        if newRoot == [Self.slash] { newRoot = [] }
+        // The current directory as a host path, before the root moves.
+        var hostDirectory: [UInt8]
+        if let root, let cwd = currentDirectory {
+            hostDirectory = root + (cwd == [Self.slash] ? [] : cwd)
+        } else if let cwd = currentDirectory {
+            hostDirectory = cwd
+        } else {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            hostDirectory = getcwd(&buffer, buffer.count) == nil ? [] : buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        }
+        if hostDirectory == [Self.slash] { hostDirectory = [] }
+        if hostDirectory == newRoot {
+            currentDirectory = [Self.slash]
+        } else if hostDirectory.count > newRoot.count, hostDirectory.starts(with: newRoot),
+                  hostDirectory[newRoot.count] == Self.slash {
+            currentDirectory = Array(hostDirectory[newRoot.count...])
+        } else {
+            currentDirectory = [Self.slash]
+        }
+        root = newRoot
     }
 
     /// Symbolic links followed in one resolution before it fails with `ELOOP` (Linux's limit).

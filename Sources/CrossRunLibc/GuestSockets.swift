@@ -46,7 +46,7 @@ public enum GuestSockets {
         let path = Array(bytes[s.sunPathOffset...].prefix { $0 != 0 })
         if path.isEmpty {
             // An abstract address (a leading NUL) names no file: outside any root.
-            if rt.fileSystem.root != nil { throw Failure(code: EACCES) }
+            if rt.fileSystem.confined { throw Failure(code: EACCES) }
             return bytes
         }
         let host: [CChar]
@@ -127,7 +127,7 @@ public enum GuestSockets {
     // MARK: Calls
 
     public static func socket(_ rt: LibcRuntime, _ domain: Int32, _ type: Int32, _ proto: Int32) -> Int64 {
-        if rt.fileSystem.root != nil && domain != rt.abi.linux.sockets.afUnix { return -Int64(EACCES) }
+        if rt.fileSystem.confined && domain != rt.abi.linux.sockets.afUnix { return -Int64(EACCES) }
         return hostResult(Int(Glibc.socket(domain, type, proto)))
     }
 

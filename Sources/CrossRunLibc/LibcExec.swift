@@ -66,7 +66,7 @@ enum LibcExec {
     /// `execvp`'s search: a name without `/` is tried in each directory of the guest's PATH
     /// (glibc's default "/bin:/usr/bin" without one); EACCES is remembered over ENOENT.
     static func execSearching(_ rt: LibcRuntime, _ f: any CallFrame, _ file: [UInt8], _ argv: [[UInt8]], _ envp: [[UInt8]]) throws {
-        guard rt.fileSystem.root == nil else { rt.setErrno(EACCES); f.returnInt32(-1); return }
+        guard !rt.fileSystem.confined else { rt.setErrno(EACCES); f.returnInt32(-1); return }
         guard !file.isEmpty else { rt.setErrno(ENOENT); f.returnInt32(-1); return }
         if file.contains(UInt8(ascii: "/")) {
             try execPath(rt, f, file, argv, envp)
@@ -87,7 +87,7 @@ enum LibcExec {
     }
 
     static func execPath(_ rt: LibcRuntime, _ f: any CallFrame, _ path: [UInt8], _ argv: [[UInt8]], _ envp: [[UInt8]]) throws {
-        guard rt.fileSystem.root == nil else { rt.setErrno(EACCES); f.returnInt32(-1); return }
+        guard !rt.fileSystem.confined else { rt.setErrno(EACCES); f.returnInt32(-1); return }
         let host: [CChar]
         do throws(GuestFileSystem.Failure) { host = try rt.fileSystem.resolve(path).host } catch { rt.setErrno(error.code); f.returnInt32(-1); return }
         rt.setErrno(exec(rt, host, argv, envp))

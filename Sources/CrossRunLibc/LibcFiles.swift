@@ -44,7 +44,7 @@ enum LibcFiles {
     /// devices (a device node inside the root would open host devices from outside it).
     static func deviceNodeAllowed(_ rt: LibcRuntime, _ mode: mode_t) -> Bool {
         let type = mode & S_IFMT
-        return rt.fileSystem.root == nil || (type != S_IFCHR && type != S_IFBLK)
+        return !rt.fileSystem.confined || (type != S_IFCHR && type != S_IFBLK)
     }
 
     /// `fcntl(fd, cmd, ...)`: descriptor flags, status flags, duplication and record locks.
@@ -206,6 +206,20 @@ enum LibcFiles {
             try atCall(rt, f, 1, dirfd: try f.int32(0), followLast: flags & AT_SYMLINK_NOFOLLOW == 0) { at, p in
                 Glibc.fchownat(at, p, uid_t(truncatingIfNeeded: try f.int(2)), gid_t(truncatingIfNeeded: try f.int(3)), flags & (AT_SYMLINK_NOFOLLOW | Int32(CROSSRUN_AT_EMPTY_PATH)))
             }
+        },
+        // Emulated, a guest chroot re-roots only the guest's path resolution (CrossRun's own
+        // files stay reachable); path errors come first, then CAP_SYS_CHROOT's EPERM, as Linux.
+        "chroot": { rt, f in
+            var fs = rt.fileSystem
+            let path = Array(try rt.memory.cString(f.int(0)))
+            do throws(GuestFileSystem.Failure) {
+                try fs.changeRoot(path)
+            } catch {
+                rt.setErrno(error.code); f.returnInt32(-1); return
+            }
+            guard geteuid() == 0 else { rt.setErrno(EPERM); f.returnInt32(-1); return }
+            rt.fileSystem = fs
+            f.returnInt32(0)
         },
         "fsync": { rt, f in LibcPosix.result(rt, f, Int(Glibc.fsync(try f.int32(0)))) },
         "fdatasync": { rt, f in LibcPosix.result(rt, f, Int(Glibc.fdatasync(try f.int32(0)))) },

@@ -13,7 +13,7 @@ enum LibcNetdb {
     /// Bytes of the static `hostent`/`servent` areas (a longer answer keeps what fits).
     static let staticArea = 4096
 
-    static func confined(_ rt: LibcRuntime) -> Bool { rt.fileSystem.root != nil }
+    static func confined(_ rt: LibcRuntime) -> Bool { rt.fileSystem.confined }
 
     static let functions: [String: HostFunction] = [
         "inet_pton": { rt, f in

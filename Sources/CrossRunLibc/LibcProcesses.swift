@@ -54,7 +54,7 @@ enum LibcProcesses {
     static let functions: [String: HostFunction] = [
         "system": { rt, f in
             let address = try f.int(0)
-            let confined = rt.fileSystem.root != nil
+            let confined = rt.fileSystem.confined
             if address == 0 {
                 // Nonzero when a shell is available; none is under --root.
                 f.returnInt32(!confined && access(shell, X_OK) == 0 ? 1 : 0)
@@ -77,7 +77,7 @@ enum LibcProcesses {
             // glibc: "r" or "w", optionally followed by "e" (close on exec).
             guard let kind = mode.first, kind == UInt8(ascii: "r") || kind == UInt8(ascii: "w"),
                   mode.dropFirst().allSatisfy({ $0 == UInt8(ascii: "e") }) else { rt.setErrno(EINVAL); f.returnInt(0); return }
-            guard rt.fileSystem.root == nil else { rt.setErrno(EACCES); f.returnInt(0); return }
+            guard !rt.fileSystem.confined else { rt.setErrno(EACCES); f.returnInt(0); return }
             var fds: [Int32] = [-1, -1]
             guard pipe(&fds) == 0 else { rt.setErrno(errno); f.returnInt(0); return }
             // Neither end leaks into other children (the child's end is dup2'ed onto 0 or 1).

@@ -150,7 +150,7 @@ enum LibcSignal {
                 return
             }
             // Under --root only the guest's own children are reachable; pid 0 stays in-process.
-            if rt.fileSystem.root != nil && !(pid > 0 && isChild(pid)) {
+            if rt.fileSystem.confined && !(pid > 0 && isChild(pid)) {
                 guard pid == 0 else { rt.setErrno(EPERM); f.returnInt32(-1); return }
                 if sig != 0 { try deliver(rt, sig) }
                 f.returnInt32(0)

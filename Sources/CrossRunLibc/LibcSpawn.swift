@@ -43,7 +43,7 @@ enum LibcSpawn {
 
     /// `posix_spawn` (`search`: `posix_spawnp`, over the guest's PATH).
     static func spawn(_ rt: LibcRuntime, _ f: any CallFrame, search: Bool) throws {
-        guard rt.fileSystem.root == nil else { f.returnInt32(EACCES); return }
+        guard !rt.fileSystem.confined else { f.returnInt32(EACCES); return }
         let pidAddress = try f.int(0)
         let file = Array(try rt.memory.cString(f.int(1)))
         let actionsAddress = try f.int(2), attributesAddress = try f.int(3)

@@ -11,7 +11,7 @@ import Glibc
 /// sent to it, and `LOG_PERROR`'s copy is written to stderr by CrossRun in glibc's form
 /// (`ident[pid]: message`).
 enum LibcSyslog {
-    static func confined(_ rt: LibcRuntime) -> Bool { rt.fileSystem.root != nil }
+    static func confined(_ rt: LibcRuntime) -> Bool { rt.fileSystem.confined }
 
     static func log(_ rt: LibcRuntime, _ priority: Int32, format: UInt64, args: inout any VariadicArguments) throws {
         let saved = try rt.memory.load(rt.errnoAddress, as: Int32.self)

@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1173)
+        table.reserveCapacity(1174)
         // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
         // property lookups made building this table a tenth of a warm run's CPU time.
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
@@ -60,26 +60,26 @@ public enum RuntimeSymbols {
             atoll backtrace backtrace_symbols backtrace_symbols_fd basename bcmp bcopy bind
             bind_textdomain_codeset bindtextdomain bsearch btowc bzero c16rtomb c32rtomb call_once calloc
             canonicalize_file_name cfgetispeed cfgetospeed cfmakeraw cfsetispeed cfsetospeed cfsetspeed chdir
-            chmod chown clearenv clearerr clearerr_unlocked clock clock_getres clock_gettime clock_nanosleep
-            clock_settime close closedir closelog cnd_broadcast cnd_destroy cnd_init cnd_signal cnd_timedwait
-            cnd_wait confstr connect creat ctermid ctime ctime_r dcgettext dcngettext dgettext difftime dirfd
-            dirname div dlclose dlerror dlopen dlsym dngettext dprintf drand48 drand48_r dup dup2 dup3 duplocale
-            ecvt endusershell epoll_create epoll_create1 epoll_ctl epoll_pwait epoll_wait erand48 erand48_r err
-            error errx eventfd eventfd_read eventfd_write execl execle execlp execv execve execvp execvpe exit
-            explicit_bzero faccessat fchmod fchmodat fchown fchownat fclose fcntl fcvt fdatasync fdopen
-            fdopendir feof feof_unlocked ferror ferror_unlocked fflush fflush_unlocked ffs ffsl ffsll fgetc
-            fgetc_unlocked fgetpos fgets fgets_unlocked fgetwc fgetws fileno fileno_unlocked flock flockfile
-            fmemopen fnmatch fopen fork fpathconf fprintf fputc fputc_unlocked fputs fputs_unlocked fputwc
-            fputws fread fread_unlocked free freeaddrinfo freelocale freopen fscanf fseek fseeko fsetpos fstat
-            fstatat fstatfs fstatvfs fsync ftell ftello ftruncate ftrylockfile ftw funlockfile futimens futimes
-            fwide fwprintf fwrite fwrite_unlocked gai_strerror gcvt get_avphys_pages get_nprocs get_nprocs_conf
-            get_phys_pages getaddrinfo getauxval getc getc_unlocked getchar getchar_unlocked getcwd getdelim
-            getdtablesize getegid getentropy getenv geteuid getgid getgrgid getgrgid_r getgrnam getgrnam_r
-            getgroups gethostbyaddr gethostbyname gethostname getitimer getline getloadavg getlogin getlogin_r
-            getnameinfo getopt getopt_long getopt_long_only getpagesize getpeername getpgid getpgrp getpid
-            getppid getpriority getpwnam getpwnam_r getpwuid getpwuid_r getrandom getresgid getresuid getrlimit
-            getrusage getservbyname getservbyport getsid getsockname getsockopt getsubopt gettext gettid
-            gettimeofday getuid getusershell getw getwc getwchar glob globfree gmtime gmtime_r
+            chmod chown chroot clearenv clearerr clearerr_unlocked clock clock_getres clock_gettime
+            clock_nanosleep clock_settime close closedir closelog cnd_broadcast cnd_destroy cnd_init cnd_signal
+            cnd_timedwait cnd_wait confstr connect creat ctermid ctime ctime_r dcgettext dcngettext dgettext
+            difftime dirfd dirname div dlclose dlerror dlopen dlsym dngettext dprintf drand48 drand48_r dup dup2
+            dup3 duplocale ecvt endusershell epoll_create epoll_create1 epoll_ctl epoll_pwait epoll_wait erand48
+            erand48_r err error errx eventfd eventfd_read eventfd_write execl execle execlp execv execve execvp
+            execvpe exit explicit_bzero faccessat fchmod fchmodat fchown fchownat fclose fcntl fcvt fdatasync
+            fdopen fdopendir feof feof_unlocked ferror ferror_unlocked fflush fflush_unlocked ffs ffsl ffsll
+            fgetc fgetc_unlocked fgetpos fgets fgets_unlocked fgetwc fgetws fileno fileno_unlocked flock
+            flockfile fmemopen fnmatch fopen fork fpathconf fprintf fputc fputc_unlocked fputs fputs_unlocked
+            fputwc fputws fread fread_unlocked free freeaddrinfo freelocale freopen fscanf fseek fseeko fsetpos
+            fstat fstatat fstatfs fstatvfs fsync ftell ftello ftruncate ftrylockfile ftw funlockfile futimens
+            futimes fwide fwprintf fwrite fwrite_unlocked gai_strerror gcvt get_avphys_pages get_nprocs
+            get_nprocs_conf get_phys_pages getaddrinfo getauxval getc getc_unlocked getchar getchar_unlocked
+            getcwd getdelim getdtablesize getegid getentropy getenv geteuid getgid getgrgid getgrgid_r getgrnam
+            getgrnam_r getgroups gethostbyaddr gethostbyname gethostname getitimer getline getloadavg getlogin
+            getlogin_r getnameinfo getopt getopt_long getopt_long_only getpagesize getpeername getpgid getpgrp
+            getpid getppid getpriority getpwnam getpwnam_r getpwuid getpwuid_r getrandom getresgid getresuid
+            getrlimit getrusage getservbyname getservbyport getsid getsockname getsockopt getsubopt gettext
+            gettid gettimeofday getuid getusershell getw getwc getwchar glob globfree gmtime gmtime_r
             gnu_get_libc_release gnu_get_libc_version hcreate hcreate_r hdestroy hdestroy_r hsearch hsearch_r
             hstrerror htonl htons if_indextoname if_nametoindex imaxabs imaxdiv index inet_addr inet_aton
             inet_network inet_ntoa inet_ntop inet_pton initstate insque ioctl isalnum isalnum_l isalpha
