@@ -136,6 +136,12 @@ int fchownat(int, const char *, uid_t, gid_t, int);
 /* Emulated, only the guest's view of paths moves (see doc/ISOLATION.md); root only. */
 int chroot(const char *);
 #endif
+#ifdef __USE_MISC
+/* Guest code (runtime/daemon.c): fork, the parent exits, setsid, chdir("/"), stdio to /dev/null. */
+int daemon(int, int);
+/* Emulated, EPERM: a guest does not rename the host. */
+int sethostname(const char *, size_t);
+#endif
 int fsync(int);
 int fdatasync(int);
 int ftruncate(int, off_t);

@@ -20,6 +20,7 @@ public enum GuestRuntime {
     public static let functions: Set<String> = {
         var names: Set<String> = ["qsort", "qsort_r", "bsearch"]
         names.formUnion(directoryFunctions)
+        names.insert("daemon")
         names.formUnion(searchFunctions)
         names.formUnion(["ftw", "nftw"])
         names.formUnion(threadFunctions)
@@ -103,6 +104,7 @@ public enum GuestRuntime {
         list += [
             (["runtime/sort.c"], ["qsort", "qsort_r", "bsearch"]),
             (["runtime/dirent.c"], directoryFunctions),
+            (["runtime/daemon.c"], ["daemon"]),
             (["runtime/search.c"], searchFunctions),
             (["runtime/ftw.c"], ["ftw", "nftw"]),
             (["runtime/pthread.c", "runtime/pthread_mutex.c", "runtime/pthread_rwlock.c", "runtime/semaphore.c",

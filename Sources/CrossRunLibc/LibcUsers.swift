@@ -154,6 +154,13 @@ enum LibcUsers {
             try rt.memory.write(name + [0], at: f.int(0))
             f.returnInt32(0)
         },
+        // Natively the host's; emulated a guest never renames the host. Linux checks the
+        // privilege first, then the length.
+        "sethostname": { rt, f in
+            let long = try f.size(1) > 64
+            rt.setErrno(geteuid() == 0 && long ? EINVAL : EPERM)
+            f.returnInt32(-1)
+        },
         "ttyname": { rt, f in
             guard let p = Glibc.ttyname(try f.int32(0)) else { rt.setErrno(errno); f.returnInt(0); return }
             let object = try rt.staticObject("ttyname", size: 4096)
