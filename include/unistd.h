@@ -137,6 +137,15 @@ int fchownat(int, const char *, uid_t, gid_t, int);
 int chroot(const char *);
 #endif
 #ifdef __USE_MISC
+/* Closes every descriptor from the given one up (emulated: CrossRun's own stay open). */
+void closefrom(int);
+#endif
+#ifdef __USE_GNU
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+int close_range(unsigned int, unsigned int, int);
+#endif
+#ifdef __USE_MISC
 /* Guest code (runtime/daemon.c): fork, the parent exits, setsid, chdir("/"), stdio to /dev/null. */
 int daemon(int, int);
 /* Emulated, EPERM: a guest does not rename the host. */

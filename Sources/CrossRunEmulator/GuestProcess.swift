@@ -210,6 +210,9 @@ public final class GuestProcess {
         runtime.fileSystem = options.fileSystem
         if options.deterministic { prepareDeterministicRun() }
         if let output = options.signalTrace { runtime.signalObserver = { Self.traceSignal($0, to: output) } }
+        for output in [options.syscallTrace?.output, options.libcTrace?.output, options.signalTrace] {
+            if let output, fileno(output) > 2 { runtime.protectedDescriptors.insert(fileno(output)) }
+        }
         runtime.callGuest = { [unowned self] function, args in try self.callNested(function, args) }
         runtime.afterForkInChild = { [unowned self] in self.deadlineAfterFork(); self.threadsAfterFork() }
         runtime.signalDispositionChanged = { Self.forwardDisposition($0, handler: $1, flags: $2) }

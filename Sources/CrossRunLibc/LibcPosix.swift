@@ -43,7 +43,10 @@ enum LibcPosix {
             result(rt, f, Glibc.write(fd, buffer, n))
         },
         // The standard descriptors are the host's own: closing them is pretended.
-        "close": { rt, f in let fd = try f.int32(0); result(rt, f, (0...2).contains(fd) ? 0 : Int(Glibc.close(fd))) },
+        "close": { rt, f in
+            let fd = try f.int32(0)
+            result(rt, f, (0...2).contains(fd) || rt.protectedDescriptors.contains(fd) ? 0 : Int(Glibc.close(fd)))
+        },
         "lseek": { rt, f in result(rt, f, Int(Glibc.lseek(try f.int32(0), off_t(try f.long(1)), try f.int32(2)))) },
         "open": { rt, f in
             let flags = try f.int32(1)

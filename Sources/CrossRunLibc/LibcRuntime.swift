@@ -29,6 +29,9 @@ public final class LibcRuntime {
     public var errnoAddress: UInt64 = 0
     /// Short program name used in diagnostics such as failed assertions.
     public var programName = "program"
+    /// CrossRun's own descriptors the guest must not close (a `--trace-file`): `close`,
+    /// `closefrom` and `close_range` leave them open, as they leave 0–2.
+    public var protectedDescriptors: Set<Int32> = []
     /// Where diagnostics (unknown syscalls with --verbose, bad frees) go.
     public var verbose = false
     /// The guest architecture's ABI facts (layouts, numbers, type formats).

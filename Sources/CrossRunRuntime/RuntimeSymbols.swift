@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1176)
+        table.reserveCapacity(1178)
         // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
         // property lookups made building this table a tenth of a warm run's CPU time.
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
@@ -61,53 +61,53 @@ public enum RuntimeSymbols {
             bind_textdomain_codeset bindtextdomain bsearch btowc bzero c16rtomb c32rtomb call_once calloc
             canonicalize_file_name cfgetispeed cfgetospeed cfmakeraw cfsetispeed cfsetospeed cfsetspeed chdir
             chmod chown chroot clearenv clearerr clearerr_unlocked clock clock_getres clock_gettime
-            clock_nanosleep clock_settime close closedir closelog cnd_broadcast cnd_destroy cnd_init cnd_signal
-            cnd_timedwait cnd_wait confstr connect creat ctermid ctime ctime_r daemon dcgettext dcngettext
-            dgettext difftime dirfd dirname div dlclose dlerror dlopen dlsym dngettext dprintf drand48 drand48_r
-            dup dup2 dup3 duplocale ecvt endusershell epoll_create epoll_create1 epoll_ctl epoll_pwait
-            epoll_wait erand48 erand48_r err error errx eventfd eventfd_read eventfd_write execl execle execlp
-            execv execve execvp execvpe exit explicit_bzero faccessat fchmod fchmodat fchown fchownat fclose
-            fcntl fcvt fdatasync fdopen fdopendir feof feof_unlocked ferror ferror_unlocked fflush
-            fflush_unlocked ffs ffsl ffsll fgetc fgetc_unlocked fgetpos fgets fgets_unlocked fgetwc fgetws
-            fileno fileno_unlocked flock flockfile fmemopen fnmatch fopen fork fpathconf fprintf fputc
-            fputc_unlocked fputs fputs_unlocked fputwc fputws fread fread_unlocked free freeaddrinfo freelocale
-            freopen fscanf fseek fseeko fsetpos fstat fstatat fstatfs fstatvfs fsync ftell ftello ftruncate
-            ftrylockfile ftw funlockfile futimens futimes fwide fwprintf fwrite fwrite_unlocked gai_strerror
-            gcvt get_avphys_pages get_nprocs get_nprocs_conf get_phys_pages getaddrinfo getauxval getc
-            getc_unlocked getchar getchar_unlocked getcwd getdelim getdtablesize getegid getentropy getenv
-            geteuid getgid getgrgid getgrgid_r getgrnam getgrnam_r getgroups gethostbyaddr gethostbyname
-            gethostname getitimer getline getloadavg getlogin getlogin_r getnameinfo getopt getopt_long
-            getopt_long_only getpagesize getpeername getpgid getpgrp getpid getppid getpriority getpwnam
-            getpwnam_r getpwuid getpwuid_r getrandom getresgid getresuid getrlimit getrusage getservbyname
-            getservbyport getsid getsockname getsockopt getsubopt gettext gettid gettimeofday getuid
-            getusershell getw getwc getwchar glob globfree gmtime gmtime_r gnu_get_libc_release
-            gnu_get_libc_version hcreate hcreate_r hdestroy hdestroy_r hsearch hsearch_r hstrerror htonl htons
-            if_indextoname if_nametoindex imaxabs imaxdiv index inet_addr inet_aton inet_network inet_ntoa
-            inet_ntop inet_pton initstate insque ioctl isalnum isalnum_l isalpha isalpha_l isascii isatty
-            isblank isblank_l iscntrl iscntrl_l isdigit isdigit_l isgraph isgraph_l islower islower_l isprint
-            isprint_l ispunct ispunct_l isspace isspace_l isupper isupper_l iswalnum iswalpha iswblank iswcntrl
-            iswctype iswdigit iswgraph iswlower iswprint iswpunct iswspace iswupper iswxdigit isxdigit
-            isxdigit_l jrand48 jrand48_r kill l64a labs lchown lcong48 lcong48_r ldiv lfind link linkat listen
-            llabs lldiv localeconv localtime localtime_r lockf longjmp lrand48 lrand48_r lsearch lseek lstat
-            lutimes madvise malloc malloc_trim malloc_usable_size mblen mbrlen mbrtoc16 mbrtoc32 mbrtowc mbsinit
-            mbsnrtowcs mbsrtowcs mbstowcs mbtowc memalign memccpy memchr memcmp memcpy memmem memmove mempcpy
-            memrchr memset mkdir mkdirat mkdtemp mkfifo mkfifoat mknod mknodat mkostemp mkostemps mkstemp
-            mkstemps mktemp mktime mlock mmap mprotect mrand48 mrand48_r mremap msync mtx_destroy mtx_init
-            mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock munmap nanosleep newlocale nftw ngettext nice
-            nl_langinfo nl_langinfo_l nrand48 nrand48_r ntohl ntohs open open_memstream open_wmemstream openat
-            opendir openlog pathconf pause pclose perror pipe pipe2 poll popen posix_madvise posix_memalign
-            posix_spawn posix_spawn_file_actions_addclose posix_spawn_file_actions_adddup2
-            posix_spawn_file_actions_addopen posix_spawn_file_actions_destroy posix_spawn_file_actions_init
-            posix_spawnattr_destroy posix_spawnattr_getflags posix_spawnattr_getpgroup
-            posix_spawnattr_getsigdefault posix_spawnattr_getsigmask posix_spawnattr_init
-            posix_spawnattr_setflags posix_spawnattr_setpgroup posix_spawnattr_setsigdefault
-            posix_spawnattr_setsigmask posix_spawnp pread preadv printf pselect pthread_attr_destroy
-            pthread_attr_getdetachstate pthread_attr_getguardsize pthread_attr_getinheritsched
-            pthread_attr_getschedparam pthread_attr_getschedpolicy pthread_attr_getscope
-            pthread_attr_getstacksize pthread_attr_init pthread_attr_setdetachstate pthread_attr_setguardsize
-            pthread_attr_setinheritsched pthread_attr_setschedparam pthread_attr_setschedpolicy
-            pthread_attr_setscope pthread_attr_setstacksize pthread_barrier_destroy pthread_barrier_init
-            pthread_barrier_wait pthread_barrierattr_destroy pthread_barrierattr_getpshared
+            clock_nanosleep clock_settime close close_range closedir closefrom closelog cnd_broadcast
+            cnd_destroy cnd_init cnd_signal cnd_timedwait cnd_wait confstr connect creat ctermid ctime ctime_r
+            daemon dcgettext dcngettext dgettext difftime dirfd dirname div dlclose dlerror dlopen dlsym
+            dngettext dprintf drand48 drand48_r dup dup2 dup3 duplocale ecvt endusershell epoll_create
+            epoll_create1 epoll_ctl epoll_pwait epoll_wait erand48 erand48_r err error errx eventfd eventfd_read
+            eventfd_write execl execle execlp execv execve execvp execvpe exit explicit_bzero faccessat fchmod
+            fchmodat fchown fchownat fclose fcntl fcvt fdatasync fdopen fdopendir feof feof_unlocked ferror
+            ferror_unlocked fflush fflush_unlocked ffs ffsl ffsll fgetc fgetc_unlocked fgetpos fgets
+            fgets_unlocked fgetwc fgetws fileno fileno_unlocked flock flockfile fmemopen fnmatch fopen fork
+            fpathconf fprintf fputc fputc_unlocked fputs fputs_unlocked fputwc fputws fread fread_unlocked free
+            freeaddrinfo freelocale freopen fscanf fseek fseeko fsetpos fstat fstatat fstatfs fstatvfs fsync
+            ftell ftello ftruncate ftrylockfile ftw funlockfile futimens futimes fwide fwprintf fwrite
+            fwrite_unlocked gai_strerror gcvt get_avphys_pages get_nprocs get_nprocs_conf get_phys_pages
+            getaddrinfo getauxval getc getc_unlocked getchar getchar_unlocked getcwd getdelim getdtablesize
+            getegid getentropy getenv geteuid getgid getgrgid getgrgid_r getgrnam getgrnam_r getgroups
+            gethostbyaddr gethostbyname gethostname getitimer getline getloadavg getlogin getlogin_r getnameinfo
+            getopt getopt_long getopt_long_only getpagesize getpeername getpgid getpgrp getpid getppid
+            getpriority getpwnam getpwnam_r getpwuid getpwuid_r getrandom getresgid getresuid getrlimit
+            getrusage getservbyname getservbyport getsid getsockname getsockopt getsubopt gettext gettid
+            gettimeofday getuid getusershell getw getwc getwchar glob globfree gmtime gmtime_r
+            gnu_get_libc_release gnu_get_libc_version hcreate hcreate_r hdestroy hdestroy_r hsearch hsearch_r
+            hstrerror htonl htons if_indextoname if_nametoindex imaxabs imaxdiv index inet_addr inet_aton
+            inet_network inet_ntoa inet_ntop inet_pton initstate insque ioctl isalnum isalnum_l isalpha
+            isalpha_l isascii isatty isblank isblank_l iscntrl iscntrl_l isdigit isdigit_l isgraph isgraph_l
+            islower islower_l isprint isprint_l ispunct ispunct_l isspace isspace_l isupper isupper_l iswalnum
+            iswalpha iswblank iswcntrl iswctype iswdigit iswgraph iswlower iswprint iswpunct iswspace iswupper
+            iswxdigit isxdigit isxdigit_l jrand48 jrand48_r kill l64a labs lchown lcong48 lcong48_r ldiv lfind
+            link linkat listen llabs lldiv localeconv localtime localtime_r lockf longjmp lrand48 lrand48_r
+            lsearch lseek lstat lutimes madvise malloc malloc_trim malloc_usable_size mblen mbrlen mbrtoc16
+            mbrtoc32 mbrtowc mbsinit mbsnrtowcs mbsrtowcs mbstowcs mbtowc memalign memccpy memchr memcmp memcpy
+            memmem memmove mempcpy memrchr memset mkdir mkdirat mkdtemp mkfifo mkfifoat mknod mknodat mkostemp
+            mkostemps mkstemp mkstemps mktemp mktime mlock mmap mprotect mrand48 mrand48_r mremap msync
+            mtx_destroy mtx_init mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock munmap nanosleep
+            newlocale nftw ngettext nice nl_langinfo nl_langinfo_l nrand48 nrand48_r ntohl ntohs open
+            open_memstream open_wmemstream openat opendir openlog pathconf pause pclose perror pipe pipe2 poll
+            popen posix_madvise posix_memalign posix_spawn posix_spawn_file_actions_addclose
+            posix_spawn_file_actions_adddup2 posix_spawn_file_actions_addopen posix_spawn_file_actions_destroy
+            posix_spawn_file_actions_init posix_spawnattr_destroy posix_spawnattr_getflags
+            posix_spawnattr_getpgroup posix_spawnattr_getsigdefault posix_spawnattr_getsigmask
+            posix_spawnattr_init posix_spawnattr_setflags posix_spawnattr_setpgroup
+            posix_spawnattr_setsigdefault posix_spawnattr_setsigmask posix_spawnp pread preadv printf pselect
+            pthread_attr_destroy pthread_attr_getdetachstate pthread_attr_getguardsize
+            pthread_attr_getinheritsched pthread_attr_getschedparam pthread_attr_getschedpolicy
+            pthread_attr_getscope pthread_attr_getstacksize pthread_attr_init pthread_attr_setdetachstate
+            pthread_attr_setguardsize pthread_attr_setinheritsched pthread_attr_setschedparam
+            pthread_attr_setschedpolicy pthread_attr_setscope pthread_attr_setstacksize pthread_barrier_destroy
+            pthread_barrier_init pthread_barrier_wait pthread_barrierattr_destroy pthread_barrierattr_getpshared
             pthread_barrierattr_init pthread_barrierattr_setpshared pthread_cancel pthread_clockjoin_np
             pthread_cond_broadcast pthread_cond_clockwait pthread_cond_destroy pthread_cond_init
             pthread_cond_signal pthread_cond_timedwait pthread_cond_wait pthread_condattr_destroy

@@ -37,6 +37,8 @@ final class HostLibcRobustnessTests: XCTestCase {
         "alarm", "ualarm", "setitimer", "clock_nanosleep", "mknod", "mknodat", "mkfifoat", "fchownat",
         // A random descriptor may be one of the test's own that never becomes ready (epoll_eventfd).
         "epoll_wait", "epoll_pwait", "epoll_ctl", "eventfd_read", "eventfd_write",
+        // They would close the test process's own descriptors (close_range_fds covers them).
+        "closefrom", "close_range",
         // A random pattern may walk the whole host file system.
         "glob",
         // Sockets on random descriptors could shut down, send on or block on the test's own
