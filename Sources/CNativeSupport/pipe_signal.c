@@ -1,3 +1,4 @@
+#define _GNU_SOURCE 1
 // Host signals for emulated runs. SIGPIPE: the host kernel raises it on CrossRun when a guest
 // writes to a pipe or socket nobody reads; the guest's own disposition (default, ignored, a
 // handler) must decide what happens. Signals from other processes (a parent's kill(child,
@@ -6,6 +7,8 @@
 // call (or the next one) delivers them to the guest. A guest's SIG_IGN becomes the host's, so
 // an ignored signal from outside is ignored as natively (and SIGCHLD's auto-reaping holds).
 #include "CNativeSupport.h"
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -33,6 +36,8 @@ uint64_t crossrun_take_host_signals(void) {
 /* The host's dispositions before the guest changed them (restored at the run's end). */
 static struct sigaction saved[32];
 static uint32_t saved_mask;
+/* Signals whose host handler records them for the guest (bit sig). */
+static uint32_t recording_mask;
 
 int crossrun_forwardable_signal(int sig) {
     switch (sig) {
@@ -53,6 +58,7 @@ int crossrun_forward_signal(int sig, int mode, int restart) {
     sa.sa_flags = mode == 2 && restart ? SA_RESTART : 0;
     struct sigaction old;
     if (sigaction(sig, &sa, &old) != 0) return -1;
+    if (mode == 2) recording_mask |= 1u << sig; else recording_mask &= ~(1u << sig);
     if (!(saved_mask & 1u << sig)) {
         saved[sig] = old;
         saved_mask |= 1u << sig;
@@ -64,5 +70,19 @@ void crossrun_restore_forwarded_signals(void) {
     for (int sig = 1; sig < 32; sig++)
         if (saved_mask & 1u << sig) sigaction(sig, &saved[sig], NULL);
     saved_mask = 0;
+    recording_mask = 0;
     __atomic_store_n(&crossrun_host_signals, 0, __ATOMIC_SEQ_CST);
+}
+
+int crossrun_block_recording_signals(sigset_t *old) {
+    if (recording_mask == 0) return 0;
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig = 1; sig < 32; sig++)
+        if (recording_mask & 1u << sig) sigaddset(&set, sig);
+    return pthread_sigmask(SIG_BLOCK, &set, old) == 0;
+}
+
+int crossrun_ppoll_with_mask(struct pollfd *fds, unsigned long count, const sigset_t *mask) {
+    return ppoll(fds, (nfds_t)count, NULL, mask);
 }

@@ -1,3 +1,4 @@
+import CNativeSupport
 import CrossRunLibc
 #if canImport(Glibc)
 import Glibc
@@ -19,7 +20,11 @@ extension GuestProcess {
     static let descriptorWaitingFunctionNames: Set<String> = [
         "read", "readv", "recv", "recvfrom", "recvmsg", "accept", "accept4",
         "write", "writev", "send", "sendto", "sendmsg", "select", "pselect", "poll", "ppoll", "epoll_wait",
+        "pause",
     ]
+    /// The calls that wait for input: with one thread they wait with the guest's recording
+    /// signals unblocked only inside the wait (``signalSafeWait(_:_:_:_:)``).
+    static let readingFunctionNames: Set<String> = ["read", "readv", "recv", "recvfrom", "recvmsg", "accept", "accept4", "pause"]
 
     /// What a call waits for: host descriptors with events, and a time limit (nil: none).
     struct DescriptorWait {
@@ -31,7 +36,8 @@ extension GuestProcess {
     func descriptorWaitingFunction(_ name: String) -> HostFunction? {
         guard Self.descriptorWaitingFunctionNames.contains(name), let plain = HostLibc.functions[name] else { return nil }
         return { [unowned self] rt, f in
-            guard let s = threads, s.liveCount > 1, nestedStackTops.isEmpty else { return try plain(rt, f) }
+            guard nestedStackTops.isEmpty else { return try plain(rt, f) }
+            guard let s = threads, s.liveCount > 1 else { return try signalSafeWait(name, plain, rt, f) }
             let i = s.currentIndex
             if s.threads[i].waitTimedOut {
                 // Its time limit passed while it waited: this call must not wait again.
@@ -45,6 +51,53 @@ extension GuestProcess {
             s.blockCurrent(primitive: name, futex: nil, wakeAt: wakeAt, timeoutResult: 0,
                            descriptors: wait.descriptors, retryPC: arch.pc(uc) &- arch.trapPCOffset)
             requestSwitch(.block)
+        }
+    }
+
+    /// One thread: a call that waits for input, or `pause`, waits in `ppoll`/`sigsuspend` with the
+    /// signals the guest handles (recorded by the host's handler, delivered at traps) unblocked
+    /// only inside the wait. Checking for a recorded signal and then starting a blocking host call
+    /// would miss one that came in between: `pause` would wait forever (a parent's SIGTERM to a
+    /// child in `pause`). A signal that interrupts the wait runs its guest handler here; the call
+    /// then fails with EINTR, or — with SA_RESTART, and not for `pause` — waits again.
+    func signalSafeWait(_ name: String, _ plain: HostFunction, _ rt: LibcRuntime, _ f: any CallFrame) throws {
+        guard Self.readingFunctionNames.contains(name) else { return try plain(rt, f) }
+        let wait = name == "pause" ? DescriptorWait(descriptors: [], timeout: nil) : try Self.descriptorWait(name, rt, f)
+        guard let wait else { return try plain(rt, f) }
+        /// Whether every signal in `mask` (but SIGPIPE, whose record is the host's own) restarts calls.
+        func restarts(_ mask: UInt64) -> Bool {
+            name != "pause" && (1..<64).allSatisfy { sig in
+                sig == SIGPIPE || mask & (UInt64(1) << UInt64(sig - 1)) == 0
+                    || (rt.signalActions[Int32(sig)]?.flags ?? 0) & SA_RESTART != 0
+            }
+        }
+        let atEntry = signalsDeliveredAtEntry & ~(UInt64(1) << UInt64(SIGPIPE - 1))
+        signalsDeliveredAtEntry = 0
+        if atEntry != 0 && !restarts(atEntry) {
+            // It came while the guest ran up to this call: natively its handler would have run
+            // before the call, where the program checks for it; here the call ends at once.
+            rt.setErrno(EINTR)
+            f.returnSigned(-1)
+            return
+        }
+        while true {
+            var old = sigset_t()
+            guard crossrun_block_recording_signals(&old) != 0 else { return try plain(rt, f) }
+            var signalled = crossrun_host_signals_pending() != 0
+            if !signalled {
+                var fds = wait.descriptors
+                let r = fds.isEmpty ? sigsuspend(&old) : crossrun_ppoll_with_mask(&fds, UInt(fds.count), &old)
+                signalled = r < 0 && errno == EINTR
+            }
+            pthread_sigmask(SIG_SETMASK, &old, nil)
+            guard signalled else { return try plain(rt, f) }   // ready (or an error the call reports)
+            let restart = restarts(crossrun_host_signals)
+            try deliverHostPipeSignal()
+            if !restart {
+                rt.setErrno(EINTR)
+                f.returnSigned(-1)
+                return
+            }
         }
     }
 

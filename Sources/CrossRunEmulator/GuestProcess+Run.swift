@@ -93,7 +93,12 @@ extension GuestProcess {
         do {
             // A signal recorded since the last trap runs its handler before the call: a
             // `pause` or `read` must not start waiting for a signal that has already come.
-            if crossrun_host_signals_pending() != 0 { try deliverHostPipeSignal() }
+            signalsDeliveredAtEntry = 0
+            if crossrun_host_signals_pending() != 0 {
+                let delivered = crossrun_host_signals
+                try deliverHostPipeSignal()
+                signalsDeliveredAtEntry = delivered   // after the handlers, whose own calls reset it
+            }
             try functions[index](runtime, arch.frame(uc, memory: memory))
             try deliverHostPipeSignal()
             if raises { raiseHostExceptions() }

@@ -119,6 +119,10 @@ public final class GuestProcess {
     var nestedStackTops: [UInt64] = []
     /// A `longjmp` out of a nested guest call, travelling outwards (see ``NestedJump``).
     var pendingJump: PendingJump?
+    /// Signals (bit sig-1) recorded on the host and delivered right before the current library
+    /// call: to the guest they came while it ran, so a waiting call (`pause`, `read`) treats
+    /// them as having interrupted it (``signalSafeWait(_:_:_:_:)``).
+    var signalsDeliveredAtEntry: UInt64 = 0
     var faultContext: String?
     /// The image's `.debug_line`, read at the first report that names an address.
     lazy var lineTable = LineTable(image)

@@ -91,7 +91,7 @@ extension LibcRuntime {
     var randState: RandomState { get { state.randState } _modify { yield &state.randState } }
     /// Guest signal dispositions set with `signal`/`sigaction` (guest handler addresses; 0 default, 1 ignore).
     public var signalHandlers: [Int32: UInt64] { get { state.signalHandlers } _modify { yield &state.signalHandlers } }
-    var signalActions: [Int32: (mask: UInt64, flags: Int32)] { get { state.signalActions } _modify { yield &state.signalActions } }
+    package var signalActions: [Int32: (mask: UInt64, flags: Int32)] { get { state.signalActions } _modify { yield &state.signalActions } }
     /// The process signal mask: bit N-1 blocks signal N.
     public var signalMask: UInt64 { get { state.signalMask } _modify { yield &state.signalMask } }
     var pendingSignals: UInt64 { get { state.pendingSignals } _modify { yield &state.pendingSignals } }

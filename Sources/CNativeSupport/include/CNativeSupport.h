@@ -4,6 +4,7 @@
 #define CROSSRUN_NATIVE_SUPPORT_H
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 
 /// One image symbol for crash symbolization (addresses are absolute).
 typedef struct crossrun_symbol {
@@ -238,6 +239,13 @@ int crossrun_forwardable_signal(int sig);
 int crossrun_forward_signal(int sig, int mode, int restart);
 /// Puts back every disposition ``crossrun_forward_signal`` changed, drops recorded signals.
 void crossrun_restore_forwarded_signals(void);
+/// Blocks the signals whose host handler records them for the guest (the old mask in *old);
+/// 0 when there are none. A call that waits then unblocks them only inside the wait
+/// (`sigsuspend`, `ppoll`), so one that came after the last check cannot be missed.
+int crossrun_block_recording_signals(sigset_t *old);
+struct pollfd;
+/// ppoll(2) without a time limit, under `mask` while it waits (glibc declares ppoll only under _GNU_SOURCE).
+int crossrun_ppoll_with_mask(struct pollfd *fds, unsigned long count, const sigset_t *mask);
 
 
 /// <execinfo.h> for native programs, the same as the emulator's: frame records of the calling
