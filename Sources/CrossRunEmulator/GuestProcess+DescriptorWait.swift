@@ -35,9 +35,12 @@ extension GuestProcess {
     /// The descriptor-aware form of `name`, or nil when it is not one of them.
     func descriptorWaitingFunction(_ name: String) -> HostFunction? {
         guard Self.descriptorWaitingFunctionNames.contains(name), let plain = HostLibc.functions[name] else { return nil }
+        let reading = Self.readingFunctionNames.contains(name)
         return { [unowned self] rt, f in
             guard nestedStackTops.isEmpty else { return try plain(rt, f) }
-            guard let s = threads, s.liveCount > 1 else { return try signalSafeWait(name, plain, rt, f) }
+            guard let s = threads, s.liveCount > 1 else {
+                return reading ? try signalSafeWait(name, plain, rt, f) : try plain(rt, f)
+            }
             let i = s.currentIndex
             if s.threads[i].waitTimedOut {
                 // Its time limit passed while it waited: this call must not wait again.
@@ -61,7 +64,6 @@ extension GuestProcess {
     /// child in `pause`). A signal that interrupts the wait runs its guest handler here; the call
     /// then fails with EINTR, or — with SA_RESTART, and not for `pause` — waits again.
     func signalSafeWait(_ name: String, _ plain: HostFunction, _ rt: LibcRuntime, _ f: any CallFrame) throws {
-        guard Self.readingFunctionNames.contains(name) else { return try plain(rt, f) }
         let wait = name == "pause" ? DescriptorWait(descriptors: [], timeout: nil) : try Self.descriptorWait(name, rt, f)
         guard let wait else { return try plain(rt, f) }
         /// Whether every signal in `mask` (but SIGPIPE, whose record is the host's own) restarts calls.
@@ -121,7 +123,7 @@ extension GuestProcess {
     private static func duration(at address: UInt64, unit: UInt64, _ rt: LibcRuntime) throws -> UInt64?? {
         guard address != 0 else { return .some(nil) }
         let sec = try rt.memory.load(address, as: Int64.self), frac = try rt.memory.load(address &+ 8, as: Int64.self)
-        guard sec >= 0, frac >= 0, UInt64(frac) * unit < 1_000_000_000 else { return nil }
+        guard sec >= 0, frac >= 0, UInt64(frac) < 1_000_000_000 / unit else { return nil }
         let (whole, over) = UInt64(sec).multipliedReportingOverflow(by: 1_000_000_000)
         return .some(over ? nil : whole &+ UInt64(frac) * unit)
     }

@@ -41,6 +41,27 @@ enum LibcTime {
         f.returnInt(a)
     }
 
+    /// `mktime`/`timegm`/`timelocal`: `convert` normalises the guest's `struct tm` (written
+    /// back) and its result is the call's.
+    static func normalize(_ rt: LibcRuntime, _ f: any CallFrame, _ convert: (inout tm) -> time_t) throws {
+        var t = try loadTM(rt.memory, f.int(0))
+        let r = convert(&t)
+        try storeTM(rt, t, f.int(0))
+        f.returnSigned(Int64(r))
+    }
+
+    /// Runs `body` on the guest's `struct tm` at `address` with its `tm_zone` name (which
+    /// ``loadTM(_:_:)`` leaves out) pointing at a host copy, for `strftime`'s `%Z`.
+    static func withZonedTM<R>(_ rt: LibcRuntime, _ address: UInt64, _ body: (inout tm) -> R) throws -> R {
+        var t = try loadTM(rt.memory, address)
+        let zone = try rt.memory.load(address &+ 48, as: UInt64.self)
+        guard zone != 0 else { return body(&t) }
+        return try rt.memory.string(zone).withCString { z in
+            t.tm_zone = z
+            return body(&t)
+        }
+    }
+
     /// `asctime_r`/`ctime_r`: the host's text (at most 26 bytes with its NUL, as POSIX sizes
     /// the buffer) copied into the guest's buffer, which is returned.
     static func reentrantText(_ rt: LibcRuntime, _ f: any CallFrame, _ s: UnsafeMutablePointer<CChar>?, out: UInt64) throws {
@@ -79,12 +100,7 @@ enum LibcTime {
         "localtime": { rt, f in try convert(rt, f, local: true, into: nil) },
         "gmtime_r": { rt, f in try convert(rt, f, local: false, into: try f.int(1)) },
         "localtime_r": { rt, f in try convert(rt, f, local: true, into: try f.int(1)) },
-        "mktime": { rt, f in
-            var t = try loadTM(rt.memory, f.int(0))
-            let r = mktime(&t)
-            try storeTM(rt, t, f.int(0))
-            f.returnSigned(Int64(r))
-        },
+        "mktime": { rt, f in try normalize(rt, f) { mktime(&$0) } },
         "asctime": { rt, f in
             var t = try loadTM(rt.memory, f.int(0))
             try text(rt, f, asctime(&t))
@@ -132,18 +148,8 @@ enum LibcTime {
             try reentrantText(rt, f, ctime_r(&t, &buffer), out: f.int(1))
         },
         "tzset": { _, f in tzset(); f.returnInt(0) },
-        "timegm": { rt, f in
-            var t = try loadTM(rt.memory, f.int(0))
-            let r = timegm(&t)
-            try storeTM(rt, t, f.int(0))
-            f.returnSigned(Int64(r))
-        },
-        "timelocal": { rt, f in
-            var t = try loadTM(rt.memory, f.int(0))
-            let r = mktime(&t)
-            try storeTM(rt, t, f.int(0))
-            f.returnSigned(Int64(r))
-        },
+        "timegm": { rt, f in try normalize(rt, f) { timegm(&$0) } },
+        "timelocal": { rt, f in try normalize(rt, f) { mktime(&$0) } },
         "strptime": { rt, f in
             // The host parses a copy; the result points into the guest's string at the same offset.
             let input = try f.int(0)
@@ -166,15 +172,9 @@ enum LibcTime {
         "strftime": { rt, f in
             // The guest's size bounds what is written, not what the host allocates.
             let out = try f.int(0), max = Swift.min(try f.size(1), 1 << 20)
-            var t = try loadTM(rt.memory, f.int(3))
-            let zone = try rt.memory.load(f.int(3) + 48, as: UInt64.self)
-            let zoneText = zone == 0 ? nil : try rt.memory.string(zone)
             let fmt = try rt.memory.string(f.int(2))
             var buffer = [CChar](repeating: 0, count: Swift.max(max, 1))
-            let n = (zoneText ?? "").withCString { z -> Int in
-                if zoneText != nil { t.tm_zone = z }
-                return strftime(&buffer, max, fmt, &t)
-            }
+            let n = try withZonedTM(rt, f.int(3)) { strftime(&buffer, max, fmt, &$0) }
             if max > 0 { try rt.memory.write(buffer[0..<Swift.min(n + 1, max)].map { UInt8(bitPattern: $0) }, at: out) }
             f.returnInt(UInt64(n))
         },

@@ -36,15 +36,9 @@ enum LibcWideTime {
         "wcsftime": { rt, f in
             // The guest's size bounds what is written, not what the host allocates.
             let out = try f.int(0), max = Swift.min(try f.size(1), 1 << 20)
-            var t = try LibcTime.loadTM(rt.memory, f.int(3))
-            let zone = try rt.memory.load(f.int(3) &+ 48, as: UInt64.self)
-            let zoneText = zone == 0 ? nil : try rt.memory.string(zone)
             let format = try rt.memory.wideString(f.int(2))
             var buffer = [wchar_t](repeating: 0, count: Swift.max(max, 1))
-            let n = (zoneText ?? "").withCString { z -> Int in
-                if zoneText != nil { t.tm_zone = z }
-                return crossrun_wcsftime(&buffer, max, format, &t)
-            }
+            let n = try LibcTime.withZonedTM(rt, f.int(3)) { crossrun_wcsftime(&buffer, max, format, &$0) }
             if max > 0 {
                 let written = Swift.min(n + 1, max)
                 let dst = try rt.memory.wideBuffer(out, written, write: true)

@@ -16,11 +16,7 @@ final class CompileCacheStampTests: XCTestCase {
     /// Writes a file dated 10 s ago (its ctime is still now: only time makes it settled).
     @discardableResult
     func file(_ name: String, _ text: String) throws -> String {
-        let path = dir + "/" + name
-        try FileIO.write(Array(text.utf8), to: path)
-        var times = [timespec(tv_sec: time(nil) - 10, tv_nsec: 0), timespec(tv_sec: time(nil) - 10, tv_nsec: 0)]
-        XCTAssertEqual(utimensat(AT_FDCWD, path, &times, 0), 0)
-        return path
+        try TestSupport.writeBackdated(text, to: dir + "/" + name)
     }
 
     /// Lets the files' last change become older than the cache's 20 ms "racy" margin.

@@ -24,11 +24,7 @@ final class CompileCacheTests: XCTestCase {
 
     /// Writes a file dated 10 s ago (the cache refuses inputs newer than the compile).
     func file(_ name: String, _ text: String) throws -> String {
-        let path = dir + "/" + name
-        try FileIO.write(Array(text.utf8), to: path)
-        var times = [timespec(tv_sec: time(nil) - 10, tv_nsec: 0), timespec(tv_sec: time(nil) - 10, tv_nsec: 0)]
-        XCTAssertEqual(utimensat(AT_FDCWD, path, &times, 0), 0)
-        return path
+        try TestSupport.writeBackdated(text, to: dir + "/" + name)
     }
 
     func compile(_ source: String, target: Target = .x64, flags: [String] = []) throws -> [UInt8] {

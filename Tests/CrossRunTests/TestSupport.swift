@@ -50,6 +50,16 @@ enum TestSupport {
     /// A scratch directory removed at process exit is not needed: each test cleans up.
     static func scratch() throws -> String { try FileIO.makeTemporaryDirectory() }
 
+    /// Writes `text` to `path` with its access and modification times 10 s in the past (the
+    /// compile cache refuses inputs newer than the compile, and trusts stamps only once settled).
+    @discardableResult
+    static func writeBackdated(_ text: String, to path: String) throws -> String {
+        try FileIO.write(Array(text.utf8), to: path)
+        var times = [timespec(tv_sec: time(nil) - 10, tv_nsec: 0), timespec(tv_sec: time(nil) - 10, tv_nsec: 0)]
+        XCTAssertEqual(utimensat(AT_FDCWD, path, &times, 0), 0)
+        return path
+    }
+
     /// Compiles C `source` for `target` into an object (through CrossRun's compile policy).
     static func compile(_ source: String, target: Target = .x64, name: String = "test.c", flags: [String] = []) throws -> ObjectFile {
         let dir = try scratch()
