@@ -37,6 +37,51 @@ static const int CROSSRUN_UC_HOOK_MEM_UNMAPPED = UC_HOOK_MEM_UNMAPPED;
 /// All invalid-memory hook bits.
 static const int CROSSRUN_UC_HOOK_MEM_INVALID = UC_HOOK_MEM_INVALID;
 
+/* The precise PC of a faulting memory access. When a load or store reaches unmapped or
+ * protected memory, libunicorn calls the invalid-memory hook and leaves the translated block
+ * without restoring the guest PC, which then still names the block's first instruction
+ * (on every arch). QEMU's own fault path restores it with `cpu_restore_state(cpu, retaddr)`,
+ * retaddr being the host return address into the translated code that called the memory
+ * helper. Called from inside that hook, this finds that return address on the host stack
+ * (the first word above this frame that lies in a translated block: the engine's lookup
+ * checks the code buffer's bounds first) and lets the engine restore the PC from it.
+ * It relies on engine internals, so only for the pinned release (2.1.1, whose `uc->cpu` sits
+ * 416 bytes into `struct uc_struct`, and `cpu->uc` points back: both checked) and only when
+ * the engine exports `cpu_restore_state_<arch>` (the static archive does; weak references,
+ * so a build against another libunicorn links and answers 0). Returns 1 when the PC was
+ * restored. Cost: only on faults. */
+#include <stdbool.h>
+#include <stdint.h>
+extern bool cpu_restore_state_x86_64(void *cpu, uintptr_t host_pc, bool will_exit) __attribute__((weak));
+extern bool cpu_restore_state_aarch64(void *cpu, uintptr_t host_pc, bool will_exit) __attribute__((weak));
+extern bool cpu_restore_state_riscv64(void *cpu, uintptr_t host_pc, bool will_exit) __attribute__((weak));
+#include <pthread.h>
+extern int pthread_getattr_np(pthread_t thread, pthread_attr_t *attr);
+static inline int crossrun_uc_restore_fault_pc(uc_engine *uc, int arch) {
+    unsigned int major = 0, minor = 0;
+    unsigned int version = uc_version(&major, &minor);
+    if (major != 2 || minor != 1 || ((version >> 8) & 0xff) != 1) return 0;
+    bool (*restore)(void *, uintptr_t, bool) =
+        arch == UC_ARCH_X86 ? cpu_restore_state_x86_64 :
+        arch == UC_ARCH_ARM64 ? cpu_restore_state_aarch64 :
+        arch == UC_ARCH_RISCV ? cpu_restore_state_riscv64 : 0;
+    if (!restore || !uc) return 0;
+    void *cpu = *(void **)((char *)uc + 416);
+    if (!cpu || *(void **)((char *)cpu + 33192) != (void *)uc) return 0;
+    pthread_attr_t attr;
+    void *low = 0;
+    size_t size = 0;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0) return 0;
+    int got = pthread_attr_getstack(&attr, &low, &size);
+    pthread_attr_destroy(&attr);
+    if (got != 0) return 0;
+    uintptr_t top = (uintptr_t)low + size;
+    uintptr_t *word = (uintptr_t *)__builtin_frame_address(0);
+    for (int i = 0; i < 4096 && (uintptr_t)(word + 1) <= top; i++, word++) {
+        if (restore(cpu, *word, false)) return 1;
+    }
+    return 0;
+}
 #include <pthread.h>
 #include <string.h>
 #include <time.h>

@@ -16,7 +16,9 @@ extension GuestProcess {
             let process = Unmanaged<GuestProcess>.fromOpaque(user).takeUnretainedValue()
             if process.faultAddress == nil {
                 process.faultAddress = address
-                process.faultPC = process.arch.pc(process.uc)   // precise inside the hook
+                // The engine left the PC at the block's start; put the faulting instruction's back.
+                _ = crossrun_uc_restore_fault_pc(process.uc, Int32(bitPattern: process.arch.ucArch.rawValue))
+                process.faultPC = process.arch.pc(process.uc)
             }
             return false
         }

@@ -9,7 +9,9 @@ import XCTest
 ///
 /// A `-g` program storing through NULL in a named function reports `(store_null+0x…) at crash.c:5`
 /// on all four configurations, with DWARF 5 and 4, and no line without `-g`; a `-g` timeout in a
-/// spinning function names only the loop's line; an emulated deadlock's frames name their calls'
+/// spinning function names only the loop's line; a load faulting in the middle of a
+/// straight-line block names its own line and instruction, not the block's first (emulated
+/// x86-64 reports the offset native x86-64 does); an emulated deadlock's frames name their calls'
 /// lines on three targets; `LineTable` maps the function to lines 3–6 on every arch; every
 /// truncation and 2,400 corruptions of real `.debug_line` sections never trap.
 final class CrashLineTests: XCTestCase {
@@ -23,8 +25,7 @@ final class CrashLineTests: XCTestCase {
         ["--target", "aarch64"], ["--target", "rv64"],
     ]
 
-    /// The store through NULL is line 5; the calls before it end a block, so emulated
-    /// aarch64 and riscv64 (whose fault PC is the block's start) name that line as well.
+    /// The store through NULL is line 5.
     static let crash = """
         #include <stdio.h>
         int *volatile target = 0;
@@ -43,6 +44,44 @@ final class CrashLineTests: XCTestCase {
         let path = dir + "/" + name
         try FileIO.write(Array(text.utf8), to: path)
         return path
+    }
+
+    /// A faulting load in the middle of one translated block: lines 4–6 run before it in the
+    /// same block (no call, no branch), so a report that named the block's start would say
+    /// line 4.
+    static let midBlock = """
+        #include <stdio.h>
+        struct s { long a, b, c; };
+        __attribute__((noinline)) long f(struct s *p, long k) {
+            long x = k * 3;
+            x += k >> 2;
+            x ^= 0x55;
+            return x + p->c;
+        }
+        int main(int argc, char **argv) {
+            struct s *p = argc > 5 ? (struct s *)argv : 0;
+            printf("%ld\\n", f(p, argc));
+            return 0;
+        }
+
+        """
+
+    func testFaultInTheMiddleOfABlockNamesItsOwnInstruction() throws {
+        _ = try write("mid.c", Self.midBlock)
+        var offsets: [String: String] = [:]
+        for configuration in Self.configurations {
+            let out = try TestSupport.runCrossrun(["-g", "-O1"] + configuration + ["mid.c"], cwd: dir)
+            let what = "\(configuration)"
+            XCTAssertEqual(out.status, 139, "\(what): \(out.stderr)")
+            XCTAssertTrue(out.stderr.contains(") at mid.c:7, fault address 0x10"), "\(what): \(out.stderr)")
+            guard let r = out.stderr.range(of: #"\(f\+0x[0-9a-f]+\)"#, options: .regularExpression) else {
+                XCTFail("\(what): no symbolized PC: \(out.stderr)")
+                continue
+            }
+            XCTAssertNotEqual(String(out.stderr[r]), "(f+0x0)", what)
+            offsets[configuration.joined(separator: " ")] = String(out.stderr[r])
+        }
+        XCTAssertEqual(offsets["--target x64 --backend native"], offsets["--target x64 --backend emu"])
     }
 
     func testCrashReportNamesTheSourceLineOnEveryConfiguration() throws {
