@@ -13,7 +13,8 @@
 # - pkg-config (how SwiftPM finds the engine), libquadmath0 (printf of binary128 long double for
 #   aarch64/riscv64 guests, loaded on first use), libxml2 (the tests parse `crossrun test --junit`
 #   output with FoundationXML, which links it), gdb-multiarch (GDBSessionTests drive it against
-#   `crossrun --gdb` on every target; doc/DEBUGGING.md), gdb (GDBNativeTests: host gdb on a native run).
+#   `crossrun --gdb` on every target; doc/DEBUGGING.md), gdb (GDBNativeTests: host gdb on a native run),
+#   lldb (Debian's lldb 14: LLDBSessionTests; the Swift toolchain's own lldb does not start here).
 #
 # CROSSRUN_ENGINE=system skips the wheel and builds against Debian's libunicorn-dev (2.0.1: every
 # feature works, emulation is several times slower).
@@ -40,6 +41,7 @@ command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 command -v unzip >/dev/null 2>&1 || command -v python3 >/dev/null 2>&1 || missing+=(unzip)
 command -v gdb-multiarch >/dev/null 2>&1 || missing+=(gdb-multiarch)
 command -v gdb >/dev/null 2>&1 || missing+=(gdb)
+[ -x /usr/bin/lldb ] || missing+=(lldb)
 if [ "${CROSSRUN_ENGINE:-pinned}" = system ]; then
   pkg-config --exists unicorn 2>/dev/null || missing+=(libunicorn-dev)
 fi

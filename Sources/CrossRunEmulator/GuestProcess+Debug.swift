@@ -57,6 +57,13 @@ final class DebugSession: GDBTarget {
         var length: UInt64
     }
     private var watchpoints: [Watchpoint: uc_hook] = [:]
+    /// Serving a stop from inside a memory hook (a watchpoint): translations are not dropped
+    /// then but at the next instruction (see ``dropCache(_:_:)``).
+    private var inMemoryStop = false
+    private var deferredDrops: [(UInt64, UInt64)] = []
+    private var deferredDeletes: [uc_hook] = []
+    /// Watchpoints the client removed during the current memory stop, with their hooks.
+    private var removedInStop: [Watchpoint: uc_hook] = [:]
     static let maximumWatchpoints = 64
     /// The index of the PC among the described registers.
     private let pcIndex: Int?
@@ -146,15 +153,53 @@ final class DebugSession: GDBTarget {
         let base = process.imageBase
         for segment in process.image.segments where segment.permissions == .readExecute {
             let start = base + UInt64(segment.offset)
-            _ = crossrun_uc_remove_cache(uc, start, start + UInt64(segment.memorySize))
+            dropCache(start, start + UInt64(segment.memorySize))
         }
-        _ = crossrun_uc_remove_cache(uc, process.layout.trampolineBase, process.trampolineEnd + 16)
+        dropCache(process.layout.trampolineBase, process.trampolineEnd + 16)
+    }
+
+    /// Drops the translations of [start, end), or, while stopped in a memory hook, notes them
+    /// for the next instruction's code hook: dropping the block that is executing restarts it
+    /// at the accessing instruction, whose hook would then stop the program again (lldb removes
+    /// and re-inserts a watchpoint at every watchpoint stop).
+    /// Deletes a hook, or notes it for the next instruction while stopped in a memory hook
+    /// (`uc_hook_del` drops the blocks that consulted the hook, the executing one included).
+    private func deleteHook(_ hook: uc_hook) {
+        if inMemoryStop {
+            deferredDeletes.append(hook)
+        } else {
+            uc_hook_del(uc, hook)
+        }
+    }
+
+    private func dropCache(_ start: UInt64, _ end: UInt64) {
+        if inMemoryStop {
+            deferredDrops.append((start, end))
+        } else {
+            _ = crossrun_uc_remove_cache(uc, start, end)
+        }
     }
 
     // MARK: Stops
 
     private func onInstruction(_ address: UInt64) {
         guard active else { return }
+        let watchRemoved = !removedInStop.isEmpty
+        deferredDeletes += removedInStop.values
+        removedInStop.removeAll()
+        if !deferredDrops.isEmpty || !deferredDeletes.isEmpty {
+            // The first instruction after a watchpoint stop: drop what the client's changes
+            // made stale, and leave the block (a PC write from a code hook); this hook fires
+            // again for `address` in the new translation.
+            for hook in deferredDeletes { uc_hook_del(uc, hook) }
+            deferredDeletes.removeAll()
+            for (start, end) in deferredDrops { _ = crossrun_uc_remove_cache(uc, start, end) }
+            deferredDrops.removeAll()
+            if watchRemoved { dropTranslatedCode() }   // without the removed memory hooks
+            var value = address
+            uc_reg_write(uc, architecture.pc, &value)
+            return
+        }
         if let skip = skipAddress {
             if skip == address { return }
             skipAddress = nil
@@ -247,7 +292,9 @@ final class DebugSession: GDBTarget {
         var stop = GDBStop(signal: SIGTRAP)
         stop.watch = (hit.kind, max(address, hit.address))
         stoppedPC = lastInstruction
+        inMemoryStop = true
         let resume = serve(stop)
+        inMemoryStop = false
         stoppedPC = nil
         if let restore { _ = writeMemory(address, restore) }
         _ = apply(resume)
@@ -314,15 +361,15 @@ final class DebugSession: GDBTarget {
         guard !overflow else { return false }
         let err = bytes.withUnsafeBytes { uc_mem_write(uc, address, $0.baseAddress, $0.count) }
         guard err == UC_ERR_OK else { return false }
-        _ = crossrun_uc_remove_cache(uc, address, end)   // the client may have changed code
+        dropCache(address, end)   // the client may have changed code
         return true
     }
 
     func setBreakpoint(at address: UInt64, insert: Bool) -> Bool {
         if !insert {
             guard let hook = breakpoints.removeValue(forKey: address) else { return true }
-            uc_hook_del(uc, hook)
-            _ = crossrun_uc_remove_cache(uc, address, address + 1)
+            deleteHook(hook)
+            dropCache(address, address + 1)
             return true
         }
         if breakpoints[address] != nil { return true }
@@ -332,7 +379,7 @@ final class DebugSession: GDBTarget {
                                        Unmanaged.passUnretained(self).toOpaque(), address, address)
         guard err == UC_ERR_OK else { return false }
         breakpoints[address] = hook
-        _ = crossrun_uc_remove_cache(uc, address, address + 1)
+        dropCache(address, address + 1)
         return true
     }
 
@@ -340,11 +387,19 @@ final class DebugSession: GDBTarget {
         let key = Watchpoint(kind: kind, address: address, length: length)
         if !insert {
             guard let hook = watchpoints.removeValue(forKey: key) else { return true }
-            uc_hook_del(uc, hook)
-            dropTranslatedCode()
+            if inMemoryStop {
+                removedInStop[key] = hook   // deleted at the next instruction unless re-inserted
+            } else {
+                uc_hook_del(uc, hook)
+                dropTranslatedCode()
+            }
             return true
         }
         if watchpoints[key] != nil { return true }
+        if let hook = removedInStop.removeValue(forKey: key) {
+            watchpoints[key] = hook   // removed and inserted again within one stop: kept
+            return true
+        }
         let (last, overflow) = address.addingReportingOverflow(length &- 1)
         guard length > 0, !overflow, watchpoints.count < Self.maximumWatchpoints else { return false }
         let type: UInt32 = kind == .write ? UC_HOOK_MEM_WRITE.rawValue : kind == .read ? UC_HOOK_MEM_READ.rawValue
