@@ -53,14 +53,18 @@ let package = Package(
         .target(name: "CrossRunDriver", dependencies: [
             "CrossRunSupport", "CrossRunELF", "CrossRunLink", "CrossRunRuntime",
         ]),
-        .executableTarget(name: "crossrun", dependencies: [
+        /// Every `crossrun` command (run, inspect, matrix, test, cache, fuzz), the test runner and
+        /// its reports: a library, so tests call them directly.
+        .target(name: "CrossRunCommands", dependencies: [
             "CrossRunSupport", "CrossRunELF", "CrossRunLink", "CrossRunDriver", "CrossRunEmulator", "CrossRunLibc", "CrossRunNative",
             "CrossRunFuzz", "CrossRunGDB", "CNativeSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        /// The executable: `main.swift` starts CrossRunCommands.
+        .executableTarget(name: "crossrun", dependencies: ["CrossRunCommands"]),
         .testTarget(name: "CrossRunTests", dependencies: [
             "CrossRunSupport", "CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CrossRunNative", "CrossRunDriver",
-            "CrossRunLibc", "CrossRunEmulator", "CUnicorn", "CDirtyPages", "crossrun", "CHostQuad", "CrossRunFuzz", "CrossRunGDB",
+            "CrossRunLibc", "CrossRunEmulator", "CUnicorn", "CDirtyPages", "CrossRunCommands", "CHostQuad", "CrossRunFuzz", "CrossRunGDB",
         ], exclude: ["Resources/linker-regressions"]),
     ]
 )

@@ -1,5 +1,5 @@
 import ArgumentParser
-@testable import crossrun
+@testable import CrossRunCommands
 import XCTest
 
 /// `FastRun`, the run-command scanner that skips ArgumentParser: whatever it accepts, it must

@@ -1,5 +1,5 @@
 import CrossRunSupport
-@testable import crossrun
+@testable import CrossRunCommands
 import CrossRunDriver
 import Synchronization
 import XCTest

@@ -32,7 +32,14 @@ Arguments after -- go to the program (argv[1]...); argv[0] is the first
 input's name.
 """
 
-@main
+/// The `crossrun` command line, as a library: the executable's `main.swift` only calls
+/// ``main()``, and tests exercise the commands (option scanning, configuration selection,
+/// reports) directly.
+public enum CrossRunCLI {
+    /// Runs the command line in `CommandLine.arguments` and exits as `crossrun` does.
+    public static func main() { CrossRunCommand.mainEntry() }
+}
+
 struct CrossRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crossrun",
@@ -99,8 +106,6 @@ struct CrossRunCommand: ParsableCommand {
             exit(withError: error)
         }
     }
-
-    static func main() { mainEntry() }
 
     /// Prints `crossrun: error: …` for each line of `error` and exits with status 1.
     static func fail(_ error: Error) -> Never {
