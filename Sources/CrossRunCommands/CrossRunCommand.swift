@@ -13,11 +13,35 @@ import CrossRunSupport
 import Glibc
 #endif
 
-/// Compile flags and program arguments split off the command line before argument parsing
-/// (clang-style flags such as `-DNAME` and `-O2` do not fit ArgumentParser's rules).
-struct Invocation {
-    nonisolated(unsafe) static var compile = CompileOptions()
-    nonisolated(unsafe) static var programArguments: [String] = []
+/// What is split off the command line before argument parsing: compile flags (clang-style
+/// `-DNAME` and `-O2` do not fit ArgumentParser's rules), the program's arguments after `--`,
+/// and `fuzz`'s libFuzzer-style `-name=value` flags. Commands receive it as a value
+/// (``InvocationCommand``).
+struct Invocation: Sendable {
+    var compile = CompileOptions()
+    var programArguments: [String] = []
+    var fuzzFlags: [String] = []
+
+    /// Splits `arguments` (without the program name) into the invocation and what is left for
+    /// ArgumentParser.
+    static func scan(_ arguments: [String]) throws -> (Invocation, [String]) {
+        var invocation = Invocation()
+        var args = arguments
+        if let dash = args.firstIndex(of: "--") {
+            invocation.programArguments = Array(args[(dash + 1)...])
+            args = Array(args[..<dash])
+        }
+        invocation.fuzzFlags = FuzzFlags.extract(&args)
+        let (compile, rest) = try CompileOptions.scan(args)
+        invocation.compile = compile
+        return (invocation, rest)
+    }
+}
+
+/// A command that needs the scanned ``Invocation``: `mainEntry` calls ``run(_:)`` with it
+/// instead of ArgumentParser's `run()`.
+protocol InvocationCommand: ParsableCommand {
+    func run(_ invocation: Invocation) throws
 }
 
 let compileFlagsHelp = """
@@ -62,32 +86,30 @@ struct CrossRunCommand: ParsableCommand {
     )
 
     static func mainEntry() {
-        var args = Array(CommandLine.arguments.dropFirst())
-        if let dash = args.firstIndex(of: "--") {
-            Invocation.programArguments = Array(args[(dash + 1)...])
-            args = Array(args[..<dash])
-        }
-        FuzzFlags.extract(&args)
+        let invocation: Invocation
+        let args: [String]
         do {
-            let (compile, rest) = try CompileOptions.scan(args)
-            Invocation.compile = compile
-            args = rest
+            (invocation, args) = try Invocation.scan(Array(CommandLine.arguments.dropFirst()))
         } catch {
             fail(error)
         }
         do {
             // The common run forms skip ArgumentParser (see FastRun); all else goes through it.
             if let request = FastRun.scan(args) {
-                try request.run()
+                try request.run(invocation)
                 return
             }
             if let build = FastRun.scanBuildOnly(args) {
-                let status = try Inspect.buildOnly(inputs: build.inputs, target: build.target)
+                let status = try Inspect.buildOnly(inputs: build.inputs, target: build.target, options: invocation.compile)
                 if status != 0 { Glibc.exit(status) }
                 return
             }
             var command = try parseAsRoot(args)
-            try command.run()
+            if let command = command as? InvocationCommand {
+                try command.run(invocation)
+            } else {
+                try command.run()
+            }
         } catch let error as DriverError {
             fail(error)
         } catch let error as IOError {
@@ -137,13 +159,13 @@ struct BuildOptions: ParsableArguments {
     }
 
     /// `guestStrings`: the emulated image's short string calls run as guest code (`Pipeline.build`).
-    func build(guestStrings: Bool = false) throws -> Pipeline.Build {
-        try Self.build(inputs: inputs, target: try resolvedTarget(), guestStrings: guestStrings)
+    func build(options: CompileOptions, guestStrings: Bool = false) throws -> Pipeline.Build {
+        try Self.build(inputs: inputs, target: try resolvedTarget(), options: options, guestStrings: guestStrings)
     }
 
-    static func build(inputs: [String], target: Target, guestStrings: Bool = false) throws -> Pipeline.Build {
+    static func build(inputs: [String], target: Target, options: CompileOptions, guestStrings: Bool = false) throws -> Pipeline.Build {
         let pipeline = Pipeline(toolchain: try Toolchain.discover())
-        return try pipeline.build(inputs: inputs, target: target, options: Invocation.compile, guestStrings: guestStrings)
+        return try pipeline.build(inputs: inputs, target: target, options: options, guestStrings: guestStrings)
     }
 }
 
@@ -152,7 +174,7 @@ enum Backend: String, ExpressibleByArgument, CaseIterable {
     case native, emu
 }
 
-struct Run: ParsableCommand {
+struct Run: InvocationCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compile, link and run a program (the default command).",
         discussion: compileFlagsHelp + "\n" + programArgumentsHelp
@@ -203,7 +225,7 @@ struct Run: ParsableCommand {
                    deterministic: deterministic, trace: trace, traceFile: traceFile, traceStringLimit: traceStringLimit, gdb: gdb)
     }
 
-    func run() throws { try request.run() }
+    func run(_ invocation: Invocation) throws { try request.run(invocation) }
 
     /// `--trace LIST` (`syscall`, `libc`, `libc:NAME,NAME...`, `signal`) with its file and
     /// string limit, for the emulator; nils when not tracing.
@@ -326,7 +348,7 @@ struct Run: ParsableCommand {
     }
 }
 
-struct Inspect: ParsableCommand {
+struct Inspect: InvocationCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compile and link, then print the image: segments, fixups, imports, symbols.",
         discussion: compileFlagsHelp
@@ -345,9 +367,9 @@ struct Inspect: ParsableCommand {
     /// `--build-only`'s exit status for a compile error (clang's diagnostics are on stderr).
     static let compileFailedStatus: Int32 = 3
 
-    func run() throws {
+    func run(_ invocation: Invocation) throws {
         guard buildOnly else {
-            let built = try build.build()
+            let built = try build.build(options: invocation.compile)
             if let elf {
                 // FileIO's error names the file and the reason.
                 try FileIO.write(built.image.executableELF(base: GuestLayout().imageBase), to: elf)
@@ -356,21 +378,21 @@ struct Inspect: ParsableCommand {
             print(ImageReport.render(built.image, name: built.programName), terminator: "")
             return
         }
-        let status = try Self.buildOnly(inputs: build.inputs, target: build.target)
+        let status = try Self.buildOnly(inputs: build.inputs, target: build.target, options: invocation.compile)
         if status != 0 { throw ExitCode(status) }
     }
 
     /// `--build-only`: builds, then prints only this process's compile-cache counts (hits,
     /// misses) on stdout, whatever happened. Returns 0, or ``compileFailedStatus`` for a compile
     /// error (clang's diagnostics are on stderr); other errors are thrown.
-    static func buildOnly(inputs: [String], target: String?) throws -> Int32 {
+    static func buildOnly(inputs: [String], target: String?, options: CompileOptions) throws -> Int32 {
         defer {
             let stats = CompileCache.shared?.statistics
             print("\(stats?.hits ?? 0) \(stats?.misses ?? 0)")
             fflush(stdout)
         }
         do {
-            _ = try BuildOptions.build(inputs: inputs, target: try BuildOptions.resolveTarget(target))
+            _ = try BuildOptions.build(inputs: inputs, target: try BuildOptions.resolveTarget(target), options: options)
         } catch DriverError.compileFailed(let file, let diagnostics) {
             if diagnostics.isEmpty { fputs("\(file): compilation failed\n", stderr) }
             return compileFailedStatus

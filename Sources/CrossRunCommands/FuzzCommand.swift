@@ -12,23 +12,24 @@ import Glibc
 /// libFuzzer-style `-name=value` flags, taken off the command line before compile options are
 /// scanned (`-max_len=…` would otherwise look like a clang `-m` flag).
 enum FuzzFlags {
-    nonisolated(unsafe) static var given: [String] = []
     static let names = ["runs", "max_total_time", "seed", "max_len", "timeout", "dict", "only_ascii", "artifact_prefix",
                         "error_exitcode", "timeout_exitcode", "use_cmp", "heap_check",
                         "merge", "jobs", "workers", "fork", "print_final_stats", "reload"]
 
-    /// Removes the fuzzing flags from `args` when the command is `fuzz`.
-    static func extract(_ args: inout [String]) {
-        guard args.first == "fuzz" else { return }
+    /// Removes the fuzzing flags from `args` when the command is `fuzz`, and returns them.
+    static func extract(_ args: inout [String]) -> [String] {
+        guard args.first == "fuzz" else { return [] }
+        var given: [String] = []
         args.removeAll { a in
             let isFlag = names.contains { a.hasPrefix("-\($0)=") }
             if isFlag { given.append(a) }
             return isFlag
         }
+        return given
     }
 }
 
-struct Fuzz: ParsableCommand {
+struct Fuzz: InvocationCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fuzz a libFuzzer-style harness (LLVMFuzzerTestOneInput) on any target.",
         discussion: """
@@ -72,11 +73,11 @@ struct Fuzz: ParsableCommand {
     @Option(help: ArgumentHelp("Shrink this crashing input while it still crashes the same way.", valueName: "file"))
     var minimize: String?
 
-    func run() throws {
+    func run(_ invocation: Invocation) throws {
         var options = FuzzOptions()
         var useComparisons = true, heapCheck = true
         var seedGiven = false
-        for flag in FuzzFlags.given {
+        for flag in invocation.fuzzFlags {
             if flag.hasPrefix("-use_cmp=") { useComparisons = flag.hasSuffix("=1"); continue }
             if flag.hasPrefix("-heap_check=") { heapCheck = flag.hasSuffix("=1"); continue }
             if flag.hasPrefix("-seed=") { seedGiven = true }
@@ -118,7 +119,7 @@ struct Fuzz: ParsableCommand {
             Glibc.exit(try jobs.run())
         }
 
-        var compile = Invocation.compile
+        var compile = invocation.compile
         compile.entry = "LLVMFuzzerTestOneInput"
         let comparisons = ComparisonTable()
         var extra = Set(ComparisonTable.guardSymbols)
@@ -133,7 +134,7 @@ struct Fuzz: ParsableCommand {
         }
         let pipeline = Pipeline(toolchain: try Toolchain.discover())
         let built = try pipeline.build(inputs: sources, target: target, options: compile, extraImports: extra)
-        let arguments = [built.programName] + Invocation.programArguments
+        let arguments = [built.programName] + invocation.programArguments
         let targetName = "\(target)/\(chosen.rawValue)"
 
         let executor: FuzzExecutor

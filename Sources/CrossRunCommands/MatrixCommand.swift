@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// `crossrun matrix`: one program on every target/backend, outputs compared.
-struct MatrixCommand: ParsableCommand {
+struct MatrixCommand: InvocationCommand {
     static let configuration = CommandConfiguration(
         commandName: "matrix",
         abstract: "Run one program on every target and backend and compare the results.",
@@ -51,12 +51,12 @@ struct MatrixCommand: ParsableCommand {
         if inputs.contains("-") { throw ValidationError("matrix runs a program several times: give source files, not - (stdin)") }
     }
 
-    func run() throws {
+    func run(_ invocation: Invocation) throws {
         let configurations = try selection.configurations()
         if let stdin, !FileIO.exists(stdin) || FileIO.isDirectory(stdin) {
             throw DriverError.badInput(file: stdin, message: "--stdin: no such file")
         }
-        let program = MatrixProgram(inputs: inputs, options: Invocation.compile, arguments: Invocation.programArguments,
+        let program = MatrixProgram(inputs: inputs, options: invocation.compile, arguments: invocation.programArguments,
                                     standardInput: stdin, isolated: false)
         let matrix = try RunMatrix(programs: [program], configurations: configurations,
                                    jobs: selection.jobs ?? TestCommand.cores(), timeout: timeout, deterministic: deterministic, schedules: selection.schedules)

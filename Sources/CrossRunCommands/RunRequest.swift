@@ -28,7 +28,7 @@ struct RunRequest: Equatable {
     var gdb: UInt16?
 
     /// Builds and runs the program (an emulated run ends this process with the program's status).
-    func run() throws {
+    func run(_ invocation: Invocation) throws {
         if exitWithParent && !Subprocess.exitWithParent() { Glibc.exit(1) }
         let target = try BuildOptions.resolveTarget(self.target)
         let host = Target(machine: NativeImage.hostMachine)
@@ -69,10 +69,11 @@ struct RunRequest: Equatable {
         if reexec && inputs.contains("-") { DeterministicRun.reexecWithoutRandomization() }
         // Emulated, short string calls run as guest code rather than a trap each; not under
         // --trace or --gdb, which show and stop at library calls as the program makes them.
-        let built = try BuildOptions.build(inputs: inputs, target: target, guestStrings: chosen == .emu && trace == nil && gdb == nil)
+        let built = try BuildOptions.build(inputs: inputs, target: target, options: invocation.compile,
+                                           guestStrings: chosen == .emu && trace == nil && gdb == nil)
         if reexec { DeterministicRun.reexecWithoutRandomization() }
         let argumentZero = deterministic ? DeterministicRun.programArgument(built.programName) : built.programName
-        let arguments = [argumentZero] + Invocation.programArguments
+        let arguments = [argumentZero] + invocation.programArguments
         if chosen == .emu {
             var options = GuestProcess.Options(arguments: arguments, environment: deterministic ? DeterministicRun.environment : Run.environment(),
                                                programName: built.programName)
@@ -80,7 +81,7 @@ struct RunRequest: Equatable {
             options.syscallTrace = syscallTrace
             options.libcTrace = libcTrace
             options.signalTrace = signalTrace
-            options.entry = Invocation.compile.entry
+            options.entry = invocation.compile.entry
             options.timeout = timeout
             options.verbose = verbose
             options.scheduleSeed = try scheduleSeed ?? Run.environmentScheduleSeed() ?? GuestProcess.defaultScheduleSeed
@@ -112,7 +113,7 @@ struct RunRequest: Equatable {
             bindings = try native.bindings(for: built.image.imports, overrides: bindings)
         }
         let loaded = try NativeImage(built.image, overrides: bindings)
-        var options = NativeRunner.Options(entry: Invocation.compile.entry, arguments: arguments,
+        var options = NativeRunner.Options(entry: invocation.compile.entry, arguments: arguments,
                                            programName: built.programName, timeout: timeout)
         options.outcomePath = recordPath
         if deterministic { DeterministicRun.replaceProcessEnvironment() }

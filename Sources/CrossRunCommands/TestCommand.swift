@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// `crossrun test`: discovers test programs, runs each on every target/backend, judges them.
-struct TestCommand: ParsableCommand {
+struct TestCommand: InvocationCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
         abstract: "Run a suite of C test programs on every target and backend and check their results.",
@@ -89,12 +89,12 @@ struct TestCommand: ParsableCommand {
         if let maxfail, maxfail < 1 { throw ValidationError("--maxfail must be at least 1") }
         if exitFirst && maxfail != nil { throw ValidationError("give -x or --maxfail, not both") }
         if keepGoing && (exitFirst || maxfail != nil) { throw ValidationError("--keep-going contradicts -x/--maxfail") }
-        if !Invocation.programArguments.isEmpty {
-            throw ValidationError("crossrun test takes no program arguments after --; put them in NAME.args files")
-        }
     }
 
-    func run() throws {
+    func run(_ invocation: Invocation) throws {
+        if !invocation.programArguments.isEmpty {
+            throw DriverError.usage("crossrun test takes no program arguments after --; put them in NAME.args files")
+        }
         let configurations = try selection.configurations()
         var tests = try TestDiscovery.discover(paths)
         if let filter {
@@ -104,7 +104,7 @@ struct TestCommand: ParsableCommand {
         }
         if let shard { tests = tests.filter { shard.contains($0.name) } }
         if tests.isEmpty { fputs("crossrun: warning: no tests found\n", stderr) }
-        let base = Invocation.compile.resolvingPaths(against: FileIO.currentDirectory())
+        let base = invocation.compile.resolvingPaths(against: FileIO.currentDirectory())
         let programs = tests.map { test in
             var options = base
             options.clangFlags += test.flags
