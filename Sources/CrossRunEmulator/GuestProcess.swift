@@ -292,20 +292,10 @@ public final class GuestProcess {
         try memory.store(HostLibc.stackGuard, at: tcb + 0x28)
         arch.setThreadPointer(uc, tcb)
 
-        // Fixups (same as the native loader, with the guest base); then the TLS template,
+        // Fixups (the native loader's pass, with the guest base); then the TLS template,
         // which may itself hold relocated pointers, is copied into the block.
-        for fixup in image.fixups {
-            func slot(_ off: Int) -> UnsafeMutableRawPointer? { memory.loaderHost(imageBase + UInt64(off)) }
-            switch fixup {
-            case .rebase(let off):
-                if let p = slot(off) { p.storeBytes(of: p.loadUnaligned(as: UInt64.self) &+ imageBase, as: UInt64.self) }
-            case .importSlot(let off, let i):
-                slot(off)?.storeBytes(of: importAddress[i], as: UInt64.self)
-            case .importValue(let off, let i, let addend):
-                slot(off)?.storeBytes(of: importAddress[i] &+ UInt64(bitPattern: addend), as: UInt64.self)
-            case .tlsBlock(let off):
-                slot(off)?.storeBytes(of: Self.tcbTLSBlockOffset, as: UInt64.self)
-            }
+        image.applyFixups(base: imageBase, importAddresses: importAddress, tlsBlockOffset: Self.tcbTLSBlockOffset) {
+            memory.loaderHost(imageBase + UInt64($0))
         }
         if let t = image.tls, t.initializedSize > 0, let src = memory.loaderHost(imageBase + UInt64(t.imageOffset)) {
             try memory.host(tlsBlock, t.initializedSize, write: true).copyMemory(from: src, byteCount: t.initializedSize)

@@ -56,20 +56,8 @@ public final class NativeImage {
             tls = block
         }
 
-        let baseValue = UInt64(UInt(bitPattern: mem))
-        for fixup in image.fixups {
-            switch fixup {
-            case .rebase(let off):
-                let p = mem.advanced(by: off)
-                p.storeBytes(of: p.loadUnaligned(as: UInt64.self) &+ baseValue, as: UInt64.self)
-            case .importSlot(let off, let i):
-                mem.advanced(by: off).storeBytes(of: addresses[i], as: UInt64.self)
-            case .importValue(let off, let i, let addend):
-                mem.advanced(by: off).storeBytes(of: addresses[i] &+ UInt64(bitPattern: addend), as: UInt64.self)
-            case .tlsBlock(let off):
-                mem.advanced(by: off).storeBytes(of: UInt64(bitPattern: crossrun_native_tls_offset()), as: UInt64.self)
-            }
-        }
+        image.applyFixups(base: UInt64(UInt(bitPattern: mem)), importAddresses: addresses,
+                          tlsBlockOffset: UInt64(bitPattern: crossrun_native_tls_offset())) { mem.advanced(by: $0) }
         if let t = image.tls, let block = tls, t.initializedSize > 0 {
             block.copyMemory(from: mem.advanced(by: t.imageOffset), byteCount: t.initializedSize)
         }
