@@ -197,13 +197,25 @@ public final class GuestProcess {
         guard err != UC_ERR_OK else { throw EmulatorError.engine("entering user mode (a privileged instruction ran)", UC_ERR_EXCEPTION) }
     }
 
+    /// Loads the image into the engine, in passes: the C library's state, the imports bound
+    /// to trampolines (unimplemented ones reported before anything runs), the trampolines and
+    /// user mode, the segments, the main thread's TLS and control block, the fixups, the
+    /// stack, the hooks.
     private func load() throws {
+        try prepareRuntime()
+        let importAddresses = try bindImports()
+        try mapTrampolines()
+        try mapSegments()
+        let tlsBlock = try setUpMainThread()
+        try applyFixups(importAddresses, tlsBlock: tlsBlock)
+        try memory.map("stack", at: layout.stackTop - layout.stackSize, size: layout.stackSize, write: true, execute: false)
+        try installHooks()
+    }
+
+    /// The CPU's set-up, the guest heap and the C library's state for this run.
+    private func prepareRuntime() throws {
         try arch.prepare(uc)
         hostExceptionBits = arch.floatingPointABI.hostExceptions
-        // Bind imports first, so unimplemented ones are reported before anything runs.
-        var missing: [String] = []
-        var importAddress: [UInt64] = []
-        var stubIndex: [String: Int] = [:]
         let heapBase = GuestLayout.pageUp(imageBase + UInt64(image.size)) + 0x10_0000
         try memory.map("heap", at: heapBase, size: layout.heapSize, write: true, execute: false)
         runtime = try LibcRuntime(memory: memory, heapBase: heapBase, heapSize: layout.heapSize,
@@ -223,23 +235,36 @@ public final class GuestProcess {
         runtime.programName = String(options.programName.split(separator: "/").last ?? "program")
         describeCPU()
         runtime.posix.programPath = options.programName
+    }
+
+    /// Each import's guest address: a function's trampoline (one per distinct name, its host
+    /// body in ``functions``) or a data object's address. Throws naming every import that has
+    /// no implementation.
+    private func bindImports() throws -> [UInt64] {
+        var missing: [String] = []
+        var importAddress: [UInt64] = []
+        var stubIndex: [String: Int] = [:]
         for imp in image.imports {
             switch imp.kind {
             case .function:
-                if let body = options.extraFunctions[imp.name] ?? (options.deterministic ? Self.deterministicFunctions[imp.name] : nil)
-                    ?? processFunction(imp.name) ?? HostLibc.functions[imp.name] {
-                    if stubIndex[imp.name] == nil {
-                        stubIndex[imp.name] = functions.count
-                        functions.append(options.libcTrace.map { tracedFunction(imp.name, body, $0) } ?? body)
-                        functionNames.append(imp.name)
-                        raisesExceptions.append(RuntimeSymbols.all[imp.name]?.library == .libm
-                                                && !Self.floatingPointFunctionNames.contains(imp.name))
-                    }
-                    importAddress.append(layout.trampolineBase + UInt64(stubIndex[imp.name]!) * 16)
-                } else {
+                guard let body = options.extraFunctions[imp.name] ?? (options.deterministic ? Self.deterministicFunctions[imp.name] : nil)
+                    ?? processFunction(imp.name) ?? HostLibc.functions[imp.name] else {
                     missing.append(imp.name)
                     importAddress.append(0)
+                    continue
                 }
+                let index: Int
+                if let known = stubIndex[imp.name] {
+                    index = known
+                } else {
+                    index = functions.count
+                    stubIndex[imp.name] = index
+                    functions.append(options.libcTrace.map { tracedFunction(imp.name, body, $0) } ?? body)
+                    functionNames.append(imp.name)
+                    raisesExceptions.append(RuntimeSymbols.all[imp.name]?.library == .libm
+                                            && !Self.floatingPointFunctionNames.contains(imp.name))
+                }
+                importAddress.append(layout.trampolineBase + UInt64(index) * 16)
             case .data:
                 if let address = try HostLibc.dataAddress(imp.name, runtime) {
                     importAddress.append(address)
@@ -250,18 +275,27 @@ public final class GuestProcess {
             }
         }
         if !missing.isEmpty { throw EmulatorError.unimplementedImports(missing) }
+        return importAddress
+    }
 
-        // Trampolines.
+    /// One trap stub per bound function, then the switch to user privilege (run from the
+    /// scratch slot after the last stub).
+    private func mapTrampolines() throws {
         let stubs = arch.trapStub
         let trampolineSize = GuestLayout.pageUp(UInt64((functions.count + 1) * 16))
         let tramp = try memory.map("trampolines", at: layout.trampolineBase, size: trampolineSize, write: false, execute: true)
-        for i in 0..<functions.count {
-            stubs.withUnsafeBytes { tramp.host.advanced(by: i * 16).copyMemory(from: $0.baseAddress!, byteCount: 16) }
+        stubs.withUnsafeBytes { stub in
+            guard let source = stub.baseAddress else { return }
+            for i in 0..<functions.count {
+                tramp.host.advanced(by: i * 16).copyMemory(from: source, byteCount: min(stub.count, 16))
+            }
         }
         trampolineEnd = layout.trampolineBase + UInt64(functions.count * 16)
         try enterUserMode(scratch: tramp.host.advanced(by: functions.count * 16), filler: Array(stubs[8..<16]))
+    }
 
-        // The image, one region per segment with its permissions; the bytes are the LinkImage's.
+    /// The image, one region per segment with its permissions; the bytes are the LinkImage's.
+    private func mapSegments() throws {
         for segment in image.segments {
             let p = segment.permissions
             try memory.map("image \(segment.name)", at: imageBase + UInt64(segment.offset), size: UInt64(segment.memorySize),
@@ -270,40 +304,41 @@ public final class GuestProcess {
         for segment in image.segments {
             let end = min(segment.offset + segment.memorySize, image.bytes.count)
             guard end > segment.offset, let dst = memory.loaderHost(imageBase + UInt64(segment.offset)) else { continue }
-            image.bytes[segment.offset..<end].withUnsafeBytes { dst.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            image.bytes[segment.offset..<end].withUnsafeBytes { bytes in
+                if let source = bytes.baseAddress { dst.copyMemory(from: source, byteCount: bytes.count) }
+            }
         }
+    }
 
-        // TLS block and the main thread's control block: tcb+0 the self pointer (x86-64's
-        // fs:0), tcb+8 the thread's TLS block (the image's resolver reads the word at thread
-        // pointer + D, D = `tcbTLSBlockOffset` stored in the tlsBlock slot), tcb+0x28 the
-        // stack-protector canary.
+    /// The main thread's TLS block and control block: tcb+0 the self pointer (x86-64's fs:0),
+    /// tcb+8 the thread's TLS block (the image's resolver reads the word at thread pointer + D,
+    /// D = `tcbTLSBlockOffset` stored in the tlsBlock slot), tcb+0x28 the stack-protector
+    /// canary. Returns the TLS block's address (0 without TLS).
+    private func setUpMainThread() throws -> UInt64 {
         var tlsBlock: UInt64 = 0
         if let t = image.tls {
             // The linker bounds t.size by LinkImage.maximumSize; the guest heap is smaller.
             guard let block = try? runtime.allocateZeroed(t.size + t.alignment) else {
                 throw EmulatorError.resources("the program's thread-local storage (\(t.size) bytes) does not fit in the guest heap (\(layout.heapSize) bytes)")
             }
-            tlsBlock = block
-            tlsBlock = (tlsBlock + UInt64(t.alignment) - 1) & ~(UInt64(t.alignment) - 1)
+            tlsBlock = (block + UInt64(t.alignment) - 1) & ~(UInt64(t.alignment) - 1)
         }
         let tcb = try runtime.allocateZeroed(256)
         try memory.store(tcb, at: tcb)
         try memory.store(tlsBlock, at: tcb + Self.tcbTLSBlockOffset)
         try memory.store(HostLibc.stackGuard, at: tcb + 0x28)
         arch.setThreadPointer(uc, tcb)
+        return tlsBlock
+    }
 
-        // Fixups (the native loader's pass, with the guest base); then the TLS template,
-        // which may itself hold relocated pointers, is copied into the block.
-        image.applyFixups(base: imageBase, importAddresses: importAddress, tlsBlockOffset: Self.tcbTLSBlockOffset) {
+    /// The fixups (the native loader's pass, with the guest base); then the TLS template, which
+    /// may itself hold relocated pointers, is copied into the main thread's block.
+    private func applyFixups(_ importAddresses: [UInt64], tlsBlock: UInt64) throws {
+        image.applyFixups(base: imageBase, importAddresses: importAddresses, tlsBlockOffset: Self.tcbTLSBlockOffset) {
             memory.loaderHost(imageBase + UInt64($0))
         }
         if let t = image.tls, t.initializedSize > 0, let src = memory.loaderHost(imageBase + UInt64(t.imageOffset)) {
             try memory.host(tlsBlock, t.initializedSize, write: true).copyMemory(from: src, byteCount: t.initializedSize)
         }
-
-        // Stack.
-        try memory.map("stack", at: layout.stackTop - layout.stackSize, size: layout.stackSize, write: true, execute: false)
-
-        try installHooks()
     }
 }
