@@ -11,5 +11,5 @@ if ! swift build --build-tests >.build/build.log 2>&1; then
   echo "crossrun tests: build failed" >&2
   exit 1
 fi
-swift test --skip-build --disable-swift-testing 2>&1 | tee .build/test.log | grep -vE "^Test Case '.*' (started|passed)"
+swift test --skip-build 2>&1 | tee .build/test.log | grep -vE "^Test Case '.*' (started|passed)"
 exit "${PIPESTATUS[0]}"

@@ -78,10 +78,20 @@ public enum Subprocess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
+        // The child starts as from a shell: no signal blocked, every disposition the default,
+        // whatever the spawning thread has (a thread of Swift's concurrency pool, a runner that
+        // ignores SIGPIPE): a program's timers and handlers must not depend on who started it.
+        var flags = Int32(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
         if options.processGroup {
-            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+            flags |= Int32(POSIX_SPAWN_SETPGROUP)
             posix_spawnattr_setpgroup(&attributes, 0)
         }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
         var pid = pid_t()
         let rc = posix_spawnp(&pid, executable, &actions, &attributes, argv, environ)
         for p in pipes { close(p.write) }

@@ -1,27 +1,14 @@
 import CrossRunDriver
 import CrossRunSupport
+import Foundation
+import Testing
 import XCTest
 
-/// Every program in `fixtures/` passes `crossrun test` on every target and backend (expected
-/// stdout and exit status); and the expected files agree with the host's own clang + glibc build.
+/// The fixtures exist, and their expected files agree with the host's own clang + glibc build
+/// (each fixture's run on every target and backend is a case of `FixtureCases`).
 final class FixtureTests: XCTestCase {
     func testFixturesExist() throws {
         XCTAssertGreaterThanOrEqual(try Fixture.all().count, 20)
-    }
-
-    /// Every fixture on every target and backend, through `crossrun test` (the same conventions).
-    /// `CROSSRUN_FIXTURE=NAME` runs only that one.
-    func testFixturesPassOnEveryTargetThroughCrossrunTest() throws {
-        let only = ProcessInfo.processInfo.environment["CROSSRUN_FIXTURE"]
-        let count = try Fixture.all().filter { only == nil || $0.name == only }.count
-        let filter = only.map { ["--filter", "^" + $0 + "$"] } ?? []
-        let out = try TestSupport.runCrossrun(["test", "--timeout", "120"] + filter + [Fixture.directory])
-        let lines = out.stdout.split(separator: "\n")
-        XCTAssertEqual(lines.last.map(String.init), "\(count * 4) passed, 0 failed", out.stdout + out.stderr)
-        XCTAssertEqual(out.status, 0)
-        for configuration in ["x64/native", "x64/emu", "aarch64/emu", "rv64/emu"] {
-            XCTAssertTrue(lines.contains { $0.hasPrefix(configuration + " ") }, "\(configuration) ran\n" + out.stdout)
-        }
     }
 
     /// The expected files are the truth of a normal build (`clang prog.c -lm -pthread -latomic && ./a.out`).
@@ -38,4 +25,54 @@ final class FixtureTests: XCTestCase {
             XCTAssertEqual(Array(out.stdout.utf8), f.expected(on: .x64), "\(f.name): host stdout")
         }
     }
+}
+
+/// Every program in `fixtures/` passes `crossrun test` (expected stdout and exit status, the
+/// same conventions) on every target and backend, one Swift Testing case per fixture and
+/// configuration, so a failure names both. One `crossrun test --json` run of the whole
+/// directory (parallel, as a user runs it) serves every case; to run one fixture by hand:
+/// `crossrun test --filter NAME fixtures/`.
+@Suite struct FixtureCases {
+    static let names = ((try? Fixture.all()) ?? []).map(\.name)
+    static let configurations = ["x64/native", "x64/emu", "aarch64/emu", "rv64/emu"]
+
+    /// Verdict and detail by "NAME CONFIGURATION", or why the run gave none.
+    static let results: Result<[String: (verdict: String, detail: String)], FixtureRunError> = {
+        do {
+            let dir = try TestSupport.scratch()
+            defer { FileIO.removeTree(dir) }
+            let json = dir + "/results.json"
+            let out = try TestSupport.runCrossrun(["test", "--timeout", "120", "--json", json, Fixture.directory])
+            guard let data = try? FileIO.read(json),
+                  let rows = try? JSONSerialization.jsonObject(with: Data(data)) as? [[String: Any]] else {
+                return .failure(FixtureRunError(text: "no JSON results (status \(out.status)):\n\(out.stdout)\(out.stderr)"))
+            }
+            var table: [String: (verdict: String, detail: String)] = [:]
+            for row in rows {
+                guard let name = row["name"] as? String, let target = row["target"] as? String,
+                      let backend = row["backend"] as? String, let verdict = row["verdict"] as? String else { continue }
+                table[name + " " + target + "/" + backend] = (verdict, row["detail"] as? String ?? "")
+            }
+            return .success(table)
+        } catch {
+            return .failure(FixtureRunError(text: "\(error)"))
+        }
+    }()
+
+    @Test func thereAreFixtures() {
+        #expect(Self.names.count >= 20)
+    }
+
+    @Test(arguments: names, configurations)
+    func fixturePasses(_ name: String, _ configuration: String) throws {
+        let table = try Self.results.get()
+        let result = try #require(table[name + " " + configuration], "\(name) did not run on \(configuration)")
+        #expect(result.verdict == "pass", "\(name) on \(configuration): \(result.verdict)\n\(result.detail)")
+    }
+}
+
+/// Why the shared fixture run gave no results.
+struct FixtureRunError: Error, CustomStringConvertible {
+    var text: String
+    var description: String { text }
 }

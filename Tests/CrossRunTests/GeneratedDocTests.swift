@@ -19,7 +19,7 @@ final class GeneratedDocTests: XCTestCase {
         var summary: [String]
     }
 
-    /// Every `XCTestCase` subclass in `Tests/CrossRunTests`, by name.
+    /// Every `XCTestCase` subclass and `@Suite struct` in `Tests/CrossRunTests`, by name.
     static func testClasses(root: String) throws -> [TestClass] {
         let dir = root + "/Tests/CrossRunTests"
         let files = FileIO.files(under: dir, suffix: ".swift").filter { !$0.contains("/") }
@@ -35,6 +35,10 @@ final class GeneratedDocTests: XCTestCase {
                 if let c = words.firstIndex(of: "class"), c + 2 < words.count, words[c + 2] == "XCTestCase", words[c + 1].hasSuffix(":"),
                    line.hasPrefix("class ") || line.hasPrefix("final class ") {
                     let name = String(words[c + 1].dropLast())
+                    classes[name] = TestClass(name: name, files: [file], summary: [SwiftSource.docComment(before: offset, in: bytes)])
+                } else if line.hasPrefix("@Suite struct "), words.count >= 3 {
+                    // A Swift Testing suite: its attribute line carries the doc comment.
+                    let name = words[2].hasSuffix(":") || words[2].hasSuffix("{") ? String(words[2].dropLast()) : words[2]
                     classes[name] = TestClass(name: name, files: [file], summary: [SwiftSource.docComment(before: offset, in: bytes)])
                 } else if line.hasPrefix("extension "), words.count >= 2, text.contains("func test") {
                     extensions.append((words[1].hasSuffix(":") ? String(words[1].dropLast()) : words[1], file, SwiftSource.docComment(before: offset, in: bytes)))
