@@ -132,7 +132,7 @@ struct Fuzz: ParsableCommand {
             compile.clangFlags.append("-fno-omit-frame-pointer")
         }
         let pipeline = Pipeline(toolchain: try Toolchain.discover())
-        let built = try pipeline.build(inputs: sources, target: target, options: compile, extraImports: extra)
+        let built = try pipeline.build(inputs: sources, target: target, options: compile, extraImports: extra, native: chosen == .native)
         let arguments = [built.programName] + Invocation.programArguments
         let targetName = "\(target)/\(chosen.rawValue)"
 
