@@ -13,7 +13,8 @@ import XCTest
 /// `runtime/complex.c` defines exactly `GuestRuntime.complexFunctions` (every function
 /// `include/complex.h` declares) and calls exactly the private `__crossrun_c*` names, which the
 /// import table, the emulator's table and the native loader all carry; a native build binds the
-/// host libm's `cexp` while every other build links the runtime's; an image linked with the runtime,
+/// host libm's `cexp` while every other build links the runtime's, whose weak definitions yield
+/// to a program's own `cabs` on every pair; an image linked with the runtime,
 /// loaded natively in process, computes bit for bit what the libm-bound one does in all three
 /// precisions; direct calls of the host calls with pointers into unmapped memory or wrapping past
 /// 2^64 are guest SIGSEGVs on all four pairs, never host traps.
@@ -30,8 +31,9 @@ final class ComplexLibraryTests: XCTestCase {
         let source = String(decoding: try FileIO.read(home + "/runtime/complex.c"), as: UTF8.self)
         for target in [Target.x64, .aarch64, .rv64] {
             let object = try TestSupport.compile(source, target: target, name: "complex.c", flags: GuestRuntime.flags)
-            let defined = object.symbols.filter { !$0.isUndefined && $0.binding == .global && $0.type == .function }.map(\.name)
-            XCTAssertEqual(Set(defined), GuestRuntime.complexFunctions, "\(target)")
+            let defined = object.symbols.filter { !$0.isUndefined && $0.type == .function }
+            XCTAssertEqual(Set(defined.map(\.name)), GuestRuntime.complexFunctions, "\(target)")
+            XCTAssertEqual(defined.filter { $0.binding != .weak }.map(\.name), [], "\(target): a program's own definition must win")
             let calls = object.symbols.filter { $0.isUndefined && !$0.name.isEmpty }.map(\.name)
             XCTAssertEqual(Set(calls), Set(RuntimeSymbols.complexHostCalls), "\(target): one host call per function and precision")
         }
@@ -64,6 +66,32 @@ final class ComplexLibraryTests: XCTestCase {
             XCTAssertTrue(imports.isDisjoint(with: GuestRuntime.complexFunctions), "\(target): \(imports.sorted())")
             XCTAssertTrue(imports.isSuperset(of: ["__crossrun_cexp", "__crossrun_cpowf", "__crossrun_cabsl", "__crossrun_clog10l"]),
                           "\(target): \(imports.sorted())")
+        }
+    }
+
+    /// A program with its own `cabs` (old code has one) that also calls `cexp`: its definition is
+    /// the one called, and the runtime still supplies `cexp`, on every pair.
+    func testProgramDefinitionWins() throws {
+        let dir = try TestSupport.scratch()
+        defer { FileIO.removeTree(dir) }
+        let source = """
+            #include <complex.h>
+            #include <stdio.h>
+            double cabs(double _Complex z) { return __real__ z + __imag__ z + 40; }
+            int main(void) {
+                volatile double re = 0.0, im = 2.0;
+                double _Complex z = __builtin_complex(re, im);
+                double _Complex e = cexp(z);
+                printf("%g %.17g %.17g\\n", cabs(z), __real__ e, __imag__ e);
+                return 0;
+            }
+            """
+        try FileIO.write(Array(source.utf8), to: dir + "/own.c")
+        let expected = String(format: "42 %.17g %.17g\n", cos(2.0), sin(2.0))
+        for (target, backend) in [("x64", "native"), ("x64", "emu"), ("aarch64", "emu"), ("rv64", "emu")] {
+            let r = try TestSupport.runCrossrun(["--target", target, "--backend", backend, "-fno-builtin", dir + "/own.c"])
+            XCTAssertEqual(r.status, 0, "\(target)/\(backend): \(r.stderr)")
+            XCTAssertEqual(r.stdout, expected, "\(target)/\(backend)")
         }
     }
 
