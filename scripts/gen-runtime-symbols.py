@@ -72,6 +72,17 @@ def declarations():
             funcs.add(name)
     return funcs, datas
 
+def wrapped(names):
+    """A Swift array literal's elements, quoted, in lines of at most ~100 characters."""
+    lines, line = [], ""
+    for n in names:
+        item = f'"{n}",'
+        if line and len(line) + len(item) + 1 > 100:
+            lines.append(line); line = ""
+        line = (line + " " + item).strip()
+    lines.append(line)
+    return "\n" + "\n".join("        " + l for l in lines) + "\n    "
+
 def main():
     funcs, datas = declarations()
     math_names = {"signgam"}
@@ -104,7 +115,7 @@ def main():
         "@COUNT@", str(len(names))).replace(
         "@PRIMITIVES@", ", ".join(f'"{n}"' for n in THREAD_PRIMITIVES)).replace(
         "@HOSTSTRING@", ", ".join(f'"{n}"' for n in HOST_STRING_FUNCTIONS)).replace(
-        "@COMPLEX@", ", ".join(f'"{n}"' for n in COMPLEX_HOST_CALLS))
+        "@COMPLEX@", wrapped(COMPLEX_HOST_CALLS))
     path = os.path.join(ROOT, "Sources", "CrossRunRuntime", "RuntimeSymbols.swift")
     with open(path, "w") as f:
         f.write(swift)

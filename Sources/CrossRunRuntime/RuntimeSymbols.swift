@@ -213,5 +213,19 @@ public enum RuntimeSymbols {
     /// The guest runtime's `<complex.h>` host calls (`runtime/complex.c`, emulated images):
     /// `__crossrun_NAME`, `NAMEf`, `NAMEl`, each computing NAME with the host's libm. Natively
     /// the loader binds the same host functions; no header declares them.
-    public static let complexHostCalls: [String] = ["__crossrun_cacos", "__crossrun_cacosf", "__crossrun_cacosl", "__crossrun_casin", "__crossrun_casinf", "__crossrun_casinl", "__crossrun_catan", "__crossrun_catanf", "__crossrun_catanl", "__crossrun_ccos", "__crossrun_ccosf", "__crossrun_ccosl", "__crossrun_csin", "__crossrun_csinf", "__crossrun_csinl", "__crossrun_ctan", "__crossrun_ctanf", "__crossrun_ctanl", "__crossrun_cacosh", "__crossrun_cacoshf", "__crossrun_cacoshl", "__crossrun_casinh", "__crossrun_casinhf", "__crossrun_casinhl", "__crossrun_catanh", "__crossrun_catanhf", "__crossrun_catanhl", "__crossrun_ccosh", "__crossrun_ccoshf", "__crossrun_ccoshl", "__crossrun_csinh", "__crossrun_csinhf", "__crossrun_csinhl", "__crossrun_ctanh", "__crossrun_ctanhf", "__crossrun_ctanhl", "__crossrun_cexp", "__crossrun_cexpf", "__crossrun_cexpl", "__crossrun_clog", "__crossrun_clogf", "__crossrun_clogl", "__crossrun_clog10", "__crossrun_clog10f", "__crossrun_clog10l", "__crossrun_csqrt", "__crossrun_csqrtf", "__crossrun_csqrtl", "__crossrun_cabs", "__crossrun_cabsf", "__crossrun_cabsl", "__crossrun_carg", "__crossrun_cargf", "__crossrun_cargl", "__crossrun_cpow", "__crossrun_cpowf", "__crossrun_cpowl"]
+    public static let complexHostCalls: [String] = [
+        "__crossrun_cacos", "__crossrun_cacosf", "__crossrun_cacosl", "__crossrun_casin",
+        "__crossrun_casinf", "__crossrun_casinl", "__crossrun_catan", "__crossrun_catanf",
+        "__crossrun_catanl", "__crossrun_ccos", "__crossrun_ccosf", "__crossrun_ccosl", "__crossrun_csin",
+        "__crossrun_csinf", "__crossrun_csinl", "__crossrun_ctan", "__crossrun_ctanf", "__crossrun_ctanl",
+        "__crossrun_cacosh", "__crossrun_cacoshf", "__crossrun_cacoshl", "__crossrun_casinh",
+        "__crossrun_casinhf", "__crossrun_casinhl", "__crossrun_catanh", "__crossrun_catanhf",
+        "__crossrun_catanhl", "__crossrun_ccosh", "__crossrun_ccoshf", "__crossrun_ccoshl",
+        "__crossrun_csinh", "__crossrun_csinhf", "__crossrun_csinhl", "__crossrun_ctanh",
+        "__crossrun_ctanhf", "__crossrun_ctanhl", "__crossrun_cexp", "__crossrun_cexpf", "__crossrun_cexpl",
+        "__crossrun_clog", "__crossrun_clogf", "__crossrun_clogl", "__crossrun_clog10",
+        "__crossrun_clog10f", "__crossrun_clog10l", "__crossrun_csqrt", "__crossrun_csqrtf",
+        "__crossrun_csqrtl", "__crossrun_cabs", "__crossrun_cabsf", "__crossrun_cabsl", "__crossrun_carg",
+        "__crossrun_cargf", "__crossrun_cargl", "__crossrun_cpow", "__crossrun_cpowf", "__crossrun_cpowl",
+    ]
 }

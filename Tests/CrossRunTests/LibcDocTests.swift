@@ -80,7 +80,8 @@ final class LibcDocTests: XCTestCase {
           x86-64 host glibc's: a real aarch64/riscv64 glibc can differ in the last bit (its own
           libm) and in the sign of a zero derived from the CPU's default NaN (`cpow(0, 2)` is
           `-0` on x86-64, `+0` on aarch64, in every precision). `creal`, `cimag`, `conj` and
-          `cproj` make no host call.
+          `cproj` make no host call. `CMPLX`/`CMPLXF`/`CMPLXL` are defined for clang too (glibc's
+          header defines them only for GCC 4.7 or later, which clang, announcing itself as GCC 4.2, is not).
         - **x64 emu**: served by the host implementations in `Sources/CrossRunLibc` (and
           `setjmp`/`longjmp`/`qsort`/`qsort_r`/`bsearch`/`<dlfcn.h>` in the emulator), under the
           guest's locale once `setlocale` chose one (the host `locale_t` is installed around each
