@@ -97,48 +97,49 @@ enum LibcComplex {
     /// (`long double _Complex`), each 10 meaningful bytes (x87) or 16 (binary128). Only those
     /// bytes are read and written, as native code loading and storing the values would.
     static func longDouble(_ name: String, operands: Int, results: Int) -> HostFunction {
-        let x87 = operands == 2 ? host(name, X87PairCall.self).map { fn in { (z: UnsafeRawPointer, w: UnsafeRawPointer, o: UnsafeMutableRawPointer) in fn(z, w, o) } }
-                                : host(name, X87Call.self).map { fn in { (z: UnsafeRawPointer, _: UnsafeRawPointer, o: UnsafeMutableRawPointer) in fn(z, o) } }
+        let x87One = operands == 1 ? host(name, X87Call.self) : nil, x87Pair = operands == 2 ? host(name, X87PairCall.self) : nil
         #if arch(x86_64)
         let binary128 = crossrun_q_complex_function(name)
         #endif
         return { rt, f in
             let wide = rt.longDoubleIsBinary128
             let partSize = wide ? 16 : 10
-            // Host buffers: two 16-byte parts per operand and for the result, zero padded.
-            var z = [UInt8](repeating: 0, count: 32), w = [UInt8](repeating: 0, count: 32), out = [UInt8](repeating: 0, count: 32)
-            try read(rt, f.int(0), parts: 2, size: partSize, into: &z)
-            if operands == 2 { try read(rt, f.int(1), parts: 2, size: partSize, into: &w) }
+            // One aligned host scratch area, zeroed: z at 0, w at 32, the result at 64.
+            let scratch = UnsafeMutableRawPointer.allocate(byteCount: 96, alignment: 16)
+            defer { scratch.deallocate() }
+            scratch.initializeMemory(as: UInt8.self, repeating: 0, count: 96)
+            let z = scratch, w = scratch + 32, out = scratch + 64
+            try read(rt, f.int(0), size: partSize, into: z)
+            if operands == 2 { try read(rt, f.int(1), size: partSize, into: w) }
             if wide {
                 #if arch(x86_64)
                 guard let binary128 else { throw unsupported(name) }
-                z.withUnsafeBytes { zb in w.withUnsafeBytes { wb in out.withUnsafeMutableBytes { ob in
-                    crossrun_q_complex_call(binary128, zb.baseAddress?.assumingMemoryBound(to: crossrun_quad.self),
-                                            wb.baseAddress?.assumingMemoryBound(to: crossrun_quad.self),
-                                            ob.baseAddress?.assumingMemoryBound(to: crossrun_quad.self))
-                } } }
+                crossrun_q_complex_call(binary128, z.assumingMemoryBound(to: crossrun_quad.self),
+                                        w.assumingMemoryBound(to: crossrun_quad.self), out.assumingMemoryBound(to: crossrun_quad.self))
                 #else
                 throw unsupported(name)
                 #endif
+            } else if operands == 2 {
+                guard let x87Pair else { throw unsupported(name) }
+                x87Pair(z, w, out)
             } else {
-                guard let x87 else { throw unsupported(name) }
-                z.withUnsafeBytes { zb in w.withUnsafeBytes { wb in out.withUnsafeMutableBytes { ob in
-                    if let zp = zb.baseAddress, let wp = wb.baseAddress, let op = ob.baseAddress { x87(zp, wp, op) }
-                } } }
+                guard let x87One else { throw unsupported(name) }
+                x87One(z, out)
             }
             let result = try f.int(operands)
             for part in 0..<results {
-                let address = try offset(result, part, access: .write)
-                try rt.memory.write(out[(part * 16)..<(part * 16 + partSize)], at: address)
+                try rt.memory.write(UnsafeRawBufferPointer(start: out + part * 16, count: partSize),
+                                    at: try offset(result, part, access: .write))
             }
         }
     }
 
-    /// Reads `parts` values of `size` bytes, 16 bytes apart, from the guest into 16-byte slots.
-    static func read(_ rt: LibcRuntime, _ address: UInt64, parts: Int, size: Int, into buffer: inout [UInt8]) throws {
-        for part in 0..<parts {
+    /// Reads the two parts of a guest `long double _Complex` (`size` bytes each, 16 apart) into
+    /// the host's 16-byte slots at `buffer`.
+    static func read(_ rt: LibcRuntime, _ address: UInt64, size: Int, into buffer: UnsafeMutableRawPointer) throws {
+        for part in 0..<2 {
             let bytes = try rt.memory.bytes(try offset(address, part, access: .read), size)
-            buffer.replaceSubrange((part * 16)..<(part * 16 + size), with: bytes)
+            (buffer + part * 16).copyMemory(from: bytes.baseAddress ?? UnsafeRawPointer(buffer), byteCount: bytes.count)
         }
     }
 

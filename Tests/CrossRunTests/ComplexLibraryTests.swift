@@ -17,7 +17,9 @@ import XCTest
 /// to a program's own `cabs` on every pair; an image linked with the runtime,
 /// loaded natively in process, computes bit for bit what the libm-bound one does in all three
 /// precisions; direct calls of the host calls with pointers into unmapped memory or wrapping past
-/// 2^64 are guest SIGSEGVs on all four pairs, never host traps.
+/// 2^64 are guest SIGSEGVs on all four pairs, never host traps; x87 `long double` results on x64/emu
+/// print exactly x64/native's, and binary128 ones on aarch64/rv64 emu exactly what those targets'
+/// own glibc computes (cross-built, run under qemu-user; skipped without them).
 final class ComplexLibraryTests: XCTestCase {
     func testFunctionListsMatchTheSourceAndTheHeader() throws {
         let home = TestSupport.toolchain.home
@@ -165,6 +167,75 @@ final class ComplexLibraryTests: XCTestCase {
             }
         }
     }
+
+    /// x87 `long double` results (x64/emu's host path reads and writes 10-byte parts) print the
+    /// same `%La` digits as x64/native's, where the program calls libm itself.
+    func testX87ResultsAreNativesBitForBit() throws {
+        let dir = try TestSupport.scratch()
+        defer { FileIO.removeTree(dir) }
+        try FileIO.write(Array(Self.longDoubleProgram.utf8), to: dir + "/ld.c")
+        let native = try TestSupport.runCrossrun(["--target", "x64", "--backend", "native", dir + "/ld.c"])
+        let emulated = try TestSupport.runCrossrun(["--target", "x64", "--backend", "emu", dir + "/ld.c"])
+        XCTAssertEqual(native.status, 0, native.stderr)
+        XCTAssertEqual(native.stdout.split(separator: "\n").count, 22)
+        XCTAssertEqual(emulated.stdout, native.stdout)
+    }
+
+    /// Binary128 `long double` results on aarch64/emu and rv64/emu are, to the last bit, what
+    /// the targets' own glibc computes: the program built by the cross compiler and run under
+    /// qemu-user (skipped when those are not installed).
+    func testBinary128ResultsAreTheTargetGlibcs() throws {
+        let dir = try TestSupport.scratch()
+        defer { FileIO.removeTree(dir) }
+        try FileIO.write(Array(Self.longDoubleProgram.utf8), to: dir + "/ld.c")
+        var compared = 0
+        for (target, triple, qemu) in [("aarch64", "aarch64-linux-gnu", "qemu-aarch64"), ("rv64", "riscv64-linux-gnu", "qemu-riscv64")] {
+            guard let gcc = ["/usr/bin/\(triple)-gcc"].first(where: FileIO.exists),
+                  let user = ["/usr/bin/\(qemu)", "/usr/bin/\(qemu)-static"].first(where: FileIO.exists) else { continue }
+            let built = try TestSupport.run(gcc, ["-O1", "-static", dir + "/ld.c", "-lm", "-o", dir + "/ld-\(target)"])
+            guard built.status == 0 else { continue }   // no static libm for the target
+            let reference = try TestSupport.run(user, [dir + "/ld-\(target)"])
+            XCTAssertEqual(reference.status, 0, reference.stderr)
+            let emulated = try TestSupport.runCrossrun(["--target", target, "--backend", "emu", dir + "/ld.c"])
+            XCTAssertEqual(emulated.status, 0, emulated.stderr)
+            XCTAssertEqual(reference.stdout.split(separator: "\n").count, 22, target)
+            XCTAssertEqual(emulated.stdout, reference.stdout, target)
+            compared += 1
+        }
+        if compared == 0 { throw XCTSkip("no aarch64/riscv64 cross compiler with qemu-user installed") }
+    }
+
+    /// Every host-computed long double function on ordinary, tiny, huge and signed-zero inputs,
+    /// printed exactly (`%La`). Its inputs avoid results whose sign follows a CPU's default NaN.
+    static let longDoubleProgram = """
+        #define _GNU_SOURCE
+        #include <complex.h>
+        #include <stdio.h>
+        typedef long double complex (*fn)(long double complex);
+        static const struct { const char *name; fn f; } unary[] = {
+            {"cacosl", cacosl}, {"casinl", casinl}, {"catanl", catanl}, {"ccosl", ccosl}, {"csinl", csinl}, {"ctanl", ctanl},
+            {"cacoshl", cacoshl}, {"casinhl", casinhl}, {"catanhl", catanhl}, {"ccoshl", ccoshl}, {"csinhl", csinhl},
+            {"ctanhl", ctanhl}, {"cexpl", cexpl}, {"clogl", clogl}, {"clog10l", clog10l}, {"csqrtl", csqrtl},
+        };
+        int main(void) {
+            static volatile long double in[][2] = {{0.5L, 0.25L}, {-1.5L, 2.0L}, {3.0L, -0.75L}, {1e-5L, 1e5L}, {-0.0L, 0.0L},
+                                                   {1e1000L, -1e-1000L}};
+            for (unsigned n = 0; n < sizeof unary / sizeof unary[0]; n++) {
+                printf("%s", unary[n].name);
+                for (unsigned i = 0; i < sizeof in / sizeof in[0]; i++) {
+                    long double complex r = unary[n].f(CMPLXL(in[i][0], in[i][1]));
+                    printf(" %La %La", creall(r), cimagl(r));
+                }
+                printf("\\n");
+            }
+            for (unsigned i = 0; i < sizeof in / sizeof in[0]; i++) {
+                long double complex z = CMPLXL(in[i][0], in[i][1]);
+                long double complex p = cpowl(z, CMPLXL(0.5L, -1.25L));
+                printf("%La %La %La %La\\n", cabsl(z), cargl(z), creall(p), cimagl(p));
+            }
+            return 0;
+        }
+        """
 
     /// Calls complex functions of every precision and kind on one input; returns how many
     /// doubles it wrote.
