@@ -76,12 +76,14 @@ final class LibcDocTests: XCTestCase {
           convention) for one host call (`__crossrun_NAME`, `NAMEf`, `NAMEl`) that computes NAME
           with the host libm's own function, so double, float and x87 long double results are
           bit for bit those of x64/native; binary128 long double (aarch64, riscv64) comes from
-          glibc's `*f128` complex functions, the code those targets' glibc runs. Results are the
-          x86-64 host glibc's: a real aarch64/riscv64 glibc can differ in the last bit (its own
-          libm) and in the sign of a zero derived from the CPU's default NaN (`cpow(0, 2)` is
-          `-0` on x86-64, `+0` on aarch64, in every precision). `creal`, `cimag`, `conj` and
+          glibc's `*f128` complex functions, the code those targets' glibc runs (the same bits
+          as a real aarch64/riscv64 glibc under qemu-user: `ComplexLibraryTests`). Double and
+          float results are the x86-64 host libm's, which a real aarch64/riscv64 glibc's can miss
+          by an ulp (`ctan`, `ctanh`, `cpow` on some inputs of `fixtures/complex_library`); and a
+          zero whose sign comes from the CPU's default NaN follows the host's (`cpow(0, 2)` is
+          `-0` here in every precision, `+0` on aarch64 hardware). `creal`, `cimag`, `conj` and
           `cproj` make no host call. `CMPLX`/`CMPLXF`/`CMPLXL` are defined for clang too (glibc's
-          header defines them only for GCC 4.7 or later, which clang, announcing itself as GCC 4.2, is not).
+          header defines them only for GCC 4.7 or later, which clang, claiming GCC 4.2, is not).
         - **x64 emu**: served by the host implementations in `Sources/CrossRunLibc` (and
           `setjmp`/`longjmp`/`qsort`/`qsort_r`/`bsearch`/`<dlfcn.h>` in the emulator), under the
           guest's locale once `setlocale` chose one (the host `locale_t` is installed around each
