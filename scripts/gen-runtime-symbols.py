@@ -37,6 +37,12 @@ THREAD_PRIMITIVES = ["__crossrun_thread_spawn", "__crossrun_thread_exit", "__cro
 # functions (runtime/string.c, linked into emulated images only) to hand long inputs to.
 HOST_STRING_FUNCTIONS = ["memcpy", "memmove", "memset", "memcmp", "memchr", "strlen", "strcmp", "strchr"]
 HOST_STRING_ALIASES = ["__crossrun_host_" + n for n in HOST_STRING_FUNCTIONS]
+# The guest runtime's <complex.h> host calls (runtime/complex.c, linked into emulated images):
+# each splits a complex value into parts for one host function. Natively the loader binds the
+# same host functions (CHostMath/hostcomplex.c), though native images call libm directly.
+COMPLEX_HOST_NAMES = ["cacos", "casin", "catan", "ccos", "csin", "ctan", "cacosh", "casinh", "catanh",
+                      "ccosh", "csinh", "ctanh", "cexp", "clog", "clog10", "csqrt", "cabs", "carg", "cpow"]
+COMPLEX_HOST_CALLS = ["__crossrun_" + n + s for n in COMPLEX_HOST_NAMES for s in ("", "f", "l")]
 # Declared, but hidden when every header is read at once: <libgen.h>'s `basename` macro
 # (the XPG version) suppresses <string.h>'s GNU `basename`, as in glibc.
 HIDDEN_DECLARATIONS = ["basename"]
@@ -66,16 +72,29 @@ def declarations():
             funcs.add(name)
     return funcs, datas
 
+def wrapped(names):
+    """A Swift array literal's elements, quoted, in lines of at most ~100 characters."""
+    lines, line = [], ""
+    for n in names:
+        item = f'"{n}",'
+        if line and len(line) + len(item) + 1 > 100:
+            lines.append(line); line = ""
+        line = (line + " " + item).strip()
+    lines.append(line)
+    return "\n" + "\n".join("        " + l for l in lines) + "\n    "
+
 def main():
     funcs, datas = declarations()
     math_names = {"signgam"}
-    for header in ("math.h", "fenv.h"):   # libm's headers
+    for header in ("math.h", "fenv.h", "complex.h"):   # libm's headers
         with open(os.path.join(INCLUDE, header)) as f:
             math_names |= set(re.findall(r"\b(\w+)\(", f.read()))
     groups = {}   # (kind, library) -> names
     datas |= set(LIBC_EXTRA_DATA)
     funcs |= set(HIDDEN_DECLARATIONS)
-    names = sorted(funcs | datas | set(COMPILER_HELPERS) | set(LIBC_EXTRAS) | set(THREAD_PRIMITIVES) | set(HOST_STRING_ALIASES))
+    math_names |= set(COMPLEX_HOST_CALLS)
+    names = sorted(funcs | datas | set(COMPILER_HELPERS) | set(LIBC_EXTRAS) | set(THREAD_PRIMITIVES) | set(HOST_STRING_ALIASES)
+                   | set(COMPLEX_HOST_CALLS))
     for n in names:
         kind = "data" if n in datas else "function"
         lib = "libgcc" if n in COMPILER_HELPERS else "libm" if n in math_names else "libc"
@@ -95,7 +114,8 @@ def main():
     swift = TEMPLATE.replace("@ENTRIES@", "\n".join(entries)).replace(
         "@COUNT@", str(len(names))).replace(
         "@PRIMITIVES@", ", ".join(f'"{n}"' for n in THREAD_PRIMITIVES)).replace(
-        "@HOSTSTRING@", ", ".join(f'"{n}"' for n in HOST_STRING_FUNCTIONS))
+        "@HOSTSTRING@", ", ".join(f'"{n}"' for n in HOST_STRING_FUNCTIONS)).replace(
+        "@COMPLEX@", wrapped(COMPLEX_HOST_CALLS))
     path = os.path.join(ROOT, "Sources", "CrossRunRuntime", "RuntimeSymbols.swift")
     with open(path, "w") as f:
         f.write(swift)
@@ -156,6 +176,11 @@ public enum RuntimeSymbols {
     /// runtime's short-input versions (`runtime/string.c`, emulated images only) call these
     /// for long inputs. Natively nothing refers to them.
     public static let hostStringFunctions: [String] = [@HOSTSTRING@]
+
+    /// The guest runtime's `<complex.h>` host calls (`runtime/complex.c`, emulated images):
+    /// `__crossrun_NAME`, `NAMEf`, `NAMEl`, each computing NAME with the host's libm. Natively
+    /// the loader binds the same host functions; no header declares them.
+    public static let complexHostCalls: [String] = [@COMPLEX@]
 }
 '''
 

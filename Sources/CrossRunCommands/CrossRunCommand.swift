@@ -158,14 +158,16 @@ struct BuildOptions: ParsableArguments {
         return t
     }
 
-    /// `guestStrings`: the emulated image's short string calls run as guest code (`Pipeline.build`).
-    func build(options: CompileOptions, guestStrings: Bool = false) throws -> Pipeline.Build {
-        try Self.build(inputs: inputs, target: try resolvedTarget(), options: options, guestStrings: guestStrings)
+    /// `guestStrings`: the emulated image's short string calls run as guest code; `native`: the
+    /// image is for the native backend (`Pipeline.build`).
+    func build(options: CompileOptions, guestStrings: Bool = false, native: Bool = false) throws -> Pipeline.Build {
+        try Self.build(inputs: inputs, target: try resolvedTarget(), options: options, guestStrings: guestStrings, native: native)
     }
 
-    static func build(inputs: [String], target: Target, options: CompileOptions, guestStrings: Bool = false) throws -> Pipeline.Build {
+    static func build(inputs: [String], target: Target, options: CompileOptions, guestStrings: Bool = false,
+                      native: Bool = false) throws -> Pipeline.Build {
         let pipeline = Pipeline(toolchain: try Toolchain.discover())
-        return try pipeline.build(inputs: inputs, target: target, options: options, guestStrings: guestStrings)
+        return try pipeline.build(inputs: inputs, target: target, options: options, guestStrings: guestStrings, native: native)
     }
 }
 

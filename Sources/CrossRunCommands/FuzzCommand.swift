@@ -133,7 +133,7 @@ struct Fuzz: InvocationCommand {
             compile.clangFlags.append("-fno-omit-frame-pointer")
         }
         let pipeline = Pipeline(toolchain: try Toolchain.discover())
-        let built = try pipeline.build(inputs: sources, target: target, options: compile, extraImports: extra)
+        let built = try pipeline.build(inputs: sources, target: target, options: compile, extraImports: extra, native: chosen == .native)
         let arguments = [built.programName] + invocation.programArguments
         let targetName = "\(target)/\(chosen.rawValue)"
 

@@ -69,8 +69,9 @@ struct RunRequest: Equatable {
         if reexec && inputs.contains("-") { DeterministicRun.reexecWithoutRandomization() }
         // Emulated, short string calls run as guest code rather than a trap each; not under
         // --trace or --gdb, which show and stop at library calls as the program makes them.
+        // Natively, <complex.h> is the host libm's; emulated, runtime/complex.c's entry points.
         let built = try BuildOptions.build(inputs: inputs, target: target, options: invocation.compile,
-                                           guestStrings: chosen == .emu && trace == nil && gdb == nil)
+                                           guestStrings: chosen == .emu && trace == nil && gdb == nil, native: chosen == .native)
         if reexec { DeterministicRun.reexecWithoutRandomization() }
         let argumentZero = deterministic ? DeterministicRun.programArgument(built.programName) : built.programName
         let arguments = [argumentZero] + invocation.programArguments

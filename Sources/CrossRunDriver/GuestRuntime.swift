@@ -35,6 +35,15 @@ public enum GuestRuntime {
     public static let stringFunctions: Set<String> = ["memcpy", "memmove", "memset", "memcmp", "bcmp", "memchr",
                                                       "strlen", "strcmp", "strchr"]
 
+    /// `<complex.h>` (runtime/complex.c): linked only into emulated images, where each entry
+    /// point splits its complex operands into parts for one host call (`__crossrun_NAME`), so
+    /// every target's complex calling convention is clang's; native images bind the host libm's.
+    public static let complexFunctions: Set<String> = {
+        let names = ["cacos", "casin", "catan", "ccos", "csin", "ctan", "cacosh", "casinh", "catanh", "ccosh", "csinh",
+                     "ctanh", "cexp", "clog", "clog10", "csqrt", "cabs", "carg", "cpow", "creal", "cimag", "conj", "cproj"]
+        return Set(names.flatMap { [$0, $0 + "f", $0 + "l"] })
+    }()
+
     /// `<dirent.h>`'s scanning functions (runtime/dirent.c): scandir's callbacks run as target code.
     public static let directoryFunctions: Set<String> = ["scandir", "scandirat", "alphasort", "versionsort", "readdir_r"]
 
@@ -98,9 +107,11 @@ public enum GuestRuntime {
 
     /// The runtime's parts: sources and the functions they define for programs. A part is
     /// compiled and linked as a whole (the thread library's files call each other).
-    /// `strings`: also the short-input string functions (emulated images only).
-    static func parts(for target: Target, strings: Bool = false) -> [(sources: [String], functions: Set<String>)] {
+    /// `strings`: also the short-input string functions (emulated images only); `complex`: also
+    /// `<complex.h>` (emulated images only).
+    static func parts(for target: Target, strings: Bool = false, complex: Bool = false) -> [(sources: [String], functions: Set<String>)] {
         var list: [(sources: [String], functions: Set<String>)] = strings ? [(["runtime/string.c"], stringFunctions)] : []
+        if complex { list.append((["runtime/complex.c"], complexFunctions)) }
         list += [
             (["runtime/sort.c"], ["qsort", "qsort_r", "bsearch"]),
             (["runtime/dirent.c"], directoryFunctions),
@@ -117,10 +128,12 @@ public enum GuestRuntime {
 
     /// Sources, relative to the CrossRun home (beside `include/`), for `target`: all of them,
     /// or (`objects` given) the parts defining a function the objects refer to.
-    public static func sources(for target: Target, neededBy objects: [ObjectFile]? = nil, strings: Bool = false) -> [String] {
-        guard let objects else { return parts(for: target, strings: strings).flatMap(\.sources) }
+    public static func sources(for target: Target, neededBy objects: [ObjectFile]? = nil, strings: Bool = false,
+                               complex: Bool = false) -> [String] {
+        let all = parts(for: target, strings: strings, complex: complex)
+        guard let objects else { return all.flatMap(\.sources) }
         let wanted = Set(objects.flatMap { $0.symbols.filter(\.isUndefined).map(\.name) })
-        return parts(for: target, strings: strings).filter { !$0.functions.isDisjoint(with: wanted) }.flatMap(\.sources)
+        return all.filter { !$0.functions.isDisjoint(with: wanted) }.flatMap(\.sources)
     }
     /// Optimised, and with no library-call idioms: its copy loops must not become `memcpy`
     /// calls (each a trap to the host when emulated). Frame pointers keep emulated
@@ -131,9 +144,12 @@ public enum GuestRuntime {
     public static let flags = ["-O2", "-fno-builtin", "-fno-omit-frame-pointer", "-mno-omit-leaf-frame-pointer", "-w"]
 
     /// Whether any object refers to a runtime function without defining it.
-    public static func isNeeded(by objects: [ObjectFile], strings: Bool = false) -> Bool {
+    public static func isNeeded(by objects: [ObjectFile], strings: Bool = false, complex: Bool = false) -> Bool {
         objects.contains { object in
-            object.symbols.contains { $0.isUndefined && (functions.contains($0.name) || strings && stringFunctions.contains($0.name)) }
+            object.symbols.contains {
+                $0.isUndefined && (functions.contains($0.name) || strings && stringFunctions.contains($0.name)
+                                   || complex && complexFunctions.contains($0.name))
+            }
         }
     }
 
@@ -141,11 +157,11 @@ public enum GuestRuntime {
     /// after the program's own: the parts `objects` need (a program calling only `qsort`
     /// compiles only the sort), or all of it (`nil`: other archives' members may need any).
     public static func archive(for target: Target, compiler: Compiler, scratch: @autoclosure () throws -> String,
-                               neededBy objects: [ObjectFile]? = nil, strings: Bool = false) throws -> Archive {
+                               neededBy objects: [ObjectFile]? = nil, strings: Bool = false, complex: Bool = false) throws -> Archive {
         var options = CompileOptions()
         options.clangFlags = flags
         var members: [Archive.Member] = []
-        for (i, source) in sources(for: target, neededBy: objects, strings: strings).enumerated() {
+        for (i, source) in sources(for: target, neededBy: objects, strings: strings, complex: complex).enumerated() {
             let path = compiler.toolchain.home + "/" + source
             guard FileIO.exists(path) else {
                 throw DriverError.badInput(file: path, message: "the guest runtime's source is missing (is CROSSRUN_HOME right?)")

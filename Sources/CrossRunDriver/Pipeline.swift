@@ -50,8 +50,10 @@ public struct Pipeline: Sendable {
     /// backend provides beyond the C library (e.g. `crossrun fuzz`'s comparison tracing).
     /// `guestStrings`: link the guest runtime's short-input string functions
     /// (`runtime/string.c`; for emulated runs only: a native image binds the host's libc).
+    /// `native`: the image is for the native backend, whose `<complex.h>` functions are the host
+    /// libm's; otherwise calls to them link `runtime/complex.c` (which also runs natively).
     public func build(inputs: [String], target: Target, options: CompileOptions, extraImports: Set<String> = [],
-                      guestStrings: Bool = false) throws -> Build {
+                      guestStrings: Bool = false, native: Bool = false) throws -> Build {
         guard !inputs.isEmpty else { throw DriverError.usage("no input files (give .c, .o or .a files, or - for C on stdin)") }
         // Made on the first compile that runs clang (or reads stdin): a warm run makes none.
         var scratchDirectory: String?
@@ -91,9 +93,10 @@ public struct Pipeline: Sendable {
             throw DriverError.badInput(file: object.name, message: "object is for \(object.machine), but the target is \(target) (\(target.machine))")
         }
         // The guest runtime goes last, so the program's own archives may still define these.
-        if GuestRuntime.isNeeded(by: objects, strings: guestStrings) || !archives.isEmpty {
+        if GuestRuntime.isNeeded(by: objects, strings: guestStrings, complex: !native) || !archives.isEmpty {
             archives.append(try GuestRuntime.archive(for: target, compiler: compiler, scratch: scratch(),
-                                                     neededBy: archives.isEmpty ? objects : nil, strings: guestStrings))
+                                                     neededBy: archives.isEmpty ? objects : nil, strings: guestStrings,
+                                                     complex: !native))
         }
         let base = Self.runtimeSymbol
         let runtimeSymbol: @Sendable (String) -> LinkImage.ImportKind? = { name in

@@ -11,7 +11,7 @@ public enum HostLibc {
         table.reserveCapacity(1536) // ~1,000 names: no rehashing while merging (an emulated start builds this)
         // The POSIX additions first: they take over rand/random once initstate/setstate ran.
         for part in posixLibFunctions + [LibcEnvironment.functions, LibcProcess.functions, LibcStdio.functions, LibcString.functions, LibcMemory.functions,
-                     LibcMath.functions, LibcConvert.functions, LibcCtype.functions, CompilerHelpers.functions,
+                     LibcMath.functions, LibcComplex.functions, LibcConvert.functions, LibcCtype.functions, CompilerHelpers.functions,
                      LibcPosix.functions, LibcTime.functions, LibcTimers.functions, LibcEpoll.functions, LibcCloseRange.functions, LibcSignal.functions, LibcMisc.functions, LibcScanf.functions, LibcLongDouble.functions, CompilerHelpersX87.functions,
                      CompilerHelpersBinary128.functions, LibcDirent.functions, LibcMapping.functions,
                      LibcFiles.functions, LibcUsers.functions, LibcSystem.functions, LibcProcesses.functions, LibcExec.functions, LibcSpawn.functions,

@@ -1,5 +1,6 @@
 import CNativeSupport
 import CrossRunELF
+import CrossRunLibc
 import CrossRunLink
 import CrossRunRuntime
 #if canImport(Glibc)
@@ -136,6 +137,8 @@ public enum HostSymbols {
         for name in RuntimeSymbols.hostStringFunctions {
             if let f = Glibc.dlsym(libc, name) { table["__crossrun_host_" + name] = UInt64(UInt(bitPattern: f)) }
         }
+        // runtime/complex.c's host calls (emulated images link it; native builds call libm).
+        table.merge(HostLibc.nativeComplexFunctions) { own, _ in own }
         return table
     }()
 

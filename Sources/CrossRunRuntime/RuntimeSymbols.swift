@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1178)
+        table.reserveCapacity(1304)
         // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
         // property lookups made building this table a tenth of a warm run's CPU time.
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
@@ -166,21 +166,37 @@ public enum RuntimeSymbols {
             __umodti3 __unordtf2
             """, .function, .libgcc)
         add("""
-            acos acosf acosh acoshf acoshl acosl asin asinf asinh asinhf asinhl asinl atan atan2 atan2f atan2l
-            atanf atanh atanhf atanhl atanl cbrt cbrtf cbrtl ceil ceilf ceill copysign copysignf copysignl cos
-            cosf cosh coshf coshl cosl erf erfc erfcf erfcl erff erfl exp exp10 exp10f exp10l exp2 exp2f exp2l
-            expf expl expm1 expm1f expm1l fabs fabsf fabsl fdim fdimf fdiml feclearexcept fegetenv
-            fegetexceptflag fegetround feholdexcept feraiseexcept fesetenv fesetexceptflag fesetround
-            fetestexcept feupdateenv floor floorf floorl fma fmaf fmal fmax fmaxf fmaxl fmin fminf fminl fmod
-            fmodf fmodl frexp frexpf frexpl hypot hypotf hypotl ilogb ilogbf ilogbl j0 j0f j0l j1 j1f j1l jn jnf
-            jnl ldexp ldexpf ldexpl lgamma lgamma_r lgammaf lgammaf_r lgammal lgammal_r llrint llrintf llrintl
-            llround llroundf llroundl log log10 log10f log10l log1p log1pf log1pl log2 log2f log2l logb logbf
-            logbl logf logl lrint lrintf lrintl lround lroundf lroundl modf modff modfl nan nanf nanl nearbyint
-            nearbyintf nearbyintl nextafter nextafterf nextafterl nexttoward nexttowardf nexttowardl pow powf
-            powl remainder remainderf remainderl remquo remquof remquol rint rintf rintl round roundf roundl
-            scalbln scalblnf scalblnl scalbn scalbnf scalbnl sin sincos sincosf sincosl sinf sinh sinhf sinhl
-            sinl sqrt sqrtf sqrtl tan tanf tanh tanhf tanhl tanl tgamma tgammaf tgammal trunc truncf truncl y0
-            y0f y0l y1 y1f y1l yn ynf ynl
+            __crossrun_cabs __crossrun_cabsf __crossrun_cabsl __crossrun_cacos __crossrun_cacosf
+            __crossrun_cacosh __crossrun_cacoshf __crossrun_cacoshl __crossrun_cacosl __crossrun_carg
+            __crossrun_cargf __crossrun_cargl __crossrun_casin __crossrun_casinf __crossrun_casinh
+            __crossrun_casinhf __crossrun_casinhl __crossrun_casinl __crossrun_catan __crossrun_catanf
+            __crossrun_catanh __crossrun_catanhf __crossrun_catanhl __crossrun_catanl __crossrun_ccos
+            __crossrun_ccosf __crossrun_ccosh __crossrun_ccoshf __crossrun_ccoshl __crossrun_ccosl
+            __crossrun_cexp __crossrun_cexpf __crossrun_cexpl __crossrun_clog __crossrun_clog10
+            __crossrun_clog10f __crossrun_clog10l __crossrun_clogf __crossrun_clogl __crossrun_cpow
+            __crossrun_cpowf __crossrun_cpowl __crossrun_csin __crossrun_csinf __crossrun_csinh
+            __crossrun_csinhf __crossrun_csinhl __crossrun_csinl __crossrun_csqrt __crossrun_csqrtf
+            __crossrun_csqrtl __crossrun_ctan __crossrun_ctanf __crossrun_ctanh __crossrun_ctanhf
+            __crossrun_ctanhl __crossrun_ctanl acos acosf acosh acoshf acoshl acosl asin asinf asinh asinhf
+            asinhl asinl atan atan2 atan2f atan2l atanf atanh atanhf atanhl atanl cabs cabsf cabsl cacos cacosf
+            cacosh cacoshf cacoshl cacosl carg cargf cargl casin casinf casinh casinhf casinhl casinl catan
+            catanf catanh catanhf catanhl catanl cbrt cbrtf cbrtl ccos ccosf ccosh ccoshf ccoshl ccosl ceil
+            ceilf ceill cexp cexpf cexpl cimag cimagf cimagl clog clog10 clog10f clog10l clogf clogl conj conjf
+            conjl copysign copysignf copysignl cos cosf cosh coshf coshl cosl cpow cpowf cpowl cproj cprojf
+            cprojl creal crealf creall csin csinf csinh csinhf csinhl csinl csqrt csqrtf csqrtl ctan ctanf ctanh
+            ctanhf ctanhl ctanl erf erfc erfcf erfcl erff erfl exp exp10 exp10f exp10l exp2 exp2f exp2l expf
+            expl expm1 expm1f expm1l fabs fabsf fabsl fdim fdimf fdiml feclearexcept fegetenv fegetexceptflag
+            fegetround feholdexcept feraiseexcept fesetenv fesetexceptflag fesetround fetestexcept feupdateenv
+            floor floorf floorl fma fmaf fmal fmax fmaxf fmaxl fmin fminf fminl fmod fmodf fmodl frexp frexpf
+            frexpl hypot hypotf hypotl ilogb ilogbf ilogbl j0 j0f j0l j1 j1f j1l jn jnf jnl ldexp ldexpf ldexpl
+            lgamma lgamma_r lgammaf lgammaf_r lgammal lgammal_r llrint llrintf llrintl llround llroundf llroundl
+            log log10 log10f log10l log1p log1pf log1pl log2 log2f log2l logb logbf logbl logf logl lrint lrintf
+            lrintl lround lroundf lroundl modf modff modfl nan nanf nanl nearbyint nearbyintf nearbyintl
+            nextafter nextafterf nextafterl nexttoward nexttowardf nexttowardl pow powf powl remainder
+            remainderf remainderl remquo remquof remquol rint rintf rintl round roundf roundl scalbln scalblnf
+            scalblnl scalbn scalbnf scalbnl sin sincos sincosf sincosl sinf sinh sinhf sinhl sinl sqrt sqrtf
+            sqrtl tan tanf tanh tanhf tanhl tanl tgamma tgammaf tgammal trunc truncf truncl y0 y0f y0l y1 y1f
+            y1l yn ynf ynl
             """, .function, .libm)
         return table
     }()
@@ -193,4 +209,23 @@ public enum RuntimeSymbols {
     /// runtime's short-input versions (`runtime/string.c`, emulated images only) call these
     /// for long inputs. Natively nothing refers to them.
     public static let hostStringFunctions: [String] = ["memcpy", "memmove", "memset", "memcmp", "memchr", "strlen", "strcmp", "strchr"]
+
+    /// The guest runtime's `<complex.h>` host calls (`runtime/complex.c`, emulated images):
+    /// `__crossrun_NAME`, `NAMEf`, `NAMEl`, each computing NAME with the host's libm. Natively
+    /// the loader binds the same host functions; no header declares them.
+    public static let complexHostCalls: [String] = [
+        "__crossrun_cacos", "__crossrun_cacosf", "__crossrun_cacosl", "__crossrun_casin",
+        "__crossrun_casinf", "__crossrun_casinl", "__crossrun_catan", "__crossrun_catanf",
+        "__crossrun_catanl", "__crossrun_ccos", "__crossrun_ccosf", "__crossrun_ccosl", "__crossrun_csin",
+        "__crossrun_csinf", "__crossrun_csinl", "__crossrun_ctan", "__crossrun_ctanf", "__crossrun_ctanl",
+        "__crossrun_cacosh", "__crossrun_cacoshf", "__crossrun_cacoshl", "__crossrun_casinh",
+        "__crossrun_casinhf", "__crossrun_casinhl", "__crossrun_catanh", "__crossrun_catanhf",
+        "__crossrun_catanhl", "__crossrun_ccosh", "__crossrun_ccoshf", "__crossrun_ccoshl",
+        "__crossrun_csinh", "__crossrun_csinhf", "__crossrun_csinhl", "__crossrun_ctanh",
+        "__crossrun_ctanhf", "__crossrun_ctanhl", "__crossrun_cexp", "__crossrun_cexpf", "__crossrun_cexpl",
+        "__crossrun_clog", "__crossrun_clogf", "__crossrun_clogl", "__crossrun_clog10",
+        "__crossrun_clog10f", "__crossrun_clog10l", "__crossrun_csqrt", "__crossrun_csqrtf",
+        "__crossrun_csqrtl", "__crossrun_cabs", "__crossrun_cabsf", "__crossrun_cabsl", "__crossrun_carg",
+        "__crossrun_cargf", "__crossrun_cargl", "__crossrun_cpow", "__crossrun_cpowf", "__crossrun_cpowl",
+    ]
 }

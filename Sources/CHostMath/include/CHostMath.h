@@ -7,6 +7,13 @@ void crossrun_muldc3(double a, double b, double c, double d, double out[2]);
 void crossrun_divdc3(double a, double b, double c, double d, double out[2]);
 void crossrun_mulsc3(float a, float b, float c, float d, float out[2]);
 void crossrun_divsc3(float a, float b, float c, float d, float out[2]);
+
+/// <complex.h>'s functions computed by the host libm (hostcomplex.c), by name ("cexp", "cexpf",
+/// "cexpl"; NULL for other names), each with the signature of the guest runtime's host call
+/// `__crossrun_NAME` (runtime/complex.c): double and float take (re, im, out) — cpow (re, im,
+/// wre, wim, out) — and long double (const long double z[2], [const long double w[2],] out).
+/// `out` gets the two parts, or for cabs and carg one value.
+const void *crossrun_complex_function(const char *name);
 #endif
 
 #if defined(__x86_64__)

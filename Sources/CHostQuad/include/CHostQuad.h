@@ -73,6 +73,11 @@ long long crossrun_q_lrint(crossrun_quad x);
 long long crossrun_q_llrint(crossrun_quad x);
 long long crossrun_q_lround(crossrun_quad x);
 long long crossrun_q_llround(crossrun_quad x);
+/// <complex.h>'s long double functions as glibc's *f128 ones ("cexpl" → cexpf128; quadcomplex.c),
+/// or NULL for other names. Call with crossrun_q_complex_call: z and w hold two parts each (w is
+/// read by cpowl only), out receives two parts (one for cabsl and cargl).
+const void *crossrun_q_complex_function(const char *name);
+void crossrun_q_complex_call(const void *function, const crossrun_quad z[2], const crossrun_quad w[2], crossrun_quad out[2]);
 /// nanl(tag): glibc's nanf128.
 crossrun_quad crossrun_q_nan(const char *tag);
 /// nexttoward(double, long double) and nexttowardf(float, long double) for binary128 `long double`.
