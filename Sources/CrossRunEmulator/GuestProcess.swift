@@ -141,6 +141,12 @@ public final class GuestProcess {
     @exclusivity(unchecked) var threads: GuestScheduler?
     /// The deadlock report, when the run ended in one.
     var deadlockReport: String?
+    /// The engine's TLB growth state (`crossrun_uc_adaptive_tlb`), freed after the engine.
+    let tlbPolicy: UnsafeMutablePointer<crossrun_tlb_policy> = {
+        let p = UnsafeMutablePointer<crossrun_tlb_policy>.allocate(capacity: 1)
+        p.initialize(to: crossrun_tlb_policy())
+        return p
+    }()
 
     /// Creates the engine, maps the address space and loads `image`; throws listing any import
     /// the emulator cannot provide.
@@ -153,6 +159,8 @@ public final class GuestProcess {
         guard err == UC_ERR_OK, let engine else { throw EmulatorError.engine("opening the engine", err) }
         let model = crossrun_uc_set_cpu_model(engine, arch.cpuModel)
         guard model == UC_ERR_OK else { uc_close(engine); throw EmulatorError.engine("choosing the CPU model", model) }
+        let tlb = crossrun_uc_adaptive_tlb(engine, tlbPolicy)
+        guard tlb == UC_ERR_OK else { uc_close(engine); throw EmulatorError.engine("choosing the TLB mode", tlb) }
         self.uc = engine
         self.memory = AddressSpace(engine: engine)
         try load()
@@ -163,6 +171,7 @@ public final class GuestProcess {
         cancelDeadline()
         if options.watchdogExit == nil { restoreHostDispositions() }   // in-process runs: the host goes on
         uc_close(uc)
+        tlbPolicy.deallocate()
     }
 
     /// Guest address of the image.
