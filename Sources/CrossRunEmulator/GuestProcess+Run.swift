@@ -93,7 +93,7 @@ extension GuestProcess {
         do {
             // A signal recorded since the last trap runs its handler before the call: a
             // `pause` or `read` must not start waiting for a signal that has already come.
-            signalsDeliveredAtEntry = 0
+            if signalsDeliveredAtEntry != 0 { signalsDeliveredAtEntry = 0 }
             if crossrun_host_signals_pending() != 0 {
                 let delivered = crossrun_host_signals
                 try deliverHostPipeSignal()

@@ -122,7 +122,7 @@ public final class GuestProcess {
     /// Signals (bit sig-1) recorded on the host and delivered right before the current library
     /// call: to the guest they came while it ran, so a waiting call (`pause`, `read`) treats
     /// them as having interrupted it (``signalSafeWait(_:_:_:_:)``).
-    var signalsDeliveredAtEntry: UInt64 = 0
+    @exclusivity(unchecked) var signalsDeliveredAtEntry: UInt64 = 0
     var faultContext: String?
     /// The image's `.debug_line`, read at the first report that names an address.
     lazy var lineTable = LineTable(image)
@@ -132,7 +132,7 @@ public final class GuestProcess {
     /// Time limit of each top-level guest call in microseconds, overriding `options.timeout`.
     var callTimeoutMicros: UInt64?
     /// The run's deadline watchdog (`crossrun_deadline *`; see GuestProcess+Deadline).
-    var deadline: OpaquePointer?
+    @exclusivity(unchecked) var deadline: OpaquePointer?
     /// The library function a fault inside a trap happened in.
     var faultFunction: String?
     /// The attached debugger (only with ``Options/gdb``).
