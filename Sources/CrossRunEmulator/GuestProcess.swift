@@ -93,6 +93,11 @@ public final class GuestProcess {
     let uc: OpaquePointer
     let memory: AddressSpace
     @exclusivity(unchecked) var runtime: LibcRuntime!
+    /// `runtime` for the trap path, without reference counting (`runtime` keeps it alive for the
+    /// process's life): a retain/release pair per library call was measurable.
+    @exclusivity(unchecked) unowned(unsafe) var trapRuntime: LibcRuntime? = nil
+    /// `arch.trapPCOffset`, read once instead of through the existential on every trap.
+    @exclusivity(unchecked) var trapPCOffset: UInt64 = 0
     var layout: GuestLayout { options.layout }
     /// Host functions by trampoline index (index 0 is the return-to-host address), and their
     /// names (kept apart so the trap path copies no string). The properties the trap path reads
@@ -218,6 +223,8 @@ public final class GuestProcess {
         runtime = try LibcRuntime(memory: memory, heapBase: heapBase, heapSize: layout.heapSize,
                                   environment: options.environment, abi: arch.abi)
         runtime.verbose = options.verbose
+        trapRuntime = runtime
+        trapPCOffset = arch.trapPCOffset
         memory.mappingArea = layout.mappingArea
         runtime.mapper = memory
         runtime.fileSystem = options.fileSystem
