@@ -62,7 +62,7 @@ extension GuestProcess {
 
     /// A trap from a stub (libc call) or a real `syscall`/`svc`/`ecall`.
     func onTrap() {
-        let trapPC = arch.pc(uc) &- arch.trapPCOffset
+        let trapPC = arch.pc(uc) &- trapPCOffset
         guard trapPC >= layout.trampolineBase && trapPC < trampolineEnd else {
             handleSyscall()
             do {
@@ -89,13 +89,14 @@ extension GuestProcess {
         // libm's exceptions reach the guest's flags (math_errhandling has MATH_ERREXCEPT).
         let raises = raisesExceptions[index]
         // Host library code runs under the guest's locale once setlocale chose one other than "C".
+        guard let runtime = trapRuntime else { return }
         let previousLocale = runtime.posix.activeHostLocale.map { uselocale($0) }
         defer { if let previousLocale { uselocale(previousLocale) } }
         if raises { feclearexcept(Self.hostAllExceptions) }
         do {
             // A signal recorded since the last trap runs its handler before the call: a
             // `pause` or `read` must not start waiting for a signal that has already come.
-            signalsDeliveredAtEntry = 0
+            if signalsDeliveredAtEntry != 0 { signalsDeliveredAtEntry = 0 }
             if crossrun_host_signals_pending() != 0 {
                 let delivered = crossrun_host_signals
                 try deliverHostPipeSignal()

@@ -93,6 +93,11 @@ public final class GuestProcess {
     let uc: OpaquePointer
     let memory: AddressSpace
     @exclusivity(unchecked) var runtime: LibcRuntime!
+    /// `runtime` for the trap path, without reference counting (`runtime` keeps it alive for the
+    /// process's life): a retain/release pair per library call was measurable.
+    @exclusivity(unchecked) unowned(unsafe) var trapRuntime: LibcRuntime? = nil
+    /// `arch.trapPCOffset`, read once instead of through the existential on every trap.
+    @exclusivity(unchecked) var trapPCOffset: UInt64 = 0
     var layout: GuestLayout { options.layout }
     /// Host functions by trampoline index (index 0 is the return-to-host address), and their
     /// names (kept apart so the trap path copies no string). The properties the trap path reads
@@ -122,7 +127,7 @@ public final class GuestProcess {
     /// Signals (bit sig-1) recorded on the host and delivered right before the current library
     /// call: to the guest they came while it ran, so a waiting call (`pause`, `read`) treats
     /// them as having interrupted it (``signalSafeWait(_:_:_:_:)``).
-    var signalsDeliveredAtEntry: UInt64 = 0
+    @exclusivity(unchecked) var signalsDeliveredAtEntry: UInt64 = 0
     var faultContext: String?
     /// The image's `.debug_line`, read at the first report that names an address.
     lazy var lineTable = LineTable(image)
@@ -132,7 +137,7 @@ public final class GuestProcess {
     /// Time limit of each top-level guest call in microseconds, overriding `options.timeout`.
     var callTimeoutMicros: UInt64?
     /// The run's deadline watchdog (`crossrun_deadline *`; see GuestProcess+Deadline).
-    var deadline: OpaquePointer?
+    @exclusivity(unchecked) var deadline: OpaquePointer?
     /// The library function a fault inside a trap happened in.
     var faultFunction: String?
     /// The attached debugger (only with ``Options/gdb``).
@@ -141,6 +146,12 @@ public final class GuestProcess {
     @exclusivity(unchecked) var threads: GuestScheduler?
     /// The deadlock report, when the run ended in one.
     var deadlockReport: String?
+    /// The engine's TLB growth state (`crossrun_uc_adaptive_tlb`), freed after the engine.
+    let tlbPolicy: UnsafeMutablePointer<crossrun_tlb_policy> = {
+        let p = UnsafeMutablePointer<crossrun_tlb_policy>.allocate(capacity: 1)
+        p.initialize(to: crossrun_tlb_policy())
+        return p
+    }()
 
     /// Creates the engine, maps the address space and loads `image`; throws listing any import
     /// the emulator cannot provide.
@@ -153,6 +164,8 @@ public final class GuestProcess {
         guard err == UC_ERR_OK, let engine else { throw EmulatorError.engine("opening the engine", err) }
         let model = crossrun_uc_set_cpu_model(engine, arch.cpuModel)
         guard model == UC_ERR_OK else { uc_close(engine); throw EmulatorError.engine("choosing the CPU model", model) }
+        let tlb = crossrun_uc_adaptive_tlb(engine, tlbPolicy)
+        guard tlb == UC_ERR_OK else { uc_close(engine); throw EmulatorError.engine("choosing the TLB mode", tlb) }
         self.uc = engine
         self.memory = AddressSpace(engine: engine)
         try load()
@@ -163,6 +176,7 @@ public final class GuestProcess {
         cancelDeadline()
         if options.watchdogExit == nil { restoreHostDispositions() }   // in-process runs: the host goes on
         uc_close(uc)
+        tlbPolicy.deallocate()
     }
 
     /// Guest address of the image.
@@ -221,6 +235,8 @@ public final class GuestProcess {
         runtime = try LibcRuntime(memory: memory, heapBase: heapBase, heapSize: layout.heapSize,
                                   environment: options.environment, abi: arch.abi)
         runtime.verbose = options.verbose
+        trapRuntime = runtime
+        trapPCOffset = arch.trapPCOffset
         memory.mappingArea = layout.mappingArea
         runtime.mapper = memory
         runtime.fileSystem = options.fileSystem

@@ -15,7 +15,7 @@ public final class GuestLocale {
     /// Name of each category's locale, indexed by category number.
     private(set) var names = [String](repeating: "C", count: 13)
     /// The host locale matching `names`, or nil when every category is "C".
-    public private(set) var host: locale_t?
+    @exclusivity(unchecked) public private(set) var host: locale_t?
     /// Distinguishes each host locale this process made (0: "C"), so a conversion state is
     /// only resumed under the locale that produced it.
     public private(set) var identity: UInt = 0

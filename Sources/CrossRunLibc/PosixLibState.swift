@@ -11,7 +11,9 @@ public final class PosixLibState {
     /// Locales made by `newlocale`/`duplocale`, by guest handle.
     var locales: [UInt64: GuestLocale] = [:]
     /// The locale `uselocale` installed (a handle), or 0 for the global one.
-    var threadLocale: UInt64 = 0
+    /// Read on every library call (the trap path): no dynamic exclusivity check, as for
+    /// `GuestProcess`'s trap-path properties (one thread runs the engine).
+    @exclusivity(unchecked) var threadLocale: UInt64 = 0
     /// The host locale library calls run under: `uselocale`'s, else `setlocale`'s (nil: "C").
     public var activeHostLocale: locale_t? { activeLocale.host }
     var activeLocale: GuestLocale {
