@@ -313,8 +313,17 @@ struct Run: InvocationCommand {
         return (report + "\n", record.json)
     }
 
-    /// The outcome record of an emulated run.
-    static func record(_ outcome: GuestProcess.Outcome, timeout: UInt32) -> OutcomeRecord {
+    /// How the command line shows an emulated run's report: `crossrun: PROG: …` about the
+    /// program (a deadlock's thread lines follow as they are), `crossrun: error: …` otherwise.
+    static func render(_ report: GuestProcess.Report, programName: String) -> String {
+        switch report {
+        case .program(let text): return "crossrun: \(programName): " + text
+        case .error(let text): return "crossrun: error: " + text
+        }
+    }
+
+    /// The outcome record of an emulated run of `programName`.
+    static func record(_ outcome: GuestProcess.Outcome, programName: String, timeout: UInt32) -> OutcomeRecord {
         let ending: OutcomeRecord.Ending = outcome.timedOut ? .timeout : outcome.deadlocked ? .deadlock
             : outcome.signal != nil ? .signal : .exit
         var record = OutcomeRecord(ending: ending, status: outcome.status)
@@ -324,7 +333,7 @@ struct Run: InvocationCommand {
         record.symbol = outcome.symbol
         record.function = outcome.function
         record.faultAddress = outcome.faultAddress
-        record.report = outcome.report
+        record.report = outcome.report.map { render($0, programName: programName) }
         return record
     }
 

@@ -92,8 +92,8 @@ struct RunRequest: Equatable {
             let outcome = try Emulator.run(built.image, options: options)
             fflush(stdout)
             // A child of the program's fork ends here too; only the original process records.
-            if let recordPath, crossrun_is_original_process() != 0 { try? FileIO.write(Array(Run.record(outcome, timeout: timeout).json.utf8), to: recordPath) }
-            if let report = outcome.report { fputs(report + "\n", stderr) }
+            if let recordPath, crossrun_is_original_process() != 0 { try? FileIO.write(Array(Run.record(outcome, programName: built.programName, timeout: timeout).json.utf8), to: recordPath) }
+            if let report = outcome.report { fputs(Run.render(report, programName: built.programName) + "\n", stderr) }
             if let signalTrace, crossrun_is_original_process() != 0 {
                 // strace's last line.
                 let end = outcome.signal.map { "killed by \(GuestProcess.signalName($0))" } ?? "exited with \(outcome.status)"

@@ -189,7 +189,7 @@ package final class FuzzSession {
             let limit = Double(timeoutMicros) / 1e6
             return .timeout(report: "crossrun: \(process.options.programName): input timed out after \(limit) s at pc \(process.describe(process.arch.pc(process.uc)))")
         case .signal(let sig, let what)?:
-            let report = process.crashOutcome(signal: sig, what: what).report ?? what
+            let report = "crossrun: \(process.options.programName): " + (process.crashOutcome(signal: sig, what: what).report?.text ?? what)
             return .crash(kind: kind(signal: sig, what: what), report: report, frames: frames)
         case .exit(let status)?, .immediateExit(let status)?:
             return .crash(kind: "exit", report: "crossrun: \(process.options.programName): the fuzz target called exit(\(status))", frames: frames)

@@ -15,7 +15,7 @@ extension GuestProcess {
     /// Ends the run with the report for every thread of `s` (all blocked).
     func reportDeadlock(_ s: GuestScheduler) {
         let waiting = s.threads.filter { $0.block != nil }   // not the thread that just ended
-        var lines = ["crossrun: \(options.programName): deadlock: all \(waiting.count) threads are blocked and none can be woken"]
+        var lines = ["deadlock: all \(waiting.count) threads are blocked and none can be woken"]
         let running = s.currentIndex
         uc_context_save(uc, s.threads[running].context)
         for t in waiting {
@@ -33,8 +33,8 @@ extension GuestProcess {
     func blockedForever(_ primitive: String, futex: UInt64) throws -> Never {
         let nested = !nestedStackTops.isEmpty && (threads?.liveCount ?? 1) > 1
         let head = nested
-            ? "crossrun: \(options.programName): deadlock: a thread waits inside a call from the C library into guest code (a signal handler or callback), where other threads cannot run"
-            : "crossrun: \(options.programName): deadlock: the only thread waits with no time limit and nothing can wake it"
+            ? "deadlock: a thread waits inside a call from the C library into guest code (a signal handler or callback), where other threads cannot run"
+            : "deadlock: the only thread waits with no time limit and nothing can wake it"
         let id = threads?.current ?? getpid()
         let stack = threads.map { $0.threads[$0.currentIndex].stack }
         let block = ThreadBlock(primitive: primitive, futex: futex, wakeAt: nil, timeoutResult: 0, sequence: 0)

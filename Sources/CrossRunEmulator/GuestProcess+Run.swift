@@ -239,7 +239,7 @@ extension GuestProcess {
     /// the host: every guest failure becomes an ``Outcome``.
     public func run() -> Outcome {
         guard let entry = image.symbol(named: options.entry), entry.kind != .object, entry.kind != .tls else {
-            return Outcome(status: 1, report: "crossrun: error: \(EmulatorError.noEntry(options.entry))")
+            return Outcome(status: 1, report: .error("\(EmulatorError.noEntry(options.entry))"))
         }
         let (argc, argv, envp) = setUpArguments()
         crossrun_install_pipe_signal()
@@ -249,7 +249,7 @@ extension GuestProcess {
         func finish() -> Outcome? {
             if let report = deadlockReport {
                 runtime.flushAll()   // what the threads printed before they all blocked
-                var o = Outcome(status: Self.deadlockStatus, report: report)
+                var o = Outcome(status: Self.deadlockStatus, report: .program(report))
                 o.deadlocked = true
                 return o
             }
@@ -300,7 +300,7 @@ extension GuestProcess {
         if signal == SIGSEGV || signal == SIGBUS { attributeRuntimeStringFault() }
         let pc = faultPC ?? arch.pc(uc)
         if signal == 0 {
-            var o = Outcome(status: 124, report: "crossrun: \(options.programName): timed out after \(options.timeout) s at pc \(describe(arch.pc(uc)))")
+            var o = Outcome(status: 124, report: .program("timed out after \(options.timeout) s at pc \(describe(arch.pc(uc)))"))
             o.timedOut = true
             o.pc = arch.pc(uc)
             o.symbol = symbol(at: arch.pc(uc))
@@ -310,14 +310,14 @@ extension GuestProcess {
             return o
         }
         let names: [Int32: String] = [SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGFPE: "SIGFPE", SIGILL: "SIGILL", SIGTRAP: "SIGTRAP", SIGBUS: "SIGBUS"]
-        var text = "crossrun: \(options.programName): \(names[signal] ?? "signal \(signal)") (\(what))"
+        var text = "\(names[signal] ?? "signal \(signal)") (\(what))"
         if let ctx = faultContext {
             text += " " + ctx
         } else {
             text += " at pc " + describe(faultPC ?? arch.pc(uc))
         }
         if signal == SIGSEGV || signal == SIGBUS, let a = faultAddress { text += ", fault address 0x" + String(a, radix: 16) }
-        var o = Outcome(status: 128 + signal, report: text)
+        var o = Outcome(status: 128 + signal, report: .program(text))
         o.signal = signal
         o.pc = pc
         o.symbol = symbol(at: pc)

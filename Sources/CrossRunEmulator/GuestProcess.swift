@@ -60,12 +60,29 @@ public final class GuestProcess {
         }
     }
 
+    /// What a run's report says, as values: how it is shown (`crossrun: prog: …`,
+    /// `crossrun: error: …`) is the command line's business.
+    public enum Report: Sendable, Equatable {
+        /// About the program: how it died or stopped, e.g. `SIGSEGV (invalid memory access) at
+        /// pc 0x400010 (main+0x10)`; a deadlock's thread lines follow on further lines.
+        case program(String)
+        /// CrossRun could not run it (no entry point).
+        case error(String)
+
+        /// What the report says, without who says it.
+        public var text: String {
+            switch self {
+            case .program(let text), .error(let text): return text
+            }
+        }
+    }
+
     /// How the run ended.
     public struct Outcome: Sendable, Equatable {
         /// Exit status (128+N for signal N, 124 for a timeout).
         public var status: Int32
-        /// The one-line report for a crash or timeout.
-        public var report: String?
+        /// The report for a crash, timeout, deadlock or error (nil: the program exited).
+        public var report: Report?
         /// The signal the program died of (nil: it exited, or timed out).
         public var signal: Int32?
         /// The run was stopped by its deadline.
@@ -81,7 +98,7 @@ public final class GuestProcess {
         /// Every guest thread was blocked with none able to wake (status ``GuestProcess/deadlockStatus``).
         public var deadlocked = false
 
-        public init(status: Int32, report: String?) {
+        public init(status: Int32, report: Report?) {
             self.status = status
             self.report = report
         }

@@ -50,7 +50,7 @@ final class AdaptiveTLBTests: XCTestCase {
         for target in Target.allCases {
             let guest = try process(Self.program, target)
             let outcome = guest.run()
-            XCTAssertEqual(outcome.status, 0, "\(target): \(outcome.report ?? "")")
+            XCTAssertEqual(outcome.status, 0, "\(target): \(outcome.report?.text ?? "")")
             let policy = guest.tlbPolicy.pointee
             XCTAssertGreaterThan(policy.flushes, 2, "\(target): the TLB was not grown")
             XCTAssertGreaterThanOrEqual(policy.estimate, 2048, "\(target)")
@@ -62,7 +62,7 @@ final class AdaptiveTLBTests: XCTestCase {
         for target in Target.allCases {
             let guest = try process(Self.small, target)
             let outcome = guest.run()
-            XCTAssertEqual(outcome.status, 0, "\(target): \(outcome.report ?? "")")
+            XCTAssertEqual(outcome.status, 0, "\(target): \(outcome.report?.text ?? "")")
             XCTAssertEqual(guest.tlbPolicy.pointee.flushes, 0, "\(target)")
         }
     }
