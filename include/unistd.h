@@ -60,6 +60,10 @@ int unlink(const char *);
 int rmdir(const char *);
 char *getcwd(char *, size_t);
 int chdir(const char *);
+#if defined __USE_XOPEN_EXTENDED || defined __USE_XOPEN2K8
+/* Emulated: the guest's directory becomes the descriptor's (inside --root only). */
+int fchdir(int);
+#endif
 pid_t getpid(void);
 /* SIGALRM after the time given (emulated: delivered to a guest handler at the next library call). */
 unsigned int alarm(unsigned int);

@@ -53,6 +53,8 @@ final class HostLibcRobustnessTests: XCTestCase {
         "mkostemps", "mktemp", "vdprintf", "setbuffer", "setlinebuf", "getw", "putw", "clearerr_unlocked",
         "fflush_unlocked", "fgets_unlocked", "fputs_unlocked", "fread_unlocked", "fwrite_unlocked", "__fpurge",
         "_flushlbf", "__fsetlocking",
+        // As root it would replace the test process's supplementary groups (pwd_grp_enumerate).
+        "initgroups",
     ]
 
     /// Bessel functions of integer order: glibc computes `jn(n, x)` by a recurrence of |n| steps
@@ -91,7 +93,8 @@ final class HostLibcRobustnessTests: XCTestCase {
                                   junk, junk + 255, text, end, mem.base, UInt64(Int32.max), UInt64(bitPattern: -1 << 31)]
             for name in names {
                 guard let fn = HostLibc.functions[name] else { continue }
-                var ints = (0..<6).map { _ in rng.next() % 3 == 0 ? rng.next() : pool[Int(rng.next() % UInt64(pool.count))] }
+                // Ten: the first six are the registers, the rest what x86-64 passes on the stack (a large struct).
+                var ints = (0..<10).map { _ in rng.next() % 3 == 0 ? rng.next() : pool[Int(rng.next() % UInt64(pool.count))] }
                 if Self.orderLinearTime.contains(name) { ints[0] = Self.boundedOrder(ints[0]) }
                 let doubles = (0..<4).map { _ in [Double.nan, .infinity, -0.0, 1e308, Double(bitPattern: rng.next())][Int(rng.next() % 5)] }
                 let frame = FakeFrame(ints: ints, doubles: doubles,

@@ -1,0 +1,16 @@
+// The remaining GNU/POSIX breadth (issue 14 point 8) that glibc declares only under
+// _GNU_SOURCE, wrapped in gnu_breadth.c.
+#ifndef CROSSRUN_BREADTH_H
+#define CROSSRUN_BREADTH_H
+#include <stddef.h>
+#include <stdio.h>
+#include <grp.h>
+/// fopencookie with its four functions passed separately (any may be NULL).
+FILE *crossrun_fopencookie(void *cookie, const char *mode,
+                           long (*read)(void *, char *, size_t),
+                           long (*write)(void *, const char *, size_t),
+                           int (*seek)(void *, long *, int),
+                           int (*close)(void *));
+/// getgrent_r (a GNU extension in glibc's grp.h).
+int crossrun_getgrent_r(struct group *out, char *buffer, size_t size, struct group **result);
+#endif
