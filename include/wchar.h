@@ -71,9 +71,13 @@ int swprintf(wchar_t *__CR_RESTRICT, size_t, const wchar_t *__CR_RESTRICT, ...);
 int vfwprintf(FILE *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, __builtin_va_list);
 int vwprintf(const wchar_t *__CR_RESTRICT, __builtin_va_list);
 int vswprintf(wchar_t *__CR_RESTRICT, size_t, const wchar_t *__CR_RESTRICT, __builtin_va_list);
-/* Exact for ASCII text (doc/LIBC.md); the stream forms wscanf/fwscanf are not offered. */
+/* Exact for ASCII text (doc/LIBC.md). */
 int swscanf(const wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, ...);
 int vswscanf(const wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, __builtin_va_list);
+int fwscanf(FILE *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, ...);
+int wscanf(const wchar_t *__CR_RESTRICT, ...);
+int vfwscanf(FILE *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, __builtin_va_list);
+int vwscanf(const wchar_t *__CR_RESTRICT, __builtin_va_list);
 wint_t fgetwc(FILE *);
 wint_t getwc(FILE *);
 wint_t getwchar(void);

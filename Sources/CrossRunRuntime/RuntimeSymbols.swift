@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1200)
+        table.reserveCapacity(1204)
         // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
         // property lookups made building this table a tenth of a warm run's CPU time.
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
@@ -73,7 +73,7 @@ public enum RuntimeSymbols {
             flockfile fmemopen fnmatch fopen fopencookie fork fpathconf fprintf fputc fputc_unlocked fputs
             fputs_unlocked fputwc fputws fread fread_unlocked free freeaddrinfo freelocale freopen fscanf fseek
             fseeko fsetpos fstat fstatat fstatfs fstatvfs fsync ftell ftello ftruncate ftrylockfile ftw
-            funlockfile futimens futimes fwide fwprintf fwrite fwrite_unlocked gai_strerror gcvt
+            funlockfile futimens futimes fwide fwprintf fwrite fwrite_unlocked fwscanf gai_strerror gcvt
             get_avphys_pages get_nprocs get_nprocs_conf get_phys_pages getaddrinfo getauxval getc getc_unlocked
             getchar getchar_unlocked getcwd getdelim getdtablesize getegid getentropy getenv geteuid getgid
             getgrent getgrgid getgrgid_r getgrnam getgrnam_r getgrouplist getgroups gethostbyaddr gethostbyname
@@ -150,12 +150,12 @@ public enum RuntimeSymbols {
             toupper_l towctrans towlower towupper truncate tsearch tss_create tss_delete tss_get tss_set ttyname
             ttyname_r twalk tzset ualarm umask uname ungetc ungetwc unlink unlinkat unsetenv uselocale usleep
             utime utimensat utimes valloc vasprintf vdprintf verr verrx versionsort vfork vfprintf vfscanf
-            vfwprintf vprintf vscanf vsnprintf vsprintf vsscanf vswprintf vswscanf vsyslog vwarn vwarnx vwprintf
-            wait wait3 wait4 waitid waitpid warn warnx wcpcpy wcpncpy wcrtomb wcscasecmp wcscat wcschr wcschrnul
-            wcscmp wcscoll wcscpy wcscspn wcsdup wcsftime wcslen wcsncasecmp wcsncat wcsncmp wcsncpy wcsnlen
-            wcsnrtombs wcspbrk wcsrchr wcsrtombs wcsspn wcsstr wcstod wcstof wcstok wcstol wcstold wcstoll
-            wcstombs wcstoul wcstoull wcswidth wcsxfrm wctob wctomb wctrans wctype wcwidth wmemchr wmemcmp
-            wmemcpy wmemmove wmempcpy wmemset wprintf write writev
+            vfwprintf vfwscanf vprintf vscanf vsnprintf vsprintf vsscanf vswprintf vswscanf vsyslog vwarn vwarnx
+            vwprintf vwscanf wait wait3 wait4 waitid waitpid warn warnx wcpcpy wcpncpy wcrtomb wcscasecmp wcscat
+            wcschr wcschrnul wcscmp wcscoll wcscpy wcscspn wcsdup wcsftime wcslen wcsncasecmp wcsncat wcsncmp
+            wcsncpy wcsnlen wcsnrtombs wcspbrk wcsrchr wcsrtombs wcsspn wcsstr wcstod wcstof wcstok wcstol
+            wcstold wcstoll wcstombs wcstoul wcstoull wcswidth wcsxfrm wctob wctomb wctrans wctype wcwidth
+            wmemchr wmemcmp wmemcpy wmemmove wmempcpy wmemset wprintf write writev wscanf
             """, .function, .libc)
         add("""
             __addtf3 __clzti2 __ctzti2 __divdc3 __divsc3 __divtc3 __divtf3 __divti3 __divxc3 __eqtf2

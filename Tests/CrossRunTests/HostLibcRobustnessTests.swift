@@ -53,6 +53,8 @@ final class HostLibcRobustnessTests: XCTestCase {
         "mkostemps", "mktemp", "vdprintf", "setbuffer", "setlinebuf", "getw", "putw", "clearerr_unlocked",
         "fflush_unlocked", "fgets_unlocked", "fputs_unlocked", "fread_unlocked", "fwrite_unlocked", "__fpurge",
         "_flushlbf", "__fsetlocking",
+        // They read the test process's stdin (wide_scanf_stream).
+        "wscanf", "vwscanf",
         // As root it would replace the test process's supplementary groups (pwd_grp_enumerate).
         "initgroups",
     ]
