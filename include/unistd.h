@@ -101,9 +101,6 @@ __CR_NORETURN void _exit(int);
 long sysconf(int);
 int getopt(int, char *const[], const char *);
 /* Files, identity, terminals and configuration (issue 14). */
-#define _POSIX_VERSION 200809L
-#define _POSIX2_VERSION 200809L
-#define _XOPEN_VERSION 700
 #define _SC_ARG_MAX 0
 #define _SC_CHILD_MAX 1
 #define _SC_NGROUPS_MAX 3

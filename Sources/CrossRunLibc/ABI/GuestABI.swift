@@ -43,6 +43,9 @@ public struct GuestABI: Sendable {
     /// taking no register); elsewhere (AAPCS64, RISC-V) the caller passes a pointer to a copy
     /// in the next integer register.
     public var largeStructArgumentsOnStack = false
+    /// The kernel's `struct sigaction` (the raw `rt_sigaction` system call's) has an
+    /// `sa_restorer` between `sa_flags` and `sa_mask` (x86-64, aarch64; not riscv64).
+    public var kernelSigactionHasRestorer = true
 
     /// Whether `long double` is IEEE binary128.
     public var longDoubleIsBinary128: Bool { longDouble == .binary128 }
