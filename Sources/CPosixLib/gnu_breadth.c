@@ -1,5 +1,6 @@
 #define _GNU_SOURCE 1
 #include <grp.h>
+#include <net/if.h>
 #include <stdio.h>
 #include "crossrun_breadth.h"
 
@@ -15,3 +16,6 @@ FILE *crossrun_fopencookie(void *cookie, const char *mode,
 int crossrun_getgrent_r(struct group *out, char *buffer, size_t size, struct group **result) {
     return getgrent_r(out, buffer, size, result);
 }
+
+struct if_nameindex *crossrun_if_nameindex(void) { return if_nameindex(); }
+void crossrun_if_freenameindex(struct if_nameindex *list) { if_freenameindex(list); }

@@ -133,7 +133,13 @@ final class LibcDocTests: XCTestCase {
           directory to the descriptor's (under `--root`, `EACCES` for one outside the root).
           `getpwent`/`getgrent` walk the host's databases; `fgetpwent`/`fgetgrent`/`putpwent` work on
           guest streams; `getgrouplist` asks the host for at most 65,536 groups; `initgroups` acts on
-          the host process (EPERM unless root, as natively).
+          the host process (EPERM unless root, as natively). `getservent`/`getprotoent` and
+          `getprotobyname`/`getprotobynumber` read the host's databases into static guest
+          entries; `gethostbyname_r`/`gethostbyname2_r`/`gethostbyaddr_r` pack the entry into the
+          caller's buffer (ERANGE when it does not fit). `getifaddrs` copies the host's list into
+          one guest block (`freeifaddrs` frees it; `AF_PACKET` entries carry the link statistics),
+          `if_nameindex` likewise. Under `--root` the databases give nothing, host lookups are
+          numeric only and the interface lists are `EACCES` (no network, doc/ISOLATION.md).
 
         Emulated coverage: x64 \(done) of \(all.count) symbols, aarch64 / rv64 \(doneBinary128) of \(all.count).
 

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <grp.h>
+#include <net/if.h>
 /// fopencookie with its four functions passed separately (any may be NULL).
 FILE *crossrun_fopencookie(void *cookie, const char *mode,
                            long (*read)(void *, char *, size_t),
@@ -13,4 +14,7 @@ FILE *crossrun_fopencookie(void *cookie, const char *mode,
                            int (*close)(void *));
 /// getgrent_r (a GNU extension in glibc's grp.h).
 int crossrun_getgrent_r(struct group *out, char *buffer, size_t size, struct group **result);
+/// if_nameindex/if_freenameindex (Swift sees the struct's initializer under that name).
+struct if_nameindex *crossrun_if_nameindex(void);
+void crossrun_if_freenameindex(struct if_nameindex *list);
 #endif
