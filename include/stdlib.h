@@ -187,6 +187,17 @@ int srandom_r(unsigned int, struct random_data *);
 int initstate_r(unsigned int, char *__CR_RESTRICT, size_t, struct random_data *__CR_RESTRICT);
 int setstate_r(char *__CR_RESTRICT, struct random_data *__CR_RESTRICT);
 #endif
+#if defined __USE_XOPEN2K || defined __USE_XOPEN_EXTENDED
+/* The master side of a new pseudo-terminal, and its slave's permissions, lock and name. */
+int posix_openpt(int);
+int grantpt(int);
+int unlockpt(int);
+char *ptsname(int);
+#endif
+#ifdef __USE_GNU
+int ptsname_r(int, char *, size_t);
+int getpt(void);
+#endif
 #ifdef __USE_GNU
 /* C23's strfrom: snprintf with a format of only %[.prec]{a,A,e,E,f,F,g,G}. */
 int strfromd(char *__CR_RESTRICT, size_t, const char *__CR_RESTRICT, double);

@@ -1,5 +1,8 @@
 #define _GNU_SOURCE 1
 #include <grp.h>
+#include <pty.h>
+#include <stdlib.h>
+#include <utmp.h>
 #include <net/if.h>
 #include <stdio.h>
 #include "crossrun_breadth.h"
@@ -19,3 +22,12 @@ int crossrun_getgrent_r(struct group *out, char *buffer, size_t size, struct gro
 
 struct if_nameindex *crossrun_if_nameindex(void) { return if_nameindex(); }
 void crossrun_if_freenameindex(struct if_nameindex *list) { if_freenameindex(list); }
+
+int crossrun_openpty(int *master, int *slave, char *name, const void *termios, const void *winsize) {
+    return openpty(master, slave, name, termios, winsize);
+}
+int crossrun_login_tty(int fd) { return login_tty(fd); }
+int crossrun_posix_openpt(int flags) { return posix_openpt(flags); }
+int crossrun_grantpt(int fd) { return grantpt(fd); }
+int crossrun_unlockpt(int fd) { return unlockpt(fd); }
+int crossrun_ptsname_r(int fd, char *buffer, size_t size) { return ptsname_r(fd, buffer, size); }

@@ -8,5 +8,6 @@ extension HostLibc {
     /// The remaining POSIX/GNU breadth gaps (issue 14 point 8, second round).
     static let breadthFunctions: [[String: HostFunction]] = [LibcCookie.functions, LibcStdlibBreadth.functions,
                                                              LibcRandomReentrant.functions, LibcUserDatabase.functions,
-                                                             LibcNetdbBreadth.functions, LibcInterfaces.functions]
+                                                             LibcNetdbBreadth.functions, LibcInterfaces.functions,
+                                                             LibcPty.functions]
 }

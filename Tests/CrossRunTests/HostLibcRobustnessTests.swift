@@ -56,6 +56,12 @@ final class HostLibcRobustnessTests: XCTestCase {
         "_flushlbf", "__fsetlocking",
         // They read the test process's stdin (wide_scanf_stream).
         "wscanf", "vwscanf",
+        // The host's system log: a random priority and a format with a huge width sent hundreds
+        // of megabytes there (and, with LOG_CONS, to /dev/console) for minutes (posix_syslog).
+        "syslog", "vsyslog", "openlog",
+        // New ptys would pile up as open descriptors; login_tty would make a random descriptor
+        // the test process's terminal and standard streams (pty_pairs covers them).
+        "posix_openpt", "getpt", "grantpt", "unlockpt", "openpty", "login_tty",
         // As root it would replace the test process's supplementary groups (pwd_grp_enumerate).
         "initgroups",
     ]

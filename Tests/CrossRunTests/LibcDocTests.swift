@@ -140,6 +140,11 @@ final class LibcDocTests: XCTestCase {
           one guest block (`freeifaddrs` frees it; `AF_PACKET` entries carry the link statistics),
           `if_nameindex` likewise. Under `--root` the databases give nothing, host lookups are
           numeric only and the interface lists are `EACCES` (no network, doc/ISOLATION.md).
+          Pseudo-terminals (`posix_openpt`, `grantpt`, `unlockpt`, `ptsname`/`ptsname_r`,
+          `openpty`, `login_tty`) are host ptys behind guest descriptors (`login_tty` makes one
+          the CrossRun process's terminal, as natively); `forkpty` is guest code over them and
+          `fork` (runtime/pty.c); under `--root` a new pty is `EACCES` (no device nodes).
+          `<utmp.h>` has only `login_tty`.
 
         Emulated coverage: x64 \(done) of \(all.count) symbols, aarch64 / rv64 \(doneBinary128) of \(all.count).
 

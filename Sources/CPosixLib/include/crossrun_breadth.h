@@ -17,4 +17,12 @@ int crossrun_getgrent_r(struct group *out, char *buffer, size_t size, struct gro
 /// if_nameindex/if_freenameindex (Swift sees the struct's initializer under that name).
 struct if_nameindex *crossrun_if_nameindex(void);
 void crossrun_if_freenameindex(struct if_nameindex *list);
+/// <pty.h>, <utmp.h> and the XSI pty calls of <stdlib.h> (termios and winsize are the
+/// host's structs, which are every LP64 guest's layouts).
+int crossrun_openpty(int *master, int *slave, char *name, const void *termios, const void *winsize);
+int crossrun_login_tty(int fd);
+int crossrun_posix_openpt(int flags);
+int crossrun_grantpt(int fd);
+int crossrun_unlockpt(int fd);
+int crossrun_ptsname_r(int fd, char *buffer, size_t size);
 #endif
