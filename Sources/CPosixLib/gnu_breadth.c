@@ -2,6 +2,7 @@
 #include <grp.h>
 #include <pty.h>
 #include <stdlib.h>
+#include <sys/timerfd.h>
 #include <utmp.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -31,3 +32,10 @@ int crossrun_posix_openpt(int flags) { return posix_openpt(flags); }
 int crossrun_grantpt(int fd) { return grantpt(fd); }
 int crossrun_unlockpt(int fd) { return unlockpt(fd); }
 int crossrun_ptsname_r(int fd, char *buffer, size_t size) { return ptsname_r(fd, buffer, size); }
+
+_Static_assert(sizeof(struct itimerspec) == 4 * sizeof(long), "struct itimerspec is four longs");
+int crossrun_timerfd_create(int clock, int flags) { return timerfd_create(clock, flags); }
+int crossrun_timerfd_settime(int fd, int flags, const long *value, long *old) {
+    return timerfd_settime(fd, flags, (const struct itimerspec *)value, (struct itimerspec *)old);
+}
+int crossrun_timerfd_gettime(int fd, long *value) { return timerfd_gettime(fd, (struct itimerspec *)value); }

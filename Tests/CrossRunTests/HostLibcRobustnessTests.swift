@@ -62,6 +62,8 @@ final class HostLibcRobustnessTests: XCTestCase {
         // New ptys would pile up as open descriptors; login_tty would make a random descriptor
         // the test process's terminal and standard streams (pty_pairs covers them).
         "posix_openpt", "getpt", "grantpt", "unlockpt", "openpty", "login_tty",
+        // Timers: new descriptors would pile up, a random one could be armed (timerfd_basic).
+        "timerfd_create", "timerfd_settime",
         // As root it would replace the test process's supplementary groups (pwd_grp_enumerate).
         "initgroups",
     ]

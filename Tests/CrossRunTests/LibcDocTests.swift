@@ -144,7 +144,11 @@ final class LibcDocTests: XCTestCase {
           `openpty`, `login_tty`) are host ptys behind guest descriptors (`login_tty` makes one
           the CrossRun process's terminal, as natively); `forkpty` is guest code over them and
           `fork` (runtime/pty.c); under `--root` a new pty is `EACCES` (no device nodes).
-          `<utmp.h>` has only `login_tty`.
+          `<utmp.h>` has only `login_tty`. `<sys/timerfd.h>` is host timerfds behind guest
+          descriptors (the host's clocks, also under `--deterministic`). `signalfd` is not
+          offered: the guest's mask and pending signals are CrossRun's, not the kernel's, so a
+          host signalfd never sees a blocked `raise`d signal, and an emulated one would need
+          `read`/`poll`/`epoll` to know about descriptors that are not the host's.
 
         Emulated coverage: x64 \(done) of \(all.count) symbols, aarch64 / rv64 \(doneBinary128) of \(all.count).
 

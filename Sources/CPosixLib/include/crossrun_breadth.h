@@ -25,4 +25,9 @@ int crossrun_posix_openpt(int flags);
 int crossrun_grantpt(int fd);
 int crossrun_unlockpt(int fd);
 int crossrun_ptsname_r(int fd, char *buffer, size_t size);
+/// <sys/timerfd.h>; the itimerspecs are four longs (seconds and nanoseconds of the interval, then
+/// of the value), every LP64 guest's layout.
+int crossrun_timerfd_create(int clock, int flags);
+int crossrun_timerfd_settime(int fd, int flags, const long *value, long *old);
+int crossrun_timerfd_gettime(int fd, long *value);
 #endif
