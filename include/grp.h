@@ -16,6 +16,14 @@ void setgrent(void);
 void endgrent(void);
 struct group *getgrent(void);
 #endif
+#ifdef __USE_GNU
+int getgrent_r(struct group *__CR_RESTRICT, char *__CR_RESTRICT, size_t, struct group **__CR_RESTRICT);
+#endif
+#ifdef __USE_MISC
+int fgetgrent_r(FILE *__CR_RESTRICT, struct group *__CR_RESTRICT, char *__CR_RESTRICT, size_t, struct group **__CR_RESTRICT);
+/* A group(5) line written to a stream. */
+int putgrent(const struct group *__CR_RESTRICT, FILE *__CR_RESTRICT);
+#endif
 #ifdef __USE_MISC
 struct group *fgetgrent(FILE *);
 /* The user's groups (GROUP first); -1 with *ngroups the count needed when they do not fit. */

@@ -20,6 +20,10 @@ void endpwent(void);
 struct passwd *getpwent(void);
 #endif
 #ifdef __USE_MISC
+/* The reentrant walks: the entry packed into the caller's buffer (ERANGE when it does not
+   fit, ENOENT at the end). */
+int getpwent_r(struct passwd *__CR_RESTRICT, char *__CR_RESTRICT, size_t, struct passwd **__CR_RESTRICT);
+int fgetpwent_r(FILE *__CR_RESTRICT, struct passwd *__CR_RESTRICT, char *__CR_RESTRICT, size_t, struct passwd **__CR_RESTRICT);
 /* Entries in passwd(5) format from a stream, and written to one. */
 struct passwd *fgetpwent(FILE *);
 int putpwent(const struct passwd *__CR_RESTRICT, FILE *__CR_RESTRICT);

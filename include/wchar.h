@@ -87,6 +87,17 @@ wint_t putwchar(wchar_t);
 wchar_t *fgetws(wchar_t *__CR_RESTRICT, int, FILE *__CR_RESTRICT);
 int fputws(const wchar_t *__CR_RESTRICT, FILE *__CR_RESTRICT);
 wint_t ungetwc(wint_t, FILE *);
+#ifdef __USE_GNU
+/* The plain calls (one stream lock is as good as none here). */
+wint_t getwc_unlocked(FILE *);
+wint_t getwchar_unlocked(void);
+wint_t fgetwc_unlocked(FILE *);
+wint_t fputwc_unlocked(wchar_t, FILE *);
+wint_t putwc_unlocked(wchar_t, FILE *);
+wint_t putwchar_unlocked(wchar_t);
+wchar_t *fgetws_unlocked(wchar_t *__CR_RESTRICT, int, FILE *__CR_RESTRICT);
+int fputws_unlocked(const wchar_t *__CR_RESTRICT, FILE *__CR_RESTRICT);
+#endif
 
 #ifdef __USE_XOPEN2K8
 FILE *open_wmemstream(wchar_t **, size_t *);

@@ -39,3 +39,4 @@ int crossrun_timerfd_settime(int fd, int flags, const long *value, long *old) {
     return timerfd_settime(fd, flags, (const struct itimerspec *)value, (struct itimerspec *)old);
 }
 int crossrun_timerfd_gettime(int fd, long *value) { return timerfd_gettime(fd, (struct itimerspec *)value); }
+int crossrun_putgrent(const struct group *entry, FILE *stream) { return putgrent(entry, stream); }

@@ -53,7 +53,56 @@ enum LibcUserDatabase {
         f.returnInt32(r)
     }
 
+    /// `getpwent_r(struct*, buf, buflen, result**)`: ``LibcUsers/reentrant`` one argument earlier.
+    static func walkReentrant(_ rt: LibcRuntime, _ f: any CallFrame, _ lookup: (LibcUsers.Entry?, Int32)) throws {
+        try LibcUsers.reentrant(rt, OffsetFrame(f, ints: -1, floats: 0, longDoubles: 0), lookup)
+    }
+
+    /// `putgrent(group, stream)`: the guest's entry (at most 65,536 members) as a host one.
+    static func putgrent(_ rt: LibcRuntime, _ f: any CallFrame) throws {
+        let entry = try f.int(0), handle = try f.int(1)
+        guard entry != 0, let s = rt.stream(handle) else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
+        let l = rt.abi.linux.group
+        let r = try GuestStructReader(rt.memory, at: entry, size: l.size)
+        func string(_ p: UInt64) throws -> UnsafeMutablePointer<CChar>? {
+            p == 0 ? nil : strdup(GuestFileSystem.cString(Array(try rt.memory.cString(p))))
+        }
+        let name = try string(try r.unsigned(l.name)), pass = try string(try r.unsigned(l.passwd))
+        var members: [UnsafeMutablePointer<CChar>?] = []
+        defer { ([name, pass] + members).forEach { free($0) } }
+        var list = try r.unsigned(l.mem)
+        while list != 0, members.count < 65536 {
+            let m = try rt.memory.load(list, as: UInt64.self)
+            if m == 0 { break }
+            members.append(try string(m))
+            list &+= 8
+        }
+        var pointers = members + [nil]
+        let result: Int32 = pointers.withUnsafeMutableBufferPointer { p in
+            var gr = group(gr_name: name, gr_passwd: pass, gr_gid: gid_t(truncatingIfNeeded: (try? r.unsigned(l.gid)) ?? 0), gr_mem: p.baseAddress)
+            errno = 0
+            return crossrun_putgrent(&gr, s.file)
+        }
+        if result != 0 { rt.setErrno(errno) }
+        f.returnInt32(result)
+    }
+
     static let functions: [String: HostFunction] = [
+        "getpwent_r": { rt, f in
+            try walkReentrant(rt, f, LibcUsers.lookup(passwd(), { pw, buf, n, result in getpwent_r(&pw, buf, n, &result) }, LibcUsers.entry))
+        },
+        "getgrent_r": { rt, f in
+            try walkReentrant(rt, f, LibcUsers.lookup(group(), { gr, buf, n, result in crossrun_getgrent_r(&gr, buf, n, &result) }, LibcUsers.entry))
+        },
+        "fgetpwent_r": { rt, f in
+            guard let s = rt.stream(try f.int(0)) else { f.returnInt32(EBADF); return }
+            try LibcUsers.reentrant(rt, f, LibcUsers.lookup(passwd(), { pw, buf, n, result in fgetpwent_r(s.file, &pw, buf, n, &result) }, LibcUsers.entry))
+        },
+        "fgetgrent_r": { rt, f in
+            guard let s = rt.stream(try f.int(0)) else { f.returnInt32(EBADF); return }
+            try LibcUsers.reentrant(rt, f, LibcUsers.lookup(group(), { gr, buf, n, result in fgetgrent_r(s.file, &gr, buf, n, &result) }, LibcUsers.entry))
+        },
+        "putgrent": { rt, f in try putgrent(rt, f) },
         "setpwent": { _, _ in Glibc.setpwent() },
         "endpwent": { _, _ in Glibc.endpwent() },
         "setgrent": { _, _ in Glibc.setgrent() },

@@ -55,7 +55,10 @@ final class HostLibcRobustnessTests: XCTestCase {
         "fflush_unlocked", "fgets_unlocked", "fputs_unlocked", "fread_unlocked", "fwrite_unlocked", "__fpurge",
         "_flushlbf", "__fsetlocking",
         // They read the test process's stdin (wide_scanf_stream).
-        "wscanf", "vwscanf",
+        "wscanf", "vwscanf", "getwchar_unlocked",
+        // Wide output would make the test's own stdout wide-oriented (wide_unlocked_stdio).
+        "putwchar_unlocked", "fputwc_unlocked", "putwc_unlocked", "fputws_unlocked", "fgetwc_unlocked", "getwc_unlocked",
+        "fgetws_unlocked",
         // The host's system log: a random priority and a format with a huge width sent hundreds
         // of megabytes there (and, with LOG_CONS, to /dev/console) for minutes (posix_syslog).
         "syslog", "vsyslog", "openlog",

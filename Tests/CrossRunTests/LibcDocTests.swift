@@ -132,7 +132,8 @@ final class LibcDocTests: XCTestCase {
           (`$TMPDIR`, the argument, `/tmp`) through the guest's file system. `fchdir` moves the guest's
           directory to the descriptor's (under `--root`, `EACCES` for one outside the root).
           `getpwent`/`getgrent` walk the host's databases; `fgetpwent`/`fgetgrent`/`putpwent` work on
-          guest streams; `getgrouplist` asks the host for at most 65,536 groups; `initgroups` acts on
+          guest streams, and so do their reentrant forms (`getpwent_r`, `fgetgrent_r`…, packed into
+          the caller's buffer) and `putgrent`; `getgrouplist` asks the host for at most 65,536 groups; `initgroups` acts on
           the host process (EPERM unless root, as natively). `getservent`/`getprotoent` and
           `getprotobyname`/`getprotobynumber` read the host's databases into static guest
           entries; `gethostbyname_r`/`gethostbyname2_r`/`gethostbyaddr_r` pack the entry into the

@@ -30,4 +30,6 @@ int crossrun_ptsname_r(int fd, char *buffer, size_t size);
 int crossrun_timerfd_create(int clock, int flags);
 int crossrun_timerfd_settime(int fd, int flags, const long *value, long *old);
 int crossrun_timerfd_gettime(int fd, long *value);
+/// putgrent (a GNU extension in glibc's grp.h).
+int crossrun_putgrent(const struct group *entry, FILE *stream);
 #endif
