@@ -78,7 +78,13 @@ struct servent *getservbyname(const char *, const char *);
 struct servent *getservbyport(int, const char *);
 #ifdef __USE_MISC
 const char *hstrerror(int);
+/* "STRING: " and hstrerror(h_errno) on stderr. */
+void herror(const char *);
 #endif
+/* The hosts file in order (emulated: the host's /etc/hosts; nothing under --root). */
+void sethostent(int);
+void endhostent(void);
+struct hostent *gethostent(void);
 /* The services and protocols databases in order, and by protocol (emulated: the host's;
    under --root nothing is found, as for the other name lookups). */
 struct protoent { char *p_name; char **p_aliases; int p_proto; };

@@ -153,6 +153,20 @@ enum LibcNetdbBreadth {
             f.returnInt(try storeProtocol(rt, Glibc.getprotobynumber(number)))
         },
         "gethostbyname2": { rt, f in try gethostbyname2(rt, f) },
+        "sethostent": { rt, f in let stay = try f.int32(0); if !LibcNetdb.confined(rt) { Glibc.sethostent(stay) } },
+        "endhostent": { rt, _ in if !LibcNetdb.confined(rt) { Glibc.endhostent() } },
+        "gethostent": { rt, f in
+            if LibcNetdb.confined(rt) { f.returnInt(0); return }
+            f.returnInt(try LibcNetdb.storeHost(rt, Glibc.gethostent()))
+        },
+        // The guest's h_errno, described as glibc does.
+        "herror": { rt, f in
+            let prefix = try f.int(0)
+            let code = try rt.memory.load(rt.staticObject("h_errno", size: 4), as: Int32.self)
+            let text = Glibc.hstrerror(code).map { String(cString: $0) } ?? "Unknown resolver error"
+            let head = prefix == 0 ? "" : try rt.memory.string(prefix)
+            rt.stream(rt.dataHandle("stderr"))?.write(Array(((head.isEmpty ? "" : head + ": ") + text + "\n").utf8))
+        },
         "gethostbyname_r": { rt, f in
             let name = try rt.memory.string(f.int(0))
             let refuse = LibcNetdb.confined(rt) && !numeric(name, family: AF_INET)

@@ -80,6 +80,11 @@ enum LibcPty {
             f.returnInt32(0)
         },
         "openpty": { rt, f in try openpty(rt, f) },
+        "tcgetsid": { rt, f in
+            let r = Glibc.tcgetsid(try f.int32(0))
+            if r < 0 { rt.setErrno(errno) }
+            f.returnInt32(r)
+        },
         // As natively, this is the process's own session and standard descriptors.
         "login_tty": { rt, f in
             let r = crossrun_login_tty(try f.int32(0))

@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1246)
+        table.reserveCapacity(1251)
         // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
         // property lookups made building this table a tenth of a warm run's CPU time.
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
@@ -64,8 +64,8 @@ public enum RuntimeSymbols {
             clock_nanosleep clock_settime close close_range closedir closefrom closelog cnd_broadcast
             cnd_destroy cnd_init cnd_signal cnd_timedwait cnd_wait confstr connect creat ctermid ctime ctime_r
             daemon dcgettext dcngettext dgettext difftime dirfd dirname div dlclose dlerror dlopen dlsym
-            dngettext dprintf drand48 drand48_r dup dup2 dup3 duplocale ecvt endgrent endprotoent endpwent
-            endservent endusershell epoll_create epoll_create1 epoll_ctl epoll_pwait epoll_wait erand48
+            dngettext dprintf drand48 drand48_r dup dup2 dup3 duplocale ecvt endgrent endhostent endprotoent
+            endpwent endservent endusershell epoll_create epoll_create1 epoll_ctl epoll_pwait epoll_wait erand48
             erand48_r err error errx eventfd eventfd_read eventfd_write execl execle execlp execv execve execvp
             execvpe exit explicit_bzero faccessat fchdir fchmod fchmodat fchown fchownat fclose fcntl fcvt
             fdatasync fdopen fdopendir feof feof_unlocked ferror ferror_unlocked fflush fflush_unlocked ffs ffsl
@@ -79,19 +79,19 @@ public enum RuntimeSymbols {
             getauxval getc getc_unlocked getchar getchar_unlocked getcwd getdelim getdtablesize getegid
             getentropy getenv geteuid getgid getgrent getgrent_r getgrgid getgrgid_r getgrnam getgrnam_r
             getgrouplist getgroups gethostbyaddr gethostbyaddr_r gethostbyname gethostbyname2 gethostbyname2_r
-            gethostbyname_r gethostname getifaddrs getitimer getline getloadavg getlogin getlogin_r getnameinfo
-            getopt getopt_long getopt_long_only getpagesize getpeername getpgid getpgrp getpid getppid
-            getpriority getprotobyname getprotobynumber getprotoent getpt getpwent getpwent_r getpwnam
+            gethostbyname_r gethostent gethostname getifaddrs getitimer getline getloadavg getlogin getlogin_r
+            getnameinfo getopt getopt_long getopt_long_only getpagesize getpeername getpgid getpgrp getpid
+            getppid getpriority getprotobyname getprotobynumber getprotoent getpt getpwent getpwent_r getpwnam
             getpwnam_r getpwuid getpwuid_r getrandom getresgid getresuid getrlimit getrusage getservbyname
             getservbyport getservent getsid getsockname getsockopt getsubopt gettext gettid gettimeofday getuid
             getusershell getw getwc getwc_unlocked getwchar getwchar_unlocked glob globfree gmtime gmtime_r
-            gnu_get_libc_release gnu_get_libc_version grantpt hcreate hcreate_r hdestroy hdestroy_r hsearch
-            hsearch_r hstrerror htonl htons if_freenameindex if_indextoname if_nameindex if_nametoindex imaxabs
-            imaxdiv index inet_addr inet_aton inet_network inet_ntoa inet_ntop inet_pton initgroups initstate
-            initstate_r insque ioctl isalnum isalnum_l isalpha isalpha_l isascii isatty isblank isblank_l
-            iscntrl iscntrl_l isdigit isdigit_l isgraph isgraph_l islower islower_l isprint isprint_l ispunct
-            ispunct_l isspace isspace_l isupper isupper_l iswalnum iswalpha iswblank iswcntrl iswctype iswdigit
-            iswgraph iswlower iswprint iswpunct iswspace iswupper iswxdigit isxdigit isxdigit_l jrand48
+            gnu_get_libc_release gnu_get_libc_version grantpt hcreate hcreate_r hdestroy hdestroy_r herror
+            hsearch hsearch_r hstrerror htonl htons if_freenameindex if_indextoname if_nameindex if_nametoindex
+            imaxabs imaxdiv index inet_addr inet_aton inet_network inet_ntoa inet_ntop inet_pton initgroups
+            initstate initstate_r insque ioctl isalnum isalnum_l isalpha isalpha_l isascii isatty isblank
+            isblank_l iscntrl iscntrl_l isdigit isdigit_l isgraph isgraph_l islower islower_l isprint isprint_l
+            ispunct ispunct_l isspace isspace_l isupper isupper_l iswalnum iswalpha iswblank iswcntrl iswctype
+            iswdigit iswgraph iswlower iswprint iswpunct iswspace iswupper iswxdigit isxdigit isxdigit_l jrand48
             jrand48_r kill l64a labs lchown lcong48 lcong48_r ldiv lfind link linkat listen llabs lldiv
             localeconv localtime localtime_r lockf login_tty longjmp lrand48 lrand48_r lsearch lseek lstat
             lutimes madvise malloc malloc_trim malloc_usable_size mblen mbrlen mbrtoc16 mbrtoc32 mbrtowc mbsinit
@@ -138,9 +138,9 @@ public enum RuntimeSymbols {
             scandirat scanf sched_getaffinity sched_getcpu sched_yield secure_getenv seed48 seed48_r seekdir
             select sem_clockwait sem_destroy sem_getvalue sem_init sem_post sem_timedwait sem_trywait sem_wait
             send sendfile sendmsg sendto setbuf setbuffer setegid setenv seteuid setgid setgrent setgroups
-            sethostname setitimer setjmp setlinebuf setlocale setlogmask setpgid setpriority setprotoent
-            setpwent setregid setresgid setresuid setreuid setrlimit setservent setsid setsockopt setstate
-            setstate_r setuid setusershell setvbuf shutdown sigabbrev_np sigaction sigaddset sigdelset
+            sethostent sethostname setitimer setjmp setlinebuf setlocale setlogmask setpgid setpriority
+            setprotoent setpwent setregid setresgid setresuid setreuid setrlimit setservent setsid setsockopt
+            setstate setstate_r setuid setusershell setvbuf shutdown sigabbrev_np sigaction sigaddset sigdelset
             sigdescr_np sigemptyset sigfillset sigismember siglongjmp signal sigprocmask sleep snprintf
             sockatmark socket socketpair sprintf srand srand48 srand48_r srandom srandom_r sscanf stat statfs
             statvfs stpcpy stpncpy strcasecmp strcasecmp_l strcasestr strcat strchr strchrnul strcmp strcoll
@@ -149,16 +149,16 @@ public enum RuntimeSymbols {
             strpbrk strptime strrchr strsep strsignal strspn strstr strtod strtod_l strtof strtof_l strtoimax
             strtok strtok_r strtol strtol_l strtold strtoll strtoq strtoul strtoul_l strtoull strtoumax strtouq
             strverscmp strxfrm swprintf swscanf symlink symlinkat sync syncfs syscall sysconf sysinfo syslog
-            system tcdrain tcflow tcflush tcgetattr tcsendbreak tcsetattr tdelete tdestroy telldir tempnam
-            textdomain tfind thrd_create thrd_current thrd_detach thrd_equal thrd_exit thrd_join thrd_sleep
-            thrd_yield time timegm timelocal timerfd_create timerfd_gettime timerfd_settime times timespec_get
-            tmpfile tmpnam tolower tolower_l toupper toupper_l towctrans towlower towupper truncate tsearch
-            tss_create tss_delete tss_get tss_set ttyname ttyname_r twalk tzset ualarm umask uname ungetc
-            ungetwc unlink unlinkat unlockpt unsetenv uselocale usleep utime utimensat utimes valloc vasprintf
-            vdprintf verr verrx versionsort vfork vfprintf vfscanf vfwprintf vfwscanf vprintf vscanf vsnprintf
-            vsprintf vsscanf vswprintf vswscanf vsyslog vwarn vwarnx vwprintf vwscanf wait wait3 wait4 waitid
-            waitpid warn warnx wcpcpy wcpncpy wcrtomb wcscasecmp wcscat wcschr wcschrnul wcscmp wcscoll wcscpy
-            wcscspn wcsdup wcsftime wcslen wcsncasecmp wcsncat wcsncmp wcsncpy wcsnlen wcsnrtombs wcspbrk
+            system tcdrain tcflow tcflush tcgetattr tcgetsid tcsendbreak tcsetattr tdelete tdestroy telldir
+            tempnam textdomain tfind thrd_create thrd_current thrd_detach thrd_equal thrd_exit thrd_join
+            thrd_sleep thrd_yield time timegm timelocal timerfd_create timerfd_gettime timerfd_settime times
+            timespec_get tmpfile tmpnam tolower tolower_l toupper toupper_l towctrans towlower towupper truncate
+            tsearch tss_create tss_delete tss_get tss_set ttyname ttyname_r twalk tzset ualarm umask uname
+            ungetc ungetwc unlink unlinkat unlockpt unsetenv uselocale usleep utime utimensat utimes valloc
+            vasprintf vdprintf verr verrx versionsort vfork vfprintf vfscanf vfwprintf vfwscanf vprintf vscanf
+            vsnprintf vsprintf vsscanf vswprintf vswscanf vsyslog vwarn vwarnx vwprintf vwscanf wait wait3 wait4
+            waitid waitpid warn warnx wcpcpy wcpncpy wcrtomb wcscasecmp wcscat wcschr wcschrnul wcscmp wcscoll
+            wcscpy wcscspn wcsdup wcsftime wcslen wcsncasecmp wcsncat wcsncmp wcsncpy wcsnlen wcsnrtombs wcspbrk
             wcsrchr wcsrtombs wcsspn wcsstr wcstod wcstof wcstok wcstol wcstold wcstoll wcstombs wcstoul
             wcstoull wcswidth wcsxfrm wctob wctomb wctrans wctype wcwidth wmemchr wmemcmp wmemcpy wmemmove
             wmempcpy wmemset wprintf write writev wscanf

@@ -134,7 +134,7 @@ final class LibcDocTests: XCTestCase {
           `getpwent`/`getgrent` walk the host's databases; `fgetpwent`/`fgetgrent`/`putpwent` work on
           guest streams, and so do their reentrant forms (`getpwent_r`, `fgetgrent_r`…, packed into
           the caller's buffer) and `putgrent`; `getgrouplist` asks the host for at most 65,536 groups; `initgroups` acts on
-          the host process (EPERM unless root, as natively). `getservent`/`getprotoent` and
+          the host process (EPERM unless root, as natively). `getservent`/`getprotoent`/`gethostent` and
           `getprotobyname`/`getprotobynumber` read the host's databases into static guest
           entries; `gethostbyname_r`/`gethostbyname2_r`/`gethostbyaddr_r` pack the entry into the
           caller's buffer (ERANGE when it does not fit). `getifaddrs` copies the host's list into
@@ -142,7 +142,7 @@ final class LibcDocTests: XCTestCase {
           `if_nameindex` likewise. Under `--root` the databases give nothing, host lookups are
           numeric only and the interface lists are `EACCES` (no network, doc/ISOLATION.md).
           Pseudo-terminals (`posix_openpt`, `grantpt`, `unlockpt`, `ptsname`/`ptsname_r`,
-          `openpty`, `login_tty`) are host ptys behind guest descriptors (`login_tty` makes one
+          `openpty`, `login_tty`, `tcgetsid`) are host ptys behind guest descriptors (`login_tty` makes one
           the CrossRun process's terminal, as natively); `forkpty` is guest code over them and
           `fork` (runtime/pty.c); under `--root` a new pty is `EACCES` (no device nodes).
           `<utmp.h>` has only `login_tty`. `<sys/timerfd.h>` is host timerfds behind guest
