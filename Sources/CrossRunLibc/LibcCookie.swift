@@ -9,6 +9,8 @@ final class GuestCookie {
     weak var rt: LibcRuntime?
     let cookie: UInt64
     let read: UInt64, write: UInt64, seek: UInt64, close: UInt64
+    /// The guest's `FILE*` for this stream (set once registered).
+    var handle: UInt64 = 0
     /// The bounce block on the guest heap (grown to the largest transfer asked, up to `maximumTransfer`).
     var block: UInt64 = 0, blockSize = 0
 
@@ -40,6 +42,10 @@ final class GuestCookie {
     /// sees what the guest function set.
     func call(_ rt: LibcRuntime, _ function: UInt64, _ args: [UInt64]) -> Int64 {
         guard let call = rt.callGuest, rt.pendingCallbackError == nil else { return -1 }
+        // The host's stdio is inside this stream: while the guest function runs, the guest's
+        // FILE* is unknown (EBADF), so it cannot close or re-enter the host stream under it.
+        let stream = rt.streams.removeValue(forKey: handle)
+        defer { if let stream { rt.streams[handle] = stream } }
         do {
             let r = Int64(bitPattern: try call(function, args))
             if let e = try? rt.memory.load(rt.errnoAddress, as: Int32.self) { errno = e }
@@ -140,7 +146,8 @@ enum LibcCookie {
             f.returnInt(0)
             return
         }
-        f.returnInt(try rt.register(HostStream(file: file, owned: true)))
+        c.handle = try rt.register(HostStream(file: file, owned: true))
+        f.returnInt(c.handle)
     }
 
     static let functions: [String: HostFunction] = [

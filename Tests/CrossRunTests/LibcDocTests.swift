@@ -124,7 +124,8 @@ final class LibcDocTests: XCTestCase {
           whose functions call the guest's as nested guest calls (glibc's buffering, `ungetc`, flags
           and errno as natively; data passes through a guest bounce block, writes longer than 1 MiB in
           pieces of 1 MiB; a guest function that exits or `longjmp`s out is finished once the stdio
-          call has returned, `LibcRuntime.pendingCallbackError`). `on_exit` handlers share `atexit`'s
+          call has returned, `LibcRuntime.pendingCallbackError`; inside its own functions the stream
+          is `EBADF`, so a program cannot close the host stream under the host's stdio). `on_exit` handlers share `atexit`'s
           list and get the exit status. `random_r` & co. run glibc's generator on the caller's
           `struct random_data` and state, every pointer in it checked to lie in the state array
           (`EINVAL` otherwise). `strfromd`/`strfromf`/`strfroml` check the format as glibc does (a bad
