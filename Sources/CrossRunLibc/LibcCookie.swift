@@ -41,7 +41,7 @@ final class GuestCookie {
     /// and the host sees -1. The guest's errno becomes the host's, so the stdio call's caller
     /// sees what the guest function set.
     func call(_ rt: LibcRuntime, _ function: UInt64, _ args: [UInt64]) -> Int64 {
-        guard let call = rt.callGuest, rt.pendingCallbackError == nil else { return -1 }
+        guard let call = rt.callGuest, rt.pendingCallbackError == nil, !rt.guestCallbacksSuspended else { return -1 }
         // The host's stdio is inside this stream: while the guest function runs, the guest's
         // FILE* is unknown (EBADF), so it cannot close or re-enter the host stream under it.
         let stream = rt.streams.removeValue(forKey: handle)

@@ -49,6 +49,9 @@ public final class LibcRuntime {
     /// inside the host's stdio) did not return: C frames cannot pass a Swift error on, so it
     /// waits here and the trap rethrows it once the library call has returned.
     public var pendingCallbackError: (any Error)?
+    /// Set while the fuzzer's reset closes the input's streams: host callbacks then call no
+    /// guest code (a cookie stream's functions are not run between inputs).
+    var guestCallbacksSuspended = false
     /// Run in the child right after an emulated `fork` (set by the emulator: restarts what
     /// threads did, such as the deadline watchdog); nil means the guest cannot fork (ENOSYS).
     public var afterForkInChild: (() -> Void)?
