@@ -106,5 +106,12 @@ int gethostbyname2_r(const char *__CR_RESTRICT, int, struct hostent *__CR_RESTRI
                      struct hostent **__CR_RESTRICT, int *__CR_RESTRICT);
 int gethostbyaddr_r(const void *__CR_RESTRICT, socklen_t, int, struct hostent *__CR_RESTRICT, char *__CR_RESTRICT, size_t,
                     struct hostent **__CR_RESTRICT, int *__CR_RESTRICT);
+int getservbyname_r(const char *__CR_RESTRICT, const char *__CR_RESTRICT, struct servent *__CR_RESTRICT, char *__CR_RESTRICT,
+                    size_t, struct servent **__CR_RESTRICT);
+int getservbyport_r(int, const char *__CR_RESTRICT, struct servent *__CR_RESTRICT, char *__CR_RESTRICT, size_t,
+                    struct servent **__CR_RESTRICT);
+int getprotobyname_r(const char *__CR_RESTRICT, struct protoent *__CR_RESTRICT, char *__CR_RESTRICT, size_t,
+                     struct protoent **__CR_RESTRICT);
+int getprotobynumber_r(int, struct protoent *__CR_RESTRICT, char *__CR_RESTRICT, size_t, struct protoent **__CR_RESTRICT);
 #endif
 #endif

@@ -110,6 +110,66 @@ enum LibcNetdbBreadth {
         f.returnInt32(0)
     }
 
+    /// A host `servent`/`protoent` as bytes: name, aliases, the number, and (services) the protocol.
+    struct NamedEntry {
+        var name: [UInt8], aliases: [[UInt8]], number: Int32, proto: [UInt8]?
+
+        static func text(_ p: UnsafeMutablePointer<CChar>?) -> [UInt8] {
+            guard let p else { return [0] }
+            return Array(UnsafeRawBufferPointer(start: p, count: min(strlen(p), 1024))) + [0]
+        }
+    }
+
+    /// Runs a host `get{serv,proto}by*_r` with a growing buffer (up to 1 MiB).
+    static func namedLookup<T>(_ empty: T, _ body: (inout T, UnsafeMutablePointer<CChar>, Int, inout UnsafeMutablePointer<T>?) -> Int32,
+                               _ convert: (T) -> NamedEntry) -> (NamedEntry?, Int32) {
+        var size = 4096
+        while size <= 1 << 20 {
+            var value = empty, result: UnsafeMutablePointer<T>?
+            let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: size)
+            defer { buffer.deallocate() }
+            let r = body(&value, buffer, size, &result)
+            if r == ERANGE { size *= 4; continue }
+            return (result == nil ? nil : convert(value), r)
+        }
+        return (nil, ERANGE)
+    }
+
+    static func service(_ e: servent) -> NamedEntry {
+        NamedEntry(name: NamedEntry.text(e.s_name), aliases: LibcNetdb.strings(e.s_aliases), number: e.s_port, proto: NamedEntry.text(e.s_proto))
+    }
+
+    static func protocolEntry(_ e: protoent) -> NamedEntry {
+        NamedEntry(name: NamedEntry.text(e.p_name), aliases: LibcNetdb.strings(e.p_aliases), number: e.p_proto, proto: nil)
+    }
+
+    /// `get*_r(..., struct *ret, char *buf, size_t buflen, struct **result)` with the last
+    /// four integer arguments at `first`: the entry packed into the caller's buffer.
+    static func namedReentrant(_ rt: LibcRuntime, _ f: any CallFrame, first: Int, _ found: (NamedEntry?, Int32)) throws {
+        let out = try f.int(first), buffer = try f.int(first + 1), capacity = try f.size(first + 2), resultCell = try f.int(first + 3)
+        try rt.memory.store(UInt64(0), at: resultCell)
+        guard let e = found.0 else { f.returnInt32(found.1); return }
+        var area = PackedArea(memory: rt.memory, base: buffer, capacity: capacity)
+        do {
+            let aliases = try area.putArray(e.aliases), name = try area.put(e.name)
+            if let proto = e.proto {
+                let l = rt.abi.linux.sockets.servent
+                let protoAddress = try area.put(proto)
+                let w = try GuestStructWriter(rt.memory, at: out, size: l.size)
+                try w.set(l.name, name); try w.set(l.aliases, aliases); try w.set(l.port, Int64(e.number)); try w.set(l.proto, protoAddress)
+            } else {
+                let l = rt.abi.linux.sockets.protoent
+                let w = try GuestStructWriter(rt.memory, at: out, size: l.size)
+                try w.set(l.name, name); try w.set(l.aliases, aliases); try w.set(l.proto, Int64(e.number))
+            }
+        } catch is PackedArea.Full {
+            f.returnInt32(ERANGE)
+            return
+        }
+        try rt.memory.store(out, at: resultCell)
+        f.returnInt32(0)
+    }
+
     /// Copies a host `protoent` into the guest's static one.
     static func storeProtocol(_ rt: LibcRuntime, _ entry: UnsafeMutablePointer<protoent>?) throws -> UInt64 {
         guard let e = entry?.pointee else { return 0 }
@@ -153,6 +213,32 @@ enum LibcNetdbBreadth {
             f.returnInt(try storeProtocol(rt, Glibc.getprotobynumber(number)))
         },
         "gethostbyname2": { rt, f in try gethostbyname2(rt, f) },
+        "getservbyname_r": { rt, f in
+            let name = try rt.memory.string(f.int(0)), protoAddress = try f.int(1)
+            let proto = protoAddress == 0 ? nil : try rt.memory.string(protoAddress)
+            let found = LibcNetdb.confined(rt) ? (nil, 0)   // not found: 0 and a NULL result, as glibc
+                : namedLookup(servent(), { e, b, n, r in Glibc.getservbyname_r(name, proto, &e, b, n, &r) }, service)
+            try namedReentrant(rt, f, first: 2, found)
+        },
+        "getservbyport_r": { rt, f in
+            let port = try f.int32(0), protoAddress = try f.int(1)
+            let proto = protoAddress == 0 ? nil : try rt.memory.string(protoAddress)
+            let found = LibcNetdb.confined(rt) ? (nil, 0)   // not found: 0 and a NULL result, as glibc
+                : namedLookup(servent(), { e, b, n, r in Glibc.getservbyport_r(port, proto, &e, b, n, &r) }, service)
+            try namedReentrant(rt, f, first: 2, found)
+        },
+        "getprotobyname_r": { rt, f in
+            let name = try rt.memory.string(f.int(0))
+            let found = LibcNetdb.confined(rt) ? (nil, 0)   // not found: 0 and a NULL result, as glibc
+                : namedLookup(protoent(), { e, b, n, r in Glibc.getprotobyname_r(name, &e, b, n, &r) }, protocolEntry)
+            try namedReentrant(rt, f, first: 1, found)
+        },
+        "getprotobynumber_r": { rt, f in
+            let number = try f.int32(0)
+            let found = LibcNetdb.confined(rt) ? (nil, 0)   // not found: 0 and a NULL result, as glibc
+                : namedLookup(protoent(), { e, b, n, r in Glibc.getprotobynumber_r(number, &e, b, n, &r) }, protocolEntry)
+            try namedReentrant(rt, f, first: 1, found)
+        },
         "sethostent": { rt, f in let stay = try f.int32(0); if !LibcNetdb.confined(rt) { Glibc.sethostent(stay) } },
         "endhostent": { rt, _ in if !LibcNetdb.confined(rt) { Glibc.endhostent() } },
         "gethostent": { rt, f in

@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1251)
+        table.reserveCapacity(1255)
         // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
         // property lookups made building this table a tenth of a warm run's CPU time.
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
@@ -81,17 +81,18 @@ public enum RuntimeSymbols {
             getgrouplist getgroups gethostbyaddr gethostbyaddr_r gethostbyname gethostbyname2 gethostbyname2_r
             gethostbyname_r gethostent gethostname getifaddrs getitimer getline getloadavg getlogin getlogin_r
             getnameinfo getopt getopt_long getopt_long_only getpagesize getpeername getpgid getpgrp getpid
-            getppid getpriority getprotobyname getprotobynumber getprotoent getpt getpwent getpwent_r getpwnam
-            getpwnam_r getpwuid getpwuid_r getrandom getresgid getresuid getrlimit getrusage getservbyname
-            getservbyport getservent getsid getsockname getsockopt getsubopt gettext gettid gettimeofday getuid
-            getusershell getw getwc getwc_unlocked getwchar getwchar_unlocked glob globfree gmtime gmtime_r
-            gnu_get_libc_release gnu_get_libc_version grantpt hcreate hcreate_r hdestroy hdestroy_r herror
-            hsearch hsearch_r hstrerror htonl htons if_freenameindex if_indextoname if_nameindex if_nametoindex
-            imaxabs imaxdiv index inet_addr inet_aton inet_network inet_ntoa inet_ntop inet_pton initgroups
-            initstate initstate_r insque ioctl isalnum isalnum_l isalpha isalpha_l isascii isatty isblank
-            isblank_l iscntrl iscntrl_l isdigit isdigit_l isgraph isgraph_l islower islower_l isprint isprint_l
-            ispunct ispunct_l isspace isspace_l isupper isupper_l iswalnum iswalpha iswblank iswcntrl iswctype
-            iswdigit iswgraph iswlower iswprint iswpunct iswspace iswupper iswxdigit isxdigit isxdigit_l jrand48
+            getppid getpriority getprotobyname getprotobyname_r getprotobynumber getprotobynumber_r getprotoent
+            getpt getpwent getpwent_r getpwnam getpwnam_r getpwuid getpwuid_r getrandom getresgid getresuid
+            getrlimit getrusage getservbyname getservbyname_r getservbyport getservbyport_r getservent getsid
+            getsockname getsockopt getsubopt gettext gettid gettimeofday getuid getusershell getw getwc
+            getwc_unlocked getwchar getwchar_unlocked glob globfree gmtime gmtime_r gnu_get_libc_release
+            gnu_get_libc_version grantpt hcreate hcreate_r hdestroy hdestroy_r herror hsearch hsearch_r
+            hstrerror htonl htons if_freenameindex if_indextoname if_nameindex if_nametoindex imaxabs imaxdiv
+            index inet_addr inet_aton inet_network inet_ntoa inet_ntop inet_pton initgroups initstate
+            initstate_r insque ioctl isalnum isalnum_l isalpha isalpha_l isascii isatty isblank isblank_l
+            iscntrl iscntrl_l isdigit isdigit_l isgraph isgraph_l islower islower_l isprint isprint_l ispunct
+            ispunct_l isspace isspace_l isupper isupper_l iswalnum iswalpha iswblank iswcntrl iswctype iswdigit
+            iswgraph iswlower iswprint iswpunct iswspace iswupper iswxdigit isxdigit isxdigit_l jrand48
             jrand48_r kill l64a labs lchown lcong48 lcong48_r ldiv lfind link linkat listen llabs lldiv
             localeconv localtime localtime_r lockf login_tty longjmp lrand48 lrand48_r lsearch lseek lstat
             lutimes madvise malloc malloc_trim malloc_usable_size mblen mbrlen mbrtoc16 mbrtoc32 mbrtowc mbsinit

@@ -137,7 +137,8 @@ final class LibcDocTests: XCTestCase {
           the caller's buffer) and `putgrent`; `getgrouplist` asks the host for at most 65,536 groups; `initgroups` acts on
           the host process (EPERM unless root, as natively). `getservent`/`getprotoent`/`gethostent` and
           `getprotobyname`/`getprotobynumber` read the host's databases into static guest
-          entries; `gethostbyname_r`/`gethostbyname2_r`/`gethostbyaddr_r` pack the entry into the
+          entries; `gethostbyname_r`/`gethostbyname2_r`/`gethostbyaddr_r` (and `getservbyname_r`,
+          `getservbyport_r`, `getprotobyname_r`, `getprotobynumber_r`) pack the entry into the
           caller's buffer (ERANGE when it does not fit). `getifaddrs` copies the host's list into
           one guest block (`freeifaddrs` frees it; `AF_PACKET` entries carry the link statistics),
           `if_nameindex` likewise. Under `--root` the databases give nothing, host lookups are
