@@ -78,5 +78,40 @@ struct servent *getservbyname(const char *, const char *);
 struct servent *getservbyport(int, const char *);
 #ifdef __USE_MISC
 const char *hstrerror(int);
+/* "STRING: " and hstrerror(h_errno) on stderr. */
+void herror(const char *);
+#endif
+/* The hosts file in order (emulated: the host's /etc/hosts; nothing under --root). */
+void sethostent(int);
+void endhostent(void);
+struct hostent *gethostent(void);
+/* The services and protocols databases in order, and by protocol (emulated: the host's;
+   under --root nothing is found, as for the other name lookups). */
+struct protoent { char *p_name; char **p_aliases; int p_proto; };
+void setservent(int);
+void endservent(void);
+struct servent *getservent(void);
+void setprotoent(int);
+void endprotoent(void);
+struct protoent *getprotoent(void);
+struct protoent *getprotobyname(const char *);
+struct protoent *getprotobynumber(int);
+#ifdef __USE_MISC
+/* gethostbyname for one address family, and the reentrant forms packing the entry into the
+   caller's buffer (ERANGE when it does not fit). */
+struct hostent *gethostbyname2(const char *, int);
+int gethostbyname_r(const char *__CR_RESTRICT, struct hostent *__CR_RESTRICT, char *__CR_RESTRICT, size_t,
+                    struct hostent **__CR_RESTRICT, int *__CR_RESTRICT);
+int gethostbyname2_r(const char *__CR_RESTRICT, int, struct hostent *__CR_RESTRICT, char *__CR_RESTRICT, size_t,
+                     struct hostent **__CR_RESTRICT, int *__CR_RESTRICT);
+int gethostbyaddr_r(const void *__CR_RESTRICT, socklen_t, int, struct hostent *__CR_RESTRICT, char *__CR_RESTRICT, size_t,
+                    struct hostent **__CR_RESTRICT, int *__CR_RESTRICT);
+int getservbyname_r(const char *__CR_RESTRICT, const char *__CR_RESTRICT, struct servent *__CR_RESTRICT, char *__CR_RESTRICT,
+                    size_t, struct servent **__CR_RESTRICT);
+int getservbyport_r(int, const char *__CR_RESTRICT, struct servent *__CR_RESTRICT, char *__CR_RESTRICT, size_t,
+                    struct servent **__CR_RESTRICT);
+int getprotobyname_r(const char *__CR_RESTRICT, struct protoent *__CR_RESTRICT, char *__CR_RESTRICT, size_t,
+                     struct protoent **__CR_RESTRICT);
+int getprotobynumber_r(int, struct protoent *__CR_RESTRICT, char *__CR_RESTRICT, size_t, struct protoent **__CR_RESTRICT);
 #endif
 #endif

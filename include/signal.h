@@ -4,7 +4,10 @@
 typedef int sig_atomic_t;
 typedef void (*__sighandler_t)(int);
 typedef __sighandler_t sighandler_t;
+#ifndef __sigset_t_defined
+#define __sigset_t_defined 1
 typedef struct { unsigned long __val[16]; } sigset_t;
+#endif
 #define SIG_ERR ((__sighandler_t)-1)
 #define SIG_DFL ((__sighandler_t)0)
 #define SIG_IGN ((__sighandler_t)1)

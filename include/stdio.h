@@ -138,6 +138,24 @@ size_t fwrite_unlocked(const void *__CR_RESTRICT, size_t, size_t, FILE *__CR_RES
 int getw(FILE *);
 int putw(int, FILE *);
 #endif
+#ifdef __USE_GNU
+/* A stream over the caller's functions (emulated: the host's stdio calls them as nested guest calls). */
+typedef ssize_t cookie_read_function_t(void *, char *, size_t);
+typedef ssize_t cookie_write_function_t(void *, const char *, size_t);
+typedef int cookie_seek_function_t(void *, off_t *, int);
+typedef int cookie_close_function_t(void *);
+typedef struct {
+    cookie_read_function_t *read;
+    cookie_write_function_t *write;
+    cookie_seek_function_t *seek;
+    cookie_close_function_t *close;
+} cookie_io_functions_t;
+FILE *fopencookie(void *__CR_RESTRICT, const char *__CR_RESTRICT, cookie_io_functions_t);
+#endif
+#if defined __USE_MISC || defined __USE_XOPEN
+/* A fresh name in DIR ($TMPDIR first, then DIR, P_tmpdir, /tmp), from malloc. */
+char *tempnam(const char *, const char *);
+#endif
 #ifdef __USE_POSIX
 #define L_ctermid 9
 char *ctermid(char *);

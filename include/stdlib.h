@@ -169,6 +169,41 @@ int rpmatch(const char *);
 long long strtoq(const char *__CR_RESTRICT, char **__CR_RESTRICT, int);
 unsigned long long strtouq(const char *__CR_RESTRICT, char **__CR_RESTRICT, int);
 #endif
+#ifdef __USE_MISC
+/* Called at exit with the exit status and the argument, in reverse order of registration with atexit's. */
+int on_exit(void (*)(int, void *), void *);
+/* random's generator on the caller's state (glibc's layout). */
+struct random_data {
+    int *fptr;
+    int *rptr;
+    int *state;
+    int rand_type;
+    int rand_deg;
+    int rand_sep;
+    int *end_ptr;
+};
+int random_r(struct random_data *__CR_RESTRICT, int *__CR_RESTRICT);
+int srandom_r(unsigned int, struct random_data *);
+int initstate_r(unsigned int, char *__CR_RESTRICT, size_t, struct random_data *__CR_RESTRICT);
+int setstate_r(char *__CR_RESTRICT, struct random_data *__CR_RESTRICT);
+#endif
+#if defined __USE_XOPEN2K || defined __USE_XOPEN_EXTENDED
+/* The master side of a new pseudo-terminal, and its slave's permissions, lock and name. */
+int posix_openpt(int);
+int grantpt(int);
+int unlockpt(int);
+char *ptsname(int);
+#endif
+#ifdef __USE_GNU
+int ptsname_r(int, char *, size_t);
+int getpt(void);
+#endif
+#ifdef __USE_GNU
+/* C23's strfrom: snprintf with a format of only %[.prec]{a,A,e,E,f,F,g,G}. */
+int strfromd(char *__CR_RESTRICT, size_t, const char *__CR_RESTRICT, double);
+int strfromf(char *__CR_RESTRICT, size_t, const char *__CR_RESTRICT, float);
+int strfroml(char *__CR_RESTRICT, size_t, const char *__CR_RESTRICT, long double);
+#endif
 #ifdef __USE_GNU
 int mkostemp(char *, int);
 int mkostemps(char *, int, int);

@@ -116,6 +116,10 @@ int cfsetospeed(struct termios *, speed_t);
 int cfsetspeed(struct termios *, speed_t);
 void cfmakeraw(struct termios *);
 int tcgetattr(int, struct termios *);
+#if defined __USE_XOPEN_EXTENDED || defined __USE_XOPEN2K8
+/* The session of the terminal FD controls. */
+pid_t tcgetsid(int);
+#endif
 int tcsetattr(int, int, const struct termios *);
 int tcdrain(int);
 int tcflush(int, int);

@@ -39,6 +39,11 @@ int timespec_get(struct timespec *, int);
 int clock_getres(clockid_t, struct timespec *);
 /* Emulated, clock_settime answers EPERM: a guest does not set the host's clock. */
 int clock_settime(clockid_t, const struct timespec *);
+#ifndef __itimerspec_defined
+#define __itimerspec_defined 1
+/* A timer's period and its first expiry (timerfd_settime). */
+struct itimerspec { struct timespec it_interval; struct timespec it_value; };
+#endif
 int clock_nanosleep(clockid_t, int, const struct timespec *, struct timespec *);
 char *asctime_r(const struct tm *__CR_RESTRICT, char *__CR_RESTRICT);
 char *ctime_r(const time_t *__CR_RESTRICT, char *__CR_RESTRICT);

@@ -60,6 +60,10 @@ int unlink(const char *);
 int rmdir(const char *);
 char *getcwd(char *, size_t);
 int chdir(const char *);
+#if defined __USE_XOPEN_EXTENDED || defined __USE_XOPEN2K8
+/* Emulated: the guest's directory becomes the descriptor's (inside --root only). */
+int fchdir(int);
+#endif
 pid_t getpid(void);
 /* SIGALRM after the time given (emulated: delivered to a guest handler at the next library call). */
 unsigned int alarm(unsigned int);
@@ -97,9 +101,6 @@ __CR_NORETURN void _exit(int);
 long sysconf(int);
 int getopt(int, char *const[], const char *);
 /* Files, identity, terminals and configuration (issue 14). */
-#define _POSIX_VERSION 200809L
-#define _POSIX2_VERSION 200809L
-#define _XOPEN_VERSION 700
 #define _SC_ARG_MAX 0
 #define _SC_CHILD_MAX 1
 #define _SC_NGROUPS_MAX 3

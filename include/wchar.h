@@ -71,9 +71,13 @@ int swprintf(wchar_t *__CR_RESTRICT, size_t, const wchar_t *__CR_RESTRICT, ...);
 int vfwprintf(FILE *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, __builtin_va_list);
 int vwprintf(const wchar_t *__CR_RESTRICT, __builtin_va_list);
 int vswprintf(wchar_t *__CR_RESTRICT, size_t, const wchar_t *__CR_RESTRICT, __builtin_va_list);
-/* Exact for ASCII text (doc/LIBC.md); the stream forms wscanf/fwscanf are not offered. */
+/* Exact for ASCII text (doc/LIBC.md). */
 int swscanf(const wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, ...);
 int vswscanf(const wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, __builtin_va_list);
+int fwscanf(FILE *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, ...);
+int wscanf(const wchar_t *__CR_RESTRICT, ...);
+int vfwscanf(FILE *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, __builtin_va_list);
+int vwscanf(const wchar_t *__CR_RESTRICT, __builtin_va_list);
 wint_t fgetwc(FILE *);
 wint_t getwc(FILE *);
 wint_t getwchar(void);
@@ -83,6 +87,17 @@ wint_t putwchar(wchar_t);
 wchar_t *fgetws(wchar_t *__CR_RESTRICT, int, FILE *__CR_RESTRICT);
 int fputws(const wchar_t *__CR_RESTRICT, FILE *__CR_RESTRICT);
 wint_t ungetwc(wint_t, FILE *);
+#ifdef __USE_GNU
+/* The plain calls (one stream lock is as good as none here). */
+wint_t getwc_unlocked(FILE *);
+wint_t getwchar_unlocked(void);
+wint_t fgetwc_unlocked(FILE *);
+wint_t fputwc_unlocked(wchar_t, FILE *);
+wint_t putwc_unlocked(wchar_t, FILE *);
+wint_t putwchar_unlocked(wchar_t);
+wchar_t *fgetws_unlocked(wchar_t *__CR_RESTRICT, int, FILE *__CR_RESTRICT);
+int fputws_unlocked(const wchar_t *__CR_RESTRICT, FILE *__CR_RESTRICT);
+#endif
 
 #ifdef __USE_XOPEN2K8
 FILE *open_wmemstream(wchar_t **, size_t *);

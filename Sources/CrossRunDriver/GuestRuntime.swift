@@ -21,6 +21,7 @@ public enum GuestRuntime {
         var names: Set<String> = ["qsort", "qsort_r", "bsearch"]
         names.formUnion(directoryFunctions)
         names.insert("daemon")
+        names.insert("forkpty")
         names.formUnion(searchFunctions)
         names.formUnion(["ftw", "nftw"])
         names.formUnion(threadFunctions)
@@ -116,6 +117,7 @@ public enum GuestRuntime {
             (["runtime/sort.c"], ["qsort", "qsort_r", "bsearch"]),
             (["runtime/dirent.c"], directoryFunctions),
             (["runtime/daemon.c"], ["daemon"]),
+            (["runtime/pty.c"], ["forkpty"]),
             (["runtime/search.c"], searchFunctions),
             (["runtime/ftw.c"], ["ftw", "nftw"]),
             (["runtime/pthread.c", "runtime/pthread_mutex.c", "runtime/pthread_rwlock.c", "runtime/semaphore.c",

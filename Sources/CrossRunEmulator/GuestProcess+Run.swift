@@ -103,6 +103,7 @@ extension GuestProcess {
                 signalsDeliveredAtEntry = delivered   // after the handlers, whose own calls reset it
             }
             try functions[index](runtime, arch.frame(uc, memory: memory))
+            if let e = runtime.pendingCallbackError { runtime.pendingCallbackError = nil; throw e }
             try deliverHostPipeSignal()
             if raises { raiseHostExceptions() }
             checkDeadline()
@@ -285,7 +286,7 @@ extension GuestProcess {
         // exit(): atexit handlers (last registered first), then finalizers, then flush.
         endOtherThreads()
         while let handler = runtime.atexitHandlers.popLast() {
-            if call(handler, []) == nil, let o = finish() { return o }
+            if call(handler.function, handler.arguments(status: status)) == nil, let o = finish() { return o }
         }
         for slot in image.finalizers {
             guard let fn = try? memory.load(imageBase + UInt64(slot), as: UInt64.self), fn != 0, fn != UInt64.max else { continue }

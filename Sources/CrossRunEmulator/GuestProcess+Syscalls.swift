@@ -174,7 +174,10 @@ extension GuestProcess {
             return 0
         case .ioctl:
             return -Int64(ENOTTY)
-        case .rtSigaction, .rtSigprocmask:
+        case .rtSigaction:
+            // The same dispositions as sigaction (a handler set here is the one raise runs).
+            return try runtime.kernelSigaction(Int32(truncatingIfNeeded: a[0]), act: a[1], oldact: a[2], setSize: a[3])
+        case .rtSigprocmask:
             if call == .rtSigprocmask, a[2] != 0 { memset(try memory.host(a[2], Int(min(a[3], 128)), write: true), 0, Int(min(a[3], 128))) }
             return 0
         case .setTidAddress:

@@ -245,6 +245,21 @@ public struct GuestFileSystem: Sendable {
         currentDirectory = Array(UnsafeRawBufferPointer(start: canonical, count: strlen(canonical)))
     }
 
+    /// `fchdir`: the guest's current directory becomes that of host directory descriptor
+    /// `fd` (`EACCES` under a root when it lies outside it, as a path there cannot name it).
+    public mutating func changeDirectory(descriptor fd: Int32) throws(Failure) {
+        var st = stat()
+        guard fd >= 0, fstat(fd, &st) == 0 else { throw Failure(code: EBADF) }
+        guard st.st_mode & S_IFMT == S_IFDIR else { throw Failure(code: ENOTDIR) }
+        let link = Self.cString(Array("/proc/self/fd/\(fd)".utf8))
+        guard Glibc.access(link, X_OK) == 0 else { throw Failure(code: errno) }
+        if root != nil {
+            currentDirectory = try guestDirectory(ofDescriptor: fd)
+        } else {
+            currentDirectory = try Self.readLink(link)
+        }
+    }
+
     /// `getcwd`: the guest's current directory.
     public func workingDirectory() throws(Failure) -> [UInt8] {
         if let currentDirectory { return currentDirectory }

@@ -3,5 +3,11 @@ extension HostLibc {
     /// stdio, identity and descriptor calls, stdlib/string additions, each group in its own file.
     static let surfaceFunctions: [[String: HostFunction]] = [Getopt.longFunctions, LibcStdioGNU.functions, LibcUnistdExt.functions,
                                                                 LibcStdlibGNU.functions, LibcSystemInfo.functions, LibcIntl.functions,
-                                                                LibcUchar.functions, LibcRand48.functions]
+                                                                LibcUchar.functions, LibcRand48.functions] + breadthFunctions
+
+    /// The remaining POSIX/GNU breadth gaps (issue 14 point 8, second round).
+    static let breadthFunctions: [[String: HostFunction]] = [LibcCookie.functions, LibcStdlibBreadth.functions,
+                                                             LibcRandomReentrant.functions, LibcUserDatabase.functions,
+                                                             LibcNetdbBreadth.functions, LibcInterfaces.functions,
+                                                             LibcPty.functions, LibcTimerfd.functions]
 }

@@ -92,7 +92,7 @@ enum LibcProcess {
             throw GuestTermination.immediateExit(status)
         },
         "abort": { _, _ in throw GuestTermination.signal(SIGABRT, "aborted") },
-        "atexit": { rt, f in rt.atexitHandlers.append(try f.int(0)); f.returnInt32(0) },
+        "atexit": { rt, f in rt.atexitHandlers.append(ExitHandler(function: try f.int(0))); f.returnInt32(0) },
         "at_quick_exit": { rt, f in rt.quickExitHandlers.append(try f.int(0)); f.returnInt32(0) },
         "__errno_location": { rt, f in f.returnInt(rt.errnoAddress) },
         "__assert_fail": { rt, f in

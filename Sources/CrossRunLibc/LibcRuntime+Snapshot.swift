@@ -21,9 +21,11 @@ extension LibcRuntime {
     /// but the program closed since stay closed (their host `FILE*`/`DIR*` are gone).
     package func restore(_ snapshot: LibcSnapshot) {
         let now = state
+        guestCallbacksSuspended = true
         for (handle, stream) in now.streams where snapshot.state.streams[handle] !== stream {
             _ = stream.close()
         }
+        guestCallbacksSuspended = false
         for (handle, dir) in now.directories where snapshot.state.directories[handle]?.host != dir.host {
             closedir(dir.host)
         }

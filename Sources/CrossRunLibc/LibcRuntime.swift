@@ -45,6 +45,13 @@ public final class LibcRuntime {
     public func hostOpenFlags(_ flags: Int32) -> Int32 { abi.hostOpenFlags(flags) }
     /// Calls a guest function from host code (set by the emulator; used for signal handlers).
     public var callGuest: ((UInt64, [UInt64]) throws -> UInt64)?
+    /// Why a guest call made from a host C callback (an `fopencookie` function, called from
+    /// inside the host's stdio) did not return: C frames cannot pass a Swift error on, so it
+    /// waits here and the trap rethrows it once the library call has returned.
+    public var pendingCallbackError: (any Error)?
+    /// Set while the fuzzer's reset closes the input's streams: host callbacks then call no
+    /// guest code (a cookie stream's functions are not run between inputs).
+    var guestCallbacksSuspended = false
     /// Run in the child right after an emulated `fork` (set by the emulator: restarts what
     /// threads did, such as the deadline watchdog); nil means the guest cannot fork (ENOSYS).
     public var afterForkInChild: (() -> Void)?

@@ -105,6 +105,31 @@ enum LibcSignal {
         return fields.count > 1 && Int32(fields[1]) == getpid()
     }
 
+    /// The raw `rt_sigaction(sig, act, oldact, sigsetsize)` system call on the same
+    /// dispositions as `sigaction`, with the kernel's struct (handler, flags, the restorer
+    /// where the arch has one, an 8-byte mask). Returns 0 or a negated errno.
+    static func kernelAction(_ rt: LibcRuntime, _ sig: Int32, act: UInt64, oldact: UInt64, setSize: UInt64) throws -> Int64 {
+        guard setSize == 8, sig > 0, sig < 65, act == 0 || valid(sig) else { return -Int64(EINVAL) }
+        let maskOffset: UInt64 = rt.abi.kernelSigactionHasRestorer ? 24 : 16
+        let size = Int(maskOffset) + 8
+        if oldact != 0 {
+            let old = rt.signalActions[sig] ?? (0, 0)
+            memset(try rt.memory.host(oldact, size, write: true), 0, size)
+            try rt.memory.store(rt.signalHandlers[sig] ?? SIG_DFL, at: oldact)
+            try rt.memory.store(UInt64(UInt32(bitPattern: old.flags)), at: oldact + 8)
+            try rt.memory.store(old.mask, at: oldact + maskOffset)
+        }
+        if act != 0 {
+            _ = try rt.memory.bytes(act, size)
+            let handler = try rt.memory.load(act, as: UInt64.self)
+            let flags = Int32(truncatingIfNeeded: try rt.memory.load(act + 8, as: UInt64.self))
+            rt.signalHandlers[sig] = handler
+            rt.signalActions[sig] = (try rt.memory.load(act + maskOffset, as: UInt64.self), flags)
+            rt.signalDispositionChanged?(sig, handler, flags)
+        }
+        return 0
+    }
+
     static func valid(_ sig: Int32) -> Bool { sig > 0 && sig < 65 && sig != SIGKILL && sig != SIGSTOP }
 
     static let functions: [String: HostFunction] = [
@@ -218,5 +243,12 @@ extension LibcRuntime {
     /// disposition and mask, as `raise` would.
     public func deliverHostSignal(_ sig: Int32) throws {
         try LibcSignal.deliver(self, sig)
+    }
+}
+
+extension LibcRuntime {
+    /// The raw `rt_sigaction` system call (for the emulator's shims): see ``LibcSignal/kernelAction``.
+    public func kernelSigaction(_ sig: Int32, act: UInt64, oldact: UInt64, setSize: UInt64) throws -> Int64 {
+        try LibcSignal.kernelAction(self, sig, act: act, oldact: oldact, setSize: setSize)
     }
 }

@@ -2,6 +2,19 @@
 import Glibc
 #endif
 
+/// A guest function to call at `exit`: `atexit`'s take no argument, `on_exit`'s take the
+/// exit status and the argument it registered.
+public struct ExitHandler: Sendable, Equatable {
+    public var function: UInt64
+    /// `on_exit`'s argument; nil for `atexit`.
+    public var argument: UInt64?
+
+    /// The arguments of the call at exit with `status`.
+    public func arguments(status: Int32) -> [UInt64] {
+        argument.map { [UInt64(bitPattern: Int64(status)), $0] } ?? []
+    }
+}
+
 /// Everything the guest's C library changes while the program runs, in one value.
 ///
 /// ``LibcRuntime`` keeps no other mutable guest state: its properties of the same names
@@ -11,8 +24,8 @@ import Glibc
 public struct LibcState {
     /// The guest heap (`malloc` & co.).
     public var heap: GuestHeap
-    /// Guest functions registered with `atexit`, in registration order.
-    public var atexitHandlers: [UInt64] = []
+    /// Guest functions registered with `atexit` or `on_exit`, in registration order.
+    public var atexitHandlers: [ExitHandler] = []
     /// Guest functions registered with `at_quick_exit`, in registration order.
     public var quickExitHandlers: [UInt64] = []
     /// Open streams by guest `FILE*` value.
@@ -73,8 +86,8 @@ public struct LibcState {
 extension LibcRuntime {
     /// The guest heap (`malloc` & co.).
     public var heap: GuestHeap { get { state.heap } _modify { yield &state.heap } }
-    /// Guest functions registered with `atexit`, in registration order.
-    public var atexitHandlers: [UInt64] { get { state.atexitHandlers } _modify { yield &state.atexitHandlers } }
+    /// Guest functions registered with `atexit` or `on_exit`, in registration order.
+    public var atexitHandlers: [ExitHandler] { get { state.atexitHandlers } _modify { yield &state.atexitHandlers } }
     /// Guest functions registered with `at_quick_exit`, in registration order.
     public var quickExitHandlers: [UInt64] { get { state.quickExitHandlers } _modify { yield &state.quickExitHandlers } }
     /// Open streams by guest `FILE*` value.

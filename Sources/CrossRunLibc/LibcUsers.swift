@@ -43,23 +43,27 @@ enum LibcUsers {
         lookup(passwd(), { pw, buf, n, result in
             if let uid { return getpwuid_r(uid, &pw, buf, n, &result) }
             return getpwnam_r(name ?? [0], &pw, buf, n, &result)
-        }) { pw in
-            Entry(kind: .passwd, strings: [bytes(pw.pw_name), bytes(pw.pw_passwd), bytes(pw.pw_gecos), bytes(pw.pw_dir), bytes(pw.pw_shell)],
-                  ids: [pw.pw_uid, pw.pw_gid])
-        }
+        }, entry)
+    }
+
+    static func entry(_ pw: passwd) -> Entry {
+        Entry(kind: .passwd, strings: [bytes(pw.pw_name), bytes(pw.pw_passwd), bytes(pw.pw_gecos), bytes(pw.pw_dir), bytes(pw.pw_shell)],
+              ids: [pw.pw_uid, pw.pw_gid])
     }
 
     static func groupEntry(gid: gid_t?, name: [CChar]?) -> (Entry?, Int32) {
         lookup(group(), { gr, buf, n, result in
             if let gid { return getgrgid_r(gid, &gr, buf, n, &result) }
             return getgrnam_r(name ?? [0], &gr, buf, n, &result)
-        }) { gr in
-            var members: [[UInt8]] = []
-            if var p = gr.gr_mem {
-                while let m = p.pointee, members.count < 65536 { members.append(bytes(m)); p += 1 }
-            }
-            return Entry(kind: .group, strings: [bytes(gr.gr_name), bytes(gr.gr_passwd)], ids: [gr.gr_gid], members: members)
+        }, entry)
+    }
+
+    static func entry(_ gr: group) -> Entry {
+        var members: [[UInt8]] = []
+        if var p = gr.gr_mem {
+            while let m = p.pointee, members.count < 65536 { members.append(bytes(m)); p += 1 }
         }
+        return Entry(kind: .group, strings: [bytes(gr.gr_name), bytes(gr.gr_passwd)], ids: [gr.gr_gid], members: members)
     }
 
     /// Bytes a packed entry needs: the member pointer array (8-aligned) and every string.

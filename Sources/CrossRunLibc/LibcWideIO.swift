@@ -101,6 +101,14 @@ enum LibcWideIO {
             var a = try f.vaList(at: f.int(3))
             try storeBounded(rt, try WidePrintf.format(rt, format: f.int(2), args: &a), to: f.int(0), size: f.size(1), f)
         },
+        "getwc_unlocked": { rt, f in get(rt, f, try stream(rt, f, 0)) },
+        "fgetwc_unlocked": { rt, f in get(rt, f, try stream(rt, f, 0)) },
+        "getwchar_unlocked": { rt, f in get(rt, f, standard(rt, "stdin")) },
+        "putwc_unlocked": { rt, f in put(rt, f, try LibcWideString.wchar(f, 0), try stream(rt, f, 1)) },
+        "fputwc_unlocked": { rt, f in put(rt, f, try LibcWideString.wchar(f, 0), try stream(rt, f, 1)) },
+        "putwchar_unlocked": { rt, f in put(rt, f, try LibcWideString.wchar(f, 0), standard(rt, "stdout")) },
+        "fgetws_unlocked": { rt, f in try functions["fgetws"].map { try $0(rt, f) } },
+        "fputws_unlocked": { rt, f in try functions["fputws"].map { try $0(rt, f) } },
     ]
 }
 

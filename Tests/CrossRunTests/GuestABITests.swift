@@ -137,6 +137,16 @@ final class GuestABITests: XCTestCase {
         let se = k.servent
         size("struct servent", se.size)
         for (m, f) in [("s_name", se.name), ("s_aliases", se.aliases), ("s_port", se.port), ("s_proto", se.proto)] { field("struct servent", m, f) }
+        let pe = k.protoent
+        size("struct protoent", pe.size)
+        for (m, f) in [("p_name", pe.name), ("p_aliases", pe.aliases), ("p_proto", pe.proto)] { field("struct protoent", m, f) }
+        let ia = k.ifaddrs
+        size("struct ifaddrs", ia.size)
+        for (m, f) in [("ifa_next", ia.next), ("ifa_name", ia.name), ("ifa_flags", ia.flags), ("ifa_addr", ia.addr),
+                       ("ifa_netmask", ia.netmask), ("ifa_ifu", ia.ifu), ("ifa_data", ia.data)] { field("struct ifaddrs", m, f) }
+        let ni = k.ifNameIndex
+        size("struct if_nameindex", ni.size)
+        for (m, f) in [("if_index", ni.index), ("if_name", ni.name)] { field("struct if_nameindex", m, f) }
         value("(char)-1 < 0", abi.charIsUnsigned ? 0 : 1)
         value("__LDBL_MANT_DIG__", abi.longDouble == .binary128 ? 113 : 64)
         size("long double", 16)
@@ -146,7 +156,8 @@ final class GuestABITests: XCTestCase {
 
     static let includes = ["stddef.h", "fcntl.h", "grp.h", "poll.h", "pwd.h", "setjmp.h", "sys/ioctl.h", "sys/mman.h", "sys/resource.h",
                            "sys/select.h", "sys/stat.h", "sys/statvfs.h", "sys/times.h", "sys/utsname.h", "termios.h",
-                           "sys/socket.h", "sys/un.h", "netinet/in.h", "netinet/tcp.h", "netdb.h", "signal.h", "sys/wait.h"]
+                           "sys/socket.h", "sys/un.h", "netinet/in.h", "netinet/tcp.h", "netdb.h", "signal.h", "sys/wait.h",
+                           "ifaddrs.h", "net/if.h"]
 
     func compile(_ source: String, _ args: [String]) throws -> (Int32, String) {
         let dir = try TestSupport.scratch()

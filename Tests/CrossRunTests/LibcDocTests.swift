@@ -120,7 +120,9 @@ final class LibcDocTests: XCTestCase {
           written); `openlog`'s identity is copied at the call. `open_memstream`/`open_wmemstream`
           update `*ptr`/`*sizeloc` at `fflush(stream)` and `fclose` (not at `fseek`). `swscanf`/
           `vswscanf` run the narrow engine on UTF-8 text: exact for ASCII, while beyond it widths and
-          `%n` count bytes; `wscanf`/`fwscanf` are not offered. `wcstold` reads ASCII numbers only
+          `%n` count bytes; `wscanf`/`fwscanf`/`vwscanf`/`vfwscanf` do the same through an
+          unbuffered bridge stream that takes one wide character at a time from the guest's stream
+          and gives back what the scan did not consume. `wcstold` reads ASCII numbers only
           (a wide space beyond ASCII ends the text).
         - **GNU/BSD breadth** (emu): `getopt_long`/`getopt_long_only` as glibc's (argument
           permutation, unique prefixes, `--name=value`, its diagnostics); `asprintf`/`vasprintf`
@@ -134,6 +136,38 @@ final class LibcDocTests: XCTestCase {
           system-call shims (`<sys/syscall.h>` numbers per target; ENOSYS for calls they do not serve); `<uchar.h>`'s
           32-bit conversions are the wide ones (`char32_t` is `wchar_t`), the 16-bit ones the host's, each
           with its own state for a NULL `ps`.
+        - **second breadth round** (emu, issue 14 point 8): `fopencookie` is a host cookie stream
+          whose functions call the guest's as nested guest calls (glibc's buffering, `ungetc`, flags
+          and errno as natively; data passes through a guest bounce block, writes longer than 1 MiB in
+          pieces of 1 MiB; a guest function that exits or `longjmp`s out is finished once the stdio
+          call has returned, `LibcRuntime.pendingCallbackError`; inside its own functions the stream
+          is `EBADF`, so a program cannot close the host stream under the host's stdio). `on_exit` handlers share `atexit`'s
+          list and get the exit status. `random_r` & co. run glibc's generator on the caller's
+          `struct random_data` and state, every pointer in it checked to lie in the state array
+          (`EINVAL` otherwise). `strfromd`/`strfromf`/`strfroml` check the format as glibc does (a bad
+          one aborts) and print through the printf engine. `tempnam` follows glibc's directory order
+          (`$TMPDIR`, the argument, `/tmp`) through the guest's file system. `fchdir` moves the guest's
+          directory to the descriptor's (under `--root`, `EACCES` for one outside the root).
+          `getpwent`/`getgrent` walk the host's databases; `fgetpwent`/`fgetgrent`/`putpwent` work on
+          guest streams, and so do their reentrant forms (`getpwent_r`, `fgetgrent_r`…, packed into
+          the caller's buffer) and `putgrent`; `getgrouplist` asks the host for at most 65,536 groups; `initgroups` acts on
+          the host process (EPERM unless root, as natively). `getservent`/`getprotoent`/`gethostent` and
+          `getprotobyname`/`getprotobynumber` read the host's databases into static guest
+          entries; `gethostbyname_r`/`gethostbyname2_r`/`gethostbyaddr_r` (and `getservbyname_r`,
+          `getservbyport_r`, `getprotobyname_r`, `getprotobynumber_r`) pack the entry into the
+          caller's buffer (ERANGE when it does not fit). `getifaddrs` copies the host's list into
+          one guest block (`freeifaddrs` frees it; `AF_PACKET` entries carry the link statistics),
+          `if_nameindex` likewise. Under `--root` the databases give nothing, host lookups are
+          numeric only and the interface lists are `EACCES` (no network, doc/ISOLATION.md).
+          Pseudo-terminals (`posix_openpt`, `grantpt`, `unlockpt`, `ptsname`/`ptsname_r`,
+          `openpty`, `login_tty`, `tcgetsid`) are host ptys behind guest descriptors (`login_tty` makes one
+          the CrossRun process's terminal, as natively); `forkpty` is guest code over them and
+          `fork` (runtime/pty.c); under `--root` a new pty is `EACCES` (no device nodes).
+          `<utmp.h>` has only `login_tty`. `<sys/timerfd.h>` is host timerfds behind guest
+          descriptors (the host's clocks, also under `--deterministic`). `signalfd` is not
+          offered: the guest's mask and pending signals are CrossRun's, not the kernel's, so a
+          host signalfd never sees a blocked `raise`d signal, and an emulated one would need
+          `read`/`poll`/`epoll` to know about descriptors that are not the host's.
 
         Emulated coverage: x64 \(done) of \(all.count) symbols, aarch64 / rv64 \(doneBinary128) of \(all.count).
 

@@ -2,7 +2,11 @@
 #define _SYS_SELECT_H
 #include <_crossrun_types.h>
 #include <sys/time.h>
-#include <signal.h>
+/* Only sigset_t from <signal.h>, as glibc's (pselect's mask). */
+#ifndef __sigset_t_defined
+#define __sigset_t_defined 1
+typedef struct { unsigned long __val[16]; } sigset_t;
+#endif
 #ifndef _CROSSRUN_TIMESPEC
 #define _CROSSRUN_TIMESPEC
 struct timespec { time_t tv_sec; long tv_nsec; };

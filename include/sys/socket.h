@@ -126,6 +126,10 @@ int accept4(int, struct sockaddr *__CR_RESTRICT, socklen_t *__CR_RESTRICT, int);
 #endif
 int connect(int, const struct sockaddr *, socklen_t);
 int shutdown(int, int);
+#ifdef __USE_XOPEN2K
+/* 1 when the socket's read position is at the out-of-band mark. */
+int sockatmark(int);
+#endif
 ssize_t send(int, const void *, size_t, int);
 ssize_t recv(int, void *, size_t, int);
 ssize_t sendto(int, const void *, size_t, int, const struct sockaddr *, socklen_t);

@@ -5,5 +5,6 @@ extension GuestABI {
         name: "riscv64", unameMachine: "riscv64", longDouble: .binary128, charIsUnsigned: true,
         stat: genericStat, openFlagTranslations: [], syscalls: genericSyscalls,
         jumpBufferRegisterBytes: 26 * 8,   // pc, s0–s11, sp, fs0–fs11
-        linux: LinuxLP64())
+        linux: LinuxLP64(),
+        kernelSigactionHasRestorer: false)
 }

@@ -18,5 +18,6 @@ extension GuestABI {
                    48: .shutdown, 46: .sendmsg, 47: .recvmsg],
         jumpBufferRegisterBytes: 64,
         linux: LinuxLP64(),
-        epollEventPacked: true)
+        epollEventPacked: true,
+        largeStructArgumentsOnStack: true)
 }

@@ -39,9 +39,24 @@ public struct GuestABI: Sendable {
     /// `struct epoll_event` is packed (12 bytes, data at 4) on x86-64 only; elsewhere 16 bytes
     /// with data at 8.
     public var epollEventPacked = false
+    /// A struct argument larger than 16 bytes travels in the stack argument area (x86-64,
+    /// taking no register); elsewhere (AAPCS64, RISC-V) the caller passes a pointer to a copy
+    /// in the next integer register.
+    public var largeStructArgumentsOnStack = false
+    /// The kernel's `struct sigaction` (the raw `rt_sigaction` system call's) has an
+    /// `sa_restorer` between `sa_flags` and `sa_mask` (x86-64, aarch64; not riscv64).
+    public var kernelSigactionHasRestorer = true
 
     /// Whether `long double` is IEEE binary128.
     public var longDoubleIsBinary128: Bool { longDouble == .binary128 }
+
+    /// The 8-byte words of a by-value struct argument larger than 16 bytes that would take
+    /// integer register `firstRegister` (when nothing before it went to the stack).
+    public func structArgument(_ f: any CallFrame, firstRegister: Int, words: Int, memory: any GuestMemory) throws -> [UInt64] {
+        if largeStructArgumentsOnStack { return try (0..<words).map { try f.int(6 + $0) } }   // the first stack slots
+        let address = try f.int(firstRegister)
+        return try (0..<words).map { try memory.load(address &+ UInt64(8 * $0), as: UInt64.self) }
+    }
 
     /// The guest's `open` flags for host `flags` (what `fcntl(F_GETFL)` reports).
     public func guestOpenFlags(_ flags: Int32) -> Int32 {

@@ -103,6 +103,22 @@ public struct LinuxLP64: Sendable {
         public struct Servent: Sendable {
             public var size = 32, name = Field(0, 8), aliases = Field(8, 8), port = Field(16, 4), proto = Field(24, 8)
         }
+        /// `struct protoent`.
+        public var protoent = Protoent()
+        public struct Protoent: Sendable {
+            public var size = 24, name = Field(0, 8), aliases = Field(8, 8), proto = Field(16, 4)
+        }
+        /// `struct ifaddrs` (`<ifaddrs.h>`; `ifu` is the broadcast/destination union).
+        public var ifaddrs = Ifaddrs()
+        public struct Ifaddrs: Sendable {
+            public var size = 56, next = Field(0, 8), name = Field(8, 8), flags = Field(16, 4), addr = Field(24, 8)
+            public var netmask = Field(32, 8), ifu = Field(40, 8), data = Field(48, 8)
+        }
+        /// `struct if_nameindex` (`<net/if.h>`).
+        public var ifNameIndex = IfNameIndex()
+        public struct IfNameIndex: Sendable {
+            public var size = 16, index = Field(0, 4), name = Field(8, 8)
+        }
     }
 
     public var sockets = Sockets()
