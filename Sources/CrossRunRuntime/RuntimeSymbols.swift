@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1178)
+        table.reserveCapacity(1181)
         // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
         // property lookups made building this table a tenth of a warm run's CPU time.
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
@@ -114,46 +114,46 @@ public enum RuntimeSymbols {
             pthread_condattr_getclock pthread_condattr_getpshared pthread_condattr_init
             pthread_condattr_setclock pthread_condattr_setpshared pthread_create pthread_detach pthread_equal
             pthread_exit pthread_getattr_np pthread_getname_np pthread_getspecific pthread_join
-            pthread_key_create pthread_key_delete pthread_mutex_clocklock pthread_mutex_destroy
-            pthread_mutex_init pthread_mutex_lock pthread_mutex_timedlock pthread_mutex_trylock
-            pthread_mutex_unlock pthread_mutexattr_destroy pthread_mutexattr_getpshared
-            pthread_mutexattr_gettype pthread_mutexattr_init pthread_mutexattr_setpshared
-            pthread_mutexattr_settype pthread_once pthread_rwlock_clockrdlock pthread_rwlock_clockwrlock
-            pthread_rwlock_destroy pthread_rwlock_init pthread_rwlock_rdlock pthread_rwlock_timedrdlock
-            pthread_rwlock_timedwrlock pthread_rwlock_tryrdlock pthread_rwlock_trywrlock pthread_rwlock_unlock
-            pthread_rwlock_wrlock pthread_rwlockattr_destroy pthread_rwlockattr_getpshared
-            pthread_rwlockattr_init pthread_rwlockattr_setpshared pthread_self pthread_setcancelstate
-            pthread_setcanceltype pthread_setname_np pthread_setspecific pthread_sigmask pthread_spin_destroy
-            pthread_spin_init pthread_spin_lock pthread_spin_trylock pthread_spin_unlock pthread_testcancel
-            pthread_timedjoin_np pthread_tryjoin_np putc putc_unlocked putchar putchar_unlocked putenv puts putw
-            putwc putwchar pwrite pwritev qsort qsort_r quick_exit raise rand rand_r random rawmemchr read
-            readdir readdir_r readlink readlinkat readv realloc reallocarray realpath recv recvfrom recvmsg
-            regcomp regerror regexec regfree remove remque rename renameat rewind rewinddir rindex rmdir rpmatch
-            scandir scandirat scanf sched_getaffinity sched_getcpu sched_yield secure_getenv seed48 seed48_r
-            seekdir select sem_clockwait sem_destroy sem_getvalue sem_init sem_post sem_timedwait sem_trywait
-            sem_wait send sendfile sendmsg sendto setbuf setbuffer setegid setenv seteuid setgid setgroups
-            sethostname setitimer setjmp setlinebuf setlocale setlogmask setpgid setpriority setregid setresgid
-            setresuid setreuid setrlimit setsid setsockopt setstate setuid setusershell setvbuf shutdown
-            sigabbrev_np sigaction sigaddset sigdelset sigdescr_np sigemptyset sigfillset sigismember siglongjmp
-            signal sigprocmask sleep snprintf socket socketpair sprintf srand srand48 srand48_r srandom sscanf
-            stat statfs statvfs stpcpy stpncpy strcasecmp strcasecmp_l strcasestr strcat strchr strchrnul strcmp
-            strcoll strcoll_l strcpy strcspn strdup strerror strerror_r strerrordesc_np strerrorname_np strftime
-            strlen strncasecmp strncasecmp_l strncat strncmp strncpy strndup strnlen strpbrk strptime strrchr
-            strsep strsignal strspn strstr strtod strtod_l strtof strtof_l strtoimax strtok strtok_r strtol
-            strtol_l strtold strtoll strtoq strtoul strtoul_l strtoull strtoumax strtouq strverscmp strxfrm
-            swprintf swscanf symlink symlinkat sync syncfs syscall sysconf sysinfo syslog system tcdrain tcflow
-            tcflush tcgetattr tcsendbreak tcsetattr tdelete tdestroy telldir textdomain tfind thrd_create
-            thrd_current thrd_detach thrd_equal thrd_exit thrd_join thrd_sleep thrd_yield time timegm timelocal
-            times timespec_get tmpfile tmpnam tolower tolower_l toupper toupper_l towctrans towlower towupper
-            truncate tsearch tss_create tss_delete tss_get tss_set ttyname ttyname_r twalk tzset ualarm umask
-            uname ungetc ungetwc unlink unlinkat unsetenv uselocale usleep utime utimensat utimes valloc
-            vasprintf vdprintf verr verrx versionsort vfork vfprintf vfscanf vfwprintf vprintf vscanf vsnprintf
-            vsprintf vsscanf vswprintf vswscanf vsyslog vwarn vwarnx vwprintf wait wait3 wait4 waitid waitpid
-            warn warnx wcpcpy wcpncpy wcrtomb wcscasecmp wcscat wcschr wcschrnul wcscmp wcscoll wcscpy wcscspn
-            wcsdup wcsftime wcslen wcsncasecmp wcsncat wcsncmp wcsncpy wcsnlen wcsnrtombs wcspbrk wcsrchr
-            wcsrtombs wcsspn wcsstr wcstod wcstof wcstok wcstol wcstold wcstoll wcstombs wcstoul wcstoull
-            wcswidth wcsxfrm wctob wctomb wctrans wctype wcwidth wmemchr wmemcmp wmemcpy wmemmove wmempcpy
-            wmemset wprintf write writev
+            pthread_key_create pthread_key_delete pthread_mutex_clocklock pthread_mutex_consistent
+            pthread_mutex_destroy pthread_mutex_init pthread_mutex_lock pthread_mutex_timedlock
+            pthread_mutex_trylock pthread_mutex_unlock pthread_mutexattr_destroy pthread_mutexattr_getpshared
+            pthread_mutexattr_getrobust pthread_mutexattr_gettype pthread_mutexattr_init
+            pthread_mutexattr_setpshared pthread_mutexattr_setrobust pthread_mutexattr_settype pthread_once
+            pthread_rwlock_clockrdlock pthread_rwlock_clockwrlock pthread_rwlock_destroy pthread_rwlock_init
+            pthread_rwlock_rdlock pthread_rwlock_timedrdlock pthread_rwlock_timedwrlock pthread_rwlock_tryrdlock
+            pthread_rwlock_trywrlock pthread_rwlock_unlock pthread_rwlock_wrlock pthread_rwlockattr_destroy
+            pthread_rwlockattr_getpshared pthread_rwlockattr_init pthread_rwlockattr_setpshared pthread_self
+            pthread_setcancelstate pthread_setcanceltype pthread_setname_np pthread_setspecific pthread_sigmask
+            pthread_spin_destroy pthread_spin_init pthread_spin_lock pthread_spin_trylock pthread_spin_unlock
+            pthread_testcancel pthread_timedjoin_np pthread_tryjoin_np putc putc_unlocked putchar
+            putchar_unlocked putenv puts putw putwc putwchar pwrite pwritev qsort qsort_r quick_exit raise rand
+            rand_r random rawmemchr read readdir readdir_r readlink readlinkat readv realloc reallocarray
+            realpath recv recvfrom recvmsg regcomp regerror regexec regfree remove remque rename renameat rewind
+            rewinddir rindex rmdir rpmatch scandir scandirat scanf sched_getaffinity sched_getcpu sched_yield
+            secure_getenv seed48 seed48_r seekdir select sem_clockwait sem_destroy sem_getvalue sem_init
+            sem_post sem_timedwait sem_trywait sem_wait send sendfile sendmsg sendto setbuf setbuffer setegid
+            setenv seteuid setgid setgroups sethostname setitimer setjmp setlinebuf setlocale setlogmask setpgid
+            setpriority setregid setresgid setresuid setreuid setrlimit setsid setsockopt setstate setuid
+            setusershell setvbuf shutdown sigabbrev_np sigaction sigaddset sigdelset sigdescr_np sigemptyset
+            sigfillset sigismember siglongjmp signal sigprocmask sleep snprintf socket socketpair sprintf srand
+            srand48 srand48_r srandom sscanf stat statfs statvfs stpcpy stpncpy strcasecmp strcasecmp_l
+            strcasestr strcat strchr strchrnul strcmp strcoll strcoll_l strcpy strcspn strdup strerror
+            strerror_r strerrordesc_np strerrorname_np strftime strlen strncasecmp strncasecmp_l strncat strncmp
+            strncpy strndup strnlen strpbrk strptime strrchr strsep strsignal strspn strstr strtod strtod_l
+            strtof strtof_l strtoimax strtok strtok_r strtol strtol_l strtold strtoll strtoq strtoul strtoul_l
+            strtoull strtoumax strtouq strverscmp strxfrm swprintf swscanf symlink symlinkat sync syncfs syscall
+            sysconf sysinfo syslog system tcdrain tcflow tcflush tcgetattr tcsendbreak tcsetattr tdelete
+            tdestroy telldir textdomain tfind thrd_create thrd_current thrd_detach thrd_equal thrd_exit
+            thrd_join thrd_sleep thrd_yield time timegm timelocal times timespec_get tmpfile tmpnam tolower
+            tolower_l toupper toupper_l towctrans towlower towupper truncate tsearch tss_create tss_delete
+            tss_get tss_set ttyname ttyname_r twalk tzset ualarm umask uname ungetc ungetwc unlink unlinkat
+            unsetenv uselocale usleep utime utimensat utimes valloc vasprintf vdprintf verr verrx versionsort
+            vfork vfprintf vfscanf vfwprintf vprintf vscanf vsnprintf vsprintf vsscanf vswprintf vswscanf
+            vsyslog vwarn vwarnx vwprintf wait wait3 wait4 waitid waitpid warn warnx wcpcpy wcpncpy wcrtomb
+            wcscasecmp wcscat wcschr wcschrnul wcscmp wcscoll wcscpy wcscspn wcsdup wcsftime wcslen wcsncasecmp
+            wcsncat wcsncmp wcsncpy wcsnlen wcsnrtombs wcspbrk wcsrchr wcsrtombs wcsspn wcsstr wcstod wcstof
+            wcstok wcstol wcstold wcstoll wcstombs wcstoul wcstoull wcswidth wcsxfrm wctob wctomb wctrans wctype
+            wcwidth wmemchr wmemcmp wmemcpy wmemmove wmempcpy wmemset wprintf write writev
             """, .function, .libc)
         add("""
             __addtf3 __clzti2 __ctzti2 __divdc3 __divsc3 __divtc3 __divtf3 __divti3 __divxc3 __eqtf2
