@@ -20,7 +20,7 @@ final class HostLibcRobustnessTests: XCTestCase {
         "fseeko", "fsetpos", "clearerr", "__assert_fail", "__stack_chk_fail", "srand", "srandom", "setenv", "unsetenv",
         // POSIX files, limits, terminals and waiting (posix_* fixtures, posix_bad_arguments for hostile values):
         // random descriptors, paths and limits would change the test process's own files and limits, or block.
-        "pread", "pwrite", "fsync", "fdatasync", "ftruncate", "truncate", "symlink", "link", "chown", "lchown", "fchown",
+        "pread", "pwrite", "fsync", "fdatasync", "ftruncate", "truncate", "posix_fallocate", "posix_fadvise", "symlink", "link", "chown", "lchown", "fchown",
         "fchmod", "fchmodat", "utime", "utimes", "utimensat", "futimens", "flock", "setrlimit", "setpriority", "tcsetattr",
         "tcdrain", "tcflush", "tcflow", "tcsendbreak", "ioctl", "poll", "select", "pselect", "mlock", "munlock",
         "openat", "mkdirat", "unlinkat", "renameat", "symlinkat", "linkat", "mkfifo",
