@@ -55,4 +55,13 @@ int open(const char *, int, ...);
 int creat(const char *, mode_t);
 int fcntl(int, int, ...);
 int openat(int, const char *, int, ...);
+/* Access-pattern advice and space reservation (they return an error number, not -1). */
+#define POSIX_FADV_NORMAL 0
+#define POSIX_FADV_RANDOM 1
+#define POSIX_FADV_SEQUENTIAL 2
+#define POSIX_FADV_WILLNEED 3
+#define POSIX_FADV_DONTNEED 4
+#define POSIX_FADV_NOREUSE 5
+int posix_fadvise(int, off_t, off_t, int);
+int posix_fallocate(int, off_t, off_t);
 #endif

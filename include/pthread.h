@@ -20,6 +20,11 @@ enum {
     PTHREAD_MUTEX_ERRORCHECK = PTHREAD_MUTEX_ERRORCHECK_NP, PTHREAD_MUTEX_DEFAULT = PTHREAD_MUTEX_NORMAL,
     PTHREAD_MUTEX_FAST_NP = PTHREAD_MUTEX_TIMED_NP
 };
+/* Robust mutexes: a lock whose owner thread ended gives the next locker EOWNERDEAD. */
+enum {
+    PTHREAD_MUTEX_STALLED, PTHREAD_MUTEX_STALLED_NP = PTHREAD_MUTEX_STALLED,
+    PTHREAD_MUTEX_ROBUST, PTHREAD_MUTEX_ROBUST_NP = PTHREAD_MUTEX_ROBUST
+};
 enum { PTHREAD_PROCESS_PRIVATE, PTHREAD_PROCESS_SHARED };
 #define PTHREAD_PROCESS_PRIVATE PTHREAD_PROCESS_PRIVATE
 #define PTHREAD_PROCESS_SHARED PTHREAD_PROCESS_SHARED
@@ -111,6 +116,9 @@ int pthread_mutexattr_settype(pthread_mutexattr_t *, int);
 int pthread_mutexattr_gettype(const pthread_mutexattr_t *__CR_RESTRICT, int *__CR_RESTRICT);
 int pthread_mutexattr_setpshared(pthread_mutexattr_t *, int);
 int pthread_mutexattr_getpshared(const pthread_mutexattr_t *__CR_RESTRICT, int *__CR_RESTRICT);
+int pthread_mutexattr_setrobust(pthread_mutexattr_t *, int);
+int pthread_mutexattr_getrobust(const pthread_mutexattr_t *__CR_RESTRICT, int *__CR_RESTRICT);
+int pthread_mutex_consistent(pthread_mutex_t *);
 
 int pthread_cond_init(pthread_cond_t *__CR_RESTRICT, const pthread_condattr_t *__CR_RESTRICT);
 int pthread_cond_destroy(pthread_cond_t *);

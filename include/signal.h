@@ -166,4 +166,6 @@ int sigfillset(sigset_t *);
 int sigaddset(sigset_t *, int);
 int sigdelset(sigset_t *, int);
 int sigismember(const sigset_t *, int);
+/* Takes a pending signal of the set (waiting for one), without running its handler. */
+int sigwait(const sigset_t *__CR_RESTRICT, int *__CR_RESTRICT);
 #endif

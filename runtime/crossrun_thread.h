@@ -36,6 +36,7 @@ struct __crossrun_thread {
     unsigned long stack_size;
     char name[16];
     struct __crossrun_thread *next_dead;
+    pthread_mutex_t *robust_held;  /* robust mutexes this thread holds (a list through them) */
 };
 enum { DETACH_JOINABLE = 0, DETACH_DETACHED = 1, DETACH_JOINED = 2 };
 
@@ -43,6 +44,9 @@ enum { DETACH_JOINABLE = 0, DETACH_DETACHED = 1, DETACH_JOINED = 2 };
 struct __crossrun_thread *__crossrun_self(void);
 /* Ends the calling thread with `result`: cleanup handlers, key destructors, then the host. */
 _Noreturn void __crossrun_thread_finish(void *result);
+/* Marks the robust mutexes the calling thread still holds as abandoned by a dead owner and
+   releases them (the next locker gets EOWNERDEAD). */
+void __crossrun_release_robust_mutexes(struct __crossrun_thread *t);
 /* Acts on a pending cancellation (pthread_exit(PTHREAD_CANCELED)) if enabled. */
 void __crossrun_testcancel(void);
 /* A cancellable futex wait: registers the word so pthread_cancel can wake the thread. */

@@ -143,6 +143,7 @@ _Noreturn void __crossrun_thread_finish(void *result) {
         c->__routine(c->__arg);
     }
     run_key_destructors(t);
+    __crossrun_release_robust_mutexes(t);
     free(t->specific);
     t->specific = 0;
     if (t != &main_thread) {

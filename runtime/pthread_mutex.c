@@ -20,15 +20,54 @@ static void unlock_word(volatile int *w) {
 }
 
 #define M(m) (&(m)->__data)
-static int kind_of(pthread_mutex_t *m) { return M(m)->__kind; }
+/* __kind: the type in bits 0-1, ROBUST_BIT for a robust mutex (glibc's bit for it too). */
+enum { TYPE_MASK = 3, ROBUST_BIT = 16 };
+static int kind_of(pthread_mutex_t *m) { return M(m)->__kind & TYPE_MASK; }
+static int valid_kind(pthread_mutex_t *m) { return (M(m)->__kind & ~(TYPE_MASK | ROBUST_BIT)) == 0; }
+
+/* A robust mutex's own state, after the fields every mutex has: whether its owner died
+   while holding it, and the thread's list of held robust mutexes. */
+struct robust {
+    struct __crossrun_mutex data;
+    int state;                    /* ROBUST_* */
+    pthread_mutex_t *next_held;   /* the owner's next held robust mutex */
+};
+_Static_assert(sizeof(struct robust) <= sizeof(pthread_mutex_t), "pthread_mutex_t holds a robust mutex");
+enum { ROBUST_OK, ROBUST_OWNER_DIED, ROBUST_INCONSISTENT, ROBUST_NOT_RECOVERABLE };
+#define R(m) ((struct robust *)(m))
+
+static void forget_held(struct __crossrun_thread *t, pthread_mutex_t *m) {
+    for (pthread_mutex_t **p = &t->robust_held; *p; p = &R(*p)->next_held)
+        if (*p == m) { *p = R(m)->next_held; R(m)->next_held = 0; return; }
+}
+
+/* After the lock word is taken: the robust bookkeeping, and EOWNERDEAD or ENOTRECOVERABLE. */
+static int robust_acquired(pthread_mutex_t *m, int tid) {
+    int state = CR_LOAD(&R(m)->state);
+    if (state == ROBUST_NOT_RECOVERABLE) {
+        unlock_word(&M(m)->__lock);   /* pass the news on to the next waiter */
+        return ENOTRECOVERABLE;
+    }
+    __atomic_store_n(&M(m)->__owner, tid, __ATOMIC_RELAXED);
+    M(m)->__count = 1;
+    struct __crossrun_thread *self = __crossrun_self();
+    R(m)->next_held = self->robust_held;
+    self->robust_held = m;
+    if (state == ROBUST_OWNER_DIED) {
+        CR_STORE(&R(m)->state, ROBUST_INCONSISTENT);
+        return EOWNERDEAD;
+    }
+    return 0;
+}
 
 static int mutex_lock(pthread_mutex_t *m, const struct timespec *abstime, int clock, int try) {
-    int kind = kind_of(m);
-    if (kind < 0 || kind > PTHREAD_MUTEX_ADAPTIVE_NP) return EINVAL;
-    if (kind == PTHREAD_MUTEX_RECURSIVE || kind == PTHREAD_MUTEX_ERRORCHECK) {
+    if (!valid_kind(m)) return EINVAL;
+    int kind = kind_of(m), robust = M(m)->__kind & ROBUST_BIT;
+    if (robust && CR_LOAD(&R(m)->state) == ROBUST_NOT_RECOVERABLE) return ENOTRECOVERABLE;
+    if (robust || kind == PTHREAD_MUTEX_RECURSIVE || kind == PTHREAD_MUTEX_ERRORCHECK) {
         int tid = __crossrun_self()->tid;
         if (__atomic_load_n(&M(m)->__owner, __ATOMIC_RELAXED) == tid) {
-            if (kind == PTHREAD_MUTEX_ERRORCHECK) return try ? EBUSY : EDEADLK;
+            if (kind != PTHREAD_MUTEX_RECURSIVE) return try ? EBUSY : EDEADLK;
             if (M(m)->__count == 0xffffffffu) return EAGAIN;
             M(m)->__count++;
             return 0;
@@ -36,6 +75,7 @@ static int mutex_lock(pthread_mutex_t *m, const struct timespec *abstime, int cl
         int zero = 0;
         int r = try ? (CR_CAS(&M(m)->__lock, &zero, 1) ? 0 : EBUSY) : lock_word(&M(m)->__lock, abstime, clock);
         if (r) return r;
+        if (robust) return robust_acquired(m, tid);
         __atomic_store_n(&M(m)->__owner, tid, __ATOMIC_RELAXED);
         M(m)->__count = 1;
         return 0;
@@ -58,19 +98,45 @@ int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock, const struct ti
 }
 
 int pthread_mutex_unlock(pthread_mutex_t *m) {
-    int kind = kind_of(m);
-    if (kind == PTHREAD_MUTEX_RECURSIVE || kind == PTHREAD_MUTEX_ERRORCHECK) {
+    int kind = kind_of(m), robust = M(m)->__kind & ROBUST_BIT;
+    if (robust || kind == PTHREAD_MUTEX_RECURSIVE || kind == PTHREAD_MUTEX_ERRORCHECK) {
         if (__atomic_load_n(&M(m)->__owner, __ATOMIC_RELAXED) != __crossrun_self()->tid) return EPERM;
         if (--M(m)->__count > 0) return 0;
         __atomic_store_n(&M(m)->__owner, 0, __ATOMIC_RELAXED);
+    }
+    if (robust) {
+        forget_held(__crossrun_self(), m);
+        /* Unlocked without pthread_mutex_consistent after EOWNERDEAD: unusable for good. */
+        int inconsistent = ROBUST_INCONSISTENT;
+        CR_CAS(&R(m)->state, &inconsistent, ROBUST_NOT_RECOVERABLE);
     }
     unlock_word(&M(m)->__lock);
     return 0;
 }
 
+void __crossrun_release_robust_mutexes(struct __crossrun_thread *t) {
+    while (t->robust_held) {
+        pthread_mutex_t *m = t->robust_held;
+        t->robust_held = R(m)->next_held;
+        R(m)->next_held = 0;
+        __atomic_store_n(&M(m)->__owner, 0, __ATOMIC_RELAXED);
+        M(m)->__count = 0;
+        int state = CR_LOAD(&R(m)->state);
+        if (state != ROBUST_NOT_RECOVERABLE) CR_STORE(&R(m)->state, ROBUST_OWNER_DIED);
+        unlock_word(&M(m)->__lock);
+    }
+}
+
+int pthread_mutex_consistent(pthread_mutex_t *m) {
+    if (!(M(m)->__kind & ROBUST_BIT) || CR_LOAD(&R(m)->state) != ROBUST_INCONSISTENT ||
+        __atomic_load_n(&M(m)->__owner, __ATOMIC_RELAXED) != __crossrun_self()->tid) return EINVAL;
+    CR_STORE(&R(m)->state, ROBUST_OK);
+    return 0;
+}
+
 int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr) {
     for (unsigned i = 0; i < sizeof m->__size; i++) m->__size[i] = 0;
-    M(m)->__kind = attr ? attr->__align & 3 : PTHREAD_MUTEX_NORMAL;
+    M(m)->__kind = attr ? attr->__align & (TYPE_MASK | ROBUST_BIT) : PTHREAD_MUTEX_NORMAL;
     return 0;
 }
 
@@ -86,6 +152,15 @@ int pthread_mutexattr_settype(pthread_mutexattr_t *a, int type) {
     return 0;
 }
 int pthread_mutexattr_gettype(const pthread_mutexattr_t *a, int *type) { *type = a->__align & 3; return 0; }
+int pthread_mutexattr_setrobust(pthread_mutexattr_t *a, int robust) {
+    if (robust != PTHREAD_MUTEX_STALLED && robust != PTHREAD_MUTEX_ROBUST) return EINVAL;
+    a->__align = (a->__align & ~ROBUST_BIT) | (robust == PTHREAD_MUTEX_ROBUST ? ROBUST_BIT : 0);
+    return 0;
+}
+int pthread_mutexattr_getrobust(const pthread_mutexattr_t *a, int *robust) {
+    *robust = a->__align & ROBUST_BIT ? PTHREAD_MUTEX_ROBUST : PTHREAD_MUTEX_STALLED;
+    return 0;
+}
 
 /* Process-shared objects are accepted and reported; their futexes are the process's own, so
    they work between this program's threads, not across a fork. */
@@ -134,8 +209,9 @@ static int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespe
     if (r) { CR_ADD(&C(c)->waiters, -1); return r; }
     r = __crossrun_cancellable_wait(&C(c)->seq, seq, abstime, clock);
     CR_ADD(&C(c)->waiters, -1);
-    pthread_mutex_lock(m);
+    int locked = pthread_mutex_lock(m);   /* a robust mutex's EOWNERDEAD is the wait's result */
     __crossrun_testcancel();   /* cleanup handlers run with the mutex held, as POSIX says */
+    if (locked == EOWNERDEAD || locked == ENOTRECOVERABLE) return locked;
     return r == ETIMEDOUT || r == EINVAL ? r : 0;
 }
 

@@ -48,8 +48,11 @@ extension AddressSpace: GuestMapper {
         return m
     }
 
-    /// Host memory for a file mapping: the file's pages (shared or private) up to its end,
-    /// zero pages past it (where Linux would raise SIGBUS, which must not reach the host).
+    /// Host memory for a file mapping: the file's pages (shared or private) over the whole
+    /// length, also past the file's current end, so pages the file grows into later (a
+    /// `pwrite` or `ftruncate` after the `mmap`, as LMDB does) show its contents. A page still
+    /// past the end when touched would raise SIGBUS on the host: the range is registered with
+    /// `crossrun_file_mapping_register`, whose handler maps a zero page there instead.
     private func fileHost(_ r: MapRequest, _ fd: Int32) throws(MappingError) -> (UnsafeMutableRawPointer, hostWritable: Bool) {
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw MappingError(EBADF) }
@@ -59,16 +62,13 @@ extension AddressSpace: GuestMapper {
         let fdWritable = mode == O_RDWR
         if r.shared && r.protection.write && !fdWritable { throw MappingError(EACCES) }
         let base = try anonymousHost(r.length)
-        let size = UInt64(max(st.st_size, 0))
-        let fileBytes = size > UInt64(r.offset) ? min(r.length, (size - UInt64(r.offset) + Self.page - 1) & ~(Self.page - 1)) : 0
-        if fileBytes > 0 {
-            let prot = PROT_READ | (r.shared && !fdWritable ? 0 : PROT_WRITE)
-            let m = mmap(base, Int(fileBytes), prot, (r.shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED, fd, off_t(r.offset))
-            if m == MAP_FAILED {
-                let code = errno
-                munmap(base, Int(r.length))
-                throw MappingError(code)
-            }
+        let prot = PROT_READ | (r.shared && !fdWritable ? 0 : PROT_WRITE)
+        let m = mmap(base, Int(r.length), prot, (r.shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED, fd, off_t(r.offset))
+        if m == MAP_FAILED || crossrun_file_mapping_register(base, Int(r.length)) != 0 {
+            let code = m == MAP_FAILED ? errno : ENOMEM
+            crossrun_file_mapping_forget(base, Int(r.length))
+            munmap(base, Int(r.length))
+            throw MappingError(code)
         }
         return (base, !r.shared || fdWritable)
     }
@@ -87,6 +87,7 @@ extension AddressSpace: GuestMapper {
         if let fd = r.descriptor { (host, hostWritable) = try fileHost(r, fd) } else { (host, hostWritable) = (try anonymousHost(r.length), true) }
         if r.fixed { try unmap(start, r.length) }
         guard uc_mem_map_ptr(engine, start, Int(r.length), perms(r.protection), host) == UC_ERR_OK else {
+            crossrun_file_mapping_forget(host, Int(r.length))
             munmap(host, Int(r.length))
             throw MappingError(ENOMEM)
         }
@@ -140,6 +141,7 @@ extension AddressSpace: GuestMapper {
         for i in pieces(start, length).reversed() {
             let r = regions[i]
             uc_mem_unmap(engine, r.start, Int(r.size))
+            crossrun_file_mapping_forget(r.host, Int(r.size))
             munmap(r.host, Int(r.size))
             regions.remove(at: i)
         }
@@ -185,11 +187,14 @@ extension AddressSpace: GuestMapper {
         let host: UnsafeMutableRawPointer
         if old.sharedFile {
             guard let m = crossrun_mremap_maymove(old.host, Int(oldLength), Int(newLength)), m != MAP_FAILED else { throw MappingError(errno) }
+            crossrun_file_mapping_forget(old.host, Int(oldLength))
+            _ = crossrun_file_mapping_register(m, Int(newLength))
             host = m
         } else {
             host = try anonymousHost(newLength)
             for part in parts {
                 memcpy(host.advanced(by: Int(part.start - start)), part.host, Int(part.size))
+                crossrun_file_mapping_forget(part.host, Int(part.size))
                 munmap(part.host, Int(part.size))
             }
         }

@@ -1,5 +1,6 @@
 import CDirtyPages
 import CUnicorn
+import CHostSystem
 import CrossRunLibc
 #if canImport(Glibc)
 import Glibc
@@ -39,7 +40,10 @@ public final class AddressSpace: GuestMemory {
     init(engine: OpaquePointer) { self.engine = engine }
 
     deinit {
-        for r in regions { munmap(r.host, Int(r.size)) }
+        for r in regions {
+            if r.guestMapping { crossrun_file_mapping_forget(r.host, Int(r.size)) }
+            munmap(r.host, Int(r.size))
+        }
     }
 
     /// Maps `size` bytes (page multiple) at guest `start` with the given permissions.

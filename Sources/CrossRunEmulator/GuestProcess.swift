@@ -1,3 +1,4 @@
+import CNativeSupport
 import CUnicorn
 import CrossRunGDB
 import CrossRunELF
@@ -265,6 +266,7 @@ public final class GuestProcess {
         runtime.callGuest = { [unowned self] function, args in try self.callNested(function, args) }
         runtime.afterForkInChild = { [unowned self] in self.deadlineAfterFork(); self.threadsAfterFork() }
         runtime.signalDispositionChanged = { Self.forwardDisposition($0, handler: $1, flags: $2) }
+        runtime.takeRecordedSignals = { crossrun_take_host_signals() }
         runtime.programName = String(options.programName.split(separator: "/").last ?? "program")
         describeCPU()
         runtime.posix.programPath = options.programName

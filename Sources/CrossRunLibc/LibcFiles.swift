@@ -225,6 +225,13 @@ enum LibcFiles {
         "fdatasync": { rt, f in LibcPosix.result(rt, f, Int(Glibc.fdatasync(try f.int32(0)))) },
         "ftruncate": { rt, f in LibcPosix.result(rt, f, Int(Glibc.ftruncate(try f.int32(0), off_t(try f.long(1))))) },
         "truncate": { rt, f in try atCall(rt, f) { _, p in Glibc.truncate(p, off_t(try f.long(1))) } },
+        // The host's, on the guest's (host) descriptor: the advice numbers are Linux's on every target.
+        "posix_fadvise": { rt, f in
+            f.returnInt32(Glibc.posix_fadvise(try f.int32(0), off_t(try f.long(1)), off_t(try f.long(2)), try f.int32(3)))
+        },
+        "posix_fallocate": { rt, f in
+            f.returnInt32(Glibc.posix_fallocate(try f.int32(0), off_t(try f.long(1)), off_t(try f.long(2))))
+        },
         "readlink": { rt, f in
             let n = try f.size(2)
             guard let (_, p) = try path(rt, f, 0, dirfd: -100, followLast: false) else { f.returnSigned(-1); return }

@@ -61,6 +61,9 @@ public final class LibcRuntime {
     public var signalDispositionChanged: ((Int32, UInt64, Int32) -> Void)?
     /// Told of each signal as it is delivered to a handler or ends the program (`--trace=signal`).
     public var signalObserver: ((Int32) -> Void)?
+    /// Takes the signals from outside that the host recorded for the guest and has not yet
+    /// delivered (bit N-1: signal N; set by the emulator), for calls that wait for signals.
+    public var takeRecordedSignals: (() -> UInt64)?
     /// The guest address space for `mmap` & co. (set by the emulator), or nil.
     public weak var mapper: (any GuestMapper)?
     /// State of the POSIX library additions (locale, wide conversions, regex, `drand48`…).

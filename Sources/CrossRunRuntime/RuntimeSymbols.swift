@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1381)
+        table.reserveCapacity(1387)
         // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
         // property lookups made building this table a tenth of a warm run's CPU time.
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
@@ -101,12 +101,12 @@ public enum RuntimeSymbols {
             mkstemps mktemp mktime mlock mmap mprotect mrand48 mrand48_r mremap msync mtx_destroy mtx_init
             mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock munmap nanosleep newlocale nftw ngettext nice
             nl_langinfo nl_langinfo_l nrand48 nrand48_r ntohl ntohs on_exit open open_memstream open_wmemstream
-            openat opendir openlog openpty pathconf pause pclose perror pipe pipe2 poll popen posix_madvise
-            posix_memalign posix_openpt posix_spawn posix_spawn_file_actions_addclose
-            posix_spawn_file_actions_adddup2 posix_spawn_file_actions_addopen posix_spawn_file_actions_destroy
-            posix_spawn_file_actions_init posix_spawnattr_destroy posix_spawnattr_getflags
-            posix_spawnattr_getpgroup posix_spawnattr_getsigdefault posix_spawnattr_getsigmask
-            posix_spawnattr_init posix_spawnattr_setflags posix_spawnattr_setpgroup
+            openat opendir openlog openpty pathconf pause pclose perror pipe pipe2 poll popen posix_fadvise
+            posix_fallocate posix_madvise posix_memalign posix_openpt posix_spawn
+            posix_spawn_file_actions_addclose posix_spawn_file_actions_adddup2 posix_spawn_file_actions_addopen
+            posix_spawn_file_actions_destroy posix_spawn_file_actions_init posix_spawnattr_destroy
+            posix_spawnattr_getflags posix_spawnattr_getpgroup posix_spawnattr_getsigdefault
+            posix_spawnattr_getsigmask posix_spawnattr_init posix_spawnattr_setflags posix_spawnattr_setpgroup
             posix_spawnattr_setsigdefault posix_spawnattr_setsigmask posix_spawnp pread preadv printf pselect
             pthread_attr_destroy pthread_attr_getdetachstate pthread_attr_getguardsize
             pthread_attr_getinheritsched pthread_attr_getschedparam pthread_attr_getschedpolicy
@@ -120,49 +120,49 @@ public enum RuntimeSymbols {
             pthread_condattr_getclock pthread_condattr_getpshared pthread_condattr_init
             pthread_condattr_setclock pthread_condattr_setpshared pthread_create pthread_detach pthread_equal
             pthread_exit pthread_getattr_np pthread_getname_np pthread_getspecific pthread_join
-            pthread_key_create pthread_key_delete pthread_mutex_clocklock pthread_mutex_destroy
-            pthread_mutex_init pthread_mutex_lock pthread_mutex_timedlock pthread_mutex_trylock
-            pthread_mutex_unlock pthread_mutexattr_destroy pthread_mutexattr_getpshared
-            pthread_mutexattr_gettype pthread_mutexattr_init pthread_mutexattr_setpshared
-            pthread_mutexattr_settype pthread_once pthread_rwlock_clockrdlock pthread_rwlock_clockwrlock
-            pthread_rwlock_destroy pthread_rwlock_init pthread_rwlock_rdlock pthread_rwlock_timedrdlock
-            pthread_rwlock_timedwrlock pthread_rwlock_tryrdlock pthread_rwlock_trywrlock pthread_rwlock_unlock
-            pthread_rwlock_wrlock pthread_rwlockattr_destroy pthread_rwlockattr_getpshared
-            pthread_rwlockattr_init pthread_rwlockattr_setpshared pthread_self pthread_setcancelstate
-            pthread_setcanceltype pthread_setname_np pthread_setspecific pthread_sigmask pthread_spin_destroy
-            pthread_spin_init pthread_spin_lock pthread_spin_trylock pthread_spin_unlock pthread_testcancel
-            pthread_timedjoin_np pthread_tryjoin_np ptsname ptsname_r putc putc_unlocked putchar
-            putchar_unlocked putenv putgrent putpwent puts putw putwc putwc_unlocked putwchar putwchar_unlocked
-            pwrite pwritev qsort qsort_r quick_exit raise rand rand_r random random_r rawmemchr read readdir
-            readdir_r readlink readlinkat readv realloc reallocarray realpath recv recvfrom recvmsg regcomp
-            regerror regexec regfree remove remque rename renameat rewind rewinddir rindex rmdir rpmatch scandir
-            scandirat scanf sched_getaffinity sched_getcpu sched_yield secure_getenv seed48 seed48_r seekdir
-            select sem_clockwait sem_destroy sem_getvalue sem_init sem_post sem_timedwait sem_trywait sem_wait
-            send sendfile sendmsg sendto setbuf setbuffer setegid setenv seteuid setgid setgrent setgroups
-            sethostent sethostname setitimer setjmp setlinebuf setlocale setlogmask setpgid setpriority
-            setprotoent setpwent setregid setresgid setresuid setreuid setrlimit setservent setsid setsockopt
-            setstate setstate_r setuid setusershell setvbuf shutdown sigabbrev_np sigaction sigaddset sigdelset
-            sigdescr_np sigemptyset sigfillset sigismember siglongjmp signal sigprocmask sleep snprintf
-            sockatmark socket socketpair sprintf srand srand48 srand48_r srandom srandom_r sscanf stat statfs
-            statvfs stpcpy stpncpy strcasecmp strcasecmp_l strcasestr strcat strchr strchrnul strcmp strcoll
-            strcoll_l strcpy strcspn strdup strerror strerror_r strerrordesc_np strerrorname_np strfromd
-            strfromf strfroml strftime strlen strncasecmp strncasecmp_l strncat strncmp strncpy strndup strnlen
-            strpbrk strptime strrchr strsep strsignal strspn strstr strtod strtod_l strtof strtof_l strtoimax
-            strtok strtok_r strtol strtol_l strtold strtoll strtoq strtoul strtoul_l strtoull strtoumax strtouq
-            strverscmp strxfrm swprintf swscanf symlink symlinkat sync syncfs syscall sysconf sysinfo syslog
-            system tcdrain tcflow tcflush tcgetattr tcgetsid tcsendbreak tcsetattr tdelete tdestroy telldir
-            tempnam textdomain tfind thrd_create thrd_current thrd_detach thrd_equal thrd_exit thrd_join
-            thrd_sleep thrd_yield time timegm timelocal timerfd_create timerfd_gettime timerfd_settime times
-            timespec_get tmpfile tmpnam tolower tolower_l toupper toupper_l towctrans towlower towupper truncate
-            tsearch tss_create tss_delete tss_get tss_set ttyname ttyname_r twalk tzset ualarm umask uname
-            ungetc ungetwc unlink unlinkat unlockpt unsetenv uselocale usleep utime utimensat utimes valloc
-            vasprintf vdprintf verr verrx versionsort vfork vfprintf vfscanf vfwprintf vfwscanf vprintf vscanf
-            vsnprintf vsprintf vsscanf vswprintf vswscanf vsyslog vwarn vwarnx vwprintf vwscanf wait wait3 wait4
-            waitid waitpid warn warnx wcpcpy wcpncpy wcrtomb wcscasecmp wcscat wcschr wcschrnul wcscmp wcscoll
-            wcscpy wcscspn wcsdup wcsftime wcslen wcsncasecmp wcsncat wcsncmp wcsncpy wcsnlen wcsnrtombs wcspbrk
-            wcsrchr wcsrtombs wcsspn wcsstr wcstod wcstof wcstok wcstol wcstold wcstoll wcstombs wcstoul
-            wcstoull wcswidth wcsxfrm wctob wctomb wctrans wctype wcwidth wmemchr wmemcmp wmemcpy wmemmove
-            wmempcpy wmemset wprintf write writev wscanf
+            pthread_key_create pthread_key_delete pthread_mutex_clocklock pthread_mutex_consistent
+            pthread_mutex_destroy pthread_mutex_init pthread_mutex_lock pthread_mutex_timedlock
+            pthread_mutex_trylock pthread_mutex_unlock pthread_mutexattr_destroy pthread_mutexattr_getpshared
+            pthread_mutexattr_getrobust pthread_mutexattr_gettype pthread_mutexattr_init
+            pthread_mutexattr_setpshared pthread_mutexattr_setrobust pthread_mutexattr_settype pthread_once
+            pthread_rwlock_clockrdlock pthread_rwlock_clockwrlock pthread_rwlock_destroy pthread_rwlock_init
+            pthread_rwlock_rdlock pthread_rwlock_timedrdlock pthread_rwlock_timedwrlock pthread_rwlock_tryrdlock
+            pthread_rwlock_trywrlock pthread_rwlock_unlock pthread_rwlock_wrlock pthread_rwlockattr_destroy
+            pthread_rwlockattr_getpshared pthread_rwlockattr_init pthread_rwlockattr_setpshared pthread_self
+            pthread_setcancelstate pthread_setcanceltype pthread_setname_np pthread_setspecific pthread_sigmask
+            pthread_spin_destroy pthread_spin_init pthread_spin_lock pthread_spin_trylock pthread_spin_unlock
+            pthread_testcancel pthread_timedjoin_np pthread_tryjoin_np ptsname ptsname_r putc putc_unlocked
+            putchar putchar_unlocked putenv putgrent putpwent puts putw putwc putwc_unlocked putwchar
+            putwchar_unlocked pwrite pwritev qsort qsort_r quick_exit raise rand rand_r random random_r
+            rawmemchr read readdir readdir_r readlink readlinkat readv realloc reallocarray realpath recv
+            recvfrom recvmsg regcomp regerror regexec regfree remove remque rename renameat rewind rewinddir
+            rindex rmdir rpmatch scandir scandirat scanf sched_getaffinity sched_getcpu sched_yield
+            secure_getenv seed48 seed48_r seekdir select sem_clockwait sem_destroy sem_getvalue sem_init
+            sem_post sem_timedwait sem_trywait sem_wait send sendfile sendmsg sendto setbuf setbuffer setegid
+            setenv seteuid setgid setgrent setgroups sethostent sethostname setitimer setjmp setlinebuf
+            setlocale setlogmask setpgid setpriority setprotoent setpwent setregid setresgid setresuid setreuid
+            setrlimit setservent setsid setsockopt setstate setstate_r setuid setusershell setvbuf shutdown
+            sigabbrev_np sigaction sigaddset sigdelset sigdescr_np sigemptyset sigfillset sigismember siglongjmp
+            signal sigprocmask sigwait sleep snprintf sockatmark socket socketpair sprintf srand srand48
+            srand48_r srandom srandom_r sscanf stat statfs statvfs stpcpy stpncpy strcasecmp strcasecmp_l
+            strcasestr strcat strchr strchrnul strcmp strcoll strcoll_l strcpy strcspn strdup strerror
+            strerror_r strerrordesc_np strerrorname_np strfromd strfromf strfroml strftime strlen strncasecmp
+            strncasecmp_l strncat strncmp strncpy strndup strnlen strpbrk strptime strrchr strsep strsignal
+            strspn strstr strtod strtod_l strtof strtof_l strtoimax strtok strtok_r strtol strtol_l strtold
+            strtoll strtoq strtoul strtoul_l strtoull strtoumax strtouq strverscmp strxfrm swprintf swscanf
+            symlink symlinkat sync syncfs syscall sysconf sysinfo syslog system tcdrain tcflow tcflush tcgetattr
+            tcgetsid tcsendbreak tcsetattr tdelete tdestroy telldir tempnam textdomain tfind thrd_create
+            thrd_current thrd_detach thrd_equal thrd_exit thrd_join thrd_sleep thrd_yield time timegm timelocal
+            timerfd_create timerfd_gettime timerfd_settime times timespec_get tmpfile tmpnam tolower tolower_l
+            toupper toupper_l towctrans towlower towupper truncate tsearch tss_create tss_delete tss_get tss_set
+            ttyname ttyname_r twalk tzset ualarm umask uname ungetc ungetwc unlink unlinkat unlockpt unsetenv
+            uselocale usleep utime utimensat utimes valloc vasprintf vdprintf verr verrx versionsort vfork
+            vfprintf vfscanf vfwprintf vfwscanf vprintf vscanf vsnprintf vsprintf vsscanf vswprintf vswscanf
+            vsyslog vwarn vwarnx vwprintf vwscanf wait wait3 wait4 waitid waitpid warn warnx wcpcpy wcpncpy
+            wcrtomb wcscasecmp wcscat wcschr wcschrnul wcscmp wcscoll wcscpy wcscspn wcsdup wcsftime wcslen
+            wcsncasecmp wcsncat wcsncmp wcsncpy wcsnlen wcsnrtombs wcspbrk wcsrchr wcsrtombs wcsspn wcsstr
+            wcstod wcstof wcstok wcstol wcstold wcstoll wcstombs wcstoul wcstoull wcswidth wcsxfrm wctob wctomb
+            wctrans wctype wcwidth wmemchr wmemcmp wmemcpy wmemmove wmempcpy wmemset wprintf write writev wscanf
             """, .function, .libc)
         add("""
             __addtf3 __clzti2 __ctzti2 __divdc3 __divsc3 __divtc3 __divtf3 __divti3 __divxc3 __eqtf2

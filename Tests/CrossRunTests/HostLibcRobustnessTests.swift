@@ -20,7 +20,7 @@ final class HostLibcRobustnessTests: XCTestCase {
         "fseeko", "fsetpos", "clearerr", "__assert_fail", "__stack_chk_fail", "srand", "srandom", "setenv", "unsetenv",
         // POSIX files, limits, terminals and waiting (posix_* fixtures, posix_bad_arguments for hostile values):
         // random descriptors, paths and limits would change the test process's own files and limits, or block.
-        "pread", "pwrite", "fsync", "fdatasync", "ftruncate", "truncate", "symlink", "link", "chown", "lchown", "fchown",
+        "pread", "pwrite", "fsync", "fdatasync", "ftruncate", "truncate", "posix_fallocate", "posix_fadvise", "symlink", "link", "chown", "lchown", "fchown",
         "fchmod", "fchmodat", "utime", "utimes", "utimensat", "futimens", "flock", "setrlimit", "setpriority", "tcsetattr",
         "tcdrain", "tcflush", "tcflow", "tcsendbreak", "ioctl", "poll", "select", "pselect", "mlock", "munlock",
         "openat", "mkdirat", "unlinkat", "renameat", "symlinkat", "linkat", "mkfifo",
@@ -31,6 +31,8 @@ final class HostLibcRobustnessTests: XCTestCase {
         "putc_unlocked", "fputc_unlocked", "putchar_unlocked",
         // Process groups and sessions would move the test process itself; pause waits forever.
         "setpgid", "setsid", "pause",
+        // sigwait waits for a signal that may never come (signal_sigwait covers it).
+        "sigwait",
         // Timers would signal the test process itself later; a random request could sleep for
         // years; random paths would create nodes and change owners (time_conversions, fs_nodes,
         // interval_timers cover them).

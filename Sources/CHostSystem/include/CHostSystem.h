@@ -8,6 +8,12 @@
 int crossrun_ioctl_pointer(int fd, unsigned long request, void *arg);
 /// mremap(old, old_size, new_size, MREMAP_MAYMOVE); MAP_FAILED on failure (errno set).
 void *crossrun_mremap_maymove(void *old, size_t old_size, size_t new_size);
+/// Marks host memory [start, start + length) as a guest file mapping whose pages past the
+/// file's end must read as zeros: a host SIGBUS there maps a zero page over the faulting page
+/// (the handler is installed on first use). 0, or -1 when the table is full.
+int crossrun_file_mapping_register(void *start, size_t length);
+/// Forgets the part of registered file mappings inside [start, start + length) (munmap).
+void crossrun_file_mapping_forget(void *start, size_t length);
 /// flock(fd, operation) (Swift sees only `struct flock` under that name).
 int crossrun_flock(int fd, int operation);
 struct statvfs;
