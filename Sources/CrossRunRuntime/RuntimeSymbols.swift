@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1178)
+        table.reserveCapacity(1180)
         // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
         // property lookups made building this table a tenth of a warm run's CPU time.
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
@@ -96,11 +96,12 @@ public enum RuntimeSymbols {
             mtx_destroy mtx_init mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock munmap nanosleep
             newlocale nftw ngettext nice nl_langinfo nl_langinfo_l nrand48 nrand48_r ntohl ntohs open
             open_memstream open_wmemstream openat opendir openlog pathconf pause pclose perror pipe pipe2 poll
-            popen posix_madvise posix_memalign posix_spawn posix_spawn_file_actions_addclose
-            posix_spawn_file_actions_adddup2 posix_spawn_file_actions_addopen posix_spawn_file_actions_destroy
-            posix_spawn_file_actions_init posix_spawnattr_destroy posix_spawnattr_getflags
-            posix_spawnattr_getpgroup posix_spawnattr_getsigdefault posix_spawnattr_getsigmask
-            posix_spawnattr_init posix_spawnattr_setflags posix_spawnattr_setpgroup
+            popen posix_madvise posix_memalign posix_spawn posix_spawn_file_actions_addchdir_np
+            posix_spawn_file_actions_addclose posix_spawn_file_actions_adddup2
+            posix_spawn_file_actions_addfchdir_np posix_spawn_file_actions_addopen
+            posix_spawn_file_actions_destroy posix_spawn_file_actions_init posix_spawnattr_destroy
+            posix_spawnattr_getflags posix_spawnattr_getpgroup posix_spawnattr_getsigdefault
+            posix_spawnattr_getsigmask posix_spawnattr_init posix_spawnattr_setflags posix_spawnattr_setpgroup
             posix_spawnattr_setsigdefault posix_spawnattr_setsigmask posix_spawnp pread preadv printf pselect
             pthread_attr_destroy pthread_attr_getdetachstate pthread_attr_getguardsize
             pthread_attr_getinheritsched pthread_attr_getschedparam pthread_attr_getschedpolicy
