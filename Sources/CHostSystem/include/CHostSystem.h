@@ -48,5 +48,7 @@ const char *crossrun_synthetic_file(const char *name, const void *bytes, size_t 
 /// epoll and eventfd, which Swift's Glibc module does not bring in.
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+/// inotify, likewise.
+#include <sys/inotify.h>
 
 #endif
