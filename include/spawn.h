@@ -1,5 +1,6 @@
 #ifndef _SPAWN_H
 #define _SPAWN_H
+#include <features.h>
 #include <_crossrun_types.h>
 #include <signal.h>
 /* glibc's sizes (80 and 336 bytes); the contents are the C library's own. Spawned programs
@@ -23,6 +24,11 @@ int posix_spawn_file_actions_destroy(posix_spawn_file_actions_t *);
 int posix_spawn_file_actions_addopen(posix_spawn_file_actions_t *, int, const char *, int, mode_t);
 int posix_spawn_file_actions_addclose(posix_spawn_file_actions_t *, int);
 int posix_spawn_file_actions_adddup2(posix_spawn_file_actions_t *, int, int);
+#ifdef __USE_GNU
+/* glibc 2.29's extensions: the child changes directory (affecting the later actions). */
+int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *__restrict, const char *__restrict);
+int posix_spawn_file_actions_addfchdir_np(posix_spawn_file_actions_t *, int);
+#endif
 int posix_spawnattr_init(posix_spawnattr_t *);
 int posix_spawnattr_destroy(posix_spawnattr_t *);
 int posix_spawnattr_getflags(const posix_spawnattr_t *, short *);

@@ -83,6 +83,8 @@ int crossrun_spawn(const char *path, char *const argv[], char *const envp[], con
         switch (a->kind) {
         case 0: r = posix_spawn_file_actions_addopen(&fa, a->fd, a->path, a->oflag, a->mode); break;
         case 1: r = posix_spawn_file_actions_addclose(&fa, a->fd); break;
+        case 3: r = posix_spawn_file_actions_addchdir_np(&fa, a->path); break;
+        case 4: r = posix_spawn_file_actions_addfchdir_np(&fa, a->fd); break;
         default: r = posix_spawn_file_actions_adddup2(&fa, a->fd, a->newfd); break;
         }
     }

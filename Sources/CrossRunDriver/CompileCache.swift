@@ -26,7 +26,7 @@ import Glibc
 /// warnings file's) size and SHA-256: a hit re-checks them, and an entry that no longer matches
 /// (truncated, modified) is removed and compiled again rather than used. Each `XX` directory
 /// holds at most 1/256 of the size limit: after a store, the least recently used files there are
-/// removed. Only files named as the cache names its own (``isCacheFile(_:in:)``) are ever counted,
+/// removed, never the entry just stored (an object larger than the share is still cached). Only files named as the cache names its own (``isCacheFile(_:in:)``) are ever counted,
 /// pruned or cleared: anything else found under `DIR/v1` is left alone.
 ///
 /// `DIR` is `$CROSSRUN_CACHE_DIR`, else `$XDG_CACHE_HOME/crossrun`, else `~/.cache/crossrun`;
@@ -268,8 +268,12 @@ public final class CompileCache: Sendable {
         } catch {
             return
         }
-        prune(subdirectoryOf: result)
-        if key.manifest.prefix(2) != result.prefix(2) { prune(subdirectoryOf: key.manifest) }
+        // The entry just stored stays, even when it alone is over its subdirectory's share (a
+        // 3.6 MB object of Janet's amalgamated janet.c built with -g, against 2 MiB): pruning it
+        // too made every such compile a miss.
+        let stored: Set<String> = ["\(result).o", "\(result).txt", "\(key.manifest).manifest"]
+        prune(subdirectoryOf: result, keeping: stored)
+        if key.manifest.prefix(2) != result.prefix(2) { prune(subdirectoryOf: key.manifest, keeping: stored) }
     }
 
     func path(_ key: String, _ ext: String) -> String { "\(root)/\(key.prefix(2))/\(key)\(ext)" }
@@ -417,8 +421,9 @@ public final class CompileCache: Sendable {
     func touch(_ path: String) { utimensat(AT_FDCWD, path, nil, 0) }
 
     /// Keeps the subdirectory holding `key` under 1/256 of the limit, removing least recently
-    /// used files (and stale temporaries) first.
-    func prune(subdirectoryOf key: String) {
+    /// used files (and stale temporaries) first — but never the files named in `kept` (the entry
+    /// a store just wrote), so a subdirectory exceeds its share by at most that entry.
+    func prune(subdirectoryOf key: String, keeping kept: Set<String> = []) {
         let dir = "\(root)/\(key.prefix(2))"
         let budget = maxBytes / 256
         var files: [(name: String, size: Int, mtime: Double)] = []
@@ -431,7 +436,7 @@ public final class CompileCache: Sendable {
             total += id.size
         }
         guard total > budget else { return }
-        for f in files.sorted(by: { $0.mtime < $1.mtime }) where total > budget * 4 / 5 {
+        for f in files.sorted(by: { $0.mtime < $1.mtime }) where total > budget * 4 / 5 && !kept.contains(f.name) {
             if unlink("\(dir)/\(f.name)") == 0 { total -= f.size }
         }
     }

@@ -11,8 +11,11 @@ public struct CompileOptions: Sendable, Equatable {
 
     public init() {}
 
-    /// Libraries the runtime itself provides (`-lm`, `-lc`…): accepted and ignored.
-    public static let runtimeLibraries: Set<String> = ["c", "m", "gcc", "gcc_s", "compiler_rt"]
+    /// Libraries the runtime itself provides (`-lm`, `-lc`…): accepted and ignored. Since
+    /// glibc 2.34 `libpthread`, `libdl`, `librt` and `libutil` are empty stubs whose functions
+    /// live in libc, so build systems still pass `-lpthread -ldl -lrt -lutil` (Janet's Makefile
+    /// does); the runtime provides what libc does, and a missing function is a link error naming it.
+    public static let runtimeLibraries: Set<String> = ["c", "m", "gcc", "gcc_s", "compiler_rt", "pthread", "dl", "rt", "util"]
 
     /// Splits clang-style flags out of `arguments`, returning them and what is left (CrossRun's
     /// own options and the inputs) in order. `-` alone is an input (stdin), not a flag.

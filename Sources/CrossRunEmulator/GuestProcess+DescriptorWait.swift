@@ -13,8 +13,9 @@ import Glibc
 /// again, which then finds its data. With one thread, or inside a nested guest call, calls
 /// go straight to the host as before.
 ///
-/// Not covered: stdio reads (`fgets` on a pipe), `waitpid` and a large blocking `write` to a
-/// pipe that fills midway — those still hold every thread while they wait.
+/// Not covered: stdio reads (`fgets` on a pipe) and a large blocking `write` to a pipe that
+/// fills midway — those still hold every thread while they wait. (`waitpid` and the other
+/// child waits: `GuestProcess+ChildWait.swift`.)
 extension GuestProcess {
     /// The functions wrapped here.
     static let descriptorWaitingFunctionNames: Set<String> = [

@@ -12,7 +12,7 @@ public enum HostLibc {
         // The POSIX additions first: they take over rand/random once initstate/setstate ran.
         for part in posixLibFunctions + [LibcEnvironment.functions, LibcProcess.functions, LibcStdio.functions, LibcString.functions, LibcMemory.functions,
                      LibcMath.functions, LibcComplex.functions, LibcConvert.functions, LibcCtype.functions, CompilerHelpers.functions,
-                     LibcPosix.functions, LibcTime.functions, LibcTimers.functions, LibcEpoll.functions, LibcCloseRange.functions, LibcSignal.functions, LibcSignalWait.functions, LibcMisc.functions, LibcScanf.functions, LibcLongDouble.functions, CompilerHelpersX87.functions,
+                     LibcPosix.functions, LibcTime.functions, LibcTimers.functions, LibcEpoll.functions, LibcInotify.functions, LibcCloseRange.functions, LibcSignal.functions, LibcSignalWait.functions, LibcMisc.functions, LibcScanf.functions, LibcLongDouble.functions, CompilerHelpersX87.functions,
                      CompilerHelpersBinary128.functions, LibcDirent.functions, LibcMapping.functions,
                      LibcFiles.functions, LibcUsers.functions, LibcSystem.functions, LibcProcesses.functions, LibcExec.functions, LibcSpawn.functions,
                      LibcSockets.functions, LibcNetdb.functions, LibcSyslog.functions, LibcWideTime.functions, LibcMemstream.functions, LibcWideScanf.functions] {

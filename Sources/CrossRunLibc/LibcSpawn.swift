@@ -11,6 +11,10 @@ enum LibcSpawn {
         case open(fd: Int32, path: [UInt8], flags: Int32, mode: UInt32)
         case close(fd: Int32)
         case dup2(fd: Int32, newfd: Int32)
+        /// glibc's `addchdir_np`: the child moves to `path` (relative paths from where it is
+        /// then) before the actions after it and the exec.
+        case chdir(path: [UInt8])
+        case fchdir(fd: Int32)
     }
 
     struct Attributes {
@@ -97,6 +101,8 @@ enum LibcSpawn {
                 return crossrun_spawn_action(kind: 0, fd: fd, newfd: 0, oflag: rt.hostOpenFlags(flags), mode: mode, path: c(path))
             case .close(let fd): return crossrun_spawn_action(kind: 1, fd: fd, newfd: 0, oflag: 0, mode: 0, path: nil)
             case .dup2(let fd, let newfd): return crossrun_spawn_action(kind: 2, fd: fd, newfd: newfd, oflag: 0, mode: 0, path: nil)
+            case .chdir(let path): return crossrun_spawn_action(kind: 3, fd: 0, newfd: 0, oflag: 0, mode: 0, path: c(path))
+            case .fchdir(let fd): return crossrun_spawn_action(kind: 4, fd: fd, newfd: 0, oflag: 0, mode: 0, path: nil)
             }
         }
         let directory = rt.fileSystem.currentDirectory.map(c)
@@ -141,6 +147,11 @@ enum LibcSpawn {
             guard fd >= 0, newfd >= 0 else { f.returnInt32(EBADF); return }
             try addAction(rt, f, .dup2(fd: fd, newfd: newfd))
         },
+        "posix_spawn_file_actions_addchdir_np": { rt, f in
+            try addAction(rt, f, .chdir(path: Array(try rt.memory.cString(f.int(1)))))
+        },
+        // glibc checks no descriptor here: a bad one fails the spawn (EBADF from fchdir).
+        "posix_spawn_file_actions_addfchdir_np": { rt, f in try addAction(rt, f, .fchdir(fd: try f.int32(1))) },
         "posix_spawnattr_init": { rt, f in
             let object = try f.int(0)
             _ = try rt.memory.host(object, 336, write: true)

@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1387)
+        table.reserveCapacity(1393)
         // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
         // property lookups made building this table a tenth of a warm run's CPU time.
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
@@ -89,31 +89,33 @@ public enum RuntimeSymbols {
             gnu_get_libc_version grantpt hcreate hcreate_r hdestroy hdestroy_r herror hsearch hsearch_r
             hstrerror htonl htons if_freenameindex if_indextoname if_nameindex if_nametoindex imaxabs imaxdiv
             index inet_addr inet_aton inet_network inet_ntoa inet_ntop inet_pton initgroups initstate
-            initstate_r insque ioctl isalnum isalnum_l isalpha isalpha_l isascii isatty isblank isblank_l
-            iscntrl iscntrl_l isdigit isdigit_l isgraph isgraph_l islower islower_l isprint isprint_l ispunct
-            ispunct_l isspace isspace_l isupper isupper_l iswalnum iswalpha iswblank iswcntrl iswctype iswdigit
-            iswgraph iswlower iswprint iswpunct iswspace iswupper iswxdigit isxdigit isxdigit_l jrand48
-            jrand48_r kill l64a labs lchown lcong48 lcong48_r ldiv lfind link linkat listen llabs lldiv
-            localeconv localtime localtime_r lockf login_tty longjmp lrand48 lrand48_r lsearch lseek lstat
-            lutimes madvise malloc malloc_trim malloc_usable_size mblen mbrlen mbrtoc16 mbrtoc32 mbrtowc mbsinit
-            mbsnrtowcs mbsrtowcs mbstowcs mbtowc memalign memccpy memchr memcmp memcpy memmem memmove mempcpy
-            memrchr memset mkdir mkdirat mkdtemp mkfifo mkfifoat mknod mknodat mkostemp mkostemps mkstemp
-            mkstemps mktemp mktime mlock mmap mprotect mrand48 mrand48_r mremap msync mtx_destroy mtx_init
-            mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock munmap nanosleep newlocale nftw ngettext nice
-            nl_langinfo nl_langinfo_l nrand48 nrand48_r ntohl ntohs on_exit open open_memstream open_wmemstream
-            openat opendir openlog openpty pathconf pause pclose perror pipe pipe2 poll popen posix_fadvise
-            posix_fallocate posix_madvise posix_memalign posix_openpt posix_spawn
-            posix_spawn_file_actions_addclose posix_spawn_file_actions_adddup2 posix_spawn_file_actions_addopen
-            posix_spawn_file_actions_destroy posix_spawn_file_actions_init posix_spawnattr_destroy
-            posix_spawnattr_getflags posix_spawnattr_getpgroup posix_spawnattr_getsigdefault
-            posix_spawnattr_getsigmask posix_spawnattr_init posix_spawnattr_setflags posix_spawnattr_setpgroup
-            posix_spawnattr_setsigdefault posix_spawnattr_setsigmask posix_spawnp pread preadv printf pselect
-            pthread_attr_destroy pthread_attr_getdetachstate pthread_attr_getguardsize
-            pthread_attr_getinheritsched pthread_attr_getschedparam pthread_attr_getschedpolicy
-            pthread_attr_getscope pthread_attr_getstacksize pthread_attr_init pthread_attr_setdetachstate
-            pthread_attr_setguardsize pthread_attr_setinheritsched pthread_attr_setschedparam
-            pthread_attr_setschedpolicy pthread_attr_setscope pthread_attr_setstacksize pthread_barrier_destroy
-            pthread_barrier_init pthread_barrier_wait pthread_barrierattr_destroy pthread_barrierattr_getpshared
+            initstate_r inotify_add_watch inotify_init inotify_init1 inotify_rm_watch insque ioctl isalnum
+            isalnum_l isalpha isalpha_l isascii isatty isblank isblank_l iscntrl iscntrl_l isdigit isdigit_l
+            isgraph isgraph_l islower islower_l isprint isprint_l ispunct ispunct_l isspace isspace_l isupper
+            isupper_l iswalnum iswalpha iswblank iswcntrl iswctype iswdigit iswgraph iswlower iswprint iswpunct
+            iswspace iswupper iswxdigit isxdigit isxdigit_l jrand48 jrand48_r kill l64a labs lchown lcong48
+            lcong48_r ldiv lfind link linkat listen llabs lldiv localeconv localtime localtime_r lockf login_tty
+            longjmp lrand48 lrand48_r lsearch lseek lstat lutimes madvise malloc malloc_trim malloc_usable_size
+            mblen mbrlen mbrtoc16 mbrtoc32 mbrtowc mbsinit mbsnrtowcs mbsrtowcs mbstowcs mbtowc memalign memccpy
+            memchr memcmp memcpy memmem memmove mempcpy memrchr memset mkdir mkdirat mkdtemp mkfifo mkfifoat
+            mknod mknodat mkostemp mkostemps mkstemp mkstemps mktemp mktime mlock mmap mprotect mrand48
+            mrand48_r mremap msync mtx_destroy mtx_init mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock
+            munmap nanosleep newlocale nftw ngettext nice nl_langinfo nl_langinfo_l nrand48 nrand48_r ntohl
+            ntohs on_exit open open_memstream open_wmemstream openat opendir openlog openpty pathconf pause
+            pclose perror pipe pipe2 poll popen posix_fadvise posix_fallocate posix_madvise posix_memalign
+            posix_openpt posix_spawn posix_spawn_file_actions_addchdir_np posix_spawn_file_actions_addclose
+            posix_spawn_file_actions_adddup2 posix_spawn_file_actions_addfchdir_np
+            posix_spawn_file_actions_addopen posix_spawn_file_actions_destroy posix_spawn_file_actions_init
+            posix_spawnattr_destroy posix_spawnattr_getflags posix_spawnattr_getpgroup
+            posix_spawnattr_getsigdefault posix_spawnattr_getsigmask posix_spawnattr_init
+            posix_spawnattr_setflags posix_spawnattr_setpgroup posix_spawnattr_setsigdefault
+            posix_spawnattr_setsigmask posix_spawnp pread preadv printf pselect pthread_attr_destroy
+            pthread_attr_getdetachstate pthread_attr_getguardsize pthread_attr_getinheritsched
+            pthread_attr_getschedparam pthread_attr_getschedpolicy pthread_attr_getscope
+            pthread_attr_getstacksize pthread_attr_init pthread_attr_setdetachstate pthread_attr_setguardsize
+            pthread_attr_setinheritsched pthread_attr_setschedparam pthread_attr_setschedpolicy
+            pthread_attr_setscope pthread_attr_setstacksize pthread_barrier_destroy pthread_barrier_init
+            pthread_barrier_wait pthread_barrierattr_destroy pthread_barrierattr_getpshared
             pthread_barrierattr_init pthread_barrierattr_setpshared pthread_cancel pthread_clockjoin_np
             pthread_cond_broadcast pthread_cond_clockwait pthread_cond_destroy pthread_cond_init
             pthread_cond_signal pthread_cond_timedwait pthread_cond_wait pthread_condattr_destroy

@@ -56,7 +56,9 @@ final class CLITests: XCTestCase {
         let ar = FileIO.directory(of: clang) + "/llvm-ar"
         XCTAssertEqual(try Subprocess.run(ar, ["rcs", dir + "/libtw.a", dir + "/lib.o"]).status, 0)
 
-        for args in [[main, dir + "/lib.o"], [dir + "/main.o", dir + "/libtw.a"], [main, "-L", dir, "-ltw"], [main, "-L" + dir, "-ltw", "-lm"]] {
+        for args in [[main, dir + "/lib.o"], [dir + "/main.o", dir + "/libtw.a"], [main, "-L", dir, "-ltw"], [main, "-L" + dir, "-ltw", "-lm"],
+                     // glibc's libraries that are libc since 2.34, as Janet's Makefile passes them.
+                     [main, "-ltw", "-L", dir, "-lm", "-lpthread", "-lrt", "-ldl", "-lutil"]] {
             let out = try crossrun(args)
             XCTAssertEqual(out.stdout, "42\n", "\(args): \(out.stderr)")
             XCTAssertEqual(out.status, 0, "\(args)")

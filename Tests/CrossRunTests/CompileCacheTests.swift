@@ -132,6 +132,22 @@ final class CompileCacheTests: XCTestCase {
         XCTAssertEqual(left, [name(7), name(8), name(9), "notes.txt"], "oldest go first, down to 80% of the share")
     }
 
+    /// An object larger than its subdirectory's share of the limit (Janet's amalgamation with
+    /// `-g`: 3.6 MB against 2 MiB) is still cached: the store's own prune leaves it, and the
+    /// next compile hits. Older entries of that subdirectory are what goes.
+    func testObjectLargerThanItsShareIsStillCached() throws {
+        cache = CompileCache(directory: dir + "/small", maxBytes: 1 << 20)   // 4 KiB per subdirectory
+        var text = "#include <stdio.h>\n"
+        for i in 0..<200 { text += "int f\(i)(int x) { return printf(\"%d\\n\", x * \(i) + \(i * 7)); }\n" }
+        text += "int main(void) { return f1(2) < 0; }\n"
+        let source = try file("big.c", text)
+        let first = try compile(source, flags: ["-g"])
+        XCTAssertGreaterThan(first.count, 4096, "the object must be over the subdirectory's share")
+        XCTAssertEqual(cache.statistics, .init(hits: 0, misses: 1))
+        XCTAssertEqual(try compile(source, flags: ["-g"]), first)
+        XCTAssertEqual(cache.statistics, .init(hits: 1, misses: 1), "an object over the share must still be cached")
+    }
+
     /// A cached object that was truncated or modified is noticed (size + SHA-256 in the
     /// manifest), removed and compiled again, and the new one is used from then on.
     func testDamagedObjectsAreRebuilt() throws {

@@ -28,7 +28,7 @@ enum { CROSSRUN_F_OFD_GETLK = 36, CROSSRUN_F_OFD_SETLK = 37, CROSSRUN_F_OFD_SETL
 int crossrun_spawn_shell(const char *command, const char *directory, char *const envp[],
                          int pipe_fd, int target_fd, int other_fd, int *pid);
 /// One `posix_spawn` file action: `kind` 0 open (`path`, `oflag`, `mode` onto `fd`), 1 close
-/// `fd`, 2 dup2 `fd` onto `newfd`.
+/// `fd`, 2 dup2 `fd` onto `newfd`, 3 chdir to `path`, 4 fchdir to `fd`.
 typedef struct { int kind; int fd; int newfd; int oflag; unsigned mode; const char *path; } crossrun_spawn_action;
 /// posix_spawn of `path` (no PATH search) in `directory` (NULL: CrossRun's): first the chdir,
 /// then `actions` in order; every signal at its default, `sigmask` (bit N-1: signal N) blocked;
@@ -54,5 +54,7 @@ const char *crossrun_synthetic_file(const char *name, const void *bytes, size_t 
 /// epoll and eventfd, which Swift's Glibc module does not bring in.
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+/// inotify, likewise.
+#include <sys/inotify.h>
 
 #endif
