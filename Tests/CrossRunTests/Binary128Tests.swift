@@ -317,9 +317,11 @@ final class Binary128Tests: XCTestCase {
         let (rt, mem) = try makeRuntime(binary128: true)
         let cell = mem.bytes([UInt8](repeating: 0, count: 64))
         let text = mem.string("1.5")
+        let format = mem.string("%g")
         for name in names {
             let first = name == "nanl" || name == "strtold" ? text : name == "jnl" || name == "ynl" ? 3 : cell
-            let frame = FakeFrame(ints: [first, cell + 32], doubles: [1.5])   // sincosl: two result cells
+            // sincosl: two result cells; strfroml(cell, 32, "%g", x)
+            let frame = FakeFrame(ints: name == "strfroml" ? [cell, 32, format] : [first, cell + 32], doubles: [1.5])
             frame.longDoubles = [Self.oneAndHalf, Self.half, Self.two]
             XCTAssertNoThrow(try call(rt, name, frame), name)
         }

@@ -54,29 +54,10 @@ final class GDBSessionTests: XCTestCase {
         guard let gdb = Self.gdb else {
             throw XCTSkip("gdb-multiarch is not installed (scripts/ensure-deps.sh installs it)")
         }
-        let dir = try TestSupport.scratch()
-        defer { FileIO.removeTree(dir) }
-        try FileIO.write(Array(source.utf8), to: dir + "/prog.c")
-        func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let exCommands = commands.map { "-ex " + quote($0) }.joined(separator: " ")
-        // The port is chosen by the system (--gdb 0) and read from crossrun's waiting message.
-        // `timeout` only bounds a hung session (a failure, not a measurement).
-        let script = """
-            cd \(quote(dir))
-            \(quote(TestSupport.crossrun)) --gdb 0 --target \(target) \(flags.joined(separator: " ")) prog.c >prog.out 2>prog.err </dev/null &
-            pid=$!
-            port=
-            while [ -z "$port" ] && kill -0 $pid 2>/dev/null; do
-              port=$(sed -n 's/.*waiting for gdb on localhost:\\([0-9]*\\).*/\\1/p' prog.err)
-              [ -n "$port" ] || sleep 0.1
-            done
-            timeout 300 \(quote(gdb)) -batch -nx -ex "target remote :$port" \(exCommands) >gdb.out 2>&1 </dev/null
-            wait $pid
-            echo $? >status
-            """
-        _ = try TestSupport.run("/bin/sh", ["-c", script])
-        func read(_ name: String) -> String { String(decoding: (try? FileIO.read(dir + "/" + name)) ?? [], as: UTF8.self) }
-        return (read("gdb.out") + read("prog.err"), read("prog.out"), read("status").trimmingCharacters(in: .whitespacesAndNewlines))
+        let exCommands = commands.map { "-ex " + TestSupport.shellQuote($0) }.joined(separator: " ")
+        let r = try TestSupport.debuggerSession(target: target, source: source, flags: flags,
+                                                client: "\(TestSupport.shellQuote(gdb)) -batch -nx -ex \"target remote :$port\" \(exCommands)")
+        return (r.client, r.program, r.status)
     }
 
     func assertContains(_ text: String, _ pattern: String, _ context: String, file: StaticString = #filePath, line: UInt = #line) {

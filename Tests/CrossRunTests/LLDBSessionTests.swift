@@ -18,31 +18,14 @@ final class LLDBSessionTests: XCTestCase {
         guard let lldb = Self.lldb else {
             throw XCTSkip("Debian's lldb is not installed (scripts/ensure-deps.sh installs it)")
         }
-        let dir = try TestSupport.scratch()
-        defer { FileIO.removeTree(dir) }
-        try FileIO.write(Array(source.utf8), to: dir + "/prog.c")
-        func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let inspect = try TestSupport.runCrossrun(["inspect", "--target", target, "--elf", "prog.elf", "-g", "prog.c"], cwd: dir)
-        XCTAssertEqual(inspect.status, 0, inspect.stderr)
-        let oCommands = commands.map { "-o " + quote($0) }.joined(separator: " ")
-        // The port is chosen by the system (--gdb 0) and read from crossrun's waiting message.
-        // `timeout` only bounds a hung session (a failure, not a measurement).
-        let script = """
-            cd \(quote(dir))
-            \(quote(TestSupport.crossrun)) --gdb 0 --target \(target) -g prog.c >prog.out 2>prog.err </dev/null &
-            pid=$!
-            port=
-            while [ -z "$port" ] && kill -0 $pid 2>/dev/null; do
-              port=$(sed -n 's/.*waiting for gdb on localhost:\\([0-9]*\\).*/\\1/p' prog.err)
-              [ -n "$port" ] || sleep 0.1
-            done
-            timeout 300 \(quote(lldb)) -b -x prog.elf -o "gdb-remote $port" \(oCommands) >lldb.out 2>&1 </dev/null
-            wait $pid
-            echo $? >status
-            """
-        _ = try TestSupport.run("/bin/sh", ["-c", script])
-        func read(_ name: String) -> String { String(decoding: (try? FileIO.read(dir + "/" + name)) ?? [], as: UTF8.self) }
-        return (read("lldb.out") + read("prog.err"), read("prog.out"), read("status").trimmingCharacters(in: .whitespacesAndNewlines))
+        let oCommands = commands.map { "-o " + TestSupport.shellQuote($0) }.joined(separator: " ")
+        let r = try TestSupport.debuggerSession(target: target, source: source, flags: ["-g"],
+                                                client: "\(TestSupport.shellQuote(lldb)) -b -x prog.elf -o \"gdb-remote $port\" \(oCommands)") { dir in
+            // lldb does not fetch the program through the protocol: the same image as a file.
+            let inspect = try TestSupport.runCrossrun(["inspect", "--target", target, "--elf", "prog.elf", "-g", "prog.c"], cwd: dir)
+            XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        }
+        return (r.client, r.program, r.status)
     }
 
     func assertContains(_ text: String, _ pattern: String, _ context: String, file: StaticString = #filePath, line: UInt = #line) {
