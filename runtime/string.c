@@ -45,13 +45,16 @@ char *__crossrun_host_strchr(const char *, int);
 /* Nonzero when some byte of x is zero. */
 #define HAS_ZERO(x) (((x) - ONES) & ~(x) & HIGHS)
 
+/* The copy helpers are always inlined: a fault inside one must be inside the string function
+ * itself (its frame record names the program's call), and on riscv64 a call is an indirect
+ * jump the emulator looks up each time. */
 #if defined(__riscv)
 /* Copies n bytes forwards from s to d with d 8-byte aligned, in aligned words: when s is not
  * aligned each stored word is merged from the two aligned source words it straddles (reads
  * stay within the aligned words holding source bytes, so they never cross into another
  * page). Safe for overlapping moves with d below s: every word is read before the bytes
  * it holds can be overwritten. Returns the bytes left (under 8). */
-static size_t copy_words_forward(unsigned char **dp, const unsigned char **sp, size_t n) {
+static inline __attribute__((always_inline)) size_t copy_words_forward(unsigned char **dp, const unsigned char **sp, size_t n) {
     unsigned char *d = *dp;
     const unsigned char *s = *sp;
     unsigned shift = ((uintptr_t)s & 7) * 8;
@@ -86,7 +89,7 @@ static size_t copy_words_forward(unsigned char **dp, const unsigned char **sp, s
 
 /* The mirror image: copies backwards, ending at d and s (exclusive), d 8-byte aligned; safe
  * for overlapping moves with d above s. Returns the bytes left (under 8) below. */
-static size_t copy_words_backward(unsigned char **dp, const unsigned char **sp, size_t n) {
+static inline __attribute__((always_inline)) size_t copy_words_backward(unsigned char **dp, const unsigned char **sp, size_t n) {
     unsigned char *d = *dp;
     const unsigned char *s = *sp;
     unsigned shift = ((uintptr_t)s & 7) * 8;
@@ -112,13 +115,13 @@ static size_t copy_words_backward(unsigned char **dp, const unsigned char **sp, 
 /* riscv64 (no unaligned accesses the code may count on, no vectors): the destination is
  * aligned first and misaligned sources are merged from aligned words; a byte loop cost
  * ~3.7 ns a byte there, more than a trap past ~40 bytes. */
-static inline void copy_forward(unsigned char *d, const unsigned char *s, size_t n) {
+static inline __attribute__((always_inline)) void copy_forward(unsigned char *d, const unsigned char *s, size_t n) {
     for (; n && ((uintptr_t)d & 7); n--) *d++ = *s++;
     n = copy_words_forward(&d, &s, n);
     for (; n; n--) *d++ = *s++;
 }
 
-static inline void copy_backward(unsigned char *d, const unsigned char *s, size_t n) {
+static inline __attribute__((always_inline)) void copy_backward(unsigned char *d, const unsigned char *s, size_t n) {
     for (; n && ((uintptr_t)d & 7); n--) *--d = *--s;
     n = copy_words_backward(&d, &s, n);
     while (n--) *--d = *--s;
@@ -126,14 +129,14 @@ static inline void copy_backward(unsigned char *d, const unsigned char *s, size_
 #else
 /* x86-64 and aarch64: words when both pointers are aligned, else a byte loop, which clang
  * vectorises with unaligned SSE/NEON accesses; measured faster there than merging words. */
-static inline void copy_forward(unsigned char *d, const unsigned char *s, size_t n) {
+static inline __attribute__((always_inline)) void copy_forward(unsigned char *d, const unsigned char *s, size_t n) {
     if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
         for (; n >= 8; n -= 8, d += 8, s += 8) *(word *)d = *(const word *)s;
     }
     for (; n; n--) *d++ = *s++;
 }
 
-static inline void copy_backward(unsigned char *d, const unsigned char *s, size_t n) {
+static inline __attribute__((always_inline)) void copy_backward(unsigned char *d, const unsigned char *s, size_t n) {
     if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
         for (; n >= 8; n -= 8) { d -= 8; s -= 8; *(word *)d = *(const word *)s; }
     }
