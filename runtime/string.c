@@ -17,7 +17,11 @@
 
 /* Below these sizes the guest loop is cheaper than a trap (measured with scripts/bench.py's
  * strings program and a short-string loop on all three emulated targets; rv64, with no
- * bit-manipulation instructions, gains least per word). Copies and fills move words. */
+ * bit-manipulation instructions, gains least per word). Copies and fills move words, the
+ * string scans aligned words (unrolling strlen to four words measured slower below 64
+ * bytes on every target). On riscv64 a trap (~130-200 ns) and a word loop over a few
+ * hundred bytes cost about the same: raising the copy and scan cut-offs to 256 or 384 bytes
+ * there measured no faster on the strings program (doc/ARCHITECTURE.md). */
 #define COPY_CUTOFF 128
 #define CMP_CUTOFF 64
 #define SCAN_CUTOFF 64
@@ -41,14 +45,110 @@ char *__crossrun_host_strchr(const char *, int);
 /* Nonzero when some byte of x is zero. */
 #define HAS_ZERO(x) (((x) - ONES) & ~(x) & HIGHS)
 
-void *__crossrun_string_memcpy(void *restrict dst, const void *restrict src, size_t n) {
-    if (n >= COPY_CUTOFF) return __crossrun_host_memcpy(dst, src, n);
-    unsigned char *d = dst;
-    const unsigned char *s = src;
+/* The copy helpers are always inlined: a fault inside one must be inside the string function
+ * itself (its frame record names the program's call), and on riscv64 a call is an indirect
+ * jump the emulator looks up each time. */
+#if defined(__riscv)
+/* Copies n bytes forwards from s to d with d 8-byte aligned, in aligned words: when s is not
+ * aligned each stored word is merged from the two aligned source words it straddles (reads
+ * stay within the aligned words holding source bytes, so they never cross into another
+ * page). Safe for overlapping moves with d below s: every word is read before the bytes
+ * it holds can be overwritten. Returns the bytes left (under 8). */
+static inline __attribute__((always_inline)) size_t copy_words_forward(unsigned char **dp, const unsigned char **sp, size_t n) {
+    unsigned char *d = *dp;
+    const unsigned char *s = *sp;
+    unsigned shift = ((uintptr_t)s & 7) * 8;
+    if (shift == 0) {
+        for (; n >= 32; n -= 32, d += 32, s += 32) {
+            word w0 = ((const word *)s)[0], w1 = ((const word *)s)[1], w2 = ((const word *)s)[2], w3 = ((const word *)s)[3];
+            ((word *)d)[0] = w0; ((word *)d)[1] = w1; ((word *)d)[2] = w2; ((word *)d)[3] = w3;
+        }
+        for (; n >= 8; n -= 8, d += 8, s += 8) *(word *)d = *(const word *)s;
+    } else if (n >= 8) {
+        unsigned back = 64 - shift;
+        const word *ws = (const word *)((uintptr_t)s & ~(uintptr_t)7);
+        word lo = *ws++;
+        for (; n >= 32; n -= 32, d += 32, s += 32, ws += 4) {
+            word w0 = ws[0], w1 = ws[1], w2 = ws[2], w3 = ws[3];
+            ((word *)d)[0] = lo >> shift | w0 << back;
+            ((word *)d)[1] = w0 >> shift | w1 << back;
+            ((word *)d)[2] = w1 >> shift | w2 << back;
+            ((word *)d)[3] = w2 >> shift | w3 << back;
+            lo = w3;
+        }
+        for (; n >= 8; n -= 8, d += 8, s += 8) {
+            word hi = *ws++;
+            *(word *)d = lo >> shift | hi << back;
+            lo = hi;
+        }
+    }
+    *dp = d;
+    *sp = s;
+    return n;
+}
+
+/* The mirror image: copies backwards, ending at d and s (exclusive), d 8-byte aligned; safe
+ * for overlapping moves with d above s. Returns the bytes left (under 8) below. */
+static inline __attribute__((always_inline)) size_t copy_words_backward(unsigned char **dp, const unsigned char **sp, size_t n) {
+    unsigned char *d = *dp;
+    const unsigned char *s = *sp;
+    unsigned shift = ((uintptr_t)s & 7) * 8;
+    if (shift == 0) {
+        for (; n >= 8; n -= 8) { d -= 8; s -= 8; *(word *)d = *(const word *)s; }
+    } else if (n >= 8) {
+        unsigned back = 64 - shift;
+        const word *ws = (const word *)((uintptr_t)s & ~(uintptr_t)7);   /* holds s[-1] */
+        word hi = *ws;
+        for (; n >= 8; n -= 8) {
+            word lo = *--ws;
+            d -= 8;
+            s -= 8;
+            *(word *)d = lo >> shift | hi << back;
+            hi = lo;
+        }
+    }
+    *dp = d;
+    *sp = s;
+    return n;
+}
+
+/* riscv64 (no unaligned accesses the code may count on, no vectors): the destination is
+ * aligned first and misaligned sources are merged from aligned words; a byte loop cost
+ * ~3.7 ns a byte there, more than a trap past ~40 bytes. */
+static inline __attribute__((always_inline)) void copy_forward(unsigned char *d, const unsigned char *s, size_t n) {
+    for (; n && ((uintptr_t)d & 7); n--) *d++ = *s++;
+    n = copy_words_forward(&d, &s, n);
+    for (; n; n--) *d++ = *s++;
+}
+
+static inline __attribute__((always_inline)) void copy_backward(unsigned char *d, const unsigned char *s, size_t n) {
+    for (; n && ((uintptr_t)d & 7); n--) *--d = *--s;
+    n = copy_words_backward(&d, &s, n);
+    while (n--) *--d = *--s;
+}
+#else
+/* x86-64 and aarch64: words when both pointers are aligned, else a byte loop, which clang
+ * vectorises with unaligned SSE/NEON accesses; measured faster there than merging words. */
+static inline __attribute__((always_inline)) void copy_forward(unsigned char *d, const unsigned char *s, size_t n) {
     if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
         for (; n >= 8; n -= 8, d += 8, s += 8) *(word *)d = *(const word *)s;
     }
     for (; n; n--) *d++ = *s++;
+}
+
+static inline __attribute__((always_inline)) void copy_backward(unsigned char *d, const unsigned char *s, size_t n) {
+    if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
+        for (; n >= 8; n -= 8) { d -= 8; s -= 8; *(word *)d = *(const word *)s; }
+    }
+    while (n--) *--d = *--s;
+}
+#endif
+
+void *__crossrun_string_memcpy(void *restrict dst, const void *restrict src, size_t n) {
+    if (n >= COPY_CUTOFF) return __crossrun_host_memcpy(dst, src, n);
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    copy_forward(d, s, n);
     return dst;
 }
 DEFINE(memcpy);
@@ -57,19 +157,8 @@ void *__crossrun_string_memmove(void *dst, const void *src, size_t n) {
     if (n >= COPY_CUTOFF) return __crossrun_host_memmove(dst, src, n);
     unsigned char *d = dst;
     const unsigned char *s = src;
-    if ((uintptr_t)d - (uintptr_t)s >= n) { /* d below s, or no overlap: forwards */
-        if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
-            for (; n >= 8; n -= 8, d += 8, s += 8) *(word *)d = *(const word *)s;
-        }
-        for (; n; n--) *d++ = *s++;
-    } else { /* d overlaps s from above: backwards */
-        d += n;
-        s += n;
-        if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
-            for (; n >= 8; n -= 8) { d -= 8; s -= 8; *(word *)d = *(const word *)s; }
-        }
-        while (n--) *--d = *--s;
-    }
+    if ((uintptr_t)d - (uintptr_t)s >= n) copy_forward(d, s, n);   /* d below s, or no overlap */
+    else copy_backward(d + n, s + n, n);                           /* d overlaps s from above */
     return dst;
 }
 DEFINE(memmove);
