@@ -44,6 +44,11 @@ struct RISCVSectionRelocator {
             case R.call, R.callPLT:
                 try ctx.checkBounds(r, size: 8, in: section)
                 let v = Int64(try ctx.pcRelativeTarget(r)) &+ A &- P
+                if let jal = E.directCall(auipc: ctx.read32(at: place), jalr: ctx.read32(at: place + 4), offset: v) {
+                    ctx.write32(jal, at: place)
+                    ctx.write32(E.nop, at: place + 4)
+                    continue
+                }
                 let hi = try hi20(v, r, ctx)
                 ctx.write32(E.u(ctx.read32(at: place), hi), at: place)
                 ctx.write32(E.i(ctx.read32(at: place + 4), E.lo12(v)), at: place + 4)

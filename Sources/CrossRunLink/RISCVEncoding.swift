@@ -29,6 +29,21 @@ enum RISCVEncoding {
         return (insn & 0xfff) | (v >> 20 & 1) << 31 | (v >> 1 & 0x3ff) << 21 | (v >> 11 & 1) << 20 | (v >> 12 & 0xff) << 12
     }
 
+    /// A call pair `auipc rT, hi; jalr rD, lo(rT)` (R_RISCV_CALL/CALL_PLT) as `jal rD, offset`
+    /// when the target is within `jal`'s ±1 MiB; the caller puts a `nop` in the `jalr`'s slot, so
+    /// no size changes. What GNU ld's call relaxation does, without deleting bytes: the only
+    /// effect lost is `rT` holding the target's upper part, which a call pair's temporary never
+    /// carries past the jump. Worth it under the emulator: `jalr` is an indirect jump, looked up
+    /// at run time (~10 ns a call), where `jal` chains translated blocks directly. nil when the
+    /// pair is not the canonical one or the target is out of range (the pair is patched then).
+    static func directCall(auipc: UInt32, jalr: UInt32, offset: Int64) -> UInt32? {
+        let auipcRD = auipc >> 7 & 0x1f
+        guard auipc & 0x7f == 0x17, jalr & 0x7f == 0x67, jalr >> 12 & 7 == 0, jalr >> 15 & 0x1f == auipcRD,
+              offset & 1 == 0, offset >= -(1 << 20), offset < 1 << 20 else { return nil }
+        let rd = jalr >> 7 & 0x1f
+        return j(0x6f | rd << 7, offset)
+    }
+
     /// CB-type (`c.beqz`, `c.bnez`): offset[8|4:3] in bits 12:10, offset[7:6|2:1|5] in bits 6:2.
     static func cb(_ insn: UInt16, _ imm: Int64) -> UInt16 {
         let v = UInt16(truncatingIfNeeded: imm)

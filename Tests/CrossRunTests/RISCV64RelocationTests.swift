@@ -65,6 +65,18 @@ final class RISCV64RelocationTests: XCTestCase {
         return sext((x >> 12 & 1) << 11 | (x >> 8 & 1) << 10 | (x >> 9 & 3) << 8 | (x >> 6 & 1) << 7 | (x >> 7 & 1) << 6
                     | (x >> 2 & 1) << 5 | (x >> 11 & 1) << 4 | (x >> 3 & 7) << 1, 12)
     }
+    /// Where the call at `at` goes, relative to `at`: a `jal ra` with a `nop` after it (a call
+    /// pair within ±1 MiB), else the `auipc`/`jalr` pair's sum.
+    func callOffset(_ image: LinkImage, _ at: Int) -> Int64 {
+        let first = u32(image, at)
+        if first & 0x7f == 0x6f {
+            XCTAssertEqual(first & 0xfff, 0x0ef, "jal ra")
+            XCTAssertEqual(u32(image, at + 4), I.nop, "a nop in the jalr's slot")
+            return jImm(first)
+        }
+        return pair(image, at, at + 4)
+    }
+
     /// The value an `auipc` at `hi` plus the I- or S-immediate of the instruction at `lo` add up to.
     func pair(_ image: LinkImage, _ hi: Int, _ lo: Int, store: Bool = false) -> Int64 {
         (uImm(u32(image, hi)) << 12) + (store ? sImm(u32(image, lo)) : iImm(u32(image, lo)))
@@ -156,7 +168,7 @@ final class RISCV64RelocationTests: XCTestCase {
         XCTAssertEqual(u64(image, tlsPair + 8), 4, "offset of tv in the TLS block")
 
         let resolver = try offset(image, "__tls_get_addr")
-        XCTAssertEqual(text + 0x20 + Int(pair(image, text + 0x20, text + 0x24)), resolver, "CALL_PLT to the image's own resolver")
+        XCTAssertEqual(text + 0x20 + Int(callOffset(image, text + 0x20)), resolver, "CALL_PLT to the image's own resolver")
         // auipc t0, hi; ld t0, lo(t0); add t0, t0, tp; ld t0, 0(t0); ld t1, 8(a0); add a0, t0, t1; ret
         XCTAssertEqual(u32(image, resolver) & 0xfff, 0x297)
         XCTAssertEqual(u32(image, resolver + 4) & 0x000f_ffff, 0x0002_b283)
@@ -169,7 +181,7 @@ final class RISCV64RelocationTests: XCTestCase {
         XCTAssertTrue(image.fixups.contains(.tlsBlock(offset: block)), "the resolver reads the TLS block slot")
 
         let stub = try offset(image, "puts@plt")
-        XCTAssertEqual(text + 0x28 + Int(pair(image, text + 0x28, text + 0x2c)), stub, "CALL_PLT to an import goes through its stub")
+        XCTAssertEqual(text + 0x28 + Int(callOffset(image, text + 0x28)), stub, "CALL_PLT to an import goes through its stub")
         // auipc t3, hi; ld t3, lo(t3); jalr t1, t3; nop
         XCTAssertEqual(u32(image, stub) & 0xfff, 0xe17)
         XCTAssertEqual(u32(image, stub + 4) & 0x000f_ffff, 0x000e_3e03)
@@ -179,9 +191,44 @@ final class RISCV64RelocationTests: XCTestCase {
         let putsIndex = try XCTUnwrap(image.imports.firstIndex { $0.name == "puts" })
         XCTAssertTrue(image.fixups.contains(.importSlot(offset: putsSlot, index: putsIndex)))
 
-        XCTAssertEqual(pair(image, text + 0x30, text + 0x34), 0x10, "CALL to a local function")
+        XCTAssertEqual(callOffset(image, text + 0x30), 0x10, "CALL to a local function")
+        XCTAssertEqual(u32(image, text + 0x30), 0x0100_00ef, "within reach the pair is jal ra, +0x10; nop")
         XCTAssertEqual(bImm(u32(image, text + 0x38)), 8, "BRANCH")
         XCTAssertEqual(jImm(u32(image, text + 0x3c)), Int64(stub - (text + 0x3c)), "JAL to an import reaches its stub")
+    }
+
+    /// A call pair within ±1 MiB becomes `jal rd` + `nop` (rd from the `jalr`: `ra` for a call,
+    /// `x0` for a tail call); one beyond, or an `auipc`/`jalr` pair that is not the canonical
+    /// one (the `jalr` reads another register than the `auipc` wrote), stays a patched pair.
+    func testCallPairsBecomeJalWithinReach() throws {
+        let auipcT1: UInt32 = 0x0000_0317, jalrX0T1: UInt32 = 0x0003_0067, auipcT0: UInt32 = 0x0000_0297
+        let far = 0x10_0040   // 1 MiB + 0x40: out of jal's reach from 0x18
+        var text = Self.words([I.auipcRA, I.jalrRA,     // 0x00 CALL near
+                               auipcT1, jalrX0T1,       // 0x08 CALL near (tail)
+                               auipcT0, I.jalrRA,       // 0x10 CALL near, jalr reads ra, not t0
+                               I.auipcRA, I.jalrRA,     // 0x18 CALL far
+                               I.ret, I.nop, I.nop, I.nop])   // 0x20 near
+        text += [UInt8](repeating: 0, count: far - text.count) + Self.words([I.ret])
+        var b = riscv()
+        let t = b.section(".text", flags: 6, text)
+        _ = b.symbol("main", section: t, size: 0x20)
+        let near = b.symbol("near", section: t, value: 0x20, size: 4)
+        let farSymbol = b.symbol("far", section: t, value: UInt64(far), size: 4)
+        b.relocate(section: t, offset: 0x00, type: R.call, symbol: near)
+        b.relocate(section: t, offset: 0x08, type: R.callPLT, symbol: near)
+        b.relocate(section: t, offset: 0x10, type: R.call, symbol: near)
+        b.relocate(section: t, offset: 0x18, type: R.call, symbol: farSymbol)
+        let image = try link(b)
+        let m = try offset(image, "main")
+        XCTAssertEqual(u32(image, m), 0x0200_00ef, "jal ra, +0x20")
+        XCTAssertEqual(u32(image, m + 4), I.nop)
+        XCTAssertEqual(u32(image, m + 8), 0x0180_006f, "jal x0, +0x18 (the tail call)")
+        XCTAssertEqual(u32(image, m + 0xc), I.nop)
+        XCTAssertEqual(u32(image, m + 0x10) & 0xfff, auipcT0 & 0xfff, "a non-canonical pair stays auipc …")
+        XCTAssertEqual(u32(image, m + 0x14) & 0x000f_ffff, I.jalrRA & 0x000f_ffff, "… and jalr")
+        XCTAssertEqual(pair(image, m + 0x10, m + 0x14), 0x10)
+        XCTAssertEqual(u32(image, m + 0x18) & 0xfff, I.auipcRA & 0xfff, "out of reach: the pair stays")
+        XCTAssertEqual(pair(image, m + 0x18, m + 0x1c), Int64(far - 0x18))
     }
 
     func testDataRelocationsAndLabelArithmetic() throws {
