@@ -172,10 +172,7 @@ package final class FuzzSession {
         if let libc { process.runtime.restore(libc) }
         uc_context_restore(process.uc, context)
         process.termination = nil
-        process.faultAddress = nil
-        process.faultPC = nil
-        process.faultContext = nil
-        process.faultFunction = nil
+        process.fault = GuestProcess.FaultRecord()
         process.pendingJump = nil
         process.nestedStackTops = []
         process.flagsKnownSet = 0   // the restored CPU has the snapshot's exception flags
@@ -203,8 +200,8 @@ package final class FuzzSession {
         switch signal {
         case SIGSEGV, SIGBUS:
             let bottom = process.layout.stackTop - process.layout.stackSize
-            if let a = process.faultAddress, a < bottom, a >= bottom &- (1 << 20) { return "stack-overflow" }
-            if let a = process.faultAddress, a >= inputEnd, a < inputEnd + 4096 { return "input-overflow" }
+            if let a = process.fault.address, a < bottom, a >= bottom &- (1 << 20) { return "stack-overflow" }
+            if let a = process.fault.address, a >= inputEnd, a < inputEnd + 4096 { return "input-overflow" }
             return "SEGV"
         case SIGABRT: return "abort"
         case SIGILL: return "illegal-instruction"

@@ -14,11 +14,11 @@ extension GuestProcess {
         let invalid: @convention(c) (OpaquePointer?, uc_mem_type, UInt64, Int32, Int64, UnsafeMutableRawPointer?) -> Bool = { _, _, address, _, _, user in
             guard let user else { return false }
             let process = Unmanaged<GuestProcess>.fromOpaque(user).takeUnretainedValue()
-            if process.faultAddress == nil {
-                process.faultAddress = address
+            if process.fault.address == nil {
+                process.fault.address = address
                 // The engine left the PC at the block's start; put the faulting instruction's back.
                 _ = crossrun_uc_restore_fault_pc(process.uc, Int32(bitPattern: process.arch.ucArch.rawValue))
-                process.faultPC = process.arch.pc(process.uc)
+                process.fault.pc = process.arch.pc(process.uc)
             }
             return false
         }
@@ -79,7 +79,7 @@ extension GuestProcess {
         /// run (libunicorn marks emulation done): send the stub's return to the stop address.
         func endAfterNestedCalls() {
             guard nestedCalls != nestedBefore else { return }
-            if faultPC == nil { faultPC = arch.pc(uc) }
+            if fault.pc == nil { fault.pc = arch.pc(uc) }
             try? arch.redirectStubReturn(uc, memory: memory, to: stopAddress)
         }
         // Host library code runs under the guest's rounding mode (glibc's printf honours it).
@@ -116,16 +116,16 @@ extension GuestProcess {
             uc_emu_stop(uc)   // the nested call recorded why
         } catch is NestedJump {
             finishNestedJump()
-        } catch let fault as GuestFault {
-            faultAddress = fault.address
-            faultFunction = libraryName(index)
-            faultPC = arch.callerAddress(uc, memory: memory)
-            faultContext = "in \(libraryName(index))" + callerDescription()
+        } catch let guestFault as GuestFault {
+            fault.address = guestFault.address
+            fault.function = libraryName(index)
+            fault.pc = arch.callerAddress(uc, memory: memory)
+            fault.context = "in \(libraryName(index))" + callerDescription()
             stop(.signal(SIGSEGV, "invalid memory access"))
         } catch {
-            faultFunction = libraryName(index)
-            faultPC = arch.callerAddress(uc, memory: memory)
-            faultContext = "in \(libraryName(index)): \(error)" + callerDescription()
+            fault.function = libraryName(index)
+            fault.pc = arch.callerAddress(uc, memory: memory)
+            fault.context = "in \(libraryName(index)): \(error)" + callerDescription()
             stop(.signal(SIGSEGV, "invalid memory access"))
         }
     }
@@ -299,7 +299,7 @@ extension GuestProcess {
     func crashOutcome(signal: Int32, what: String) -> Outcome {
         fflush(stdout)
         if signal == SIGSEGV || signal == SIGBUS { attributeRuntimeStringFault() }
-        let pc = faultPC ?? arch.pc(uc)
+        let pc = fault.pc ?? arch.pc(uc)
         if signal == 0 {
             var o = Outcome(status: 124, report: .program("timed out after \(options.timeout) s at pc \(describe(arch.pc(uc)))"))
             o.timedOut = true
@@ -312,18 +312,18 @@ extension GuestProcess {
         }
         let names: [Int32: String] = [SIGSEGV: "SIGSEGV", SIGABRT: "SIGABRT", SIGFPE: "SIGFPE", SIGILL: "SIGILL", SIGTRAP: "SIGTRAP", SIGBUS: "SIGBUS"]
         var text = "\(names[signal] ?? "signal \(signal)") (\(what))"
-        if let ctx = faultContext {
+        if let ctx = fault.context {
             text += " " + ctx
         } else {
-            text += " at pc " + describe(faultPC ?? arch.pc(uc))
+            text += " at pc " + describe(fault.pc ?? arch.pc(uc))
         }
-        if signal == SIGSEGV || signal == SIGBUS, let a = faultAddress { text += ", fault address 0x" + String(a, radix: 16) }
+        if signal == SIGSEGV || signal == SIGBUS, let a = fault.address { text += ", fault address 0x" + String(a, radix: 16) }
         var o = Outcome(status: 128 + signal, report: .program(text))
         o.signal = signal
         o.pc = pc
         o.symbol = symbol(at: pc)
-        o.function = faultFunction
-        if signal == SIGSEGV || signal == SIGBUS { o.faultAddress = faultAddress }
+        o.function = fault.function
+        if signal == SIGSEGV || signal == SIGBUS { o.faultAddress = fault.address }
         return o
     }
 
@@ -336,8 +336,8 @@ extension GuestProcess {
     /// Guest code reached the return-to-host address by a call or jump rather than by
     /// returning from the function the host called: a jump to a non-code address, as on Linux.
     func jumpedToReturnAddress() {
-        faultPC = stopAddress
-        faultAddress = stopAddress
+        fault.pc = stopAddress
+        fault.address = stopAddress
         termination = .signal(SIGSEGV, "invalid memory access")
     }
 

@@ -32,13 +32,13 @@ extension GuestProcess {
     /// The runtime keeps frame records in every function (`-mno-omit-leaf-frame-pointer`),
     /// so the first frame record's return address is the program's call.
     func attributeRuntimeStringFault() {
-        guard faultContext == nil, let name = runtimeStringFunction(at: faultPC ?? arch.pc(uc)) else { return }
-        faultFunction = name
+        guard fault.context == nil, let name = runtimeStringFunction(at: fault.pc ?? arch.pc(uc)) else { return }
+        fault.function = name
         guard let caller = backtrace(limit: 1).first else {
-            faultContext = "in \(name)"
+            fault.context = "in \(name)"
             return
         }
-        faultPC = caller
-        faultContext = "in \(name) called from " + describe(caller)
+        fault.pc = caller
+        fault.context = "in \(name) called from " + describe(caller)
     }
 }

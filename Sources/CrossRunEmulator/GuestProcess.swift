@@ -61,6 +61,16 @@ public final class GuestProcess {
         }
     }
 
+    /// The first fault of a run: its address, the faulting instruction (or, for a fault in a
+    /// library function, its caller), the library function it happened in and the words that
+    /// place it (`in strlen called from 0x… (main+0x39)`).
+    struct FaultRecord {
+        var address: UInt64?
+        var pc: UInt64?
+        var function: String?
+        var context: String?
+    }
+
     /// What a run's report says, as values: how it is shown (`crossrun: prog: …`,
     /// `crossrun: error: …`) is the command line's business.
     public enum Report: Sendable, Equatable {
@@ -134,8 +144,8 @@ public final class GuestProcess {
     @exclusivity(unchecked) var trampolineEnd: UInt64 = 0
     /// Set by traps and hooks to end the current `uc_emu_start`.
     var termination: GuestTermination?
-    var faultAddress: UInt64?
-    var faultPC: UInt64?
+    /// Where and how the run faulted (the first fault; reset per fuzzing input).
+    var fault = FaultRecord()
     /// Guest calls made from inside traps so far (``callNested``).
     @exclusivity(unchecked) var nestedCalls = 0
     /// Stack tops of the nested guest calls in progress, innermost last.
@@ -146,7 +156,6 @@ public final class GuestProcess {
     /// call: to the guest they came while it ran, so a waiting call (`pause`, `read`) treats
     /// them as having interrupted it (``signalSafeWait(_:_:_:_:)``).
     @exclusivity(unchecked) var signalsDeliveredAtEntry: UInt64 = 0
-    var faultContext: String?
     /// The image's `.debug_line`, read at the first report that names an address.
     lazy var lineTable = LineTable(image)
     var unknownSyscalls = Set<UInt64>()
@@ -156,8 +165,6 @@ public final class GuestProcess {
     var callTimeoutMicros: UInt64?
     /// The run's deadline watchdog (`crossrun_deadline *`; see GuestProcess+Deadline).
     @exclusivity(unchecked) var deadline: OpaquePointer?
-    /// The library function a fault inside a trap happened in.
-    var faultFunction: String?
     /// The attached debugger (only with ``Options/gdb``).
     var debugSession: DebugSession?
     /// The guest threads, from the program's first spawn on (nil: single-threaded).

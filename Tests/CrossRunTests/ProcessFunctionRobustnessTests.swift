@@ -45,7 +45,7 @@ final class ProcessFunctionRobustnessTests: XCTestCase {
         guest.termination = nil
         guest.pendingJump = nil
         guest.nestedStackTops = []
-        guest.faultAddress = nil
+        guest.fault = GuestProcess.FaultRecord()
     }
 
     /// The sorts: their count is small or impossible, and their comparator a real one.
