@@ -20,7 +20,7 @@ __popcountti2 __clzti2 __ctzti2 __ffsti2 __parityti2 __negti2
 __addtf3 __subtf3 __multf3 __divtf3 __negtf2 __eqtf2 __netf2 __lttf2 __letf2 __gttf2 __getf2 __unordtf2
 __extenddftf2 __extendsftf2 __trunctfdf2 __trunctfsf2 __fixtfsi __fixtfdi __fixtfti __fixunstfsi __fixunstfdi
 __fixunstfti __floatsitf __floatditf __floattitf __floatunsitf __floatunditf __floatuntitf __powitf2 __multc3
-__divtc3""".split()
+__divtc3 __clear_cache""".split()
 # binary128 (`long double` on aarch64/riscv64, `__float128` on x86-64) helpers above are in the
 # host's libgcc_s too. compiler-rt's __cmptf2 is not (clang does not emit it): the emulator's
 # host table serves it, but it stays out of the import table.

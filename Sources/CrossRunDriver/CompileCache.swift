@@ -151,22 +151,10 @@ public final class CompileCache: Sendable {
         return false
     }
 
-    /// `__DATE__`, `__TIME__` and `__TIMESTAMP__` make a compile depend on when it ran.
-    static func mentionsTime(_ bytes: [UInt8]) -> Bool {
-        let words: [[UInt8]] = ["DATE__", "TIME__", "TIMESTAMP__"].map { Array($0.utf8) }
-        return bytes.withUnsafeBufferPointer { b in
-            var i = 0
-            while i + 1 < b.count {
-                if b[i] == 0x5f && b[i + 1] == 0x5f {
-                    for w in words where i + 2 + w.count <= b.count {
-                        if w.indices.allSatisfy({ b[i + 2 + $0] == w[$0] }) { return true }
-                    }
-                }
-                i += 1
-            }
-            return false
-        }
-    }
+    /// `__DATE__`, `__TIME__` and `__TIMESTAMP__` make a compile depend on when it ran
+    /// (``TimeMacroScan``: identifiers only, not the names inside strings, comments or longer
+    /// identifiers, which TinyCC's sources are full of).
+    static func mentionsTime(_ bytes: [UInt8]) -> Bool { TimeMacroScan.mentionsTime(bytes) }
 
     static func workingDirectory() -> String { FileIO.currentDirectory() }
 

@@ -27,6 +27,7 @@ public enum GuestRuntime {
         names.formUnion(threadFunctions)
         names.formUnion(atomicFunctions)
         names.formUnion(aarch64OutlineAtomics)
+        names.insert("__riscv_flush_icache")
         return names
     }()
 
@@ -126,6 +127,7 @@ public enum GuestRuntime {
             (["runtime/atomic.c"], atomicFunctions),
         ]
         if target == .aarch64 { list.append((["runtime/aarch64_atomics.c"], aarch64OutlineAtomics)) }
+        if target == .rv64 { list.append((["runtime/riscv_cache.c"], ["__riscv_flush_icache"])) }
         return list
     }
 

@@ -11,7 +11,8 @@ import Glibc
 /// mapping of the file, so guest stores reach the file and every other mapping of it.
 /// Unicorn enforces the protections (a store to a read-only page is a guest SIGSEGV);
 /// ``host(_:_:write:)`` enforces them for host code. Pages outside the mapping area (image,
-/// heap, stack) are never unmapped; `mprotect` on them is accepted and ignored.
+/// heap, stack) are never unmapped; `mprotect` on them changes only the execute permission of
+/// heap and stack pages (JIT code in `malloc`ed memory) and is otherwise accepted and ignored.
 extension AddressSpace: GuestMapper {
     private static let page: UInt64 = 4096
 
@@ -150,19 +151,40 @@ extension AddressSpace: GuestMapper {
 
     public func protect(_ start: UInt64, _ length: UInt64, _ p: GuestProtection) throws(MappingError) {
         guard inArea(start, length) else {
-            // The image, heap and stack keep their permissions; elsewhere outside: no mapping.
-            if overlaps(start, length) { return }
+            // The image, heap and stack keep their permissions, except execute (below);
+            // elsewhere outside: no mapping.
+            if overlaps(start, length) { try protectFixed(start, length, executable: p.execute); return }
             throw MappingError(ENOMEM)
         }
         guard covered(start, length) else { throw MappingError(ENOMEM) }
         let indices = pieces(start, length)
         if p.write, indices.contains(where: { !regions[$0].hostWritable }) { throw MappingError(EACCES) }
         guard uc_mem_protect(engine, start, Int(length), perms(p)) == UC_ERR_OK else { throw MappingError(ENOMEM) }
+        if p.execute { dropTranslations(start, length) }
         for i in indices {
             regions[i].readable = p.read || p.write || p.execute
             regions[i].writable = p.write
             regions[i].executable = p.execute
         }
+    }
+
+    /// `mprotect` of heap or stack pages (a JIT's code in `malloc`ed memory, as tcc's `-run`
+    /// makes it): only the execute permission changes, in the engine; read and write stay as the
+    /// region has them (the allocator owns the neighbouring bytes of the page). Image pages and
+    /// ranges that leave their region keep their permissions, as before.
+    private func protectFixed(_ start: UInt64, _ length: UInt64, executable: Bool) throws(MappingError) {
+        guard let r = regions.first(where: { !$0.guestMapping && $0.start <= start && start < $0.end }),
+              r.writable, length <= r.end - start else { return }
+        let p = GuestProtection(read: r.readable, write: r.writable, execute: executable)
+        guard uc_mem_protect(engine, start, Int(length), perms(p)) == UC_ERR_OK else { throw MappingError(ENOMEM) }
+        if executable { dropTranslations(start, length) }
+    }
+
+    /// Forgets translated blocks of `[start, start + length)`: code the host wrote there (a
+    /// `memcpy` served by the host writes behind the engine's back) is translated afresh.
+    public func dropTranslations(_ start: UInt64, _ length: UInt64) {
+        let (end, overflow) = start.addingReportingOverflow(length)
+        _ = crossrun_uc_remove_cache(engine, start, overflow ? UInt64.max : end)
     }
 
     public func remap(_ start: UInt64, _ oldLength: UInt64, _ newLength: UInt64, mayMove: Bool) throws(MappingError) -> UInt64 {

@@ -1,5 +1,6 @@
 import CrossRunELF
 import CrossRunLibc
+import CrossRunRuntime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -62,14 +63,16 @@ extension GuestProcess {
         }
     }
 
-    /// A global symbol of the image (unless `libraryOnly`), else a library function or object the
-    /// image imports (its trampoline or data cell).
+    /// A global symbol of the image (unless `libraryOnly`), else a function or object of the
+    /// runtime's import table (its trampoline, bound at load for every table function when the
+    /// image imports `dlsym`, or its data cell).
     func dynamicSymbol(_ name: String, libraryOnly: Bool) -> UInt64? {
         if !libraryOnly, let s = image.symbols.first(where: { $0.name == name && $0.isGlobal && $0.kind != .tls }) {
             return imageBase + UInt64(s.offset)
         }
-        guard image.imports.contains(where: { $0.name == name }) else { return nil }
         if let index = functionNames.firstIndex(of: name), index > 0 { return layout.trampolineBase + UInt64(index) * 16 }
-        return runtime.dataSymbols[name]
+        if image.imports.contains(where: { $0.name == name }) { return runtime.dataSymbols[name] }
+        guard RuntimeSymbols.all[name]?.kind == .data else { return nil }
+        return (try? HostLibc.dataAddress(name, runtime)) ?? nil
     }
 }

@@ -317,7 +317,22 @@ public final class GuestProcess {
             }
         }
         if !missing.isEmpty { throw EmulatorError.unimplementedImports(missing) }
+        if image.imports.contains(where: { $0.name == "dlsym" }) { bindWholeTable(known: stubIndex) }
         return importAddress
+    }
+
+    /// For an image that imports `dlsym`: a trampoline for every other function of the
+    /// runtime's import table, so code the program generates at run time can look up any
+    /// library function (TinyCC's `-run` resolves `strcat`, `sin`, … with `dlsym`).
+    private func bindWholeTable(known: [String: Int]) {
+        for (name, symbol) in RuntimeSymbols.all.sorted(by: { $0.key < $1.key })
+        where symbol.kind == .function && known[name] == nil {
+            guard let body = options.extraFunctions[name] ?? (options.deterministic ? Self.deterministicFunctions[name] : nil)
+                ?? processFunction(name) ?? HostLibc.functions[name] else { continue }
+            functions.append(options.libcTrace.map { tracedFunction(name, body, $0) } ?? body)
+            functionNames.append(name)
+            raisesExceptions.append(symbol.library == .libm && !Self.floatingPointFunctionNames.contains(name))
+        }
     }
 
     /// One trap stub per bound function, then the switch to user privilege (run from the

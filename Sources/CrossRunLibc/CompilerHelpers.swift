@@ -77,6 +77,12 @@ enum CompilerHelpers {
         "__multi3": { _, f in ret(f, try u128(f, 0) &* u128(f, 2)) },
         "__negti2": { _, f in ret(f, 0 &- (try u128(f, 0))) },
         "__popcountti2": { _, f in f.returnInt32(Int32(try u128(f, 0).nonzeroBitCount)) },
+        // `__clear_cache(begin, end)`: a JIT's freshly written code (tcc -run on aarch64)
+        // must not run from stale translations; an empty or reversed range does nothing.
+        "__clear_cache": { rt, f in
+            let begin = try f.int(0), end = try f.int(1)
+            if end > begin { rt.mapper?.dropTranslations(begin, end - begin) }
+        },
         "__popcountdi2": { _, f in f.returnInt32(Int32(try f.int(0).nonzeroBitCount)) },
         "__clzti2": { _, f in f.returnInt32(Int32(try u128(f, 0).leadingZeroBitCount)) },
         "__ctzti2": { _, f in f.returnInt32(Int32(try u128(f, 0).trailingZeroBitCount)) },

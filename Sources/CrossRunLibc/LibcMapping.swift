@@ -65,6 +65,13 @@ public protocol GuestMapper: AnyObject {
     /// The host range backing mapped guest pages `[address, address + length)` (one mapping),
     /// for `msync`/`madvise`.
     func hostRange(_ address: UInt64, _ length: UInt64) throws(MappingError) -> UnsafeMutableRawPointer
+    /// Forgets code translated from `[address, address + length)` (`__clear_cache`, and after
+    /// `mprotect` adds execute): code written there since is translated afresh.
+    func dropTranslations(_ address: UInt64, _ length: UInt64)
+}
+
+extension GuestMapper {
+    public func dropTranslations(_ address: UInt64, _ length: UInt64) {}
 }
 
 /// `<sys/mman.h>`: the guest's mappings live in its own address space (``GuestMapper``),

@@ -159,6 +159,14 @@ public enum HostSymbols {
         return addresses
     }
 
+    /// The host address of runtime-table symbol `name` (as an import of it would be bound), or nil.
+    static func address(of name: String) -> UInt64? {
+        if let own = loaderProvided[name] { return own }
+        guard let symbol = RuntimeSymbols.all[name], let h = try? handle(symbol.library),
+              let p = dlsym(h, name) else { return nil }
+        return UInt64(UInt(bitPattern: p))
+    }
+
     private static func handle(_ library: HostLibrary) throws -> UnsafeMutableRawPointer {
         if let h = handles[library] { return h }
         guard let h = dlopen(library.rawValue, RTLD_NOW | RTLD_GLOBAL) else {

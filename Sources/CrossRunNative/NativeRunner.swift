@@ -1,3 +1,4 @@
+import CrossRunRuntime
 import CNativeSupport
 import CrossRunLink
 #if canImport(Glibc)
@@ -51,8 +52,10 @@ public enum NativeRunner {
         crossrun_native_set_line_table(rows, inImage.count)
     }
 
-    /// The table `dlsym` searches: the image's global symbols, then its imports. It lives for
-    /// the rest of the process.
+    /// The table `dlsym` searches: the image's global symbols, then its imports, then (for an
+    /// image that imports `dlsym`) the rest of the runtime's import table, so code a program
+    /// generates at run time finds any library function (TinyCC's `-run` resolves `strcat`,
+    /// `sin`, `stdin` this way). It lives for the rest of the process.
     static func installDynamicSymbols(_ loaded: NativeImage) {
         var entries: [crossrun_dynamic_symbol] = []
         for s in loaded.image.symbols where s.isGlobal && s.kind != .tls {
@@ -60,6 +63,13 @@ public enum NativeRunner {
         }
         for (imp, address) in zip(loaded.image.imports, loaded.importAddresses) {
             entries.append(crossrun_dynamic_symbol(name: strdup(imp.name), address: UnsafeMutableRawPointer(bitPattern: UInt(address)), library: 1))
+        }
+        let imported = Set(loaded.image.imports.map(\.name))
+        if imported.contains("dlsym") {
+            for name in RuntimeSymbols.all.keys.sorted() where !imported.contains(name) {
+                guard let address = HostSymbols.address(of: name) else { continue }
+                entries.append(crossrun_dynamic_symbol(name: strdup(name), address: UnsafeMutableRawPointer(bitPattern: UInt(address)), library: 1))
+            }
         }
         let table = UnsafeMutablePointer<crossrun_dynamic_symbol>.allocate(capacity: max(entries.count, 1))
         table.initialize(from: entries, count: entries.count)

@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1393)
+        table.reserveCapacity(1394)
         // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
         // property lookups made building this table a tenth of a warm run's CPU time.
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
@@ -167,14 +167,14 @@ public enum RuntimeSymbols {
             wctrans wctype wcwidth wmemchr wmemcmp wmemcpy wmemmove wmempcpy wmemset wprintf write writev wscanf
             """, .function, .libc)
         add("""
-            __addtf3 __clzti2 __ctzti2 __divdc3 __divsc3 __divtc3 __divtf3 __divti3 __divxc3 __eqtf2
-            __extenddftf2 __extendsftf2 __ffsti2 __fixdfti __fixsfti __fixtfdi __fixtfsi __fixtfti __fixunsdfti
-            __fixunssfti __fixunstfdi __fixunstfsi __fixunstfti __fixunsxfti __fixxfti __floatditf __floatsitf
-            __floattidf __floattisf __floattitf __floattixf __floatunditf __floatunsitf __floatuntidf
-            __floatuntisf __floatuntitf __floatuntixf __getf2 __gttf2 __letf2 __lttf2 __modti3 __muldc3 __mulsc3
-            __multc3 __multf3 __mulxc3 __negtf2 __negti2 __netf2 __parityti2 __popcountdi2 __popcountti2
-            __powidf2 __powisf2 __powitf2 __powixf2 __subtf3 __trunctfdf2 __trunctfsf2 __udivmodti4 __udivti3
-            __umodti3 __unordtf2
+            __addtf3 __clear_cache __clzti2 __ctzti2 __divdc3 __divsc3 __divtc3 __divtf3 __divti3 __divxc3
+            __eqtf2 __extenddftf2 __extendsftf2 __ffsti2 __fixdfti __fixsfti __fixtfdi __fixtfsi __fixtfti
+            __fixunsdfti __fixunssfti __fixunstfdi __fixunstfsi __fixunstfti __fixunsxfti __fixxfti __floatditf
+            __floatsitf __floattidf __floattisf __floattitf __floattixf __floatunditf __floatunsitf
+            __floatuntidf __floatuntisf __floatuntitf __floatuntixf __getf2 __gttf2 __letf2 __lttf2 __modti3
+            __muldc3 __mulsc3 __multc3 __multf3 __mulxc3 __negtf2 __negti2 __netf2 __parityti2 __popcountdi2
+            __popcountti2 __powidf2 __powisf2 __powitf2 __powixf2 __subtf3 __trunctfdf2 __trunctfsf2
+            __udivmodti4 __udivti3 __umodti3 __unordtf2
             """, .function, .libgcc)
         add("""
             __crossrun_cabs __crossrun_cabsf __crossrun_cabsl __crossrun_cacos __crossrun_cacosf

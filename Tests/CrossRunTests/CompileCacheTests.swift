@@ -82,6 +82,18 @@ final class CompileCacheTests: XCTestCase {
         XCTAssertEqual(cache.statistics.hits, 0)
     }
 
+    /// Only a real use of a time macro disables caching: TinyCC's sources name them in strings
+    /// and in longer identifiers (`TOK___DATE__`), and every run recompiled all of tcc.
+    func testTimeMacroScanFindsUsesNotMentions() {
+        let uses = ["x = __DATE__;", "#define W __TIME__\n", "f(__TIMESTAMP__)", "a = __DA\\\nTE__;",
+                    "/* c */ __TIME__", "'x' __DATE__"]
+        let mentions = ["DEF(TOK___DATE__, \"__DATE__\")", "// __TIME__ here\n", "/* __TIMESTAMP__ */",
+                        "'\\'' x", "s = \"a \\\" __DATE__\";", "n = 0x1e+__LINE__;", "__DATE__X y", "my__TIME__",
+                        "/* unterminated __DATE__", "\"open __TIME__"]
+        for u in uses { XCTAssertTrue(CompileCache.mentionsTime(Array(u.utf8)), u) }
+        for m in mentions { XCTAssertFalse(CompileCache.mentionsTime(Array(m.utf8)), m) }
+    }
+
     func testWarningsAreStoredAndErrorsCarried() throws {
         let source = try file("w.c", "int main(void) { int unused; return 0; }\n")
         var compiler = Compiler(toolchain: TestSupport.toolchain, cache: cache)

@@ -80,8 +80,13 @@
 #define __restrict_arr
 #define __flexarr []
 #define __glibc_c99_flexarr_available 1
+/* Compilers that predefine these (tcc does) keep their own spelling. */
+#ifndef __REDIRECT
 #define __REDIRECT(name, proto, alias) name proto __asm__(#alias)
+#endif
+#ifndef __REDIRECT_NTH
 #define __REDIRECT_NTH(name, proto, alias) name proto __asm__(#alias)
+#endif
 #define __ASMNAME(cname) #cname
 #define __glibc_macro_warning(msg)
 #define __HAVE_GENERIC_SELECTION 1
