@@ -1,4 +1,5 @@
 import CrossRunLibc
+import CrossRunSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -92,7 +93,17 @@ final class HostLibcRobustnessTests: XCTestCase {
         XCTAssertEqual(Self.boundedOrder(4095), 4095)
     }
 
+    /// The test process's open descriptors.
+    static func openDescriptors() -> Set<Int32> {
+        Set(FileIO.entries(of: "/proc/self/fd").compactMap { Int32($0) })
+    }
+
     func testHostileArgumentsNeverTrapTheHost() throws {
+        // A random call may leave a descriptor open (a dup of a random one, an inotify or
+        // epoll instance…); later tests' children would inherit it (a `close(99)` that should
+        // fail would succeed), so whatever this test opened is closed at the end.
+        let before = Self.openDescriptors()
+        defer { for fd in Self.openDescriptors().subtracting(before) { close(fd) } }
         var rng = SplitMix(seed: 2026)
         var stackRng = SplitMix(seed: 8)
         let names = HostLibc.functions.keys.filter { !Self.sideEffects.contains($0) }.sorted()
