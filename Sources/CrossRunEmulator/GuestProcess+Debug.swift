@@ -172,6 +172,18 @@ final class DebugSession: GDBTarget {
         }
     }
 
+    /// At the first instruction after a watchpoint stop: the hook deletions and translation
+    /// drops the client's changes asked for during it.
+    private func applyDeferredChanges() {
+        let watchRemoved = !removedInStop.isEmpty
+        for hook in deferredDeletes + removedInStop.values { uc_hook_del(uc, hook) }
+        deferredDeletes.removeAll()
+        removedInStop.removeAll()
+        for (start, end) in deferredDrops { _ = crossrun_uc_remove_cache(uc, start, end) }
+        deferredDrops.removeAll()
+        if watchRemoved { dropTranslatedCode() }   // without the removed memory hooks
+    }
+
     private func dropCache(_ start: UInt64, _ end: UInt64) {
         if inMemoryStop {
             deferredDrops.append((start, end))
@@ -184,18 +196,10 @@ final class DebugSession: GDBTarget {
 
     private func onInstruction(_ address: UInt64) {
         guard active else { return }
-        let watchRemoved = !removedInStop.isEmpty
-        deferredDeletes += removedInStop.values
-        removedInStop.removeAll()
-        if !deferredDrops.isEmpty || !deferredDeletes.isEmpty {
-            // The first instruction after a watchpoint stop: drop what the client's changes
-            // made stale, and leave the block (a PC write from a code hook); this hook fires
-            // again for `address` in the new translation.
-            for hook in deferredDeletes { uc_hook_del(uc, hook) }
-            deferredDeletes.removeAll()
-            for (start, end) in deferredDrops { _ = crossrun_uc_remove_cache(uc, start, end) }
-            deferredDrops.removeAll()
-            if watchRemoved { dropTranslatedCode() }   // without the removed memory hooks
+        if !deferredDrops.isEmpty || !deferredDeletes.isEmpty || !removedInStop.isEmpty {
+            applyDeferredChanges()
+            // Leave the block (a PC write from a code hook): this hook fires again for
+            // `address` in the new translation.
             var value = address
             uc_reg_write(uc, architecture.pc, &value)
             return
