@@ -1,4 +1,4 @@
-// swift-tools-version:5.9
+// swift-tools-version:6.2
 import PackageDescription
 
 let package = Package(
@@ -68,3 +68,10 @@ let package = Package(
         ], exclude: ["Resources/linker-regressions"]),
     ]
 )
+
+// Swift 6 language mode (the tools version's default: complete concurrency checking) and
+// warnings as errors, in Swift and C, for every target of this package (not its dependencies).
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.treatAllWarnings(as: .error)]
+    target.cSettings = (target.cSettings ?? []) + [.treatAllWarnings(as: .error)]
+}

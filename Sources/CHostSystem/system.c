@@ -11,6 +11,8 @@
 _Static_assert(F_OFD_GETLK == CROSSRUN_F_OFD_GETLK && F_OFD_SETLK == CROSSRUN_F_OFD_SETLK && F_OFD_SETLKW == CROSSRUN_F_OFD_SETLKW, "F_OFD_*");
 _Static_assert(AT_EMPTY_PATH == CROSSRUN_AT_EMPTY_PATH, "AT_EMPTY_PATH");
 
+FILE *crossrun_host_stdio(int fd) { return fd == 0 ? stdin : fd == 1 ? stdout : stderr; }
+
 int crossrun_flock(int fd, int operation) { return flock(fd, operation); }
 int crossrun_statvfs(const char *path, struct statvfs *buf) { return statvfs(path, buf); }
 

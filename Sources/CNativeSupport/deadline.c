@@ -13,6 +13,8 @@
 
 char *crossrun_outcome_path;
 
+void crossrun_outcome_set_path(const char *path) { crossrun_outcome_path = path ? strdup(path) : NULL; }
+
 static pid_t original_pid;
 __attribute__((constructor)) static void remember_original_pid(void) { original_pid = getpid(); }
 

@@ -58,6 +58,8 @@ char *crossrun_native_dlerror(void) {
 
 uintptr_t crossrun_native_stack_chk_guard = 0x2f8d3a1c5b7e9100u;
 
+uintptr_t *crossrun_native_stack_chk_guard_address(void) { return &crossrun_native_stack_chk_guard; }
+
 void crossrun_native_set_program_name(const char *name) {
     char *copy = strdup(name);
     if (copy == NULL) return;

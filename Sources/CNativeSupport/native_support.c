@@ -10,6 +10,9 @@ static const char *g_program = "program";
 const char *(*crossrun_native_fault_note)(uintptr_t address);
 char *crossrun_native_report_copy;
 int crossrun_native_backtrace;
+
+void crossrun_native_set_backtrace(int on) { crossrun_native_backtrace = on; }
+void crossrun_native_set_report_copy(char *copy) { crossrun_native_report_copy = copy; }
 static uintptr_t g_base;
 static size_t g_size;
 static const crossrun_symbol *g_symbols;

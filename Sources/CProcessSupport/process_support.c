@@ -16,3 +16,5 @@ int crossrun_exit_with_parent(void) {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return -1;
     return getppid() == 1 ? -1 : 0;   /* reparented to init: the parent died before */
 }
+
+FILE *crossrun_standard_stream(int fd) { return fd == 0 ? stdin : fd == 1 ? stdout : stderr; }

@@ -131,9 +131,9 @@ struct CrossRunCommand: ParsableCommand {
 
     /// Prints `crossrun: error: …` for each line of `error` and exits with status 1.
     static func fail(_ error: Error) -> Never {
-        fflush(stdout)
+        fflush(StandardStreams.output)
         for line in "\(error)".split(separator: "\n") {
-            fputs("crossrun: error: \(line)\n", stderr)
+            fputs("crossrun: error: \(line)\n", StandardStreams.error)
         }
         Glibc.exit(1)
     }
@@ -266,7 +266,7 @@ struct Run: InvocationCommand {
                                     + "(use --backend emu, or strace); --trace=libc works natively")
         }
         guard (1...1 << 20).contains(stringLimit) else { throw DriverError.usage("--trace-string-limit: expected 1…1048576") }
-        guard var output = stderr else { return (nil, nil, nil) }
+        var output = StandardStreams.error
         if let file {
             guard let f = fopen(file, "w") else { throw DriverError.badInput(file: file, message: "--trace-file: " + String(cString: strerror(errno))) }
             output = f
@@ -284,7 +284,7 @@ struct Run: InvocationCommand {
     static func waitForDebugger(port: UInt16, built: Pipeline.Build) throws -> GDBServer {
         do {
             let server = try GDBServer(port: port, dispatcher: GDBDispatcher())
-            fputs("crossrun: \(built.programName): waiting for gdb on localhost:\(server.port) (gdb-multiarch -ex 'target remote :\(server.port)')\n", stderr)
+            fputs("crossrun: \(built.programName): waiting for gdb on localhost:\(server.port) (gdb-multiarch -ex 'target remote :\(server.port)')\n", StandardStreams.error)
             try server.waitForClient()
             return server
         } catch let error as GDBServerError {
@@ -400,12 +400,12 @@ struct Inspect: InvocationCommand {
         defer {
             let stats = CompileCache.shared?.statistics
             print("\(stats?.hits ?? 0) \(stats?.misses ?? 0)")
-            fflush(stdout)
+            fflush(StandardStreams.output)
         }
         do {
             _ = try BuildOptions.build(inputs: inputs, target: try BuildOptions.resolveTarget(target), options: options)
         } catch DriverError.compileFailed(let file, let diagnostics) {
-            if diagnostics.isEmpty { fputs("\(file): compilation failed\n", stderr) }
+            if diagnostics.isEmpty { fputs("\(file): compilation failed\n", StandardStreams.error) }
             return compileFailedStatus
         }
         return 0

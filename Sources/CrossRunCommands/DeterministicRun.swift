@@ -1,5 +1,6 @@
 import CNativeSupport
 import CrossRunDriver
+import CrossRunSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,7 +41,7 @@ enum DeterministicRun {
     static func reexecWithoutRandomization() {
         if getenv(reexecMarker) != nil { return }
         guard crossrun_det_disable_aslr() == 0 else {
-            fputs("crossrun: warning: --deterministic: cannot turn address-space randomization off (personality: \(String(cString: strerror(errno)))); addresses may differ between runs\n", stderr)
+            fputs("crossrun: warning: --deterministic: cannot turn address-space randomization off (personality: \(String(cString: strerror(errno)))); addresses may differ between runs\n", StandardStreams.error)
             return
         }
         var variables = crossrunVariables.compactMap { name in getenv(name).map { name + "=" + String(cString: $0) } }
@@ -53,7 +54,7 @@ enum DeterministicRun {
         }
         fflush(nil)
         execve("/proc/self/exe", cArray(CommandLine.arguments), cArray(variables))
-        fputs("crossrun: warning: --deterministic: cannot re-execute crossrun (\(String(cString: strerror(errno)))); addresses may differ between runs\n", stderr)
+        fputs("crossrun: warning: --deterministic: cannot re-execute crossrun (\(String(cString: strerror(errno)))); addresses may differ between runs\n", StandardStreams.error)
     }
 
     /// The native import bindings of a deterministic run (`deterministic.c`).

@@ -185,7 +185,7 @@ struct Fuzz: InvocationCommand {
             }
         }
         let seeds = try corpora.flatMap { try FuzzFiles.files(in: $0).map(FileIO.read) }
-        fputs("INFO: Seed: \(options.seed)\nINFO: fuzzing \(built.programName) on \(targetName), \(seeds.count) seed input(s), -max_len=\(options.maxLength)\n", stderr)
+        fputs("INFO: Seed: \(options.seed)\nINFO: fuzzing \(built.programName) on \(targetName), \(seeds.count) seed input(s), -max_len=\(options.maxLength)\n", StandardStreams.error)
         let result: Fuzzer.Result
         if let native = executor as? NativeFuzzExecutor {
             result = try native.fuzz(options: options, corpusDirectory: corpora.first, seeds: seeds, targetName: targetName)
@@ -218,15 +218,15 @@ struct Fuzz: InvocationCommand {
     func replayFiles(_ session: FuzzExecutor, options: FuzzOptions, target: String) throws -> Int32 {
         for file in replay {
             let input = try FileIO.read(file)
-            fputs("Running: \(file) (\(input.count) bytes)\n", stderr)
+            fputs("Running: \(file) (\(input.count) bytes)\n", StandardStreams.error)
             switch session.run(input) {
             case .ok:
-                fputs("Executed \(file): no crash\n", stderr)
+                fputs("Executed \(file): no crash\n", StandardStreams.error)
             case .crash(let kind, let report, let frames):
-                fputs(Fuzzer.report(kind: kind, target: target, report: report, frames: frames), stderr)
+                fputs(Fuzzer.report(kind: kind, target: target, report: report, frames: frames), StandardStreams.error)
                 return options.errorExitCode
             case .timeout(let report):
-                fputs(Fuzzer.report(kind: "timeout", target: target, report: report, frames: []), stderr)
+                fputs(Fuzzer.report(kind: "timeout", target: target, report: report, frames: []), StandardStreams.error)
                 return options.timeoutExitCode
             }
         }
@@ -262,7 +262,7 @@ struct Fuzz: InvocationCommand {
         }
         let out = options.artifactPrefix + "minimized-from-" + SHA1.hex(original)
         try FuzzFiles.write(best, to: out)
-        fputs("CRASH_MIN: \(wanted) kept; \(original.count) -> \(best.count) bytes in \(runs) runs; saved to \(out)\n", stderr)
+        fputs("CRASH_MIN: \(wanted) kept; \(original.count) -> \(best.count) bytes in \(runs) runs; saved to \(out)\n", StandardStreams.error)
         return 0
     }
 }

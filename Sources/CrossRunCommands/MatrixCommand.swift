@@ -65,7 +65,7 @@ struct MatrixCommand: InvocationCommand {
         let all = collected.withLock { $0 }
         let outcomes = configurations.map { all[$0] ?? .skipped }
         let status = Self.report(configurations, outcomes)
-        fflush(stdout)
+        fflush(StandardStreams.output)
         Glibc.exit(status)
     }
 

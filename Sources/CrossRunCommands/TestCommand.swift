@@ -103,7 +103,7 @@ struct TestCommand: InvocationCommand {
             tests = tests.filter { $0.name.contains(regex) }
         }
         if let shard { tests = tests.filter { shard.contains($0.name) } }
-        if tests.isEmpty { fputs("crossrun: warning: no tests found\n", stderr) }
+        if tests.isEmpty { fputs("crossrun: warning: no tests found\n", StandardStreams.error) }
         let base = invocation.compile.resolvingPaths(against: FileIO.currentDirectory())
         let programs = tests.map { test in
             var options = base

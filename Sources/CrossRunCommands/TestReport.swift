@@ -85,7 +85,7 @@ final class TestReporter: @unchecked Sendable { // used under RunMatrix's report
     func endProgress() { clearBar() }
 
     private func clearBar() {
-        if interactive { fputs("\r\u{1b}[2K", stdout) }
+        if interactive { fputs("\r\u{1b}[2K", StandardStreams.output) }
     }
 
     private func drawBar(force: Bool) {
@@ -97,8 +97,8 @@ final class TestReporter: @unchecked Sendable { // used under RunMatrix's report
         let filled = total == 0 ? width : done * width / total
         let bar = String(repeating: "=", count: filled) + (filled < width ? ">" + String(repeating: " ", count: width - filled - 1) : "")
         let failures = failed > 0 ? "  \(failed) failed" : ""
-        fputs("\r\u{1b}[2K[\(bar)] \(done)/\(total)\(failures)  \(Verdict.formatSeconds(now - started))", stdout)
-        fflush(stdout)
+        fputs("\r\u{1b}[2K[\(bar)] \(done)/\(total)\(failures)  \(Verdict.formatSeconds(now - started))", StandardStreams.output)
+        fflush(StandardStreams.output)
     }
 
     /// Clears the bar and prints the per-configuration table, `extra` lines and the final line.
@@ -117,7 +117,7 @@ final class TestReporter: @unchecked Sendable { // used under RunMatrix's report
         let failed = results.count { $0.verdict.isFailure }
         let skipped = results.count { $0.verdict == .skipped }
         print("\(passed) passed, \(failed) failed" + (skipped > 0 ? ", \(skipped) skipped" : ""))
-        fflush(stdout)
+        fflush(StandardStreams.output)
         return failed
     }
 
@@ -157,10 +157,10 @@ enum TestReportFiles {
         gmtime_r(&now, &tm)
         var stamp = [CChar](repeating: 0, count: 32)
         strftime(&stamp, stamp.count, "%Y-%m-%dT%H:%M:%S", &tm)
-        let timestamp = String(cString: stamp)
+        let timestamp = String(nulTerminated: stamp)
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, host.count - 1)
-        let hostname = escape(String(cString: host).isEmpty ? "localhost" : String(cString: host))
+        let hostname = escape(String(nulTerminated: host).isEmpty ? "localhost" : String(nulTerminated: host))
         for (index, c) in configurations.enumerated() {
             let rs = results.filter { $0.configuration == c }
             xml += "  <testsuite name=\"\(escape(c.description))\" tests=\"\(rs.count)\" failures=\"\(count(rs, failures))\""

@@ -204,7 +204,7 @@ public final class CompileCache: Sendable {
             guard let bytes = try? FileIO.read(object) else { continue }
             let diagnostics = (try? FileIO.read(path(entry.result, ".txt"))) ?? []
             guard entry.object == Stamp(bytes), entry.diagnostics == Stamp(diagnostics) else {
-                fputs("crossrun: warning: compile cache: \(object) is damaged (size or SHA-256 differs from its manifest); compiling again\n", stderr)
+                fputs("crossrun: warning: compile cache: \(object) is damaged (size or SHA-256 differs from its manifest); compiling again\n", StandardStreams.error)
                 unlink(object)
                 unlink(path(entry.result, ".txt"))
                 continue

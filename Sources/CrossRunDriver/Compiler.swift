@@ -65,8 +65,8 @@ public struct Compiler: Sendable {
     func show(_ diagnostics: [UInt8]) {
         guard echoDiagnostics, !diagnostics.isEmpty else { return }
         let text = colorDiagnostics ? diagnostics : Self.plain(diagnostics)
-        _ = text.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, stderr) }
-        fflush(stderr)
+        _ = text.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, StandardStreams.error) }
+        fflush(StandardStreams.error)
     }
 
     /// `bytes` without ANSI colour sequences (`ESC [ ... m`).

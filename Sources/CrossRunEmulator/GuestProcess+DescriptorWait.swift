@@ -94,7 +94,7 @@ extension GuestProcess {
             }
             pthread_sigmask(SIG_SETMASK, &old, nil)
             guard signalled else { return try plain(rt, f) }   // ready (or an error the call reports)
-            let restart = restarts(crossrun_host_signals)
+            let restart = restarts(crossrun_host_signals_peek())
             try deliverHostPipeSignal()
             if !restart {
                 rt.setErrno(EINTR)

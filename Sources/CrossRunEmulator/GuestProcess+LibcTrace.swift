@@ -9,7 +9,8 @@ import Glibc
 /// `fopen("out.txt", "w") = 0x5020a0`, `fprintf(0x5020a0, "%s:%d\n", "alpha", 42) = 9`.
 /// Functions without a signature show `name(...)`. Zero cost when off: the trampoline table
 /// is built with the traced wrappers only when tracing (``GuestProcess/tracedFunction``).
-public struct LibcTraceOptions {
+/// `@unchecked Sendable`: its stream is written only by the traced process's thread.
+public struct LibcTraceOptions: @unchecked Sendable {
     public var output: UnsafeMutablePointer<FILE>
     public var stringLimit = 32
     /// Only these functions (`--trace=libc:fopen,fclose`); nil: every one.

@@ -1,6 +1,7 @@
 import CNativeSupport
 import CUnicorn
 import CrossRunLibc
+import CHostSystem
 import CrossRunLink
 #if canImport(Glibc)
 import Glibc
@@ -98,7 +99,7 @@ extension GuestProcess {
             // `pause` or `read` must not start waiting for a signal that has already come.
             if signalsDeliveredAtEntry != 0 { signalsDeliveredAtEntry = 0 }
             if crossrun_host_signals_pending() != 0 {
-                let delivered = crossrun_host_signals
+                let delivered = crossrun_host_signals_peek()
                 try deliverHostPipeSignal()
                 signalsDeliveredAtEntry = delivered   // after the handlers, whose own calls reset it
             }
@@ -297,7 +298,7 @@ extension GuestProcess {
     }
 
     func crashOutcome(signal: Int32, what: String) -> Outcome {
-        fflush(stdout)
+        fflush(crossrun_host_stdio(1))
         if signal == SIGSEGV || signal == SIGBUS { attributeRuntimeStringFault() }
         let pc = fault.pc ?? arch.pc(uc)
         if signal == 0 {

@@ -1,4 +1,5 @@
 import CUnicorn
+import CHostSystem
 import CrossRunLibc
 #if canImport(Glibc)
 import Glibc
@@ -28,7 +29,7 @@ extension GuestProcess {
     func systemCall(_ number: UInt64, _ a: [UInt64]) throws -> Int64 {
         guard let call = arch.abi.syscalls[number] else {
             if options.verbose && unknownSyscalls.insert(number).inserted {
-                fputs("crossrun: unsupported system call \(number) (returns -ENOSYS)\n", stderr)
+                fputs("crossrun: unsupported system call \(number) (returns -ENOSYS)\n", crossrun_host_stdio(2))
             }
             return -Int64(ENOSYS)
         }

@@ -11,7 +11,12 @@ import Glibc
 
 /// One emulated program: a Unicorn engine, its address space, the loaded image, the host
 /// C library state, and the trap dispatcher. Run it once with ``run()``.
-public final class GuestProcess {
+///
+/// `@unchecked Sendable`: a process is confined to the host thread that runs it (its guest
+/// threads are scheduled cooperatively on that thread, ``GuestScheduler``); the host functions
+/// it installs in its trampoline table capture it and are `@Sendable` only because the shared
+/// static tables they join must be.
+public final class GuestProcess: @unchecked Sendable {
     /// Where a thread control block keeps its thread's TLS block: the offset D from the
     /// thread pointer the loader stores in the image's tlsBlock slot (doc/ARCHITECTURE.md,
     /// "Threads"). Every guest thread's TCB has its TLS block there.

@@ -10,7 +10,10 @@ import Glibc
 /// Integer comparisons are reported by code built with `-fsanitize-coverage=trace-cmp`
 /// (`__sanitizer_cov_trace_cmp*`, `…_const_cmp*`, `…_switch`); `memcmp`, `strcmp` and friends
 /// are observed on the host where the C library serves them.
-package final class ComparisonTable {
+///
+/// `@unchecked Sendable`: used by the one thread that runs the fuzz target; its recording host
+/// functions capture it and join the (`@Sendable`) trampoline table.
+package final class ComparisonTable: @unchecked Sendable {
     /// Pairs of operands, most recent last (bounded).
     package private(set) var pairs: [([UInt8], [UInt8])] = []
     static let capacity = 256
@@ -63,18 +66,18 @@ package final class ComparisonTable {
                 self.recordInteger(value, try rt.memory.load(cases + 16 + UInt64(8 * i), as: UInt64.self), width: width)
             }
         }
-        func wrap(_ name: String, _ operands: @escaping (LibcRuntime, any CallFrame) throws -> ([UInt8], [UInt8])) {
+        func wrap(_ name: String, _ operands: @escaping @Sendable (LibcRuntime, any CallFrame) throws -> ([UInt8], [UInt8])) {
             guard let original = library[name] else { return }
             t[name] = { [unowned self] rt, f in
                 if let (a, b) = try? operands(rt, f) { self.record(a, b) }
                 try original(rt, f)
             }
         }
-        func bounded(_ rt: LibcRuntime, _ address: UInt64, _ n: Int) throws -> [UInt8] {
+        @Sendable func bounded(_ rt: LibcRuntime, _ address: UInt64, _ n: Int) throws -> [UInt8] {
             let span = try rt.memory.readableSpan(from: address)
             return Array(span.prefix(min(n, 64)))
         }
-        func string(_ rt: LibcRuntime, _ address: UInt64, _ n: Int = 64) throws -> [UInt8] {
+        @Sendable func string(_ rt: LibcRuntime, _ address: UInt64, _ n: Int = 64) throws -> [UInt8] {
             Array(try bounded(rt, address, n).prefix { $0 != 0 })
         }
         for name in ["memcmp", "bcmp"] {

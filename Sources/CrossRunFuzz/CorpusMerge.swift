@@ -51,9 +51,9 @@ package enum CorpusMerge {
             case .ok:
                 return (bytes, features(executor.coverage))
             case .crash(let kind, _, _):
-                fputs("MERGE-INNER: \(path) \(kind): not merged\n", stderr)
+                fputs("MERGE-INNER: \(path) \(kind): not merged\n", StandardStreams.error)
             case .timeout:
-                fputs("MERGE-INNER: \(path) timeout: not merged\n", stderr)
+                fputs("MERGE-INNER: \(path) timeout: not merged\n", StandardStreams.error)
             }
             summary.failed.append(path)
             return nil
@@ -70,7 +70,7 @@ package enum CorpusMerge {
                 if let r = try run(path) { candidates.append((path, r.bytes, r.features)) }
             }
         }
-        fputs("MERGE-OUTER: \(initial.count + candidates.count + summary.failed.count) files, \(initial.count) in the initial corpus\n", stderr)
+        fputs("MERGE-OUTER: \(initial.count + candidates.count + summary.failed.count) files, \(initial.count) in the initial corpus\n", StandardStreams.error)
         candidates.sort { a, b in
             a.bytes.count != b.bytes.count ? a.bytes.count < b.bytes.count
                 : a.features.count != b.features.count ? a.features.count > b.features.count : a.path < b.path
@@ -86,7 +86,7 @@ package enum CorpusMerge {
             let name = SHA1.hex(c.bytes)
             if !existing.contains(name) { try FuzzFiles.write(c.bytes, to: output + "/" + name) }
         }
-        fputs("MERGE-OUTER: \(summary.added.count) new files with \(summary.newFeatures) new features added; \(summary.newEdges) new coverage edges\n", stderr)
+        fputs("MERGE-OUTER: \(summary.added.count) new files with \(summary.newFeatures) new features added; \(summary.newEdges) new coverage edges\n", StandardStreams.error)
         return summary
     }
 }

@@ -45,7 +45,7 @@ package enum FuzzFiles {
                 try write(input, to: path)
                 return path
             } catch {
-                fputs("==crossrun fuzz== cannot save the input to \(error)\n", stderr)
+                fputs("==crossrun fuzz== cannot save the input to \(error)\n", StandardStreams.error)
             }
         }
         return nil

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CrossRunSupport
 
 /// `-jobs=N -workers=M` and `-fork=N`: several fuzzing processes sharing one corpus directory,
 /// as libFuzzer runs them. Each job is this same `crossrun fuzz` command line without those
@@ -40,7 +41,7 @@ package struct FuzzJobs {
     func start(job k: Int) throws -> pid_t {
         let log = "fuzz-\(k).log"
         let argv = commandLine(job: k)
-        fputs("Running: \(argv.joined(separator: " ")) > \(log) 2>&1\n", stderr)
+        fputs("Running: \(argv.joined(separator: " ")) > \(log) 2>&1\n", StandardStreams.error)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -80,7 +81,7 @@ package struct FuzzJobs {
             }
             guard let k = running.removeValue(forKey: pid) else { continue }
             let code = wait & 0x7f != 0 ? 128 + (wait & 0x7f) : (wait >> 8) & 0xff
-            fputs("================== Job \(k) exited with exit code \(code) ============\n", stderr)
+            fputs("================== Job \(k) exited with exit code \(code) ============\n", StandardStreams.error)
             if code != 0 && status == 0 { status = code }
             if code != 0 && stopAtFirstFailure && !stopping {
                 stopping = true

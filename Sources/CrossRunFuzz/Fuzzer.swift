@@ -230,7 +230,7 @@ package final class Fuzzer {
             try FuzzFiles.write(input, to: dir + "/" + name)
         } catch {
             if unsavedInputs == 0 {
-                fputs("==crossrun fuzz== warning: cannot save new inputs in the corpus directory: \(error); they are kept in memory for this run only\n", stderr)
+                fputs("==crossrun fuzz== warning: cannot save new inputs in the corpus directory: \(error); they are kept in memory for this run only\n", StandardStreams.error)
             }
             unsavedInputs += 1
         }
@@ -248,14 +248,14 @@ package final class Fuzzer {
     static func saveArtifact(kind: String, prefix: String, input: [UInt8], report: String, frames: [String],
                              artifactPrefix: String, target: String, executions: String) -> Result {
         let text = Fuzzer.report(kind: kind, target: target, report: report, frames: frames)
-        fputs(text, stderr)
+        fputs(text, StandardStreams.error)
         guard let artifact = FuzzFiles.saveArtifact(input, name: prefix + SHA1.hex(input), artifactPrefix: artifactPrefix) else {
             let hex = Hex.string(input)
-            fputs("==crossrun fuzz== \(kind) after \(executions) executions; the input could not be saved; its \(input.count) bytes in hex:\n\(hex)\n", stderr)
+            fputs("==crossrun fuzz== \(kind) after \(executions) executions; the input could not be saved; its \(input.count) bytes in hex:\n\(hex)\n", StandardStreams.error)
             return .found(kind: kind, artifact: "", input: input, report: text)
         }
         try? FuzzFiles.write(Array((text + "artifact: \(artifact) (\(input.count) bytes)\n").utf8), to: artifact + ".txt")
-        fputs("==crossrun fuzz== \(kind) after \(executions) executions; input saved to \(artifact) (\(input.count) bytes)\n", stderr)
+        fputs("==crossrun fuzz== \(kind) after \(executions) executions; input saved to \(artifact) (\(input.count) bytes)\n", StandardStreams.error)
         return .found(kind: kind, artifact: artifact, input: input, report: text)
     }
 
@@ -275,7 +275,7 @@ package final class Fuzzer {
     func status(_ event: String) {
         let elapsed = max(Fuzzer.now() - start, 1e-6)
         let bytes = corpus.reduce(0) { $0 + $1.count }
-        fputs("#\(executions)\t\(event) cov: \(edgeCount) ft: \(featureCount) corp: \(corpus.count)/\(bytes)b exec/s: \(Int(Double(executions) / elapsed)) rss: \(FuzzFiles.residentMegabytes())Mb\n", stderr)
+        fputs("#\(executions)\t\(event) cov: \(edgeCount) ft: \(featureCount) corp: \(corpus.count)/\(bytes)b exec/s: \(Int(Double(executions) / elapsed)) rss: \(FuzzFiles.residentMegabytes())Mb\n", StandardStreams.error)
     }
 
     /// Runs the seed inputs, then mutates until a crash, `-runs` or `-max_total_time`.
@@ -296,9 +296,9 @@ package final class Fuzzer {
             }
         }
         status("DONE  ")
-        fputs("Done \(executions) runs in \(Int(Fuzzer.now() - start)) second(s)\n", stderr)
+        fputs("Done \(executions) runs in \(Int(Fuzzer.now() - start)) second(s)\n", StandardStreams.error)
         if options.printFinalStats { printFinalStats() }
-        if unsavedInputs > 0 { fputs("==crossrun fuzz== warning: \(unsavedInputs) new input(s) could not be saved in the corpus directory\n", stderr) }
+        if unsavedInputs > 0 { fputs("==crossrun fuzz== warning: \(unsavedInputs) new input(s) could not be saved in the corpus directory\n", StandardStreams.error) }
         return .finished
     }
 
@@ -332,6 +332,6 @@ package final class Fuzzer {
             stat::slowest_unit_time_sec:    \(Int(slowest))
             stat::peak_rss_mb:              \(FuzzFiles.residentMegabytes())
 
-            """, stderr)
+            """, StandardStreams.error)
     }
 }

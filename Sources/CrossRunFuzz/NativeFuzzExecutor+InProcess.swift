@@ -1,6 +1,7 @@
 import CNativeSupport
 import CrossRunEmulator
 import CrossRunNative
+import CrossRunSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -55,7 +56,7 @@ extension NativeFuzzExecutor {
         if pid == 0 {
             let testOne = startHarness()
             withUnsafeMutablePointer(to: &shared.pointee.report) {
-                crossrun_native_report_copy = UnsafeMutableRawPointer($0).assumingMemoryBound(to: CChar.self)
+                crossrun_native_set_report_copy(UnsafeMutableRawPointer($0).assumingMemoryBound(to: CChar.self))
             }
             let runner = InProcessRunner(owner: self, testOne: testOne)
             do {
@@ -68,7 +69,7 @@ extension NativeFuzzExecutor {
                 shared.pointee.finished = 1
                 _exit(0)
             } catch {
-                fputs("crossrun: error: \(error)\n", stderr)
+                fputs("crossrun: error: \(error)\n", StandardStreams.error)
                 _exit(1)
             }
         }

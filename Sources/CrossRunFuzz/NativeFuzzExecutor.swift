@@ -2,6 +2,7 @@ import CNativeSupport
 import CrossRunEmulator
 import CrossRunLink
 import CrossRunNative
+import CrossRunSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -116,7 +117,7 @@ package final class NativeFuzzExecutor: FuzzExecutor {
     /// checker, the initializers and `LLVMFuzzerInitialize`; returns the harness entry.
     func startHarness() -> crossrun_fuzz_test_one {
         NativeRunner.installCrashReporter(loaded, programName: programName)
-        crossrun_native_backtrace = 1
+        crossrun_native_set_backtrace(1)
         crossrun_fuzz_attach(shared)
         if heapCheck { crossrun_fuzz_enable_heap_checker() }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
@@ -248,7 +249,7 @@ package final class NativeFuzzExecutor: FuzzExecutor {
         let text = String(decoding: bytes.prefix(max(n, 0)), as: UTF8.self)
         let shown = keepReport ? text.split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.hasPrefix("crossrun: ") && !$0.hasPrefix("crossrun fuzz heap: ") && !$0.hasPrefix("    #") }.joined(separator: "\n") : text
-        if !shown.isEmpty { fputs(shown, stderr) }
+        if !shown.isEmpty { fputs(shown, StandardStreams.error) }
         return text
     }
 

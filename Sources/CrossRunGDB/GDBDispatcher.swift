@@ -3,7 +3,7 @@
 /// gets an error reply (`E01`) or the empty "unsupported" reply; nothing traps.
 public final class GDBDispatcher {
     /// The answer to one packet.
-    public enum Action: Equatable {
+    public enum Action: Equatable, Sendable {
         /// Send this payload (already escaped where binary).
         case reply([UInt8])
         /// Send `reply` (if any), then let the program go on.

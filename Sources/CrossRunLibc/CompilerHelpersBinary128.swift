@@ -28,13 +28,13 @@ enum CompilerHelpersBinary128 {
         }
     }
 
-    static func arithmetic(_ op: @escaping (Quad, Quad) -> Quad) -> HostFunction {
+    static func arithmetic(_ op: @escaping @Sendable (Quad, Quad) -> Quad) -> HostFunction {
         { _, f in ret(f, op(try arg(f, 0), try arg(f, 1))) }
     }
-    static func comparison(_ op: @escaping (Quad, Quad) -> Int32) -> HostFunction {
+    static func comparison(_ op: @escaping @Sendable (Quad, Quad) -> Int32) -> HostFunction {
         { _, f in f.returnInt32(op(try arg(f, 0), try arg(f, 1))) }
     }
-    static func complex(_ op: @escaping (Quad, Quad, Quad, Quad, UnsafeMutablePointer<Quad>?) -> Void) -> HostFunction {
+    static func complex(_ op: @escaping @Sendable (Quad, Quad, Quad, Quad, UnsafeMutablePointer<Quad>?) -> Void) -> HostFunction {
         { _, frame in
             let f = frame.returningComplexLongDouble()
             var out = [Quad(lo: 0, hi: 0), Quad(lo: 0, hi: 0)]

@@ -106,7 +106,7 @@ public enum GuestSockets {
 
     /// Host address space where every access faults: `maximumTransfer` bytes of `PROT_NONE`
     /// (reserved, never backed), or nil if the host refused to reserve it.
-    static let faultArea: UnsafeMutableRawPointer? = {
+    nonisolated(unsafe) static let faultArea: UnsafeMutableRawPointer? = {
         let p = mmap(nil, maximumTransfer, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
         return p == MAP_FAILED ? nil : p
     }()

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import CHostSystem
 import Glibc
 #endif
 
@@ -98,7 +99,7 @@ enum LibcProcess {
         "__assert_fail": { rt, f in
             let message = try rt.memory.string(f.int(0)), file = try rt.memory.string(f.int(1))
             let line = try f.int32(2), function = try rt.memory.string(f.int(3))
-            fputs("\(rt.programName): \(file):\(line): \(function): Assertion `\(message)' failed.\n", stderr)
+            fputs("\(rt.programName): \(file):\(line): \(function): Assertion `\(message)' failed.\n", crossrun_host_stdio(2))
             throw GuestTermination.signal(SIGABRT, "aborted")
         },
         "rand": { rt, f in f.returnInt32(rt.randState.next()) },

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import CHostSystem
 #endif
 
 /// A guest `FILE*` backed by a host `FILE*`, so buffering (line-buffered terminals, fully
@@ -20,9 +21,9 @@ public final class HostStream {
     /// The host's own stdin/stdout/stderr.
     static func standard(_ fd: Int32) -> HostStream {
         switch fd {
-        case 0: return HostStream(file: stdin, owned: false)
-        case 1: return HostStream(file: stdout, owned: false)
-        default: return HostStream(file: stderr, owned: false)
+        case 0: return HostStream(file: crossrun_host_stdio(0), owned: false)
+        case 1: return HostStream(file: crossrun_host_stdio(1), owned: false)
+        default: return HostStream(file: crossrun_host_stdio(2), owned: false)
         }
     }
 

@@ -45,11 +45,13 @@ enum LibcBinary128 {
     static let functions: [String: HostFunction] = {
         var t: [String: HostFunction] = [:]
         for name in unaryNames {
-            guard let fn = crossrun_q_function1(name) else { continue }
+            guard let found = crossrun_q_function1(name) else { continue }
+            nonisolated(unsafe) let fn = found   // a libm entry point: immutable
             t[name] = { _, f in ret(f, crossrun_q_call1(fn, try arg(f, 0))) }
         }
         for name in binaryNames {
-            guard let fn = crossrun_q_function2(name) else { continue }
+            guard let found = crossrun_q_function2(name) else { continue }
+            nonisolated(unsafe) let fn = found
             t[name] = { _, f in ret(f, crossrun_q_call2(fn, try arg(f, 0), try arg(f, 1))) }
         }
         t["fmal"] = { _, f in ret(f, crossrun_q_fma(try arg(f, 0), try arg(f, 1), try arg(f, 2))) }

@@ -99,7 +99,7 @@ enum LibcComplex {
     static func longDouble(_ name: String, operands: Int, results: Int) -> HostFunction {
         let x87One = operands == 1 ? host(name, X87Call.self) : nil, x87Pair = operands == 2 ? host(name, X87PairCall.self) : nil
         #if arch(x86_64)
-        let binary128 = crossrun_q_complex_function(name)
+        nonisolated(unsafe) let binary128 = crossrun_q_complex_function(name)
         #endif
         return { rt, f in
             let wide = rt.longDoubleIsBinary128

@@ -4,7 +4,7 @@ import Glibc
 
 /// ctype.h in the C locale, via the host's classification.
 enum LibcCtype {
-    static func wrap(_ fn: @escaping (Int32) -> Int32) -> HostFunction {
+    static func wrap(_ fn: @escaping @Sendable (Int32) -> Int32) -> HostFunction {
         { _, f in
             let c = try f.int32(0)
             // Values outside unsigned char and EOF are undefined in C; answer 0 instead of trapping.

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import CHostSystem
 import Glibc
 #endif
 
@@ -170,6 +171,6 @@ enum Getopt {
     static func complain(_ rt: LibcRuntime, argv0: UInt64, _ text: String, _ c: UInt8) throws {
         rt.flushAll()
         let name = argv0 == 0 ? rt.programName : try rt.memory.string(argv0)
-        fputs("\(name): \(text) -- '\(Character(UnicodeScalar(c)))'\n", stderr)
+        fputs("\(name): \(text) -- '\(Character(UnicodeScalar(c)))'\n", crossrun_host_stdio(2))
     }
 }

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import CHostSystem
 import Glibc
 #endif
 
@@ -113,7 +114,7 @@ extension Getopt {
     static func complain(_ rt: LibcRuntime, argv0: UInt64, _ text: String) throws {
         rt.flushAll()
         let name = argv0 == 0 ? rt.programName : try rt.memory.string(argv0)
-        fputs("\(name): \(text)\n", stderr)
+        fputs("\(name): \(text)\n", crossrun_host_stdio(2))
     }
 
     static let longFunctions: [String: HostFunction] = [

@@ -1,4 +1,5 @@
 import CPosixLib
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,7 +20,7 @@ public final class GuestLocale {
     /// Distinguishes each host locale this process made (0: "C"), so a conversion state is
     /// only resumed under the locale that produced it.
     public private(set) var identity: UInt = 0
-    nonisolated(unsafe) private static var made: UInt = 0
+    private static let made = Atomic<UInt>(0)
 
     public init() {}
 
@@ -92,8 +93,7 @@ public final class GuestLocale {
             if let next = newlocale(1 << c, names[Int(c)], loc) { loc = next }
         }
         host = loc
-        Self.made += 1
-        identity = Self.made
+        identity = Self.made.add(1, ordering: .relaxed).newValue
         return true
     }
 }

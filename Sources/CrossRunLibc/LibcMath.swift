@@ -7,7 +7,7 @@ import Glibc
 /// keeps the compiler from substituting its own code — LLVM lowers `fmax` to `maxnum`, which
 /// orders ±0 differently from glibc — and from Swift's generic `<tgmath.h>` overlays.
 enum HostLibm {
-    static let handle = dlopen("libm.so.6", RTLD_NOW)
+    nonisolated(unsafe) static let handle = dlopen("libm.so.6", RTLD_NOW)
 
     /// `name` in libm as a C function of type `T` (nil if the host's libm lacks it).
     static func function<T>(_ name: String, _ type: T.Type) -> T? {

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import CHostSystem
 #endif
 
 /// The rest of stdlib/stdio/string/locale/inttypes that fits no larger group.
@@ -71,7 +72,7 @@ enum LibcMisc {
             f.returnInt(a)
         },
         "__stack_chk_fail": { _, _ in
-            fputs("*** stack smashing detected ***: terminated\n", stderr)
+            fputs("*** stack smashing detected ***: terminated\n", crossrun_host_stdio(2))
             throw GuestTermination.signal(SIGABRT, "stack smashing detected")
         },
         // glibc's shape, "/tmp/fileXXXXXX": it must fit the guest's L_tmpnam (20 bytes).

@@ -24,7 +24,7 @@ enum LibcRand48 {
 
     /// The `*rand48_r` calls with a result: (xsubi index or nil, data index, result index).
     static func draw(xsubi: Int?, data: Int, result: Int,
-                     _ body: @escaping (UnsafeMutablePointer<UInt16>, UnsafeMutableRawPointer, UnsafeMutableRawPointer) -> Int32) -> HostFunction {
+                     _ body: @escaping @Sendable (UnsafeMutablePointer<UInt16>, UnsafeMutableRawPointer, UnsafeMutableRawPointer) -> Int32) -> HostFunction {
         { rt, f in
             let out = try f.int(result)
             _ = try rt.memory.host(out, 8, write: true)

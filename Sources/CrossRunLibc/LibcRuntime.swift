@@ -13,7 +13,7 @@ public enum GuestTermination: Error, Sendable, Equatable {
 }
 
 /// A host implementation of one libc function.
-public typealias HostFunction = (LibcRuntime, any CallFrame) throws -> Void
+public typealias HostFunction = @Sendable (LibcRuntime, any CallFrame) throws -> Void
 
 /// The state of the guest's C library, kept on the host: heap, streams, errno, environment,
 /// exit handlers. One per guest process; every ``HostFunction`` receives it.

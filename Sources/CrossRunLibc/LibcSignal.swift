@@ -98,7 +98,7 @@ enum LibcSignal {
         defer { fclose(file) }
         var buffer = [CChar](repeating: 0, count: 1024)
         guard fgets(&buffer, Int32(buffer.count), file) != nil else { return false }
-        let text = String(cString: buffer)
+        let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         // "pid (comm) state ppid ...": comm may hold spaces and parentheses; the last ')' ends it.
         guard let close = text.lastIndex(of: ")") else { return false }
         let fields = text[text.index(after: close)...].split(separator: " ")

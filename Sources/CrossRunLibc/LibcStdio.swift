@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import CHostSystem
 #endif
 
 /// stdio over host `FILE*`s.
@@ -183,7 +184,7 @@ enum LibcStdio {
             let e = try rt.memory.load(rt.errnoAddress, as: Int32.self)
             let prefix = p == 0 ? "" : try rt.memory.string(p)
             let text = String(cString: strerror(e))
-            fputs(prefix.isEmpty ? "\(text)\n" : "\(prefix): \(text)\n", stderr)
+            fputs(prefix.isEmpty ? "\(text)\n" : "\(prefix): \(text)\n", crossrun_host_stdio(2))
         },
     ]
 

@@ -39,7 +39,7 @@ enum LibcStdioGNU {
     }
 
     /// A `<stdio_ext.h>` query on the guest stream in argument 0 (0 for an unknown stream).
-    static func streamQuery(_ body: @escaping (UnsafeMutablePointer<FILE>) -> UInt64) -> HostFunction {
+    static func streamQuery(_ body: @escaping @Sendable (UnsafeMutablePointer<FILE>) -> UInt64) -> HostFunction {
         { rt, f in f.returnInt(try LibcStdio.stream(rt, f, 0).map { body($0.file) } ?? 0) }
     }
 

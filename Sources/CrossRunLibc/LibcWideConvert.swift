@@ -232,7 +232,7 @@ enum LibcWideConvert {
 enum LibcWideClass {
     static let classes = ["alnum", "alpha", "blank", "cntrl", "digit", "graph", "lower", "print", "punct", "space", "upper", "xdigit"]
 
-    static func wrap(_ fn: @escaping (wint_t) -> Int32) -> HostFunction {
+    static func wrap(_ fn: @escaping @Sendable (wint_t) -> Int32) -> HostFunction {
         { _, f in f.returnInt32(fn(wint_t(truncatingIfNeeded: try f.int(0)))) }
     }
 

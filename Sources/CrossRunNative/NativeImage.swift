@@ -3,6 +3,7 @@ import CrossRunELF
 import CrossRunLibc
 import CrossRunLink
 import CrossRunRuntime
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -106,7 +107,8 @@ public final class NativeImage {
 
 /// Addresses of runtime symbols in the host's own libraries.
 public enum HostSymbols {
-    private nonisolated(unsafe) static var handles: [HostLibrary: UnsafeMutableRawPointer] = [:]
+    /// The host libraries opened so far (their `dlopen` handles' addresses), shared by threads.
+    private static let handles = Mutex<[HostLibrary: UInt]>([:])
 
     /// Runtime symbols the native loader implements itself (not exported by the host's
     /// shared libraries).
@@ -126,7 +128,7 @@ public enum HostSymbols {
         var table = ["atexit": address(atexit), "at_quick_exit": address(quick),
                 "backtrace": address(backtrace), "backtrace_symbols": address(symbols), "backtrace_symbols_fd": address(symbolsFD),
                 "dlopen": address(dlopen), "dlsym": address(dlsym), "dlclose": address(dlclose), "dlerror": address(dlerror),
-                "__stack_chk_guard": UInt64(UInt(bitPattern: withUnsafeMutablePointer(to: &crossrun_native_stack_chk_guard) { $0 }))]
+                "__stack_chk_guard": UInt64(UInt(bitPattern: crossrun_native_stack_chk_guard_address()))]
         // The guest thread library's primitives: real host threads and futexes.
         for name in RuntimeSymbols.threadPrimitives {
             if let f = crossrun_native_thread_primitive(name) { table[name] = UInt64(UInt(bitPattern: f)) }
@@ -168,11 +170,13 @@ public enum HostSymbols {
     }
 
     private static func handle(_ library: HostLibrary) throws -> UnsafeMutableRawPointer {
-        if let h = handles[library] { return h }
-        guard let h = dlopen(library.rawValue, RTLD_NOW | RTLD_GLOBAL) else {
-            throw NativeError.library("cannot open \(library.rawValue): \(String(cString: dlerror()))")
+        try handles.withLock { opened in
+            if let known = opened[library], let h = UnsafeMutableRawPointer(bitPattern: known) { return h }
+            guard let h = dlopen(library.rawValue, RTLD_NOW | RTLD_GLOBAL) else {
+                throw NativeError.library("cannot open \(library.rawValue): \(String(cString: dlerror()))")
+            }
+            opened[library] = UInt(bitPattern: h)
+            return h
         }
-        handles[library] = h
-        return h
     }
 }

@@ -68,6 +68,8 @@ public struct NativeLibcTrace {
 
 /// What the stubs' callbacks need, fixed before the program starts (read from any thread).
 final class NativeTraceState: @unchecked Sendable {
+    /// Set once before the program starts and only read afterwards (from the stubs' callbacks on
+    /// any thread, where a lock would cost every traced call).
     nonisolated(unsafe) static var shared: NativeTraceState?
     let names: [String]
     let signatures: [String?]

@@ -83,7 +83,7 @@ public enum NativeRunner {
               loaded.image.symbol(named: options.entry)?.kind != .object else {
             throw NativeError.noEntry(options.entry)
         }
-        if let path = options.outcomePath { crossrun_outcome_path = strdup(path) }
+        if let path = options.outcomePath { crossrun_outcome_set_path(path) }
         installCrashReporter(loaded, programName: options.programName)
         installDynamicSymbols(loaded)
         NativeDebugging.register(loaded)   // under gdb: the image's symbols and lines (JIT interface)

@@ -127,7 +127,7 @@ public enum FileIO {
     public static func currentDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         guard getcwd(&buffer, buffer.count) != nil else { return "." }
-        return String(cString: buffer)
+        return String(nulTerminated: buffer)
     }
 
     /// Wall-clock time in seconds since the epoch (the clock file times use).

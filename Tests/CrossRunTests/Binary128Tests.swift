@@ -210,7 +210,7 @@ final class Binary128Tests: XCTestCase {
                 _ = crossrun_q_strfrom(&buffer, buffer.count, spec, crossrun_quad(lo: v.0, hi: v.1))
                 let conv = spec.last!
                 let guest = try format(String(spec.dropLast()) + "L" + String(conv), [v])
-                XCTAssertEqual(guest, String(cString: buffer), "\(spec) of \(hex(v))")
+                XCTAssertEqual(guest, String(nulTerminated: buffer), "\(spec) of \(hex(v))")
             }
         }
     }
@@ -451,7 +451,7 @@ final class Binary128Tests: XCTestCase {
         try call(rt, "snprintf", p)
         var host = [CChar](repeating: 0, count: 64)
         _ = withVaList([third]) { vsnprintf(&host, 64, "%.25Lf", $0) }
-        XCTAssertEqual(try mem.string(buffer), String(cString: host))
+        XCTAssertEqual(try mem.string(buffer), String(nulTerminated: host))
     }
 }
 #endif

@@ -139,13 +139,13 @@ final class GuestWorkingDirectoryTests: XCTestCase {
     /// The resolver alone: the guest's directory is a value, moved by `changeDirectory`.
     func testResolverWithoutRoot() throws {
         var fs = GuestFileSystem()
-        XCTAssertEqual(String(cString: try fs.resolve(Array("x".utf8)).host), "x", "the host's own directory until chdir")
+        XCTAssertEqual(String(nulTerminated: try fs.resolve(Array("x".utf8)).host), "x", "the host's own directory until chdir")
         try fs.changeDirectory(Array((dir + "/link").utf8))
         let real = try XCTUnwrap(FileIO.realPath(dir + "/sub"))
         XCTAssertEqual(String(decoding: try fs.workingDirectory(), as: UTF8.self), real)
-        XCTAssertEqual(String(cString: try fs.resolve(Array("x".utf8)).host), real + "/x")
-        XCTAssertEqual(String(cString: try fs.resolve(Array("/abs".utf8)).host), "/abs")
-        XCTAssertEqual(String(cString: try fs.resolve([]).host), "", "an empty path stays empty (ENOENT)")
+        XCTAssertEqual(String(nulTerminated: try fs.resolve(Array("x".utf8)).host), real + "/x")
+        XCTAssertEqual(String(nulTerminated: try fs.resolve(Array("/abs".utf8)).host), "/abs")
+        XCTAssertEqual(String(nulTerminated: try fs.resolve([]).host), "", "an empty path stays empty (ENOENT)")
         XCTAssertEqual(FileIO.realPath("."), FileIO.realPath(FileIO.currentDirectory()), "CrossRun's own directory did not move")
         XCTAssertThrowsError(try fs.changeDirectory(Array("f.txt".utf8))) { XCTAssertEqual(($0 as? GuestFileSystem.Failure)?.code, ENOTDIR) }
     }

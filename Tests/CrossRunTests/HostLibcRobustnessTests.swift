@@ -133,7 +133,7 @@ final class HostLibcRobustnessTests: XCTestCase {
                 frame.longDoubles = (0..<4).map { _ in (rng.next(), binary128 ? rng.next() : rng.next() & 0xffff) }
                 if binary128 { frame.variadicLongDoubles = (0..<4).map { _ in (rng.next(), rng.next()) } }
                 calls += 1
-                if getenv("CROSSRUN_TRACE") != nil { fputs("\(name) \(ints) \(frame.variadicInts)\n", stderr) }
+                if getenv("CROSSRUN_TRACE") != nil { fputs("\(name) \(ints) \(frame.variadicInts)\n", StandardStreams.error) }
                 do { try fn(rt, frame) } catch { faults += 1 }
             }
         }

@@ -1,4 +1,5 @@
 import CrossRunLibc
+import CrossRunSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -29,7 +30,7 @@ final class HostLibcTests: XCTestCase {
             if string != nil { args.append(k.baseAddress!) }
             return withVaList(args) { vsnprintf(&host, 512, format, $0) }
         }
-        XCTAssertEqual(got, String(cString: host), "format \(format)", file: file, line: line)
+        XCTAssertEqual(got, String(nulTerminated: host), "format \(format)", file: file, line: line)
         XCTAssertEqual(Int32(truncatingIfNeeded: frame.result), n, "length for \(format)", file: file, line: line)
     }
 

@@ -320,8 +320,8 @@ extension RootConfinementTests {
         }
         XCTAssertEqual(String(decoding: try fs.resolve(forRemoval: Array("sub/back".utf8), .unlink).guest, as: UTF8.self), "/sub/back", "the link itself")
         XCTAssertEqual(String(decoding: try fs.resolve(forRemoval: Array("up".utf8), .rmdir).guest, as: UTF8.self), "/up", "a link named without a slash is the link")
-        XCTAssertTrue(String(cString: try fs.resolve(Array("sub/".utf8)).host).hasSuffix("/root/sub/"), "a trailing slash reaches the host")
+        XCTAssertTrue(String(nulTerminated: try fs.resolve(Array("sub/".utf8)).host).hasSuffix("/root/sub/"), "a trailing slash reaches the host")
         // Without a root the host decides (it answers the same for its own "/").
-        XCTAssertEqual(String(cString: try GuestFileSystem().resolve(forRemoval: Array("/".utf8), .rmdir).host), "/")
+        XCTAssertEqual(String(nulTerminated: try GuestFileSystem().resolve(forRemoval: Array("/".utf8), .rmdir).host), "/")
     }
 }

@@ -215,8 +215,8 @@ final class RootConfinementTests: XCTestCase {
         XCTAssertThrowsError(try guest("missing/x")) { XCTAssertEqual(($0 as? GuestFileSystem.Failure)?.code, ENOENT) }
         let real = try XCTUnwrap(realpath(root, nil))
         defer { free(real) }
-        XCTAssertEqual(String(cString: try fs.resolve(Array("sub".utf8)).host), String(cString: real) + "/sub")
+        XCTAssertEqual(String(nulTerminated: try fs.resolve(Array("sub".utf8)).host), String(cString: real) + "/sub")
         let host = GuestFileSystem()
-        XCTAssertEqual(String(cString: try host.resolve(Array("../x".utf8)).host), "../x")
+        XCTAssertEqual(String(nulTerminated: try host.resolve(Array("../x".utf8)).host), "../x")
     }
 }

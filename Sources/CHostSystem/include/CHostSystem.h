@@ -3,6 +3,11 @@
 #ifndef CROSSRUN_CHOSTSYSTEM_H
 #define CROSSRUN_CHOSTSYSTEM_H
 #include <stddef.h>
+#include <stdio.h>
+
+/// The host's `stdin` (0), `stdout` (1) or `stderr` (any other `fd`): C globals Swift 6
+/// treats as shared mutable state, read here once per call.
+FILE *crossrun_host_stdio(int fd);
 
 /// ioctl(fd, request, arg) with a pointer argument.
 int crossrun_ioctl_pointer(int fd, unsigned long request, void *arg);

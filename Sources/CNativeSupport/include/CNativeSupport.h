@@ -51,6 +51,8 @@ void crossrun_native_set_timeout(unsigned seconds);
 /// Where the outcome record goes (an absolute path, NULL: nowhere): one line of JSON,
 /// `{"outcome":"exit"|"signal"|"timeout","status":N,...}` (doc/CLI.md, "The outcome record").
 extern char *crossrun_outcome_path;
+/// Sets ``crossrun_outcome_path`` (a copy of `path`; NULL: nowhere).
+void crossrun_outcome_set_path(const char *path);
 /// Writes `record` to ``crossrun_outcome_path`` (replacing it); async-signal-safe.
 void crossrun_outcome_write(const char *record, size_t length);
 
@@ -168,6 +170,10 @@ void crossrun_fuzz_enable_heap_checker(void);
 extern int crossrun_native_backtrace;
 /// Where the crash reporter also copies its line (NULL: nowhere).
 extern char *crossrun_native_report_copy;
+/// Sets ``crossrun_native_backtrace`` (Swift 6 does not assign C globals).
+void crossrun_native_set_backtrace(int on);
+/// Sets ``crossrun_native_report_copy``.
+void crossrun_native_set_report_copy(char *copy);
 /// CLOCK_MONOTONIC in nanoseconds.
 int64_t crossrun_fuzz_now_ns(void);
 /// Optional note appended to a crash report for a fault address (NULL: none).
@@ -213,6 +219,8 @@ char *crossrun_native_dlerror(void);
 /// The stack-protector canary aarch64/riscv64 code reads as a variable (x86-64 code reads the
 /// thread block's): defined here because x86-64's libc does not export one.
 extern uintptr_t crossrun_native_stack_chk_guard;
+/// The address of ``crossrun_native_stack_chk_guard`` (what `__stack_chk_guard` binds to).
+uintptr_t *crossrun_native_stack_chk_guard_address(void);
 
 /// Sets glibc's program_invocation_name/short_name (what err.h and error() print) to the
 /// guest program's name instead of CrossRun's.
@@ -229,6 +237,8 @@ uint64_t crossrun_take_host_signals(void);
 /// The recorded host signals (``crossrun_take_host_signals``'s mask, left in place).
 extern uint64_t crossrun_host_signals;
 /// Whether host signals wait to be delivered: one load, for the check at every trap.
+/// The recorded host signals, read atomically (left in place).
+static inline uint64_t crossrun_host_signals_peek(void) { return __atomic_load_n(&crossrun_host_signals, __ATOMIC_RELAXED); }
 static inline int crossrun_host_signals_pending(void) { return __atomic_load_n(&crossrun_host_signals, __ATOMIC_RELAXED) != 0; }
 /// Whether the guest's disposition of host signal `sig` may become the host's: not SIGKILL,
 /// SIGSTOP, SIGPIPE, the timeout signal, the fault signals, nor 32 and above.

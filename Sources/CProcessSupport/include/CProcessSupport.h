@@ -14,4 +14,9 @@ int crossrun_spawn_add_chdir(void *actions, const char *path);
 /// (PR_SET_PDEATHSIG); returns -1 when that parent is already gone.
 int crossrun_exit_with_parent(void);
 
+#include <stdio.h>
+/// The host's `stdin` (0), `stdout` (1) or `stderr` (any other `fd`): C globals Swift 6
+/// treats as shared mutable state.
+FILE *crossrun_standard_stream(int fd);
+
 #endif
