@@ -148,7 +148,7 @@ struct Fuzz: InvocationCommand {
             let session = try FuzzSession(image: built.image, options: guestOptions, maxLength: options.maxLength,
                                           timeoutMicros: UInt64(options.timeout * 1e6), heapCheck: heapCheck)
             if let failure = session.initialize(arguments: arguments) {
-                throw FuzzError.startupFailed(describe(failure))
+                throw FuzzError.startupFailed(describe(failure, program: built.programName))
             }
             executor = session
         }
@@ -206,11 +206,11 @@ struct Fuzz: InvocationCommand {
         return error.description
     }
 
-    func describe(_ outcome: FuzzSession.Outcome) -> String {
+    func describe(_ outcome: FuzzSession.Outcome, program: String) -> String {
         switch outcome {
         case .ok: return "no failure"
-        case .crash(let kind, let report, let frames): return Fuzzer.report(kind: kind, target: "", report: report, frames: frames)
-        case .timeout(let report): return report
+        case .crash(let kind, let report, let frames): return Fuzzer.report(kind: kind, target: "", program: program, report: report, frames: frames)
+        case .timeout(let report): return FuzzReport.line(report, program: program)
         }
     }
 
@@ -223,10 +223,10 @@ struct Fuzz: InvocationCommand {
             case .ok:
                 fputs("Executed \(file): no crash\n", StandardStreams.error)
             case .crash(let kind, let report, let frames):
-                fputs(Fuzzer.report(kind: kind, target: target, report: report, frames: frames), StandardStreams.error)
+                fputs(Fuzzer.report(kind: kind, target: target, program: session.programName, report: report, frames: frames), StandardStreams.error)
                 return options.errorExitCode
             case .timeout(let report):
-                fputs(Fuzzer.report(kind: "timeout", target: target, report: report, frames: []), StandardStreams.error)
+                fputs(Fuzzer.report(kind: "timeout", target: target, program: session.programName, report: report, frames: []), StandardStreams.error)
                 return options.timeoutExitCode
             }
         }

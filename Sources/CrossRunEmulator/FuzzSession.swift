@@ -23,9 +23,11 @@ package final class FuzzSession {
     /// How one input ended.
     package enum Outcome: Equatable, Sendable {
         case ok
-        /// A crash: a short kind (`SEGV`, `heap-buffer-overflow`, `abort`…), the one-line
-        /// report, the faulting PC and the backtrace (symbolized).
+        /// A crash: a short kind (`SEGV`, `heap-buffer-overflow`, `abort`…), what happened
+        /// (the fuzzer renders it as `crossrun: PROG: …`, ``FuzzReport``), the faulting PC
+        /// and the backtrace (symbolized).
         case crash(kind: String, report: String, frames: [String])
+        /// The input ran past the time limit: what happened, rendered the same way.
         case timeout(report: String)
     }
 
@@ -33,6 +35,8 @@ package final class FuzzSession {
     package static let mapSize = 1 << 16
 
     let process: GuestProcess
+    /// The program's name in reports.
+    package var programName: String { process.options.programName }
     let testOne: UInt64
     /// The edge counters of the last input.
     package let coverage: UnsafeMutableBufferPointer<UInt8>
@@ -132,7 +136,7 @@ package final class FuzzSession {
         process.runtime.flushAll()
         // The state now is the snapshot: write-protect it.
         for t in trackers where crossrun_dirty_arm(t) != 0 {
-            return .crash(kind: "resources", report: "crossrun: \(process.options.programName): cannot write-protect guest memory for fuzzing resets", frames: [])
+            return .crash(kind: "resources", report: "cannot write-protect guest memory for fuzzing resets", frames: [])
         }
         libc = process.runtime.snapshot()
         uc_context_save(process.uc, context)
@@ -158,7 +162,7 @@ package final class FuzzSession {
             do {
                 try checker.checkAll(process.runtime)
             } catch let e as HeapChecker.Error {
-                result = .crash(kind: e.kind, report: "crossrun: \(process.options.programName): \(e.kind): \(e.detail) (found after the input ran)", frames: [])
+                result = .crash(kind: e.kind, report: "\(e.kind): \(e.detail) (found after the input ran)", frames: [])
             } catch {}
         }
         process.runtime.flushAll()
@@ -184,14 +188,14 @@ package final class FuzzSession {
         switch process.termination {
         case .signal(0, _)?:
             let limit = Double(timeoutMicros) / 1e6
-            return .timeout(report: "crossrun: \(process.options.programName): input timed out after \(limit) s at pc \(process.describe(process.arch.pc(process.uc)))")
+            return .timeout(report: "input timed out after \(limit) s at pc \(process.describe(process.arch.pc(process.uc)))")
         case .signal(let sig, let what)?:
-            let report = "crossrun: \(process.options.programName): " + (process.crashOutcome(signal: sig, what: what).report?.text ?? what)
+            let report = (process.crashOutcome(signal: sig, what: what).report?.text ?? what)
             return .crash(kind: kind(signal: sig, what: what), report: report, frames: frames)
         case .exit(let status)?, .immediateExit(let status)?:
-            return .crash(kind: "exit", report: "crossrun: \(process.options.programName): the fuzz target called exit(\(status))", frames: frames)
+            return .crash(kind: "exit", report: "the fuzz target called exit(\(status))", frames: frames)
         case nil:
-            return .crash(kind: "unknown", report: "crossrun: \(process.options.programName): the run stopped unexpectedly", frames: frames)
+            return .crash(kind: "unknown", report: "the run stopped unexpectedly", frames: frames)
         }
     }
 

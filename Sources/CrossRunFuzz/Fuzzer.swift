@@ -7,6 +7,8 @@ import Glibc
 
 /// What runs one input: the emulator's ``FuzzSession`` (or any other backend).
 package protocol FuzzExecutor: AnyObject {
+    /// The program's name in reports (`crossrun: PROG: …`).
+    var programName: String { get }
     /// Runs `input` from the initial state and leaves its edge counts in ``coverage``.
     func run(_ input: [UInt8]) -> FuzzSession.Outcome
     var coverage: UnsafeMutableBufferPointer<UInt8> { get }
@@ -239,15 +241,15 @@ package final class Fuzzer {
     func found(kind: String, prefix: String, input: [UInt8], report: String, frames: [String]) -> Result {
         if options.printFinalStats { printFinalStats() }
         return Fuzzer.saveArtifact(kind: kind, prefix: prefix, input: input, report: report, frames: frames,
-                            artifactPrefix: options.artifactPrefix, target: targetName, executions: "\(executions)")
+                            program: executor.programName, artifactPrefix: options.artifactPrefix, target: targetName, executions: "\(executions)")
     }
 
     /// Writes `prefix<sha1>` and its `.txt` report, prints the report. The input is never lost
     /// silently: when the artifact prefix cannot take it, it goes to `$TMPDIR` (or `/tmp`) and
     /// the message says where; when nothing can be written, it is printed in hex.
     static func saveArtifact(kind: String, prefix: String, input: [UInt8], report: String, frames: [String],
-                             artifactPrefix: String, target: String, executions: String) -> Result {
-        let text = Fuzzer.report(kind: kind, target: target, report: report, frames: frames)
+                             program: String, artifactPrefix: String, target: String, executions: String) -> Result {
+        let text = Fuzzer.report(kind: kind, target: target, program: program, report: report, frames: frames)
         fputs(text, StandardStreams.error)
         guard let artifact = FuzzFiles.saveArtifact(input, name: prefix + SHA1.hex(input), artifactPrefix: artifactPrefix) else {
             let hex = Hex.string(input)
@@ -259,9 +261,10 @@ package final class Fuzzer {
         return .found(kind: kind, artifact: artifact, input: input, report: text)
     }
 
-    /// The report for a crash: kind and target, the emulator's one-line report, the backtrace.
-    package static func report(kind: String, target: String, report: String, frames: [String]) -> String {
-        var text = "==crossrun fuzz== \(kind) on \(target)\n\(report)\n"
+    /// The report for a crash: kind and target, what happened (``FuzzReport/line(_:program:)``),
+    /// the backtrace.
+    package static func report(kind: String, target: String, program: String, report: String, frames: [String]) -> String {
+        var text = "==crossrun fuzz== \(kind) on \(target)\n\(FuzzReport.line(report, program: program))\n"
         var i = 0
         while i < frames.count {
             var j = i + 1

@@ -12,6 +12,7 @@ final class InProcessRunner: FuzzExecutor {
     let testOne: crossrun_fuzz_test_one
     let inputArea: UnsafeMutableRawPointer
     var coverage: UnsafeMutableBufferPointer<UInt8> { owner.coverage }
+    var programName: String { owner.programName }
 
     init(owner: NativeFuzzExecutor, testOne: crossrun_fuzz_test_one) {
         self.owner = owner
@@ -96,14 +97,14 @@ extension NativeFuzzExecutor {
                                                  count: Int(min(shared.pointee.current_size, UInt64(maxLength)))))
         if timedOut {
             return Fuzzer.saveArtifact(kind: "timeout", prefix: "timeout-", input: input,
-                                       report: "crossrun: \(programName): input timed out after \(timeout) s", frames: [],
+                                       report: "input timed out after \(timeout) s", frames: [], program: programName,
                                        artifactPrefix: options.artifactPrefix, target: targetName, executions: "\(shared.pointee.executions)")
         }
         let copy = withUnsafeBytes(of: shared.pointee.report) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         let lines = copy.split(separator: "\n")
         let report = lines.first.map(String.init) ?? ""
         let (kind, text) = classify(status: status, report: report.isEmpty ? nil : report, heapLine: report.hasPrefix("crossrun fuzz heap: ") ? report : nil)
-        return Fuzzer.saveArtifact(kind: kind, prefix: "crash-", input: input, report: text, frames: Self.frames(in: lines),
+        return Fuzzer.saveArtifact(kind: kind, prefix: "crash-", input: input, report: text, frames: Self.frames(in: lines), program: programName,
                                    artifactPrefix: options.artifactPrefix, target: targetName, executions: "\(shared.pointee.executions)")
     }
 }

@@ -56,7 +56,7 @@ package final class NativeFuzzExecutor: FuzzExecutor {
     }
 
     let loaded: NativeImage
-    let programName: String
+    package let programName: String
     let arguments: [String]
     let maxLength: Int
     let timeout: Double
@@ -165,7 +165,7 @@ package final class NativeFuzzExecutor: FuzzExecutor {
 
     package func run(_ input: [UInt8]) -> FuzzSession.Outcome {
         if worker == 0 {
-            do { try spawn() } catch { return .crash(kind: "startup", report: "crossrun: \(programName): \(error)", frames: []) }
+            do { try spawn() } catch { return .crash(kind: "startup", report: "\(error)", frames: []) }
         }
         let data = Array(input.prefix(maxLength))
         let inputArea = UnsafeMutableRawPointer(shared).advanced(by: crossrun_fuzz_input_offset())
@@ -181,7 +181,7 @@ package final class NativeFuzzExecutor: FuzzExecutor {
             var done: UInt8 = 0
             if ready == 0 {
                 stopWorker()
-                outcome = .timeout(report: "crossrun: \(programName): input timed out after \(timeout) s")
+                outcome = .timeout(report: "input timed out after \(timeout) s")
             } else if read(replyFd, &done, 1) != 1 {
                 outcome = workerDied()
             }
@@ -217,7 +217,9 @@ package final class NativeFuzzExecutor: FuzzExecutor {
     func classify(status: Int32, report: String?, heapLine: String?) -> (String, String) {
         for k in ["heap-buffer-overflow", "heap-use-after-free", "double-free"] {
             if heapLine?.contains(k + ":") == true || report?.contains("[\(k)]") == true {
-                return (k, [report, heapLine].compactMap { $0 }.joined(separator: "\n"))
+                // The in-process runner's report may be the heap line itself: print it once.
+                let lines = [report.map { FuzzReport.detail($0, program: programName) }, heapLine == report ? nil : heapLine]
+                return (k, lines.compactMap { $0 }.joined(separator: "\n"))
             }
         }
         let exitCode = (status >> 8) & 0xff, signalNumber = status & 0x7f
@@ -232,7 +234,8 @@ package final class NativeFuzzExecutor: FuzzExecutor {
         case SIGKILL: kind = "killed"
         default: kind = code < 128 ? "exit" : "signal-\(code - 128)"
         }
-        let text = report ?? (kind == "exit" ? "crossrun: \(programName): the fuzz target called exit(\(exitCode))" : "crossrun: \(programName): the fuzzing process ended with status \(code)")
+        let text = report.map { FuzzReport.detail($0, program: programName) }
+            ?? (kind == "exit" ? "the fuzz target called exit(\(exitCode))" : "the fuzzing process ended with status \(code)")
         return (kind, text)
     }
 

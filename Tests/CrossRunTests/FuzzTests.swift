@@ -52,6 +52,14 @@ final class FuzzTests: XCTestCase {
                 XCTAssertEqual(out.status, 77, "\(target)/\(backend): \(out.stderr.suffix(2000))")
                 XCTAssertTrue(out.stderr.contains("==crossrun fuzz== heap-buffer-overflow on \(target)/\(backend)"), "\(target)/\(backend): \(out.stderr.suffix(2000))")
                 if backend == "emu" { XCTAssertTrue(out.stderr.contains("(LLVMFuzzerTestOneInput+0x"), "\(target): symbolized frame") }
+                // The report's line names the program as every CrossRun message does (the emulator
+                // returns what happened; the fuzzer renders it) and, emulated, is printed once (a
+                // native child's crash reporter prints its own copy before the fuzzer's report).
+                let reportLine = out.stderr.split(separator: "\n").drop { !$0.hasPrefix("==crossrun fuzz== heap-buffer-overflow") }.dropFirst().first.map(String.init) ?? ""
+                XCTAssertTrue(reportLine.hasPrefix("crossrun: \(harness): ") && reportLine.contains("heap-buffer-overflow"), "\(target)/\(backend): \(reportLine)")
+                if backend == "emu" {
+                    XCTAssertEqual(out.stderr.components(separatedBy: reportLine).count, 2, "\(target)/\(backend): the report once")
+                }
                 let crash = try XCTUnwrap(artifacts("\(target)-crash-").first, target)
                 let input = try FileIO.read(dir + "/" + crash)
                 XCTAssertEqual(Array(input.prefix(4)), Array("CRUN".utf8), "\(target): the magic was found")
@@ -161,5 +169,18 @@ final class FuzzTests: XCTestCase {
         XCTAssertTrue(sequence(9).allSatisfy { $0.count <= 64 })
         m.onlyASCII = true
         XCTAssertTrue(sequence(10).allSatisfy { $0.allSatisfy { $0 == 9 || $0 == 10 || $0 == 13 || (32..<127).contains($0) } })
+    }
+}
+
+/// How fuzzing failures are rendered: executors return what happened, the fuzzer names the program.
+final class FuzzReportTests: XCTestCase {
+    func testReportLinesNameTheProgramOnce() {
+        XCTAssertEqual(FuzzReport.line("input timed out after 1.0 s", program: "p.c"), "crossrun: p.c: input timed out after 1.0 s")
+        XCTAssertEqual(FuzzReport.line("crossrun fuzz heap: double-free", program: "p.c"), "crossrun fuzz heap: double-free",
+                       "a line that is already CrossRun's stays as it is")
+        XCTAssertEqual(FuzzReport.detail("crossrun: p.c: SIGSEGV at pc 0x10", program: "p.c"), "SIGSEGV at pc 0x10")
+        XCTAssertEqual(FuzzReport.detail("crossrun: other.c: SIGSEGV", program: "p.c"), "crossrun: other.c: SIGSEGV")
+        let report = Fuzzer.report(kind: "SEGV", target: "rv64/emu", program: "p.c", report: "SIGSEGV at pc 0x10", frames: ["a", "a", "b"])
+        XCTAssertEqual(report, "==crossrun fuzz== SEGV on rv64/emu\ncrossrun: p.c: SIGSEGV at pc 0x10\n    #0 a (2 frames)\n    #2 b\n")
     }
 }
