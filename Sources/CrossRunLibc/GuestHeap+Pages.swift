@@ -14,11 +14,11 @@ extension GuestHeap {
     }
 
     /// Per page: its kind, the run's length (at a run's head, and at a free run's tail), the
-    /// free-list links (at a free run's head), the requested size (at a large block's head)
-    /// and the small span the page belongs to (span id + 1, 0 for none).
+    /// free-list links (at a free run's head) and the requested size (at a large block's head).
+    /// (The small span a page belongs to is in the denser ``GuestHeap/pageSpans``, which every
+    /// `free` reads.)
     struct Page: Sendable {
         var kind = PageKind.inner
-        var span: UInt32 = 0
         var length: UInt32 = 0
         var previous: Int32 = -1
         var next: Int32 = -1
@@ -43,6 +43,7 @@ extension GuestHeap {
     mutating func coverPages(_ count: Int) {
         guard count > pages.count else { return }
         let grown = min(maxPages, max(count, pages.count * 2, 256))
+        pageSpans.append(contentsOf: repeatElement(0, count: grown - pages.count))
         pages.append(contentsOf: repeatElement(Page(), count: grown - pages.count))
     }
 

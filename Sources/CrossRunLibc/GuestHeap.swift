@@ -39,6 +39,8 @@ public struct GuestHeap: Sendable {
     var top = 0
     var highWater = 0
     var pages: [Page] = []
+    /// Per page: the small span it belongs to (span id + 1), 0 for none.
+    var pageSpans: [UInt32] = []
     /// Heads of the free-run lists (index = length in pages; 0 = longer than ``maxBucket``).
     var freeLists = [Int32](repeating: -1, count: maxBucket + 1)
     /// Bit b set when list b is not empty.
@@ -62,6 +64,9 @@ public struct GuestHeap: Sendable {
         var blockSize: UInt16 = 0
         var capacity: UInt16 = 0
         var live: UInt16 = 0
+        /// ⌊2³² / blockSize⌋ + 1: an offset in the span (< 2¹⁶) times this, shifted right by
+        /// 32, is the offset divided by the block size (< 2¹³), exactly.
+        var reciprocal: UInt32 = 0
         /// Blocks at or past this index were never handed out since the span was made; they
         /// are zero when the span's pages were fresh.
         var used: UInt16 = 0
@@ -170,7 +175,8 @@ public struct GuestHeap: Sendable {
             blockSizes.append(contentsOf: repeatElement(0, count: Self.maxBlocks))
         }
         let capacity = Self.spanBytes / cls
-        spans[id] = Span(head: Int32(head), blockSize: UInt16(cls), capacity: UInt16(capacity), fresh: fresh)
+        spans[id] = Span(head: Int32(head), blockSize: UInt16(cls), capacity: UInt16(capacity),
+                         reciprocal: UInt32((1 << 32) / cls + 1), fresh: fresh)
         let bitsBase = id * Self.bitmapWords
         for w in 0..<Self.bitmapWords {
             let first = w * 64
@@ -178,7 +184,7 @@ public struct GuestHeap: Sendable {
         }
         pages[head].kind = .span
         pages[head].length = UInt32(Self.spanPages)
-        for p in head..<(head + Self.spanPages) { pages[p].span = UInt32(id + 1) }
+        for p in head..<(head + Self.spanPages) { pageSpans[p] = UInt32(id + 1) }
         linkSpan(id)
         return id
     }
@@ -208,19 +214,23 @@ public struct GuestHeap: Sendable {
         let offset = address - base
         let page = Int(truncatingIfNeeded: offset >> Self.pageShift)
         guard offset >> Self.pageShift < UInt64(top) else { return nil }
-        let spanRef = pages[page].span
+        let spanRef = pageSpans[page]
         if spanRef != 0 {
             let id = Int(spanRef) - 1
             let span = spans[id]
-            let inSpan = Int(offset - (UInt64(span.head) << Self.pageShift))
-            let cls = Int(span.blockSize)
-            let index = inSpan / cls
-            guard inSpan % cls == 0, index < Int(span.capacity),
+            let inSpan = offset - (UInt64(span.head) << Self.pageShift)
+            let index = Self.divide(inSpan, reciprocal: span.reciprocal)
+            guard index * Int(span.blockSize) == Int(inSpan), index < Int(span.capacity),
                   spanBits[id * Self.bitmapWords + index >> 6] & (1 << UInt64(index & 63)) != 0 else { return nil }
             return .small(id: id, index: index)
         }
         guard offset & UInt64(Self.pageSize - 1) == 0, pages[page].kind == .large else { return nil }
         return .large(head: page)
+    }
+
+    /// `offset / blockSize` for an offset in a span, by ``Span/reciprocal`` (no division).
+    @inline(__always) static func divide(_ offset: UInt64, reciprocal: UInt32) -> Int {
+        Int(truncatingIfNeeded: (offset &* UInt64(reciprocal)) >> 32)
     }
 
     private enum Block { case small(id: Int, index: Int), large(head: Int) }
@@ -254,7 +264,7 @@ public struct GuestHeap: Sendable {
     private mutating func releaseSpan(_ id: Int) {
         unlinkSpan(id)
         let head = Int(spans[id].head)
-        for p in head..<(head + Self.spanPages) { pages[p].span = 0 }
+        for p in head..<(head + Self.spanPages) { pageSpans[p] = 0 }
         pages[head].kind = .inner
         spans[id].capacity = 0
         spareSpanIDs.append(Int32(id))

@@ -29,6 +29,15 @@ final class GuestAllocatorTests: XCTestCase {
         XCTAssertEqual(heap.liveBytes, 31 + 32 + 17 + 100)
     }
 
+    func testBlockIndicesComeFromTheReciprocalExactly() {
+        for cls in stride(from: 16, through: GuestHeap.smallLimit, by: 16) {
+            let reciprocal = UInt32((1 << 32) / cls + 1)
+            for offset in 0..<GuestHeap.spanBytes where GuestHeap.divide(UInt64(offset), reciprocal: reciprocal) != offset / cls {
+                return XCTFail("\(offset) / \(cls)")
+            }
+        }
+    }
+
     func testPagesMoveBetweenClassesSoAChurnDoesNotGrowTheHeap() throws {
         // 8 MiB of heap: each phase fills ~6 MiB with one class, then frees it all.
         var heap = GuestHeap(base: Self.base, size: 8 << 20)
