@@ -39,22 +39,8 @@ enum LibcMemory {
             if overflow { rt.setErrno(ENOMEM); f.returnInt(0); return }
             f.returnInt(try allocate(rt, total, zero: true))
         },
-        "realloc": { rt, f in
-            let old = try f.int(0), size = try f.size(1)
-            if old == 0 { f.returnInt(try allocate(rt, size, zero: false)); return }
-            guard let oldSize = blockSize(rt, old) else {
-                throw GuestFault(address: old, size: 1, access: .write) // realloc of a pointer malloc never returned
-            }
-            // glibc frees the block and returns NULL for a zero size.
-            if size == 0 { try release(rt, old); f.returnInt(0); return }
-            if rt.heapChecker == nil && rt.heap.resizeInPlace(old, to: size) { f.returnInt(old); return }
-            let new = try allocate(rt, size, zero: false)
-            if new == 0 { f.returnInt(0); return }
-            let n = min(oldSize, size)
-            if n > 0 { memcpy(try rt.memory.host(new, n, write: true), try rt.memory.host(old, n, write: false), n) }
-            try release(rt, old)
-            f.returnInt(new)
-        },
+        // An invalid pointer aborts as in glibc ("realloc(): invalid pointer").
+        "realloc": { rt, f in f.returnInt(try LibcStdlibExt.reallocate(rt, f.int(0), f.size(1))) },
         "free": { rt, f in
             let p = try f.int(0)
             if p != 0 { try release(rt, p) }

@@ -235,7 +235,11 @@ final class GuestAllocatorTests: XCTestCase {
         try call(rt, "free", FakeFrame(ints: [big]))
         for freed in [a, big] {
             XCTAssertThrowsError(try call(rt, "free", FakeFrame(ints: [freed])), "double free")
-            XCTAssertThrowsError(try call(rt, "realloc", FakeFrame(ints: [freed, 10])), "realloc of a freed block")
+            XCTAssertThrowsError(try call(rt, "realloc", FakeFrame(ints: [freed, 10]))) {
+                guard case GuestTermination.signal(let sig, let message)? = $0 as? GuestTermination else { return XCTFail("\($0)") }
+                XCTAssertEqual(sig, SIGABRT)
+                XCTAssertEqual(message, "realloc(): invalid pointer 0x" + String(freed, radix: 16))
+            }
         }
         // The heap still works.
         XCTAssertNotEqual(try call(rt, "malloc", FakeFrame(ints: [100])).result, 0)
