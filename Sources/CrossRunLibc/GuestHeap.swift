@@ -117,8 +117,8 @@ public struct GuestHeap: Sendable {
         if alignmentPages > 1 {
             // base is page-aligned; align the address, then give back what is before and after.
             let alignBytes = UInt64(alignmentPages) << Self.pageShift
-            let address = address(ofPage: start)
-            head = start + Int(((address + alignBytes - 1) & ~(alignBytes - 1) - address) >> Self.pageShift)
+            let misalignment = address(ofPage: start) & (alignBytes - 1)
+            head = start + (misalignment == 0 ? 0 : Int((alignBytes - misalignment) >> Self.pageShift))
             pages[head].kind = .large
             if head > start { releaseRun(start, head - start) }
             let end = start + count + alignmentPages - 1

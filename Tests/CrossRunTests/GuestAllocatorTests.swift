@@ -140,6 +140,12 @@ final class GuestAllocatorTests: XCTestCase {
         XCTAssertNotNil(heap.allocate(3000), "a freed block serves again")
         var outside = GuestHeap(base: UInt64.max - 100, size: 1 << 20)
         XCTAssertNil(outside.allocate(16), "a heap past the end of the address space is empty")
+        // A heap ending at the top of the address space: alignment arithmetic must not overflow.
+        var top = GuestHeap(base: UInt64.max - (1 << 30) + 1, size: (1 << 30) - 1)
+        let high = try XCTUnwrap(top.allocateAligned(5000, alignment: 1 << 29))
+        XCTAssertEqual(high % (1 << 29), 0)
+        XCTAssertNil(top.allocateAligned(5000, alignment: 1 << 30))
+        XCTAssertTrue(top.free(high))
     }
 
     func testRandomOperationsKeepBlocksApartAndInside() throws {
