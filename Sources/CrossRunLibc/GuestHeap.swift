@@ -1,182 +1,329 @@
 /// A malloc-style allocator over a range of guest addresses, with all bookkeeping on the host
-/// (a guest buffer overflow cannot corrupt it). Blocks are 16-byte aligned.
+/// (a guest buffer overflow cannot corrupt it) and none of it hashed. Blocks are 16-byte
+/// aligned.
 ///
-/// Small requests (≤ 4 KiB) use exact 16-byte size classes. Each class takes its blocks from
-/// its own 64 KiB *spans*, so a block's class follows from its address (span index → class)
-/// and its requested size sits in a flat array at (span's slot offset + index in span): no
-/// hashing on malloc or free, O(1) both ways. Freed blocks go to their class's free list
-/// (LIFO). Larger and over-aligned blocks (power-of-two classes from 8 KiB) come from the bump
-/// pointer, with their metadata in a dictionary — they are few and each costs a memcpy of
-/// kilobytes anyway.
+/// - Small requests (≤ 4 KiB) use exact 16-byte size classes. A class takes its blocks from
+///   64 KiB *spans* (16-page runs): a block's span follows from its page, its index from its
+///   offset, and a per-span bitmap says which blocks are live, so malloc and free are O(1)
+///   (free clears a bit; malloc takes the lowest free block of the class's first span with
+///   room). A span that empties goes back to the page level, unless it is its class's last
+///   one with room, so pages move between classes as a program's sizes change.
+/// - Larger blocks are page runs (GuestHeap+Pages): best fit among coalesced free runs, else
+///   fresh pages; `realloc` grows one in place into a free neighbour and shrinks it by
+///   releasing its tail.
+/// - Aligned blocks: alignments up to 4 KiB come from a small class that is a multiple of the
+///   alignment (spans are page-aligned), larger ones from an over-long run trimmed to the
+///   alignment.
+///
+/// Addresses the guest passes to `free`/`realloc` are only ever table indices after a range
+/// check, so a wild, interior or double free is refused (the caller aborts as glibc does).
 public struct GuestHeap: Sendable {
-    /// First address managed.
+    /// First address managed (page-aligned).
     public let base: UInt64
     /// One past the last address that may be handed out.
     public let limit: UInt64
-    private var top: UInt64
-
-    static let spanShift: UInt64 = 16
-    static let spanSize: UInt64 = 1 << spanShift
-    static let smallLimit = 4096
-    /// Marks a free slot in ``smallSizes``.
-    private static let freeSlot = UInt16.max
-
-    /// Per 64 KiB span from `base` up to the bump pointer: the small class it serves (its block
-    /// capacity), 0 when it holds large blocks or nothing.
-    private var spanClass: [UInt16] = []
-    /// Per span: where its slots start in ``smallSizes``.
-    private var spanSlots: [UInt32] = []
-    /// Requested size of every small block (``freeSlot`` when free), span by span.
-    private var smallSizes: [UInt16] = []
-    /// Per small class (capacity / 16): the span it is carving fresh blocks from and the next
-    /// fresh block's index there.
-    private var carving = [(span: Int, next: Int)](repeating: (-1, 0), count: smallLimit / 16 + 1)
-    /// Free lists of the small classes, indexed by capacity / 16.
-    private var smallFree = [[UInt64]](repeating: [], count: smallLimit / 16 + 1)
-    /// Live and free large blocks: requested size (-1 when free) and class capacity.
-    private var large: [UInt64: (size: Int, capacity: Int)] = [:]
-    /// Free lists of the large classes, by capacity.
-    private var largeFree: [Int: [UInt64]] = [:]
     /// Bytes currently allocated (requested sizes).
     public private(set) var liveBytes = 0
 
-    public init(base: UInt64, size: UInt64) {
-        // Spans are 64 KiB-aligned relative to `base`, which only needs 16-byte alignment.
-        self.base = (base + 15) & ~15
-        self.limit = base + size
-        self.top = self.base
+    static let smallLimit = 4096
+    static let spanPages = 16
+    static let spanBytes = spanPages << 12
+    /// Blocks a span holds at most (of the 16-byte class), and its bitmap's words.
+    static let maxBlocks = spanBytes / 16
+    static let bitmapWords = maxBlocks / 64
+
+    // Page level (GuestHeap+Pages).
+    let maxPages: Int
+    /// Pages below `top` have been handed out at some time; pages at or past `highWater` never
+    /// were (they are still zero).
+    var top = 0
+    var highWater = 0
+    var pages: [Page] = []
+    /// Per page: the small span it belongs to (span id + 1), 0 for none.
+    var pageSpans: [UInt32] = []
+    /// Heads of the free-run lists (index = length in pages; 0 = longer than ``maxBucket``).
+    var freeLists = [Int32](repeating: -1, count: maxBucket + 1)
+    /// Bit b set when list b is not empty.
+    var freeMask = [UInt64](repeating: 0, count: (maxBucket >> 6) + 1)
+
+    // Small spans, by span id (ids of released spans are reused, so these do not grow past
+    // the most spans ever live at once).
+    var spans: [Span] = []
+    /// Live-block bitmaps, ``bitmapWords`` per span id (bits past a span's capacity are set).
+    var spanBits: [UInt64] = []
+    /// Requested size of every live small block, ``maxBlocks`` per span id.
+    var blockSizes: [UInt16] = []
+    var spareSpanIDs: [Int32] = []
+    /// Per class (capacity / 16): the first of its spans with a free block (a list through
+    /// ``Span/next``), or -1.
+    var classSpans = [Int32](repeating: -1, count: smallLimit / 16 + 1)
+
+    struct Span: Sendable {
+        var head: Int32 = 0
+        /// The class's block size in bytes.
+        var blockSize: UInt16 = 0
+        var capacity: UInt16 = 0
+        var live: UInt16 = 0
+        /// ⌊2³² / blockSize⌋ + 1: an offset in the span (< 2¹⁶) times this, shifted right by
+        /// 32, is the offset divided by the block size (< 2¹³), exactly.
+        var reciprocal: UInt32 = 0
+        /// Blocks at or past this index were never handed out since the span was made; they
+        /// are zero when the span's pages were fresh.
+        var used: UInt16 = 0
+        var fresh = false
+        /// The first bitmap word that may have a free bit.
+        var hint: UInt8 = 0
+        var previous: Int32 = -1
+        var next: Int32 = -1
     }
 
-    /// The capacity class for a request of `size` bytes.
-    static func sizeClass(_ size: Int) -> Int {
-        let n = max(size, 1)
-        if n <= smallLimit { return (n + 15) & ~15 }
-        guard n <= 1 << 62 else { return Int.max }      // never satisfiable; callers bound size first
-        var c = 8192
-        while c < n { c <<= 1 }
-        return c
+    /// A heap over `[base, base + size)`; `base` is rounded up to a page.
+    public init(base: UInt64, size: UInt64) {
+        let start = base <= UInt64.max - 4095 ? (base + 4095) & ~4095 : base
+        let (end, overflow) = base.addingReportingOverflow(size)
+        let limit = overflow ? start : max(start, end)
+        self.base = start
+        self.limit = limit
+        self.maxPages = Int(min((limit - start) >> Self.pageShift, UInt64(Int32.max - 1)))
     }
+
+    /// The capacity class for a request of `size` bytes (≤ ``smallLimit``).
+    @inline(__always) static func smallClass(_ size: Int) -> Int { (max(size, 1) + 15) & ~15 }
 
     /// Allocates `size` bytes; returns nil when the heap is exhausted. `fresh` tells whether the
     /// memory was never used (and so is already zero).
     public mutating func allocate(_ size: Int) -> (address: UInt64, fresh: Bool)? {
-        guard size >= 0, UInt64(size) < limit - base else { return nil }
-        let cls = Self.sizeClass(size)
-        if cls <= Self.smallLimit { return allocateSmall(size, cls) }
-        if let block = largeFree[cls]?.popLast() {
-            large[block] = (size, cls)
-            liveBytes += size
-            return (block, false)
+        guard size >= 0 else { return nil }
+        if size <= Self.smallLimit { return allocateSmall(size, Self.smallClass(size)) }
+        return allocateLarge(size, alignmentPages: 1)
+    }
+
+    /// Allocates `size` bytes aligned to `alignment` (a power of two).
+    public mutating func allocateAligned(_ size: Int, alignment: Int) -> UInt64? {
+        guard size >= 0, alignment > 0, alignment & (alignment - 1) == 0 else { return nil }
+        if alignment <= Self.pageSize && size <= Self.smallLimit {
+            // A class that is a multiple of the alignment: every block of it is aligned.
+            let cls = (Self.smallClass(size) + alignment - 1) & ~(alignment - 1)
+            if cls <= Self.smallLimit { return allocateSmall(size, cls)?.address }
         }
-        guard let block = bump(UInt64(cls), alignment: 16) else { return nil }
-        large[block] = (size, cls)
+        guard UInt64(alignment) < limit - base else { return nil }
+        return allocateLarge(size, alignmentPages: max(1, alignment >> Self.pageShift))?.address
+    }
+
+    private mutating func allocateLarge(_ size: Int, alignmentPages: Int) -> (address: UInt64, fresh: Bool)? {
+        guard let count = Self.pagesFor(size, limit: maxPages), alignmentPages <= maxPages - count + 1 else { return nil }
+        guard let (start, fresh) = takeRunOrTrim(count + alignmentPages - 1) else { return nil }
+        var head = start
+        if alignmentPages > 1 {
+            // base is page-aligned; align the address, then give back what is before and after.
+            let alignBytes = UInt64(alignmentPages) << Self.pageShift
+            let misalignment = address(ofPage: start) & (alignBytes - 1)
+            head = start + (misalignment == 0 ? 0 : Int((alignBytes - misalignment) >> Self.pageShift))
+            pages[head].kind = .large
+            if head > start { releaseRun(start, head - start) }
+            let end = start + count + alignmentPages - 1
+            if end > head + count { releaseRun(head + count, end - head - count) }
+        }
+        pages[head].kind = .large
+        pages[head].length = UInt32(count)
+        pages[head].size = size
         liveBytes += size
-        return (block, true)
+        return (address(ofPage: head), fresh)
     }
 
     private mutating func allocateSmall(_ size: Int, _ cls: Int) -> (address: UInt64, fresh: Bool)? {
         let k = cls >> 4
-        if let block = smallFree[k].popLast() {
-            smallSizes[slot(of: block, span: span(of: block), cls: cls)] = UInt16(size)
-            liveBytes += size
-            return (block, false)
+        var id = 0, w = 0, bitsBase = 0
+        while true {
+            id = Int(classSpans[k])
+            if id < 0 {
+                guard let made = makeSpan(cls) else { return nil }
+                id = made
+            }
+            // A span on its class's list has a free block at or after its hint.
+            w = Int(spans[id].hint)
+            bitsBase = id * Self.bitmapWords
+            while w < Self.bitmapWords && spanBits[bitsBase + w] == UInt64.max { w += 1 }
+            if w < Self.bitmapWords { break }
+            unlinkSpan(id)      // not reached while the tables agree; a full span leaves the list
         }
-        var (span, next) = carving[k]
-        if span < 0 || next >= Int(Self.spanSize) / cls {
-            guard let start = bump(Self.spanSize, alignment: Self.spanSize) else { return nil }
-            span = Int((start - base) >> Self.spanShift)
-            spanClass[span] = UInt16(cls)
-            spanSlots[span] = UInt32(smallSizes.count)
-            smallSizes.append(contentsOf: repeatElement(Self.freeSlot, count: Int(Self.spanSize) / cls))
-            next = 0
-        }
-        carving[k] = (span, next + 1)
-        smallSizes[Int(spanSlots[span]) + next] = UInt16(size)
+        let bit = (~spanBits[bitsBase + w]).trailingZeroBitCount
+        spanBits[bitsBase + w] |= 1 << UInt64(bit)
+        let index = w * 64 + bit
+        var span = spans[id]
+        span.hint = UInt8(w)
+        span.live += 1
+        let fresh = span.fresh && index >= Int(span.used)
+        if index >= Int(span.used) { span.used = UInt16(index + 1) }
+        spans[id] = span
+        if span.live == span.capacity { unlinkSpan(id) }
+        blockSizes[id * Self.maxBlocks + index] = UInt16(size)
         liveBytes += size
-        return (spanStart(span) + UInt64(next * cls), true)
+        return (address(ofPage: Int(span.head)) + UInt64(index * cls), fresh)
     }
 
-    /// Takes `size` bytes at `alignment` (relative to `base`) from the bump pointer, extending
-    /// the span tables over the new range.
-    private mutating func bump(_ size: UInt64, alignment: UInt64) -> UInt64? {
-        let offset = top - base
-        let alignedOffset = (offset + alignment - 1) & ~(alignment - 1)
-        guard alignedOffset >= offset, alignedOffset <= limit - base, size <= limit - base - alignedOffset else { return nil }
-        let start = base + alignedOffset
-        top = start + size
-        let spans = Int((top - base + Self.spanSize - 1) >> Self.spanShift)
-        if spans > spanClass.count {
-            spanClass.append(contentsOf: repeatElement(0, count: spans - spanClass.count))
-            spanSlots.append(contentsOf: repeatElement(0, count: spans - spanSlots.count))
+    /// A new span for class `cls`, at the head of the class's list.
+    private mutating func makeSpan(_ cls: Int) -> Int? {
+        guard let (head, fresh) = takeRunOrTrim(Self.spanPages) else { return nil }
+        let id: Int
+        if let spare = spareSpanIDs.popLast() {
+            id = Int(spare)
+        } else {
+            id = spans.count
+            spans.append(Span())
+            spanBits.append(contentsOf: repeatElement(0, count: Self.bitmapWords))
+            blockSizes.append(contentsOf: repeatElement(0, count: Self.maxBlocks))
         }
-        return start
+        let capacity = Self.spanBytes / cls
+        spans[id] = Span(head: Int32(head), blockSize: UInt16(cls), capacity: UInt16(capacity),
+                         reciprocal: UInt32((1 << 32) / cls + 1), fresh: fresh)
+        let bitsBase = id * Self.bitmapWords
+        for w in 0..<Self.bitmapWords {
+            let first = w * 64
+            spanBits[bitsBase + w] = capacity >= first + 64 ? 0 : capacity <= first ? UInt64.max : UInt64.max << UInt64(capacity - first)
+        }
+        pages[head].kind = .span
+        pages[head].length = UInt32(Self.spanPages)
+        for p in head..<(head + Self.spanPages) { pageSpans[p] = UInt32(id + 1) }
+        linkSpan(id)
+        return id
     }
 
-    private func span(of address: UInt64) -> Int { Int((address - base) >> Self.spanShift) }
-    private func spanStart(_ span: Int) -> UInt64 { base + UInt64(span) << Self.spanShift }
-    private func slot(of address: UInt64, span: Int, cls: Int) -> Int {
-        Int(spanSlots[span]) + Int(address - spanStart(span)) / cls
+    private mutating func linkSpan(_ id: Int) {
+        let k = Int(spans[id].blockSize) >> 4
+        let first = classSpans[k]
+        spans[id].previous = -1
+        spans[id].next = first
+        if first >= 0 { spans[Int(first)].previous = Int32(id) }
+        classSpans[k] = Int32(id)
     }
 
-    /// Where a live or free small block's size is kept, or nil when `address` is not the start
-    /// of a small block (a large block, or no block).
-    private func smallSlot(_ address: UInt64) -> (slot: Int, cls: Int)? {
-        guard address >= base, address < top else { return nil }
-        let s = span(of: address)
-        let cls = Int(spanClass[s])
-        guard cls != 0, Int(address - spanStart(s)) % cls == 0 else { return nil }
-        return (slot(of: address, span: s, cls: cls), cls)
+    private mutating func unlinkSpan(_ id: Int) {
+        let k = Int(spans[id].blockSize) >> 4
+        let previous = spans[id].previous, next = spans[id].next
+        if previous >= 0 { spans[Int(previous)].next = next } else { classSpans[k] = next }
+        if next >= 0 { spans[Int(next)].previous = previous }
+        spans[id].previous = -1
+        spans[id].next = -1
     }
 
-    /// Allocates `size` bytes aligned to `alignment` (a power of two above 16) from fresh memory.
-    public mutating func allocateAligned(_ size: Int, alignment: Int) -> UInt64? {
-        guard size >= 0, UInt64(size) < limit - base, alignment > 0, UInt64(alignment) < limit - base else { return nil }
-        let cls = max(Self.sizeClass(size), Self.smallLimit * 2)
-        guard let block = bump(UInt64(cls), alignment: UInt64(alignment)) else { return nil }
-        large[block] = (size, cls)
-        liveBytes += size
-        return block
+    /// What `address` is: a live small block (span id, index) or a live large block (head
+    /// page); nil for anything else (outside the heap, inside a block, free).
+    private func locate(_ address: UInt64) -> Block? {
+        guard address >= base else { return nil }
+        let offset = address - base
+        let page = Int(truncatingIfNeeded: offset >> Self.pageShift)
+        guard offset >> Self.pageShift < UInt64(top) else { return nil }
+        let spanRef = pageSpans[page]
+        if spanRef != 0 {
+            let id = Int(spanRef) - 1
+            let span = spans[id]
+            let inSpan = offset - (UInt64(span.head) << Self.pageShift)
+            let index = Self.divide(inSpan, reciprocal: span.reciprocal)
+            guard index * Int(span.blockSize) == Int(inSpan), index < Int(span.capacity),
+                  spanBits[id * Self.bitmapWords + index >> 6] & (1 << UInt64(index & 63)) != 0 else { return nil }
+            return .small(id: id, index: index)
+        }
+        guard offset & UInt64(Self.pageSize - 1) == 0, pages[page].kind == .large else { return nil }
+        return .large(head: page)
     }
+
+    /// `offset / blockSize` for an offset in a span, by ``Span/reciprocal`` (no division).
+    @inline(__always) static func divide(_ offset: UInt64, reciprocal: UInt32) -> Int {
+        Int(truncatingIfNeeded: (offset &* UInt64(reciprocal)) >> 32)
+    }
+
+    private enum Block { case small(id: Int, index: Int), large(head: Int) }
 
     /// Frees a block; returns false when `address` is not a live block (double or wild free).
     public mutating func free(_ address: UInt64) -> Bool {
-        if let (slot, cls) = smallSlot(address) {
-            let size = smallSizes[slot]
-            guard size != Self.freeSlot else { return false }
-            smallSizes[slot] = Self.freeSlot
-            liveBytes -= Int(size)
-            smallFree[cls >> 4].append(address)
+        switch locate(address) {
+        case nil:
+            return false
+        case let .small(id, index):
+            let w = index >> 6
+            spanBits[id * Self.bitmapWords + w] &= ~(1 << UInt64(index & 63))
+            liveBytes -= Int(blockSizes[id * Self.maxBlocks + index])
+            var span = spans[id]
+            let wasFull = span.live == span.capacity
+            span.live -= 1
+            if w < Int(span.hint) { span.hint = UInt8(w) }
+            spans[id] = span
+            if wasFull { linkSpan(id) }
+            // An empty span goes back to the pages unless it is the class's only one with room.
+            if span.live == 0 && (spans[id].previous >= 0 || spans[id].next >= 0) { releaseSpan(id) }
+            return true
+        case let .large(head):
+            liveBytes -= pages[head].size
+            pages[head].kind = .inner
+            releaseRun(head, Int(pages[head].length))
             return true
         }
-        guard let b = large[address], b.size >= 0 else { return false }
-        large[address] = (-1, b.capacity)
-        liveBytes -= b.size
-        largeFree[b.capacity, default: []].append(address)
-        return true
+    }
+
+    private mutating func releaseSpan(_ id: Int) {
+        unlinkSpan(id)
+        let head = Int(spans[id].head)
+        for p in head..<(head + Self.spanPages) { pageSpans[p] = 0 }
+        pages[head].kind = .inner
+        spans[id].capacity = 0
+        spareSpanIDs.append(Int32(id))
+        releaseRun(head, Self.spanPages)
+    }
+
+    /// A run of `count` pages; when none is left, the empty spans kept for their classes are
+    /// given back first (``trim()``).
+    private mutating func takeRunOrTrim(_ count: Int) -> (head: Int, fresh: Bool)? {
+        if let run = takeRun(count) { return run }
+        return trim() ? takeRun(count) : nil
+    }
+
+    /// Gives back the empty spans each class keeps (one per class at most, so a malloc/free
+    /// pair does not make and release a span each time); true when there was one
+    /// (`malloc_trim`, and before the heap reports exhaustion).
+    public mutating func trim() -> Bool {
+        var released = false
+        for id in spans.indices where spans[id].capacity != 0 && spans[id].live == 0 {
+            releaseSpan(id)
+            released = true
+        }
+        return released
     }
 
     /// Requested size of a live block.
     public func size(of address: UInt64) -> Int? {
-        if let (slot, _) = smallSlot(address) {
-            let size = smallSizes[slot]
-            return size == Self.freeSlot ? nil : Int(size)
+        switch locate(address) {
+        case nil: return nil
+        case let .small(id, index): return Int(blockSizes[id * Self.maxBlocks + index])
+        case let .large(head): return pages[head].size
         }
-        guard let b = large[address], b.size >= 0 else { return nil }
-        return b.size
     }
 
-    /// Grows or shrinks a live block in place when its class allows it.
+    /// Grows or shrinks a live block in place: a small block within its class, a large one by
+    /// taking the free pages after it or giving back its tail.
     public mutating func resizeInPlace(_ address: UInt64, to newSize: Int) -> Bool {
-        if let (slot, cls) = smallSlot(address) {
-            let old = smallSizes[slot]
-            guard old != Self.freeSlot, newSize >= 0, newSize <= cls else { return false }
-            smallSizes[slot] = UInt16(newSize)
-            liveBytes += newSize - Int(old)
+        guard newSize >= 0 else { return false }
+        switch locate(address) {
+        case nil:
+            return false
+        case let .small(id, index):
+            guard newSize <= Int(spans[id].blockSize) else { return false }
+            let slot = id * Self.maxBlocks + index
+            liveBytes += newSize - Int(blockSizes[slot])
+            blockSizes[slot] = UInt16(newSize)
+            return true
+        case let .large(head):
+            guard let wanted = Self.pagesFor(newSize, limit: maxPages) else { return false }
+            let count = Int(pages[head].length)
+            if wanted > count {
+                guard extendRun(head, from: count, to: wanted) else { return false }
+            } else if wanted < count {
+                releaseRun(head + wanted, count - wanted)
+            }
+            pages[head].length = UInt32(wanted)
+            liveBytes += newSize - pages[head].size
+            pages[head].size = newSize
             return true
         }
-        guard let b = large[address], b.size >= 0, newSize >= 0, newSize <= b.capacity else { return false }
-        large[address] = (newSize, b.capacity)
-        liveBytes += newSize - b.size
-        return true
     }
 }

@@ -6,7 +6,11 @@ import Glibc
 enum LibcMemory {
     static func allocate(_ rt: LibcRuntime, _ size: Int, zero: Bool) throws -> UInt64 {
         let block: (UInt64, fresh: Bool)?
-        if let checked = try rt.withHeapChecker({ try $0.allocate(rt, size) }) { block = checked } else { block = rt.heap.allocate(size) ?? mapBlock(rt, size) }
+        switch rt.state.plainAllocate(size) {
+        case let .block(a, fresh): block = (a, fresh)
+        case .exhausted: block = mapBlock(rt, size)
+        case .checked: block = try rt.withHeapChecker({ try $0.allocate(rt, size) }) ?? nil
+        }
         guard let (a, fresh) = block else { rt.setErrno(ENOMEM); return 0 }
         if zero && !fresh && size > 0 { memset(try rt.memory.host(a, size, write: true), 0, size) }
         return a
@@ -35,22 +39,8 @@ enum LibcMemory {
             if overflow { rt.setErrno(ENOMEM); f.returnInt(0); return }
             f.returnInt(try allocate(rt, total, zero: true))
         },
-        "realloc": { rt, f in
-            let old = try f.int(0), size = try f.size(1)
-            if old == 0 { f.returnInt(try allocate(rt, size, zero: false)); return }
-            guard let oldSize = blockSize(rt, old) else {
-                throw GuestFault(address: old, size: 1, access: .write) // realloc of a pointer malloc never returned
-            }
-            // glibc frees the block and returns NULL for a zero size.
-            if size == 0 { try release(rt, old); f.returnInt(0); return }
-            if rt.heapChecker == nil && rt.heap.resizeInPlace(old, to: size) { f.returnInt(old); return }
-            let new = try allocate(rt, size, zero: false)
-            if new == 0 { f.returnInt(0); return }
-            let n = min(oldSize, size)
-            if n > 0 { memcpy(try rt.memory.host(new, n, write: true), try rt.memory.host(old, n, write: false), n) }
-            try release(rt, old)
-            f.returnInt(new)
-        },
+        // An invalid pointer aborts as in glibc ("realloc(): invalid pointer").
+        "realloc": { rt, f in f.returnInt(try LibcStdlibExt.reallocate(rt, f.int(0), f.size(1))) },
         "free": { rt, f in
             let p = try f.int(0)
             if p != 0 { try release(rt, p) }
@@ -68,12 +58,13 @@ enum LibcMemory {
 
     /// `free`: through the heap checker when fuzzing; an unknown pointer aborts as in glibc.
     static func release(_ rt: LibcRuntime, _ p: UInt64) throws {
+        if rt.state.plainFree(p) { return }
         do {
             if try rt.withHeapChecker({ try $0.free(rt, p) }) == true { return }
         } catch let e as HeapChecker.Error {
             throw GuestTermination.signal(SIGABRT, e.kind + ": " + e.detail)
         }
-        if let size = rt.state.mappedBlocks.removeValue(forKey: p) {
+        if !rt.state.mappedBlocks.isEmpty, let size = rt.state.mappedBlocks.removeValue(forKey: p) {
             let length = (UInt64(size) + LibcMapping.page - 1) & ~(LibcMapping.page - 1)
             try? rt.mapper?.unmap(p, length)
             return
@@ -101,5 +92,29 @@ extension LibcRuntime {
     /// a block the guest frees with `free`, or 0 with `errno` ENOMEM.
     public func guestMalloc(_ size: Int) throws -> UInt64 {
         try LibcMemory.allocate(self, size, zero: false)
+    }
+}
+
+/// The common case in one access to the runtime's state (each access to a class's property is
+/// checked for exclusivity at run time): `malloc` and `free` without the fuzzing heap checker.
+extension LibcState {
+    enum PlainAllocation {
+        case block(UInt64, fresh: Bool)
+        /// The heap is full (the caller may map a block).
+        case exhausted
+        /// The heap checker serves allocations.
+        case checked
+    }
+
+    mutating func plainAllocate(_ size: Int) -> PlainAllocation {
+        guard heapChecker == nil else { return .checked }
+        guard let (a, fresh) = heap.allocate(size) else { return .exhausted }
+        return .block(a, fresh: fresh)
+    }
+
+    /// Frees `p` from the heap when no checker runs; false otherwise or when `p` is not a heap
+    /// block (a mapped block, an invalid pointer: the caller's slower path tells).
+    mutating func plainFree(_ p: UInt64) -> Bool {
+        heapChecker == nil && heap.free(p)
     }
 }

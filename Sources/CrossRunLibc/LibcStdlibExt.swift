@@ -122,7 +122,8 @@ enum LibcStdlibExt {
             let p = try f.int(0)
             f.returnInt(p == 0 ? 0 : UInt64(LibcMemory.blockSize(rt, p) ?? 0))
         },
-        "malloc_trim": { _, f in f.returnInt32(0) },
+        // 1 when memory went back to the heap's page pool (glibc: to the system).
+        "malloc_trim": { rt, f in f.returnInt32(rt.heap.trim() ? 1 : 0) },
         "readv": { rt, f in try vectorCall(rt, f, write: true) { Glibc.readv($0, $1, $2) } },
         "writev": { rt, f in try vectorCall(rt, f, write: false) { Glibc.writev($0, $1, $2) } },
         "preadv": { rt, f in let off = off_t(try f.long(3)); try vectorCall(rt, f, write: true) { Glibc.preadv($0, $1, $2, off) } },

@@ -3,8 +3,9 @@ import XCTest
 
 /// The guest allocator against a model: blocks never overlap, stay inside the heap, are 16-byte
 /// aligned, keep their requested sizes, and are reused after free; bad frees are refused.
+/// (GuestAllocatorTests covers the structure: classes, coalescing, alignment, realloc.)
 final class GuestHeapTests: XCTestCase {
-    func testSmallBlocksAreReusedLastFreedFirstAndKeepTheirSizes() throws {
+    func testSmallBlocksAreReusedAndKeepTheirSizes() throws {
         var heap = GuestHeap(base: 0x10_0000, size: 1 << 24)
         let a = try XCTUnwrap(heap.allocate(10))
         let b = try XCTUnwrap(heap.allocate(10))
@@ -31,9 +32,11 @@ final class GuestHeapTests: XCTestCase {
     func testLargeAlignedAndExhaustion() throws {
         var heap = GuestHeap(base: 0x10_0000, size: 1 << 20)
         let big = try XCTUnwrap(heap.allocate(5000))
+        let fence = try XCTUnwrap(heap.allocate(5000))
         XCTAssertTrue(heap.resizeInPlace(big.address, to: 8192), "a 5000-byte block has two pages")
-        XCTAssertFalse(heap.resizeInPlace(big.address, to: 8193))
+        XCTAssertFalse(heap.resizeInPlace(big.address, to: 8193), "the next block is in the way")
         XCTAssertTrue(heap.resizeInPlace(big.address, to: 5000))
+        XCTAssertTrue(heap.free(fence.address))
         let aligned = try XCTUnwrap(heap.allocateAligned(100, alignment: 4096))
         XCTAssertEqual(aligned % 4096, 0)
         XCTAssertEqual(heap.size(of: aligned), 100)
