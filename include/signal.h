@@ -154,6 +154,24 @@ struct sigaction {
 };
 #define sa_handler __sigaction_handler.sa_handler
 #define sa_sigaction __sigaction_handler.sa_sigaction
+/* How a POSIX timer (timer_create) notifies: glibc's 64-byte struct sigevent of 64-bit Linux. */
+#define SIGEV_SIGNAL 0
+#define SIGEV_NONE 1
+#define SIGEV_THREAD 2
+#define SIGEV_THREAD_ID 4
+typedef struct sigevent {
+    union sigval sigev_value;
+    int sigev_signo;
+    int sigev_notify;
+    union {
+        int _pad[12];
+        pid_t _tid;
+        struct { void (*_function)(union sigval); void *_attribute; } _sigev_thread;
+    } _sigev_un;
+} sigevent_t;
+#define sigev_notify_function _sigev_un._sigev_thread._function
+#define sigev_notify_attributes _sigev_un._sigev_thread._attribute
+#define sigev_notify_thread_id _sigev_un._tid
 __sighandler_t signal(int, __sighandler_t);
 int raise(int);
 int kill(pid_t, int);

@@ -45,6 +45,18 @@ int clock_settime(clockid_t, const struct timespec *);
 struct itimerspec { struct timespec it_interval; struct timespec it_value; };
 #endif
 int clock_nanosleep(clockid_t, int, const struct timespec *, struct timespec *);
+/* POSIX per-process timers. Emulated: SIGEV_SIGNAL (signals 1-31 but the fault ones) and
+   SIGEV_NONE on the host's clocks; SIGEV_THREAD and SIGEV_THREAD_ID answer ENOTSUP. */
+#ifndef __timer_t_defined
+#define __timer_t_defined 1
+typedef void *timer_t;
+#endif
+struct sigevent;
+int timer_create(clockid_t, struct sigevent *__CR_RESTRICT, timer_t *__CR_RESTRICT);
+int timer_delete(timer_t);
+int timer_settime(timer_t, int, const struct itimerspec *__CR_RESTRICT, struct itimerspec *__CR_RESTRICT);
+int timer_gettime(timer_t, struct itimerspec *);
+int timer_getoverrun(timer_t);
 char *asctime_r(const struct tm *__CR_RESTRICT, char *__CR_RESTRICT);
 char *ctime_r(const time_t *__CR_RESTRICT, char *__CR_RESTRICT);
 void tzset(void);

@@ -46,6 +46,9 @@ public final class PosixLibState {
     public var platform: String?
     /// argv[0] (`program_invocation_name`, error()'s prefix).
     public var programPath = "program"
+    /// POSIX timers (`timer_create`) by guest id: the host timer, and how it notifies.
+    var timers: [UInt64: LibcPosixTimers.Timer] = [:]
+    var nextTimerID: UInt64 = 0
     /// The guest's `AT_RANDOM` bytes (16), created on first request.
     var randomBytes: UInt64 = 0
 

@@ -70,6 +70,8 @@ final class HostLibcRobustnessTests: XCTestCase {
         "posix_openpt", "getpt", "grantpt", "unlockpt", "openpty", "login_tty",
         // Timers: new descriptors would pile up, a random one could be armed (timerfd_basic).
         "timerfd_create", "timerfd_settime",
+        // A random POSIX timer could be armed with SIGALRM's default action (posix_timers).
+        "timer_create", "timer_settime",
         // As root it would replace the test process's supplementary groups (pwd_grp_enumerate).
         "initgroups",
     ]

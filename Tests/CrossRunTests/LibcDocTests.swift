@@ -168,6 +168,13 @@ final class LibcDocTests: XCTestCase {
           offered: the guest's mask and pending signals are CrossRun's, not the kernel's, so a
           host signalfd never sees a blocked `raise`d signal, and an emulated one would need
           `read`/`poll`/`epoll` to know about descriptors that are not the host's.
+          POSIX timers (`timer_create`, `timer_settime`, `timer_gettime`, `timer_getoverrun`,
+          `timer_delete`) are host timers behind small guest ids on the host's clocks (REALTIME,
+          MONOTONIC, PROCESS_CPUTIME_ID, which counts CrossRun's time); a `SIGEV_SIGNAL` timer's
+          signal is recorded like a signal from outside and reaches the guest at its next library
+          call, an `SA_SIGINFO` handler seeing `SI_TIMER`, the timer id and `sigev_value` (not
+          once the signal waited blocked: then `SI_USER`). `SIGEV_NONE` works;
+          `SIGEV_THREAD`/`SIGEV_THREAD_ID` and real-time or fault signals answer `ENOTSUP`.
 
         Emulated coverage: x64 \(done) of \(all.count) symbols, aarch64 / rv64 \(doneBinary128) of \(all.count).
 

@@ -31,6 +31,8 @@ public struct LinuxLP64: Sendable {
     public struct Siginfo: Sendable {
         public var size = 128, signo = Field(0, 4), errno = Field(4, 4), code = Field(8, 4), pid = Field(16, 4), uid = Field(20, 4)
         public var status = Field(24, 4), utime = Field(32, 8), stime = Field(40, 8), addr = Field(16, 8), value = Field(24, 8)
+        /// `_timer`'s fields (a POSIX timer's signal; `value` is its `si_value`).
+        public var timerID = Field(16, 4), overrun = Field(20, 4)
     }
     /// `waitid`'s id kinds and options, and the `si_code`s of `SIGCHLD` (Linux's, the host's).
     public struct WaitNumbers: Sendable {
