@@ -20,8 +20,7 @@ typedef __mbstate_t mbstate_t;
 #ifndef WEOF
 #define WEOF (0xffffffffu)
 #endif
-#define WCHAR_MIN __WCHAR_MIN__
-#define WCHAR_MAX __WCHAR_MAX__
+#include <_crossrun_wchar_limits.h>
 struct tm;
 
 wchar_t *wcscpy(wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT);

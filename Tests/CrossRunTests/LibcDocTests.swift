@@ -59,7 +59,13 @@ final class LibcDocTests: XCTestCase {
         Guest programs compile against `include/` only. Every function and variable declared there
         is in the runtime's import table (`Sources/CrossRunRuntime/RuntimeSymbols.swift`, generated
         by `scripts/gen-runtime-symbols.py`); a call to anything else is a link error naming the
-        function and the file that calls it.
+        function and the file that calls it. `include/` is self-contained where glibc's headers
+        are: `<stdint.h>` (glibc's types: the fast types are `long`), `<limits.h>`, `<iso646.h>`,
+        `<stdbool.h>`, `<stdalign.h>` and `<stdnoreturn.h>` read nothing from the compiler, so
+        another compiler (TinyCC run under CrossRun) can use them; `char` and `wchar_t`
+        signedness come from `__CHAR_UNSIGNED__`/`__WCHAR_MAX__`. Only what is the compiler's
+        by nature stays the compiler's: `<stddef.h>` (`offsetof`, `max_align_t`), `<stdarg.h>`
+        (`va_list` is a builtin), `<float.h>` (the `long double` format), `<stdatomic.h>`.
 
         - **native** (x64): bound with `dlsym` to the host's libc/libm/libgcc_s (`atexit` and
           `at_quick_exit` by the loader itself, since glibc keeps them in libc_nonshared.a; the
