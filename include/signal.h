@@ -59,6 +59,9 @@ typedef struct { unsigned long __val[16]; } sigset_t;
 #define SA_RESTART 0x10000000
 #define SA_NODEFER 0x40000000
 #define SA_RESETHAND 0x80000000
+/* stack_t's ss_flags (sigaltstack, which CrossRun does not provide). */
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
 union sigval { int sival_int; void *sival_ptr; };
 typedef union sigval sigval_t;
 /* glibc's siginfo_t of 64-bit Linux, the same on x86-64, aarch64 and riscv64 (128 bytes: signal,

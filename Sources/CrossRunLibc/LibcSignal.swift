@@ -57,6 +57,19 @@ enum LibcSignal {
         return address
     }
 
+    /// An `SA_SIGINFO` handler's `ucontext_t`, on the guest heap for the handler's duration:
+    /// the interrupted registers at the arch's `uc_mcontext` offsets, the mask before the
+    /// handler in `uc_sigmask`, `uc_stack` zero as Linux leaves it without `sigaltstack`. What the
+    /// handler changes in it is not applied. 0 when the emulator gives no context.
+    private static func signalContext(_ rt: LibcRuntime, mask: UInt64) throws -> UInt64 {
+        guard let image = rt.interruptedContext?() else { return 0 }
+        let address = try rt.allocateZeroed(image.size)
+        for (offset, value) in image.words { try rt.memory.store(value, at: address &+ offset) }
+        for (offset, target) in image.pointers { try rt.memory.store(address &+ target, at: address &+ offset) }
+        try rt.memory.store(mask, at: address &+ image.sigmaskOffset)
+        return address
+    }
+
     /// A POSIX timer's expiry, as its signal's `siginfo_t` tells it (`SI_TIMER`).
     struct TimerOrigin {
         var id: UInt64, overrun: Int32, value: UInt64
@@ -78,7 +91,9 @@ enum LibcSignal {
         rt.signalMask |= (action.mask | (action.flags & 0x4000_0000 != 0 ? 0 : bit(sig))) & ~unblockable   // SA_NODEFER
         let info = action.flags & 4 != 0 ? try signalInfo(rt, sig, code: code, timer: timer) : 0   // SA_SIGINFO
         defer { if info != 0 { _ = rt.heap.free(info) } }
-        _ = try call(handler, [UInt64(sig), info, 0])
+        let context = info != 0 ? try signalContext(rt, mask: before) : 0
+        defer { if context != 0 { _ = rt.heap.free(context) } }
+        _ = try call(handler, [UInt64(sig), info, context])
         rt.signalMask = before & ~unblockable
     }
 
@@ -273,5 +288,22 @@ extension LibcRuntime {
     /// The raw `rt_sigaction` system call (for the emulator's shims): see ``LibcSignal/kernelAction``.
     public func kernelSigaction(_ sig: Int32, act: UInt64, oldact: UInt64, setSize: UInt64) throws -> Int64 {
         try LibcSignal.kernelAction(self, sig, act: act, oldact: oldact, setSize: setSize)
+    }
+}
+
+/// A `ucontext_t` to build for a signal handler: its size, where `uc_sigmask` goes, the
+/// 8-byte words to store (registers at their `uc_mcontext` offsets) and pointers into the
+/// struct itself (x86-64's `fpregs` to `__fpregs_mem`), all offsets from its start.
+public struct SignalContextImage {
+    public var size: Int
+    public var sigmaskOffset: UInt64
+    public var words: [(offset: UInt64, value: UInt64)]
+    public var pointers: [(offset: UInt64, target: UInt64)]
+
+    public init(size: Int, sigmaskOffset: UInt64, words: [(offset: UInt64, value: UInt64)], pointers: [(offset: UInt64, target: UInt64)] = []) {
+        self.size = size
+        self.sigmaskOffset = sigmaskOffset
+        self.words = words
+        self.pointers = pointers
     }
 }
