@@ -9,5 +9,6 @@ extension HostLibc {
     static let breadthFunctions: [[String: HostFunction]] = [LibcCookie.functions, LibcStdlibBreadth.functions,
                                                              LibcRandomReentrant.functions, LibcUserDatabase.functions,
                                                              LibcNetdbBreadth.functions, LibcInterfaces.functions,
-                                                             LibcPty.functions, LibcTimerfd.functions, LibcPosixTimers.functions]
+                                                             LibcPty.functions, LibcTimerfd.functions, LibcPosixTimers.functions,
+                                                             LibcUnistdGaps.functions]
 }

@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1399)
+        table.reserveCapacity(1403)
         // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
         // property lookups made building this table a tenth of a warm run's CPU time.
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
@@ -62,48 +62,49 @@ public enum RuntimeSymbols {
             canonicalize_file_name cfgetispeed cfgetospeed cfmakeraw cfsetispeed cfsetospeed cfsetspeed chdir
             chmod chown chroot clearenv clearerr clearerr_unlocked clock clock_getres clock_gettime
             clock_nanosleep clock_settime close close_range closedir closefrom closelog cnd_broadcast
-            cnd_destroy cnd_init cnd_signal cnd_timedwait cnd_wait confstr connect creat ctermid ctime ctime_r
-            daemon dcgettext dcngettext dgettext difftime dirfd dirname div dlclose dlerror dlopen dlsym
-            dngettext dprintf drand48 drand48_r dup dup2 dup3 duplocale ecvt endgrent endhostent endprotoent
-            endpwent endservent endusershell epoll_create epoll_create1 epoll_ctl epoll_pwait epoll_wait erand48
-            erand48_r err error errx eventfd eventfd_read eventfd_write execl execle execlp execv execve execvp
-            execvpe exit explicit_bzero faccessat fchdir fchmod fchmodat fchown fchownat fclose fcntl fcvt
-            fdatasync fdopen fdopendir feof feof_unlocked ferror ferror_unlocked fflush fflush_unlocked ffs ffsl
-            ffsll fgetc fgetc_unlocked fgetgrent fgetgrent_r fgetpos fgetpwent fgetpwent_r fgets fgets_unlocked
-            fgetwc fgetwc_unlocked fgetws fgetws_unlocked fileno fileno_unlocked flock flockfile fmemopen
-            fnmatch fopen fopencookie fork forkpty fpathconf fprintf fputc fputc_unlocked fputs fputs_unlocked
-            fputwc fputwc_unlocked fputws fputws_unlocked fread fread_unlocked free freeaddrinfo freeifaddrs
-            freelocale freopen fscanf fseek fseeko fsetpos fstat fstatat fstatfs fstatvfs fsync ftell ftello
-            ftruncate ftrylockfile ftw funlockfile futimens futimes fwide fwprintf fwrite fwrite_unlocked
-            fwscanf gai_strerror gcvt get_avphys_pages get_nprocs get_nprocs_conf get_phys_pages getaddrinfo
-            getauxval getc getc_unlocked getchar getchar_unlocked getcwd getdelim getdtablesize getegid
-            getentropy getenv geteuid getgid getgrent getgrent_r getgrgid getgrgid_r getgrnam getgrnam_r
-            getgrouplist getgroups gethostbyaddr gethostbyaddr_r gethostbyname gethostbyname2 gethostbyname2_r
-            gethostbyname_r gethostent gethostname getifaddrs getitimer getline getloadavg getlogin getlogin_r
-            getnameinfo getopt getopt_long getopt_long_only getpagesize getpeername getpgid getpgrp getpid
-            getppid getpriority getprotobyname getprotobyname_r getprotobynumber getprotobynumber_r getprotoent
-            getpt getpwent getpwent_r getpwnam getpwnam_r getpwuid getpwuid_r getrandom getresgid getresuid
-            getrlimit getrusage getservbyname getservbyname_r getservbyport getservbyport_r getservent getsid
-            getsockname getsockopt getsubopt gettext gettid gettimeofday getuid getusershell getw getwc
-            getwc_unlocked getwchar getwchar_unlocked glob globfree gmtime gmtime_r gnu_get_libc_release
-            gnu_get_libc_version grantpt hcreate hcreate_r hdestroy hdestroy_r herror hsearch hsearch_r
-            hstrerror htonl htons if_freenameindex if_indextoname if_nameindex if_nametoindex imaxabs imaxdiv
-            index inet_addr inet_aton inet_network inet_ntoa inet_ntop inet_pton initgroups initstate
-            initstate_r inotify_add_watch inotify_init inotify_init1 inotify_rm_watch insque ioctl isalnum
-            isalnum_l isalpha isalpha_l isascii isatty isblank isblank_l iscntrl iscntrl_l isdigit isdigit_l
-            isgraph isgraph_l islower islower_l isprint isprint_l ispunct ispunct_l isspace isspace_l isupper
-            isupper_l iswalnum iswalpha iswblank iswcntrl iswctype iswdigit iswgraph iswlower iswprint iswpunct
-            iswspace iswupper iswxdigit isxdigit isxdigit_l jrand48 jrand48_r kill l64a labs lchown lcong48
-            lcong48_r ldiv lfind link linkat listen llabs lldiv localeconv localtime localtime_r lockf login_tty
-            longjmp lrand48 lrand48_r lsearch lseek lstat lutimes madvise malloc malloc_trim malloc_usable_size
-            mblen mbrlen mbrtoc16 mbrtoc32 mbrtowc mbsinit mbsnrtowcs mbsrtowcs mbstowcs mbtowc memalign memccpy
-            memchr memcmp memcpy memmem memmove mempcpy memrchr memset mkdir mkdirat mkdtemp mkfifo mkfifoat
-            mknod mknodat mkostemp mkostemps mkstemp mkstemps mktemp mktime mlock mmap mprotect mrand48
-            mrand48_r mremap msync mtx_destroy mtx_init mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock
-            munmap nanosleep newlocale nftw ngettext nice nl_langinfo nl_langinfo_l nrand48 nrand48_r ntohl
-            ntohs on_exit open open_memstream open_wmemstream openat opendir openlog openpty pathconf pause
-            pclose perror pipe pipe2 poll popen posix_fadvise posix_fallocate posix_madvise posix_memalign
-            posix_openpt posix_spawn posix_spawn_file_actions_addchdir_np posix_spawn_file_actions_addclose
+            cnd_destroy cnd_init cnd_signal cnd_timedwait cnd_wait confstr connect copy_file_range creat ctermid
+            ctime ctime_r daemon dcgettext dcngettext dgettext difftime dirfd dirname div dlclose dlerror dlopen
+            dlsym dngettext dprintf drand48 drand48_r dup dup2 dup3 duplocale ecvt endgrent endhostent
+            endprotoent endpwent endservent endusershell epoll_create epoll_create1 epoll_ctl epoll_pwait
+            epoll_wait erand48 erand48_r err error errx eventfd eventfd_read eventfd_write execl execle execlp
+            execv execve execvp execvpe exit explicit_bzero faccessat fchdir fchmod fchmodat fchown fchownat
+            fclose fcntl fcvt fdatasync fdopen fdopendir feof feof_unlocked ferror ferror_unlocked fflush
+            fflush_unlocked ffs ffsl ffsll fgetc fgetc_unlocked fgetgrent fgetgrent_r fgetpos fgetpwent
+            fgetpwent_r fgets fgets_unlocked fgetwc fgetwc_unlocked fgetws fgetws_unlocked fileno
+            fileno_unlocked flock flockfile fmemopen fnmatch fopen fopencookie fork forkpty fpathconf fprintf
+            fputc fputc_unlocked fputs fputs_unlocked fputwc fputwc_unlocked fputws fputws_unlocked fread
+            fread_unlocked free freeaddrinfo freeifaddrs freelocale freopen fscanf fseek fseeko fsetpos fstat
+            fstatat fstatfs fstatvfs fsync ftell ftello ftruncate ftrylockfile ftw funlockfile futimens futimes
+            fwide fwprintf fwrite fwrite_unlocked fwscanf gai_strerror gcvt get_avphys_pages get_nprocs
+            get_nprocs_conf get_phys_pages getaddrinfo getauxval getc getc_unlocked getchar getchar_unlocked
+            getcwd getdelim getdtablesize getegid getentropy getenv geteuid getgid getgrent getgrent_r getgrgid
+            getgrgid_r getgrnam getgrnam_r getgrouplist getgroups gethostbyaddr gethostbyaddr_r gethostbyname
+            gethostbyname2 gethostbyname2_r gethostbyname_r gethostent gethostname getifaddrs getitimer getline
+            getloadavg getlogin getlogin_r getnameinfo getopt getopt_long getopt_long_only getpagesize getpass
+            getpeername getpgid getpgrp getpid getppid getpriority getprotobyname getprotobyname_r
+            getprotobynumber getprotobynumber_r getprotoent getpt getpwent getpwent_r getpwnam getpwnam_r
+            getpwuid getpwuid_r getrandom getresgid getresuid getrlimit getrusage getservbyname getservbyname_r
+            getservbyport getservbyport_r getservent getsid getsockname getsockopt getsubopt gettext gettid
+            gettimeofday getuid getusershell getw getwc getwc_unlocked getwchar getwchar_unlocked getwd glob
+            globfree gmtime gmtime_r gnu_get_libc_release gnu_get_libc_version grantpt hcreate hcreate_r
+            hdestroy hdestroy_r herror hsearch hsearch_r hstrerror htonl htons if_freenameindex if_indextoname
+            if_nameindex if_nametoindex imaxabs imaxdiv index inet_addr inet_aton inet_network inet_ntoa
+            inet_ntop inet_pton initgroups initstate initstate_r inotify_add_watch inotify_init inotify_init1
+            inotify_rm_watch insque ioctl isalnum isalnum_l isalpha isalpha_l isascii isatty isblank isblank_l
+            iscntrl iscntrl_l isdigit isdigit_l isgraph isgraph_l islower islower_l isprint isprint_l ispunct
+            ispunct_l isspace isspace_l isupper isupper_l iswalnum iswalpha iswblank iswcntrl iswctype iswdigit
+            iswgraph iswlower iswprint iswpunct iswspace iswupper iswxdigit isxdigit isxdigit_l jrand48
+            jrand48_r kill l64a labs lchown lcong48 lcong48_r ldiv lfind link linkat listen llabs lldiv
+            localeconv localtime localtime_r lockf login_tty longjmp lrand48 lrand48_r lsearch lseek lstat
+            lutimes madvise malloc malloc_trim malloc_usable_size mblen mbrlen mbrtoc16 mbrtoc32 mbrtowc mbsinit
+            mbsnrtowcs mbsrtowcs mbstowcs mbtowc memalign memccpy memchr memcmp memcpy memmem memmove mempcpy
+            memrchr memset mkdir mkdirat mkdtemp mkfifo mkfifoat mknod mknodat mkostemp mkostemps mkstemp
+            mkstemps mktemp mktime mlock mmap mprotect mrand48 mrand48_r mremap msync mtx_destroy mtx_init
+            mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock munmap nanosleep newlocale nftw ngettext nice
+            nl_langinfo nl_langinfo_l nrand48 nrand48_r ntohl ntohs on_exit open open_memstream open_wmemstream
+            openat opendir openlog openpty pathconf pause pclose perror pipe pipe2 poll popen posix_fadvise
+            posix_fallocate posix_madvise posix_memalign posix_openpt posix_spawn
+            posix_spawn_file_actions_addchdir_np posix_spawn_file_actions_addclose
             posix_spawn_file_actions_adddup2 posix_spawn_file_actions_addfchdir_np
             posix_spawn_file_actions_addopen posix_spawn_file_actions_destroy posix_spawn_file_actions_init
             posix_spawnattr_destroy posix_spawnattr_getflags posix_spawnattr_getpgroup
@@ -151,7 +152,7 @@ public enum RuntimeSymbols {
             strerror_r strerrordesc_np strerrorname_np strfromd strfromf strfroml strftime strlen strncasecmp
             strncasecmp_l strncat strncmp strncpy strndup strnlen strpbrk strptime strrchr strsep strsignal
             strspn strstr strtod strtod_l strtof strtof_l strtoimax strtok strtok_r strtol strtol_l strtold
-            strtoll strtoq strtoul strtoul_l strtoull strtoumax strtouq strverscmp strxfrm swprintf swscanf
+            strtoll strtoq strtoul strtoul_l strtoull strtoumax strtouq strverscmp strxfrm swab swprintf swscanf
             symlink symlinkat sync syncfs syscall sysconf sysinfo syslog system tcdrain tcflow tcflush tcgetattr
             tcgetsid tcsendbreak tcsetattr tdelete tdestroy telldir tempnam textdomain tfind thrd_create
             thrd_current thrd_detach thrd_equal thrd_exit thrd_join thrd_sleep thrd_yield time timegm timelocal

@@ -72,6 +72,9 @@ final class HostLibcRobustnessTests: XCTestCase {
         "timerfd_create", "timerfd_settime",
         // A random POSIX timer could be armed with SIGALRM's default action (posix_timers).
         "timer_create", "timer_settime",
+        // getpass reads the test process's terminal or stdin; copy_file_range on random
+        // descriptors could write to the test's own files (unistd_gaps covers both).
+        "getpass", "copy_file_range",
         // As root it would replace the test process's supplementary groups (pwd_grp_enumerate).
         "initgroups",
     ]

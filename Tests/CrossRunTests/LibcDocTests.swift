@@ -181,6 +181,8 @@ final class LibcDocTests: XCTestCase {
           call, an `SA_SIGINFO` handler seeing `SI_TIMER`, the timer id and `sigev_value` (not
           once the signal waited blocked: then `SI_USER`). `SIGEV_NONE` works;
           `SIGEV_THREAD`/`SIGEV_THREAD_ID` and real-time or fault signals answer `ENOTSUP`.
+          `getpass` is glibc's: `/dev/tty` when it opens (never under `--root`), else the
+          guest's stderr and stdin, echo off on a terminal, lines cut at 65,536 bytes.
 
         Emulated coverage: x64 \(done) of \(all.count) symbols, aarch64 / rv64 \(doneBinary128) of \(all.count).
 

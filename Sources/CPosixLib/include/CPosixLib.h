@@ -49,4 +49,5 @@ FILE *crossrun_open_wmemstream(wchar_t **buffer, size_t *length);
 #include "crossrun_gnu.h"
 #include "crossrun_breadth.h"
 #include "crossrun_timers.h"
+#include "crossrun_unistd_gaps.h"
 #endif
