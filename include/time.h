@@ -63,6 +63,16 @@ void tzset(void);
 #ifdef __USE_XOPEN
 char *strptime(const char *__CR_RESTRICT, const char *__CR_RESTRICT, struct tm *);
 #endif
+#ifdef __USE_XOPEN2K8
+#ifndef __locale_t_defined
+#define __locale_t_defined 1
+typedef struct __locale_struct *locale_t;
+#endif
+size_t strftime_l(char *__CR_RESTRICT, size_t, const char *__CR_RESTRICT, const struct tm *__CR_RESTRICT, locale_t);
+#endif
+#ifdef __USE_GNU
+char *strptime_l(const char *__CR_RESTRICT, const char *__CR_RESTRICT, struct tm *, locale_t);
+#endif
 #ifdef __USE_MISC
 /* The inverses of gmtime and localtime (BSD; in C23 for timegm). */
 time_t timegm(struct tm *);

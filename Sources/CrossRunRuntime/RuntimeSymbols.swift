@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1403)
+        table.reserveCapacity(1441)
         // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
         // property lookups made building this table a tenth of a warm run's CPU time.
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
@@ -55,10 +55,10 @@ public enum RuntimeSymbols {
             __crossrun_thread_exit __crossrun_thread_spawn __ctype_get_mb_cur_max __errno_location __fbufsize
             __flbf __fpending __fpurge __freadable __freading __fsetlocking __fwritable __fwriting
             __h_errno_location __sigsetjmp __stack_chk_fail __xpg_basename __xpg_strerror_r _exit _flushlbf
-            _longjmp _setjmp a64l abort abs accept accept4 access alarm aligned_alloc alphasort arc4random
-            arc4random_buf arc4random_uniform asctime asctime_r asprintf at_quick_exit atexit atof atoi atol
-            atoll backtrace backtrace_symbols backtrace_symbols_fd basename bcmp bcopy bind
-            bind_textdomain_codeset bindtextdomain bsearch btowc bzero c16rtomb c32rtomb call_once calloc
+            _longjmp _setjmp _tolower _toupper a64l abort abs accept accept4 access alarm aligned_alloc
+            alphasort arc4random arc4random_buf arc4random_uniform asctime asctime_r asprintf at_quick_exit
+            atexit atof atoi atol atoll backtrace backtrace_symbols backtrace_symbols_fd basename bcmp bcopy
+            bind bind_textdomain_codeset bindtextdomain bsearch btowc bzero c16rtomb c32rtomb call_once calloc
             canonicalize_file_name cfgetispeed cfgetospeed cfmakeraw cfsetispeed cfsetospeed cfsetspeed chdir
             chmod chown chroot clearenv clearerr clearerr_unlocked clock clock_getres clock_gettime
             clock_nanosleep clock_settime close close_range closedir closefrom closelog cnd_broadcast
@@ -92,19 +92,20 @@ public enum RuntimeSymbols {
             inet_ntop inet_pton initgroups initstate initstate_r inotify_add_watch inotify_init inotify_init1
             inotify_rm_watch insque ioctl isalnum isalnum_l isalpha isalpha_l isascii isatty isblank isblank_l
             iscntrl iscntrl_l isdigit isdigit_l isgraph isgraph_l islower islower_l isprint isprint_l ispunct
-            ispunct_l isspace isspace_l isupper isupper_l iswalnum iswalpha iswblank iswcntrl iswctype iswdigit
-            iswgraph iswlower iswprint iswpunct iswspace iswupper iswxdigit isxdigit isxdigit_l jrand48
-            jrand48_r kill l64a labs lchown lcong48 lcong48_r ldiv lfind link linkat listen llabs lldiv
-            localeconv localtime localtime_r lockf login_tty longjmp lrand48 lrand48_r lsearch lseek lstat
-            lutimes madvise malloc malloc_trim malloc_usable_size mblen mbrlen mbrtoc16 mbrtoc32 mbrtowc mbsinit
-            mbsnrtowcs mbsrtowcs mbstowcs mbtowc memalign memccpy memchr memcmp memcpy memmem memmove mempcpy
-            memrchr memset mkdir mkdirat mkdtemp mkfifo mkfifoat mknod mknodat mkostemp mkostemps mkstemp
-            mkstemps mktemp mktime mlock mmap mprotect mrand48 mrand48_r mremap msync mtx_destroy mtx_init
-            mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock munmap nanosleep newlocale nftw ngettext nice
-            nl_langinfo nl_langinfo_l nrand48 nrand48_r ntohl ntohs on_exit open open_memstream open_wmemstream
-            openat opendir openlog openpty pathconf pause pclose perror pipe pipe2 poll popen posix_fadvise
-            posix_fallocate posix_madvise posix_memalign posix_openpt posix_spawn
-            posix_spawn_file_actions_addchdir_np posix_spawn_file_actions_addclose
+            ispunct_l isspace isspace_l isupper isupper_l iswalnum iswalnum_l iswalpha iswalpha_l iswblank
+            iswblank_l iswcntrl iswcntrl_l iswctype iswctype_l iswdigit iswdigit_l iswgraph iswgraph_l iswlower
+            iswlower_l iswprint iswprint_l iswpunct iswpunct_l iswspace iswspace_l iswupper iswupper_l iswxdigit
+            iswxdigit_l isxdigit isxdigit_l jrand48 jrand48_r kill l64a labs lchown lcong48 lcong48_r ldiv lfind
+            link linkat listen llabs lldiv localeconv localtime localtime_r lockf login_tty longjmp lrand48
+            lrand48_r lsearch lseek lstat lutimes madvise malloc malloc_trim malloc_usable_size mblen mbrlen
+            mbrtoc16 mbrtoc32 mbrtowc mbsinit mbsnrtowcs mbsrtowcs mbstowcs mbtowc memalign memccpy memchr
+            memcmp memcpy memmem memmove mempcpy memrchr memset mkdir mkdirat mkdtemp mkfifo mkfifoat mknod
+            mknodat mkostemp mkostemps mkstemp mkstemps mktemp mktime mlock mmap mprotect mrand48 mrand48_r
+            mremap msync mtx_destroy mtx_init mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock munmap
+            nanosleep newlocale nftw ngettext nice nl_langinfo nl_langinfo_l nrand48 nrand48_r ntohl ntohs
+            on_exit open open_memstream open_wmemstream openat opendir openlog openpty pathconf pause pclose
+            perror pipe pipe2 poll popen posix_fadvise posix_fallocate posix_madvise posix_memalign posix_openpt
+            posix_spawn posix_spawn_file_actions_addchdir_np posix_spawn_file_actions_addclose
             posix_spawn_file_actions_adddup2 posix_spawn_file_actions_addfchdir_np
             posix_spawn_file_actions_addopen posix_spawn_file_actions_destroy posix_spawn_file_actions_init
             posix_spawnattr_destroy posix_spawnattr_getflags posix_spawnattr_getpgroup
@@ -149,24 +150,27 @@ public enum RuntimeSymbols {
             signal sigprocmask sigwait sleep snprintf sockatmark socket socketpair sprintf srand srand48
             srand48_r srandom srandom_r sscanf stat statfs statvfs stpcpy stpncpy strcasecmp strcasecmp_l
             strcasestr strcat strchr strchrnul strcmp strcoll strcoll_l strcpy strcspn strdup strerror
-            strerror_r strerrordesc_np strerrorname_np strfromd strfromf strfroml strftime strlen strncasecmp
-            strncasecmp_l strncat strncmp strncpy strndup strnlen strpbrk strptime strrchr strsep strsignal
-            strspn strstr strtod strtod_l strtof strtof_l strtoimax strtok strtok_r strtol strtol_l strtold
-            strtoll strtoq strtoul strtoul_l strtoull strtoumax strtouq strverscmp strxfrm swab swprintf swscanf
-            symlink symlinkat sync syncfs syscall sysconf sysinfo syslog system tcdrain tcflow tcflush tcgetattr
-            tcgetsid tcsendbreak tcsetattr tdelete tdestroy telldir tempnam textdomain tfind thrd_create
-            thrd_current thrd_detach thrd_equal thrd_exit thrd_join thrd_sleep thrd_yield time timegm timelocal
-            timer_create timer_delete timer_getoverrun timer_gettime timer_settime timerfd_create
-            timerfd_gettime timerfd_settime times timespec_get tmpfile tmpnam tolower tolower_l toupper
-            toupper_l towctrans towlower towupper truncate tsearch tss_create tss_delete tss_get tss_set ttyname
-            ttyname_r twalk tzset ualarm umask uname ungetc ungetwc unlink unlinkat unlockpt unsetenv uselocale
-            usleep utime utimensat utimes valloc vasprintf vdprintf verr verrx versionsort vfork vfprintf
-            vfscanf vfwprintf vfwscanf vprintf vscanf vsnprintf vsprintf vsscanf vswprintf vswscanf vsyslog
-            vwarn vwarnx vwprintf vwscanf wait wait3 wait4 waitid waitpid warn warnx wcpcpy wcpncpy wcrtomb
-            wcscasecmp wcscat wcschr wcschrnul wcscmp wcscoll wcscpy wcscspn wcsdup wcsftime wcslen wcsncasecmp
-            wcsncat wcsncmp wcsncpy wcsnlen wcsnrtombs wcspbrk wcsrchr wcsrtombs wcsspn wcsstr wcstod wcstof
-            wcstok wcstol wcstold wcstoll wcstombs wcstoul wcstoull wcswidth wcsxfrm wctob wctomb wctrans wctype
-            wcwidth wmemchr wmemcmp wmemcpy wmemmove wmempcpy wmemset wprintf write writev wscanf
+            strerror_l strerror_r strerrordesc_np strerrorname_np strfromd strfromf strfroml strftime strftime_l
+            strlen strncasecmp strncasecmp_l strncat strncmp strncpy strndup strnlen strpbrk strptime strptime_l
+            strrchr strsep strsignal strspn strstr strtod strtod_l strtof strtof_l strtoimax strtok strtok_r
+            strtol strtol_l strtold strtoll strtoll_l strtoq strtoul strtoul_l strtoull strtoull_l strtoumax
+            strtouq strverscmp strxfrm strxfrm_l swab swprintf swscanf symlink symlinkat sync syncfs syscall
+            sysconf sysinfo syslog system tcdrain tcflow tcflush tcgetattr tcgetsid tcsendbreak tcsetattr
+            tdelete tdestroy telldir tempnam textdomain tfind thrd_create thrd_current thrd_detach thrd_equal
+            thrd_exit thrd_join thrd_sleep thrd_yield time timegm timelocal timer_create timer_delete
+            timer_getoverrun timer_gettime timer_settime timerfd_create timerfd_gettime timerfd_settime times
+            timespec_get tmpfile tmpnam toascii tolower tolower_l toupper toupper_l towctrans towctrans_l
+            towlower towlower_l towupper towupper_l truncate tsearch tss_create tss_delete tss_get tss_set
+            ttyname ttyname_r twalk tzset ualarm umask uname ungetc ungetwc unlink unlinkat unlockpt unsetenv
+            uselocale usleep utime utimensat utimes valloc vasprintf vdprintf verr verrx versionsort vfork
+            vfprintf vfscanf vfwprintf vfwscanf vprintf vscanf vsnprintf vsprintf vsscanf vswprintf vswscanf
+            vsyslog vwarn vwarnx vwprintf vwscanf wait wait3 wait4 waitid waitpid warn warnx wcpcpy wcpncpy
+            wcrtomb wcscasecmp wcscasecmp_l wcscat wcschr wcschrnul wcscmp wcscoll wcscoll_l wcscpy wcscspn
+            wcsdup wcsftime wcsftime_l wcslen wcsncasecmp wcsncasecmp_l wcsncat wcsncmp wcsncpy wcsnlen
+            wcsnrtombs wcspbrk wcsrchr wcsrtombs wcsspn wcsstr wcstod wcstod_l wcstof wcstof_l wcstok wcstol
+            wcstol_l wcstold wcstoll wcstoll_l wcstombs wcstoul wcstoul_l wcstoull wcstoull_l wcswidth wcsxfrm
+            wcsxfrm_l wctob wctomb wctrans wctrans_l wctype wctype_l wcwidth wmemchr wmemcmp wmemcpy wmemmove
+            wmempcpy wmemset wprintf write writev wscanf
             """, .function, .libc)
         add("""
             __addtf3 __clear_cache __clzti2 __ctzti2 __divdc3 __divsc3 __divtc3 __divtf3 __divti3 __divxc3
