@@ -10,5 +10,5 @@ extension HostLibc {
                                                              LibcRandomReentrant.functions, LibcUserDatabase.functions,
                                                              LibcNetdbBreadth.functions, LibcInterfaces.functions,
                                                              LibcPty.functions, LibcTimerfd.functions, LibcPosixTimers.functions,
-                                                             LibcUnistdGaps.functions]
+                                                             LibcUnistdGaps.functions, LibcSignalfd.functions]
 }

@@ -79,7 +79,14 @@ enum LibcSignal {
     private static func deliverOne(_ rt: LibcRuntime, _ sig: Int32, code: Int32, timer: TimerOrigin?) throws {
         let handler = rt.signalHandlers[sig] ?? SIG_DFL
         if handler == SIG_IGN || (handler == SIG_DFL && ignoredByDefault.contains(sig)) { return }
-        if rt.signalMask & bit(sig) != 0 { rt.pendingSignals |= bit(sig); return }
+        if rt.signalMask & bit(sig) != 0 {
+            rt.pendingSignals |= bit(sig)
+            if !rt.posix.signalFDs.isEmpty {
+                rt.posix.pendingSignalCodes[sig] = code
+                LibcSignalfd.signalPending(rt, sig)
+            }
+            return
+        }
         rt.signalObserver?(sig)
         if handler == SIG_DFL {
             throw GuestTermination.signal(sig, String(cString: strsignal(sig)).lowercased())

@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1441)
+        table.reserveCapacity(1442)
         // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
         // property lookups made building this table a tenth of a warm run's CPU time.
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
@@ -147,17 +147,17 @@ public enum RuntimeSymbols {
             setlocale setlogmask setpgid setpriority setprotoent setpwent setregid setresgid setresuid setreuid
             setrlimit setservent setsid setsockopt setstate setstate_r setuid setusershell setvbuf shutdown
             sigabbrev_np sigaction sigaddset sigdelset sigdescr_np sigemptyset sigfillset sigismember siglongjmp
-            signal sigprocmask sigwait sleep snprintf sockatmark socket socketpair sprintf srand srand48
-            srand48_r srandom srandom_r sscanf stat statfs statvfs stpcpy stpncpy strcasecmp strcasecmp_l
-            strcasestr strcat strchr strchrnul strcmp strcoll strcoll_l strcpy strcspn strdup strerror
-            strerror_l strerror_r strerrordesc_np strerrorname_np strfromd strfromf strfroml strftime strftime_l
-            strlen strncasecmp strncasecmp_l strncat strncmp strncpy strndup strnlen strpbrk strptime strptime_l
-            strrchr strsep strsignal strspn strstr strtod strtod_l strtof strtof_l strtoimax strtok strtok_r
-            strtol strtol_l strtold strtoll strtoll_l strtoq strtoul strtoul_l strtoull strtoull_l strtoumax
-            strtouq strverscmp strxfrm strxfrm_l swab swprintf swscanf symlink symlinkat sync syncfs syscall
-            sysconf sysinfo syslog system tcdrain tcflow tcflush tcgetattr tcgetsid tcsendbreak tcsetattr
-            tdelete tdestroy telldir tempnam textdomain tfind thrd_create thrd_current thrd_detach thrd_equal
-            thrd_exit thrd_join thrd_sleep thrd_yield time timegm timelocal timer_create timer_delete
+            signal signalfd sigprocmask sigwait sleep snprintf sockatmark socket socketpair sprintf srand
+            srand48 srand48_r srandom srandom_r sscanf stat statfs statvfs stpcpy stpncpy strcasecmp
+            strcasecmp_l strcasestr strcat strchr strchrnul strcmp strcoll strcoll_l strcpy strcspn strdup
+            strerror strerror_l strerror_r strerrordesc_np strerrorname_np strfromd strfromf strfroml strftime
+            strftime_l strlen strncasecmp strncasecmp_l strncat strncmp strncpy strndup strnlen strpbrk strptime
+            strptime_l strrchr strsep strsignal strspn strstr strtod strtod_l strtof strtof_l strtoimax strtok
+            strtok_r strtol strtol_l strtold strtoll strtoll_l strtoq strtoul strtoul_l strtoull strtoull_l
+            strtoumax strtouq strverscmp strxfrm strxfrm_l swab swprintf swscanf symlink symlinkat sync syncfs
+            syscall sysconf sysinfo syslog system tcdrain tcflow tcflush tcgetattr tcgetsid tcsendbreak
+            tcsetattr tdelete tdestroy telldir tempnam textdomain tfind thrd_create thrd_current thrd_detach
+            thrd_equal thrd_exit thrd_join thrd_sleep thrd_yield time timegm timelocal timer_create timer_delete
             timer_getoverrun timer_gettime timer_settime timerfd_create timerfd_gettime timerfd_settime times
             timespec_get tmpfile tmpnam toascii tolower tolower_l toupper toupper_l towctrans towctrans_l
             towlower towlower_l towupper towupper_l truncate tsearch tss_create tss_delete tss_get tss_set

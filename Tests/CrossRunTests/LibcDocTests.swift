@@ -170,10 +170,14 @@ final class LibcDocTests: XCTestCase {
           the CrossRun process's terminal, as natively); `forkpty` is guest code over them and
           `fork` (runtime/pty.c); under `--root` a new pty is `EACCES` (no device nodes).
           `<utmp.h>` has only `login_tty`. `<sys/timerfd.h>` is host timerfds behind guest
-          descriptors (the host's clocks, also under `--deterministic`). `signalfd` is not
-          offered: the guest's mask and pending signals are CrossRun's, not the kernel's, so a
-          host signalfd never sees a blocked `raise`d signal, and an emulated one would need
-          `read`/`poll`/`epoll` to know about descriptors that are not the host's.
+          descriptors (the host's clocks, also under `--deterministic`). `signalfd` is emulated
+          over the guest's own mask and pending signals (a host signalfd would never see them): a
+          host eventfd behind the guest descriptor, made readable when a signal of its mask
+          becomes pending, so `poll`/`select`/`epoll` are the host's, and `read` takes the
+          pending signals as `struct signalfd_siginfo` records. Signals from other processes
+          reach it only when the guest also handles them (a blocked signal with the default
+          action is the host's default); `readv`/`recv`, raw system calls and `dup`ed copies of
+          it read the bare eventfd.
           POSIX timers (`timer_create`, `timer_settime`, `timer_gettime`, `timer_getoverrun`,
           `timer_delete`) are host timers behind small guest ids on the host's clocks (REALTIME,
           MONOTONIC, PROCESS_CPUTIME_ID, which counts CrossRun's time); a `SIGEV_SIGNAL` timer's
