@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1442)
+        table.reserveCapacity(1444)
         // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
         // property lookups made building this table a tenth of a warm run's CPU time.
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
@@ -82,30 +82,31 @@ public enum RuntimeSymbols {
             gethostbyname2 gethostbyname2_r gethostbyname_r gethostent gethostname getifaddrs getitimer getline
             getloadavg getlogin getlogin_r getnameinfo getopt getopt_long getopt_long_only getpagesize getpass
             getpeername getpgid getpgrp getpid getppid getpriority getprotobyname getprotobyname_r
-            getprotobynumber getprotobynumber_r getprotoent getpt getpwent getpwent_r getpwnam getpwnam_r
-            getpwuid getpwuid_r getrandom getresgid getresuid getrlimit getrusage getservbyname getservbyname_r
-            getservbyport getservbyport_r getservent getsid getsockname getsockopt getsubopt gettext gettid
-            gettimeofday getuid getusershell getw getwc getwc_unlocked getwchar getwchar_unlocked getwd glob
-            globfree gmtime gmtime_r gnu_get_libc_release gnu_get_libc_version grantpt hcreate hcreate_r
-            hdestroy hdestroy_r herror hsearch hsearch_r hstrerror htonl htons if_freenameindex if_indextoname
-            if_nameindex if_nametoindex imaxabs imaxdiv index inet_addr inet_aton inet_network inet_ntoa
-            inet_ntop inet_pton initgroups initstate initstate_r inotify_add_watch inotify_init inotify_init1
-            inotify_rm_watch insque ioctl isalnum isalnum_l isalpha isalpha_l isascii isatty isblank isblank_l
-            iscntrl iscntrl_l isdigit isdigit_l isgraph isgraph_l islower islower_l isprint isprint_l ispunct
-            ispunct_l isspace isspace_l isupper isupper_l iswalnum iswalnum_l iswalpha iswalpha_l iswblank
-            iswblank_l iswcntrl iswcntrl_l iswctype iswctype_l iswdigit iswdigit_l iswgraph iswgraph_l iswlower
-            iswlower_l iswprint iswprint_l iswpunct iswpunct_l iswspace iswspace_l iswupper iswupper_l iswxdigit
-            iswxdigit_l isxdigit isxdigit_l jrand48 jrand48_r kill l64a labs lchown lcong48 lcong48_r ldiv lfind
-            link linkat listen llabs lldiv localeconv localtime localtime_r lockf login_tty longjmp lrand48
-            lrand48_r lsearch lseek lstat lutimes madvise malloc malloc_trim malloc_usable_size mblen mbrlen
-            mbrtoc16 mbrtoc32 mbrtowc mbsinit mbsnrtowcs mbsrtowcs mbstowcs mbtowc memalign memccpy memchr
-            memcmp memcpy memmem memmove mempcpy memrchr memset mkdir mkdirat mkdtemp mkfifo mkfifoat mknod
-            mknodat mkostemp mkostemps mkstemp mkstemps mktemp mktime mlock mmap mprotect mrand48 mrand48_r
-            mremap msync mtx_destroy mtx_init mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock munmap
-            nanosleep newlocale nftw ngettext nice nl_langinfo nl_langinfo_l nrand48 nrand48_r ntohl ntohs
-            on_exit open open_memstream open_wmemstream openat opendir openlog openpty pathconf pause pclose
-            perror pipe pipe2 poll popen posix_fadvise posix_fallocate posix_madvise posix_memalign posix_openpt
-            posix_spawn posix_spawn_file_actions_addchdir_np posix_spawn_file_actions_addclose
+            getprotobynumber getprotobynumber_r getprotoent getprotoent_r getpt getpwent getpwent_r getpwnam
+            getpwnam_r getpwuid getpwuid_r getrandom getresgid getresuid getrlimit getrusage getservbyname
+            getservbyname_r getservbyport getservbyport_r getservent getservent_r getsid getsockname getsockopt
+            getsubopt gettext gettid gettimeofday getuid getusershell getw getwc getwc_unlocked getwchar
+            getwchar_unlocked getwd glob globfree gmtime gmtime_r gnu_get_libc_release gnu_get_libc_version
+            grantpt hcreate hcreate_r hdestroy hdestroy_r herror hsearch hsearch_r hstrerror htonl htons
+            if_freenameindex if_indextoname if_nameindex if_nametoindex imaxabs imaxdiv index inet_addr
+            inet_aton inet_network inet_ntoa inet_ntop inet_pton initgroups initstate initstate_r
+            inotify_add_watch inotify_init inotify_init1 inotify_rm_watch insque ioctl isalnum isalnum_l isalpha
+            isalpha_l isascii isatty isblank isblank_l iscntrl iscntrl_l isdigit isdigit_l isgraph isgraph_l
+            islower islower_l isprint isprint_l ispunct ispunct_l isspace isspace_l isupper isupper_l iswalnum
+            iswalnum_l iswalpha iswalpha_l iswblank iswblank_l iswcntrl iswcntrl_l iswctype iswctype_l iswdigit
+            iswdigit_l iswgraph iswgraph_l iswlower iswlower_l iswprint iswprint_l iswpunct iswpunct_l iswspace
+            iswspace_l iswupper iswupper_l iswxdigit iswxdigit_l isxdigit isxdigit_l jrand48 jrand48_r kill l64a
+            labs lchown lcong48 lcong48_r ldiv lfind link linkat listen llabs lldiv localeconv localtime
+            localtime_r lockf login_tty longjmp lrand48 lrand48_r lsearch lseek lstat lutimes madvise malloc
+            malloc_trim malloc_usable_size mblen mbrlen mbrtoc16 mbrtoc32 mbrtowc mbsinit mbsnrtowcs mbsrtowcs
+            mbstowcs mbtowc memalign memccpy memchr memcmp memcpy memmem memmove mempcpy memrchr memset mkdir
+            mkdirat mkdtemp mkfifo mkfifoat mknod mknodat mkostemp mkostemps mkstemp mkstemps mktemp mktime
+            mlock mmap mprotect mrand48 mrand48_r mremap msync mtx_destroy mtx_init mtx_lock mtx_timedlock
+            mtx_trylock mtx_unlock munlock munmap nanosleep newlocale nftw ngettext nice nl_langinfo
+            nl_langinfo_l nrand48 nrand48_r ntohl ntohs on_exit open open_memstream open_wmemstream openat
+            opendir openlog openpty pathconf pause pclose perror pipe pipe2 poll popen posix_fadvise
+            posix_fallocate posix_madvise posix_memalign posix_openpt posix_spawn
+            posix_spawn_file_actions_addchdir_np posix_spawn_file_actions_addclose
             posix_spawn_file_actions_adddup2 posix_spawn_file_actions_addfchdir_np
             posix_spawn_file_actions_addopen posix_spawn_file_actions_destroy posix_spawn_file_actions_init
             posix_spawnattr_destroy posix_spawnattr_getflags posix_spawnattr_getpgroup

@@ -160,7 +160,8 @@ final class LibcDocTests: XCTestCase {
           the host process (EPERM unless root, as natively). `getservent`/`getprotoent`/`gethostent` and
           `getprotobyname`/`getprotobynumber` read the host's databases into static guest
           entries; `gethostbyname_r`/`gethostbyname2_r`/`gethostbyaddr_r` (and `getservbyname_r`,
-          `getservbyport_r`, `getprotobyname_r`, `getprotobynumber_r`) pack the entry into the
+          `getservbyport_r`, `getprotobyname_r`, `getprotobynumber_r`, and the walks `getservent_r`,
+          `getprotoent_r`, which after an ERANGE have moved past the entry) pack the entry into the
           caller's buffer (ERANGE when it does not fit). `getifaddrs` copies the host's list into
           one guest block (`freeifaddrs` frees it; `AF_PACKET` entries carry the link statistics),
           `if_nameindex` likewise. Under `--root` the databases give nothing, host lookups are
