@@ -164,8 +164,11 @@ final class LibcDocTests: XCTestCase {
           `getprotoent_r`, which after an ERANGE have moved past the entry) pack the entry into the
           caller's buffer (ERANGE when it does not fit). `getifaddrs` copies the host's list into
           one guest block (`freeifaddrs` frees it; `AF_PACKET` entries carry the link statistics),
-          `if_nameindex` likewise. Under `--root` the databases give nothing, host lookups are
-          numeric only and the interface lists are `EACCES` (no network, doc/ISOLATION.md).
+          `if_nameindex` likewise; `ioctl`'s interface queries (`SIOCGIFCONF`, `SIOCGIFFLAGS`,
+          `SIOCGIFADDR`, `SIOCGIFINDEX`, `SIOCGIFNAME`, `…NETMASK`, `…BRDADDR`, `…MTU`,
+          `…HWADDR`) are the host's on the guest's `struct ifreq` (40 bytes, every LP64 target's
+          layout and the host's). Under `--root` the databases give nothing, host lookups are
+          numeric only and the interface lists and queries are `EACCES` (no network, doc/ISOLATION.md).
           Pseudo-terminals (`posix_openpt`, `grantpt`, `unlockpt`, `ptsname`/`ptsname_r`,
           `openpty`, `login_tty`, `tcgetsid`) are host ptys behind guest descriptors (`login_tty` makes one
           the CrossRun process's terminal, as natively); `forkpty` is guest code over them and
