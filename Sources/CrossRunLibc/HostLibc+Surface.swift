@@ -10,5 +10,6 @@ extension HostLibc {
                                                              LibcRandomReentrant.functions, LibcUserDatabase.functions,
                                                              LibcNetdbBreadth.functions, LibcInterfaces.functions,
                                                              LibcPty.functions, LibcTimerfd.functions, LibcPosixTimers.functions,
-                                                             LibcUnistdGaps.functions, LibcSignalfd.functions]
+                                                             LibcUnistdGaps.functions, LibcSignalfd.functions,
+                                                             LibcUtmp.functions]
 }

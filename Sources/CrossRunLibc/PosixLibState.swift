@@ -49,6 +49,8 @@ public final class PosixLibState {
     /// Guest signalfds by descriptor (their host eventfds), and the `si_code` each pending
     /// signal was raised with (what a signalfd read reports).
     var signalFDs: [Int32: LibcSignalfd.Descriptor] = [:]
+    /// Whether the host's utmp functions were pointed at a database for this guest.
+    var utmpNamed = false
     var pendingSignalCodes: [Int32: Int32] = [:]
     /// POSIX timers (`timer_create`) by guest id: the host timer, and how it notifies.
     var timers: [UInt64: LibcPosixTimers.Timer] = [:]

@@ -75,6 +75,9 @@ final class HostLibcRobustnessTests: XCTestCase {
         // getpass reads the test process's terminal or stdin; copy_file_range on random
         // descriptors could write to the test's own files (unistd_gaps covers both).
         "getpass", "copy_file_range",
+        // Random login records would be written to the host's utmp/wtmp (as root) or to a
+        // random file named by utmpname (utmp_records covers them).
+        "pututline", "pututxline", "updwtmp", "updwtmpx", "utmpname", "utmpxname",
         // As root it would replace the test process's supplementary groups (pwd_grp_enumerate).
         "initgroups",
     ]

@@ -173,7 +173,10 @@ final class LibcDocTests: XCTestCase {
           `openpty`, `login_tty`, `tcgetsid`) are host ptys behind guest descriptors (`login_tty` makes one
           the CrossRun process's terminal, as natively); `forkpty` is guest code over them and
           `fork` (runtime/pty.c); under `--root` a new pty is `EACCES` (no device nodes).
-          `<utmp.h>` has only `login_tty`. `<sys/timerfd.h>` is host timerfds behind guest
+          `<utmp.h>`/`<utmpx.h>` login records are the host's functions and files, each record
+          converted between the host's `struct utmp` (384 bytes) and the guest's (aarch64's is
+          400: 64-bit session and time); file names are guest paths, and under `--root` the
+          default database is empty (the program may name one inside the root). `<sys/timerfd.h>` is host timerfds behind guest
           descriptors (the host's clocks, also under `--deterministic`). `signalfd` is emulated
           over the guest's own mask and pending signals (a host signalfd would never see them): a
           host eventfd behind the guest descriptor, made readable when a signal of its mask

@@ -50,4 +50,5 @@ FILE *crossrun_open_wmemstream(wchar_t **buffer, size_t *length);
 #include "crossrun_breadth.h"
 #include "crossrun_timers.h"
 #include "crossrun_unistd_gaps.h"
+#include "crossrun_utmp.h"
 #endif
