@@ -189,4 +189,13 @@ int sigdelset(sigset_t *, int);
 int sigismember(const sigset_t *, int);
 /* Takes a pending signal of the set (waiting for one), without running its handler. */
 int sigwait(const sigset_t *__CR_RESTRICT, int *__CR_RESTRICT);
+/* The signals raised while blocked and not yet delivered. */
+int sigpending(sigset_t *);
+/* Writes "S: description" (or just the description) and a newline to stderr. */
+void psignal(int, const char *);
+#ifdef __USE_GNU
+int sigisemptyset(const sigset_t *);
+int sigandset(sigset_t *, const sigset_t *, const sigset_t *);
+int sigorset(sigset_t *, const sigset_t *, const sigset_t *);
+#endif
 #endif

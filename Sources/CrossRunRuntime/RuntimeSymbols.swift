@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1465)
+        table.reserveCapacity(1470)
         // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
         // property lookups made building this table a tenth of a warm run's CPU time.
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
@@ -113,7 +113,7 @@ public enum RuntimeSymbols {
             posix_spawnattr_destroy posix_spawnattr_getflags posix_spawnattr_getpgroup
             posix_spawnattr_getsigdefault posix_spawnattr_getsigmask posix_spawnattr_init
             posix_spawnattr_setflags posix_spawnattr_setpgroup posix_spawnattr_setsigdefault
-            posix_spawnattr_setsigmask posix_spawnp pread preadv printf pselect pthread_attr_destroy
+            posix_spawnattr_setsigmask posix_spawnp pread preadv printf pselect psignal pthread_attr_destroy
             pthread_attr_getdetachstate pthread_attr_getguardsize pthread_attr_getinheritsched
             pthread_attr_getschedparam pthread_attr_getschedpolicy pthread_attr_getscope
             pthread_attr_getstacksize pthread_attr_init pthread_attr_setdetachstate pthread_attr_setguardsize
@@ -148,32 +148,32 @@ public enum RuntimeSymbols {
             setenv seteuid setgid setgrent setgroups sethostent sethostname setitimer setjmp setlinebuf
             setlocale setlogmask setpgid setpriority setprotoent setpwent setregid setresgid setresuid setreuid
             setrlimit setservent setsid setsockopt setstate setstate_r setuid setusershell setutent setutxent
-            setvbuf shutdown sigabbrev_np sigaction sigaddset sigdelset sigdescr_np sigemptyset sigfillset
-            sigismember siglongjmp signal signalfd sigprocmask sigwait sleep snprintf sockatmark socket
-            socketpair sprintf srand srand48 srand48_r srandom srandom_r sscanf stat statfs statvfs stpcpy
-            stpncpy strcasecmp strcasecmp_l strcasestr strcat strchr strchrnul strcmp strcoll strcoll_l strcpy
-            strcspn strdup strerror strerror_l strerror_r strerrordesc_np strerrorname_np strfromd strfromf
-            strfroml strftime strftime_l strlen strncasecmp strncasecmp_l strncat strncmp strncpy strndup
-            strnlen strpbrk strptime strptime_l strrchr strsep strsignal strspn strstr strtod strtod_l strtof
-            strtof_l strtoimax strtok strtok_r strtol strtol_l strtold strtoll strtoll_l strtoq strtoul
-            strtoul_l strtoull strtoull_l strtoumax strtouq strverscmp strxfrm strxfrm_l swab swprintf swscanf
-            symlink symlinkat sync syncfs syscall sysconf sysinfo syslog system tcdrain tcflow tcflush tcgetattr
-            tcgetsid tcsendbreak tcsetattr tdelete tdestroy telldir tempnam textdomain tfind thrd_create
-            thrd_current thrd_detach thrd_equal thrd_exit thrd_join thrd_sleep thrd_yield time timegm timelocal
-            timer_create timer_delete timer_getoverrun timer_gettime timer_settime timerfd_create
-            timerfd_gettime timerfd_settime times timespec_get tmpfile tmpnam toascii tolower tolower_l toupper
-            toupper_l towctrans towctrans_l towlower towlower_l towupper towupper_l truncate tsearch tss_create
-            tss_delete tss_get tss_set ttyname ttyname_r twalk tzset ualarm umask uname ungetc ungetwc unlink
-            unlinkat unlockpt unsetenv updwtmp updwtmpx uselocale usleep utime utimensat utimes utmpname
-            utmpxname valloc vasprintf vdprintf verr verrx versionsort vfork vfprintf vfscanf vfwprintf vfwscanf
-            vprintf vscanf vsnprintf vsprintf vsscanf vswprintf vswscanf vsyslog vwarn vwarnx vwprintf vwscanf
-            wait wait3 wait4 waitid waitpid warn warnx wcpcpy wcpncpy wcrtomb wcscasecmp wcscasecmp_l wcscat
-            wcschr wcschrnul wcscmp wcscoll wcscoll_l wcscpy wcscspn wcsdup wcsftime wcsftime_l wcslen
-            wcsncasecmp wcsncasecmp_l wcsncat wcsncmp wcsncpy wcsnlen wcsnrtombs wcspbrk wcsrchr wcsrtombs
-            wcsspn wcsstr wcstod wcstod_l wcstof wcstof_l wcstok wcstol wcstol_l wcstold wcstoll wcstoll_l
-            wcstombs wcstoul wcstoul_l wcstoull wcstoull_l wcswidth wcsxfrm wcsxfrm_l wctob wctomb wctrans
-            wctrans_l wctype wctype_l wcwidth wmemchr wmemcmp wmemcpy wmemmove wmempcpy wmemset wprintf write
-            writev wscanf
+            setvbuf shutdown sigabbrev_np sigaction sigaddset sigandset sigdelset sigdescr_np sigemptyset
+            sigfillset sigisemptyset sigismember siglongjmp signal signalfd sigorset sigpending sigprocmask
+            sigwait sleep snprintf sockatmark socket socketpair sprintf srand srand48 srand48_r srandom
+            srandom_r sscanf stat statfs statvfs stpcpy stpncpy strcasecmp strcasecmp_l strcasestr strcat strchr
+            strchrnul strcmp strcoll strcoll_l strcpy strcspn strdup strerror strerror_l strerror_r
+            strerrordesc_np strerrorname_np strfromd strfromf strfroml strftime strftime_l strlen strncasecmp
+            strncasecmp_l strncat strncmp strncpy strndup strnlen strpbrk strptime strptime_l strrchr strsep
+            strsignal strspn strstr strtod strtod_l strtof strtof_l strtoimax strtok strtok_r strtol strtol_l
+            strtold strtoll strtoll_l strtoq strtoul strtoul_l strtoull strtoull_l strtoumax strtouq strverscmp
+            strxfrm strxfrm_l swab swprintf swscanf symlink symlinkat sync syncfs syscall sysconf sysinfo syslog
+            system tcdrain tcflow tcflush tcgetattr tcgetsid tcsendbreak tcsetattr tdelete tdestroy telldir
+            tempnam textdomain tfind thrd_create thrd_current thrd_detach thrd_equal thrd_exit thrd_join
+            thrd_sleep thrd_yield time timegm timelocal timer_create timer_delete timer_getoverrun timer_gettime
+            timer_settime timerfd_create timerfd_gettime timerfd_settime times timespec_get tmpfile tmpnam
+            toascii tolower tolower_l toupper toupper_l towctrans towctrans_l towlower towlower_l towupper
+            towupper_l truncate tsearch tss_create tss_delete tss_get tss_set ttyname ttyname_r twalk tzset
+            ualarm umask uname ungetc ungetwc unlink unlinkat unlockpt unsetenv updwtmp updwtmpx uselocale
+            usleep utime utimensat utimes utmpname utmpxname valloc vasprintf vdprintf verr verrx versionsort
+            vfork vfprintf vfscanf vfwprintf vfwscanf vprintf vscanf vsnprintf vsprintf vsscanf vswprintf
+            vswscanf vsyslog vwarn vwarnx vwprintf vwscanf wait wait3 wait4 waitid waitpid warn warnx wcpcpy
+            wcpncpy wcrtomb wcscasecmp wcscasecmp_l wcscat wcschr wcschrnul wcscmp wcscoll wcscoll_l wcscpy
+            wcscspn wcsdup wcsftime wcsftime_l wcslen wcsncasecmp wcsncasecmp_l wcsncat wcsncmp wcsncpy wcsnlen
+            wcsnrtombs wcspbrk wcsrchr wcsrtombs wcsspn wcsstr wcstod wcstod_l wcstof wcstof_l wcstok wcstol
+            wcstol_l wcstold wcstoll wcstoll_l wcstombs wcstoul wcstoul_l wcstoull wcstoull_l wcswidth wcsxfrm
+            wcsxfrm_l wctob wctomb wctrans wctrans_l wctype wctype_l wcwidth wmemchr wmemcmp wmemcpy wmemmove
+            wmempcpy wmemset wprintf write writev wscanf
             """, .function, .libc)
         add("""
             __addtf3 __clear_cache __clzti2 __ctzti2 __divdc3 __divsc3 __divtc3 __divtf3 __divti3 __divxc3
