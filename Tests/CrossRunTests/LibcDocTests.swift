@@ -187,7 +187,8 @@ final class LibcDocTests: XCTestCase {
           it read the bare eventfd.
           POSIX timers (`timer_create`, `timer_settime`, `timer_gettime`, `timer_getoverrun`,
           `timer_delete`) are host timers behind small guest ids on the host's clocks (REALTIME,
-          MONOTONIC, PROCESS_CPUTIME_ID, which counts CrossRun's time); a `SIGEV_SIGNAL` timer's
+          MONOTONIC, PROCESS_CPUTIME_ID, which counts CrossRun's time; also under
+          `--deterministic`); a `SIGEV_SIGNAL` timer's
           signal is recorded like a signal from outside and reaches the guest at its next library
           call, an `SA_SIGINFO` handler seeing `SI_TIMER`, the timer id and `sigev_value` (not
           once the signal waited blocked: then `SI_USER`). `SIGEV_NONE` works;
