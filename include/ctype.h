@@ -38,4 +38,10 @@ int isxdigit_l(int, locale_t);
 int tolower_l(int, locale_t);
 int toupper_l(int, locale_t);
 #endif
+#if defined(__USE_MISC) || defined(__USE_XOPEN)
+/* The low seven bits; and tolower/toupper under their XSI names. */
+int toascii(int);
+int _tolower(int);
+int _toupper(int);
+#endif
 #endif

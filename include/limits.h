@@ -1,10 +1,59 @@
 #ifndef _CROSSRUN_LIMITS_H
 #define _CROSSRUN_LIMITS_H
-/* The compiler's own limits (CHAR_BIT, INT_MAX, ...), plus POSIX ones with glibc's values
-   and conditions (LP64 Linux: the same on x86-64, aarch64 and riscv64). */
+/* glibc's <limits.h> for LP64 Linux (the same on x86-64, aarch64 and riscv64), self-contained:
+   it reads nothing from the compiler's own headers, so any C compiler (one run under CrossRun
+   too) can use it. char is signed on x86-64 and unsigned on aarch64 and riscv64: compilers say
+   which with __CHAR_UNSIGNED__ (clang, gcc and tcc, also under -fsigned-char/-funsigned-char). */
 #include <features.h>
-#include_next <limits.h>
-#undef MB_LEN_MAX
+#define CHAR_BIT 8
+#define SCHAR_MIN (-128)
+#define SCHAR_MAX 127
+#define UCHAR_MAX 255
+#ifdef __CHAR_UNSIGNED__
+#define CHAR_MIN 0
+#define CHAR_MAX UCHAR_MAX
+#else
+#define CHAR_MIN SCHAR_MIN
+#define CHAR_MAX SCHAR_MAX
+#endif
+#define SHRT_MIN (-32768)
+#define SHRT_MAX 32767
+#define USHRT_MAX 65535
+#define INT_MIN (-INT_MAX - 1)
+#define INT_MAX 2147483647
+#define UINT_MAX 4294967295U
+#define LONG_MAX 9223372036854775807L
+#define LONG_MIN (-LONG_MAX - 1L)
+#define ULONG_MAX 18446744073709551615UL
+#define LLONG_MAX 9223372036854775807LL
+#define LLONG_MIN (-LLONG_MAX - 1LL)
+#define ULLONG_MAX 18446744073709551615ULL
+#ifdef __USE_GNU
+#define LONG_LONG_MIN LLONG_MIN
+#define LONG_LONG_MAX LLONG_MAX
+#define ULONG_LONG_MAX ULLONG_MAX
+#endif
+/* Widths (C23; glibc also gives them to _GNU_SOURCE). */
+#if defined(__USE_GNU) || (defined(__STDC_VERSION__) && __STDC_VERSION__ > 201710L)
+#define CHAR_WIDTH 8
+#define SCHAR_WIDTH 8
+#define UCHAR_WIDTH 8
+#define SHRT_WIDTH 16
+#define USHRT_WIDTH 16
+#define INT_WIDTH 32
+#define UINT_WIDTH 32
+#define LONG_WIDTH 64
+#define ULONG_WIDTH 64
+#define LLONG_WIDTH 64
+#define ULLONG_WIDTH 64
+#endif
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ > 201710L
+#define BOOL_MAX 1
+#define BOOL_WIDTH 1
+#ifdef __BITINT_MAXWIDTH__
+#define BITINT_MAXWIDTH __BITINT_MAXWIDTH__
+#endif
+#endif
 #define MB_LEN_MAX 16
 #define SSIZE_MAX LONG_MAX
 #define PATH_MAX 4096

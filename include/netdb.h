@@ -113,5 +113,9 @@ int getservbyport_r(int, const char *__CR_RESTRICT, struct servent *__CR_RESTRIC
 int getprotobyname_r(const char *__CR_RESTRICT, struct protoent *__CR_RESTRICT, char *__CR_RESTRICT, size_t,
                      struct protoent **__CR_RESTRICT);
 int getprotobynumber_r(int, struct protoent *__CR_RESTRICT, char *__CR_RESTRICT, size_t, struct protoent **__CR_RESTRICT);
+/* The next entry of the services/protocols database (setservent/setprotoent rewind), packed
+   into the caller's buffer; ENOENT at the end. */
+int getservent_r(struct servent *__CR_RESTRICT, char *__CR_RESTRICT, size_t, struct servent **__CR_RESTRICT);
+int getprotoent_r(struct protoent *__CR_RESTRICT, char *__CR_RESTRICT, size_t, struct protoent **__CR_RESTRICT);
 #endif
 #endif

@@ -59,6 +59,9 @@ typedef struct { unsigned long __val[16]; } sigset_t;
 #define SA_RESTART 0x10000000
 #define SA_NODEFER 0x40000000
 #define SA_RESETHAND 0x80000000
+/* stack_t's ss_flags (sigaltstack, which CrossRun does not provide). */
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
 union sigval { int sival_int; void *sival_ptr; };
 typedef union sigval sigval_t;
 /* glibc's siginfo_t of 64-bit Linux, the same on x86-64, aarch64 and riscv64 (128 bytes: signal,
@@ -154,6 +157,24 @@ struct sigaction {
 };
 #define sa_handler __sigaction_handler.sa_handler
 #define sa_sigaction __sigaction_handler.sa_sigaction
+/* How a POSIX timer (timer_create) notifies: glibc's 64-byte struct sigevent of 64-bit Linux. */
+#define SIGEV_SIGNAL 0
+#define SIGEV_NONE 1
+#define SIGEV_THREAD 2
+#define SIGEV_THREAD_ID 4
+typedef struct sigevent {
+    union sigval sigev_value;
+    int sigev_signo;
+    int sigev_notify;
+    union {
+        int _pad[12];
+        pid_t _tid;
+        struct { void (*_function)(union sigval); void *_attribute; } _sigev_thread;
+    } _sigev_un;
+} sigevent_t;
+#define sigev_notify_function _sigev_un._sigev_thread._function
+#define sigev_notify_attributes _sigev_un._sigev_thread._attribute
+#define sigev_notify_thread_id _sigev_un._tid
 __sighandler_t signal(int, __sighandler_t);
 int raise(int);
 int kill(pid_t, int);
@@ -168,4 +189,13 @@ int sigdelset(sigset_t *, int);
 int sigismember(const sigset_t *, int);
 /* Takes a pending signal of the set (waiting for one), without running its handler. */
 int sigwait(const sigset_t *__CR_RESTRICT, int *__CR_RESTRICT);
+/* The signals raised while blocked and not yet delivered. */
+int sigpending(sigset_t *);
+/* Writes "S: description" (or just the description) and a newline to stderr. */
+void psignal(int, const char *);
+#ifdef __USE_GNU
+int sigisemptyset(const sigset_t *);
+int sigandset(sigset_t *, const sigset_t *, const sigset_t *);
+int sigorset(sigset_t *, const sigset_t *, const sigset_t *);
+#endif
 #endif

@@ -123,6 +123,8 @@ double strtod_l(const char *__CR_RESTRICT, char **__CR_RESTRICT, locale_t);
 float strtof_l(const char *__CR_RESTRICT, char **__CR_RESTRICT, locale_t);
 long strtol_l(const char *__CR_RESTRICT, char **__CR_RESTRICT, int, locale_t);
 unsigned long strtoul_l(const char *__CR_RESTRICT, char **__CR_RESTRICT, int, locale_t);
+long long strtoll_l(const char *__CR_RESTRICT, char **__CR_RESTRICT, int, locale_t);
+unsigned long long strtoull_l(const char *__CR_RESTRICT, char **__CR_RESTRICT, int, locale_t);
 void qsort_r(void *, size_t, size_t, int (*)(const void *, const void *, void *), void *);
 char *secure_getenv(const char *);
 #endif

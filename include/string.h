@@ -55,6 +55,8 @@ char *stpncpy(char *__CR_RESTRICT, const char *__CR_RESTRICT, size_t);
 typedef struct __locale_struct *locale_t;
 #endif
 int strcoll_l(const char *, const char *, locale_t);
+size_t strxfrm_l(char *__CR_RESTRICT, const char *__CR_RESTRICT, size_t, locale_t);
+char *strerror_l(int, locale_t);
 #endif
 #ifdef __USE_MISC
 char *strsep(char **__CR_RESTRICT, const char *__CR_RESTRICT);

@@ -45,11 +45,33 @@ int clock_settime(clockid_t, const struct timespec *);
 struct itimerspec { struct timespec it_interval; struct timespec it_value; };
 #endif
 int clock_nanosleep(clockid_t, int, const struct timespec *, struct timespec *);
+/* POSIX per-process timers. Emulated: SIGEV_SIGNAL (signals 1-31 but the fault ones) and
+   SIGEV_NONE on the host's clocks; SIGEV_THREAD and SIGEV_THREAD_ID answer ENOTSUP. */
+#ifndef __timer_t_defined
+#define __timer_t_defined 1
+typedef void *timer_t;
+#endif
+struct sigevent;
+int timer_create(clockid_t, struct sigevent *__CR_RESTRICT, timer_t *__CR_RESTRICT);
+int timer_delete(timer_t);
+int timer_settime(timer_t, int, const struct itimerspec *__CR_RESTRICT, struct itimerspec *__CR_RESTRICT);
+int timer_gettime(timer_t, struct itimerspec *);
+int timer_getoverrun(timer_t);
 char *asctime_r(const struct tm *__CR_RESTRICT, char *__CR_RESTRICT);
 char *ctime_r(const time_t *__CR_RESTRICT, char *__CR_RESTRICT);
 void tzset(void);
 #ifdef __USE_XOPEN
 char *strptime(const char *__CR_RESTRICT, const char *__CR_RESTRICT, struct tm *);
+#endif
+#ifdef __USE_XOPEN2K8
+#ifndef __locale_t_defined
+#define __locale_t_defined 1
+typedef struct __locale_struct *locale_t;
+#endif
+size_t strftime_l(char *__CR_RESTRICT, size_t, const char *__CR_RESTRICT, const struct tm *__CR_RESTRICT, locale_t);
+#endif
+#ifdef __USE_GNU
+char *strptime_l(const char *__CR_RESTRICT, const char *__CR_RESTRICT, struct tm *, locale_t);
 #endif
 #ifdef __USE_MISC
 /* The inverses of gmtime and localtime (BSD; in C23 for timegm). */

@@ -233,6 +233,18 @@ int syncfs(int);
 /* The calling thread's id (the process id in the main thread). */
 pid_t gettid(void);
 int execvpe(const char *, char *const[], char *const[]);
+/* Copies between descriptors in the kernel (offsets are updated when given). */
+ssize_t copy_file_range(int, off_t *, int, off_t *, size_t, unsigned int);
+#endif
+#if defined(__USE_MISC) || defined(__USE_XOPEN)
+/* Swaps each pair of bytes (an odd last byte is left alone). */
+void swab(const void *__CR_RESTRICT, void *__CR_RESTRICT, ssize_t);
+#endif
+#ifdef __USE_MISC
+/* The current directory into a PATH_MAX buffer (obsolete: getcwd). */
+char *getwd(char *);
+/* Prompts on /dev/tty (else stderr) and reads a line without echo (from /dev/tty, else stdin). */
+char *getpass(const char *);
 #endif
 /* The LFS64 names: off_t is already 64 bits, so they are the plain calls (and bind to them natively). */
 #ifdef __USE_LARGEFILE64

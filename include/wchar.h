@@ -20,8 +20,7 @@ typedef __mbstate_t mbstate_t;
 #ifndef WEOF
 #define WEOF (0xffffffffu)
 #endif
-#define WCHAR_MIN __WCHAR_MIN__
-#define WCHAR_MAX __WCHAR_MAX__
+#include <_crossrun_wchar_limits.h>
 struct tm;
 
 wchar_t *wcscpy(wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT);
@@ -109,6 +108,27 @@ wchar_t *wcpcpy(wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT);
 wchar_t *wcpncpy(wchar_t *__CR_RESTRICT, const wchar_t *__CR_RESTRICT, size_t);
 size_t mbsnrtowcs(wchar_t *__CR_RESTRICT, const char **__CR_RESTRICT, size_t, size_t, mbstate_t *__CR_RESTRICT);
 size_t wcsnrtombs(char *__CR_RESTRICT, const wchar_t **__CR_RESTRICT, size_t, size_t, mbstate_t *__CR_RESTRICT);
+#ifndef __locale_t_defined
+#define __locale_t_defined 1
+typedef struct __locale_struct *locale_t;
+#endif
+int wcscasecmp_l(const wchar_t *, const wchar_t *, locale_t);
+int wcsncasecmp_l(const wchar_t *, const wchar_t *, size_t, locale_t);
+int wcscoll_l(const wchar_t *, const wchar_t *, locale_t);
+size_t wcsxfrm_l(wchar_t *, const wchar_t *, size_t, locale_t);
+#endif
+#ifdef __USE_GNU
+#ifndef __locale_t_defined
+#define __locale_t_defined 1
+typedef struct __locale_struct *locale_t;
+#endif
+long wcstol_l(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT, int, locale_t);
+unsigned long wcstoul_l(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT, int, locale_t);
+long long wcstoll_l(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT, int, locale_t);
+unsigned long long wcstoull_l(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT, int, locale_t);
+double wcstod_l(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT, locale_t);
+float wcstof_l(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT, locale_t);
+size_t wcsftime_l(wchar_t *__CR_RESTRICT, size_t, const wchar_t *__CR_RESTRICT, const struct tm *__CR_RESTRICT, locale_t);
 #endif
 #ifdef __USE_XOPEN
 int wcwidth(wchar_t);

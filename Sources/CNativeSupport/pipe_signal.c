@@ -19,6 +19,26 @@ static void record(int sig) {
     __atomic_fetch_or(&crossrun_host_signals, (uint64_t)1 << (sig - 1), __ATOMIC_SEQ_CST);
 }
 
+/* Where the last recorded instance of each forwarded signal came from: its si_code and
+   si_value (a guest POSIX timer's signal carries SI_TIMER and the timer's value). */
+static int32_t origin_code[32];
+static uint64_t origin_value[32];
+
+static void record_with_origin(int sig, siginfo_t *info, void *context) {
+    (void)context;
+    if (sig > 0 && sig < 32 && info) {
+        __atomic_store_n(&origin_code[sig], info->si_code, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&origin_value[sig], (uint64_t)(uintptr_t)info->si_value.sival_ptr, __ATOMIC_SEQ_CST);
+    }
+    record(sig);
+}
+
+int32_t crossrun_host_signal_origin(int sig, uint64_t *value) {
+    if (sig <= 0 || sig >= 32) { *value = 0; return 0; }
+    *value = __atomic_load_n(&origin_value[sig], __ATOMIC_SEQ_CST);
+    return __atomic_load_n(&origin_code[sig], __ATOMIC_SEQ_CST);
+}
+
 void crossrun_install_pipe_signal(void) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -54,8 +74,8 @@ int crossrun_forward_signal(int sig, int mode, int restart) {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
-    sa.sa_handler = mode == 0 ? SIG_DFL : mode == 1 ? SIG_IGN : record;
-    sa.sa_flags = mode == 2 && restart ? SA_RESTART : 0;
+    if (mode == 2) sa.sa_sigaction = record_with_origin; else sa.sa_handler = mode == 0 ? SIG_DFL : SIG_IGN;
+    sa.sa_flags = (mode == 2 ? SA_SIGINFO : 0) | (mode == 2 && restart ? SA_RESTART : 0);
     struct sigaction old;
     if (sigaction(sig, &sa, &old) != 0) return -1;
     if (mode == 2) recording_mask |= 1u << sig; else recording_mask &= ~(1u << sig);

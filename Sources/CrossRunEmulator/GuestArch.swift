@@ -94,6 +94,9 @@ protocol GuestArch {
     /// Makes the trap stub's `ret` go to `address` (the return slot on the stack on x86-64,
     /// the link register elsewhere).
     func redirectStubReturn(_ uc: OpaquePointer, memory: AddressSpace, to address: UInt64) throws
+    /// Where an `SA_SIGINFO` handler's `ucontext_t` keeps the interrupted registers (glibc's
+    /// `<sys/ucontext.h>` for the arch, which `include/sys/ucontext.h` matches).
+    var signalContextLayout: SignalContextLayout { get }
 }
 
 /// Reads and writes of registers by Unicorn id.

@@ -279,6 +279,12 @@ public final class GuestProcess: @unchecked Sendable {
         runtime.afterForkInChild = { [unowned self] in self.deadlineAfterFork(); self.threadsAfterFork() }
         runtime.signalDispositionChanged = { Self.forwardDisposition($0, handler: $1, flags: $2) }
         runtime.takeRecordedSignals = { crossrun_take_host_signals() }
+        runtime.interruptedContext = { [unowned self] in self.interruptedContext() }
+        runtime.recordedSignalOrigin = { sig in
+            var value: UInt64 = 0
+            let code = crossrun_host_signal_origin(sig, &value)
+            return (code, value)
+        }
         runtime.programName = String(options.programName.split(separator: "/").last ?? "program")
         describeCPU()
         runtime.posix.programPath = options.programName

@@ -9,5 +9,7 @@ extension HostLibc {
     static let breadthFunctions: [[String: HostFunction]] = [LibcCookie.functions, LibcStdlibBreadth.functions,
                                                              LibcRandomReentrant.functions, LibcUserDatabase.functions,
                                                              LibcNetdbBreadth.functions, LibcInterfaces.functions,
-                                                             LibcPty.functions, LibcTimerfd.functions]
+                                                             LibcPty.functions, LibcTimerfd.functions, LibcPosixTimers.functions,
+                                                             LibcUnistdGaps.functions, LibcSignalfd.functions,
+                                                             LibcUtmp.functions, LibcSignalSets.functions]
 }

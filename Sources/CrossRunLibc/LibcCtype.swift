@@ -19,5 +19,8 @@ enum LibcCtype {
         "isascii": wrap(isascii),
         "tolower": { _, f in let c = try f.int32(0); f.returnInt32(c >= -1 && c <= 255 ? tolower(c) : c) },
         "toupper": { _, f in let c = try f.int32(0); f.returnInt32(c >= -1 && c <= 255 ? toupper(c) : c) },
+        "_tolower": { _, f in let c = try f.int32(0); f.returnInt32(c >= -1 && c <= 255 ? tolower(c) : c) },
+        "_toupper": { _, f in let c = try f.int32(0); f.returnInt32(c >= -1 && c <= 255 ? toupper(c) : c) },
+        "toascii": { _, f in f.returnInt32(try f.int32(0) & 0x7f) },
     ]
 }

@@ -132,11 +132,21 @@ enum LibcLocale {
     static let localizedFunctions: [String: HostFunction] = {
         var table: [String: HostFunction] = [:]
         for name in ["isalnum", "isalpha", "isblank", "iscntrl", "isdigit", "isgraph", "islower", "isprint", "ispunct",
-                     "isspace", "isupper", "isxdigit", "tolower", "toupper", "nl_langinfo"] {
+                     "isspace", "isupper", "isxdigit", "tolower", "toupper", "nl_langinfo", "strerror",
+                     "iswalnum", "iswalpha", "iswblank", "iswcntrl", "iswdigit", "iswgraph", "iswlower", "iswprint",
+                     "iswpunct", "iswspace", "iswupper", "iswxdigit", "towlower", "towupper", "wctype", "wctrans"] {
             table[name + "_l"] = localized(name, localeArgument: 1)
         }
-        for name in ["strcasecmp", "strcoll", "strtod", "strtof"] { table[name + "_l"] = localized(name, localeArgument: 2) }
-        for name in ["strncasecmp", "strtol", "strtoul"] { table[name + "_l"] = localized(name, localeArgument: 3) }
+        for name in ["strcasecmp", "strcoll", "strtod", "strtof", "iswctype", "towctrans", "wcscasecmp", "wcscoll",
+                     "wcstod", "wcstof"] {
+            table[name + "_l"] = localized(name, localeArgument: 2)
+        }
+        for name in ["strncasecmp", "strtol", "strtoul", "strtoll", "strtoull", "strxfrm", "wcsncasecmp", "wcsxfrm",
+                     "wcstol", "wcstoul", "wcstoll", "wcstoull", "strptime"] {
+            table[name + "_l"] = localized(name, localeArgument: 3)
+        }
+        // strtold_l/wcstold_l are not offered: `strtold` is per long double format, outside this table.
+        for name in ["strftime", "wcsftime"] { table[name + "_l"] = localized(name, localeArgument: 4) }
         return table
     }()
 

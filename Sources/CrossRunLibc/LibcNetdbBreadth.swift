@@ -233,6 +233,16 @@ enum LibcNetdbBreadth {
                 : namedLookup(protoent(), { e, b, n, r in Glibc.getprotobyname_r(name, &e, b, n, &r) }, protocolEntry)
             try namedReentrant(rt, f, first: 1, found)
         },
+        "getservent_r": { rt, f in
+            let found = LibcNetdb.confined(rt) ? (nil, ENOENT)   // an empty database under --root
+                : namedLookup(servent(), { e, b, n, r in Glibc.getservent_r(&e, b, n, &r) }, service)
+            try namedReentrant(rt, f, first: 0, found)
+        },
+        "getprotoent_r": { rt, f in
+            let found = LibcNetdb.confined(rt) ? (nil, ENOENT)   // an empty database under --root
+                : namedLookup(protoent(), { e, b, n, r in Glibc.getprotoent_r(&e, b, n, &r) }, protocolEntry)
+            try namedReentrant(rt, f, first: 0, found)
+        },
         "getprotobynumber_r": { rt, f in
             let number = try f.int32(0)
             let found = LibcNetdb.confined(rt) ? (nil, 0)   // not found: 0 and a NULL result, as glibc

@@ -32,6 +32,7 @@ enum LibcPosix {
     static let functions: [String: HostFunction] = [
         // System-call wrappers: a bad buffer is the kernel's EFAULT, not a crash.
         "read": { rt, f in
+            if !rt.posix.signalFDs.isEmpty, let d = rt.posix.signalFDs[try f.int32(0)] { return try LibcSignalfd.read(rt, f, fd: try f.int32(0), d) }
             let n = try f.size(2)
             guard let buffer = try? rt.memory.host(f.int(1), n, write: true) else { rt.setErrno(EFAULT); f.returnSigned(-1); return }
             result(rt, f, Glibc.read(try f.int32(0), buffer, n))
@@ -45,6 +46,7 @@ enum LibcPosix {
         // The standard descriptors are the host's own: closing them is pretended.
         "close": { rt, f in
             let fd = try f.int32(0)
+            if !rt.posix.signalFDs.isEmpty { rt.posix.signalFDs[fd] = nil }
             result(rt, f, (0...2).contains(fd) || rt.protectedDescriptors.contains(fd) ? 0 : Int(Glibc.close(fd)))
         },
         "lseek": { rt, f in result(rt, f, Int(Glibc.lseek(try f.int32(0), off_t(try f.long(1)), try f.int32(2)))) },

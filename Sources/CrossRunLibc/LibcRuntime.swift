@@ -64,6 +64,12 @@ public final class LibcRuntime {
     /// Takes the signals from outside that the host recorded for the guest and has not yet
     /// delivered (bit N-1: signal N; set by the emulator), for calls that wait for signals.
     public var takeRecordedSignals: (() -> UInt64)?
+    /// The `si_code` and `si_value` of the last recorded host instance of a signal (set by the
+    /// emulator), so a POSIX timer's signal reaches an `SA_SIGINFO` handler as `SI_TIMER`.
+    public var recordedSignalOrigin: ((Int32) -> (code: Int32, value: UInt64))?
+    /// The interrupted guest's machine context for an `SA_SIGINFO` handler's `ucontext_t`
+    /// (set by the emulator from the registers at the library call), or nil: no context.
+    public var interruptedContext: (() -> SignalContextImage)?
     /// The guest address space for `mmap` & co. (set by the emulator), or nil.
     public weak var mapper: (any GuestMapper)?
     /// State of the POSIX library additions (locale, wide conversions, regex, `drand48`…).

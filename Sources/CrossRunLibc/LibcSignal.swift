@@ -1,3 +1,4 @@
+import CPosixLib
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,10 +24,11 @@ enum LibcSignal {
     /// blocked, signal) are delivered by this loop, not by recursion: a handler that re-raises
     /// forever loops as it does natively (until `--timeout`) without growing the host stack.
     /// `code` is the `si_code` an `SA_SIGINFO` handler sees (`SI_USER`; `raise` passes `SI_TKILL`).
-    static func deliver(_ rt: LibcRuntime, _ sig: Int32, code: Int32 = 0) throws {
-        var sig = sig, code = code
+    static func deliver(_ rt: LibcRuntime, _ sig: Int32, code: Int32 = 0, timer: TimerOrigin? = nil) throws {
+        var sig = sig, code = code, timer = timer
         while true {
-            try deliverOne(rt, sig, code: code)
+            try deliverOne(rt, sig, code: code, timer: timer)
+            timer = nil
             let ready = rt.pendingSignals & ~rt.signalMask
             guard ready != 0 else { return }
             sig = Int32(ready.trailingZeroBitCount + 1)
@@ -36,23 +38,55 @@ enum LibcSignal {
     }
 
     /// An `SA_SIGINFO` handler's `siginfo_t`, on the guest heap for the handler's duration:
-    /// the signal, `code` and the sender (this process, as for `kill`/`raise` to itself).
-    private static func signalInfo(_ rt: LibcRuntime, _ sig: Int32, code: Int32) throws -> UInt64 {
+    /// the signal, `code` and the sender (this process, as for `kill`/`raise` to itself), or
+    /// for a POSIX timer's signal the timer, its overrun count and its `sigev_value`.
+    private static func signalInfo(_ rt: LibcRuntime, _ sig: Int32, code: Int32, timer: TimerOrigin?) throws -> UInt64 {
         let layout = rt.abi.linux.siginfo
         let address = try rt.allocateZeroed(layout.size)
         let out = try GuestStructWriter(rt.memory, at: address, size: layout.size)
         try out.set(layout.signo, Int64(sig))
         try out.set(layout.code, Int64(code))
-        try out.set(layout.pid, Int64(getpid()))
-        try out.set(layout.uid, UInt64(getuid()))
+        if let timer {
+            try out.set(layout.timerID, Int64(truncatingIfNeeded: timer.id))
+            try out.set(layout.overrun, Int64(timer.overrun))
+            try out.set(layout.value, timer.value)
+        } else {
+            try out.set(layout.pid, Int64(getpid()))
+            try out.set(layout.uid, UInt64(getuid()))
+        }
         return address
     }
 
+    /// An `SA_SIGINFO` handler's `ucontext_t`, on the guest heap for the handler's duration:
+    /// the interrupted registers at the arch's `uc_mcontext` offsets, the mask before the
+    /// handler in `uc_sigmask`, `uc_stack` zero as Linux leaves it without `sigaltstack`. What the
+    /// handler changes in it is not applied. 0 when the emulator gives no context.
+    private static func signalContext(_ rt: LibcRuntime, mask: UInt64) throws -> UInt64 {
+        guard let image = rt.interruptedContext?() else { return 0 }
+        let address = try rt.allocateZeroed(image.size)
+        for (offset, value) in image.words { try rt.memory.store(value, at: address &+ offset) }
+        for (offset, target) in image.pointers { try rt.memory.store(address &+ target, at: address &+ offset) }
+        try rt.memory.store(mask, at: address &+ image.sigmaskOffset)
+        return address
+    }
+
+    /// A POSIX timer's expiry, as its signal's `siginfo_t` tells it (`SI_TIMER`).
+    struct TimerOrigin {
+        var id: UInt64, overrun: Int32, value: UInt64
+    }
+
     /// Delivers `sig` once; the mask is restored afterwards without delivering what it unblocks.
-    private static func deliverOne(_ rt: LibcRuntime, _ sig: Int32, code: Int32) throws {
+    private static func deliverOne(_ rt: LibcRuntime, _ sig: Int32, code: Int32, timer: TimerOrigin?) throws {
         let handler = rt.signalHandlers[sig] ?? SIG_DFL
         if handler == SIG_IGN || (handler == SIG_DFL && ignoredByDefault.contains(sig)) { return }
-        if rt.signalMask & bit(sig) != 0 { rt.pendingSignals |= bit(sig); return }
+        if rt.signalMask & bit(sig) != 0 {
+            rt.pendingSignals |= bit(sig)
+            if !rt.posix.signalFDs.isEmpty {
+                rt.posix.pendingSignalCodes[sig] = code
+                LibcSignalfd.signalPending(rt, sig)
+            }
+            return
+        }
         rt.signalObserver?(sig)
         if handler == SIG_DFL {
             throw GuestTermination.signal(sig, String(cString: strsignal(sig)).lowercased())
@@ -62,9 +96,11 @@ enum LibcSignal {
         if action.flags & Int32(bitPattern: 0x8000_0000) != 0 { rt.signalHandlers[sig] = SIG_DFL }   // SA_RESETHAND
         let before = rt.signalMask
         rt.signalMask |= (action.mask | (action.flags & 0x4000_0000 != 0 ? 0 : bit(sig))) & ~unblockable   // SA_NODEFER
-        let info = action.flags & 4 != 0 ? try signalInfo(rt, sig, code: code) : 0   // SA_SIGINFO
+        let info = action.flags & 4 != 0 ? try signalInfo(rt, sig, code: code, timer: timer) : 0   // SA_SIGINFO
         defer { if info != 0 { _ = rt.heap.free(info) } }
-        _ = try call(handler, [UInt64(sig), info, 0])
+        let context = info != 0 ? try signalContext(rt, mask: before) : 0
+        defer { if context != 0 { _ = rt.heap.free(context) } }
+        _ = try call(handler, [UInt64(sig), info, context])
         rt.signalMask = before & ~unblockable
     }
 
@@ -241,7 +277,16 @@ extension LibcRuntime {
     /// Delivers `sig`, raised by the host kernel during a host call made for the guest (a
     /// write to a pipe or socket without a reader raises SIGPIPE), under the guest's
     /// disposition and mask, as `raise` would.
+    /// A POSIX timer's signal (the host's `SI_TIMER`, carrying the guest timer's id) reaches
+    /// an `SA_SIGINFO` handler as that timer's.
     public func deliverHostSignal(_ sig: Int32) throws {
+        if let origin = recordedSignalOrigin?(sig), origin.code == LibcPosixTimers.siTimer,
+           let timer = posix.timers[origin.value], timer.signal == sig {
+            let overrun = max(0, crossrun_timer_getoverrun(timer.host))
+            try LibcSignal.deliver(self, sig, code: LibcPosixTimers.siTimer,
+                                   timer: .init(id: origin.value, overrun: overrun, value: timer.value))
+            return
+        }
         try LibcSignal.deliver(self, sig)
     }
 }
@@ -250,5 +295,22 @@ extension LibcRuntime {
     /// The raw `rt_sigaction` system call (for the emulator's shims): see ``LibcSignal/kernelAction``.
     public func kernelSigaction(_ sig: Int32, act: UInt64, oldact: UInt64, setSize: UInt64) throws -> Int64 {
         try LibcSignal.kernelAction(self, sig, act: act, oldact: oldact, setSize: setSize)
+    }
+}
+
+/// A `ucontext_t` to build for a signal handler: its size, where `uc_sigmask` goes, the
+/// 8-byte words to store (registers at their `uc_mcontext` offsets) and pointers into the
+/// struct itself (x86-64's `fpregs` to `__fpregs_mem`), all offsets from its start.
+public struct SignalContextImage {
+    public var size: Int
+    public var sigmaskOffset: UInt64
+    public var words: [(offset: UInt64, value: UInt64)]
+    public var pointers: [(offset: UInt64, target: UInt64)]
+
+    public init(size: Int, sigmaskOffset: UInt64, words: [(offset: UInt64, value: UInt64)], pointers: [(offset: UInt64, target: UInt64)] = []) {
+        self.size = size
+        self.sigmaskOffset = sigmaskOffset
+        self.words = words
+        self.pointers = pointers
     }
 }

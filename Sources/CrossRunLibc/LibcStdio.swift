@@ -74,7 +74,7 @@ enum LibcStdio {
         "putchar": { rt, f in
             let c = UInt8(truncatingIfNeeded: try f.int(0))
             guard let out = rt.streams[rt.dataHandle("stdout")] else { f.returnInt32(EOF); return }
-            f.returnInt32(out.write([c]) == 1 ? Int32(c) : EOF)
+            f.returnInt32(Glibc.putc(Int32(c), out.file))   // as `putc` below: no orientation check
         },
         "fputc": putc, "putc": putc,
         "fwrite": { rt, f in
@@ -188,10 +188,12 @@ enum LibcStdio {
         },
     ]
 
+    /// The host's `putc` on the host stream, not a one-byte `fwrite`: glibc's `putc` does not
+    /// check the stream's orientation (on a wide stream it succeeds), `fwrite` does.
     static let putc: HostFunction = { rt, f in
         let c = UInt8(truncatingIfNeeded: try f.int(0))
         guard let s = try stream(rt, f, 1) else { f.returnInt32(EOF); return }
-        f.returnInt32(s.write([c]) == 1 ? Int32(c) : EOF)
+        f.returnInt32(Glibc.putc(Int32(c), s.file))
     }
 
     static let getc: HostFunction = { rt, f in

@@ -67,6 +67,12 @@ enum LibcSystem {
         case n.fionread, n.fionbio:
             let p = try rt.memory.host(arg, 4, write: request == n.fionread)
             LibcPosix.result(rt, f, Int(crossrun_ioctl_pointer(fd, request == n.fionread ? UInt(FIONREAD) : UInt(FIONBIO), p)))
+        case n.siocgifconf:
+            try LibcInterfaces.interfaceList(rt, f, fd: fd, arg)
+        case _ where n.interfaceQueries.contains(request):
+            guard !rt.fileSystem.confined else { rt.setErrno(EACCES); f.returnInt32(-1); return }
+            let p = try rt.memory.host(arg, n.ifreqSize, write: true)
+            LibcPosix.result(rt, f, Int(crossrun_ioctl_pointer(fd, UInt(request), p)))
         default:
             rt.setErrno(ENOTTY)   // what Linux says for requests a descriptor does not know
             f.returnInt32(-1)

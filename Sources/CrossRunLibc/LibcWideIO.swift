@@ -10,9 +10,13 @@ enum LibcWideIO {
     static func stream(_ rt: LibcRuntime, _ f: any CallFrame, _ i: Int) throws -> HostStream? { try LibcStdio.stream(rt, f, i) }
     static func standard(_ rt: LibcRuntime, _ name: String) -> HostStream? { rt.streams[rt.dataHandle(name)] }
 
-    static func put(_ rt: LibcRuntime, _ f: any CallFrame, _ wc: wchar_t, _ s: HostStream?) {
+    /// `fputwc` (`checked`) refuses a narrow-oriented stream with WEOF. `putwc`/`putwchar` and
+    /// their unlocked forms are glibc's `_IO_putwc_unlocked`, which on a narrow stream hands
+    /// the character to the narrow overflow: its low byte is written and returned. The host's
+    /// `putwc` is that same code on the same host stream, so both answer as natively.
+    static func put(_ rt: LibcRuntime, _ f: any CallFrame, _ wc: wchar_t, _ s: HostStream?, checked: Bool = true) {
         guard let s else { f.returnUInt32(WEOF); return }
-        let r = fputwc(wc, s.file)
+        let r = checked ? fputwc(wc, s.file) : putwc(wc, s.file)
         if r == WEOF { rt.setErrno(errno) }
         f.returnUInt32(r)
     }
@@ -48,8 +52,8 @@ enum LibcWideIO {
 
     static let functions: [String: HostFunction] = [
         "fputwc": { rt, f in put(rt, f, try LibcWideString.wchar(f, 0), try stream(rt, f, 1)) },
-        "putwc": { rt, f in put(rt, f, try LibcWideString.wchar(f, 0), try stream(rt, f, 1)) },
-        "putwchar": { rt, f in put(rt, f, try LibcWideString.wchar(f, 0), standard(rt, "stdout")) },
+        "putwc": { rt, f in put(rt, f, try LibcWideString.wchar(f, 0), try stream(rt, f, 1), checked: false) },
+        "putwchar": { rt, f in put(rt, f, try LibcWideString.wchar(f, 0), standard(rt, "stdout"), checked: false) },
         "fgetwc": { rt, f in get(rt, f, try stream(rt, f, 0)) },
         "getwc": { rt, f in get(rt, f, try stream(rt, f, 0)) },
         "getwchar": { rt, f in get(rt, f, standard(rt, "stdin")) },
@@ -104,9 +108,9 @@ enum LibcWideIO {
         "getwc_unlocked": { rt, f in get(rt, f, try stream(rt, f, 0)) },
         "fgetwc_unlocked": { rt, f in get(rt, f, try stream(rt, f, 0)) },
         "getwchar_unlocked": { rt, f in get(rt, f, standard(rt, "stdin")) },
-        "putwc_unlocked": { rt, f in put(rt, f, try LibcWideString.wchar(f, 0), try stream(rt, f, 1)) },
+        "putwc_unlocked": { rt, f in put(rt, f, try LibcWideString.wchar(f, 0), try stream(rt, f, 1), checked: false) },
         "fputwc_unlocked": { rt, f in put(rt, f, try LibcWideString.wchar(f, 0), try stream(rt, f, 1)) },
-        "putwchar_unlocked": { rt, f in put(rt, f, try LibcWideString.wchar(f, 0), standard(rt, "stdout")) },
+        "putwchar_unlocked": { rt, f in put(rt, f, try LibcWideString.wchar(f, 0), standard(rt, "stdout"), checked: false) },
         "fgetws_unlocked": { rt, f in try functions["fgetws"].map { try $0(rt, f) } },
         "fputws_unlocked": { rt, f in try functions["fputws"].map { try $0(rt, f) } },
     ]

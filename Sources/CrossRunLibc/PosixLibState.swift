@@ -46,6 +46,15 @@ public final class PosixLibState {
     public var platform: String?
     /// argv[0] (`program_invocation_name`, error()'s prefix).
     public var programPath = "program"
+    /// Guest signalfds by descriptor (their host eventfds), and the `si_code` each pending
+    /// signal was raised with (what a signalfd read reports).
+    var signalFDs: [Int32: LibcSignalfd.Descriptor] = [:]
+    /// Whether the host's utmp functions were pointed at a database for this guest.
+    var utmpNamed = false
+    var pendingSignalCodes: [Int32: Int32] = [:]
+    /// POSIX timers (`timer_create`) by guest id: the host timer, and how it notifies.
+    var timers: [UInt64: LibcPosixTimers.Timer] = [:]
+    var nextTimerID: UInt64 = 0
     /// The guest's `AT_RANDOM` bytes (16), created on first request.
     var randomBytes: UInt64 = 0
 

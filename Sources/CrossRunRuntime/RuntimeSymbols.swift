@@ -32,7 +32,7 @@ public enum RuntimeSymbols {
     /// Every symbol the runtime provides, keyed by name.
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1394)
+        table.reserveCapacity(1470)
         // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
         // property lookups made building this table a tenth of a warm run's CPU time.
         func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
@@ -55,61 +55,65 @@ public enum RuntimeSymbols {
             __crossrun_thread_exit __crossrun_thread_spawn __ctype_get_mb_cur_max __errno_location __fbufsize
             __flbf __fpending __fpurge __freadable __freading __fsetlocking __fwritable __fwriting
             __h_errno_location __sigsetjmp __stack_chk_fail __xpg_basename __xpg_strerror_r _exit _flushlbf
-            _longjmp _setjmp a64l abort abs accept accept4 access alarm aligned_alloc alphasort arc4random
-            arc4random_buf arc4random_uniform asctime asctime_r asprintf at_quick_exit atexit atof atoi atol
-            atoll backtrace backtrace_symbols backtrace_symbols_fd basename bcmp bcopy bind
-            bind_textdomain_codeset bindtextdomain bsearch btowc bzero c16rtomb c32rtomb call_once calloc
+            _longjmp _setjmp _tolower _toupper a64l abort abs accept accept4 access alarm aligned_alloc
+            alphasort arc4random arc4random_buf arc4random_uniform asctime asctime_r asprintf at_quick_exit
+            atexit atof atoi atol atoll backtrace backtrace_symbols backtrace_symbols_fd basename bcmp bcopy
+            bind bind_textdomain_codeset bindtextdomain bsearch btowc bzero c16rtomb c32rtomb call_once calloc
             canonicalize_file_name cfgetispeed cfgetospeed cfmakeraw cfsetispeed cfsetospeed cfsetspeed chdir
             chmod chown chroot clearenv clearerr clearerr_unlocked clock clock_getres clock_gettime
             clock_nanosleep clock_settime close close_range closedir closefrom closelog cnd_broadcast
-            cnd_destroy cnd_init cnd_signal cnd_timedwait cnd_wait confstr connect creat ctermid ctime ctime_r
-            daemon dcgettext dcngettext dgettext difftime dirfd dirname div dlclose dlerror dlopen dlsym
-            dngettext dprintf drand48 drand48_r dup dup2 dup3 duplocale ecvt endgrent endhostent endprotoent
-            endpwent endservent endusershell epoll_create epoll_create1 epoll_ctl epoll_pwait epoll_wait erand48
-            erand48_r err error errx eventfd eventfd_read eventfd_write execl execle execlp execv execve execvp
-            execvpe exit explicit_bzero faccessat fchdir fchmod fchmodat fchown fchownat fclose fcntl fcvt
-            fdatasync fdopen fdopendir feof feof_unlocked ferror ferror_unlocked fflush fflush_unlocked ffs ffsl
-            ffsll fgetc fgetc_unlocked fgetgrent fgetgrent_r fgetpos fgetpwent fgetpwent_r fgets fgets_unlocked
-            fgetwc fgetwc_unlocked fgetws fgetws_unlocked fileno fileno_unlocked flock flockfile fmemopen
-            fnmatch fopen fopencookie fork forkpty fpathconf fprintf fputc fputc_unlocked fputs fputs_unlocked
-            fputwc fputwc_unlocked fputws fputws_unlocked fread fread_unlocked free freeaddrinfo freeifaddrs
-            freelocale freopen fscanf fseek fseeko fsetpos fstat fstatat fstatfs fstatvfs fsync ftell ftello
-            ftruncate ftrylockfile ftw funlockfile futimens futimes fwide fwprintf fwrite fwrite_unlocked
-            fwscanf gai_strerror gcvt get_avphys_pages get_nprocs get_nprocs_conf get_phys_pages getaddrinfo
-            getauxval getc getc_unlocked getchar getchar_unlocked getcwd getdelim getdtablesize getegid
-            getentropy getenv geteuid getgid getgrent getgrent_r getgrgid getgrgid_r getgrnam getgrnam_r
-            getgrouplist getgroups gethostbyaddr gethostbyaddr_r gethostbyname gethostbyname2 gethostbyname2_r
-            gethostbyname_r gethostent gethostname getifaddrs getitimer getline getloadavg getlogin getlogin_r
-            getnameinfo getopt getopt_long getopt_long_only getpagesize getpeername getpgid getpgrp getpid
-            getppid getpriority getprotobyname getprotobyname_r getprotobynumber getprotobynumber_r getprotoent
-            getpt getpwent getpwent_r getpwnam getpwnam_r getpwuid getpwuid_r getrandom getresgid getresuid
-            getrlimit getrusage getservbyname getservbyname_r getservbyport getservbyport_r getservent getsid
-            getsockname getsockopt getsubopt gettext gettid gettimeofday getuid getusershell getw getwc
-            getwc_unlocked getwchar getwchar_unlocked glob globfree gmtime gmtime_r gnu_get_libc_release
+            cnd_destroy cnd_init cnd_signal cnd_timedwait cnd_wait confstr connect copy_file_range creat ctermid
+            ctime ctime_r daemon dcgettext dcngettext dgettext difftime dirfd dirname div dlclose dlerror dlopen
+            dlsym dngettext dprintf drand48 drand48_r dup dup2 dup3 duplocale ecvt endgrent endhostent
+            endprotoent endpwent endservent endusershell endutent endutxent epoll_create epoll_create1 epoll_ctl
+            epoll_pwait epoll_wait erand48 erand48_r err error errx eventfd eventfd_read eventfd_write execl
+            execle execlp execv execve execvp execvpe exit explicit_bzero faccessat fchdir fchmod fchmodat
+            fchown fchownat fclose fcntl fcvt fdatasync fdopen fdopendir feof feof_unlocked ferror
+            ferror_unlocked fflush fflush_unlocked ffs ffsl ffsll fgetc fgetc_unlocked fgetgrent fgetgrent_r
+            fgetpos fgetpwent fgetpwent_r fgets fgets_unlocked fgetwc fgetwc_unlocked fgetws fgetws_unlocked
+            fileno fileno_unlocked flock flockfile fmemopen fnmatch fopen fopencookie fork forkpty fpathconf
+            fprintf fputc fputc_unlocked fputs fputs_unlocked fputwc fputwc_unlocked fputws fputws_unlocked
+            fread fread_unlocked free freeaddrinfo freeifaddrs freelocale freopen fscanf fseek fseeko fsetpos
+            fstat fstatat fstatfs fstatvfs fsync ftell ftello ftruncate ftrylockfile ftw funlockfile futimens
+            futimes fwide fwprintf fwrite fwrite_unlocked fwscanf gai_strerror gcvt get_avphys_pages get_nprocs
+            get_nprocs_conf get_phys_pages getaddrinfo getauxval getc getc_unlocked getchar getchar_unlocked
+            getcwd getdelim getdtablesize getegid getentropy getenv geteuid getgid getgrent getgrent_r getgrgid
+            getgrgid_r getgrnam getgrnam_r getgrouplist getgroups gethostbyaddr gethostbyaddr_r gethostbyname
+            gethostbyname2 gethostbyname2_r gethostbyname_r gethostent gethostname getifaddrs getitimer getline
+            getloadavg getlogin getlogin_r getnameinfo getopt getopt_long getopt_long_only getpagesize getpass
+            getpeername getpgid getpgrp getpid getppid getpriority getprotobyname getprotobyname_r
+            getprotobynumber getprotobynumber_r getprotoent getprotoent_r getpt getpwent getpwent_r getpwnam
+            getpwnam_r getpwuid getpwuid_r getrandom getresgid getresuid getrlimit getrusage getservbyname
+            getservbyname_r getservbyport getservbyport_r getservent getservent_r getsid getsockname getsockopt
+            getsubopt gettext gettid gettimeofday getuid getusershell getutent getutent_r getutid getutid_r
+            getutline getutline_r getutmp getutmpx getutxent getutxid getutxline getw getwc getwc_unlocked
+            getwchar getwchar_unlocked getwd glob globfree gmtime gmtime_r gnu_get_libc_release
             gnu_get_libc_version grantpt hcreate hcreate_r hdestroy hdestroy_r herror hsearch hsearch_r
             hstrerror htonl htons if_freenameindex if_indextoname if_nameindex if_nametoindex imaxabs imaxdiv
             index inet_addr inet_aton inet_network inet_ntoa inet_ntop inet_pton initgroups initstate
             initstate_r inotify_add_watch inotify_init inotify_init1 inotify_rm_watch insque ioctl isalnum
             isalnum_l isalpha isalpha_l isascii isatty isblank isblank_l iscntrl iscntrl_l isdigit isdigit_l
             isgraph isgraph_l islower islower_l isprint isprint_l ispunct ispunct_l isspace isspace_l isupper
-            isupper_l iswalnum iswalpha iswblank iswcntrl iswctype iswdigit iswgraph iswlower iswprint iswpunct
-            iswspace iswupper iswxdigit isxdigit isxdigit_l jrand48 jrand48_r kill l64a labs lchown lcong48
-            lcong48_r ldiv lfind link linkat listen llabs lldiv localeconv localtime localtime_r lockf login_tty
-            longjmp lrand48 lrand48_r lsearch lseek lstat lutimes madvise malloc malloc_trim malloc_usable_size
-            mblen mbrlen mbrtoc16 mbrtoc32 mbrtowc mbsinit mbsnrtowcs mbsrtowcs mbstowcs mbtowc memalign memccpy
-            memchr memcmp memcpy memmem memmove mempcpy memrchr memset mkdir mkdirat mkdtemp mkfifo mkfifoat
-            mknod mknodat mkostemp mkostemps mkstemp mkstemps mktemp mktime mlock mmap mprotect mrand48
-            mrand48_r mremap msync mtx_destroy mtx_init mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock
-            munmap nanosleep newlocale nftw ngettext nice nl_langinfo nl_langinfo_l nrand48 nrand48_r ntohl
-            ntohs on_exit open open_memstream open_wmemstream openat opendir openlog openpty pathconf pause
-            pclose perror pipe pipe2 poll popen posix_fadvise posix_fallocate posix_madvise posix_memalign
-            posix_openpt posix_spawn posix_spawn_file_actions_addchdir_np posix_spawn_file_actions_addclose
+            isupper_l iswalnum iswalnum_l iswalpha iswalpha_l iswblank iswblank_l iswcntrl iswcntrl_l iswctype
+            iswctype_l iswdigit iswdigit_l iswgraph iswgraph_l iswlower iswlower_l iswprint iswprint_l iswpunct
+            iswpunct_l iswspace iswspace_l iswupper iswupper_l iswxdigit iswxdigit_l isxdigit isxdigit_l jrand48
+            jrand48_r kill l64a labs lchown lcong48 lcong48_r ldiv lfind link linkat listen llabs lldiv
+            localeconv localtime localtime_r lockf login_tty longjmp lrand48 lrand48_r lsearch lseek lstat
+            lutimes madvise malloc malloc_trim malloc_usable_size mblen mbrlen mbrtoc16 mbrtoc32 mbrtowc mbsinit
+            mbsnrtowcs mbsrtowcs mbstowcs mbtowc memalign memccpy memchr memcmp memcpy memmem memmove mempcpy
+            memrchr memset mkdir mkdirat mkdtemp mkfifo mkfifoat mknod mknodat mkostemp mkostemps mkstemp
+            mkstemps mktemp mktime mlock mmap mprotect mrand48 mrand48_r mremap msync mtx_destroy mtx_init
+            mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock munmap nanosleep newlocale nftw ngettext nice
+            nl_langinfo nl_langinfo_l nrand48 nrand48_r ntohl ntohs on_exit open open_memstream open_wmemstream
+            openat opendir openlog openpty pathconf pause pclose perror pipe pipe2 poll popen posix_fadvise
+            posix_fallocate posix_madvise posix_memalign posix_openpt posix_spawn
+            posix_spawn_file_actions_addchdir_np posix_spawn_file_actions_addclose
             posix_spawn_file_actions_adddup2 posix_spawn_file_actions_addfchdir_np
             posix_spawn_file_actions_addopen posix_spawn_file_actions_destroy posix_spawn_file_actions_init
             posix_spawnattr_destroy posix_spawnattr_getflags posix_spawnattr_getpgroup
             posix_spawnattr_getsigdefault posix_spawnattr_getsigmask posix_spawnattr_init
             posix_spawnattr_setflags posix_spawnattr_setpgroup posix_spawnattr_setsigdefault
-            posix_spawnattr_setsigmask posix_spawnp pread preadv printf pselect pthread_attr_destroy
+            posix_spawnattr_setsigmask posix_spawnp pread preadv printf pselect psignal pthread_attr_destroy
             pthread_attr_getdetachstate pthread_attr_getguardsize pthread_attr_getinheritsched
             pthread_attr_getschedparam pthread_attr_getschedpolicy pthread_attr_getscope
             pthread_attr_getstacksize pthread_attr_init pthread_attr_setdetachstate pthread_attr_setguardsize
@@ -134,37 +138,42 @@ public enum RuntimeSymbols {
             pthread_setcancelstate pthread_setcanceltype pthread_setname_np pthread_setspecific pthread_sigmask
             pthread_spin_destroy pthread_spin_init pthread_spin_lock pthread_spin_trylock pthread_spin_unlock
             pthread_testcancel pthread_timedjoin_np pthread_tryjoin_np ptsname ptsname_r putc putc_unlocked
-            putchar putchar_unlocked putenv putgrent putpwent puts putw putwc putwc_unlocked putwchar
-            putwchar_unlocked pwrite pwritev qsort qsort_r quick_exit raise rand rand_r random random_r
-            rawmemchr read readdir readdir_r readlink readlinkat readv realloc reallocarray realpath recv
-            recvfrom recvmsg regcomp regerror regexec regfree remove remque rename renameat rewind rewinddir
-            rindex rmdir rpmatch scandir scandirat scanf sched_getaffinity sched_getcpu sched_yield
+            putchar putchar_unlocked putenv putgrent putpwent puts pututline pututxline putw putwc
+            putwc_unlocked putwchar putwchar_unlocked pwrite pwritev qsort qsort_r quick_exit raise rand rand_r
+            random random_r rawmemchr read readdir readdir_r readlink readlinkat readv realloc reallocarray
+            realpath recv recvfrom recvmsg regcomp regerror regexec regfree remove remque rename renameat rewind
+            rewinddir rindex rmdir rpmatch scandir scandirat scanf sched_getaffinity sched_getcpu sched_yield
             secure_getenv seed48 seed48_r seekdir select sem_clockwait sem_destroy sem_getvalue sem_init
             sem_post sem_timedwait sem_trywait sem_wait send sendfile sendmsg sendto setbuf setbuffer setegid
             setenv seteuid setgid setgrent setgroups sethostent sethostname setitimer setjmp setlinebuf
             setlocale setlogmask setpgid setpriority setprotoent setpwent setregid setresgid setresuid setreuid
-            setrlimit setservent setsid setsockopt setstate setstate_r setuid setusershell setvbuf shutdown
-            sigabbrev_np sigaction sigaddset sigdelset sigdescr_np sigemptyset sigfillset sigismember siglongjmp
-            signal sigprocmask sigwait sleep snprintf sockatmark socket socketpair sprintf srand srand48
-            srand48_r srandom srandom_r sscanf stat statfs statvfs stpcpy stpncpy strcasecmp strcasecmp_l
-            strcasestr strcat strchr strchrnul strcmp strcoll strcoll_l strcpy strcspn strdup strerror
-            strerror_r strerrordesc_np strerrorname_np strfromd strfromf strfroml strftime strlen strncasecmp
-            strncasecmp_l strncat strncmp strncpy strndup strnlen strpbrk strptime strrchr strsep strsignal
-            strspn strstr strtod strtod_l strtof strtof_l strtoimax strtok strtok_r strtol strtol_l strtold
-            strtoll strtoq strtoul strtoul_l strtoull strtoumax strtouq strverscmp strxfrm swprintf swscanf
-            symlink symlinkat sync syncfs syscall sysconf sysinfo syslog system tcdrain tcflow tcflush tcgetattr
-            tcgetsid tcsendbreak tcsetattr tdelete tdestroy telldir tempnam textdomain tfind thrd_create
-            thrd_current thrd_detach thrd_equal thrd_exit thrd_join thrd_sleep thrd_yield time timegm timelocal
-            timerfd_create timerfd_gettime timerfd_settime times timespec_get tmpfile tmpnam tolower tolower_l
-            toupper toupper_l towctrans towlower towupper truncate tsearch tss_create tss_delete tss_get tss_set
-            ttyname ttyname_r twalk tzset ualarm umask uname ungetc ungetwc unlink unlinkat unlockpt unsetenv
-            uselocale usleep utime utimensat utimes valloc vasprintf vdprintf verr verrx versionsort vfork
-            vfprintf vfscanf vfwprintf vfwscanf vprintf vscanf vsnprintf vsprintf vsscanf vswprintf vswscanf
-            vsyslog vwarn vwarnx vwprintf vwscanf wait wait3 wait4 waitid waitpid warn warnx wcpcpy wcpncpy
-            wcrtomb wcscasecmp wcscat wcschr wcschrnul wcscmp wcscoll wcscpy wcscspn wcsdup wcsftime wcslen
-            wcsncasecmp wcsncat wcsncmp wcsncpy wcsnlen wcsnrtombs wcspbrk wcsrchr wcsrtombs wcsspn wcsstr
-            wcstod wcstof wcstok wcstol wcstold wcstoll wcstombs wcstoul wcstoull wcswidth wcsxfrm wctob wctomb
-            wctrans wctype wcwidth wmemchr wmemcmp wmemcpy wmemmove wmempcpy wmemset wprintf write writev wscanf
+            setrlimit setservent setsid setsockopt setstate setstate_r setuid setusershell setutent setutxent
+            setvbuf shutdown sigabbrev_np sigaction sigaddset sigandset sigdelset sigdescr_np sigemptyset
+            sigfillset sigisemptyset sigismember siglongjmp signal signalfd sigorset sigpending sigprocmask
+            sigwait sleep snprintf sockatmark socket socketpair sprintf srand srand48 srand48_r srandom
+            srandom_r sscanf stat statfs statvfs stpcpy stpncpy strcasecmp strcasecmp_l strcasestr strcat strchr
+            strchrnul strcmp strcoll strcoll_l strcpy strcspn strdup strerror strerror_l strerror_r
+            strerrordesc_np strerrorname_np strfromd strfromf strfroml strftime strftime_l strlen strncasecmp
+            strncasecmp_l strncat strncmp strncpy strndup strnlen strpbrk strptime strptime_l strrchr strsep
+            strsignal strspn strstr strtod strtod_l strtof strtof_l strtoimax strtok strtok_r strtol strtol_l
+            strtold strtoll strtoll_l strtoq strtoul strtoul_l strtoull strtoull_l strtoumax strtouq strverscmp
+            strxfrm strxfrm_l swab swprintf swscanf symlink symlinkat sync syncfs syscall sysconf sysinfo syslog
+            system tcdrain tcflow tcflush tcgetattr tcgetsid tcsendbreak tcsetattr tdelete tdestroy telldir
+            tempnam textdomain tfind thrd_create thrd_current thrd_detach thrd_equal thrd_exit thrd_join
+            thrd_sleep thrd_yield time timegm timelocal timer_create timer_delete timer_getoverrun timer_gettime
+            timer_settime timerfd_create timerfd_gettime timerfd_settime times timespec_get tmpfile tmpnam
+            toascii tolower tolower_l toupper toupper_l towctrans towctrans_l towlower towlower_l towupper
+            towupper_l truncate tsearch tss_create tss_delete tss_get tss_set ttyname ttyname_r twalk tzset
+            ualarm umask uname ungetc ungetwc unlink unlinkat unlockpt unsetenv updwtmp updwtmpx uselocale
+            usleep utime utimensat utimes utmpname utmpxname valloc vasprintf vdprintf verr verrx versionsort
+            vfork vfprintf vfscanf vfwprintf vfwscanf vprintf vscanf vsnprintf vsprintf vsscanf vswprintf
+            vswscanf vsyslog vwarn vwarnx vwprintf vwscanf wait wait3 wait4 waitid waitpid warn warnx wcpcpy
+            wcpncpy wcrtomb wcscasecmp wcscasecmp_l wcscat wcschr wcschrnul wcscmp wcscoll wcscoll_l wcscpy
+            wcscspn wcsdup wcsftime wcsftime_l wcslen wcsncasecmp wcsncasecmp_l wcsncat wcsncmp wcsncpy wcsnlen
+            wcsnrtombs wcspbrk wcsrchr wcsrtombs wcsspn wcsstr wcstod wcstod_l wcstof wcstof_l wcstok wcstol
+            wcstol_l wcstold wcstoll wcstoll_l wcstombs wcstoul wcstoul_l wcstoull wcstoull_l wcswidth wcsxfrm
+            wcsxfrm_l wctob wctomb wctrans wctrans_l wctype wctype_l wcwidth wmemchr wmemcmp wmemcpy wmemmove
+            wmempcpy wmemset wprintf write writev wscanf
             """, .function, .libc)
         add("""
             __addtf3 __clear_cache __clzti2 __ctzti2 __divdc3 __divsc3 __divtc3 __divtf3 __divti3 __divxc3

@@ -70,6 +70,14 @@ final class HostLibcRobustnessTests: XCTestCase {
         "posix_openpt", "getpt", "grantpt", "unlockpt", "openpty", "login_tty",
         // Timers: new descriptors would pile up, a random one could be armed (timerfd_basic).
         "timerfd_create", "timerfd_settime",
+        // A random POSIX timer could be armed with SIGALRM's default action (posix_timers).
+        "timer_create", "timer_settime",
+        // getpass reads the test process's terminal or stdin; copy_file_range on random
+        // descriptors could write to the test's own files (unistd_gaps covers both).
+        "getpass", "copy_file_range",
+        // Random login records would be written to the host's utmp/wtmp (as root) or to a
+        // random file named by utmpname (utmp_records covers them).
+        "pututline", "pututxline", "updwtmp", "updwtmpx", "utmpname", "utmpxname",
         // As root it would replace the test process's supplementary groups (pwd_grp_enumerate).
         "initgroups",
     ]

@@ -59,7 +59,13 @@ final class LibcDocTests: XCTestCase {
         Guest programs compile against `include/` only. Every function and variable declared there
         is in the runtime's import table (`Sources/CrossRunRuntime/RuntimeSymbols.swift`, generated
         by `scripts/gen-runtime-symbols.py`); a call to anything else is a link error naming the
-        function and the file that calls it.
+        function and the file that calls it. `include/` is self-contained where glibc's headers
+        are: `<stdint.h>` (glibc's types: the fast types are `long`), `<limits.h>`, `<iso646.h>`,
+        `<stdbool.h>`, `<stdalign.h>` and `<stdnoreturn.h>` read nothing from the compiler, so
+        another compiler (TinyCC run under CrossRun) can use them; `char` and `wchar_t`
+        signedness come from `__CHAR_UNSIGNED__`/`__WCHAR_MAX__`. Only what is the compiler's
+        by nature stays the compiler's: `<stddef.h>` (`offsetof`, `max_align_t`), `<stdarg.h>`
+        (`va_list` is a builtin), `<float.h>` (the `long double` format), `<stdatomic.h>`.
 
         - **native** (x64): bound with `dlsym` to the host's libc/libm/libgcc_s (`atexit` and
           `at_quick_exit` by the loader itself, since glibc keeps them in libc_nonshared.a; the
@@ -154,20 +160,41 @@ final class LibcDocTests: XCTestCase {
           the host process (EPERM unless root, as natively). `getservent`/`getprotoent`/`gethostent` and
           `getprotobyname`/`getprotobynumber` read the host's databases into static guest
           entries; `gethostbyname_r`/`gethostbyname2_r`/`gethostbyaddr_r` (and `getservbyname_r`,
-          `getservbyport_r`, `getprotobyname_r`, `getprotobynumber_r`) pack the entry into the
+          `getservbyport_r`, `getprotobyname_r`, `getprotobynumber_r`, and the walks `getservent_r`,
+          `getprotoent_r`, which after an ERANGE have moved past the entry) pack the entry into the
           caller's buffer (ERANGE when it does not fit). `getifaddrs` copies the host's list into
           one guest block (`freeifaddrs` frees it; `AF_PACKET` entries carry the link statistics),
-          `if_nameindex` likewise. Under `--root` the databases give nothing, host lookups are
-          numeric only and the interface lists are `EACCES` (no network, doc/ISOLATION.md).
+          `if_nameindex` likewise; `ioctl`'s interface queries (`SIOCGIFCONF`, `SIOCGIFFLAGS`,
+          `SIOCGIFADDR`, `SIOCGIFINDEX`, `SIOCGIFNAME`, `…NETMASK`, `…BRDADDR`, `…MTU`,
+          `…HWADDR`) are the host's on the guest's `struct ifreq` (40 bytes, every LP64 target's
+          layout and the host's). Under `--root` the databases give nothing, host lookups are
+          numeric only and the interface lists and queries are `EACCES` (no network, doc/ISOLATION.md).
           Pseudo-terminals (`posix_openpt`, `grantpt`, `unlockpt`, `ptsname`/`ptsname_r`,
           `openpty`, `login_tty`, `tcgetsid`) are host ptys behind guest descriptors (`login_tty` makes one
           the CrossRun process's terminal, as natively); `forkpty` is guest code over them and
           `fork` (runtime/pty.c); under `--root` a new pty is `EACCES` (no device nodes).
-          `<utmp.h>` has only `login_tty`. `<sys/timerfd.h>` is host timerfds behind guest
-          descriptors (the host's clocks, also under `--deterministic`). `signalfd` is not
-          offered: the guest's mask and pending signals are CrossRun's, not the kernel's, so a
-          host signalfd never sees a blocked `raise`d signal, and an emulated one would need
-          `read`/`poll`/`epoll` to know about descriptors that are not the host's.
+          `<utmp.h>`/`<utmpx.h>` login records are the host's functions and files, each record
+          converted between the host's `struct utmp` (384 bytes) and the guest's (aarch64's is
+          400: 64-bit session and time); file names are guest paths, and under `--root` the
+          default database is empty (the program may name one inside the root). `<sys/timerfd.h>` is host timerfds behind guest
+          descriptors (the host's clocks, also under `--deterministic`). `signalfd` is emulated
+          over the guest's own mask and pending signals (a host signalfd would never see them): a
+          host eventfd behind the guest descriptor, made readable when a signal of its mask
+          becomes pending, so `poll`/`select`/`epoll` are the host's, and `read` takes the
+          pending signals as `struct signalfd_siginfo` records. Signals from other processes
+          reach it only when the guest also handles them (a blocked signal with the default
+          action is the host's default); `readv`/`recv`, raw system calls and `dup`ed copies of
+          it read the bare eventfd.
+          POSIX timers (`timer_create`, `timer_settime`, `timer_gettime`, `timer_getoverrun`,
+          `timer_delete`) are host timers behind small guest ids on the host's clocks (REALTIME,
+          MONOTONIC, PROCESS_CPUTIME_ID, which counts CrossRun's time; also under
+          `--deterministic`); a `SIGEV_SIGNAL` timer's
+          signal is recorded like a signal from outside and reaches the guest at its next library
+          call, an `SA_SIGINFO` handler seeing `SI_TIMER`, the timer id and `sigev_value` (not
+          once the signal waited blocked: then `SI_USER`). `SIGEV_NONE` works;
+          `SIGEV_THREAD`/`SIGEV_THREAD_ID` and real-time or fault signals answer `ENOTSUP`.
+          `getpass` is glibc's: `/dev/tty` when it opens (never under `--root`), else the
+          guest's stderr and stdin, echo off on a terminal, lines cut at 65,536 bytes.
 
         Emulated coverage: x64 \(done) of \(all.count) symbols, aarch64 / rv64 \(doneBinary128) of \(all.count).
 

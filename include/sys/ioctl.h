@@ -11,5 +11,16 @@ struct winsize { unsigned short ws_row; unsigned short ws_col; unsigned short ws
 #define FIONREAD 0x541B
 #define TIOCINQ FIONREAD
 #define FIONBIO 0x5421
+/* Interface queries on a socket (struct ifreq/ifconf of <net/if.h>). Emulated: these reads
+   only, and EACCES under --root (no network). */
+#define SIOCGIFNAME 0x8910
+#define SIOCGIFCONF 0x8912
+#define SIOCGIFFLAGS 0x8913
+#define SIOCGIFADDR 0x8915
+#define SIOCGIFBRDADDR 0x8919
+#define SIOCGIFNETMASK 0x891b
+#define SIOCGIFMTU 0x8921
+#define SIOCGIFHWADDR 0x8927
+#define SIOCGIFINDEX 0x8933
 int ioctl(int, unsigned long, ...);
 #endif

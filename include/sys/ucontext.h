@@ -2,7 +2,10 @@
 #define _SYS_UCONTEXT_H
 /* The machine context a SA_SIGINFO handler's third argument points to, with the layout of the
    Linux kernel's signal frame (as glibc declares it) for each target. Types only: CrossRun
-   provides no getcontext/setcontext. */
+   provides no getcontext/setcontext. Emulated, a handler's context holds the general
+   registers, stack pointer and PC at the library call the signal came in (the PC is that
+   call's stub) and the mask from before the handler; what the handler changes in it is not
+   applied when it returns. */
 #include <features.h>
 #include <signal.h>
 

@@ -234,6 +234,9 @@ void crossrun_install_pipe_signal(void);
 /// The host signals recorded since the last call, bit N-1 for signal N (and forgets them):
 /// SIGPIPE, and signals forwarded to a guest handler by ``crossrun_forward_signal``.
 uint64_t crossrun_take_host_signals(void);
+/// The `si_code` of the last recorded instance of forwarded signal `sig` (1–31), its
+/// `si_value` in `*value` (a host timer's signal: `SI_TIMER` and the timer's value).
+int32_t crossrun_host_signal_origin(int sig, uint64_t *value);
 /// The recorded host signals (``crossrun_take_host_signals``'s mask, left in place).
 extern uint64_t crossrun_host_signals;
 /// Whether host signals wait to be delivered: one load, for the check at every trap.

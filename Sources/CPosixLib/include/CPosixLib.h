@@ -48,4 +48,7 @@ size_t crossrun_wcsftime(wchar_t *out, size_t max, const wchar_t *format, const 
 FILE *crossrun_open_wmemstream(wchar_t **buffer, size_t *length);
 #include "crossrun_gnu.h"
 #include "crossrun_breadth.h"
+#include "crossrun_timers.h"
+#include "crossrun_unistd_gaps.h"
+#include "crossrun_utmp.h"
 #endif

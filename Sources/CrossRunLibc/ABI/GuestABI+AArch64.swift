@@ -10,5 +10,6 @@ extension GuestABI {
         openFlagTranslations: [(0o40000, 0o200000), (0o100000, 0o400000), (0o200000, 0o40000), (0o400000, 0o100000)],
         syscalls: genericSyscalls,
         jumpBufferRegisterBytes: 22 * 8,
-        linux: LinuxLP64())
+        linux: LinuxLP64(),
+        utmpTime64: true)
 }

@@ -46,6 +46,10 @@ public struct GuestABI: Sendable {
     /// The kernel's `struct sigaction` (the raw `rt_sigaction` system call's) has an
     /// `sa_restorer` between `sa_flags` and `sa_mask` (x86-64, aarch64; not riscv64).
     public var kernelSigactionHasRestorer = true
+    /// `struct utmp`/`utmpx` keep `ut_session` and `ut_tv` in 64-bit fields (400 bytes:
+    /// glibc's `__WORDSIZE_TIME64_COMPAT32` is 0 on aarch64); else 32-bit ones (384 bytes,
+    /// the x86-64 host's and riscv64's layout).
+    public var utmpTime64 = false
 
     /// Whether `long double` is IEEE binary128.
     public var longDoubleIsBinary128: Bool { longDouble == .binary128 }

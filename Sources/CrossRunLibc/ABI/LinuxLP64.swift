@@ -31,6 +31,8 @@ public struct LinuxLP64: Sendable {
     public struct Siginfo: Sendable {
         public var size = 128, signo = Field(0, 4), errno = Field(4, 4), code = Field(8, 4), pid = Field(16, 4), uid = Field(20, 4)
         public var status = Field(24, 4), utime = Field(32, 8), stime = Field(40, 8), addr = Field(16, 8), value = Field(24, 8)
+        /// `_timer`'s fields (a POSIX timer's signal; `value` is its `si_value`).
+        public var timerID = Field(16, 4), overrun = Field(20, 4)
     }
     /// `waitid`'s id kinds and options, and the `si_code`s of `SIGCHLD` (Linux's, the host's).
     public struct WaitNumbers: Sendable {
@@ -51,6 +53,11 @@ public struct LinuxLP64: Sendable {
     public struct IoctlNumbers: Sendable {
         public var tcgets: UInt64 = 0x5401, tcsets: UInt64 = 0x5402, tcsetsw: UInt64 = 0x5403, tcsetsf: UInt64 = 0x5404
         public var tiocgwinsz: UInt64 = 0x5413, tiocswinsz: UInt64 = 0x5414, fionread: UInt64 = 0x541b, fionbio: UInt64 = 0x5421
+        /// `SIOCGIFCONF`, and the interface queries whose argument is one `struct ifreq` (40
+        /// bytes, the host's layout: every LP64 Linux's) read by name.
+        public var siocgifconf: UInt64 = 0x8912
+        public var interfaceQueries: Set<UInt64> = [0x8910, 0x8913, 0x8915, 0x8919, 0x891b, 0x8921, 0x8927, 0x8933]
+        public var ifreqSize = 40, ifconfSize = 16
     }
     /// `mmap`/`mprotect`/`mremap`/`msync` numbers.
     public struct MmapNumbers: Sendable {
