@@ -303,7 +303,7 @@ public final class GuestProcess {
                     stubIndex[imp.name] = index
                     functions.append(options.libcTrace.map { tracedFunction(imp.name, body, $0) } ?? body)
                     functionNames.append(imp.name)
-                    raisesExceptions.append(RuntimeSymbols.all[imp.name]?.library == .libm
+                    raisesExceptions.append(RuntimeSymbols.lookup(imp.name)?.library == .libm
                                             && !Self.floatingPointFunctionNames.contains(imp.name))
                 }
                 importAddress.append(layout.trampolineBase + UInt64(index) * 16)
