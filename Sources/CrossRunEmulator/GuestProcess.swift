@@ -290,7 +290,7 @@ public final class GuestProcess {
             switch imp.kind {
             case .function:
                 guard let body = options.extraFunctions[imp.name] ?? (options.deterministic ? Self.deterministicFunctions[imp.name] : nil)
-                    ?? processFunction(imp.name) ?? HostLibc.functions[imp.name] else {
+                    ?? processFunction(imp.name) ?? HostLibc.function(named: imp.name) else {
                     missing.append(imp.name)
                     importAddress.append(0)
                     continue

@@ -1,4 +1,5 @@
 @testable import CrossRunDriver
+@testable import CrossRunLibc
 import CrossRunNative
 @testable import CrossRunRuntime
 import XCTest
@@ -68,5 +69,26 @@ final class StartupLookupTests: XCTestCase {
         for name in Set(table.keys).union(RuntimeSymbols.all.keys).union(nonNames(near: table.keys)) {
             XCTAssertEqual(HostSymbols.loaderAddress(name), table[name], name)
         }
+    }
+
+    /// `HostLibc.function(named:)` (parts searched in order) serves exactly the merged table's
+    /// names. Which body: both take the first part's, from the same ordered list (closures
+    /// cannot be compared here; the four names two parts define — rand, srand, random, srandom,
+    /// LibcRandomState's over the plain ones — are checked by running `fixtures/`, which call
+    /// them after `initstate`).
+    func testHostFunctionLookupAgreesWithTheMergedTable() {
+        let table = HostLibc.functions
+        XCTAssertGreaterThan(table.count, 900)
+        for name in table.keys { XCTAssertNotNil(HostLibc.function(named: name), name) }
+        for probe in nonNames(near: table.keys) + ["__crossrun_host_", "__crossrun_host_printf", "__crossrun_host_strlen_"]
+        where table[probe] == nil {
+            XCTAssertNil(HostLibc.function(named: probe), probe)
+        }
+        // Precedence: with the parts in order, the first definition of each name wins.
+        var first: [String: Int] = [:]
+        for (index, part) in HostLibc.parts.enumerated() {
+            for name in part.keys where first[name] == nil { first[name] = index }
+        }
+        XCTAssertEqual(Set(first.keys).union(HostLibc.hostStringFunctions.map { "__crossrun_host_" + $0 }), Set(table.keys))
     }
 }
