@@ -72,6 +72,11 @@ def declarations():
             funcs.add(name)
     return funcs, datas
 
+# Each entry's tag in the sorted table: lower case functions, upper case data; c libc, m libm,
+# g libgcc_s.
+TAGS = {("function", "libc"): "c", ("function", "libm"): "m", ("function", "libgcc"): "g",
+        ("data", "libc"): "C", ("data", "libm"): "M", ("data", "libgcc"): "G"}
+
 def wrapped(names):
     """A Swift array literal's elements, quoted, in lines of at most ~100 characters."""
     lines, line = [], ""
@@ -99,19 +104,22 @@ def main():
         kind = "data" if n in datas else "function"
         lib = "libgcc" if n in COMPILER_HELPERS else "libm" if n in math_names else "libc"
         groups.setdefault((kind, lib), []).append(n)
-    # One string of names per (kind, library), split at first use: a 1,000-element dictionary
-    # literal took ~50 s and 3.5 GB of RAM to type-check.
-    entries = []
-    for (kind, lib) in sorted(groups):
-        lines, line = [], ""
-        for n in groups[(kind, lib)]:
-            if len(line) + len(n) + 1 > 100:
-                lines.append(line); line = ""
-            line = (line + " " + n).strip()
-        lines.append(line)
-        body = "\n".join("            " + l for l in lines)
-        entries.append(f'        add("""\n{body}\n            """, .{kind}, .{lib})')
-    swift = TEMPLATE.replace("@ENTRIES@", "\n".join(entries)).replace(
+    # One sorted string of `name:T` entries (T: the kind and library, see TAGS), which lookups
+    # binary-search without building anything; `all` is built from it on first use. (A
+    # 1,000-element dictionary literal took ~50 s and 3.5 GB of RAM to type-check.)
+    tag_of = {}
+    for (kind, lib), members in groups.items():
+        for n in members:
+            tag_of[n] = TAGS[(kind, lib)]
+    lines, line = [], ""
+    for n in sorted(tag_of, key=lambda x: x.encode()):
+        entry = f"{n}:{tag_of[n]}"
+        if line and len(line) + len(entry) + 1 > 100:
+            lines.append(line); line = ""
+        line = (line + " " + entry).strip()
+    lines.append(line)
+    entries = "\n".join("        " + l for l in lines)
+    swift = TEMPLATE.replace("@ENTRIES@", entries).replace(
         "@COUNT@", str(len(names))).replace(
         "@PRIMITIVES@", ", ".join(f'"{n}"' for n in THREAD_PRIMITIVES)).replace(
         "@HOSTSTRING@", ", ".join(f'"{n}"' for n in HOST_STRING_FUNCTIONS)).replace(
@@ -152,21 +160,75 @@ public struct RuntimeSymbol: Sendable, Hashable {
 /// The runtime's import table: what `include/` declares plus the helpers compilers call.
 /// Undefined references to anything else are link errors.
 public enum RuntimeSymbols {
-    /// Every symbol the runtime provides, keyed by name.
+    /// Every symbol the runtime provides, keyed by name (built on first use; a lookup of one
+    /// name is ``lookup(_:)``, which builds nothing).
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
         table.reserveCapacity(@COUNT@)
-        // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
-        // property lookups made building this table a tenth of a warm run's CPU time.
-        func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
-            for word in names.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x0a }) {
-                let name = String(decoding: word, as: UTF8.self)
+        entries.withUTF8Buffer { text in
+            var start = 0
+            for end in 0...text.count where end == text.count || isSeparator(text[end]) {
+                defer { start = end + 1 }
+                guard end - start >= 3, let (kind, library) = decode(text[end - 1]) else { continue }
+                let name = String(decoding: UnsafeBufferPointer(rebasing: text[start..<(end - 2)]), as: UTF8.self)
                 table[name] = RuntimeSymbol(name: name, kind: kind, library: library)
             }
         }
-@ENTRIES@
         return table
     }()
+
+    /// The runtime symbol named `name`, or nil: a binary search of the sorted table, so a
+    /// run's start-up does not build the 1,000-entry dictionary to look up its few imports.
+    public static func lookup(_ name: String) -> RuntimeSymbol? {
+        var key = name
+        let tag: UInt8? = key.withUTF8 { key in
+            entries.withUTF8Buffer { text in
+                var lo = 0
+                var hi = text.count
+                while lo < hi {
+                    // The entry holding byte `mid`: text[start..<end] is `NAME:T`.
+                    var start = (lo + hi) / 2
+                    while start > lo && !isSeparator(text[start - 1]) { start -= 1 }
+                    var end = start
+                    while end < text.count && !isSeparator(text[end]) { end += 1 }
+                    guard end - start >= 3 else { return nil }
+                    let order = compare(key, UnsafeBufferPointer(rebasing: text[start..<(end - 2)]))
+                    if order == 0 { return text[end - 1] }
+                    if order < 0 { hi = start } else { lo = end + 1 }
+                }
+                return nil
+            }
+        }
+        guard let tag, let (kind, library) = decode(tag) else { return nil }
+        return RuntimeSymbol(name: name, kind: kind, library: library)
+    }
+
+    private static func isSeparator(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0a }
+
+    /// Byte-wise order of `a` and `b` (negative, zero, positive), as the table is sorted.
+    private static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        for i in 0..<min(a.count, b.count) where a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
+        return a.count - b.count
+    }
+
+    /// An entry's tag: lower case a function, upper case data; c libc, m libm, g libgcc_s.
+    private static func decode(_ tag: UInt8) -> (RuntimeSymbolKind, HostLibrary)? {
+        switch tag {
+        case UInt8(ascii: "c"): return (.function, .libc)
+        case UInt8(ascii: "m"): return (.function, .libm)
+        case UInt8(ascii: "g"): return (.function, .libgcc)
+        case UInt8(ascii: "C"): return (.data, .libc)
+        case UInt8(ascii: "M"): return (.data, .libm)
+        case UInt8(ascii: "G"): return (.data, .libgcc)
+        default: return nil
+        }
+    }
+
+    /// Every symbol as `NAME:T` (T: ``decode(_:)``), sorted by name byte by byte, separated by
+    /// spaces and newlines.
+    static let entries: StaticString = """
+@ENTRIES@
+        """
 
     /// The thread primitives the guest thread library (`runtime/crossrun_thread.h`) calls:
     /// served natively by the loader, emulated by the scheduler; no header declares them.

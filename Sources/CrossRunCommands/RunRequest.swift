@@ -89,21 +89,23 @@ struct RunRequest: Equatable {
             options.fileSystem = fileSystem
             options.watchdogExit = Run.watchdogExit(programName: built.programName, timeout: timeout)
             if let gdb { options.gdb = try Run.waitForDebugger(port: gdb, built: built) }
-            let outcome = try Emulator.run(built.image, options: options)
-            fflush(StandardStreams.output)
-            // A child of the program's fork ends here too; only the original process records.
-            if let recordPath, crossrun_is_original_process() != 0 { try? FileIO.write(Array(Run.record(outcome, programName: built.programName, timeout: timeout).json.utf8), to: recordPath) }
-            if let report = outcome.report { fputs(Run.render(report, programName: built.programName) + "\n", StandardStreams.error) }
-            if let signalTrace, crossrun_is_original_process() != 0 {
-                // strace's last line.
-                let end = outcome.signal.map { "killed by \(GuestProcess.signalName($0))" } ?? "exited with \(outcome.status)"
-                fputs("+++ \(end) +++\n", signalTrace)
-                fflush(signalTrace)
+            // The engine is left for the exit to free (Emulator.runToExit).
+            try Emulator.runToExit(built.image, options: options) { outcome in
+                fflush(StandardStreams.output)
+                // A child of the program's fork ends here too; only the original process records.
+                if let recordPath, crossrun_is_original_process() != 0 { try? FileIO.write(Array(Run.record(outcome, programName: built.programName, timeout: timeout).json.utf8), to: recordPath) }
+                if let report = outcome.report { fputs(Run.render(report, programName: built.programName) + "\n", StandardStreams.error) }
+                if let signalTrace, crossrun_is_original_process() != 0 {
+                    // strace's last line.
+                    let end = outcome.signal.map { "killed by \(GuestProcess.signalName($0))" } ?? "exited with \(outcome.status)"
+                    fputs("+++ \(end) +++\n", signalTrace)
+                    fflush(signalTrace)
+                }
+                if crossrun_is_original_process() == 0, let signal = outcome.signal, signal > 0 {
+                    Run.dieBySignal(signal)   // so the guest parent's waitpid sees WIFSIGNALED, as natively
+                }
+                Glibc.exit(outcome.status)
             }
-            if crossrun_is_original_process() == 0, let signal = outcome.signal, signal > 0 {
-                Run.dieBySignal(signal)   // so the guest parent's waitpid sees WIFSIGNALED, as natively
-            }
-            Glibc.exit(outcome.status)
         }
         var bindings = deterministic ? DeterministicRun.nativeBindings : [:]
         if let libcTrace {

@@ -152,11 +152,33 @@ public enum GuestRuntime {
     public static func isNeeded(by objects: [ObjectFile], strings: Bool = false, complex: Bool = false) -> Bool {
         objects.contains { object in
             object.symbols.contains {
-                $0.isUndefined && (functions.contains($0.name) || strings && stringFunctions.contains($0.name)
+                $0.isUndefined && (defines($0.name) || strings && stringFunctions.contains($0.name)
                                    || complex && complexFunctions.contains($0.name))
             }
         }
     }
+
+    /// Whether `name` is in ``functions``, building only the small sets the name's prefix
+    /// points to: the whole set (~400 names, many made by interpolation) cost ~0.2 ms of every
+    /// warm run, which usually asks about a few `printf`s.
+    static func defines(_ name: String) -> Bool {
+        let bytes = name.utf8
+        if bytes.starts(with: "__atomic_".utf8) { return atomicFunctions.contains(name) }
+        if bytes.starts(with: "__aarch64_".utf8) { return aarch64OutlineAtomics.contains(name) }
+        for prefix in threadPrefixes where bytes.starts(with: prefix.utf8) { return threadFunctions.contains(name) }
+        return plainFunctions.contains(name)
+    }
+
+    /// Every name of ``threadFunctions`` starts with one of these (`GuestRuntimeTests`).
+    static let threadPrefixes = ["pthread_", "sem_", "cnd_", "mtx_", "thrd_", "tss_", "call_once", "__crossrun_cleanup_"]
+
+    /// ``functions`` but for the thread library and the atomics.
+    static let plainFunctions: Set<String> = {
+        var names: Set<String> = ["qsort", "qsort_r", "bsearch", "daemon", "forkpty", "ftw", "nftw", "__riscv_flush_icache"]
+        names.formUnion(directoryFunctions)
+        names.formUnion(searchFunctions)
+        return names
+    }()
 
     /// The runtime compiled for `target` (through `compiler`'s cache), as an archive to search
     /// after the program's own: the parts `objects` need (a program calling only `qsort`

@@ -43,7 +43,7 @@ public struct Pipeline: Sendable {
 
     /// The runtime's import table, as the linker sees it.
     public static let runtimeSymbol: @Sendable (String) -> LinkImage.ImportKind? = { name in
-        RuntimeSymbols.all[name].map { $0.kind == .function ? .function : .data }
+        RuntimeSymbols.lookup(name).map { $0.kind == .function ? .function : .data }
     }
 
     /// Compiles and links `inputs` for `target`. `extraImports` are functions the caller's

@@ -19,7 +19,7 @@ extension GuestProcess {
 
     /// The thread-aware form of `name`, or nil when it is not one of them.
     func childWaitingFunction(_ name: String) -> HostFunction? {
-        guard Self.childWaitingFunctionNames.contains(name), let plain = HostLibc.functions[name] else { return nil }
+        guard Self.childWaitingFunctionNames.contains(name), let plain = HostLibc.function(named: name) else { return nil }
         return { [unowned self] rt, f in
             guard nestedStackTops.isEmpty, let s = threads, s.liveCount > 1 else { return try plain(rt, f) }
             s.threads[s.currentIndex].waitTimedOut = false

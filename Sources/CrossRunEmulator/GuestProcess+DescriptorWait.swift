@@ -35,7 +35,7 @@ extension GuestProcess {
 
     /// The descriptor-aware form of `name`, or nil when it is not one of them.
     func descriptorWaitingFunction(_ name: String) -> HostFunction? {
-        guard Self.descriptorWaitingFunctionNames.contains(name), let plain = HostLibc.functions[name] else { return nil }
+        guard Self.descriptorWaitingFunctionNames.contains(name), let plain = HostLibc.function(named: name) else { return nil }
         let reading = Self.readingFunctionNames.contains(name)
         return { [unowned self] rt, f in
             guard nestedStackTops.isEmpty else { return try plain(rt, f) }

@@ -47,7 +47,7 @@ extension GuestProcess {
         default:
             if let waiting = descriptorWaitingFunction(name) { return waiting }
             if let waiting = childWaitingFunction(name) { return waiting }
-            guard Self.sleepingFunctionNames.contains(name), let plain = HostLibc.functions[name] else { return nil }
+            guard Self.sleepingFunctionNames.contains(name), let plain = HostLibc.function(named: name) else { return nil }
             return { [unowned self] rt, f in
                 guard let s = threads, s.liveCount > 1, nestedStackTops.isEmpty else { return try plain(rt, f) }
                 try sleepThread(name, f)

@@ -301,7 +301,7 @@ public final class GuestProcess: @unchecked Sendable {
             switch imp.kind {
             case .function:
                 guard let body = options.extraFunctions[imp.name] ?? (options.deterministic ? Self.deterministicFunctions[imp.name] : nil)
-                    ?? processFunction(imp.name) ?? HostLibc.functions[imp.name] else {
+                    ?? processFunction(imp.name) ?? HostLibc.function(named: imp.name) else {
                     missing.append(imp.name)
                     importAddress.append(0)
                     continue
@@ -314,7 +314,7 @@ public final class GuestProcess: @unchecked Sendable {
                     stubIndex[imp.name] = index
                     functions.append(options.libcTrace.map { tracedFunction(imp.name, body, $0) } ?? body)
                     functionNames.append(imp.name)
-                    raisesExceptions.append(RuntimeSymbols.all[imp.name]?.library == .libm
+                    raisesExceptions.append(RuntimeSymbols.lookup(imp.name)?.library == .libm
                                             && !Self.floatingPointFunctionNames.contains(imp.name))
                 }
                 importAddress.append(layout.trampolineBase + UInt64(index) * 16)

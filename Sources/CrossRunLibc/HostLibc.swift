@@ -6,17 +6,12 @@ import Glibc
 /// The trampoline table: host implementations of the C library, written once against
 /// ``GuestMemory`` and ``CallFrame`` so that every guest architecture shares them.
 public enum HostLibc {
-    /// Every function by name.
+    /// Every function by name. (A run's start-up looks up its imports with ``function(named:)``,
+    /// which builds only the parts it searches and never this merged table.)
     public static let functions: [String: HostFunction] = {
         var table: [String: HostFunction] = [:]
-        table.reserveCapacity(1536) // ~1,000 names: no rehashing while merging (an emulated start builds this)
-        // The POSIX additions first: they take over rand/random once initstate/setstate ran.
-        for part in posixLibFunctions + [LibcEnvironment.functions, LibcProcess.functions, LibcStdio.functions, LibcString.functions, LibcMemory.functions,
-                     LibcMath.functions, LibcComplex.functions, LibcConvert.functions, LibcCtype.functions, CompilerHelpers.functions,
-                     LibcPosix.functions, LibcTime.functions, LibcTimers.functions, LibcEpoll.functions, LibcInotify.functions, LibcCloseRange.functions, LibcSignal.functions, LibcSignalWait.functions, LibcMisc.functions, LibcScanf.functions, LibcLongDouble.functions, CompilerHelpersX87.functions,
-                     CompilerHelpersBinary128.functions, LibcDirent.functions, LibcMapping.functions,
-                     LibcFiles.functions, LibcUsers.functions, LibcSystem.functions, LibcProcesses.functions, LibcExec.functions, LibcSpawn.functions,
-                     LibcSockets.functions, LibcNetdb.functions, LibcSyslog.functions, LibcWideTime.functions, LibcMemstream.functions, LibcWideScanf.functions] {
+        table.reserveCapacity(1536) // ~1,000 names: no rehashing while merging
+        for part in parts {
             table.merge(part) { a, _ in a }
         }
         for name in streamErrnoFunctions { table[name] = table[name].map(LibcMath.withErrno) }
@@ -24,16 +19,53 @@ public enum HostLibc {
         return table
     }()
 
+    /// The function `name` is in ``functions``, found by searching the parts in order (the
+    /// first part naming it wins, as in the merge), each part built on first use: an emulated
+    /// hello.c builds a third of them instead of all ~50 and their ~1,000-entry merge.
+    public static func function(named name: String) -> HostFunction? {
+        if name.utf8.starts(with: "__crossrun_host_".utf8) {
+            let base = String(name.utf8.dropFirst("__crossrun_host_".utf8.count)) ?? ""
+            return hostStringFunctions.contains(base) ? function(named: base) : nil
+        }
+        for part in partNames {
+            guard let body = part()[name] else { continue }
+            return streamErrnoFunctions.contains(name) ? LibcMath.withErrno(body) : body
+        }
+        return nil
+    }
+
+    /// The parts, in order of precedence: the POSIX additions first (they take over
+    /// rand/random once initstate/setstate ran).
+    static var parts: [[String: HostFunction]] { partNames.map { $0() } }
+
+    /// Each part's table, built when first asked for (a static `let` per part).
+    private static let partNames: [@Sendable () -> [String: HostFunction]] = posixLibParts + [
+        { LibcEnvironment.functions }, { LibcProcess.functions }, { LibcStdio.functions }, { LibcString.functions },
+        { LibcMemory.functions }, { LibcMath.functions }, { LibcComplex.functions }, { LibcConvert.functions },
+        { LibcCtype.functions }, { CompilerHelpers.functions }, { LibcPosix.functions }, { LibcTime.functions },
+        { LibcTimers.functions }, { LibcEpoll.functions }, { LibcInotify.functions }, { LibcCloseRange.functions },
+        { LibcSignal.functions }, { LibcSignalWait.functions }, { LibcMisc.functions }, { LibcScanf.functions },
+        { LibcLongDouble.functions }, { CompilerHelpersX87.functions }, { CompilerHelpersBinary128.functions },
+        { LibcDirent.functions }, { LibcMapping.functions }, { LibcFiles.functions }, { LibcUsers.functions },
+        { LibcSystem.functions }, { LibcProcesses.functions }, { LibcExec.functions }, { LibcSpawn.functions },
+        { LibcSockets.functions }, { LibcNetdb.functions }, { LibcSyslog.functions }, { LibcWideTime.functions },
+        { LibcMemstream.functions }, { LibcWideScanf.functions },
+    ]
+
     /// Served also as `__crossrun_host_NAME`, for the guest runtime's short-input versions
     /// (`runtime/string.c`) to hand long inputs to; `RuntimeSymbols.hostStringFunctions`
     /// (the import table's side) lists the same names.
     public static let hostStringFunctions = ["memcpy", "memmove", "memset", "memcmp", "memchr", "strlen", "strcmp", "strchr"]
 
     /// The POSIX library additions (wide characters, locales, regex, glob, err.h…).
-    static let posixLibFunctions = [LibcLocale.functions, LibcWideString.functions, LibcWideConvert.functions,
-                                    LibcWideClass.functions, LibcWideIO.functions, LibcStringExt.functions,
-                                    LibcStdlibExt.functions, LibcRegex.functions, LibcGlob.functions, LibcErr.functions,
-                                    LibcStdioExt.functions, LibcRandomState.functions, LibcSched.functions] + surfaceFunctions
+    static var posixLibFunctions: [[String: HostFunction]] { posixLibParts.map { $0() } }
+
+    private static let posixLibParts: [@Sendable () -> [String: HostFunction]] = [
+        { LibcLocale.functions }, { LibcWideString.functions }, { LibcWideConvert.functions }, { LibcWideClass.functions },
+        { LibcWideIO.functions }, { LibcStringExt.functions }, { LibcStdlibExt.functions }, { LibcRegex.functions },
+        { LibcGlob.functions }, { LibcErr.functions }, { LibcStdioExt.functions }, { LibcRandomState.functions },
+        { LibcSched.functions },
+    ] + surfaceFunctions.indices.map { i in { @Sendable in surfaceFunctions[i] } }
 
     /// Stream operations run on host `FILE*`s: the errno the host's stdio sets when one fails
     /// (EBADF writing a read-only stream, EIO, ENOSPC…) is the guest's, as natively.

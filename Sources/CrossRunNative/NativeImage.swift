@@ -144,13 +144,27 @@ public enum HostSymbols {
         return table
     }()
 
+    /// The loader's own address for `name` (``loaderProvided``), without building that table
+    /// for names it cannot hold: besides the few fixed ones, every entry is `__crossrun_…`
+    /// (thread primitives, host string routines, complex host calls). A run importing only
+    /// ordinary library functions never builds it (~0.1 ms of a warm native hello.c).
+    public static func loaderAddress(_ name: String) -> UInt64? {
+        switch name {
+        case "atexit", "at_quick_exit", "backtrace", "backtrace_symbols", "backtrace_symbols_fd",
+             "dlopen", "dlsym", "dlclose", "dlerror", "__stack_chk_guard":
+            return loaderProvided[name]
+        default:
+            return name.utf8.starts(with: "__crossrun_".utf8) ? loaderProvided[name] : nil
+        }
+    }
+
     /// Resolves every import or throws listing those the host lacks.
     static func resolve(_ imports: [LinkImage.Import], overrides: [String: UInt64] = [:]) throws -> [UInt64] {
         var missing: [String] = []
         let addresses = try imports.map { imp -> UInt64 in
             if let given = overrides[imp.name] { return given }
-            if let own = loaderProvided[imp.name] { return own }
-            let library = RuntimeSymbols.all[imp.name]?.library ?? .libc
+            if let own = loaderAddress(imp.name) { return own }
+            let library = RuntimeSymbols.lookup(imp.name)?.library ?? .libc
             guard let p = dlsym(try handle(library), imp.name) ?? dlsym(UnsafeMutableRawPointer(bitPattern: 0), imp.name) else {
                 missing.append(imp.name)
                 return 0
@@ -163,8 +177,8 @@ public enum HostSymbols {
 
     /// The host address of runtime-table symbol `name` (as an import of it would be bound), or nil.
     static func address(of name: String) -> UInt64? {
-        if let own = loaderProvided[name] { return own }
-        guard let symbol = RuntimeSymbols.all[name], let h = try? handle(symbol.library),
+        if let own = loaderAddress(name) { return own }
+        guard let symbol = RuntimeSymbols.lookup(name), let h = try? handle(symbol.library),
               let p = dlsym(h, name) else { return nil }
         return UInt64(UInt(bitPattern: p))
     }

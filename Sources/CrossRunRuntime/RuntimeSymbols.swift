@@ -29,197 +29,269 @@ public struct RuntimeSymbol: Sendable, Hashable {
 /// The runtime's import table: what `include/` declares plus the helpers compilers call.
 /// Undefined references to anything else are link errors.
 public enum RuntimeSymbols {
-    /// Every symbol the runtime provides, keyed by name.
+    /// Every symbol the runtime provides, keyed by name (built on first use; a lookup of one
+    /// name is ``lookup(_:)``, which builds nothing).
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
         table.reserveCapacity(1470)
-        // Split by byte at ASCII spaces and newlines: `Character.isWhitespace`'s Unicode
-        // property lookups made building this table a tenth of a warm run's CPU time.
-        func add(_ names: String, _ kind: RuntimeSymbolKind, _ library: HostLibrary) {
-            for word in names.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x0a }) {
-                let name = String(decoding: word, as: UTF8.self)
+        entries.withUTF8Buffer { text in
+            var start = 0
+            for end in 0...text.count where end == text.count || isSeparator(text[end]) {
+                defer { start = end + 1 }
+                guard end - start >= 3, let (kind, library) = decode(text[end - 1]) else { continue }
+                let name = String(decoding: UnsafeBufferPointer(rebasing: text[start..<(end - 2)]), as: UTF8.self)
                 table[name] = RuntimeSymbol(name: name, kind: kind, library: library)
             }
         }
-        add("""
-            __environ __stack_chk_guard environ in6addr_any in6addr_loopback optarg opterr optind optopt
-            program_invocation_name program_invocation_short_name stderr stdin stdout
-            """, .data, .libc)
-        add("""
-            signgam
-            """, .data, .libm)
-        add("""
-            _Exit __assert_fail __crossrun_futex_wait __crossrun_futex_wake __crossrun_gettid
-            __crossrun_host_memchr __crossrun_host_memcmp __crossrun_host_memcpy __crossrun_host_memmove
-            __crossrun_host_memset __crossrun_host_strchr __crossrun_host_strcmp __crossrun_host_strlen
-            __crossrun_thread_exit __crossrun_thread_spawn __ctype_get_mb_cur_max __errno_location __fbufsize
-            __flbf __fpending __fpurge __freadable __freading __fsetlocking __fwritable __fwriting
-            __h_errno_location __sigsetjmp __stack_chk_fail __xpg_basename __xpg_strerror_r _exit _flushlbf
-            _longjmp _setjmp _tolower _toupper a64l abort abs accept accept4 access alarm aligned_alloc
-            alphasort arc4random arc4random_buf arc4random_uniform asctime asctime_r asprintf at_quick_exit
-            atexit atof atoi atol atoll backtrace backtrace_symbols backtrace_symbols_fd basename bcmp bcopy
-            bind bind_textdomain_codeset bindtextdomain bsearch btowc bzero c16rtomb c32rtomb call_once calloc
-            canonicalize_file_name cfgetispeed cfgetospeed cfmakeraw cfsetispeed cfsetospeed cfsetspeed chdir
-            chmod chown chroot clearenv clearerr clearerr_unlocked clock clock_getres clock_gettime
-            clock_nanosleep clock_settime close close_range closedir closefrom closelog cnd_broadcast
-            cnd_destroy cnd_init cnd_signal cnd_timedwait cnd_wait confstr connect copy_file_range creat ctermid
-            ctime ctime_r daemon dcgettext dcngettext dgettext difftime dirfd dirname div dlclose dlerror dlopen
-            dlsym dngettext dprintf drand48 drand48_r dup dup2 dup3 duplocale ecvt endgrent endhostent
-            endprotoent endpwent endservent endusershell endutent endutxent epoll_create epoll_create1 epoll_ctl
-            epoll_pwait epoll_wait erand48 erand48_r err error errx eventfd eventfd_read eventfd_write execl
-            execle execlp execv execve execvp execvpe exit explicit_bzero faccessat fchdir fchmod fchmodat
-            fchown fchownat fclose fcntl fcvt fdatasync fdopen fdopendir feof feof_unlocked ferror
-            ferror_unlocked fflush fflush_unlocked ffs ffsl ffsll fgetc fgetc_unlocked fgetgrent fgetgrent_r
-            fgetpos fgetpwent fgetpwent_r fgets fgets_unlocked fgetwc fgetwc_unlocked fgetws fgetws_unlocked
-            fileno fileno_unlocked flock flockfile fmemopen fnmatch fopen fopencookie fork forkpty fpathconf
-            fprintf fputc fputc_unlocked fputs fputs_unlocked fputwc fputwc_unlocked fputws fputws_unlocked
-            fread fread_unlocked free freeaddrinfo freeifaddrs freelocale freopen fscanf fseek fseeko fsetpos
-            fstat fstatat fstatfs fstatvfs fsync ftell ftello ftruncate ftrylockfile ftw funlockfile futimens
-            futimes fwide fwprintf fwrite fwrite_unlocked fwscanf gai_strerror gcvt get_avphys_pages get_nprocs
-            get_nprocs_conf get_phys_pages getaddrinfo getauxval getc getc_unlocked getchar getchar_unlocked
-            getcwd getdelim getdtablesize getegid getentropy getenv geteuid getgid getgrent getgrent_r getgrgid
-            getgrgid_r getgrnam getgrnam_r getgrouplist getgroups gethostbyaddr gethostbyaddr_r gethostbyname
-            gethostbyname2 gethostbyname2_r gethostbyname_r gethostent gethostname getifaddrs getitimer getline
-            getloadavg getlogin getlogin_r getnameinfo getopt getopt_long getopt_long_only getpagesize getpass
-            getpeername getpgid getpgrp getpid getppid getpriority getprotobyname getprotobyname_r
-            getprotobynumber getprotobynumber_r getprotoent getprotoent_r getpt getpwent getpwent_r getpwnam
-            getpwnam_r getpwuid getpwuid_r getrandom getresgid getresuid getrlimit getrusage getservbyname
-            getservbyname_r getservbyport getservbyport_r getservent getservent_r getsid getsockname getsockopt
-            getsubopt gettext gettid gettimeofday getuid getusershell getutent getutent_r getutid getutid_r
-            getutline getutline_r getutmp getutmpx getutxent getutxid getutxline getw getwc getwc_unlocked
-            getwchar getwchar_unlocked getwd glob globfree gmtime gmtime_r gnu_get_libc_release
-            gnu_get_libc_version grantpt hcreate hcreate_r hdestroy hdestroy_r herror hsearch hsearch_r
-            hstrerror htonl htons if_freenameindex if_indextoname if_nameindex if_nametoindex imaxabs imaxdiv
-            index inet_addr inet_aton inet_network inet_ntoa inet_ntop inet_pton initgroups initstate
-            initstate_r inotify_add_watch inotify_init inotify_init1 inotify_rm_watch insque ioctl isalnum
-            isalnum_l isalpha isalpha_l isascii isatty isblank isblank_l iscntrl iscntrl_l isdigit isdigit_l
-            isgraph isgraph_l islower islower_l isprint isprint_l ispunct ispunct_l isspace isspace_l isupper
-            isupper_l iswalnum iswalnum_l iswalpha iswalpha_l iswblank iswblank_l iswcntrl iswcntrl_l iswctype
-            iswctype_l iswdigit iswdigit_l iswgraph iswgraph_l iswlower iswlower_l iswprint iswprint_l iswpunct
-            iswpunct_l iswspace iswspace_l iswupper iswupper_l iswxdigit iswxdigit_l isxdigit isxdigit_l jrand48
-            jrand48_r kill l64a labs lchown lcong48 lcong48_r ldiv lfind link linkat listen llabs lldiv
-            localeconv localtime localtime_r lockf login_tty longjmp lrand48 lrand48_r lsearch lseek lstat
-            lutimes madvise malloc malloc_trim malloc_usable_size mblen mbrlen mbrtoc16 mbrtoc32 mbrtowc mbsinit
-            mbsnrtowcs mbsrtowcs mbstowcs mbtowc memalign memccpy memchr memcmp memcpy memmem memmove mempcpy
-            memrchr memset mkdir mkdirat mkdtemp mkfifo mkfifoat mknod mknodat mkostemp mkostemps mkstemp
-            mkstemps mktemp mktime mlock mmap mprotect mrand48 mrand48_r mremap msync mtx_destroy mtx_init
-            mtx_lock mtx_timedlock mtx_trylock mtx_unlock munlock munmap nanosleep newlocale nftw ngettext nice
-            nl_langinfo nl_langinfo_l nrand48 nrand48_r ntohl ntohs on_exit open open_memstream open_wmemstream
-            openat opendir openlog openpty pathconf pause pclose perror pipe pipe2 poll popen posix_fadvise
-            posix_fallocate posix_madvise posix_memalign posix_openpt posix_spawn
-            posix_spawn_file_actions_addchdir_np posix_spawn_file_actions_addclose
-            posix_spawn_file_actions_adddup2 posix_spawn_file_actions_addfchdir_np
-            posix_spawn_file_actions_addopen posix_spawn_file_actions_destroy posix_spawn_file_actions_init
-            posix_spawnattr_destroy posix_spawnattr_getflags posix_spawnattr_getpgroup
-            posix_spawnattr_getsigdefault posix_spawnattr_getsigmask posix_spawnattr_init
-            posix_spawnattr_setflags posix_spawnattr_setpgroup posix_spawnattr_setsigdefault
-            posix_spawnattr_setsigmask posix_spawnp pread preadv printf pselect psignal pthread_attr_destroy
-            pthread_attr_getdetachstate pthread_attr_getguardsize pthread_attr_getinheritsched
-            pthread_attr_getschedparam pthread_attr_getschedpolicy pthread_attr_getscope
-            pthread_attr_getstacksize pthread_attr_init pthread_attr_setdetachstate pthread_attr_setguardsize
-            pthread_attr_setinheritsched pthread_attr_setschedparam pthread_attr_setschedpolicy
-            pthread_attr_setscope pthread_attr_setstacksize pthread_barrier_destroy pthread_barrier_init
-            pthread_barrier_wait pthread_barrierattr_destroy pthread_barrierattr_getpshared
-            pthread_barrierattr_init pthread_barrierattr_setpshared pthread_cancel pthread_clockjoin_np
-            pthread_cond_broadcast pthread_cond_clockwait pthread_cond_destroy pthread_cond_init
-            pthread_cond_signal pthread_cond_timedwait pthread_cond_wait pthread_condattr_destroy
-            pthread_condattr_getclock pthread_condattr_getpshared pthread_condattr_init
-            pthread_condattr_setclock pthread_condattr_setpshared pthread_create pthread_detach pthread_equal
-            pthread_exit pthread_getattr_np pthread_getname_np pthread_getspecific pthread_join
-            pthread_key_create pthread_key_delete pthread_mutex_clocklock pthread_mutex_consistent
-            pthread_mutex_destroy pthread_mutex_init pthread_mutex_lock pthread_mutex_timedlock
-            pthread_mutex_trylock pthread_mutex_unlock pthread_mutexattr_destroy pthread_mutexattr_getpshared
-            pthread_mutexattr_getrobust pthread_mutexattr_gettype pthread_mutexattr_init
-            pthread_mutexattr_setpshared pthread_mutexattr_setrobust pthread_mutexattr_settype pthread_once
-            pthread_rwlock_clockrdlock pthread_rwlock_clockwrlock pthread_rwlock_destroy pthread_rwlock_init
-            pthread_rwlock_rdlock pthread_rwlock_timedrdlock pthread_rwlock_timedwrlock pthread_rwlock_tryrdlock
-            pthread_rwlock_trywrlock pthread_rwlock_unlock pthread_rwlock_wrlock pthread_rwlockattr_destroy
-            pthread_rwlockattr_getpshared pthread_rwlockattr_init pthread_rwlockattr_setpshared pthread_self
-            pthread_setcancelstate pthread_setcanceltype pthread_setname_np pthread_setspecific pthread_sigmask
-            pthread_spin_destroy pthread_spin_init pthread_spin_lock pthread_spin_trylock pthread_spin_unlock
-            pthread_testcancel pthread_timedjoin_np pthread_tryjoin_np ptsname ptsname_r putc putc_unlocked
-            putchar putchar_unlocked putenv putgrent putpwent puts pututline pututxline putw putwc
-            putwc_unlocked putwchar putwchar_unlocked pwrite pwritev qsort qsort_r quick_exit raise rand rand_r
-            random random_r rawmemchr read readdir readdir_r readlink readlinkat readv realloc reallocarray
-            realpath recv recvfrom recvmsg regcomp regerror regexec regfree remove remque rename renameat rewind
-            rewinddir rindex rmdir rpmatch scandir scandirat scanf sched_getaffinity sched_getcpu sched_yield
-            secure_getenv seed48 seed48_r seekdir select sem_clockwait sem_destroy sem_getvalue sem_init
-            sem_post sem_timedwait sem_trywait sem_wait send sendfile sendmsg sendto setbuf setbuffer setegid
-            setenv seteuid setgid setgrent setgroups sethostent sethostname setitimer setjmp setlinebuf
-            setlocale setlogmask setpgid setpriority setprotoent setpwent setregid setresgid setresuid setreuid
-            setrlimit setservent setsid setsockopt setstate setstate_r setuid setusershell setutent setutxent
-            setvbuf shutdown sigabbrev_np sigaction sigaddset sigandset sigdelset sigdescr_np sigemptyset
-            sigfillset sigisemptyset sigismember siglongjmp signal signalfd sigorset sigpending sigprocmask
-            sigwait sleep snprintf sockatmark socket socketpair sprintf srand srand48 srand48_r srandom
-            srandom_r sscanf stat statfs statvfs stpcpy stpncpy strcasecmp strcasecmp_l strcasestr strcat strchr
-            strchrnul strcmp strcoll strcoll_l strcpy strcspn strdup strerror strerror_l strerror_r
-            strerrordesc_np strerrorname_np strfromd strfromf strfroml strftime strftime_l strlen strncasecmp
-            strncasecmp_l strncat strncmp strncpy strndup strnlen strpbrk strptime strptime_l strrchr strsep
-            strsignal strspn strstr strtod strtod_l strtof strtof_l strtoimax strtok strtok_r strtol strtol_l
-            strtold strtoll strtoll_l strtoq strtoul strtoul_l strtoull strtoull_l strtoumax strtouq strverscmp
-            strxfrm strxfrm_l swab swprintf swscanf symlink symlinkat sync syncfs syscall sysconf sysinfo syslog
-            system tcdrain tcflow tcflush tcgetattr tcgetsid tcsendbreak tcsetattr tdelete tdestroy telldir
-            tempnam textdomain tfind thrd_create thrd_current thrd_detach thrd_equal thrd_exit thrd_join
-            thrd_sleep thrd_yield time timegm timelocal timer_create timer_delete timer_getoverrun timer_gettime
-            timer_settime timerfd_create timerfd_gettime timerfd_settime times timespec_get tmpfile tmpnam
-            toascii tolower tolower_l toupper toupper_l towctrans towctrans_l towlower towlower_l towupper
-            towupper_l truncate tsearch tss_create tss_delete tss_get tss_set ttyname ttyname_r twalk tzset
-            ualarm umask uname ungetc ungetwc unlink unlinkat unlockpt unsetenv updwtmp updwtmpx uselocale
-            usleep utime utimensat utimes utmpname utmpxname valloc vasprintf vdprintf verr verrx versionsort
-            vfork vfprintf vfscanf vfwprintf vfwscanf vprintf vscanf vsnprintf vsprintf vsscanf vswprintf
-            vswscanf vsyslog vwarn vwarnx vwprintf vwscanf wait wait3 wait4 waitid waitpid warn warnx wcpcpy
-            wcpncpy wcrtomb wcscasecmp wcscasecmp_l wcscat wcschr wcschrnul wcscmp wcscoll wcscoll_l wcscpy
-            wcscspn wcsdup wcsftime wcsftime_l wcslen wcsncasecmp wcsncasecmp_l wcsncat wcsncmp wcsncpy wcsnlen
-            wcsnrtombs wcspbrk wcsrchr wcsrtombs wcsspn wcsstr wcstod wcstod_l wcstof wcstof_l wcstok wcstol
-            wcstol_l wcstold wcstoll wcstoll_l wcstombs wcstoul wcstoul_l wcstoull wcstoull_l wcswidth wcsxfrm
-            wcsxfrm_l wctob wctomb wctrans wctrans_l wctype wctype_l wcwidth wmemchr wmemcmp wmemcpy wmemmove
-            wmempcpy wmemset wprintf write writev wscanf
-            """, .function, .libc)
-        add("""
-            __addtf3 __clear_cache __clzti2 __ctzti2 __divdc3 __divsc3 __divtc3 __divtf3 __divti3 __divxc3
-            __eqtf2 __extenddftf2 __extendsftf2 __ffsti2 __fixdfti __fixsfti __fixtfdi __fixtfsi __fixtfti
-            __fixunsdfti __fixunssfti __fixunstfdi __fixunstfsi __fixunstfti __fixunsxfti __fixxfti __floatditf
-            __floatsitf __floattidf __floattisf __floattitf __floattixf __floatunditf __floatunsitf
-            __floatuntidf __floatuntisf __floatuntitf __floatuntixf __getf2 __gttf2 __letf2 __lttf2 __modti3
-            __muldc3 __mulsc3 __multc3 __multf3 __mulxc3 __negtf2 __negti2 __netf2 __parityti2 __popcountdi2
-            __popcountti2 __powidf2 __powisf2 __powitf2 __powixf2 __subtf3 __trunctfdf2 __trunctfsf2
-            __udivmodti4 __udivti3 __umodti3 __unordtf2
-            """, .function, .libgcc)
-        add("""
-            __crossrun_cabs __crossrun_cabsf __crossrun_cabsl __crossrun_cacos __crossrun_cacosf
-            __crossrun_cacosh __crossrun_cacoshf __crossrun_cacoshl __crossrun_cacosl __crossrun_carg
-            __crossrun_cargf __crossrun_cargl __crossrun_casin __crossrun_casinf __crossrun_casinh
-            __crossrun_casinhf __crossrun_casinhl __crossrun_casinl __crossrun_catan __crossrun_catanf
-            __crossrun_catanh __crossrun_catanhf __crossrun_catanhl __crossrun_catanl __crossrun_ccos
-            __crossrun_ccosf __crossrun_ccosh __crossrun_ccoshf __crossrun_ccoshl __crossrun_ccosl
-            __crossrun_cexp __crossrun_cexpf __crossrun_cexpl __crossrun_clog __crossrun_clog10
-            __crossrun_clog10f __crossrun_clog10l __crossrun_clogf __crossrun_clogl __crossrun_cpow
-            __crossrun_cpowf __crossrun_cpowl __crossrun_csin __crossrun_csinf __crossrun_csinh
-            __crossrun_csinhf __crossrun_csinhl __crossrun_csinl __crossrun_csqrt __crossrun_csqrtf
-            __crossrun_csqrtl __crossrun_ctan __crossrun_ctanf __crossrun_ctanh __crossrun_ctanhf
-            __crossrun_ctanhl __crossrun_ctanl acos acosf acosh acoshf acoshl acosl asin asinf asinh asinhf
-            asinhl asinl atan atan2 atan2f atan2l atanf atanh atanhf atanhl atanl cabs cabsf cabsl cacos cacosf
-            cacosh cacoshf cacoshl cacosl carg cargf cargl casin casinf casinh casinhf casinhl casinl catan
-            catanf catanh catanhf catanhl catanl cbrt cbrtf cbrtl ccos ccosf ccosh ccoshf ccoshl ccosl ceil
-            ceilf ceill cexp cexpf cexpl cimag cimagf cimagl clog clog10 clog10f clog10l clogf clogl conj conjf
-            conjl copysign copysignf copysignl cos cosf cosh coshf coshl cosl cpow cpowf cpowl cproj cprojf
-            cprojl creal crealf creall csin csinf csinh csinhf csinhl csinl csqrt csqrtf csqrtl ctan ctanf ctanh
-            ctanhf ctanhl ctanl erf erfc erfcf erfcl erff erfl exp exp10 exp10f exp10l exp2 exp2f exp2l expf
-            expl expm1 expm1f expm1l fabs fabsf fabsl fdim fdimf fdiml feclearexcept fegetenv fegetexceptflag
-            fegetround feholdexcept feraiseexcept fesetenv fesetexceptflag fesetround fetestexcept feupdateenv
-            floor floorf floorl fma fmaf fmal fmax fmaxf fmaxl fmin fminf fminl fmod fmodf fmodl frexp frexpf
-            frexpl hypot hypotf hypotl ilogb ilogbf ilogbl j0 j0f j0l j1 j1f j1l jn jnf jnl ldexp ldexpf ldexpl
-            lgamma lgamma_r lgammaf lgammaf_r lgammal lgammal_r llrint llrintf llrintl llround llroundf llroundl
-            log log10 log10f log10l log1p log1pf log1pl log2 log2f log2l logb logbf logbl logf logl lrint lrintf
-            lrintl lround lroundf lroundl modf modff modfl nan nanf nanl nearbyint nearbyintf nearbyintl
-            nextafter nextafterf nextafterl nexttoward nexttowardf nexttowardl pow powf powl remainder
-            remainderf remainderl remquo remquof remquol rint rintf rintl round roundf roundl scalbln scalblnf
-            scalblnl scalbn scalbnf scalbnl sin sincos sincosf sincosl sinf sinh sinhf sinhl sinl sqrt sqrtf
-            sqrtl tan tanf tanh tanhf tanhl tanl tgamma tgammaf tgammal trunc truncf truncl y0 y0f y0l y1 y1f
-            y1l yn ynf ynl
-            """, .function, .libm)
         return table
     }()
+
+    /// The runtime symbol named `name`, or nil: a binary search of the sorted table, so a
+    /// run's start-up does not build the 1,000-entry dictionary to look up its few imports.
+    public static func lookup(_ name: String) -> RuntimeSymbol? {
+        var key = name
+        let tag: UInt8? = key.withUTF8 { key in
+            entries.withUTF8Buffer { text in
+                var lo = 0
+                var hi = text.count
+                while lo < hi {
+                    // The entry holding byte `mid`: text[start..<end] is `NAME:T`.
+                    var start = (lo + hi) / 2
+                    while start > lo && !isSeparator(text[start - 1]) { start -= 1 }
+                    var end = start
+                    while end < text.count && !isSeparator(text[end]) { end += 1 }
+                    guard end - start >= 3 else { return nil }
+                    let order = compare(key, UnsafeBufferPointer(rebasing: text[start..<(end - 2)]))
+                    if order == 0 { return text[end - 1] }
+                    if order < 0 { hi = start } else { lo = end + 1 }
+                }
+                return nil
+            }
+        }
+        guard let tag, let (kind, library) = decode(tag) else { return nil }
+        return RuntimeSymbol(name: name, kind: kind, library: library)
+    }
+
+    private static func isSeparator(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0a }
+
+    /// Byte-wise order of `a` and `b` (negative, zero, positive), as the table is sorted.
+    private static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        for i in 0..<min(a.count, b.count) where a[i] != b[i] { return a[i] < b[i] ? -1 : 1 }
+        return a.count - b.count
+    }
+
+    /// An entry's tag: lower case a function, upper case data; c libc, m libm, g libgcc_s.
+    private static func decode(_ tag: UInt8) -> (RuntimeSymbolKind, HostLibrary)? {
+        switch tag {
+        case UInt8(ascii: "c"): return (.function, .libc)
+        case UInt8(ascii: "m"): return (.function, .libm)
+        case UInt8(ascii: "g"): return (.function, .libgcc)
+        case UInt8(ascii: "C"): return (.data, .libc)
+        case UInt8(ascii: "M"): return (.data, .libm)
+        case UInt8(ascii: "G"): return (.data, .libgcc)
+        default: return nil
+        }
+    }
+
+    /// Every symbol as `NAME:T` (T: ``decode(_:)``), sorted by name byte by byte, separated by
+    /// spaces and newlines.
+    static let entries: StaticString = """
+        _Exit:c __addtf3:g __assert_fail:c __clear_cache:g __clzti2:g __crossrun_cabs:m __crossrun_cabsf:m
+        __crossrun_cabsl:m __crossrun_cacos:m __crossrun_cacosf:m __crossrun_cacosh:m __crossrun_cacoshf:m
+        __crossrun_cacoshl:m __crossrun_cacosl:m __crossrun_carg:m __crossrun_cargf:m __crossrun_cargl:m
+        __crossrun_casin:m __crossrun_casinf:m __crossrun_casinh:m __crossrun_casinhf:m __crossrun_casinhl:m
+        __crossrun_casinl:m __crossrun_catan:m __crossrun_catanf:m __crossrun_catanh:m __crossrun_catanhf:m
+        __crossrun_catanhl:m __crossrun_catanl:m __crossrun_ccos:m __crossrun_ccosf:m __crossrun_ccosh:m
+        __crossrun_ccoshf:m __crossrun_ccoshl:m __crossrun_ccosl:m __crossrun_cexp:m __crossrun_cexpf:m
+        __crossrun_cexpl:m __crossrun_clog:m __crossrun_clog10:m __crossrun_clog10f:m __crossrun_clog10l:m
+        __crossrun_clogf:m __crossrun_clogl:m __crossrun_cpow:m __crossrun_cpowf:m __crossrun_cpowl:m
+        __crossrun_csin:m __crossrun_csinf:m __crossrun_csinh:m __crossrun_csinhf:m __crossrun_csinhl:m
+        __crossrun_csinl:m __crossrun_csqrt:m __crossrun_csqrtf:m __crossrun_csqrtl:m __crossrun_ctan:m
+        __crossrun_ctanf:m __crossrun_ctanh:m __crossrun_ctanhf:m __crossrun_ctanhl:m __crossrun_ctanl:m
+        __crossrun_futex_wait:c __crossrun_futex_wake:c __crossrun_gettid:c __crossrun_host_memchr:c
+        __crossrun_host_memcmp:c __crossrun_host_memcpy:c __crossrun_host_memmove:c __crossrun_host_memset:c
+        __crossrun_host_strchr:c __crossrun_host_strcmp:c __crossrun_host_strlen:c __crossrun_thread_exit:c
+        __crossrun_thread_spawn:c __ctype_get_mb_cur_max:c __ctzti2:g __divdc3:g __divsc3:g __divtc3:g
+        __divtf3:g __divti3:g __divxc3:g __environ:C __eqtf2:g __errno_location:c __extenddftf2:g
+        __extendsftf2:g __fbufsize:c __ffsti2:g __fixdfti:g __fixsfti:g __fixtfdi:g __fixtfsi:g __fixtfti:g
+        __fixunsdfti:g __fixunssfti:g __fixunstfdi:g __fixunstfsi:g __fixunstfti:g __fixunsxfti:g
+        __fixxfti:g __flbf:c __floatditf:g __floatsitf:g __floattidf:g __floattisf:g __floattitf:g
+        __floattixf:g __floatunditf:g __floatunsitf:g __floatuntidf:g __floatuntisf:g __floatuntitf:g
+        __floatuntixf:g __fpending:c __fpurge:c __freadable:c __freading:c __fsetlocking:c __fwritable:c
+        __fwriting:c __getf2:g __gttf2:g __h_errno_location:c __letf2:g __lttf2:g __modti3:g __muldc3:g
+        __mulsc3:g __multc3:g __multf3:g __mulxc3:g __negtf2:g __negti2:g __netf2:g __parityti2:g
+        __popcountdi2:g __popcountti2:g __powidf2:g __powisf2:g __powitf2:g __powixf2:g __sigsetjmp:c
+        __stack_chk_fail:c __stack_chk_guard:C __subtf3:g __trunctfdf2:g __trunctfsf2:g __udivmodti4:g
+        __udivti3:g __umodti3:g __unordtf2:g __xpg_basename:c __xpg_strerror_r:c _exit:c _flushlbf:c
+        _longjmp:c _setjmp:c _tolower:c _toupper:c a64l:c abort:c abs:c accept:c accept4:c access:c acos:m
+        acosf:m acosh:m acoshf:m acoshl:m acosl:m alarm:c aligned_alloc:c alphasort:c arc4random:c
+        arc4random_buf:c arc4random_uniform:c asctime:c asctime_r:c asin:m asinf:m asinh:m asinhf:m asinhl:m
+        asinl:m asprintf:c at_quick_exit:c atan:m atan2:m atan2f:m atan2l:m atanf:m atanh:m atanhf:m
+        atanhl:m atanl:m atexit:c atof:c atoi:c atol:c atoll:c backtrace:c backtrace_symbols:c
+        backtrace_symbols_fd:c basename:c bcmp:c bcopy:c bind:c bind_textdomain_codeset:c bindtextdomain:c
+        bsearch:c btowc:c bzero:c c16rtomb:c c32rtomb:c cabs:m cabsf:m cabsl:m cacos:m cacosf:m cacosh:m
+        cacoshf:m cacoshl:m cacosl:m call_once:c calloc:c canonicalize_file_name:c carg:m cargf:m cargl:m
+        casin:m casinf:m casinh:m casinhf:m casinhl:m casinl:m catan:m catanf:m catanh:m catanhf:m catanhl:m
+        catanl:m cbrt:m cbrtf:m cbrtl:m ccos:m ccosf:m ccosh:m ccoshf:m ccoshl:m ccosl:m ceil:m ceilf:m
+        ceill:m cexp:m cexpf:m cexpl:m cfgetispeed:c cfgetospeed:c cfmakeraw:c cfsetispeed:c cfsetospeed:c
+        cfsetspeed:c chdir:c chmod:c chown:c chroot:c cimag:m cimagf:m cimagl:m clearenv:c clearerr:c
+        clearerr_unlocked:c clock:c clock_getres:c clock_gettime:c clock_nanosleep:c clock_settime:c clog:m
+        clog10:m clog10f:m clog10l:m clogf:m clogl:m close:c close_range:c closedir:c closefrom:c closelog:c
+        cnd_broadcast:c cnd_destroy:c cnd_init:c cnd_signal:c cnd_timedwait:c cnd_wait:c confstr:c conj:m
+        conjf:m conjl:m connect:c copy_file_range:c copysign:m copysignf:m copysignl:m cos:m cosf:m cosh:m
+        coshf:m coshl:m cosl:m cpow:m cpowf:m cpowl:m cproj:m cprojf:m cprojl:m creal:m crealf:m creall:m
+        creat:c csin:m csinf:m csinh:m csinhf:m csinhl:m csinl:m csqrt:m csqrtf:m csqrtl:m ctan:m ctanf:m
+        ctanh:m ctanhf:m ctanhl:m ctanl:m ctermid:c ctime:c ctime_r:c daemon:c dcgettext:c dcngettext:c
+        dgettext:c difftime:c dirfd:c dirname:c div:c dlclose:c dlerror:c dlopen:c dlsym:c dngettext:c
+        dprintf:c drand48:c drand48_r:c dup:c dup2:c dup3:c duplocale:c ecvt:c endgrent:c endhostent:c
+        endprotoent:c endpwent:c endservent:c endusershell:c endutent:c endutxent:c environ:C epoll_create:c
+        epoll_create1:c epoll_ctl:c epoll_pwait:c epoll_wait:c erand48:c erand48_r:c erf:m erfc:m erfcf:m
+        erfcl:m erff:m erfl:m err:c error:c errx:c eventfd:c eventfd_read:c eventfd_write:c execl:c execle:c
+        execlp:c execv:c execve:c execvp:c execvpe:c exit:c exp:m exp10:m exp10f:m exp10l:m exp2:m exp2f:m
+        exp2l:m expf:m expl:m explicit_bzero:c expm1:m expm1f:m expm1l:m fabs:m fabsf:m fabsl:m faccessat:c
+        fchdir:c fchmod:c fchmodat:c fchown:c fchownat:c fclose:c fcntl:c fcvt:c fdatasync:c fdim:m fdimf:m
+        fdiml:m fdopen:c fdopendir:c feclearexcept:m fegetenv:m fegetexceptflag:m fegetround:m
+        feholdexcept:m feof:c feof_unlocked:c feraiseexcept:m ferror:c ferror_unlocked:c fesetenv:m
+        fesetexceptflag:m fesetround:m fetestexcept:m feupdateenv:m fflush:c fflush_unlocked:c ffs:c ffsl:c
+        ffsll:c fgetc:c fgetc_unlocked:c fgetgrent:c fgetgrent_r:c fgetpos:c fgetpwent:c fgetpwent_r:c
+        fgets:c fgets_unlocked:c fgetwc:c fgetwc_unlocked:c fgetws:c fgetws_unlocked:c fileno:c
+        fileno_unlocked:c flock:c flockfile:c floor:m floorf:m floorl:m fma:m fmaf:m fmal:m fmax:m fmaxf:m
+        fmaxl:m fmemopen:c fmin:m fminf:m fminl:m fmod:m fmodf:m fmodl:m fnmatch:c fopen:c fopencookie:c
+        fork:c forkpty:c fpathconf:c fprintf:c fputc:c fputc_unlocked:c fputs:c fputs_unlocked:c fputwc:c
+        fputwc_unlocked:c fputws:c fputws_unlocked:c fread:c fread_unlocked:c free:c freeaddrinfo:c
+        freeifaddrs:c freelocale:c freopen:c frexp:m frexpf:m frexpl:m fscanf:c fseek:c fseeko:c fsetpos:c
+        fstat:c fstatat:c fstatfs:c fstatvfs:c fsync:c ftell:c ftello:c ftruncate:c ftrylockfile:c ftw:c
+        funlockfile:c futimens:c futimes:c fwide:c fwprintf:c fwrite:c fwrite_unlocked:c fwscanf:c
+        gai_strerror:c gcvt:c get_avphys_pages:c get_nprocs:c get_nprocs_conf:c get_phys_pages:c
+        getaddrinfo:c getauxval:c getc:c getc_unlocked:c getchar:c getchar_unlocked:c getcwd:c getdelim:c
+        getdtablesize:c getegid:c getentropy:c getenv:c geteuid:c getgid:c getgrent:c getgrent_r:c
+        getgrgid:c getgrgid_r:c getgrnam:c getgrnam_r:c getgrouplist:c getgroups:c gethostbyaddr:c
+        gethostbyaddr_r:c gethostbyname:c gethostbyname2:c gethostbyname2_r:c gethostbyname_r:c gethostent:c
+        gethostname:c getifaddrs:c getitimer:c getline:c getloadavg:c getlogin:c getlogin_r:c getnameinfo:c
+        getopt:c getopt_long:c getopt_long_only:c getpagesize:c getpass:c getpeername:c getpgid:c getpgrp:c
+        getpid:c getppid:c getpriority:c getprotobyname:c getprotobyname_r:c getprotobynumber:c
+        getprotobynumber_r:c getprotoent:c getprotoent_r:c getpt:c getpwent:c getpwent_r:c getpwnam:c
+        getpwnam_r:c getpwuid:c getpwuid_r:c getrandom:c getresgid:c getresuid:c getrlimit:c getrusage:c
+        getservbyname:c getservbyname_r:c getservbyport:c getservbyport_r:c getservent:c getservent_r:c
+        getsid:c getsockname:c getsockopt:c getsubopt:c gettext:c gettid:c gettimeofday:c getuid:c
+        getusershell:c getutent:c getutent_r:c getutid:c getutid_r:c getutline:c getutline_r:c getutmp:c
+        getutmpx:c getutxent:c getutxid:c getutxline:c getw:c getwc:c getwc_unlocked:c getwchar:c
+        getwchar_unlocked:c getwd:c glob:c globfree:c gmtime:c gmtime_r:c gnu_get_libc_release:c
+        gnu_get_libc_version:c grantpt:c hcreate:c hcreate_r:c hdestroy:c hdestroy_r:c herror:c hsearch:c
+        hsearch_r:c hstrerror:c htonl:c htons:c hypot:m hypotf:m hypotl:m if_freenameindex:c
+        if_indextoname:c if_nameindex:c if_nametoindex:c ilogb:m ilogbf:m ilogbl:m imaxabs:c imaxdiv:c
+        in6addr_any:C in6addr_loopback:C index:c inet_addr:c inet_aton:c inet_network:c inet_ntoa:c
+        inet_ntop:c inet_pton:c initgroups:c initstate:c initstate_r:c inotify_add_watch:c inotify_init:c
+        inotify_init1:c inotify_rm_watch:c insque:c ioctl:c isalnum:c isalnum_l:c isalpha:c isalpha_l:c
+        isascii:c isatty:c isblank:c isblank_l:c iscntrl:c iscntrl_l:c isdigit:c isdigit_l:c isgraph:c
+        isgraph_l:c islower:c islower_l:c isprint:c isprint_l:c ispunct:c ispunct_l:c isspace:c isspace_l:c
+        isupper:c isupper_l:c iswalnum:c iswalnum_l:c iswalpha:c iswalpha_l:c iswblank:c iswblank_l:c
+        iswcntrl:c iswcntrl_l:c iswctype:c iswctype_l:c iswdigit:c iswdigit_l:c iswgraph:c iswgraph_l:c
+        iswlower:c iswlower_l:c iswprint:c iswprint_l:c iswpunct:c iswpunct_l:c iswspace:c iswspace_l:c
+        iswupper:c iswupper_l:c iswxdigit:c iswxdigit_l:c isxdigit:c isxdigit_l:c j0:m j0f:m j0l:m j1:m
+        j1f:m j1l:m jn:m jnf:m jnl:m jrand48:c jrand48_r:c kill:c l64a:c labs:c lchown:c lcong48:c
+        lcong48_r:c ldexp:m ldexpf:m ldexpl:m ldiv:c lfind:c lgamma:m lgamma_r:m lgammaf:m lgammaf_r:m
+        lgammal:m lgammal_r:m link:c linkat:c listen:c llabs:c lldiv:c llrint:m llrintf:m llrintl:m
+        llround:m llroundf:m llroundl:m localeconv:c localtime:c localtime_r:c lockf:c log:m log10:m
+        log10f:m log10l:m log1p:m log1pf:m log1pl:m log2:m log2f:m log2l:m logb:m logbf:m logbl:m logf:m
+        login_tty:c logl:m longjmp:c lrand48:c lrand48_r:c lrint:m lrintf:m lrintl:m lround:m lroundf:m
+        lroundl:m lsearch:c lseek:c lstat:c lutimes:c madvise:c malloc:c malloc_trim:c malloc_usable_size:c
+        mblen:c mbrlen:c mbrtoc16:c mbrtoc32:c mbrtowc:c mbsinit:c mbsnrtowcs:c mbsrtowcs:c mbstowcs:c
+        mbtowc:c memalign:c memccpy:c memchr:c memcmp:c memcpy:c memmem:c memmove:c mempcpy:c memrchr:c
+        memset:c mkdir:c mkdirat:c mkdtemp:c mkfifo:c mkfifoat:c mknod:c mknodat:c mkostemp:c mkostemps:c
+        mkstemp:c mkstemps:c mktemp:c mktime:c mlock:c mmap:c modf:m modff:m modfl:m mprotect:c mrand48:c
+        mrand48_r:c mremap:c msync:c mtx_destroy:c mtx_init:c mtx_lock:c mtx_timedlock:c mtx_trylock:c
+        mtx_unlock:c munlock:c munmap:c nan:m nanf:m nanl:m nanosleep:c nearbyint:m nearbyintf:m
+        nearbyintl:m newlocale:c nextafter:m nextafterf:m nextafterl:m nexttoward:m nexttowardf:m
+        nexttowardl:m nftw:c ngettext:c nice:c nl_langinfo:c nl_langinfo_l:c nrand48:c nrand48_r:c ntohl:c
+        ntohs:c on_exit:c open:c open_memstream:c open_wmemstream:c openat:c opendir:c openlog:c openpty:c
+        optarg:C opterr:C optind:C optopt:C pathconf:c pause:c pclose:c perror:c pipe:c pipe2:c poll:c
+        popen:c posix_fadvise:c posix_fallocate:c posix_madvise:c posix_memalign:c posix_openpt:c
+        posix_spawn:c posix_spawn_file_actions_addchdir_np:c posix_spawn_file_actions_addclose:c
+        posix_spawn_file_actions_adddup2:c posix_spawn_file_actions_addfchdir_np:c
+        posix_spawn_file_actions_addopen:c posix_spawn_file_actions_destroy:c
+        posix_spawn_file_actions_init:c posix_spawnattr_destroy:c posix_spawnattr_getflags:c
+        posix_spawnattr_getpgroup:c posix_spawnattr_getsigdefault:c posix_spawnattr_getsigmask:c
+        posix_spawnattr_init:c posix_spawnattr_setflags:c posix_spawnattr_setpgroup:c
+        posix_spawnattr_setsigdefault:c posix_spawnattr_setsigmask:c posix_spawnp:c pow:m powf:m powl:m
+        pread:c preadv:c printf:c program_invocation_name:C program_invocation_short_name:C pselect:c
+        psignal:c pthread_attr_destroy:c pthread_attr_getdetachstate:c pthread_attr_getguardsize:c
+        pthread_attr_getinheritsched:c pthread_attr_getschedparam:c pthread_attr_getschedpolicy:c
+        pthread_attr_getscope:c pthread_attr_getstacksize:c pthread_attr_init:c
+        pthread_attr_setdetachstate:c pthread_attr_setguardsize:c pthread_attr_setinheritsched:c
+        pthread_attr_setschedparam:c pthread_attr_setschedpolicy:c pthread_attr_setscope:c
+        pthread_attr_setstacksize:c pthread_barrier_destroy:c pthread_barrier_init:c pthread_barrier_wait:c
+        pthread_barrierattr_destroy:c pthread_barrierattr_getpshared:c pthread_barrierattr_init:c
+        pthread_barrierattr_setpshared:c pthread_cancel:c pthread_clockjoin_np:c pthread_cond_broadcast:c
+        pthread_cond_clockwait:c pthread_cond_destroy:c pthread_cond_init:c pthread_cond_signal:c
+        pthread_cond_timedwait:c pthread_cond_wait:c pthread_condattr_destroy:c pthread_condattr_getclock:c
+        pthread_condattr_getpshared:c pthread_condattr_init:c pthread_condattr_setclock:c
+        pthread_condattr_setpshared:c pthread_create:c pthread_detach:c pthread_equal:c pthread_exit:c
+        pthread_getattr_np:c pthread_getname_np:c pthread_getspecific:c pthread_join:c pthread_key_create:c
+        pthread_key_delete:c pthread_mutex_clocklock:c pthread_mutex_consistent:c pthread_mutex_destroy:c
+        pthread_mutex_init:c pthread_mutex_lock:c pthread_mutex_timedlock:c pthread_mutex_trylock:c
+        pthread_mutex_unlock:c pthread_mutexattr_destroy:c pthread_mutexattr_getpshared:c
+        pthread_mutexattr_getrobust:c pthread_mutexattr_gettype:c pthread_mutexattr_init:c
+        pthread_mutexattr_setpshared:c pthread_mutexattr_setrobust:c pthread_mutexattr_settype:c
+        pthread_once:c pthread_rwlock_clockrdlock:c pthread_rwlock_clockwrlock:c pthread_rwlock_destroy:c
+        pthread_rwlock_init:c pthread_rwlock_rdlock:c pthread_rwlock_timedrdlock:c
+        pthread_rwlock_timedwrlock:c pthread_rwlock_tryrdlock:c pthread_rwlock_trywrlock:c
+        pthread_rwlock_unlock:c pthread_rwlock_wrlock:c pthread_rwlockattr_destroy:c
+        pthread_rwlockattr_getpshared:c pthread_rwlockattr_init:c pthread_rwlockattr_setpshared:c
+        pthread_self:c pthread_setcancelstate:c pthread_setcanceltype:c pthread_setname_np:c
+        pthread_setspecific:c pthread_sigmask:c pthread_spin_destroy:c pthread_spin_init:c
+        pthread_spin_lock:c pthread_spin_trylock:c pthread_spin_unlock:c pthread_testcancel:c
+        pthread_timedjoin_np:c pthread_tryjoin_np:c ptsname:c ptsname_r:c putc:c putc_unlocked:c putchar:c
+        putchar_unlocked:c putenv:c putgrent:c putpwent:c puts:c pututline:c pututxline:c putw:c putwc:c
+        putwc_unlocked:c putwchar:c putwchar_unlocked:c pwrite:c pwritev:c qsort:c qsort_r:c quick_exit:c
+        raise:c rand:c rand_r:c random:c random_r:c rawmemchr:c read:c readdir:c readdir_r:c readlink:c
+        readlinkat:c readv:c realloc:c reallocarray:c realpath:c recv:c recvfrom:c recvmsg:c regcomp:c
+        regerror:c regexec:c regfree:c remainder:m remainderf:m remainderl:m remove:c remque:c remquo:m
+        remquof:m remquol:m rename:c renameat:c rewind:c rewinddir:c rindex:c rint:m rintf:m rintl:m rmdir:c
+        round:m roundf:m roundl:m rpmatch:c scalbln:m scalblnf:m scalblnl:m scalbn:m scalbnf:m scalbnl:m
+        scandir:c scandirat:c scanf:c sched_getaffinity:c sched_getcpu:c sched_yield:c secure_getenv:c
+        seed48:c seed48_r:c seekdir:c select:c sem_clockwait:c sem_destroy:c sem_getvalue:c sem_init:c
+        sem_post:c sem_timedwait:c sem_trywait:c sem_wait:c send:c sendfile:c sendmsg:c sendto:c setbuf:c
+        setbuffer:c setegid:c setenv:c seteuid:c setgid:c setgrent:c setgroups:c sethostent:c sethostname:c
+        setitimer:c setjmp:c setlinebuf:c setlocale:c setlogmask:c setpgid:c setpriority:c setprotoent:c
+        setpwent:c setregid:c setresgid:c setresuid:c setreuid:c setrlimit:c setservent:c setsid:c
+        setsockopt:c setstate:c setstate_r:c setuid:c setusershell:c setutent:c setutxent:c setvbuf:c
+        shutdown:c sigabbrev_np:c sigaction:c sigaddset:c sigandset:c sigdelset:c sigdescr_np:c
+        sigemptyset:c sigfillset:c sigisemptyset:c sigismember:c siglongjmp:c signal:c signalfd:c signgam:M
+        sigorset:c sigpending:c sigprocmask:c sigwait:c sin:m sincos:m sincosf:m sincosl:m sinf:m sinh:m
+        sinhf:m sinhl:m sinl:m sleep:c snprintf:c sockatmark:c socket:c socketpair:c sprintf:c sqrt:m
+        sqrtf:m sqrtl:m srand:c srand48:c srand48_r:c srandom:c srandom_r:c sscanf:c stat:c statfs:c
+        statvfs:c stderr:C stdin:C stdout:C stpcpy:c stpncpy:c strcasecmp:c strcasecmp_l:c strcasestr:c
+        strcat:c strchr:c strchrnul:c strcmp:c strcoll:c strcoll_l:c strcpy:c strcspn:c strdup:c strerror:c
+        strerror_l:c strerror_r:c strerrordesc_np:c strerrorname_np:c strfromd:c strfromf:c strfroml:c
+        strftime:c strftime_l:c strlen:c strncasecmp:c strncasecmp_l:c strncat:c strncmp:c strncpy:c
+        strndup:c strnlen:c strpbrk:c strptime:c strptime_l:c strrchr:c strsep:c strsignal:c strspn:c
+        strstr:c strtod:c strtod_l:c strtof:c strtof_l:c strtoimax:c strtok:c strtok_r:c strtol:c strtol_l:c
+        strtold:c strtoll:c strtoll_l:c strtoq:c strtoul:c strtoul_l:c strtoull:c strtoull_l:c strtoumax:c
+        strtouq:c strverscmp:c strxfrm:c strxfrm_l:c swab:c swprintf:c swscanf:c symlink:c symlinkat:c
+        sync:c syncfs:c syscall:c sysconf:c sysinfo:c syslog:c system:c tan:m tanf:m tanh:m tanhf:m tanhl:m
+        tanl:m tcdrain:c tcflow:c tcflush:c tcgetattr:c tcgetsid:c tcsendbreak:c tcsetattr:c tdelete:c
+        tdestroy:c telldir:c tempnam:c textdomain:c tfind:c tgamma:m tgammaf:m tgammal:m thrd_create:c
+        thrd_current:c thrd_detach:c thrd_equal:c thrd_exit:c thrd_join:c thrd_sleep:c thrd_yield:c time:c
+        timegm:c timelocal:c timer_create:c timer_delete:c timer_getoverrun:c timer_gettime:c
+        timer_settime:c timerfd_create:c timerfd_gettime:c timerfd_settime:c times:c timespec_get:c
+        tmpfile:c tmpnam:c toascii:c tolower:c tolower_l:c toupper:c toupper_l:c towctrans:c towctrans_l:c
+        towlower:c towlower_l:c towupper:c towupper_l:c trunc:m truncate:c truncf:m truncl:m tsearch:c
+        tss_create:c tss_delete:c tss_get:c tss_set:c ttyname:c ttyname_r:c twalk:c tzset:c ualarm:c umask:c
+        uname:c ungetc:c ungetwc:c unlink:c unlinkat:c unlockpt:c unsetenv:c updwtmp:c updwtmpx:c
+        uselocale:c usleep:c utime:c utimensat:c utimes:c utmpname:c utmpxname:c valloc:c vasprintf:c
+        vdprintf:c verr:c verrx:c versionsort:c vfork:c vfprintf:c vfscanf:c vfwprintf:c vfwscanf:c
+        vprintf:c vscanf:c vsnprintf:c vsprintf:c vsscanf:c vswprintf:c vswscanf:c vsyslog:c vwarn:c
+        vwarnx:c vwprintf:c vwscanf:c wait:c wait3:c wait4:c waitid:c waitpid:c warn:c warnx:c wcpcpy:c
+        wcpncpy:c wcrtomb:c wcscasecmp:c wcscasecmp_l:c wcscat:c wcschr:c wcschrnul:c wcscmp:c wcscoll:c
+        wcscoll_l:c wcscpy:c wcscspn:c wcsdup:c wcsftime:c wcsftime_l:c wcslen:c wcsncasecmp:c
+        wcsncasecmp_l:c wcsncat:c wcsncmp:c wcsncpy:c wcsnlen:c wcsnrtombs:c wcspbrk:c wcsrchr:c wcsrtombs:c
+        wcsspn:c wcsstr:c wcstod:c wcstod_l:c wcstof:c wcstof_l:c wcstok:c wcstol:c wcstol_l:c wcstold:c
+        wcstoll:c wcstoll_l:c wcstombs:c wcstoul:c wcstoul_l:c wcstoull:c wcstoull_l:c wcswidth:c wcsxfrm:c
+        wcsxfrm_l:c wctob:c wctomb:c wctrans:c wctrans_l:c wctype:c wctype_l:c wcwidth:c wmemchr:c wmemcmp:c
+        wmemcpy:c wmemmove:c wmempcpy:c wmemset:c wprintf:c write:c writev:c wscanf:c y0:m y0f:m y0l:m y1:m
+        y1f:m y1l:m yn:m ynf:m ynl:m
+        """
 
     /// The thread primitives the guest thread library (`runtime/crossrun_thread.h`) calls:
     /// served natively by the loader, emulated by the scheduler; no header declares them.
