@@ -134,7 +134,7 @@ extension GuestProcess {
         }
         s.threads[i].state = .ended
         s.request = .exit
-        uc_emu_stop(uc)
+        stopEngine()
     }
 
     /// `__crossrun_futex_wait`.
@@ -247,6 +247,7 @@ extension GuestProcess {
     /// Single-threaded programs never have it.
     func installSliceHook(_ s: GuestScheduler) {
         guard let ticker = s.ticker, let flag = crossrun_ticker_flag(ticker), s.sliceHook == nil else { return }
+        useTrappingStubs()   // one block hook, called directly (GuestProcess+LibraryCall)
         // The C callback itself (no Swift thunk): it runs at every block start.
         let block: @convention(c) (OpaquePointer?, UInt64, UInt32, UnsafeMutableRawPointer?) -> Void = crossrun_slice_hook
         var hook: uc_hook = 0
@@ -278,7 +279,7 @@ extension GuestProcess {
     func requestSwitch(_ reason: SwitchReason) {
         guard let s = threads, nestedStackTops.isEmpty else { return }
         if s.request == nil || reason == .block || reason == .exit { s.request = reason }
-        uc_emu_stop(uc)
+        stopEngine()
     }
 
     /// Counts a library call made with threads alive; after a seeded number of them the
@@ -291,7 +292,7 @@ extension GuestProcess {
         s.callsUntilPreemption -= 1
         if s.callsUntilPreemption <= 0 {
             s.callsUntilPreemption = s.drawPreemptionInterval()
-            if s.request == nil { s.request = .preempt; uc_emu_stop(uc) }
+            if s.request == nil { s.request = .preempt; stopEngine() }
         }
     }
 
