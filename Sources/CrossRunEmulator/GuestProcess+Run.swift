@@ -116,7 +116,7 @@ extension GuestProcess {
                 try table._withUnsafeGuaranteedRef { try $0.entries[index].body(runtime, trapFrame) }
                 if let e = runtime.takePendingCallbackError() { throw e }
             }
-            try deliverHostPipeSignal()
+            if crossrun_host_signals_pending() != 0 { try deliverHostPipeSignal() }
             if raises { raiseHostExceptions() }
             checkDeadline()
             if let s = threads { countLibraryCall(s) }

@@ -135,8 +135,8 @@ public final class GuestProcess {
     /// the address space, so one value serves the whole run (made per call, it cost an
     /// existential's set-up and destruction and a witness call each time).
     let trapFrame: any CallFrame
-    /// ``functions`` as the trap path calls them, built once the imports are bound: a `let`
-    /// table of concrete entries, borrowed for a call (no retain of the closure's context).
+    /// ``functions`` as the trap path calls them, built once the imports are bound (a table of
+    /// concrete entries: one reabstraction thunk fewer per call than an array of closures).
     private(set) var hostFunctions = HostFunctionTable([])
     /// `arch.trapPCOffset`, read once instead of through the existential on every trap.
     @exclusivity(unchecked) var trapPCOffset: UInt64 = 0
