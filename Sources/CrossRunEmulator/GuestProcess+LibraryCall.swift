@@ -22,8 +22,10 @@ import CrossRunLibc
 ///
 /// With a debugger attached the stubs trap instead (``GuestArch/trapStub``, served by the
 /// interrupt or `syscall` hook, ``onTrap()``): the debugger restarts blocks by writing the PC,
-/// which would run a block hook's call again. They also trap once another block hook comes
-/// (``useTrappingStubs()``).
+/// which would run a block hook's call again. There is never more than one block hook (with
+/// two, Unicorn walks its hook list at every block): a threaded program's time slice and the
+/// stubs share one C hook (``installDispatchHook(flag:)``), and fuzzing's edge map makes the
+/// stubs trap (``useTrappingStubs()``).
 extension GuestProcess {
     /// Installs the trampolines' block hook (not with a debugger: their stubs trap).
     func installLibraryCallHook(_ context: UnsafeMutableRawPointer) throws {
@@ -41,12 +43,12 @@ extension GuestProcess {
         libraryCallHook = hook
     }
 
-    /// Makes the stubs trap from now on, before another block hook is installed (the
-    /// scheduler's time slice, fuzzing's edge map): with two block hooks Unicorn no longer
-    /// calls one directly but walks its hook list at every block, which made a tight threaded
-    /// loop 2–2.5× slower; a trap per library call costs less than that. Called between runs,
-    /// never inside a library call. A stub stopped at its `ret` (a blocked thread) resumes
-    /// there unchanged: both stubs have the same `ret` at the same place.
+    /// Makes the stubs trap from now on, before another block hook is installed (fuzzing's edge
+    /// map; the time slice when ``installDispatchHook(flag:)`` cannot serve): with two block
+    /// hooks Unicorn no longer calls one directly but walks its hook list at every block, which
+    /// made a tight threaded loop 2–2.5× slower; a trap per library call costs less than that.
+    /// Called between runs, never inside a library call. A stub stopped at its `ret` (a blocked
+    /// thread) resumes there unchanged: both stubs have the same `ret` at the same place.
     func useTrappingStubs() {
         guard !libraryCallsTrap else { return }
         libraryCallsTrap = true
@@ -62,6 +64,41 @@ extension GuestProcess {
                     host.advanced(by: i * 16).copyMemory(from: source, byteCount: min(bytes.count, 16))
                 }
             }
+        }
+        _ = crossrun_uc_remove_cache(uc, trampolineBase, trampolineEnd &+ 16)
+    }
+
+    /// Once a second thread exists: replaces the stubs' hook by one C hook that serves the
+    /// stubs and the scheduler's time slice (`crossrun_block_dispatch_hook`), so library calls
+    /// stay cheap and blocks still call one hook directly. Nil when the stubs trap or the hook
+    /// cannot be added (the caller then makes them trap and adds the plain slice hook).
+    func installDispatchHook(flag: UnsafeMutablePointer<Int32>) -> uc_hook? {
+        guard !libraryCallsTrap, let stubsHook = libraryCallHook else { return nil }
+        let dispatch = blockDispatch ?? .allocate(capacity: 1)
+        blockDispatch = dispatch
+        let call: @convention(c) (UInt64, UnsafeMutableRawPointer?) -> Void = { address, context in
+            guard let context else { return }
+            Unmanaged<GuestProcess>.fromOpaque(context)._withUnsafeGuaranteedRef { $0.onLibraryCallBlock(address) }
+        }
+        dispatch.initialize(to: crossrun_block_dispatch(flag: flag, stubs_begin: trampolineBase &+ 16, stubs_size: trampolineEnd &- (trampolineBase &+ 16),
+                                                        library_call: call, context: Unmanaged.passUnretained(self).toOpaque()))
+        let block: @convention(c) (OpaquePointer?, UInt64, UInt32, UnsafeMutableRawPointer?) -> Void = crossrun_block_dispatch_hook
+        var hook: uc_hook = 0
+        guard crossrun_uc_hook_add(uc, &hook, Int32(UC_HOOK_BLOCK.rawValue), unsafeBitCast(block, to: UnsafeMutableRawPointer.self),
+                                   UnsafeMutableRawPointer(dispatch), 1, 0) == UC_ERR_OK else { return nil }
+        uc_hook_del(uc, stubsHook)   // drops the stubs' blocks: translated again with the new hook
+        libraryCallHook = nil
+        return hook
+    }
+
+    /// After the dispatch hook was removed (one thread left, a fork child): the stubs' own hook
+    /// again, or trapping stubs if it cannot be added.
+    func restoreLibraryCallHook() {
+        guard !libraryCallsTrap, libraryCallHook == nil else { return }
+        do {
+            try installLibraryCallHook(Unmanaged.passUnretained(self).toOpaque())
+        } catch {
+            useTrappingStubs()
         }
         _ = crossrun_uc_remove_cache(uc, trampolineBase, trampolineEnd &+ 16)
     }

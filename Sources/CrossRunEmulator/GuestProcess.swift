@@ -150,6 +150,8 @@ public final class GuestProcess {
     var libraryCallsTrap: Bool
     /// The trampolines' block hook, while the stubs are served by it.
     var libraryCallHook: uc_hook?
+    /// The threaded programs' combined block hook's state (``installDispatchHook(flag:)``).
+    var blockDispatch: UnsafeMutablePointer<crossrun_block_dispatch>?
     /// The stub of the library call in progress (the innermost), 0 outside calls.
     @exclusivity(unchecked) var trapSite: UInt64 = 0
     /// Inside a call served by the block hook: the stub's `ret`, where the call resumes when it
@@ -236,6 +238,7 @@ public final class GuestProcess {
         if options.watchdogExit == nil { restoreHostDispositions() }   // in-process runs: the host goes on
         uc_close(uc)
         tlbPolicy.deallocate()
+        blockDispatch?.deallocate()
     }
 
     /// Guest address of the image.
