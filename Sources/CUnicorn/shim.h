@@ -149,6 +149,27 @@ static inline void crossrun_slice_hook(uc_engine *uc, uint64_t address, uint32_t
     if (__atomic_load_n((const int *)flag, __ATOMIC_RELAXED)) uc_emu_stop(uc);
 }
 
+/// Threaded programs' one block hook: a block starting in [stubs_begin, +stubs_size) (the
+/// library-call stubs) goes to `library_call`; any other stops the engine once the ticker
+/// raised `*flag`, as `crossrun_slice_hook` does. One hook, so Unicorn calls it directly from
+/// each block; two (stubs and slice apart) make it walk its hook list at every block.
+typedef struct crossrun_block_dispatch {
+    const int *flag;
+    uint64_t stubs_begin, stubs_size;
+    void (*library_call)(uint64_t address, void *context);
+    void *context;
+} crossrun_block_dispatch;
+
+static inline void crossrun_block_dispatch_hook(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
+    (void)size;
+    const crossrun_block_dispatch *d = (const crossrun_block_dispatch *)user;
+    if (__builtin_expect(address - d->stubs_begin < d->stubs_size, 0)) {
+        d->library_call(address, d->context);
+    } else if (__atomic_load_n(d->flag, __ATOMIC_RELAXED)) {
+        uc_emu_stop(uc);
+    }
+}
+
 /// Fuzzing: an AFL-style edge map fed by a UC_HOOK_BLOCK callback (C, so the hook stays cheap).
 typedef struct crossrun_edge_map {
     uint8_t *map;      ///< `mask + 1` counters

@@ -85,6 +85,7 @@ package final class FuzzSession {
 
         // Instrumentation goes in before any code is translated (hooks do not reach cached blocks).
         let uc = process.uc
+        process.useTrappingStubs()   // the edge map stays the only block hook, called directly
         var hook: uc_hook = 0
         let block: @convention(c) (OpaquePointer?, UInt64, UInt32, UnsafeMutableRawPointer?) -> Void = { uc, address, size, user in
             crossrun_edge_hook(uc, address, size, user)

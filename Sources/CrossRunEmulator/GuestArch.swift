@@ -20,6 +20,15 @@ protocol GuestArch {
     /// How far the PC seen in the trap hook is past the trap instruction (0 on x86-64, whose
     /// hook sees the PC *at* `syscall`; 4 on aarch64/riscv64).
     var trapPCOffset: UInt64 { get }
+    /// Bytes of one library-call stub served by the trampolines' block hook (no trapping
+    /// instruction: a no-op the hook runs before, then the return), padded to 16 bytes like
+    /// ``trapStub``, its return at ``stubReturnOffset`` as in ``trapStub``.
+    var callStub: [UInt8] { get }
+    /// Where a stub's return instruction is: the PC a library call resumes at once it was
+    /// stopped (a thread switch, the run's end) or interrupted by a nested guest call.
+    var stubReturnOffset: UInt64 { get }
+    /// The program counter's Unicorn register id.
+    var programCounterRegister: Int32 { get }
     /// The architecture's C ABI and Linux interface facts (layouts, numbers, `long double`,
     /// `char` signedness, system-call numbers, `jmp_buf`), shared with the host library.
     var abi: GuestABI { get }

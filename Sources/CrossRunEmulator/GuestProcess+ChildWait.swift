@@ -26,7 +26,7 @@ extension GuestProcess {
             guard let probe = try Self.childProbe(name, f), !probe.ready() else { return try plain(rt, f) }
             let now = GuestScheduler.monotonicNow()
             s.blockCurrent(primitive: name, futex: nil, wakeAt: now &+ Self.childPollInterval, timeoutResult: 0,
-                           retryPC: arch.pc(uc) &- arch.trapPCOffset)
+                           retryPC: trapSite)
             requestSwitch(.block)
         }
     }

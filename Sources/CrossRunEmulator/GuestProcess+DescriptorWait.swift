@@ -53,7 +53,7 @@ extension GuestProcess {
             if !probe.isEmpty && poll(&probe, nfds_t(probe.count), 0) != 0 { return try plain(rt, f) }   // ready (or an error to report)
             let wakeAt = wait.timeout.map { GuestScheduler.monotonicNow().addingReportingOverflow($0) }.flatMap { $0.overflow ? nil : $0.partialValue }
             s.blockCurrent(primitive: name, futex: nil, wakeAt: wakeAt, timeoutResult: 0,
-                           descriptors: wait.descriptors, retryPC: arch.pc(uc) &- arch.trapPCOffset)
+                           descriptors: wait.descriptors, retryPC: trapSite)
             requestSwitch(.block)
         }
     }

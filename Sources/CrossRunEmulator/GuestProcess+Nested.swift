@@ -59,7 +59,8 @@ extension GuestProcess {
         let result = arch.result(uc)
         let endedAt = arch.pc(uc)
         let returned = arch.returnedNormally(uc, entryStackPointer: entrySP, returnAddress: stopAddress)
-        for (r, v) in zip(registers, saved) { arch.write(uc, r, v) }
+        // Inside a block-hook library call the PC read above is stale: the stub resumes at its `ret`.
+        for (r, v) in zip(registers, saved) { arch.write(uc, r, r == programCounterRegister && hookResumePC != 0 ? hookResumePC : v) }
         if termination != nil { throw NestedRunEnded() }
         if pendingJump != nil { throw NestedJump() }
         guard err == UC_ERR_OK, endedAt == stopAddress else {

@@ -11,6 +11,7 @@ extension GuestProcess {
     func installHooks() throws {
         let context = Unmanaged.passUnretained(self).toOpaque()
         try arch.installTrapHooks(uc, context)
+        try installLibraryCallHook(context)
         var hook: uc_hook = 0
         let invalid: @convention(c) (OpaquePointer?, uc_mem_type, UInt64, Int32, Int64, UnsafeMutableRawPointer?) -> Bool = { _, _, address, _, _, user in
             guard let user else { return false }
@@ -34,6 +35,7 @@ extension GuestProcess {
     /// The call's integer result is already in the result register, which a handler's guest
     /// code would overwrite: it is kept around the delivery.
     func deliverHostPipeSignal() throws {
+        guard crossrun_host_signals_pending() != 0 else { return }
         var signals = crossrun_take_host_signals()
         guard signals != 0 else { return }
         let result = arch.result(uc)
@@ -61,10 +63,11 @@ extension GuestProcess {
         _ = crossrun_forward_signal(sig, mode, flags & 0x1000_0000 != 0 ? 1 : 0)   // SA_RESTART
     }
 
-    /// A trap from a stub (libc call) or a real `syscall`/`svc`/`ecall`.
+    /// A trap from a stub (libc call, when the stubs trap: GuestProcess+LibraryCall) or a real
+    /// `syscall`/`svc`/`ecall`.
     func onTrap() {
         let trapPC = arch.pc(uc) &- trapPCOffset
-        guard trapPC >= layout.trampolineBase && trapPC < trampolineEnd else {
+        guard trapPC >= trampolineBase && trapPC < trampolineEnd else {
             handleSyscall()
             do {
                 try deliverHostPipeSignal()
@@ -74,7 +77,14 @@ extension GuestProcess {
             checkDeadline()
             return
         }
-        let index = Int((trapPC - layout.trampolineBase) / 16)
+        let outerSite = trapSite
+        trapSite = trapPC
+        callLibrary(Int((trapPC - trampolineBase) / 16))
+        trapSite = outerSite
+    }
+
+    /// Library function `index` called from its stub (``trapSite``).
+    func callLibrary(_ index: Int) {
         let nestedBefore = nestedCalls
         /// After a nested `uc_emu_start` has returned, `uc_emu_stop` no longer stops the outer
         /// run (libunicorn marks emulation done): send the stub's return to the stop address.
@@ -90,8 +100,8 @@ extension GuestProcess {
         // libm's exceptions reach the guest's flags (math_errhandling has MATH_ERREXCEPT).
         let raises = raisesExceptions[index]
         // Host library code runs under the guest's locale once setlocale chose one other than "C".
-        guard let runtime = trapRuntime else { return }
-        let previousLocale = runtime.posix.activeHostLocale.map { uselocale($0) }
+        guard let runtime = trapRuntime, let posix = trapPosix, let table = trapFunctions else { return }
+        let previousLocale = posix._withUnsafeGuaranteedRef { $0.activeHostLocale }.map { uselocale($0) }
         defer { if let previousLocale { uselocale(previousLocale) } }
         if raises { feclearexcept(Self.hostAllExceptions) }
         do {
@@ -103,9 +113,11 @@ extension GuestProcess {
                 try deliverHostPipeSignal()
                 signalsDeliveredAtEntry = delivered   // after the handlers, whose own calls reset it
             }
-            try functions[index](runtime, arch.frame(uc, memory: memory))
-            if let e = runtime.pendingCallbackError { runtime.pendingCallbackError = nil; throw e }
-            try deliverHostPipeSignal()
+            try runtime._withUnsafeGuaranteedRef { runtime in
+                try table._withUnsafeGuaranteedRef { try $0.entries[index].body(runtime, trapFrame) }
+                if let e = runtime.takePendingCallbackError() { throw e }
+            }
+            if crossrun_host_signals_pending() != 0 { try deliverHostPipeSignal() }
             if raises { raiseHostExceptions() }
             checkDeadline()
             if let s = threads { countLibraryCall(s) }
@@ -114,7 +126,7 @@ extension GuestProcess {
             stop(t)
         } catch is NestedRunEnded {
             endAfterNestedCalls()
-            uc_emu_stop(uc)   // the nested call recorded why
+            stopEngine()   // the nested call recorded why
         } catch is NestedJump {
             finishNestedJump()
         } catch let guestFault as GuestFault {
@@ -158,7 +170,7 @@ extension GuestProcess {
             stop(t)
         case is NestedRunEnded:
             if leavingNestedCall { try? arch.redirectStubReturn(uc, memory: memory, to: stopAddress) }
-            uc_emu_stop(uc)
+            stopEngine()
         case is NestedJump:
             finishNestedJump()
         default:
@@ -177,7 +189,7 @@ extension GuestProcess {
             termination = t
             if case .signal(let signal, _) = t, signal > 0 { debugSession?.signalled(signal) }   // gdb sees it first
         }
-        uc_emu_stop(uc)
+        stopEngine()
     }
 
     func callerDescription() -> String {

@@ -134,7 +134,7 @@ extension GuestProcess {
         }
         s.threads[i].state = .ended
         s.request = .exit
-        uc_emu_stop(uc)
+        stopEngine()
     }
 
     /// `__crossrun_futex_wait`.
@@ -247,12 +247,18 @@ extension GuestProcess {
     /// Single-threaded programs never have it.
     func installSliceHook(_ s: GuestScheduler) {
         guard let ticker = s.ticker, let flag = crossrun_ticker_flag(ticker), s.sliceHook == nil else { return }
-        // The C callback itself (no Swift thunk): it runs at every block start.
-        let block: @convention(c) (OpaquePointer?, UInt64, UInt32, UnsafeMutableRawPointer?) -> Void = crossrun_slice_hook
-        var hook: uc_hook = 0
-        guard crossrun_uc_hook_add(uc, &hook, Int32(UC_HOOK_BLOCK.rawValue), unsafeBitCast(block, to: UnsafeMutableRawPointer.self),
-                                   UnsafeMutableRawPointer(flag), 1, 0) == UC_ERR_OK else { return }
-        s.sliceHook = hook
+        // One block hook, called directly: the stubs' and the slice's together (GuestProcess+LibraryCall).
+        if let hook = installDispatchHook(flag: flag) {
+            s.sliceHook = hook
+        } else {
+            useTrappingStubs()
+            // The C callback itself (no Swift thunk): it runs at every block start.
+            let block: @convention(c) (OpaquePointer?, UInt64, UInt32, UnsafeMutableRawPointer?) -> Void = crossrun_slice_hook
+            var hook: uc_hook = 0
+            guard crossrun_uc_hook_add(uc, &hook, Int32(UC_HOOK_BLOCK.rawValue), unsafeBitCast(block, to: UnsafeMutableRawPointer.self),
+                                       UnsafeMutableRawPointer(flag), 1, 0) == UC_ERR_OK else { return }
+            s.sliceHook = hook
+        }
         for segment in image.segments where segment.permissions == .readExecute {
             let start = imageBase + UInt64(segment.offset)
             crossrun_uc_remove_cache(uc, start, start + UInt64(segment.memorySize))
@@ -268,6 +274,7 @@ extension GuestProcess {
         if let hook = s.sliceHook {
             uc_hook_del(uc, hook)
             s.sliceHook = nil
+            restoreLibraryCallHook()
         }
         crossrun_ticker_cancel(s.ticker)
         s.ticker = nil
@@ -278,7 +285,7 @@ extension GuestProcess {
     func requestSwitch(_ reason: SwitchReason) {
         guard let s = threads, nestedStackTops.isEmpty else { return }
         if s.request == nil || reason == .block || reason == .exit { s.request = reason }
-        uc_emu_stop(uc)
+        stopEngine()
     }
 
     /// Counts a library call made with threads alive; after a seeded number of them the
@@ -291,7 +298,7 @@ extension GuestProcess {
         s.callsUntilPreemption -= 1
         if s.callsUntilPreemption <= 0 {
             s.callsUntilPreemption = s.drawPreemptionInterval()
-            if s.request == nil { s.request = .preempt; uc_emu_stop(uc) }
+            if s.request == nil { s.request = .preempt; stopEngine() }
         }
     }
 
@@ -454,7 +461,7 @@ extension GuestProcess {
     func threadsAfterFork() {
         guard let s = threads else { return }
         s.ticker = nil   // its host thread is gone; the hook, with no flag to read, stops nothing
-        if let hook = s.sliceHook { uc_hook_del(uc, hook); s.sliceHook = nil }
+        if let hook = s.sliceHook { uc_hook_del(uc, hook); s.sliceHook = nil; restoreLibraryCallHook() }
         let keep = s.current
         s.threads.removeAll { $0.id != keep }
         s.request = nil

@@ -58,6 +58,9 @@ public final class GuestProcess: @unchecked Sendable {
         /// Seeds the thread scheduler's choices (`--schedule-seed`): the same seed, the same
         /// interleaving (for programs whose threads make library calls; see GuestScheduler).
         public var scheduleSeed: UInt64 = GuestProcess.defaultScheduleSeed
+        /// Library-call stubs trap (`svc`/`ecall`/`syscall`) instead of being served by the
+        /// trampolines' block hook, as under a debugger (GuestProcess+LibraryCall; for tests).
+        public var trappingLibraryCalls = false
 
         public init(arguments: [String], environment: [String: String], programName: String) {
             self.arguments = arguments
@@ -126,11 +129,41 @@ public final class GuestProcess: @unchecked Sendable {
     let uc: OpaquePointer
     let memory: AddressSpace
     @exclusivity(unchecked) var runtime: LibcRuntime!
-    /// `runtime` for the trap path, without reference counting (`runtime` keeps it alive for the
-    /// process's life): a retain/release pair per library call was measurable.
-    @exclusivity(unchecked) unowned(unsafe) var trapRuntime: LibcRuntime? = nil
+    /// `runtime`, `runtime.posix` and ``hostFunctions`` for the trap path, used through
+    /// `_withUnsafeGuaranteedRef` (the strong references keep them alive for the run): a
+    /// retain/release pair of each per library call was measurable, and loading an
+    /// `unowned(unsafe)` reference into a local still retains it.
+    @exclusivity(unchecked) var trapRuntime: Unmanaged<LibcRuntime>?
+    @exclusivity(unchecked) var trapPosix: Unmanaged<PosixLibState>?
+    @exclusivity(unchecked) var trapFunctions: Unmanaged<HostFunctionTable>?
+    /// The frame every library call reads its arguments through: it holds only the engine and
+    /// the address space, so one value serves the whole run (made per call, it cost an
+    /// existential's set-up and destruction and a witness call each time).
+    let trapFrame: any CallFrame
+    /// ``functions`` as the trap path calls them, built once the imports are bound (a table of
+    /// concrete entries: one reabstraction thunk fewer per call than an array of closures).
+    private(set) var hostFunctions = HostFunctionTable([])
     /// `arch.trapPCOffset`, read once instead of through the existential on every trap.
     @exclusivity(unchecked) var trapPCOffset: UInt64 = 0
+    /// `arch.stubReturnOffset` and `arch.programCounterRegister`, likewise.
+    @exclusivity(unchecked) var stubReturnOffset: UInt64 = 0
+    @exclusivity(unchecked) var programCounterRegister: Int32 = 0
+    /// `layout.trampolineBase`, stored.
+    let trampolineBase: UInt64
+    /// Whether the stubs trap (with a debugger, or once another block hook exists) rather than
+    /// being served by the trampolines' block hook (GuestProcess+LibraryCall).
+    var libraryCallsTrap: Bool
+    /// The trampolines' block hook, while the stubs are served by it.
+    var libraryCallHook: uc_hook?
+    /// The threaded programs' combined block hook's state (``installDispatchHook(flag:)``).
+    var blockDispatch: UnsafeMutablePointer<crossrun_block_dispatch>?
+    /// The stub of the library call in progress (the innermost), 0 outside calls.
+    @exclusivity(unchecked) var trapSite: UInt64 = 0
+    /// Inside a call served by the block hook: the stub's `ret`, where the call resumes when it
+    /// stops the engine or runs guest code; 0 otherwise.
+    @exclusivity(unchecked) var hookResumePC: UInt64 = 0
+    /// ``stopEngine()`` was called during the current block-hook library call.
+    @exclusivity(unchecked) var engineStopRequested = false
     var layout: GuestLayout { options.layout }
     /// Host functions by trampoline index (index 0 is the return-to-host address), and their
     /// names (kept apart so the trap path copies no string). The properties the trap path reads
@@ -188,6 +221,8 @@ public final class GuestProcess: @unchecked Sendable {
     public init(image: LinkImage, options: Options) throws {
         self.image = image
         self.options = options
+        self.trampolineBase = options.layout.trampolineBase
+        self.libraryCallsTrap = options.gdb != nil || options.trappingLibraryCalls
         self.arch = try guestArch(for: image.machine)
         var engine: OpaquePointer?
         let err = uc_open(arch.ucArch, arch.ucMode, &engine)
@@ -198,6 +233,7 @@ public final class GuestProcess: @unchecked Sendable {
         guard tlb == UC_ERR_OK else { uc_close(engine); throw EmulatorError.engine("choosing the TLB mode", tlb) }
         self.uc = engine
         self.memory = AddressSpace(engine: engine)
+        self.trapFrame = arch.frame(engine, memory: memory)
         try load()
     }
 
@@ -207,6 +243,7 @@ public final class GuestProcess: @unchecked Sendable {
         if options.watchdogExit == nil { restoreHostDispositions() }   // in-process runs: the host goes on
         uc_close(uc)
         tlbPolicy.deallocate()
+        blockDispatch?.deallocate()
     }
 
     /// Guest address of the image.
@@ -248,6 +285,8 @@ public final class GuestProcess: @unchecked Sendable {
     private func load() throws {
         try prepareRuntime()
         let importAddresses = try bindImports()
+        hostFunctions = HostFunctionTable(functions)
+        trapFunctions = Unmanaged.passUnretained(hostFunctions)
         try mapTrampolines()
         try mapSegments()
         let tlsBlock = try setUpMainThread()
@@ -265,8 +304,11 @@ public final class GuestProcess: @unchecked Sendable {
         runtime = try LibcRuntime(memory: memory, heapBase: heapBase, heapSize: layout.heapSize,
                                   environment: options.environment, abi: arch.abi)
         runtime.verbose = options.verbose
-        trapRuntime = runtime
+        trapRuntime = Unmanaged.passUnretained(runtime)
+        trapPosix = Unmanaged.passUnretained(runtime.posix)
         trapPCOffset = arch.trapPCOffset
+        stubReturnOffset = arch.stubReturnOffset
+        programCounterRegister = arch.programCounterRegister
         memory.mappingArea = layout.mappingArea
         runtime.mapper = memory
         runtime.fileSystem = options.fileSystem
@@ -346,10 +388,10 @@ public final class GuestProcess: @unchecked Sendable {
         }
     }
 
-    /// One trap stub per bound function, then the switch to user privilege (run from the
-    /// scratch slot after the last stub).
+    /// One stub per bound function (GuestProcess+LibraryCall), then the switch to user
+    /// privilege (run from the scratch slot after the last stub).
     private func mapTrampolines() throws {
-        let stubs = arch.trapStub
+        let stubs = libraryCallsTrap ? arch.trapStub : arch.callStub
         let trampolineSize = GuestLayout.pageUp(UInt64((functions.count + 1) * 16))
         let tramp = try memory.map("trampolines", at: layout.trampolineBase, size: trampolineSize, write: false, execute: true)
         stubs.withUnsafeBytes { stub in

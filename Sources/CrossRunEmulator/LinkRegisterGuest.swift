@@ -27,6 +27,8 @@ protocol LinkRegisterGuest: GuestArch {
 
 extension LinkRegisterGuest {
     var trapPCOffset: UInt64 { 4 }
+    var stubReturnOffset: UInt64 { 4 }
+    var programCounterRegister: Int32 { Self.programCounter }
     var nestedCallRegisters: [Int32] { [Self.stackPointer, Self.programCounter, Self.linkRegister] }
 
     func installTrapHooks(_ uc: OpaquePointer, _ context: UnsafeMutableRawPointer) throws {

@@ -16,6 +16,10 @@ struct X86_64Guest: GuestArch {
     var trapStub: [UInt8] { [0x0f, 0x05, 0xc3] + [UInt8](repeating: 0xcc, count: 13) }
     var abi: GuestABI { .x86_64 }
     var trapPCOffset: UInt64 { 0 }
+    // xchg ax, ax (a 2-byte nop) ; ret ; int3 padding
+    var callStub: [UInt8] { [0x66, 0x90, 0xc3] + [UInt8](repeating: 0xcc, count: 13) }
+    var stubReturnOffset: UInt64 { 2 }
+    var programCounterRegister: Int32 { Self.rip }
     var nestedCallRegisters: [Int32] { [Self.rsp, Self.rip] }
 
     static func reg(_ r: uc_x86_reg) -> Int32 { Int32(r.rawValue) }

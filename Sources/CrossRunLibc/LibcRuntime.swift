@@ -47,8 +47,16 @@ public final class LibcRuntime {
     public var callGuest: ((UInt64, [UInt64]) throws -> UInt64)?
     /// Why a guest call made from a host C callback (an `fopencookie` function, called from
     /// inside the host's stdio) did not return: C frames cannot pass a Swift error on, so it
-    /// waits here and the trap rethrows it once the library call has returned.
-    public var pendingCallbackError: (any Error)?
+    /// waits here and the trap rethrows it once the library call has returned. Read after every
+    /// library call: no dynamic exclusivity check (one thread runs the engine).
+    @exclusivity(unchecked) public var pendingCallbackError: (any Error)?
+    /// Takes ``pendingCallbackError`` (the emulator, after every library call; the attribute
+    /// above is honoured only for accesses inside this module).
+    public func takePendingCallbackError() -> (any Error)? {
+        guard let error = pendingCallbackError else { return nil }
+        pendingCallbackError = nil
+        return error
+    }
     /// Set while the fuzzer's reset closes the input's streams: host callbacks then call no
     /// guest code (a cookie stream's functions are not run between inputs).
     var guestCallbacksSuspended = false
