@@ -263,6 +263,7 @@ public final class GuestProcess {
         trapRuntime = runtime
         trapPCOffset = arch.trapPCOffset
         memory.mappingArea = layout.mappingArea
+        memory.mappableRange = layout.mappableRange
         runtime.mapper = memory
         runtime.fileSystem = options.fileSystem
         if options.deterministic { prepareDeterministicRun() }
