@@ -6,7 +6,9 @@ import Glibc
 #endif
 
 /// The guest's `mmap` family (``GuestMapper``): mappings are host memory mapped into the
-/// engine with `uc_mem_map_ptr` inside ``mappingArea``. Anonymous and private file mappings
+/// engine with `uc_mem_map_ptr`: where the guest asks (a free hinted range, or a fixed
+/// address) anywhere in ``mappableRange``, as Linux honours hints, else in the first gap of
+/// ``mappingArea``. Anonymous and private file mappings
 /// are host private memory; `MAP_SHARED` file mappings are the host's own `MAP_SHARED`
 /// mapping of the file, so guest stores reach the file and every other mapping of it.
 /// Unicorn enforces the protections (a store to a read-only page is a guest SIGSEGV);
@@ -20,8 +22,9 @@ extension AddressSpace: GuestMapper {
         (p.read ? UC_PROT_READ.rawValue : 0) | (p.write ? UC_PROT_WRITE.rawValue : 0) | (p.execute ? UC_PROT_EXEC.rawValue : 0)
     }
 
+    /// Whether `[start, start + length)` lies where guest mappings may be.
     private func inArea(_ start: UInt64, _ length: UInt64) -> Bool {
-        start >= mappingArea.lowerBound && start <= mappingArea.upperBound && length <= mappingArea.upperBound - start
+        start >= mappableRange.lowerBound && start <= mappableRange.upperBound && length <= mappableRange.upperBound - start
     }
 
     private func overlaps(_ start: UInt64, _ length: UInt64) -> Bool {
@@ -29,10 +32,14 @@ extension AddressSpace: GuestMapper {
         return overflow || regions.contains { $0.start < end && start < $0.end }
     }
 
-    /// A free range of `length` bytes in the mapping area: `hint` if it is free, else the
-    /// lowest gap.
+    /// A free range of `length` bytes: the hint's page if that range is free (as Linux: a
+    /// hint below the lowest mapping address is raised to it, an unaligned one taken as its
+    /// page), else the lowest gap of the mapping area.
     private func freeRange(_ length: UInt64, hint: UInt64) -> UInt64? {
-        if hint % Self.page == 0, inArea(hint, length), !overlaps(hint, length) { return hint }
+        if hint != 0 {
+            let start = max(hint & ~(Self.page - 1), mappableRange.lowerBound)
+            if inArea(start, length), !overlaps(start, length) { return start }
+        }
         var cursor = mappingArea.lowerBound
         for r in regions where r.end > cursor {
             if r.start >= mappingArea.upperBound { break }
@@ -138,7 +145,7 @@ extension AddressSpace: GuestMapper {
     }
 
     public func unmap(_ start: UInt64, _ length: UInt64) throws(MappingError) {
-        guard start < mappingArea.upperBound, start + length > mappingArea.lowerBound else { return }
+        guard start < mappableRange.upperBound, start + length > mappableRange.lowerBound else { return }
         for i in pieces(start, length).reversed() {
             let r = regions[i]
             uc_mem_unmap(engine, r.start, Int(r.size))
@@ -150,13 +157,16 @@ extension AddressSpace: GuestMapper {
     }
 
     public func protect(_ start: UInt64, _ length: UInt64, _ p: GuestProtection) throws(MappingError) {
-        guard inArea(start, length) else {
+        guard inArea(start, length), covered(start, length) else {
             // The image, heap and stack keep their permissions, except execute (below);
-            // elsewhere outside: no mapping.
-            if overlaps(start, length) { try protectFixed(start, length, executable: p.execute); return }
+            // a range neither they nor guest mappings cover: no mapping.
+            let (end, overflow) = start.addingReportingOverflow(length)
+            if regions.contains(where: { !$0.guestMapping && $0.start < (overflow ? UInt64.max : end) && start < $0.end }) {
+                try protectFixed(start, length, executable: p.execute)
+                return
+            }
             throw MappingError(ENOMEM)
         }
-        guard covered(start, length) else { throw MappingError(ENOMEM) }
         let indices = pieces(start, length)
         if p.write, indices.contains(where: { !regions[$0].hostWritable }) { throw MappingError(EACCES) }
         guard uc_mem_protect(engine, start, Int(length), perms(p)) == UC_ERR_OK else { throw MappingError(ENOMEM) }

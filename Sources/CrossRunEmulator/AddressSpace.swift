@@ -36,6 +36,8 @@ public final class AddressSpace: GuestMemory {
     var last = 0
     /// Where guest `mmap` places mappings (set by the process from its ``GuestLayout``).
     var mappingArea: Range<UInt64> = 0..<0
+    /// Where a guest mapping may be placed at a hint or a fixed address (``GuestLayout/mappableRange``).
+    var mappableRange: Range<UInt64> = 0..<0
 
     init(engine: OpaquePointer) { self.engine = engine }
 

@@ -12,6 +12,14 @@ public struct GuestLayout: Sendable {
     public var stackSize: UInt64 = 8 << 20
     /// Where the guest's `mmap` places mappings: far above the heap, below the stack.
     public var mappingArea: Range<UInt64> = 0x7e00_0000_0000..<0x7ffe_0000_0000
+    /// The lowest address a guest mapping may have: Linux's usual `mmap_min_addr`
+    /// (a hint below it is raised to it, as the kernel's `round_hint_to_min` does).
+    public var lowestMapping: UInt64 = 0x1_0000
+
+    /// Where a guest mapping may be, at a hint or a fixed address: every free page from
+    /// ``lowestMapping`` to the top of ``mappingArea`` (the image, heap, trampolines and stack
+    /// are regions of their own, so mappings cannot overlap them).
+    public var mappableRange: Range<UInt64> { lowestMapping..<mappingArea.upperBound }
 
     public init() {}
 

@@ -310,6 +310,7 @@ public final class GuestProcess: @unchecked Sendable {
         stubReturnOffset = arch.stubReturnOffset
         programCounterRegister = arch.programCounterRegister
         memory.mappingArea = layout.mappingArea
+        memory.mappableRange = layout.mappableRange
         runtime.mapper = memory
         runtime.fileSystem = options.fileSystem
         if options.deterministic { prepareDeterministicRun() }

@@ -260,9 +260,16 @@ public struct GuestFileSystem: Sendable {
         }
     }
 
-    /// `getcwd`: the guest's current directory.
+    /// `getcwd`: the guest's current directory, or `ENOENT` once it has been removed (as
+    /// Linux answers; MicroPython's `vfs_posix_enoent` test checks it).
     public func workingDirectory() throws(Failure) -> [UInt8] {
-        if let currentDirectory { return currentDirectory }
+        if let currentDirectory {
+            var st = stat()
+            if stat(try resolve(currentDirectory).host, &st) != 0, errno == ENOENT || errno == ENOTDIR {
+                throw Failure(code: ENOENT)
+            }
+            return currentDirectory
+        }
         guard let cwd = Glibc.getcwd(nil, 0) else { throw Failure(code: errno) }
         defer { free(cwd) }
         return Array(UnsafeRawBufferPointer(start: cwd, count: strlen(cwd)))
