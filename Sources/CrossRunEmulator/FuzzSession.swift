@@ -178,9 +178,9 @@ package final class FuzzSession {
         uc_context_restore(process.uc, context)
         process.termination = nil
         process.fault = GuestProcess.FaultRecord()
-        process.pendingJump = nil
-        process.nestedStackTops = []
-        process.flagsKnownSet = 0   // the restored CPU has the snapshot's exception flags
+        process.nested.pendingJump = nil
+        process.nested.stackTops = []
+        process.floatingPoint.flagsKnownSet = 0   // the restored CPU has the snapshot's exception flags
     }
 
     /// Classifies the way the last call ended.

@@ -21,7 +21,7 @@ extension GuestProcess {
     func childWaitingFunction(_ name: String) -> HostFunction? {
         guard Self.childWaitingFunctionNames.contains(name), let plain = HostLibc.function(named: name) else { return nil }
         return { [unowned self] rt, f in
-            guard nestedStackTops.isEmpty, let s = threads, s.liveCount > 1 else { return try plain(rt, f) }
+            guard nested.stackTops.isEmpty, let s = threads, s.liveCount > 1 else { return try plain(rt, f) }
             s.threads[s.currentIndex].waitTimedOut = false
             guard let probe = try Self.childProbe(name, f), !probe.ready() else { return try plain(rt, f) }
             let now = GuestScheduler.monotonicNow()

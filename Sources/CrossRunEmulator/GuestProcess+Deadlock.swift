@@ -31,8 +31,8 @@ extension GuestProcess {
     /// thread waits inside a nested guest call (a signal handler or a host callback), where
     /// the scheduler cannot switch to the thread that would wake it.
     func blockedForever(_ primitive: String, futex: UInt64) throws -> Never {
-        let nested = !nestedStackTops.isEmpty && (threads?.liveCount ?? 1) > 1
-        let head = nested
+        let insideNestedCall = !nested.stackTops.isEmpty && (threads?.liveCount ?? 1) > 1
+        let head = insideNestedCall
             ? "deadlock: a thread waits inside a call from the C library into guest code (a signal handler or callback), where other threads cannot run"
             : "deadlock: the only thread waits with no time limit and nothing can wake it"
         let id = threads?.current ?? getpid()

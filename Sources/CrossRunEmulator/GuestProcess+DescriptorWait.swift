@@ -38,7 +38,7 @@ extension GuestProcess {
         guard Self.descriptorWaitingFunctionNames.contains(name), let plain = HostLibc.function(named: name) else { return nil }
         let reading = Self.readingFunctionNames.contains(name)
         return { [unowned self] rt, f in
-            guard nestedStackTops.isEmpty else { return try plain(rt, f) }
+            guard nested.stackTops.isEmpty else { return try plain(rt, f) }
             guard let s = threads, s.liveCount > 1 else {
                 return reading ? try signalSafeWait(name, plain, rt, f) : try plain(rt, f)
             }

@@ -89,22 +89,22 @@ extension GuestProcess {
     /// to the guest CPU's.
     func raiseHostExceptions() {
         let raised = fetestexcept(Self.hostAllExceptions)
-        // Flags stay set until <fenv.h> clears them (which resets flagsKnownSet): most calls
+        // Flags stay set until <fenv.h> clears them (which resets floatingPoint.flagsKnownSet): most calls
         // raise only what earlier ones did, and need not touch the guest's registers.
-        guard raised & ~flagsKnownSet != 0 else { return }
+        guard raised & ~floatingPoint.flagsKnownSet != 0 else { return }
         var guest: UInt32 = 0
-        for (host, bit) in hostExceptionBits where raised & host != 0 { guest |= bit }
+        for (host, bit) in floatingPoint.exceptionBits where raised & host != 0 { guest |= bit }
         let s = fpState()
         if s.flags | guest != s.flags { arch.setFloatingPointState(uc, rounding: s.rounding, flags: s.flags | guest) }
-        flagsKnownSet |= raised
+        floatingPoint.flagsKnownSet |= raised
     }
 
     /// Sets the guest CPU's state, and the rounding mode host library code (printf's decimal
     /// conversion, libm) runs under while it serves this guest.
     private func setFPState(_ rounding: UInt32, _ flags: UInt32) {
         arch.setFloatingPointState(uc, rounding: rounding, flags: flags & arch.floatingPointABI.allExceptions)
-        hostRounding = arch.floatingPointABI.hostRounding[rounding] ?? FE_TONEAREST
-        flagsKnownSet = 0
+        floatingPoint.rounding = arch.floatingPointABI.hostRounding[rounding] ?? FE_TONEAREST
+        floatingPoint.flagsKnownSet = 0
     }
 
     private func fpMask(_ f: any CallFrame, _ i: Int) throws -> UInt32 {

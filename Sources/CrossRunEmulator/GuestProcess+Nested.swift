@@ -30,7 +30,7 @@ extension GuestProcess {
     /// overflow (SIGSEGV), which is how unbounded recursion through callbacks or signal
     /// handlers ends natively.
     func callNested(_ function: UInt64, _ args: [UInt64]) throws -> UInt64 {
-        guard nestedStackTops.count < Self.maxNestedCalls else {
+        guard nested.stackTops.count < Self.maxNestedCalls else {
             termination = .signal(SIGSEGV, "stack overflow: more than \(Self.maxNestedCalls) nested calls from the C library into guest code")
             throw NestedRunEnded()
         }
@@ -40,29 +40,29 @@ extension GuestProcess {
             termination = Self.timedOut
             throw NestedRunEnded()
         }
-        nestedCalls += 1
+        nested.calls += 1
         let registers = arch.nestedCallRegisters
         let saved = registers.map { arch.read(uc, $0) }
         // Below the interrupted frame and its red zone (the guest's stack pointer may be
         // anything: a wild one makes the pushes below fault).
         let top = (arch.sp(uc) &- 512) & ~15
         try arch.prepareCall(uc, memory: memory, function: function, args: args, returnAddress: stopAddress, stackTop: top)
-        nestedStackTops.append(top)
+        nested.stackTops.append(top)
         let entrySP = arch.sp(uc)
         var err = uc_emu_start(uc, function, stopAddress, 0, 0)
         // The scheduler's time slice may stop a nested run: it goes on (no switch in here).
-        while err == UC_ERR_OK, termination == nil, pendingJump == nil, arch.pc(uc) != stopAddress,
+        while err == UC_ERR_OK, termination == nil, nested.pendingJump == nil, arch.pc(uc) != stopAddress,
               let s = threads, crossrun_ticker_take(s.ticker) != 0, !deadlinePassed {
             err = uc_emu_start(uc, arch.pc(uc), stopAddress, 0, 0)
         }
-        nestedStackTops.removeLast()
+        nested.stackTops.removeLast()
         let result = arch.result(uc)
         let endedAt = arch.pc(uc)
         let returned = arch.returnedNormally(uc, entryStackPointer: entrySP, returnAddress: stopAddress)
         // Inside a block-hook library call the PC read above is stale: the stub resumes at its `ret`.
         for (r, v) in zip(registers, saved) { arch.write(uc, r, r == programCounterRegister && hookResumePC != 0 ? hookResumePC : v) }
         if termination != nil { throw NestedRunEnded() }
-        if pendingJump != nil { throw NestedJump() }
+        if nested.pendingJump != nil { throw NestedJump() }
         guard err == UC_ERR_OK, endedAt == stopAddress else {
             if err == UC_ERR_OK {
                 // Stopped by the deadline, or the CPU halted (`wfi`: SIGILL, as on Linux).
@@ -88,7 +88,7 @@ extension GuestProcess {
 
     /// Whether a jump to stack pointer `sp` leaves the innermost nested call in progress.
     func jumpLeavesNestedCall(_ sp: UInt64) -> Bool {
-        guard let top = nestedStackTops.last else { return false }
+        guard let top = nested.stackTops.last else { return false }
         return sp > top
     }
 
@@ -97,7 +97,7 @@ extension GuestProcess {
     /// outwards first (``NestedJump``).
     func jump(_ jump: PendingJump) throws {
         if jumpLeavesNestedCall(arch.jumpStackPointer(jump.saved)) {
-            pendingJump = jump
+            nested.pendingJump = jump
             throw NestedJump()
         }
         if let mask = jump.mask { try runtime.setSignalMask(mask) }

@@ -85,18 +85,18 @@ extension GuestProcess {
 
     /// Library function `index` called from its stub (``trapSite``).
     func callLibrary(_ index: Int) {
-        let nestedBefore = nestedCalls
+        let nestedBefore = nested.calls
         /// After a nested `uc_emu_start` has returned, `uc_emu_stop` no longer stops the outer
         /// run (libunicorn marks emulation done): send the stub's return to the stop address.
         func endAfterNestedCalls() {
-            guard nestedCalls != nestedBefore else { return }
+            guard nested.calls != nestedBefore else { return }
             if fault.pc == nil { fault.pc = arch.pc(uc) }
             try? arch.redirectStubReturn(uc, memory: memory, to: stopAddress)
         }
         // Host library code runs under the guest's rounding mode (glibc's printf honours it).
-        let rounded = hostRounding != FE_TONEAREST
-        if rounded { fesetround(hostRounding) }
-        defer { if rounded || hostRounding != FE_TONEAREST { fesetround(FE_TONEAREST) } }
+        let rounded = floatingPoint.rounding != FE_TONEAREST
+        if rounded { fesetround(floatingPoint.rounding) }
+        defer { if rounded || floatingPoint.rounding != FE_TONEAREST { fesetround(FE_TONEAREST) } }
         // libm's exceptions reach the guest's flags (math_errhandling has MATH_ERREXCEPT).
         let raises = raisesExceptions[index]
         // Host library code runs under the guest's locale once setlocale chose one other than "C".
@@ -147,12 +147,12 @@ extension GuestProcess {
     /// frame belongs to this level's guest code, else end this level's run so the enclosing
     /// nested call passes it on.
     func finishNestedJump() {
-        guard let pending = pendingJump else { return }
+        guard let pending = nested.pendingJump else { return }
         if jumpLeavesNestedCall(arch.jumpStackPointer(pending.saved)) {
             try? arch.redirectStubReturn(uc, memory: memory, to: stopAddress)
             return
         }
-        pendingJump = nil
+        nested.pendingJump = nil
         do {
             try jump(pending)
         } catch {

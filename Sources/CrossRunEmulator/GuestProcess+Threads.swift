@@ -49,7 +49,7 @@ extension GuestProcess {
             if let waiting = childWaitingFunction(name) { return waiting }
             guard Self.sleepingFunctionNames.contains(name), let plain = HostLibc.function(named: name) else { return nil }
             return { [unowned self] rt, f in
-                guard let s = threads, s.liveCount > 1, nestedStackTops.isEmpty else { return try plain(rt, f) }
+                guard let s = threads, s.liveCount > 1, nested.stackTops.isEmpty else { return try plain(rt, f) }
                 try sleepThread(name, f)
             }
         }
@@ -113,7 +113,7 @@ extension GuestProcess {
         thread.stackMapping = (stackBase, length)
         thread.storage = storage
         thread.tidWord = tidWord
-        thread.rounding = hostRounding
+        thread.rounding = floatingPoint.rounding
         thread.signalMask = runtime.signalMask
         scheduler.threads.append(thread)
         requestSwitch(.preempt)   // the new thread may run first, as the seed decides
@@ -124,7 +124,7 @@ extension GuestProcess {
     /// end is `exit(0)`.
     func exitThread() throws {
         guard let s = threads, s.liveCount > 1 else { throw GuestTermination.exit(0) }
-        guard nestedStackTops.isEmpty else {
+        guard nested.stackTops.isEmpty else {
             throw GuestTermination.signal(SIGABRT, "a thread cannot end inside a call from the C library into guest code (a signal handler or callback)")
         }
         let i = s.currentIndex
@@ -162,7 +162,7 @@ extension GuestProcess {
             if let wakeAt { return sleepOnHost(until: wakeAt) ? ETIMEDOUT : EINTR }
             try blockedForever("__crossrun_futex_wait", futex: address)
         }
-        guard nestedStackTops.isEmpty else {
+        guard nested.stackTops.isEmpty else {
             if let wakeAt { return sleepOnHost(until: wakeAt) ? ETIMEDOUT : EINTR }
             try blockedForever("__crossrun_futex_wait", futex: address)
         }
@@ -283,7 +283,7 @@ extension GuestProcess {
     /// Asks the run loop to switch threads once this trap returns (ignored inside nested
     /// guest calls, where no switch can happen).
     func requestSwitch(_ reason: SwitchReason) {
-        guard let s = threads, nestedStackTops.isEmpty else { return }
+        guard let s = threads, nested.stackTops.isEmpty else { return }
         if s.request == nil || reason == .block || reason == .exit { s.request = reason }
         stopEngine()
     }
@@ -292,7 +292,7 @@ extension GuestProcess {
     /// running thread is preempted.
     @inline(__always)
     func countLibraryCall(_ s: GuestScheduler) {
-        guard nestedStackTops.isEmpty else { return }
+        guard nested.stackTops.isEmpty else { return }
         s.calls &+= 1
         guard s.threads.count > 1 else { return }
         s.callsUntilPreemption -= 1
@@ -391,8 +391,8 @@ extension GuestProcess {
             release(s.threads.remove(at: i), into: s)
         } else {
             uc_context_save(uc, s.threads[i].context)
-            s.threads[i].rounding = hostRounding
-            s.threads[i].flagsKnownSet = flagsKnownSet
+            s.threads[i].rounding = floatingPoint.rounding
+            s.threads[i].flagsKnownSet = floatingPoint.flagsKnownSet
             s.threads[i].signalMask = runtime.signalMask
         }
         resume(s, nextID)
@@ -405,8 +405,8 @@ extension GuestProcess {
         guard let j = s.index(of: id) else { return }
         s.current = id
         uc_context_restore(uc, s.threads[j].context)
-        hostRounding = s.threads[j].rounding
-        flagsKnownSet = s.threads[j].flagsKnownSet
+        floatingPoint.rounding = s.threads[j].rounding
+        floatingPoint.flagsKnownSet = s.threads[j].flagsKnownSet
         runtime.errnoAddress = s.threads[j].errnoAddress
         runtime.signalMask = s.threads[j].signalMask
         if let start = s.threads[j].start {

@@ -174,22 +174,16 @@ public final class GuestProcess: @unchecked Sendable {
     /// Whether each host function is a libm function whose floating-point exceptions reach the
     /// guest's flags (see ``raiseHostExceptions()``).
     @exclusivity(unchecked) var raisesExceptions: [Bool] = [false]
-    /// The guest's exception flag for each host one (the arch's ``FloatingPointABI``).
-    var hostExceptionBits: [(host: Int32, guest: UInt32)] = []
-    /// Host exception flags already passed to the guest's flags since `<fenv.h>` last set them.
-    var flagsKnownSet: Int32 = 0
+    /// The floating-point environment library calls run under (``FloatingPointState``).
+    @exclusivity(unchecked) var floatingPoint = FloatingPointState()
     var stopAddress: UInt64 { layout.trampolineBase }
     @exclusivity(unchecked) var trampolineEnd: UInt64 = 0
     /// Set by traps and hooks to end the current `uc_emu_start`.
     var termination: GuestTermination?
     /// Where and how the run faulted (the first fault; reset per fuzzing input).
     var fault = FaultRecord()
-    /// Guest calls made from inside traps so far (``callNested``).
-    @exclusivity(unchecked) var nestedCalls = 0
-    /// Stack tops of the nested guest calls in progress, innermost last.
-    var nestedStackTops: [UInt64] = []
-    /// A `longjmp` out of a nested guest call, travelling outwards (see ``NestedJump``).
-    var pendingJump: PendingJump?
+    /// Guest code called from inside library calls (``NestedCallState``).
+    @exclusivity(unchecked) var nested = NestedCallState()
     /// Signals (bit sig-1) recorded on the host and delivered right before the current library
     /// call: to the guest they came while it ran, so a waiting call (`pause`, `read`) treats
     /// them as having interrupted it (``signalSafeWait(_:_:_:_:)``).
@@ -197,8 +191,6 @@ public final class GuestProcess: @unchecked Sendable {
     /// The image's `.debug_line`, read at the first report that names an address.
     lazy var lineTable = LineTable(image)
     var unknownSyscalls = Set<UInt64>()
-    /// The host rounding mode library calls run under (the guest's, set through `<fenv.h>`).
-    @exclusivity(unchecked) var hostRounding: Int32 = FE_TONEAREST
     /// Time limit of each top-level guest call in microseconds, overriding `options.timeout`.
     var callTimeoutMicros: UInt64?
     /// The run's deadline watchdog (`crossrun_deadline *`; see GuestProcess+Deadline).
@@ -298,7 +290,7 @@ public final class GuestProcess: @unchecked Sendable {
     /// The CPU's set-up, the guest heap and the C library's state for this run.
     private func prepareRuntime() throws {
         try arch.prepare(uc)
-        hostExceptionBits = arch.floatingPointABI.hostExceptions
+        floatingPoint.exceptionBits = arch.floatingPointABI.hostExceptions
         let heapBase = GuestLayout.pageUp(imageBase + UInt64(image.size)) + 0x10_0000
         try memory.map("heap", at: heapBase, size: layout.heapSize, write: true, execute: false)
         runtime = try LibcRuntime(memory: memory, heapBase: heapBase, heapSize: layout.heapSize,

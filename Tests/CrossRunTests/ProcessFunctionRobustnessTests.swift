@@ -43,8 +43,8 @@ final class ProcessFunctionRobustnessTests: XCTestCase {
     func reset(_ guest: GuestProcess) {
         try? stackAsInATrap(guest)   // longjmp may have loaded anything
         guest.termination = nil
-        guest.pendingJump = nil
-        guest.nestedStackTops = []
+        guest.nested.pendingJump = nil
+        guest.nested.stackTops = []
         guest.fault = GuestProcess.FaultRecord()
     }
 
@@ -113,12 +113,12 @@ final class ProcessFunctionRobustnessTests: XCTestCase {
                 (UInt64(0x1000), UInt64(1000), UInt64.max / 3, less, 10),     // element offsets wrap
                 (UInt64(16), UInt64(0), UInt64.max, less, 0),
             ] {
-                let before = guest.nestedCalls
+                let before = guest.nested.calls
                 let frame = FakeFrame(ints: [0x2000, base, count, size, compare, 0])
                 frame.result = 99
                 try bsearch(rt, frame)
                 XCTAssertEqual(frame.result, 0, "\(target) bsearch(\(base), \(count), \(size))")
-                XCTAssertEqual(guest.nestedCalls - before, probes, "\(target) comparator calls")
+                XCTAssertEqual(guest.nested.calls - before, probes, "\(target) comparator calls")
             }
             // A real search still finds its element.
             let values = try address(guest, "values")

@@ -1,0 +1,29 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension GuestProcess {
+    /// Guest code called from inside library calls (qsort comparators, signal handlers, host
+    /// callbacks), each a nested `uc_emu_start` (``GuestProcess/callNested``).
+    struct NestedCallState {
+        /// Nested calls made so far (a library call compares it before and after to know
+        /// whether guest code ran meanwhile).
+        var calls = 0
+        /// Stack tops of the nested calls in progress, innermost last.
+        var stackTops: [UInt64] = []
+        /// A `longjmp` out of a nested call, travelling outwards (see ``NestedJump``).
+        var pendingJump: PendingJump?
+    }
+
+    /// The floating-point environment library calls run under: the guest's rounding mode and
+    /// how the host's exception flags reach the guest's (``GuestProcess/raiseHostExceptions()``).
+    /// Saved and restored per guest thread by the scheduler.
+    struct FloatingPointState {
+        /// The host rounding mode library calls run under (the guest's, set through `<fenv.h>`).
+        var rounding: Int32 = FE_TONEAREST
+        /// The guest's exception flag for each host one (the arch's ``FloatingPointABI``).
+        var exceptionBits: [(host: Int32, guest: UInt32)] = []
+        /// Host exception flags already passed to the guest's flags since `<fenv.h>` last set them.
+        var flagsKnownSet: Int32 = 0
+    }
+}
