@@ -429,8 +429,8 @@ extension GuestProcess {
         let session = DebugSession(process: self, server: server)
         // The file gdb reads: the image, and the trampolines named by their library functions.
         let name = String(options.programName.split(separator: "/").last ?? "program")
-        let stubs = functionNames.indices.dropFirst().map {
-            (name: functionNames[$0], address: layout.trampolineBase + UInt64($0) * 16, size: UInt64(16))
+        let stubs = trapTable.names.indices.dropFirst().map {
+            (name: trapTable.names[$0], address: layout.trampolineBase + UInt64($0) * 16, size: UInt64(16))
         }
         let extra = LinkImage.ExtraCode(name: ".crossrun.trampolines", address: layout.trampolineBase,
                                         size: trampolineEnd - layout.trampolineBase, symbols: stubs)

@@ -29,7 +29,7 @@ import CrossRunLibc
 extension GuestProcess {
     /// Installs the trampolines' block hook (not with a debugger: their stubs trap).
     func installLibraryCallHook(_ context: UnsafeMutableRawPointer) throws {
-        guard !libraryCallsTrap, functions.count > 1 else { return }
+        guard !libraryCallsTrap, trapTable.functions.count > 1 else { return }
         let callback: @convention(c) (OpaquePointer?, UInt64, UInt32, UnsafeMutableRawPointer?) -> Void = { _, address, _, user in
             guard let user else { return }
             // Borrowed, not retained: the process outlives its engine's hooks.
@@ -60,7 +60,7 @@ extension GuestProcess {
         if let host = memory.loaderHost(trampolineBase) {
             stub.withUnsafeBytes { bytes in
                 guard let source = bytes.baseAddress else { return }
-                for i in 1..<max(functions.count, 1) {
+                for i in 1..<max(trapTable.functions.count, 1) {
                     host.advanced(by: i * 16).copyMemory(from: source, byteCount: min(bytes.count, 16))
                 }
             }
@@ -110,7 +110,7 @@ extension GuestProcess {
         let offset = address &- trampolineBase
         guard offset & 15 == 0 else { return }
         let index = Int(truncatingIfNeeded: offset >> 4)
-        guard index > 0 && index < functions.count else { return }
+        guard index > 0 && index < trapTable.functions.count else { return }
         let outerSite = trapSite, outerResume = hookResumePC, outerStop = engineStopRequested
         trapSite = address
         hookResumePC = address &+ stubReturnOffset

@@ -70,7 +70,7 @@ extension GuestProcess {
         if !libraryOnly, let s = image.symbols.first(where: { $0.name == name && $0.isGlobal && $0.kind != .tls }) {
             return imageBase + UInt64(s.offset)
         }
-        if let index = functionNames.firstIndex(of: name), index > 0 { return layout.trampolineBase + UInt64(index) * 16 }
+        if let index = trapTable.names.firstIndex(of: name), index > 0 { return layout.trampolineBase + UInt64(index) * 16 }
         if image.imports.contains(where: { $0.name == name }) { return runtime.dataSymbols[name] }
         guard RuntimeSymbols.all[name]?.kind == .data else { return nil }
         return (try? HostLibc.dataAddress(name, runtime)) ?? nil

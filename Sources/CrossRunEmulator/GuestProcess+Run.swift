@@ -98,7 +98,7 @@ extension GuestProcess {
         if rounded { fesetround(floatingPoint.rounding) }
         defer { if rounded || floatingPoint.rounding != FE_TONEAREST { fesetround(FE_TONEAREST) } }
         // libm's exceptions reach the guest's flags (math_errhandling has MATH_ERREXCEPT).
-        let raises = raisesExceptions[index]
+        let raises = trapTable.raisesExceptions[index]
         // Host library code runs under the guest's locale once setlocale chose one other than "C".
         guard let runtime = trapRuntime, let posix = trapPosix, let table = trapFunctions else { return }
         let previousLocale = posix._withUnsafeGuaranteedRef { $0.activeHostLocale }.map { uselocale($0) }
@@ -208,7 +208,7 @@ extension GuestProcess {
         } else if pc == stopAddress {
             text += " (outside the program image)"     // the return-to-host address: no code of the program's
         } else if pc >= layout.trampolineBase && pc < trampolineEnd {
-            text += " (\(functionNames[Int((pc - layout.trampolineBase) / 16)]) in the host C library)"
+            text += " (\(trapTable.names[Int((pc - layout.trampolineBase) / 16)]) in the host C library)"
         }
         return text
     }
@@ -319,7 +319,7 @@ extension GuestProcess {
             o.pc = arch.pc(uc)
             o.symbol = symbol(at: arch.pc(uc))
             if o.pc != stopAddress, let at = o.pc, at >= layout.trampolineBase && at < trampolineEnd {
-                o.function = functionNames[Int((at - layout.trampolineBase) / 16)]   // waiting in a library call
+                o.function = trapTable.names[Int((at - layout.trampolineBase) / 16)]   // waiting in a library call
             }
             return o
         }

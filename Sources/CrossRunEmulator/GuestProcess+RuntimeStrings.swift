@@ -12,7 +12,7 @@ extension GuestProcess {
     /// The library function a trap index stands for, as a report names it (the private
     /// `__crossrun_host_strlen` is the program's `strlen`).
     func libraryName(_ index: Int) -> String {
-        let name = functionNames[index]
+        let name = trapTable.names[index]
         return name.hasPrefix(Self.hostStringPrefix) ? String(name.dropFirst(Self.hostStringPrefix.count)) : name
     }
 

@@ -140,7 +140,7 @@ public final class GuestProcess: @unchecked Sendable {
     /// the address space, so one value serves the whole run (made per call, it cost an
     /// existential's set-up and destruction and a witness call each time).
     let trapFrame: any CallFrame
-    /// ``functions`` as the trap path calls them, built once the imports are bound (a table of
+    /// ``TrapTable/functions`` as the trap path calls them, built once the imports are bound (a table of
     /// concrete entries: one reabstraction thunk fewer per call than an array of closures).
     private(set) var hostFunctions = HostFunctionTable([])
     /// `arch.trapPCOffset`, read once instead of through the existential on every trap.
@@ -165,15 +165,11 @@ public final class GuestProcess: @unchecked Sendable {
     /// ``stopEngine()`` was called during the current block-hook library call.
     @exclusivity(unchecked) var engineStopRequested = false
     var layout: GuestLayout { options.layout }
-    /// Host functions by trampoline index (index 0 is the return-to-host address), and their
-    /// names (kept apart so the trap path copies no string). The properties the trap path reads
-    /// on every library call are `@exclusivity(unchecked)`: they are only touched by the one
-    /// thread running the engine, and the dynamic checks were ~6% of a call.
-    @exclusivity(unchecked) var functions: [HostFunction] = [{ _, _ in }]
-    var functionNames: [String] = ["<return>"]
-    /// Whether each host function is a libm function whose floating-point exceptions reach the
-    /// guest's flags (see ``raiseHostExceptions()``).
-    @exclusivity(unchecked) var raisesExceptions: [Bool] = [false]
+    /// The trampolines' host functions, names and FP-exception flags (``TrapTable``).
+    /// `@exclusivity(unchecked)`, as every property the trap path reads on each library call:
+    /// only the one thread running the engine touches them, and the dynamic checks were ~6% of
+    /// a call.
+    @exclusivity(unchecked) var trapTable = TrapTable()
     /// The floating-point environment library calls run under (``FloatingPointState``).
     @exclusivity(unchecked) var floatingPoint = FloatingPointState()
     var stopAddress: UInt64 { layout.trampolineBase }
@@ -277,7 +273,7 @@ public final class GuestProcess: @unchecked Sendable {
     private func load() throws {
         try prepareRuntime()
         let importAddresses = try bindImports()
-        hostFunctions = HostFunctionTable(functions)
+        hostFunctions = HostFunctionTable(trapTable.functions)
         trapFunctions = Unmanaged.passUnretained(hostFunctions)
         try mapTrampolines()
         try mapSegments()
@@ -326,7 +322,7 @@ public final class GuestProcess: @unchecked Sendable {
     }
 
     /// Each import's guest address: a function's trampoline (one per distinct name, its host
-    /// body in ``functions``) or a data object's address. Throws naming every import that has
+    /// body in ``TrapTable/functions``) or a data object's address. Throws naming every import that has
     /// no implementation.
     private func bindImports() throws -> [UInt64] {
         var missing: [String] = []
@@ -345,11 +341,11 @@ public final class GuestProcess: @unchecked Sendable {
                 if let known = stubIndex[imp.name] {
                     index = known
                 } else {
-                    index = functions.count
+                    index = trapTable.functions.count
                     stubIndex[imp.name] = index
-                    functions.append(options.libcTrace.map { tracedFunction(imp.name, body, $0) } ?? body)
-                    functionNames.append(imp.name)
-                    raisesExceptions.append(RuntimeSymbols.lookup(imp.name)?.library == .libm
+                    trapTable.functions.append(options.libcTrace.map { tracedFunction(imp.name, body, $0) } ?? body)
+                    trapTable.names.append(imp.name)
+                    trapTable.raisesExceptions.append(RuntimeSymbols.lookup(imp.name)?.library == .libm
                                             && !Self.floatingPointFunctionNames.contains(imp.name))
                 }
                 importAddress.append(layout.trampolineBase + UInt64(index) * 16)
@@ -375,9 +371,9 @@ public final class GuestProcess: @unchecked Sendable {
         where symbol.kind == .function && known[name] == nil {
             guard let body = options.extraFunctions[name] ?? (options.deterministic ? Self.deterministicFunctions[name] : nil)
                 ?? processFunction(name) ?? HostLibc.functions[name] else { continue }
-            functions.append(options.libcTrace.map { tracedFunction(name, body, $0) } ?? body)
-            functionNames.append(name)
-            raisesExceptions.append(symbol.library == .libm && !Self.floatingPointFunctionNames.contains(name))
+            trapTable.functions.append(options.libcTrace.map { tracedFunction(name, body, $0) } ?? body)
+            trapTable.names.append(name)
+            trapTable.raisesExceptions.append(symbol.library == .libm && !Self.floatingPointFunctionNames.contains(name))
         }
     }
 
@@ -385,16 +381,16 @@ public final class GuestProcess: @unchecked Sendable {
     /// privilege (run from the scratch slot after the last stub).
     private func mapTrampolines() throws {
         let stubs = libraryCallsTrap ? arch.trapStub : arch.callStub
-        let trampolineSize = GuestLayout.pageUp(UInt64((functions.count + 1) * 16))
+        let trampolineSize = GuestLayout.pageUp(UInt64((trapTable.functions.count + 1) * 16))
         let tramp = try memory.map("trampolines", at: layout.trampolineBase, size: trampolineSize, write: false, execute: true)
         stubs.withUnsafeBytes { stub in
             guard let source = stub.baseAddress else { return }
-            for i in 0..<functions.count {
+            for i in 0..<trapTable.functions.count {
                 tramp.host.advanced(by: i * 16).copyMemory(from: source, byteCount: min(stub.count, 16))
             }
         }
-        trampolineEnd = layout.trampolineBase + UInt64(functions.count * 16)
-        try enterUserMode(scratch: tramp.host.advanced(by: functions.count * 16), filler: Array(stubs[8..<16]))
+        trampolineEnd = layout.trampolineBase + UInt64(trapTable.functions.count * 16)
+        try enterUserMode(scratch: tramp.host.advanced(by: trapTable.functions.count * 16), filler: Array(stubs[8..<16]))
     }
 
     /// The image, one region per segment with its permissions; the bytes are the LinkImage's.

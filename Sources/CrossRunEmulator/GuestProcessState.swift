@@ -1,8 +1,19 @@
+import CrossRunLibc
 #if canImport(Glibc)
 import Glibc
 #endif
 
 extension GuestProcess {
+    /// The trampolines' side of the library: by trampoline index (index 0 is the
+    /// return-to-host address), each import's host function, its name (kept apart so the
+    /// trap path copies no string) and whether it is a libm function whose floating-point
+    /// exceptions reach the guest's flags (``GuestProcess/raiseHostExceptions()``).
+    struct TrapTable {
+        var functions: [HostFunction] = [{ _, _ in }]
+        var names: [String] = ["<return>"]
+        var raisesExceptions: [Bool] = [false]
+    }
+
     /// Guest code called from inside library calls (qsort comparators, signal handlers, host
     /// callbacks), each a nested `uc_emu_start` (``GuestProcess/callNested``).
     struct NestedCallState {
