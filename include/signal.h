@@ -189,6 +189,11 @@ int sigdelset(sigset_t *, int);
 int sigismember(const sigset_t *, int);
 /* Takes a pending signal of the set (waiting for one), without running its handler. */
 int sigwait(const sigset_t *__CR_RESTRICT, int *__CR_RESTRICT);
+/* As sigwait, returning the signal (-1 and errno on failure) with its siginfo_t; sigtimedwait
+   gives up after the timeout with EAGAIN. */
+struct timespec;
+int sigwaitinfo(const sigset_t *__CR_RESTRICT, siginfo_t *__CR_RESTRICT);
+int sigtimedwait(const sigset_t *__CR_RESTRICT, siginfo_t *__CR_RESTRICT, const struct timespec *__CR_RESTRICT);
 /* The signals raised while blocked and not yet delivered. */
 int sigpending(sigset_t *);
 /* Writes "S: description" (or just the description) and a newline to stderr. */

@@ -32,8 +32,8 @@ final class HostLibcRobustnessTests: XCTestCase {
         "putc_unlocked", "fputc_unlocked", "putchar_unlocked",
         // Process groups and sessions would move the test process itself; pause waits forever.
         "setpgid", "setsid", "pause",
-        // sigwait waits for a signal that may never come (signal_sigwait covers it).
-        "sigwait",
+        // They wait for a signal that may never come (signal_sigwait, signal_waitinfo cover them).
+        "sigwait", "sigwaitinfo", "sigtimedwait",
         // Timers would signal the test process itself later; a random request could sleep for
         // years; random paths would create nodes and change owners (time_conversions, fs_nodes,
         // interval_timers cover them).
