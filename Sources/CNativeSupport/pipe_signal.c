@@ -58,6 +58,32 @@ static struct sigaction saved[32];
 static uint32_t saved_mask;
 /* Signals whose host handler records them for the guest (bit sig). */
 static uint32_t recording_mask;
+/* Forwardable signals the guest blocked, blocked on the engine's host thread too (bit sig). */
+static uint32_t mirrored_mask;
+/* Of those, the ones at the guest's default action that the host records while they are
+   blocked (a helper thread that does not block them may take them: recorded, not fatal). */
+static uint32_t default_recording_mask;
+
+static void save_original(int sig, const struct sigaction *old) {
+    if (!(saved_mask & 1u << sig)) {
+        saved[sig] = *old;
+        saved_mask |= 1u << sig;
+    }
+}
+
+static int default_ignored(int sig) {
+    return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH;
+}
+
+/* Installs the recording handler for `sig` (SA_RESTART as asked). */
+static int install_recording(int sig, int restart, struct sigaction *old) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_sigaction = record_with_origin;
+    sa.sa_flags = SA_SIGINFO | (restart ? SA_RESTART : 0);
+    return sigaction(sig, &sa, old);
+}
 
 int crossrun_forwardable_signal(int sig) {
     switch (sig) {
@@ -71,6 +97,16 @@ int crossrun_forwardable_signal(int sig) {
 
 int crossrun_forward_signal(int sig, int mode, int restart) {
     if (!crossrun_forwardable_signal(sig)) return -1;
+    if (mode == 0 && (mirrored_mask & 1u << sig) && !default_ignored(sig)) {
+        /* The default action of a signal the guest blocks: recorded until it is unblocked. */
+        struct sigaction old;
+        if (install_recording(sig, 1, &old) != 0) return -1;
+        save_original(sig, &old);
+        recording_mask |= 1u << sig;
+        default_recording_mask |= 1u << sig;
+        return 0;
+    }
+    default_recording_mask &= ~(1u << sig);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
@@ -79,18 +115,73 @@ int crossrun_forward_signal(int sig, int mode, int restart) {
     struct sigaction old;
     if (sigaction(sig, &sa, &old) != 0) return -1;
     if (mode == 2) recording_mask |= 1u << sig; else recording_mask &= ~(1u << sig);
-    if (!(saved_mask & 1u << sig)) {
-        saved[sig] = old;
-        saved_mask |= 1u << sig;
-    }
+    save_original(sig, &old);
     return 0;
 }
 
+void crossrun_mirror_guest_mask(uint64_t guest) {
+    uint32_t want = 0;
+    for (int sig = 1; sig < 32; sig++)
+        if ((guest >> (sig - 1) & 1) && crossrun_forwardable_signal(sig)) want |= 1u << sig;
+    if (want == mirrored_mask) return;
+    uint32_t blocking = want & ~mirrored_mask, unblocking = mirrored_mask & ~want;
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig = 1; sig < 32; sig++) {
+        if (!(blocking & 1u << sig)) continue;
+        sigaddset(&set, sig);
+        /* Still at the host's default action (the guest's default): record it from now on. */
+        struct sigaction current;
+        if (default_ignored(sig) || sigaction(sig, NULL, &current) != 0 || current.sa_handler != SIG_DFL
+            || (current.sa_flags & SA_SIGINFO)) continue;
+        if (install_recording(sig, 1, &current) != 0) continue;
+        save_original(sig, &current);
+        recording_mask |= 1u << sig;
+        default_recording_mask |= 1u << sig;
+    }
+    if (blocking) pthread_sigmask(SIG_BLOCK, &set, NULL);
+    mirrored_mask = want;
+    if (!unblocking) return;
+    sigemptyset(&set);
+    for (int sig = 1; sig < 32; sig++)
+        if (unblocking & 1u << sig) sigaddset(&set, sig);
+    /* What is pending on the host now reaches the recording handler (still installed). */
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    for (int sig = 1; sig < 32; sig++) {
+        if (!(unblocking & default_recording_mask & 1u << sig)) continue;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sigemptyset(&sa.sa_mask);
+        sa.sa_handler = SIG_DFL;
+        sigaction(sig, &sa, NULL);
+        recording_mask &= ~(1u << sig);
+        default_recording_mask &= ~(1u << sig);
+    }
+}
+
+uint64_t crossrun_take_mirrored_pending(void) {
+    if (mirrored_mask == 0) return 0;
+    sigset_t pending;
+    if (sigpending(&pending) != 0) return 0;
+    uint64_t taken = 0;
+    for (int sig = 1; sig < 32; sig++) {
+        if (!(mirrored_mask & 1u << sig) || sigismember(&pending, sig) != 1) continue;
+        sigset_t one;
+        sigemptyset(&one);
+        sigaddset(&one, sig);
+        struct timespec zero = {0, 0};
+        if (sigtimedwait(&one, NULL, &zero) == sig) taken |= (uint64_t)1 << (sig - 1);
+    }
+    return taken;
+}
+
 void crossrun_restore_forwarded_signals(void) {
+    crossrun_mirror_guest_mask(0);   /* what is pending on the host is recorded, then dropped below */
     for (int sig = 1; sig < 32; sig++)
         if (saved_mask & 1u << sig) sigaction(sig, &saved[sig], NULL);
     saved_mask = 0;
     recording_mask = 0;
+    default_recording_mask = 0;
     __atomic_store_n(&crossrun_host_signals, 0, __ATOMIC_SEQ_CST);
 }
 

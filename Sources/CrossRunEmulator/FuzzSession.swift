@@ -63,6 +63,7 @@ package final class FuzzSession {
         process.callTimeoutMicros = 0   // the watchdog below limits each input
         process.runtime.afterForkInChild = nil   // a forked child would run the fuzzing loop too: fork is ENOSYS
         process.runtime.signalDispositionChanged = nil   // the fuzzer's own process keeps its host dispositions
+        process.runtime.signalMaskChanged = nil   // and its host signal mask
         watchdog = .allocate(capacity: 1)
         watchdog.initialize(to: crossrun_watchdog())
         watchdog.pointee.uc = process.uc

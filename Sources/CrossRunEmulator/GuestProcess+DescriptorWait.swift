@@ -74,7 +74,8 @@ extension GuestProcess {
                     || (rt.signalActions[Int32(sig)]?.flags ?? 0) & SA_RESTART != 0
             }
         }
-        let atEntry = signalsDeliveredAtEntry & ~(UInt64(1) << UInt64(SIGPIPE - 1))
+        // A signal the guest blocks became pending, it interrupted nothing.
+        let atEntry = signalsDeliveredAtEntry & ~(UInt64(1) << UInt64(SIGPIPE - 1)) & ~rt.signalMask
         signalsDeliveredAtEntry = 0
         if atEntry != 0 && !restarts(atEntry) {
             // It came while the guest ran up to this call: natively its handler would have run
@@ -94,7 +95,8 @@ extension GuestProcess {
             }
             pthread_sigmask(SIG_SETMASK, &old, nil)
             guard signalled else { return try plain(rt, f) }   // ready (or an error the call reports)
-            let restart = restarts(crossrun_host_signals_peek())
+            let interrupting = crossrun_host_signals_peek() & ~rt.signalMask   // blocked ones only become pending
+            let restart = interrupting == 0 || restarts(interrupting)
             try deliverHostPipeSignal()
             if !restart {
                 rt.setErrno(EINTR)

@@ -409,6 +409,7 @@ extension GuestProcess {
         floatingPoint.flagsKnownSet = s.threads[j].flagsKnownSet
         runtime.errnoAddress = s.threads[j].errnoAddress
         runtime.signalMask = s.threads[j].signalMask
+        runtime.signalMaskChanged?(runtime.signalMask)   // the host blocks what the running thread blocks
         if let start = s.threads[j].start {
             s.threads[j].start = nil
             do {

@@ -310,6 +310,8 @@ public final class GuestProcess: @unchecked Sendable {
         runtime.afterForkInChild = { [unowned self] in self.deadlineAfterFork(); self.threadsAfterFork() }
         runtime.signalDispositionChanged = { Self.forwardDisposition($0, handler: $1, flags: $2) }
         runtime.takeRecordedSignals = { crossrun_take_host_signals() }
+        runtime.signalMaskChanged = { crossrun_mirror_guest_mask($0) }
+        runtime.takeHostPendingSignals = { crossrun_take_mirrored_pending() }
         runtime.interruptedContext = { [unowned self] in self.interruptedContext() }
         runtime.recordedSignalOrigin = { sig in
             var value: UInt64 = 0

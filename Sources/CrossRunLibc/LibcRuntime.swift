@@ -67,6 +67,13 @@ public final class LibcRuntime {
     /// so signals from other processes meet the guest's choice (set by the emulator for
     /// runs; nil leaves the host's dispositions alone, as fuzzing does).
     public var signalDispositionChanged: ((Int32, UInt64, Int32) -> Void)?
+    /// Told when the running guest thread's blocked set changes (bit N-1: signal N), so the
+    /// host blocks the same signals from outside (set by the emulator; nil, as for fuzzing,
+    /// leaves the host's mask alone). Signals it made deliverable are then recorded ones.
+    public var signalMaskChanged: ((UInt64) -> Void)?
+    /// Takes the blocked signals from outside that are pending on the host (set by the emulator),
+    /// so `sigpending` sees them.
+    public var takeHostPendingSignals: (() -> UInt64)?
     /// Told of each signal as it is delivered to a handler or ends the program (`--trace=signal`).
     public var signalObserver: ((Int32) -> Void)?
     /// Takes the signals from outside that the host recorded for the guest and has not yet

@@ -102,6 +102,7 @@ enum LibcSignal {
         defer { if context != 0 { _ = rt.heap.free(context) } }
         _ = try call(handler, [UInt64(sig), info, context])
         rt.signalMask = before & ~unblockable
+        rt.signalMaskChanged?(rt.signalMask)   // the handler may have changed the mask the host follows
     }
 
     /// `kill` to other host processes (a forked child, a process group, every process) is the
@@ -162,6 +163,7 @@ enum LibcSignal {
             rt.signalHandlers[sig] = handler
             rt.signalActions[sig] = (try rt.memory.load(act + maskOffset, as: UInt64.self), flags)
             rt.signalDispositionChanged?(sig, handler, flags)
+            rt.discardPendingIfIgnored(sig)
         }
         return 0
     }
@@ -176,6 +178,7 @@ enum LibcSignal {
             rt.signalHandlers[sig] = handler
             rt.signalActions[sig] = (bit(sig), 0x1000_0000)   // glibc: the signal in sa_mask, SA_RESTART
             rt.signalDispositionChanged?(sig, handler, 0x1000_0000)
+            rt.discardPendingIfIgnored(sig)
             f.returnInt(old)
         },
         "sigaction": { rt, f in
@@ -193,6 +196,7 @@ enum LibcSignal {
                 rt.signalHandlers[sig] = try rt.memory.load(act, as: UInt64.self)
                 rt.signalActions[sig] = (try rt.memory.load(act + 8, as: UInt64.self), try rt.memory.load(act + 136, as: Int32.self))
                 rt.signalDispositionChanged?(sig, rt.signalHandlers[sig] ?? SIG_DFL, rt.signalActions[sig]?.flags ?? 0)
+                rt.discardPendingIfIgnored(sig)
             }
             f.returnInt32(0)
         },
@@ -263,12 +267,41 @@ enum LibcSignal {
 extension LibcRuntime {
     /// Sets the process signal mask and delivers the pending signals it unblocks, lowest
     /// number first (`sigprocmask`, `siglongjmp`).
+    ///
+    /// The host follows (``signalMaskChanged``): signals from outside that were blocked and
+    /// are now unblocked were recorded on the host and are delivered here, a default-action
+    /// SIGTERM ending the program as on Linux.
     public func setSignalMask(_ mask: UInt64) throws {
         signalMask = mask & ~LibcSignal.unblockable
+        if let follow = signalMaskChanged {
+            follow(signalMask)
+            try deliverRecordedSignals()
+        }
         while case let ready = pendingSignals & ~signalMask, ready != 0 {
             let sig = Int32(ready.trailingZeroBitCount + 1)
             pendingSignals &= ~LibcSignal.bit(sig)
             try LibcSignal.deliver(self, sig)
+        }
+    }
+}
+
+extension LibcRuntime {
+    /// Delivers the signals from outside the host recorded and the emulator has not yet
+    /// delivered (a blocked one becomes pending).
+    func deliverRecordedSignals() throws {
+        var recorded = takeRecordedSignals?() ?? 0
+        while recorded != 0 {
+            let sig = Int32(recorded.trailingZeroBitCount + 1)
+            recorded &= recorded &- 1
+            try deliverHostSignal(sig)
+        }
+    }
+
+    /// A disposition that ignores `sig` discards its pending instance (POSIX).
+    func discardPendingIfIgnored(_ sig: Int32) {
+        let handler = signalHandlers[sig] ?? LibcSignal.SIG_DFL
+        if handler == LibcSignal.SIG_IGN || (handler == LibcSignal.SIG_DFL && LibcSignal.ignoredByDefault.contains(sig)) {
+            pendingSignals &= ~LibcSignal.bit(sig)
         }
     }
 }

@@ -24,6 +24,14 @@ enum LibcSignalSets {
     static let functions: [String: HostFunction] = [
         "sigpending": { rt, f in
             let set = try f.int(0)
+            _ = try rt.memory.host(set, setSize, write: true)
+            // Blocked signals from outside wait on the host: they become the guest's pending ones.
+            var outside = rt.takeHostPendingSignals?() ?? 0
+            while outside != 0 {
+                let sig = Int32(outside.trailingZeroBitCount + 1)
+                outside &= outside &- 1
+                try rt.deliverHostSignal(sig)
+            }
             memset(try rt.memory.host(set, setSize, write: true), 0, setSize)
             try rt.memory.store(rt.pendingSignals, at: set)
             f.returnInt32(0)

@@ -250,6 +250,15 @@ int crossrun_forwardable_signal(int sig);
 /// ignored, 2 a handler: recorded for the next trap; `restart`: SA_RESTART). The host's
 /// first disposition is kept for ``crossrun_restore_forwarded_signals``. -1 if `sig` is kept.
 int crossrun_forward_signal(int sig, int mode, int restart);
+/// Emulated runs: the engine's host thread blocks the forwardable signals the guest blocked
+/// (`guest`: bit N-1 for signal N), so one from outside stays pending as on Linux and does not
+/// interrupt host calls; while blocked, one at its default action is recorded by the host
+/// (a thread that does not block it may take it) instead of ending CrossRun, and unblocking
+/// makes it the host's default again. Pending host instances reach the recording handler
+/// when unblocked. Cheap when `guest` blocks the same forwardable signals as before.
+void crossrun_mirror_guest_mask(uint64_t guest);
+/// Takes the mirrored signals pending on the host (bit N-1 for signal N), for `sigpending`.
+uint64_t crossrun_take_mirrored_pending(void);
 /// Puts back every disposition ``crossrun_forward_signal`` changed, drops recorded signals.
 void crossrun_restore_forwarded_signals(void);
 /// Blocks the signals whose host handler records them for the guest (the old mask in *old);
