@@ -49,11 +49,11 @@ extension GuestProcess {
         try arch.prepareCall(uc, memory: memory, function: function, args: args, returnAddress: stopAddress, stackTop: top)
         nested.stackTops.append(top)
         let entrySP = arch.sp(uc)
-        var err = uc_emu_start(uc, function, stopAddress, 0, 0)
+        var err = runHandlingFaults(from: function, until: stopAddress, timeout: 0)
         // The scheduler's time slice may stop a nested run: it goes on (no switch in here).
         while err == UC_ERR_OK, termination == nil, nested.pendingJump == nil, arch.pc(uc) != stopAddress,
               let s = threads, crossrun_ticker_take(s.ticker) != 0, !deadlinePassed {
-            err = uc_emu_start(uc, arch.pc(uc), stopAddress, 0, 0)
+            err = runHandlingFaults(from: arch.pc(uc), until: stopAddress, timeout: 0)
         }
         nested.stackTops.removeLast()
         let result = arch.result(uc)

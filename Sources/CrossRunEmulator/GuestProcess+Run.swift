@@ -181,6 +181,10 @@ extension GuestProcess {
     /// A CPU exception (divide error, undefined instruction, breakpoint…).
     func onException(signal: Int32) {
         let names: [Int32: String] = [SIGFPE: "arithmetic exception", SIGILL: "illegal instruction", SIGTRAP: "trap instruction"]
+        if termination == nil, fault.exception == nil {
+            fault.exception = signal
+            fault.pc = arch.pc(uc)
+        }
         stop(.signal(signal, names[signal] ?? "invalid memory access"))
     }
 

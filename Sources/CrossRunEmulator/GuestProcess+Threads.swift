@@ -316,7 +316,7 @@ extension GuestProcess {
     /// address (its call returned) or the run ends, switching threads on the way. Without
     /// threads this is one `uc_emu_start`, as it always was.
     func emulate(from start: UInt64) -> uc_err {
-        var err = uc_emu_start(uc, start, stopAddress, callTimeoutMicros ?? 0, 0)
+        var err = runHandlingFaults(from: start, until: stopAddress, timeout: callTimeoutMicros ?? 0)
         guard let s = threads else { return err }
         let caller = s.current
         while true {
@@ -344,7 +344,7 @@ extension GuestProcess {
                 guard switchThreads(s, reason) else { return err }
             }
             if s.sliceHook == nil { installSliceHook(s) }
-            err = uc_emu_start(uc, arch.pc(uc), stopAddress, 0, 0)
+            err = runHandlingFaults(from: arch.pc(uc), until: stopAddress, timeout: 0)
         }
     }
 

@@ -77,6 +77,8 @@ public final class GuestProcess: @unchecked Sendable {
         var pc: UInt64?
         var function: String?
         var context: String?
+        /// The signal of a CPU exception (``onException(signal:)``), which a guest handler may catch.
+        var exception: Int32?
     }
 
     /// What a run's report says, as values: how it is shown (`crossrun: prog: …`,

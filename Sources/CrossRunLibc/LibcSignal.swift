@@ -40,13 +40,16 @@ enum LibcSignal {
     /// An `SA_SIGINFO` handler's `siginfo_t`, on the guest heap for the handler's duration:
     /// the signal, `code` and the sender (this process, as for `kill`/`raise` to itself), or
     /// for a POSIX timer's signal the timer, its overrun count and its `sigev_value`.
-    private static func signalInfo(_ rt: LibcRuntime, _ sig: Int32, code: Int32, timer: TimerOrigin?) throws -> UInt64 {
+    /// A fault's (`fault`: its address) carries `si_addr`.
+    private static func signalInfo(_ rt: LibcRuntime, _ sig: Int32, code: Int32, timer: TimerOrigin?, fault: UInt64?) throws -> UInt64 {
         let layout = rt.abi.linux.siginfo
         let address = try rt.allocateZeroed(layout.size)
         let out = try GuestStructWriter(rt.memory, at: address, size: layout.size)
         try out.set(layout.signo, Int64(sig))
         try out.set(layout.code, Int64(code))
-        if let timer {
+        if let fault {
+            try out.set(layout.addr, fault)
+        } else if let timer {
             try out.set(layout.timerID, Int64(truncatingIfNeeded: timer.id))
             try out.set(layout.overrun, Int64(timer.overrun))
             try out.set(layout.value, timer.value)
@@ -76,7 +79,8 @@ enum LibcSignal {
     }
 
     /// Delivers `sig` once; the mask is restored afterwards without delivering what it unblocks.
-    private static func deliverOne(_ rt: LibcRuntime, _ sig: Int32, code: Int32, timer: TimerOrigin?) throws {
+    /// `fault`: the `si_addr` of a synchronous fault (``LibcRuntime/deliverFault(_:code:address:)``).
+    private static func deliverOne(_ rt: LibcRuntime, _ sig: Int32, code: Int32, timer: TimerOrigin?, fault: UInt64? = nil) throws {
         let handler = rt.signalHandlers[sig] ?? SIG_DFL
         if handler == SIG_IGN || (handler == SIG_DFL && ignoredByDefault.contains(sig)) { return }
         if rt.signalMask & bit(sig) != 0 {
@@ -96,13 +100,18 @@ enum LibcSignal {
         if action.flags & Int32(bitPattern: 0x8000_0000) != 0 { rt.signalHandlers[sig] = SIG_DFL }   // SA_RESETHAND
         let before = rt.signalMask
         rt.signalMask |= (action.mask | (action.flags & 0x4000_0000 != 0 ? 0 : bit(sig))) & ~unblockable   // SA_NODEFER
-        let info = action.flags & 4 != 0 ? try signalInfo(rt, sig, code: code, timer: timer) : 0   // SA_SIGINFO
+        let info = action.flags & 4 != 0 ? try signalInfo(rt, sig, code: code, timer: timer, fault: fault) : 0   // SA_SIGINFO
         defer { if info != 0 { _ = rt.heap.free(info) } }
         let context = info != 0 ? try signalContext(rt, mask: before) : 0
         defer { if context != 0 { _ = rt.heap.free(context) } }
         _ = try call(handler, [UInt64(sig), info, context])
         rt.signalMask = before & ~unblockable
         rt.signalMaskChanged?(rt.signalMask)   // the handler may have changed the mask the host follows
+    }
+
+    /// Runs the handler of fault signal `sig` (caught, not blocked: ``LibcRuntime/deliverFault(_:code:address:)``).
+    static func deliverFaultHandler(_ rt: LibcRuntime, _ sig: Int32, code: Int32, address: UInt64) throws {
+        try deliverOne(rt, sig, code: code, timer: nil, fault: address)
     }
 
     /// `kill` to other host processes (a forked child, a process group, every process) is the
@@ -286,6 +295,27 @@ extension LibcRuntime {
 }
 
 extension LibcRuntime {
+    /// A synchronous fault of the guest's own code (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP):
+    /// runs its handler with `si_code` `code` and `si_addr` `address` (the fault address, or
+    /// the instruction's for SIGILL/SIGFPE), under its `sa_mask`, and returns true once it
+    /// returned (the emulator's ``interruptedContext`` gives the faulting registers). False
+    /// when the guest does not catch it, or blocks or ignores it: Linux then applies the
+    /// default action (`force_sig_fault`), which ends the program with the crash report.
+    /// A handler that jumps out (`siglongjmp`) or ends the run throws as for any handler.
+    public func deliverFault(_ sig: Int32, code: Int32, address: UInt64) throws -> Bool {
+        let handler = signalHandlers[sig] ?? LibcSignal.SIG_DFL
+        guard handler != LibcSignal.SIG_DFL, handler != LibcSignal.SIG_IGN,
+              signalMask & LibcSignal.bit(sig) == 0, callGuest != nil else { return false }
+        try LibcSignal.deliverFaultHandler(self, sig, code: code, address: address)
+        // Signals the handler's return unblocked, as on the way back to the faulting code.
+        while case let ready = pendingSignals & ~signalMask, ready != 0 {
+            let next = Int32(ready.trailingZeroBitCount + 1)
+            pendingSignals &= ~LibcSignal.bit(next)
+            try LibcSignal.deliver(self, next)
+        }
+        return true
+    }
+
     /// Delivers the signals from outside the host recorded and the emulator has not yet
     /// delivered (a blocked one becomes pending).
     func deliverRecordedSignals() throws {

@@ -1,0 +1,123 @@
+import CUnicorn
+import CrossRunLibc
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Faults of the guest's own code (an unmapped or protected access, an illegal instruction, a
+/// divide error, a breakpoint) reach the guest's `sigaction` handler as on Linux: with a
+/// `siginfo_t` (`si_code`, `si_addr`) and a `ucontext_t` whose PC is the faulting
+/// instruction. A handler that `siglongjmp`s out resumes at its `sigsetjmp`; one that returns
+/// resumes the faulting instruction when the cause is gone (`mprotect`/`mmap` made the access
+/// valid). When the cause persists Linux would fault again forever; CrossRun reports the crash
+/// the default action gives instead. Uncaught, blocked or ignored: the crash report, as before.
+extension GuestProcess {
+    /// `uc_emu_start` from `pc`, delivering faults the guest catches and going on after them.
+    func runHandlingFaults(from pc: UInt64, until end: UInt64, timeout: UInt64) -> uc_err {
+        var err = uc_emu_start(uc, pc, end, timeout, 0)
+        while err != UC_ERR_OK || fault.exception != nil, deliverFaultSignal(err) {
+            err = uc_emu_start(uc, arch.pc(uc), end, 0, 0)
+        }
+        return err
+    }
+
+    /// The signal, `si_code` and `si_addr` of a fault `uc_emu_start` ended with (`err`, or a
+    /// CPU exception ``onException(signal:)`` recorded), nil for anything else.
+    private func faultSignal(_ err: uc_err) -> (signal: Int32, code: Int32, address: UInt64, pc: UInt64)? {
+        if err == UC_ERR_OK {
+            guard let sig = fault.exception, case .signal(let stopped, _)? = termination, stopped == sig, let pc = fault.pc else { return nil }
+            // ILL_ILLOPN, FPE_INTDIV, TRAP_BRKPT; a #GP (privileged instruction) is SI_KERNEL with no address.
+            let codes: [Int32: Int32] = [SIGILL: 2, SIGFPE: 1, SIGTRAP: 1, SIGBUS: 1, SIGSEGV: 0x80]
+            return (sig, codes[sig] ?? 0, sig == SIGSEGV ? 0 : pc, pc)
+        }
+        guard termination == nil else { return nil }
+        switch err {
+        case UC_ERR_READ_UNMAPPED, UC_ERR_WRITE_UNMAPPED, UC_ERR_FETCH_UNMAPPED:
+            guard let address = fault.address else { return nil }
+            return (SIGSEGV, 1, address, fault.pc ?? arch.pc(uc))              // SEGV_MAPERR
+        case UC_ERR_READ_PROT, UC_ERR_WRITE_PROT, UC_ERR_FETCH_PROT:
+            guard let address = fault.address else { return nil }
+            return (SIGSEGV, 2, address, fault.pc ?? arch.pc(uc))              // SEGV_ACCERR
+        case UC_ERR_INSN_INVALID:
+            let pc = arch.pc(uc)
+            return (SIGILL, 2, pc, pc)                                          // ILL_ILLOPN
+        default:
+            return nil
+        }
+    }
+
+    /// Runs the guest's handler for the fault `uc_emu_start` ended with; true when the run
+    /// goes on (at the faulting instruction, or where a `siglongjmp` out of the handler went).
+    /// False leaves the fault as it was recorded: the run ends with its crash report (or, for
+    /// a jump to a frame further out, the enclosing nested call passes the jump on).
+    func deliverFaultSignal(_ err: uc_err) -> Bool {
+        guard let (sig, code, address, pc) = faultSignal(err) else { return false }
+        let recordedTermination = termination, recordedFault = fault
+        var saved: OpaquePointer?
+        guard uc_context_alloc(uc, &saved) == UC_ERR_OK, let saved else { return false }
+        defer { uc_context_free(saved) }
+        arch.write(uc, programCounterRegister, pc)
+        uc_context_save(uc, saved)
+        termination = nil
+        fault = FaultRecord()
+        // The handler's ucontext_t takes its PC from the trap site: the faulting instruction.
+        let outerSite = trapSite
+        trapSite = pc
+        defer { trapSite = outerSite }
+        /// Back to how the fault left things: it ends the run.
+        func crash() -> Bool {
+            termination = recordedTermination ?? .signal(sig, sig == SIGILL ? "illegal instruction" : "invalid memory access")
+            fault = recordedFault
+            return false
+        }
+        do {
+            guard try runtime.deliverFault(sig, code: code, address: address) else { return crash() }
+        } catch is NestedJump {
+            guard let pending = nested.pendingJump else { return false }
+            // A jump further out than this level's guest frames: the enclosing call passes it on.
+            if jumpLeavesNestedCall(arch.jumpStackPointer(pending.saved)) { return false }
+            nested.pendingJump = nil
+            do {
+                try jump(pending)
+            } catch let t as GuestTermination {
+                if termination == nil { termination = t }
+                return false
+            } catch {
+                if termination == nil { termination = .signal(SIGSEGV, "invalid memory access") }
+                return false
+            }
+            // The registers are as a stub's `ret` back to the `sigsetjmp` caller expects.
+            arch.write(uc, programCounterRegister, trampolineBase &+ 16 &+ stubReturnOffset)
+            return true
+        } catch let t as GuestTermination {
+            if termination == nil { termination = t }
+            return false
+        } catch {
+            // NestedRunEnded: the handler's run ended (exit, a crash, the deadline) and said why.
+            if termination == nil { return crash() }
+            return false
+        }
+        uc_context_restore(uc, saved)
+        return faultPersists(err, sig: sig, address: address) ? crash() : true
+    }
+
+    /// Whether the faulting instruction would fault the same way again: always for a CPU
+    /// exception; for an access, while the page is still unmapped or without the permission.
+    private func faultPersists(_ err: uc_err, sig: Int32, address: UInt64) -> Bool {
+        let needed: UInt32
+        switch err {
+        case UC_ERR_READ_UNMAPPED, UC_ERR_READ_PROT: needed = UC_PROT_READ.rawValue
+        case UC_ERR_WRITE_UNMAPPED, UC_ERR_WRITE_PROT: needed = UC_PROT_WRITE.rawValue
+        case UC_ERR_FETCH_UNMAPPED, UC_ERR_FETCH_PROT: needed = UC_PROT_EXEC.rawValue
+        default: return true
+        }
+        var regions: UnsafeMutablePointer<uc_mem_region>?
+        var count: UInt32 = 0
+        guard uc_mem_regions(uc, &regions, &count) == UC_ERR_OK, let regions else { return true }
+        defer { uc_free(regions) }
+        for i in 0..<Int(count) where regions[i].begin <= address && address <= regions[i].end {
+            return regions[i].perms & needed == 0
+        }
+        return true
+    }
+}
