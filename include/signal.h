@@ -1,6 +1,7 @@
 #ifndef _SIGNAL_H
 #define _SIGNAL_H
 #include <_crossrun_types.h>
+#include <_crossrun_pthread_types.h>   /* pthread_t, for pthread_kill (as glibc) */
 typedef int sig_atomic_t;
 typedef void (*__sighandler_t)(int);
 typedef __sighandler_t sighandler_t;
@@ -198,7 +199,17 @@ int sigtimedwait(const sigset_t *__CR_RESTRICT, siginfo_t *__CR_RESTRICT, const 
 int sigpending(sigset_t *);
 /* Writes "S: description" (or just the description) and a newline to stderr. */
 void psignal(int, const char *);
+/* Waits for a signal with the mask replaced by the set; returns -1 (EINTR) after its handler. */
+int sigsuspend(const sigset_t *);
+/* kill with a value: an SA_SIGINFO handler sees si_code SI_QUEUE and si_value. */
+int sigqueue(pid_t, int, const union sigval);
+/* kill(-pgrp, sig). */
+int killpg(pid_t, int);
+/* Sends a signal to one thread of the process (its handler runs on that thread). */
+int pthread_kill(pthread_t, int);
 #ifdef __USE_GNU
+/* The signal to thread `tid` of process `tgid`. */
+int tgkill(pid_t, pid_t, int);
 int sigisemptyset(const sigset_t *);
 int sigandset(sigset_t *, const sigset_t *, const sigset_t *);
 int sigorset(sigset_t *, const sigset_t *, const sigset_t *);

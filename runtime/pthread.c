@@ -4,6 +4,9 @@
 #include "crossrun_thread.h"
 #include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+int tgkill(pid_t, pid_t, int);   /* <signal.h> declares it only under _GNU_SOURCE */
 
 static _Thread_local struct __crossrun_thread *current;
 static struct __crossrun_thread main_thread;
@@ -387,6 +390,17 @@ int pthread_once(pthread_once_t *once, void (*routine)(void)) {
 int pthread_sigmask(int how, const sigset_t *set, sigset_t *old) {
     int saved = errno;
     int r = sigprocmask(how, set, old) ? errno : 0;
+    errno = saved;
+    return r;
+}
+
+/* The signal to the thread's host or emulated tid: its handler runs on that thread. */
+int pthread_kill(pthread_t thread, int sig) {
+    struct __crossrun_thread *t = (struct __crossrun_thread *)thread;
+    int tid = CR_LOAD(&t->tid);
+    if (tid == 0) return ESRCH;   /* it ended */
+    int saved = errno;
+    int r = tgkill(getpid(), tid, sig) ? errno : 0;
     errno = saved;
     return r;
 }

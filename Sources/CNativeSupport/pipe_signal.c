@@ -12,6 +12,9 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 uint64_t crossrun_host_signals;   /* bit sig-1: recorded, not yet delivered (atomic) */
 
@@ -196,4 +199,8 @@ int crossrun_block_recording_signals(sigset_t *old) {
 
 int crossrun_ppoll_with_mask(struct pollfd *fds, unsigned long count, const sigset_t *mask) {
     return ppoll(fds, (nfds_t)count, NULL, mask);
+}
+
+int crossrun_tgkill(int process, int thread, int sig) {
+    return (int)syscall(SYS_tgkill, process, thread, sig);
 }

@@ -53,52 +53,75 @@ extension GuestProcess {
     func deliverFaultSignal(_ err: uc_err) -> Bool {
         guard let (sig, code, address, pc) = faultSignal(err) else { return false }
         let recordedTermination = termination, recordedFault = fault
-        var saved: OpaquePointer?
-        guard uc_context_alloc(uc, &saved) == UC_ERR_OK, let saved else { return false }
-        defer { uc_context_free(saved) }
-        arch.write(uc, programCounterRegister, pc)
-        uc_context_save(uc, saved)
-        termination = nil
-        fault = FaultRecord()
-        // The handler's ucontext_t takes its PC from the trap site: the faulting instruction.
-        let outerSite = trapSite
-        trapSite = pc
-        defer { trapSite = outerSite }
         /// Back to how the fault left things: it ends the run.
         func crash() -> Bool {
             termination = recordedTermination ?? .signal(sig, sig == SIGILL ? "illegal instruction" : "invalid memory access")
             fault = recordedFault
             return false
         }
+        arch.write(uc, programCounterRegister, pc)
+        termination = nil
+        fault = FaultRecord()
+        switch runAtInterruption(pc: pc, { try runtime.deliverFault(sig, code: code, address: address) }) {
+        case .notRun: return crash()
+        case .jumped: return true
+        case .ended: return termination == nil && nested.pendingJump == nil ? crash() : false
+        case .returned: return faultPersists(err, sig: sig, address: address) ? crash() : true
+        }
+    }
+
+    /// How ``runAtInterruption(pc:_:)`` went.
+    enum InterruptionOutcome {
+        /// The delivery ran no handler.
+        case notRun
+        /// The handler returned: the CPU context is as before it.
+        case returned
+        /// It `siglongjmp`ed to a frame of this run level, where the run goes on.
+        case jumped
+        /// The run ended (``termination``), or a jump leaves this level (``NestedCallState/pendingJump``).
+        case ended
+    }
+
+    /// Runs `deliver` (which calls a guest handler as a nested call, or returns false when
+    /// there is none) where the running guest code was interrupted — not inside a trap — with
+    /// the whole CPU context saved around it. The handler's `ucontext_t` gets `pc`.
+    func runAtInterruption(pc: UInt64, _ deliver: () throws -> Bool) -> InterruptionOutcome {
+        var saved: OpaquePointer?
+        guard uc_context_alloc(uc, &saved) == UC_ERR_OK, let saved else { return .notRun }
+        defer { uc_context_free(saved) }
+        uc_context_save(uc, saved)
+        // The handler's ucontext_t takes its PC from the trap site.
+        let outerSite = trapSite
+        trapSite = pc
+        defer { trapSite = outerSite }
         do {
-            guard try runtime.deliverFault(sig, code: code, address: address) else { return crash() }
+            guard try deliver() else { return .notRun }
         } catch is NestedJump {
-            guard let pending = nested.pendingJump else { return false }
+            guard let pending = nested.pendingJump else { return .ended }
             // A jump further out than this level's guest frames: the enclosing call passes it on.
-            if jumpLeavesNestedCall(arch.jumpStackPointer(pending.saved)) { return false }
+            if jumpLeavesNestedCall(arch.jumpStackPointer(pending.saved)) { return .ended }
             nested.pendingJump = nil
             do {
                 try jump(pending)
             } catch let t as GuestTermination {
                 if termination == nil { termination = t }
-                return false
+                return .ended
             } catch {
                 if termination == nil { termination = .signal(SIGSEGV, "invalid memory access") }
-                return false
+                return .ended
             }
             // The registers are as a stub's `ret` back to the `sigsetjmp` caller expects.
             arch.write(uc, programCounterRegister, trampolineBase &+ 16 &+ stubReturnOffset)
-            return true
+            return .jumped
         } catch let t as GuestTermination {
             if termination == nil { termination = t }
-            return false
+            return .ended
         } catch {
             // NestedRunEnded: the handler's run ended (exit, a crash, the deadline) and said why.
-            if termination == nil { return crash() }
-            return false
+            return .ended
         }
         uc_context_restore(uc, saved)
-        return faultPersists(err, sig: sig, address: address) ? crash() : true
+        return .returned
     }
 
     /// Whether the faulting instruction would fault the same way again: always for a CPU

@@ -8,6 +8,7 @@ extension GuestProcess {
     public static let processFunctionNames: [String] = ["setjmp", "_setjmp", "__sigsetjmp", "sigsetjmp",
                                                          "longjmp", "_longjmp", "siglongjmp", "qsort", "bsearch"]
         + floatingPointFunctionNames + posixLibFunctionNames + threadFunctionNames + execinfoFunctionNames + syscallFunctionNames
+        + threadSignalFunctionNames
 
     /// Library functions that need the CPU or calls back into guest code, so they live here
     /// rather than in ``HostLibc``: `setjmp`/`longjmp`, `qsort`, `bsearch`.
@@ -15,6 +16,7 @@ extension GuestProcess {
         if let fenv = floatingPointFunction(name) { return fenv }
         if let posix = posixLibFunction(name) { return posix }
         if let thread = threadFunction(name) { return thread }
+        if let signal = threadSignalFunction(name) { return signal }
         if let execinfo = execinfoFunction(name) { return execinfo }
         if let call = syscallFunction(name) { return call }
         switch name {

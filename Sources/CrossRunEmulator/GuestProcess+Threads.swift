@@ -344,6 +344,7 @@ extension GuestProcess {
                 guard switchThreads(s, reason) else { return err }
             }
             if s.sliceHook == nil { installSliceHook(s) }
+            if s.threads[s.currentIndex].pendingSignals != 0, !deliverSignalsAtSwitch(s) { return err }
             err = runHandlingFaults(from: arch.pc(uc), until: stopAddress, timeout: 0)
         }
     }

@@ -314,6 +314,7 @@ public final class GuestProcess: @unchecked Sendable {
         runtime.takeRecordedSignals = { crossrun_take_host_signals() }
         runtime.signalMaskChanged = { crossrun_mirror_guest_mask($0) }
         runtime.takeHostPendingSignals = { crossrun_take_mirrored_pending() }
+        runtime.takeThreadSignals = { [unowned self] mask in self.takeThreadSignals(unblockedBy: mask) }
         runtime.interruptedContext = { [unowned self] in self.interruptedContext() }
         runtime.recordedSignalOrigin = { sig in
             var value: UInt64 = 0

@@ -84,6 +84,8 @@ struct GuestThread {
     var rounding: Int32 = FE_TONEAREST
     /// Its signal mask (`pthread_sigmask` is per thread; a new thread inherits its creator's).
     var signalMask: UInt64 = 0
+    /// Signals sent to it alone (`pthread_kill`, `tgkill`), delivered when it next runs.
+    var pendingSignals: UInt64 = 0
     var flagsKnownSet: Int32 = 0
 
     var isRunnable: Bool { if case .runnable = state { return true } else { return false } }

@@ -74,6 +74,11 @@ public final class LibcRuntime {
     /// Takes the blocked signals from outside that are pending on the host (set by the emulator),
     /// so `sigpending` sees them.
     public var takeHostPendingSignals: (() -> UInt64)?
+    /// Takes the running thread's own pending signals (`pthread_kill`) that `mask` lets
+    /// through, for delivery when the thread unblocks them (set by the emulator).
+    public var takeThreadSignals: ((UInt64) -> UInt64)?
+    /// Signal handlers run so far (`sigsuspend` returns once one has run).
+    public internal(set) var signalHandlersRun: UInt64 = 0
     /// Told of each signal as it is delivered to a handler or ends the program (`--trace=signal`).
     public var signalObserver: ((Int32) -> Void)?
     /// Takes the signals from outside that the host recorded for the guest and has not yet

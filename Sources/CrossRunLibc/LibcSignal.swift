@@ -24,11 +24,13 @@ enum LibcSignal {
     /// blocked, signal) are delivered by this loop, not by recursion: a handler that re-raises
     /// forever loops as it does natively (until `--timeout`) without growing the host stack.
     /// `code` is the `si_code` an `SA_SIGINFO` handler sees (`SI_USER`; `raise` passes `SI_TKILL`).
-    static func deliver(_ rt: LibcRuntime, _ sig: Int32, code: Int32 = 0, timer: TimerOrigin? = nil) throws {
-        var sig = sig, code = code, timer = timer
+    /// `queued`: the `si_value` of a `sigqueue` (`code` `SI_QUEUE`).
+    static func deliver(_ rt: LibcRuntime, _ sig: Int32, code: Int32 = 0, timer: TimerOrigin? = nil, queued: UInt64? = nil) throws {
+        var sig = sig, code = code, timer = timer, queued = queued
         while true {
-            try deliverOne(rt, sig, code: code, timer: timer)
+            try deliverOne(rt, sig, code: code, timer: timer, queued: queued)
             timer = nil
+            queued = nil
             let ready = rt.pendingSignals & ~rt.signalMask
             guard ready != 0 else { return }
             sig = Int32(ready.trailingZeroBitCount + 1)
@@ -41,7 +43,7 @@ enum LibcSignal {
     /// the signal, `code` and the sender (this process, as for `kill`/`raise` to itself), or
     /// for a POSIX timer's signal the timer, its overrun count and its `sigev_value`.
     /// A fault's (`fault`: its address) carries `si_addr`.
-    private static func signalInfo(_ rt: LibcRuntime, _ sig: Int32, code: Int32, timer: TimerOrigin?, fault: UInt64?) throws -> UInt64 {
+    private static func signalInfo(_ rt: LibcRuntime, _ sig: Int32, code: Int32, timer: TimerOrigin?, fault: UInt64?, queued: UInt64?) throws -> UInt64 {
         let layout = rt.abi.linux.siginfo
         let address = try rt.allocateZeroed(layout.size)
         let out = try GuestStructWriter(rt.memory, at: address, size: layout.size)
@@ -56,6 +58,7 @@ enum LibcSignal {
         } else {
             try out.set(layout.pid, Int64(getpid()))
             try out.set(layout.uid, UInt64(getuid()))
+            if let queued { try out.set(layout.value, queued) }
         }
         return address
     }
@@ -80,7 +83,8 @@ enum LibcSignal {
 
     /// Delivers `sig` once; the mask is restored afterwards without delivering what it unblocks.
     /// `fault`: the `si_addr` of a synchronous fault (``LibcRuntime/deliverFault(_:code:address:)``).
-    private static func deliverOne(_ rt: LibcRuntime, _ sig: Int32, code: Int32, timer: TimerOrigin?, fault: UInt64? = nil) throws {
+    private static func deliverOne(_ rt: LibcRuntime, _ sig: Int32, code: Int32, timer: TimerOrigin?, fault: UInt64? = nil,
+                                   queued: UInt64? = nil) throws {
         let handler = rt.signalHandlers[sig] ?? SIG_DFL
         if handler == SIG_IGN || (handler == SIG_DFL && ignoredByDefault.contains(sig)) { return }
         if rt.signalMask & bit(sig) != 0 {
@@ -100,10 +104,11 @@ enum LibcSignal {
         if action.flags & Int32(bitPattern: 0x8000_0000) != 0 { rt.signalHandlers[sig] = SIG_DFL }   // SA_RESETHAND
         let before = rt.signalMask
         rt.signalMask |= (action.mask | (action.flags & 0x4000_0000 != 0 ? 0 : bit(sig))) & ~unblockable   // SA_NODEFER
-        let info = action.flags & 4 != 0 ? try signalInfo(rt, sig, code: code, timer: timer, fault: fault) : 0   // SA_SIGINFO
+        let info = action.flags & 4 != 0 ? try signalInfo(rt, sig, code: code, timer: timer, fault: fault, queued: queued) : 0   // SA_SIGINFO
         defer { if info != 0 { _ = rt.heap.free(info) } }
         let context = info != 0 ? try signalContext(rt, mask: before) : 0
         defer { if context != 0 { _ = rt.heap.free(context) } }
+        rt.signalHandlersRun &+= 1
         _ = try call(handler, [UInt64(sig), info, context])
         rt.signalMask = before & ~unblockable
         rt.signalMaskChanged?(rt.signalMask)   // the handler may have changed the mask the host follows
@@ -112,6 +117,26 @@ enum LibcSignal {
     /// Runs the handler of fault signal `sig` (caught, not blocked: ``LibcRuntime/deliverFault(_:code:address:)``).
     static func deliverFaultHandler(_ rt: LibcRuntime, _ sig: Int32, code: Int32, address: UInt64) throws {
         try deliverOne(rt, sig, code: code, timer: nil, fault: address)
+    }
+
+    /// `kill(pid, sig)`: nil when sent, else the errno. This process gets it in-process (its
+    /// handlers and mask apply); others through the host.
+    static func send(_ rt: LibcRuntime, _ pid: Int32, _ sig: Int32) throws -> Int32? {
+        guard sig >= 0 && sig < 65 else { return EINVAL }
+        if pid == getpid() {
+            if sig != 0 { try deliver(rt, sig) }
+            return nil
+        }
+        // Under --root only the guest's own children are reachable; pid 0 stays in-process.
+        if rt.fileSystem.confined && !(pid > 0 && isChild(pid)) {
+            guard pid == 0 else { return EPERM }
+            if sig != 0 { try deliver(rt, sig) }
+            return nil
+        }
+        let (status, own) = hostKill(pid, sig)
+        if status != 0 { return errno }
+        if own { try deliver(rt, sig) }
+        return nil
     }
 
     /// `kill` to other host processes (a forked child, a process group, every process) is the
@@ -216,24 +241,7 @@ enum LibcSignal {
             f.returnInt32(0)
         },
         "kill": { rt, f in
-            let pid = try f.int32(0), sig = try f.int32(1)
-            guard sig >= 0 && sig < 65 else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
-            if pid == getpid() {
-                if sig != 0 { try deliver(rt, sig) }
-                f.returnInt32(0)
-                return
-            }
-            // Under --root only the guest's own children are reachable; pid 0 stays in-process.
-            if rt.fileSystem.confined && !(pid > 0 && isChild(pid)) {
-                guard pid == 0 else { rt.setErrno(EPERM); f.returnInt32(-1); return }
-                if sig != 0 { try deliver(rt, sig) }
-                f.returnInt32(0)
-                return
-            }
-            let (status, own) = hostKill(pid, sig)
-            if status != 0 { rt.setErrno(errno); f.returnInt32(-1); return }
-            if own { try deliver(rt, sig) }
-            f.returnInt32(0)
+            if let e = try send(rt, f.int32(0), f.int32(1)) { rt.setErrno(e); f.returnInt32(-1) } else { f.returnInt32(0) }
         },
         "sigprocmask": { rt, f in
             let how = try f.int32(0), set = try f.int(1), old = try f.int(2)
@@ -286,6 +294,13 @@ extension LibcRuntime {
             follow(signalMask)
             try deliverRecordedSignals()
         }
+        if var own = takeThreadSignals?(signalMask) {
+            while own != 0 {
+                let sig = Int32(own.trailingZeroBitCount + 1)
+                own &= own &- 1
+                try deliverThreadSignal(sig)
+            }
+        }
         while case let ready = pendingSignals & ~signalMask, ready != 0 {
             let sig = Int32(ready.trailingZeroBitCount + 1)
             pendingSignals &= ~LibcSignal.bit(sig)
@@ -295,6 +310,20 @@ extension LibcRuntime {
 }
 
 extension LibcRuntime {
+    /// Delivers `sig` sent to the running thread alone (`pthread_kill`, `tgkill`: `SI_TKILL`).
+    public func deliverThreadSignal(_ sig: Int32) throws {
+        try LibcSignal.deliver(self, sig, code: abi.linux.wait.siTkill)
+    }
+
+    /// Whether host process `pid` is a child of this one (what `--root` lets the guest signal).
+    public func isChildProcess(_ pid: Int32) -> Bool { LibcSignal.isChild(pid) }
+
+    /// Whether the guest runs a handler for `sig`.
+    public func catchesSignal(_ sig: Int32) -> Bool {
+        let handler = signalHandlers[sig] ?? LibcSignal.SIG_DFL
+        return handler != LibcSignal.SIG_DFL && handler != LibcSignal.SIG_IGN
+    }
+
     /// A synchronous fault of the guest's own code (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP):
     /// runs its handler with `si_code` `code` and `si_addr` `address` (the fault address, or
     /// the instruction's for SIGILL/SIGFPE), under its `sa_mask`, and returns true once it
@@ -343,6 +372,10 @@ extension LibcRuntime {
     /// A POSIX timer's signal (the host's `SI_TIMER`, carrying the guest timer's id) reaches
     /// an `SA_SIGINFO` handler as that timer's.
     public func deliverHostSignal(_ sig: Int32) throws {
+        if let origin = recordedSignalOrigin?(sig), origin.code == LibcSignalSend.siQueue {
+            try LibcSignal.deliver(self, sig, code: LibcSignalSend.siQueue, queued: origin.value)   // sigqueue from another process
+            return
+        }
         if let origin = recordedSignalOrigin?(sig), origin.code == LibcPosixTimers.siTimer,
            let timer = posix.timers[origin.value], timer.signal == sig {
             let overrun = max(0, crossrun_timer_getoverrun(timer.host))

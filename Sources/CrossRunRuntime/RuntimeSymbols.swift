@@ -33,7 +33,7 @@ public enum RuntimeSymbols {
     /// name is ``lookup(_:)``, which builds nothing).
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1472)
+        table.reserveCapacity(1477)
         entries.withUTF8Buffer { text in
             var start = 0
             for end in 0...text.count where end == text.count || isSeparator(text[end]) {
@@ -189,7 +189,7 @@ public enum RuntimeSymbols {
         iswcntrl:c iswcntrl_l:c iswctype:c iswctype_l:c iswdigit:c iswdigit_l:c iswgraph:c iswgraph_l:c
         iswlower:c iswlower_l:c iswprint:c iswprint_l:c iswpunct:c iswpunct_l:c iswspace:c iswspace_l:c
         iswupper:c iswupper_l:c iswxdigit:c iswxdigit_l:c isxdigit:c isxdigit_l:c j0:m j0f:m j0l:m j1:m
-        j1f:m j1l:m jn:m jnf:m jnl:m jrand48:c jrand48_r:c kill:c l64a:c labs:c lchown:c lcong48:c
+        j1f:m j1l:m jn:m jnf:m jnl:m jrand48:c jrand48_r:c kill:c killpg:c l64a:c labs:c lchown:c lcong48:c
         lcong48_r:c ldexp:m ldexpf:m ldexpl:m ldiv:c lfind:c lgamma:m lgamma_r:m lgammaf:m lgammaf_r:m
         lgammal:m lgammal_r:m link:c linkat:c listen:c llabs:c lldiv:c llrint:m llrintf:m llrintl:m
         llround:m llroundf:m llroundl:m localeconv:c localtime:c localtime_r:c lockf:c log:m log10:m
@@ -228,13 +228,13 @@ public enum RuntimeSymbols {
         pthread_condattr_getpshared:c pthread_condattr_init:c pthread_condattr_setclock:c
         pthread_condattr_setpshared:c pthread_create:c pthread_detach:c pthread_equal:c pthread_exit:c
         pthread_getattr_np:c pthread_getname_np:c pthread_getspecific:c pthread_join:c pthread_key_create:c
-        pthread_key_delete:c pthread_mutex_clocklock:c pthread_mutex_consistent:c pthread_mutex_destroy:c
-        pthread_mutex_init:c pthread_mutex_lock:c pthread_mutex_timedlock:c pthread_mutex_trylock:c
-        pthread_mutex_unlock:c pthread_mutexattr_destroy:c pthread_mutexattr_getpshared:c
-        pthread_mutexattr_getrobust:c pthread_mutexattr_gettype:c pthread_mutexattr_init:c
-        pthread_mutexattr_setpshared:c pthread_mutexattr_setrobust:c pthread_mutexattr_settype:c
-        pthread_once:c pthread_rwlock_clockrdlock:c pthread_rwlock_clockwrlock:c pthread_rwlock_destroy:c
-        pthread_rwlock_init:c pthread_rwlock_rdlock:c pthread_rwlock_timedrdlock:c
+        pthread_key_delete:c pthread_kill:c pthread_mutex_clocklock:c pthread_mutex_consistent:c
+        pthread_mutex_destroy:c pthread_mutex_init:c pthread_mutex_lock:c pthread_mutex_timedlock:c
+        pthread_mutex_trylock:c pthread_mutex_unlock:c pthread_mutexattr_destroy:c
+        pthread_mutexattr_getpshared:c pthread_mutexattr_getrobust:c pthread_mutexattr_gettype:c
+        pthread_mutexattr_init:c pthread_mutexattr_setpshared:c pthread_mutexattr_setrobust:c
+        pthread_mutexattr_settype:c pthread_once:c pthread_rwlock_clockrdlock:c pthread_rwlock_clockwrlock:c
+        pthread_rwlock_destroy:c pthread_rwlock_init:c pthread_rwlock_rdlock:c pthread_rwlock_timedrdlock:c
         pthread_rwlock_timedwrlock:c pthread_rwlock_tryrdlock:c pthread_rwlock_trywrlock:c
         pthread_rwlock_unlock:c pthread_rwlock_wrlock:c pthread_rwlockattr_destroy:c
         pthread_rwlockattr_getpshared:c pthread_rwlockattr_init:c pthread_rwlockattr_setpshared:c
@@ -258,23 +258,23 @@ public enum RuntimeSymbols {
         setsockopt:c setstate:c setstate_r:c setuid:c setusershell:c setutent:c setutxent:c setvbuf:c
         shutdown:c sigabbrev_np:c sigaction:c sigaddset:c sigandset:c sigdelset:c sigdescr_np:c
         sigemptyset:c sigfillset:c sigisemptyset:c sigismember:c siglongjmp:c signal:c signalfd:c signgam:M
-        sigorset:c sigpending:c sigprocmask:c sigtimedwait:c sigwait:c sigwaitinfo:c sin:m sincos:m
-        sincosf:m sincosl:m sinf:m sinh:m sinhf:m sinhl:m sinl:m sleep:c snprintf:c sockatmark:c socket:c
-        socketpair:c sprintf:c sqrt:m sqrtf:m sqrtl:m srand:c srand48:c srand48_r:c srandom:c srandom_r:c
-        sscanf:c stat:c statfs:c statvfs:c stderr:C stdin:C stdout:C stpcpy:c stpncpy:c strcasecmp:c
-        strcasecmp_l:c strcasestr:c strcat:c strchr:c strchrnul:c strcmp:c strcoll:c strcoll_l:c strcpy:c
-        strcspn:c strdup:c strerror:c strerror_l:c strerror_r:c strerrordesc_np:c strerrorname_np:c
-        strfromd:c strfromf:c strfroml:c strftime:c strftime_l:c strlen:c strncasecmp:c strncasecmp_l:c
-        strncat:c strncmp:c strncpy:c strndup:c strnlen:c strpbrk:c strptime:c strptime_l:c strrchr:c
-        strsep:c strsignal:c strspn:c strstr:c strtod:c strtod_l:c strtof:c strtof_l:c strtoimax:c strtok:c
-        strtok_r:c strtol:c strtol_l:c strtold:c strtoll:c strtoll_l:c strtoq:c strtoul:c strtoul_l:c
-        strtoull:c strtoull_l:c strtoumax:c strtouq:c strverscmp:c strxfrm:c strxfrm_l:c swab:c swprintf:c
-        swscanf:c symlink:c symlinkat:c sync:c syncfs:c syscall:c sysconf:c sysinfo:c syslog:c system:c
-        tan:m tanf:m tanh:m tanhf:m tanhl:m tanl:m tcdrain:c tcflow:c tcflush:c tcgetattr:c tcgetsid:c
-        tcsendbreak:c tcsetattr:c tdelete:c tdestroy:c telldir:c tempnam:c textdomain:c tfind:c tgamma:m
-        tgammaf:m tgammal:m thrd_create:c thrd_current:c thrd_detach:c thrd_equal:c thrd_exit:c thrd_join:c
-        thrd_sleep:c thrd_yield:c time:c timegm:c timelocal:c timer_create:c timer_delete:c
-        timer_getoverrun:c timer_gettime:c timer_settime:c timerfd_create:c timerfd_gettime:c
+        sigorset:c sigpending:c sigprocmask:c sigqueue:c sigsuspend:c sigtimedwait:c sigwait:c sigwaitinfo:c
+        sin:m sincos:m sincosf:m sincosl:m sinf:m sinh:m sinhf:m sinhl:m sinl:m sleep:c snprintf:c
+        sockatmark:c socket:c socketpair:c sprintf:c sqrt:m sqrtf:m sqrtl:m srand:c srand48:c srand48_r:c
+        srandom:c srandom_r:c sscanf:c stat:c statfs:c statvfs:c stderr:C stdin:C stdout:C stpcpy:c
+        stpncpy:c strcasecmp:c strcasecmp_l:c strcasestr:c strcat:c strchr:c strchrnul:c strcmp:c strcoll:c
+        strcoll_l:c strcpy:c strcspn:c strdup:c strerror:c strerror_l:c strerror_r:c strerrordesc_np:c
+        strerrorname_np:c strfromd:c strfromf:c strfroml:c strftime:c strftime_l:c strlen:c strncasecmp:c
+        strncasecmp_l:c strncat:c strncmp:c strncpy:c strndup:c strnlen:c strpbrk:c strptime:c strptime_l:c
+        strrchr:c strsep:c strsignal:c strspn:c strstr:c strtod:c strtod_l:c strtof:c strtof_l:c strtoimax:c
+        strtok:c strtok_r:c strtol:c strtol_l:c strtold:c strtoll:c strtoll_l:c strtoq:c strtoul:c
+        strtoul_l:c strtoull:c strtoull_l:c strtoumax:c strtouq:c strverscmp:c strxfrm:c strxfrm_l:c swab:c
+        swprintf:c swscanf:c symlink:c symlinkat:c sync:c syncfs:c syscall:c sysconf:c sysinfo:c syslog:c
+        system:c tan:m tanf:m tanh:m tanhf:m tanhl:m tanl:m tcdrain:c tcflow:c tcflush:c tcgetattr:c
+        tcgetsid:c tcsendbreak:c tcsetattr:c tdelete:c tdestroy:c telldir:c tempnam:c textdomain:c tfind:c
+        tgamma:m tgammaf:m tgammal:m tgkill:c thrd_create:c thrd_current:c thrd_detach:c thrd_equal:c
+        thrd_exit:c thrd_join:c thrd_sleep:c thrd_yield:c time:c timegm:c timelocal:c timer_create:c
+        timer_delete:c timer_getoverrun:c timer_gettime:c timer_settime:c timerfd_create:c timerfd_gettime:c
         timerfd_settime:c times:c timespec_get:c tmpfile:c tmpnam:c toascii:c tolower:c tolower_l:c
         toupper:c toupper_l:c towctrans:c towctrans_l:c towlower:c towlower_l:c towupper:c towupper_l:c
         trunc:m truncate:c truncf:m truncl:m tsearch:c tss_create:c tss_delete:c tss_get:c tss_set:c

@@ -34,6 +34,8 @@ final class HostLibcRobustnessTests: XCTestCase {
         "setpgid", "setsid", "pause",
         // They wait for a signal that may never come (signal_sigwait, signal_waitinfo cover them).
         "sigwait", "sigwaitinfo", "sigtimedwait",
+        // They signal the test process, its group or others (signal_suspend_queue covers them).
+        "sigqueue", "killpg",
         // Timers would signal the test process itself later; a random request could sleep for
         // years; random paths would create nodes and change owners (time_conversions, fs_nodes,
         // interval_timers cover them).

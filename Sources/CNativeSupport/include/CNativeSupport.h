@@ -257,6 +257,8 @@ int crossrun_forward_signal(int sig, int mode, int restart);
 /// makes it the host's default again. Pending host instances reach the recording handler
 /// when unblocked. Cheap when `guest` blocks the same forwardable signals as before.
 void crossrun_mirror_guest_mask(uint64_t guest);
+/// tgkill(2) (glibc's wrapper is variadic-free but declared only under _GNU_SOURCE).
+int crossrun_tgkill(int process, int thread, int sig);
 /// Takes the mirrored signals pending on the host (bit N-1 for signal N), for `sigpending`.
 uint64_t crossrun_take_mirrored_pending(void);
 /// Puts back every disposition ``crossrun_forward_signal`` changed, drops recorded signals.
