@@ -43,7 +43,12 @@ enum LibcSignalWait {
             return .failure(EINVAL)   // nothing the host could deliver: it would wait forever
         }
         pthread_sigmask(SIG_BLOCK, &host, &old)
-        defer { pthread_sigmask(SIG_SETMASK, &old, nil) }
+        // Afterwards only what this added is unblocked: a handler run below may change the
+        // guest's mask, which the host's then follows (``LibcRuntime/signalMaskChanged``).
+        var added = sigset_t()
+        sigemptyset(&added)
+        for sig in Int32(1)..<32 where sigismember(&host, sig) == 1 && sigismember(&old, sig) == 0 { sigaddset(&added, sig) }
+        defer { pthread_sigmask(SIG_UNBLOCK, &added, nil) }
         // Blocked on the host now: what arrives stays pending there for the host's wait. What
         // came before was recorded for the guest: deliver it (a blocked one becomes pending).
         var recorded = rt.takeRecordedSignals?() ?? 0
