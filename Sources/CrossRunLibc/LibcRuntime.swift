@@ -77,6 +77,8 @@ public final class LibcRuntime {
     /// Takes the running thread's own pending signals (`pthread_kill`) that `mask` lets
     /// through, for delivery when the thread unblocks them (set by the emulator).
     public var takeThreadSignals: ((UInt64) -> UInt64)?
+    /// Signal frames being set up on top of one another (``LibcSignal/maxSignalFrames``).
+    var signalFrameDepth = 0
     /// Signal handlers run so far (`sigsuspend` returns once one has run).
     public internal(set) var signalHandlersRun: UInt64 = 0
     /// Told of each signal as it is delivered to a handler or ends the program (`--trace=signal`).

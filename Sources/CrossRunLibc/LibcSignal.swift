@@ -13,6 +13,11 @@ enum LibcSignal {
     static let ignoredByDefault: Set<Int32> = [SIGCHLD, SIGCONT, SIGURG, SIGWINCH]
 
     static func bit(_ sig: Int32) -> UInt64 { UInt64(1) << UInt64(sig - 1) }
+    /// Signal frames set up on top of one another at most (``deliverOne``'s nesting); past it
+    /// the rest run after the handler, as the loop in ``deliver`` takes them.
+    static let maxSignalFrames = 64
+    /// Pending real-time signal instances kept at most (beyond, further ones merge).
+    static let realtimeQueueLimit = 4096
     /// SIGKILL and SIGSTOP cannot be blocked.
     static let unblockable = bit(SIGKILL) | bit(SIGSTOP)
 
@@ -34,8 +39,7 @@ enum LibcSignal {
             let ready = rt.pendingSignals & ~rt.signalMask
             guard ready != 0 else { return }
             sig = Int32(ready.trailingZeroBitCount + 1)
-            rt.pendingSignals &= ~bit(sig)
-            code = rt.abi.linux.wait.siUser
+            (code, queued) = rt.takePendingSignal(sig)
         }
     }
 
@@ -88,6 +92,12 @@ enum LibcSignal {
         let handler = rt.signalHandlers[sig] ?? SIG_DFL
         if handler == SIG_IGN || (handler == SIG_DFL && ignoredByDefault.contains(sig)) { return }
         if rt.signalMask & bit(sig) != 0 {
+            if sig >= 32 {
+                // Real-time signals queue: each instance is delivered, with its own value.
+                let total = rt.state.realtimeQueue.values.reduce(0) { $0 + $1.count }
+                if rt.pendingSignals & bit(sig) == 0 { rt.state.realtimeQueue[sig] = nil }
+                if total < realtimeQueueLimit { rt.state.realtimeQueue[sig, default: []].append((code, queued)) }
+            }
             rt.pendingSignals |= bit(sig)
             if !rt.posix.signalFDs.isEmpty {
                 rt.posix.pendingSignalCodes[sig] = code
@@ -108,6 +118,16 @@ enum LibcSignal {
         defer { if info != 0 { _ = rt.heap.free(info) } }
         let context = info != 0 ? try signalContext(rt, mask: before) : 0
         defer { if context != 0 { _ = rt.heap.free(context) } }
+        // Linux sets up a frame for every signal deliverable under this handler's mask before
+        // going back to user code, each on top of the last: the last set up runs first. So the
+        // others pending now run before this handler, the highest-numbered innermost.
+        while rt.signalFrameDepth < maxSignalFrames, case let ready = rt.pendingSignals & ~rt.signalMask, ready != 0 {
+            let next = Int32(ready.trailingZeroBitCount + 1)
+            let (nextCode, nextValue) = rt.takePendingSignal(next)
+            rt.signalFrameDepth += 1
+            defer { rt.signalFrameDepth -= 1 }
+            try deliverOne(rt, next, code: nextCode, timer: nil, queued: nextValue)
+        }
         rt.signalHandlersRun &+= 1
         _ = try call(handler, [UInt64(sig), info, context])
         rt.signalMask = before & ~unblockable
@@ -282,8 +302,9 @@ enum LibcSignal {
 }
 
 extension LibcRuntime {
-    /// Sets the process signal mask and delivers the pending signals it unblocks, lowest
-    /// number first (`sigprocmask`, `siglongjmp`).
+    /// Sets the process signal mask and delivers the pending signals it unblocks (the
+    /// lowest-numbered is set up first, the others nested on top of it: ``LibcSignal/deliverOne``)
+    /// (`sigprocmask`, `siglongjmp`).
     ///
     /// The host follows (``signalMaskChanged``): signals from outside that were blocked and
     /// are now unblocked were recorded on the host and are delivered here, a default-action
@@ -303,8 +324,8 @@ extension LibcRuntime {
         }
         while case let ready = pendingSignals & ~signalMask, ready != 0 {
             let sig = Int32(ready.trailingZeroBitCount + 1)
-            pendingSignals &= ~LibcSignal.bit(sig)
-            try LibcSignal.deliver(self, sig)
+            let (code, value) = takePendingSignal(sig)
+            try LibcSignal.deliver(self, sig, code: code, queued: value)
         }
     }
 }
@@ -339,8 +360,8 @@ extension LibcRuntime {
         // Signals the handler's return unblocked, as on the way back to the faulting code.
         while case let ready = pendingSignals & ~signalMask, ready != 0 {
             let next = Int32(ready.trailingZeroBitCount + 1)
-            pendingSignals &= ~LibcSignal.bit(next)
-            try LibcSignal.deliver(self, next)
+            let (code, value) = takePendingSignal(next)
+            try LibcSignal.deliver(self, next, code: code, queued: value)
         }
         return true
     }
@@ -361,7 +382,23 @@ extension LibcRuntime {
         let handler = signalHandlers[sig] ?? LibcSignal.SIG_DFL
         if handler == LibcSignal.SIG_IGN || (handler == LibcSignal.SIG_DFL && LibcSignal.ignoredByDefault.contains(sig)) {
             pendingSignals &= ~LibcSignal.bit(sig)
+            state.realtimeQueue[sig] = nil
         }
+    }
+
+    /// Takes one pending instance of `sig` (clearing it from the pending set unless more of a
+    /// real-time signal are queued): its `si_code` and `sigqueue` value, or SI_USER.
+    func takePendingSignal(_ sig: Int32) -> (code: Int32, value: UInt64?) {
+        let bit = LibcSignal.bit(sig)
+        if sig >= 32, pendingSignals & bit != 0, var queue = state.realtimeQueue[sig], !queue.isEmpty {
+            let first = queue.removeFirst()
+            state.realtimeQueue[sig] = queue.isEmpty ? nil : queue
+            if queue.isEmpty { pendingSignals &= ~bit }
+            return first
+        }
+        pendingSignals &= ~bit
+        state.realtimeQueue[sig] = nil
+        return (abi.linux.wait.siUser, nil)
     }
 }
 

@@ -6,8 +6,8 @@ import Glibc
 /// `sigqueue` to this process delivers in-process with `SI_QUEUE` and the value, so an
 /// `SA_SIGINFO` handler sees `si_value`; to another process it is the host's `sigqueue`
 /// (a CrossRun child gets the value through the host's `siginfo_t`:
-/// ``LibcRuntime/deliverHostSignal(_:)``). Signals 32 and up are not queued: like the
-/// ordinary ones, a second instance while one is pending is merged.
+/// ``LibcRuntime/deliverHostSignal(_:)``). Blocked real-time signals (32 and up) queue, each
+/// instance with its value (``LibcSignal/deliverOne``); ordinary ones merge.
 enum LibcSignalSend {
     /// `SI_QUEUE`, Linux's.
     static let siQueue: Int32 = -1

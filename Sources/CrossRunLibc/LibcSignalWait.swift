@@ -32,7 +32,7 @@ enum LibcSignalWait {
         func takePending() -> Outcome? {
             guard case let ready = rt.pendingSignals & set, ready != 0 else { return nil }
             let sig = Int32(ready.trailingZeroBitCount + 1)
-            rt.pendingSignals &= ~LibcSignal.bit(sig)
+            _ = rt.takePendingSignal(sig)
             return .signal(sig, info: nil)
         }
         if let taken = takePending() { return taken }

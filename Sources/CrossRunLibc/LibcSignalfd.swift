@@ -65,7 +65,7 @@ enum LibcSignalfd {
             try out.set(Field(8, 4), Int64(rt.posix.pendingSignalCodes[sig] ?? 0))    // ssi_code
             try out.set(Field(12, 4), Int64(getpid()))                                // ssi_pid
             try out.set(Field(16, 4), UInt64(getuid()))                               // ssi_uid
-            rt.pendingSignals &= ~LibcSignal.bit(sig)
+            _ = rt.takePendingSignal(sig)
             rt.posix.pendingSignalCodes[sig] = nil
             taken += 1
         }

@@ -55,6 +55,10 @@ public struct LibcState {
     var signalMask: UInt64 = 0
     /// Signals raised while blocked, delivered when unblocked.
     var pendingSignals: UInt64 = 0
+    /// Pending instances of real-time signals (32–64), oldest first, with their `si_code`
+    /// and `sigqueue` value: they queue rather than merge (Linux's RLIMIT_SIGPENDING-like
+    /// bound: ``LibcSignal/realtimeQueueLimit`` in all).
+    var realtimeQueue: [Int32: [(code: Int32, value: UInt64?)]] = [:]
     /// `malloc` blocks served by a fresh guest mapping once the heap was full (address → size
     /// asked; the mapping is that rounded up to pages), as glibc's `mmap`-backed chunks.
     var mappedBlocks: [UInt64: Int] = [:]
