@@ -60,9 +60,17 @@ typedef struct { unsigned long __val[16]; } sigset_t;
 #define SA_RESTART 0x10000000
 #define SA_NODEFER 0x40000000
 #define SA_RESETHAND 0x80000000
-/* stack_t's ss_flags (sigaltstack, which CrossRun does not provide). */
+/* stack_t's ss_flags (sigaltstack). */
 #define SS_ONSTACK 1
 #define SS_DISABLE 2
+/* The smallest alternate signal stack (glibc's constants per architecture), and a usual size. */
+#if defined(__aarch64__)
+#define MINSIGSTKSZ 5120
+#define SIGSTKSZ 16384
+#else
+#define MINSIGSTKSZ 2048
+#define SIGSTKSZ 8192
+#endif
 union sigval { int sival_int; void *sival_ptr; };
 typedef union sigval sigval_t;
 /* glibc's siginfo_t of 64-bit Linux, the same on x86-64, aarch64 and riscv64 (128 bytes: signal,
@@ -203,6 +211,12 @@ void psignal(int, const char *);
 int sigsuspend(const sigset_t *);
 /* kill with a value: an SA_SIGINFO handler sees si_code SI_QUEUE and si_value. */
 int sigqueue(pid_t, int, const union sigval);
+/* Handlers with SA_ONSTACK run on this stack (a stack overflow's SIGSEGV handler). */
+#ifndef __stack_t_defined
+#define __stack_t_defined 1
+typedef struct { void *ss_sp; int ss_flags; __SIZE_TYPE__ ss_size; } stack_t;
+#endif
+int sigaltstack(const stack_t *__CR_RESTRICT, stack_t *__CR_RESTRICT);
 /* kill(-pgrp, sig). */
 int killpg(pid_t, int);
 /* Sends a signal to one thread of the process (its handler runs on that thread). */

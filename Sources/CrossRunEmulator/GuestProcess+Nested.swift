@@ -29,7 +29,10 @@ extension GuestProcess {
     /// Nesting is limited to ``maxNestedCalls``: deeper, the guest is reported as a stack
     /// overflow (SIGSEGV), which is how unbounded recursion through callbacks or signal
     /// handlers ends natively.
-    func callNested(_ function: UInt64, _ args: [UInt64]) throws -> UInt64 {
+    ///
+    /// `alternateStack`: run on that stack (a signal handler's `sigaltstack`) instead of below
+    /// the interrupted frame.
+    func callNested(_ function: UInt64, _ args: [UInt64], alternateStack: Range<UInt64>? = nil) throws -> UInt64 {
         guard nested.stackTops.count < Self.maxNestedCalls else {
             termination = .signal(SIGSEGV, "stack overflow: more than \(Self.maxNestedCalls) nested calls from the C library into guest code")
             throw NestedRunEnded()
@@ -45,9 +48,10 @@ extension GuestProcess {
         let saved = registers.map { arch.read(uc, $0) }
         // Below the interrupted frame and its red zone (the guest's stack pointer may be
         // anything: a wild one makes the pushes below fault).
-        let top = (arch.sp(uc) &- 512) & ~15
+        let top = alternateStack.map { $0.upperBound & ~15 } ?? (arch.sp(uc) &- 512) & ~15
         try arch.prepareCall(uc, memory: memory, function: function, args: args, returnAddress: stopAddress, stackTop: top)
         nested.stackTops.append(top)
+        nested.alternateStackBottoms[nested.stackTops.count] = alternateStack?.lowerBound
         let entrySP = arch.sp(uc)
         var err = runHandlingFaults(from: function, until: stopAddress, timeout: 0)
         // The scheduler's time slice may stop a nested run: it goes on (no switch in here).
@@ -55,6 +59,7 @@ extension GuestProcess {
               let s = threads, crossrun_ticker_take(s.ticker) != 0, !deadlinePassed {
             err = runHandlingFaults(from: arch.pc(uc), until: stopAddress, timeout: 0)
         }
+        nested.alternateStackBottoms[nested.stackTops.count] = nil
         nested.stackTops.removeLast()
         let result = arch.result(uc)
         let endedAt = arch.pc(uc)
@@ -89,6 +94,7 @@ extension GuestProcess {
     /// Whether a jump to stack pointer `sp` leaves the innermost nested call in progress.
     func jumpLeavesNestedCall(_ sp: UInt64) -> Bool {
         guard let top = nested.stackTops.last else { return false }
+        if let bottom = nested.alternateStackBottoms[nested.stackTops.count], sp < bottom { return true }
         return sp > top
     }
 

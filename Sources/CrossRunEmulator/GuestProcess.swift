@@ -309,6 +309,7 @@ public final class GuestProcess: @unchecked Sendable {
             if let output, fileno(output) > 2 { runtime.protectedDescriptors.insert(fileno(output)) }
         }
         runtime.callGuest = { [unowned self] function, args in try self.callNested(function, args) }
+        runtime.callGuestOnStack = { [unowned self] function, args, stack in try self.callNested(function, args, alternateStack: stack) }
         runtime.afterForkInChild = { [unowned self] in self.deadlineAfterFork(); self.threadsAfterFork() }
         runtime.signalDispositionChanged = { Self.forwardDisposition($0, handler: $1, flags: $2) }
         runtime.takeRecordedSignals = { crossrun_take_host_signals() }

@@ -22,6 +22,9 @@ extension GuestProcess {
         var calls = 0
         /// Stack tops of the nested calls in progress, innermost last.
         var stackTops: [UInt64] = []
+        /// For a nested call on an alternate signal stack (`sigaltstack`), keyed by its depth
+        /// (``stackTops``' count with it): the stack's bottom. A jump below it leaves the call too.
+        var alternateStackBottoms: [Int: UInt64] = [:]
         /// A `longjmp` out of a nested call, travelling outwards (see ``NestedJump``).
         var pendingJump: PendingJump?
     }

@@ -45,6 +45,9 @@ public final class LibcRuntime {
     public func hostOpenFlags(_ flags: Int32) -> Int32 { abi.hostOpenFlags(flags) }
     /// Calls a guest function from host code (set by the emulator; used for signal handlers).
     public var callGuest: ((UInt64, [UInt64]) throws -> UInt64)?
+    /// Calls a guest function on another stack (a signal handler on its `sigaltstack`; set by
+    /// the emulator), else nil: handlers then run on the interrupted stack.
+    public var callGuestOnStack: ((UInt64, [UInt64], Range<UInt64>) throws -> UInt64)?
     /// Why a guest call made from a host C callback (an `fopencookie` function, called from
     /// inside the host's stdio) did not return: C frames cannot pass a Swift error on, so it
     /// waits here and the trap rethrows it once the library call has returned. Read after every

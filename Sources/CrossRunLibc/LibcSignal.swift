@@ -13,6 +13,8 @@ enum LibcSignal {
     static let ignoredByDefault: Set<Int32> = [SIGCHLD, SIGCONT, SIGURG, SIGWINCH]
 
     static func bit(_ sig: Int32) -> UInt64 { UInt64(1) << UInt64(sig - 1) }
+    /// `SA_ONSTACK`: the handler runs on the `sigaltstack`.
+    static let saOnStack: Int32 = 0x0800_0000
     /// Signal frames set up on top of one another at most (``deliverOne``'s nesting); past it
     /// the rest run after the handler, as the loop in ``deliver`` takes them.
     static let maxSignalFrames = 64
@@ -129,7 +131,14 @@ enum LibcSignal {
             try deliverOne(rt, next, code: nextCode, timer: nil, queued: nextValue)
         }
         rt.signalHandlersRun &+= 1
-        _ = try call(handler, [UInt64(sig), info, context])
+        if action.flags & saOnStack != 0, let stack = rt.state.alternateStack, !rt.state.onAlternateStack,
+           let onStack = rt.callGuestOnStack {
+            rt.state.onAlternateStack = true
+            defer { rt.state.onAlternateStack = false }
+            _ = try onStack(handler, [UInt64(sig), info, context], stack)
+        } else {
+            _ = try call(handler, [UInt64(sig), info, context])
+        }
         rt.signalMask = before & ~unblockable
         rt.signalMaskChanged?(rt.signalMask)   // the handler may have changed the mask the host follows
     }

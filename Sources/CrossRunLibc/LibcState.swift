@@ -59,6 +59,9 @@ public struct LibcState {
     /// and `sigqueue` value: they queue rather than merge (Linux's RLIMIT_SIGPENDING-like
     /// bound: ``LibcSignal/realtimeQueueLimit`` in all).
     var realtimeQueue: [Int32: [(code: Int32, value: UInt64?)]] = [:]
+    /// The alternate signal stack (`sigaltstack`), and whether a handler runs on it now.
+    var alternateStack: Range<UInt64>?
+    var onAlternateStack = false
     /// `malloc` blocks served by a fresh guest mapping once the heap was full (address → size
     /// asked; the mapping is that rounded up to pages), as glibc's `mmap`-backed chunks.
     var mappedBlocks: [UInt64: Int] = [:]

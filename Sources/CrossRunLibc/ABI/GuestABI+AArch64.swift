@@ -11,5 +11,6 @@ extension GuestABI {
         syscalls: genericSyscalls,
         jumpBufferRegisterBytes: 22 * 8,
         linux: LinuxLP64(),
-        utmpTime64: true)
+        utmpTime64: true,
+        minSignalStackSize: 5120)
 }

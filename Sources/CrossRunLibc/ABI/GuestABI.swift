@@ -50,6 +50,8 @@ public struct GuestABI: Sendable {
     /// glibc's `__WORDSIZE_TIME64_COMPAT32` is 0 on aarch64); else 32-bit ones (384 bytes,
     /// the x86-64 host's and riscv64's layout).
     public var utmpTime64 = false
+    /// `MINSIGSTKSZ`: the smallest stack `sigaltstack` takes (aarch64's signal frame is larger).
+    public var minSignalStackSize = 2048
 
     /// Whether `long double` is IEEE binary128.
     public var longDoubleIsBinary128: Bool { longDouble == .binary128 }
