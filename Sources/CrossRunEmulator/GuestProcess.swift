@@ -223,7 +223,8 @@ public final class GuestProcess: @unchecked Sendable {
         guard tlb == UC_ERR_OK else { uc_close(engine); throw EmulatorError.engine("choosing the TLB mode", tlb) }
         self.uc = engine
         self.memory = AddressSpace(engine: engine)
-        self.trapFrame = arch.frame(engine, memory: memory)
+        self.trapFrame = arch.frame(engine, memory: memory,
+                                    registers: crossrun_uc_integer_registers(engine, Int32(bitPattern: arch.ucArch.rawValue)))
         try load()
     }
 
