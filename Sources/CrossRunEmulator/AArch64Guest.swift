@@ -220,6 +220,12 @@ final class AArch64Frame: CallFrame {
         OffsetFrame(self, ints: 0, floats: longDoubles + doubles, longDoubles: longDoubles + doubles)
     }
 
+    /// x0…x7, for variadic arguments.
+    func integerArgumentValues() -> [UInt64] {
+        guard let registers else { return arch.integerArgumentValues(uc) }
+        return Array(UnsafeBufferPointer(start: registers, count: 8))
+    }
+
     func returnInt(_ value: UInt64) {
         if let registers { registers[0] = value } else { arch.write(uc, AArch64Guest.x(0), value) }
     }
@@ -253,7 +259,7 @@ struct AArch64RegisterVarArgs: VariadicArguments {
 
     init(frame: AArch64Frame, gpIndex: Int, fpIndex: Int, stack: UInt64) {
         self.frame = frame
-        self.ints = IntegerArgumentCursor(registers: frame.arch.integerArgumentValues(frame.uc), index: gpIndex, stack: stack,
+        self.ints = IntegerArgumentCursor(registers: frame.integerArgumentValues(), index: gpIndex, stack: stack,
                                           memory: frame.memory)
         self.fpIndex = fpIndex
     }

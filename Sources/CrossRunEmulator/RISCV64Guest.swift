@@ -194,6 +194,12 @@ final class RISCV64Frame: CallFrame {
         OffsetFrame(self, ints: 2 * longDoubles, floats: doubles, longDoubles: longDoubles)
     }
 
+    /// a0…a7, for variadic arguments.
+    func integerArgumentValues() -> [UInt64] {
+        guard let registers else { return arch.integerArgumentValues(uc) }
+        return Array(UnsafeBufferPointer(start: registers + 10, count: 8))
+    }
+
     func returnInt(_ value: UInt64) {
         if let registers { registers[10] = value } else { arch.write(uc, RISCV64Guest.a(0), value) }
     }
@@ -224,7 +230,7 @@ struct RISCV64RegisterVarArgs: VariadicArguments {
     var ints: IntegerArgumentCursor
 
     init(frame: RISCV64Frame, index: Int, stack: UInt64) {
-        ints = IntegerArgumentCursor(registers: frame.arch.integerArgumentValues(frame.uc), index: index, stack: stack,
+        ints = IntegerArgumentCursor(registers: frame.integerArgumentValues(), index: index, stack: stack,
                                      memory: frame.memory)
     }
 

@@ -253,7 +253,7 @@ final class X86Frame: CallFrame {
     }
 
     func variadic(afterInts ints: Int, floats: Int) throws -> any VariadicArguments {
-        X86RegisterVarArgs(gp: X86_64Guest.intArgs.map { arch.read(uc, $0) }, fp: X86_64Guest.vecArgs.map { arch.readVectorLow(uc, $0) },
+        X86RegisterVarArgs(gp: integerArgumentValues(), fp: X86_64Guest.vecArgs.map { arch.readVectorLow(uc, $0) },
                            gpIndex: ints, fpIndex: floats, overflow: arch.sp(uc) &+ 8, memory: memory)
     }
 
@@ -285,6 +285,12 @@ final class X86Frame: CallFrame {
         tags &= ~(UInt64(3) << (2 * top))              // 00: valid
         arch.write(uc, X86_64Guest.reg(UC_X86_REG_FPTAG), tags)
         arch.write(uc, X86_64Guest.reg(UC_X86_REG_FPSW), (fpsw & ~0x3800) | (top << 11))
+    }
+
+    /// rdi, rsi, rdx, rcx, r8 and r9, for variadic arguments.
+    func integerArgumentValues() -> [UInt64] {
+        guard let registers else { return X86_64Guest.intArgs.map { arch.read(uc, $0) } }
+        return (0..<6).map { registers[Int(truncatingIfNeeded: Self.argumentSlots >> (8 * UInt64($0)) & 0xff)] }
     }
 
     func returnInt(_ value: UInt64) {
