@@ -120,7 +120,9 @@ struct AArch64Guest: LinkRegisterGuest {
         write(uc, Self.reg(UC_ARM64_REG_FPSR), (fpsr & ~0x1f) | UInt64(flags))
     }
 
-    func frame(_ uc: OpaquePointer, memory: AddressSpace) -> any CallFrame { AArch64Frame(arch: self, uc: uc, memory: memory) }
+    func frame(_ uc: OpaquePointer, memory: AddressSpace, registers: UnsafeMutablePointer<UInt64>?) -> any CallFrame {
+        AArch64Frame(arch: self, uc: uc, memory: memory, registers: registers)
+    }
 
     func captureJump(_ uc: OpaquePointer, memory: AddressSpace) throws -> [UInt64] {
         Self.calleeSaved.map { read(uc, $0) } + [sp(uc), read(uc, Self.lr)] + Self.calleeSavedFP.map { readVectorLow(uc, $0) }
@@ -163,14 +165,25 @@ extension GuestArch {
 /// AAPCS64 arguments of a trap: integers in x0–x7, floating and `long double` in v0–v7, then
 /// the stack at SP (the import stub and trampoline push nothing). Variadic arguments are
 /// passed exactly like named ones on Linux.
-struct AArch64Frame: CallFrame {
+final class AArch64Frame: CallFrame {
     let arch: AArch64Guest
     let uc: OpaquePointer
     /// Not retained: a frame lives only during one trap, and the process owns its memory for
     /// the whole run (retaining it cost a retain/release pair on every library call).
     unowned(unsafe) let memory: AddressSpace
+    /// The engine's integer register file (``crossrun_uc_integer_registers``), read and
+    /// written directly; nil: through `uc_reg_read`/`uc_reg_write`.
+    let registers: UnsafeMutablePointer<UInt64>?
+
+    init(arch: AArch64Guest, uc: OpaquePointer, memory: AddressSpace, registers: UnsafeMutablePointer<UInt64>?) {
+        self.arch = arch
+        self.uc = uc
+        self.memory = memory
+        self.registers = registers
+    }
 
     func int(_ index: Int) throws -> UInt64 {
+        if UInt(bitPattern: index) < 8, let registers { return registers[index] }   // x0…x7
         if index < 8 { return arch.read(uc, AArch64Guest.x(index)) }
         return try memory.load(arch.sp(uc) &+ UInt64(index - 8) * 8, as: UInt64.self)
     }
@@ -207,10 +220,18 @@ struct AArch64Frame: CallFrame {
         OffsetFrame(self, ints: 0, floats: longDoubles + doubles, longDoubles: longDoubles + doubles)
     }
 
-    func returnInt(_ value: UInt64) { arch.write(uc, AArch64Guest.x(0), value) }
+    /// x0…x7, for variadic arguments.
+    func integerArgumentValues() -> [UInt64] {
+        guard let registers else { return arch.integerArgumentValues(uc) }
+        return Array(UnsafeBufferPointer(start: registers, count: 8))
+    }
+
+    func returnInt(_ value: UInt64) {
+        if let registers { registers[0] = value } else { arch.write(uc, AArch64Guest.x(0), value) }
+    }
     func returnPair(_ low: UInt64, _ high: UInt64) {
-        arch.write(uc, AArch64Guest.x(0), low)
-        arch.write(uc, AArch64Guest.x(1), high)
+        returnInt(low)
+        if let registers { registers[1] = high } else { arch.write(uc, AArch64Guest.x(1), high) }
     }
     func returnDouble(_ value: Double) { arch.writeVectorLow(uc, AArch64Guest.q(0), value.bitPattern) }
     func returnFloat(_ value: Float) { arch.writeVectorLow(uc, AArch64Guest.q(0), UInt64(value.bitPattern)) }
@@ -238,7 +259,7 @@ struct AArch64RegisterVarArgs: VariadicArguments {
 
     init(frame: AArch64Frame, gpIndex: Int, fpIndex: Int, stack: UInt64) {
         self.frame = frame
-        self.ints = IntegerArgumentCursor(registers: frame.arch.integerArgumentValues(frame.uc), index: gpIndex, stack: stack,
+        self.ints = IntegerArgumentCursor(registers: frame.integerArgumentValues(), index: gpIndex, stack: stack,
                                           memory: frame.memory)
         self.fpIndex = fpIndex
     }

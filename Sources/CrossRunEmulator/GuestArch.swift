@@ -71,8 +71,9 @@ protocol GuestArch {
     func returnedNormally(_ uc: OpaquePointer, entryStackPointer: UInt64, returnAddress: UInt64) -> Bool
     /// The integer result register after a call returned.
     func result(_ uc: OpaquePointer) -> UInt64
-    /// The frame of a trap: arguments and results per the calling convention.
-    func frame(_ uc: OpaquePointer, memory: AddressSpace) -> any CallFrame
+    /// The frame of a trap: arguments and results per the calling convention; `registers` is
+    /// the engine's integer register file when found (``crossrun_uc_integer_registers``).
+    func frame(_ uc: OpaquePointer, memory: AddressSpace, registers: UnsafeMutablePointer<UInt64>?) -> any CallFrame
     /// Address the trapping stub returns to (the guest caller), for crash reports.
     func callerAddress(_ uc: OpaquePointer, memory: AddressSpace) -> UInt64?
     /// System call number and six arguments at a system-call trap.
@@ -110,6 +111,9 @@ protocol GuestArch {
 
 /// Reads and writes of registers by Unicorn id.
 extension GuestArch {
+    /// A trap's frame that reads every register through the engine's API.
+    func frame(_ uc: OpaquePointer, memory: AddressSpace) -> any CallFrame { frame(uc, memory: memory, registers: nil) }
+
     @inline(__always)
     func read(_ uc: OpaquePointer, _ reg: Int32) -> UInt64 {
         var v: UInt64 = 0

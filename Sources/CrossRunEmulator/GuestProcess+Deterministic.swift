@@ -132,7 +132,7 @@ extension GuestProcess {
 }
 
 /// A call frame with one integer argument replaced (`kill`'s pid, a retried `poll`'s timeout).
-struct ReplacedArgumentFrame: CallFrame {
+final class ReplacedArgumentFrame: CallFrame {
     let base: any CallFrame
     let index: Int
     let value: UInt64

@@ -110,7 +110,7 @@ extension GuestProcess {
         let offset = address &- trampolineBase
         guard offset & 15 == 0 else { return }
         let index = Int(truncatingIfNeeded: offset >> 4)
-        guard index > 0 && index < trapTable.functions.count else { return }
+        guard index > 0 && index < libraryCount else { return }
         let outerSite = trapSite, outerResume = hookResumePC, outerStop = engineStopRequested
         trapSite = address
         hookResumePC = address &+ stubReturnOffset
@@ -133,18 +133,34 @@ extension GuestProcess {
     }
 }
 
-/// The host functions by trampoline index, as the trap path calls them (see
-/// ``GuestProcess/hostFunctions``).
-final class HostFunctionTable {
-    /// One host function, stored as a concrete field (an array of bare closures keeps them in
-    /// the generic representation, and every call went through a reabstraction thunk).
-    struct Entry {
-        let body: HostFunction
+/// One trampoline's host function, and whether the host's floating-point exception flags it
+/// raises reach the guest's (libm; read on every call, so kept beside the function). A class:
+/// the trap path borrows it through an unmanaged reference (``HostFunctionTable``) and calls
+/// its `let` closure without copying it.
+final class HostFunctionEntry {
+    let body: HostFunction
+    let raisesExceptions: Bool
+
+    init(body: @escaping HostFunction, raisesExceptions: Bool) {
+        self.body = body
+        self.raisesExceptions = raisesExceptions
     }
+}
 
-    let entries: ContiguousArray<Entry>
+/// The host functions by trampoline index, as the trap path calls them (see
+/// ``GuestProcess/hostFunctions``): unretained references to ``TrapTable``'s entries, which
+/// it keeps alive. Loading an `Unmanaged` is a plain load, and a `let` closure of an object
+/// borrowed with `_withUnsafeGuaranteedRef` is called without a copy; a closure loaded from an
+/// array (even inside a struct) was copied for the call, a retain and a release of its context
+/// on every library call.
+final class HostFunctionTable {
+    /// Keeps the entries alive for the table's life.
+    private let owned: [HostFunctionEntry]
+    /// The same entries, unretained: what the trap path reads.
+    let entries: ContiguousArray<Unmanaged<HostFunctionEntry>>
 
-    init(_ functions: [HostFunction]) {
-        entries = ContiguousArray(functions.map(Entry.init))
+    init(_ functions: [HostFunctionEntry]) {
+        owned = functions
+        entries = ContiguousArray(functions.map { Unmanaged.passUnretained($0) })
     }
 }

@@ -97,10 +97,11 @@ extension GuestProcess {
         let rounded = floatingPoint.rounding != FE_TONEAREST
         if rounded { fesetround(floatingPoint.rounding) }
         defer { if rounded || floatingPoint.rounding != FE_TONEAREST { fesetround(FE_TONEAREST) } }
-        // libm's exceptions reach the guest's flags (math_errhandling has MATH_ERREXCEPT).
-        let raises = trapTable.raisesExceptions[index]
-        // Host library code runs under the guest's locale once setlocale chose one other than "C".
         guard let runtime = trapRuntime, let posix = trapPosix, let table = trapFunctions else { return }
+        let entry = table._withUnsafeGuaranteedRef { $0.entries[index] }
+        // libm's exceptions reach the guest's flags (math_errhandling has MATH_ERREXCEPT).
+        let raises = entry._withUnsafeGuaranteedRef { $0.raisesExceptions }
+        // Host library code runs under the guest's locale once setlocale chose one other than "C".
         let previousLocale = posix._withUnsafeGuaranteedRef { $0.activeHostLocale }.map { uselocale($0) }
         defer { if let previousLocale { uselocale(previousLocale) } }
         if raises { feclearexcept(Self.hostAllExceptions) }
@@ -114,7 +115,7 @@ extension GuestProcess {
                 signalsDeliveredAtEntry = delivered   // after the handlers, whose own calls reset it
             }
             try runtime._withUnsafeGuaranteedRef { runtime in
-                try table._withUnsafeGuaranteedRef { try $0.entries[index].body(runtime, trapFrame) }
+                try entry._withUnsafeGuaranteedRef { try $0.body(runtime, trapFrame) }
                 if let e = runtime.takePendingCallbackError() { throw e }
             }
             if crossrun_host_signals_pending() != 0 { try deliverHostPipeSignal() }

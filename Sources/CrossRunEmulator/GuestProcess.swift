@@ -145,6 +145,8 @@ public final class GuestProcess: @unchecked Sendable {
     /// ``TrapTable/functions`` as the trap path calls them, built once the imports are bound (a table of
     /// concrete entries: one reabstraction thunk fewer per call than an array of closures).
     private(set) var hostFunctions = HostFunctionTable([])
+    /// The number of trampolines (``hostFunctions``' entries), stored for the block hook's check.
+    @exclusivity(unchecked) var libraryCount = 0
     /// `arch.trapPCOffset`, read once instead of through the existential on every trap.
     @exclusivity(unchecked) var trapPCOffset: UInt64 = 0
     /// `arch.stubReturnOffset` and `arch.programCounterRegister`, likewise.
@@ -223,7 +225,8 @@ public final class GuestProcess: @unchecked Sendable {
         guard tlb == UC_ERR_OK else { uc_close(engine); throw EmulatorError.engine("choosing the TLB mode", tlb) }
         self.uc = engine
         self.memory = AddressSpace(engine: engine)
-        self.trapFrame = arch.frame(engine, memory: memory)
+        self.trapFrame = arch.frame(engine, memory: memory,
+                                    registers: crossrun_uc_integer_registers(engine, Int32(bitPattern: arch.ucArch.rawValue)))
         try load()
     }
 
@@ -277,6 +280,7 @@ public final class GuestProcess: @unchecked Sendable {
         let importAddresses = try bindImports()
         hostFunctions = HostFunctionTable(trapTable.functions)
         trapFunctions = Unmanaged.passUnretained(hostFunctions)
+        libraryCount = hostFunctions.entries.count
         try mapTrampolines()
         try mapSegments()
         let tlsBlock = try setUpMainThread()
@@ -337,8 +341,7 @@ public final class GuestProcess: @unchecked Sendable {
         for imp in image.imports {
             switch imp.kind {
             case .function:
-                guard let body = options.extraFunctions[imp.name] ?? (options.deterministic ? Self.deterministicFunctions[imp.name] : nil)
-                    ?? processFunction(imp.name) ?? HostLibc.function(named: imp.name) else {
+                guard let body = hostFunction(imp.name, lookup: HostLibc.function(named:)) else {
                     missing.append(imp.name)
                     importAddress.append(0)
                     continue
@@ -349,10 +352,9 @@ public final class GuestProcess: @unchecked Sendable {
                 } else {
                     index = trapTable.functions.count
                     stubIndex[imp.name] = index
-                    trapTable.functions.append(options.libcTrace.map { tracedFunction(imp.name, body, $0) } ?? body)
+                    let raises = RuntimeSymbols.lookup(imp.name)?.library == .libm && !Self.floatingPointFunctionNames.contains(imp.name)
+                    trapTable.functions.append(HostFunctionEntry(body: body, raisesExceptions: raises))
                     trapTable.names.append(imp.name)
-                    trapTable.raisesExceptions.append(RuntimeSymbols.lookup(imp.name)?.library == .libm
-                                            && !Self.floatingPointFunctionNames.contains(imp.name))
                 }
                 importAddress.append(layout.trampolineBase + UInt64(index) * 16)
             case .data:
@@ -369,17 +371,38 @@ public final class GuestProcess: @unchecked Sendable {
         return importAddress
     }
 
+    /// The host function serving import `name` (with `--trace=libc`, wrapped to trace it):
+    /// fuzzing's extra functions first, then `--deterministic`'s, the process's own, and
+    /// `lookup`'s (the C library). Plain `if`s, not `??`: the operator is generic, so each use
+    /// passed the closure through its generic representation and wrapped it in two more
+    /// reabstraction thunks, an indirect call each on every library call.
+    private func hostFunction(_ name: String, lookup: (String) -> HostFunction?) -> HostFunction? {
+        let found: HostFunction
+        if let extra = options.extraFunctions[name] {
+            found = extra
+        } else if options.deterministic, let deterministic = Self.deterministicFunctions[name] {
+            found = deterministic
+        } else if let own = processFunction(name) {
+            found = own
+        } else if let library = lookup(name) {
+            found = library
+        } else {
+            return nil
+        }
+        guard let trace = options.libcTrace else { return found }
+        return tracedFunction(name, found, trace)
+    }
+
     /// For an image that imports `dlsym`: a trampoline for every other function of the
     /// runtime's import table, so code the program generates at run time can look up any
     /// library function (TinyCC's `-run` resolves `strcat`, `sin`, … with `dlsym`).
     private func bindWholeTable(known: [String: Int]) {
         for (name, symbol) in RuntimeSymbols.all.sorted(by: { $0.key < $1.key })
         where symbol.kind == .function && known[name] == nil {
-            guard let body = options.extraFunctions[name] ?? (options.deterministic ? Self.deterministicFunctions[name] : nil)
-                ?? processFunction(name) ?? HostLibc.functions[name] else { continue }
-            trapTable.functions.append(options.libcTrace.map { tracedFunction(name, body, $0) } ?? body)
+            guard let body = hostFunction(name, lookup: { HostLibc.functions[$0] }) else { continue }
+            trapTable.functions.append(HostFunctionEntry(body: body,
+                                                         raisesExceptions: symbol.library == .libm && !Self.floatingPointFunctionNames.contains(name)))
             trapTable.names.append(name)
-            trapTable.raisesExceptions.append(symbol.library == .libm && !Self.floatingPointFunctionNames.contains(name))
         }
     }
 

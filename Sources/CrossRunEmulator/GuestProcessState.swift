@@ -5,13 +5,15 @@ import Glibc
 
 extension GuestProcess {
     /// The trampolines' side of the library: by trampoline index (index 0 is the
-    /// return-to-host address), each import's host function, its name (kept apart so the
-    /// trap path copies no string) and whether it is a libm function whose floating-point
-    /// exceptions reach the guest's flags (``GuestProcess/raiseHostExceptions()``).
+    /// return-to-host address), each import's host function with whether it is a libm
+    /// function whose floating-point exceptions reach the guest's flags
+    /// (``GuestProcess/raiseHostExceptions()``), and its name (kept apart so the trap path
+    /// copies no string). The functions are held in objects, not in an array of closures: a
+    /// closure stored in an array is kept in the generic representation, so each trip through
+    /// one wraps it in two more reabstraction thunks, each an extra indirect call per call.
     struct TrapTable {
-        var functions: [HostFunction] = [{ _, _ in }]
+        var functions: [HostFunctionEntry] = [HostFunctionEntry(body: { _, _ in }, raisesExceptions: false)]
         var names: [String] = ["<return>"]
-        var raisesExceptions: [Bool] = [false]
     }
 
     /// Guest code called from inside library calls (qsort comparators, signal handlers, host

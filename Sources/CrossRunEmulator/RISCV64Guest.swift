@@ -107,7 +107,9 @@ struct RISCV64Guest: LinkRegisterGuest {
         write(uc, Int32(UC_RISCV_REG_FCSR.rawValue), UInt64(rounding << 5 | flags))
     }
 
-    func frame(_ uc: OpaquePointer, memory: AddressSpace) -> any CallFrame { RISCV64Frame(arch: self, uc: uc, memory: memory) }
+    func frame(_ uc: OpaquePointer, memory: AddressSpace, registers: UnsafeMutablePointer<UInt64>?) -> any CallFrame {
+        RISCV64Frame(arch: self, uc: uc, memory: memory, registers: registers)
+    }
 
     func captureJump(_ uc: OpaquePointer, memory: AddressSpace) throws -> [UInt64] {
         [read(uc, Self.ra)] + Self.calleeSaved.map { read(uc, $0) } + [sp(uc)] + Self.calleeSavedFP.map { read(uc, $0) }
@@ -133,17 +135,29 @@ struct RISCV64Guest: LinkRegisterGuest {
 /// LP64D arguments of a trap: integers in a0–a7, floating in fa0–fa7, then the stack at SP.
 /// A named `long double` takes two integer registers; variadic arguments all travel in
 /// integer registers (doubles as their bits, `long double` in an even-aligned pair).
-struct RISCV64Frame: CallFrame {
+final class RISCV64Frame: CallFrame {
     let arch: RISCV64Guest
     let uc: OpaquePointer
     /// Not retained: a frame lives only during one trap, and the process owns its memory for
     /// the whole run (retaining it cost a retain/release pair on every library call).
     unowned(unsafe) let memory: AddressSpace
     /// Integer registers taken before the arguments (1 when a0 carries a result address).
-    var hiddenInts = 0
+    let hiddenInts: Int
+    /// The engine's integer register file (x0…x31, ``crossrun_uc_integer_registers``), read and
+    /// written directly; nil: through `uc_reg_read`/`uc_reg_write`.
+    let registers: UnsafeMutablePointer<UInt64>?
+
+    init(arch: RISCV64Guest, uc: OpaquePointer, memory: AddressSpace, registers: UnsafeMutablePointer<UInt64>?, hiddenInts: Int = 0) {
+        self.arch = arch
+        self.uc = uc
+        self.memory = memory
+        self.registers = registers
+        self.hiddenInts = hiddenInts
+    }
 
     func int(_ index: Int) throws -> UInt64 {
         let index = index + hiddenInts
+        if UInt(bitPattern: index) < 8, let registers { return registers[10 + index] }   // a0…a7 are x10…x17
         if index < 8 { return arch.read(uc, RISCV64Guest.a(index)) }
         return try memory.load(arch.sp(uc) &+ UInt64(index - 8) * 8, as: UInt64.self)
     }
@@ -172,9 +186,7 @@ struct RISCV64Frame: CallFrame {
     }
 
     func returningComplexLongDouble() -> any CallFrame {
-        var frame = self
-        frame.hiddenInts = 1
-        return frame
+        RISCV64Frame(arch: arch, uc: uc, memory: memory, registers: registers, hiddenInts: 1)
     }
 
     /// A named `long double` takes two integer registers.
@@ -182,10 +194,18 @@ struct RISCV64Frame: CallFrame {
         OffsetFrame(self, ints: 2 * longDoubles, floats: doubles, longDoubles: longDoubles)
     }
 
-    func returnInt(_ value: UInt64) { arch.write(uc, RISCV64Guest.a(0), value) }
+    /// a0…a7, for variadic arguments.
+    func integerArgumentValues() -> [UInt64] {
+        guard let registers else { return arch.integerArgumentValues(uc) }
+        return Array(UnsafeBufferPointer(start: registers + 10, count: 8))
+    }
+
+    func returnInt(_ value: UInt64) {
+        if let registers { registers[10] = value } else { arch.write(uc, RISCV64Guest.a(0), value) }
+    }
     func returnPair(_ low: UInt64, _ high: UInt64) {
-        arch.write(uc, RISCV64Guest.a(0), low)
-        arch.write(uc, RISCV64Guest.a(1), high)
+        returnInt(low)
+        if let registers { registers[11] = high } else { arch.write(uc, RISCV64Guest.a(1), high) }
     }
     func returnDouble(_ value: Double) { arch.write(uc, RISCV64Guest.fa(0), value.bitPattern) }
     func returnFloat(_ value: Float) { arch.write(uc, RISCV64Guest.fa(0), RISCV64Guest.box(value)) }
@@ -210,7 +230,7 @@ struct RISCV64RegisterVarArgs: VariadicArguments {
     var ints: IntegerArgumentCursor
 
     init(frame: RISCV64Frame, index: Int, stack: UInt64) {
-        ints = IntegerArgumentCursor(registers: frame.arch.integerArgumentValues(frame.uc), index: index, stack: stack,
+        ints = IntegerArgumentCursor(registers: frame.integerArgumentValues(), index: index, stack: stack,
                                      memory: frame.memory)
     }
 

@@ -170,7 +170,9 @@ struct X86_64Guest: GuestArch {
         write(uc, Self.rip, function)
     }
 
-    func frame(_ uc: OpaquePointer, memory: AddressSpace) -> any CallFrame { X86Frame(arch: self, uc: uc, memory: memory) }
+    func frame(_ uc: OpaquePointer, memory: AddressSpace, registers: UnsafeMutablePointer<UInt64>?) -> any CallFrame {
+        X86Frame(arch: self, uc: uc, memory: memory, registers: registers)
+    }
 
     func callerAddress(_ uc: OpaquePointer, memory: AddressSpace) -> UInt64? {
         try? memory.load(sp(uc), as: UInt64.self)
@@ -215,14 +217,28 @@ extension X86_64Guest {
 
 /// SysV x86-64 arguments of a trap: integers in rdi…r9, floats in xmm0–7, then the stack
 /// above the return address.
-struct X86Frame: CallFrame {
+final class X86Frame: CallFrame {
     let arch: X86_64Guest
     let uc: OpaquePointer
     /// Not retained: a frame lives only during one trap, and the process owns its memory for
     /// the whole run (retaining it cost a retain/release pair on every library call).
     unowned(unsafe) let memory: AddressSpace
+    /// The engine's integer register file (rax rcx rdx rbx rsp rbp rsi rdi r8…r15, ``crossrun_uc_integer_registers``), read and
+    /// written directly; nil: through `uc_reg_read`/`uc_reg_write`.
+    let registers: UnsafeMutablePointer<UInt64>?
+
+    init(arch: X86_64Guest, uc: OpaquePointer, memory: AddressSpace, registers: UnsafeMutablePointer<UInt64>?) {
+        self.arch = arch
+        self.uc = uc
+        self.memory = memory
+        self.registers = registers
+    }
+
+    /// Where rdi, rsi, rdx, rcx, r8 and r9 are in the engine's register file, a byte each.
+    private static let argumentSlots: UInt64 = 0x0908_0102_0607
 
     func int(_ index: Int) throws -> UInt64 {
+        if UInt(bitPattern: index) < 6, let registers { return registers[Int(truncatingIfNeeded: Self.argumentSlots >> (8 * UInt64(index)) & 0xff)] }
         if index < 6 { return arch.read(uc, X86_64Guest.intArgs[index]) }
         return try memory.load(arch.sp(uc) &+ 8 + UInt64(index - 6) * 8, as: UInt64.self)
     }
@@ -237,7 +253,7 @@ struct X86Frame: CallFrame {
     }
 
     func variadic(afterInts ints: Int, floats: Int) throws -> any VariadicArguments {
-        X86RegisterVarArgs(gp: X86_64Guest.intArgs.map { arch.read(uc, $0) }, fp: X86_64Guest.vecArgs.map { arch.readVectorLow(uc, $0) },
+        X86RegisterVarArgs(gp: integerArgumentValues(), fp: X86_64Guest.vecArgs.map { arch.readVectorLow(uc, $0) },
                            gpIndex: ints, fpIndex: floats, overflow: arch.sp(uc) &+ 8, memory: memory)
     }
 
@@ -271,7 +287,15 @@ struct X86Frame: CallFrame {
         arch.write(uc, X86_64Guest.reg(UC_X86_REG_FPSW), (fpsw & ~0x3800) | (top << 11))
     }
 
-    func returnInt(_ value: UInt64) { arch.write(uc, X86_64Guest.rax, value) }
+    /// rdi, rsi, rdx, rcx, r8 and r9, for variadic arguments.
+    func integerArgumentValues() -> [UInt64] {
+        guard let registers else { return X86_64Guest.intArgs.map { arch.read(uc, $0) } }
+        return (0..<6).map { registers[Int(truncatingIfNeeded: Self.argumentSlots >> (8 * UInt64($0)) & 0xff)] }
+    }
+
+    func returnInt(_ value: UInt64) {
+        if let registers { registers[0] = value } else { arch.write(uc, X86_64Guest.rax, value) }
+    }
     /// SysV: `double _Complex` in xmm0 and xmm1, `float _Complex` packed into xmm0.
     func returnComplexDouble(_ real: Double, _ imaginary: Double) {
         arch.writeVectorLow(uc, X86_64Guest.vecArgs[0], real.bitPattern)
@@ -281,8 +305,8 @@ struct X86Frame: CallFrame {
         arch.writeVectorLow(uc, X86_64Guest.vecArgs[0], UInt64(real.bitPattern) | UInt64(imaginary.bitPattern) << 32)
     }
     func returnPair(_ low: UInt64, _ high: UInt64) {
-        arch.write(uc, X86_64Guest.rax, low)
-        arch.write(uc, X86_64Guest.reg(UC_X86_REG_RDX), high)
+        returnInt(low)
+        if let registers { registers[2] = high } else { arch.write(uc, X86_64Guest.reg(UC_X86_REG_RDX), high) }
     }
     func returnDouble(_ value: Double) { arch.writeVectorLow(uc, X86_64Guest.vecArgs[0], value.bitPattern) }
     func returnFloat(_ value: Float) { arch.writeVectorLow(uc, X86_64Guest.vecArgs[0], UInt64(value.bitPattern)) }

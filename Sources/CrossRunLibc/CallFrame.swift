@@ -12,7 +12,13 @@ public protocol VariadicArguments {
 /// the guest's calling convention. Integer and floating arguments are numbered separately
 /// (the way SysV, AAPCS64 and LP64D assign registers): `int(0)` is the first integer or
 /// pointer argument, `double(0)` the first floating one.
-public protocol CallFrame {
+///
+/// Class-bound: a host function gets its frame as a reference and a witness table, so each
+/// argument read or result write is one witness call (a struct frame in an `any CallFrame`
+/// box was first projected out of it, a runtime call per access on the trap path). The
+/// emulator makes one frame per run; the wrappers below are made only by the few functions
+/// that need them.
+public protocol CallFrame: AnyObject {
     /// Integer/pointer argument number `index` among the integer arguments.
     func int(_ index: Int) throws -> UInt64
     /// Floating argument number `index` among the floating arguments, as a double.
@@ -61,7 +67,7 @@ public protocol CallFrame {
 
 /// A frame whose argument indices start further on: the building block of
 /// ``CallFrame/skipping(longDoubles:doubles:)`` for each architecture.
-public struct OffsetFrame: CallFrame {
+public final class OffsetFrame: CallFrame {
     public let base: any CallFrame
     public let ints: Int, floats: Int, longDoubles: Int
 

@@ -15,7 +15,13 @@ public final class PosixLibState {
     /// `GuestProcess`'s trap-path properties (one thread runs the engine).
     @exclusivity(unchecked) var threadLocale: UInt64 = 0
     /// The host locale library calls run under: `uselocale`'s, else `setlocale`'s (nil: "C").
-    public var activeHostLocale: locale_t? { activeLocale.host }
+    /// Read on every library call: without a `uselocale` locale it borrows ``locale`` instead
+    /// of going through ``activeLocale``, which returned a strong reference (a retain and a
+    /// release per call).
+    public var activeHostLocale: locale_t? {
+        if threadLocale == 0 { return locale.host }
+        return activeLocale.host
+    }
     var activeLocale: GuestLocale {
         if threadLocale != 0, let l = locales[threadLocale] { return l }
         return locale

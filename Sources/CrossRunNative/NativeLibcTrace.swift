@@ -130,10 +130,16 @@ final class NativeProcessMemory: GuestMemory, @unchecked Sendable {
 
 /// The SysV x86-64 arguments of a traced call, from the registers the stub saved and the
 /// caller's stack: integers in rdi…r9 then the stack, doubles in xmm0…xmm7 then the stack.
-struct NativeTraceFrame: CallFrame {
+final class NativeTraceFrame: CallFrame {
     let registers: UnsafePointer<UInt64>
     let stack: UInt64
     let memory: NativeProcessMemory
+
+    init(registers: UnsafePointer<UInt64>, stack: UInt64, memory: NativeProcessMemory) {
+        self.registers = registers
+        self.stack = stack
+        self.memory = memory
+    }
 
     private static let gprs = 6, xmms = 8
     func int(_ index: Int) throws -> UInt64 {
