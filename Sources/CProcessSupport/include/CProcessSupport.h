@@ -14,6 +14,11 @@ int crossrun_spawn_add_chdir(void *actions, const char *path);
 /// (PR_SET_PDEATHSIG); returns -1 when that parent is already gone.
 int crossrun_exit_with_parent(void);
 
+/// For a child made by `fork` that goes on without `exec` as if freshly started: every signal's
+/// disposition back to the default and none blocked (what `posix_spawn` with
+/// `POSIX_SPAWN_SETSIGDEF`/`SETSIGMASK` gives), and every descriptor from `lowest` up closed.
+void crossrun_fresh_process_state(int lowest);
+
 #include <stdio.h>
 /// The host's `stdin` (0), `stdout` (1) or `stderr` (any other `fd`): C globals Swift 6
 /// treats as shared mutable state.
