@@ -121,9 +121,10 @@ final class RunMatrix: Sendable {
         var cache = (hits: 0, misses: 0)
     }
 
-    /// `executable` replaces this crossrun as the children's program (tests).
+    /// `executable` replaces this crossrun as the children's program (tests); `useWorkers`
+    /// chooses run workers or child processes (default: workers unless `CROSSRUN_RUN_WORKERS=0`).
     init(programs: [MatrixProgram], configurations: [Configuration], jobs: Int, timeout: UInt32, executable: String? = nil,
-         deterministic: Bool = false, schedules: Int = 1) throws {
+         deterministic: Bool = false, schedules: Int = 1, useWorkers: Bool? = nil) throws {
         self.deterministic = deterministic
         self.programs = programs
         self.schedules = max(1, schedules)
@@ -132,8 +133,8 @@ final class RunMatrix: Sendable {
         self.timeout = timeout
         self.toolchain = try Toolchain.discover()
         self.executable = executable ?? FileIO.realPath("/proc/self/exe") ?? CommandLine.arguments[0]
-        let disabled = getenv("CROSSRUN_RUN_WORKERS").map { String(cString: $0) == "0" } ?? false
-        workers = disabled ? nil : RunWorkerPool(executable: self.executable)
+        let enabled = useWorkers ?? (getenv("CROSSRUN_RUN_WORKERS").map { String(cString: $0) != "0" } ?? true)
+        workers = enabled ? RunWorkerPool(executable: self.executable) : nil
     }
 
     deinit { workers?.shutdown() }
