@@ -378,8 +378,9 @@ struct Inspect: InvocationCommand {
 
     @OptionGroup var build: BuildOptions
 
-    /// `test` and `matrix` build each program in a child `crossrun inspect --build-only`, so a
-    /// build that crashes cannot take the whole suite down (see ``RunMatrix/build(_:_:)``).
+    /// `test` and `matrix` build each program as `crossrun inspect --build-only` in a run worker
+    /// or a child process, so a build that crashes cannot take the whole suite down (see
+    /// ``RunMatrix/build(_:_:index:)``).
     @Flag(help: .private)
     var buildOnly = false
 

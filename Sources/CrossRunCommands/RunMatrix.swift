@@ -203,9 +203,10 @@ final class RunMatrix: Sendable {
         return try Subprocess.run(executable, arguments, options: options)
     }
 
-    /// Builds `program` for `target` in a child `crossrun inspect --build-only`; `nil` when it
-    /// built. A child that dies (a signal, or any status but the three it uses) is an internal
-    /// error reported as this program's link error: the suite goes on.
+    /// Builds `program` for `target` as a child `crossrun inspect --build-only` would (in a run
+    /// worker, else in that child); `nil` when it built. A child or worker that dies (a signal,
+    /// or any status but the three it uses) is an internal error reported as this program's
+    /// link error: the suite goes on.
     func build(_ program: MatrixProgram, _ target: Target, index: Int = -1) -> RunOutcome? {
         let args = ["inspect", "--build-only", "--target", target.rawValue] + Self.commandLine(program.options) + program.inputs
         var options = Subprocess.Options()
