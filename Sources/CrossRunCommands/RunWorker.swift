@@ -72,9 +72,13 @@ final class RunWorker {
         }
     }
 
-    /// Serves requests until the channel closes; exits when the process that started it ends.
+    /// Serves requests until the channel closes; ends when the process that started it ends,
+    /// killing the process group of the run it is waiting for (the program's own forked
+    /// children included).
     func serve() -> Never {
-        guard Subprocess.exitWithParent(),
+        // What the worker prints (builds) must not orient or buffer the streams its forked
+        // runs use: a program's fwide(stdout, 0) is 0 in a fresh process.
+        guard StandardStreams.divert(), Subprocess.exitWithParentGuardingGroup(),
               RunWorkerProtocol.send(RunWorkerProtocol.encode(.ready(getpid())), on: Self.channel) else { Glibc.exit(1) }
         while let frame = RunWorkerProtocol.receive(on: Self.channel) {
             guard let request = try? RunWorkerProtocol.decodeRequest(frame) else { Glibc.exit(2) }
@@ -184,7 +188,11 @@ final class RunWorker {
         close(output[1])
         close(error[1])
         guard pid > 0 else { return failure("fork failed: \(String(cString: strerror(errno)))") }
-        if options.processGroup { _ = setpgid(pid, pid) }   // as the child does: whichever runs first
+        if options.processGroup {
+            _ = setpgid(pid, pid)   // as the child does: whichever runs first
+            Subprocess.guardGroup(pid)
+        }
+        defer { Subprocess.guardGroup(0) }
         _ = RunWorkerProtocol.send(RunWorkerProtocol.encode(.started(pid)), on: Self.channel)
         return Subprocess.collect(pid, output: output[0], error: error[0], options: options)
     }
@@ -196,8 +204,7 @@ final class RunWorker {
         crossrun_become_original_process()
         guard dup2(descriptors.input, 0) == 0, dup2(descriptors.output, 1) == 1, dup2(descriptors.error, 2) == 2 else { _exit(127) }
         Subprocess.resetForkedChild(closingFrom: 3)
-        clearerr(StandardStreams.output)
-        clearerr(StandardStreams.error)
+        StandardStreams.restoreInForkedChild()
         if run.exitWithParent && !Subprocess.exitWithParent() { Glibc.exit(1) }
         CrossRunCommand.reportingErrors { try run.execute(plan, built, invocation) }
         Glibc.exit(0)

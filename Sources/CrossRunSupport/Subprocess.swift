@@ -199,6 +199,14 @@ public enum Subprocess {
     /// started this process ends. `false` when the runner is already gone.
     public static func exitWithParent() -> Bool { crossrun_exit_with_parent() == 0 }
 
+    /// ``exitWithParent()`` for a process that starts children in process groups of their own
+    /// (a run worker): it gets `SIGTERM` instead of `SIGKILL`, and first kills the group last
+    /// named by ``guardGroup(_:)``, so what that child started does not outlive the runner.
+    public static func exitWithParentGuardingGroup() -> Bool { crossrun_exit_with_parent_guarding_group() == 0 }
+
+    /// The process group (`0`: none) that ``exitWithParentGuardingGroup()`` kills.
+    public static func guardGroup(_ group: pid_t) { crossrun_guard_group(group) }
+
     /// For a child made by `fork` that goes on without `exec`, as if freshly spawned: every
     /// signal's disposition the default, none blocked, and every descriptor from `lowest` up
     /// closed (what the forking process had open: its pipes, sockets and files).

@@ -12,12 +12,14 @@ import Glibc
 /// forking each run) give what a child `crossrun` process per build and per run gave.
 ///
 /// Run workers on all four pairs, against child processes: a crash (report, symbolized function,
-/// signal), stdin, the isolated working directory, arguments, stderr with clang's warnings and
+/// signal), stdin, the isolated working directory, arguments, unoriented standard streams (the
+/// worker's own printing never touches them), stderr with clang's warnings and
 /// exit statuses agree byte for byte, and the runs really were served by at most `-j` workers; a
 /// timed-out run is ended and its forked child killed with its process group; a worker killed in
 /// the middle of a run is an internal error for that program only, its run is killed too, and the
 /// next program runs on a new worker; `--schedules` seeds reach the forked runs (a racy program
-/// differs, a steady one does not); the protocol's frames decode back and truncated or corrupt
+/// differs, a steady one does not); a runner killed outright takes its runs and what they forked
+/// with it (its worker kills the run's process group); the protocol's frames decode back and truncated or corrupt
 /// ones are errors, never traps; `crossrun run-worker` by hand is refused.
 final class RunWorkerTests: XCTestCase {
     var dir = ""
@@ -78,7 +80,10 @@ final class RunWorkerTests: XCTestCase {
                 #include <stdio.h>
                 #include <fcntl.h>
                 #include <unistd.h>
+                #include <wchar.h>
                 int main(int argc, char **argv) {
+                    /* Fresh streams: no orientation yet (a worker that printed would have set it). */
+                    int out = fwide(stdout, 0), err = fwide(stderr, 0);
                     int c; long n = 0;
                     while ((c = getchar()) != EOF) n++;
                     FILE *f = fopen("made-here.txt", "w");
@@ -87,8 +92,8 @@ final class RunWorkerTests: XCTestCase {
                     char cwd[4096];
                     getcwd(cwd, sizeof cwd);
                     /* The scratch directory is fresh: only the file just made is in it. */
-                    printf("stdin %ld argc %d %s %s open %d fd %d\\n", n, argc, argv[1], argv[2],
-                           open("io.c", O_RDONLY) >= 0, open("made-here.txt", O_RDONLY));
+                    printf("stdin %ld argc %d %s %s open %d fd %d orientation %d %d\\n", n, argc, argv[1], argv[2],
+                           open("io.c", O_RDONLY) >= 0, open("made-here.txt", O_RDONLY), out, err);
                     fprintf(stderr, "to stderr\\n");
                     return 3;
                 }
@@ -133,7 +138,7 @@ final class RunWorkerTests: XCTestCase {
             XCTAssertTrue(crash.report?.contains("SIGSEGV") == true && crash.report?.contains("(store_null+0x") == true,
                           crash.report ?? "no report")
             XCTAssertEqual(io.status, 3)
-            XCTAssertEqual(String(decoding: io.stdout, as: UTF8.self), "stdin 4 argc 3 one two words open 0 fd 3\n", "\(configuration)")
+            XCTAssertEqual(String(decoding: io.stdout, as: UTF8.self), "stdin 4 argc 3 one two words open 0 fd 3 orientation 0 0\n", "\(configuration)")
             XCTAssertEqual(String(decoding: io.stderr, as: UTF8.self), "to stderr\n", "\(configuration)")
             XCTAssertTrue(String(decoding: warn.stderr, as: UTF8.self).contains("warning: unused variable 'unused'"),
                           "\(configuration): " + String(decoding: warn.stderr, as: UTF8.self))
@@ -220,6 +225,46 @@ final class RunWorkerTests: XCTestCase {
         XCTAssertEqual(matrix.workers?.startedCount, 2, "a new worker for the next program")
         // The dead worker's run went with it.
         XCTAssertTrue(Self.ends(pids[1]), "the sleeper \(pids[1]) outlived its worker")
+    }
+
+    func testKillingTheRunnerKillsItsRunsAndWhatTheyForked() throws {
+        let suite = dir + "/suite"
+        XCTAssertEqual(mkdir(suite, 0o755), 0)
+        let marker = dir + "/forker.pids"
+        try FileIO.write(Array("""
+            #include <stdio.h>
+            #include <unistd.h>
+            int main(int argc, char **argv) {
+                pid_t child = fork();
+                if (child == 0) { sleep(60); return 0; }
+                char tmp[4096];
+                snprintf(tmp, sizeof tmp, "%s.tmp", argv[1]);
+                FILE *f = fopen(tmp, "w");
+                fprintf(f, "%d %d\\n", getpid(), child);
+                fclose(f);
+                rename(tmp, argv[1]);
+                sleep(60);
+                return 0;
+            }
+            """.utf8), to: suite + "/forker.c")
+        try FileIO.write(Array((marker + "\n").utf8), to: suite + "/forker.args")
+        try FileIO.write([], to: suite + "/forker.expected")
+        for (target, backend) in [("x64", "native"), ("rv64", "emu")] {
+            unlink(marker)
+            // The runner is killed outright (no handler of its own runs) once the program started.
+            let script = """
+                '\(TestSupport.crossrun)' test --targets \(target) --backends \(backend) --timeout 120 '\(suite)' >'\(dir)/runner.out' 2>&1 & runner=$!
+                i=0; while [ ! -s '\(marker)' ] && [ $i -lt 3000 ]; do sleep 0.01; i=$((i+1)); done
+                kill -KILL $runner; wait $runner; exit 0
+                """
+            _ = try TestSupport.run("/bin/sh", ["-c", script])
+            let pids = String(decoding: (try? FileIO.read(marker)) ?? [], as: UTF8.self).split(whereSeparator: \.isWhitespace).compactMap { pid_t($0) }
+            XCTAssertEqual(pids.count, 2, "\(target)/\(backend): " + String(decoding: (try? FileIO.read(dir + "/runner.out")) ?? [], as: UTF8.self))
+            for pid in pids {
+                XCTAssertTrue(Self.ends(pid), "\(target)/\(backend): \(pid) outlived the runner")
+                if !Self.ends(pid) { kill(pid, SIGKILL) }
+            }
+        }
     }
 
     func testScheduleSeedsReachTheForkedRuns() throws {
