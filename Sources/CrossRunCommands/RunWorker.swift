@@ -191,9 +191,10 @@ final class RunWorker {
         if options.processGroup {
             _ = setpgid(pid, pid)   // as the child does: whichever runs first
             Subprocess.guardGroup(pid)
+            // The group the caller kills should this worker die before answering.
+            _ = RunWorkerProtocol.send(RunWorkerProtocol.encode(.started(pid)), on: Self.channel)
         }
         defer { Subprocess.guardGroup(0) }
-        _ = RunWorkerProtocol.send(RunWorkerProtocol.encode(.started(pid)), on: Self.channel)
         return Subprocess.collect(pid, output: output[0], error: error[0], options: options)
     }
 

@@ -72,10 +72,8 @@ final class RunWorkerPool: Sendable {
     var idlePIDs: [pid_t] { state.withLock { $0.idle.map(\.pid) } }
 
     /// Serves `arguments` (a `crossrun` command line) with `options` as a child started so
-    /// would: on an idle worker, preferring one that served `program` last. `onStart` gets the
-    /// run's process id once forked (tests).
-    func run(_ arguments: [String], options: Subprocess.Options, program: Int,
-             onStart: (pid_t) -> Void = { _ in }) -> Outcome {
+    /// would: on an idle worker, preferring one that served `program` last.
+    func run(_ arguments: [String], options: Subprocess.Options, program: Int) -> Outcome {
         guard var worker = acquire(program: program) else { return .unavailable }
         guard RunWorkerProtocol.send(RunWorkerProtocol.encode(RunWorkerProtocol.Request(arguments: arguments, options: options)),
                                      on: worker.channel) else {
@@ -90,7 +88,6 @@ final class RunWorkerPool: Sendable {
             switch reply {
             case .started(let pid):
                 runGroup = pid
-                onStart(pid)
             case .finished(let result):
                 worker.recent = Array((worker.recent.filter { $0 != program } + [program]).suffix(8))
                 release(worker)

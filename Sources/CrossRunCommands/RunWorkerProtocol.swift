@@ -9,8 +9,8 @@ import Glibc
 ///
 /// A request is a `crossrun` command line exactly as a child process would get it (`run …` or
 /// `inspect --build-only …`) and the ``Subprocess/Options`` it would be started with; the worker
-/// answers with a ``Reply/started(_:)`` frame for each process it forks, then the
-/// ``Subprocess/Result`` the child would have given. Both sides check every length and count
+/// answers with a ``Reply/started(_:)`` frame for a run it forks into a process group of its
+/// own, then the ``Subprocess/Result`` the child would have given. Both sides check every length and count
 /// against what is left of the frame, so a truncated or corrupt frame is an error, never a trap.
 enum RunWorkerProtocol {
     /// Largest frame either side accepts: a reply carries a run's stdout (up to the capture
@@ -27,8 +27,8 @@ enum RunWorkerProtocol {
     enum Reply: Sendable {
         /// First frame of a worker that started (its pid): the executable is a run worker.
         case ready(pid_t)
-        /// The worker forked the run's process (`pid`, also its process group): what the
-        /// caller kills if the worker dies before answering.
+        /// The worker forked the run's process into a process group of its own (`pid`): what
+        /// the caller kills if the worker dies before answering.
         case started(pid_t)
         case finished(Subprocess.Result)
     }
