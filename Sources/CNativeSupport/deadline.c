@@ -20,6 +20,8 @@ __attribute__((constructor)) static void remember_original_pid(void) { original_
 
 int crossrun_is_original_process(void) { return getpid() == original_pid; }
 
+void crossrun_become_original_process(void) { original_pid = getpid(); }
+
 void crossrun_outcome_write(const char *record, size_t length) {
     const char *path = crossrun_outcome_path;
     if (!path || !crossrun_is_original_process()) return;   /* a forked child's end is not the run's */

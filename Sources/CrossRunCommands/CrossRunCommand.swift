@@ -81,7 +81,7 @@ struct CrossRunCommand: ParsableCommand {
         \(programArgumentsHelp)
         """,
         version: "crossrun 0.1.0 (emulator engine: Unicorn \(Emulator.engineVersionString))",
-        subcommands: [Run.self, Inspect.self, MatrixCommand.self, TestCommand.self, CacheCommand.self, Fuzz.self],
+        subcommands: [Run.self, Inspect.self, MatrixCommand.self, TestCommand.self, CacheCommand.self, Fuzz.self, RunWorkerCommand.self],
         defaultSubcommand: Run.self
     )
 
@@ -93,7 +93,7 @@ struct CrossRunCommand: ParsableCommand {
         } catch {
             fail(error)
         }
-        do {
+        reportingErrors {
             // The common run forms skip ArgumentParser (see FastRun); all else goes through it.
             if let request = FastRun.scan(args) {
                 try request.run(invocation)
@@ -110,6 +110,14 @@ struct CrossRunCommand: ParsableCommand {
             } else {
                 try command.run()
             }
+        }
+    }
+
+    /// Runs `body`; an error it throws ends the process as `crossrun`'s errors do (``fail(_:)``,
+    /// or ArgumentParser's rendering of its own).
+    static func reportingErrors(_ body: () throws -> Void) {
+        do {
+            try body()
         } catch let error as DriverError {
             fail(error)
         } catch let error as IOError {
@@ -132,10 +140,13 @@ struct CrossRunCommand: ParsableCommand {
     /// Prints `crossrun: error: …` for each line of `error` and exits with status 1.
     static func fail(_ error: Error) -> Never {
         fflush(StandardStreams.output)
-        for line in "\(error)".split(separator: "\n") {
-            fputs("crossrun: error: \(line)\n", StandardStreams.error)
-        }
+        fputs(errorReport(error), StandardStreams.error)
         Glibc.exit(1)
+    }
+
+    /// `crossrun: error: …` for each line of `error`, as ``fail(_:)`` prints it.
+    static func errorReport(_ error: Error) -> String {
+        "\(error)".split(separator: "\n").map { "crossrun: error: \($0)\n" }.joined()
     }
 }
 
@@ -367,8 +378,9 @@ struct Inspect: InvocationCommand {
 
     @OptionGroup var build: BuildOptions
 
-    /// `test` and `matrix` build each program in a child `crossrun inspect --build-only`, so a
-    /// build that crashes cannot take the whole suite down (see ``RunMatrix/build(_:_:)``).
+    /// `test` and `matrix` build each program as `crossrun inspect --build-only` in a run worker
+    /// or a child process, so a build that crashes cannot take the whole suite down (see
+    /// ``RunMatrix/build(_:_:index:)``).
     @Flag(help: .private)
     var buildOnly = false
 
@@ -396,10 +408,12 @@ struct Inspect: InvocationCommand {
     /// `--build-only`: builds, then prints only this process's compile-cache counts (hits,
     /// misses) on stdout, whatever happened. Returns 0, or ``compileFailedStatus`` for a compile
     /// error (clang's diagnostics are on stderr); other errors are thrown.
+    /// (In a run worker, which builds many programs, the counts are this build's alone.)
     static func buildOnly(inputs: [String], target: String?, options: CompileOptions) throws -> Int32 {
+        let before = CompileCache.shared?.statistics
         defer {
             let stats = CompileCache.shared?.statistics
-            print("\(stats?.hits ?? 0) \(stats?.misses ?? 0)")
+            print("\((stats?.hits ?? 0) - (before?.hits ?? 0)) \((stats?.misses ?? 0) - (before?.misses ?? 0))")
             fflush(StandardStreams.output)
         }
         do {

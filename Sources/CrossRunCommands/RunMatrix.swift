@@ -88,9 +88,12 @@ struct MatrixProgram: Sendable {
     var isolated: Bool
 }
 
-/// Runs programs on target/backend pairs: each (program, target) is built once by a child
+/// Runs programs on target/backend pairs: each (program, target) is built once as by a child
 /// `crossrun inspect --build-only` (filling the compile cache and turning build errors into
-/// outcomes), then each backend runs it as a child `crossrun run` process, `jobs` at a time.
+/// outcomes), then each backend runs it as by a child `crossrun run` process, `jobs` at a time.
+/// Both are served by run workers (``RunWorkerPool``: one `crossrun run-worker` per job slot,
+/// which builds in itself and forks each run), or, where a worker cannot serve a command line
+/// (``RunWorker/Job``) or none can be started, by those child processes themselves.
 /// Nothing of a program is built or run in this process, so no input, however malformed, can
 /// take the orchestrator and the other programs' results down with it.
 final class RunMatrix: Sendable {
@@ -108,6 +111,9 @@ final class RunMatrix: Sendable {
     let deterministic: Bool
     /// Scheduler seeds each emulated run is repeated under (1…schedules).
     let schedules: Int
+    /// The run workers (`nil`: every build and run is a `crossrun` child process, as with
+    /// `CROSSRUN_RUN_WORKERS=0`).
+    let workers: RunWorkerPool?
     private let state = Mutex(State())
 
     private struct State {
@@ -115,9 +121,10 @@ final class RunMatrix: Sendable {
         var cache = (hits: 0, misses: 0)
     }
 
-    /// `executable` replaces this crossrun as the children's program (tests).
+    /// `executable` replaces this crossrun as the children's program (tests); `useWorkers`
+    /// chooses run workers or child processes (default: workers unless `CROSSRUN_RUN_WORKERS=0`).
     init(programs: [MatrixProgram], configurations: [Configuration], jobs: Int, timeout: UInt32, executable: String? = nil,
-         deterministic: Bool = false, schedules: Int = 1) throws {
+         deterministic: Bool = false, schedules: Int = 1, useWorkers: Bool? = nil) throws {
         self.deterministic = deterministic
         self.programs = programs
         self.schedules = max(1, schedules)
@@ -126,7 +133,11 @@ final class RunMatrix: Sendable {
         self.timeout = timeout
         self.toolchain = try Toolchain.discover()
         self.executable = executable ?? FileIO.realPath("/proc/self/exe") ?? CommandLine.arguments[0]
+        let enabled = useWorkers ?? (getenv("CROSSRUN_RUN_WORKERS").map { String(cString: $0) != "0" } ?? true)
+        workers = enabled ? RunWorkerPool(executable: self.executable) : nil
     }
+
+    deinit { workers?.shutdown() }
 
     /// Stops scheduling: runs not started yet are reported as skipped.
     func stop() { state.withLock { $0.stopped = true } }
@@ -151,31 +162,63 @@ final class RunMatrix: Sendable {
                 let backends = configurations.filter { $0.target == target }
                 queue.add { [self] in
                     if isStopped { return backends.forEach { deliver(index, $0, .skipped) } }
-                    if let failure = build(programs[index], target) {
+                    if let failure = build(programs[index], target, index: index) {
                         return backends.forEach { deliver(index, $0, failure) }
                     }
                     for configuration in backends {
                         queue.add(urgent: true) { [self] in
-                            deliver(index, configuration, isStopped ? .skipped : .ran(run(programs[index], configuration)))
+                            deliver(index, configuration, isStopped ? .skipped : outcome(index, configuration))
                         }
                     }
                 }
             }
         }
         queue.run(workers: jobs)
+        workers?.shutdown()
     }
 
-    /// Builds `program` for `target` in a child `crossrun inspect --build-only`; `nil` when it
-    /// built. A child that dies (a signal, or any status but the three it uses) is an internal
-    /// error reported as this program's link error: the suite goes on.
-    func build(_ program: MatrixProgram, _ target: Target) -> RunOutcome? {
+    /// How a run of program `index` on `configuration` went: its run, or an internal error when
+    /// the run worker serving it died (the other programs go on, on a new worker).
+    func outcome(_ index: Int, _ configuration: Configuration) -> RunOutcome {
+        do {
+            return .ran(try run(programs[index], configuration, index: index))
+        } catch {
+            let stderr = String(decoding: error.stderr, as: UTF8.self).trimmingCharacters()
+            return .linkError("internal error: \(error) while running on \(configuration) (a CrossRun bug: please report it with the inputs)"
+                              + (stderr.isEmpty ? "" : "\n" + stderr))
+        }
+    }
+
+    /// How a child `crossrun` with `arguments` and `options` ended: served by a run worker when
+    /// one can (``RunWorker/Job``), else started as a process. `index` is the program's (a
+    /// worker that served it before is preferred: it may keep its image).
+    func launch(_ arguments: [String], options: Subprocess.Options, index: Int) throws -> Subprocess.Result {
+        if let workers, RunWorker.Job(arguments) != nil {
+            switch workers.run(arguments, options: options, program: index) {
+            case .finished(let result): return result
+            case .died(let death): throw death
+            case .unavailable: break
+            }
+        }
+        return try Subprocess.run(executable, arguments, options: options)
+    }
+
+    /// Builds `program` for `target` as a child `crossrun inspect --build-only` would (in a run
+    /// worker, else in that child); `nil` when it built. A child or worker that dies (a signal,
+    /// or any status but the three it uses) is an internal error reported as this program's
+    /// link error: the suite goes on.
+    func build(_ program: MatrixProgram, _ target: Target, index: Int = -1) -> RunOutcome? {
         let args = ["inspect", "--build-only", "--target", target.rawValue] + Self.commandLine(program.options) + program.inputs
         var options = Subprocess.Options()
         options.captureOutput = true
         options.captureError = true
         let result: Subprocess.Result
         do {
-            result = try Subprocess.run(executable, args, options: options)
+            result = try launch(args, options: options, index: index)
+        } catch let death as RunWorkerPool.Death {
+            let stderr = String(decoding: death.stderr, as: UTF8.self).trimmingCharacters()
+            return .linkError("internal error: \(death) while building for \(target) (a CrossRun bug: please report it with the inputs)"
+                              + (stderr.isEmpty ? "" : "\n" + stderr))
         } catch {
             return .linkError("internal error: cannot start crossrun to build for \(target): \(error)")
         }
@@ -202,11 +245,11 @@ final class RunMatrix: Sendable {
     /// Runs `program` on `configuration`; an emulated run under each scheduler seed 1…``schedules``,
     /// stopping at the first seed whose stdout or exit status differs from seed 1's (the result
     /// is seed 1's run carrying ``ProgramRun/scheduleDifference``).
-    func run(_ program: MatrixProgram, _ configuration: Configuration) -> ProgramRun {
-        guard configuration.backend == .emu, schedules > 1 else { return run(program, configuration, seed: nil) }
-        var first = run(program, configuration, seed: 1)
+    func run(_ program: MatrixProgram, _ configuration: Configuration, index: Int = -1) throws(RunWorkerPool.Death) -> ProgramRun {
+        guard configuration.backend == .emu, schedules > 1 else { return try run(program, configuration, seed: nil, index: index) }
+        var first = try run(program, configuration, seed: 1, index: index)
         for seed in 2...schedules where !isStopped {
-            let other = run(program, configuration, seed: UInt64(seed))
+            let other = try run(program, configuration, seed: UInt64(seed), index: index)
             if let difference = Self.scheduleDifference(first, other, seed: seed) {
                 first.scheduleDifference = difference
                 break
@@ -230,7 +273,7 @@ final class RunMatrix: Sendable {
     }
 
     /// Runs `program` on `configuration` as a child process (emulated under scheduler `seed`).
-    func run(_ program: MatrixProgram, _ configuration: Configuration, seed: UInt64?) -> ProgramRun {
+    func run(_ program: MatrixProgram, _ configuration: Configuration, seed: UInt64?, index: Int = -1) throws(RunWorkerPool.Death) -> ProgramRun {
         // The child writes how the run ended (exit, signal with its PC and fault address,
         // timeout) into a directory of its own: the verdict reads that, not stderr.
         let recordDirectory = try? FileIO.makeTemporaryDirectory()
@@ -260,12 +303,14 @@ final class RunMatrix: Sendable {
         defer { if let scratch { FileIO.removeTree(scratch) } }
         let started = Subprocess.monotonicSeconds()
         do {
-            let r = try Subprocess.run(executable, args, options: options)
+            let r = try launch(args, options: options, index: index)
             let record = recordPath.flatMap { try? FileIO.read($0) }.flatMap { OutcomeRecord(json: String(decoding: $0, as: UTF8.self)) }
             var run = ProgramRun(status: r.status, stdout: r.output, stderr: r.error, killed: r.timedOut,
                                  seconds: Subprocess.monotonicSeconds() - started, outcome: record, signal: r.signal)
             run.stdoutTruncated = r.outputTruncated
             return run
+        } catch let death as RunWorkerPool.Death {
+            throw death
         } catch {
             return ProgramRun(status: 1, stdout: [], stderr: Array("crossrun: error: \(error)\n".utf8), killed: false, seconds: 0)
         }

@@ -30,6 +30,31 @@ struct RunRequest: Equatable {
     /// Builds and runs the program (an emulated run ends this process with the program's status).
     func run(_ invocation: Invocation) throws {
         if exitWithParent && !Subprocess.exitWithParent() { Glibc.exit(1) }
+        let plan = try plan()
+        // Natively, re-executed without address randomization once the build is in the cache
+        // (so the process that runs the program always finds it there), or before reading a
+        // source from stdin, which a second process could not read again.
+        let reexec = deterministic && plan.backend == .native
+        if reexec && inputs.contains("-") { DeterministicRun.reexecWithoutRandomization() }
+        let built = try build(plan, invocation)
+        if reexec { DeterministicRun.reexecWithoutRandomization() }
+        try execute(plan, built, invocation)
+    }
+
+    /// What ``plan()`` settles before the build: the checked options and their consequences.
+    struct Plan {
+        var target: Target
+        var backend: Backend
+        var fileSystem: GuestFileSystem
+        var syscallTrace: SyscallTraceOptions?
+        var libcTrace: LibcTraceOptions?
+        var signalTrace: UnsafeMutablePointer<FILE>?
+        /// `outcomeFile` made absolute.
+        var recordPath: String?
+    }
+
+    /// Checks the options, chooses the backend, opens what they name (`--root`, `--trace-file`).
+    func plan() throws -> Plan {
         let target = try BuildOptions.resolveTarget(self.target)
         let host = Target(machine: NativeImage.hostMachine)
         // Native code makes its own system calls: only the emulator can confine its files.
@@ -62,17 +87,30 @@ struct RunRequest: Equatable {
         }
         // Absolute: the program may change the working directory before the record is written.
         let recordPath = outcomeFile.map { $0.hasPrefix("/") ? $0 : FileIO.currentDirectory() + "/" + $0 }
-        // Natively, re-executed without address randomization once the build is in the cache
-        // (so the process that runs the program always finds it there), or before reading a
-        // source from stdin, which a second process could not read again.
-        let reexec = deterministic && chosen == .native
-        if reexec && inputs.contains("-") { DeterministicRun.reexecWithoutRandomization() }
+        return Plan(target: target, backend: chosen, fileSystem: fileSystem, syscallTrace: syscallTrace, libcTrace: libcTrace,
+                    signalTrace: signalTrace, recordPath: recordPath)
+    }
+
+    /// The image `plan` runs (``build(_:_:)``'s arguments: what makes one image differ from another).
+    func buildVariant(_ plan: Plan) -> (guestStrings: Bool, native: Bool) {
         // Emulated, short string calls run as guest code rather than a trap each; not under
         // --trace or --gdb, which show and stop at library calls as the program makes them.
         // Natively, <complex.h> is the host libm's; emulated, runtime/complex.c's entry points.
-        let built = try BuildOptions.build(inputs: inputs, target: target, options: invocation.compile,
-                                           guestStrings: chosen == .emu && trace == nil && gdb == nil, native: chosen == .native)
-        if reexec { DeterministicRun.reexecWithoutRandomization() }
+        (plan.backend == .emu && trace == nil && gdb == nil, plan.backend == .native)
+    }
+
+    /// Compiles (through the cache) and links the program as `plan` runs it.
+    func build(_ plan: Plan, _ invocation: Invocation) throws -> Pipeline.Build {
+        let variant = buildVariant(plan)
+        return try BuildOptions.build(inputs: inputs, target: plan.target, options: invocation.compile,
+                                      guestStrings: variant.guestStrings, native: variant.native)
+    }
+
+    /// Runs `built` as `plan` says; ends this process with the program's status (natively the
+    /// program's own exit does).
+    func execute(_ plan: Plan, _ built: Pipeline.Build, _ invocation: Invocation) throws {
+        let (chosen, fileSystem, recordPath) = (plan.backend, plan.fileSystem, plan.recordPath)
+        let (syscallTrace, libcTrace, signalTrace) = (plan.syscallTrace, plan.libcTrace, plan.signalTrace)
         let argumentZero = deterministic ? DeterministicRun.programArgument(built.programName) : built.programName
         let arguments = [argumentZero] + invocation.programArguments
         if chosen == .emu {
@@ -120,5 +158,6 @@ struct RunRequest: Equatable {
                                            programName: built.programName, timeout: timeout)
         options.outcomePath = recordPath
         if deterministic { DeterministicRun.replaceProcessEnvironment() }
-        try NativeRunner.run(loaded, options: options)    }
+        try NativeRunner.run(loaded, options: options)
+    }
 }

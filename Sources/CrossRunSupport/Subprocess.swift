@@ -20,6 +20,12 @@ public enum Subprocess {
         public var signal: Int32?
         /// Standard output went past ``Options/captureLimit``: ``output`` is only its start.
         public var outputTruncated = false
+
+        public init(status: Int32, output: [UInt8], error: [UInt8] = [], timedOut: Bool = false, signal: Int32? = nil,
+                    outputTruncated: Bool = false) {
+            (self.status, self.output, self.error, self.timedOut) = (status, output, error, timedOut)
+            (self.signal, self.outputTruncated) = (signal, outputTruncated)
+        }
     }
 
     /// How to run a child.
@@ -97,17 +103,26 @@ public enum Subprocess {
         for p in pipes { close(p.write) }
         guard rc == 0 else { throw IOError.failed("cannot run \(executable): \(String(cString: strerror(rc)))") }
 
-        var captured: [[UInt8]] = pipes.map { _ in [] }
-        var dropped = pipes.map { _ in false }
-        let (status, timedOut) = wait(pid, reading: pipes.map(\.read), into: &captured, dropped: &dropped,
+        return collect(pid, output: pipes.first { $0.target == 1 }?.read, error: pipes.first { $0.target == 2 }?.read, options: options)
+    }
+
+    /// Waits for a child this process started itself (`posix_spawn`, or `fork` by a runner
+    /// that is single-threaded) as ``run(_:_:options:)`` waits for its own: reads `output` and
+    /// `error` (the read ends of its stdout and stderr pipes, when captured; the caller closes
+    /// them) to their end, applies `options`' timeout, capture limit and process group, and
+    /// reaps it.
+    public static func collect(_ pid: pid_t, output: Int32?, error: Int32?, options: Options) -> Result {
+        let fds = [output, error].compactMap { $0 }
+        var captured: [[UInt8]] = fds.map { _ in [] }
+        var dropped = fds.map { _ in false }
+        let (status, timedOut) = wait(pid, reading: fds, into: &captured, dropped: &dropped,
                                       timeout: options.timeout, limit: options.captureLimit, group: options.processGroup)
         let signaled = (status & 0x7f) != 0
         let code: Int32 = signaled ? 128 + (status & 0x7f) : (status >> 8) & 0xff
         var result = Result(status: code, output: [], timedOut: timedOut)
         if signaled { result.signal = status & 0x7f }
-        for (i, p) in pipes.enumerated() {
-            if p.target == 1 { (result.output, result.outputTruncated) = (captured[i], dropped[i]) } else { result.error = captured[i] }
-        }
+        if output != nil { (result.output, result.outputTruncated) = (captured[0], dropped[0]) }
+        if error != nil { result.error = captured[fds.count - 1] }
         return result
     }
 
@@ -183,6 +198,19 @@ public enum Subprocess {
     /// terminal's Ctrl-C then does not reach): be killed when the runner's thread that
     /// started this process ends. `false` when the runner is already gone.
     public static func exitWithParent() -> Bool { crossrun_exit_with_parent() == 0 }
+
+    /// ``exitWithParent()`` for a process that starts children in process groups of their own
+    /// (a run worker): it gets `SIGTERM` instead of `SIGKILL`, and first kills the group last
+    /// named by ``guardGroup(_:)``, so what that child started does not outlive the runner.
+    public static func exitWithParentGuardingGroup() -> Bool { crossrun_exit_with_parent_guarding_group() == 0 }
+
+    /// The process group (`0`: none) that ``exitWithParentGuardingGroup()`` kills.
+    public static func guardGroup(_ group: pid_t) { crossrun_guard_group(group) }
+
+    /// For a child made by `fork` that goes on without `exec`, as if freshly spawned: every
+    /// signal's disposition the default, none blocked, and every descriptor from `lowest` up
+    /// closed (what the forking process had open: its pipes, sockets and files).
+    public static func resetForkedChild(closingFrom lowest: Int32 = 3) { crossrun_fresh_process_state(lowest) }
 
     /// Seconds on the monotonic clock.
     public static func monotonicSeconds() -> Double {

@@ -71,6 +71,9 @@ crossrun_deadline *crossrun_deadline_after_fork(crossrun_deadline *deadline);
 /// Whether this is the process CrossRun started as (not a child of the program's `fork`):
 /// only that one writes the outcome record.
 int crossrun_is_original_process(void);
+/// Makes the calling process the one CrossRun started as: the forked child of `test`/`matrix`'s
+/// run worker, which is the run.
+void crossrun_become_original_process(void);
 /// Whether the deadline has passed (0 for NULL).
 int crossrun_deadline_expired(const crossrun_deadline *deadline);
 /// Stops the watchdog thread and frees it (NULL: nothing).
