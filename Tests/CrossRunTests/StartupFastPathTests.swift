@@ -92,6 +92,16 @@ final class StartupFastPathTests: XCTestCase {
         }
     }
 
+    /// `Hex.string` of an array (the digests' path) writes what the generic form does, for
+    /// every byte value, the empty array and odd lengths.
+    func testArrayHexIsTheGenericHex() {
+        let all = (0...255).map { UInt8($0) }
+        for bytes in [all, [], [0], [0xab, 0x01, 0xff], Array(all.reversed())] {
+            XCTAssertEqual(Hex.string(bytes), Hex.string(bytes[...]))
+        }
+        XCTAssertEqual(Hex.string([0x00, 0x0f, 0xf0, 0xff, 0x7a]), "000ff0ff7a")
+    }
+
     /// SHA-256 on the SHA extensions (where this CPU has them) and the portable rounds give the
     /// same state for every block count, and the hasher the known answer whatever the chunking.
     func testHardwareSHA256AgreesWithThePortableRounds() {
