@@ -39,16 +39,10 @@ def ensure_qemu():
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# Generic metadata by direct accessor calls instead of by mangled name: each first use of a
-# generic type then needs no demangling and no scan of the binary's ~3,800 conformance records
-# (~0.4 ms of a warm hello.c; doc/ARCHITECTURE.md, "Start-up").
-METADATA_FLAGS = ["-Xswiftc", "-Xfrontend", "-Xswiftc", "-disable-concrete-type-metadata-mangled-name-accessors"]
-
 def build_release():
-    """Builds the release binary as the README says (Swift runtime linked in); returns its path."""
-    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "-Xlinker", "-no-pie"] + METADATA_FLAGS
-                   + ["--product", "crossrun"], cwd=ROOT,
-                   check=True, stdout=subprocess.DEVNULL)
+    """Builds the release binary as the README says (scripts/build-release.sh: Swift runtime,
+    libstdc++ and libgcc linked in, no PIE); returns its path."""
+    subprocess.run([os.path.join(ROOT, "scripts", "build-release.sh")], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     return os.path.join(ROOT, ".build", "release", "crossrun")
 
 def cpu_seconds():

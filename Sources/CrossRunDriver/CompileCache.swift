@@ -111,9 +111,12 @@ public final class CompileCache: Sendable {
     /// The manifest key of compiling `source` with `arguments` (everything but `-o`, the
     /// dependency-file flags and the source), or `nil` if the compile must not be cached.
     public func key(compiler: String, arguments: [String], source: String) -> Key? {
+        // (A source using a time macro gets a key too, but never a manifest: `store` refuses
+        // any compile whose inputs use one, so its lookups miss. Scanning here as well was ~5%
+        // of a warm run.)
         guard let identity = compilerIdentity(compiler),
               let resolved = FileIO.realPath(source),
-              let bytes = try? FileIO.read(source), !Self.mentionsTime(bytes) else { return nil }
+              let bytes = try? FileIO.read(source) else { return nil }
         var h = SHA256()
         h.update(field: "crossrun-compile-v1")
         h.update(field: identity)
@@ -323,36 +326,75 @@ public final class CompileCache: Sendable {
         return Array(text.utf8)
     }
 
+    /// Parses manifest text (``renderManifest(_:)``); a damaged manifest reads as empty. By
+    /// byte over the buffer, making strings only of the fields kept: splitting into words first
+    /// (and checking hex digits through `Substring`'s generic views) was ~12,000 instructions per
+    /// dependency line, 5–10% of a warm run. `CompileCacheStampTests` checks it against that
+    /// word-splitting reading.
     static func parseManifest(_ bytes: [UInt8]) -> [ManifestEntry] {
-        // Split by byte (at newlines and spaces): String's Character-wise `split` was most of
-        // the parsing in a warm run.
-        func words(_ line: ArraySlice<UInt8>, maxSplits: Int = .max, omittingEmpty: Bool = true) -> [Substring] {
-            line.split(separator: 0x20, maxSplits: maxSplits, omittingEmptySubsequences: omittingEmpty)
-                .map { Substring(String(decoding: $0, as: UTF8.self)) }
-        }
-        let lines = bytes.split(separator: 0x0a)
-        let header = lines.first.map { String(decoding: $0, as: UTF8.self) }
-        guard header == manifestHeader || header == manifestHeaderWithoutStamps else { return [] }
-        let stamped = header == manifestHeader
-        var entries: [ManifestEntry] = []
-        for line in lines.dropFirst() {
-            if line.starts(with: [0x52, 0x20]) { // "R "
-                let fields = words(line)
-                guard fields.count == 6, isKey(fields[1]),
-                      let object = Stamp(size: fields[2], hash: fields[3]),
-                      let diagnostics = Stamp(size: fields[4], hash: fields[5]) else { return [] }
-                entries.append(ManifestEntry(result: String(fields[1]), object: object, diagnostics: diagnostics, dependencies: []))
-            } else if line.starts(with: [0x44, 0x20]), !entries.isEmpty { // "D "
-                // The path is the rest of the line (it may hold spaces).
-                let fields = words(line.dropFirst(2), maxSplits: stamped ? 2 : 1, omittingEmpty: false)
-                guard fields.count == (stamped ? 3 : 2), isKey(fields[0]), let path = fields.last, !path.isEmpty else { return [] }
-                let stamp = stamped && fields[1] != "-" ? String(fields[1]) : nil
-                entries[entries.count - 1].dependencies.append(Dependency(path: String(path), hash: String(fields[0]), stamp: stamp))
-            } else {
-                return [] // damaged: ignore the whole manifest
+        bytes.withUnsafeBufferPointer { text in
+            let space: UInt8 = 0x20, newline: UInt8 = 0x0a
+            func string(_ range: Range<Int>) -> String {
+                String(decoding: UnsafeBufferPointer(rebasing: text[range]), as: UTF8.self)
             }
+            func isKey(_ range: Range<Int>) -> Bool {
+                range.count == 64 && text[range].allSatisfy(isLowerHexByte)
+            }
+            // Lines without their newline, empty ones skipped (as `split` leaves them out).
+            var lines: [Range<Int>] = []
+            var start = 0
+            for i in 0...text.count where i == text.count || text[i] == newline {
+                if i > start { lines.append(start..<i) }
+                start = i + 1
+            }
+            guard let header = lines.first else { return [] }
+            let stamped: Bool
+            if text[header].elementsEqual(manifestHeader.utf8) {
+                stamped = true
+            } else if text[header].elementsEqual(manifestHeaderWithoutStamps.utf8) {
+                stamped = false
+            } else {
+                return []
+            }
+            var entries: [ManifestEntry] = []
+            for line in lines.dropFirst() {
+                let kind = text[line.lowerBound]
+                guard line.count >= 2, text[line.lowerBound + 1] == space else { return [] }
+                if kind == UInt8(ascii: "R") {
+                    // Words separated by one or more spaces: R, result, two sizes and hashes.
+                    var fields: [Range<Int>] = []
+                    var wordStart = line.lowerBound
+                    for i in line.lowerBound...line.upperBound where i == line.upperBound || text[i] == space {
+                        if i > wordStart { fields.append(wordStart..<i) }
+                        wordStart = i + 1
+                    }
+                    guard fields.count == 6, isKey(fields[1]),
+                          let object = Stamp(size: Substring(string(fields[2])), hash: Substring(string(fields[3]))),
+                          let diagnostics = Stamp(size: Substring(string(fields[4])), hash: Substring(string(fields[5]))) else { return [] }
+                    entries.append(ManifestEntry(result: string(fields[1]), object: object, diagnostics: diagnostics, dependencies: []))
+                } else if kind == UInt8(ascii: "D"), !entries.isEmpty {
+                    // `D <hash> <stamp> <path>`: single spaces, the path is the rest (it may hold spaces).
+                    var cursor = line.lowerBound + 2
+                    func nextWord() -> Range<Int>? {
+                        guard let end = text[cursor..<line.upperBound].firstIndex(of: space) else { return nil }
+                        defer { cursor = end + 1 }
+                        return cursor..<end
+                    }
+                    guard let hash = nextWord(), isKey(hash) else { return [] }
+                    var stamp: String?
+                    if stamped {
+                        guard let word = nextWord() else { return [] }
+                        stamp = word.count == 1 && text[word.lowerBound] == UInt8(ascii: "-") ? nil : string(word)
+                    }
+                    guard cursor < line.upperBound else { return [] }
+                    entries[entries.count - 1].dependencies.append(
+                        Dependency(path: string(cursor..<line.upperBound), hash: string(hash), stamp: stamp))
+                } else {
+                    return [] // damaged: ignore the whole manifest
+                }
+            }
+            return entries.filter { !$0.dependencies.isEmpty }
         }
-        return entries.filter { !$0.dependencies.isEmpty }
     }
 
     /// The prerequisites in a Make-style dependency file (`obj: a.c b.h \` …), with `\ ` and
@@ -526,7 +568,41 @@ struct FileIdentity: Equatable {
     /// `device:inode:size:mtime_ns:ctime_ns`, as a manifest records it: a file whose stamp is
     /// unchanged has unchanged contents (any write sets ctime to the kernel's current time, and
     /// nothing can set it back), so a lookup need not read and hash it again.
-    var stamp: String { "\(device):\(inode):\(size):\(mtimeNanoseconds):\(ctimeNanoseconds)" }
+    var stamp: String {
+        // Digits written by hand: string interpolation of five integers, once per header per
+        // warm lookup, was several percent of a warm run.
+        var text: [UInt8] = []
+        text.reserveCapacity(80)
+        func append(_ value: UInt64) {
+            var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                          UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+            var count = 0
+            var rest = value
+            withUnsafeMutableBytes(of: &digits) { d in
+                repeat {
+                    d[count] = UInt8(truncatingIfNeeded: rest % 10) + 0x30
+                    rest /= 10
+                    count += 1
+                } while rest > 0
+                for i in stride(from: count - 1, through: 0, by: -1) { text.append(d[i]) }
+            }
+        }
+        func append(signed value: Int64) {
+            if value < 0 { text.append(UInt8(ascii: "-")) }
+            append(value.magnitude)
+        }
+        append(device)
+        text.append(UInt8(ascii: ":"))
+        append(inode)
+        text.append(UInt8(ascii: ":"))
+        append(signed: Int64(size))
+        text.append(UInt8(ascii: ":"))
+        append(signed: mtimeNanoseconds)
+        text.append(UInt8(ascii: ":"))
+        append(signed: ctimeNanoseconds)
+        return String(decoding: text, as: UTF8.self)
+    }
 
     /// Whether ``stamp`` may vouch for the contents read now (at `now`, ``FileIO/now()``):
     /// only if the file's last change is clearly older than that, so a write after the read

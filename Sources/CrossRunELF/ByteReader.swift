@@ -18,10 +18,12 @@ public struct ByteReader: Sendable {
     /// The number of bytes.
     public var count: Int { bytes.count }
 
-    /// Validates that `[offset, offset+length)` lies inside the buffer and returns it.
-    public func range(_ offset: UInt64, _ length: UInt64, what: String) throws -> Range<Int> {
+    /// Validates that `[offset, offset+length)` lies inside the buffer and returns it. (`what`
+    /// is made only for the error: callers describe sections and symbols by index, and
+    /// interpolating that for every one read was a tenth of parsing an object.)
+    public func range(_ offset: UInt64, _ length: UInt64, what: @autoclosure () -> String) throws -> Range<Int> {
         guard let end = Checked.add(offset, length), end <= UInt64(bytes.count) else {
-            throw ELFError(file: file, "\(what) at offset \(offset) with size \(length) lies outside the file (\(bytes.count) bytes)")
+            throw ELFError(file: file, "\(what()) at offset \(offset) with size \(length) lies outside the file (\(bytes.count) bytes)")
         }
         return Int(offset)..<Int(end)
     }
@@ -46,14 +48,14 @@ public struct ByteReader: Sendable {
     public func i64(_ offset: Int, _ what: String = "sxword") throws -> Int64 { try load(offset, as: Int64.self, what: what) }
 
     /// Reads a NUL-terminated string starting at `offset` inside `table`.
-    public func cString(in table: Range<Int>, at offset: UInt64, what: String) throws -> String {
+    public func cString(in table: Range<Int>, at offset: UInt64, what: @autoclosure () -> String) throws -> String {
         guard offset < UInt64(table.count) else {
             if offset == 0 && table.isEmpty { return "" }
-            throw ELFError(file: file, "\(what): string index \(offset) outside its string table (\(table.count) bytes)")
+            throw ELFError(file: file, "\(what()): string index \(offset) outside its string table (\(table.count) bytes)")
         }
         let start = table.lowerBound + Int(offset)
         guard let end = bytes[start..<table.upperBound].firstIndex(of: 0) else {
-            throw ELFError(file: file, "\(what): string at index \(offset) is not NUL-terminated")
+            throw ELFError(file: file, "\(what()): string at index \(offset) is not NUL-terminated")
         }
         return String(decoding: bytes[start..<end], as: UTF8.self)
     }

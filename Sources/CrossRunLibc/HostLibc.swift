@@ -19,15 +19,18 @@ public enum HostLibc {
         return table
     }()
 
-    /// The function `name` is in ``functions``, found by searching the parts in order (the
-    /// first part naming it wins, as in the merge), each part built on first use: an emulated
-    /// hello.c builds a third of them instead of all ~50 and their ~1,000-entry merge.
+    /// The function `name` is in ``functions``, found by searching the parts, each built on
+    /// first use: an emulated hello.c builds a few of them instead of all ~50 and their
+    /// ~1,000-entry merge. A name one part alone defines is searched for with the plain C
+    /// library's parts first (where a small program's imports are), the POSIX additions'
+    /// thirteen-plus parts last; the few names two parts define (``definedTwice``), in
+    /// precedence order, so the first part naming it wins, as in the merge.
     public static func function(named name: String) -> HostFunction? {
         if name.utf8.starts(with: "__crossrun_host_".utf8) {
             let base = String(name.utf8.dropFirst("__crossrun_host_".utf8.count)) ?? ""
             return hostStringFunctions.contains(base) ? function(named: base) : nil
         }
-        for part in partNames {
+        for part in definedTwice.contains(name) ? partNames : searchOrder {
             guard let body = part()[name] else { continue }
             return streamErrnoFunctions.contains(name) ? LibcMath.withErrno(body) : body
         }
@@ -38,8 +41,18 @@ public enum HostLibc {
     /// rand/random once initstate/setstate ran).
     static var parts: [[String: HostFunction]] { partNames.map { $0() } }
 
-    /// Each part's table, built when first asked for (a static `let` per part).
-    private static let partNames: [@Sendable () -> [String: HostFunction]] = posixLibParts + [
+    /// The names more than one part defines (`StartupLookupTests` checks this is all of them):
+    /// ``LibcRandomState``'s take over from the plain ones once `initstate`/`setstate` ran.
+    static let definedTwice: Set<String> = ["rand", "srand", "random", "srandom"]
+
+    /// Each part's table, built when first asked for (a static `let` per part), in precedence order.
+    private static let partNames = posixLibParts + plainParts
+
+    /// The parts in the order a lookup of a name only one part defines searches them.
+    private static let searchOrder = plainParts + posixLibParts
+
+    /// The C library's parts but for the POSIX additions.
+    private static let plainParts: [@Sendable () -> [String: HostFunction]] = [
         { LibcEnvironment.functions }, { LibcProcess.functions }, { LibcStdio.functions }, { LibcString.functions },
         { LibcMemory.functions }, { LibcMath.functions }, { LibcComplex.functions }, { LibcConvert.functions },
         { LibcCtype.functions }, { CompilerHelpers.functions }, { LibcPosix.functions }, { LibcTime.functions },

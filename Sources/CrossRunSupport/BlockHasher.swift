@@ -29,8 +29,10 @@ public struct BlockHasher<Function: BlockHashFunction>: Sendable {
     /// Adds the UTF-8 bytes of `text` followed by a NUL separator (so that `["ab", "c"]` and
     /// `["a", "bc"]` hash differently).
     public mutating func update(field text: String) {
-        update(Array(text.utf8))
-        update([0])
+        var text = text
+        text.withUTF8 { update($0) }
+        var separator: UInt8 = 0
+        withUnsafePointer(to: &separator) { update(UnsafeBufferPointer(start: $0, count: 1)) }
     }
 
     /// Adds the bytes in `buffer` to the message.
@@ -49,9 +51,10 @@ public struct BlockHasher<Function: BlockHashFunction>: Sendable {
                 pending.removeAll(keepingCapacity: true)
             }
         }
-        while buffer.count - start >= 64 {
-            function.compress(base + start)
-            start += 64
+        let blocks = (buffer.count - start) / 64
+        if blocks > 0 {
+            function.compress(base + start, count: blocks)
+            start += 64 * blocks
         }
         if start < buffer.count { pending.append(contentsOf: buffer[start...]) }
     }
@@ -75,11 +78,18 @@ public protocol BlockHashFunction: Sendable {
     init()
     /// Mixes the 64 bytes at `block` into the state.
     mutating func compress(_ block: UnsafePointer<UInt8>)
+    /// Mixes `count` consecutive 64-byte blocks at `blocks` into the state.
+    mutating func compress(_ blocks: UnsafePointer<UInt8>, count: Int)
     /// The state as the digest (big-endian words).
     var digest: [UInt8] { get }
 }
 
 extension BlockHashFunction {
+    /// One block after another.
+    public mutating func compress(_ blocks: UnsafePointer<UInt8>, count: Int) {
+        for i in 0..<count { compress(blocks + 64 * i) }
+    }
+
     /// Big-endian 32-bit word `i` of `block`.
     @inline(__always)
     static func word(_ block: UnsafePointer<UInt8>, _ i: Int) -> UInt32 {

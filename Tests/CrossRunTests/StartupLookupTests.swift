@@ -90,5 +90,10 @@ final class StartupLookupTests: XCTestCase {
             for name in part.keys where first[name] == nil { first[name] = index }
         }
         XCTAssertEqual(Set(first.keys).union(HostLibc.hostStringFunctions.map { "__crossrun_host_" + $0 }), Set(table.keys))
+        // Only the names `definedTwice` lists are searched in precedence order: every other
+        // name must be in one part alone, or the plain-parts-first search could pick another body.
+        var parts: [String: Int] = [:]
+        for part in HostLibc.parts { for name in part.keys { parts[name, default: 0] += 1 } }
+        XCTAssertEqual(Set(parts.filter { $0.value > 1 }.keys), HostLibc.definedTwice)
     }
 }
