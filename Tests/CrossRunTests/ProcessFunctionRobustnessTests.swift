@@ -82,6 +82,12 @@ final class ProcessFunctionRobustnessTests: XCTestCase {
                             ints[2] &= UInt64(Int.max)
                         }
                     }
+                    // tgkill to another process is the host's: a random pid (1 is in the pool)
+                    // must not reach a real process, so it names this one (the emulated
+                    // threads' state). sigsuspend with a readable mask waits for a signal, as
+                    // pause does: only its hostile-pointer path is exercised here.
+                    if name == "tgkill" { ints[0] = UInt64(getpid()) }
+                    if name == "sigsuspend" { ints[0] = [0, 1, 8, UInt64.max, UInt64.max - 7, 1 << 63][Int(rng.next() % 6)] }
                     let frame = FakeFrame(ints: ints, doubles: [0, 0], varInts: [], varDoubles: [])
                     if let path = getenv("CROSSRUN_TRACE") {
                         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
