@@ -84,6 +84,35 @@ extension GuestProcess {
         return result
     }
 
+    /// Runs a signal handler's nested call (`call`) with the guest's whole CPU context saved
+    /// around it and put back when the handler returns, as Linux's `sigreturn` restores the
+    /// signal frame (``LibcRuntime/preservingInterruptedContext``). A handler interrupts code
+    /// that expects every register it did not give away to survive: a library call about to
+    /// read its arguments (a signal recorded since the last trap runs its handler at the
+    /// call's entry), one whose results are in place (a `double` in xmm0/d0/fa0, a 16-byte
+    /// struct in two registers; the handler runs after the host work), a raw system call
+    /// (which changes only its result register), a wait that restarts and reads its arguments
+    /// again. ``callNested(_:_:alternateStack:)`` keeps only the stack pointer, PC and link
+    /// register, which is all a callback from a library function needs: a SIGALRM handler run
+    /// at the entry of `printf` used to leave its own arguments (the signal number) where the
+    /// format pointer was. The PC is left where the nested call put it (inside a block-hook
+    /// library call, the stub's `ret`; the engine's own PC there is stale). A handler that
+    /// jumps out or ends the run throws past the restore, as it never returns on Linux either.
+    /// The host-side rounding mode follows the restored registers.
+    func preservingContext(_ call: () throws -> Void) throws {
+        var saved: OpaquePointer?
+        guard uc_context_alloc(uc, &saved) == UC_ERR_OK, let saved else {
+            throw EmulatorError.resources("cannot allocate a CPU context for a signal handler")
+        }
+        defer { uc_context_free(saved) }
+        uc_context_save(uc, saved)
+        let rounding = floatingPoint.rounding
+        try call()
+        let resumeAt = arch.pc(uc)
+        uc_context_restore(uc, saved)
+        floatingPoint.rounding = rounding
+        arch.write(uc, programCounterRegister, resumeAt)
+    }
 
     /// The deepest nesting of guest calls made from host library code (a `qsort` comparator
     /// calling `qsort`, a signal handler raising a signal). Each is a nested `uc_emu_start`,

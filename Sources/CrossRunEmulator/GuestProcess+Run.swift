@@ -32,19 +32,16 @@ extension GuestProcess {
     /// Host signals recorded during the host call just made (or since the last trap) reach
     /// the guest: a SIGPIPE the host kernel raised (its handler, its default action: death by
     /// SIGPIPE, or nothing when ignored), and signals from other processes the guest handles.
-    /// The call's integer result is already in the result register, which a handler's guest
-    /// code would overwrite: it is kept around the delivery.
+    /// The call's arguments or results are in their registers: each handler runs with the
+    /// whole CPU context kept around it (``preservingContext(_:)``).
     func deliverHostPipeSignal() throws {
         guard crossrun_host_signals_pending() != 0 else { return }
         var signals = crossrun_take_host_signals()
-        guard signals != 0 else { return }
-        let result = arch.result(uc)
         while signals != 0 {
             let sig = Int32(signals.trailingZeroBitCount + 1)
             signals &= signals &- 1
             try runtime.deliverHostSignal(sig)
         }
-        arch.setSyscallResult(uc, result)
     }
 
     /// Puts back the host dispositions the guest's changed, for a host process that goes on

@@ -314,6 +314,7 @@ public final class GuestProcess: @unchecked Sendable {
         }
         runtime.callGuest = { [unowned self] function, args in try self.callNested(function, args) }
         runtime.callGuestOnStack = { [unowned self] function, args, stack in try self.callNested(function, args, alternateStack: stack) }
+        runtime.preservingInterruptedContext = { [unowned self] call in try self.preservingContext(call) }
         runtime.afterForkInChild = { [unowned self] in self.deadlineAfterFork(); self.threadsAfterFork() }
         runtime.signalDispositionChanged = { Self.forwardDisposition($0, handler: $1, flags: $2) }
         runtime.takeRecordedSignals = { crossrun_take_host_signals() }

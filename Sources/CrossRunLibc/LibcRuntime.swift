@@ -48,6 +48,11 @@ public final class LibcRuntime {
     /// Calls a guest function on another stack (a signal handler on its `sigaltstack`; set by
     /// the emulator), else nil: handlers then run on the interrupted stack.
     public var callGuestOnStack: ((UInt64, [UInt64], Range<UInt64>) throws -> UInt64)?
+    /// Runs a signal handler's call (the closure given) as Linux runs a handler from its signal
+    /// frame: the interrupted guest's whole CPU context is saved around it and put back when it
+    /// returns, so the registers of the code it interrupted are intact (set by the emulator;
+    /// nil runs the call as is).
+    public var preservingInterruptedContext: ((() throws -> Void) throws -> Void)?
     /// Why a guest call made from a host C callback (an `fopencookie` function, called from
     /// inside the host's stdio) did not return: C frames cannot pass a Swift error on, so it
     /// waits here and the trap rethrows it once the library call has returned. Read after every

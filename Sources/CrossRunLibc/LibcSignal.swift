@@ -131,14 +131,18 @@ enum LibcSignal {
             try deliverOne(rt, next, code: nextCode, timer: nil, queued: nextValue)
         }
         rt.signalHandlersRun &+= 1
-        if action.flags & saOnStack != 0, let stack = rt.state.alternateStack, !rt.state.onAlternateStack,
-           let onStack = rt.callGuestOnStack {
-            rt.state.onAlternateStack = true
-            defer { rt.state.onAlternateStack = false }
-            _ = try onStack(handler, [UInt64(sig), info, context], stack)
-        } else {
-            _ = try call(handler, [UInt64(sig), info, context])
+        func runHandler() throws {
+            if action.flags & saOnStack != 0, let stack = rt.state.alternateStack, !rt.state.onAlternateStack,
+               let onStack = rt.callGuestOnStack {
+                rt.state.onAlternateStack = true
+                defer { rt.state.onAlternateStack = false }
+                _ = try onStack(handler, [UInt64(sig), info, context], stack)
+            } else {
+                _ = try call(handler, [UInt64(sig), info, context])
+            }
         }
+        // The handler may interrupt a library call's arguments or results, or a raw system call.
+        if let preserving = rt.preservingInterruptedContext { try preserving(runHandler) } else { try runHandler() }
         rt.signalMask = before & ~unblockable
         rt.signalMaskChanged?(rt.signalMask)   // the handler may have changed the mask the host follows
     }
