@@ -26,10 +26,15 @@ struct RunRequest: Equatable {
     var traceFile: String?
     var traceStringLimit = 32
     var gdb: UInt16?
+    /// Hidden, set by a program's exec of itself (``SelfExec``): where the inputs are, and its `argv[0]`.
+    var execFrom: String?
+    var execArgumentZero: String?
 
     /// Builds and runs the program (an emulated run ends this process with the program's status).
     func run(_ invocation: Invocation) throws {
         if exitWithParent && !Subprocess.exitWithParent() { Glibc.exit(1) }
+        // An exec of the program itself: build where the first run did, run where the exec was.
+        let programDirectory = try execFrom.map(SelfExec.enter)
         let target = try BuildOptions.resolveTarget(self.target)
         let host = Target(machine: NativeImage.hostMachine)
         // Native code makes its own system calls: only the emulator can confine its files.
@@ -72,8 +77,11 @@ struct RunRequest: Equatable {
         // Natively, <complex.h> is the host libm's; emulated, runtime/complex.c's entry points.
         let built = try BuildOptions.build(inputs: inputs, target: target, options: invocation.compile,
                                            guestStrings: chosen == .emu && trace == nil && gdb == nil, native: chosen == .native)
+        // (Back first: a deterministic re-exec below starts where the program runs.)
+        if !inputs.contains("-") { SelfExec.configure(inputs: inputs) }
+        if let programDirectory { try SelfExec.leave(programDirectory) }
         if reexec { DeterministicRun.reexecWithoutRandomization() }
-        let argumentZero = deterministic ? DeterministicRun.programArgument(built.programName) : built.programName
+        let argumentZero = execArgumentZero ?? (deterministic ? DeterministicRun.programArgument(built.programName) : built.programName)
         let arguments = [argumentZero] + invocation.programArguments
         if chosen == .emu {
             var options = GuestProcess.Options(arguments: arguments, environment: deterministic ? DeterministicRun.environment : Run.environment(),

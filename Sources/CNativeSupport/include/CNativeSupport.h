@@ -228,6 +228,7 @@ void crossrun_native_set_program_name(const char *name);
 
 #include "deterministic.h"
 #include "native_trace.h"
+#include "self_exec.h"
 /// Emulated runs: records the host SIGPIPE instead of dying of it (the guest's disposition
 /// decides; exec and posix_spawn reset it to the default as for any caught signal).
 void crossrun_install_pipe_signal(void);
