@@ -34,7 +34,9 @@ struct RunRequest: Equatable {
     func run(_ invocation: Invocation) throws {
         if exitWithParent && !Subprocess.exitWithParent() { Glibc.exit(1) }
         // An exec of the program itself: build where the first run did, run where the exec was.
-        let programDirectory = try execFrom.map(SelfExec.enter)
+        // (Under --root the program starts at the root's / wherever CrossRun is: no way back
+        // is kept, as the inherited descriptors are closed.)
+        let programDirectory = try execFrom.map { try SelfExec.enter($0, returning: root == nil) } ?? nil
         let target = try BuildOptions.resolveTarget(self.target)
         let host = Target(machine: NativeImage.hostMachine)
         // Native code makes its own system calls: only the emulator can confine its files.

@@ -52,8 +52,12 @@ enum SelfExec {
     }
 
     /// Enters the `--exec-from` directory for the build; returns a descriptor of the directory
-    /// the program must run in (the caller returns there with ``leave(_:)``).
-    static func enter(_ directory: String) throws -> Int32 {
+    /// the program must run in (the caller returns there with ``leave(_:)``) when `returning`.
+    static func enter(_ directory: String, returning: Bool) throws -> Int32? {
+        guard returning else {
+            guard chdir(directory) == 0 else { throw DriverError.badInput(file: directory, message: "--\(fromOption): " + String(cString: strerror(errno))) }
+            return nil
+        }
         let here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard here >= 0 else { throw DriverError.usage("--\(fromOption): the current directory: " + String(cString: strerror(errno))) }
         guard chdir(directory) == 0 else {
