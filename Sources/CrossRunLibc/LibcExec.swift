@@ -81,8 +81,8 @@ enum LibcExec {
         // The guest's directory and umask; signals CrossRun ignores go back to their default
         // (those the guest ignores stay ignored, as exec keeps them).
         let saved = open(".", O_RDONLY | O_CLOEXEC)
-        if let directory = rt.fileSystem.currentDirectory {
-            guard chdir(directory.map { CChar(bitPattern: $0) } + [0]) == 0 else { let e = errno; if saved >= 0 { close(saved) }; return e }
+        if let directory = rt.fileSystem.hostWorkingDirectory() {
+            guard chdir(directory) == 0 else { let e = errno; if saved >= 0 { close(saved) }; return e }
         }
         var ignored: [Int32] = []
         for signal in 1..<Int32(32) where signal != SIGKILL && signal != SIGSTOP && rt.signalHandlers[signal] != LibcSignal.SIG_IGN {

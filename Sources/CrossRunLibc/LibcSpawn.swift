@@ -115,7 +115,7 @@ enum LibcSpawn {
             case .fchdir(let fd): return crossrun_spawn_action(kind: 4, fd: fd, newfd: 0, oflag: 0, mode: 0, path: nil)
             }
         }
-        let directory = rt.fileSystem.currentDirectory.map(c)
+        let directory = rt.fileSystem.hostWorkingDirectory().map { c($0.dropLast().map { UInt8(bitPattern: $0) }) }
         let flags = Int32(attrs.flags)
         // The child's mask: the attribute's, else the guest's own (signals are the library's).
         let mask = flags & Int32(POSIX_SPAWN_SETSIGMASK) != 0 ? attrs.sigmask : rt.signalMask
