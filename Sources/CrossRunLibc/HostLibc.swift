@@ -84,7 +84,7 @@ public enum HostLibc {
     public static let dataNames: Set<String> = ["stdin", "stdout", "stderr", "optind", "opterr", "optopt", "optarg",
                                                 "environ", "__environ", "signgam", "__stack_chk_guard",
                                                 "program_invocation_name", "program_invocation_short_name",
-                                                "in6addr_any", "in6addr_loopback"]
+                                                "in6addr_any", "in6addr_loopback", "timezone", "daylight", "tzname"]
 
     /// The stack-protector canary (glibc's have a zero low byte, so string overruns stop at it).
     public static let stackGuard: UInt64 = 0x2f8d_3a1c_5b7e_9100
@@ -102,6 +102,11 @@ public enum HostLibc {
         case "__stack_chk_guard": return try runtime.defineData(name, size: 8, value: stackGuard)
         case "program_invocation_name": return try runtime.defineData(name, size: 8, value: runtime.internedString(runtime.posix.programPath))
         case "program_invocation_short_name": return try runtime.defineData(name, size: 8, value: runtime.internedString(runtime.programName))
+        // <time.h>'s zone globals: the host's, copied again after each call that runs tzset.
+        case "timezone", "daylight", "tzname":
+            let a = try runtime.defineData(name, size: name == "tzname" ? 16 : 8)
+            try LibcTime.syncZone(runtime)
+            return a
         case "in6addr_any": return try runtime.defineData(name, size: 16)
         case "in6addr_loopback":   // ::1
             let a = try runtime.defineData(name, size: 16)

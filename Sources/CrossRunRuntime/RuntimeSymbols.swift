@@ -33,7 +33,7 @@ public enum RuntimeSymbols {
     /// name is ``lookup(_:)``, which builds nothing).
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1485)
+        table.reserveCapacity(1488)
         entries.withUTF8Buffer { text in
             var start = 0
             for end in 0...text.count where end == text.count || isSeparator(text[end]) {
@@ -141,32 +141,32 @@ public enum RuntimeSymbols {
         conjf:m conjl:m connect:c copy_file_range:c copysign:m copysignf:m copysignl:m cos:m cosf:m cosh:m
         coshf:m coshl:m cosl:m cpow:m cpowf:m cpowl:m cproj:m cprojf:m cprojl:m creal:m crealf:m creall:m
         creat:c csin:m csinf:m csinh:m csinhf:m csinhl:m csinl:m csqrt:m csqrtf:m csqrtl:m ctan:m ctanf:m
-        ctanh:m ctanhf:m ctanhl:m ctanl:m ctermid:c ctime:c ctime_r:c daemon:c dcgettext:c dcngettext:c
-        dgettext:c difftime:c dirfd:c dirname:c div:c dlclose:c dlerror:c dlopen:c dlsym:c dngettext:c
-        dprintf:c drand48:c drand48_r:c drem:m dremf:m dreml:m dup:c dup2:c dup3:c duplocale:c ecvt:c
-        endgrent:c endhostent:c endprotoent:c endpwent:c endservent:c endusershell:c endutent:c endutxent:c
-        environ:C epoll_create:c epoll_create1:c epoll_ctl:c epoll_pwait:c epoll_wait:c erand48:c
-        erand48_r:c erf:m erfc:m erfcf:m erfcl:m erff:m erfl:m err:c error:c errx:c eventfd:c eventfd_read:c
-        eventfd_write:c execl:c execle:c execlp:c execv:c execve:c execvp:c execvpe:c exit:c exp:m exp10:m
-        exp10f:m exp10l:m exp2:m exp2f:m exp2l:m expf:m expl:m explicit_bzero:c expm1:m expm1f:m expm1l:m
-        fabs:m fabsf:m fabsl:m faccessat:c fchdir:c fchmod:c fchmodat:c fchown:c fchownat:c fclose:c fcntl:c
-        fcvt:c fdatasync:c fdim:m fdimf:m fdiml:m fdopen:c fdopendir:c feclearexcept:m fegetenv:m
-        fegetexceptflag:m fegetround:m feholdexcept:m feof:c feof_unlocked:c feraiseexcept:m ferror:c
-        ferror_unlocked:c fesetenv:m fesetexceptflag:m fesetround:m fetestexcept:m feupdateenv:m fflush:c
-        fflush_unlocked:c ffs:c ffsl:c ffsll:c fgetc:c fgetc_unlocked:c fgetgrent:c fgetgrent_r:c fgetpos:c
-        fgetpwent:c fgetpwent_r:c fgets:c fgets_unlocked:c fgetwc:c fgetwc_unlocked:c fgetws:c
-        fgetws_unlocked:c fileno:c fileno_unlocked:c flock:c flockfile:c floor:m floorf:m floorl:m fma:m
-        fmaf:m fmal:m fmax:m fmaxf:m fmaxl:m fmemopen:c fmin:m fminf:m fminl:m fmod:m fmodf:m fmodl:m
-        fnmatch:c fopen:c fopencookie:c fork:c forkpty:c fpathconf:c fprintf:c fputc:c fputc_unlocked:c
-        fputs:c fputs_unlocked:c fputwc:c fputwc_unlocked:c fputws:c fputws_unlocked:c fread:c
-        fread_unlocked:c free:c freeaddrinfo:c freeifaddrs:c freelocale:c freopen:c frexp:m frexpf:m
-        frexpl:m fscanf:c fseek:c fseeko:c fsetpos:c fstat:c fstatat:c fstatfs:c fstatvfs:c fsync:c ftell:c
-        ftello:c ftruncate:c ftrylockfile:c ftw:c funlockfile:c futimens:c futimes:c fwide:c fwprintf:c
-        fwrite:c fwrite_unlocked:c fwscanf:c gai_strerror:c gamma:m gammaf:m gammal:m gcvt:c
-        get_avphys_pages:c get_nprocs:c get_nprocs_conf:c get_phys_pages:c getaddrinfo:c getauxval:c getc:c
-        getc_unlocked:c getchar:c getchar_unlocked:c getcwd:c getdelim:c getdtablesize:c getegid:c
-        getentropy:c getenv:c geteuid:c getgid:c getgrent:c getgrent_r:c getgrgid:c getgrgid_r:c getgrnam:c
-        getgrnam_r:c getgrouplist:c getgroups:c gethostbyaddr:c gethostbyaddr_r:c gethostbyname:c
+        ctanh:m ctanhf:m ctanhl:m ctanl:m ctermid:c ctime:c ctime_r:c daemon:c daylight:C dcgettext:c
+        dcngettext:c dgettext:c difftime:c dirfd:c dirname:c div:c dlclose:c dlerror:c dlopen:c dlsym:c
+        dngettext:c dprintf:c drand48:c drand48_r:c drem:m dremf:m dreml:m dup:c dup2:c dup3:c duplocale:c
+        ecvt:c endgrent:c endhostent:c endprotoent:c endpwent:c endservent:c endusershell:c endutent:c
+        endutxent:c environ:C epoll_create:c epoll_create1:c epoll_ctl:c epoll_pwait:c epoll_wait:c
+        erand48:c erand48_r:c erf:m erfc:m erfcf:m erfcl:m erff:m erfl:m err:c error:c errx:c eventfd:c
+        eventfd_read:c eventfd_write:c execl:c execle:c execlp:c execv:c execve:c execvp:c execvpe:c exit:c
+        exp:m exp10:m exp10f:m exp10l:m exp2:m exp2f:m exp2l:m expf:m expl:m explicit_bzero:c expm1:m
+        expm1f:m expm1l:m fabs:m fabsf:m fabsl:m faccessat:c fchdir:c fchmod:c fchmodat:c fchown:c
+        fchownat:c fclose:c fcntl:c fcvt:c fdatasync:c fdim:m fdimf:m fdiml:m fdopen:c fdopendir:c
+        feclearexcept:m fegetenv:m fegetexceptflag:m fegetround:m feholdexcept:m feof:c feof_unlocked:c
+        feraiseexcept:m ferror:c ferror_unlocked:c fesetenv:m fesetexceptflag:m fesetround:m fetestexcept:m
+        feupdateenv:m fflush:c fflush_unlocked:c ffs:c ffsl:c ffsll:c fgetc:c fgetc_unlocked:c fgetgrent:c
+        fgetgrent_r:c fgetpos:c fgetpwent:c fgetpwent_r:c fgets:c fgets_unlocked:c fgetwc:c
+        fgetwc_unlocked:c fgetws:c fgetws_unlocked:c fileno:c fileno_unlocked:c flock:c flockfile:c floor:m
+        floorf:m floorl:m fma:m fmaf:m fmal:m fmax:m fmaxf:m fmaxl:m fmemopen:c fmin:m fminf:m fminl:m
+        fmod:m fmodf:m fmodl:m fnmatch:c fopen:c fopencookie:c fork:c forkpty:c fpathconf:c fprintf:c
+        fputc:c fputc_unlocked:c fputs:c fputs_unlocked:c fputwc:c fputwc_unlocked:c fputws:c
+        fputws_unlocked:c fread:c fread_unlocked:c free:c freeaddrinfo:c freeifaddrs:c freelocale:c
+        freopen:c frexp:m frexpf:m frexpl:m fscanf:c fseek:c fseeko:c fsetpos:c fstat:c fstatat:c fstatfs:c
+        fstatvfs:c fsync:c ftell:c ftello:c ftruncate:c ftrylockfile:c ftw:c funlockfile:c futimens:c
+        futimes:c fwide:c fwprintf:c fwrite:c fwrite_unlocked:c fwscanf:c gai_strerror:c gamma:m gammaf:m
+        gammal:m gcvt:c get_avphys_pages:c get_nprocs:c get_nprocs_conf:c get_phys_pages:c getaddrinfo:c
+        getauxval:c getc:c getc_unlocked:c getchar:c getchar_unlocked:c getcwd:c getdelim:c getdtablesize:c
+        getegid:c getentropy:c getenv:c geteuid:c getgid:c getgrent:c getgrent_r:c getgrgid:c getgrgid_r:c
+        getgrnam:c getgrnam_r:c getgrouplist:c getgroups:c gethostbyaddr:c gethostbyaddr_r:c gethostbyname:c
         gethostbyname2:c gethostbyname2_r:c gethostbyname_r:c gethostent:c gethostname:c getifaddrs:c
         getitimer:c getline:c getloadavg:c getlogin:c getlogin_r:c getnameinfo:c getopt:c getopt_long:c
         getopt_long_only:c getpagesize:c getpass:c getpeername:c getpgid:c getpgrp:c getpid:c getppid:c
@@ -277,22 +277,22 @@ public enum RuntimeSymbols {
         thrd_create:c thrd_current:c thrd_detach:c thrd_equal:c thrd_exit:c thrd_join:c thrd_sleep:c
         thrd_yield:c time:c timegm:c timelocal:c timer_create:c timer_delete:c timer_getoverrun:c
         timer_gettime:c timer_settime:c timerfd_create:c timerfd_gettime:c timerfd_settime:c times:c
-        timespec_get:c tmpfile:c tmpnam:c toascii:c tolower:c tolower_l:c toupper:c toupper_l:c towctrans:c
-        towctrans_l:c towlower:c towlower_l:c towupper:c towupper_l:c trunc:m truncate:c truncf:m truncl:m
-        tsearch:c tss_create:c tss_delete:c tss_get:c tss_set:c ttyname:c ttyname_r:c twalk:c tzset:c
-        ualarm:c umask:c uname:c ungetc:c ungetwc:c unlink:c unlinkat:c unlockpt:c unsetenv:c updwtmp:c
-        updwtmpx:c uselocale:c usleep:c utime:c utimensat:c utimes:c utmpname:c utmpxname:c valloc:c
-        vasprintf:c vdprintf:c verr:c verrx:c versionsort:c vfork:c vfprintf:c vfscanf:c vfwprintf:c
-        vfwscanf:c vprintf:c vscanf:c vsnprintf:c vsprintf:c vsscanf:c vswprintf:c vswscanf:c vsyslog:c
-        vwarn:c vwarnx:c vwprintf:c vwscanf:c wait:c wait3:c wait4:c waitid:c waitpid:c warn:c warnx:c
-        wcpcpy:c wcpncpy:c wcrtomb:c wcscasecmp:c wcscasecmp_l:c wcscat:c wcschr:c wcschrnul:c wcscmp:c
-        wcscoll:c wcscoll_l:c wcscpy:c wcscspn:c wcsdup:c wcsftime:c wcsftime_l:c wcslen:c wcsncasecmp:c
-        wcsncasecmp_l:c wcsncat:c wcsncmp:c wcsncpy:c wcsnlen:c wcsnrtombs:c wcspbrk:c wcsrchr:c wcsrtombs:c
-        wcsspn:c wcsstr:c wcstod:c wcstod_l:c wcstof:c wcstof_l:c wcstok:c wcstol:c wcstol_l:c wcstold:c
-        wcstoll:c wcstoll_l:c wcstombs:c wcstoul:c wcstoul_l:c wcstoull:c wcstoull_l:c wcswidth:c wcsxfrm:c
-        wcsxfrm_l:c wctob:c wctomb:c wctrans:c wctrans_l:c wctype:c wctype_l:c wcwidth:c wmemchr:c wmemcmp:c
-        wmemcpy:c wmemmove:c wmempcpy:c wmemset:c wprintf:c write:c writev:c wscanf:c y0:m y0f:m y0l:m y1:m
-        y1f:m y1l:m yn:m ynf:m ynl:m
+        timespec_get:c timezone:C tmpfile:c tmpnam:c toascii:c tolower:c tolower_l:c toupper:c toupper_l:c
+        towctrans:c towctrans_l:c towlower:c towlower_l:c towupper:c towupper_l:c trunc:m truncate:c
+        truncf:m truncl:m tsearch:c tss_create:c tss_delete:c tss_get:c tss_set:c ttyname:c ttyname_r:c
+        twalk:c tzname:C tzset:c ualarm:c umask:c uname:c ungetc:c ungetwc:c unlink:c unlinkat:c unlockpt:c
+        unsetenv:c updwtmp:c updwtmpx:c uselocale:c usleep:c utime:c utimensat:c utimes:c utmpname:c
+        utmpxname:c valloc:c vasprintf:c vdprintf:c verr:c verrx:c versionsort:c vfork:c vfprintf:c
+        vfscanf:c vfwprintf:c vfwscanf:c vprintf:c vscanf:c vsnprintf:c vsprintf:c vsscanf:c vswprintf:c
+        vswscanf:c vsyslog:c vwarn:c vwarnx:c vwprintf:c vwscanf:c wait:c wait3:c wait4:c waitid:c waitpid:c
+        warn:c warnx:c wcpcpy:c wcpncpy:c wcrtomb:c wcscasecmp:c wcscasecmp_l:c wcscat:c wcschr:c
+        wcschrnul:c wcscmp:c wcscoll:c wcscoll_l:c wcscpy:c wcscspn:c wcsdup:c wcsftime:c wcsftime_l:c
+        wcslen:c wcsncasecmp:c wcsncasecmp_l:c wcsncat:c wcsncmp:c wcsncpy:c wcsnlen:c wcsnrtombs:c
+        wcspbrk:c wcsrchr:c wcsrtombs:c wcsspn:c wcsstr:c wcstod:c wcstod_l:c wcstof:c wcstof_l:c wcstok:c
+        wcstol:c wcstol_l:c wcstold:c wcstoll:c wcstoll_l:c wcstombs:c wcstoul:c wcstoul_l:c wcstoull:c
+        wcstoull_l:c wcswidth:c wcsxfrm:c wcsxfrm_l:c wctob:c wctomb:c wctrans:c wctrans_l:c wctype:c
+        wctype_l:c wcwidth:c wmemchr:c wmemcmp:c wmemcpy:c wmemmove:c wmempcpy:c wmemset:c wprintf:c write:c
+        writev:c wscanf:c y0:m y0f:m y0l:m y1:m y1f:m y1l:m yn:m ynf:m ynl:m
         """
 
     /// The thread primitives the guest thread library (`runtime/crossrun_thread.h`) calls:
