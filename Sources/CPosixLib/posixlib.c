@@ -14,6 +14,7 @@ unsigned long crossrun_getauxval(unsigned long type) { return getauxval(type); }
 int crossrun_strverscmp(const char *a, const char *b) { return strverscmp(a, b); }
 int crossrun_sched_getcpu(void) { return sched_getcpu(); }
 int crossrun_sched_getaffinity(int pid, size_t size, void *mask) { return sched_getaffinity(pid, size, mask); }
+int crossrun_sched_setaffinity(int pid, size_t size, const void *mask) { return sched_setaffinity(pid, size, mask); }
 char *crossrun_xpg_basename(char *path) { return __xpg_basename(path); }
 
 static struct dirent *glob_readdir(void *dir) { return readdir((DIR *)dir); }

@@ -32,6 +32,8 @@ final class HostLibcRobustnessTests: XCTestCase {
         "putc_unlocked", "fputc_unlocked", "putchar_unlocked",
         // Process groups and sessions would move the test process itself; pause waits forever.
         "setpgid", "setsid", "pause",
+        // A random mask would pin the test process's thread to some CPU (sched_affinity covers it).
+        "sched_setaffinity",
         // They wait for a signal that may never come (signal_sigwait, signal_waitinfo cover them).
         "sigwait", "sigwaitinfo", "sigtimedwait",
         // Timers would signal the test process itself later; a random request could sleep for
