@@ -64,7 +64,7 @@ public enum HostLibc {
         { LibcLocale.functions }, { LibcWideString.functions }, { LibcWideConvert.functions }, { LibcWideClass.functions },
         { LibcWideIO.functions }, { LibcStringExt.functions }, { LibcStdlibExt.functions }, { LibcRegex.functions },
         { LibcGlob.functions }, { LibcErr.functions }, { LibcStdioExt.functions }, { LibcRandomState.functions },
-        { LibcSched.functions },
+        { LibcSched.functions }, { LibcPrctl.functions },
     ] + surfaceFunctions.indices.map { i in { @Sendable in surfaceFunctions[i] } }
 
     /// Stream operations run on host `FILE*`s: the errno the host's stdio sets when one fails

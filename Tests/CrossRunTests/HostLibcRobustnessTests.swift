@@ -34,6 +34,8 @@ final class HostLibcRobustnessTests: XCTestCase {
         "setpgid", "setsid", "pause",
         // A random mask would pin the test process's thread to some CPU (sched_affinity covers it).
         "sched_setaffinity",
+        // Random options would rename the test's thread or set its death signal (process_prctl covers it).
+        "prctl",
         // They wait for a signal that may never come (signal_sigwait, signal_waitinfo cover them).
         "sigwait", "sigwaitinfo", "sigtimedwait",
         // Timers would signal the test process itself later; a random request could sleep for
