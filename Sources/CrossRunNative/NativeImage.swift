@@ -120,6 +120,7 @@ public enum HostSymbols {
         let dlsym: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?) -> UnsafeMutableRawPointer? = crossrun_native_dlsym
         let dlclose: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = crossrun_native_dlclose
         let dlerror: @convention(c) () -> UnsafeMutablePointer<CChar>? = crossrun_native_dlerror
+        let dladdr: @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?) -> Int32 = crossrun_native_dladdr
         // <execinfo.h>: glibc's unwinds with tables the image does not have.
         let backtrace: @convention(c) (UnsafeMutablePointer<UnsafeMutableRawPointer?>?, Int32) -> Int32 = crossrun_native_execinfo_backtrace
         let symbols: @convention(c) (UnsafePointer<UnsafeMutableRawPointer?>?, Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = crossrun_native_execinfo_symbols
@@ -128,6 +129,7 @@ public enum HostSymbols {
         var table = ["atexit": address(atexit), "at_quick_exit": address(quick),
                 "backtrace": address(backtrace), "backtrace_symbols": address(symbols), "backtrace_symbols_fd": address(symbolsFD),
                 "dlopen": address(dlopen), "dlsym": address(dlsym), "dlclose": address(dlclose), "dlerror": address(dlerror),
+                "dladdr": address(dladdr),
                 "__stack_chk_guard": UInt64(UInt(bitPattern: crossrun_native_stack_chk_guard_address()))]
         // The exec family and posix_spawn(p): an exec of the program itself is a CrossRun run (self_exec.c).
         for (name, f) in selfExecFunctions { table[name] = f }
@@ -170,7 +172,7 @@ public enum HostSymbols {
     public static func loaderAddress(_ name: String) -> UInt64? {
         switch name {
         case "atexit", "at_quick_exit", "backtrace", "backtrace_symbols", "backtrace_symbols_fd",
-             "dlopen", "dlsym", "dlclose", "dlerror", "__stack_chk_guard",
+             "dlopen", "dlsym", "dlclose", "dlerror", "dladdr", "__stack_chk_guard",
              "execve", "execv", "execvp", "execvpe", "execl", "execle", "execlp", "posix_spawn", "posix_spawnp":
             return loaderProvided[name]
         default:

@@ -273,5 +273,8 @@ void crossrun_native_execinfo_symbols_fd(void *const *buffer, int size, int fd);
 const char *crossrun_native_image_symbol(uintptr_t pc, uintptr_t *start, int *in_image);
 /// The program name the crash reporter prints.
 const char *crossrun_native_program(void);
+/// dladdr for native programs: the image's name, base and covering symbol for its addresses,
+/// the host's dladdr for any other. `info` is a Dl_info (declared only under _GNU_SOURCE).
+int crossrun_native_dladdr(const void *address, void *info);
 
 #endif
