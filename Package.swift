@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "CHostSystem"),
         /// Host wide-character, locale, regex and glob interfaces (headers Swift's Glibc module lacks).
         .target(name: "CPosixLib"),
-        .target(name: "CrossRunLibc", dependencies: ["CHostMath", "CHostQuad", "CHostFormat", "CHostSystem", "CPosixLib"]),
+        .target(name: "CrossRunLibc", dependencies: ["CHostMath", "CHostQuad", "CHostFormat", "CHostSystem", "CPosixLib", "CNativeSupport"]),
         /// Fuzzing resets: write tracking by host page protection (a SIGSEGV handler, no engine hook).
         .target(name: "CDirtyPages"),
         .target(name: "CrossRunEmulator", dependencies: ["CrossRunGDB", "CUnicorn", "CDirtyPages", "CNativeSupport", "CrossRunELF", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime", "CHostSystem"]),

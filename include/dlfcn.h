@@ -22,4 +22,17 @@ void *dlopen(const char *, int);
 int dlclose(void *);
 void *dlsym(void *__CR_RESTRICT, const char *__CR_RESTRICT);
 char *dlerror(void);
+#ifdef __USE_GNU
+/* dladdr: for an address in the program's image, the program's name (argv[0]) and load
+   address, and the symbol covering it if the image names one (glibc names only exported
+   symbols: without -rdynamic, dli_sname is NULL there); 0 for any other address emulated,
+   the host's answer natively. */
+typedef struct {
+    const char *dli_fname;
+    void *dli_fbase;
+    const char *dli_sname;
+    void *dli_saddr;
+} Dl_info;
+int dladdr(const void *, Dl_info *);
+#endif
 #endif

@@ -248,4 +248,18 @@ long double ynl(int, long double);
 long double lgammal_r(long double, int *);
 long double exp10l(long double);
 void sincosl(long double, long double *, long double *);
+/* glibc's legacy BSD/SVID names: gamma is lgamma (signgam too), drem is remainder, scalb
+   scales by a floating-point exponent, significand is x scaled into [1, 2). */
+double gamma(double);
+float gammaf(float);
+long double gammal(long double);
+double drem(double, double);
+float dremf(float, float);
+long double dreml(long double, long double);
+double scalb(double, double);
+float scalbf(float, float);
+long double scalbl(long double, long double);
+double significand(double);
+float significandf(float);
+long double significandl(long double);
 #endif

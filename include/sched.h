@@ -27,7 +27,19 @@ static __inline__ int __crossrun_cpu_count(const cpu_set_t *set) {
     return n;
 }
 #define CPU_COUNT(set) __crossrun_cpu_count(set)
+static __inline__ int __crossrun_cpu_equal(const cpu_set_t *a, const cpu_set_t *b) {
+    for (unsigned i = 0; i < CPU_SETSIZE / __NCPUBITS; i++)
+        if (a->__bits[i] != b->__bits[i]) return 0;
+    return 1;
+}
+#define CPU_EQUAL(a, b) __crossrun_cpu_equal(a, b)
+#define __CROSSRUN_CPU_OP(dest, a, b, op) do { for (unsigned __i = 0; __i < CPU_SETSIZE / __NCPUBITS; __i++) \
+    (dest)->__bits[__i] = (a)->__bits[__i] op (b)->__bits[__i]; } while (0)
+#define CPU_AND(dest, a, b) __CROSSRUN_CPU_OP(dest, a, b, &)
+#define CPU_OR(dest, a, b) __CROSSRUN_CPU_OP(dest, a, b, |)
+#define CPU_XOR(dest, a, b) __CROSSRUN_CPU_OP(dest, a, b, ^)
 int sched_getcpu(void);
 int sched_getaffinity(pid_t, size_t, cpu_set_t *);
+int sched_setaffinity(pid_t, size_t, const cpu_set_t *);
 #endif
 #endif

@@ -120,6 +120,7 @@ char *mkdtemp(char *);
 typedef struct __locale_struct *locale_t;
 #endif
 double strtod_l(const char *__CR_RESTRICT, char **__CR_RESTRICT, locale_t);
+long double strtold_l(const char *__CR_RESTRICT, char **__CR_RESTRICT, locale_t);
 float strtof_l(const char *__CR_RESTRICT, char **__CR_RESTRICT, locale_t);
 long strtol_l(const char *__CR_RESTRICT, char **__CR_RESTRICT, int, locale_t);
 unsigned long strtoul_l(const char *__CR_RESTRICT, char **__CR_RESTRICT, int, locale_t);

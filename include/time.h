@@ -60,6 +60,12 @@ int timer_getoverrun(timer_t);
 char *asctime_r(const struct tm *__CR_RESTRICT, char *__CR_RESTRICT);
 char *ctime_r(const time_t *__CR_RESTRICT, char *__CR_RESTRICT);
 void tzset(void);
+/* The zone tzset found (localtime, mktime, ctime and strftime run it too). */
+extern char *tzname[2];
+#if defined(__USE_MISC) || defined(__USE_XOPEN)
+extern int daylight;
+extern long timezone;
+#endif
 #ifdef __USE_XOPEN
 char *strptime(const char *__CR_RESTRICT, const char *__CR_RESTRICT, struct tm *);
 #endif

@@ -2,6 +2,7 @@
 
 #if defined(__x86_64__)
 #include <dlfcn.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -163,6 +164,29 @@ void crossrun_q_sincos(crossrun_quad x, crossrun_quad *s, crossrun_quad *c) {
     *s = w(qs); *c = w(qc);
 }
 int crossrun_q_ilogb(crossrun_quad x) { return ilogbf128(q(x)); }
+
+/* glibc's legacy scalbl and significandl (math/e_scalb.c, s_significand.c) in binary128:
+   glibc has no *f128 form of either, so its generic algorithm over the f128 primitives. */
+crossrun_quad crossrun_q_scalb(crossrun_quad xv, crossrun_quad fv) {
+    quad x = q(xv), fn = q(fv);
+    if (isnan(x)) return w(x * fn);
+    if (!isfinite(fn)) {
+        if (isnan(fn) || fn > 0) return w(x * fn);
+        if (x == 0) return w(x);
+        return w(x / -fn);
+    }
+    if (fabsf128(fn) >= 0x1p31Q || (quad)(int)fn != fn) {
+        if (rintf128(fn) != fn) return w((fn - fn) / (fn - fn));
+        return w(ldexpf128(x, fn > 65000 ? 65000 : -65000));
+    }
+    return w(ldexpf128(x, (int)fn));
+}
+crossrun_quad crossrun_q_significand(crossrun_quad x) {
+    /* The guest's (generic port's) ilogb: -INT_MAX for 0, INT_MAX for NaN (the host's says INT_MIN). */
+    int e = ilogbf128(q(x));
+    if (e == INT_MIN) e = isnan(q(x)) ? INT_MAX : -INT_MAX;
+    return crossrun_q_scalb(x, w((quad)-e));
+}
 long long crossrun_q_lrint(crossrun_quad x) { return lrintf128(q(x)); }
 long long crossrun_q_llrint(crossrun_quad x) { return llrintf128(q(x)); }
 long long crossrun_q_lround(crossrun_quad x) { return lroundf128(q(x)); }

@@ -12,6 +12,9 @@ _Static_assert(F_OFD_GETLK == CROSSRUN_F_OFD_GETLK && F_OFD_SETLK == CROSSRUN_F_
 _Static_assert(AT_EMPTY_PATH == CROSSRUN_AT_EMPTY_PATH, "AT_EMPTY_PATH");
 
 FILE *crossrun_host_stdio(int fd) { return fd == 0 ? stdin : fd == 1 ? stdout : stderr; }
+long crossrun_host_timezone(void) { return timezone; }
+int crossrun_host_daylight(void) { return daylight; }
+const char *crossrun_host_tzname(int index) { return tzname[index & 1] ? tzname[index & 1] : ""; }
 
 int crossrun_flock(int fd, int operation) { return flock(fd, operation); }
 int crossrun_statvfs(const char *path, struct statvfs *buf) { return statvfs(path, buf); }

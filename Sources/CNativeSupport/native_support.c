@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "CNativeSupport.h"
+#include <dlfcn.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,3 +325,19 @@ const char *crossrun_native_image_symbol(uintptr_t pc, uintptr_t *start, int *in
 }
 
 const char *crossrun_native_program(void) { return g_program; }
+
+/* dladdr: the emulator's answer for image addresses (GuestProcess+PosixLib), the host's for
+   the rest (its libraries' own code and data). */
+int crossrun_native_dladdr(const void *address, void *out) {
+    Dl_info *info = out;
+    uintptr_t pc = (uintptr_t)address;
+    if (!(g_size != 0 && pc >= g_base && pc < g_base + g_size)) return dladdr(address, info);
+    uintptr_t start;
+    int in_image;
+    const char *name = crossrun_native_image_symbol(pc, &start, &in_image);
+    info->dli_fname = g_program;
+    info->dli_fbase = (void *)g_base;
+    info->dli_sname = name;
+    info->dli_saddr = name ? (void *)start : NULL;
+    return 1;
+}

@@ -1,4 +1,5 @@
 #define _GNU_SOURCE
+#include <sys/prctl.h>
 #include <time.h>
 #include "CPosixLib.h"
 #include <stdlib.h>
@@ -14,6 +15,10 @@ unsigned long crossrun_getauxval(unsigned long type) { return getauxval(type); }
 int crossrun_strverscmp(const char *a, const char *b) { return strverscmp(a, b); }
 int crossrun_sched_getcpu(void) { return sched_getcpu(); }
 int crossrun_sched_getaffinity(int pid, size_t size, void *mask) { return sched_getaffinity(pid, size, mask); }
+int crossrun_sched_setaffinity(int pid, size_t size, const void *mask) { return sched_setaffinity(pid, size, mask); }
+int crossrun_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5) {
+    return prctl(option, a2, a3, a4, a5);
+}
 char *crossrun_xpg_basename(char *path) { return __xpg_basename(path); }
 
 static struct dirent *glob_readdir(void *dir) { return readdir((DIR *)dir); }

@@ -231,11 +231,18 @@ struct Run: InvocationCommand {
     @Option(help: ArgumentHelp("Debug with gdb: start stopped and serve the GDB remote protocol on localhost:PORT (emulated runs; see doc/DEBUGGING.md).", valueName: "PORT"))
     var gdb: UInt16?
 
+    @Option(name: .customLong("exec-from"), help: ArgumentHelp("Build from DIR (a program's exec of itself; doc/CLI.md).", valueName: "DIR", visibility: .hidden))
+    var execFrom: String?
+
+    @Option(name: .customLong("exec-argv0"), help: ArgumentHelp("The program's argv[0] after ':' (a program's exec of itself).", valueName: "NAME", visibility: .hidden))
+    var execArgumentZero: String?
+
     /// The parsed options as plain values (what ``FastRun`` scans without ArgumentParser).
     var request: RunRequest {
         RunRequest(target: build.target, inputs: build.inputs, backend: backend, timeout: timeout, root: root,
                    verbose: verbose, scheduleSeed: scheduleSeed, outcomeFile: outcomeFile, exitWithParent: exitWithParent,
-                   deterministic: deterministic, trace: trace, traceFile: traceFile, traceStringLimit: traceStringLimit, gdb: gdb)
+                   deterministic: deterministic, trace: trace, traceFile: traceFile, traceStringLimit: traceStringLimit, gdb: gdb,
+                   execFrom: execFrom, execArgumentZero: execArgumentZero.map(SelfExec.argumentZero))
     }
 
     func run(_ invocation: Invocation) throws { try request.run(invocation) }

@@ -17,13 +17,14 @@ enum FastRun {
 
     /// `Run`'s options (long names, without `--`), including those of its `BuildOptions` group.
     static let options = ["target", "backend", "timeout", "root", "verbose", "schedule-seed", "outcome-file",
-                          "exit-with-parent", "deterministic", "trace", "trace-file", "trace-string-limit", "gdb"]
+                          "exit-with-parent", "deterministic", "trace", "trace-file", "trace-string-limit", "gdb",
+                          SelfExec.fromOption, SelfExec.argumentZeroOption]
 
     /// What option `name` (one of ``options``) takes. (A switch, not a dictionary: building a
     /// dictionary of a new type costs the Swift runtime a conformance scan at start.)
     static func kind(of name: Substring) -> Value? {
         switch name {
-        case "target", "root", "outcome-file", "trace", "trace-file": return .string
+        case "target", "root", "outcome-file", "trace", "trace-file", "exec-from", "exec-argv0": return .string
         case "verbose", "exit-with-parent", "deterministic": return .flag
         case "backend": return .backend
         case "timeout": return .unsigned32
@@ -116,6 +117,8 @@ enum FastRun {
             case "outcome-file": request.outcomeFile = text
             case "trace": request.trace = text
             case "trace-file": request.traceFile = text
+            case "exec-from": request.execFrom = text
+            case "exec-argv0": request.execArgumentZero = SelfExec.argumentZero(text)
             default: return false
             }
         case .backend:

@@ -26,10 +26,17 @@ struct RunRequest: Equatable {
     var traceFile: String?
     var traceStringLimit = 32
     var gdb: UInt16?
+    /// Hidden, set by a program's exec of itself (``SelfExec``): where the inputs are, and its `argv[0]`.
+    var execFrom: String?
+    var execArgumentZero: String?
 
     /// Builds and runs the program (an emulated run ends this process with the program's status).
     func run(_ invocation: Invocation) throws {
         if exitWithParent && !Subprocess.exitWithParent() { Glibc.exit(1) }
+        // An exec of the program itself: build where the first run did, run where the exec was.
+        // (Under --root the program starts at the root's / wherever CrossRun is: no way back
+        // is kept, as the inherited descriptors are closed.)
+        let programDirectory = try execFrom.map { try SelfExec.enter($0, returning: root == nil) } ?? nil
         let plan = try plan()
         // Natively, re-executed without address randomization once the build is in the cache
         // (so the process that runs the program always finds it there), or before reading a
@@ -37,6 +44,9 @@ struct RunRequest: Equatable {
         let reexec = deterministic && plan.backend == .native
         if reexec && inputs.contains("-") { DeterministicRun.reexecWithoutRandomization() }
         let built = try build(plan, invocation)
+        // (Back first: a deterministic re-exec below starts where the program runs.)
+        if !inputs.contains("-") { SelfExec.configure(inputs: inputs, commandLine: Array(CommandLine.arguments.dropFirst())) }
+        if let programDirectory { try SelfExec.leave(programDirectory) }
         if reexec { DeterministicRun.reexecWithoutRandomization() }
         try execute(plan, built, invocation)
     }
@@ -111,7 +121,7 @@ struct RunRequest: Equatable {
     func execute(_ plan: Plan, _ built: Pipeline.Build, _ invocation: Invocation) throws {
         let (chosen, fileSystem, recordPath) = (plan.backend, plan.fileSystem, plan.recordPath)
         let (syscallTrace, libcTrace, signalTrace) = (plan.syscallTrace, plan.libcTrace, plan.signalTrace)
-        let argumentZero = deterministic ? DeterministicRun.programArgument(built.programName) : built.programName
+        let argumentZero = execArgumentZero ?? (deterministic ? DeterministicRun.programArgument(built.programName) : built.programName)
         let arguments = [argumentZero] + invocation.programArguments
         if chosen == .emu {
             var options = GuestProcess.Options(arguments: arguments, environment: deterministic ? DeterministicRun.environment : Run.environment(),

@@ -118,7 +118,7 @@ final class RunWorker {
                 prepared = (plan, built, diagnostics)
             }
             guard let (plan, built, diagnostics) = prepared else { return captured(status: 1) }
-            var result = fork(run, plan, built, invocation, options: request.options)
+            var result = fork(run, plan, built, invocation, options: request.options, commandLine: request.arguments)
             result.error = diagnostics + result.error
             return result
         }
@@ -162,7 +162,7 @@ final class RunWorker {
     /// Forks the run's process and waits for it as ``Subprocess/run(_:_:options:)`` waits for a
     /// spawned `crossrun run`.
     private func fork(_ run: RunRequest, _ plan: RunRequest.Plan, _ built: Pipeline.Build, _ invocation: Invocation,
-                      options: Subprocess.Options) -> Subprocess.Result {
+                      options: Subprocess.Options, commandLine: [String]) -> Subprocess.Result {
         let inputPath = options.standardInput ?? "/dev/null"
         let input = open(inputPath, O_RDONLY | O_CLOEXEC)
         guard input >= 0 else { return failure("cannot open \(inputPath): \(String(cString: strerror(errno)))") }
@@ -183,7 +183,8 @@ final class RunWorker {
         fflush(nil)
         let pid = Glibc.fork()
         if pid == 0 {
-            Self.child(run, plan, built, invocation, descriptors: (input, output[1], error[1]), processGroup: options.processGroup)
+            Self.child(run, plan, built, invocation, descriptors: (input, output[1], error[1]), processGroup: options.processGroup,
+                       commandLine: commandLine)
         }
         close(output[1])
         close(error[1])
@@ -198,15 +199,18 @@ final class RunWorker {
         return Subprocess.collect(pid, output: output[0], error: error[0], options: options)
     }
 
-    /// The forked child: becomes the process a spawned `crossrun run` would be, then runs.
+    /// The forked child: becomes the process a spawned `crossrun run` would be (its command
+    /// line, `commandLine`, is what a program that executes itself runs again), then runs.
     private static func child(_ run: RunRequest, _ plan: RunRequest.Plan, _ built: Pipeline.Build, _ invocation: Invocation,
-                              descriptors: (input: Int32, output: Int32, error: Int32), processGroup: Bool) -> Never {
+                              descriptors: (input: Int32, output: Int32, error: Int32), processGroup: Bool,
+                              commandLine: [String]) -> Never {
         if processGroup { _ = setpgid(0, 0) }
         crossrun_become_original_process()
         guard dup2(descriptors.input, 0) == 0, dup2(descriptors.output, 1) == 1, dup2(descriptors.error, 2) == 2 else { _exit(127) }
         Subprocess.resetForkedChild(closingFrom: 3)
         StandardStreams.restoreInForkedChild()
         if run.exitWithParent && !Subprocess.exitWithParent() { Glibc.exit(1) }
+        if !run.inputs.contains("-") { SelfExec.configure(inputs: run.inputs, commandLine: commandLine) }
         CrossRunCommand.reportingErrors { try run.execute(plan, built, invocation) }
         Glibc.exit(0)
     }

@@ -16,7 +16,7 @@ extension GuestProcess {
     }
 
     /// Names served by ``posixLibFunction(_:)``.
-    static let posixLibFunctionNames = ["qsort_r", "dlopen", "dlsym", "dlclose", "dlerror"]
+    static let posixLibFunctionNames = ["qsort_r", "dlopen", "dlsym", "dlclose", "dlerror", "dladdr"]
 
     /// The handle `dlopen(NULL)` returns: the program itself.
     var mainProgramHandle: UInt64 { (try? runtime.posix.mainProgramHandle(runtime)) ?? 1 }
@@ -52,6 +52,19 @@ extension GuestProcess {
                 if try f.int(0) == mainProgramHandle { f.returnInt32(0); return }
                 rt.posix.dlFailed("invalid handle")
                 f.returnInt32(-1)
+            }
+        case "dladdr":
+            // Dl_info: four pointers. Only image addresses are known (library functions are
+            // trampolines, not a shared object's code).
+            return { [unowned self] rt, f in
+                let address = try f.int(0), info = try f.int(1)
+                guard address >= imageBase, address - imageBase < UInt64(image.size) else { f.returnInt32(0); return }
+                let symbol = image.symbol(covering: Int(address - imageBase))
+                try rt.memory.store(try rt.internedString(rt.posix.programPath), at: info)
+                try rt.memory.store(imageBase, at: info &+ 8)
+                try rt.memory.store(try symbol.map { try rt.internedString($0.name) } ?? 0, at: info &+ 16)
+                try rt.memory.store(symbol.map { imageBase + UInt64($0.offset) } ?? 0, at: info &+ 24)
+                f.returnInt32(1)
             }
         case "dlerror":
             return { rt, f in

@@ -28,6 +28,10 @@ public struct GuestFileSystem: Sendable {
     /// without one the canonical host path the guest moved to with `chdir`, or nil while it
     /// has not (then relative paths are the host's own).
     public private(set) var currentDirectory: [UInt8]?
+    /// The directory the guest's `chdir` entered, held open: once it is removed its path
+    /// names nothing, but Linux keeps a process working in it (`stat(".")`, `chdir("..")`),
+    /// so relative paths then start at this descriptor (through `/proc/self/fd/N`).
+    private var heldDirectory: HeldDirectory?
     /// Exact guest paths that lead to a given host path instead, before any other resolution
     /// (`--deterministic`: `/dev/urandom` to a fixed in-memory file).
     public var substitutes: [[UInt8]: [CChar]] = [:]
@@ -116,6 +120,9 @@ public struct GuestFileSystem: Sendable {
             // The host resolves; a relative path starts at the guest's directory, not CrossRun's.
             guard let cwd = currentDirectory, !path.isEmpty, path.first != Self.slash else {
                 return Resolved(host: Self.cString(path), guest: path)
+            }
+            if let held = heldDirectory, held.removed {
+                return Resolved(host: Self.cString(held.hostPath + [Self.slash] + path), guest: cwd + [Self.slash] + path)
             }
             let absolute = cwd + [Self.slash] + path
             return Resolved(host: Self.cString(absolute), guest: absolute)
@@ -239,10 +246,27 @@ public struct GuestFileSystem: Sendable {
         guard st.st_mode & S_IFMT == S_IFDIR else { throw Failure(code: ENOTDIR) }
         guard Glibc.access(r.host, X_OK) == 0 else { throw Failure(code: errno) }
         guard root == nil else { currentDirectory = r.guest; return }
-        // The kernel's answer to getcwd: the canonical path (links resolved, ".." taken).
-        guard let canonical = Glibc.realpath(r.host, nil) else { throw Failure(code: errno) }
-        defer { free(canonical) }
-        currentDirectory = Array(UnsafeRawBufferPointer(start: canonical, count: strlen(canonical)))
+        // The kernel's answer to getcwd: the canonical path (links resolved, ".." taken), as
+        // the held descriptor's link names it (realpath cannot start from a removed directory).
+        let held = HeldDirectory(r.host)
+        if let held {
+            currentDirectory = try Self.readLink(Self.cString(held.hostPath))
+        } else {
+            guard let canonical = Glibc.realpath(r.host, nil) else { throw Failure(code: errno) }
+            defer { free(canonical) }
+            currentDirectory = Array(UnsafeRawBufferPointer(start: canonical, count: strlen(canonical)))
+        }
+        heldDirectory = held
+    }
+
+    /// The host directory a started host program (exec, `system`, `posix_spawn`) begins in:
+    /// the guest's current directory (below the root, or held open once removed), or nil while
+    /// the guest has not moved from CrossRun's own (NUL-terminated).
+    public func hostWorkingDirectory() -> [CChar]? {
+        guard let cwd = currentDirectory else { return nil }
+        if let root { return Self.cString(root + (cwd == [Self.slash] ? [] : cwd)) }
+        if let held = heldDirectory, held.removed { return Self.cString(held.hostPath) }
+        return Self.cString(cwd)
     }
 
     /// `fchdir`: the guest's current directory becomes that of host directory descriptor
@@ -256,7 +280,9 @@ public struct GuestFileSystem: Sendable {
         if root != nil {
             currentDirectory = try guestDirectory(ofDescriptor: fd)
         } else {
+            let held = HeldDirectory(link)
             currentDirectory = try Self.readLink(link)
+            heldDirectory = held
         }
     }
 
@@ -344,4 +370,29 @@ extension LibcRuntime {
             return nil
         }
     }
+}
+
+/// A directory held open (`O_PATH`) for as long as some ``GuestFileSystem`` value names it as
+/// its current directory (values are copied, and the fuzzer's reset restores old ones).
+final class HeldDirectory: Sendable {
+    let descriptor: Int32
+
+    /// Opens `path` (NUL-terminated host path); nil if it cannot be (then the path alone serves).
+    init?(_ path: [CChar]) {
+        // O_PATH (Linux's 010000000; Swift's Glibc module omits it): search permission suffices.
+        let fd = open(path, 0o10000000 | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        descriptor = fd
+    }
+
+    deinit { close(descriptor) }
+
+    /// Whether the directory has been removed (no link left to it).
+    var removed: Bool {
+        var st = stat()
+        return fstat(descriptor, &st) == 0 && st.st_nlink == 0
+    }
+
+    /// The host path that reaches the directory itself, removed or not.
+    var hostPath: [UInt8] { Array("/proc/self/fd/\(descriptor)".utf8) }
 }

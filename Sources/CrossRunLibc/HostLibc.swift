@@ -77,7 +77,7 @@ public enum HostLibc {
         { LibcLocale.functions }, { LibcWideString.functions }, { LibcWideConvert.functions }, { LibcWideClass.functions },
         { LibcWideIO.functions }, { LibcStringExt.functions }, { LibcStdlibExt.functions }, { LibcRegex.functions },
         { LibcGlob.functions }, { LibcErr.functions }, { LibcStdioExt.functions }, { LibcRandomState.functions },
-        { LibcSched.functions },
+        { LibcSched.functions }, { LibcPrctl.functions },
     ] + surfaceFunctions.indices.map { i in { @Sendable in surfaceFunctions[i] } }
 
     /// Stream operations run on host `FILE*`s: the errno the host's stdio sets when one fails
@@ -97,7 +97,7 @@ public enum HostLibc {
     public static let dataNames: Set<String> = ["stdin", "stdout", "stderr", "optind", "opterr", "optopt", "optarg",
                                                 "environ", "__environ", "signgam", "__stack_chk_guard",
                                                 "program_invocation_name", "program_invocation_short_name",
-                                                "in6addr_any", "in6addr_loopback"]
+                                                "in6addr_any", "in6addr_loopback", "timezone", "daylight", "tzname"]
 
     /// The stack-protector canary (glibc's have a zero low byte, so string overruns stop at it).
     public static let stackGuard: UInt64 = 0x2f8d_3a1c_5b7e_9100
@@ -115,6 +115,11 @@ public enum HostLibc {
         case "__stack_chk_guard": return try runtime.defineData(name, size: 8, value: stackGuard)
         case "program_invocation_name": return try runtime.defineData(name, size: 8, value: runtime.internedString(runtime.posix.programPath))
         case "program_invocation_short_name": return try runtime.defineData(name, size: 8, value: runtime.internedString(runtime.programName))
+        // <time.h>'s zone globals: the host's, copied again after each call that runs tzset.
+        case "timezone", "daylight", "tzname":
+            let a = try runtime.defineData(name, size: name == "tzname" ? 16 : 8)
+            try LibcTime.syncZone(runtime)
+            return a
         case "in6addr_any": return try runtime.defineData(name, size: 16)
         case "in6addr_loopback":   // ::1
             let a = try runtime.defineData(name, size: 16)

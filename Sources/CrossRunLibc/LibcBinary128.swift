@@ -80,6 +80,12 @@ enum LibcBinary128 {
             try rt.memory.store(sign, at: after(f, 1).int(0))
             ret(f, r)
         }
+        // glibc's legacy names: gammal is lgammal, dreml remainderl; scalbl and significandl
+        // have no *f128 form (quad.c follows glibc's generic code).
+        t["gammal"] = t["lgammal"]
+        t["dreml"] = t["remainderl"]
+        t["scalbl"] = { _, f in ret(f, crossrun_q_scalb(try arg(f, 0), try arg(f, 1))) }
+        t["significandl"] = { _, f in ret(f, crossrun_q_significand(try arg(f, 0))) }
         // jnl(int, long double): on riscv64 the int takes a0 and the long double a1:a2.
         t["jnl"] = { _, f in ret(f, crossrun_q_jn(try f.int32(0), quad(try f.longDouble(afterInts: 1)))) }
         t["ynl"] = { _, f in ret(f, crossrun_q_yn(try f.int32(0), quad(try f.longDouble(afterInts: 1)))) }

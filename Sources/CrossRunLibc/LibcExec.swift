@@ -1,3 +1,4 @@
+import CNativeSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -5,7 +6,9 @@ import Glibc
 /// The `exec` family: the CrossRun process is replaced by a *host* program, which runs
 /// natively (not emulated, not confined, no `--timeout`), in the guest's current directory
 /// with the guest's `umask` and descriptors. Under `--root` exec is refused with EACCES.
-/// As natively, stdio buffers not flushed before a successful exec are lost.
+/// As natively, stdio buffers not flushed before a successful exec are lost. An exec of the
+/// program itself (its first input, or `/proc/self/exe`, also under `--root`) is a new
+/// CrossRun run of it instead (`self_exec.c`).
 enum LibcExec {
     /// The most argument or environment strings a guest array may hold.
     static let maximumStrings = 1 << 16
@@ -30,24 +33,56 @@ enum LibcExec {
     /// The guest's own environment as `NAME=value` strings.
     static func environment(_ rt: LibcRuntime) -> [[UInt8]] { LibcProcesses.environment(rt).map { Array($0.utf8) } }
 
+    /// Whether the guest path names the running program's executable in /proc (resolved
+    /// before `--root` applies: inside the root no /proc exists).
+    static func namesOwnExecutable(_ path: [UInt8]) -> Bool {
+        let text = String(decoding: path, as: UTF8.self)
+        return text == "/proc/self/exe" || text == "/proc/thread-self/exe" || text == "/proc/\(getpid())/exe"
+    }
+
+    /// An exec of `path` (a host path) with `argv` that means the program itself: CrossRun's
+    /// own path and arguments for the new run, or an errno (E2BIG, ENOMEM); nil otherwise.
+    static func selfExec(_ path: [CChar], _ argv: [[UInt8]]) -> (path: [CChar], argv: [[UInt8]], error: Int32)? {
+        guard crossrun_self_exec_is_self(path) != 0 else { return nil }
+        let cArgv = cStrings(argv)
+        defer { for p in cArgv { p?.deallocate() } }
+        guard let rewritten = crossrun_self_exec_argv(cArgv) else { return ([], [], errno) }
+        defer { free(rewritten) }
+        var strings: [[UInt8]] = []
+        var i = 0
+        while let p = rewritten[i] {
+            strings.append(Array(UnsafeRawBufferPointer(start: p, count: strlen(p))))
+            i += 1
+        }
+        guard let exe = strings.first else { return ([], [], ENOEXEC) }
+        return (exe.map { CChar(bitPattern: $0) } + [0], strings, 0)
+    }
+
+    /// Host C strings of `list` plus the NULL, each allocated (the caller deallocates).
+    static func cStrings(_ list: [[UInt8]]) -> [UnsafeMutablePointer<CChar>?] {
+        list.map { bytes in
+            let p = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
+            for (i, b) in bytes.enumerated() { p[i] = CChar(bitPattern: b) }
+            p[bytes.count] = 0
+            return p
+        } + [nil]
+    }
+
     /// Replaces the process with `path` (a host path); returns only on failure, with the
     /// host's errno (everything changed for the exec is put back).
     static func exec(_ rt: LibcRuntime, _ path: [CChar], _ argv: [[UInt8]], _ envp: [[UInt8]]) -> Int32 {
-        func cStrings(_ list: [[UInt8]]) -> [UnsafeMutablePointer<CChar>?] {
-            list.map { bytes in
-                let p = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
-                for (i, b) in bytes.enumerated() { p[i] = CChar(bitPattern: b) }
-                p[bytes.count] = 0
-                return p
-            } + [nil]
+        var path = path, argv = argv
+        if let own = selfExec(path, argv) {
+            guard own.error == 0 else { return own.error }
+            (path, argv) = (own.path, own.argv)
         }
         let cArgv = cStrings(argv), cEnvp = cStrings(envp)
         defer { for p in cArgv + cEnvp { p?.deallocate() } }
         // The guest's directory and umask; signals CrossRun ignores go back to their default
         // (those the guest ignores stay ignored, as exec keeps them).
         let saved = open(".", O_RDONLY | O_CLOEXEC)
-        if let directory = rt.fileSystem.currentDirectory {
-            guard chdir(directory.map { CChar(bitPattern: $0) } + [0]) == 0 else { let e = errno; if saved >= 0 { close(saved) }; return e }
+        if let directory = rt.fileSystem.hostWorkingDirectory() {
+            guard chdir(directory) == 0 else { let e = errno; if saved >= 0 { close(saved) }; return e }
         }
         var ignored: [Int32] = []
         for signal in 1..<Int32(32) where signal != SIGKILL && signal != SIGSTOP && rt.signalHandlers[signal] != LibcSignal.SIG_IGN {
@@ -87,6 +122,11 @@ enum LibcExec {
     }
 
     static func execPath(_ rt: LibcRuntime, _ f: any CallFrame, _ path: [UInt8], _ argv: [[UInt8]], _ envp: [[UInt8]]) throws {
+        if namesOwnExecutable(path) {
+            rt.setErrno(exec(rt, path.map { CChar(bitPattern: $0) } + [0], argv, envp))
+            f.returnInt32(-1)
+            return
+        }
         guard !rt.fileSystem.confined else { rt.setErrno(EACCES); f.returnInt32(-1); return }
         let host: [CChar]
         do throws(GuestFileSystem.Failure) { host = try rt.fileSystem.resolve(path).host } catch { rt.setErrno(error.code); f.returnInt32(-1); return }

@@ -82,6 +82,7 @@ enum LibcLongDouble {
                 ret(f, r)
             }
         }
+        t["gammal"] = t["lgammal"]   // glibc's legacy name
         add("frexpl", (@convention(c) (LD, Sign) -> LD).self) { fn in
             { rt, f in
                 var e: Int32 = 0

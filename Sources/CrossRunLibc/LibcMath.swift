@@ -32,11 +32,11 @@ enum LibcMath {
     static let unaryNames = [
         "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "exp", "exp2",
         "expm1", "exp10", "log", "log10", "log2", "log1p", "logb", "sqrt", "cbrt", "fabs", "floor", "ceil", "trunc",
-        "round", "rint", "nearbyint", "erf", "erfc", "tgamma", "j0", "j1", "y0", "y1",
+        "round", "rint", "nearbyint", "erf", "erfc", "tgamma", "j0", "j1", "y0", "y1", "significand",
     ]
     /// Two-argument functions (`fmax`/`fmin` are also adjusted per guest: ``zeroMax(_:_:_:max:)``).
     static let binaryNames = [
-        "pow", "atan2", "fmod", "hypot", "fmin", "fmax", "fdim", "copysign", "remainder", "nextafter",
+        "pow", "atan2", "fmod", "hypot", "fmin", "fmax", "fdim", "copysign", "remainder", "nextafter", "drem", "scalb",
     ]
 
     /// `fn` with the host errno it leaves carried over to the guest's `errno` (untouched when
@@ -174,6 +174,10 @@ enum LibcMath {
                 f.returnFloat(r)
             }
         }
+
+        // glibc's legacy gamma is lgamma (signgam included).
+        t["gamma"] = t["lgamma"]
+        t["gammaf"] = t["lgammaf"]
 
         // Results through pointers: int for exponents and quotients, the argument's own type
         // for the parts of modf and sincos.

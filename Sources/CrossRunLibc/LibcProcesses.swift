@@ -22,7 +22,7 @@ enum LibcProcesses {
     /// Starts `/bin/sh -c command`; the child's `targetFD` becomes `pipeFD` when that is >= 0.
     /// Returns the child's pid or an errno.
     static func spawn(_ rt: LibcRuntime, _ command: [UInt8], pipeFD: Int32 = -1, targetFD: Int32 = -1, otherFD: Int32 = -1) -> Result<pid_t, SpawnError> {
-        let directory = rt.fileSystem.currentDirectory.map { $0.map { CChar(bitPattern: $0) } + [0] }
+        let directory = rt.fileSystem.hostWorkingDirectory()
         let env = environment(rt)
         var cEnv: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) }
         cEnv.append(nil)

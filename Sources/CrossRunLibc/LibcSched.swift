@@ -24,5 +24,17 @@ enum LibcSched {
             buffer.withUnsafeBytes { if let b = $0.baseAddress { guest.copyMemory(from: b, byteCount: $0.count) } }
             f.returnInt32(0)
         },
+        // The host thread's (pid 0) or a host process's affinity, as natively: the guest's mask
+        // up to 65,536 CPUs (the kernel ignores CPUs it does not have; none left is EINVAL).
+        "sched_setaffinity": LibcPosix.faultIsEFAULT { rt, f in
+            let pid = pid_t(truncatingIfNeeded: try f.int(0))
+            let size = try f.int(1), mask = try f.int(2)
+            guard size <= UInt64(Int32.max) else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
+            let guest = try rt.memory.host(mask, Int(size), write: false)
+            var buffer = [UInt8](repeating: 0, count: min(Int(size), maximumMaskBytes))
+            buffer.withUnsafeMutableBytes { if let b = $0.baseAddress { b.copyMemory(from: guest, byteCount: $0.count) } }
+            let r = buffer.withUnsafeBytes { crossrun_sched_setaffinity(pid, $0.count, $0.baseAddress) }
+            LibcPosix.result(rt, f, Int(r))
+        },
     ]
 }

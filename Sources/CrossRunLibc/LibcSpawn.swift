@@ -47,9 +47,10 @@ enum LibcSpawn {
 
     /// `posix_spawn` (`search`: `posix_spawnp`, over the guest's PATH).
     static func spawn(_ rt: LibcRuntime, _ f: any CallFrame, search: Bool) throws {
-        guard !rt.fileSystem.confined else { f.returnInt32(EACCES); return }
         let pidAddress = try f.int(0)
         let file = Array(try rt.memory.cString(f.int(1)))
+        let own = LibcExec.namesOwnExecutable(file)   // the program itself: also under --root
+        guard own || !rt.fileSystem.confined else { f.returnInt32(EACCES); return }
         let actionsAddress = try f.int(2), attributesAddress = try f.int(3)
         let actions = actionsAddress == 0 ? [] : rt.state.spawnFileActions[actionsAddress]
         let attrs = attributesAddress == 0 ? Attributes() : rt.state.spawnAttributes[attributesAddress]
@@ -68,8 +69,17 @@ enum LibcSpawn {
         guard !file.isEmpty else { f.returnInt32(ENOENT); return }
         var last = ENOENT
         for candidate in candidates {
-            let host: [CChar]
-            do throws(GuestFileSystem.Failure) { host = try rt.fileSystem.resolve(candidate).host } catch { last = error.code; continue }
+            var host: [CChar]
+            if own {
+                host = candidate.map { CChar(bitPattern: $0) } + [0]
+            } else {
+                do throws(GuestFileSystem.Failure) { host = try rt.fileSystem.resolve(candidate).host } catch { last = error.code; continue }
+            }
+            var argv = argv
+            if let redirect = LibcExec.selfExec(host, argv) {
+                guard redirect.error == 0 else { last = redirect.error; break }
+                (host, argv) = (redirect.path, redirect.argv)
+            }
             var pid: Int32 = 0
             last = run(rt, host, argv, envp, actions, attrs, &pid)
             if last == 0 {
@@ -105,7 +115,7 @@ enum LibcSpawn {
             case .fchdir(let fd): return crossrun_spawn_action(kind: 4, fd: fd, newfd: 0, oflag: 0, mode: 0, path: nil)
             }
         }
-        let directory = rt.fileSystem.currentDirectory.map(c)
+        let directory = rt.fileSystem.hostWorkingDirectory().map { c($0.dropLast().map { UInt8(bitPattern: $0) }) }
         let flags = Int32(attrs.flags)
         // The child's mask: the attribute's, else the guest's own (signals are the library's).
         let mask = flags & Int32(POSIX_SPAWN_SETSIGMASK) != 0 ? attrs.sigmask : rt.signalMask

@@ -70,6 +70,44 @@ enum LibcTime {
         f.returnInt(out)
     }
 
+    /// Copies the host's `timezone`, `daylight` and `tzname` (what its last tzset set) into the
+    /// guest's copies of those globals, for those the program uses.
+    static func syncZone(_ rt: LibcRuntime) throws {
+        if let a = rt.dataSymbols["timezone"] { try rt.memory.store(Int64(crossrun_host_timezone()), at: a) }
+        if let a = rt.dataSymbols["daylight"] { try rt.memory.store(crossrun_host_daylight(), at: a) }
+        if let a = rt.dataSymbols["tzname"] {
+            for i in 0..<2 {
+                let name = String(cString: crossrun_host_tzname(Int32(i)))
+                try rt.memory.store(rt.internedString(name), at: a + UInt64(8 * i))
+            }
+        }
+    }
+
+    /// `fn`, a call that runs tzset on the host (glibc's localtime, mktime, ctime, strftime),
+    /// followed by copying the zone globals to the guest.
+    /// The guest's `TZ` first becomes the host's, so a program's own `setenv("TZ", …)` moves
+    /// its clock as natively (the process environment is CrossRun's only for this variable).
+    /// `rereads`: glibc's call reads `TZ` again itself (localtime, mktime, ctime, strftime,
+    /// tzset run tzset; the host's may use a reentrant form that does not, as localtime_r).
+    static func zoned(rereads: Bool = true, _ fn: @escaping HostFunction) -> HostFunction {
+        { rt, f in
+            adoptGuestZone(rt)
+            if rereads { tzset() }
+            try fn(rt, f)
+            try syncZone(rt)
+        }
+    }
+
+    /// Sets the host's `TZ` to the guest's (unset when the guest has none).
+    static func adoptGuestZone(_ rt: LibcRuntime) {
+        let name = Array("TZ".utf8)
+        let entry = (try? LibcEnvironment.entries(rt))?.first { LibcEnvironment.defines($0.text, name) }
+        let guest = entry.map { Array($0.text.dropFirst(name.count + 1)) }
+        let host = getenv("TZ").map { Array(UnsafeRawBufferPointer(start: $0, count: strlen($0))) }
+        guard guest != host else { return }
+        if let guest { setenv("TZ", String(decoding: guest, as: UTF8.self), 1) } else { unsetenv("TZ") }
+    }
+
     static let functions: [String: HostFunction] = [
         "difftime": { _, f in f.returnDouble(difftime(time_t(try f.long(0)), time_t(try f.long(1)))) },
         "clock_gettime": { rt, f in
@@ -97,15 +135,15 @@ enum LibcTime {
             LibcPosix.result(rt, f, Int(nanosleep(&req, nil)))
         },
         "gmtime": { rt, f in try convert(rt, f, local: false, into: nil) },
-        "localtime": { rt, f in try convert(rt, f, local: true, into: nil) },
+        "localtime": zoned { rt, f in try convert(rt, f, local: true, into: nil) },
         "gmtime_r": { rt, f in try convert(rt, f, local: false, into: try f.int(1)) },
-        "localtime_r": { rt, f in try convert(rt, f, local: true, into: try f.int(1)) },
-        "mktime": { rt, f in try normalize(rt, f) { mktime(&$0) } },
+        "localtime_r": zoned(rereads: false) { rt, f in try convert(rt, f, local: true, into: try f.int(1)) },
+        "mktime": zoned { rt, f in try normalize(rt, f) { mktime(&$0) } },
         "asctime": { rt, f in
             var t = try loadTM(rt.memory, f.int(0))
             try text(rt, f, asctime(&t))
         },
-        "ctime": { rt, f in
+        "ctime": zoned { rt, f in
             var t = time_t(try rt.memory.load(f.int(0), as: Int64.self))
             try text(rt, f, ctime(&t))
         },
@@ -142,14 +180,14 @@ enum LibcTime {
             var buffer = [CChar](repeating: 0, count: 128)
             try reentrantText(rt, f, asctime_r(&t, &buffer), out: f.int(1))
         },
-        "ctime_r": { rt, f in
+        "ctime_r": zoned(rereads: false) { rt, f in
             var t = time_t(try rt.memory.load(f.int(0), as: Int64.self))
             var buffer = [CChar](repeating: 0, count: 128)
             try reentrantText(rt, f, ctime_r(&t, &buffer), out: f.int(1))
         },
-        "tzset": { _, f in tzset(); f.returnInt(0) },
+        "tzset": zoned { _, f in tzset(); f.returnInt(0) },
         "timegm": { rt, f in try normalize(rt, f) { timegm(&$0) } },
-        "timelocal": { rt, f in try normalize(rt, f) { mktime(&$0) } },
+        "timelocal": zoned { rt, f in try normalize(rt, f) { mktime(&$0) } },
         "strptime": { rt, f in
             // The host parses a copy; the result points into the guest's string at the same offset.
             let input = try f.int(0)
@@ -169,7 +207,7 @@ enum LibcTime {
             try storeTM(rt, t, f.int(2))
             f.returnInt(input &+ UInt64(consumed))
         },
-        "strftime": { rt, f in
+        "strftime": zoned { rt, f in
             // The guest's size bounds what is written, not what the host allocates.
             let out = try f.int(0), max = Swift.min(try f.size(1), 1 << 20)
             let fmt = try rt.memory.string(f.int(2))

@@ -132,14 +132,21 @@ public struct LinkImage: Sendable {
 
     /// `symbol+0xoff` for an image offset, or nil when no symbol covers it.
     public func symbolize(offset: Int) -> String? {
+        guard let b = symbol(covering: offset) else { return nil }
+        let delta = offset - b.offset
+        return delta == 0 ? b.name : "\(b.name)+0x\(String(delta, radix: 16))"
+    }
+
+    /// The symbol whose bytes hold image offset `offset` (a sized one, else a zero-sized one
+    /// at exactly that offset), the last one starting there when several do.
+    public func symbol(covering offset: Int) -> SymbolInfo? {
         var best: SymbolInfo?
         for s in symbols where s.kind != .tls && s.offset <= offset {
             if offset < s.offset + max(s.size, 1) || (s.size == 0 && best == nil) {
-                if best == nil || s.offset >= best!.offset { best = s }
+                if best.map({ s.offset >= $0.offset }) ?? true { best = s }
             }
         }
         guard let b = best, offset < b.offset + max(b.size, 1) else { return nil }
-        let delta = offset - b.offset
-        return delta == 0 ? b.name : "\(b.name)+0x\(String(delta, radix: 16))"
+        return b
     }
 }

@@ -120,6 +120,7 @@ public enum HostSymbols {
         let dlsym: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?) -> UnsafeMutableRawPointer? = crossrun_native_dlsym
         let dlclose: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = crossrun_native_dlclose
         let dlerror: @convention(c) () -> UnsafeMutablePointer<CChar>? = crossrun_native_dlerror
+        let dladdr: @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?) -> Int32 = crossrun_native_dladdr
         // <execinfo.h>: glibc's unwinds with tables the image does not have.
         let backtrace: @convention(c) (UnsafeMutablePointer<UnsafeMutableRawPointer?>?, Int32) -> Int32 = crossrun_native_execinfo_backtrace
         let symbols: @convention(c) (UnsafePointer<UnsafeMutableRawPointer?>?, Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = crossrun_native_execinfo_symbols
@@ -128,7 +129,10 @@ public enum HostSymbols {
         var table = ["atexit": address(atexit), "at_quick_exit": address(quick),
                 "backtrace": address(backtrace), "backtrace_symbols": address(symbols), "backtrace_symbols_fd": address(symbolsFD),
                 "dlopen": address(dlopen), "dlsym": address(dlsym), "dlclose": address(dlclose), "dlerror": address(dlerror),
+                "dladdr": address(dladdr),
                 "__stack_chk_guard": UInt64(UInt(bitPattern: crossrun_native_stack_chk_guard_address()))]
+        // The exec family and posix_spawn(p): an exec of the program itself is a CrossRun run (self_exec.c).
+        for (name, f) in selfExecFunctions { table[name] = f }
         // The guest thread library's primitives: real host threads and futexes.
         for name in RuntimeSymbols.threadPrimitives {
             if let f = crossrun_native_thread_primitive(name) { table[name] = UInt64(UInt(bitPattern: f)) }
@@ -144,6 +148,23 @@ public enum HostSymbols {
         return table
     }()
 
+    /// `crossrun_native_<name>` for the exec family and posix_spawn(p) (self_exec.c).
+    static var selfExecFunctions: [(String, UInt64)] {
+        func address<T>(_ f: T) -> UInt64 { UInt64(UInt(bitPattern: unsafeBitCast(f, to: UnsafeRawPointer.self))) }
+        typealias Vector = UnsafePointer<UnsafeMutablePointer<CChar>?>?
+        typealias Spawn = @convention(c) (UnsafeMutablePointer<pid_t>?, UnsafePointer<CChar>?, UnsafePointer<posix_spawn_file_actions_t>?,
+                                          UnsafePointer<posix_spawnattr_t>?, Vector, Vector) -> Int32
+        let execve: @convention(c) (UnsafePointer<CChar>?, Vector, Vector) -> Int32 = crossrun_native_execve
+        let execv: @convention(c) (UnsafePointer<CChar>?, Vector) -> Int32 = crossrun_native_execv
+        let execvp: @convention(c) (UnsafePointer<CChar>?, Vector) -> Int32 = crossrun_native_execvp
+        let execvpe: @convention(c) (UnsafePointer<CChar>?, Vector, Vector) -> Int32 = crossrun_native_execvpe
+        let spawn: Spawn = crossrun_native_posix_spawn, spawnp: Spawn = crossrun_native_posix_spawnp
+        return [("execve", address(execve)), ("execv", address(execv)), ("execvp", address(execvp)), ("execvpe", address(execvpe)),
+                ("execl", UInt64(UInt(bitPattern: crossrun_native_exec_list(0)))), ("execle", UInt64(UInt(bitPattern: crossrun_native_exec_list(1)))),
+                ("execlp", UInt64(UInt(bitPattern: crossrun_native_exec_list(2)))),
+                ("posix_spawn", address(spawn)), ("posix_spawnp", address(spawnp))]
+    }
+
     /// The loader's own address for `name` (``loaderProvided``), without building that table
     /// for names it cannot hold: besides the few fixed ones, every entry is `__crossrun_…`
     /// (thread primitives, host string routines, complex host calls). A run importing only
@@ -151,7 +172,8 @@ public enum HostSymbols {
     public static func loaderAddress(_ name: String) -> UInt64? {
         switch name {
         case "atexit", "at_quick_exit", "backtrace", "backtrace_symbols", "backtrace_symbols_fd",
-             "dlopen", "dlsym", "dlclose", "dlerror", "__stack_chk_guard":
+             "dlopen", "dlsym", "dlclose", "dlerror", "dladdr", "__stack_chk_guard",
+             "execve", "execv", "execvp", "execvpe", "execl", "execle", "execlp", "posix_spawn", "posix_spawnp":
             return loaderProvided[name]
         default:
             return name.utf8.starts(with: "__crossrun_".utf8) ? loaderProvided[name] : nil

@@ -32,6 +32,10 @@ final class HostLibcRobustnessTests: XCTestCase {
         "putc_unlocked", "fputc_unlocked", "putchar_unlocked",
         // Process groups and sessions would move the test process itself; pause waits forever.
         "setpgid", "setsid", "pause",
+        // A random mask would pin the test process's thread to some CPU (sched_affinity covers it).
+        "sched_setaffinity",
+        // Random options would rename the test's thread or set its death signal (process_prctl covers it).
+        "prctl",
         // They wait for a signal that may never come (signal_sigwait, signal_waitinfo cover them).
         "sigwait", "sigwaitinfo", "sigtimedwait",
         // They signal the test process, its group or others (signal_suspend_queue covers them).

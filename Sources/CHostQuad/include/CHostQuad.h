@@ -69,6 +69,9 @@ crossrun_quad crossrun_q_jn(int n, crossrun_quad x);
 crossrun_quad crossrun_q_yn(int n, crossrun_quad x);
 void crossrun_q_sincos(crossrun_quad x, crossrun_quad *s, crossrun_quad *c);
 int crossrun_q_ilogb(crossrun_quad x);
+/// glibc's legacy `scalbl(x, fn)` and `significandl(x)` (= scalbl(x, -ilogbl(x))) in binary128.
+crossrun_quad crossrun_q_scalb(crossrun_quad x, crossrun_quad fn);
+crossrun_quad crossrun_q_significand(crossrun_quad x);
 long long crossrun_q_lrint(crossrun_quad x);
 long long crossrun_q_llrint(crossrun_quad x);
 long long crossrun_q_lround(crossrun_quad x);

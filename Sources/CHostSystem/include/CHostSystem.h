@@ -8,6 +8,11 @@
 /// The host's `stdin` (0), `stdout` (1) or `stderr` (any other `fd`): C globals Swift 6
 /// treats as shared mutable state, read here once per call.
 FILE *crossrun_host_stdio(int fd);
+/// The host C library's time-zone globals as its last tzset set them (C globals Swift 6
+/// treats as shared mutable state): `timezone`, `daylight`, and `tzname[index]` (0 or 1).
+long crossrun_host_timezone(void);
+int crossrun_host_daylight(void);
+const char *crossrun_host_tzname(int index);
 
 /// ioctl(fd, request, arg) with a pointer argument.
 int crossrun_ioctl_pointer(int fd, unsigned long request, void *arg);

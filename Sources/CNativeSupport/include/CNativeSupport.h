@@ -231,6 +231,7 @@ void crossrun_native_set_program_name(const char *name);
 
 #include "deterministic.h"
 #include "native_trace.h"
+#include "self_exec.h"
 /// Emulated runs: records the host SIGPIPE instead of dying of it (the guest's disposition
 /// decides; exec and posix_spawn reset it to the default as for any caught signal).
 void crossrun_install_pipe_signal(void);
@@ -286,5 +287,8 @@ void crossrun_native_execinfo_symbols_fd(void *const *buffer, int size, int fd);
 const char *crossrun_native_image_symbol(uintptr_t pc, uintptr_t *start, int *in_image);
 /// The program name the crash reporter prints.
 const char *crossrun_native_program(void);
+/// dladdr for native programs: the image's name, base and covering symbol for its addresses,
+/// the host's dladdr for any other. `info` is a Dl_info (declared only under _GNU_SOURCE).
+int crossrun_native_dladdr(const void *address, void *info);
 
 #endif

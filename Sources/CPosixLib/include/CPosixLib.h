@@ -34,6 +34,10 @@ char *crossrun_xpg_basename(char *path);
 /// sched.h's GNU CPU queries.
 int crossrun_sched_getcpu(void);
 int crossrun_sched_getaffinity(int pid, size_t size, void *mask);
+/// sched_setaffinity (glibc declares it only under _GNU_SOURCE). 0 or -1 (errno).
+int crossrun_sched_setaffinity(int pid, size_t size, const void *mask);
+/// prctl with its four unsigned long arguments (Swift cannot call the variadic C function).
+int crossrun_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
 
 /// glob with its directory access redirected: `opendir`, `stat` and `lstat` receive the names
 /// glob builds (the guest's) and answer for them; readdir/closedir work on what opendir returned.

@@ -1,0 +1,234 @@
+// An exec of the program itself becomes a new CrossRun run of the same program (self_exec.h).
+#define _GNU_SOURCE
+#include "self_exec.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int crossrun_is_original_process(void);
+
+/* Set once by crossrun_self_exec_configure before the program starts, read-only afterwards. */
+static char *self_exe;
+static char **self_words;
+static size_t self_word_count;
+static char *self_outcome;
+static int self_has_identity;
+static dev_t self_dev;
+static ino_t self_ino;
+
+/* The most strings an argument vector may hold here (as LibcExec's bound). */
+#define SELF_EXEC_MAX_ARGS (1 << 16)
+
+int crossrun_self_exec_configure(const char *exe, const char *const *words, size_t count,
+                                 const char *outcome, const char *program) {
+    if (!exe || count > SELF_EXEC_MAX_ARGS) { errno = EINVAL; return -1; }
+    char **list = calloc(count + 1, sizeof *list);
+    char *exe_copy = strdup(exe);
+    char *outcome_copy = outcome ? strdup(outcome) : NULL;
+    int failed = !list || !exe_copy || (outcome && !outcome_copy);
+    for (size_t i = 0; i < count && !failed; i++) failed = !(list[i] = strdup(words[i]));
+    if (failed) {
+        if (list) for (size_t i = 0; i < count; i++) free(list[i]);
+        free(list); free(exe_copy); free(outcome_copy);
+        errno = ENOMEM;
+        return -1;
+    }
+    struct stat st;
+    self_has_identity = program && stat(program, &st) == 0 && S_ISREG(st.st_mode);
+    if (self_has_identity) { self_dev = st.st_dev; self_ino = st.st_ino; }
+    self_exe = exe_copy;
+    self_words = list;
+    self_word_count = count;
+    self_outcome = outcome_copy;
+    return 0;
+}
+
+int crossrun_self_exec_is_self(const char *path) {
+    if (!self_exe || !path) return 0;
+    char own[64];
+    snprintf(own, sizeof own, "/proc/%ld/exe", (long)getpid());
+    if (strcmp(path, "/proc/self/exe") == 0 || strcmp(path, "/proc/thread-self/exe") == 0 || strcmp(path, own) == 0) return 1;
+    struct stat st;
+    return self_has_identity && stat(path, &st) == 0 && st.st_dev == self_dev && st.st_ino == self_ino;
+}
+
+char **crossrun_self_exec_argv(char *const argv[]) {
+    if (!self_exe) { errno = ENOEXEC; return NULL; }
+    static const char argv0_option[] = "--exec-argv0=:";   /* ':' so the value is never empty or an option */
+    size_t argc = 0;
+    if (argv) while (argv[argc]) { if (++argc > SELF_EXEC_MAX_ARGS) { errno = E2BIG; return NULL; } }
+    const char *argv0 = argc > 0 ? argv[0] : "";
+    int outcome = self_outcome && crossrun_is_original_process();
+    /* exe, words, [--outcome-file X], --exec-argv0=:A, --, argv[1...], NULL */
+    size_t slots = 1 + self_word_count + (outcome ? 2 : 0) + 2 + (argc > 0 ? argc - 1 : 0) + 1;
+    size_t bytes = slots * sizeof(char *);
+    size_t strings = strlen(self_exe) + 1 + sizeof argv0_option + strlen(argv0) + 3;
+    for (size_t i = 0; i < self_word_count; i++) strings += strlen(self_words[i]) + 1;
+    if (outcome) strings += sizeof "--outcome-file" + strlen(self_outcome) + 1;
+    for (size_t i = 1; i < argc; i++) {
+        size_t n = strlen(argv[i]) + 1;
+        if (strings > SIZE_MAX / 2 - n) { errno = E2BIG; return NULL; }
+        strings += n;
+    }
+    char **out = malloc(bytes + strings);
+    if (!out) { errno = ENOMEM; return NULL; }
+    char *cursor = (char *)(out + slots);
+    size_t k = 0;
+#define PUT(s) do { size_t n_ = strlen(s) + 1; memcpy(cursor, (s), n_); out[k++] = cursor; cursor += n_; } while (0)
+    PUT(self_exe);
+    for (size_t i = 0; i < self_word_count; i++) PUT(self_words[i]);
+    if (outcome) { PUT("--outcome-file"); PUT(self_outcome); }
+    out[k++] = cursor;
+    memcpy(cursor, argv0_option, sizeof argv0_option - 1); cursor += sizeof argv0_option - 1;
+    { size_t n = strlen(argv0) + 1; memcpy(cursor, argv0, n); cursor += n; }
+    PUT("--");
+    for (size_t i = 1; i < argc; i++) PUT(argv[i]);
+#undef PUT
+    out[k] = NULL;
+    return out;
+}
+
+int crossrun_self_exec_found_in_path(const char *file, const char *path_list) {
+    if (!self_exe || !file || !*file || strchr(file, '/')) return 0;
+    const char *list = path_list ? path_list : "/bin:/usr/bin";
+    size_t file_length = strlen(file);
+    char candidate[PATH_MAX];
+    for (const char *p = list;; ) {
+        const char *end = strchr(p, ':');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *dir = n ? p : ".";
+        size_t dir_length = n ? n : 1;
+        if (dir_length + 1 + file_length < sizeof candidate) {
+            memcpy(candidate, dir, dir_length);
+            candidate[dir_length] = '/';
+            memcpy(candidate + dir_length + 1, file, file_length + 1);
+            if (crossrun_self_exec_is_self(candidate)) return 1;
+            if (access(candidate, X_OK) == 0) return 0;   /* a host program comes first */
+        }
+        if (!end) return 0;
+        p = end + 1;
+    }
+}
+
+/* --- the native program's bindings --------------------------------------------------------- */
+
+static int exec_self(char *const argv[], char *const envp[]) {
+    char **args = crossrun_self_exec_argv(argv);
+    if (!args) return -1;
+    execve(self_exe, args, envp);   /* (stdio buffers not flushed are lost, as with any exec) */
+    int e = errno;
+    free(args);
+    errno = e;
+    return -1;
+}
+
+int crossrun_native_execve(const char *path, char *const argv[], char *const envp[]) {
+    if (crossrun_self_exec_is_self(path)) return exec_self(argv, envp);
+    return execve(path, argv, envp);
+}
+
+int crossrun_native_execv(const char *path, char *const argv[]) { return crossrun_native_execve(path, argv, environ); }
+
+int crossrun_native_execvpe(const char *file, char *const argv[], char *const envp[]) {
+    if (file && strchr(file, '/')) return crossrun_native_execve(file, argv, envp);
+    if (crossrun_self_exec_found_in_path(file, getenv("PATH"))) return exec_self(argv, envp);
+    return execvpe(file, argv, envp);
+}
+
+int crossrun_native_execvp(const char *file, char *const argv[]) { return crossrun_native_execvpe(file, argv, environ); }
+
+/* execl's list up to NULL (and execle's environment after it) as a malloc'd vector. */
+static char **list_arguments(const char *arg, va_list *ap, char ***envp) {
+    size_t capacity = 16, count = 0;
+    char **list = malloc(capacity * sizeof *list);
+    if (!list) { errno = ENOMEM; return NULL; }
+    for (const char *a = arg; ; a = va_arg(*ap, const char *)) {
+        if (count + 1 >= capacity) {
+            if (capacity >= SELF_EXEC_MAX_ARGS) { free(list); errno = E2BIG; return NULL; }
+            char **grown = realloc(list, 2 * capacity * sizeof *list);
+            if (!grown) { free(list); errno = ENOMEM; return NULL; }
+            list = grown;
+            capacity *= 2;
+        }
+        list[count++] = (char *)a;
+        if (!a) break;
+    }
+    if (envp) *envp = va_arg(*ap, char **);
+    return list;
+}
+
+int crossrun_native_execl(const char *path, const char *arg, ...) {
+    va_list ap;
+    va_start(ap, arg);
+    char **argv = list_arguments(arg, &ap, NULL);
+    va_end(ap);
+    if (!argv) return -1;
+    int r = crossrun_native_execve(path, argv, environ);
+    int e = errno;
+    free(argv);
+    errno = e;
+    return r;
+}
+
+int crossrun_native_execle(const char *path, const char *arg, ...) {
+    va_list ap;
+    va_start(ap, arg);
+    char **envp = NULL;
+    char **argv = list_arguments(arg, &ap, &envp);
+    va_end(ap);
+    if (!argv) return -1;
+    int r = crossrun_native_execve(path, argv, envp);
+    int e = errno;
+    free(argv);
+    errno = e;
+    return r;
+}
+
+int crossrun_native_execlp(const char *file, const char *arg, ...) {
+    va_list ap;
+    va_start(ap, arg);
+    char **argv = list_arguments(arg, &ap, NULL);
+    va_end(ap);
+    if (!argv) return -1;
+    int r = crossrun_native_execvpe(file, argv, environ);
+    int e = errno;
+    free(argv);
+    errno = e;
+    return r;
+}
+
+int crossrun_native_posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *actions,
+                                const posix_spawnattr_t *attributes, char *const argv[], char *const envp[]) {
+    if (!crossrun_self_exec_is_self(path)) return posix_spawn(pid, path, actions, attributes, argv, envp);
+    char **args = crossrun_self_exec_argv(argv);
+    if (!args) return errno;
+    int r = posix_spawn(pid, self_exe, actions, attributes, args, envp);
+    free(args);
+    return r;
+}
+
+int crossrun_native_posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *actions,
+                                 const posix_spawnattr_t *attributes, char *const argv[], char *const envp[]) {
+    if (file && strchr(file, '/')) return crossrun_native_posix_spawn(pid, file, actions, attributes, argv, envp);
+    if (!crossrun_self_exec_found_in_path(file, getenv("PATH"))) return posix_spawnp(pid, file, actions, attributes, argv, envp);
+    char **args = crossrun_self_exec_argv(argv);
+    if (!args) return errno;
+    int r = posix_spawn(pid, self_exe, actions, attributes, args, envp);
+    free(args);
+    return r;
+}
+
+void *crossrun_native_exec_list(int which) {
+    switch (which) {
+    case 0: return (void *)crossrun_native_execl;
+    case 1: return (void *)crossrun_native_execle;
+    default: return (void *)crossrun_native_execlp;
+    }
+}

@@ -1,0 +1,76 @@
+import CNativeSupport
+import CrossRunDriver
+import CrossRunSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A program that executes itself (its first input, as `argv[0]` names it, or
+/// `/proc/self/exe`) gets a new CrossRun run of the same program with the same options
+/// (`self_exec.c` rewrites the exec; doc/CLI.md, "Processes"). The new run is told two things
+/// by hidden options: the directory the inputs and options were given relative to
+/// (``fromOption``), and the `argv[0]` the program passed (``argumentZeroOption``).
+enum SelfExec {
+    /// `--exec-from=DIR`: build from DIR (the original run's directory), then run the program
+    /// in the directory the exec left the process in.
+    static let fromOption = "exec-from"
+    /// `--exec-argv0=:NAME`: the program's `argv[0]` (after a ':' so it is never empty or
+    /// read as an option).
+    static let argumentZeroOption = "exec-argv0"
+
+    /// The value of `--exec-argv0` as the program's `argv[0]`.
+    static func argumentZero(_ value: String) -> String { value.hasPrefix(":") ? String(value.dropFirst()) : value }
+
+    /// The run's own words (CommandLine's, up to the program's `--`) for a new run:
+    /// without `--outcome-file` (`self_exec.c` adds it back in the original process only) and
+    /// without an earlier exec's hidden options; `--exec-from` the current directory.
+    static func words(_ commandLine: [String], directory: String) -> (words: [String], outcome: String?) {
+        var words: [String] = []
+        var outcome: String?
+        var rest = commandLine[...]
+        while let word = rest.popFirst(), word != "--" {
+            if word == "--outcome-file" { outcome = rest.popFirst(); continue }
+            if word.hasPrefix("--outcome-file=") { outcome = String(word.dropFirst("--outcome-file=".count)); continue }
+            if word.hasPrefix("--\(fromOption)=") || word.hasPrefix("--\(argumentZeroOption)=") { continue }
+            if word == "--\(fromOption)" || word == "--\(argumentZeroOption)" { _ = rest.popFirst(); continue }
+            words.append(word)
+        }
+        return (words + ["--\(fromOption)=\(directory)"], outcome)   // after a leading command name
+    }
+
+    /// Sets the recipe before the program starts, from the current directory (where the
+    /// inputs are found) and the run's own `commandLine` (CrossRun's arguments, or those a run
+    /// worker was asked to run with). Without CrossRun's own path the program's exec of itself
+    /// stays the host's (EACCES for a `.c` file).
+    static func configure(inputs: [String], commandLine: [String]) {
+        guard let exe = FileIO.realPath("/proc/self/exe") else { return }
+        let (words, outcome) = Self.words(commandLine, directory: FileIO.currentDirectory())
+        let program = inputs.first.flatMap { $0 == "-" ? nil : $0 }
+        let owned = words.map { strdup($0) }
+        defer { for p in owned { free(p) } }
+        let list: [UnsafePointer<CChar>?] = owned.map { $0.map { UnsafePointer($0) } }
+        _ = crossrun_self_exec_configure(exe, list, list.count, outcome, program)
+    }
+
+    /// Enters the `--exec-from` directory for the build; returns a descriptor of the directory
+    /// the program must run in (the caller returns there with ``leave(_:)``) when `returning`.
+    static func enter(_ directory: String, returning: Bool) throws -> Int32? {
+        guard returning else {
+            guard chdir(directory) == 0 else { throw DriverError.badInput(file: directory, message: "--\(fromOption): " + String(cString: strerror(errno))) }
+            return nil
+        }
+        let here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard here >= 0 else { throw DriverError.usage("--\(fromOption): the current directory: " + String(cString: strerror(errno))) }
+        guard chdir(directory) == 0 else {
+            close(here)
+            throw DriverError.badInput(file: directory, message: "--\(fromOption): " + String(cString: strerror(errno)))
+        }
+        return here
+    }
+
+    /// Back to the directory ``enter(_:)`` left.
+    static func leave(_ descriptor: Int32) throws {
+        defer { close(descriptor) }
+        guard fchdir(descriptor) == 0 else { throw DriverError.usage("--\(fromOption): cannot return to the program's directory: " + String(cString: strerror(errno))) }
+    }
+}
