@@ -319,9 +319,9 @@ final class Binary128Tests: XCTestCase {
         let text = mem.string("1.5")
         let format = mem.string("%g")
         for name in names {
-            let first = name == "nanl" || name == "strtold" ? text : name == "jnl" || name == "ynl" ? 3 : cell
-            // sincosl: two result cells; strfroml(cell, 32, "%g", x)
-            let frame = FakeFrame(ints: name == "strfroml" ? [cell, 32, format] : [first, cell + 32], doubles: [1.5])
+            let first = name == "nanl" || name.hasPrefix("strtold") ? text : name == "jnl" || name == "ynl" ? 3 : cell
+            // sincosl: two result cells; strfroml(cell, 32, "%g", x); strtold_l's third: LC_GLOBAL_LOCALE
+            let frame = FakeFrame(ints: name == "strfroml" ? [cell, 32, format] : [first, cell + 32, UInt64.max], doubles: [1.5])
             frame.longDoubles = [Self.oneAndHalf, Self.half, Self.two]
             XCTAssertNoThrow(try call(rt, name, frame), name)
         }

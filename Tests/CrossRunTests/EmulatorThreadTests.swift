@@ -26,6 +26,22 @@ final class EmulatorThreadTests: XCTestCase {
     static let targets = ["x64", "aarch64", "rv64"]
 
     /// The primitives' declarations (`runtime/crossrun_thread.h`'s contract).
+    /// Two threads incrementing a shared counter without a lock: the total depends on the
+    /// interleaving (a library call between the read and the write invites a switch).
+    static let racyCounter = primitives + """
+            #include <stdio.h>
+            #include <unistd.h>
+            static int tids[2];
+            static volatile int counter;
+            static void worker(void *arg) { for (int i = 0; i < 100; i++) { int v = counter; getppid(); counter = v + 1; } }
+            int main(void) {
+                for (int n = 0; n < 2; n++) __crossrun_thread_spawn(worker, 0, 0, &tids[n]);
+                for (int n = 0; n < 2; n++) join(&tids[n]);
+                printf("counter %d\\n", counter);
+                return 0;
+            }
+            """
+
     static let primitives = """
         #include <time.h>
         long __crossrun_thread_spawn(void (*entry)(void *), void *arg, unsigned long stack_size, int *tid_word);
@@ -524,19 +540,7 @@ final class EmulatorThreadTests: XCTestCase {
     func testSchedulesFlagAndDeadlockVerdicts() throws {
         let dir = try TestSupport.scratch()
         defer { FileIO.removeTree(dir) }
-        let race = Self.primitives + """
-            #include <stdio.h>
-            #include <unistd.h>
-            static int tids[2];
-            static volatile int counter;
-            static void worker(void *arg) { for (int i = 0; i < 100; i++) { int v = counter; getppid(); counter = v + 1; } }
-            int main(void) {
-                for (int n = 0; n < 2; n++) __crossrun_thread_spawn(worker, 0, 0, &tids[n]);
-                for (int n = 0; n < 2; n++) join(&tids[n]);
-                printf("counter %d\\n", counter);
-                return 0;
-            }
-            """
+        let race = Self.racyCounter
         let steady = Self.primitives + """
             #include <stdio.h>
             static int tids[4];

@@ -65,9 +65,18 @@ final class FakeFrame: CallFrame {
         self.variadicDoubles = varDoubles
     }
 
-    func int(_ index: Int) throws -> UInt64 { ints[index] }
-    func double(_ index: Int) throws -> Double { doubles[index] }
-    func float(_ index: Int) throws -> Float { Float(doubles[index]) }
+    /// An argument the test did not give: a failure of that call, not a crash of the suite.
+    struct MissingArgument: Error { var kind: String; var index: Int }
+
+    func int(_ index: Int) throws -> UInt64 {
+        guard ints.indices.contains(index) else { throw MissingArgument(kind: "integer", index: index) }
+        return ints[index]
+    }
+    func double(_ index: Int) throws -> Double {
+        guard doubles.indices.contains(index) else { throw MissingArgument(kind: "floating-point", index: index) }
+        return doubles[index]
+    }
+    func float(_ index: Int) throws -> Float { Float(try double(index)) }
     func variadic(afterInts ints: Int, floats: Int) throws -> any VariadicArguments {
         ArrayVarArgs(ints: variadicInts, doubles: variadicDoubles, longDoubles: variadicLongDoubles)
     }

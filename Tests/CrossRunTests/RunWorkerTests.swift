@@ -268,19 +268,7 @@ final class RunWorkerTests: XCTestCase {
     }
 
     func testScheduleSeedsReachTheForkedRuns() throws {
-        let race = try program("race.c", EmulatorThreadTests.primitives + """
-            #include <stdio.h>
-            #include <unistd.h>
-            static int tids[2];
-            static volatile int counter;
-            static void worker(void *arg) { for (int i = 0; i < 100; i++) { int v = counter; getppid(); counter = v + 1; } }
-            int main(void) {
-                for (int n = 0; n < 2; n++) __crossrun_thread_spawn(worker, 0, 0, &tids[n]);
-                for (int n = 0; n < 2; n++) join(&tids[n]);
-                printf("counter %d\\n", counter);
-                return 0;
-            }
-            """)
+        let race = try program("race.c", EmulatorThreadTests.racyCounter)
         let steady = try program("steady.c", "#include <stdio.h>\nint main(void) { puts(\"steady\"); return 0; }\n")
         let configuration = Configuration(target: .aarch64, backend: .emu)
         let matrix = try RunMatrix(programs: [race, steady], configurations: [configuration], jobs: 1, timeout: 60,
