@@ -382,7 +382,21 @@ final class HeldDirectory: Sendable {
         // O_PATH (Linux's 010000000; Swift's Glibc module omits it): search permission suffices.
         let fd = open(path, 0o10000000 | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
-        descriptor = fd
+        descriptor = Self.outOfTheWay(fd)
+    }
+
+    /// `fd` moved to the top of the descriptor table's range: the guest's descriptors are the
+    /// host's, and a program's next `open` must get the number it gets natively (the lowest
+    /// free one), not the one after the held directory's. `fd` itself when it cannot move.
+    static func outOfTheWay(_ fd: Int32) -> Int32 {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return fd }
+        let top = Int32(clamping: min(limit.rlim_cur, 65_536))
+        guard top > 64 else { return fd }
+        let moved = fcntl(fd, F_DUPFD_CLOEXEC, top - 32)
+        guard moved >= 0 else { return fd }
+        close(fd)
+        return moved
     }
 
     deinit { close(descriptor) }
