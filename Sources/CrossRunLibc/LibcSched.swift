@@ -14,6 +14,10 @@ enum LibcSched {
         // glibc's wrapper: the kernel fills what it knows, the rest of the guest's mask is zeroed.
         "sched_getaffinity": LibcPosix.faultIsEFAULT { rt, f in
             let pid = pid_t(truncatingIfNeeded: try f.int(0))
+            // Under --root, as kill: only this process and its own children.
+            if rt.fileSystem.confined && pid != 0 && pid != getpid() && !rt.isChildProcess(pid) {
+                rt.setErrno(EPERM); f.returnInt32(-1); return
+            }
             let size = try f.int(1), mask = try f.int(2)
             guard size <= UInt64(Int32.max) else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
             let guest = try rt.memory.host(mask, Int(size), write: true)
@@ -24,10 +28,15 @@ enum LibcSched {
             buffer.withUnsafeBytes { if let b = $0.baseAddress { guest.copyMemory(from: b, byteCount: $0.count) } }
             f.returnInt32(0)
         },
-        // The host thread's (pid 0) or a host process's affinity, as natively: the guest's mask
+        // The host thread's (pid 0) or a host process's affinity, as natively (under --root only
+        // this process's and its children's): the guest's mask
         // up to 65,536 CPUs (the kernel ignores CPUs it does not have; none left is EINVAL).
         "sched_setaffinity": LibcPosix.faultIsEFAULT { rt, f in
             let pid = pid_t(truncatingIfNeeded: try f.int(0))
+            // Under --root, as kill: only this process and its own children.
+            if rt.fileSystem.confined && pid != 0 && pid != getpid() && !rt.isChildProcess(pid) {
+                rt.setErrno(EPERM); f.returnInt32(-1); return
+            }
             let size = try f.int(1), mask = try f.int(2)
             guard size <= UInt64(Int32.max) else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
             let guest = try rt.memory.host(mask, Int(size), write: false)
