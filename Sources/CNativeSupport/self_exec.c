@@ -50,11 +50,16 @@ int crossrun_self_exec_configure(const char *exe, const char *const *words, size
     return 0;
 }
 
-int crossrun_self_exec_is_self(const char *path) {
-    if (!self_exe || !path) return 0;
+int crossrun_self_exec_names_proc_exe(const char *path) {
+    if (!path) return 0;
     char own[64];
     snprintf(own, sizeof own, "/proc/%ld/exe", (long)getpid());
-    if (strcmp(path, "/proc/self/exe") == 0 || strcmp(path, "/proc/thread-self/exe") == 0 || strcmp(path, own) == 0) return 1;
+    return strcmp(path, "/proc/self/exe") == 0 || strcmp(path, "/proc/thread-self/exe") == 0 || strcmp(path, own) == 0;
+}
+
+int crossrun_self_exec_is_self(const char *path) {
+    if (!self_exe || !path) return 0;
+    if (crossrun_self_exec_names_proc_exe(path)) return 1;
     struct stat st;
     return self_has_identity && stat(path, &st) == 0 && st.st_dev == self_dev && st.st_ino == self_ino;
 }

@@ -36,8 +36,7 @@ enum LibcExec {
     /// Whether the guest path names the running program's executable in /proc (resolved
     /// before `--root` applies: inside the root no /proc exists).
     static func namesOwnExecutable(_ path: [UInt8]) -> Bool {
-        let text = String(decoding: path, as: UTF8.self)
-        return text == "/proc/self/exe" || text == "/proc/thread-self/exe" || text == "/proc/\(getpid())/exe"
+        (path.map { CChar(bitPattern: $0) } + [0]).withUnsafeBufferPointer { crossrun_self_exec_names_proc_exe($0.baseAddress) != 0 }
     }
 
     /// An exec of `path` (a host path) with `argv` that means the program itself: CrossRun's

@@ -17,6 +17,8 @@
 int crossrun_self_exec_configure(const char *exe, const char *const *words, size_t count,
                                  const char *outcome, const char *program);
 /// Whether executing `path` (a host path) means executing the program itself.
+/// Whether `path` names this process's executable through /proc (self, thread-self, this pid).
+int crossrun_self_exec_names_proc_exe(const char *path);
 int crossrun_self_exec_is_self(const char *path);
 /// The argument vector of the CrossRun run that replaces an exec of itself with `argv`
 /// (NULL-terminated; its argv[0] becomes the new program's), in one malloc'd block to free;
