@@ -52,6 +52,8 @@ struct MatrixCommand: InvocationCommand {
     }
 
     func run(_ invocation: Invocation) throws {
+        // Interrupted, the runs' scratch directories and records go with this process.
+        TemporaryDirectories.removeOnInterrupt()
         let configurations = try selection.configurations()
         if let stdin, !FileIO.exists(stdin) || FileIO.isDirectory(stdin) {
             throw DriverError.badInput(file: stdin, message: "--stdin: no such file")

@@ -95,6 +95,8 @@ struct TestCommand: InvocationCommand {
         if !invocation.programArguments.isEmpty {
             throw DriverError.usage("crossrun test takes no program arguments after --; put them in NAME.args files")
         }
+        // Interrupted, the runs' scratch directories and records go with this process.
+        TemporaryDirectories.removeOnInterrupt()
         let configurations = try selection.configurations()
         var tests = try TestDiscovery.discover(paths)
         if let filter {

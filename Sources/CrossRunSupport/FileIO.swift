@@ -65,14 +65,17 @@ public enum FileIO {
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
-    /// A fresh private temporary directory.
+    /// A fresh private temporary directory (``TemporaryDirectories`` knows it until
+    /// ``removeTree(_:)`` removes it).
     public static func makeTemporaryDirectory() throws -> String {
         let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
         var template = Array("\(base)/crossrun-XXXXXX".utf8CString)
         guard let p = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }) else {
             throw IOError.failed("cannot create a temporary directory in \(base)")
         }
-        return String(cString: p)
+        let path = String(cString: p)
+        TemporaryDirectories.made(path)
+        return path
     }
 
     /// Names in a directory (without `.` and `..`), unsorted; empty if it cannot be read.
@@ -100,17 +103,6 @@ public enum FileIO {
         }
         walk(path, "")
         return out.sorted()
-    }
-
-    /// Removes a directory made by ``makeTemporaryDirectory()`` and everything in it
-    /// (symbolic links are removed, never followed).
-    public static func removeTree(_ path: String) {
-        for name in entries(of: path) {
-            let child = "\(path)/\(name)"
-            var st = stat()
-            if lstat(child, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { removeTree(child) } else { unlink(child) }
-        }
-        rmdir(path)
     }
 
     /// Creates `path` and its missing parents (like `mkdir -p`).

@@ -249,21 +249,33 @@ final class RunWorkerTests: XCTestCase {
             """.utf8), to: suite + "/forker.c")
         try FileIO.write(Array((marker + "\n").utf8), to: suite + "/forker.args")
         try FileIO.write([], to: suite + "/forker.expected")
-        for (target, backend) in [("x64", "native"), ("rv64", "emu")] {
+        let temporary = dir + "/tmp"
+        XCTAssertEqual(mkdir(temporary, 0o700), 0)
+        for (target, backend, signal) in [("x64", "native", "KILL"), ("rv64", "emu", "KILL"), ("x64", "native", "TERM"), ("rv64", "emu", "HUP")] {
             unlink(marker)
-            // The runner is killed outright (no handler of its own runs) once the program started.
+            // The runner is killed (outright, or by a signal it can clean up after) once the
+            // program started; its temporary directories go to a directory of the test's own.
             let script = """
-                '\(TestSupport.crossrun)' test --targets \(target) --backends \(backend) --timeout 120 '\(suite)' >'\(dir)/runner.out' 2>&1 & runner=$!
+                TMPDIR='\(temporary)' '\(TestSupport.crossrun)' test --targets \(target) --backends \(backend) --timeout 120 '\(suite)' >'\(dir)/runner.out' 2>&1 & runner=$!
                 i=0; while [ ! -s '\(marker)' ] && [ $i -lt 3000 ]; do sleep 0.01; i=$((i+1)); done
-                kill -KILL $runner; wait $runner; exit 0
+                kill -\(signal) $runner; wait $runner; echo $? >'\(dir)/runner.status'; exit 0
                 """
             _ = try TestSupport.run("/bin/sh", ["-c", script])
+            let context = "\(target)/\(backend), SIG\(signal)"
             let pids = String(decoding: (try? FileIO.read(marker)) ?? [], as: UTF8.self).split(whereSeparator: \.isWhitespace).compactMap { pid_t($0) }
-            XCTAssertEqual(pids.count, 2, "\(target)/\(backend): " + String(decoding: (try? FileIO.read(dir + "/runner.out")) ?? [], as: UTF8.self))
+            XCTAssertEqual(pids.count, 2, "\(context): " + String(decoding: (try? FileIO.read(dir + "/runner.out")) ?? [], as: UTF8.self))
             for pid in pids {
-                XCTAssertTrue(Self.ends(pid), "\(target)/\(backend): \(pid) outlived the runner")
+                XCTAssertTrue(Self.ends(pid), "\(context): \(pid) outlived the runner")
                 if !Self.ends(pid) { kill(pid, SIGKILL) }
             }
+            let status = String(decoding: (try? FileIO.read(dir + "/runner.status")) ?? [], as: UTF8.self)
+            let number = ["KILL": 9, "TERM": 15, "HUP": 1][signal] ?? 0
+            XCTAssertEqual(status, "\(128 + number)\n", "\(context): the runner ends by the signal")
+            if signal != "KILL" {
+                // Its runs' scratch directories and outcome records went with it.
+                XCTAssertEqual(FileIO.entries(of: temporary), [], context)
+            }
+            for name in FileIO.entries(of: temporary) { FileIO.removeTree(temporary + "/" + name) }
         }
     }
 
