@@ -312,15 +312,7 @@ struct Run: InvocationCommand {
 
     /// Ends a child of the program's `fork` by the host signal that ended its guest (default
     /// action, unblocked); returns only if the signal does not end the process.
-    static func dieBySignal(_ signal: Int32) {
-        fflush(nil)
-        Glibc.signal(signal, SIG_DFL)
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, signal)
-        pthread_sigmask(SIG_UNBLOCK, &set, nil)
-        raise(signal)
-    }
+    static func dieBySignal(_ signal: Int32) { HostSignal.endProcess(by: signal) }
 
     /// What the watchdog prints and records when an emulated program does not stop at its deadline.
     static func watchdogExit(programName: String, timeout: UInt32) -> (report: String, record: String) {

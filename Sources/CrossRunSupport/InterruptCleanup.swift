@@ -57,16 +57,26 @@ public enum TemporaryDirectories {
         }
     }
 
-    /// Removes what is outstanding and ends the process by `signal` (default action, unblocked).
+    /// Removes what is outstanding and ends the process by `signal`.
     private static func removeOutstandingAndDie(of signal: Int32) {
         for path in outstanding { FileIO.removeTree(path) }
+        HostSignal.endProcess(by: signal)
+        // A signal whose default action is not to end the process: end it as a shell reports it.
+        _exit(128 + signal)
+    }
+}
+
+/// This process's own end by a signal.
+public enum HostSignal {
+    /// Flushes stdio and raises `signal` with its default action, unblocked in the calling
+    /// thread; returns only if that action does not end the process.
+    public static func endProcess(by signal: Int32) {
+        fflush(nil)
         Glibc.signal(signal, SIG_DFL)
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, signal)
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
         raise(signal)
-        // A signal whose default action is not to end the process: end it as the shell would.
-        _exit(128 + signal)
     }
 }
