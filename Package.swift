@@ -49,7 +49,7 @@ let package = Package(
         /// pipe2/addchdir for `Subprocess` (glibc declares them only under _GNU_SOURCE).
         .target(name: "CProcessSupport"),
         /// General utilities every layer may use: FileIO, Subprocess, LineDiff, SHA-1/SHA-256 and Hex.
-        .target(name: "CrossRunSupport", dependencies: ["CProcessSupport", "CHashSupport"]),
+        .target(name: "CrossRunSupport", dependencies: ["CProcessSupport", "CHashSupport", "CHostSystem"]),
         /// SHA-256 block compression on the CPU's SHA extensions (the compile cache's hashing).
         .target(name: "CHashSupport"),
         .target(name: "CrossRunDriver", dependencies: [

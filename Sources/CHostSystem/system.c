@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <syslog.h>
+#include <dirent.h>
+#include <string.h>
 
 _Static_assert(F_OFD_GETLK == CROSSRUN_F_OFD_GETLK && F_OFD_SETLK == CROSSRUN_F_OFD_SETLK && F_OFD_SETLKW == CROSSRUN_F_OFD_SETLKW, "F_OFD_*");
 _Static_assert(AT_EMPTY_PATH == CROSSRUN_AT_EMPTY_PATH, "AT_EMPTY_PATH");
@@ -110,3 +112,11 @@ void crossrun_openlog(const char *ident, int options, int facility) { openlog(id
 
 #include <time.h>
 char *crossrun_strptime(const char *text, const char *format, struct tm *tm) { return strptime(text, format, tm); }
+
+const unsigned char *crossrun_dirent_name(const struct dirent *entry, size_t *length) {
+    size_t offset = offsetof(struct dirent, d_name);
+    size_t room = entry->d_reclen > offset ? entry->d_reclen - offset : 0;
+    if (room > 255) room = 255;
+    *length = strnlen(entry->d_name, room);
+    return (const unsigned char *)entry->d_name;
+}

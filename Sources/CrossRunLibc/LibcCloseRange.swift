@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import CHostSystem
 #endif
 
 /// `closefrom` and `close_range`: guest descriptors are host descriptors, so these close (or
@@ -17,9 +18,9 @@ enum LibcCloseRange {
         let own = dirfd(dir)
         var found: [Int32] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            var length = 0
+            let bytes = crossrun_dirent_name(entry, &length)   // within the record (d_reclen)
+            let name = String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
             guard let fd = Int32(name), fd > 2, fd != own, range.contains(UInt32(fd)),
                   !rt.protectedDescriptors.contains(fd) else { continue }
             found.append(fd)

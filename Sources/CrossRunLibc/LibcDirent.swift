@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import CHostSystem
 #endif
 
 /// `<dirent.h>` over host directory streams. A guest `DIR*` is a small guest heap object (so
@@ -43,7 +44,9 @@ enum LibcDirent {
             try m.store(UInt64(bitPattern: Int64(e.pointee.d_off)), at: d.entry + 8)
             try m.store(UInt16(entrySize), at: d.entry + 16)
             try m.store(e.pointee.d_type, at: d.entry + 18)
-            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }.prefix(255)) }
+            var length = 0
+            let bytes = crossrun_dirent_name(e, &length)   // within the record (d_reclen)
+            let name = Array(UnsafeBufferPointer(start: bytes, count: length))
             try m.write(name + [0], at: d.entry + 19)
             f.returnInt(d.entry)
         },

@@ -84,9 +84,7 @@ public enum FileIO {
         defer { closedir(d) }
         var names: [String] = []
         while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            let name = DirectoryEntry.name(e)
             if name != "." && name != ".." { names.append(name) }
         }
         return names

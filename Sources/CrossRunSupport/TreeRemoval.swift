@@ -74,9 +74,7 @@ private struct TreeRemover {
         guard listing >= 0 else { return false }
         guard let dir = fdopendir(listing) else { close(listing); return false }
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
+            let name = DirectoryEntry.name(entry)
             if name == "." || name == ".." || level.stuck.contains(name) { continue }
             var st = stat()
             guard fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }

@@ -14,6 +14,12 @@ long crossrun_host_timezone(void);
 int crossrun_host_daylight(void);
 const char *crossrun_host_tzname(int index);
 
+struct dirent;
+/// The name of a `readdir` record and its length in bytes (`*length`), read within the record
+/// (`d_reclen`): copying `d_name` from Swift reads its 256 bytes even when the record, packed
+/// by the kernel at the end of glibc's buffer, is shorter.
+const unsigned char *crossrun_dirent_name(const struct dirent *entry, size_t *length);
+
 /// ioctl(fd, request, arg) with a pointer argument.
 int crossrun_ioctl_pointer(int fd, unsigned long request, void *arg);
 /// mremap(old, old_size, new_size, MREMAP_MAYMOVE); MAP_FAILED on failure (errno set).
