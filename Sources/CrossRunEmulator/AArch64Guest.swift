@@ -22,6 +22,8 @@ struct AArch64Guest: LinkRegisterGuest {
         [0x1f, 0x20, 0x03, 0xd5, 0xc0, 0x03, 0x5f, 0xd6, 0x00, 0x00, 0x20, 0xd4, 0x00, 0x00, 0x20, 0xd4]
     }
     var abi: GuestABI { .aarch64 }
+    /// x0, x1, x2 in; x0 out.
+    var registerFileCallSlots: RegisterFileCallSlots { RegisterFileCallSlots(first: 0, second: 1, third: 2, result: 0) }
 
     static func reg(_ r: uc_arm64_reg) -> Int32 { Int32(r.rawValue) }
     /// x0…x28 are contiguous in Unicorn's numbering; x29 and x30 are not.

@@ -22,6 +22,8 @@ struct RISCV64Guest: LinkRegisterGuest {
         [0x13, 0x00, 0x00, 0x00, 0x67, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]
     }
     var abi: GuestABI { .riscv64 }
+    /// a0, a1, a2 (x10…x12) in; a0 out.
+    var registerFileCallSlots: RegisterFileCallSlots { RegisterFileCallSlots(first: 10, second: 11, third: 12, result: 10) }
 
     static func x(_ n: Int) -> Int32 { Int32(UC_RISCV_REG_X0.rawValue) + Int32(n) }
     static func f(_ n: Int) -> Int32 { Int32(UC_RISCV_REG_F0.rawValue) + Int32(n) }

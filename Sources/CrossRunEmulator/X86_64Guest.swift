@@ -19,6 +19,8 @@ struct X86_64Guest: GuestArch {
     // xchg ax, ax (a 2-byte nop) ; ret ; int3 padding
     var callStub: [UInt8] { [0x66, 0x90, 0xc3] + [UInt8](repeating: 0xcc, count: 13) }
     var stubReturnOffset: UInt64 { 2 }
+    /// rdi, rsi, rdx in; rax out (the register file is rax rcx rdx rbx rsp rbp rsi rdi r8…).
+    var registerFileCallSlots: RegisterFileCallSlots { RegisterFileCallSlots(first: 7, second: 6, third: 2, result: 0) }
     var programCounterRegister: Int32 { Self.rip }
     var nestedCallRegisters: [Int32] { [Self.rsp, Self.rip] }
 
