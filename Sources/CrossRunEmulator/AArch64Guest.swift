@@ -186,6 +186,13 @@ final class AArch64Frame: CallFrame {
 
     func int(_ index: Int) throws -> UInt64 {
         if UInt(bitPattern: index) < 8, let registers { return registers[index] }   // x0…x7
+        return try intOutsideRegisterFile(index)
+    }
+
+    /// The API and stack cases of ``int(_:)``, out of line: inline, their locals gave every
+    /// register read a stack protector and five register spills.
+    @inline(never)
+    private func intOutsideRegisterFile(_ index: Int) throws -> UInt64 {
         if index < 8 { return arch.read(uc, AArch64Guest.x(index)) }
         return try memory.load(arch.sp(uc) &+ UInt64(index - 8) * 8, as: UInt64.self)
     }

@@ -160,6 +160,13 @@ final class RISCV64Frame: CallFrame {
     func int(_ index: Int) throws -> UInt64 {
         let index = index + hiddenInts
         if UInt(bitPattern: index) < 8, let registers { return registers[10 + index] }   // a0…a7 are x10…x17
+        return try intOutsideRegisterFile(index)
+    }
+
+    /// The API and stack cases of ``int(_:)`` (`index` past the hidden ones), out of line:
+    /// inline, their locals gave every register read a stack protector and register spills.
+    @inline(never)
+    private func intOutsideRegisterFile(_ index: Int) throws -> UInt64 {
         if index < 8 { return arch.read(uc, RISCV64Guest.a(index)) }
         return try memory.load(arch.sp(uc) &+ UInt64(index - 8) * 8, as: UInt64.self)
     }

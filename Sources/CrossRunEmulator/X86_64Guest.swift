@@ -241,6 +241,13 @@ final class X86Frame: CallFrame {
 
     func int(_ index: Int) throws -> UInt64 {
         if UInt(bitPattern: index) < 6, let registers { return registers[Int(truncatingIfNeeded: Self.argumentSlots >> (8 * UInt64(index)) & 0xff)] }
+        return try intOutsideRegisterFile(index)
+    }
+
+    /// The API and stack cases of ``int(_:)``, out of line: inline, their locals gave every
+    /// register read a stack protector and register spills.
+    @inline(never)
+    private func intOutsideRegisterFile(_ index: Int) throws -> UInt64 {
         if index < 6 { return arch.read(uc, X86_64Guest.intArgs[index]) }
         return try memory.load(arch.sp(uc) &+ 8 + UInt64(index - 6) * 8, as: UInt64.self)
     }
