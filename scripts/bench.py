@@ -12,8 +12,10 @@ For each program in ../shared/bench (or the files given), it times:
            when missing; they are benchmark tools only, never a dependency of CrossRun)
 checks that all outputs are identical, and prints CPU times (user + system of the child) and
 ratios to host (median of --runs). Then the engine's unit costs per arch (emulated, native for
-reference): ns per guest store, ns per libc call (a trap to the host table), and the CPU cost
-of `crossrun hello.c` with a warm compile cache.
+reference): ns per guest store, ns per libc call (`toupper`: emulated, a register-only call
+straight from the block hook), ns per frame call (`strtol`: the general path, arguments through
+the call frame and a guest string read), and the CPU cost of `crossrun hello.c` with a warm
+compile cache.
   --micro  only the unit costs and start-up
   --fuzz   instead: executions per CPU second of `crossrun fuzz` on samples/fuzz/parser_fuzz.c
            (-use_cmp and the heap checker on, -runs=N from --fuzz-runs, seed 1; start-up, timed
@@ -141,6 +143,18 @@ int main(int argc, char **argv) {
     return acc & 1;
 }
 """
+# The general library-call path: pointer and integer arguments read through the call frame, a
+# guest string read, a result and errno written (toupper above is a register-only call emulated).
+FRAME_LOOP = r"""
+#include <stdlib.h>
+long (*volatile fn)(const char *, char **, int) = strtol;
+int main(int argc, char **argv) {
+    long n = atol(argv[1]);
+    long acc = 0;
+    for (long i = 0; i < n; i++) acc += fn("7", 0, 10);
+    return (int)(acc & 1);
+}
+"""
 
 def micro_bench(a, built=False):
     if a.crossrun:
@@ -154,24 +168,24 @@ def micro_bench(a, built=False):
     runs = max(a.runs, 3)
     with tempfile.TemporaryDirectory() as tmp:
         files = {}
-        for name, text in [("store", STORE_LOOP), ("call", CALL_LOOP)]:
+        for name, text in [("store", STORE_LOOP), ("call", CALL_LOOP), ("frame", FRAME_LOOP)]:
             files[name] = os.path.join(tmp, name + ".c")
             with open(files[name], "w") as f:
                 f.write(text)
         hello = os.path.join(ROOT, "samples", "hello.c")
         print(f"unit costs ({version}; CPU time, median of {runs})")
-        print(f"{'target':14} {'ns/store':>9} {'ns/libc call':>13} {'hello.c ms':>11}")
+        print(f"{'target':14} {'ns/store':>9} {'ns/libc call':>13} {'ns/frame call':>14} {'hello.c ms':>11}")
         for target, backend in configs:
             base = [crossrun, "--target", target, "--backend", backend, "-O2"]
             row = []
-            for name, n in [("store", 200_000_000), ("call", 5_000_000)]:
+            for name, n in [("store", 200_000_000), ("call", 5_000_000), ("frame", 5_000_000)]:
                 timed(base + [files[name], "--", "0"], 1)  # fills the compile cache
                 t0, _ = timed_status(base + [files[name], "--", "0"], runs)
                 t1, _ = timed_status(base + [files[name], "--", str(n)], runs)
                 row.append(max(t1 - t0, 0) / n * 1e9)
             timed(base + [hello], 1)
             h, _ = timed(base + [hello], runs * 3)
-            print(f"{target + '/' + backend:14} {row[0]:9.2f} {row[1]:13.1f} {h * 1000:11.2f}")
+            print(f"{target + '/' + backend:14} {row[0]:9.2f} {row[1]:13.1f} {row[2]:14.1f} {h * 1000:11.2f}")
             sys.stdout.flush()
 
 def timed_status(cmd, runs):

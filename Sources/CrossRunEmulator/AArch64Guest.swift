@@ -22,6 +22,8 @@ struct AArch64Guest: LinkRegisterGuest {
         [0x1f, 0x20, 0x03, 0xd5, 0xc0, 0x03, 0x5f, 0xd6, 0x00, 0x00, 0x20, 0xd4, 0x00, 0x00, 0x20, 0xd4]
     }
     var abi: GuestABI { .aarch64 }
+    /// x0, x1, x2 in; x0 out.
+    var registerFileCallSlots: RegisterFileCallSlots { RegisterFileCallSlots(first: 0, second: 1, third: 2, result: 0) }
 
     static func reg(_ r: uc_arm64_reg) -> Int32 { Int32(r.rawValue) }
     /// x0…x28 are contiguous in Unicorn's numbering; x29 and x30 are not.
@@ -184,6 +186,13 @@ final class AArch64Frame: CallFrame {
 
     func int(_ index: Int) throws -> UInt64 {
         if UInt(bitPattern: index) < 8, let registers { return registers[index] }   // x0…x7
+        return try intOutsideRegisterFile(index)
+    }
+
+    /// The API and stack cases of ``int(_:)``, out of line: inline, their locals gave every
+    /// register read a stack protector and five register spills.
+    @inline(never)
+    private func intOutsideRegisterFile(_ index: Int) throws -> UInt64 {
         if index < 8 { return arch.read(uc, AArch64Guest.x(index)) }
         return try memory.load(arch.sp(uc) &+ UInt64(index - 8) * 8, as: UInt64.self)
     }

@@ -32,8 +32,11 @@ public final class AddressSpace: GuestMemory {
     }
 
     let engine: OpaquePointer
-    public internal(set) var regions: [Region] = []
-    var last = 0
+    /// `regions` and `last` are read on every host access to guest memory (``host(_:_:write:)``,
+    /// ``readableSpan(from:)``): no dynamic exclusivity checks (`swift_beginAccess` was ~8% of
+    /// an emulated `strtol` call). Only the thread running the engine uses the address space.
+    @exclusivity(unchecked) public internal(set) var regions: [Region] = []
+    @exclusivity(unchecked) var last = 0
     /// Where guest `mmap` places mappings (set by the process from its ``GuestLayout``).
     var mappingArea: Range<UInt64> = 0..<0
     /// Where a guest mapping may be placed at a hint or a fixed address (``GuestLayout/mappableRange``).

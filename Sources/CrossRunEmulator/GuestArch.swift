@@ -29,6 +29,10 @@ protocol GuestArch {
     var stubReturnOffset: UInt64 { get }
     /// The program counter's Unicorn register id.
     var programCounterRegister: Int32 { get }
+    /// Where the first three integer arguments and the integer result are in the engine's
+    /// integer register file (``crossrun_uc_integer_registers``): what a register-only library
+    /// call (``RegisterFunction``) reads and writes.
+    var registerFileCallSlots: RegisterFileCallSlots { get }
     /// The architecture's C ABI and Linux interface facts (layouts, numbers, `long double`,
     /// `char` signedness, system-call numbers, `jmp_buf`), shared with the host library.
     var abi: GuestABI { get }

@@ -1,3 +1,4 @@
+import CNativeSupport
 import CUnicorn
 import CrossRunLibc
 
@@ -105,12 +106,22 @@ extension GuestProcess {
 
     /// A block starts in the trampoline page: at a stub's first instruction it is a library
     /// call (a block starting at a stub's `ret`, where a stopped call resumes, is not).
+    ///
+    /// A function with a register form (``RegisterFunction``: `<ctype.h>`) runs straight on the
+    /// engine's register file when nothing else ``callLibrary(_:)`` does is needed
+    /// (``registerCallsOpen``): it cannot fault, stop the engine, run guest code or touch
+    /// `errno`, floating-point state or the locale, so the PC bookkeeping is not needed either.
     @inline(__always)
     func onLibraryCallBlock(_ address: UInt64) {
         let offset = address &- trampolineBase
         guard offset & 15 == 0 else { return }
         let index = Int(truncatingIfNeeded: offset >> 4)
         guard index > 0 && index < libraryCount else { return }
+        if let registers = callRegisters, let bodies = registerBodies, let body = bodies[index], registerCallsOpen {
+            let slots = callSlots
+            registers[slots.result] = body(registers[slots.first], registers[slots.second], registers[slots.third])
+            return
+        }
         let outerSite = trapSite, outerResume = hookResumePC, outerStop = engineStopRequested
         trapSite = address
         hookResumePC = address &+ stubReturnOffset
@@ -123,6 +134,30 @@ extension GuestProcess {
         trapSite = outerSite
         hookResumePC = outerResume
         engineStopRequested = outerStop
+    }
+
+    /// Whether a register-only library call may skip ``callLibrary(_:)``: one guest thread (no
+    /// preemption count), no host signal to deliver before the call, none delivered at the
+    /// last one (``signalsDeliveredAtEntry``, which the next call resets), the deadline not
+    /// passed, and the "C" locale (no `uselocale` around the call). Rounding mode and
+    /// floating-point flags do not matter to integer functions. Plain loads, in this order.
+    @inline(__always)
+    var registerCallsOpen: Bool {
+        guard threads == nil, signalsDeliveredAtEntry == 0, crossrun_host_signals_pending() == 0,
+              deadline == nil || crossrun_deadline_expired(deadline) == 0,
+              let posix = trapPosix else { return false }
+        return posix._withUnsafeGuaranteedRef { $0.hostLocaleIsC }
+    }
+
+    /// The register form of import `name` (``RegisterFunction``) when the C library's own
+    /// function serves it: not fuzzing's, `--deterministic`'s or the process's own version,
+    /// nor a traced one (``hostFunction(_:lookup:)``'s precedence; those are other functions).
+    func registerFunction(_ name: String) -> RegisterFunction? {
+        if let trace = options.libcTrace, trace.only?.contains(name) ?? true { return nil }
+        guard options.extraFunctions[name] == nil,
+              !(options.deterministic && Self.deterministicFunctions[name] != nil),
+              processFunction(name) == nil else { return nil }
+        return HostLibc.registerFunction(named: name)
     }
 
     /// Ends the current `uc_emu_start` (``termination`` or the scheduler's request says why).
@@ -140,11 +175,22 @@ extension GuestProcess {
 final class HostFunctionEntry {
     let body: HostFunction
     let raisesExceptions: Bool
+    /// The same function's register form, when it has one and the library's own function
+    /// serves the import (``GuestProcess/registerFunction(_:)``).
+    let registerBody: RegisterFunction?
 
-    init(body: @escaping HostFunction, raisesExceptions: Bool) {
+    init(body: @escaping HostFunction, raisesExceptions: Bool, registerBody: RegisterFunction? = nil) {
         self.body = body
         self.raisesExceptions = raisesExceptions
+        self.registerBody = registerBody
     }
+}
+
+/// Where a register-only library call's arguments and result are in the engine's integer
+/// register file (indices into ``crossrun_uc_integer_registers``' words), per architecture
+/// (``GuestArch/registerFileCallSlots``).
+struct RegisterFileCallSlots {
+    var first: Int, second: Int, third: Int, result: Int
 }
 
 /// The host functions by trampoline index, as the trap path calls them (see
@@ -158,9 +204,17 @@ final class HostFunctionTable {
     private let owned: [HostFunctionEntry]
     /// The same entries, unretained: what the trap path reads.
     let entries: ContiguousArray<Unmanaged<HostFunctionEntry>>
+    /// Each entry's ``HostFunctionEntry/registerBody`` by index, in a buffer the block hook
+    /// reads without a bounds check (it has compared the index with the count itself).
+    let registerBodies: UnsafeMutablePointer<RegisterFunction?>
 
     init(_ functions: [HostFunctionEntry]) {
         owned = functions
         entries = ContiguousArray(functions.map { Unmanaged.passUnretained($0) })
+        registerBodies = .allocate(capacity: max(functions.count, 1))
+        registerBodies.initialize(repeating: nil, count: max(functions.count, 1))
+        for (i, entry) in functions.enumerated() { registerBodies[i] = entry.registerBody }
     }
+
+    deinit { registerBodies.deallocate() }
 }

@@ -83,13 +83,6 @@ extension GuestProcess {
     /// Library function `index` called from its stub (``trapSite``).
     func callLibrary(_ index: Int) {
         let nestedBefore = nested.calls
-        /// After a nested `uc_emu_start` has returned, `uc_emu_stop` no longer stops the outer
-        /// run (libunicorn marks emulation done): send the stub's return to the stop address.
-        func endAfterNestedCalls() {
-            guard nested.calls != nestedBefore else { return }
-            if fault.pc == nil { fault.pc = arch.pc(uc) }
-            try? arch.redirectStubReturn(uc, memory: memory, to: stopAddress)
-        }
         // Host library code runs under the guest's rounding mode (glibc's printf honours it).
         let rounded = floatingPoint.rounding != FE_TONEAREST
         if rounded { fesetround(floatingPoint.rounding) }
@@ -99,7 +92,8 @@ extension GuestProcess {
         // libm's exceptions reach the guest's flags (math_errhandling has MATH_ERREXCEPT).
         let raises = entry._withUnsafeGuaranteedRef { $0.raisesExceptions }
         // Host library code runs under the guest's locale once setlocale chose one other than "C".
-        let previousLocale = posix._withUnsafeGuaranteedRef { $0.activeHostLocale }.map { uselocale($0) }
+        // (`hostLocaleIsC` is inlined: the common "C" case makes no call.)
+        let previousLocale = posix._withUnsafeGuaranteedRef { $0.hostLocaleIsC ? nil : $0.activeHostLocale }.map { uselocale($0) }
         defer { if let previousLocale { uselocale(previousLocale) } }
         if raises { feclearexcept(Self.hostAllExceptions) }
         do {
@@ -119,21 +113,39 @@ extension GuestProcess {
             if raises { raiseHostExceptions() }
             checkDeadline()
             if let s = threads { countLibraryCall(s) }
-        } catch let t as GuestTermination {
+        } catch {
+            libraryCallFailed(index, error, nestedBefore: nestedBefore)
+        }
+    }
+
+    /// What an error thrown by library call `index` (or the signal delivery around it) means
+    /// for the run. Out of line: the catch clauses' frame and locals made every call's
+    /// prologue heavier.
+    @inline(never)
+    private func libraryCallFailed(_ index: Int, _ error: any Error, nestedBefore: Int) {
+        /// After a nested `uc_emu_start` has returned, `uc_emu_stop` no longer stops the outer
+        /// run (libunicorn marks emulation done): send the stub's return to the stop address.
+        func endAfterNestedCalls() {
+            guard nested.calls != nestedBefore else { return }
+            if fault.pc == nil { fault.pc = arch.pc(uc) }
+            try? arch.redirectStubReturn(uc, memory: memory, to: stopAddress)
+        }
+        switch error {
+        case let t as GuestTermination:
             endAfterNestedCalls()
             stop(t)
-        } catch is NestedRunEnded {
+        case is NestedRunEnded:
             endAfterNestedCalls()
             stopEngine()   // the nested call recorded why
-        } catch is NestedJump {
+        case is NestedJump:
             finishNestedJump()
-        } catch let guestFault as GuestFault {
+        case let guestFault as GuestFault:
             fault.address = guestFault.address
             fault.function = libraryName(index)
             fault.pc = arch.callerAddress(uc, memory: memory)
             fault.context = "in \(libraryName(index))" + callerDescription()
             stop(.signal(SIGSEGV, "invalid memory access"))
-        } catch {
+        default:
             fault.function = libraryName(index)
             fault.pc = arch.callerAddress(uc, memory: memory)
             fault.context = "in \(libraryName(index)): \(error)" + callerDescription()

@@ -147,6 +147,12 @@ public final class GuestProcess: @unchecked Sendable {
     private(set) var hostFunctions = HostFunctionTable([])
     /// The number of trampolines (``hostFunctions``' entries), stored for the block hook's check.
     @exclusivity(unchecked) var libraryCount = 0
+    /// ``HostFunctionTable/registerBodies`` of ``hostFunctions``, the engine's integer register
+    /// file (nil when not found: no register-only calls) and the arch's argument and result
+    /// places in it, for the block hook's register-only calls (GuestProcess+LibraryCall).
+    @exclusivity(unchecked) var registerBodies: UnsafeMutablePointer<RegisterFunction?>?
+    let callRegisters: UnsafeMutablePointer<UInt64>?
+    let callSlots: RegisterFileCallSlots
     /// `arch.trapPCOffset`, read once instead of through the existential on every trap.
     @exclusivity(unchecked) var trapPCOffset: UInt64 = 0
     /// `arch.stubReturnOffset` and `arch.programCounterRegister`, likewise.
@@ -225,8 +231,10 @@ public final class GuestProcess: @unchecked Sendable {
         guard tlb == UC_ERR_OK else { uc_close(engine); throw EmulatorError.engine("choosing the TLB mode", tlb) }
         self.uc = engine
         self.memory = AddressSpace(engine: engine)
-        self.trapFrame = arch.frame(engine, memory: memory,
-                                    registers: crossrun_uc_integer_registers(engine, Int32(bitPattern: arch.ucArch.rawValue)))
+        let registers = crossrun_uc_integer_registers(engine, Int32(bitPattern: arch.ucArch.rawValue))
+        self.trapFrame = arch.frame(engine, memory: memory, registers: registers)
+        self.callRegisters = registers
+        self.callSlots = arch.registerFileCallSlots
         try load()
     }
 
@@ -280,6 +288,7 @@ public final class GuestProcess: @unchecked Sendable {
         let importAddresses = try bindImports()
         hostFunctions = HostFunctionTable(trapTable.functions)
         trapFunctions = Unmanaged.passUnretained(hostFunctions)
+        registerBodies = hostFunctions.registerBodies
         libraryCount = hostFunctions.entries.count
         try mapTrampolines()
         try mapSegments()
@@ -354,7 +363,8 @@ public final class GuestProcess: @unchecked Sendable {
                     index = trapTable.functions.count
                     stubIndex[imp.name] = index
                     let raises = RuntimeSymbols.lookup(imp.name)?.library == .libm && !Self.floatingPointFunctionNames.contains(imp.name)
-                    trapTable.functions.append(HostFunctionEntry(body: body, raisesExceptions: raises))
+                    trapTable.functions.append(HostFunctionEntry(body: body, raisesExceptions: raises,
+                                                                 registerBody: registerFunction(imp.name)))
                     trapTable.names.append(imp.name)
                 }
                 importAddress.append(layout.trampolineBase + UInt64(index) * 16)
@@ -402,7 +412,8 @@ public final class GuestProcess: @unchecked Sendable {
         where symbol.kind == .function && known[name] == nil {
             guard let body = hostFunction(name, lookup: { HostLibc.functions[$0] }) else { continue }
             trapTable.functions.append(HostFunctionEntry(body: body,
-                                                         raisesExceptions: symbol.library == .libm && !Self.floatingPointFunctionNames.contains(name)))
+                                                         raisesExceptions: symbol.library == .libm && !Self.floatingPointFunctionNames.contains(name),
+                                                         registerBody: registerFunction(name)))
             trapTable.names.append(name)
         }
     }

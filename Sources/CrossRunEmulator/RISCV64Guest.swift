@@ -22,6 +22,8 @@ struct RISCV64Guest: LinkRegisterGuest {
         [0x13, 0x00, 0x00, 0x00, 0x67, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]
     }
     var abi: GuestABI { .riscv64 }
+    /// a0, a1, a2 (x10…x12) in; a0 out.
+    var registerFileCallSlots: RegisterFileCallSlots { RegisterFileCallSlots(first: 10, second: 11, third: 12, result: 10) }
 
     static func x(_ n: Int) -> Int32 { Int32(UC_RISCV_REG_X0.rawValue) + Int32(n) }
     static func f(_ n: Int) -> Int32 { Int32(UC_RISCV_REG_F0.rawValue) + Int32(n) }
@@ -158,6 +160,13 @@ final class RISCV64Frame: CallFrame {
     func int(_ index: Int) throws -> UInt64 {
         let index = index + hiddenInts
         if UInt(bitPattern: index) < 8, let registers { return registers[10 + index] }   // a0…a7 are x10…x17
+        return try intOutsideRegisterFile(index)
+    }
+
+    /// The API and stack cases of ``int(_:)`` (`index` past the hidden ones), out of line:
+    /// inline, their locals gave every register read a stack protector and register spills.
+    @inline(never)
+    private func intOutsideRegisterFile(_ index: Int) throws -> UInt64 {
         if index < 8 { return arch.read(uc, RISCV64Guest.a(index)) }
         return try memory.load(arch.sp(uc) &+ UInt64(index - 8) * 8, as: UInt64.self)
     }

@@ -19,6 +19,8 @@ struct X86_64Guest: GuestArch {
     // xchg ax, ax (a 2-byte nop) ; ret ; int3 padding
     var callStub: [UInt8] { [0x66, 0x90, 0xc3] + [UInt8](repeating: 0xcc, count: 13) }
     var stubReturnOffset: UInt64 { 2 }
+    /// rdi, rsi, rdx in; rax out (the register file is rax rcx rdx rbx rsp rbp rsi rdi r8…).
+    var registerFileCallSlots: RegisterFileCallSlots { RegisterFileCallSlots(first: 7, second: 6, third: 2, result: 0) }
     var programCounterRegister: Int32 { Self.rip }
     var nestedCallRegisters: [Int32] { [Self.rsp, Self.rip] }
 
@@ -239,6 +241,13 @@ final class X86Frame: CallFrame {
 
     func int(_ index: Int) throws -> UInt64 {
         if UInt(bitPattern: index) < 6, let registers { return registers[Int(truncatingIfNeeded: Self.argumentSlots >> (8 * UInt64(index)) & 0xff)] }
+        return try intOutsideRegisterFile(index)
+    }
+
+    /// The API and stack cases of ``int(_:)``, out of line: inline, their locals gave every
+    /// register read a stack protector and register spills.
+    @inline(never)
+    private func intOutsideRegisterFile(_ index: Int) throws -> UInt64 {
         if index < 6 { return arch.read(uc, X86_64Guest.intArgs[index]) }
         return try memory.load(arch.sp(uc) &+ 8 + UInt64(index - 6) * 8, as: UInt64.self)
     }

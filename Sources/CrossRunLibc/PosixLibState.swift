@@ -13,7 +13,11 @@ public final class PosixLibState {
     /// The locale `uselocale` installed (a handle), or 0 for the global one.
     /// Read on every library call (the trap path): no dynamic exclusivity check, as for
     /// `GuestProcess`'s trap-path properties (one thread runs the engine).
-    @exclusivity(unchecked) var threadLocale: UInt64 = 0
+    @usableFromInline @exclusivity(unchecked) var threadLocale: UInt64 = 0
+    /// No locale but "C" is in force (no `uselocale` locale, every `setlocale` category "C"):
+    /// library calls need no host `uselocale` around them. Inlinable: the emulator's
+    /// register-only library calls (``RegisterFunction``) test it on every call.
+    @inlinable public var hostLocaleIsC: Bool { threadLocale == 0 && locale.host == nil }
     /// The host locale library calls run under: `uselocale`'s, else `setlocale`'s (nil: "C").
     /// Read on every library call: without a `uselocale` locale it borrows ``locale`` instead
     /// of going through ``activeLocale``, which returned a strong reference (a retain and a
