@@ -357,12 +357,20 @@ struct Run: InvocationCommand {
     }
 
     /// This process's environment, for the guest.
-    static func environment() -> [String: String] {
+    static func environment() -> [String: String] { environment(environ) }
+
+    /// The `NAME=value` entries of a NULL-terminated `environ`-style array, split at the first
+    /// `=` byte as the C library's `getenv` splits them (entries without one are left out; a
+    /// later entry for a name wins). By byte: finding the `=` as a `Character` cost grapheme
+    /// breaking over every variable at each start.
+    static func environment(_ entries: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> [String: String] {
         var env: [String: String] = [:]
-        var p = environ
+        var p = entries
         while let entry = p.pointee {
-            let text = String(cString: entry)
-            if let eq = text.firstIndex(of: "=") { env[String(text[..<eq])] = String(text[text.index(after: eq)...]) }
+            if let eq = strchr(entry, Int32(UInt8(ascii: "="))) {
+                let name = UnsafeRawBufferPointer(start: entry, count: eq - entry)
+                env[String(decoding: name, as: UTF8.self)] = String(cString: eq + 1)
+            }
             p += 1
         }
         return env

@@ -225,9 +225,11 @@ public final class GuestProcess: @unchecked Sendable {
         var engine: OpaquePointer?
         let err = uc_open(arch.ucArch, arch.ucMode, &engine)
         guard err == UC_ERR_OK, let engine else { throw EmulatorError.engine("opening the engine", err) }
+        let thp = crossrun_thp_suspend()   // the engine initialises in these calls (shim.h)
         let model = crossrun_uc_set_cpu_model(engine, arch.cpuModel)
-        guard model == UC_ERR_OK else { uc_close(engine); throw EmulatorError.engine("choosing the CPU model", model) }
+        guard model == UC_ERR_OK else { crossrun_thp_resume(thp); uc_close(engine); throw EmulatorError.engine("choosing the CPU model", model) }
         let tlb = crossrun_uc_adaptive_tlb(engine, tlbPolicy)
+        crossrun_thp_resume(thp)
         guard tlb == UC_ERR_OK else { uc_close(engine); throw EmulatorError.engine("choosing the TLB mode", tlb) }
         self.uc = engine
         self.memory = AddressSpace(engine: engine)

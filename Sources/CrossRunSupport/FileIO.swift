@@ -133,10 +133,40 @@ public enum FileIO {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    /// The absolute, symlink-free form of `path`, if it exists.
+    /// Linux's `O_PATH` (not exported to Swift by Glibc: it needs `_GNU_SOURCE`); the same
+    /// value on x86-64 and the generic architectures.
+    static let openPathOnly: Int32 = 0o1000_0000
+
+    /// The absolute, symlink-free form of `path`, if it exists (what `realpath(3)` answers).
+    ///
+    /// Asked of the kernel in one path walk: the path is opened with `O_PATH` (no access to the
+    /// file itself, so any kind of file), and the name the kernel holds for that descriptor is
+    /// read back from `/proc/self/fd`. `realpath(3)` instead reads every component as a link,
+    /// each a walk from the root again: a warm run resolves half a dozen paths (sources, the
+    /// compiler, the executable) at ~2.6 µs per `readlink` on this machine. Anything the kernel
+    /// cannot name plainly (no `/proc`, a name outside this process's root, a file deleted
+    /// meanwhile, a pipe) and every failure go to `realpath(3)`.
     public static func realPath(_ path: String) -> String? {
+        if let name = kernelPath(path) { return name }
         guard let p = realpath(path, nil) else { return nil }
         defer { free(p) }
         return String(cString: p)
+    }
+
+    /// The kernel's name for `path` opened with `O_PATH`, or nil when it has none to give plainly.
+    static func kernelPath(_ path: String) -> String? {
+        let fd = open(path, openPathOnly | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let capacity = Int(PATH_MAX)
+        var name = [UInt8](repeating: 0, count: capacity)
+        let link = "/proc/self/fd/" + String(fd)
+        let count = name.withUnsafeMutableBytes { raw -> Int in
+            guard let base = raw.baseAddress else { return -1 }
+            return readlink(link, base.assumingMemoryBound(to: CChar.self), capacity)
+        }
+        guard count > 0, count < capacity, name[0] == UInt8(ascii: "/") else { return nil }
+        let text = String(decoding: name[..<count], as: UTF8.self)
+        return text.hasSuffix(" (deleted)") ? nil : text
     }
 }

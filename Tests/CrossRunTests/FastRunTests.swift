@@ -100,4 +100,36 @@ final class FastRunTests: XCTestCase {
         XCTAssertEqual(names, Set(FastRun.options))
         for name in FastRun.options { XCTAssertNotNil(FastRun.kind(of: Substring(name)), name) }
     }
+
+    /// The guest's environment is split by byte as `getenv` splits it: the same as the
+    /// `Character` search it replaced on ordinary entries, the first `=` wins, entries without
+    /// one are left out, a later duplicate wins, bytes that are not UTF-8 are repaired alike;
+    /// and a `=` before a combining mark (one grapheme with it) still splits, as in C.
+    func testEnvironmentSplitsAtTheFirstEqualsByte() {
+        func characterSplit(_ entries: [String]) -> [String: String] {
+            var env: [String: String] = [:]
+            for text in entries {
+                if let eq = text.firstIndex(of: "=") { env[String(text[..<eq])] = String(text[text.index(after: eq)...]) }
+            }
+            return env
+        }
+        func byteSplit(_ entries: [[UInt8]]) -> [String: String] {
+            let owned = entries.map { bytes in bytes.withUnsafeBufferPointer { buffer in
+                let p = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
+                buffer.withMemoryRebound(to: CChar.self) { p.initialize(from: $0.baseAddress!, count: bytes.count) }
+                p[bytes.count] = 0
+                return p
+            } }
+            defer { owned.forEach { $0.deallocate() } }
+            var list: [UnsafeMutablePointer<CChar>?] = owned + [nil]
+            return list.withUnsafeMutableBufferPointer { Run.environment($0.baseAddress!) }
+        }
+        let ordinary = ["PATH=/usr/bin:/bin", "A=b=c", "EMPTY=", "=starts", "NOEQUALS", "Ü=ä ö", "DUP=1", "DUP=2", "LANG=C.UTF-8"]
+        XCTAssertEqual(byteSplit(ordinary.map { Array($0.utf8) }), characterSplit(ordinary))
+        XCTAssertEqual(byteSplit(ordinary.map { Array($0.utf8) })["A"], "b=c")
+        XCTAssertNil(byteSplit(ordinary.map { Array($0.utf8) })["NOEQUALS"])
+        XCTAssertEqual(byteSplit([[0x42, 0x3d, 0xff, 0x41]]), ["B": String(decoding: [0xff, 0x41] as [UInt8], as: UTF8.self)])
+        XCTAssertEqual(byteSplit([Array("M=\u{301}x".utf8)]), ["M": "\u{301}x"])
+        XCTAssertEqual(Run.environment()["PATH"], getenv("PATH").map { String(cString: $0) })
+    }
 }

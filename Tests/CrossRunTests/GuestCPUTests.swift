@@ -69,4 +69,14 @@ final class GuestCPUTests: XCTestCase {
         XCTAssertEqual(features.filter { $0.hwcap2 }.map(\.name), ["dcpodp", "flagm2", "frint"])
         XCTAssertTrue(GuestCPU.riscv64.cpuinfo.contains("\nisa\t\t: rv64imafdc\n"))
     }
+
+    /// The feature lines are the feature names separated by single spaces (built with a loop
+    /// for start-up speed: the same text the generic `joined(separator:)` gave).
+    func testFeatureLinesJoinTheNamesWithSpaces() {
+        let arm = "\nFeatures\t: " + GuestCPU.aarch64Features.map(\.name).joined(separator: " ") + "\n"
+        XCTAssertTrue(GuestCPU.aarch64.cpuinfo.contains(arm), GuestCPU.aarch64.cpuinfo)
+        let x86 = "\nflags\t\t: " + GuestCPU.x86Flags(GuestCPU.x86_64CPUID).joined(separator: " ") + "\n"
+        XCTAssertTrue(GuestCPU.x86_64.cpuinfo.contains(x86), GuestCPU.x86_64.cpuinfo)
+        XCTAssertTrue(GuestCPU.x86_64.cpuinfo.contains(" sse4_2 "))
+    }
 }

@@ -166,4 +166,43 @@ final class StartupFastPathTests: XCTestCase {
             }
         }
     }
+
+    /// `FileIO.realPath` (one `O_PATH` open and the kernel's name for it) answers what
+    /// `realpath(3)` answers, for files, directories, chains of links, relative paths, `..`
+    /// through a linked directory, /proc's magic links, a FIFO, and every failing kind
+    /// (missing, dangling, looping, a file used as a directory, empty).
+    func testRealPathAgreesWithTheCLibrary() throws {
+        let dir = try TestSupport.scratch()
+        defer { FileIO.removeTree(dir) }
+        try FileIO.write(Array("x".utf8), to: dir + "/file")
+        mkdir(dir + "/sub", 0o755)
+        mkdir(dir + "/sub/deeper", 0o755)
+        try FileIO.write(Array("y".utf8), to: dir + "/sub/deeper/inner")
+        symlink("file", dir + "/link")
+        symlink(dir + "/link", dir + "/link2")
+        symlink("sub/deeper", dir + "/dirlink")
+        symlink("missing", dir + "/dangling")
+        symlink("loop", dir + "/loop")
+        mkfifo(dir + "/fifo", 0o644)
+        let here = FileIO.currentDirectory()
+        XCTAssertEqual(chdir(dir + "/sub"), 0)
+        defer { _ = chdir(here) }
+        let paths = [
+            dir + "/file", dir + "/link", dir + "/link2", dir + "/sub", dir + "/sub/", dir + "/dirlink",
+            dir + "/dirlink/inner", dir + "/dirlink/../deeper/inner", dir + "/sub/./deeper//inner", "deeper/inner",
+            ".", "..", "../link", dir + "/fifo", "/proc/self/exe", "/proc/self/cwd", "/", "/proc/self/fd/0",
+            dir + "/missing", dir + "/dangling", dir + "/loop", dir + "/file/", dir + "/file/x", "",
+        ]
+        let existing = Set(paths.prefix(18))
+        for path in paths {
+            let reference: String? = realpath(path, nil).map { p in defer { free(p) }; return String(cString: p) }
+            XCTAssertEqual(FileIO.realPath(path), reference, "'\(path)'")
+            // The kernel's answer itself, not the fallback, for everything that exists (a
+            // descriptor 0 that is a pipe has no path: then the fallback answers).
+            let kernel = FileIO.kernelPath(path)
+            if existing.contains(path) && path != "/proc/self/fd/0" { XCTAssertNotNil(kernel, "'\(path)'") }
+            if let kernel { XCTAssertEqual(kernel, reference, "'\(path)'") }
+        }
+        XCTAssertEqual(FileIO.realPath(dir + "/link2").map { FileIO.directory(of: $0) }, FileIO.realPath(dir))
+    }
 }
