@@ -20,6 +20,7 @@ int crossrun_flock(int fd, int operation) { return flock(fd, operation); }
 int crossrun_statvfs(const char *path, struct statvfs *buf) { return statvfs(path, buf); }
 
 int crossrun_ioctl_pointer(int fd, unsigned long request, void *arg) { return ioctl(fd, request, arg); }
+int crossrun_ioctl_value(int fd, unsigned long request, unsigned long arg) { return ioctl(fd, request, arg); }
 
 void *crossrun_mremap_maymove(void *old, size_t old_size, size_t new_size) {
     return mremap(old, old_size, new_size, MREMAP_MAYMOVE);

@@ -16,6 +16,8 @@ const char *crossrun_host_tzname(int index);
 
 /// ioctl(fd, request, arg) with a pointer argument.
 int crossrun_ioctl_pointer(int fd, unsigned long request, void *arg);
+/// `ioctl` whose argument is a value, not a pointer.
+int crossrun_ioctl_value(int fd, unsigned long request, unsigned long arg);
 /// mremap(old, old_size, new_size, MREMAP_MAYMOVE); MAP_FAILED on failure (errno set).
 void *crossrun_mremap_maymove(void *old, size_t old_size, size_t new_size);
 /// Marks host memory [start, start + length) as a guest file mapping whose pages past the
