@@ -1,10 +1,14 @@
 #ifndef _SIGNAL_H
 #define _SIGNAL_H
+#include <features.h>
 #include <_crossrun_types.h>
 #include <_crossrun_pthread_types.h>   /* pthread_t, for pthread_kill (as glibc) */
 typedef int sig_atomic_t;
 typedef void (*__sighandler_t)(int);
 typedef __sighandler_t sighandler_t;
+#ifdef __USE_MISC
+typedef __sighandler_t sig_t;   /* the BSD name (glibc: _DEFAULT_SOURCE) */
+#endif
 #ifndef __sigset_t_defined
 #define __sigset_t_defined 1
 typedef struct { unsigned long __val[16]; } sigset_t;
