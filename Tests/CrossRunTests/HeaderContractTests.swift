@@ -72,10 +72,13 @@ final class HeaderContractTests: XCTestCase {
             for defines in [[], ["-D_GNU_SOURCE"]] {
                 let args = ["--target=\(target.triple)", "-fsyntax-only", "-nostdlibinc", "-isystem", include,
                             "-fno-color-diagnostics"] + defines + sources
-                let r = try Subprocess.run(TestSupport.toolchain.clang, args, captureOutput: true)
-                let text = String(decoding: r.output, as: UTF8.self)
+                var options = Subprocess.Options()
+                options.captureError = true
+                let r = try Subprocess.run(TestSupport.toolchain.clang, args, options: options)
+                let text = String(decoding: r.error, as: UTF8.self)
+                // The test file of each error: named on its own line or in "In file included from".
                 let broken = Set(text.split(separator: "\n").compactMap { line -> String? in
-                    guard line.contains("error:"), let start = line.range(of: "/h"), let end = line.range(of: ".c:") else { return nil }
+                    guard let start = line.range(of: dir + "/h"), let end = line[start.upperBound...].range(of: ".c:") else { return nil }
                     return Int(line[start.upperBound..<end.lowerBound]).map { headers[$0] }
                 })
                 XCTAssertEqual(r.status, 0, "\(target) \(defines): headers that do not compile alone: \(broken.sorted())\n\(text.prefix(2000))")
