@@ -209,6 +209,15 @@ int sigwaitinfo(const sigset_t *__CR_RESTRICT, siginfo_t *__CR_RESTRICT);
 int sigtimedwait(const sigset_t *__CR_RESTRICT, siginfo_t *__CR_RESTRICT, const struct timespec *__CR_RESTRICT);
 /* The signals raised while blocked and not yet delivered. */
 int sigpending(sigset_t *);
+#ifdef __USE_MISC
+/* BSD's masks of signals 1 to 32 in an int (bit N-1: signal N), obsolete but still in glibc:
+   sigblock adds to the mask, sigsetmask replaces it (dropping signals above 32), both
+   returning the old one; siggetmask returns it. */
+#define sigmask(sig) ((int)(1u << ((sig) - 1)))
+int sigblock(int);
+int sigsetmask(int);
+int siggetmask(void);
+#endif
 /* Writes "S: description" (or just the description) and a newline to stderr. */
 void psignal(int, const char *);
 /* Waits for a signal with the mask replaced by the set; returns -1 (EINTR) after its handler. */

@@ -33,7 +33,7 @@ public enum RuntimeSymbols {
     /// name is ``lookup(_:)``, which builds nothing).
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1497)
+        table.reserveCapacity(1500)
         entries.withUTF8Buffer { text in
             var start = 0
             for end in 0...text.count where end == text.count || isSeparator(text[end]) {
@@ -258,14 +258,14 @@ public enum RuntimeSymbols {
         setlocale:c setlogmask:c setpgid:c setpriority:c setprotoent:c setpwent:c setregid:c setresgid:c
         setresuid:c setreuid:c setrlimit:c setservent:c setsid:c setsockopt:c setstate:c setstate_r:c
         setuid:c setusershell:c setutent:c setutxent:c setvbuf:c shutdown:c sigabbrev_np:c sigaction:c
-        sigaddset:c sigaltstack:c sigandset:c sigdelset:c sigdescr_np:c sigemptyset:c sigfillset:c
-        sigisemptyset:c sigismember:c siglongjmp:c signal:c signalfd:c signgam:M significand:m
-        significandf:m significandl:m sigorset:c sigpending:c sigprocmask:c sigqueue:c sigsuspend:c
-        sigtimedwait:c sigwait:c sigwaitinfo:c sin:m sincos:m sincosf:m sincosl:m sinf:m sinh:m sinhf:m
-        sinhl:m sinl:m sleep:c snprintf:c sockatmark:c socket:c socketpair:c sprintf:c sqrt:m sqrtf:m
-        sqrtl:m srand:c srand48:c srand48_r:c srandom:c srandom_r:c sscanf:c stat:c statfs:c statvfs:c
-        stderr:C stdin:C stdout:C stpcpy:c stpncpy:c strcasecmp:c strcasecmp_l:c strcasestr:c strcat:c
-        strchr:c strchrnul:c strcmp:c strcoll:c strcoll_l:c strcpy:c strcspn:c strdup:c strerror:c
+        sigaddset:c sigaltstack:c sigandset:c sigblock:c sigdelset:c sigdescr_np:c sigemptyset:c
+        sigfillset:c siggetmask:c sigisemptyset:c sigismember:c siglongjmp:c signal:c signalfd:c signgam:M
+        significand:m significandf:m significandl:m sigorset:c sigpending:c sigprocmask:c sigqueue:c
+        sigsetmask:c sigsuspend:c sigtimedwait:c sigwait:c sigwaitinfo:c sin:m sincos:m sincosf:m sincosl:m
+        sinf:m sinh:m sinhf:m sinhl:m sinl:m sleep:c snprintf:c sockatmark:c socket:c socketpair:c sprintf:c
+        sqrt:m sqrtf:m sqrtl:m srand:c srand48:c srand48_r:c srandom:c srandom_r:c sscanf:c stat:c statfs:c
+        statvfs:c stderr:C stdin:C stdout:C stpcpy:c stpncpy:c strcasecmp:c strcasecmp_l:c strcasestr:c
+        strcat:c strchr:c strchrnul:c strcmp:c strcoll:c strcoll_l:c strcpy:c strcspn:c strdup:c strerror:c
         strerror_l:c strerror_r:c strerrordesc_np:c strerrorname_np:c strfromd:c strfromf:c strfroml:c
         strftime:c strftime_l:c strlen:c strncasecmp:c strncasecmp_l:c strncat:c strncmp:c strncpy:c
         strndup:c strnlen:c strpbrk:c strptime:c strptime_l:c strrchr:c strsep:c strsignal:c strspn:c
