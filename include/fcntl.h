@@ -90,4 +90,17 @@ int openat(int, const char *, int, ...);
 #define POSIX_FADV_NOREUSE 5
 int posix_fadvise(int, off_t, off_t, int);
 int posix_fallocate(int, off_t, off_t);
+/* The LFS64 names: off_t, ino_t and the counts are already 64 bits, so they are the plain
+   ones (as musl does; natively they bind to the plain host calls). */
+#ifdef __USE_LARGEFILE64
+#define open64 open
+#define openat64 openat
+#define creat64 creat
+#define posix_fadvise64 posix_fadvise
+#define posix_fallocate64 posix_fallocate
+#ifndef __off64_t_defined
+#define __off64_t_defined 1
+typedef off_t off64_t;
+#endif
+#endif
 #endif
