@@ -122,6 +122,10 @@ enum LibcProcesses {
             f.returnInt32(status)
         },
         "getpgrp": { _, f in f.returnInt32(getpgrp()) },
+        // The terminal's foreground group: host calls on the host descriptor (a background
+        // caller of tcsetpgrp gets SIGTTOU unless it blocks or ignores it, as natively).
+        "tcgetpgrp": { rt, f in LibcPosix.result(rt, f, Int(tcgetpgrp(try f.int32(0)))) },
+        "tcsetpgrp": { rt, f in LibcPosix.result(rt, f, Int(tcsetpgrp(try f.int32(0), try f.int32(1)))) },
         "getpgid": { rt, f in LibcPosix.result(rt, f, Int(getpgid(try f.int32(0)))) },
         "setpgid": { rt, f in LibcPosix.result(rt, f, Int(setpgid(try f.int32(0), try f.int32(1)))) },
         "getsid": { rt, f in LibcPosix.result(rt, f, Int(getsid(try f.int32(0)))) },
