@@ -93,6 +93,8 @@ enum LibcExec {
                 ignored.append(signal)
             }
         }
+        let guestIgnored = ignoringGuestIgnoredSignals(rt)
+        defer { restore(guestIgnored) }
         // A host program inherits the guest's blocked signals, as execve keeps the mask (the
         // host's own mask follows the guest's only for the signals CrossRun forwards: SIGPIPE,
         // for one, is never blocked on the host). A new run of the program itself starts
@@ -104,6 +106,25 @@ enum LibcExec {
         for signal in ignored { Glibc.signal(signal, SIG_IGN) }
         if saved >= 0 { _ = fchdir(saved); close(saved) }
         return e
+    }
+
+    /// Gives every signal the guest ignores the host disposition SIG_IGN, which a program
+    /// started by exec or posix_spawn inherits (CrossRun's own handler for such a signal,
+    /// SIGPIPE's for one, would become SIG_DFL there); returns the dispositions to put back.
+    static func ignoringGuestIgnoredSignals(_ rt: LibcRuntime) -> [(Int32, sigaction)] {
+        var changed: [(Int32, sigaction)] = []
+        for signal in 1..<Int32(32) where signal != SIGKILL && signal != SIGSTOP && rt.signalHandlers[signal] == LibcSignal.SIG_IGN {
+            var old = sigaction()
+            guard sigaction(signal, nil, &old) == 0, unsafeBitCast(old.__sigaction_handler.sa_handler, to: Int.self) != 1 else { continue }
+            Glibc.signal(signal, SIG_IGN)
+            changed.append((signal, old))
+        }
+        return changed
+    }
+
+    /// Puts back dispositions ``ignoringGuestIgnoredSignals(_:)`` changed.
+    static func restore(_ changed: [(Int32, sigaction)]) {
+        for (signal, old) in changed { var action = old; sigaction(signal, &action, nil) }
     }
 
     /// Makes the calling host thread block exactly the signals of the guest's `mask` (bit

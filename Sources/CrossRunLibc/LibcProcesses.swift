@@ -30,6 +30,8 @@ enum LibcProcesses {
         var pid: Int32 = 0
         // As glibc's system and popen: the shell gets the caller's mask and ignored signals.
         let mask = rt.signalMask, ignored = ignoredSignals(rt)
+        let changed = LibcExec.ignoringGuestIgnoredSignals(rt)
+        defer { LibcExec.restore(changed) }
         let r: Int32 = rt.creatingFiles {
             (command.map { CChar(bitPattern: $0) } + [0]).withUnsafeBufferPointer { cmd in
                 if let directory {
