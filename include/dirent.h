@@ -36,4 +36,15 @@ int scandirat(int, const char *__CR_RESTRICT, struct dirent ***__CR_RESTRICT, in
               int (*)(const struct dirent **, const struct dirent **));
 int versionsort(const struct dirent **, const struct dirent **);
 #endif
+/* The LFS64 names: off_t, ino_t and the counts are already 64 bits, so they are the plain
+   ones (as musl does; natively they bind to the plain host calls). */
+#ifdef __USE_LARGEFILE64
+#define dirent64 dirent
+#define readdir64 readdir
+#define readdir64_r readdir_r
+#define scandir64 scandir
+#define scandirat64 scandirat
+#define alphasort64 alphasort
+#define versionsort64 versionsort
+#endif
 #endif

@@ -1,5 +1,6 @@
 #ifndef _FCNTL_H
 #define _FCNTL_H
+#include <features.h>
 #include <_crossrun_types.h>
 #define O_RDONLY 00
 #define O_WRONLY 01
@@ -20,6 +21,31 @@
 #define O_NOFOLLOW 0400000
 #endif
 #define O_CLOEXEC 02000000
+/* glibc's other spellings and the Linux-specific flags (aarch64's O_DIRECT differs, as its
+   O_DIRECTORY does; O_LARGEFILE is 0 on every LP64 target, as in glibc). */
+#define O_NDELAY O_NONBLOCK
+#define O_FSYNC O_SYNC
+#define O_ASYNC 020000
+#ifdef __USE_LARGEFILE64
+#define O_LARGEFILE 0
+#endif
+#ifdef __USE_GNU
+#if defined(__aarch64__)
+#define O_DIRECT 0200000
+#else
+#define O_DIRECT 040000
+#endif
+#define O_NOATIME 01000000
+#define O_PATH 010000000
+#define O_TMPFILE (020000000 | O_DIRECTORY)
+#endif
+#ifdef __USE_MISC
+#define FAPPEND O_APPEND
+#define FFSYNC O_FSYNC
+#define FASYNC O_ASYNC
+#define FNONBLOCK O_NONBLOCK
+#define FNDELAY O_NDELAY
+#endif
 #define AT_FDCWD (-100)
 #define F_DUPFD 0
 #define F_GETFD 1
@@ -64,4 +90,17 @@ int openat(int, const char *, int, ...);
 #define POSIX_FADV_NOREUSE 5
 int posix_fadvise(int, off_t, off_t, int);
 int posix_fallocate(int, off_t, off_t);
+/* The LFS64 names: off_t, ino_t and the counts are already 64 bits, so they are the plain
+   ones (as musl does; natively they bind to the plain host calls). */
+#ifdef __USE_LARGEFILE64
+#define open64 open
+#define openat64 openat
+#define creat64 creat
+#define posix_fadvise64 posix_fadvise
+#define posix_fallocate64 posix_fallocate
+#ifndef __off64_t_defined
+#define __off64_t_defined 1
+typedef off_t off64_t;
+#endif
+#endif
 #endif

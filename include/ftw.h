@@ -38,4 +38,10 @@ typedef int (*__ftw_func_t)(const char *, const struct stat *, int);
 typedef int (*__nftw_func_t)(const char *, const struct stat *, int, struct FTW *);
 int ftw(const char *, __ftw_func_t, int);
 int nftw(const char *, __nftw_func_t, int, int);
+/* The LFS64 names: off_t, ino_t and the counts are already 64 bits, so they are the plain
+   ones (as musl does; natively they bind to the plain host calls). */
+#ifdef __USE_LARGEFILE64
+#define ftw64 ftw
+#define nftw64 nftw
+#endif
 #endif

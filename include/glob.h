@@ -39,4 +39,11 @@ typedef struct {
 } glob_t;
 int glob(const char *__CR_RESTRICT, int, int (*)(const char *, int), glob_t *__CR_RESTRICT);
 void globfree(glob_t *);
+/* The LFS64 names: off_t, ino_t and the counts are already 64 bits, so they are the plain
+   ones (as musl does; natively they bind to the plain host calls). */
+#ifdef __USE_LARGEFILE64
+#define glob64_t glob_t
+#define glob64 glob
+#define globfree64 globfree
+#endif
 #endif

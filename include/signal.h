@@ -1,10 +1,14 @@
 #ifndef _SIGNAL_H
 #define _SIGNAL_H
+#include <features.h>
 #include <_crossrun_types.h>
 #include <_crossrun_pthread_types.h>   /* pthread_t, for pthread_kill (as glibc) */
 typedef int sig_atomic_t;
 typedef void (*__sighandler_t)(int);
 typedef __sighandler_t sighandler_t;
+#ifdef __USE_MISC
+typedef __sighandler_t sig_t;   /* the BSD name (glibc: _DEFAULT_SOURCE) */
+#endif
 #ifndef __sigset_t_defined
 #define __sigset_t_defined 1
 typedef struct { unsigned long __val[16]; } sigset_t;
@@ -205,6 +209,15 @@ int sigwaitinfo(const sigset_t *__CR_RESTRICT, siginfo_t *__CR_RESTRICT);
 int sigtimedwait(const sigset_t *__CR_RESTRICT, siginfo_t *__CR_RESTRICT, const struct timespec *__CR_RESTRICT);
 /* The signals raised while blocked and not yet delivered. */
 int sigpending(sigset_t *);
+#ifdef __USE_MISC
+/* BSD's masks of signals 1 to 32 in an int (bit N-1: signal N), obsolete but still in glibc:
+   sigblock adds to the mask, sigsetmask replaces it (dropping signals above 32), both
+   returning the old one; siggetmask returns it. */
+#define sigmask(sig) ((int)(1u << ((sig) - 1)))
+int sigblock(int);
+int sigsetmask(int);
+int siggetmask(void);
+#endif
 /* Writes "S: description" (or just the description) and a newline to stderr. */
 void psignal(int, const char *);
 /* Waits for a signal with the mask replaced by the set; returns -1 (EINTR) after its handler. */

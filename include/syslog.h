@@ -4,6 +4,7 @@
 #ifndef _SYSLOG_H
 #define _SYSLOG_H 1
 #include <features.h>
+#include <_crossrun_types.h>   /* __CR_PRINTF */
 #include <stdarg.h>
 
 #define LOG_EMERG 0

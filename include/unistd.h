@@ -73,6 +73,9 @@ unsigned int ualarm(unsigned int, unsigned int);
 pid_t getppid(void);
 /* Process groups and sessions: the host's (an emulated program is its CrossRun process). */
 pid_t getpgrp(void);
+/* The foreground process group of the terminal on the descriptor (job-control shells). */
+pid_t tcgetpgrp(int);
+int tcsetpgrp(int, pid_t);
 pid_t getpgid(pid_t);
 int setpgid(pid_t, pid_t);
 pid_t getsid(pid_t);

@@ -22,6 +22,7 @@ int crossrun_flock(int fd, int operation) { return flock(fd, operation); }
 int crossrun_statvfs(const char *path, struct statvfs *buf) { return statvfs(path, buf); }
 
 int crossrun_ioctl_pointer(int fd, unsigned long request, void *arg) { return ioctl(fd, request, arg); }
+int crossrun_ioctl_value(int fd, unsigned long request, unsigned long arg) { return ioctl(fd, request, arg); }
 
 void *crossrun_mremap_maymove(void *old, size_t old_size, size_t new_size) {
     return mremap(old, old_size, new_size, MREMAP_MAYMOVE);
@@ -31,19 +32,30 @@ void *crossrun_mremap_maymove(void *old, size_t old_size, size_t new_size) {
 #include <signal.h>
 #include <errno.h>
 
+/* The child's signals: every one at its default but the guest's ignored ones (CrossRun's
+   own dispositions must not leak), and the guest's blocked ones blocked (bit N-1: signal N). */
+static int spawn_signals(posix_spawnattr_t *attributes, unsigned long long sigmask, unsigned long long ignored) {
+    sigset_t defaults, mask;
+    sigfillset(&defaults);
+    sigemptyset(&mask);
+    for (int s = 1; s <= 64; s++) {
+        if (ignored & (1ULL << (s - 1))) sigdelset(&defaults, s);
+        if (sigmask & (1ULL << (s - 1))) sigaddset(&mask, s);
+    }
+    int r = posix_spawnattr_setsigdefault(attributes, &defaults);
+    return r == 0 ? posix_spawnattr_setsigmask(attributes, &mask) : r;
+}
+
 int crossrun_spawn_shell(const char *command, const char *directory, char *const envp[],
-                         int pipe_fd, int target_fd, int other_fd, int *pid) {
+                         int pipe_fd, int target_fd, int other_fd, unsigned long long sigmask,
+                         unsigned long long ignored, int *pid) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
     int r = posix_spawn_file_actions_init(&actions);
     if (r != 0) return r;
     r = posix_spawnattr_init(&attributes);
     if (r != 0) { posix_spawn_file_actions_destroy(&actions); return r; }
-    sigset_t all, none;
-    sigfillset(&all);
-    sigemptyset(&none);
-    r = posix_spawnattr_setsigdefault(&attributes, &all);
-    if (r == 0) r = posix_spawnattr_setsigmask(&attributes, &none);
+    r = spawn_signals(&attributes, sigmask, ignored);
     if (r == 0) r = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
     if (r == 0 && directory) r = posix_spawn_file_actions_addchdir_np(&actions, directory);
     if (r == 0 && pipe_fd >= 0) {
@@ -65,23 +77,17 @@ int crossrun_spawn_shell(const char *command, const char *directory, char *const
 
 int crossrun_spawn(const char *path, char *const argv[], char *const envp[], const char *directory,
                    const crossrun_spawn_action *actions, size_t count, unsigned long long sigmask,
-                   int setpgroup, int pgroup, int setsid, int *pid) {
+                   unsigned long long ignored, int setpgroup, int pgroup, int setsid, int *pid) {
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attributes;
     int r = posix_spawn_file_actions_init(&fa);
     if (r != 0) return r;
     r = posix_spawnattr_init(&attributes);
     if (r != 0) { posix_spawn_file_actions_destroy(&fa); return r; }
-    sigset_t all, mask;
-    sigfillset(&all);
-    sigemptyset(&mask);
-    for (int s = 1; s <= 64; s++)
-        if (sigmask & (1ULL << (s - 1))) sigaddset(&mask, s);
     short flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
     if (setpgroup) flags |= POSIX_SPAWN_SETPGROUP;
     if (setsid) flags |= POSIX_SPAWN_SETSID;
-    r = posix_spawnattr_setsigdefault(&attributes, &all);
-    if (r == 0) r = posix_spawnattr_setsigmask(&attributes, &mask);
+    r = spawn_signals(&attributes, sigmask, ignored);
     if (r == 0 && setpgroup) r = posix_spawnattr_setpgroup(&attributes, pgroup);
     if (r == 0) r = posix_spawnattr_setflags(&attributes, flags);
     if (r == 0 && directory) r = posix_spawn_file_actions_addchdir_np(&fa, directory);

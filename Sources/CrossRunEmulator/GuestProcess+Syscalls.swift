@@ -108,7 +108,7 @@ extension GuestProcess {
             let (at, host) = try path(p, at: dirfd, followLast: GuestFileSystem.followsLastComponent(openFlags: flags))
             return checked(Int(runtime.creatingFiles { Glibc.openat(at, host, flags, mode_t(truncatingIfNeeded: m)) }))
         case .close:
-            return fd <= 2 ? 0 : checked(Int(Glibc.close(fd)))   // the host's standard streams stay open
+            return runtime.protectedDescriptors.contains(fd) ? 0 : checked(Int(Glibc.close(fd)))   // as the library's close
         case .lseek:
             return checked(Int(Glibc.lseek(fd, off_t(Int64(bitPattern: a[1])), Int32(truncatingIfNeeded: a[2]))))
         case .fstat, .newfstatat, .stat, .lstat:

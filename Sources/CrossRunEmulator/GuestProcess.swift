@@ -320,8 +320,10 @@ public final class GuestProcess: @unchecked Sendable {
         runtime.fileSystem = options.fileSystem
         if options.deterministic { prepareDeterministicRun() }
         if let output = options.signalTrace { runtime.signalObserver = { Self.traceSignal($0, to: output) } }
+        // A trace's descriptor survives the guest's close, also stderr's (closing 0-2 is real
+        // otherwise: a traced program that closes 2 keeps its trace, not its number 2).
         for output in [options.syscallTrace?.output, options.libcTrace?.output, options.signalTrace] {
-            if let output, fileno(output) > 2 { runtime.protectedDescriptors.insert(fileno(output)) }
+            if let output, fileno(output) >= 0 { runtime.protectedDescriptors.insert(fileno(output)) }
         }
         runtime.callGuest = { [unowned self] function, args in try self.callNested(function, args) }
         runtime.callGuestOnStack = { [unowned self] function, args, stack in try self.callNested(function, args, alternateStack: stack) }

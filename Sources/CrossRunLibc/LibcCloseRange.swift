@@ -4,14 +4,15 @@ import CHostSystem
 #endif
 
 /// `closefrom` and `close_range`: guest descriptors are host descriptors, so these close (or
-/// mark close-on-exec) the host's open descriptors in the range — except 0–2 and CrossRun's own
-/// (``LibcRuntime/protectedDescriptors``), which `close` leaves open too. The open ones are
-/// read from `/proc/self/fd`, so a huge range costs what is open, not its width.
+/// mark close-on-exec) the host's open descriptors in the range — the standard ones too, as
+/// `close` does — except CrossRun's own (``LibcRuntime/protectedDescriptors``), which `close`
+/// leaves open too. The open ones are read from `/proc/self/fd`, so a huge range costs what is
+/// open, not its width.
 enum LibcCloseRange {
     static let closeRangeUnshare: UInt32 = 1 << 1
     static let closeRangeCloexec: UInt32 = 1 << 2
 
-    /// The host's open descriptors in `range`, 0–2 and CrossRun's own left out.
+    /// The host's open descriptors in `range`, CrossRun's own left out.
     static func openDescriptors(_ rt: LibcRuntime, in range: ClosedRange<UInt32>) -> [Int32] {
         guard let dir = opendir("/proc/self/fd") else { return [] }
         defer { closedir(dir) }
@@ -21,7 +22,7 @@ enum LibcCloseRange {
             var length = 0
             let bytes = crossrun_dirent_name(entry, &length)   // within the record (d_reclen)
             let name = String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
-            guard let fd = Int32(name), fd > 2, fd != own, range.contains(UInt32(fd)),
+            guard let fd = Int32(name), fd != own, range.contains(UInt32(fd)),
                   !rt.protectedDescriptors.contains(fd) else { continue }
             found.append(fd)
         }

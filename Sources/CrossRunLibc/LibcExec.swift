@@ -71,9 +71,11 @@ enum LibcExec {
     /// host's errno (everything changed for the exec is put back).
     static func exec(_ rt: LibcRuntime, _ path: [CChar], _ argv: [[UInt8]], _ envp: [[UInt8]]) -> Int32 {
         var path = path, argv = argv
+        var selfExecuting = false
         if let own = selfExec(path, argv) {
             guard own.error == 0 else { return own.error }
             (path, argv) = (own.path, own.argv)
+            selfExecuting = true
         }
         let cArgv = cStrings(argv), cEnvp = cStrings(envp)
         defer { for p in cArgv + cEnvp { p?.deallocate() } }
@@ -91,10 +93,47 @@ enum LibcExec {
                 ignored.append(signal)
             }
         }
+        let guestIgnored = ignoringGuestIgnoredSignals(rt)
+        defer { restore(guestIgnored) }
+        // A host program inherits the guest's blocked signals, as execve keeps the mask (the
+        // host's own mask follows the guest's only for the signals CrossRun forwards: SIGPIPE,
+        // for one, is never blocked on the host). A new run of the program itself starts
+        // CrossRun, which must not begin with its fault signals blocked.
+        var previousMask = sigset_t()
+        let setMask = !selfExecuting && hostSignalMask(rt.signalMask, saving: &previousMask)
         let e: Int32 = rt.creatingFiles { execve(path, cArgv, cEnvp); return errno }
+        if setMask { pthread_sigmask(SIG_SETMASK, &previousMask, nil) }
         for signal in ignored { Glibc.signal(signal, SIG_IGN) }
         if saved >= 0 { _ = fchdir(saved); close(saved) }
         return e
+    }
+
+    /// Gives every signal the guest ignores the host disposition SIG_IGN, which a program
+    /// started by exec or posix_spawn inherits (CrossRun's own handler for such a signal,
+    /// SIGPIPE's for one, would become SIG_DFL there); returns the dispositions to put back.
+    static func ignoringGuestIgnoredSignals(_ rt: LibcRuntime) -> [(Int32, sigaction)] {
+        var changed: [(Int32, sigaction)] = []
+        for signal in 1..<Int32(32) where signal != SIGKILL && signal != SIGSTOP && rt.signalHandlers[signal] == LibcSignal.SIG_IGN {
+            var old = sigaction()
+            guard sigaction(signal, nil, &old) == 0, unsafeBitCast(old.__sigaction_handler.sa_handler, to: Int.self) != 1 else { continue }
+            Glibc.signal(signal, SIG_IGN)
+            changed.append((signal, old))
+        }
+        return changed
+    }
+
+    /// Puts back dispositions ``ignoringGuestIgnoredSignals(_:)`` changed.
+    static func restore(_ changed: [(Int32, sigaction)]) {
+        for (signal, old) in changed { var action = old; sigaction(signal, &action, nil) }
+    }
+
+    /// Makes the calling host thread block exactly the signals of the guest's `mask` (bit
+    /// `n - 1` for signal `n`), saving its mask in `previous`; false when it could not.
+    static func hostSignalMask(_ mask: UInt64, saving previous: inout sigset_t) -> Bool {
+        var wanted = sigset_t()
+        sigemptyset(&wanted)
+        for signal in 1...64 where mask >> UInt64(signal - 1) & 1 != 0 { sigaddset(&wanted, Int32(signal)) }
+        return pthread_sigmask(SIG_SETMASK, &wanted, &previous) == 0
     }
 
     /// `execvp`'s search: a name without `/` is tried in each directory of the guest's PATH

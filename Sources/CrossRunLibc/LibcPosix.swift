@@ -43,11 +43,13 @@ enum LibcPosix {
             guard let buffer = try? rt.memory.host(f.int(1), n, write: false) else { rt.setErrno(EFAULT); f.returnSigned(-1); return }
             result(rt, f, Glibc.write(fd, buffer, n))
         },
-        // The standard descriptors are the host's own: closing them is pretended.
+        // Guest descriptors are the host's, the standard ones too: closing 0 frees the number
+        // for the next open, as `close(0); open("/dev/null")` expects. Only CrossRun's own
+        // (a --trace-file) are left open, pretending.
         "close": { rt, f in
             let fd = try f.int32(0)
             if !rt.posix.signalFDs.isEmpty { rt.posix.signalFDs[fd] = nil }
-            result(rt, f, (0...2).contains(fd) || rt.protectedDescriptors.contains(fd) ? 0 : Int(Glibc.close(fd)))
+            result(rt, f, rt.protectedDescriptors.contains(fd) ? 0 : Int(Glibc.close(fd)))
         },
         "lseek": { rt, f in result(rt, f, Int(Glibc.lseek(try f.int32(0), off_t(try f.long(1)), try f.int32(2)))) },
         "open": { rt, f in

@@ -7,7 +7,7 @@ import Glibc
 ///
 /// Programs started through the shell are host programs and run natively on the host (not
 /// emulated, not confined): `/bin/sh -c command` in the guest's current directory, with the
-/// guest's environment, `umask` and descriptors. Under `--root` the shell would leave the root,
+/// guest's environment, `umask`, descriptors, blocked signals and ignored signals. Under `--root` the shell would leave the root,
 /// so `system` and `popen` are refused with EACCES there (and `system(NULL)` answers 0).
 /// Wait statuses are Linux's encoding on every target, the host's, so they pass through.
 enum LibcProcesses {
@@ -28,18 +28,32 @@ enum LibcProcesses {
         cEnv.append(nil)
         defer { for p in cEnv { free(p) } }
         var pid: Int32 = 0
+        // As glibc's system and popen: the shell gets the caller's mask and ignored signals.
+        let mask = rt.signalMask, ignored = ignoredSignals(rt)
+        let changed = LibcExec.ignoringGuestIgnoredSignals(rt)
+        defer { LibcExec.restore(changed) }
         let r: Int32 = rt.creatingFiles {
             (command.map { CChar(bitPattern: $0) } + [0]).withUnsafeBufferPointer { cmd in
                 if let directory {
-                    return directory.withUnsafeBufferPointer { crossrun_spawn_shell(cmd.baseAddress, $0.baseAddress, &cEnv, pipeFD, targetFD, otherFD, &pid) }
+                    return directory.withUnsafeBufferPointer {
+                        crossrun_spawn_shell(cmd.baseAddress, $0.baseAddress, &cEnv, pipeFD, targetFD, otherFD, mask, ignored, &pid)
+                    }
                 }
-                return crossrun_spawn_shell(cmd.baseAddress, nil, &cEnv, pipeFD, targetFD, otherFD, &pid)
+                return crossrun_spawn_shell(cmd.baseAddress, nil, &cEnv, pipeFD, targetFD, otherFD, mask, ignored, &pid)
             }
         }
         return r == 0 ? .success(pid) : .failure(SpawnError(code: r))
     }
 
     struct SpawnError: Error { let code: Int32 }
+
+    /// The signals the guest ignores (bit N-1: signal N), which a program it starts keeps
+    /// ignored, as exec and posix_spawn do.
+    static func ignoredSignals(_ rt: LibcRuntime) -> UInt64 {
+        rt.signalHandlers.reduce(0) { set, entry in
+            entry.value == LibcSignal.SIG_IGN && entry.key >= 1 && entry.key <= 64 ? set | 1 << UInt64(entry.key - 1) : set
+        }
+    }
 
     /// Waits for a host child (retrying on EINTR, as glibc's `system` and `pclose` do);
     /// its status, or -1 with errno set.
@@ -110,6 +124,10 @@ enum LibcProcesses {
             f.returnInt32(status)
         },
         "getpgrp": { _, f in f.returnInt32(getpgrp()) },
+        // The terminal's foreground group: host calls on the host descriptor (a background
+        // caller of tcsetpgrp gets SIGTTOU unless it blocks or ignores it, as natively).
+        "tcgetpgrp": { rt, f in LibcPosix.result(rt, f, Int(tcgetpgrp(try f.int32(0)))) },
+        "tcsetpgrp": { rt, f in LibcPosix.result(rt, f, Int(tcsetpgrp(try f.int32(0), try f.int32(1)))) },
         "getpgid": { rt, f in LibcPosix.result(rt, f, Int(getpgid(try f.int32(0)))) },
         "setpgid": { rt, f in LibcPosix.result(rt, f, Int(setpgid(try f.int32(0), try f.int32(1)))) },
         "getsid": { rt, f in LibcPosix.result(rt, f, Int(getsid(try f.int32(0)))) },

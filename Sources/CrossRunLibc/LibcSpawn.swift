@@ -119,9 +119,13 @@ enum LibcSpawn {
         let flags = Int32(attrs.flags)
         // The child's mask: the attribute's, else the guest's own (signals are the library's).
         let mask = flags & Int32(POSIX_SPAWN_SETSIGMASK) != 0 ? attrs.sigmask : rt.signalMask
+        // Ignored signals stay ignored unless the attribute's sigdefault set names them.
+        let ignored = LibcProcesses.ignoredSignals(rt) & ~(flags & Int32(POSIX_SPAWN_SETSIGDEF) != 0 ? attrs.sigdefault : 0)
+        let changed = LibcExec.ignoringGuestIgnoredSignals(rt)
+        defer { LibcExec.restore(changed) }
         return rt.creatingFiles {
             cActions.withUnsafeBufferPointer { list in
-                crossrun_spawn(path, &cArgv, &cEnvp, directory, list.baseAddress, list.count, mask,
+                crossrun_spawn(path, &cArgv, &cEnvp, directory, list.baseAddress, list.count, mask, ignored,
                                flags & Int32(POSIX_SPAWN_SETPGROUP) != 0 ? 1 : 0, attrs.pgroup,
                                flags & 0x80 != 0 ? 1 : 0, &pid)
             }

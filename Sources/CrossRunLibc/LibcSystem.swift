@@ -67,6 +67,11 @@ enum LibcSystem {
         case n.fionread, n.fionbio:
             let p = try rt.memory.host(arg, 4, write: request == n.fionread)
             LibcPosix.result(rt, f, Int(crossrun_ioctl_pointer(fd, request == n.fionread ? UInt(FIONREAD) : UInt(FIONBIO), p)))
+        case _ where n.intResultRequests.contains(request) || n.intArgumentRequests.contains(request):
+            let p = try rt.memory.host(arg, 4, write: n.intResultRequests.contains(request))
+            LibcPosix.result(rt, f, Int(crossrun_ioctl_pointer(fd, UInt(request), p)))
+        case _ where n.valueRequests.contains(request):
+            LibcPosix.result(rt, f, Int(crossrun_ioctl_value(fd, UInt(request), UInt(truncatingIfNeeded: arg))))
         case n.siocgifconf:
             try LibcInterfaces.interfaceList(rt, f, fd: fd, arg)
         case _ where n.interfaceQueries.contains(request):

@@ -33,7 +33,7 @@ public enum RuntimeSymbols {
     /// name is ``lookup(_:)``, which builds nothing).
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1497)
+        table.reserveCapacity(1502)
         entries.withUTF8Buffer { text in
             var start = 0
             for end in 0...text.count where end == text.count || isSeparator(text[end]) {
@@ -258,14 +258,14 @@ public enum RuntimeSymbols {
         setlocale:c setlogmask:c setpgid:c setpriority:c setprotoent:c setpwent:c setregid:c setresgid:c
         setresuid:c setreuid:c setrlimit:c setservent:c setsid:c setsockopt:c setstate:c setstate_r:c
         setuid:c setusershell:c setutent:c setutxent:c setvbuf:c shutdown:c sigabbrev_np:c sigaction:c
-        sigaddset:c sigaltstack:c sigandset:c sigdelset:c sigdescr_np:c sigemptyset:c sigfillset:c
-        sigisemptyset:c sigismember:c siglongjmp:c signal:c signalfd:c signgam:M significand:m
-        significandf:m significandl:m sigorset:c sigpending:c sigprocmask:c sigqueue:c sigsuspend:c
-        sigtimedwait:c sigwait:c sigwaitinfo:c sin:m sincos:m sincosf:m sincosl:m sinf:m sinh:m sinhf:m
-        sinhl:m sinl:m sleep:c snprintf:c sockatmark:c socket:c socketpair:c sprintf:c sqrt:m sqrtf:m
-        sqrtl:m srand:c srand48:c srand48_r:c srandom:c srandom_r:c sscanf:c stat:c statfs:c statvfs:c
-        stderr:C stdin:C stdout:C stpcpy:c stpncpy:c strcasecmp:c strcasecmp_l:c strcasestr:c strcat:c
-        strchr:c strchrnul:c strcmp:c strcoll:c strcoll_l:c strcpy:c strcspn:c strdup:c strerror:c
+        sigaddset:c sigaltstack:c sigandset:c sigblock:c sigdelset:c sigdescr_np:c sigemptyset:c
+        sigfillset:c siggetmask:c sigisemptyset:c sigismember:c siglongjmp:c signal:c signalfd:c signgam:M
+        significand:m significandf:m significandl:m sigorset:c sigpending:c sigprocmask:c sigqueue:c
+        sigsetmask:c sigsuspend:c sigtimedwait:c sigwait:c sigwaitinfo:c sin:m sincos:m sincosf:m sincosl:m
+        sinf:m sinh:m sinhf:m sinhl:m sinl:m sleep:c snprintf:c sockatmark:c socket:c socketpair:c sprintf:c
+        sqrt:m sqrtf:m sqrtl:m srand:c srand48:c srand48_r:c srandom:c srandom_r:c sscanf:c stat:c statfs:c
+        statvfs:c stderr:C stdin:C stdout:C stpcpy:c stpncpy:c strcasecmp:c strcasecmp_l:c strcasestr:c
+        strcat:c strchr:c strchrnul:c strcmp:c strcoll:c strcoll_l:c strcpy:c strcspn:c strdup:c strerror:c
         strerror_l:c strerror_r:c strerrordesc_np:c strerrorname_np:c strfromd:c strfromf:c strfroml:c
         strftime:c strftime_l:c strlen:c strncasecmp:c strncasecmp_l:c strncat:c strncmp:c strncpy:c
         strndup:c strnlen:c strpbrk:c strptime:c strptime_l:c strrchr:c strsep:c strsignal:c strspn:c
@@ -273,27 +273,28 @@ public enum RuntimeSymbols {
         strtold:c strtold_l:c strtoll:c strtoll_l:c strtoq:c strtoul:c strtoul_l:c strtoull:c strtoull_l:c
         strtoumax:c strtouq:c strverscmp:c strxfrm:c strxfrm_l:c swab:c swprintf:c swscanf:c symlink:c
         symlinkat:c sync:c syncfs:c syscall:c sysconf:c sysinfo:c syslog:c system:c tan:m tanf:m tanh:m
-        tanhf:m tanhl:m tanl:m tcdrain:c tcflow:c tcflush:c tcgetattr:c tcgetsid:c tcsendbreak:c tcsetattr:c
-        tdelete:c tdestroy:c telldir:c tempnam:c textdomain:c tfind:c tgamma:m tgammaf:m tgammal:m tgkill:c
-        thrd_create:c thrd_current:c thrd_detach:c thrd_equal:c thrd_exit:c thrd_join:c thrd_sleep:c
-        thrd_yield:c time:c timegm:c timelocal:c timer_create:c timer_delete:c timer_getoverrun:c
-        timer_gettime:c timer_settime:c timerfd_create:c timerfd_gettime:c timerfd_settime:c times:c
-        timespec_get:c timezone:C tmpfile:c tmpnam:c toascii:c tolower:c tolower_l:c toupper:c toupper_l:c
-        towctrans:c towctrans_l:c towlower:c towlower_l:c towupper:c towupper_l:c trunc:m truncate:c
-        truncf:m truncl:m tsearch:c tss_create:c tss_delete:c tss_get:c tss_set:c ttyname:c ttyname_r:c
-        twalk:c tzname:C tzset:c ualarm:c umask:c uname:c ungetc:c ungetwc:c unlink:c unlinkat:c unlockpt:c
-        unsetenv:c updwtmp:c updwtmpx:c uselocale:c usleep:c utime:c utimensat:c utimes:c utmpname:c
-        utmpxname:c valloc:c vasprintf:c vdprintf:c verr:c verrx:c versionsort:c vfork:c vfprintf:c
-        vfscanf:c vfwprintf:c vfwscanf:c vprintf:c vscanf:c vsnprintf:c vsprintf:c vsscanf:c vswprintf:c
-        vswscanf:c vsyslog:c vwarn:c vwarnx:c vwprintf:c vwscanf:c wait:c wait3:c wait4:c waitid:c waitpid:c
-        warn:c warnx:c wcpcpy:c wcpncpy:c wcrtomb:c wcscasecmp:c wcscasecmp_l:c wcscat:c wcschr:c
-        wcschrnul:c wcscmp:c wcscoll:c wcscoll_l:c wcscpy:c wcscspn:c wcsdup:c wcsftime:c wcsftime_l:c
-        wcslen:c wcsncasecmp:c wcsncasecmp_l:c wcsncat:c wcsncmp:c wcsncpy:c wcsnlen:c wcsnrtombs:c
-        wcspbrk:c wcsrchr:c wcsrtombs:c wcsspn:c wcsstr:c wcstod:c wcstod_l:c wcstof:c wcstof_l:c wcstok:c
-        wcstol:c wcstol_l:c wcstold:c wcstoll:c wcstoll_l:c wcstombs:c wcstoul:c wcstoul_l:c wcstoull:c
-        wcstoull_l:c wcswidth:c wcsxfrm:c wcsxfrm_l:c wctob:c wctomb:c wctrans:c wctrans_l:c wctype:c
-        wctype_l:c wcwidth:c wmemchr:c wmemcmp:c wmemcpy:c wmemmove:c wmempcpy:c wmemset:c wprintf:c write:c
-        writev:c wscanf:c y0:m y0f:m y0l:m y1:m y1f:m y1l:m yn:m ynf:m ynl:m
+        tanhf:m tanhl:m tanl:m tcdrain:c tcflow:c tcflush:c tcgetattr:c tcgetpgrp:c tcgetsid:c tcsendbreak:c
+        tcsetattr:c tcsetpgrp:c tdelete:c tdestroy:c telldir:c tempnam:c textdomain:c tfind:c tgamma:m
+        tgammaf:m tgammal:m tgkill:c thrd_create:c thrd_current:c thrd_detach:c thrd_equal:c thrd_exit:c
+        thrd_join:c thrd_sleep:c thrd_yield:c time:c timegm:c timelocal:c timer_create:c timer_delete:c
+        timer_getoverrun:c timer_gettime:c timer_settime:c timerfd_create:c timerfd_gettime:c
+        timerfd_settime:c times:c timespec_get:c timezone:C tmpfile:c tmpnam:c toascii:c tolower:c
+        tolower_l:c toupper:c toupper_l:c towctrans:c towctrans_l:c towlower:c towlower_l:c towupper:c
+        towupper_l:c trunc:m truncate:c truncf:m truncl:m tsearch:c tss_create:c tss_delete:c tss_get:c
+        tss_set:c ttyname:c ttyname_r:c twalk:c tzname:C tzset:c ualarm:c umask:c uname:c ungetc:c ungetwc:c
+        unlink:c unlinkat:c unlockpt:c unsetenv:c updwtmp:c updwtmpx:c uselocale:c usleep:c utime:c
+        utimensat:c utimes:c utmpname:c utmpxname:c valloc:c vasprintf:c vdprintf:c verr:c verrx:c
+        versionsort:c vfork:c vfprintf:c vfscanf:c vfwprintf:c vfwscanf:c vprintf:c vscanf:c vsnprintf:c
+        vsprintf:c vsscanf:c vswprintf:c vswscanf:c vsyslog:c vwarn:c vwarnx:c vwprintf:c vwscanf:c wait:c
+        wait3:c wait4:c waitid:c waitpid:c warn:c warnx:c wcpcpy:c wcpncpy:c wcrtomb:c wcscasecmp:c
+        wcscasecmp_l:c wcscat:c wcschr:c wcschrnul:c wcscmp:c wcscoll:c wcscoll_l:c wcscpy:c wcscspn:c
+        wcsdup:c wcsftime:c wcsftime_l:c wcslen:c wcsncasecmp:c wcsncasecmp_l:c wcsncat:c wcsncmp:c
+        wcsncpy:c wcsnlen:c wcsnrtombs:c wcspbrk:c wcsrchr:c wcsrtombs:c wcsspn:c wcsstr:c wcstod:c
+        wcstod_l:c wcstof:c wcstof_l:c wcstok:c wcstol:c wcstol_l:c wcstold:c wcstoll:c wcstoll_l:c
+        wcstombs:c wcstoul:c wcstoul_l:c wcstoull:c wcstoull_l:c wcswidth:c wcsxfrm:c wcsxfrm_l:c wctob:c
+        wctomb:c wctrans:c wctrans_l:c wctype:c wctype_l:c wcwidth:c wmemchr:c wmemcmp:c wmemcpy:c
+        wmemmove:c wmempcpy:c wmemset:c wprintf:c write:c writev:c wscanf:c y0:m y0f:m y0l:m y1:m y1f:m
+        y1l:m yn:m ynf:m ynl:m
         """
 
     /// The thread primitives the guest thread library (`runtime/crossrun_thread.h`) calls:

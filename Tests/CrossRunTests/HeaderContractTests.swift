@@ -53,6 +53,39 @@ final class HeaderContractTests: XCTestCase {
         }
     }
 
+    /// Each header compiles as a program's first and only include, on every target, with the
+    /// default feature set and with `_GNU_SOURCE` (`<syslog.h>` used a macro only another
+    /// header defined: Jim Tcl's syslog extension includes it first).
+    func testEveryHeaderCompilesOnItsOwn() throws {
+        let include = TestSupport.toolchain.includeDirectory
+        let headers = FileIO.files(under: include, suffix: ".h").filter { !$0.hasPrefix("_crossrun") }
+        XCTAssertGreaterThan(headers.count, 100, "the header set looks incomplete")
+        let dir = try TestSupport.scratch()
+        defer { FileIO.removeTree(dir) }
+        var sources: [String] = []
+        for (i, header) in headers.enumerated() {
+            let path = dir + "/h\(i).c"
+            try FileIO.write(Array("#include <\(header)>\nint main(void) { return 0; }\n".utf8), to: path)
+            sources.append(path)
+        }
+        for target in [Target.x64, .aarch64, .rv64] {
+            for defines in [[], ["-D_GNU_SOURCE"]] {
+                let args = ["--target=\(target.triple)", "-fsyntax-only", "-nostdlibinc", "-isystem", include,
+                            "-fno-color-diagnostics"] + defines + sources
+                var options = Subprocess.Options()
+                options.captureError = true
+                let r = try Subprocess.run(TestSupport.toolchain.clang, args, options: options)
+                let text = String(decoding: r.error, as: UTF8.self)
+                // The test file of each error: named on its own line or in "In file included from".
+                let broken = Set(text.split(separator: "\n").compactMap { line -> String? in
+                    guard let start = line.range(of: dir + "/h"), let end = line[start.upperBound...].range(of: ".c:") else { return nil }
+                    return Int(line[start.upperBound..<end.lowerBound]).map { headers[$0] }
+                })
+                XCTAssertEqual(r.status, 0, "\(target) \(defines): headers that do not compile alone: \(broken.sorted())\n\(text.prefix(2000))")
+            }
+        }
+    }
+
     func testEveryTableEntryExistsInTheHostLibraries() throws {
         var missing: [String] = []
         for (name, symbol) in RuntimeSymbols.all where HostSymbols.loaderProvided[name] == nil {

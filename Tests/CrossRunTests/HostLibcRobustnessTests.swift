@@ -30,8 +30,9 @@ final class HostLibcRobustnessTests: XCTestCase {
         "getwchar", "fgetws", "ungetwc", "fwide", "readv", "writev", "preadv", "pwritev", "mkdtemp", "warn", "vwarn",
         "warnx", "vwarnx", "err", "verr", "errx", "verrx", "error", "getc_unlocked", "fgetc_unlocked", "getchar_unlocked",
         "putc_unlocked", "fputc_unlocked", "putchar_unlocked",
-        // Process groups and sessions would move the test process itself; pause waits forever.
-        "setpgid", "setsid", "pause",
+        // Process groups and sessions would move the test process itself (tcsetpgrp: its
+        // terminal's foreground group); pause waits forever.
+        "setpgid", "setsid", "tcsetpgrp", "pause",
         // A random mask would pin the test process's thread to some CPU (sched_affinity covers it).
         "sched_setaffinity",
         // Random options would rename the test's thread or set its death signal (process_prctl covers it).

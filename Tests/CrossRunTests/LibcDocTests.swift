@@ -173,6 +173,12 @@ final class LibcDocTests: XCTestCase {
           `openpty`, `login_tty`, `tcgetsid`) are host ptys behind guest descriptors (`login_tty` makes one
           the CrossRun process's terminal, as natively); `forkpty` is guest code over them and
           `fork` (runtime/pty.c); under `--root` a new pty is `EACCES` (no device nodes).
+          Emulated `ioctl` serves on terminals `TCGETS`/`TCSETS*`, the window size, the modem
+          lines (`TIOCMGET`/`TIOCMSET`/`TIOCMBIS`/`TIOCMBIC`), `TIOCOUTQ`, `FIONREAD`, the
+          controlling terminal (`TIOCSCTTY`, `TIOCNOTTY`, `TIOCGPGRP`/`TIOCSPGRP`), and on any
+          descriptor `FIONBIO`, `FIOCLEX`/`FIONCLEX` (host requests, the same numbers on every
+          target); other requests are `ENOTTY`. The BSD `int` signal masks (`sigblock`,
+          `sigsetmask`, `siggetmask`) act on the guest's mask, signals 1 to 32.
           `<utmp.h>`/`<utmpx.h>` login records are the host's functions and files, each record
           converted between the host's `struct utmp` (384 bytes) and the guest's (aarch64's is
           400: 64-bit session and time); file names are guest paths, and under `--root` the

@@ -11,6 +11,31 @@ struct winsize { unsigned short ws_row; unsigned short ws_col; unsigned short ws
 #define FIONREAD 0x541B
 #define TIOCINQ FIONREAD
 #define FIONBIO 0x5421
+#define TIOCEXCL 0x540C
+#define TIOCNXCL 0x540D
+#define TIOCSCTTY 0x540E
+#define TIOCGPGRP 0x540F
+#define TIOCSPGRP 0x5410
+#define TIOCOUTQ 0x5411
+/* Modem control lines (an int of TIOCM_* bits). */
+#define TIOCMGET 0x5415
+#define TIOCMBIS 0x5416
+#define TIOCMBIC 0x5417
+#define TIOCMSET 0x5418
+#define TIOCNOTTY 0x5422
+#define FIONCLEX 0x5450
+#define FIOCLEX 0x5451
+#define TIOCM_LE 0x001
+#define TIOCM_DTR 0x002
+#define TIOCM_RTS 0x004
+#define TIOCM_ST 0x008
+#define TIOCM_SR 0x010
+#define TIOCM_CTS 0x020
+#define TIOCM_CAR 0x040
+#define TIOCM_RNG 0x080
+#define TIOCM_DSR 0x100
+#define TIOCM_CD TIOCM_CAR
+#define TIOCM_RI TIOCM_RNG
 /* Interface queries on a socket (struct ifreq/ifconf of <net/if.h>). Emulated: these reads
    only, and EACCES under --root (no network). */
 #define SIOCGIFNAME 0x8910

@@ -1,5 +1,6 @@
 #ifndef _SYS_MMAN_H
 #define _SYS_MMAN_H
+#include <features.h>
 #include <_crossrun_types.h>
 #define PROT_NONE 0x0
 #define PROT_READ 0x1
@@ -40,4 +41,9 @@ int madvise(void *, size_t, int);
 int posix_madvise(void *, size_t, int);
 int mlock(const void *, size_t);
 int munlock(const void *, size_t);
+/* The LFS64 names: off_t, ino_t and the counts are already 64 bits, so they are the plain
+   ones (as musl does; natively they bind to the plain host calls). */
+#ifdef __USE_LARGEFILE64
+#define mmap64 mmap
+#endif
 #endif

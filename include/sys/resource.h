@@ -1,5 +1,6 @@
 #ifndef _SYS_RESOURCE_H
 #define _SYS_RESOURCE_H
+#include <features.h>
 #include <_crossrun_types.h>
 #include <sys/time.h>
 typedef unsigned long rlim_t;
@@ -45,4 +46,12 @@ int setrlimit(int, const struct rlimit *);
 int getrusage(int, struct rusage *);
 int getpriority(int, id_t);
 int setpriority(int, id_t, int);
+/* The LFS64 names: off_t, ino_t and the counts are already 64 bits, so they are the plain
+   ones (as musl does; natively they bind to the plain host calls). */
+#ifdef __USE_LARGEFILE64
+#define rlimit64 rlimit
+#define getrlimit64 getrlimit
+#define setrlimit64 setrlimit
+typedef rlim_t rlim64_t;
+#endif
 #endif

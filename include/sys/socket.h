@@ -5,6 +5,7 @@
 #define _SYS_SOCKET_H 1
 #include <features.h>
 #include <_crossrun_types.h>
+#include <sys/types.h>   /* as glibc's: fd_set and select come along (Jim Tcl relies on it) */
 #include <sys/uio.h>
 
 typedef unsigned int socklen_t;

@@ -1,5 +1,6 @@
 #ifndef _SYS_STAT_H
 #define _SYS_STAT_H
+#include <features.h>
 #include <_crossrun_types.h>
 #ifndef _CROSSRUN_TIMESPEC
 #define _CROSSRUN_TIMESPEC
@@ -72,4 +73,12 @@ int lstat(const char *__CR_RESTRICT, struct stat *__CR_RESTRICT);
 int mkdir(const char *, mode_t);
 int chmod(const char *, mode_t);
 mode_t umask(mode_t);
+/* The LFS64 names: off_t, ino_t and the counts are already 64 bits, so they are the plain
+   ones (as musl does; natively they bind to the plain host calls). */
+#ifdef __USE_LARGEFILE64
+#define stat64 stat
+#define fstat64 fstat
+#define lstat64 lstat
+#define fstatat64 fstatat
+#endif
 #endif

@@ -1,5 +1,6 @@
 #ifndef _SYS_STATVFS_H
 #define _SYS_STATVFS_H
+#include <features.h>
 #include <_crossrun_types.h>
 typedef unsigned long fsblkcnt_t;
 typedef unsigned long fsfilcnt_t;
@@ -12,4 +13,12 @@ struct statvfs {
 #define ST_NOSUID 2
 int statvfs(const char *__CR_RESTRICT, struct statvfs *__CR_RESTRICT);
 int fstatvfs(int, struct statvfs *);
+/* The LFS64 names: off_t, ino_t and the counts are already 64 bits, so they are the plain
+   ones (as musl does; natively they bind to the plain host calls). */
+#ifdef __USE_LARGEFILE64
+#define statvfs64 statvfs
+#define fstatvfs64 fstatvfs
+typedef fsblkcnt_t fsblkcnt64_t;
+typedef fsfilcnt_t fsfilcnt64_t;
+#endif
 #endif

@@ -10,6 +10,15 @@ typedef int key_t;
 #define __useconds_t_defined 1
 typedef unsigned int useconds_t;
 #endif
+#ifdef __USE_LARGEFILE64
+/* The LFS64 types: the plain ones are already 64 bits. */
+#ifndef __off64_t_defined
+#define __off64_t_defined 1
+typedef off_t off64_t;
+#endif
+typedef ino_t ino64_t;
+typedef blkcnt_t blkcnt64_t;
+#endif
 #ifdef __USE_MISC
 /* The BSD/SVID names glibc gives under _DEFAULT_SOURCE (LP64 on every target). */
 typedef unsigned char u_char;

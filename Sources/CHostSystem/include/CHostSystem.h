@@ -22,6 +22,8 @@ const unsigned char *crossrun_dirent_name(const struct dirent *entry, size_t *le
 
 /// ioctl(fd, request, arg) with a pointer argument.
 int crossrun_ioctl_pointer(int fd, unsigned long request, void *arg);
+/// `ioctl` whose argument is a value, not a pointer.
+int crossrun_ioctl_value(int fd, unsigned long request, unsigned long arg);
 /// mremap(old, old_size, new_size, MREMAP_MAYMOVE); MAP_FAILED on failure (errno set).
 void *crossrun_mremap_maymove(void *old, size_t old_size, size_t new_size);
 /// Marks host memory [start, start + length) as a guest file mapping whose pages past the
@@ -38,20 +40,23 @@ int crossrun_statvfs(const char *path, struct statvfs *buf);
 /// The host's F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, AT_EMPTY_PATH (_GNU_SOURCE names).
 enum { CROSSRUN_F_OFD_GETLK = 36, CROSSRUN_F_OFD_SETLK = 37, CROSSRUN_F_OFD_SETLKW = 38, CROSSRUN_AT_EMPTY_PATH = 0x1000 };
 /// Starts `/bin/sh -c command` (posix_spawn) in `directory` (NULL: CrossRun's) with `envp`,
-/// every signal at its default and none blocked. When `pipe_fd` >= 0 it becomes the child's
+/// every signal at its default but those of `ignored`, which stay ignored, and those of
+/// `sigmask` blocked (bit N-1: signal N). When `pipe_fd` >= 0 it becomes the child's
 /// descriptor `target_fd`, and `pipe_fd` and `other_fd` (if >= 0) are closed in the child.
 /// Returns 0 with `*pid` set, or an errno.
 int crossrun_spawn_shell(const char *command, const char *directory, char *const envp[],
-                         int pipe_fd, int target_fd, int other_fd, int *pid);
+                         int pipe_fd, int target_fd, int other_fd, unsigned long long sigmask,
+                         unsigned long long ignored, int *pid);
 /// One `posix_spawn` file action: `kind` 0 open (`path`, `oflag`, `mode` onto `fd`), 1 close
 /// `fd`, 2 dup2 `fd` onto `newfd`, 3 chdir to `path`, 4 fchdir to `fd`.
 typedef struct { int kind; int fd; int newfd; int oflag; unsigned mode; const char *path; } crossrun_spawn_action;
 /// posix_spawn of `path` (no PATH search) in `directory` (NULL: CrossRun's): first the chdir,
-/// then `actions` in order; every signal at its default, `sigmask` (bit N-1: signal N) blocked;
-/// `setpgroup`/`setsid` as the POSIX_SPAWN flags. Returns 0 with `*pid` set, or an errno.
+/// then `actions` in order; every signal at its default but those of `ignored`, which stay
+/// ignored, `sigmask` (bit N-1: signal N) blocked; `setpgroup`/`setsid` as the POSIX_SPAWN
+/// flags. Returns 0 with `*pid` set, or an errno.
 int crossrun_spawn(const char *path, char *const argv[], char *const envp[], const char *directory,
                    const crossrun_spawn_action *actions, size_t count, unsigned long long sigmask,
-                   int setpgroup, int pgroup, int setsid, int *pid);
+                   unsigned long long ignored, int setpgroup, int pgroup, int setsid, int *pid);
 /// accept4 (declared only under _GNU_SOURCE): `addr`/`len` are a `struct sockaddr *` and a
 /// `socklen_t *` (or NULL).
 int crossrun_accept4(int fd, void *addr, unsigned int *len, int flags);
