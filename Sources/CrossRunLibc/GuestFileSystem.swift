@@ -98,10 +98,13 @@ public struct GuestFileSystem: Sendable {
         root = newRoot
     }
 
+    /// Where ``generatedFiles`` live (checked first: every other path skips the lookup).
+    static let procPrefix = Array("/proc/".utf8)
+
     /// `path` with `/proc/<own pid>/` or `/proc/thread-self/` spelt `/proc/self/` (the key of
     /// ``generatedFiles``); other paths unchanged.
     static func processFileKey(_ path: [UInt8]) -> [UInt8] {
-        let prefix = Array("/proc/".utf8)
+        let prefix = procPrefix
         guard path.count > prefix.count, path.starts(with: prefix) else { return path }
         let rest = path[prefix.count...]
         guard let slash = rest.firstIndex(of: slash) else { return path }
@@ -125,7 +128,7 @@ public struct GuestFileSystem: Sendable {
     /// guest path) when given, else at the guest's current directory.
     public func resolve(_ path: [UInt8], followLast: Bool = true, from directory: [UInt8]? = nil) throws(Failure) -> Resolved {
         if !substitutes.isEmpty, let host = substitutes[path] { return Resolved(host: host, guest: path) }
-        if !generatedFiles.isEmpty, let make = generatedFiles[Self.processFileKey(path)] {
+        if !generatedFiles.isEmpty, path.starts(with: Self.procPrefix), let make = generatedFiles[Self.processFileKey(path)] {
             var host = [CChar](repeating: 0, count: 40)
             let contents = make()
             guard crossrun_generated_file(contents, contents.count, &host, host.count) == 0 else { throw Failure(code: ENOMEM) }
