@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 enum { MAX_FILES = 8, MAX_NAME = 32 };
@@ -43,4 +45,30 @@ const char *crossrun_synthetic_file(const char *name, const void *bytes, size_t 
     }
     pthread_mutex_unlock(&files_lock);
     return result;
+}
+
+enum { MAX_GENERATED = 8 };
+static int generated[MAX_GENERATED] = {-1, -1, -1, -1, -1, -1, -1, -1};
+static int generated_next;
+
+int crossrun_generated_file(const void *bytes, size_t length, char *path, size_t size) {
+    char made[40];
+    if (!make_file("crossrun-generated", bytes, length, made, sizeof made)) return -1;
+    int fd = atoi(made + strlen("/proc/self/fd/"));
+    /* Out of the way of the guest's descriptor numbers (they are the host's). */
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+        rlim_t top = limit.rlim_cur < 65536 ? limit.rlim_cur : 65536;
+        if (top > 64) {
+            int moved = fcntl(fd, F_DUPFD_CLOEXEC, (int)(top - 48));
+            if (moved >= 0) { close(fd); fd = moved; }
+        }
+    }
+    pthread_mutex_lock(&files_lock);
+    if (generated[generated_next] >= 0) close(generated[generated_next]);
+    generated[generated_next] = fd;
+    generated_next = (generated_next + 1) % MAX_GENERATED;
+    pthread_mutex_unlock(&files_lock);
+    snprintf(path, size, "/proc/self/fd/%d", fd);
+    return 0;
 }

@@ -28,6 +28,7 @@ public enum GuestRuntime {
         names.formUnion(atomicFunctions)
         names.formUnion(aarch64OutlineAtomics)
         names.insert("__riscv_flush_icache")
+        names.insert("__cpu_indicator_init") // with the data symbols of cpuModelSymbols
         return names
     }()
 
@@ -96,6 +97,11 @@ public enum GuestRuntime {
         return names
     }()
 
+    /// x86-64's CPU model globals and their initialiser (runtime/cpu_model.c), which clang's
+    /// `__builtin_cpu_supports`/`__builtin_cpu_is`/`__builtin_cpu_init` refer to (only the
+    /// initialiser is a function, so only it is in ``functions``).
+    public static let cpuModelSymbols: Set<String> = ["__cpu_model", "__cpu_features2", "__cpu_indicator_init"]
+
     /// aarch64's outline-atomics helpers (runtime/aarch64_atomics.c).
     public static let aarch64OutlineAtomics: Set<String> = {
         var names: Set<String> = []
@@ -142,6 +148,9 @@ public enum GuestRuntime {
                              defines: { $0.utf8.starts(with: "__aarch64_".utf8) && aarch64OutlineAtomics.contains($0) }))
         }
         if target == .rv64 { list.append(Part(sources: ["runtime/riscv_cache.c"], defines: { $0 == "__riscv_flush_icache" })) }
+        if target == .x64 {
+            list.append(Part(sources: ["runtime/cpu_model.c"], defines: { cpuModelSymbols.contains($0) }))
+        }
         return list
     }
 
@@ -200,6 +209,7 @@ public enum GuestRuntime {
     /// ``functions`` but for the thread library and the atomics.
     static let plainFunctions: Set<String> = {
         var names: Set<String> = ["qsort", "qsort_r", "bsearch", "daemon", "forkpty", "ftw", "nftw", "__riscv_flush_icache"]
+        names.formUnion(cpuModelSymbols)
         names.formUnion(directoryFunctions)
         names.formUnion(searchFunctions)
         return names

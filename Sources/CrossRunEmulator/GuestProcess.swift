@@ -342,6 +342,7 @@ public final class GuestProcess: @unchecked Sendable {
         }
         runtime.programName = String(options.programName.split(separator: "/").last ?? "program")
         describeCPU()
+        describeMappings()
         runtime.posix.programPath = options.programName
     }
 

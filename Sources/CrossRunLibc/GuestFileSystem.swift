@@ -39,6 +39,10 @@ public struct GuestFileSystem: Sendable {
     /// (`/proc/cpuinfo` describing the emulated CPU). The in-memory file behind one is made
     /// when the guest first opens it, so no descriptor of it exists before.
     public var syntheticFiles: [[UInt8]: [UInt8]] = [:]
+    /// Guest paths under `/proc/self/` (also reached as `/proc/<pid>/` with the process's own
+    /// pid, or `/proc/thread-self/`) whose contents are made afresh at each open (the guest's
+    /// `maps` and `smaps`, which change as it maps memory), keyed by the `/proc/self/` name.
+    public var generatedFiles: [[UInt8]: @Sendable () -> [UInt8]] = [:]
 
     /// A path-resolution failure: the `errno` the call reports.
     public struct Failure: Error, Equatable { public var code: Int32 }
@@ -94,6 +98,21 @@ public struct GuestFileSystem: Sendable {
         root = newRoot
     }
 
+    /// Where ``generatedFiles`` live (checked first: every other path skips the lookup).
+    static let procPrefix = Array("/proc/".utf8)
+
+    /// `path` with `/proc/<own pid>/` or `/proc/thread-self/` spelt `/proc/self/` (the key of
+    /// ``generatedFiles``); other paths unchanged.
+    static func processFileKey(_ path: [UInt8]) -> [UInt8] {
+        let prefix = procPrefix
+        guard path.count > prefix.count, path.starts(with: prefix) else { return path }
+        let rest = path[prefix.count...]
+        guard let slash = rest.firstIndex(of: slash) else { return path }
+        let component = Array(rest[..<slash])
+        guard component == Array("thread-self".utf8) || component == Array(String(getpid()).utf8) else { return path }
+        return Array("/proc/self".utf8) + path[slash...]
+    }
+
     /// Symbolic links followed in one resolution before it fails with `ELOOP` (Linux's limit).
     static let maximumLinks = 40
 
@@ -109,6 +128,12 @@ public struct GuestFileSystem: Sendable {
     /// guest path) when given, else at the guest's current directory.
     public func resolve(_ path: [UInt8], followLast: Bool = true, from directory: [UInt8]? = nil) throws(Failure) -> Resolved {
         if !substitutes.isEmpty, let host = substitutes[path] { return Resolved(host: host, guest: path) }
+        if !generatedFiles.isEmpty, path.starts(with: Self.procPrefix), let make = generatedFiles[Self.processFileKey(path)] {
+            var host = [CChar](repeating: 0, count: 40)
+            let contents = make()
+            guard crossrun_generated_file(contents, contents.count, &host, host.count) == 0 else { throw Failure(code: ENOMEM) }
+            return Resolved(host: host, guest: path)
+        }
         if !syntheticFiles.isEmpty, let contents = syntheticFiles[path] {
             // One file per contents (FNV-1a names them): several emulated CPUs in one process.
             let hash = contents.reduce(UInt32(2_166_136_261)) { ($0 ^ UInt32($1)) &* 16_777_619 }

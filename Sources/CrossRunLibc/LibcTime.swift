@@ -51,15 +51,34 @@ enum LibcTime {
     }
 
     /// Runs `body` on the guest's `struct tm` at `address` with its `tm_zone` name (which
-    /// ``loadTM(_:_:)`` leaves out) pointing at a host copy, for `strftime`'s `%Z`.
-    static func withZonedTM<R>(_ rt: LibcRuntime, _ address: UInt64, _ body: (inout tm) -> R) throws -> R {
+    /// ``loadTM(_:_:)`` leaves out) pointing at a host copy, for `strftime`'s `%Z`. As glibc,
+    /// the name is read only when the format has a `%Z` (`needsZone`): a `struct tm` filled
+    /// field by field may hold any pointer there.
+    static func withZonedTM<R>(_ rt: LibcRuntime, _ address: UInt64, needsZone: Bool, _ body: (inout tm) -> R) throws -> R {
         var t = try loadTM(rt.memory, address)
+        guard needsZone else { return body(&t) }
         let zone = try rt.memory.load(address &+ 48, as: UInt64.self)
         guard zone != 0 else { return body(&t) }
         return try rt.memory.string(zone).withCString { z in
             t.tm_zone = z
             return body(&t)
         }
+    }
+
+    /// Whether a `strftime` format (its characters as code points) has a `%Z` conversion,
+    /// after glibc's flags (`_-0^#`), a width and an `E`/`O` modifier.
+    static func formatNamesZone<C: Collection>(_ format: C) -> Bool where C.Element: BinaryInteger {
+        var i = format.startIndex
+        while i != format.endIndex {
+            defer { if i != format.endIndex { i = format.index(after: i) } }
+            guard format[i] == 0x25 else { continue } // '%'
+            i = format.index(after: i)
+            while i != format.endIndex, [0x5f, 0x2d, 0x30, 0x5e, 0x23].contains(Int(format[i])) { i = format.index(after: i) }
+            while i != format.endIndex, (0x30...0x39).contains(Int(format[i])) { i = format.index(after: i) }
+            if i != format.endIndex, format[i] == 0x45 || format[i] == 0x4f { i = format.index(after: i) } // E, O
+            if i != format.endIndex, format[i] == 0x5a { return true } // Z
+        }
+        return false
     }
 
     /// `asctime_r`/`ctime_r`: the host's text (at most 26 bytes with its NUL, as POSIX sizes
@@ -212,7 +231,7 @@ enum LibcTime {
             let out = try f.int(0), max = Swift.min(try f.size(1), 1 << 20)
             let fmt = try rt.memory.string(f.int(2))
             var buffer = [CChar](repeating: 0, count: Swift.max(max, 1))
-            let n = try withZonedTM(rt, f.int(3)) { strftime(&buffer, max, fmt, &$0) }
+            let n = try withZonedTM(rt, f.int(3), needsZone: formatNamesZone(fmt.utf8)) { strftime(&buffer, max, fmt, &$0) }
             if max > 0 { try rt.memory.write(buffer[0..<Swift.min(n + 1, max)].map { UInt8(bitPattern: $0) }, at: out) }
             f.returnInt(UInt64(n))
         },

@@ -38,7 +38,7 @@ enum LibcWideTime {
             let out = try f.int(0), max = Swift.min(try f.size(1), 1 << 20)
             let format = try rt.memory.wideString(f.int(2))
             var buffer = [wchar_t](repeating: 0, count: Swift.max(max, 1))
-            let n = try LibcTime.withZonedTM(rt, f.int(3)) { crossrun_wcsftime(&buffer, max, format, &$0) }
+            let n = try LibcTime.withZonedTM(rt, f.int(3), needsZone: LibcTime.formatNamesZone(UnsafeBufferPointer(start: format, count: wcslen(format)))) { crossrun_wcsftime(&buffer, max, format, &$0) }
             if max > 0 {
                 let written = Swift.min(n + 1, max)
                 let dst = try rt.memory.wideBuffer(out, written, write: true)

@@ -150,6 +150,27 @@ final class GuestWorkingDirectoryTests: XCTestCase {
         XCTAssertThrowsError(try fs.changeDirectory(Array("f.txt".utf8))) { XCTAssertEqual(($0 as? GuestFileSystem.Failure)?.code, ENOTDIR) }
     }
 
+    /// Generated `/proc/self/` files (the guest's `maps`/`smaps`): reached as `/proc/self/`,
+    /// `/proc/<own pid>/` and `/proc/thread-self/`, made afresh at each open (a new host file),
+    /// never for another process's pid or another name; the descriptor behind one is far from
+    /// the low numbers the guest's own opens get.
+    func testGeneratedProcessFiles() throws {
+        var fs = GuestFileSystem()
+        fs.generatedFiles[Array("/proc/self/maps".utf8)] = { Array("guest maps\n".utf8) }
+        var hosts: [String] = []
+        for path in ["/proc/self/maps", "/proc/\(getpid())/maps", "/proc/thread-self/maps"] {
+            let host = String(nulTerminated: try fs.resolve(Array(path.utf8)).host)
+            XCTAssertTrue(host.hasPrefix("/proc/self/fd/"), "\(path): \(host)")
+            XCTAssertGreaterThan(Int(host.dropFirst("/proc/self/fd/".count)) ?? 0, 64, host)
+            XCTAssertEqual(String(decoding: try FileIO.read(host), as: UTF8.self), "guest maps\n", path)
+            hosts.append(host)
+        }
+        XCTAssertEqual(Set(hosts).count, 3, "one file per open")
+        for path in ["/proc/1/maps", "/proc/self/mapsx", "/proc/self/smaps", "/proc/selfish/maps"] {
+            XCTAssertEqual(String(nulTerminated: try fs.resolve(Array(path.utf8)).host), path)
+        }
+    }
+
     /// glibc's reading of `fopen` modes.
     func testFopenModeFlags() {
         func flags(_ mode: String) -> Int32? { GuestFileSystem.openFlags(fopenMode: Array(mode.utf8)) }

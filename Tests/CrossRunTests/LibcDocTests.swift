@@ -119,6 +119,13 @@ final class LibcDocTests: XCTestCase {
           CPU model (`GuestCPU`): x86-64 EPYC-Rome without AVX (SSE4.2, AES-NI, PCLMULQDQ,
           POPCNT, BMI1/2, …), aarch64 `max` (AES, PMULL, SHA1/2/3/512, CRC32, LSE atomics, …;
           no SVE), riscv64 `rv64imafdc`. Natively both are the host's.
+        - **the program's own mappings** (emu): `/proc/self/maps` and `/proc/self/smaps` (also as
+          `/proc/<own pid>/`, `/proc/thread-self/`) list the guest's mappings in Linux's format,
+          made afresh at each open, not the CrossRun process's: image, heap, `[stack]`, `mmap`s,
+          split by `mprotect`. smaps sizes come from the host's page table for the memory behind
+          each one (resident pages; shared when a forked child maps them too; private mappings'
+          pages count as dirty, shared file mappings' as clean). No file names or offsets; the
+          other `/proc/self/` files are the host's. Natively all are the host's.
         - **environment, logs, memory streams** (emu): `environ` is the guest's own vector (the
           `envp` given to `main`); `getenv` reads it, `setenv`/`unsetenv`/`putenv`/`clearenv` build new
           vectors on the guest heap, started programs inherit it. `syslog` formats with the guest's

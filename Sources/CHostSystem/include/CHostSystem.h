@@ -72,6 +72,12 @@ char *crossrun_strptime(const char *text, const char *format, struct tm *tm);
 /// ("/proc/self/fd/N") guest opens can be redirected to. Made once per `name` (under 32
 /// bytes; the first call's contents stay) per process, at most 8 names; NULL on failure.
 const char *crossrun_synthetic_file(const char *name, const void *bytes, size_t length);
+/// A read-only in-memory file made afresh for one open (a file whose contents change, such as
+/// the guest's `/proc/self/maps`): its path ("/proc/self/fd/N") is written to `path` (`size`
+/// bytes). The descriptor sits near the top of the descriptor range, so the guest's own open
+/// gets the number it would natively; the 8 newest are kept open, older ones closed (the
+/// guest's open of the path has its own descriptor by then). 0, or -1 on failure.
+int crossrun_generated_file(const void *bytes, size_t length, char *path, size_t size);
 /// epoll and eventfd, which Swift's Glibc module does not bring in.
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
