@@ -119,6 +119,7 @@ extension GuestProcess {
             if raises { raiseHostExceptions() }
             checkDeadline()
             if let s = threads { countLibraryCall(s) }
+            if engineStopRequested, nested.calls != nestedBefore { keepStopAfterNestedCalls() }   // GuestProcess+ThreadWaits
         } catch let t as GuestTermination {
             endAfterNestedCalls()
             stop(t)

@@ -108,10 +108,24 @@ extension GuestProcess {
     func deliverSignalsAtSwitch(_ s: GuestScheduler) -> Bool {
         let i = s.currentIndex
         guard s.threads[i].pendingSignals & ~runtime.signalMask != 0 || runtime.deliverablePendingSignals != 0 else { return true }
+        // A `sigsuspend` about to be made again takes them itself, under its own mask, and
+        // returns EINTR; run here, its handler would leave it waiting.
+        guard !retriesSignalWait() else { return true }
         switch runAtInterruption(pc: arch.pc(uc), { try runtime.deliverUnblockedSignals(); try deliverThreadPending(s); return true }) {
         case .notRun, .returned, .jumped: return termination == nil
         case .ended: return false
         }
+    }
+
+    /// The calls that wait for a signal under another mask.
+    static let signalWaitNames: Set<String> = ["sigsuspend", "sigpause", "__xpg_sigpause", "__sigpause"]
+
+    /// Whether the running thread is about to make one of ``signalWaitNames`` again (its PC at
+    /// the function's stub: a retry).
+    private func retriesSignalWait() -> Bool {
+        let pc = arch.pc(uc)
+        guard pc >= trampolineBase &+ 16, pc < trampolineEnd, (pc &- trampolineBase) & 15 == 0 else { return false }
+        return Self.signalWaitNames.contains(libraryName(Int((pc &- trampolineBase) >> 4)))
     }
 
     /// `sigsuspend(mask)` (and `sigpause`'s forms, which compute `set` from their arguments:

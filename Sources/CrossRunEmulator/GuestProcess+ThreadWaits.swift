@@ -51,7 +51,12 @@ extension GuestProcess {
             return
         }
         if let pc = b.retryPC {
-            guard b.primitive != "sigsuspend" else { return }   // it looks for its signals itself
+            if b.primitive == "sigsuspend" {
+                // It makes the call again now, which takes the signal under its mask.
+                s.threads[i].state = .runnable
+                s.threads[i].retryPC = pc
+                return
+            }
             let restarts = (runtime.signalActions[sig]?.flags ?? 0) & SA_RESTART != 0
             if restarts && !Self.neverRestartedWaits.contains(b.primitive) {
                 s.threads[i].state = .runnable
@@ -106,6 +111,18 @@ extension GuestProcess {
             if case .ended = t.state { return all }
             return all & t.signalMask
         }
+    }
+
+    /// A library call asked for a thread switch (it blocked, ended its thread, was preempted)
+    /// after a nested guest call in it (a signal handler run at its entry): Unicorn then no
+    /// longer honours `uc_emu_stop` for this run, and the stub's `ret` would carry on as if
+    /// the call had returned (a blocked `read` returned its descriptor). The call leaves for the
+    /// run's stop address instead, where the run stops, and the thread resumes at the stub's
+    /// `ret` (``GuestThread/resumePC``), its return address untouched. Block-hook stubs only.
+    func keepStopAfterNestedCalls() {
+        guard let s = threads, s.request != nil, termination == nil, !libraryCallsTrap, hookResumePC != stopAddress else { return }
+        s.threads[s.currentIndex].resumePC = hookResumePC
+        hookResumePC = stopAddress
     }
 
     /// From the scheduler's idle wait (every thread waits; the one being left is

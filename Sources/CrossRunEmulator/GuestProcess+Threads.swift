@@ -438,11 +438,14 @@ extension GuestProcess {
     /// Writes the result of thread `i`'s blocked call into its result register (it runs now),
     /// or sends it back into the call's trampoline to make the call again (descriptor waits).
     private func deliverResumeResult(_ s: GuestScheduler, _ i: Int) {
+        let resumePC = s.threads[i].resumePC
+        s.threads[i].resumePC = nil
         if let pc = s.threads[i].retryPC {
             s.threads[i].retryPC = nil
             arch.setPC(uc, pc)
             return
         }
+        if let resumePC { arch.setPC(uc, resumePC) }
         guard let r = s.threads[i].resumeResult else { return }
         s.threads[i].resumeResult = nil
         arch.frame(uc, memory: memory).returnInt(UInt64(bitPattern: r))

@@ -81,6 +81,9 @@ struct GuestThread {
     var resumeResult: Int64?
     /// Where it resumes instead, to make its blocked library call again (descriptor waits).
     var retryPC: UInt64?
+    /// Where it resumes when its last library call asked for a switch after a nested guest
+    /// call (``GuestProcess/keepStopAfterNestedCalls()``): the stub's return.
+    var resumePC: UInt64?
     /// Its descriptor wait ended by its time limit: the retried call must not wait again.
     var waitTimedOut = false
     /// The host rounding mode its library calls run under (its `<fenv.h>` state).
