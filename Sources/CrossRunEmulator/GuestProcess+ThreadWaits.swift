@@ -142,11 +142,13 @@ extension GuestProcess {
             if let recorded = runtime.recordedSignalOrigin?(sig), recorded.code == Self.siQueue {
                 origin = (recorded.code, recorded.value)
             }
-            if runtime.signalMask & bit == 0 {
+            var currentTakes = runtime.signalMask & bit == 0
+            if case .ended = s.threads[current].state { currentTakes = false }   // a thread that just ended
+            if currentTakes {
                 giveSignal(s, current, sig, origin: origin)
             } else if !redirectProcessSignal(sig, code: origin.code, value: origin.value) {
-                // Every thread blocks it: pending for the process (no handler runs here).
-                try? runtime.deliverHostSignal(sig)
+                // Every live thread blocks it: pending for the process (no handler runs here).
+                if runtime.signalMask & bit != 0 { try? runtime.deliverHostSignal(sig) } else { runtime.makePending(sig) }
             }
         }
         return true

@@ -364,6 +364,13 @@ extension LibcRuntime {
     /// delivers them: Linux gives a process-directed signal to any thread not blocking it).
     public var deliverablePendingSignals: UInt64 { pendingSignals & ~signalMask }
 
+    /// Makes `sig` pending for the process without delivering it (the emulator's scheduler,
+    /// when no thread can take a signal from outside right now).
+    public func makePending(_ sig: Int32) {
+        guard LibcSignal.valid(sig) else { return }
+        pendingSignals |= LibcSignal.bit(sig)
+    }
+
     /// Delivers what the running thread's mask lets through: its own pending signals, the
     /// process's, and those recorded from outside (at a thread switch).
     public func deliverUnblockedSignals() throws { try setSignalMask(signalMask) }
