@@ -209,15 +209,6 @@ int sigwaitinfo(const sigset_t *__CR_RESTRICT, siginfo_t *__CR_RESTRICT);
 int sigtimedwait(const sigset_t *__CR_RESTRICT, siginfo_t *__CR_RESTRICT, const struct timespec *__CR_RESTRICT);
 /* The signals raised while blocked and not yet delivered. */
 int sigpending(sigset_t *);
-#ifdef __USE_MISC
-/* BSD's masks of signals 1 to 32 in an int (bit N-1: signal N), obsolete but still in glibc:
-   sigblock adds to the mask, sigsetmask replaces it (dropping signals above 32), both
-   returning the old one; siggetmask returns it. */
-#define sigmask(sig) ((int)(1u << ((sig) - 1)))
-int sigblock(int);
-int sigsetmask(int);
-int siggetmask(void);
-#endif
 /* Writes "S: description" (or just the description) and a newline to stderr. */
 void psignal(int, const char *);
 /* Waits for a signal with the mask replaced by the set; returns -1 (EINTR) after its handler. */
@@ -234,7 +225,49 @@ int sigaltstack(const stack_t *__CR_RESTRICT, stack_t *__CR_RESTRICT);
 int killpg(pid_t, int);
 /* Sends a signal to one thread of the process (its handler runs on that thread). */
 int pthread_kill(pthread_t, int);
+#ifdef __USE_MISC
+/* SVID names: ssignal is signal, gsignal is raise. */
+__sighandler_t ssignal(int, __sighandler_t);
+int gsignal(int);
+/* BSD's masks of signals 1 to 32 in an int (bit N-1: signal N), obsolete but still in glibc:
+   sigblock adds to the mask, sigsetmask replaces it (dropping signals above 32), both
+   returning the old one; siggetmask returns it. */
+#define sigmask(sig) ((int)(1u << ((sig) - 1)))
+int sigblock(int);
+int sigsetmask(int);
+int siggetmask(void);
+#endif
+#ifdef __USE_XOPEN2K8
+/* psignal's text plus where the signal came from, from a siginfo_t. */
+void psiginfo(const siginfo_t *, const char *);
+#endif
+/* The BSD sigpause takes a one-word mask; the X/Open one (the name __xpg_sigpause, which
+   glibc's header maps sigpause to) a signal to unblock while waiting; __sigpause is either. */
+int __sigpause(int, int);
+int __xpg_sigpause(int);
+#ifdef __USE_XOPEN_EXTENDED
+int sigpause(int) __asm__("__xpg_sigpause");
+#endif
+#if defined __USE_XOPEN_EXTENDED || defined __USE_MISC
+/* Whether sig interrupts system calls (EINTR) instead of restarting them (SA_RESTART). */
+int siginterrupt(int, int);
+#endif
+#ifdef __USE_MISC
+/* The obsolete alternate-stack interface: ENOSYS in glibc. */
+struct sigstack { void *ss_sp; int ss_onstack; };
+int sigstack(struct sigstack *, struct sigstack *);
+#endif
+#ifdef __USE_XOPEN_EXTENDED
+/* System V's simplified signal management. */
+#define SIG_HOLD ((__sighandler_t)2)
+int sighold(int);
+int sigrelse(int);
+int sigignore(int);
+__sighandler_t sigset(int, __sighandler_t);
+#endif
 #ifdef __USE_GNU
+/* sigqueue to one thread of this process. */
+int pthread_sigqueue(pthread_t, int, const union sigval);
 /* The signal to thread `tid` of process `tgid`. */
 int tgkill(pid_t, pid_t, int);
 int sigisemptyset(const sigset_t *);

@@ -128,6 +128,7 @@ long long wcstoll_l(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT, int, 
 unsigned long long wcstoull_l(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT, int, locale_t);
 double wcstod_l(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT, locale_t);
 float wcstof_l(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT, locale_t);
+long double wcstold_l(const wchar_t *__CR_RESTRICT, wchar_t **__CR_RESTRICT, locale_t);
 size_t wcsftime_l(wchar_t *__CR_RESTRICT, size_t, const wchar_t *__CR_RESTRICT, const struct tm *__CR_RESTRICT, locale_t);
 #endif
 #ifdef __USE_XOPEN

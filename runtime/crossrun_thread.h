@@ -21,6 +21,8 @@ int __crossrun_futex_wait(volatile int *addr, int expected, const struct timespe
 int __crossrun_futex_wake(volatile int *addr, int count);
 /* The calling thread's id (the process id for the main thread). */
 int __crossrun_gettid(void);
+/* rt_tgsigqueueinfo as glibc's pthread_sigqueue sends it (SI_QUEUE, this pid and uid, the value). */
+int __crossrun_tgsigqueue(int process, int thread, int sig, void *value);
 
 /* One thread's descriptor: what pthread_t points to. */
 struct __crossrun_thread {

@@ -405,6 +405,17 @@ int pthread_kill(pthread_t thread, int sig) {
     return r;
 }
 
+/* sigqueue to one thread: its handler runs on that thread with si_code SI_QUEUE and the value. */
+int pthread_sigqueue(pthread_t thread, int sig, const union sigval value) {
+    struct __crossrun_thread *t = (struct __crossrun_thread *)thread;
+    int tid = CR_LOAD(&t->tid);
+    if (tid == 0) return ESRCH;   /* it ended */
+    int saved = errno;
+    int r = __crossrun_tgsigqueue(getpid(), tid, sig, value.sival_ptr) ? errno : 0;
+    errno = saved;
+    return r;
+}
+
 int __crossrun_check_timespec(const struct timespec *ts) {
     return ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000L ? EINVAL : 0;
 }

@@ -32,7 +32,7 @@ LIBC_EXTRA_DATA = ["__stack_chk_guard"]
 # The host primitives the guest thread library (runtime/crossrun_thread.h, private: not in
 # include/) is built on. Natively the loader binds them (CNativeSupport), emulated the scheduler.
 THREAD_PRIMITIVES = ["__crossrun_thread_spawn", "__crossrun_thread_exit", "__crossrun_futex_wait",
-                     "__crossrun_futex_wake", "__crossrun_gettid"]
+                     "__crossrun_futex_wake", "__crossrun_gettid", "__crossrun_tgsigqueue"]
 # The host's routines under a private name, for the guest runtime's short-input string
 # functions (runtime/string.c, linked into emulated images only) to hand long inputs to.
 HOST_STRING_FUNCTIONS = ["memcpy", "memmove", "memset", "memcmp", "memchr", "strlen", "strcmp", "strchr"]

@@ -47,6 +47,8 @@ _Noreturn void __crossrun_thread_exit(void);
 int __crossrun_futex_wait(volatile int *addr, int expected, const struct timespec *abstime, int clockid);
 int __crossrun_futex_wake(volatile int *addr, int count);
 int __crossrun_gettid(void);
+int __crossrun_tgsigqueue(int process, int thread, int sig, void *value);
+int crossrun_tgsigqueue(int process, int thread, int sig, void *value);
 
 static struct { const void *initialized; size_t initialized_size, size, alignment; } g_tls_template;
 /* Guest threads still running, the main thread included: the last one to end exits(0). */
@@ -185,6 +187,8 @@ int __crossrun_futex_wake(volatile int *addr, int count) {
 
 int __crossrun_gettid(void) { return (int)syscall(SYS_gettid); }
 
+int __crossrun_tgsigqueue(int process, int thread, int sig, void *value) { return crossrun_tgsigqueue(process, thread, sig, value); }
+
 void *crossrun_native_thread_primitive(const char *name) {
     static const struct { const char *name; void *function; } table[] = {
         {"__crossrun_thread_spawn", (void *)__crossrun_thread_spawn},
@@ -192,6 +196,7 @@ void *crossrun_native_thread_primitive(const char *name) {
         {"__crossrun_futex_wait", (void *)__crossrun_futex_wait},
         {"__crossrun_futex_wake", (void *)__crossrun_futex_wake},
         {"__crossrun_gettid", (void *)__crossrun_gettid},
+        {"__crossrun_tgsigqueue", (void *)__crossrun_tgsigqueue},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (strcmp(table[i].name, name) == 0) return table[i].function;

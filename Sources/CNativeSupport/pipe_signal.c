@@ -204,3 +204,15 @@ int crossrun_ppoll_with_mask(struct pollfd *fds, unsigned long count, const sigs
 int crossrun_tgkill(int process, int thread, int sig) {
     return (int)syscall(SYS_tgkill, process, thread, sig);
 }
+
+int crossrun_tgsigqueue(int process, int thread, int sig, void *value) {
+    /* What glibc's pthread_sigqueue sends: SI_QUEUE from this process and user, with the value. */
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    info.si_signo = sig;
+    info.si_code = SI_QUEUE;
+    info.si_pid = getpid();
+    info.si_uid = getuid();
+    info.si_value.sival_ptr = value;
+    return (int)syscall(SYS_rt_tgsigqueueinfo, process, thread, sig, &info);
+}

@@ -22,6 +22,10 @@ static char *self_outcome;
 static int self_has_identity;
 static dev_t self_dev;
 static ino_t self_ino;
+/* CrossRun's own executable, which readlink("/proc/self/exe") names on both backends. */
+static int exe_has_identity;
+static dev_t exe_dev;
+static ino_t exe_ino;
 
 /* The most strings an argument vector may hold here (as LibcExec's bound). */
 #define SELF_EXEC_MAX_ARGS (1 << 16)
@@ -43,6 +47,8 @@ int crossrun_self_exec_configure(const char *exe, const char *const *words, size
     struct stat st;
     self_has_identity = program && stat(program, &st) == 0 && S_ISREG(st.st_mode);
     if (self_has_identity) { self_dev = st.st_dev; self_ino = st.st_ino; }
+    exe_has_identity = stat("/proc/self/exe", &st) == 0 && S_ISREG(st.st_mode);
+    if (exe_has_identity) { exe_dev = st.st_dev; exe_ino = st.st_ino; }
     self_exe = exe_copy;
     self_words = list;
     self_word_count = count;
@@ -61,7 +67,10 @@ int crossrun_self_exec_is_self(const char *path) {
     if (!self_exe || !path) return 0;
     if (crossrun_self_exec_names_proc_exe(path)) return 1;
     struct stat st;
-    return self_has_identity && stat(path, &st) == 0 && st.st_dev == self_dev && st.st_ino == self_ino;
+    if (stat(path, &st) != 0) return 0;
+    /* The program's first input, or what readlink("/proc/self/exe") gave it: CrossRun itself. */
+    return (self_has_identity && st.st_dev == self_dev && st.st_ino == self_ino)
+        || (exe_has_identity && st.st_dev == exe_dev && st.st_ino == exe_ino);
 }
 
 char **crossrun_self_exec_argv(char *const argv[]) {

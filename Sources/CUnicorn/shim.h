@@ -22,6 +22,12 @@ static inline uc_err crossrun_uc_flush_tb(uc_engine *uc) {
     return uc_ctl(uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
 }
 
+/// Empties the software TLB: the next access to every page takes the slow path, where the
+/// region permissions are checked (a fill grants every permission: see the adaptive TLB).
+static inline uc_err crossrun_uc_flush_tlb(uc_engine *uc) {
+    return uc_ctl(uc, UC_CTL_WRITE(UC_CTL_TLB_FLUSH, 0));
+}
+
 /// Chooses the CPU model (a `uc_cpu_*` value) before the engine first runs.
 static inline uc_err crossrun_uc_set_cpu_model(uc_engine *uc, int model) {
     return uc_ctl(uc, UC_CTL_WRITE(UC_CTL_CPU_MODEL, 1), model);

@@ -56,7 +56,7 @@ public enum GuestRuntime {
         pthread_attr_setdetachstate pthread_attr_setstacksize pthread_cancel pthread_create pthread_detach
         pthread_equal pthread_exit pthread_getattr_np pthread_getname_np pthread_getspecific pthread_join
         pthread_key_create pthread_key_delete pthread_once pthread_self pthread_setcancelstate
-        pthread_setcanceltype pthread_setname_np pthread_setspecific pthread_sigmask pthread_kill pthread_testcancel
+        pthread_setcanceltype pthread_setname_np pthread_setspecific pthread_sigmask pthread_kill pthread_sigqueue pthread_testcancel
         pthread_attr_setguardsize pthread_attr_getguardsize pthread_attr_setscope pthread_attr_getscope
         pthread_attr_setinheritsched pthread_attr_getinheritsched pthread_attr_setschedpolicy
         pthread_attr_getschedpolicy pthread_attr_setschedparam pthread_attr_getschedparam

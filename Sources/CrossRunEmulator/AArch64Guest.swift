@@ -13,6 +13,8 @@ struct AArch64Guest: LinkRegisterGuest {
     var ucMode: uc_mode { UC_MODE_ARM }
     var cpuModel: Int32 { Int32(UC_CPU_ARM64_MAX.rawValue) }
     var cpu: GuestCPU { .aarch64 }
+    /// `brk`, `udf`, `hlt` reach the interrupt hook with the PC on the instruction.
+    var exceptionPCOffset: UInt64 { 0 }
     // svc #0 ; ret ; brk #0 ; brk #0
     var trapStub: [UInt8] {
         [0x01, 0x00, 0x00, 0xd4, 0xc0, 0x03, 0x5f, 0xd6, 0x00, 0x00, 0x20, 0xd4, 0x00, 0x00, 0x20, 0xd4]

@@ -20,6 +20,11 @@ protocol GuestArch {
     /// How far the PC seen in the trap hook is past the trap instruction (0 on x86-64, whose
     /// hook sees the PC *at* `syscall`; 4 on aarch64/riscv64).
     var trapPCOffset: UInt64 { get }
+    /// How far past the faulting instruction the PC is when a CPU exception (an illegal or
+    /// trap instruction, a misaligned access) reaches the interrupt hook: 4 on riscv64, whose
+    /// engine adds 4 to the PC before every interrupt hook whatever the instruction's length
+    /// (a 2-byte compressed one included); 0 where the PC is on the instruction.
+    var exceptionPCOffset: UInt64 { get }
     /// Bytes of one library-call stub served by the trampolines' block hook (no trapping
     /// instruction: a no-op the hook runs before, then the return), padded to 16 bytes like
     /// ``trapStub``, its return at ``stubReturnOffset`` as in ``trapStub``.

@@ -106,13 +106,14 @@ extension GuestProcess {
                 signalsDeliveredAtEntry = delivered   // after the handlers, whose own calls reset it
             }
             try runtime._withUnsafeGuaranteedRef { runtime in
-                try entry._withUnsafeGuaranteedRef { try $0.body(runtime, trapFrame) }
+                try callHandlingLibraryFaults(entry, runtime)   // GuestProcess+LibraryFaults
                 if let e = runtime.takePendingCallbackError() { throw e }
             }
             if crossrun_host_signals_pending() != 0 { try deliverHostPipeSignal() }
             if raises { raiseHostExceptions() }
             checkDeadline()
             if let s = threads { countLibraryCall(s) }
+            if engineStopRequested, nested.calls != nestedBefore { keepStopAfterNestedCalls() }   // GuestProcess+ThreadWaits
         } catch {
             libraryCallFailed(index, error, nestedBefore: nestedBefore)
         }
@@ -193,7 +194,10 @@ extension GuestProcess {
         let names: [Int32: String] = [SIGFPE: "arithmetic exception", SIGILL: "illegal instruction", SIGTRAP: "trap instruction"]
         if termination == nil, fault.exception == nil {
             fault.exception = signal
-            fault.pc = arch.pc(uc)
+            // The faulting instruction's address (riscv64's engine reports the PC 4 past it).
+            let offset = arch.exceptionPCOffset
+            fault.pc = arch.pc(uc) &- offset
+            if offset != 0, let pc = fault.pc { arch.setPC(uc, pc) }
         }
         stop(.signal(signal, names[signal] ?? "invalid memory access"))
     }

@@ -175,6 +175,7 @@ extension GuestProcess {
     func sleepThread(_ name: String, _ f: any CallFrame) throws {
         guard let s = threads else { return }
         let nanoseconds: UInt64
+        var remainder: UInt64 = 0   // nanosleep's rem: where an interrupting signal writes the time left
         switch name {
         case "sleep": nanoseconds = UInt64(UInt32(truncatingIfNeeded: try f.int(0))) * 1_000_000_000
         case "usleep": nanoseconds = UInt64(UInt32(truncatingIfNeeded: try f.int(0))) * 1000
@@ -187,6 +188,7 @@ extension GuestProcess {
                 return
             }
             let request = try f.int(isClock ? 2 : 0)
+            remainder = try f.int(isClock ? 3 : 1)
             guard let sec = try? memory.load(request, as: Int64.self), let nsec = try? memory.load(request + 8, as: Int64.self) else {
                 if isClock { f.returnInt32(EFAULT) } else { runtime.setErrno(EFAULT); f.returnInt32(-1) }
                 return
@@ -201,6 +203,10 @@ extension GuestProcess {
         let (at, over) = GuestScheduler.monotonicNow().addingReportingOverflow(nanoseconds)
         f.returnInt(0)
         s.blockCurrent(primitive: name, futex: nil, wakeAt: over ? nil : at, timeoutResult: 0)
+        if remainder != 0, case .blocked(var b) = s.threads[s.currentIndex].state {
+            b.remainder = remainder
+            s.threads[s.currentIndex].state = .blocked(b)
+        }
         requestSwitch(.block)
     }
 
@@ -303,11 +309,12 @@ extension GuestProcess {
     }
 
     /// Sleeps on the host until `wakeAt` (host monotonic ns); false if the run's deadline
-    /// passed first.
-    func sleepOnHost(until wakeAt: UInt64) -> Bool {
+    /// passed first. `untilSignal`: returns early (true) once a signal from outside was recorded.
+    func sleepOnHost(until wakeAt: UInt64, untilSignal: Bool = false) -> Bool {
         var ts = timespec(tv_sec: Int(wakeAt / 1_000_000_000), tv_nsec: Int(wakeAt % 1_000_000_000))
         while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {
             if deadlinePassed { return false }
+            if untilSignal && crossrun_host_signals_pending() != 0 { return true }
         }
         return !deadlinePassed
     }
@@ -344,7 +351,7 @@ extension GuestProcess {
                 guard switchThreads(s, reason) else { return err }
             }
             if s.sliceHook == nil { installSliceHook(s) }
-            if s.threads[s.currentIndex].pendingSignals != 0, !deliverSignalsAtSwitch(s) { return err }
+            if s.threads[s.currentIndex].pendingSignals != 0 || runtime.deliverablePendingSignals != 0, !deliverSignalsAtSwitch(s) { return err }
             err = runHandlingFaults(from: arch.pc(uc), until: stopAddress, timeout: 0)
         }
     }
@@ -363,6 +370,7 @@ extension GuestProcess {
                 let slice: UInt64 = 100_000_000
                 let untilWake = s.earliestWake.map { $0 > now ? $0 - now : 0 } ?? slice
                 s.wakeReadyDescriptors(milliseconds: Int32((min(untilWake, slice) + 999_999) / 1_000_000))
+                _ = routeRecordedSignals(s)   // a signal from outside for a waiting thread
                 if deadlinePassed {
                     termination = Self.timedOut
                     return false
@@ -375,11 +383,13 @@ extension GuestProcess {
                 reportDeadlock(s)
                 return false
             }
-            guard sleepOnHost(until: wakeAt) else {
+            guard sleepOnHost(until: wakeAt, untilSignal: true) else {
                 termination = Self.timedOut
                 return false
             }
-            s.wakeExpired(now: max(wakeAt, GuestScheduler.monotonicNow()))
+            let now = GuestScheduler.monotonicNow()
+            // A signal from outside may have ended the sleep early: it goes to a waiting thread.
+            if now >= wakeAt || !routeRecordedSignals(s) { s.wakeExpired(now: max(wakeAt, now)) }
             next = s.choose(reason)
         }
         guard let nextID = next else { return false }
@@ -428,11 +438,14 @@ extension GuestProcess {
     /// Writes the result of thread `i`'s blocked call into its result register (it runs now),
     /// or sends it back into the call's trampoline to make the call again (descriptor waits).
     private func deliverResumeResult(_ s: GuestScheduler, _ i: Int) {
+        let resumePC = s.threads[i].resumePC
+        s.threads[i].resumePC = nil
         if let pc = s.threads[i].retryPC {
             s.threads[i].retryPC = nil
             arch.setPC(uc, pc)
             return
         }
+        if let resumePC { arch.setPC(uc, resumePC) }
         guard let r = s.threads[i].resumeResult else { return }
         s.threads[i].resumeResult = nil
         arch.frame(uc, memory: memory).returnInt(UInt64(bitPattern: r))

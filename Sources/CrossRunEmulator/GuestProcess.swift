@@ -331,9 +331,11 @@ public final class GuestProcess: @unchecked Sendable {
         runtime.afterForkInChild = { [unowned self] in self.deadlineAfterFork(); self.threadsAfterFork() }
         runtime.signalDispositionChanged = { Self.forwardDisposition($0, handler: $1, flags: $2) }
         runtime.takeRecordedSignals = { crossrun_take_host_signals() }
-        runtime.signalMaskChanged = { crossrun_mirror_guest_mask($0) }
+        runtime.signalMaskChanged = { [unowned self] mask in crossrun_mirror_guest_mask(self.hostMirrorMask(mask)) }
         runtime.takeHostPendingSignals = { crossrun_take_mirrored_pending() }
         runtime.takeThreadSignals = { [unowned self] mask in self.takeThreadSignals(unblockedBy: mask) }
+        runtime.takeThreadSignalOrigin = { [unowned self] sig in self.takeThreadSignalOrigin(sig) }
+        runtime.redirectProcessSignal = { [unowned self] sig, code, value in self.redirectProcessSignal(sig, code: code, value: value) }
         runtime.interruptedContext = { [unowned self] in self.interruptedContext() }
         runtime.recordedSignalOrigin = { sig in
             var value: UInt64 = 0

@@ -42,6 +42,9 @@ struct ThreadBlock {
     /// time limit passes (the call then runs again, finding data or its time up).
     var descriptors: [pollfd]? = nil
     var retryPC: UInt64? = nil
+    /// For `nanosleep`/`clock_nanosleep`: where a signal that ends the sleep early writes the
+    /// time left (0: nowhere).
+    var remainder: UInt64 = 0
 }
 
 /// One guest thread of an emulated program.
@@ -78,6 +81,9 @@ struct GuestThread {
     var resumeResult: Int64?
     /// Where it resumes instead, to make its blocked library call again (descriptor waits).
     var retryPC: UInt64?
+    /// Where it resumes when its last library call asked for a switch after a nested guest
+    /// call (``GuestProcess/keepStopAfterNestedCalls()``): the stub's return.
+    var resumePC: UInt64?
     /// Its descriptor wait ended by its time limit: the retried call must not wait again.
     var waitTimedOut = false
     /// The host rounding mode its library calls run under (its `<fenv.h>` state).
@@ -86,6 +92,9 @@ struct GuestThread {
     var signalMask: UInt64 = 0
     /// Signals sent to it alone (`pthread_kill`, `tgkill`), delivered when it next runs.
     var pendingSignals: UInt64 = 0
+    /// The `si_code` and `sigqueue` value of those that carry one (`pthread_sigqueue`, a
+    /// process-directed signal another thread blocked); the others are `SI_TKILL`.
+    var signalOrigins: [Int32: (code: Int32, value: UInt64?)] = [:]
     var flagsKnownSet: Int32 = 0
 
     var isRunnable: Bool { if case .runnable = state { return true } else { return false } }

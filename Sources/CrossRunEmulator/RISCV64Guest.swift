@@ -13,6 +13,9 @@ struct RISCV64Guest: LinkRegisterGuest {
     var ucMode: uc_mode { UC_MODE_RISCV64 }
     var cpuModel: Int32 { Int32(UC_CPU_RISCV64_BASE64.rawValue) }
     var cpu: GuestCPU { .riscv64 }
+    /// Unicorn adds 4 to the PC before any interrupt hook, for a 2-byte compressed instruction
+    /// too (its `cpu_handle_exception`), so the faulting instruction is always 4 bytes back.
+    var exceptionPCOffset: UInt64 { 4 }
     // ecall ; ret ; unimp ; unimp
     var trapStub: [UInt8] {
         [0x73, 0x00, 0x00, 0x00, 0x67, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]

@@ -16,6 +16,7 @@ struct X86_64Guest: GuestArch {
     var trapStub: [UInt8] { [0x0f, 0x05, 0xc3] + [UInt8](repeating: 0xcc, count: 13) }
     var abi: GuestABI { .x86_64 }
     var trapPCOffset: UInt64 { 0 }
+    var exceptionPCOffset: UInt64 { 0 }
     // xchg ax, ax (a 2-byte nop) ; ret ; int3 padding
     var callStub: [UInt8] { [0x66, 0x90, 0xc3] + [UInt8](repeating: 0xcc, count: 13) }
     var stubReturnOffset: UInt64 { 2 }

@@ -11,5 +11,6 @@ extension HostLibc {
                                                              LibcNetdbBreadth.functions, LibcInterfaces.functions,
                                                              LibcPty.functions, LibcTimerfd.functions, LibcPosixTimers.functions,
                                                              LibcUnistdGaps.functions, LibcSignalfd.functions,
-                                                             LibcUtmp.functions, LibcSignalSets.functions, LibcSignalSend.functions]
+                                                             LibcUtmp.functions, LibcSignalSets.functions, LibcSignalSend.functions,
+                                                             LibcSignalLegacy.functions]
 }

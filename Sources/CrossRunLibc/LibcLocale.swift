@@ -138,14 +138,14 @@ enum LibcLocale {
             table[name + "_l"] = localized(name, localeArgument: 1)
         }
         for name in ["strcasecmp", "strcoll", "strtod", "strtof", "strtold", "iswctype", "towctrans", "wcscasecmp", "wcscoll",
-                     "wcstod", "wcstof"] {
+                     "wcstod", "wcstof", "wcstold"] {
             table[name + "_l"] = localized(name, localeArgument: 2)
         }
         for name in ["strncasecmp", "strtol", "strtoul", "strtoll", "strtoull", "strxfrm", "wcsncasecmp", "wcsxfrm",
                      "wcstol", "wcstoul", "wcstoll", "wcstoull", "strptime"] {
             table[name + "_l"] = localized(name, localeArgument: 3)
         }
-        // (strtold is per long double format: HostLibc's entry dispatches on the guest's.)
+        // (strtold and wcstold are per long double format: HostLibc's entries dispatch on the guest's.)
         for name in ["strftime", "wcsftime"] { table[name + "_l"] = localized(name, localeArgument: 4) }
         return table
     }()

@@ -85,6 +85,13 @@ public final class LibcRuntime {
     /// Takes the running thread's own pending signals (`pthread_kill`) that `mask` lets
     /// through, for delivery when the thread unblocks them (set by the emulator).
     public var takeThreadSignals: ((UInt64) -> UInt64)?
+    /// Takes the `si_code` and value a signal pending for the running thread alone carries
+    /// (set by the emulator; nil: a `pthread_kill`, `SI_TKILL`).
+    public var takeThreadSignalOrigin: ((Int32) -> (code: Int32, value: UInt64?)?)?
+    /// Hands a process-directed signal (`kill` to this process, one from outside) that the
+    /// running thread blocks to another thread that does not block it, as Linux delivers it
+    /// (set by the emulator); false when none takes it (it stays pending for the process).
+    public var redirectProcessSignal: ((_ sig: Int32, _ code: Int32, _ value: UInt64?) -> Bool)?
     /// Signal frames being set up on top of one another (``LibcSignal/maxSignalFrames``).
     var signalFrameDepth = 0
     /// Signal handlers run so far (`sigsuspend` returns once one has run).

@@ -32,10 +32,13 @@ enum LibcSignal {
     /// forever loops as it does natively (until `--timeout`) without growing the host stack.
     /// `code` is the `si_code` an `SA_SIGINFO` handler sees (`SI_USER`; `raise` passes `SI_TKILL`).
     /// `queued`: the `si_value` of a `sigqueue` (`code` `SI_QUEUE`).
-    static func deliver(_ rt: LibcRuntime, _ sig: Int32, code: Int32 = 0, timer: TimerOrigin? = nil, queued: UInt64? = nil) throws {
+    /// `processDirected`: sent to the process (`kill`, `sigqueue`, from outside), not to the
+    /// running thread (`raise`): blocked by it, another thread that does not block it takes it.
+    static func deliver(_ rt: LibcRuntime, _ sig: Int32, code: Int32 = 0, timer: TimerOrigin? = nil, queued: UInt64? = nil,
+                        processDirected: Bool = false) throws {
         var sig = sig, code = code, timer = timer, queued = queued
         while true {
-            try deliverOne(rt, sig, code: code, timer: timer, queued: queued)
+            try deliverOne(rt, sig, code: code, timer: timer, queued: queued, processDirected: processDirected)
             timer = nil
             queued = nil
             let ready = rt.pendingSignals & ~rt.signalMask
@@ -90,10 +93,11 @@ enum LibcSignal {
     /// Delivers `sig` once; the mask is restored afterwards without delivering what it unblocks.
     /// `fault`: the `si_addr` of a synchronous fault (``LibcRuntime/deliverFault(_:code:address:)``).
     private static func deliverOne(_ rt: LibcRuntime, _ sig: Int32, code: Int32, timer: TimerOrigin?, fault: UInt64? = nil,
-                                   queued: UInt64? = nil) throws {
+                                   queued: UInt64? = nil, processDirected: Bool = false) throws {
         let handler = rt.signalHandlers[sig] ?? SIG_DFL
         if handler == SIG_IGN || (handler == SIG_DFL && ignoredByDefault.contains(sig)) { return }
         if rt.signalMask & bit(sig) != 0 {
+            if processDirected, timer == nil, let redirect = rt.redirectProcessSignal, redirect(sig, code, queued) { return }
             if sig >= 32 {
                 // Real-time signals queue: each instance is delivered, with its own value.
                 let total = rt.state.realtimeQueue.values.reduce(0) { $0 + $1.count }
@@ -157,18 +161,18 @@ enum LibcSignal {
     static func send(_ rt: LibcRuntime, _ pid: Int32, _ sig: Int32) throws -> Int32? {
         guard sig >= 0 && sig < 65 else { return EINVAL }
         if pid == getpid() {
-            if sig != 0 { try deliver(rt, sig) }
+            if sig != 0 { try deliver(rt, sig, processDirected: true) }
             return nil
         }
         // Under --root only the guest's own children are reachable; pid 0 stays in-process.
         if rt.fileSystem.confined && !(pid > 0 && isChild(pid)) {
             guard pid == 0 else { return EPERM }
-            if sig != 0 { try deliver(rt, sig) }
+            if sig != 0 { try deliver(rt, sig, processDirected: true) }
             return nil
         }
         let (status, own) = hostKill(pid, sig)
         if status != 0 { return errno }
-        if own { try deliver(rt, sig) }
+        if own { try deliver(rt, sig, processDirected: true) }
         return nil
     }
 
@@ -344,10 +348,32 @@ extension LibcRuntime {
 }
 
 extension LibcRuntime {
-    /// Delivers `sig` sent to the running thread alone (`pthread_kill`, `tgkill`: `SI_TKILL`).
-    public func deliverThreadSignal(_ sig: Int32) throws {
-        try LibcSignal.deliver(self, sig, code: abi.linux.wait.siTkill)
+    /// Delivers `sig` sent to the running thread alone (`pthread_kill`, `tgkill`: `SI_TKILL`;
+    /// `pthread_sigqueue`: `SI_QUEUE` with its value, given or kept for the thread).
+    public func deliverThreadSignal(_ sig: Int32, queued: UInt64? = nil) throws {
+        if let queued {
+            try LibcSignal.deliver(self, sig, code: LibcSignalSend.siQueue, queued: queued)
+        } else if let origin = takeThreadSignalOrigin?(sig) {
+            try LibcSignal.deliver(self, sig, code: origin.code, queued: origin.value)
+        } else {
+            try LibcSignal.deliver(self, sig, code: abi.linux.wait.siTkill)
+        }
     }
+
+    /// Process-pending signals the running thread's mask lets through (a thread switch
+    /// delivers them: Linux gives a process-directed signal to any thread not blocking it).
+    public var deliverablePendingSignals: UInt64 { pendingSignals & ~signalMask }
+
+    /// Makes `sig` pending for the process without delivering it (the emulator's scheduler,
+    /// when no thread can take a signal from outside right now).
+    public func makePending(_ sig: Int32) {
+        guard LibcSignal.valid(sig) else { return }
+        pendingSignals |= LibcSignal.bit(sig)
+    }
+
+    /// Delivers what the running thread's mask lets through: its own pending signals, the
+    /// process's, and those recorded from outside (at a thread switch).
+    public func deliverUnblockedSignals() throws { try setSignalMask(signalMask) }
 
     /// Whether host process `pid` is a child of this one (what `--root` lets the guest signal).
     public func isChildProcess(_ pid: Int32) -> Bool { LibcSignal.isChild(pid) }
@@ -423,7 +449,7 @@ extension LibcRuntime {
     /// an `SA_SIGINFO` handler as that timer's.
     public func deliverHostSignal(_ sig: Int32) throws {
         if let origin = recordedSignalOrigin?(sig), origin.code == LibcSignalSend.siQueue {
-            try LibcSignal.deliver(self, sig, code: LibcSignalSend.siQueue, queued: origin.value)   // sigqueue from another process
+            try LibcSignal.deliver(self, sig, code: LibcSignalSend.siQueue, queued: origin.value, processDirected: true)   // sigqueue from another process
             return
         }
         if let origin = recordedSignalOrigin?(sig), origin.code == LibcPosixTimers.siTimer,
@@ -433,7 +459,7 @@ extension LibcRuntime {
                                    timer: .init(id: origin.value, overrun: overrun, value: timer.value))
             return
         }
-        try LibcSignal.deliver(self, sig)
+        try LibcSignal.deliver(self, sig, processDirected: true)
     }
 }
 

@@ -17,7 +17,7 @@ enum LibcSignalSend {
             let pid = try f.int32(0), sig = try f.int32(1), value = try f.int(2)
             guard sig >= 0 && sig < 65 else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
             if pid == getpid() {
-                if sig != 0 { try LibcSignal.deliver(rt, sig, code: siQueue, queued: value) }
+                if sig != 0 { try LibcSignal.deliver(rt, sig, code: siQueue, queued: value, processDirected: true) }
                 f.returnInt32(0)
                 return
             }

@@ -3,17 +3,9 @@ import Glibc
 #endif
 
 /// `sigpending`, glibc's set operations (`sigisemptyset`, `sigandset`, `sigorset`: all 1,024
-/// bits of the 128-byte `sigset_t`), `psignal` (to the guest's stderr stream), and the BSD
-/// `int` masks (`sigblock`, `sigsetmask`, `siggetmask`: signals 1 to 32, bit N-1 for signal N).
+/// bits of the 128-byte `sigset_t`) and `psignal` (to the guest's stderr stream). The BSD `int`
+/// masks are in ``LibcSignalLegacy``.
 enum LibcSignalSets {
-    /// Sets the guest's mask to `change(old)` where `old` is the mask's low 32 bits (glibc:
-    /// the new mask holds only signals 1 to 32) and returns `old` as the `int` result.
-    static func bsdMask(_ rt: LibcRuntime, _ f: any CallFrame, _ change: (UInt64) throws -> UInt64?) throws {
-        let old = rt.signalMask & 0xffff_ffff
-        if let new = try change(old) { try rt.setSignalMask(new & 0xffff_ffff) }
-        f.returnInt32(Int32(truncatingIfNeeded: old))
-    }
-
     static let setSize = 128
 
     static func words(_ rt: LibcRuntime, _ address: UInt64) throws -> [UInt64] {
@@ -31,9 +23,6 @@ enum LibcSignalSets {
     }
 
     static let functions: [String: HostFunction] = [
-        "sigblock": { rt, f in try bsdMask(rt, f) { old in old | UInt64(UInt32(bitPattern: try f.int32(0))) } },
-        "sigsetmask": { rt, f in try bsdMask(rt, f) { _ in UInt64(UInt32(bitPattern: try f.int32(0))) } },
-        "siggetmask": { rt, f in try bsdMask(rt, f) { _ in nil } },
         "sigpending": { rt, f in
             let set = try f.int(0)
             _ = try rt.memory.host(set, setSize, write: true)

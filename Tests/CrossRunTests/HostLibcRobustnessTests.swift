@@ -41,6 +41,9 @@ final class HostLibcRobustnessTests: XCTestCase {
         "sigwait", "sigwaitinfo", "sigtimedwait",
         // They signal the test process, its group or others (signal_suspend_queue covers them).
         "sigqueue", "killpg",
+        // SVID/System V dispositions and raise, and psiginfo's write to descriptor 2
+        // (signal_legacy_names covers them).
+        "ssignal", "gsignal", "sigset", "sigignore", "siginterrupt", "psiginfo",
         // Timers would signal the test process itself later; a random request could sleep for
         // years; random paths would create nodes and change owners (time_conversions, fs_nodes,
         // interval_timers cover them).

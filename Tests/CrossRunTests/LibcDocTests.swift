@@ -206,6 +206,16 @@ final class LibcDocTests: XCTestCase {
           call, an `SA_SIGINFO` handler seeing `SI_TIMER`, the timer id and `sigev_value` (not
           once the signal waited blocked: then `SI_USER`). `SIGEV_NONE` works;
           `SIGEV_THREAD`/`SIGEV_THREAD_ID` and real-time or fault signals answer `ENOTSUP`.
+          The older signal interfaces glibc still declares work on the same dispositions and mask:
+          `ssignal`/`gsignal` (SVID `signal`/`raise`), the BSD one-word masks `sigblock`,
+          `sigsetmask` (the whole mask replaced, as glibc's), `siggetmask` and the `sigmask` macro,
+          `siginterrupt`, System V's `sighold`/`sigrelse`/`sigignore`/`sigset` (`SIG_HOLD`), `sigstack`
+          (glibc's Linux version over `sigaltstack`), and `sigpause` in its forms: with X/Open feature
+          macros the header maps it to `__xpg_sigpause` (the signal to unblock while waiting), as
+          glibc's does; the symbol `sigpause` is the BSD one (the new mask), `__sigpause` either.
+          `psiginfo` writes glibc's text to descriptor 2 in one write (past stderr's buffer, as
+          glibc). `pthread_sigqueue` runs the handler on the target thread with `SI_QUEUE` and the
+          value. `sigvec` is not declared (glibc no longer does).
           `getpass` is glibc's: `/dev/tty` when it opens (never under `--root`), else the
           guest's stderr and stdin, echo off on a terminal, lines cut at 65,536 bytes.
 

@@ -86,7 +86,14 @@ final class ProcessFunctionRobustnessTests: XCTestCase {
                     // must not reach a real process, so it names this one (the emulated
                     // threads' state). sigsuspend with a readable mask waits for a signal, as
                     // pause does: only its hostile-pointer path is exercised here.
-                    if name == "tgkill" { ints[0] = UInt64(getpid()) }
+                    if name == "tgkill" || name == "__crossrun_tgsigqueue" { ints[0] = UInt64(getpid()) }
+                    // The BSD sigpause waits under any mask; the X/Open forms get signal numbers
+                    // they refuse (EINVAL) rather than one they would wait with unblocked.
+                    if name == "sigpause" { continue }
+                    if name == "__xpg_sigpause" || name == "__sigpause" {
+                        ints[0] = [0, 32, 33, 65, UInt64.max, 1 << 31][Int(rng.next() % 6)]
+                        ints[1] = 1
+                    }
                     if name == "sigsuspend" { ints[0] = [0, 1, 8, UInt64.max, UInt64.max - 7, 1 << 63][Int(rng.next() % 6)] }
                     let frame = FakeFrame(ints: ints, doubles: [0, 0], varInts: [], varDoubles: [])
                     if let path = getenv("CROSSRUN_TRACE") {

@@ -86,6 +86,82 @@ final class SignalInterruptionTests: XCTestCase {
         },
     ]
 
+    /// A signal recorded while a library call blocks its thread (a `read` of an empty pipe with
+    /// another thread alive) runs its handler after the call's host work, as a nested run, which
+    /// clears the engine's pending `uc_emu_stop`: the stub's `ret` went on as if the call had
+    /// returned — the read "returned" its descriptor (3 on aarch64/rv64, whose result register
+    /// is the first argument's) while the thread was still marked blocked
+    /// (``GuestProcess/keepStopAfterNestedCalls()``). `read_raising` signals the engine's own
+    /// host thread and then is the emulator's `read`, so the case is hit every time; the other
+    /// thread writes once the reader has started, and the read made again then (raising once
+    /// more: two handlers) returns the byte. Block-hook stubs, every target.
+    static let blockingProgram = #"""
+        #include <signal.h>
+        #include <stdio.h>
+        #include <string.h>
+        #include <time.h>
+        #include <unistd.h>
+        long __crossrun_thread_spawn(void (*entry)(void *), void *arg, unsigned long stack_size, int *tid_word);
+        int __crossrun_futex_wait(volatile int *addr, int expected, const struct timespec *abstime, int clockid);
+        int sched_yield(void);
+        long read_raising(int fd, void *buffer, unsigned long count);
+
+        char out[128];
+        static int fds[2], tid;
+        static volatile int handled, started;
+        static void on_alarm(int sig) { (void)sig; handled++; }
+        static long got;
+        static char byte;
+        static void reader(void *arg) {
+            (void)arg;
+            started = 1;
+            got = read_raising(fds[0], &byte, 1);
+        }
+
+        int main(void) {
+            struct sigaction sa;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = on_alarm;
+            sa.sa_flags = SA_RESTART;
+            sigaction(SIGALRM, &sa, 0);
+            if (pipe(fds) != 0) return 1;
+            __crossrun_thread_spawn(reader, 0, 0, &tid);
+            while (!started) sched_yield();
+            write(fds[1], "w", 1);
+            for (int t; (t = __atomic_load_n(&tid, __ATOMIC_SEQ_CST)) != 0; ) __crossrun_futex_wait(&tid, t, 0, 0);
+            snprintf(out, sizeof out, "read %ld %c handled %d\n", got, byte, handled);
+            return 0;
+        }
+        """#
+
+    func testASignalDuringABlockingCallLeavesItBlocked() throws {
+        for target in Target.allCases {
+            let object = try TestSupport.compile(Self.blockingProgram, target: target, flags: ["-O1"])
+            let image = try Linker.link(objects: [object], archives: [], options: LinkOptions(
+                machine: object.machine, requiredSymbols: ["main"],
+                runtimeSymbol: { $0 == "read_raising" ? .function : Pipeline.runtimeSymbol($0) }))
+            guard let buffer = image.symbol(named: "out") else { return XCTFail("\(target): no symbol out") }
+            let read = ReadBox()
+            var options = GuestProcess.Options(arguments: ["t"], environment: [:], programName: "t")
+            options.extraFunctions = ["read_raising": { rt, f in
+                pthread_kill(pthread_self(), SIGALRM)
+                guard let body = read.function else { throw GuestTermination.signal(SIGABRT, "no read") }
+                try body(rt, f)
+            }]
+            let guest = try GuestProcess(image: image, options: options)
+            read.function = guest.descriptorWaitingFunction("read")
+            let outcome = guest.run()
+            XCTAssertEqual(outcome.status, 0, "\(target): \(outcome.report?.text ?? "")")
+            let bytes = guest.guestBytes(guest.imageBase + UInt64(buffer.offset), 128) ?? []
+            XCTAssertEqual(String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self), "read 1 w handled 2\n", "\(target)")
+        }
+    }
+
+    /// The emulator's own `read`, set once the process exists (the test's extra function calls it).
+    final class ReadBox: @unchecked Sendable {
+        var function: HostFunction?
+    }
+
     func testHandlersLeaveArgumentsAndResultsOnEveryTarget() throws {
         for target in Target.allCases {
             let object = try TestSupport.compile(Self.program, target: target, flags: ["-O1"])

@@ -121,7 +121,8 @@ void crossrun_native_set_tls_template(const void *initialized, size_t initialize
 /// futex system call, gettid. The last guest thread to end exits the process with status 0;
 /// the main thread ending while others run waits for them, as on Linux. Names the loader
 /// binds: `__crossrun_thread_spawn`, `__crossrun_thread_exit`, `__crossrun_futex_wait`,
-/// `__crossrun_futex_wake`, `__crossrun_gettid`; NULL for any other name.
+/// `__crossrun_futex_wake`, `__crossrun_gettid`, `__crossrun_tgsigqueue` (pthread_sigqueue's
+/// send); NULL for any other name.
 void *crossrun_native_thread_primitive(const char *name);
 
 /// Makes freshly written code visible to instruction fetch.
@@ -263,6 +264,9 @@ int crossrun_forward_signal(int sig, int mode, int restart);
 void crossrun_mirror_guest_mask(uint64_t guest);
 /// tgkill(2) (glibc's wrapper is variadic-free but declared only under _GNU_SOURCE).
 int crossrun_tgkill(int process, int thread, int sig);
+/// rt_tgsigqueueinfo(2) as glibc's pthread_sigqueue makes it: SI_QUEUE, this pid and uid,
+/// `value` in si_value. 0, or -1 with errno.
+int crossrun_tgsigqueue(int process, int thread, int sig, void *value);
 /// Takes the mirrored signals pending on the host (bit N-1 for signal N), for `sigpending`.
 uint64_t crossrun_take_mirrored_pending(void);
 /// Puts back every disposition ``crossrun_forward_signal`` changed, drops recorded signals.

@@ -1,5 +1,6 @@
 // A program that executes itself — execve of its own first input (`prog.c`, as argv[0] names
-// it) or of /proc/self/exe — gets a new CrossRun run of the same program with the same options
+// it), of /proc/self/exe, or of what readlink("/proc/self/exe") told it (CrossRun's binary:
+// the process's executable on both backends) — gets a new CrossRun run of the same program with the same options
 // (doc/CLI.md, "Processes"), on either backend. The recipe is set once before the program
 // starts and only read afterwards.
 #ifndef CROSSRUN_SELF_EXEC_H
@@ -16,9 +17,10 @@
 /// file identity makes an exec "of itself"; NULL: only /proc/self/exe does). 0, or -1 (ENOMEM).
 int crossrun_self_exec_configure(const char *exe, const char *const *words, size_t count,
                                  const char *outcome, const char *program);
-/// Whether executing `path` (a host path) means executing the program itself.
 /// Whether `path` names this process's executable through /proc (self, thread-self, this pid).
 int crossrun_self_exec_names_proc_exe(const char *path);
+/// Whether executing `path` (a host path) means executing the program itself: /proc's name
+/// for it, or a file that is the first input or CrossRun's own executable (file identity).
 int crossrun_self_exec_is_self(const char *path);
 /// The argument vector of the CrossRun run that replaces an exec of itself with `argv`
 /// (NULL-terminated; its argv[0] becomes the new program's), in one malloc'd block to free;
