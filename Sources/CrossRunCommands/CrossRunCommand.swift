@@ -86,6 +86,9 @@ struct CrossRunCommand: ParsableCommand {
     )
 
     static func mainEntry() {
+        // What the guest of an emulated run inherits as from execve: read before CrossRun
+        // sets a disposition or mask of its own.
+        _ = InheritedSignals.atStart
         let invocation: Invocation
         let args: [String]
         do {

@@ -135,6 +135,7 @@ struct RunRequest: Equatable {
             options.verbose = verbose
             options.scheduleSeed = try scheduleSeed ?? Run.environmentScheduleSeed() ?? GuestProcess.defaultScheduleSeed
             options.fileSystem = fileSystem
+            options.inheritedSignals = InheritedSignals.atStart
             options.watchdogExit = Run.watchdogExit(programName: built.programName, timeout: timeout)
             if let gdb { options.gdb = try Run.waitForDebugger(port: gdb, built: built) }
             // The engine is left for the exit to free (Emulator.runToExit).

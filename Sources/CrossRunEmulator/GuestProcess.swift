@@ -61,6 +61,9 @@ public final class GuestProcess: @unchecked Sendable {
         /// Library-call stubs trap (`svc`/`ecall`/`syscall`) instead of being served by the
         /// trampolines' block hook, as under a debugger (GuestProcess+LibraryCall; for tests).
         public var trappingLibraryCalls = false
+        /// The blocked and ignored signals the guest starts with, as `execve` passes them on
+        /// (a command-line run: what CrossRun itself started with, ``InheritedSignals/atStart``).
+        public var inheritedSignals = InheritedSignals()
 
         public init(arguments: [String], environment: [String: String], programName: String) {
             self.arguments = arguments
@@ -346,6 +349,7 @@ public final class GuestProcess: @unchecked Sendable {
         describeCPU()
         describeMappings()
         runtime.posix.programPath = options.programName
+        runtime.inherit(options.inheritedSignals)
     }
 
     /// Each import's guest address: a function's trampoline (one per distinct name, its host
