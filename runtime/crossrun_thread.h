@@ -7,6 +7,7 @@
 #include <time.h>
 #include <limits.h>
 #include <errno.h>
+#include <signal.h>
 
 /* Starts entry(arg) on a new thread with its own stack (stack_size bytes, 0 = 8 MiB) and TLS
    block. Stores the thread's id (> 0) in *tid_word before it runs; after the thread has
@@ -39,6 +40,7 @@ struct __crossrun_thread {
     char name[16];
     struct __crossrun_thread *next_dead;
     pthread_mutex_t *robust_held;  /* robust mutexes this thread holds (a list through them) */
+    sigset_t start_mask;           /* its creator's mask, put in place once `current` is set */
 };
 enum { DETACH_JOINABLE = 0, DETACH_DETACHED = 1, DETACH_JOINED = 2 };
 

@@ -109,9 +109,13 @@ int pthread_attr_getschedparam(const pthread_attr_t *a, struct sched_param *p) {
 }
 
 /* --- creation, exit, joining ----------------------------------------------------------- */
+/* A new thread starts with every signal blocked (pthread_create blocks them around the spawn,
+   as glibc does) until it knows who it is: a handler that ran before `current` was set would
+   see the main thread's descriptor in pthread_self, and keep it for the thread's whole life. */
 static void thread_entry(void *p) {
     struct __crossrun_thread *t = p;
     current = t;
+    pthread_sigmask(SIG_SETMASK, &t->start_mask, NULL);
     __crossrun_thread_finish(t->start(t->arg));
 }
 
@@ -125,7 +129,11 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)
     t->detach = a && a->detach == PTHREAD_CREATE_DETACHED ? DETACH_DETACHED : DETACH_JOINABLE;
     t->stack_size = a && a->stack_size ? a->stack_size : DEFAULT_STACK;
     __crossrun_self();   /* the main thread's descriptor exists before any other thread */
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &t->start_mask);   /* the new thread inherits this mask */
     long id = __crossrun_thread_spawn(thread_entry, t, t->stack_size, &t->tid);
+    pthread_sigmask(SIG_SETMASK, &t->start_mask, NULL);
     if (id < 0) {
         free(t);
         return id == -ENOMEM ? EAGAIN : (int)-id;
