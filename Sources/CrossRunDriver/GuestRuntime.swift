@@ -29,6 +29,8 @@ public enum GuestRuntime {
         names.formUnion(aarch64OutlineAtomics)
         names.insert("__riscv_flush_icache")
         names.insert("__cpu_indicator_init") // with the data symbols of cpuModelSymbols
+        names.formUnion(["__init_cpu_features", "__init_cpu_features_resolver"]) // with aarch64CPUFeatureSymbols' data
+        names.insert("__init_riscv_feature_bits") // with the data symbols of riscvFeatureSymbols
         return names
     }()
 
@@ -102,6 +104,16 @@ public enum GuestRuntime {
     /// initialiser is a function, so only it is in ``functions``).
     public static let cpuModelSymbols: Set<String> = ["__cpu_model", "__cpu_features2", "__cpu_indicator_init"]
 
+    /// aarch64's CPU feature word and its initialisers (runtime/aarch64_cpu_features.c), which
+    /// clang's `__builtin_cpu_supports` and multiversioning resolvers refer to.
+    public static let aarch64CPUFeatureSymbols: Set<String> = ["__aarch64_cpu_features", "__init_cpu_features",
+                                                               "__init_cpu_features_resolver"]
+
+    /// riscv64's feature bits, CPU model and initialiser (runtime/riscv_feature_bits.c), which
+    /// clang's `__builtin_cpu_supports`/`__builtin_cpu_is`/`__builtin_cpu_init` refer to.
+    public static let riscvFeatureSymbols: Set<String> = ["__riscv_feature_bits", "__riscv_vendor_feature_bits",
+                                                          "__riscv_cpu_model", "__init_riscv_feature_bits"]
+
     /// aarch64's outline-atomics helpers (runtime/aarch64_atomics.c).
     public static let aarch64OutlineAtomics: Set<String> = {
         var names: Set<String> = []
@@ -147,7 +159,13 @@ public enum GuestRuntime {
             list.append(Part(sources: ["runtime/aarch64_atomics.c"],
                              defines: { $0.utf8.starts(with: "__aarch64_".utf8) && aarch64OutlineAtomics.contains($0) }))
         }
-        if target == .rv64 { list.append(Part(sources: ["runtime/riscv_cache.c"], defines: { $0 == "__riscv_flush_icache" })) }
+        if target == .aarch64 {
+            list.append(Part(sources: ["runtime/aarch64_cpu_features.c"], defines: { aarch64CPUFeatureSymbols.contains($0) }))
+        }
+        if target == .rv64 {
+            list.append(Part(sources: ["runtime/riscv_cache.c"], defines: { $0 == "__riscv_flush_icache" }))
+            list.append(Part(sources: ["runtime/riscv_feature_bits.c"], defines: { riscvFeatureSymbols.contains($0) }))
+        }
         if target == .x64 {
             list.append(Part(sources: ["runtime/cpu_model.c"], defines: { cpuModelSymbols.contains($0) }))
         }
@@ -198,7 +216,9 @@ public enum GuestRuntime {
     static func defines(_ name: String) -> Bool {
         let bytes = name.utf8
         if bytes.starts(with: "__atomic_".utf8) { return atomicFunctions.contains(name) }
-        if bytes.starts(with: "__aarch64_".utf8) { return aarch64OutlineAtomics.contains(name) }
+        if bytes.starts(with: "__aarch64_".utf8) {
+            return aarch64OutlineAtomics.contains(name) || aarch64CPUFeatureSymbols.contains(name)
+        }
         for prefix in threadPrefixes where bytes.starts(with: prefix.utf8) { return threadFunctions.contains(name) }
         return plainFunctions.contains(name)
     }
@@ -210,6 +230,8 @@ public enum GuestRuntime {
     static let plainFunctions: Set<String> = {
         var names: Set<String> = ["qsort", "qsort_r", "bsearch", "daemon", "forkpty", "ftw", "nftw", "__riscv_flush_icache"]
         names.formUnion(cpuModelSymbols)
+        names.formUnion(aarch64CPUFeatureSymbols)
+        names.formUnion(riscvFeatureSymbols)
         names.formUnion(directoryFunctions)
         names.formUnion(searchFunctions)
         return names

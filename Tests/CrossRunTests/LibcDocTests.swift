@@ -118,7 +118,10 @@ final class LibcDocTests: XCTestCase {
           (a read-only in-memory file in Linux's format, not the host's) describe the emulated
           CPU model (`GuestCPU`): x86-64 EPYC-Rome without AVX (SSE4.2, AES-NI, PCLMULQDQ,
           POPCNT, BMI1/2, …), aarch64 `max` (AES, PMULL, SHA1/2/3/512, CRC32, LSE atomics, …;
-          no SVE), riscv64 `rv64imafdc`. Natively both are the host's.
+          no SVE), riscv64 `rv64imafdc`. Natively both are the host's. clang's
+          `__builtin_cpu_supports`/`__builtin_cpu_is`/`__builtin_cpu_init` give the same answers
+          on every target (runtime: x86-64's `__cpu_model` from CPUID, aarch64's
+          `__aarch64_cpu_features` and riscv64's `__riscv_feature_bits` from the auxiliary vector).
         - **the program's own mappings** (emu): `/proc/self/maps` and `/proc/self/smaps` (also as
           `/proc/<own pid>/`, `/proc/thread-self/`) list the guest's mappings in Linux's format,
           made afresh at each open, not the CrossRun process's: image, heap, `[stack]`, `mmap`s,

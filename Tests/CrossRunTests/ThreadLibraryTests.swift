@@ -117,6 +117,8 @@ final class ThreadLibraryTests: XCTestCase {
                                               : GuestRuntime.functions.subtracting(GuestRuntime.aarch64OutlineAtomics)
             if target != .rv64 { expected.remove("__riscv_flush_icache") }
             if target != .x64 { expected.remove("__cpu_indicator_init") }
+            if target != .aarch64 { expected.subtract(["__init_cpu_features", "__init_cpu_features_resolver"]) }
+            if target != .rv64 { expected.remove("__init_riscv_feature_bits") }
             XCTAssertEqual(defined.filter { !isPrivate($0) }.sorted(), expected.sorted(), "\(target)")
         }
     }
@@ -141,6 +143,25 @@ final class ThreadLibraryTests: XCTestCase {
         XCTAssertTrue(outline.symbols.contains { $0.isUndefined && $0.name == "__aarch64_ldadd4_acq_rel" })
         XCTAssertTrue(GuestRuntime.isNeeded(by: [outline]))
         XCTAssertEqual(GuestRuntime.sources(for: .aarch64, neededBy: [outline]), ["runtime/aarch64_atomics.c"])
+    }
+
+    /// `__builtin_cpu_supports` on aarch64 and riscv64 refers to the feature words of
+    /// compiler-rt's names: they pull in only their target's file of the runtime.
+    func testCPUFeatureBuiltinsPullInTheirTargetsPart() throws {
+        let cases: [(Target, String, String, String)] = [
+            (.aarch64, "lse", "__aarch64_cpu_features", "runtime/aarch64_cpu_features.c"),
+            (.rv64, "zba", "__riscv_feature_bits", "runtime/riscv_feature_bits.c"),
+            (.x64, "popcnt", "__cpu_model", "runtime/cpu_model.c"),
+        ]
+        for (target, feature, symbol, part) in cases {
+            let text = "int main(void) { return __builtin_cpu_supports(\"\(feature)\"); }"
+            let object = try TestSupport.compile(text, target: target)
+            XCTAssertTrue(object.symbols.contains { $0.isUndefined && $0.name == symbol }, "\(target)")
+            XCTAssertTrue(GuestRuntime.isNeeded(by: [object]), "\(target)")
+            XCTAssertEqual(GuestRuntime.sources(for: target, neededBy: [object]), [part], "\(target)")
+        }
+        let initialise = try TestSupport.compile("int main(void) { __builtin_cpu_init(); return 0; }", target: .rv64)
+        XCTAssertEqual(GuestRuntime.sources(for: .rv64, neededBy: [initialise]), ["runtime/riscv_feature_bits.c"])
     }
 
     /// aarch64 code built with outline atomics calls the runtime's __aarch64_* helpers: the
