@@ -372,22 +372,53 @@ extension GuestProcess {
         termination = .signal(SIGSEGV, "invalid memory access")
     }
 
-    /// Where calls start their stack: below the argument strings and vectors.
-    var argumentArea: UInt64 { layout.stackTop - 64 * 1024 }
+    /// Where calls start their stack: below the argument strings and vectors (64 KiB below the
+    /// top at least, as before; lower when a large environment needs more).
+    var argumentArea: UInt64 {
+        let fixed = layout.stackTop - 64 * 1024
+        guard argumentStrings.vectors != 0 else { return fixed }
+        return min(fixed, (argumentStrings.vectors - 256) & ~15)
+    }
 
-    /// Writes argv/envp strings and vectors at the top of the stack.
+    /// Writes argv/envp strings and vectors at the top of the stack, as Linux does: the
+    /// argument strings, then the environment's, one contiguous ascending block (programs that
+    /// rewrite their process title rely on it), then below it envp and argv. Strings that would
+    /// take more than a quarter of the stack are cut at the last one that fits (Linux refuses
+    /// such an exec with E2BIG; CrossRun starts the program with what fits and says so).
     func setUpArguments() -> (UInt64, UInt64, UInt64) {
-        var cursor = layout.stackTop - 16
-        func push(_ s: String) -> UInt64 {
-            let bytes = Array(s.utf8) + [0]
-            cursor = (cursor - UInt64(bytes.count)) & ~7
-            try? memory.write(bytes, at: cursor)
-            return cursor
+        let limit = Int(layout.stackSize / 4)
+        var used = 0
+        func fitting(_ strings: [[UInt8]]) -> [[UInt8]] {
+            var kept: [[UInt8]] = []
+            for s in strings {
+                guard used + s.count <= limit else { break }
+                used += s.count
+                kept.append(s)
+            }
+            return kept
         }
-        let argPointers = options.arguments.map(push)
-        let envPointers = options.environment.sorted { $0.key < $1.key }.map { push("\($0.key)=\($0.value)") }
-        cursor = (cursor & ~15) - UInt64(8 * (argPointers.count + envPointers.count + 2))
-        let argv = cursor
+        let args = options.arguments.map { Array($0.utf8) + [0] }
+        let envs = options.environment.sorted { $0.key < $1.key }.map { Array("\($0.key)=\($0.value)".utf8) + [0] }
+        let keptArgs = fitting(args)
+        let keptEnvs = fitting(envs)
+        if keptArgs.count < args.count || keptEnvs.count < envs.count {
+            fputs("crossrun: \(options.programName): arguments and environment exceed a quarter of the stack: "
+                  + "\(args.count - keptArgs.count) arguments and \(envs.count - keptEnvs.count) variables left out\n", crossrun_host_stdio(2))
+        }
+        let start = (layout.stackTop - 16 - UInt64(used)) & ~15
+        var cursor = start
+        func place(_ s: [UInt8]) -> UInt64 {
+            let at = cursor
+            try? memory.write(s, at: at)
+            cursor += UInt64(s.count)
+            return at
+        }
+        let argPointers = keptArgs.map(place)
+        let argEnd = cursor
+        let envPointers = keptEnvs.map(place)
+        argumentStrings = ArgumentStrings(arguments: start..<argEnd, environment: argEnd..<cursor,
+                                          vectors: (start & ~15) - UInt64(8 * (argPointers.count + envPointers.count + 2)))
+        let argv = argumentStrings.vectors
         for (i, p) in argPointers.enumerated() { try? memory.store(p, at: argv + UInt64(8 * i)) }
         try? memory.store(UInt64(0), at: argv + UInt64(8 * argPointers.count))
         let envp = argv + UInt64(8 * (argPointers.count + 1))

@@ -210,6 +210,10 @@ public final class GuestProcess: @unchecked Sendable {
     @exclusivity(unchecked) var threads: GuestScheduler?
     /// The deadlock report, when the run ended in one.
     var deadlockReport: String?
+    /// The argument and environment strings as Linux lays them out at the top of the stack
+    /// (`setUpArguments`): argv's strings then the environment's, ascending and contiguous,
+    /// and the lowest address the vectors below them use (0 before they are written).
+    var argumentStrings = ArgumentStrings()
     /// The engine's TLB growth state (`crossrun_uc_adaptive_tlb`), freed after the engine.
     let tlbPolicy: UnsafeMutablePointer<crossrun_tlb_policy> = {
         let p = UnsafeMutablePointer<crossrun_tlb_policy>.allocate(capacity: 1)
@@ -348,6 +352,7 @@ public final class GuestProcess: @unchecked Sendable {
         runtime.programName = String(options.programName.split(separator: "/").last ?? "program")
         describeCPU()
         describeMappings()
+        describeArguments()
         runtime.posix.programPath = options.programName
         runtime.inherit(options.inheritedSignals)
     }
