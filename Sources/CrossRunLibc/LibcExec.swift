@@ -87,8 +87,7 @@ enum LibcExec {
         }
         var ignored: [Int32] = []
         for signal in 1..<Int32(32) where signal != SIGKILL && signal != SIGSTOP && rt.signalHandlers[signal] != LibcSignal.SIG_IGN {
-            var old = sigaction()
-            if sigaction(signal, nil, &old) == 0 && unsafeBitCast(old.__sigaction_handler.sa_handler, to: Int.self) == 1 {   // SIG_IGN
+            if InheritedSignals.hostIgnores(signal) {
                 Glibc.signal(signal, SIG_DFL)
                 ignored.append(signal)
             }

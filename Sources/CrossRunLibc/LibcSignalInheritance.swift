@@ -30,13 +30,15 @@ public struct InheritedSignals: Sendable, Equatable {
         var result = InheritedSignals()
         for sig in Int32(1)...64 {
             if sigismember(&mask, sig) == 1 { result.blocked |= LibcSignal.bit(sig) }
-            var action = sigaction()
-            if sigaction(sig, nil, &action) == 0,
-               unsafeBitCast(action.__sigaction_handler.sa_handler, to: Int.self) == 1 {   // SIG_IGN
-                result.ignored |= LibcSignal.bit(sig)
-            }
+            if hostIgnores(sig) { result.ignored |= LibcSignal.bit(sig) }
         }
         return result
+    }
+
+    /// Whether this process's disposition of `sig` is SIG_IGN now.
+    static func hostIgnores(_ sig: Int32) -> Bool {
+        var action = sigaction()
+        return sigaction(sig, nil, &action) == 0 && unsafeBitCast(action.__sigaction_handler.sa_handler, to: Int.self) == 1
     }
 
     /// What this process started with: read once, at CrossRun's start, before it changes any
