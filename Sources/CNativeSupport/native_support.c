@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "CNativeSupport.h"
 #include <dlfcn.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +294,10 @@ _Noreturn void crossrun_native_run(void *const *initializers, size_t init_count,
     /* Registered before the program runs, so its own atexit handlers run first (as with
        glibc, where fini_array runs from _dl_fini after them). */
     atexit(run_finalizers);
+    /* C11 7.5p3: errno is zero in the initial thread at program start-up. CrossRun's own
+       loading (dlsym, file probes) leaves whatever it last failed with, and programs such
+       as bzip2recover test errno after getc's EOF without clearing it first. */
+    errno = 0;
     for (size_t i = 0; i < init_count; i++) {
         void (*f)(int, char **, char **) = (void (*)(int, char **, char **))initializers[i];
         if (f && (uintptr_t)f != (uintptr_t)-1) f(argc, argv, envp);
