@@ -180,6 +180,20 @@ enum LibcTime {
             rt.setErrno((0..<1_000_000_000).contains(nsec) ? EPERM : EINVAL)
             f.returnInt32(-1)
         },
+        // As glibc's: a time and a zone together are EINVAL; the time is checked as
+        // clock_settime checks it.
+        "settimeofday": { rt, f in
+            let time = try f.int(0), zone = try f.int(1)
+            var error = EPERM
+            if time != 0 && zone != 0 {
+                error = EINVAL
+            } else if time != 0 {
+                let usec = try rt.memory.load(time &+ 8, as: Int64.self)
+                if !(0..<1_000_000).contains(usec) { error = EINVAL }
+            }
+            rt.setErrno(error)
+            f.returnInt32(-1)
+        },
         "clock_nanosleep": { rt, f in
             // Returns an error number (not -1/errno). The remainder is written only for an
             // interrupted relative sleep, as the kernel does.

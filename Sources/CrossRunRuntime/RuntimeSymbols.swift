@@ -33,7 +33,7 @@ public enum RuntimeSymbols {
     /// name is ``lookup(_:)``, which builds nothing).
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1517)
+        table.reserveCapacity(1518)
         entries.withUTF8Buffer { text in
             var start = 0
             for end in 0...text.count where end == text.count || isSeparator(text[end]) {
@@ -258,8 +258,8 @@ public enum RuntimeSymbols {
         setegid:c setenv:c seteuid:c setgid:c setgrent:c setgroups:c sethostent:c sethostname:c setitimer:c
         setjmp:c setlinebuf:c setlocale:c setlogmask:c setpgid:c setpriority:c setprotoent:c setpwent:c
         setregid:c setresgid:c setresuid:c setreuid:c setrlimit:c setservent:c setsid:c setsockopt:c
-        setstate:c setstate_r:c setuid:c setusershell:c setutent:c setutxent:c setvbuf:c shutdown:c
-        sigabbrev_np:c sigaction:c sigaddset:c sigaltstack:c sigandset:c sigblock:c sigdelset:c
+        setstate:c setstate_r:c settimeofday:c setuid:c setusershell:c setutent:c setutxent:c setvbuf:c
+        shutdown:c sigabbrev_np:c sigaction:c sigaddset:c sigaltstack:c sigandset:c sigblock:c sigdelset:c
         sigdescr_np:c sigemptyset:c sigfillset:c siggetmask:c sighold:c sigignore:c siginterrupt:c
         sigisemptyset:c sigismember:c siglongjmp:c signal:c signalfd:c signgam:M significand:m
         significandf:m significandl:m sigorset:c sigpause:c sigpending:c sigprocmask:c sigqueue:c sigrelse:c

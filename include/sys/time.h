@@ -17,6 +17,9 @@ int setitimer(int, const struct itimerval *__CR_RESTRICT, struct itimerval *__CR
 /* As glibc: fd_set and select come with <sys/time.h> under _DEFAULT_SOURCE/_GNU_SOURCE. */
 #ifdef __USE_MISC
 int futimes(int, const struct timeval[2]);
+/* Emulated, settimeofday answers EPERM (EINVAL for a malformed time, or both arguments): a
+   guest does not set the host's clock or time zone. */
+int settimeofday(const struct timeval *, const struct timezone *);
 int lutimes(const char *, const struct timeval[2]);
 #include <sys/select.h>
 #endif
