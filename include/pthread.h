@@ -89,7 +89,17 @@ int pthread_attr_setschedpolicy(pthread_attr_t *, int);
 int pthread_attr_getschedpolicy(const pthread_attr_t *__CR_RESTRICT, int *__CR_RESTRICT);
 int pthread_attr_setschedparam(pthread_attr_t *__CR_RESTRICT, const struct sched_param *__CR_RESTRICT);
 int pthread_attr_getschedparam(const pthread_attr_t *__CR_RESTRICT, struct sched_param *__CR_RESTRICT);
+/* A thread's scheduling policy and priority (runtime/pthread_sched.c). */
+int pthread_getschedparam(pthread_t, int *__CR_RESTRICT, struct sched_param *__CR_RESTRICT);
+int pthread_setschedparam(pthread_t, int, const struct sched_param *);
+int pthread_setschedprio(pthread_t, int);
+/* Handlers fork runs around the host's fork: prepare (last registered first) in the parent
+   before it, then parent or child (first registered first) after it (runtime/fork.c). */
+int pthread_atfork(void (*)(void), void (*)(void), void (*)(void));
 #ifdef __USE_GNU
+/* A thread's CPU affinity: the host's, for the host thread that runs it. */
+int pthread_setaffinity_np(pthread_t, size_t, const cpu_set_t *);
+int pthread_getaffinity_np(pthread_t, size_t, cpu_set_t *);
 int pthread_getattr_np(pthread_t, pthread_attr_t *);
 int pthread_setname_np(pthread_t, const char *);
 int pthread_getname_np(pthread_t, char *, size_t);

@@ -6,8 +6,16 @@
 #define SCHED_OTHER 0
 #define SCHED_FIFO 1
 #define SCHED_RR 2
+#ifdef __USE_GNU
+#define SCHED_BATCH 3
+#define SCHED_IDLE 5
+#define SCHED_RESET_ON_FORK 0x40000000
+#endif
 struct sched_param { int sched_priority; };
 int sched_yield(void);
+/* The host's answer (the same numbers on every target: Linux's). */
+int sched_get_priority_max(int);
+int sched_get_priority_min(int);
 #ifdef __USE_GNU
 /* CPU sets: glibc's 1024-CPU cpu_set_t and macros. */
 #define CPU_SETSIZE 1024

@@ -41,6 +41,7 @@ struct __crossrun_thread {
     struct __crossrun_thread *next_dead;
     pthread_mutex_t *robust_held;  /* robust mutexes this thread holds (a list through them) */
     sigset_t start_mask;           /* its creator's mask, put in place once `current` is set */
+    int sched_policy, sched_priority;   /* pthread_setschedparam's (0, 0: SCHED_OTHER) */
 };
 enum { DETACH_JOINABLE = 0, DETACH_DETACHED = 1, DETACH_JOINED = 2 };
 

@@ -4,6 +4,7 @@
 #include "crossrun_thread.h"
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 int tgkill(pid_t, pid_t, int);   /* <signal.h> declares it only under _GNU_SOURCE */
@@ -37,6 +38,35 @@ static void reap(void) {
         else push_dead(list);
         list = next;
     }
+}
+
+/* Joined descriptors kept for the next pthread_create, as glibc keeps a joined thread's
+   descriptor with its cached stack: a pthread_t used after its join (pthread_getschedparam,
+   pthread_kill) finds an ended thread (tid 0: ESRCH), not freed memory, until a new thread
+   takes the descriptor over. At most CACHE_MAX; the rest are freed. */
+enum { CACHE_MAX = 64 };
+static struct __crossrun_thread *cache;
+static int cache_count, cache_lock;
+
+static void cache_acquire(void) { while (CR_SWAP(&cache_lock, 1)) sched_yield(); }
+static void cache_release(void) { CR_STORE(&cache_lock, 0); }
+
+static void cache_put(struct __crossrun_thread *t) {
+    cache_acquire();
+    int kept = cache_count < CACHE_MAX;
+    if (kept) { t->next_dead = cache; cache = t; cache_count++; }
+    cache_release();
+    if (!kept) free(t);
+}
+
+static struct __crossrun_thread *cache_take(void) {
+    cache_acquire();
+    struct __crossrun_thread *t = cache;
+    if (t) { cache = t->next_dead; cache_count--; }
+    cache_release();
+    if (!t) return calloc(1, sizeof *t);
+    memset(t, 0, sizeof *t);
+    return t;
 }
 
 /* --- attributes ------------------------------------------------------------------------ */
@@ -121,7 +151,7 @@ static void thread_entry(void *p) {
 
 int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg) {
     reap();
-    struct __crossrun_thread *t = calloc(1, sizeof *t);
+    struct __crossrun_thread *t = cache_take();
     if (!t) return EAGAIN;
     const struct attr *a = (const struct attr *)attr;
     t->start = start;
@@ -135,7 +165,7 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)
     long id = __crossrun_thread_spawn(thread_entry, t, t->stack_size, &t->tid);
     pthread_sigmask(SIG_SETMASK, &t->start_mask, NULL);
     if (id < 0) {
-        free(t);
+        cache_put(t);
         return id == -ENOMEM ? EAGAIN : (int)-id;
     }
     *thread = (pthread_t)t;
@@ -187,7 +217,7 @@ static int join(pthread_t thread, void **result, const struct timespec *abstime,
         if (r == ETIMEDOUT && CR_LOAD(&t->tid) != 0) return ETIMEDOUT;
     }
     if (result) *result = t->result;
-    if (t != &main_thread) free(t);
+    if (t != &main_thread) cache_put(t);
     return 0;
 }
 

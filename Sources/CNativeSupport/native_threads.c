@@ -197,6 +197,7 @@ void *crossrun_native_thread_primitive(const char *name) {
         {"__crossrun_futex_wake", (void *)__crossrun_futex_wake},
         {"__crossrun_gettid", (void *)__crossrun_gettid},
         {"__crossrun_tgsigqueue", (void *)__crossrun_tgsigqueue},
+        {"__crossrun_fork", (void *)fork},   /* runtime/fork.c runs the atfork handlers around it */
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (strcmp(table[i].name, name) == 0) return table[i].function;

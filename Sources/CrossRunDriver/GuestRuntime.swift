@@ -22,6 +22,7 @@ public enum GuestRuntime {
         names.formUnion(directoryFunctions)
         names.insert("daemon")
         names.insert("forkpty")
+        names.insert("fork")   // and pthread_atfork, among threadFunctions (runtime/fork.c)
         names.formUnion(searchFunctions)
         names.formUnion(["ftw", "nftw"])
         names.formUnion(threadFunctions)
@@ -62,6 +63,8 @@ public enum GuestRuntime {
         pthread_attr_setguardsize pthread_attr_getguardsize pthread_attr_setscope pthread_attr_getscope
         pthread_attr_setinheritsched pthread_attr_getinheritsched pthread_attr_setschedpolicy
         pthread_attr_getschedpolicy pthread_attr_setschedparam pthread_attr_getschedparam
+        pthread_getschedparam pthread_setschedparam pthread_setschedprio pthread_setaffinity_np
+        pthread_getaffinity_np pthread_atfork
         pthread_mutexattr_setpshared pthread_mutexattr_getpshared pthread_condattr_setpshared
         pthread_condattr_getpshared pthread_barrierattr_init pthread_barrierattr_destroy
         pthread_barrierattr_setpshared pthread_barrierattr_getpshared pthread_rwlockattr_init
@@ -148,11 +151,12 @@ public enum GuestRuntime {
             Part(sources: ["runtime/sort.c"], defines: { $0 == "qsort" || $0 == "qsort_r" || $0 == "bsearch" }),
             Part(sources: ["runtime/dirent.c"], defines: { directoryFunctions.contains($0) }),
             Part(sources: ["runtime/daemon.c"], defines: { $0 == "daemon" }),
+            Part(sources: ["runtime/fork.c"], defines: { $0 == "fork" || $0 == "pthread_atfork" }),
             Part(sources: ["runtime/pty.c"], defines: { $0 == "forkpty" }),
             Part(sources: ["runtime/search.c"], defines: { searchFunctions.contains($0) }),
             Part(sources: ["runtime/ftw.c"], defines: { $0 == "ftw" || $0 == "nftw" }),
-            Part(sources: ["runtime/pthread.c", "runtime/pthread_mutex.c", "runtime/pthread_rwlock.c", "runtime/semaphore.c",
-                           "runtime/threads.c"], defines: { isThreadFunction($0) }),
+            Part(sources: ["runtime/pthread.c", "runtime/pthread_mutex.c", "runtime/pthread_rwlock.c", "runtime/pthread_sched.c", "runtime/semaphore.c",
+                           "runtime/threads.c"], defines: { $0 != "pthread_atfork" && isThreadFunction($0) }),
             Part(sources: ["runtime/atomic.c"], defines: { $0.utf8.starts(with: "__atomic_".utf8) && atomicFunctions.contains($0) }),
         ]
         if target == .aarch64 {
@@ -228,7 +232,7 @@ public enum GuestRuntime {
 
     /// ``functions`` but for the thread library and the atomics.
     static let plainFunctions: Set<String> = {
-        var names: Set<String> = ["qsort", "qsort_r", "bsearch", "daemon", "forkpty", "ftw", "nftw", "__riscv_flush_icache"]
+        var names: Set<String> = ["qsort", "qsort_r", "bsearch", "daemon", "forkpty", "fork", "ftw", "nftw", "__riscv_flush_icache"]
         names.formUnion(cpuModelSymbols)
         names.formUnion(aarch64CPUFeatureSymbols)
         names.formUnion(riscvFeatureSymbols)

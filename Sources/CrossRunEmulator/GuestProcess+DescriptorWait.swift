@@ -21,7 +21,7 @@ extension GuestProcess {
     static let descriptorWaitingFunctionNames: Set<String> = [
         "read", "readv", "recv", "recvfrom", "recvmsg", "accept", "accept4",
         "write", "writev", "send", "sendto", "sendmsg", "select", "pselect", "poll", "ppoll", "epoll_wait",
-        "pause",
+        "epoll_pwait", "pause",
     ]
     /// The calls that wait for input: with one thread they wait with the guest's recording
     /// signals unblocked only inside the wait (``signalSafeWait(_:_:_:_:)``).
@@ -179,7 +179,7 @@ extension GuestProcess {
                 timeout = t
             }
             return DescriptorWait(descriptors: fds, timeout: timeout)
-        case "epoll_wait":
+        case "epoll_wait", "epoll_pwait":
             let ms = try f.int32(3)
             return DescriptorWait(descriptors: [pollfd(fd: try f.int32(0), events: Int16(POLLIN), revents: 0)],
                                   timeout: ms < 0 ? nil : UInt64(ms) * 1_000_000)
@@ -199,7 +199,7 @@ extension GuestProcess {
         case "pselect": return ReplacedArgumentFrame(f, index: 4, try rt.staticObject("crossrun.zero-timespec", size: 16))
         case "poll": return ReplacedArgumentFrame(f, index: 2, 0)
         case "ppoll": return ReplacedArgumentFrame(f, index: 2, try rt.staticObject("crossrun.zero-timespec", size: 16))
-        case "epoll_wait": return ReplacedArgumentFrame(f, index: 3, 0)
+        case "epoll_wait", "epoll_pwait": return ReplacedArgumentFrame(f, index: 3, 0)
         default: return f
         }
     }

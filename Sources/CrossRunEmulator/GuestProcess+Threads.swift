@@ -14,7 +14,8 @@ import Glibc
 extension GuestProcess {
     /// Names served by ``threadFunction(_:)``.
     static let threadFunctionNames = ["__crossrun_thread_spawn", "__crossrun_thread_exit", "__crossrun_futex_wait",
-                                      "__crossrun_futex_wake", "__crossrun_gettid", "gettid", "sched_yield"]
+                                      "__crossrun_futex_wake", "__crossrun_gettid", "gettid", "sched_yield",
+                                      "sched_getaffinity", "sched_setaffinity"]
     /// Library calls that sleep: with other threads alive they block only the caller.
     static let sleepingFunctionNames: Set<String> = ["nanosleep", "usleep", "sleep", "clock_nanosleep"]
 
@@ -43,6 +44,15 @@ extension GuestProcess {
             return { [unowned self] _, f in
                 f.returnInt32(0)
                 requestSwitch(.yield)
+            }
+        case "sched_getaffinity", "sched_setaffinity":
+            // Every guest thread runs on this host thread: another guest thread's id (which
+            // the host may know as an unrelated process) means the calling task, 0.
+            guard let plain = HostLibc.function(named: name) else { return nil }
+            return { [unowned self] rt, f in
+                let pid = Int32(truncatingIfNeeded: try f.int(0))
+                guard pid != 0, pid != getpid(), let s = threads, s.threads.contains(where: { $0.id == pid }) else { return try plain(rt, f) }
+                try plain(rt, ReplacedArgumentFrame(f, index: 0, 0))
             }
         default:
             if let waiting = descriptorWaitingFunction(name) { return waiting }

@@ -134,6 +134,8 @@ enum LibcProcesses {
         "setsid": { rt, f in LibcPosix.result(rt, f, Int(setsid())) },
         "pause": { rt, f in LibcPosix.result(rt, f, Int(Glibc.pause())) },
         "fork": fork,
+        // runtime/fork.c's primitive: its fork runs pthread_atfork's handlers around this one.
+        "__crossrun_fork": fork,
         // The child must only exec or _exit; a copy of the parent is a valid vfork child.
         "vfork": fork,
         // System-call wrappers: a bad status pointer is the kernel's EFAULT.

@@ -10,6 +10,9 @@ enum LibcSched {
     static let maximumMaskBytes = 8192
 
     static let functions: [String: HostFunction] = [
+        // Linux's ranges per policy, the same on every target (EINVAL for an unknown policy).
+        "sched_get_priority_max": { rt, f in LibcPosix.result(rt, f, Int(sched_get_priority_max(try f.int32(0)))) },
+        "sched_get_priority_min": { rt, f in LibcPosix.result(rt, f, Int(sched_get_priority_min(try f.int32(0)))) },
         "sched_getcpu": { rt, f in LibcPosix.result(rt, f, Int(crossrun_sched_getcpu())) },
         // glibc's wrapper: the kernel fills what it knows, the rest of the guest's mask is zeroed.
         "sched_getaffinity": LibcPosix.faultIsEFAULT { rt, f in

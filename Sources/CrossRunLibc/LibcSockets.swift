@@ -35,6 +35,12 @@ enum LibcSockets {
         },
         "sendmsg": { rt, f in finish(rt, f, try GuestSockets.sendmsg(rt, try f.int32(0), try f.int(1), try f.int32(2))) },
         "recvmsg": { rt, f in finish(rt, f, try GuestSockets.recvmsg(rt, try f.int32(0), try f.int(1), try f.int32(2))) },
+        "sendmmsg": { rt, f in
+            finish(rt, f, try GuestSockets.sendmmsg(rt, try f.int32(0), try f.int(1), UInt64(UInt32(truncatingIfNeeded: try f.int(2))), try f.int32(3)))
+        },
+        "recvmmsg": { rt, f in
+            finish(rt, f, try GuestSockets.recvmmsg(rt, try f.int32(0), try f.int(1), UInt64(UInt32(truncatingIfNeeded: try f.int(2))), try f.int32(3)))
+        },
         "setsockopt": { rt, f in
             finish(rt, f, try GuestSockets.setsockopt(rt, try f.int32(0), try f.int32(1), try f.int32(2), try f.int(3),
                                                       UInt64(UInt32(truncatingIfNeeded: try f.int(4)))))

@@ -33,7 +33,7 @@ public enum RuntimeSymbols {
     /// name is ``lookup(_:)``, which builds nothing).
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1518)
+        table.reserveCapacity(1529)
         entries.withUTF8Buffer { text in
             var start = 0
             for end in 0...text.count where end == text.count || isSeparator(text[end]) {
@@ -108,27 +108,27 @@ public enum RuntimeSymbols {
         __crossrun_csin:m __crossrun_csinf:m __crossrun_csinh:m __crossrun_csinhf:m __crossrun_csinhl:m
         __crossrun_csinl:m __crossrun_csqrt:m __crossrun_csqrtf:m __crossrun_csqrtl:m __crossrun_ctan:m
         __crossrun_ctanf:m __crossrun_ctanh:m __crossrun_ctanhf:m __crossrun_ctanhl:m __crossrun_ctanl:m
-        __crossrun_futex_wait:c __crossrun_futex_wake:c __crossrun_gettid:c __crossrun_host_memchr:c
-        __crossrun_host_memcmp:c __crossrun_host_memcpy:c __crossrun_host_memmove:c __crossrun_host_memset:c
-        __crossrun_host_strchr:c __crossrun_host_strcmp:c __crossrun_host_strlen:c __crossrun_tgsigqueue:c
-        __crossrun_thread_exit:c __crossrun_thread_spawn:c __ctype_get_mb_cur_max:c __ctzti2:g __divdc3:g
-        __divsc3:g __divtc3:g __divtf3:g __divti3:g __divxc3:g __environ:C __eqtf2:g __errno_location:c
-        __extenddftf2:g __extendsftf2:g __fbufsize:c __ffsti2:g __fixdfti:g __fixsfti:g __fixtfdi:g
-        __fixtfsi:g __fixtfti:g __fixunsdfti:g __fixunssfti:g __fixunstfdi:g __fixunstfsi:g __fixunstfti:g
-        __fixunsxfti:g __fixxfti:g __flbf:c __floatditf:g __floatsitf:g __floattidf:g __floattisf:g
-        __floattitf:g __floattixf:g __floatunditf:g __floatunsitf:g __floatuntidf:g __floatuntisf:g
-        __floatuntitf:g __floatuntixf:g __fpending:c __fpurge:c __freadable:c __freading:c __fsetlocking:c
-        __fwritable:c __fwriting:c __getf2:g __gttf2:g __h_errno_location:c __letf2:g __lttf2:g __modti3:g
-        __muldc3:g __mulsc3:g __multc3:g __multf3:g __mulxc3:g __negtf2:g __negti2:g __netf2:g __parityti2:g
-        __popcountdi2:g __popcountti2:g __powidf2:g __powisf2:g __powitf2:g __powixf2:g __sigpause:c
-        __sigsetjmp:c __stack_chk_fail:c __stack_chk_guard:C __subtf3:g __trunctfdf2:g __trunctfsf2:g
-        __udivmodti4:g __udivti3:g __umodti3:g __unordtf2:g __xpg_basename:c __xpg_sigpause:c
-        __xpg_strerror_r:c _exit:c _flushlbf:c _longjmp:c _setjmp:c _tolower:c _toupper:c a64l:c abort:c
-        abs:c accept:c accept4:c access:c acos:m acosf:m acosh:m acoshf:m acoshl:m acosl:m alarm:c
-        aligned_alloc:c alphasort:c arc4random:c arc4random_buf:c arc4random_uniform:c asctime:c asctime_r:c
-        asin:m asinf:m asinh:m asinhf:m asinhl:m asinl:m asprintf:c at_quick_exit:c atan:m atan2:m atan2f:m
-        atan2l:m atanf:m atanh:m atanhf:m atanhl:m atanl:m atexit:c atof:c atoi:c atol:c atoll:c backtrace:c
-        backtrace_symbols:c backtrace_symbols_fd:c basename:c bcmp:c bcopy:c bind:c
+        __crossrun_fork:c __crossrun_futex_wait:c __crossrun_futex_wake:c __crossrun_gettid:c
+        __crossrun_host_memchr:c __crossrun_host_memcmp:c __crossrun_host_memcpy:c __crossrun_host_memmove:c
+        __crossrun_host_memset:c __crossrun_host_strchr:c __crossrun_host_strcmp:c __crossrun_host_strlen:c
+        __crossrun_tgsigqueue:c __crossrun_thread_exit:c __crossrun_thread_spawn:c __ctype_get_mb_cur_max:c
+        __ctzti2:g __divdc3:g __divsc3:g __divtc3:g __divtf3:g __divti3:g __divxc3:g __environ:C __eqtf2:g
+        __errno_location:c __extenddftf2:g __extendsftf2:g __fbufsize:c __ffsti2:g __fixdfti:g __fixsfti:g
+        __fixtfdi:g __fixtfsi:g __fixtfti:g __fixunsdfti:g __fixunssfti:g __fixunstfdi:g __fixunstfsi:g
+        __fixunstfti:g __fixunsxfti:g __fixxfti:g __flbf:c __floatditf:g __floatsitf:g __floattidf:g
+        __floattisf:g __floattitf:g __floattixf:g __floatunditf:g __floatunsitf:g __floatuntidf:g
+        __floatuntisf:g __floatuntitf:g __floatuntixf:g __fpending:c __fpurge:c __freadable:c __freading:c
+        __fsetlocking:c __fwritable:c __fwriting:c __getf2:g __gttf2:g __h_errno_location:c __letf2:g
+        __lttf2:g __modti3:g __muldc3:g __mulsc3:g __multc3:g __multf3:g __mulxc3:g __negtf2:g __negti2:g
+        __netf2:g __parityti2:g __popcountdi2:g __popcountti2:g __powidf2:g __powisf2:g __powitf2:g
+        __powixf2:g __sigpause:c __sigsetjmp:c __stack_chk_fail:c __stack_chk_guard:C __subtf3:g
+        __trunctfdf2:g __trunctfsf2:g __udivmodti4:g __udivti3:g __umodti3:g __unordtf2:g __xpg_basename:c
+        __xpg_sigpause:c __xpg_strerror_r:c _exit:c _flushlbf:c _longjmp:c _setjmp:c _tolower:c _toupper:c
+        a64l:c abort:c abs:c accept:c accept4:c access:c acos:m acosf:m acosh:m acoshf:m acoshl:m acosl:m
+        alarm:c aligned_alloc:c alphasort:c arc4random:c arc4random_buf:c arc4random_uniform:c asctime:c
+        asctime_r:c asin:m asinf:m asinh:m asinhf:m asinhl:m asinl:m asprintf:c at_quick_exit:c atan:m
+        atan2:m atan2f:m atan2l:m atanf:m atanh:m atanhf:m atanhl:m atanl:m atexit:c atof:c atoi:c atol:c
+        atoll:c backtrace:c backtrace_symbols:c backtrace_symbols_fd:c basename:c bcmp:c bcopy:c bind:c
         bind_textdomain_codeset:c bindtextdomain:c bsearch:c btowc:c bzero:c c16rtomb:c c32rtomb:c cabs:m
         cabsf:m cabsl:m cacos:m cacosf:m cacosh:m cacoshf:m cacoshl:m cacosl:m call_once:c calloc:c
         canonicalize_file_name:c carg:m cargf:m cargl:m casin:m casinf:m casinh:m casinhf:m casinhl:m
@@ -217,7 +217,7 @@ public enum RuntimeSymbols {
         posix_spawnattr_init:c posix_spawnattr_setflags:c posix_spawnattr_setpgroup:c
         posix_spawnattr_setsigdefault:c posix_spawnattr_setsigmask:c posix_spawnp:c pow:m powf:m powl:m
         prctl:c pread:c preadv:c printf:c program_invocation_name:C program_invocation_short_name:C
-        pselect:c psiginfo:c psignal:c pthread_attr_destroy:c pthread_attr_getdetachstate:c
+        pselect:c psiginfo:c psignal:c pthread_atfork:c pthread_attr_destroy:c pthread_attr_getdetachstate:c
         pthread_attr_getguardsize:c pthread_attr_getinheritsched:c pthread_attr_getschedparam:c
         pthread_attr_getschedpolicy:c pthread_attr_getscope:c pthread_attr_getstacksize:c
         pthread_attr_init:c pthread_attr_setdetachstate:c pthread_attr_setguardsize:c
@@ -229,10 +229,11 @@ public enum RuntimeSymbols {
         pthread_cond_signal:c pthread_cond_timedwait:c pthread_cond_wait:c pthread_condattr_destroy:c
         pthread_condattr_getclock:c pthread_condattr_getpshared:c pthread_condattr_init:c
         pthread_condattr_setclock:c pthread_condattr_setpshared:c pthread_create:c pthread_detach:c
-        pthread_equal:c pthread_exit:c pthread_getattr_np:c pthread_getname_np:c pthread_getspecific:c
-        pthread_join:c pthread_key_create:c pthread_key_delete:c pthread_kill:c pthread_mutex_clocklock:c
-        pthread_mutex_consistent:c pthread_mutex_destroy:c pthread_mutex_init:c pthread_mutex_lock:c
-        pthread_mutex_timedlock:c pthread_mutex_trylock:c pthread_mutex_unlock:c pthread_mutexattr_destroy:c
+        pthread_equal:c pthread_exit:c pthread_getaffinity_np:c pthread_getattr_np:c pthread_getname_np:c
+        pthread_getschedparam:c pthread_getspecific:c pthread_join:c pthread_key_create:c
+        pthread_key_delete:c pthread_kill:c pthread_mutex_clocklock:c pthread_mutex_consistent:c
+        pthread_mutex_destroy:c pthread_mutex_init:c pthread_mutex_lock:c pthread_mutex_timedlock:c
+        pthread_mutex_trylock:c pthread_mutex_unlock:c pthread_mutexattr_destroy:c
         pthread_mutexattr_getpshared:c pthread_mutexattr_getrobust:c pthread_mutexattr_gettype:c
         pthread_mutexattr_init:c pthread_mutexattr_setpshared:c pthread_mutexattr_setrobust:c
         pthread_mutexattr_settype:c pthread_once:c pthread_rwlock_clockrdlock:c pthread_rwlock_clockwrlock:c
@@ -240,68 +241,69 @@ public enum RuntimeSymbols {
         pthread_rwlock_timedwrlock:c pthread_rwlock_tryrdlock:c pthread_rwlock_trywrlock:c
         pthread_rwlock_unlock:c pthread_rwlock_wrlock:c pthread_rwlockattr_destroy:c
         pthread_rwlockattr_getpshared:c pthread_rwlockattr_init:c pthread_rwlockattr_setpshared:c
-        pthread_self:c pthread_setcancelstate:c pthread_setcanceltype:c pthread_setname_np:c
-        pthread_setspecific:c pthread_sigmask:c pthread_sigqueue:c pthread_spin_destroy:c
-        pthread_spin_init:c pthread_spin_lock:c pthread_spin_trylock:c pthread_spin_unlock:c
-        pthread_testcancel:c pthread_timedjoin_np:c pthread_tryjoin_np:c ptsname:c ptsname_r:c putc:c
-        putc_unlocked:c putchar:c putchar_unlocked:c putenv:c putgrent:c putpwent:c puts:c pututline:c
-        pututxline:c putw:c putwc:c putwc_unlocked:c putwchar:c putwchar_unlocked:c pwrite:c pwritev:c
-        qsort:c qsort_r:c quick_exit:c raise:c rand:c rand_r:c random:c random_r:c rawmemchr:c read:c
-        readdir:c readdir_r:c readlink:c readlinkat:c readv:c realloc:c reallocarray:c realpath:c recv:c
-        recvfrom:c recvmsg:c regcomp:c regerror:c regexec:c regfree:c remainder:m remainderf:m remainderl:m
-        remove:c remque:c remquo:m remquof:m remquol:m rename:c renameat:c rewind:c rewinddir:c rindex:c
-        rint:m rintf:m rintl:m rmdir:c round:m roundf:m roundl:m rpmatch:c scalb:m scalbf:m scalbl:m
-        scalbln:m scalblnf:m scalblnl:m scalbn:m scalbnf:m scalbnl:m scandir:c scandirat:c scanf:c
-        sched_getaffinity:c sched_getcpu:c sched_setaffinity:c sched_yield:c secure_getenv:c seed48:c
-        seed48_r:c seekdir:c select:c sem_clockwait:c sem_destroy:c sem_getvalue:c sem_init:c sem_post:c
-        sem_timedwait:c sem_trywait:c sem_wait:c send:c sendfile:c sendmsg:c sendto:c setbuf:c setbuffer:c
-        setegid:c setenv:c seteuid:c setgid:c setgrent:c setgroups:c sethostent:c sethostname:c setitimer:c
-        setjmp:c setlinebuf:c setlocale:c setlogmask:c setpgid:c setpriority:c setprotoent:c setpwent:c
-        setregid:c setresgid:c setresuid:c setreuid:c setrlimit:c setservent:c setsid:c setsockopt:c
-        setstate:c setstate_r:c settimeofday:c setuid:c setusershell:c setutent:c setutxent:c setvbuf:c
-        shutdown:c sigabbrev_np:c sigaction:c sigaddset:c sigaltstack:c sigandset:c sigblock:c sigdelset:c
-        sigdescr_np:c sigemptyset:c sigfillset:c siggetmask:c sighold:c sigignore:c siginterrupt:c
-        sigisemptyset:c sigismember:c siglongjmp:c signal:c signalfd:c signgam:M significand:m
-        significandf:m significandl:m sigorset:c sigpause:c sigpending:c sigprocmask:c sigqueue:c sigrelse:c
-        sigset:c sigsetmask:c sigstack:c sigsuspend:c sigtimedwait:c sigwait:c sigwaitinfo:c sin:m sincos:m
-        sincosf:m sincosl:m sinf:m sinh:m sinhf:m sinhl:m sinl:m sleep:c snprintf:c sockatmark:c socket:c
-        socketpair:c sprintf:c sqrt:m sqrtf:m sqrtl:m srand:c srand48:c srand48_r:c srandom:c srandom_r:c
-        sscanf:c ssignal:c stat:c statfs:c statvfs:c stderr:C stdin:C stdout:C stpcpy:c stpncpy:c
-        strcasecmp:c strcasecmp_l:c strcasestr:c strcat:c strchr:c strchrnul:c strcmp:c strcoll:c
-        strcoll_l:c strcpy:c strcspn:c strdup:c strerror:c strerror_l:c strerror_r:c strerrordesc_np:c
-        strerrorname_np:c strfromd:c strfromf:c strfroml:c strftime:c strftime_l:c strlen:c strncasecmp:c
-        strncasecmp_l:c strncat:c strncmp:c strncpy:c strndup:c strnlen:c strpbrk:c strptime:c strptime_l:c
-        strrchr:c strsep:c strsignal:c strspn:c strstr:c strtod:c strtod_l:c strtof:c strtof_l:c strtoimax:c
-        strtok:c strtok_r:c strtol:c strtol_l:c strtold:c strtold_l:c strtoll:c strtoll_l:c strtoq:c
-        strtoul:c strtoul_l:c strtoull:c strtoull_l:c strtoumax:c strtouq:c strverscmp:c strxfrm:c
-        strxfrm_l:c swab:c swprintf:c swscanf:c symlink:c symlinkat:c sync:c syncfs:c syscall:c sysconf:c
-        sysinfo:c syslog:c system:c tan:m tanf:m tanh:m tanhf:m tanhl:m tanl:m tcdrain:c tcflow:c tcflush:c
-        tcgetattr:c tcgetpgrp:c tcgetsid:c tcsendbreak:c tcsetattr:c tcsetpgrp:c tdelete:c tdestroy:c
-        telldir:c tempnam:c textdomain:c tfind:c tgamma:m tgammaf:m tgammal:m tgkill:c thrd_create:c
-        thrd_current:c thrd_detach:c thrd_equal:c thrd_exit:c thrd_join:c thrd_sleep:c thrd_yield:c time:c
-        timegm:c timelocal:c timer_create:c timer_delete:c timer_getoverrun:c timer_gettime:c
-        timer_settime:c timerfd_create:c timerfd_gettime:c timerfd_settime:c times:c timespec_get:c
-        timezone:C tmpfile:c tmpnam:c toascii:c tolower:c tolower_l:c toupper:c toupper_l:c towctrans:c
-        towctrans_l:c towlower:c towlower_l:c towupper:c towupper_l:c trunc:m truncate:c truncf:m truncl:m
-        tsearch:c tss_create:c tss_delete:c tss_get:c tss_set:c ttyname:c ttyname_r:c twalk:c tzname:C
-        tzset:c ualarm:c umask:c uname:c ungetc:c ungetwc:c unlink:c unlinkat:c unlockpt:c unsetenv:c
-        updwtmp:c updwtmpx:c uselocale:c usleep:c utime:c utimensat:c utimes:c utmpname:c utmpxname:c
-        valloc:c vasprintf:c vdprintf:c verr:c verrx:c versionsort:c vfork:c vfprintf:c vfscanf:c
-        vfwprintf:c vfwscanf:c vprintf:c vscanf:c vsnprintf:c vsprintf:c vsscanf:c vswprintf:c vswscanf:c
-        vsyslog:c vwarn:c vwarnx:c vwprintf:c vwscanf:c wait:c wait3:c wait4:c waitid:c waitpid:c warn:c
-        warnx:c wcpcpy:c wcpncpy:c wcrtomb:c wcscasecmp:c wcscasecmp_l:c wcscat:c wcschr:c wcschrnul:c
-        wcscmp:c wcscoll:c wcscoll_l:c wcscpy:c wcscspn:c wcsdup:c wcsftime:c wcsftime_l:c wcslen:c
-        wcsncasecmp:c wcsncasecmp_l:c wcsncat:c wcsncmp:c wcsncpy:c wcsnlen:c wcsnrtombs:c wcspbrk:c
-        wcsrchr:c wcsrtombs:c wcsspn:c wcsstr:c wcstod:c wcstod_l:c wcstof:c wcstof_l:c wcstok:c wcstol:c
-        wcstol_l:c wcstold:c wcstold_l:c wcstoll:c wcstoll_l:c wcstombs:c wcstoul:c wcstoul_l:c wcstoull:c
-        wcstoull_l:c wcswidth:c wcsxfrm:c wcsxfrm_l:c wctob:c wctomb:c wctrans:c wctrans_l:c wctype:c
-        wctype_l:c wcwidth:c wmemchr:c wmemcmp:c wmemcpy:c wmemmove:c wmempcpy:c wmemset:c wprintf:c write:c
-        writev:c wscanf:c y0:m y0f:m y0l:m y1:m y1f:m y1l:m yn:m ynf:m ynl:m
+        pthread_self:c pthread_setaffinity_np:c pthread_setcancelstate:c pthread_setcanceltype:c
+        pthread_setname_np:c pthread_setschedparam:c pthread_setschedprio:c pthread_setspecific:c
+        pthread_sigmask:c pthread_sigqueue:c pthread_spin_destroy:c pthread_spin_init:c pthread_spin_lock:c
+        pthread_spin_trylock:c pthread_spin_unlock:c pthread_testcancel:c pthread_timedjoin_np:c
+        pthread_tryjoin_np:c ptsname:c ptsname_r:c putc:c putc_unlocked:c putchar:c putchar_unlocked:c
+        putenv:c putgrent:c putpwent:c puts:c pututline:c pututxline:c putw:c putwc:c putwc_unlocked:c
+        putwchar:c putwchar_unlocked:c pwrite:c pwritev:c qsort:c qsort_r:c quick_exit:c raise:c rand:c
+        rand_r:c random:c random_r:c rawmemchr:c read:c readdir:c readdir_r:c readlink:c readlinkat:c
+        readv:c realloc:c reallocarray:c realpath:c recv:c recvfrom:c recvmmsg:c recvmsg:c regcomp:c
+        regerror:c regexec:c regfree:c remainder:m remainderf:m remainderl:m remove:c remque:c remquo:m
+        remquof:m remquol:m rename:c renameat:c rewind:c rewinddir:c rindex:c rint:m rintf:m rintl:m rmdir:c
+        round:m roundf:m roundl:m rpmatch:c scalb:m scalbf:m scalbl:m scalbln:m scalblnf:m scalblnl:m
+        scalbn:m scalbnf:m scalbnl:m scandir:c scandirat:c scanf:c sched_get_priority_max:c
+        sched_get_priority_min:c sched_getaffinity:c sched_getcpu:c sched_setaffinity:c sched_yield:c
+        secure_getenv:c seed48:c seed48_r:c seekdir:c select:c sem_clockwait:c sem_destroy:c sem_getvalue:c
+        sem_init:c sem_post:c sem_timedwait:c sem_trywait:c sem_wait:c send:c sendfile:c sendmmsg:c
+        sendmsg:c sendto:c setbuf:c setbuffer:c setegid:c setenv:c seteuid:c setgid:c setgrent:c setgroups:c
+        sethostent:c sethostname:c setitimer:c setjmp:c setlinebuf:c setlocale:c setlogmask:c setpgid:c
+        setpriority:c setprotoent:c setpwent:c setregid:c setresgid:c setresuid:c setreuid:c setrlimit:c
+        setservent:c setsid:c setsockopt:c setstate:c setstate_r:c settimeofday:c setuid:c setusershell:c
+        setutent:c setutxent:c setvbuf:c shutdown:c sigabbrev_np:c sigaction:c sigaddset:c sigaltstack:c
+        sigandset:c sigblock:c sigdelset:c sigdescr_np:c sigemptyset:c sigfillset:c siggetmask:c sighold:c
+        sigignore:c siginterrupt:c sigisemptyset:c sigismember:c siglongjmp:c signal:c signalfd:c signgam:M
+        significand:m significandf:m significandl:m sigorset:c sigpause:c sigpending:c sigprocmask:c
+        sigqueue:c sigrelse:c sigset:c sigsetmask:c sigstack:c sigsuspend:c sigtimedwait:c sigwait:c
+        sigwaitinfo:c sin:m sincos:m sincosf:m sincosl:m sinf:m sinh:m sinhf:m sinhl:m sinl:m sleep:c
+        snprintf:c sockatmark:c socket:c socketpair:c sprintf:c sqrt:m sqrtf:m sqrtl:m srand:c srand48:c
+        srand48_r:c srandom:c srandom_r:c sscanf:c ssignal:c stat:c statfs:c statvfs:c stderr:C stdin:C
+        stdout:C stpcpy:c stpncpy:c strcasecmp:c strcasecmp_l:c strcasestr:c strcat:c strchr:c strchrnul:c
+        strcmp:c strcoll:c strcoll_l:c strcpy:c strcspn:c strdup:c strerror:c strerror_l:c strerror_r:c
+        strerrordesc_np:c strerrorname_np:c strfromd:c strfromf:c strfroml:c strftime:c strftime_l:c
+        strlen:c strncasecmp:c strncasecmp_l:c strncat:c strncmp:c strncpy:c strndup:c strnlen:c strpbrk:c
+        strptime:c strptime_l:c strrchr:c strsep:c strsignal:c strspn:c strstr:c strtod:c strtod_l:c
+        strtof:c strtof_l:c strtoimax:c strtok:c strtok_r:c strtol:c strtol_l:c strtold:c strtold_l:c
+        strtoll:c strtoll_l:c strtoq:c strtoul:c strtoul_l:c strtoull:c strtoull_l:c strtoumax:c strtouq:c
+        strverscmp:c strxfrm:c strxfrm_l:c swab:c swprintf:c swscanf:c symlink:c symlinkat:c sync:c syncfs:c
+        syscall:c sysconf:c sysinfo:c syslog:c system:c tan:m tanf:m tanh:m tanhf:m tanhl:m tanl:m tcdrain:c
+        tcflow:c tcflush:c tcgetattr:c tcgetpgrp:c tcgetsid:c tcsendbreak:c tcsetattr:c tcsetpgrp:c
+        tdelete:c tdestroy:c telldir:c tempnam:c textdomain:c tfind:c tgamma:m tgammaf:m tgammal:m tgkill:c
+        thrd_create:c thrd_current:c thrd_detach:c thrd_equal:c thrd_exit:c thrd_join:c thrd_sleep:c
+        thrd_yield:c time:c timegm:c timelocal:c timer_create:c timer_delete:c timer_getoverrun:c
+        timer_gettime:c timer_settime:c timerfd_create:c timerfd_gettime:c timerfd_settime:c times:c
+        timespec_get:c timezone:C tmpfile:c tmpnam:c toascii:c tolower:c tolower_l:c toupper:c toupper_l:c
+        towctrans:c towctrans_l:c towlower:c towlower_l:c towupper:c towupper_l:c trunc:m truncate:c
+        truncf:m truncl:m tsearch:c tss_create:c tss_delete:c tss_get:c tss_set:c ttyname:c ttyname_r:c
+        twalk:c tzname:C tzset:c ualarm:c umask:c uname:c ungetc:c ungetwc:c unlink:c unlinkat:c unlockpt:c
+        unsetenv:c updwtmp:c updwtmpx:c uselocale:c usleep:c utime:c utimensat:c utimes:c utmpname:c
+        utmpxname:c valloc:c vasprintf:c vdprintf:c verr:c verrx:c versionsort:c vfork:c vfprintf:c
+        vfscanf:c vfwprintf:c vfwscanf:c vprintf:c vscanf:c vsnprintf:c vsprintf:c vsscanf:c vswprintf:c
+        vswscanf:c vsyslog:c vwarn:c vwarnx:c vwprintf:c vwscanf:c wait:c wait3:c wait4:c waitid:c waitpid:c
+        warn:c warnx:c wcpcpy:c wcpncpy:c wcrtomb:c wcscasecmp:c wcscasecmp_l:c wcscat:c wcschr:c
+        wcschrnul:c wcscmp:c wcscoll:c wcscoll_l:c wcscpy:c wcscspn:c wcsdup:c wcsftime:c wcsftime_l:c
+        wcslen:c wcsncasecmp:c wcsncasecmp_l:c wcsncat:c wcsncmp:c wcsncpy:c wcsnlen:c wcsnrtombs:c
+        wcspbrk:c wcsrchr:c wcsrtombs:c wcsspn:c wcsstr:c wcstod:c wcstod_l:c wcstof:c wcstof_l:c wcstok:c
+        wcstol:c wcstol_l:c wcstold:c wcstold_l:c wcstoll:c wcstoll_l:c wcstombs:c wcstoul:c wcstoul_l:c
+        wcstoull:c wcstoull_l:c wcswidth:c wcsxfrm:c wcsxfrm_l:c wctob:c wctomb:c wctrans:c wctrans_l:c
+        wctype:c wctype_l:c wcwidth:c wmemchr:c wmemcmp:c wmemcpy:c wmemmove:c wmempcpy:c wmemset:c
+        wprintf:c write:c writev:c wscanf:c y0:m y0f:m y0l:m y1:m y1f:m y1l:m yn:m ynf:m ynl:m
         """
 
     /// The thread primitives the guest thread library (`runtime/crossrun_thread.h`) calls:
     /// served natively by the loader, emulated by the scheduler; no header declares them.
-    public static let threadPrimitives: [String] = ["__crossrun_thread_spawn", "__crossrun_thread_exit", "__crossrun_futex_wait", "__crossrun_futex_wake", "__crossrun_gettid", "__crossrun_tgsigqueue"]
+    public static let threadPrimitives: [String] = ["__crossrun_thread_spawn", "__crossrun_thread_exit", "__crossrun_futex_wait", "__crossrun_futex_wake", "__crossrun_gettid", "__crossrun_tgsigqueue", "__crossrun_fork"]
 
     /// The string functions the host also serves as `__crossrun_host_NAME`: the guest
     /// runtime's short-input versions (`runtime/string.c`, emulated images only) call these

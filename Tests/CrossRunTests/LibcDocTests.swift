@@ -185,9 +185,18 @@ final class LibcDocTests: XCTestCase {
           `fork` (runtime/pty.c); under `--root` a new pty is `EACCES` (no device nodes).
           Emulated `ioctl` serves on terminals `TCGETS`/`TCSETS*`, the window size, the modem
           lines (`TIOCMGET`/`TIOCMSET`/`TIOCMBIS`/`TIOCMBIC`), `TIOCOUTQ`, `FIONREAD`, the
-          controlling terminal (`TIOCSCTTY`, `TIOCNOTTY`, `TIOCGPGRP`/`TIOCSPGRP`), and on any
-          descriptor `FIONBIO`, `FIOCLEX`/`FIONCLEX` (host requests, the same numbers on every
-          target); other requests are `ENOTTY`. The BSD `int` signal masks (`sigblock`,
+          controlling terminal (`TIOCSCTTY`, `TIOCNOTTY`, `TIOCGPGRP`/`TIOCSPGRP`), a pty
+          master's `TIOCGPTN`/`TIOCSPTLCK`, and on any descriptor `FIONBIO`, `FIOCLEX`/`FIONCLEX`,
+          `FICLONE` (host requests, the same numbers on every target; `<sys/ioctl.h>` has the
+          `_IOC` encoding macros); other requests are `ENOTTY`.
+          `fork` is guest code (runtime/fork.c) running `pthread_atfork`'s handlers around the
+          host's fork (`__crossrun_fork`); `vfork` runs none, as glibc's. `sendmmsg`/`recvmmsg`
+          are `sendmsg`/`recvmsg` per message (`MSG_WAITFORONE` honoured, `recvmmsg`'s timeout
+          not applied). `pthread_setschedparam`/`pthread_getschedparam`/`pthread_setschedprio`
+          keep and report a thread's policy and priority (checked as Linux checks them; threads
+          keep running with the default policy); `pthread_setaffinity_np`/`pthread_getaffinity_np`
+          are the host's affinity of the task running the thread (emulated: every guest thread
+          runs on the one host thread). The BSD `int` signal masks (`sigblock`,
           `sigsetmask`, `siggetmask`) act on the guest's mask, signals 1 to 32.
           `<utmp.h>`/`<utmpx.h>` login records are the host's functions and files, each record
           converted between the host's `struct utmp` (384 bytes) and the guest's (aarch64's is

@@ -1,6 +1,28 @@
 #ifndef _SYS_IOCTL_H
 #define _SYS_IOCTL_H
 /* The kernel's asm-generic request numbers (x86-64, aarch64 and riscv64 agree). */
+/* Request numbers' encoding (asm-generic, as on x86-64, aarch64 and riscv64). */
+#define _IOC_NRBITS 8
+#define _IOC_TYPEBITS 8
+#define _IOC_SIZEBITS 14
+#define _IOC_DIRBITS 2
+#define _IOC_NRSHIFT 0
+#define _IOC_TYPESHIFT (_IOC_NRSHIFT + _IOC_NRBITS)
+#define _IOC_SIZESHIFT (_IOC_TYPESHIFT + _IOC_TYPEBITS)
+#define _IOC_DIRSHIFT (_IOC_SIZESHIFT + _IOC_SIZEBITS)
+#define _IOC_NONE 0U
+#define _IOC_WRITE 1U
+#define _IOC_READ 2U
+#define _IOC(dir, type, nr, size) \
+    (((dir) << _IOC_DIRSHIFT) | ((type) << _IOC_TYPESHIFT) | ((nr) << _IOC_NRSHIFT) | ((size) << _IOC_SIZESHIFT))
+#define _IO(type, nr) _IOC(_IOC_NONE, (type), (nr), 0)
+#define _IOR(type, nr, argtype) _IOC(_IOC_READ, (type), (nr), sizeof(argtype))
+#define _IOW(type, nr, argtype) _IOC(_IOC_WRITE, (type), (nr), sizeof(argtype))
+#define _IOWR(type, nr, argtype) _IOC(_IOC_READ | _IOC_WRITE, (type), (nr), sizeof(argtype))
+#define _IOC_DIR(nr) (((nr) >> _IOC_DIRSHIFT) & ((1 << _IOC_DIRBITS) - 1))
+#define _IOC_TYPE(nr) (((nr) >> _IOC_TYPESHIFT) & ((1 << _IOC_TYPEBITS) - 1))
+#define _IOC_NR(nr) (((nr) >> _IOC_NRSHIFT) & ((1 << _IOC_NRBITS) - 1))
+#define _IOC_SIZE(nr) (((nr) >> _IOC_SIZESHIFT) & ((1 << _IOC_SIZEBITS) - 1))
 struct winsize { unsigned short ws_row; unsigned short ws_col; unsigned short ws_xpixel; unsigned short ws_ypixel; };
 #define TCGETS 0x5401
 #define TCSETS 0x5402
@@ -23,6 +45,9 @@ struct winsize { unsigned short ws_row; unsigned short ws_col; unsigned short ws
 #define TIOCMBIC 0x5417
 #define TIOCMSET 0x5418
 #define TIOCNOTTY 0x5422
+/* A pseudo-terminal master's number and its lock (an int each). */
+#define TIOCGPTN 0x80045430
+#define TIOCSPTLCK 0x40045431
 #define FIONCLEX 0x5450
 #define FIOCLEX 0x5451
 #define TIOCM_LE 0x001

@@ -108,6 +108,7 @@ static __inline__ struct cmsghdr *__crossrun_cmsg_nxthdr(struct msghdr *__mhdr, 
 #define MSG_DONTWAIT 0x40
 #define MSG_EOR 0x80
 #define MSG_WAITALL 0x100
+#define MSG_ERRQUEUE 0x2000
 #define MSG_NOSIGNAL 0x4000
 #define MSG_MORE 0x8000
 #define MSG_CMSG_CLOEXEC 0x40000000
@@ -137,6 +138,15 @@ ssize_t sendto(int, const void *, size_t, int, const struct sockaddr *, socklen_
 ssize_t recvfrom(int, void *__CR_RESTRICT, size_t, int, struct sockaddr *__CR_RESTRICT, socklen_t *__CR_RESTRICT);
 ssize_t sendmsg(int, const struct msghdr *, int);
 ssize_t recvmsg(int, struct msghdr *, int);
+#ifdef __USE_GNU
+/* Several datagrams per call: each message's byte count lands in its msg_len. recvmmsg's
+   timeout is not applied (Linux checks it only after each datagram). */
+struct mmsghdr { struct msghdr msg_hdr; unsigned int msg_len; };
+#define MSG_WAITFORONE 0x10000
+int sendmmsg(int, struct mmsghdr *, unsigned int, int);
+struct timespec;
+int recvmmsg(int, struct mmsghdr *, unsigned int, int, struct timespec *);
+#endif
 int getsockopt(int, int, int, void *__CR_RESTRICT, socklen_t *__CR_RESTRICT);
 int setsockopt(int, int, int, const void *, socklen_t);
 int getsockname(int, struct sockaddr *__CR_RESTRICT, socklen_t *__CR_RESTRICT);

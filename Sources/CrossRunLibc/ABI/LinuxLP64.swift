@@ -54,13 +54,13 @@ public struct LinuxLP64: Sendable {
         public var tcgets: UInt64 = 0x5401, tcsets: UInt64 = 0x5402, tcsetsw: UInt64 = 0x5403, tcsetsf: UInt64 = 0x5404
         public var tiocgwinsz: UInt64 = 0x5413, tiocswinsz: UInt64 = 0x5414, fionread: UInt64 = 0x541b, fionbio: UInt64 = 0x5421
         /// Requests whose argument points to one `int` (`pid_t` for the process groups) that the
-        /// host's request writes (`TIOCGPGRP`, `TIOCOUTQ`, `TIOCMGET`) or reads (`TIOCSPGRP`,
-        /// `TIOCMBIS`, `TIOCMBIC`, `TIOCMSET`): the same numbers on the host.
-        public var intResultRequests: Set<UInt64> = [0x540f, 0x5411, 0x5415]
-        public var intArgumentRequests: Set<UInt64> = [0x5410, 0x5416, 0x5417, 0x5418]
+        /// host's request writes (`TIOCGPGRP`, `TIOCOUTQ`, `TIOCMGET`, `TIOCGPTN`) or reads (`TIOCSPGRP`,
+        /// `TIOCMBIS`, `TIOCMBIC`, `TIOCMSET`, `TIOCSPTLCK`): the same numbers on the host.
+        public var intResultRequests: Set<UInt64> = [0x540f, 0x5411, 0x5415, 0x8004_5430]
+        public var intArgumentRequests: Set<UInt64> = [0x5410, 0x5416, 0x5417, 0x5418, 0x4004_5431]
         /// Requests without a pointer argument (`TIOCEXCL`, `TIOCNXCL`, `TIOCSCTTY`,
-        /// `TIOCNOTTY`, `FIONCLEX`, `FIOCLEX`): the value passes as it is.
-        public var valueRequests: Set<UInt64> = [0x540c, 0x540d, 0x540e, 0x5422, 0x5450, 0x5451]
+        /// `TIOCNOTTY`, `FIONCLEX`, `FIOCLEX`, `FICLONE`'s source descriptor): the value passes as it is.
+        public var valueRequests: Set<UInt64> = [0x540c, 0x540d, 0x540e, 0x5422, 0x5450, 0x5451, 0x4004_9409]
         /// `SIOCGIFCONF`, and the interface queries whose argument is one `struct ifreq` (40
         /// bytes, the host's layout: every LP64 Linux's) read by name.
         public var siocgifconf: UInt64 = 0x8912
