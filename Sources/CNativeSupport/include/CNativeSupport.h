@@ -125,6 +125,11 @@ void crossrun_native_set_tls_template(const void *initialized, size_t initialize
 /// send); NULL for any other name.
 void *crossrun_native_thread_primitive(const char *name);
 
+/// Calls a GNU indirect function's resolver as glibc's loader does on the host architecture
+/// (x86-64: no arguments; aarch64: `AT_HWCAP | _IFUNC_ARG_HWCAP` and an `__ifunc_arg_t`;
+/// riscv64: `AT_HWCAP`, no hwprobe function, NULL) and returns the address it chose.
+uint64_t crossrun_native_call_resolver(void *resolver);
+
 /// Makes freshly written code visible to instruction fetch.
 void crossrun_native_clear_cache(void *begin, void *end);
 
