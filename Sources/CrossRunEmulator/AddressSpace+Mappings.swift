@@ -49,6 +49,15 @@ extension AddressSpace: GuestMapper {
         return inArea(cursor, length) ? cursor : nil
     }
 
+    /// The guest address whose bytes are at host address `host`, or nil when no region holds it.
+    func guestAddress(ofHost host: UInt) -> UInt64? {
+        for r in regions {
+            let start = UInt(bitPattern: r.host)
+            if host >= start, host - start < UInt(r.size) { return r.start + UInt64(host - start) }
+        }
+        return nil
+    }
+
     /// Fresh zeroed host memory (private, reserved lazily).
     private func anonymousHost(_ length: UInt64) throws(MappingError) -> UnsafeMutableRawPointer {
         guard let m = mmap(nil, Int(length), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),

@@ -82,6 +82,9 @@ public final class GuestProcess: @unchecked Sendable {
         var context: String?
         /// The signal of a CPU exception (``onException(signal:)``), which a guest handler may catch.
         var exception: Int32?
+        /// The exception's `si_code` and `si_addr` when it has its own (a bus error past the end
+        /// of a mapped file: `BUS_ADRERR` at ``address``); nil: the CPU exception's defaults.
+        var code: Int32?
     }
 
     /// What a run's report says, as values: how it is shown (`crossrun: prog: …`,
