@@ -347,6 +347,11 @@ public final class GuestProcess: @unchecked Sendable {
         runtime.takeThreadSignalOrigin = { [unowned self] sig in self.takeThreadSignalOrigin(sig) }
         runtime.redirectProcessSignal = { [unowned self] sig, code, value in self.redirectProcessSignal(sig, code: code, value: value) }
         runtime.interruptedContext = { [unowned self] in self.interruptedContext() }
+        runtime.recordedSignalSender = { sig in
+            var uid: UInt32 = 0
+            let pid = crossrun_host_signal_sender(sig, &uid)
+            return pid < 0 ? nil : (pid, uid)
+        }
         runtime.recordedSignalOrigin = { sig in
             var value: UInt64 = 0
             let code = crossrun_host_signal_origin(sig, &value)
