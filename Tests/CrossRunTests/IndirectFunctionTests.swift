@@ -70,6 +70,47 @@ final class IndirectFunctionTests: XCTestCase {
         }
     }
 
+    /// Resolvers get glibc's arguments for the target: aarch64 `AT_HWCAP | _IFUNC_ARG_HWCAP`
+    /// and a 24-byte `__ifunc_arg_t {size, hwcap, hwcap2}`, riscv64 `AT_HWCAP` (x86-64 none),
+    /// each agreeing with `getauxval`.
+    func testResolversGetGlibcsArguments() throws {
+        let dir = try TestSupport.scratch()
+        defer { FileIO.removeTree(dir) }
+        let source = """
+            #include <stdio.h>
+            #include <sys/auxv.h>
+            static unsigned long hwcap, size, arg_hwcap, arg_hwcap2;
+            static int one(void) { return 1; }
+            static void *resolve(unsigned long a0, const unsigned long *a1) {
+                hwcap = a0;
+            #if defined(__aarch64__)
+                if (a1) { size = a1[0]; arg_hwcap = a1[1]; arg_hwcap2 = a1[2]; }
+            #else
+                (void)a1;
+            #endif
+                return (void *)one;
+            }
+            int f(void) __attribute__((ifunc("resolve")));
+            int main(void) {
+            #if defined(__aarch64__)
+                printf("%d %d %d %lu %d %d\\n", f(), hwcap == (getauxval(AT_HWCAP) | 1UL << 62), (int)(hwcap >> 62 & 1), size,
+                       arg_hwcap == getauxval(AT_HWCAP), arg_hwcap2 == getauxval(AT_HWCAP2));
+            #elif defined(__riscv)
+                printf("%d %d\\n", f(), hwcap == getauxval(AT_HWCAP));
+            #else
+                printf("%d\\n", f());
+            #endif
+                return 0;
+            }
+            """
+        try FileIO.write(Array(source.utf8), to: dir + "/args.c")
+        for (target, expected) in [("aarch64", "1 1 1 24 1 1\n"), ("rv64", "1 1\n"), ("x64", "1\n")] {
+            let r = try TestSupport.runCrossrun(["--target", target, "--backend", "emu", "args.c"], cwd: dir)
+            XCTAssertEqual(r.status, 0, "\(target): \(r.stderr)")
+            XCTAssertEqual(r.stdout, expected, target)
+        }
+    }
+
     /// The image's side: one slot per reference kind, filled from the resolver; a PC-relative
     /// address (hidden visibility) makes the stub the address everywhere instead.
     func testTheImageRecordsSlotsForTheResolver() throws {
