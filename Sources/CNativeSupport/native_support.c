@@ -2,6 +2,7 @@
 #include "CNativeSupport.h"
 #include <dlfcn.h>
 #include <errno.h>
+#include <sys/auxv.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,6 +305,17 @@ _Noreturn void crossrun_native_run(void *const *initializers, size_t init_count,
     }
     int (*main_fn)(int, char **, char **) = (int (*)(int, char **, char **))entry;
     exit(main_fn(argc, argv, envp));
+}
+
+uint64_t crossrun_native_call_resolver(void *resolver) {
+#if defined(__aarch64__)
+    struct { unsigned long size, hwcap, hwcap2; } arg = { sizeof arg, getauxval(AT_HWCAP), getauxval(AT_HWCAP2) };
+    return ((uint64_t (*)(uint64_t, void *))resolver)(getauxval(AT_HWCAP) | (1ULL << 62), &arg);
+#elif defined(__riscv)
+    return ((uint64_t (*)(uint64_t, void *, void *))resolver)(getauxval(AT_HWCAP), NULL, NULL);
+#else
+    return ((uint64_t (*)(void))resolver)();
+#endif
 }
 
 void crossrun_native_clear_cache(void *begin, void *end) {

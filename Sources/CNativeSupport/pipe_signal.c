@@ -26,14 +26,28 @@ static void record(int sig) {
    si_value (a guest POSIX timer's signal carries SI_TIMER and the timer's value). */
 static int32_t origin_code[32];
 static uint64_t origin_value[32];
+/* And its sender (si_pid, si_uid) when another process sent it (SI_USER, SI_QUEUE, SI_TKILL);
+   -1: none recorded (the kernel's SIGPIPE, a timer). */
+static int32_t origin_pid[32] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                 -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+static uint32_t origin_uid[32];
 
 static void record_with_origin(int sig, siginfo_t *info, void *context) {
     (void)context;
     if (sig > 0 && sig < 32 && info) {
+        int sent = info->si_code == SI_USER || info->si_code == SI_QUEUE || info->si_code == SI_TKILL;
         __atomic_store_n(&origin_code[sig], info->si_code, __ATOMIC_SEQ_CST);
         __atomic_store_n(&origin_value[sig], (uint64_t)(uintptr_t)info->si_value.sival_ptr, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&origin_uid[sig], sent ? (uint32_t)info->si_uid : 0, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&origin_pid[sig], sent ? (int32_t)info->si_pid : -1, __ATOMIC_SEQ_CST);
     }
     record(sig);
+}
+
+int32_t crossrun_host_signal_sender(int sig, uint32_t *uid) {
+    if (sig <= 0 || sig >= 32) { *uid = 0; return -1; }
+    *uid = __atomic_load_n(&origin_uid[sig], __ATOMIC_SEQ_CST);
+    return __atomic_load_n(&origin_pid[sig], __ATOMIC_SEQ_CST);
 }
 
 int32_t crossrun_host_signal_origin(int sig, uint64_t *value) {

@@ -240,12 +240,22 @@ struct Run: InvocationCommand {
     @Option(name: .customLong("exec-argv0"), help: ArgumentHelp("The program's argv[0] after ':' (a program's exec of itself).", valueName: "NAME", visibility: .hidden))
     var execArgumentZero: String?
 
+    @Option(name: .customLong("exec-clang"), help: ArgumentHelp("The clang the original run found (a program's exec of itself).", valueName: "PATH", visibility: .hidden))
+    var execClang: String?
+
+    @Option(name: .customLong("exec-home"), help: ArgumentHelp("CrossRun's home the original run found (a program's exec of itself).", valueName: "DIR", visibility: .hidden))
+    var execHome: String?
+
+    @Option(name: .customLong("exec-cache"), help: ArgumentHelp("MB:DIR, the compile cache the original run used, or off (a program's exec of itself).", valueName: "CACHE", visibility: .hidden))
+    var execCache: String?
+
     /// The parsed options as plain values (what ``FastRun`` scans without ArgumentParser).
     var request: RunRequest {
         RunRequest(target: build.target, inputs: build.inputs, backend: backend, timeout: timeout, root: root,
                    verbose: verbose, scheduleSeed: scheduleSeed, outcomeFile: outcomeFile, exitWithParent: exitWithParent,
                    deterministic: deterministic, trace: trace, traceFile: traceFile, traceStringLimit: traceStringLimit, gdb: gdb,
-                   execFrom: execFrom, execArgumentZero: execArgumentZero.map(SelfExec.argumentZero))
+                   execFrom: execFrom, execArgumentZero: execArgumentZero.map(SelfExec.argumentZero),
+                   execClang: execClang, execHome: execHome, execCache: execCache)
     }
 
     func run(_ invocation: Invocation) throws { try request.run(invocation) }

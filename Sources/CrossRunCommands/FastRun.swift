@@ -18,13 +18,15 @@ enum FastRun {
     /// `Run`'s options (long names, without `--`), including those of its `BuildOptions` group.
     static let options = ["target", "backend", "timeout", "root", "verbose", "schedule-seed", "outcome-file",
                           "exit-with-parent", "deterministic", "trace", "trace-file", "trace-string-limit", "gdb",
-                          SelfExec.fromOption, SelfExec.argumentZeroOption]
+                          SelfExec.fromOption, SelfExec.argumentZeroOption, SelfExec.clangOption, SelfExec.homeOption,
+                          SelfExec.cacheOption]
 
     /// What option `name` (one of ``options``) takes. (A switch, not a dictionary: building a
     /// dictionary of a new type costs the Swift runtime a conformance scan at start.)
     static func kind(of name: Substring) -> Value? {
         switch name {
-        case "target", "root", "outcome-file", "trace", "trace-file", "exec-from", "exec-argv0": return .string
+        case "target", "root", "outcome-file", "trace", "trace-file", "exec-from", "exec-argv0", "exec-clang", "exec-home",
+             "exec-cache": return .string
         case "verbose", "exit-with-parent", "deterministic": return .flag
         case "backend": return .backend
         case "timeout": return .unsigned32
@@ -119,6 +121,9 @@ enum FastRun {
             case "trace-file": request.traceFile = text
             case "exec-from": request.execFrom = text
             case "exec-argv0": request.execArgumentZero = SelfExec.argumentZero(text)
+            case "exec-clang": request.execClang = text
+            case "exec-home": request.execHome = text
+            case "exec-cache": request.execCache = text
             default: return false
             }
         case .backend:

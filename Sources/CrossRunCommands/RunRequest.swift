@@ -29,6 +29,20 @@ struct RunRequest: Equatable {
     /// Hidden, set by a program's exec of itself (``SelfExec``): where the inputs are, and its `argv[0]`.
     var execFrom: String?
     var execArgumentZero: String?
+    /// Hidden, set by a program's exec of itself: the clang, home and compile cache (a
+    /// ``SelfExec/cacheValue(_:)``) the original run found, whatever the program's environment.
+    var execClang: String?
+    var execHome: String?
+    var execCache: String?
+
+    /// The toolchain: the one an exec's original run found, else the environment's.
+    func toolchain() throws -> Toolchain {
+        let found = execClang == nil || execHome == nil ? try Toolchain.discover() : nil
+        return Toolchain(clang: execClang ?? found?.clang ?? "clang", home: execHome ?? found?.home ?? "/")
+    }
+
+    /// The compile cache: the one an exec's original run used, else the environment's.
+    func cache() -> CompileCache? { execCache.map(SelfExec.cache) ?? CompileCache.shared }
 
     /// Builds and runs the program (an emulated run ends this process with the program's status).
     func run(_ invocation: Invocation) throws {
@@ -43,9 +57,12 @@ struct RunRequest: Equatable {
         // source from stdin, which a second process could not read again.
         let reexec = deterministic && plan.backend == .native
         if reexec && inputs.contains("-") { DeterministicRun.reexecWithoutRandomization() }
-        let built = try build(plan, invocation)
+        let toolchain = try toolchain(), cache = cache()
+        let built = try build(plan, invocation, toolchain: toolchain, cache: cache)
         // (Back first: a deterministic re-exec below starts where the program runs.)
-        if !inputs.contains("-") { SelfExec.configure(inputs: inputs, commandLine: Array(CommandLine.arguments.dropFirst())) }
+        if !inputs.contains("-") {
+            SelfExec.configure(inputs: inputs, commandLine: Array(CommandLine.arguments.dropFirst()), toolchain: toolchain, cache: cache)
+        }
         if let programDirectory { try SelfExec.leave(programDirectory) }
         if reexec { DeterministicRun.reexecWithoutRandomization() }
         try execute(plan, built, invocation)
@@ -111,9 +128,15 @@ struct RunRequest: Equatable {
 
     /// Compiles (through the cache) and links the program as `plan` runs it.
     func build(_ plan: Plan, _ invocation: Invocation) throws -> Pipeline.Build {
+        try build(plan, invocation, toolchain: try toolchain(), cache: cache())
+    }
+
+    /// Compiles and links with the given tools (those an exec's new run inherits).
+    func build(_ plan: Plan, _ invocation: Invocation, toolchain: Toolchain, cache: CompileCache?) throws -> Pipeline.Build {
         let variant = buildVariant(plan)
-        return try BuildOptions.build(inputs: inputs, target: plan.target, options: invocation.compile,
-                                      guestStrings: variant.guestStrings, native: variant.native)
+        let pipeline = Pipeline(toolchain: toolchain, cache: cache)
+        return try pipeline.build(inputs: inputs, target: plan.target, options: invocation.compile,
+                                  guestStrings: variant.guestStrings, native: variant.native)
     }
 
     /// Runs `built` as `plan` says; ends this process with the program's status (natively the

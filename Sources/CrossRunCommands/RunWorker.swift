@@ -210,7 +210,9 @@ final class RunWorker {
         Subprocess.resetForkedChild(closingFrom: 3)
         StandardStreams.restoreInForkedChild()
         if run.exitWithParent && !Subprocess.exitWithParent() { Glibc.exit(1) }
-        if !run.inputs.contains("-") { SelfExec.configure(inputs: run.inputs, commandLine: commandLine) }
+        if !run.inputs.contains("-") {
+            SelfExec.configure(inputs: run.inputs, commandLine: commandLine, toolchain: try? run.toolchain(), cache: run.cache())
+        }
         CrossRunCommand.reportingErrors { try run.execute(plan, built, invocation) }
         Glibc.exit(0)
     }

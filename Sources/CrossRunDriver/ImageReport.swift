@@ -26,6 +26,9 @@ public enum ImageReport {
             }
         }
         out += "fixups: \(counts.rebase) rebase, \(counts.slot) import slot, \(counts.value) import value, \(counts.tls) TLS block\n"
+        if !image.indirectSlots.isEmpty {
+            out += "indirect function slots: \(image.indirectSlots.count) (\(Set(image.indirectSlots.map(\.resolver)).count) resolvers)\n"
+        }
         out += "initializers: \(image.initializers.count), finalizers: \(image.finalizers.count)\n"
         if let t = image.tls {
             out += "tls: block \(t.size) bytes (align \(t.alignment)), template \(t.initializedSize) bytes at \(hex(t.imageOffset))\n"

@@ -41,11 +41,14 @@ public enum Target: String, Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 
-    /// Flags the compile policy adds for this target (DESIGN.md §3).
+    /// Flags the compile policy adds for this target (DESIGN.md §3). aarch64's
+    /// `-rtlib=compiler-rt` (nothing is linked by clang) turns on function multiversioning,
+    /// which clang enables only when compiler-rt's `__init_cpu_features_resolver` is there
+    /// (CrossRun's runtime/aarch64_cpu_features.c provides it).
     public var policyFlags: [String] {
         switch self {
         case .x64: return []
-        case .aarch64: return ["-mno-outline-atomics"]
+        case .aarch64: return ["-mno-outline-atomics", "-rtlib=compiler-rt"]
         case .rv64: return ["-mno-relax"]
         }
     }

@@ -126,7 +126,6 @@ public struct ObjectFile: Sendable {
                     throw fail("symbol \(i) '\(symName)' has unsupported binding \(info >> 4)")
                 }
                 let stype = SymbolType(rawValue: info & 0xf) ?? .notype
-                if stype == .gnuIFunc { throw fail("symbol '\(symName)' is a GNU indirect function (ifunc), which is not supported") }
                 let special = shndx == UInt32(SectionIndex.abs) || shndx == UInt32(SectionIndex.common)
                 if shndx != 0 && !special && Int(shndx) >= sections.count {
                     throw fail("symbol \(i) '\(symName)' refers to section \(shndx), but there are \(sections.count)")

@@ -13,6 +13,12 @@ struct AArch64Guest: LinkRegisterGuest {
     var ucMode: uc_mode { UC_MODE_ARM }
     var cpuModel: Int32 { Int32(UC_CPU_ARM64_MAX.rawValue) }
     var cpu: GuestCPU { .aarch64 }
+    /// `AT_HWCAP | _IFUNC_ARG_HWCAP` and an `__ifunc_arg_t { size, hwcap, hwcap2 }` (glibc
+    /// 2.36's 24 bytes).
+    func indirectResolverArguments(block: UInt64) -> (arguments: [UInt64], block: [UInt8]) {
+        let words: [UInt64] = [24, cpu.hwcap, cpu.hwcap2]
+        return ([cpu.hwcap | 1 << 62, block], words.flatMap { w in (0..<8).map { UInt8(truncatingIfNeeded: w >> (8 * $0)) } })
+    }
     /// `brk`, `udf`, `hlt` reach the interrupt hook with the PC on the instruction.
     var exceptionPCOffset: UInt64 { 0 }
     // svc #0 ; ret ; brk #0 ; brk #0

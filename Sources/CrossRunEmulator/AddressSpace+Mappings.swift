@@ -49,6 +49,26 @@ extension AddressSpace: GuestMapper {
         return inArea(cursor, length) ? cursor : nil
     }
 
+    /// Descriptor `fd`'s file as a mapping of it from `offset` shows it (nil if it cannot be read).
+    static func mappedFile(_ fd: Int32, offset: UInt64) -> MappedFile? {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return nil }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/fd/\(fd)", &buffer, buffer.count - 1)
+        guard n > 0 else { return nil }
+        return MappedFile(offset: offset, device: UInt64(st.st_dev), inode: UInt64(st.st_ino),
+                          hostPath: buffer[..<n].map { UInt8(bitPattern: $0) })
+    }
+
+    /// The guest address whose bytes are at host address `host`, or nil when no region holds it.
+    func guestAddress(ofHost host: UInt) -> UInt64? {
+        for r in regions {
+            let start = UInt(bitPattern: r.host)
+            if host >= start, host - start < UInt(r.size) { return r.start + UInt64(host - start) }
+        }
+        return nil
+    }
+
     /// Fresh zeroed host memory (private, reserved lazily).
     private func anonymousHost(_ length: UInt64) throws(MappingError) -> UnsafeMutableRawPointer {
         guard let m = mmap(nil, Int(length), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
@@ -104,6 +124,7 @@ extension AddressSpace: GuestMapper {
         region.guestMapping = true
         region.hostWritable = hostWritable
         region.sharedFile = r.shared && r.descriptor != nil
+        region.file = r.descriptor.flatMap { Self.mappedFile($0, offset: UInt64(bitPattern: r.offset)) }
         insert(region)
         return start
     }
@@ -122,6 +143,7 @@ extension AddressSpace: GuestMapper {
         right.start = address
         right.size -= cut
         right.host = right.host.advanced(by: Int(cut))
+        right.file?.offset &+= cut
         regions[i].size = cut
         regions.insert(right, at: i + 1)
         last = 0

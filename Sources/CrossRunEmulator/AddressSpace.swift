@@ -28,7 +28,19 @@ public final class AddressSpace: GuestMemory {
         var hostWritable = true
         /// A `MAP_SHARED` file mapping (writes reach the file).
         var sharedFile = false
+        /// The file a guest file mapping shows (`/proc/self/maps`), nil for anonymous memory.
+        var file: MappedFile?
         var end: UInt64 { start + size }
+    }
+
+    /// What `/proc/self/maps` says of a file mapping: the file offset of the region's first
+    /// byte, the file's device and inode, and its host path when it was mapped (as
+    /// `/proc/self/fd/N` names it: absolute, ` (deleted)` once unlinked).
+    struct MappedFile {
+        var offset: UInt64
+        var device: UInt64
+        var inode: UInt64
+        var hostPath: [UInt8]
     }
 
     let engine: OpaquePointer

@@ -125,6 +125,7 @@ package final class FuzzSession {
     /// then takes the snapshot every input starts from. Returns the outcome if start-up failed.
     package func initialize(arguments: [String]) -> Outcome? {
         let (argc, argv, envp) = process.setUpArguments()
+        if !process.resolveIndirectFunctions() { return outcome() }
         for slot in process.image.initializers {
             guard let fn = try? process.memory.load(process.imageBase + UInt64(slot), as: UInt64.self), fn != 0, fn != UInt64.max else { continue }
             if process.call(fn, [argc, argv, envp]) == nil { return outcome() }

@@ -15,6 +15,10 @@ protocol GuestArch {
     var cpuModel: Int32 { get }
     /// What that CPU implements, as `getauxval(AT_HWCAP/AT_HWCAP2)` and `/proc/cpuinfo` say.
     var cpu: GuestCPU { get }
+    /// The arguments glibc's loader passes a GNU indirect function's resolver on this
+    /// architecture, and the bytes of the block at guest address `block` the last of them may
+    /// point to (aarch64's `__ifunc_arg_t`; empty: none).
+    func indirectResolverArguments(block: UInt64) -> (arguments: [UInt64], block: [UInt8])
     /// Bytes of one trampoline stub (trap, then return to the caller); padded to 16 bytes.
     var trapStub: [UInt8] { get }
     /// How far the PC seen in the trap hook is past the trap instruction (0 on x86-64, whose

@@ -1,3 +1,4 @@
+import CHostSystem
 import CUnicorn
 import CrossRunLibc
 #if canImport(Glibc)
@@ -14,11 +15,28 @@ import Glibc
 extension GuestProcess {
     /// `uc_emu_start` from `pc`, delivering faults the guest catches and going on after them.
     func runHandlingFaults(from pc: UInt64, until end: UInt64, timeout: UInt64) -> uc_err {
+        crossrun_file_mapping_set_stop({ engine in if let engine { uc_emu_stop(OpaquePointer(engine)) } }, UnsafeMutableRawPointer(uc))
         var err = uc_emu_start(uc, pc, end, timeout, 0)
+        takeBusError()
         while err != UC_ERR_OK || fault.exception != nil, deliverFaultSignal(err) {
             err = uc_emu_start(uc, arch.pc(uc), end, 0, 0)
+            takeBusError()
         }
         return err
+    }
+
+    /// A host SIGBUS on a file mapping's page past the file's end (CHostSystem/file_tail.c)
+    /// stopped the engine after mapping a zero page there: the guest's SIGBUS, `BUS_ADRERR` at
+    /// the guest address, as Linux raises it. The PC is where the engine stopped (the end of
+    /// the faulting translation block), not the exact instruction.
+    func takeBusError() {
+        let host = crossrun_file_mapping_take_bus_error()
+        guard host != 0, termination == nil, fault.exception == nil else { return }
+        fault.exception = SIGBUS
+        fault.code = 2                                                         // BUS_ADRERR
+        fault.address = memory.guestAddress(ofHost: host) ?? 0
+        fault.pc = arch.pc(uc)
+        termination = .signal(SIGBUS, "access past the end of a mapped file")
     }
 
     /// The signal, `si_code` and `si_addr` of a fault `uc_emu_start` ended with (`err`, or a
@@ -26,6 +44,7 @@ extension GuestProcess {
     private func faultSignal(_ err: uc_err) -> (signal: Int32, code: Int32, address: UInt64, pc: UInt64)? {
         if err == UC_ERR_OK {
             guard let sig = fault.exception, case .signal(let stopped, _)? = termination, stopped == sig, let pc = fault.pc else { return nil }
+            if let code = fault.code { return (sig, code, fault.address ?? 0, pc) }
             // ILL_ILLOPN, FPE_INTDIV, TRAP_BRKPT; a #GP (privileged instruction) is SI_KERNEL with no address.
             let codes: [Int32: Int32] = [SIGILL: 2, SIGFPE: 1, SIGTRAP: 1, SIGBUS: 1, SIGSEGV: 0x80]
             return (sig, codes[sig] ?? 0, sig == SIGSEGV ? 0 : pc, pc)

@@ -58,6 +58,34 @@ extension GuestProcess {
         return counts
     }
 
+    /// A device number as Linux's maps show it: major and minor in hexadecimal, two digits at least.
+    static func deviceText(_ device: UInt64) -> String {
+        let major = (device >> 8) & 0xfff | (device >> 32) & ~0xfff
+        let minor = device & 0xff | (device >> 12) & ~0xff
+        return hex(major, width: 2) + ":" + hex(minor, width: 2)
+    }
+
+    /// The name a file mapping shows: the file's path as the guest names it (below `--root`,
+    /// the part under the root), a newline written `\012` as Linux escapes it.
+    func guestName(ofMapped hostPath: [UInt8]) -> String {
+        var path = hostPath
+        if let root = runtime.fileSystem.root, path.starts(with: root),
+           path.count == root.count || path[root.count] == UInt8(ascii: "/") {
+            path = Array(path[root.count...])
+            if path.isEmpty || path.first != UInt8(ascii: "/") { path.insert(UInt8(ascii: "/"), at: 0) }
+        }
+        let escaped = path.flatMap { $0 == UInt8(ascii: "\n") ? Array("\\012".utf8) : [$0] }
+        return String(decoding: escaped, as: UTF8.self)
+    }
+
+    /// Whether a mapped file's path still names it (Linux adds ` (deleted)` once it does not).
+    static func stillNamed(_ file: AddressSpace.MappedFile) -> Bool {
+        let deleted = Array(" (deleted)".utf8)
+        if file.hostPath.count >= deleted.count, Array(file.hostPath.suffix(deleted.count)) == deleted { return true }
+        var st = stat()
+        return stat(GuestFileSystem.cString(file.hostPath), &st) == 0 && UInt64(st.st_dev) == file.device && UInt64(st.st_ino) == file.inode
+    }
+
     /// `value` in hexadecimal, at least `width` digits.
     static func hex(_ value: UInt64, width: Int) -> String {
         let digits = String(value, radix: 16)
@@ -80,12 +108,16 @@ extension GuestProcess {
         for region in memory.regions.sorted(by: { $0.start < $1.start }) {
             let perms = (region.readable ? "r" : "-") + (region.writable ? "w" : "-") + (region.executable ? "x" : "-")
                 + (region.sharedFile ? "s" : "p")
-            var line = Self.hex(region.start, width: 8) + "-" + Self.hex(region.end, width: 8) + " " + perms
-                + " 00000000 00:00 0 "
-            // Linux pads the name to column 73.
-            if region.start < layout.stackTop && layout.stackTop <= region.end {
-                line += String(repeating: " ", count: max(0, 73 - line.count)) + "[stack]"
+            var line = Self.hex(region.start, width: 8) + "-" + Self.hex(region.end, width: 8) + " " + perms + " "
+            if let file = region.file {
+                line += Self.hex(file.offset, width: 8) + " " + Self.deviceText(file.device) + " \(file.inode) "
+            } else {
+                line += "00000000 00:00 0 "
             }
+            // Linux pads the name to column 73.
+            let name = region.file.map { guestName(ofMapped: $0.hostPath) + (Self.stillNamed($0) ? "" : " (deleted)") }
+                ?? (region.start < layout.stackTop && layout.stackTop <= region.end ? "[stack]" : nil)
+            if let name { line += String(repeating: " ", count: max(0, 73 - line.count)) + name }
             text += line + "\n"
             guard detailed else { continue }
             let counts = Self.hostPageCounts(pagemap, host: region.host, size: region.size)

@@ -233,10 +233,10 @@ extension GuestProcess {
 
     /// Calls a guest function and returns its integer result, or nil if the run ended
     /// (exit, crash, timeout: see ``termination``).
-    func call(_ function: UInt64, _ args: [UInt64]) -> UInt64? {
+    func call(_ function: UInt64, _ args: [UInt64], stackTop: UInt64? = nil) -> UInt64? {
         do {
             try arch.prepareCall(uc, memory: memory, function: function, args: args,
-                                 returnAddress: stopAddress, stackTop: argumentArea)
+                                 returnAddress: stopAddress, stackTop: stackTop ?? argumentArea)
         } catch {
             termination = .signal(SIGSEGV, "invalid memory access")
             return nil
@@ -300,6 +300,10 @@ extension GuestProcess {
             }
         }
         var exited = false
+        if !resolveIndirectFunctions() {
+            if let o = finish() { return o }
+            exited = true
+        }
         for slot in image.initializers where !exited {
             guard let fn = try? memory.load(imageBase + UInt64(slot), as: UInt64.self), fn != 0, fn != UInt64.max else { continue }
             if call(fn, [argc, argv, envp]) == nil {
@@ -325,6 +329,23 @@ extension GuestProcess {
         }
         runtime.flushAll()
         return Outcome(status: status & 0xff, report: nil)
+    }
+
+    /// Fills the image's GNU indirect function slots (``LinkImage/indirectSlots``) by calling
+    /// each resolver in the guest with the arguments glibc's loader passes on the architecture,
+    /// after the fixups and before the initializers, as a loader applies `IRELATIVE`
+    /// relocations. Returns false when a resolver did not return (``termination`` says why).
+    func resolveIndirectFunctions() -> Bool {
+        guard !image.indirectSlots.isEmpty else { return true }
+        let block = (argumentArea - 64) & ~15
+        let (arguments, bytes) = arch.indirectResolverArguments(block: block)
+        if !bytes.isEmpty { try? memory.write(bytes, at: block) }
+        let base = imageBase
+        return image.resolveIndirectFunctions(base: base) { resolver in
+            call(resolver, arguments, stackTop: block)
+        } store: { offset, value in
+            memory.loaderHost(base + UInt64(offset))?.storeBytes(of: value, as: UInt64.self)
+        }
     }
 
     func crashOutcome(signal: Int32, what: String) -> Outcome {

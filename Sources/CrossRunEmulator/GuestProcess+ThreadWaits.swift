@@ -138,6 +138,7 @@ extension GuestProcess {
             let sig = Int32(signals.trailingZeroBitCount + 1)
             signals &= signals &- 1
             let bit = UInt64(1) << UInt64(sig - 1)
+            runtime.noteSignalSender(sig)   // its si_pid/si_uid go with it to whichever thread takes it
             var origin: (code: Int32, value: UInt64?) = (0, nil)   // SI_USER
             if let recorded = runtime.recordedSignalOrigin?(sig), recorded.code == Self.siQueue {
                 origin = (recorded.code, recorded.value)

@@ -82,6 +82,9 @@ public final class GuestProcess: @unchecked Sendable {
         var context: String?
         /// The signal of a CPU exception (``onException(signal:)``), which a guest handler may catch.
         var exception: Int32?
+        /// The exception's `si_code` and `si_addr` when it has its own (a bus error past the end
+        /// of a mapped file: `BUS_ADRERR` at ``address``); nil: the CPU exception's defaults.
+        var code: Int32?
     }
 
     /// What a run's report says, as values: how it is shown (`crossrun: prog: …`,
@@ -344,6 +347,11 @@ public final class GuestProcess: @unchecked Sendable {
         runtime.takeThreadSignalOrigin = { [unowned self] sig in self.takeThreadSignalOrigin(sig) }
         runtime.redirectProcessSignal = { [unowned self] sig, code, value in self.redirectProcessSignal(sig, code: code, value: value) }
         runtime.interruptedContext = { [unowned self] in self.interruptedContext() }
+        runtime.recordedSignalSender = { sig in
+            var uid: UInt32 = 0
+            let pid = crossrun_host_signal_sender(sig, &uid)
+            return pid < 0 ? nil : (pid, uid)
+        }
         runtime.recordedSignalOrigin = { sig in
             var value: UInt64 = 0
             let code = crossrun_host_signal_origin(sig, &value)

@@ -13,6 +13,8 @@ struct RISCV64Guest: LinkRegisterGuest {
     var ucMode: uc_mode { UC_MODE_RISCV64 }
     var cpuModel: Int32 { Int32(UC_CPU_RISCV64_BASE64.rawValue) }
     var cpu: GuestCPU { .riscv64 }
+    /// `AT_HWCAP`, then glibc's `__riscv_hwprobe` (not provided: NULL) and NULL.
+    func indirectResolverArguments(block: UInt64) -> (arguments: [UInt64], block: [UInt8]) { ([cpu.hwcap, 0, 0], []) }
     /// Unicorn adds 4 to the PC before any interrupt hook, for a 2-byte compressed instruction
     /// too (its `cpu_handle_exception`), so the faulting instruction is always 4 bytes back.
     var exceptionPCOffset: UInt64 { 4 }

@@ -12,6 +12,8 @@ struct X86_64Guest: GuestArch {
     var ucMode: uc_mode { UC_MODE_64 }
     var cpuModel: Int32 { Int32(UC_CPU_X86_EPYC_ROME.rawValue) }
     var cpu: GuestCPU { .x86_64 }
+    /// glibc's x86-64 resolvers get no arguments (they read `__cpu_model` or CPUID).
+    func indirectResolverArguments(block: UInt64) -> (arguments: [UInt64], block: [UInt8]) { ([], []) }
     // syscall ; ret ; int3 padding
     var trapStub: [UInt8] { [0x0f, 0x05, 0xc3] + [UInt8](repeating: 0xcc, count: 13) }
     var abi: GuestABI { .x86_64 }

@@ -128,6 +128,7 @@ package final class NativeFuzzExecutor: FuzzExecutor {
         let argv = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: arguments.count + 1)
         for (i, a) in arguments.enumerated() { argv[i] = strdup(a) }
         argv[arguments.count] = nil
+        loaded.resolveIndirectFunctions()
         typealias Initializer = @convention(c) (Int32, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Void
         for slot in loaded.image.initializers {
             let raw = loaded.base.advanced(by: slot).load(as: UInt.self)

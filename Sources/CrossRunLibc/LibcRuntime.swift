@@ -104,6 +104,9 @@ public final class LibcRuntime {
     /// The `si_code` and `si_value` of the last recorded host instance of a signal (set by the
     /// emulator), so a POSIX timer's signal reaches an `SA_SIGINFO` handler as `SI_TIMER`.
     public var recordedSignalOrigin: ((Int32) -> (code: Int32, value: UInt64))?
+    /// The sender (`si_pid`, `si_uid`) of the last recorded host instance of a signal another
+    /// process sent (set by the emulator), or nil (the kernel's, a timer's).
+    public var recordedSignalSender: ((Int32) -> (pid: Int32, uid: UInt32)?)?
     /// The interrupted guest's machine context for an `SA_SIGINFO` handler's `ucontext_t`
     /// (set by the emulator from the registers at the library call), or nil: no context.
     public var interruptedContext: (() -> SignalContextImage)?

@@ -49,10 +49,12 @@ enum LibcSignal {
     }
 
     /// An `SA_SIGINFO` handler's `siginfo_t`, on the guest heap for the handler's duration:
-    /// the signal, `code` and the sender (this process, as for `kill`/`raise` to itself), or
+    /// the signal, `code` and the sender (`sender`: another process's; else this process, as
+    /// for `kill`/`raise` to itself), or
     /// for a POSIX timer's signal the timer, its overrun count and its `sigev_value`.
     /// A fault's (`fault`: its address) carries `si_addr`.
-    private static func signalInfo(_ rt: LibcRuntime, _ sig: Int32, code: Int32, timer: TimerOrigin?, fault: UInt64?, queued: UInt64?) throws -> UInt64 {
+    private static func signalInfo(_ rt: LibcRuntime, _ sig: Int32, code: Int32, timer: TimerOrigin?, fault: UInt64?, queued: UInt64?,
+                                   sender: (pid: Int32, uid: UInt32)?) throws -> UInt64 {
         let layout = rt.abi.linux.siginfo
         let address = try rt.allocateZeroed(layout.size)
         let out = try GuestStructWriter(rt.memory, at: address, size: layout.size)
@@ -65,8 +67,8 @@ enum LibcSignal {
             try out.set(layout.overrun, Int64(timer.overrun))
             try out.set(layout.value, timer.value)
         } else {
-            try out.set(layout.pid, Int64(getpid()))
-            try out.set(layout.uid, UInt64(getuid()))
+            try out.set(layout.pid, Int64(sender?.pid ?? getpid()))
+            try out.set(layout.uid, UInt64(sender?.uid ?? getuid()))
             if let queued { try out.set(layout.value, queued) }
         }
         return address
@@ -95,7 +97,10 @@ enum LibcSignal {
     private static func deliverOne(_ rt: LibcRuntime, _ sig: Int32, code: Int32, timer: TimerOrigin?, fault: UInt64? = nil,
                                    queued: UInt64? = nil, processDirected: Bool = false) throws {
         let handler = rt.signalHandlers[sig] ?? SIG_DFL
-        if handler == SIG_IGN || (handler == SIG_DFL && ignoredByDefault.contains(sig)) { return }
+        if handler == SIG_IGN || (handler == SIG_DFL && ignoredByDefault.contains(sig)) {
+            rt.state.signalSenders[sig] = nil
+            return
+        }
         if rt.signalMask & bit(sig) != 0 {
             if processDirected, timer == nil, let redirect = rt.redirectProcessSignal, redirect(sig, code, queued) { return }
             if sig >= 32 {
@@ -120,7 +125,8 @@ enum LibcSignal {
         if action.flags & Int32(bitPattern: 0x8000_0000) != 0 { rt.signalHandlers[sig] = SIG_DFL }   // SA_RESETHAND
         let before = rt.signalMask
         rt.signalMask |= (action.mask | (action.flags & 0x4000_0000 != 0 ? 0 : bit(sig))) & ~unblockable   // SA_NODEFER
-        let info = action.flags & 4 != 0 ? try signalInfo(rt, sig, code: code, timer: timer, fault: fault, queued: queued) : 0   // SA_SIGINFO
+        let sender = fault == nil && timer == nil ? rt.state.signalSenders.removeValue(forKey: sig) : nil
+        let info = action.flags & 4 != 0 ? try signalInfo(rt, sig, code: code, timer: timer, fault: fault, queued: queued, sender: sender) : 0   // SA_SIGINFO
         defer { if info != 0 { _ = rt.heap.free(info) } }
         let context = info != 0 ? try signalContext(rt, mask: before) : 0
         defer { if context != 0 { _ = rt.heap.free(context) } }
@@ -425,6 +431,15 @@ extension LibcRuntime {
         }
     }
 
+    /// Keeps the sender of signal `sig` another process sent (as the host recorded it) with
+    /// the signal until a handler or `sigwaitinfo` takes it; the first sender of a signal
+    /// still pending stays, as Linux keeps the first instance's `siginfo_t`.
+    public func noteSignalSender(_ sig: Int32) {
+        guard let sender = recordedSignalSender?(sig) else { return }
+        if pendingSignals & LibcSignal.bit(sig) != 0, state.signalSenders[sig] != nil { return }
+        state.signalSenders[sig] = sender
+    }
+
     /// Takes one pending instance of `sig` (clearing it from the pending set unless more of a
     /// real-time signal are queued): its `si_code` and `sigqueue` value, or SI_USER.
     func takePendingSignal(_ sig: Int32) -> (code: Int32, value: UInt64?) {
@@ -448,6 +463,7 @@ extension LibcRuntime {
     /// A POSIX timer's signal (the host's `SI_TIMER`, carrying the guest timer's id) reaches
     /// an `SA_SIGINFO` handler as that timer's.
     public func deliverHostSignal(_ sig: Int32) throws {
+        noteSignalSender(sig)
         if let origin = recordedSignalOrigin?(sig), origin.code == LibcSignalSend.siQueue {
             try LibcSignal.deliver(self, sig, code: LibcSignalSend.siQueue, queued: origin.value, processDirected: true)   // sigqueue from another process
             return

@@ -32,8 +32,9 @@ enum LibcSignalWait {
         func takePending() -> Outcome? {
             guard case let ready = rt.pendingSignals & set, ready != 0 else { return nil }
             let sig = Int32(ready.trailingZeroBitCount + 1)
-            _ = rt.takePendingSignal(sig)
-            return .signal(sig, info: nil)
+            let (code, value) = rt.takePendingSignal(sig)
+            let sender = rt.state.signalSenders.removeValue(forKey: sig)
+            return .signal(sig, info: pendingInfo(sig, code: code, value: value, sender: sender))
         }
         if let taken = takePending() { return taken }
         var host = sigset_t(), old = sigset_t()
@@ -55,7 +56,7 @@ enum LibcSignalWait {
         while recorded != 0 {
             let sig = Int32(recorded.trailingZeroBitCount + 1)
             recorded &= recorded &- 1
-            try LibcSignal.deliver(rt, sig)
+            try rt.deliverHostSignal(sig)   // with its sender, kept if it becomes pending
         }
         if let taken = takePending() { return taken }
         var info = siginfo_t()
@@ -67,9 +68,22 @@ enum LibcSignalWait {
         return .signal(sig, info: withUnsafeBytes(of: &info) { Array($0.prefix(128)) })
     }
 
-    /// `sigwaitinfo`/`sigtimedwait`: the signal, its `siginfo_t` at argument 1 (unless NULL:
-    /// the host's record for a signal from outside; for one that was pending in the guest its
-    /// number and SI_USER), -1 and errno on failure.
+    /// The host-layout `siginfo_t` (the same 128 bytes on every 64-bit Linux target) of a
+    /// signal taken from the pending set: its `si_code`, its sender (another process's kept
+    /// with it, else this process) and a `sigqueue` value.
+    static func pendingInfo(_ sig: Int32, code: Int32, value: UInt64?, sender: (pid: Int32, uid: UInt32)?) -> [UInt8] {
+        var info = siginfo_t()
+        info.si_signo = sig
+        info.si_code = code
+        info._sifields._rt.si_pid = sender?.pid ?? getpid()
+        info._sifields._rt.si_uid = sender?.uid ?? getuid()
+        if let value { info._sifields._rt.si_sigval.sival_ptr = UnsafeMutableRawPointer(bitPattern: UInt(value)) }
+        return withUnsafeBytes(of: &info) { Array($0.prefix(128)) }
+    }
+
+    /// `sigwaitinfo`/`sigtimedwait`: the signal, its `siginfo_t` at argument 1 (the host's
+    /// record for a signal from outside that arrives during the wait; for one that was pending
+    /// ``pendingInfo(_:code:value:sender:)``), -1 and errno on failure.
     static func waitWithInfo(_ rt: LibcRuntime, _ f: any CallFrame, timed: Bool) throws {
         let set = try set(rt, f.int(0)), infoAddress = try f.int(1)
         if infoAddress != 0 { _ = try rt.memory.host(infoAddress, 128, write: true) }

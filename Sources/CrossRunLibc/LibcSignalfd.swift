@@ -8,7 +8,7 @@ import CHostSystem
 /// eventfd (always non-blocking on the host) behind the guest descriptor: it is made readable
 /// whenever a signal of its mask becomes pending for the guest, so `poll`, `select` and
 /// `epoll` on it are the host's; `read` takes pending signals of the mask, lowest first, as
-/// 128-byte `struct signalfd_siginfo` records (signal, `si_code`, this process as the sender)
+/// 128-byte `struct signalfd_siginfo` records (signal, `si_code`, the sender: another process that sent it, else this one)
 /// and drains the eventfd once none is left. Not covered: `readv`/`recv` and raw system calls
 /// on it, and a descriptor `dup`ed from it (reads of the copy see the eventfd).
 enum LibcSignalfd {
@@ -63,8 +63,9 @@ enum LibcSignalfd {
             let out = try GuestStructWriter(rt.memory, at: at, size: recordSize)
             try out.set(Field(0, 4), Int64(sig))                                      // ssi_signo
             try out.set(Field(8, 4), Int64(rt.posix.pendingSignalCodes[sig] ?? 0))    // ssi_code
-            try out.set(Field(12, 4), Int64(getpid()))                                // ssi_pid
-            try out.set(Field(16, 4), UInt64(getuid()))                               // ssi_uid
+            let sender = rt.state.signalSenders.removeValue(forKey: sig)              // another process's
+            try out.set(Field(12, 4), Int64(sender?.pid ?? getpid()))                 // ssi_pid
+            try out.set(Field(16, 4), UInt64(sender?.uid ?? getuid()))                // ssi_uid
             _ = rt.takePendingSignal(sig)
             rt.posix.pendingSignalCodes[sig] = nil
             taken += 1

@@ -59,6 +59,10 @@ public struct LibcState {
     /// and `sigqueue` value: they queue rather than merge (Linux's RLIMIT_SIGPENDING-like
     /// bound: ``LibcSignal/realtimeQueueLimit`` in all).
     var realtimeQueue: [Int32: [(code: Int32, value: UInt64?)]] = [:]
+    /// The sender (`si_pid`, `si_uid`) of a signal another process sent, from when it arrives
+    /// until a handler or a `sigwaitinfo` takes it, whichever thread that is (Linux keeps the
+    /// `siginfo_t` with the pending signal). No entry: the process itself sent it.
+    var signalSenders: [Int32: (pid: Int32, uid: UInt32)] = [:]
     /// The alternate signal stack (`sigaltstack`), and whether a handler runs on it now.
     var alternateStack: Range<UInt64>?
     var onAlternateStack = false

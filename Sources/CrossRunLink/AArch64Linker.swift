@@ -69,7 +69,8 @@ public struct AArch64Linker: ArchLinker {
     public func need(for type: UInt32) -> RelocationNeed {
         switch type {
         case R.gotLdPrel19, R.ld64GotoffLo15, R.adrGotPage, R.ld64GotLo12NC, R.ld64GotpageLo15: return .got
-        case R.prel64, R.prel32, R.prel16, R.ldPrelLo19...R.ldst8, R.tstbr14, R.condbr19, R.jump26, R.call26,
+        case R.jump26, R.call26: return .call
+        case R.prel64, R.prel32, R.prel16, R.ldPrelLo19...R.ldst8, R.tstbr14, R.condbr19,
              R.ldst16, R.ldst32, R.ldst64, R.ldst128, R.plt32:
             return .pcRelative
         case R.tlsdescAdrPage21, R.tlsdescLd64Lo12, R.tlsdescAddLo12: return .tlsDescriptor
@@ -308,6 +309,8 @@ public struct AArch64Linker: ArchLinker {
         switch try ctx.target(r.symbol) {
         case .image(let o):
             return Int64(o)
+        case .indirect:
+            return Int64(try ctx.pcRelativeTarget(r))   // its stub, its canonical address then
         case .imported:
             if ctx.isDataImport(r.symbol) {
                 throw ctx.error(r, "\(name) against library data '\(symbol)' cannot reach it; compile with -fPIC (extern data goes through the GOT)")

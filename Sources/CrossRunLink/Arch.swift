@@ -9,6 +9,9 @@ public enum RelocationNeed: Sendable {
     /// A PC-relative reference: when the target is outside the image (an import, a weak
     /// undefined or absolute symbol) it goes through an import stub.
     case pcRelative
+    /// A call or jump (`call`, `bl`, `jal`): like ``pcRelative``, but it only transfers control,
+    /// so a GNU indirect function reached this way keeps its resolved target as its address.
+    case call
     /// A general-dynamic TLS GOT pair for the symbol (module, offset).
     case tlsGeneralDynamic
     /// The module's local-dynamic TLS GOT pair.

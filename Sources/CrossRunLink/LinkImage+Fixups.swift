@@ -31,4 +31,24 @@ extension LinkImage {
             }
         }
     }
+
+    /// Fills ``indirectSlots``: calls each resolver once (`call` runs the program's function
+    /// at an address and returns its result, or nil when the program ended or crashed there)
+    /// and hands `store` each slot's offset and value. Returns false as soon as a resolver
+    /// does not return (nothing more is resolved); slots outside the stored bytes are skipped.
+    public func resolveIndirectFunctions(base: UInt64, call: (UInt64) -> UInt64?, store: (Int, UInt64) -> Void) -> Bool {
+        var resolved: [Int: UInt64] = [:]
+        for slot in indirectSlots where slot.offset >= 0 && slot.offset <= bytes.count - 8 {
+            let target: UInt64
+            if let known = resolved[slot.resolver] {
+                target = known
+            } else {
+                guard let value = call(base &+ UInt64(slot.resolver)) else { return false }
+                resolved[slot.resolver] = value
+                target = value
+            }
+            store(slot.offset, target &+ UInt64(bitPattern: slot.addend))
+        }
+        return true
+    }
 }

@@ -28,6 +28,9 @@ extension LinkImage {
                 if !slotOK(o) || i < 0 || i >= imports.count { return "fixup \(f) lies outside the stored bytes or names no import" }
             }
         }
+        for slot in indirectSlots where !slotOK(slot.offset) || slot.resolver < 0 || slot.resolver >= size {
+            return "indirect function slot \(slot) lies outside the stored bytes or its resolver outside the image"
+        }
         for slot in initializers + finalizers where !slotOK(slot) {
             return "init/fini slot \(slot) lies outside the stored bytes"
         }

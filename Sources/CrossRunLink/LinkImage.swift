@@ -47,6 +47,18 @@ public struct LinkImage: Sendable {
         case tlsBlock(offset: Int)
     }
 
+    /// A slot holding a GNU indirect function's address (an `IRELATIVE` relocation of a real
+    /// loader): after the fixups and before the initializers, start-up calls the resolver at
+    /// `base + resolver` in the program and stores what it returns plus `addend` at
+    /// `base + offset` (``resolveIndirectFunctions(base:call:store:)``).
+    public struct IndirectSlot: Sendable, Equatable {
+        /// Image offset of the 8-byte slot (a GOT entry, a stub's slot, a pointer in data).
+        public var offset: Int
+        /// Image offset of the resolver.
+        public var resolver: Int
+        public var addend: Int64
+    }
+
     /// Kind of a defined symbol.
     public enum SymbolKind: String, Sendable { case function, object, tls, other }
 
@@ -103,6 +115,8 @@ public struct LinkImage: Sendable {
     /// Image offsets of 8-byte function-pointer slots to call at exit, in order.
     public var finalizers: [Int]
     public var tls: TLSTemplate?
+    /// Slots start-up fills by calling GNU indirect functions' resolvers, in link order.
+    public var indirectSlots: [IndirectSlot] = []
     /// The objects' DWARF, merged and relocated (LinkState+Debug.swift); not loaded, only
     /// written into ``executableELF(base:)`` for debuggers. Empty without `-g`.
     public var debugSections: [DebugSection] = []

@@ -15,7 +15,8 @@ extension LinkState {
 
         var ctx = RelocationContext(image: image, gotBase: gotBase, objects: objects, keyOf: key,
                                     targets: targets, gotEntries: gotEntries, stubs: stubs, tlsPairs: tlsPairs,
-                                    tlsLocalPair: tlsLocalPair, tlsDescriptors: tlsDescriptors, imports: imports)
+                                    tlsLocalPair: tlsLocalPair, tlsDescriptors: tlsDescriptors, imports: imports,
+                                    canonicalStubs: canonicalStubs)
         for (g, list) in groups.sorted(by: { $0.key < $1.key }) {
             for (o, section) in list {
                 guard let relocations = objects[o].relocations[section.index], !relocations.isEmpty else { continue }
@@ -31,6 +32,7 @@ extension LinkState {
         var linked = LinkImage(machine: options.machine, pageSize: options.pageSize, bytes: ctx.image, size: imageSize,
                                segments: segments, imports: imports, fixups: ctx.fixups, symbols: symbolTable(),
                                initializers: initSlots, finalizers: finiSlots, tls: tlsTemplate)
+        linked.indirectSlots = ctx.indirectSlots
         linked.debugSections = debugSections()
         return linked
     }
@@ -44,6 +46,12 @@ extension LinkState {
             case .imported(let i): ctx.fixups.append(.importSlot(offset: at, index: i))
             case .absolute(let v): ctx.write64(v, at: at)
             case .weakUndefined: ctx.write64(0, at: at)
+            case .indirect(let resolver):
+                if canonicalStubs.contains(k), let stub = stubs[k] {
+                    ctx.write64(UInt64(stub), at: at); ctx.fixups.append(.rebase(offset: at))
+                } else {
+                    ctx.indirectSlots.append(.init(offset: at, resolver: resolver, addend: 0))
+                }
             case .tls:
                 throw LinkError.invalidInput(file: referrer(of: k), message: "GOT entry requested for thread-local '\(name(of: k))' (initial-exec TLS is not supported)")
             }
@@ -67,8 +75,12 @@ extension LinkState {
             ctx.write64(UInt64(off), at: at + 8)
         }
         if let at = tlsBlockSlot { ctx.fixups.append(.tlsBlock(offset: at)) }
+        for k in indirectStubKeys {
+            guard let at = stubSlots[k], case .indirect(let resolver)? = targets[k] else { continue }
+            ctx.indirectSlots.append(.init(offset: at, resolver: resolver, addend: 0))
+        }
         for k in stubKeys {
-            guard let at = stubs[k], let slot = gotEntries[k] else { continue }
+            guard let at = stubs[k], let slot = stubSlots[k] ?? gotEntries[k] else { continue }
             arch.writeStub(&ctx.image, at: at, slot: slot)
         }
         if let at = tlsResolverOffset, let slot = tlsBlockSlot {

@@ -61,6 +61,8 @@ extension LinkState {
         gotBase = cursor.offset
         let got = try reserve(gotKeys.count, of: 8, "the GOT")
         for (i, k) in gotKeys.enumerated() { gotEntries[k] = got + 8 * i }
+        let indirect = try reserve(indirectStubKeys.count, of: 8, "the indirect function slots")
+        for (i, k) in indirectStubKeys.enumerated() { stubSlots[k] = indirect + 8 * i }
         let pairs = try reserve(tlsKeys.count, of: 16, "the TLS GOT pairs")
         for (i, k) in tlsKeys.enumerated() { tlsPairs[k] = pairs + 16 * i }
         let descriptors = try reserve(tlsDescriptorKeys.count, of: 16, "the TLS descriptors")
@@ -145,17 +147,24 @@ extension LinkState {
         return nil
     }
 
+    /// A GNU indirect function's target: its resolver, called at start-up (an `STT_GNU_IFUNC`
+    /// symbol outside the image is taken as it is: absolute symbols are not resolved).
+    private func indirect(_ t: RelocationTarget, _ sym: Symbol) -> RelocationTarget {
+        if sym.type == .gnuIFunc, case .image(let resolver) = t { return .indirect(resolver: resolver) }
+        return t
+    }
+
     /// Computes where every symbol ended up.
     mutating func assignTargets() throws {
         for (o, object) in objects.enumerated() {
             for (s, sym) in object.symbols.enumerated() where s > 0 && sym.binding == .local {
-                if let t = try definedTarget(o, s) { targets[.local(object: o, symbol: s)] = t }
+                if let t = try definedTarget(o, s) { targets[.local(object: o, symbol: s)] = indirect(t, sym) }
             }
         }
         for (name, def) in definitions {
             switch def {
             case .defined(let o, let s, _):
-                if let t = try definedTarget(o, s) { targets[.global(name)] = t }
+                if let t = try definedTarget(o, s) { targets[.global(name)] = indirect(t, objects[o].symbols[s]) }
             case .common:
                 if let off = commonOffset[name] { targets[.global(name)] = .image(off) }
             }

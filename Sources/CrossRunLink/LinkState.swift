@@ -24,12 +24,19 @@ struct LinkState {
     var stubKeys: [SymbolKey] = []
     var tlsKeys: [SymbolKey] = []
     var tlsDescriptorKeys: [SymbolKey] = []
+    /// GNU indirect functions called or addressed PC-relatively: each gets a stub that jumps
+    /// through its own slot, which start-up fills from the resolver.
+    var indirectStubKeys: [SymbolKey] = []
+    /// Indirect functions whose address some code forms PC-relatively: their stub is their
+    /// address everywhere (as lld makes the PLT entry canonical), so `&f` compares equal.
+    var canonicalStubs: Set<SymbolKey> = []
     var needsLocalDynamic = false
     var needsTLSResolver = false
 
     // Layout results.
     var gotEntries: [SymbolKey: Int] = [:]
     var stubs: [SymbolKey: Int] = [:]
+    var stubSlots: [SymbolKey: Int] = [:]         // indirect function → its stub's slot
     var tlsPairs: [SymbolKey: Int] = [:]
     var tlsDescriptors: [SymbolKey: Int] = [:]
     var tlsLocalPair: Int?
@@ -119,6 +126,18 @@ struct LinkState {
         }
     }
 
+    /// Whether a symbol is a GNU indirect function (`STT_GNU_IFUNC`): its value is the resolver,
+    /// which start-up calls to learn the function's address.
+    func isIndirect(_ key: SymbolKey) -> Bool {
+        switch key {
+        case .global(let name):
+            guard case .defined(let o, let s, _)? = definitions[name] else { return false }
+            return objects[o].symbols[s].type == .gnuIFunc
+        case .local(let o, let s):
+            return s < objects[o].symbols.count && objects[o].symbols[s].type == .gnuIFunc
+        }
+    }
+
     /// Finds which relocations need GOT entries, stubs, TLS pairs or TLS descriptors.
     mutating func scanRelocations() throws {
         var gotSeen = Set<SymbolKey>(), stubSeen = Set<SymbolKey>(), tlsSeen = Set<SymbolKey>()
@@ -128,11 +147,17 @@ struct LinkState {
                 for r in objects[o].relocations[section.index] ?? [] where r.symbol != 0 {
                     let k = key(o, Int(r.symbol))
                     if firstUse[k] == nil { firstUse[k] = o }
-                    switch arch.need(for: r.type) {
+                    let need = arch.need(for: r.type)
+                    if need == .call || need == .pcRelative, isIndirect(k) {
+                        if stubSeen.insert(k).inserted { stubKeys.append(k); indirectStubKeys.append(k) }
+                        if need == .pcRelative { canonicalStubs.insert(k) }
+                        continue
+                    }
+                    switch need {
                     case .none: break
                     case .got:
                         if gotSeen.insert(k).inserted { gotKeys.append(k) }
-                    case .pcRelative:
+                    case .pcRelative, .call:
                         if isOutside(k), stubSeen.insert(k).inserted {
                             stubKeys.append(k)
                             if gotSeen.insert(k).inserted { gotKeys.append(k) }

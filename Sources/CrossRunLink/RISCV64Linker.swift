@@ -51,7 +51,8 @@ public struct RISCV64Linker: ArchLinker {
     public func need(for type: UInt32) -> RelocationNeed {
         switch type {
         case R.gotHi20, R.got32PCRel: return .got
-        case R.call, R.callPLT, R.pcrelHi20, R.branch, R.jal, R.rvcBranch, R.rvcJump, R.pcrel32, R.plt32:
+        case R.call, R.callPLT, R.jal: return .call
+        case R.pcrelHi20, R.branch, R.rvcBranch, R.rvcJump, R.pcrel32, R.plt32:
             return .pcRelative
         case R.tlsGdHi20: return .tlsGeneralDynamic
         case R.tlsdescHi20: return .tlsDescriptor

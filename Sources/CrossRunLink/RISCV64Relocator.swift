@@ -149,7 +149,7 @@ struct RISCVSectionRelocator {
         case .image(let o): return Int64(o) &+ r.addend
         case .absolute(let v): return Int64(bitPattern: v) &+ r.addend
         case .weakUndefined: return r.addend
-        case .imported, .tls:
+        case .imported, .tls, .indirect:
             throw ctx.error(r, "\(name(r)) against '\(ctx.symbolName(r.symbol))', which is not in the image: label arithmetic needs both ends inside the program")
         }
     }

@@ -22,6 +22,9 @@ public enum RelocationTarget: Sendable, Equatable {
     case weakUndefined
     /// A thread-local variable at this offset in the TLS block.
     case tls(Int)
+    /// A GNU indirect function (`STT_GNU_IFUNC`) whose resolver is at this image offset: its
+    /// address is what the resolver returns at start-up (``LinkImage/IndirectSlot``).
+    case indirect(resolver: Int)
 }
 
 /// Identity of a symbol across the link: globals by name, locals by object and index.
@@ -49,6 +52,10 @@ public struct RelocationContext {
     let tlsLocalPair: Int?
     let tlsDescriptors: [SymbolKey: Int]
     let imports: [LinkImage.Import]
+    /// Indirect functions whose address is their stub (some code forms it PC-relatively).
+    let canonicalStubs: Set<SymbolKey>
+    /// Slots start-up fills from indirect functions' resolvers, collected so far.
+    public internal(set) var indirectSlots: [LinkImage.IndirectSlot] = []
     /// Object currently being relocated.
     var currentObject = 0
     var currentSection = ""
@@ -106,7 +113,7 @@ public struct RelocationContext {
         switch try target(r.symbol) {
         case .image(let o): return o
         case .tls: throw error(r, "PC-relative reference to thread-local '\(symbolName(r.symbol))'")
-        case .imported, .absolute, .weakUndefined:
+        case .imported, .absolute, .weakUndefined, .indirect:
             guard let stub = stubs[key(r.symbol)] else {
                 throw error(r, "'\(symbolName(r.symbol))' is outside the image and has no stub")
             }
@@ -161,6 +168,22 @@ public struct RelocationContext {
             write64(UInt64(bitPattern: r.addend), at: place)
         case .tls:
             throw error(r, "absolute address of thread-local '\(symbolName(r.symbol))' (use &var at run time)")
+        case .indirect(let resolver):
+            write64(0, at: place)
+            try storeIndirect(r, resolver: resolver, addend: r.addend, at: place)
+        }
+    }
+
+    /// Makes the 8 bytes at `place` hold indirect function `r.symbol`'s address plus `addend`:
+    /// its stub's (rebased now) when that is its canonical address, else a slot start-up
+    /// fills from the resolver.
+    mutating func storeIndirect(_ r: Relocation, resolver: Int, addend: Int64, at place: Int) throws {
+        if canonicalStubs.contains(key(r.symbol)) {
+            guard let stub = stubs[key(r.symbol)] else { throw error(r, "indirect function '\(symbolName(r.symbol))' has no stub") }
+            write64(UInt64(bitPattern: Int64(stub) &+ addend), at: place)
+            fixups.append(.rebase(offset: place))
+        } else {
+            indirectSlots.append(.init(offset: place, resolver: resolver, addend: addend))
         }
     }
 

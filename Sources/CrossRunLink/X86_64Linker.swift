@@ -35,7 +35,8 @@ public struct X86_64Linker: ArchLinker {
     public func need(for type: UInt32) -> RelocationNeed {
         switch type {
         case R.gotpcrel, R.gotpcrelx, R.rexGotpcrelx, R.got64, R.gotpcrel64: return .got
-        case R.pc32, R.plt32, R.pc64, R.pc16, R.pc8: return .pcRelative
+        case R.plt32: return .call
+        case R.pc32, R.pc64, R.pc16, R.pc8: return .pcRelative
         case R.tlsgd: return .tlsGeneralDynamic
         case R.tlsld: return .tlsLocalDynamic
         default: return .none

@@ -93,6 +93,31 @@ public final class NativeImage {
         self.importAddresses = addresses
     }
 
+    /// Fills the image's GNU indirect function slots (``LinkImage/indirectSlots``) by calling
+    /// each resolver in this process, before the initializers (a resolver that crashes is the
+    /// program's crash, reported as such). A slot in a read-only segment is made writable
+    /// for the store and protected again.
+    public func resolveIndirectFunctions() {
+        let base = self.base, image = self.image
+        _ = image.resolveIndirectFunctions(base: UInt64(UInt(bitPattern: base))) { address in
+            guard let resolver = UnsafeMutableRawPointer(bitPattern: UInt(address)) else { return nil }
+            return crossrun_native_call_resolver(resolver)
+        } store: { offset, value in
+            let page = offset & ~(image.pageSize - 1)
+            let span = offset + 8 > page + image.pageSize ? 2 * image.pageSize : image.pageSize
+            let permissions = image.segments.first { $0.offset <= offset && offset < $0.offset + $0.memorySize }?.permissions
+            let restore: Int32? = switch permissions {
+            case .readWrite?: nil
+            case .read?: PROT_READ
+            case .readExecute?: PROT_READ | PROT_EXEC
+            case nil: nil
+            }
+            if restore != nil { mprotect(base.advanced(by: page), span, PROT_READ | PROT_WRITE) }
+            base.advanced(by: offset).storeBytes(of: value, as: UInt64.self)
+            if let prot = restore { mprotect(base.advanced(by: page), span, prot) }
+        }
+    }
+
     /// The absolute address of a symbol the image defines.
     public func address(of name: String) -> UnsafeMutableRawPointer? {
         guard let s = image.symbol(named: name) else { return nil }

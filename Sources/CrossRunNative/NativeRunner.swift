@@ -89,6 +89,7 @@ public enum NativeRunner {
         NativeDebugging.register(loaded)   // under gdb: the image's symbols and lines (JIT interface)
         crossrun_native_set_program_name(options.programName)
         crossrun_native_set_timeout(options.timeout)
+        loaded.resolveIndirectFunctions()   // IRELATIVE: before the initializers, as ld.so does
 
         let inits = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: max(loaded.image.initializers.count, 1))
         for (i, slot) in loaded.image.initializers.enumerated() { inits[i] = loaded.pointer(inSlot: slot) }

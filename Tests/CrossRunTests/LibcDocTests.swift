@@ -122,13 +122,20 @@ final class LibcDocTests: XCTestCase {
           `__builtin_cpu_supports`/`__builtin_cpu_is`/`__builtin_cpu_init` give the same answers
           on every target (runtime: x86-64's `__cpu_model` from CPUID, aarch64's
           `__aarch64_cpu_features` and riscv64's `__riscv_feature_bits` from the auxiliary vector).
+          `<sys/auxv.h>` names the bits as glibc and Linux do: aarch64 `HWCAP_*` and `HWCAP2_*`
+          up to `HWCAP2_LSE128` (bit 47: SME, ECV, AFP, RPRES, MTE3, …), riscv64
+          `COMPAT_HWCAP_ISA_*` (I M A F D C V); x86-64's are in `<asm/hwcap2.h>`, not provided.
         - **the program's own mappings** (emu): `/proc/self/maps` and `/proc/self/smaps` (also as
           `/proc/<own pid>/`, `/proc/thread-self/`) list the guest's mappings in Linux's format,
           made afresh at each open, not the CrossRun process's: image, heap, `[stack]`, `mmap`s,
           split by `mprotect`. smaps sizes come from the host's page table for the memory behind
           each one (resident pages; shared when a forked child maps them too; private mappings'
-          pages count as dirty, shared file mappings' as clean). No file names or offsets; the
-          other `/proc/self/` files are the host's. Natively all are the host's.
+          pages count as dirty, shared file mappings' as clean). A file mapping's line carries the
+          file offset, the file's device (`major:minor`) and inode and its absolute path as the
+          guest names it (below `--root`, the path under the root; ` (deleted)` once the path no
+          longer names the file); anonymous ones are unnamed, the stack `[stack]`; the image is
+          unnamed (no `[heap]` either: the guest heap is the runtime's). The other `/proc/self/`
+          files are the host's. Natively all are the host's.
         - **environment, logs, memory streams** (emu): `environ` is the guest's own vector (the
           `envp` given to `main`); `getenv` reads it, `setenv`/`unsetenv`/`putenv`/`clearenv` build new
           vectors on the guest heap, started programs inherit it. `syslog` formats with the guest's

@@ -201,6 +201,37 @@ final class RootConfinementTests: XCTestCase {
         XCTAssertTrue(native.stderr.contains("--root confines only emulated runs"), native.stderr)
     }
 
+    /// `/proc/self/maps` names a file mapping by the path the guest sees under the root
+    /// (with ` (deleted)` once unlinked), never the host's.
+    func testProcMapsNamesFilesBelowTheRoot() throws {
+        let source = dir + "/maps.c"
+        try FileIO.write(Array("""
+            #include <fcntl.h>
+            #include <stdio.h>
+            #include <string.h>
+            #include <sys/mman.h>
+            #include <unistd.h>
+            int main(void) {
+                int fd = open("/sub/mapped", O_RDWR | O_CREAT | O_TRUNC, 0600);
+                if (fd < 0 || ftruncate(fd, 8192) != 0) return 1;
+                char *kept = mmap(0, 8192, PROT_READ, MAP_SHARED, fd, 0);
+                int gone = open("/gone", O_RDWR | O_CREAT | O_TRUNC, 0600);
+                if (gone < 0 || ftruncate(gone, 4096) != 0) return 2;
+                char *removed = mmap(0, 4096, PROT_READ, MAP_PRIVATE, gone, 0);
+                if (kept == MAP_FAILED || removed == MAP_FAILED || unlink("/gone") != 0) return 3;
+                FILE *f = fopen("/proc/self/maps", "r");
+                char line[512];
+                while (f && fgets(line, sizeof line, f)) if (strlen(line) > 73 && line[73] == '/') fputs(line + 73, stdout);   /* the name's column */
+                return 0;
+            }
+            """.utf8), to: source)
+        for target in Target.allCases {
+            let out = try TestSupport.runCrossrun(["--target", target.rawValue, "--root", root, source], cwd: dir)
+            XCTAssertEqual(out.status, 0, "\(target): \(out.stderr)")
+            XCTAssertEqual(out.stdout, "/sub/mapped\n/gone (deleted)\n", "\(target)")
+        }
+    }
+
     /// The resolver alone: relative starts, `..` clamping, links, and the host's view.
     func testResolver() throws {
         let fs = try GuestFileSystem(root: root)

@@ -3,6 +3,7 @@
 #ifndef CROSSRUN_CHOSTSYSTEM_H
 #define CROSSRUN_CHOSTSYSTEM_H
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /// The host's `stdin` (0), `stdout` (1) or `stderr` (any other `fd`): C globals Swift 6
@@ -26,12 +27,18 @@ int crossrun_ioctl_pointer(int fd, unsigned long request, void *arg);
 int crossrun_ioctl_value(int fd, unsigned long request, unsigned long arg);
 /// mremap(old, old_size, new_size, MREMAP_MAYMOVE); MAP_FAILED on failure (errno set).
 void *crossrun_mremap_maymove(void *old, size_t old_size, size_t new_size);
-/// Marks host memory [start, start + length) as a guest file mapping whose pages past the
-/// file's end must read as zeros: a host SIGBUS there maps a zero page over the faulting page
-/// (the handler is installed on first use). 0, or -1 when the table is full.
+/// Marks host memory [start, start + length) as a guest file mapping: a host SIGBUS on a page
+/// past the file's end maps a zero page over it (so the access completes), records the
+/// address for ``crossrun_file_mapping_take_bus_error`` and calls the calling thread's stop
+/// function (the handler is installed on first use). 0, or -1 when the table is full.
 int crossrun_file_mapping_register(void *start, size_t length);
 /// Forgets the part of registered file mappings inside [start, start + length) (munmap).
 void crossrun_file_mapping_forget(void *start, size_t length);
+/// What the SIGBUS handler calls on this thread (the emulator's engine stop; NULL: nothing).
+void crossrun_file_mapping_set_stop(void (*stop)(void *), void *context);
+/// The host address of the first bus error on this thread since the last call (0: none),
+/// cleared; the file's pages the handler replaced by zero pages are put back.
+uintptr_t crossrun_file_mapping_take_bus_error(void);
 /// flock(fd, operation) (Swift sees only `struct flock` under that name).
 int crossrun_flock(int fd, int operation);
 struct statvfs;

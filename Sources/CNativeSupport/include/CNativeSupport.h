@@ -125,6 +125,11 @@ void crossrun_native_set_tls_template(const void *initialized, size_t initialize
 /// send); NULL for any other name.
 void *crossrun_native_thread_primitive(const char *name);
 
+/// Calls a GNU indirect function's resolver as glibc's loader does on the host architecture
+/// (x86-64: no arguments; aarch64: `AT_HWCAP | _IFUNC_ARG_HWCAP` and an `__ifunc_arg_t`;
+/// riscv64: `AT_HWCAP`, no hwprobe function, NULL) and returns the address it chose.
+uint64_t crossrun_native_call_resolver(void *resolver);
+
 /// Makes freshly written code visible to instruction fetch.
 void crossrun_native_clear_cache(void *begin, void *end);
 
@@ -242,6 +247,9 @@ uint64_t crossrun_take_host_signals(void);
 /// The `si_code` of the last recorded instance of forwarded signal `sig` (1–31), its
 /// `si_value` in `*value` (a host timer's signal: `SI_TIMER` and the timer's value).
 int32_t crossrun_host_signal_origin(int sig, uint64_t *value);
+/// The sender (`si_pid`, `si_uid` in `*uid`) of the last recorded instance of forwarded signal
+/// `sig` when another process sent it (`kill`, `sigqueue`, `tgkill`); -1 when none was recorded.
+int32_t crossrun_host_signal_sender(int sig, uint32_t *uid);
 /// The recorded host signals (``crossrun_take_host_signals``'s mask, left in place).
 extern uint64_t crossrun_host_signals;
 /// Whether host signals wait to be delivered: one load, for the check at every trap.
