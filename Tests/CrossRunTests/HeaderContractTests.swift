@@ -88,7 +88,10 @@ final class HeaderContractTests: XCTestCase {
 
     func testEveryTableEntryExistsInTheHostLibraries() throws {
         var missing: [String] = []
-        for (name, symbol) in RuntimeSymbols.all where HostSymbols.loaderProvided[name] == nil {
+        // The guest runtime's functions are linked into every image that uses them, native ones
+        // too, so the host's library need not export them (glibc 2.34 keeps `pthread_atfork`
+        // only as a compatibility symbol).
+        for (name, symbol) in RuntimeSymbols.all where HostSymbols.loaderProvided[name] == nil && !GuestRuntime.functions.contains(name) {
             guard let handle = dlopen(symbol.library.rawValue, RTLD_NOW) else {
                 XCTFail("cannot open \(symbol.library.rawValue)")
                 continue
