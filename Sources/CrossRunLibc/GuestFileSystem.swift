@@ -96,6 +96,7 @@ public struct GuestFileSystem: Sendable {
             currentDirectory = [Self.slash]
         }
         root = newRoot
+        heldDirectory = nil  // paths below a root resolve by name, component by component
     }
 
     /// Where ``generatedFiles`` live (checked first: every other path skips the lookup).
@@ -146,10 +147,12 @@ public struct GuestFileSystem: Sendable {
             guard let cwd = currentDirectory, !path.isEmpty, path.first != Self.slash else {
                 return Resolved(host: Self.cString(path), guest: path)
             }
-            if let held = heldDirectory, held.removed {
-                return Resolved(host: Self.cString(held.hostPath + [Self.slash] + path), guest: cwd + [Self.slash] + path)
-            }
             let absolute = cwd + [Self.slash] + path
+            // Through the held descriptor once the directory is removed, or when the whole
+            // path is too long for the host (a directory deeper than PATH_MAX, as Linux allows).
+            if let held = heldDirectory, absolute.count >= Int(PATH_MAX) || held.removed {
+                return Resolved(host: Self.cString(held.hostPath + [Self.slash] + path), guest: absolute)
+            }
             return Resolved(host: Self.cString(absolute), guest: absolute)
         }
         guard !path.isEmpty else { throw Failure(code: ENOENT) }
@@ -275,7 +278,7 @@ public struct GuestFileSystem: Sendable {
         // the held descriptor's link names it (realpath cannot start from a removed directory).
         let held = HeldDirectory(r.host)
         if let held {
-            currentDirectory = try Self.readLink(Self.cString(held.hostPath))
+            currentDirectory = try held.path()
         } else {
             guard let canonical = Glibc.realpath(r.host, nil) else { throw Failure(code: errno) }
             defer { free(canonical) }
@@ -290,7 +293,7 @@ public struct GuestFileSystem: Sendable {
     public func hostWorkingDirectory() -> [CChar]? {
         guard let cwd = currentDirectory else { return nil }
         if let root { return Self.cString(root + (cwd == [Self.slash] ? [] : cwd)) }
-        if let held = heldDirectory, held.removed { return Self.cString(held.hostPath) }
+        if let held = heldDirectory, held.removed || cwd.count >= Int(PATH_MAX) { return Self.cString(held.hostPath) }
         return Self.cString(cwd)
     }
 
@@ -306,7 +309,11 @@ public struct GuestFileSystem: Sendable {
             currentDirectory = try guestDirectory(ofDescriptor: fd)
         } else {
             let held = HeldDirectory(link)
-            currentDirectory = try Self.readLink(link)
+            if let held {
+                currentDirectory = try held.path()
+            } else {
+                currentDirectory = try Self.readLink(link)
+            }
             heldDirectory = held
         }
     }
@@ -315,6 +322,11 @@ public struct GuestFileSystem: Sendable {
     /// Linux answers; MicroPython's `vfs_posix_enoent` test checks it).
     public func workingDirectory() throws(Failure) -> [UInt8] {
         if let currentDirectory {
+            if root == nil, let held = heldDirectory {
+                // Where the directory is now (a rename moves it), as the kernel answers.
+                if held.removed { throw Failure(code: ENOENT) }
+                return (try? held.path()) ?? currentDirectory
+            }
             var st = stat()
             if stat(try resolve(currentDirectory).host, &st) != 0, errno == ENOENT || errno == ENOTDIR {
                 throw Failure(code: ENOENT)
@@ -434,4 +446,19 @@ final class HeldDirectory: Sendable {
 
     /// The host path that reaches the directory itself, removed or not.
     var hostPath: [UInt8] { Array("/proc/self/fd/\(descriptor)".utf8) }
+
+    /// The directory's canonical path, as the kernel's `getcwd` gives it: the descriptor's
+    /// link (`… (deleted)` once removed), or for a directory deeper than `PATH_MAX`, whose link
+    /// the kernel cannot give, the names found walking `..` (at most 64 KiB).
+    func path() throws(GuestFileSystem.Failure) -> [UInt8] {
+        do throws(GuestFileSystem.Failure) {
+            return try GuestFileSystem.readLink(GuestFileSystem.cString(hostPath))
+        } catch {
+            guard error.code == ENAMETOOLONG else { throw error }
+            var buffer = [CChar](repeating: 0, count: 65_536)
+            let n = crossrun_directory_path(descriptor, &buffer, buffer.count)
+            guard n >= 0 else { throw GuestFileSystem.Failure(code: Int32(truncatingIfNeeded: -n)) }
+            return buffer[..<Int(n)].map { UInt8(bitPattern: $0) }
+        }
+    }
 }

@@ -21,6 +21,12 @@ struct dirent;
 /// by the kernel at the end of glibc's buffer, is shorter.
 const unsigned char *crossrun_dirent_name(const struct dirent *entry, size_t *length);
 
+/// The absolute path of directory descriptor `fd` (any kind, `O_PATH` too) written to `out`
+/// with its NUL, found by walking `..` to the root (for directories deeper than `PATH_MAX`,
+/// whose path neither `getcwd` nor `/proc/self/fd/N` gives): its length, or `-errno`
+/// (`-ERANGE` when it needs more than `capacity` bytes).
+long crossrun_directory_path(int fd, char *out, size_t capacity);
+
 /// ioctl(fd, request, arg) with a pointer argument.
 int crossrun_ioctl_pointer(int fd, unsigned long request, void *arg);
 /// `ioctl` whose argument is a value, not a pointer.
