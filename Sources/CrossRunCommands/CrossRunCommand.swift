@@ -76,12 +76,13 @@ struct CrossRunCommand: ParsableCommand {
           crossrun inspect prog.c              show the linked image
           crossrun matrix prog.c               compare outputs on every target/backend
           crossrun test tests/                 run a test suite on every target/backend
+          make CC="crossrun cc --target rv64"  build a program's objects and launchers
 
         \(compileFlagsHelp)
         \(programArgumentsHelp)
         """,
         version: "crossrun 0.1.0 (emulator engine: Unicorn \(Emulator.engineVersionString))",
-        subcommands: [Run.self, Inspect.self, MatrixCommand.self, TestCommand.self, CacheCommand.self, Fuzz.self, RunWorkerCommand.self],
+        subcommands: [Run.self, Inspect.self, MatrixCommand.self, TestCommand.self, CcCommand.self, CacheCommand.self, Fuzz.self, RunWorkerCommand.self],
         defaultSubcommand: Run.self
     )
 
@@ -89,6 +90,15 @@ struct CrossRunCommand: ParsableCommand {
         // What the guest of an emulated run inherits as from execve: read before CrossRun
         // sets a disposition or mask of its own.
         _ = InheritedSignals.atStart
+        // `cc` reads gcc's command line, which the run forms' scanning would refuse (-c, -o).
+        if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "cc" {
+            reportingErrors {
+                let status = try CcDriver.run(try CcArguments.parse(Array(CommandLine.arguments.dropFirst(2))))
+                fflush(StandardStreams.output)
+                if status != 0 { Glibc.exit(status) }
+            }
+            return
+        }
         let invocation: Invocation
         let args: [String]
         do {

@@ -30,7 +30,7 @@ enum DeterministicRun {
     /// The variables CrossRun itself reads (toolchain, compile cache, scratch files): the only
     /// ones the re-executed CrossRun keeps, so other variables of the caller's environment do
     /// not move its stack or its allocations.
-    static let crossrunVariables = ["PATH", "HOME", "TMPDIR", "CC", "CROSSRUN_HOME", "CROSSRUN_CACHE_DIR",
+    static let crossrunVariables = ["PATH", "HOME", "TMPDIR", "CC", "CROSSRUN_CLANG", "CROSSRUN_HOME", "CROSSRUN_CACHE_DIR",
                                     "CROSSRUN_CACHE_MAX_MB", "CROSSRUN_NO_CACHE", "XDG_CACHE_HOME", "LD_LIBRARY_PATH"]
 
     /// Re-executes this CrossRun once with address-space randomization off, Swift's hashing

@@ -38,7 +38,7 @@ enum FastRun {
     }
 
     /// Words ArgumentParser could take as a command rather than an input.
-    static let commandNames = ["run", "inspect", "matrix", "test", "cache", "fuzz", "help", "run-worker"]
+    static let commandNames = ["run", "inspect", "matrix", "test", "cc", "cache", "fuzz", "help", "run-worker"]
 
     /// The request `arguments` (what is left once compile flags and the program's arguments
     /// after `--` are split off) make, or `nil` when ArgumentParser must decide.

@@ -153,7 +153,7 @@ struct RunRequest: Equatable {
             options.syscallTrace = syscallTrace
             options.libcTrace = libcTrace
             options.signalTrace = signalTrace
-            options.entry = invocation.compile.entry
+            options.entry = built.entry
             options.timeout = timeout
             options.verbose = verbose
             options.scheduleSeed = try scheduleSeed ?? Run.environmentScheduleSeed() ?? GuestProcess.defaultScheduleSeed
@@ -188,7 +188,7 @@ struct RunRequest: Equatable {
             bindings = try native.bindings(for: built.image.imports, overrides: bindings)
         }
         let loaded = try NativeImage(built.image, overrides: bindings)
-        var options = NativeRunner.Options(entry: invocation.compile.entry, arguments: arguments,
+        var options = NativeRunner.Options(entry: built.entry, arguments: arguments,
                                            programName: built.programName, timeout: timeout)
         options.outcomePath = recordPath
         if deterministic { DeterministicRun.replaceProcessEnvironment() }

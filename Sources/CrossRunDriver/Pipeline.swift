@@ -21,10 +21,12 @@ public struct Pipeline: Sendable {
         public var image: LinkImage
         /// `argv[0]` for the program: the first input as given, or `<stdin>`.
         public var programName: String
+        /// The entry point: `-e`'s, else a bundle's (``ProgramBundle``), else `main`.
+        public var entry: String = "main"
     }
 
     /// Kinds of input file.
-    public enum InputKind: Equatable, Sendable { case source, stdinSource, object, archive }
+    public enum InputKind: Equatable, Sendable { case source, stdinSource, object, archive, bundle }
 
     /// Names of source inputs (compiled by clang).
     public static let sourceExtensions = [".c", ".i", ".s", ".S"]
@@ -38,7 +40,8 @@ public struct Pipeline: Sendable {
         let bytes = try FileIO.read(input)
         if ObjectFile.isELF(bytes) { return .object }
         if Archive.isArchive(bytes) { return .archive }
-        throw DriverError.badInput(file: input, message: "unknown kind of input (expected a .c source, .o object, .a archive, or - for C on stdin)")
+        if ProgramBundle.isBundle(bytes) { return .bundle }
+        throw DriverError.badInput(file: input, message: "unknown kind of input (expected a .c source, .o object, .a archive, a program linked by crossrun cc, or - for C on stdin)")
     }
 
     /// The runtime's import table, as the linker sees it.
@@ -69,6 +72,7 @@ public struct Pipeline: Sendable {
         var objects: [ObjectFile] = []
         var archives: [Archive] = []
         var sawStdin = false
+        var entry = options.entry
         for (index, input) in inputs.enumerated() {
             switch try Self.kind(of: input) {
             case .source:
@@ -84,6 +88,15 @@ public struct Pipeline: Sendable {
                 objects.append(try ObjectFile(bytes: try FileIO.read(input), name: input))
             case .archive:
                 archives.append(try Archive(bytes: try FileIO.read(input), name: input))
+            case .bundle:
+                let bundle = try ProgramBundle(bytes: try FileIO.read(input), name: input)
+                for member in bundle.members {
+                    switch member.kind {
+                    case .object: objects.append(try ObjectFile(bytes: member.bytes, name: member.name))
+                    case .archive: archives.append(try Archive(bytes: member.bytes, name: member.name))
+                    }
+                }
+                if entry == "main" { entry = bundle.entry }
             }
         }
         for library in options.libraries where !CompileOptions.runtimeLibraries.contains(library) {
@@ -102,11 +115,11 @@ public struct Pipeline: Sendable {
         let runtimeSymbol: @Sendable (String) -> LinkImage.ImportKind? = { name in
             extraImports.contains(name) ? LinkImage.ImportKind.function : base(name)
         }
-        var linkOptions = LinkOptions(machine: target.machine, requiredSymbols: [options.entry], runtimeSymbol: runtimeSymbol)
+        var linkOptions = LinkOptions(machine: target.machine, requiredSymbols: [entry], runtimeSymbol: runtimeSymbol)
         linkOptions.pageSize = 4096
         let image = try Linker.link(objects: objects, archives: archives, options: linkOptions)
         let first = inputs[0] == "-" ? "<stdin>" : inputs[0]
-        return Build(image: image, programName: first)
+        return Build(image: image, programName: first, entry: entry)
     }
 
     func findLibrary(_ name: String, in paths: [String]) throws -> Archive {

@@ -18,28 +18,45 @@ public struct Toolchain: Sendable {
         self.home = home
     }
 
-    /// Finds clang (`$CC`, else the clang beside `swift`, else `clang` on `PATH`) and CrossRun's
-    /// home (`$CROSSRUN_HOME`, else the ancestor of the executable or of the source tree that
-    /// holds `include/crossrun.h`).
+    /// Finds clang (`$CROSSRUN_CLANG`, else `$CC` when it names a clang, else the clang beside
+    /// `swift`, else `clang` on `PATH`) and CrossRun's home (`$CROSSRUN_HOME`, else the ancestor
+    /// of the executable or of the source tree that holds `include/crossrun.h`).
     public static func discover() throws -> Toolchain {
         Toolchain(clang: try findClang(), home: try findHome())
     }
 
     static func findClang() throws -> String {
-        if let cc = getenv("CC").map({ String(cString: $0) }), !cc.isEmpty {
-            if cc.contains("/") {
-                guard access(cc, X_OK) == 0 else { throw DriverError.environment("$CC is '\(cc)', which is not an executable") }
-                return cc
-            }
-            if let p = searchPath(cc) { return p }
-            throw DriverError.environment("$CC is '\(cc)', which is not on PATH")
+        if let explicit = getenv("CROSSRUN_CLANG").map({ String(cString: $0) }), !explicit.isEmpty {
+            return try executable(explicit, variable: "CROSSRUN_CLANG")
+        }
+        // A build system's `$CC` is often `gcc`, or `crossrun cc --target rv64` itself (make
+        // exports command-line variables): only a single word naming a clang is taken.
+        if let cc = getenv("CC").map({ String(cString: $0) }), isClangName(cc) {
+            return try executable(cc, variable: "CC")
         }
         if let swift = searchPath("swift"), let real = FileIO.realPath(swift) {
             let candidate = FileIO.directory(of: real) + "/clang"
             if access(candidate, X_OK) == 0 { return candidate }
         }
         if let p = searchPath("clang") { return p }
-        throw DriverError.environment("no clang found: install the Swift toolchain (it ships clang) or set $CC")
+        throw DriverError.environment("no clang found: install the Swift toolchain (it ships clang) or set $CROSSRUN_CLANG")
+    }
+
+    /// Whether `$CC`'s value is one word whose file name is a clang (`clang`, `clang-21`, `/usr/bin/clang`).
+    static func isClangName(_ cc: String) -> Bool {
+        guard !cc.isEmpty, !cc.contains(" "), !cc.contains("\t") else { return false }
+        let base = cc.split(separator: "/").last.map(String.init) ?? cc
+        return base.hasPrefix("clang") && !base.hasPrefix("clang++")
+    }
+
+    /// `name` as an executable path (searched on `PATH` when it has no `/`).
+    static func executable(_ name: String, variable: String) throws -> String {
+        if name.contains("/") {
+            guard access(name, X_OK) == 0 else { throw DriverError.environment("$\(variable) is '\(name)', which is not an executable") }
+            return name
+        }
+        if let p = searchPath(name) { return p }
+        throw DriverError.environment("$\(variable) is '\(name)', which is not on PATH")
     }
 
     static func searchPath(_ name: String) -> String? {

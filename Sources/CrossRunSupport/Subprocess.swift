@@ -30,8 +30,10 @@ public enum Subprocess {
 
     /// How to run a child.
     public struct Options: Sendable {
-        /// File opened as the child's stdin; `nil` means `/dev/null`.
+        /// File opened as the child's stdin; `nil` means `/dev/null` (unless ``inheritInput``).
         public var standardInput: String?
+        /// The child shares this process's stdin (as a compiler driver passes `-` on).
+        public var inheritInput = false
         /// The child's working directory; `nil` means this process's.
         public var workingDirectory: String?
         /// Capture stdout (else inherited).
@@ -66,7 +68,9 @@ public enum Subprocess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, options.standardInput ?? "/dev/null", O_RDONLY, 0)
+        if !options.inheritInput {
+            posix_spawn_file_actions_addopen(&actions, 0, options.standardInput ?? "/dev/null", O_RDONLY, 0)
+        }
         if let dir = options.workingDirectory {
             let rc = withUnsafeMutablePointer(to: &actions) { crossrun_spawn_add_chdir($0, dir) }
             guard rc == 0 else { throw IOError.failed("cannot run \(executable) in \(dir): \(String(cString: strerror(rc)))") }

@@ -14,7 +14,7 @@ import XCTest
 /// right configurations; final line; JUnit parsed with `XMLParser` and its counts; JSON;
 /// `--update`; every test runs by default, `-x` and `--maxfail N` stop early; `--shard I/N` parts
 /// cover the suite exactly once and a new test moves no other; compile options and `--filter`; one
-/// clang run per source and target, none on a re-run (a logging `$CC`).
+/// clang run per source and target, none on a re-run (a logging `$CROSSRUN_CLANG`).
 final class TestCommandTests: XCTestCase {
     var dir = ""
 
@@ -257,7 +257,7 @@ final class TestCommandTests: XCTestCase {
         let log = dir + "/clang.log"
         try file("cc.sh", "#!/bin/sh\necho \"$*\" >> '\(log)'\nexec '\(TestSupport.toolchain.clang)' \"$@\"\n")
         chmod(dir + "/cc.sh", 0o755)
-        let env = ["CC": dir + "/cc.sh", "CROSSRUN_CACHE_DIR": dir + "/cache", "CROSSRUN_NO_CACHE": ""]
+        let env = ["CROSSRUN_CLANG": dir + "/cc.sh", "CROSSRUN_CACHE_DIR": dir + "/cache", "CROSSRUN_NO_CACHE": ""]
         func compiles() -> Int {
             let text = (try? FileIO.read(log)).map { String(decoding: $0, as: UTF8.self) } ?? ""
             return text.split(separator: "\n").filter { $0.contains(" -c ") }.count

@@ -1,0 +1,144 @@
+@testable import CrossRunCommands
+@testable import CrossRunDriver
+import CrossRunELF
+import CrossRunSupport
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `crossrun cc`, the compiler driver for build systems: separate compilation to target objects
+/// (with dependency files), an archive made by the host's `ar`, linking into a launcher that
+/// runs on every target/backend pair with its own argv[0] and exit status, link errors failing
+/// the build without leaving a program, `-E` from stdin, refused options, gcc-style argument
+/// reading, the bundle format (and damaged bundles as errors), and `$CC` naming something
+/// other than clang being ignored (make exports `CC="crossrun cc ..."` to every recipe).
+final class CcCommandTests: XCTestCase {
+    var dir = ""
+
+    override func setUpWithError() throws { dir = try TestSupport.scratch() }
+    override func tearDown() { FileIO.removeTree(dir) }
+
+    func write(_ name: String, _ text: String) throws { try FileIO.write(Array(text.utf8), to: dir + "/" + name) }
+
+    func cc(_ arguments: [String], stdin: [UInt8] = []) throws -> TestSupport.Outcome {
+        try TestSupport.runCrossrun(["cc"] + arguments, stdin: stdin, cwd: dir,
+                                    environment: ["CC": "\(TestSupport.crossrun) cc --target rv64"])
+    }
+
+    func testObjectsArchiveAndLauncherOnEveryPair() throws {
+        try write("main.c", """
+            #include <stdio.h>
+            #include <string.h>
+            int add(int, int);
+            extern const char *greeting;
+            int main(int argc, char **argv) {
+                const char *slash = strrchr(argv[0], '/');
+                printf("%s %s argc=%d add=%d last=%s\\n", greeting, slash ? slash + 1 : argv[0], argc, add(2, 3), argv[argc - 1]);
+                return argc;
+            }
+            """)
+        try write("add.c", "int add(int a, int b) { return a + b; }\n")
+        try write("greet.c", "const char *greeting = \"hello\";\n")
+        for (target, backend) in [("x64", "native"), ("x64", "emu"), ("aarch64", "emu"), ("rv64", "emu")] {
+            let pair = "\(target)-\(backend)"
+            let compiled = try cc(["--target", target, "-O2", "-MMD", "-MP", "-c", "add.c", "-o", "add-\(pair).o"])
+            XCTAssertEqual(compiled.status, 0, compiled.stderr)
+            let object = try ObjectFile(bytes: try FileIO.read(dir + "/add-\(pair).o"), name: "add.o")
+            XCTAssertEqual(object.machine, Target(name: target)?.machine, pair)
+            let deps = String(decoding: try FileIO.read(dir + "/add-\(pair).d"), as: UTF8.self)
+            XCTAssertTrue(deps.hasPrefix("add-\(pair).o: add.c"), deps)
+            XCTAssertEqual(try cc(["--target", target, "-c", "greet.c", "-o", "greet-\(pair).o"]).status, 0)
+            let ar = try TestSupport.run("/usr/bin/ar", ["rcs", "libgreet-\(pair).a", "greet-\(pair).o"], cwd: dir)
+            XCTAssertEqual(ar.status, 0, ar.stderr)
+            let linked = try cc(["--target", target, "--backend", backend, "-O2", "main.c", "add-\(pair).o", "-L.",
+                                 "-lgreet-\(pair)", "-lm", "-lpthread", "-Wl,--as-needed", "-rdynamic", "-o", "prog-\(pair)"])
+            XCTAssertEqual(linked.status, 0, linked.stderr)
+            let ran = try TestSupport.run(dir + "/prog-\(pair)", ["a", "b c"], cwd: dir)
+            XCTAssertEqual(ran.stdout, "hello prog-\(pair) argc=3 add=5 last=b c\n", "\(pair): \(ran.stderr)")
+            XCTAssertEqual(ran.status, 3, pair)
+        }
+        // The launcher stands alone: its objects are inside it.
+        for name in ["add-rv64-emu.o", "libgreet-rv64-emu.a"] { unlink(dir + "/" + name) }
+        let again = try TestSupport.run(dir + "/prog-rv64-emu", [], cwd: dir)
+        XCTAssertEqual(again.stdout, "hello prog-rv64-emu argc=1 add=5 last=\(dir)/prog-rv64-emu\n", again.stderr)
+    }
+
+    func testLinkErrorsFailTheBuildAndLeaveNoProgram() throws {
+        try write("main.c", "extern int missing(void);\nint main(void) { return missing(); }\n")
+        let failed = try cc(["--target", "aarch64", "main.c", "-o", "prog"])
+        XCTAssertEqual(failed.status, 1)
+        XCTAssertTrue(failed.stderr.contains("undefined symbol 'missing', referenced by main.c"), failed.stderr)
+        XCTAssertFalse(FileIO.exists(dir + "/prog"))
+        XCTAssertFalse(FileIO.exists(dir + "/prog.crossrun-tmp"))
+        let library = try cc(["main.c", "-lz"])
+        XCTAssertEqual(library.status, 1)
+        XCTAssertTrue(library.stderr.contains("cannot find -lz"), library.stderr)
+        try write("broken.c", "int main(void) { return 0 }\n")
+        let broken = try cc(["--target", "rv64", "-c", "broken.c"])
+        XCTAssertEqual(broken.status, 1)
+        XCTAssertTrue(broken.stderr.contains("broken.c:1:"), broken.stderr)
+        XCTAssertFalse(FileIO.exists(dir + "/broken.o"))
+    }
+
+    func testPreprocessStdinQueriesAndRefusedOptions() throws {
+        let pre = try cc(["--target", "aarch64", "-E", "-P", "-DFOO=42", "-"], stdin: Array("#include <limits.h>\nFOO CHAR_BIT __aarch64__\n".utf8))
+        XCTAssertEqual(pre.status, 0, pre.stderr)
+        XCTAssertTrue(pre.stdout.contains("42 8 1"), pre.stdout)
+        XCTAssertEqual(try cc(["--target", "riscv64-linux-gnu", "-dumpmachine"]).stdout, "riscv64-linux-gnu\n")
+        let shared = try cc(["-shared", "-o", "x.so", "x.c"])
+        XCTAssertEqual(shared.status, 1)
+        XCTAssertTrue(shared.stderr.contains("-shared is not supported"), shared.stderr)
+        let native = try cc(["--target", "rv64", "--backend", "native", "x.c"])
+        XCTAssertTrue(native.stderr.contains("--backend native cannot run rv64"), native.stderr)
+        XCTAssertTrue(try cc(["--help"]).stdout.contains("make CC=\"crossrun cc --target rv64\""))
+    }
+
+    func testArgumentsAreReadAsGccReadsThem() throws {
+        let a = try CcArguments.parse(["-c", "-O2", "-Wall", "-oout.o", "-MMD", "-MF", "x.d", "-I", "inc", "a.c",
+                                       "-Wl,-e,start,--as-needed,-rpath,/x", "-lfoo", "-L/lib", "-pthread", "--target=aarch64-linux-gnu"])
+        XCTAssertEqual(a.mode, .compile)
+        XCTAssertEqual(a.output, "out.o")
+        XCTAssertEqual(a.clangWords, ["-O2", "-Wall", "-MMD", "-MF", "x.d", "-I", "inc", "a.c"])
+        XCTAssertEqual(a.inputs, ["a.c"])
+        XCTAssertEqual(a.entry, "start")
+        XCTAssertEqual(a.libraries, ["foo"])
+        XCTAssertEqual(a.libraryPaths, ["/lib"])
+        XCTAssertEqual(try a.resolvedTarget(), .aarch64)
+        XCTAssertThrowsError(try CcArguments.parse(["-o"]))
+        XCTAssertThrowsError(try CcArguments.parse(["-Wl,-e"]))
+        XCTAssertThrowsError(try CcArguments.parse(["--target", "mips", "a.c"]).resolvedTarget())
+    }
+
+    func testBundleRoundTripAndDamagedBundles() throws {
+        let bundle = ProgramBundle(members: [.init(kind: .object, name: "a b.o", bytes: [1, 2, 0x0a, 3]),
+                                             .init(kind: .archive, name: "lib\nx.a", bytes: [])], entry: "start")
+        let script = ProgramBundle.launcher(crossrun: "/opt/cross run", target: .rv64, backend: "emu", runOptions: ["--timeout=5"])
+        XCTAssertTrue(script.contains("exec \"${CROSSRUN:-/opt/cross run}\" run --target rv64 --backend emu --timeout=5 \"$0\" -- \"$@\""), script)
+        let bytes = bundle.encoded(script: script)
+        XCTAssertTrue(ProgramBundle.isBundle(bytes))
+        let read = try ProgramBundle(bytes: bytes, name: "prog")
+        XCTAssertEqual(read.entry, "start")
+        XCTAssertEqual(read.members.map(\.name), ["a b.o", "lib?x.a"])
+        XCTAssertEqual(read.members.map(\.bytes), [[1, 2, 0x0a, 3], []])
+        for cut in [bytes.count - 1, bytes.count - 3] {
+            XCTAssertThrowsError(try ProgramBundle(bytes: Array(bytes[..<cut]), name: "prog")) { error in
+                XCTAssertTrue("\(error)".contains("prog: damaged program bundle"), "\(error)")
+            }
+        }
+        var huge = Array(script.utf8) + Array("\n#CROSSRUN-BUNDLE 1\no 99999999999999999999 x.o\n".utf8)
+        XCTAssertThrowsError(try ProgramBundle(bytes: huge, name: "prog"))
+        huge = Array(script.utf8) + Array("\n#CROSSRUN-BUNDLE 1\no -5 x.o\n".utf8)
+        XCTAssertThrowsError(try ProgramBundle(bytes: huge, name: "prog"))
+        XCTAssertFalse(ProgramBundle.isBundle(Array("#!/bin/sh\necho hi\n".utf8)))
+    }
+
+    func testOnlyAClangIsTakenFromCC() {
+        XCTAssertTrue(Toolchain.isClangName("clang"))
+        XCTAssertTrue(Toolchain.isClangName("/usr/bin/clang-21"))
+        XCTAssertFalse(Toolchain.isClangName("gcc"))
+        XCTAssertFalse(Toolchain.isClangName("/x/crossrun cc --target rv64"))
+        XCTAssertFalse(Toolchain.isClangName("clang++"))
+        XCTAssertFalse(Toolchain.isClangName(""))
+    }
+}
