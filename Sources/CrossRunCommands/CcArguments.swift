@@ -40,6 +40,9 @@ struct CcArguments: Equatable {
     /// Reads `arguments` (after `cc`).
     static func parse(_ arguments: [String]) throws -> CcArguments {
         var out = CcArguments()
+        // Linker words in order, read once all are known: a value may come in the next
+        // `-Wl,`/`-Xlinker` (`-Wl,-rpath -Wl,DIR`, as gcc passes them on).
+        var linkerWords: [String] = []
         var i = 0
         func value(_ flag: String) throws -> String {
             guard i + 1 < arguments.count else { throw DriverError.usage("cc: option \(flag) needs a value") }
@@ -76,7 +79,7 @@ struct CcArguments: Equatable {
             case "-L": out.libraryPaths.append(try value(a))
             case "-e": out.entry = try value(a)
             case "-Xcc": out.clangWords.append(try value(a))
-            case "-Xlinker": try out.linkerOption(try value(a), next: { try value(a) })
+            case "-Xlinker": linkerWords.append(try value(a))
             case "-shared":
                 throw DriverError.usage("cc: -shared is not supported: CrossRun programs link statically at run time; build a static archive (ar rcs libNAME.a ...) and link it with -lNAME")
             case "-nostdinc", "-isysroot", "--sysroot":
@@ -92,19 +95,20 @@ struct CcArguments: Equatable {
                 else if a.hasPrefix("-l") { out.libraries.append(String(a.dropFirst(2))) }
                 else if a.hasPrefix("-L") { out.libraryPaths.append(String(a.dropFirst(2))) }
                 else if a.hasPrefix("-Wl,") {
-                    var words = a.dropFirst(4).split(separator: ",", omittingEmptySubsequences: false).map(String.init)[...]
-                    while let word = words.popFirst() {
-                        try out.linkerOption(word, next: {
-                            guard let next = words.popFirst() else { throw DriverError.usage("cc: \(a): \(word) needs a value") }
-                            return next
-                        })
-                    }
+                    linkerWords += a.dropFirst(4).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
                 }
                 else if a.hasPrefix("-print-") {
                     throw DriverError.usage("cc: \(a) is not supported (CrossRun has no library search directories)")
                 }
                 else { out.clangWords.append(a) } // -O2, -Wall, -std=c99, -fno-common, -MMD, -DX…: clang's
             }
+        }
+        var words = linkerWords[...]
+        while let word = words.popFirst() {
+            try out.linkerOption(word, next: {
+                guard let next = words.popFirst() else { throw DriverError.usage("cc: linker option \(word) needs a value") }
+                return next
+            })
         }
         return out
     }
