@@ -8,7 +8,7 @@ struct CcArguments: Equatable {
     /// What the invocation produces.
     enum Mode: Equatable { case link, compile, assemble, preprocess }
     /// A query answered without compiling (`--version`, `-dumpmachine`, …).
-    enum Query: Equatable { case version, dumpMachine, dumpVersion, help }
+    enum Query: Equatable { case version, dumpMachine, dumpVersion, help, echo(String) }
 
     var mode = Mode.link
     var query: Query?
@@ -96,6 +96,11 @@ struct CcArguments: Equatable {
                 else if a.hasPrefix("-L") { out.libraryPaths.append(String(a.dropFirst(2))) }
                 else if a.hasPrefix("-Wl,") {
                     linkerWords += a.dropFirst(4).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                }
+                else if a.hasPrefix("-print-prog-name=") || a.hasPrefix("-print-file-name=") {
+                    // gcc's answer for a name it has no path for is the name itself (libtool asks
+                    // for `ld` this way and then searches PATH).
+                    out.query = .echo(String(a.split(separator: "=", maxSplits: 1)[1]))
                 }
                 else if a.hasPrefix("-print-") {
                     throw DriverError.usage("cc: \(a) is not supported (CrossRun has no library search directories)")

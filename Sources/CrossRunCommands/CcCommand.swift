@@ -61,6 +61,9 @@ enum CcDriver {
         case .help?:
             print(CcCommand.helpMessage())
             return 0
+        case .echo(let name)?:
+            print(name)
+            return 0
         case .dumpMachine?:
             print(target.triple)
             return 0

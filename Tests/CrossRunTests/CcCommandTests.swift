@@ -108,6 +108,7 @@ final class CcCommandTests: XCTestCase {
         let split = try CcArguments.parse(["-Wl,-rpath", "-Wl,/usr/local/lib", "-Xlinker", "-e", "-Xlinker", "go", "a.o"])
         XCTAssertEqual(split.entry, "go", "a linker option's value may come in the next -Wl or -Xlinker")
         XCTAssertEqual(split.inputs, ["a.o"])
+        XCTAssertEqual(try CcArguments.parse(["-print-prog-name=ld"]).query, .echo("ld"))
         XCTAssertThrowsError(try CcArguments.parse(["-o"]))
         XCTAssertThrowsError(try CcArguments.parse(["-Wl,-e"]))
         XCTAssertThrowsError(try CcArguments.parse(["--target", "mips", "a.c"]).resolvedTarget())
