@@ -27,6 +27,8 @@ struct CcArguments: Equatable {
     var entry = "main"
     /// `-v`: show the commands run.
     var verbose = false
+    /// `-shared`: write a library stand-in (``ProgramBundle`` of library objects) instead of a program.
+    var shared = false
 
     /// Flags whose value is the next word, passed to clang as a pair.
     static let pairedClangFlags: Set<String> = ["-I", "-D", "-U", "-include", "-imacros", "-isystem", "-iquote",
@@ -80,8 +82,7 @@ struct CcArguments: Equatable {
             case "-e": out.entry = try value(a)
             case "-Xcc": out.clangWords.append(try value(a))
             case "-Xlinker": linkerWords.append(try value(a))
-            case "-shared":
-                throw DriverError.usage("cc: -shared is not supported: CrossRun programs link statically at run time; build a static archive (ar rcs libNAME.a ...) and link it with -lNAME")
+            case "-shared": out.shared = true
             case "-nostdinc", "-isysroot", "--sysroot":
                 throw DriverError.usage("cc: \(a): CrossRun chooses the headers itself (its include/ directory)")
             default:
@@ -132,8 +133,7 @@ struct CcArguments: Equatable {
         case "-rpath", "-soname", "-z", "--version-script", "-Map", "--dynamic-list", "-L", "-l":
             let v = try next()
             if word == "-L" { libraryPaths.append(v) } else if word == "-l" { libraries.append(v) }
-        case "-shared", "--shared":
-            throw DriverError.usage("cc: -Wl,\(word) is not supported: CrossRun programs link statically at run time")
+        case "-shared", "--shared": shared = true
         default:
             if word.hasPrefix("--entry=") { entry = String(word.dropFirst("--entry=".count)) }
             else if word.hasPrefix("-l") && word.count > 2 { libraries.append(String(word.dropFirst(2))) }

@@ -41,8 +41,10 @@ crossrun). --backend (native or emu; default: native for this host's target)
 and --run-option OPT (repeatable: a `crossrun run` option such as --timeout=60)
 are kept in the launcher. -lNAME links libNAME.a from -L directories (-lm -lc
 -lpthread -ldl -lrt are built in); linker options (-Wl,..., -rdynamic, -static,
--pie) are accepted and ignored, except the entry point (-e, -Wl,-e). -shared is
-refused: archives (ar rcs libNAME.a ...) take the place of shared libraries.
+-pie) are accepted and ignored, except the entry point (-e, -Wl,-e). -shared
+writes a stand-in for a shared library: programs linked with it (-lNAME finds
+libNAME.so before libNAME.a, or the file named) take the objects they need, as
+from an archive; it cannot be dlopen'ed.
 Also: --version, -v, -dumpmachine, -dumpversion.
 """
 
@@ -113,12 +115,15 @@ enum CcDriver {
     }
 
     /// Compiles the sources, gathers objects and archives into a bundle, checks that it links,
-    /// and writes the launcher to `-o` (default `a.out`).
+    /// and writes the launcher to `-o` (default `a.out`); with `-shared`, a library stand-in
+    /// whose objects a program linking it takes as from an archive (not checked: a shared
+    /// object may leave symbols to the program).
     static func link(_ args: CcArguments, target: Target, backend: Backend, toolchain: Toolchain, policy: [String]) throws -> Int32 {
         guard !args.inputs.isEmpty else { throw DriverError.usage("cc: no input files") }
         let scratch = try FileIO.makeTemporaryDirectory()
         defer { FileIO.removeTree(scratch) }
         let flags = args.clangWords.filter { !args.inputs.contains($0) }
+        let objectKind: ProgramBundle.Member.Kind = args.shared ? .library : .object
         var members: [ProgramBundle.Member] = []
         for (index, input) in args.inputs.enumerated() {
             if try isCompiled(input) {
@@ -130,37 +135,40 @@ enum CcDriver {
                 let object = "\(scratch)/\(index).o"
                 let status = try clang(toolchain, policy + flags + ["-o", object, source], verbose: args.verbose)
                 guard status == 0 else { return status }
-                members.append(.init(kind: .object, name: input == "-" ? "<stdin>" : input, bytes: try FileIO.read(object)))
+                members.append(.init(kind: objectKind, name: input == "-" ? "<stdin>" : input, bytes: try FileIO.read(object)))
                 continue
             }
             switch try Pipeline.kind(of: input) {
-            case .object: members.append(.init(kind: .object, name: input, bytes: try FileIO.read(input)))
+            case .object: members.append(.init(kind: objectKind, name: input, bytes: try FileIO.read(input)))
             case .archive: members.append(.init(kind: .archive, name: input, bytes: try FileIO.read(input)))
-            case .bundle: throw DriverError.badInput(file: input, message: "a program linked by crossrun cc cannot be linked into another (link its objects or an archive of them)")
+            case .bundle: members += try libraryMembers(of: input)
             case .source, .stdinSource: break
             }
         }
         for library in args.libraries where !CompileOptions.runtimeLibraries.contains(library) {
-            guard let path = args.libraryPaths.map({ "\($0)/lib\(library).a" }).first(where: FileIO.exists) else {
-                let searched = args.libraryPaths.isEmpty ? "no -L directories given" : "searched: " + args.libraryPaths.joined(separator: ", ")
-                throw DriverError.usage("cc: cannot find -l\(library): no lib\(library).a (\(searched)); CrossRun links static archives only")
-            }
-            members.append(.init(kind: .archive, name: path, bytes: try FileIO.read(path)))
+            members += try findLibrary(library, in: args.libraryPaths)
         }
         let bundle = ProgramBundle(members: members, entry: args.entry)
         let output = args.output ?? "a.out"
-        guard let crossrun = FileIO.realPath("/proc/self/exe") else { throw DriverError.environment("cc: cannot find the crossrun executable (/proc/self/exe)") }
-        let script = ProgramBundle.launcher(crossrun: crossrun, target: target, backend: backend.rawValue, runOptions: args.runOptions)
+        let script: String
+        if args.shared {
+            script = ProgramBundle.libraryScript(target: target)
+        } else {
+            guard let crossrun = FileIO.realPath("/proc/self/exe") else { throw DriverError.environment("cc: cannot find the crossrun executable (/proc/self/exe)") }
+            script = ProgramBundle.launcher(crossrun: crossrun, target: target, backend: backend.rawValue, runOptions: args.runOptions)
+        }
         // Written beside the output, checked, then renamed: a failed link leaves no program.
         let temporary = output + ".crossrun-tmp"
         try FileIO.write(bundle.encoded(script: script), to: temporary)
-        do {
-            let pipeline = Pipeline(toolchain: toolchain)
-            _ = try pipeline.build(inputs: [temporary], target: target, options: CompileOptions(),
-                                   guestStrings: backend == .emu, native: backend == .native)
-        } catch {
-            unlink(temporary)
-            throw error
+        if !args.shared {
+            do {
+                let pipeline = Pipeline(toolchain: toolchain)
+                _ = try pipeline.build(inputs: [temporary], target: target, options: CompileOptions(),
+                                       guestStrings: backend == .emu, native: backend == .native)
+            } catch {
+                unlink(temporary)
+                throw error
+            }
         }
         guard chmod(temporary, 0o755) == 0, rename(temporary, output) == 0 else {
             let problem = String(cString: strerror(errno))
@@ -168,5 +176,29 @@ enum CcDriver {
             throw DriverError.badInput(file: output, message: "cannot write the program: \(problem)")
         }
         return 0
+    }
+
+    /// What linking another bundle (a `-shared` stand-in, or given by name) adds: its
+    /// archives, and its objects as library objects, taken when needed.
+    static func libraryMembers(of path: String) throws -> [ProgramBundle.Member] {
+        let bundle = try ProgramBundle(bytes: try FileIO.read(path), name: path)
+        return bundle.members.map { member in
+            var member = member
+            if member.kind == .object { member.kind = .library }
+            return member
+        }
+    }
+
+    /// `-lNAME` as `ld` finds it: in each `-L` directory in order, `libNAME.so` (a stand-in
+    /// written by `crossrun cc -shared`; a host shared object is passed over) before `libNAME.a`.
+    static func findLibrary(_ name: String, in paths: [String]) throws -> [ProgramBundle.Member] {
+        for dir in paths {
+            let shared = "\(dir)/lib\(name).so"
+            if FileIO.exists(shared), (try? Pipeline.kind(of: shared)) == .bundle { return try libraryMembers(of: shared) }
+            let archive = "\(dir)/lib\(name).a"
+            if FileIO.exists(archive) { return [.init(kind: .archive, name: archive, bytes: try FileIO.read(archive))] }
+        }
+        let searched = paths.isEmpty ? "no -L directories given" : "searched: " + paths.joined(separator: ", ")
+        throw DriverError.usage("cc: cannot find -l\(name): no lib\(name).a or crossrun cc -shared lib\(name).so (\(searched))")
     }
 }

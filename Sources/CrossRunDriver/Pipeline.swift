@@ -90,11 +90,18 @@ public struct Pipeline: Sendable {
                 archives.append(try Archive(bytes: try FileIO.read(input), name: input))
             case .bundle:
                 let bundle = try ProgramBundle(bytes: try FileIO.read(input), name: input)
+                var library: [Archive.Member] = []
                 for member in bundle.members {
                     switch member.kind {
                     case .object: objects.append(try ObjectFile(bytes: member.bytes, name: member.name))
+                    case .library: library.append(Archive.Member(name: member.name, bytes: member.bytes))
                     case .archive: archives.append(try Archive(bytes: member.bytes, name: member.name))
                     }
+                }
+                if !library.isEmpty {
+                    var shared = Archive(name: input, members: library)
+                    shared.yieldsToEarlierDefinitions = true
+                    archives.append(shared)
                 }
                 if entry == "main" { entry = bundle.entry }
             }

@@ -4,15 +4,21 @@ import CrossRunELF
 /// `crossrun run` on itself, followed by the objects and archives the program links (so the
 /// file stands alone, as an `a.out` does, whatever happens to the `.o` files later).
 ///
+/// `crossrun cc -shared` writes the same format as a stand-in for a shared library: its objects
+/// are *library* members, linked as an archive's are (only those the program needs, the
+/// program's own definitions first, as a shared object's symbols yield to the program's).
+///
 /// Layout: the script's lines, then the line `#CROSSRUN-BUNDLE 1`, then records. A record is
-/// a header line `KIND SIZE NAME` (`o` object, `a` archive; `SIZE` decimal bytes; `NAME` the
-/// input's name for diagnostics, to the end of the line) followed by `SIZE` bytes, or a line
-/// `e SYMBOL` naming the entry point. The shell never reads past the script's `exec`.
+/// a header line `KIND SIZE NAME` (`o` object, `l` library object, `a` archive; `SIZE` decimal
+/// bytes; `NAME` the input's name for diagnostics, to the end of the line) followed by `SIZE`
+/// bytes, or a line `e SYMBOL` naming the entry point. The shell never reads past the script's
+/// `exec`.
 public struct ProgramBundle: Sendable, Equatable {
     /// One linked input.
     public struct Member: Sendable, Equatable {
-        /// Whether the input is linked whole (an object) or member by member (an archive).
-        public enum Kind: String, Sendable { case object = "o", archive = "a" }
+        /// Whether the input is linked whole (an object), when needed (a library object), or
+        /// member by member (an archive).
+        public enum Kind: String, Sendable { case object = "o", library = "l", archive = "a" }
         public var kind: Kind
         /// The input's name as given at link time (shown in link errors).
         public var name: String
@@ -109,6 +115,19 @@ public struct ProgramBundle: Sendable, Equatable {
         # Its objects follow this script; `crossrun inspect` and `crossrun run` read this file too.
         exec "${CROSSRUN:-\(crossrun)}" run \(options) "$0" -- "$@"
         exit 127
+
+        """
+    }
+
+    /// The script of a library stand-in (`crossrun cc -shared`): not a program, so running it
+    /// says so.
+    public static func libraryScript(target: Target) -> String {
+        """
+        #!/bin/sh
+        # A \(target.triple) library linked by `crossrun cc -shared`: a stand-in for a shared object.
+        # Programs linked with it (crossrun cc ... -lNAME) include the objects they need.
+        echo "$0: a library made by crossrun cc -shared, not a program" >&2
+        exit 126
 
         """
     }

@@ -20,6 +20,10 @@ public struct Archive: Sendable {
     public let name: String
     /// Regular members in archive order (symbol and name tables excluded).
     public let members: [Member]
+    /// Whether a member's definition of a name already defined loses quietly instead of being a
+    /// duplicate: how a shared object's symbols yield to the program's (interposition). Set for
+    /// `crossrun cc -shared` stand-ins.
+    public var yieldsToEarlierDefinitions = false
 
     /// Returns whether `bytes` start with the `ar` magic.
     public static func isArchive(_ bytes: [UInt8]) -> Bool {

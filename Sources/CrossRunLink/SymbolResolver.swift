@@ -20,8 +20,9 @@ struct SymbolResolver {
 
     init(machine: Machine) { self.machine = machine }
 
-    /// Adds an object whose symbols take part in resolution.
-    mutating func add(_ object: ObjectFile) throws {
+    /// Adds an object whose symbols take part in resolution. `yielding`: its definitions of
+    /// names already defined lose without an error (a shared object's, ``Archive/yieldsToEarlierDefinitions``).
+    mutating func add(_ object: ObjectFile, yielding: Bool = false) throws {
         guard object.machine == machine else {
             throw LinkError.machineMismatch(file: object.name, machine: object.machine.description, expected: machine.description)
         }
@@ -62,7 +63,7 @@ struct SymbolResolver {
                 if !weak { definitions[name] = .defined(object: index, symbol: i, weak: false) }
                 _ = o
             case .defined(let o, _, weak: false)?:
-                if !weak { duplicates.append((name: name, first: objects[o].name, second: object.name)) }
+                if !weak && !yielding { duplicates.append((name: name, first: objects[o].name, second: object.name)) }
             }
         }
     }
@@ -107,7 +108,7 @@ struct SymbolResolver {
             for name in unresolved where references[name]?.strong == true {
                 guard let (a, m) = index[name], !loaded.contains([a, m]) else { continue }
                 loaded.insert([a, m])
-                try add(parsed[a][m])
+                try add(parsed[a][m], yielding: archives[a].yieldsToEarlierDefinitions)
                 changed = true
             }
         }

@@ -86,12 +86,36 @@ final class CcCommandTests: XCTestCase {
         XCTAssertEqual(pre.status, 0, pre.stderr)
         XCTAssertTrue(pre.stdout.contains("42 8 1"), pre.stdout)
         XCTAssertEqual(try cc(["--target", "riscv64-linux-gnu", "-dumpmachine"]).stdout, "riscv64-linux-gnu\n")
-        let shared = try cc(["-shared", "-o", "x.so", "x.c"])
-        XCTAssertEqual(shared.status, 1)
-        XCTAssertTrue(shared.stderr.contains("-shared is not supported"), shared.stderr)
         let native = try cc(["--target", "rv64", "--backend", "native", "x.c"])
         XCTAssertTrue(native.stderr.contains("--backend native cannot run rv64"), native.stderr)
         XCTAssertTrue(try cc(["--help"]).stdout.contains("make CC=\"crossrun cc --target rv64\""))
+    }
+
+    /// `-shared` writes a stand-in whose objects a program takes as from an archive: `-lNAME`
+    /// finds `libNAME.so` first, the program's own definitions win (as over a shared object's),
+    /// and running the stand-in says what it is.
+    func testSharedLibraryStandIn() throws {
+        try write("main.c", """
+            #include <stdio.h>
+            int add(int, int);
+            extern const char *greeting;
+            int main(void) { printf("%s %d\\n", greeting, add(40, 2)); return 0; }
+            """)
+        try write("lib.c", "int add(int a, int b) { return a + b; }\nconst char *greeting = \"library\";\n")
+        try write("mine.c", "const char *greeting = \"program\";\n")
+        for target in ["aarch64", "rv64", "x64"] {
+            let lib = try cc(["--target", target, "-shared", "-fPIC", "-Wl,-soname,libfoo.so.1", "lib.c", "-o", "libfoo.so.1.0"])
+            XCTAssertEqual(lib.status, 0, lib.stderr)
+            XCTAssertEqual(symlink("libfoo.so.1.0", dir + "/libfoo.so"), 0)
+            XCTAssertEqual(try cc(["--target", target, "main.c", "-L.", "-lfoo", "-o", "prog"]).status, 0)
+            XCTAssertEqual(try TestSupport.run(dir + "/prog", [], cwd: dir).stdout, "library 42\n", target)
+            XCTAssertEqual(try cc(["--target", target, "main.c", "mine.c", "libfoo.so.1.0", "-o", "prog"]).status, 0)
+            XCTAssertEqual(try TestSupport.run(dir + "/prog", [], cwd: dir).stdout, "program 42\n", target)
+            let ran = try TestSupport.run(dir + "/libfoo.so", [], cwd: dir)
+            XCTAssertEqual(ran.status, 126)
+            XCTAssertTrue(ran.stderr.contains("a library made by crossrun cc -shared"), ran.stderr)
+            unlink(dir + "/libfoo.so")
+        }
     }
 
     func testArgumentsAreReadAsGccReadsThem() throws {
