@@ -5,8 +5,14 @@
 #include <sys/timerfd.h>
 #include <utmp.h>
 #include <net/if.h>
+#include <poll.h>
 #include <stdio.h>
 #include "crossrun_breadth.h"
+
+int crossrun_ppoll(void *fds, unsigned long count, long seconds, long nanoseconds) {
+    struct timespec limit = { .tv_sec = seconds, .tv_nsec = nanoseconds };
+    return ppoll((struct pollfd *)fds, (nfds_t)count, seconds < 0 ? NULL : &limit, NULL);
+}
 
 FILE *crossrun_fopencookie(void *cookie, const char *mode,
                            long (*read)(void *, char *, size_t),

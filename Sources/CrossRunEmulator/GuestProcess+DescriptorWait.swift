@@ -39,14 +39,15 @@ extension GuestProcess {
         let reading = Self.readingFunctionNames.contains(name)
         return { [unowned self] rt, f in
             guard nested.stackTops.isEmpty else { return try plain(rt, f) }
+            if let s = threads, s.threads[s.currentIndex].waitTimedOut {
+                // Its time limit passed while it waited: this call must not wait again, even
+                // when the other threads have ended meanwhile (a `select` used as a sleep
+                // would otherwise sleep its whole time a second time on the host).
+                s.threads[s.currentIndex].waitTimedOut = false
+                return try plain(rt, try Self.withoutWaiting(name, rt, f))
+            }
             guard let s = threads, s.liveCount > 1 else {
                 return reading ? try signalSafeWait(name, plain, rt, f) : try plain(rt, f)
-            }
-            let i = s.currentIndex
-            if s.threads[i].waitTimedOut {
-                // Its time limit passed while it waited: this call must not wait again.
-                s.threads[i].waitTimedOut = false
-                return try plain(rt, try Self.withoutWaiting(name, rt, f))
             }
             guard let wait = try Self.descriptorWait(name, rt, f), wait.timeout != 0 else { return try plain(rt, f) }
             var probe = wait.descriptors

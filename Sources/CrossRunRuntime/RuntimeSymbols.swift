@@ -33,7 +33,7 @@ public enum RuntimeSymbols {
     /// name is ``lookup(_:)``, which builds nothing).
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1529)
+        table.reserveCapacity(1530)
         entries.withUTF8Buffer { text in
             var start = 0
             for end in 0...text.count where end == text.count || isSeparator(text[end]) {
@@ -216,7 +216,7 @@ public enum RuntimeSymbols {
         posix_spawnattr_getpgroup:c posix_spawnattr_getsigdefault:c posix_spawnattr_getsigmask:c
         posix_spawnattr_init:c posix_spawnattr_setflags:c posix_spawnattr_setpgroup:c
         posix_spawnattr_setsigdefault:c posix_spawnattr_setsigmask:c posix_spawnp:c pow:m powf:m powl:m
-        prctl:c pread:c preadv:c printf:c program_invocation_name:C program_invocation_short_name:C
+        ppoll:c prctl:c pread:c preadv:c printf:c program_invocation_name:C program_invocation_short_name:C
         pselect:c psiginfo:c psignal:c pthread_atfork:c pthread_attr_destroy:c pthread_attr_getdetachstate:c
         pthread_attr_getguardsize:c pthread_attr_getinheritsched:c pthread_attr_getschedparam:c
         pthread_attr_getschedpolicy:c pthread_attr_getscope:c pthread_attr_getstacksize:c

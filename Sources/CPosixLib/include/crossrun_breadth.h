@@ -14,6 +14,8 @@ FILE *crossrun_fopencookie(void *cookie, const char *mode,
                            int (*close)(void *));
 /// getgrent_r (a GNU extension in glibc's grp.h).
 int crossrun_getgrent_r(struct group *out, char *buffer, size_t size, struct group **result);
+/// ppoll with no signal mask; `seconds < 0` means no time limit. 0+ or -1 (errno).
+int crossrun_ppoll(void *fds, unsigned long count, long seconds, long nanoseconds);
 /// if_nameindex/if_freenameindex (Swift sees the struct's initializer under that name).
 struct if_nameindex *crossrun_if_nameindex(void);
 void crossrun_if_freenameindex(struct if_nameindex *list);
