@@ -36,7 +36,13 @@ extension GuestProcess {
         case "__crossrun_futex_wake":
             return { [unowned self] _, f in
                 let count = Int32(truncatingIfNeeded: try f.int(1))
-                f.returnInt32(Int32(threads?.wake(futex: try f.int(0), count: Int(max(count, 0))) ?? 0))
+                let woken = threads?.wake(futex: try f.int(0), count: Int(max(count, 0))) ?? 0
+                f.returnInt32(Int32(woken))
+                // The woken thread runs next, as a kernel lets a thread that slept preempt a
+                // busy one: otherwise a thread that unlocks and at once relocks (an
+                // interpreter's global lock) holds the lock at every time slice, and its
+                // waiters starve (MicroPython's thread_coop test: sleeps of 300 ms took 460).
+                if woken > 0 { requestSwitch(.yield) }
             }
         case "__crossrun_gettid", "gettid":
             return { [unowned self] _, f in f.returnInt32(threads?.current ?? getpid()) }
@@ -352,10 +358,12 @@ extension GuestProcess {
             }
             if reason == nil {
                 guard crossrun_ticker_take(s.ticker) != 0 else { return err }   // a halt: the caller reports it
-                // A time slice passed: preempt only a thread that made no library call in it.
+                // A time slice passed: preempt only a thread that made no library call in it,
+                // and let another runnable thread go first (a thread that had the whole slice
+                // should not win the draw again while one that woke meanwhile waits).
                 let spinning = s.calls == s.callsAtTick
                 s.callsAtTick = s.calls
-                if spinning && s.threads.count > 1 { reason = .preempt }
+                if spinning && s.threads.count > 1 { reason = .yield }
             }
             if let reason {
                 guard switchThreads(s, reason) else { return err }
