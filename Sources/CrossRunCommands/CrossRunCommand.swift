@@ -20,6 +20,9 @@ import Glibc
 struct Invocation: Sendable {
     var compile = CompileOptions()
     var programArguments: [String] = []
+    /// The program's arguments as the kernel gave them to CrossRun (``rawProgramArguments()``),
+    /// when they are this process's own: a `String` replaces bytes that are not UTF-8.
+    var programArgumentBytes: [[UInt8]]?
     var fuzzFlags: [String] = []
 
     /// Splits `arguments` (without the program name) into the invocation and what is left for
@@ -35,6 +38,21 @@ struct Invocation: Sendable {
         let (compile, rest) = try CompileOptions.scan(args)
         invocation.compile = compile
         return (invocation, rest)
+    }
+
+    /// The words after this process's first `--` in `argv`, byte for byte (Latin-1 text in a
+    /// test script's arguments must reach the program unchanged); nil when there is none or
+    /// they do not match `expected`'s count (arguments not from this command line).
+    static func rawProgramArguments(expected: Int) -> [[UInt8]]? {
+        let argc = Int(CommandLine.argc)
+        let argv = CommandLine.unsafeArgv
+        var i = 1
+        while i < argc, let p = argv[i], strcmp(p, "--") != 0 { i += 1 }
+        guard i < argc, argc - i - 1 == expected else { return nil }
+        return ((i + 1)..<argc).map { k in
+            guard let p = argv[k] else { return [] }
+            return Array(UnsafeRawBufferPointer(start: p, count: strlen(p)))
+        }
     }
 }
 
@@ -99,10 +117,11 @@ struct CrossRunCommand: ParsableCommand {
             }
             return
         }
-        let invocation: Invocation
+        var invocation: Invocation
         let args: [String]
         do {
             (invocation, args) = try Invocation.scan(Array(CommandLine.arguments.dropFirst()))
+            invocation.programArgumentBytes = Invocation.rawProgramArguments(expected: invocation.programArguments.count)
         } catch {
             fail(error)
         }

@@ -146,6 +146,7 @@ struct RunRequest: Equatable {
         let (syscallTrace, libcTrace, signalTrace) = (plan.syscallTrace, plan.libcTrace, plan.signalTrace)
         let argumentZero = execArgumentZero ?? (deterministic ? DeterministicRun.programArgument(built.programName) : built.programName)
         let arguments = [argumentZero] + invocation.programArguments
+        let argumentBytes = invocation.programArgumentBytes.map { [Array(argumentZero.utf8)] + $0 }
         if chosen == .emu {
             var options = GuestProcess.Options(arguments: arguments, environment: deterministic ? DeterministicRun.environment : Run.environment(),
                                                programName: built.programName)
@@ -154,6 +155,7 @@ struct RunRequest: Equatable {
             options.libcTrace = libcTrace
             options.signalTrace = signalTrace
             options.entry = built.entry
+            options.argumentBytes = argumentBytes
             options.timeout = timeout
             options.verbose = verbose
             options.scheduleSeed = try scheduleSeed ?? Run.environmentScheduleSeed() ?? GuestProcess.defaultScheduleSeed
@@ -191,6 +193,7 @@ struct RunRequest: Equatable {
         var options = NativeRunner.Options(entry: built.entry, arguments: arguments,
                                            programName: built.programName, timeout: timeout)
         options.outcomePath = recordPath
+        options.argumentBytes = argumentBytes
         if deterministic { DeterministicRun.replaceProcessEnvironment() }
         try NativeRunner.run(loaded, options: options)
     }

@@ -418,7 +418,8 @@ extension GuestProcess {
             }
             return kept
         }
-        let args = options.arguments.map { Array($0.utf8) + [0] }
+        let argumentBytes: [[UInt8]] = options.argumentBytes ?? options.arguments.map { Array($0.utf8) }
+        let args = argumentBytes.map { $0 + [0] }
         let envs = options.environment.sorted { $0.key < $1.key }.map { Array("\($0.key)=\($0.value)".utf8) + [0] }
         let keptArgs = fitting(args)
         let keptEnvs = fitting(envs)

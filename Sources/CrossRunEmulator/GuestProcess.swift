@@ -26,6 +26,10 @@ public final class GuestProcess: @unchecked Sendable {
         public var entry = "main"
         /// `argv` (with `argv[0]`).
         public var arguments: [String]
+        /// `argv` as bytes, when it must reach the program exactly (arguments that are not
+        /// UTF-8, such as Latin-1 text, which a `String` would replace with U+FFFD); used
+        /// instead of ``arguments`` when set.
+        public var argumentBytes: [[UInt8]]?
         public var environment: [String: String]
         /// Name used in reports.
         public var programName: String

@@ -13,6 +13,9 @@ public enum NativeRunner {
         public var entry: String = "main"
         /// `argv[0]` and the rest of the arguments.
         public var arguments: [String]
+        /// The arguments as bytes, used instead of ``arguments`` when set (arguments that are
+        /// not UTF-8 reach the program unchanged).
+        public var argumentBytes: [[UInt8]]?
         /// Name used in crash reports.
         public var programName: String
         /// Seconds before the run is stopped with exit status 124 (0: no limit).
@@ -96,11 +99,17 @@ public enum NativeRunner {
         let finis = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: max(loaded.image.finalizers.count, 1))
         for (i, slot) in loaded.image.finalizers.enumerated() { finis[i] = loaded.pointer(inSlot: slot) }
 
-        let argv = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: options.arguments.count + 1)
-        for (i, a) in options.arguments.enumerated() { argv[i] = strdup(a) }
-        argv[options.arguments.count] = nil
+        let bytes = options.argumentBytes ?? options.arguments.map { Array($0.utf8) }
+        let argv = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: bytes.count + 1)
+        for (i, a) in bytes.enumerated() {
+            let copy = UnsafeMutablePointer<CChar>.allocate(capacity: a.count + 1)
+            for (k, b) in a.enumerated() { copy[k] = CChar(bitPattern: b) }
+            copy[a.count] = 0
+            argv[i] = copy
+        }
+        argv[bytes.count] = nil
         fflush(nil)
         crossrun_native_run(inits, loaded.image.initializers.count, finis, loaded.image.finalizers.count,
-                            entry, Int32(options.arguments.count), argv, environ)
+                            entry, Int32(bytes.count), argv, environ)
     }
 }
