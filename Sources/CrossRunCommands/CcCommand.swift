@@ -158,7 +158,11 @@ enum CcDriver {
             script = ProgramBundle.launcher(crossrun: crossrun, target: target, backend: backend.rawValue, runOptions: args.runOptions)
         }
         // Written beside the output, checked, then renamed: a failed link leaves no program.
-        let temporary = output + ".crossrun-tmp"
+        // An output that exists and is not a regular file (`-o /dev/null`, as configure
+        // scripts link) is written into once checked, never replaced.
+        var st = stat()
+        let special = lstat(output, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG && (st.st_mode & S_IFMT) != S_IFLNK
+        let temporary = special ? "\(scratch)/linked" : output + ".crossrun-tmp"
         try FileIO.write(bundle.encoded(script: script), to: temporary)
         if !args.shared {
             do {
@@ -169,6 +173,10 @@ enum CcDriver {
                 unlink(temporary)
                 throw error
             }
+        }
+        if special {
+            try FileIO.write(try FileIO.read(temporary), to: output)
+            return 0
         }
         guard chmod(temporary, 0o755) == 0, rename(temporary, output) == 0 else {
             let problem = String(cString: strerror(errno))

@@ -88,6 +88,13 @@ final class CcCommandTests: XCTestCase {
         XCTAssertEqual(try cc(["--target", "riscv64-linux-gnu", "-dumpmachine"]).stdout, "riscv64-linux-gnu\n")
         let native = try cc(["--target", "rv64", "--backend", "native", "x.c"])
         XCTAssertTrue(native.stderr.contains("--backend native cannot run rv64"), native.stderr)
+        // A link to /dev/null (as configure scripts do) writes into it and never replaces it.
+        try write("ok.c", "int main(void) { return 0; }\n")
+        XCTAssertEqual(try cc(["--target", "rv64", "ok.c", "-o", "/dev/null"]).status, 0)
+        var st = stat()
+        XCTAssertEqual(stat("/dev/null", &st), 0)
+        XCTAssertEqual(st.st_mode & S_IFMT, S_IFCHR, "/dev/null is still the device")
+        XCTAssertFalse(FileIO.exists("/dev/null.crossrun-tmp"))
         XCTAssertTrue(try cc(["--help"]).stdout.contains("make CC=\"crossrun cc --target rv64\""))
     }
 
