@@ -109,6 +109,9 @@ static void *guest_thread(void *p) {
     return NULL;
 }
 
+/* What a native guest thread's host stack has beyond the size the program asked for. */
+#define HOST_STACK_EXTRA (128ul << 10)
+
 long __crossrun_thread_spawn(void (*entry)(void *), void *arg, unsigned long stack_size, int *tid_word) {
     int saved = errno;
     if (!entry || !tid_word || ((uintptr_t)tid_word & 3)) return -EINVAL;
@@ -131,7 +134,12 @@ long __crossrun_thread_spawn(void (*entry)(void *), void *arg, unsigned long sta
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    int r = pthread_attr_setstacksize(&attr, stack_size);
+    /* The host's pthread_create carves CrossRun's own static TLS (the Swift runtime's, the
+       engine's: ~20 KiB) and its thread descriptor out of the size asked for, so a program
+       that sizes its stack and checks its depth against that size (MicroPython: 64 KiB, a
+       recursion limit 8 KiB below it) overflowed first. The host thread gets that much more;
+       the pages are only committed when touched. */
+    int r = pthread_attr_setstacksize(&attr, stack_size + HOST_STACK_EXTRA);
     pthread_t thread;
     __atomic_add_fetch(&g_live_threads, 1, __ATOMIC_SEQ_CST);
     if (r == 0) r = pthread_create(&thread, &attr, guest_thread, &s);
