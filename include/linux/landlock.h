@@ -1,5 +1,5 @@
 /* <linux/landlock.h>: the kernel's Landlock sandbox interface (landlock_create_ruleset,
-   landlock_add_rule and landlock_restrict_self, reached through syscall() with the numbers in
+   landlock_add_rule and landlock_restrict_self, made by their system call numbers in
    <sys/syscall.h>), one layout on every target. Natively the calls reach the kernel; emulated
    they answer ENOSYS, as a kernel without Landlock does, and programs run unsandboxed. */
 #ifndef _LINUX_LANDLOCK_H
