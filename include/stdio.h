@@ -26,6 +26,10 @@ extern FILE *stderr;
 #define SEEK_SET 0
 #define SEEK_CUR 1
 #define SEEK_END 2
+#if defined __USE_GNU && !defined SEEK_DATA
+#define SEEK_DATA 3 /* lseek: the next data at or after the offset (glibc under _GNU_SOURCE) */
+#define SEEK_HOLE 4 /* lseek: the next hole at or after the offset */
+#endif
 #define _IOFBF 0
 #define _IOLBF 1
 #define _IONBF 2
