@@ -94,6 +94,12 @@ int fileno(FILE *);
 void perror(const char *);
 int remove(const char *);
 int renameat(int, const char *, int, const char *);
+#ifdef __USE_GNU
+#define RENAME_NOREPLACE (1 << 0)
+#define RENAME_EXCHANGE (1 << 1)
+#define RENAME_WHITEOUT (1 << 2)
+int renameat2(int, const char *, int, const char *, unsigned int);
+#endif
 int rename(const char *, const char *);
 #if defined __USE_XOPEN2K8
 ssize_t getline(char **__CR_RESTRICT, size_t *__CR_RESTRICT, FILE *__CR_RESTRICT);
