@@ -90,6 +90,24 @@ int openat(int, const char *, int, ...);
 #define POSIX_FADV_NOREUSE 5
 int posix_fadvise(int, off_t, off_t, int);
 int posix_fallocate(int, off_t, off_t);
+#ifdef __USE_GNU
+/* Linux's file-range calls (glibc declares them under _GNU_SOURCE); the flags are the kernel's,
+   alike on every target. */
+#define FALLOC_FL_KEEP_SIZE 0x01
+#define FALLOC_FL_PUNCH_HOLE 0x02
+#define FALLOC_FL_NO_HIDE_STALE 0x04
+#define FALLOC_FL_COLLAPSE_RANGE 0x08
+#define FALLOC_FL_ZERO_RANGE 0x10
+#define FALLOC_FL_INSERT_RANGE 0x20
+#define FALLOC_FL_UNSHARE_RANGE 0x40
+#define SYNC_FILE_RANGE_WAIT_BEFORE 1
+#define SYNC_FILE_RANGE_WRITE 2
+#define SYNC_FILE_RANGE_WAIT_AFTER 4
+int fallocate(int, int, off_t, off_t);
+ssize_t readahead(int, off_t, size_t);
+int sync_file_range(int, off_t, off_t, unsigned int);
+#define fallocate64 fallocate
+#endif
 /* The LFS64 names: off_t, ino_t and the counts are already 64 bits, so they are the plain
    ones (as musl does; natively they bind to the plain host calls). */
 #ifdef __USE_LARGEFILE64

@@ -26,6 +26,10 @@ extern FILE *stderr;
 #define SEEK_SET 0
 #define SEEK_CUR 1
 #define SEEK_END 2
+#if defined __USE_GNU && !defined SEEK_DATA
+#define SEEK_DATA 3 /* lseek: the next data at or after the offset (glibc under _GNU_SOURCE) */
+#define SEEK_HOLE 4 /* lseek: the next hole at or after the offset */
+#endif
 #define _IOFBF 0
 #define _IOLBF 1
 #define _IONBF 2
@@ -90,6 +94,12 @@ int fileno(FILE *);
 void perror(const char *);
 int remove(const char *);
 int renameat(int, const char *, int, const char *);
+#ifdef __USE_GNU
+#define RENAME_NOREPLACE (1 << 0)
+#define RENAME_EXCHANGE (1 << 1)
+#define RENAME_WHITEOUT (1 << 2)
+int renameat2(int, const char *, int, const char *, unsigned int);
+#endif
 int rename(const char *, const char *);
 #if defined __USE_XOPEN2K8
 ssize_t getline(char **__CR_RESTRICT, size_t *__CR_RESTRICT, FILE *__CR_RESTRICT);

@@ -92,6 +92,8 @@ char *realpath(const char *__CR_RESTRICT, char *__CR_RESTRICT);
 #endif
 /* posixlib: POSIX, BSD and GNU additions, declared under glibc's conditions. */
 #ifdef __USE_MISC
+/* As glibc: <sys/types.h> (and through it fd_set) and <alloca.h> come with <stdlib.h>. */
+#include <sys/types.h>
 #include <alloca.h>
 void *reallocarray(void *, size_t, size_t);
 #endif

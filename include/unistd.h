@@ -45,6 +45,15 @@
 #define SEEK_CUR 1
 #define SEEK_END 2
 #endif
+#if defined __USE_GNU && !defined SEEK_DATA
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
+#endif
+#if defined __USE_MISC && !defined L_SET
+#define L_SET SEEK_SET /* the old BSD names */
+#define L_INCR SEEK_CUR
+#define L_XTND SEEK_END
+#endif
 #define _SC_CLK_TCK 2
 #define _SC_OPEN_MAX 4
 #define _SC_PAGESIZE 30

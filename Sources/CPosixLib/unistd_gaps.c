@@ -5,3 +5,22 @@
 long crossrun_copy_file_range(int in, long *in_offset, int out, long *out_offset, size_t length, unsigned flags) {
     return copy_file_range(in, (off_t *)in_offset, out, (off_t *)out_offset, length, flags);
 }
+
+#include <fcntl.h>
+#include <stdio.h>
+
+int crossrun_fallocate(int fd, int mode, long offset, long length) {
+    return fallocate(fd, mode, (off_t)offset, (off_t)length);
+}
+
+long crossrun_readahead(int fd, long offset, size_t count) {
+    return readahead(fd, (off_t)offset, count);
+}
+
+int crossrun_sync_file_range(int fd, long offset, long count, unsigned flags) {
+    return sync_file_range(fd, (off_t)offset, (off_t)count, flags);
+}
+
+int crossrun_renameat2(int old_dir, const char *old_path, int new_dir, const char *new_path, unsigned flags) {
+    return renameat2(old_dir, old_path, new_dir, new_path, flags);
+}

@@ -3,8 +3,9 @@ import CPosixLib
 import Glibc
 #endif
 
-/// The last `<unistd.h>` gaps real programs hit: `getwd`, `swab`, `copy_file_range` (the
-/// host's, on host descriptors) and `getpass`.
+/// The last `<unistd.h>` gaps real programs hit: `getwd`, `swab`, `copy_file_range`,
+/// `fallocate`, `readahead` and `sync_file_range` (the host's, on host descriptors), `renameat2`
+/// (through the guest's paths, as `renameat`) and `getpass`.
 enum LibcUnistdGaps {
     /// The longest line `getpass` keeps (glibc's has no limit; the rest of a longer line stays
     /// unread in the stream).
@@ -87,6 +88,29 @@ enum LibcUnistdGaps {
             if inOffset != 0 { try rt.memory.store(Int64(inValue), at: inOffset) }
             if outOffset != 0 { try rt.memory.store(Int64(outValue), at: outOffset) }
             f.returnSigned(Int64(r))
+        },
+        "fallocate": { rt, f in
+            let r = crossrun_fallocate(try f.int32(0), try f.int32(1), Int(try f.long(2)), Int(try f.long(3)))
+            LibcPosix.result(rt, f, Int(r))
+        },
+        "readahead": { rt, f in
+            let r = crossrun_readahead(try f.int32(0), Int(try f.long(1)), try f.size(2))
+            if r < 0 { rt.setErrno(errno); f.returnSigned(-1); return }
+            f.returnSigned(Int64(r))
+        },
+        "sync_file_range": { rt, f in
+            let flags = UInt32(truncatingIfNeeded: try f.int(3))
+            LibcPosix.result(rt, f, Int(crossrun_sync_file_range(try f.int32(0), Int(try f.long(1)), Int(try f.long(2)), flags)))
+        },
+        "renameat2": { rt, f in
+            let flags = UInt32(truncatingIfNeeded: try f.int(4))
+            guard let (oldAt, old) = try LibcFiles.path(rt, f, 1, dirfd: try f.int32(0), followLast: false, removing: .rename) else {
+                f.returnInt32(-1)
+                return
+            }
+            try LibcFiles.atCall(rt, f, 3, dirfd: try f.int32(2), followLast: false, removing: .rename) { at, p in
+                crossrun_renameat2(oldAt, old, at, p, flags)
+            }
         },
         "getpass": { rt, f in
             let address = try f.int(0)

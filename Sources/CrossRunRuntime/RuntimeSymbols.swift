@@ -33,7 +33,7 @@ public enum RuntimeSymbols {
     /// name is ``lookup(_:)``, which builds nothing).
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1530)
+        table.reserveCapacity(1534)
         entries.withUTF8Buffer { text in
             var start = 0
             for end in 0...text.count where end == text.count || isSeparator(text[end]) {
@@ -150,12 +150,12 @@ public enum RuntimeSymbols {
         erand48_r:c erf:m erfc:m erfcf:m erfcl:m erff:m erfl:m err:c error:c errx:c eventfd:c eventfd_read:c
         eventfd_write:c execl:c execle:c execlp:c execv:c execve:c execvp:c execvpe:c exit:c exp:m exp10:m
         exp10f:m exp10l:m exp2:m exp2f:m exp2l:m expf:m expl:m explicit_bzero:c expm1:m expm1f:m expm1l:m
-        fabs:m fabsf:m fabsl:m faccessat:c fchdir:c fchmod:c fchmodat:c fchown:c fchownat:c fclose:c fcntl:c
-        fcvt:c fdatasync:c fdim:m fdimf:m fdiml:m fdopen:c fdopendir:c feclearexcept:m fegetenv:m
-        fegetexceptflag:m fegetround:m feholdexcept:m feof:c feof_unlocked:c feraiseexcept:m ferror:c
-        ferror_unlocked:c fesetenv:m fesetexceptflag:m fesetround:m fetestexcept:m feupdateenv:m fflush:c
-        fflush_unlocked:c ffs:c ffsl:c ffsll:c fgetc:c fgetc_unlocked:c fgetgrent:c fgetgrent_r:c fgetpos:c
-        fgetpwent:c fgetpwent_r:c fgets:c fgets_unlocked:c fgetwc:c fgetwc_unlocked:c fgetws:c
+        fabs:m fabsf:m fabsl:m faccessat:c fallocate:c fchdir:c fchmod:c fchmodat:c fchown:c fchownat:c
+        fclose:c fcntl:c fcvt:c fdatasync:c fdim:m fdimf:m fdiml:m fdopen:c fdopendir:c feclearexcept:m
+        fegetenv:m fegetexceptflag:m fegetround:m feholdexcept:m feof:c feof_unlocked:c feraiseexcept:m
+        ferror:c ferror_unlocked:c fesetenv:m fesetexceptflag:m fesetround:m fetestexcept:m feupdateenv:m
+        fflush:c fflush_unlocked:c ffs:c ffsl:c ffsll:c fgetc:c fgetc_unlocked:c fgetgrent:c fgetgrent_r:c
+        fgetpos:c fgetpwent:c fgetpwent_r:c fgets:c fgets_unlocked:c fgetwc:c fgetwc_unlocked:c fgetws:c
         fgetws_unlocked:c fileno:c fileno_unlocked:c flock:c flockfile:c floor:m floorf:m floorl:m fma:m
         fmaf:m fmal:m fmax:m fmaxf:m fmaxl:m fmemopen:c fmin:m fminf:m fminl:m fmod:m fmodf:m fmodl:m
         fnmatch:c fopen:c fopencookie:c fork:c forkpty:c fpathconf:c fprintf:c fputc:c fputc_unlocked:c
@@ -248,35 +248,36 @@ public enum RuntimeSymbols {
         pthread_tryjoin_np:c ptsname:c ptsname_r:c putc:c putc_unlocked:c putchar:c putchar_unlocked:c
         putenv:c putgrent:c putpwent:c puts:c pututline:c pututxline:c putw:c putwc:c putwc_unlocked:c
         putwchar:c putwchar_unlocked:c pwrite:c pwritev:c qsort:c qsort_r:c quick_exit:c raise:c rand:c
-        rand_r:c random:c random_r:c rawmemchr:c read:c readdir:c readdir_r:c readlink:c readlinkat:c
-        readv:c realloc:c reallocarray:c realpath:c recv:c recvfrom:c recvmmsg:c recvmsg:c regcomp:c
-        regerror:c regexec:c regfree:c remainder:m remainderf:m remainderl:m remove:c remque:c remquo:m
-        remquof:m remquol:m rename:c renameat:c rewind:c rewinddir:c rindex:c rint:m rintf:m rintl:m rmdir:c
-        round:m roundf:m roundl:m rpmatch:c scalb:m scalbf:m scalbl:m scalbln:m scalblnf:m scalblnl:m
-        scalbn:m scalbnf:m scalbnl:m scandir:c scandirat:c scanf:c sched_get_priority_max:c
-        sched_get_priority_min:c sched_getaffinity:c sched_getcpu:c sched_setaffinity:c sched_yield:c
-        secure_getenv:c seed48:c seed48_r:c seekdir:c select:c sem_clockwait:c sem_destroy:c sem_getvalue:c
-        sem_init:c sem_post:c sem_timedwait:c sem_trywait:c sem_wait:c send:c sendfile:c sendmmsg:c
-        sendmsg:c sendto:c setbuf:c setbuffer:c setegid:c setenv:c seteuid:c setgid:c setgrent:c setgroups:c
-        sethostent:c sethostname:c setitimer:c setjmp:c setlinebuf:c setlocale:c setlogmask:c setpgid:c
-        setpriority:c setprotoent:c setpwent:c setregid:c setresgid:c setresuid:c setreuid:c setrlimit:c
-        setservent:c setsid:c setsockopt:c setstate:c setstate_r:c settimeofday:c setuid:c setusershell:c
-        setutent:c setutxent:c setvbuf:c shutdown:c sigabbrev_np:c sigaction:c sigaddset:c sigaltstack:c
-        sigandset:c sigblock:c sigdelset:c sigdescr_np:c sigemptyset:c sigfillset:c siggetmask:c sighold:c
-        sigignore:c siginterrupt:c sigisemptyset:c sigismember:c siglongjmp:c signal:c signalfd:c signgam:M
-        significand:m significandf:m significandl:m sigorset:c sigpause:c sigpending:c sigprocmask:c
-        sigqueue:c sigrelse:c sigset:c sigsetmask:c sigstack:c sigsuspend:c sigtimedwait:c sigwait:c
-        sigwaitinfo:c sin:m sincos:m sincosf:m sincosl:m sinf:m sinh:m sinhf:m sinhl:m sinl:m sleep:c
-        snprintf:c sockatmark:c socket:c socketpair:c sprintf:c sqrt:m sqrtf:m sqrtl:m srand:c srand48:c
-        srand48_r:c srandom:c srandom_r:c sscanf:c ssignal:c stat:c statfs:c statvfs:c stderr:C stdin:C
-        stdout:C stpcpy:c stpncpy:c strcasecmp:c strcasecmp_l:c strcasestr:c strcat:c strchr:c strchrnul:c
-        strcmp:c strcoll:c strcoll_l:c strcpy:c strcspn:c strdup:c strerror:c strerror_l:c strerror_r:c
-        strerrordesc_np:c strerrorname_np:c strfromd:c strfromf:c strfroml:c strftime:c strftime_l:c
-        strlen:c strncasecmp:c strncasecmp_l:c strncat:c strncmp:c strncpy:c strndup:c strnlen:c strpbrk:c
-        strptime:c strptime_l:c strrchr:c strsep:c strsignal:c strspn:c strstr:c strtod:c strtod_l:c
-        strtof:c strtof_l:c strtoimax:c strtok:c strtok_r:c strtol:c strtol_l:c strtold:c strtold_l:c
-        strtoll:c strtoll_l:c strtoq:c strtoul:c strtoul_l:c strtoull:c strtoull_l:c strtoumax:c strtouq:c
-        strverscmp:c strxfrm:c strxfrm_l:c swab:c swprintf:c swscanf:c symlink:c symlinkat:c sync:c syncfs:c
+        rand_r:c random:c random_r:c rawmemchr:c read:c readahead:c readdir:c readdir_r:c readlink:c
+        readlinkat:c readv:c realloc:c reallocarray:c realpath:c recv:c recvfrom:c recvmmsg:c recvmsg:c
+        regcomp:c regerror:c regexec:c regfree:c remainder:m remainderf:m remainderl:m remove:c remque:c
+        remquo:m remquof:m remquol:m rename:c renameat:c renameat2:c rewind:c rewinddir:c rindex:c rint:m
+        rintf:m rintl:m rmdir:c round:m roundf:m roundl:m rpmatch:c scalb:m scalbf:m scalbl:m scalbln:m
+        scalblnf:m scalblnl:m scalbn:m scalbnf:m scalbnl:m scandir:c scandirat:c scanf:c
+        sched_get_priority_max:c sched_get_priority_min:c sched_getaffinity:c sched_getcpu:c
+        sched_setaffinity:c sched_yield:c secure_getenv:c seed48:c seed48_r:c seekdir:c select:c
+        sem_clockwait:c sem_destroy:c sem_getvalue:c sem_init:c sem_post:c sem_timedwait:c sem_trywait:c
+        sem_wait:c send:c sendfile:c sendmmsg:c sendmsg:c sendto:c setbuf:c setbuffer:c setegid:c setenv:c
+        seteuid:c setgid:c setgrent:c setgroups:c sethostent:c sethostname:c setitimer:c setjmp:c
+        setlinebuf:c setlocale:c setlogmask:c setpgid:c setpriority:c setprotoent:c setpwent:c setregid:c
+        setresgid:c setresuid:c setreuid:c setrlimit:c setservent:c setsid:c setsockopt:c setstate:c
+        setstate_r:c settimeofday:c setuid:c setusershell:c setutent:c setutxent:c setvbuf:c shutdown:c
+        sigabbrev_np:c sigaction:c sigaddset:c sigaltstack:c sigandset:c sigblock:c sigdelset:c
+        sigdescr_np:c sigemptyset:c sigfillset:c siggetmask:c sighold:c sigignore:c siginterrupt:c
+        sigisemptyset:c sigismember:c siglongjmp:c signal:c signalfd:c signgam:M significand:m
+        significandf:m significandl:m sigorset:c sigpause:c sigpending:c sigprocmask:c sigqueue:c sigrelse:c
+        sigset:c sigsetmask:c sigstack:c sigsuspend:c sigtimedwait:c sigwait:c sigwaitinfo:c sin:m sincos:m
+        sincosf:m sincosl:m sinf:m sinh:m sinhf:m sinhl:m sinl:m sleep:c snprintf:c sockatmark:c socket:c
+        socketpair:c sprintf:c sqrt:m sqrtf:m sqrtl:m srand:c srand48:c srand48_r:c srandom:c srandom_r:c
+        sscanf:c ssignal:c stat:c statfs:c statvfs:c stderr:C stdin:C stdout:C stpcpy:c stpncpy:c
+        strcasecmp:c strcasecmp_l:c strcasestr:c strcat:c strchr:c strchrnul:c strcmp:c strcoll:c
+        strcoll_l:c strcpy:c strcspn:c strdup:c strerror:c strerror_l:c strerror_r:c strerrordesc_np:c
+        strerrorname_np:c strfromd:c strfromf:c strfroml:c strftime:c strftime_l:c strlen:c strncasecmp:c
+        strncasecmp_l:c strncat:c strncmp:c strncpy:c strndup:c strnlen:c strpbrk:c strptime:c strptime_l:c
+        strrchr:c strsep:c strsignal:c strspn:c strstr:c strtod:c strtod_l:c strtof:c strtof_l:c strtoimax:c
+        strtok:c strtok_r:c strtol:c strtol_l:c strtold:c strtold_l:c strtoll:c strtoll_l:c strtoq:c
+        strtoul:c strtoul_l:c strtoull:c strtoull_l:c strtoumax:c strtouq:c strverscmp:c strxfrm:c
+        strxfrm_l:c swab:c swprintf:c swscanf:c symlink:c symlinkat:c sync:c sync_file_range:c syncfs:c
         syscall:c sysconf:c sysinfo:c syslog:c system:c tan:m tanf:m tanh:m tanhf:m tanhl:m tanl:m tcdrain:c
         tcflow:c tcflush:c tcgetattr:c tcgetpgrp:c tcgetsid:c tcsendbreak:c tcsetattr:c tcsetpgrp:c
         tdelete:c tdestroy:c telldir:c tempnam:c textdomain:c tfind:c tgamma:m tgammaf:m tgammal:m tgkill:c

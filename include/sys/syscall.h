@@ -185,6 +185,9 @@
 #define __NR_rseq 334
 #define __NR_close_range 436
 #define __NR_faccessat2 439
+#define __NR_landlock_create_ruleset 444
+#define __NR_landlock_add_rule 445
+#define __NR_landlock_restrict_self 446
 #define SYS_read __NR_read
 #define SYS_write __NR_write
 #define SYS_open __NR_open
@@ -365,6 +368,9 @@
 #define SYS_rseq __NR_rseq
 #define SYS_close_range __NR_close_range
 #define SYS_faccessat2 __NR_faccessat2
+#define SYS_landlock_create_ruleset __NR_landlock_create_ruleset
+#define SYS_landlock_add_rule __NR_landlock_add_rule
+#define SYS_landlock_restrict_self __NR_landlock_restrict_self
 #elif defined __aarch64__ || defined __riscv
 #define __NR_getcwd 17
 #define __NR_eventfd2 19
@@ -518,6 +524,9 @@
 #define __NR_rseq 293
 #define __NR_close_range 436
 #define __NR_faccessat2 439
+#define __NR_landlock_create_ruleset 444
+#define __NR_landlock_add_rule 445
+#define __NR_landlock_restrict_self 446
 #define SYS_getcwd __NR_getcwd
 #define SYS_eventfd2 __NR_eventfd2
 #define SYS_epoll_create1 __NR_epoll_create1
@@ -670,6 +679,9 @@
 #define SYS_rseq __NR_rseq
 #define SYS_close_range __NR_close_range
 #define SYS_faccessat2 __NR_faccessat2
+#define SYS_landlock_create_ruleset __NR_landlock_create_ruleset
+#define SYS_landlock_add_rule __NR_landlock_add_rule
+#define SYS_landlock_restrict_self __NR_landlock_restrict_self
 #if defined __aarch64__
 #define __NR_renameat 38
 #define SYS_renameat __NR_renameat
