@@ -205,8 +205,8 @@ enum LibcSystem {
             let count = try f.int(1)
             guard count <= UInt64(maximumDescriptors) else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
             let size = Int(count) * rt.abi.linux.pollfdSize
-            guard let p = try? rt.memory.host(f.int(0), size, write: true) else { rt.setErrno(EFAULT); f.returnInt32(-1); return }
-            LibcPosix.result(rt, f, Int(Glibc.poll(p.assumingMemoryBound(to: pollfd.self), nfds_t(count), try f.int32(2))))
+            guard let p = try? LibcPosix.ioBuffer(rt, f.int(0), size, write: true) else { rt.setErrno(EFAULT); f.returnInt32(-1); return }
+            LibcPosix.result(rt, f, Int(Glibc.poll(p.pointer?.assumingMemoryBound(to: pollfd.self), nfds_t(count), try f.int32(2))))
         },
         "select": { rt, f in try select(rt, f, pselect: false) },
         "pselect": { rt, f in try select(rt, f, pselect: true) },
