@@ -4,7 +4,7 @@ import CrossRunLibc
 import Glibc
 #endif
 
-/// A blocking `write` or `writev` to a pipe, FIFO or socket while other guest threads live.
+/// A blocking `write` or `writev` to a pipe, FIFO, socket or terminal while other guest threads live.
 /// All guest threads share one engine, so a host call that blocked when the pipe filled midway
 /// would stop every thread, the one that reads the pipe too: a deadlock that cannot happen
 /// natively (libuv's `fs_partial_write`: a 700 KB `writev` to a pipe a second thread drains).
@@ -14,14 +14,15 @@ import Glibc
 /// natively. An error after some data went out (EPIPE), or a signal without `SA_RESTART` that
 /// ends the wait, returns the count written so far, as Linux's pipe and socket writes do.
 extension GuestProcess {
-    /// Whether `fd` takes such writes: a pipe, FIFO or socket in blocking mode.
+    /// Whether `fd` takes such writes: a pipe, FIFO, socket or terminal (a pty whose master
+    /// another thread reads) in blocking mode.
     static func waitsForRoom(_ fd: Int32) -> Bool {
         let flags = fcntl(fd, F_GETFL)
         guard flags >= 0, flags & O_NONBLOCK == 0 else { return false }
         var st = stat()
         guard fstat(fd, &st) == 0 else { return false }
         let type = st.st_mode & S_IFMT
-        return type == S_IFIFO || type == S_IFSOCK
+        return type == S_IFIFO || type == S_IFSOCK || (type == S_IFCHR && isatty(fd) == 1)
     }
 
     /// The guest data of a `write` (`vector` false) or `writev` call as host `iovec`s; nil when
@@ -63,7 +64,7 @@ extension GuestProcess {
     }
 
     /// Writes `data` to `fd` without waiting (`MSG_DONTWAIT` on a socket, `O_NONBLOCK` for the
-    /// call's length on a pipe); the host's result, errno set on failure.
+    /// call's length on a pipe or terminal); the host's result, errno set on failure.
     static func writeWithoutWaiting(_ fd: Int32, _ data: [iovec]) -> Int {
         var st = stat()
         if fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFSOCK {
