@@ -63,8 +63,10 @@ extension GuestProcess {
         return out
     }
 
-    /// Writes `data` to `fd` without waiting (`MSG_DONTWAIT` on a socket, `O_NONBLOCK` for the
-    /// call's length on a pipe or terminal); the host's result, errno set on failure.
+    /// Writes `data` to `fd` without waiting: `MSG_DONTWAIT` on a socket; on a pipe or terminal
+    /// through a second, non-blocking open file description of it (`/proc/self/fd/N`), so the
+    /// one other processes may share (a terminal, a shell's pipe) never changes, else with
+    /// `O_NONBLOCK` set for the call's length. The host's result, errno set on failure.
     static func writeWithoutWaiting(_ fd: Int32, _ data: [iovec]) -> Int {
         var st = stat()
         if fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFSOCK {
@@ -74,6 +76,14 @@ extension GuestProcess {
                 message.msg_iovlen = buffer.count
                 return sendmsg(fd, &message, Int32(MSG_DONTWAIT))
             }
+        }
+        let again = open("/proc/self/fd/\(fd)", O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        if again >= 0 {
+            let r = data.withUnsafeBufferPointer { writev(again, $0.baseAddress, Int32($0.count)) }
+            let e = errno
+            close(again)
+            errno = e
+            return r
         }
         let flags = fcntl(fd, F_GETFL)
         guard flags >= 0, fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0 else { return -1 }
