@@ -3,12 +3,14 @@
 #include "self_exec.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +28,79 @@ static ino_t self_ino;
 static int exe_has_identity;
 static dev_t exe_dev;
 static ino_t exe_ino;
+
+/* The compile cache's directory, held open from the start: a process that gives up its
+ * privileges (setuid to "nobody", as daemons and libuv's spawn tests do) before running itself
+ * again may no longer reach the cache's path (under a 0700 home); the new run then gets the
+ * held directory as /proc/self/fd/N instead of compiling every source again. */
+static const char *cache_option = "--exec-cache=";
+static size_t cache_word = SIZE_MAX;   /* index of the --exec-cache word in self_words */
+static int cache_fd = -1;
+static dev_t cache_dev;
+static ino_t cache_ino;
+static int cache_inherited;            /* the path was already /proc/self/fd/N (cache_fd = N) */
+
+/* `fd` moved up out of the way of the program's descriptor numbers (they are the host's, and a
+ * program's next open must get the lowest free one, as natively); `fd` when it cannot move. */
+static int out_of_the_way(int fd) {
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return fd;
+    rlim_t top = limit.rlim_cur < 65536 ? limit.rlim_cur : 65536;
+    if (top <= 128) return fd;
+    int moved = fcntl(fd, F_DUPFD_CLOEXEC, (int)(top - 64));
+    if (moved < 0) return fd;
+    close(fd);
+    return moved;
+}
+
+/* The descriptor N of a path "/proc/self/fd/N", or -1. */
+static int proc_fd_number(const char *path) {
+    static const char prefix[] = "/proc/self/fd/";
+    if (strncmp(path, prefix, sizeof prefix - 1) != 0) return -1;
+    const char *digits = path + sizeof prefix - 1;
+    if (!*digits || strlen(digits) > 9 || strspn(digits, "0123456789") != strlen(digits)) return -1;
+    return atoi(digits);
+}
+
+/* Holds the directory of the `--exec-cache=MB:DIR` word at `index` (no-op for "off"). */
+static void hold_cache(size_t index) {
+    const char *value = self_words[index] + strlen(cache_option);
+    const char *colon = strchr(value, ':');
+    if (!colon || !colon[1]) return;
+    const char *dir = colon + 1;
+    int inherited = proc_fd_number(dir);
+    int fd = inherited >= 0 ? inherited : open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        if (fd >= 0 && inherited < 0) close(fd);
+        return;
+    }
+    cache_fd = inherited >= 0 ? fd : out_of_the_way(fd);
+    cache_inherited = inherited >= 0;
+    cache_dev = st.st_dev;
+    cache_ino = st.st_ino;
+    cache_word = index;
+}
+
+/* The --exec-cache word a new run gets: the held directory as /proc/self/fd/N (made
+ * inheritable) when its path is out of this process's reach now, or was such a name already;
+ * NULL to pass the word unchanged. `buffer` holds the new word. */
+static const char *cache_word_for_exec(char *buffer, size_t size) {
+    if (cache_fd < 0 || cache_word >= self_word_count) return NULL;
+    const char *value = self_words[cache_word] + strlen(cache_option);
+    const char *colon = strchr(value, ':');
+    if (!colon) return NULL;
+    if (!cache_inherited) {
+        if (faccessat(AT_FDCWD, colon + 1, R_OK | X_OK, AT_EACCESS) == 0) return NULL;
+        if (errno != EACCES && errno != EPERM) return NULL;
+    }
+    struct stat st;   /* still the cache's directory (the program may have closed the number) */
+    if (fstat(cache_fd, &st) != 0 || st.st_dev != cache_dev || st.st_ino != cache_ino) return NULL;
+    int n = snprintf(buffer, size, "%s%.*s:/proc/self/fd/%d", cache_option, (int)(colon - value), value, cache_fd);
+    if (n < 0 || (size_t)n >= size) return NULL;
+    if (fcntl(cache_fd, F_SETFD, 0) != 0) return NULL;
+    return buffer;
+}
 
 /* The most strings an argument vector may hold here (as LibcExec's bound). */
 #define SELF_EXEC_MAX_ARGS (1 << 16)
@@ -53,6 +128,12 @@ int crossrun_self_exec_configure(const char *exe, const char *const *words, size
     self_words = list;
     self_word_count = count;
     self_outcome = outcome_copy;
+    if (cache_fd >= 0 && !cache_inherited) close(cache_fd);   /* a run worker's earlier run */
+    cache_fd = -1;
+    cache_word = SIZE_MAX;
+    for (size_t i = 0; i < count; i++) {
+        if (strncmp(list[i], cache_option, strlen(cache_option)) == 0) { hold_cache(i); break; }
+    }
     return 0;
 }
 
@@ -80,11 +161,13 @@ char **crossrun_self_exec_argv(char *const argv[]) {
     if (argv) while (argv[argc]) { if (++argc > SELF_EXEC_MAX_ARGS) { errno = E2BIG; return NULL; } }
     const char *argv0 = argc > 0 ? argv[0] : "";
     int outcome = self_outcome && crossrun_is_original_process();
+    char cache_buffer[128];
+    const char *cache = cache_word_for_exec(cache_buffer, sizeof cache_buffer);
     /* exe, words, [--outcome-file X], --exec-argv0=:A, --, argv[1...], NULL */
     size_t slots = 1 + self_word_count + (outcome ? 2 : 0) + 2 + (argc > 0 ? argc - 1 : 0) + 1;
     size_t bytes = slots * sizeof(char *);
     size_t strings = strlen(self_exe) + 1 + sizeof argv0_option + strlen(argv0) + 3;
-    for (size_t i = 0; i < self_word_count; i++) strings += strlen(self_words[i]) + 1;
+    for (size_t i = 0; i < self_word_count; i++) strings += strlen(cache && i == cache_word ? cache : self_words[i]) + 1;
     if (outcome) strings += sizeof "--outcome-file" + strlen(self_outcome) + 1;
     for (size_t i = 1; i < argc; i++) {
         size_t n = strlen(argv[i]) + 1;
@@ -97,7 +180,7 @@ char **crossrun_self_exec_argv(char *const argv[]) {
     size_t k = 0;
 #define PUT(s) do { size_t n_ = strlen(s) + 1; memcpy(cursor, (s), n_); out[k++] = cursor; cursor += n_; } while (0)
     PUT(self_exe);
-    for (size_t i = 0; i < self_word_count; i++) PUT(self_words[i]);
+    for (size_t i = 0; i < self_word_count; i++) PUT(cache && i == cache_word ? cache : self_words[i]);
     if (outcome) { PUT("--outcome-file"); PUT(self_outcome); }
     out[k++] = cursor;
     memcpy(cursor, argv0_option, sizeof argv0_option - 1); cursor += sizeof argv0_option - 1;

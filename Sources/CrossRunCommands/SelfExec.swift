@@ -80,6 +80,15 @@ enum SelfExec {
     /// Enters the `--exec-from` directory for the build; returns a descriptor of the directory
     /// the program must run in (the caller returns there with ``leave(_:)``) when `returning`.
     static func enter(_ directory: String, returning: Bool) throws -> Int32? {
+        // Already there (an exec that did not change directory): nothing to enter or leave,
+        // which also spares a process that gave up its privileges a directory it may no longer
+        // open or enter (its current one can be a 0700 directory of the user it was).
+        // (By name first: a directory it cannot search cannot even be stat'ed as ".".)
+        var current = stat(), target = stat()
+        if FileIO.currentDirectory() == directory
+            || (stat(".", &current) == 0 && stat(directory, &target) == 0 && current.st_dev == target.st_dev && current.st_ino == target.st_ino) {
+            return nil
+        }
         guard returning else {
             guard chdir(directory) == 0 else { throw DriverError.badInput(file: directory, message: "--\(fromOption): " + String(cString: strerror(errno))) }
             return nil

@@ -13,8 +13,9 @@ import Glibc
 /// again, which then finds its data. With one thread, or inside a nested guest call, calls
 /// go straight to the host as before.
 ///
-/// Not covered: stdio reads (`fgets` on a pipe) and a large blocking `write` to a pipe that
-/// fills midway — those still hold every thread while they wait. (`waitpid` and the other
+/// A blocking `write` or `writev` to a pipe or socket goes out in parts instead
+/// (`GuestProcess+StreamWrites.swift`). Not covered: stdio reads (`fgets` on a pipe) and
+/// `send`/`sendmsg` that fill a socket midway — those still hold every thread while they wait. (`waitpid` and the other
 /// child waits: `GuestProcess+ChildWait.swift`.)
 extension GuestProcess {
     /// The functions wrapped here.
@@ -45,6 +46,10 @@ extension GuestProcess {
                 // would otherwise sleep its whole time a second time on the host).
                 s.threads[s.currentIndex].waitTimedOut = false
                 return try plain(rt, try Self.withoutWaiting(name, rt, f))
+            }
+            if name == "write" || name == "writev", let s = threads,
+               s.liveCount > 1 || s.threads[s.currentIndex].writeProgress > 0, try streamWrite(name, rt, f, s) {
+                return
             }
             guard let s = threads, s.liveCount > 1 else {
                 return reading ? try signalSafeWait(name, plain, rt, f) : try plain(rt, f)

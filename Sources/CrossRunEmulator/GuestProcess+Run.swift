@@ -318,8 +318,11 @@ extension GuestProcess {
                 return o
             }
         }
-        // exit(): atexit handlers (last registered first), then finalizers, then flush.
-        endOtherThreads()
+        // exit(): atexit handlers (last registered first), then finalizers, then flush. The
+        // other threads live on until then, as under glibc (exit_group comes last): a handler
+        // or destructor may still stop and join them (libuv's uv_library_shutdown joins its
+        // thread pool).
+        defer { endOtherThreads() }
         while let handler = runtime.atexitHandlers.popLast() {
             if call(handler.function, handler.arguments(status: status)) == nil, let o = finish() { return o }
         }

@@ -61,6 +61,10 @@ extension GuestProcess {
             if restarts && !Self.neverRestartedWaits.contains(b.primitive) {
                 s.threads[i].state = .runnable
                 s.threads[i].retryPC = pc
+            } else if s.threads[i].writeProgress > 0 {
+                // A write that already wrote some of its data returns that count, as Linux's.
+                fail(Int64(s.threads[i].writeProgress), errno: false)
+                s.threads[i].writeProgress = 0
             } else {
                 fail(-1)
             }

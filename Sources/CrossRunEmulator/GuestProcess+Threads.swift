@@ -478,8 +478,9 @@ extension GuestProcess {
         uc_context_free(thread.context)
     }
 
-    /// At `exit` or when `main` returns: the other threads end with the process (Linux ends
-    /// them at `exit_group`); exit handlers run on the calling thread alone.
+    /// At `exit` or when `main` returns, after the exit handlers and destructors (which run on
+    /// the calling thread while the others still live): the other threads end with the process
+    /// (Linux ends them at `exit_group`).
     func endOtherThreads() {
         guard let s = threads else { return }
         stopTicker()

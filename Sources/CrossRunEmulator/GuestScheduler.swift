@@ -86,6 +86,9 @@ struct GuestThread {
     var resumePC: UInt64?
     /// Its descriptor wait ended by its time limit: the retried call must not wait again.
     var waitTimedOut = false
+    /// Bytes its blocking `write`/`writev` to a pipe or socket already wrote before it waited
+    /// for room (`GuestProcess+StreamWrites.swift`); 0 between such calls.
+    var writeProgress = 0
     /// The host rounding mode its library calls run under (its `<fenv.h>` state).
     var rounding: Int32 = FE_TONEAREST
     /// Its signal mask (`pthread_sigmask` is per thread; a new thread inherits its creator's).

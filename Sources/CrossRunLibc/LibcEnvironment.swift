@@ -64,13 +64,26 @@ enum LibcEnvironment {
     enum Failure: Error { case noMemory }
 
     static func refreshHostCopy(_ rt: LibcRuntime) throws {
+        rt.environment = dictionary(try entries(rt))
+    }
+
+    /// `NAME=value` strings by name; the first definition of a name wins, as `getenv`'s.
+    static func dictionary(_ entries: [(address: UInt64, text: [UInt8])]) -> [String: String] {
         var copy: [String: String] = [:]
-        for (_, text) in try entries(rt) {
+        for (_, text) in entries {
             guard let eq = text.firstIndex(of: UInt8(ascii: "=")) else { continue }
             let name = String(decoding: text[..<eq], as: UTF8.self)
             if copy[name] == nil { copy[name] = String(decoding: text[(eq + 1)...], as: UTF8.self) }
         }
-        rt.environment = copy
+        return copy
+    }
+
+    /// The program's environment as it is now, read afresh from the vector `environ` points
+    /// to: a program that assigns a new vector to `environ` instead of calling `setenv` (libuv's
+    /// `uv_spawn` child before `execvp`) is seen as glibc sees it, by execvp's PATH search too.
+    /// The copy the setenv family keeps when the vector cannot be read.
+    static func current(_ rt: LibcRuntime) -> [String: String] {
+        (try? entries(rt)).map(dictionary) ?? rt.environment
     }
 
     /// A name argument: NULL, empty or containing `=` is EINVAL (setenv, unsetenv).

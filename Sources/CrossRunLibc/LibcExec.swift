@@ -144,7 +144,7 @@ enum LibcExec {
             try execPath(rt, f, file, argv, envp)
             return
         }
-        let path = rt.environment["PATH"] ?? "/bin:/usr/bin"
+        let path = LibcEnvironment.current(rt)["PATH"] ?? "/bin:/usr/bin"
         var sawAccess = false
         var last = ENOENT
         for directory in path.split(separator: ":", omittingEmptySubsequences: false) {

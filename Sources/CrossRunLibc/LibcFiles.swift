@@ -126,12 +126,12 @@ enum LibcFiles {
         // System-call wrappers: a bad buffer is the kernel's EFAULT, not a crash.
         "pread": { rt, f in
             let n = try f.size(2)
-            guard let buffer = try? rt.memory.host(f.int(1), n, write: true) else { rt.setErrno(EFAULT); f.returnSigned(-1); return }
+            let buffer = try LibcPosix.ioBuffer(rt, f.int(1), n, write: true).pointer
             LibcPosix.result(rt, f, Glibc.pread(try f.int32(0), buffer, n, off_t(try f.long(3))))
         },
         "pwrite": { rt, f in
             let n = try f.size(2)
-            guard let buffer = try? rt.memory.host(f.int(1), n, write: false) else { rt.setErrno(EFAULT); f.returnSigned(-1); return }
+            let buffer = try LibcPosix.ioBuffer(rt, f.int(1), n, write: false).pointer
             LibcPosix.result(rt, f, Glibc.pwrite(try f.int32(0), buffer, n, off_t(try f.long(3))))
         },
         "openat": { rt, f in

@@ -54,7 +54,7 @@ enum Getopt {
             d.firstNonOption = optind
             d.lastNonOption = optind
             d.nextChar = 0
-            d.ordering = rt.environment["POSIXLY_CORRECT"] != nil ? .requireOrder : .permute
+            d.ordering = LibcEnvironment.current(rt)["POSIXLY_CORRECT"] != nil ? .requireOrder : .permute
             if options.first == UInt8(ascii: "-") { d.ordering = .returnInOrder }
             if options.first == UInt8(ascii: "+") { d.ordering = .requireOrder }
             d.initialized = true

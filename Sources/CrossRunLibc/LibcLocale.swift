@@ -159,7 +159,7 @@ enum LibcLocale {
             // glibc may change the base and return it: so does this.
             let target = base != 0 ? rt.posix.locales[base] ?? GuestLocale() : GuestLocale()
             let candidate = target.copy()
-            guard candidate.apply(mask: mask, name, environment: rt.environment) else { rt.setErrno(ENOENT); f.returnInt(0); return }
+            guard candidate.apply(mask: mask, name, environment: LibcEnvironment.current(rt)) else { rt.setErrno(ENOENT); f.returnInt(0); return }
             if base != 0 { rt.posix.locales[base] = candidate; f.returnInt(base); return }
             f.returnInt(try register(rt, candidate))
         },
@@ -190,7 +190,7 @@ enum LibcLocale {
             let p = try f.int(1)
             if p != 0 {
                 let name = try rt.memory.string(p)
-                guard rt.posix.locale.set(category, name, environment: rt.environment) else { f.returnInt(0); return }
+                guard rt.posix.locale.set(category, name, environment: LibcEnvironment.current(rt)) else { f.returnInt(0); return }
             }
             f.returnInt(try rt.internedString(rt.posix.locale.query(category)))
         },

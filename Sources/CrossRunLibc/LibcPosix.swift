@@ -29,19 +29,33 @@ enum LibcPosix {
         }
     }
 
+    /// A system call's guest buffer of `count` bytes at `address`, as host memory. An empty one
+    /// is never touched (Linux checks no address for it: `write(fd, NULL, 0)` is 0, as
+    /// `poll(NULL, 0, ms)` sleeps), so it is a null host pointer whatever the address; a bad
+    /// non-empty one throws ``GuestFault``.
+    static func ioBuffer(_ rt: LibcRuntime, _ address: UInt64, _ count: Int, write: Bool) throws -> IOBuffer {
+        IOBuffer(pointer: count == 0 ? nil : try rt.memory.host(address, count, write: write))
+    }
+
+    /// ``ioBuffer(_:_:_:write:)``'s answer (a struct, so `try?` keeps "bad" apart from "empty").
+    struct IOBuffer {
+        /// The host address, or nil for an empty buffer.
+        let pointer: UnsafeMutableRawPointer?
+    }
+
     static let functions: [String: HostFunction] = [
         // System-call wrappers: a bad buffer is the kernel's EFAULT, not a crash.
         "read": { rt, f in
             if !rt.posix.signalFDs.isEmpty, let d = rt.posix.signalFDs[try f.int32(0)] { return try LibcSignalfd.read(rt, f, fd: try f.int32(0), d) }
             let n = try f.size(2)
-            guard let buffer = try? rt.memory.host(f.int(1), n, write: true) else { rt.setErrno(EFAULT); f.returnSigned(-1); return }
-            result(rt, f, Glibc.read(try f.int32(0), buffer, n))
+            guard let buffer = try? ioBuffer(rt, f.int(1), n, write: true) else { rt.setErrno(EFAULT); f.returnSigned(-1); return }
+            result(rt, f, Glibc.read(try f.int32(0), buffer.pointer, n))
         },
         "write": { rt, f in
             let n = try f.size(2)
             let fd = try f.int32(0)
-            guard let buffer = try? rt.memory.host(f.int(1), n, write: false) else { rt.setErrno(EFAULT); f.returnSigned(-1); return }
-            result(rt, f, Glibc.write(fd, buffer, n))
+            guard let buffer = try? ioBuffer(rt, f.int(1), n, write: false) else { rt.setErrno(EFAULT); f.returnSigned(-1); return }
+            result(rt, f, Glibc.write(fd, buffer.pointer, n))
         },
         // Guest descriptors are the host's, the standard ones too: closing 0 frees the number
         // for the next open, as `close(0); open("/dev/null")` expects. Only CrossRun's own

@@ -61,7 +61,7 @@ enum LibcSpawn {
         if pidAddress != 0 { _ = try rt.memory.host(pidAddress, 4, write: true) }
         var candidates: [[UInt8]] = [file]
         if search && !file.contains(UInt8(ascii: "/")) {
-            let path = rt.environment["PATH"] ?? "/bin:/usr/bin"
+            let path = LibcEnvironment.current(rt)["PATH"] ?? "/bin:/usr/bin"
             candidates = path.split(separator: ":", omittingEmptySubsequences: false).map {
                 Array(($0.isEmpty ? "." : String($0)).utf8) + [UInt8(ascii: "/")] + file
             }

@@ -63,7 +63,7 @@ enum LibcStdlibBreadth {
     static func tempnam(_ rt: LibcRuntime, _ f: any CallFrame) throws {
         let dirArg = try f.int(0), prefixArg = try f.int(1)
         var candidates: [[UInt8]] = []
-        if let tmp = rt.environment["TMPDIR"] { candidates.append(Array(tmp.utf8)) }
+        if let tmp = LibcEnvironment.current(rt)["TMPDIR"] { candidates.append(Array(tmp.utf8)) }
         if dirArg != 0 { candidates.append(Array(try rt.memory.cString(dirArg))) }
         candidates.append(Array("/tmp".utf8))
         guard var dir = candidates.first(where: { !$0.isEmpty && isDirectory(rt, $0) }) else {

@@ -208,8 +208,8 @@ enum LibcSystem {
             // No descriptors: the pointer is not read (`poll(NULL, 0, ms)` is a sleep, as on Linux).
             guard count > 0 else { return LibcPosix.result(rt, f, Int(Glibc.poll(nil, 0, try f.int32(2)))) }
             let size = Int(count) * rt.abi.linux.pollfdSize
-            guard let p = try? rt.memory.host(f.int(0), size, write: true) else { rt.setErrno(EFAULT); f.returnInt32(-1); return }
-            LibcPosix.result(rt, f, Int(Glibc.poll(p.assumingMemoryBound(to: pollfd.self), nfds_t(count), try f.int32(2))))
+            guard let p = try? LibcPosix.ioBuffer(rt, f.int(0), size, write: true) else { rt.setErrno(EFAULT); f.returnInt32(-1); return }
+            LibcPosix.result(rt, f, Int(Glibc.poll(p.pointer?.assumingMemoryBound(to: pollfd.self), nfds_t(count), try f.int32(2))))
         },
         "ppoll": { rt, f in
             // poll with a timespec (NULL: no limit); the mask is not applied, as pselect's.

@@ -90,8 +90,10 @@ public struct LinuxLP64: Sendable {
         public var tcpOptions: Set<Int32> = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 18, 23]
         /// `IPPROTO_IP` options with flat values (`IP_TOS`, `IP_TTL`, `IP_RECVERR`, the multicast ones).
         public var ipOptions: Set<Int32> = [1, 2, 11, 32, 33, 34, 35, 36]
-        /// `IPPROTO_IPV6` options with flat values (hops, multicast, `IPV6_V6ONLY`).
-        public var ipv6Options: Set<Int32> = [16, 17, 18, 19, 20, 21, 26]
+        /// `IPPROTO_IPV6` options with flat values (hops, multicast, `IPV6_MTU_DISCOVER`,
+        /// `IPV6_MTU`, `IPV6_RECVERR` as `IP_RECVERR`, `IPV6_V6ONLY`, `IPV6_RECVPKTINFO`,
+        /// `IPV6_RECVHOPLIMIT`, `IPV6_RECVTCLASS`, `IPV6_TCLASS`).
+        public var ipv6Options: Set<Int32> = [16, 17, 18, 19, 20, 21, 23, 24, 25, 26, 49, 51, 66, 67]
         /// `struct sockaddr_storage` (the longest address Linux accepts).
         public var sockaddrStorageSize = 128
         /// `struct sockaddr_un`: the family, then `sun_path[108]`.
