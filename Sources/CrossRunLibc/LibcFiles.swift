@@ -125,14 +125,12 @@ enum LibcFiles {
         },
         // System-call wrappers: a bad buffer is the kernel's EFAULT, not a crash.
         "pread": { rt, f in
-            let n = try f.size(2)
-            guard let buffer = try? rt.memory.host(f.int(1), n, write: true) else { rt.setErrno(EFAULT); f.returnSigned(-1); return }
-            LibcPosix.result(rt, f, Glibc.pread(try f.int32(0), buffer, n, off_t(try f.long(3))))
+            let n = try f.size(2), fd = try f.int32(0), offset = off_t(try f.long(3))
+            try LibcPosix.transfer(rt, f, n, intoGuest: true) { Glibc.pread(fd, $0, n, offset) }
         },
         "pwrite": { rt, f in
-            let n = try f.size(2)
-            guard let buffer = try? rt.memory.host(f.int(1), n, write: false) else { rt.setErrno(EFAULT); f.returnSigned(-1); return }
-            LibcPosix.result(rt, f, Glibc.pwrite(try f.int32(0), buffer, n, off_t(try f.long(3))))
+            let n = try f.size(2), fd = try f.int32(0), offset = off_t(try f.long(3))
+            try LibcPosix.transfer(rt, f, n, intoGuest: false) { Glibc.pwrite(fd, $0, n, offset) }
         },
         "openat": { rt, f in
             let flags = try f.int32(2)

@@ -29,19 +29,30 @@ enum LibcPosix {
         }
     }
 
+    /// A read/write-style call on the `n`-byte guest buffer in argument 1: `body` gets its host
+    /// memory and the result is returned as by ``result(_:_:_:failed:)``; a range that is not the
+    /// guest's is EFAULT. A zero-length transfer touches no memory, so then the buffer may be
+    /// anything, even NULL, and the kernel still checks the descriptor (`write(fd, NULL, 0)` is 0).
+    static func transfer(_ rt: LibcRuntime, _ f: any CallFrame, _ n: Int, intoGuest: Bool,
+                         _ body: (UnsafeMutableRawPointer?) throws -> Int) throws {
+        var buffer: UnsafeMutableRawPointer?
+        if n > 0 {
+            guard let p = try? rt.memory.host(f.int(1), n, write: intoGuest) else { rt.setErrno(EFAULT); f.returnSigned(-1); return }
+            buffer = p
+        }
+        result(rt, f, try body(buffer))
+    }
+
     static let functions: [String: HostFunction] = [
         // System-call wrappers: a bad buffer is the kernel's EFAULT, not a crash.
         "read": { rt, f in
             if !rt.posix.signalFDs.isEmpty, let d = rt.posix.signalFDs[try f.int32(0)] { return try LibcSignalfd.read(rt, f, fd: try f.int32(0), d) }
-            let n = try f.size(2)
-            guard let buffer = try? rt.memory.host(f.int(1), n, write: true) else { rt.setErrno(EFAULT); f.returnSigned(-1); return }
-            result(rt, f, Glibc.read(try f.int32(0), buffer, n))
+            let n = try f.size(2), fd = try f.int32(0)
+            try transfer(rt, f, n, intoGuest: true) { Glibc.read(fd, $0, n) }
         },
         "write": { rt, f in
-            let n = try f.size(2)
-            let fd = try f.int32(0)
-            guard let buffer = try? rt.memory.host(f.int(1), n, write: false) else { rt.setErrno(EFAULT); f.returnSigned(-1); return }
-            result(rt, f, Glibc.write(fd, buffer, n))
+            let n = try f.size(2), fd = try f.int32(0)
+            try transfer(rt, f, n, intoGuest: false) { Glibc.write(fd, $0, n) }
         },
         // Guest descriptors are the host's, the standard ones too: closing 0 frees the number
         // for the next open, as `close(0); open("/dev/null")` expects. Only CrossRun's own
