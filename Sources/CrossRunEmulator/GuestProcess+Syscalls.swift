@@ -78,11 +78,12 @@ extension GuestProcess {
         if let r = try GuestSockets.perform(call, a, runtime) { return r }
         switch call {
         case .read:
+            // A zero-length transfer touches no memory: any buffer, even NULL, is 0 from Linux.
             let n = transferCount(a[1], a[2])
-            return checked(Glibc.read(fd, try memory.host(a[1], n, write: true), n))
+            return checked(Glibc.read(fd, n == 0 ? nil : try memory.host(a[1], n, write: true), n))
         case .write:
             let n = transferCount(a[1], a[2])
-            return checked(Glibc.write(fd, try memory.host(a[1], n, write: false), n))
+            return checked(Glibc.write(fd, n == 0 ? nil : try memory.host(a[1], n, write: false), n))
         case .writev:
             // Linux reads and checks the whole vector first: at most UIO_MAXIOV (1024)
             // entries, no length negative as a ssize_t.

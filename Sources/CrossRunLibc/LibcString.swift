@@ -19,7 +19,10 @@ enum LibcString {
         return base + UInt64(hostBase.distance(to: p))
     }
     /// Length of the string at `a` but at most `max` bytes (bytes beyond the NUL are not touched).
+    /// With `max` 0 nothing is read, so `a` may be anything (even NULL), as with the C library's
+    /// `strnlen(p, 0)` or `strncmp(p, q, 0)`.
     static func boundedLength(_ m: M, _ a: UInt64, _ max: Int) throws -> Int {
+        guard max > 0 else { return 0 }
         let span = try m.readableSpan(from: a)
         let limit = Swift.min(max, span.count)
         if let nul = memchr(span.baseAddress!, 0, limit) { return span.baseAddress!.distance(to: UnsafeRawPointer(nul)) }
@@ -72,7 +75,9 @@ enum LibcString {
         "strcoll": { rt, f in f.returnInt32(strcmp(try cstr(rt.memory, f.int(0)), try cstr(rt.memory, f.int(1)))) },
         "strncmp": { rt, f in
             // strncmp reads each string only up to its NUL or n bytes: validate exactly that.
+            // With n 0 it reads nothing and returns 0 whatever the pointers (programs pass NULL).
             let a = try f.int(0), b = try f.int(1), n = try f.size(2)
+            guard n > 0 else { f.returnInt32(0); return }
             _ = try boundedLength(rt.memory, a, n)
             _ = try boundedLength(rt.memory, b, n)
             f.returnInt32(strncmp(try ptr(rt.memory, a, 0).assumingMemoryBound(to: CChar.self),
@@ -81,6 +86,7 @@ enum LibcString {
         "strcasecmp": { rt, f in f.returnInt32(strcasecmp(try cstr(rt.memory, f.int(0)), try cstr(rt.memory, f.int(1)))) },
         "strncasecmp": { rt, f in
             let n = try f.size(2), a = try f.int(0), b = try f.int(1)
+            guard n > 0 else { f.returnInt32(0); return }
             _ = try boundedLength(rt.memory, a, n); _ = try boundedLength(rt.memory, b, n)
             f.returnInt32(strncasecmp(try ptr(rt.memory, a, 0).assumingMemoryBound(to: CChar.self), try ptr(rt.memory, b, 0).assumingMemoryBound(to: CChar.self), n))
         },
@@ -115,7 +121,7 @@ enum LibcString {
             let d = try f.int(0), s = try f.int(1), n = try f.size(2)
             let dl = try rt.memory.stringLength(d), sl = try boundedLength(rt.memory, s, n)
             let dst = try ptr(rt.memory, d + UInt64(dl), sl + 1, write: true)
-            memmove(dst, try ptr(rt.memory, s, sl), sl)
+            if sl > 0 { memmove(dst, try ptr(rt.memory, s, sl), sl) }
             dst.storeBytes(of: 0, toByteOffset: sl, as: UInt8.self)
             f.returnInt(d)
         },
@@ -164,7 +170,7 @@ enum LibcString {
             let d = try LibcMemory.allocate(rt, n + 1, zero: false)
             if d != 0 {
                 let dst = try ptr(rt.memory, d, n + 1, write: true)
-                memcpy(dst, try ptr(rt.memory, s, n), n)
+                if n > 0 { memcpy(dst, try ptr(rt.memory, s, n), n) }
                 dst.storeBytes(of: 0, toByteOffset: n, as: UInt8.self)
             }
             f.returnInt(d)

@@ -13,6 +13,8 @@ extension GuestMemory {
     /// Wide length, but at most `max` characters (characters after the terminator or the limit
     /// are not read). With `mustTerminate` the terminator must be readable.
     func boundedWideLength(_ address: UInt64, _ max: Int, mustTerminate: Bool = false) throws -> Int {
+        // Nothing to read: `address` may be anything (wcsnlen(p, 0), wcsncmp(p, q, 0)).
+        if max <= 0 && !mustTerminate { return 0 }
         let span = try readableSpan(from: address)
         let units = span.count / 4
         let limit = Swift.min(max, units)
@@ -63,6 +65,7 @@ enum LibcWideString {
         "wcscmp": { rt, f in f.returnInt32(wcscmp(try rt.memory.wideString(f.int(0)), try rt.memory.wideString(f.int(1)))) },
         "wcsncmp": { rt, f in
             let n = try f.size(2), a = try f.int(0), b = try f.int(1)
+            guard n > 0 else { f.returnInt32(0); return }
             let la = try rt.memory.boundedWideLength(a, n), lb = try rt.memory.boundedWideLength(b, n)
             f.returnInt32(wcsncmp(try rt.memory.wideBuffer(a, Swift.min(la + 1, n), write: false),
                                   try rt.memory.wideBuffer(b, Swift.min(lb + 1, n), write: false), Swift.min(n, Swift.max(la, lb) + 1)))
@@ -70,6 +73,7 @@ enum LibcWideString {
         "wcscasecmp": { rt, f in f.returnInt32(wcscasecmp(try rt.memory.wideString(f.int(0)), try rt.memory.wideString(f.int(1)))) },
         "wcsncasecmp": { rt, f in
             let n = try f.size(2), a = try f.int(0), b = try f.int(1)
+            guard n > 0 else { f.returnInt32(0); return }
             let la = try rt.memory.boundedWideLength(a, n), lb = try rt.memory.boundedWideLength(b, n)
             f.returnInt32(wcsncasecmp(try rt.memory.wideBuffer(a, Swift.min(la + 1, n), write: false),
                                       try rt.memory.wideBuffer(b, Swift.min(lb + 1, n), write: false), Swift.min(n, Swift.max(la, lb) + 1)))
@@ -104,7 +108,7 @@ enum LibcWideString {
             let d = try f.int(0), s = try f.int(1), n = try f.size(2)
             let dl = try rt.memory.wideLength(d), sl = try rt.memory.boundedWideLength(s, n)
             let dst = try rt.memory.wideBuffer(d &+ UInt64(4 * dl), sl + 1, write: true)
-            dst.update(from: try rt.memory.wideBuffer(s, sl, write: false), count: sl)
+            if sl > 0 { dst.update(from: try rt.memory.wideBuffer(s, sl, write: false), count: sl) }
             dst[sl] = 0
             f.returnInt(d)
         },
