@@ -16,6 +16,9 @@ final class FixtureTests: XCTestCase {
         for f in try Fixture.all() {
             let dir = try TestSupport.scratch()
             defer { FileIO.removeTree(dir) }
+            // Any user may run the program, as one installed anywhere (a fixture that gives up
+            // root runs itself again as "nobody"); the scratch directory is made 0700.
+            chmod(dir, 0o755)
             let exe = dir + "/a.out"
             let cc = try Subprocess.run(TestSupport.toolchain.clang, ["-w", "-o", exe] + f.flags + f.sources + ["-lm", "-pthread", "-latomic"])
             XCTAssertEqual(cc.status, 0, "\(f.name): host build failed")
