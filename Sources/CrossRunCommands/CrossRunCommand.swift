@@ -401,6 +401,21 @@ struct Run: InvocationCommand {
     /// This process's environment, for the guest.
     static func environment() -> [String: String] { environment(environ) }
 
+    /// The names of this process's variables in `environ`'s order (the first of a repeated name).
+    static func environmentOrder() -> [String] {
+        var names: [String] = []
+        var seen = Set<String>()
+        var p = environ
+        while let entry = p.pointee {
+            if let eq = strchr(entry, Int32(UInt8(ascii: "="))) {
+                let name = String(decoding: UnsafeRawBufferPointer(start: entry, count: eq - entry), as: UTF8.self)
+                if seen.insert(name).inserted { names.append(name) }
+            }
+            p += 1
+        }
+        return names
+    }
+
     /// The `NAME=value` entries of a NULL-terminated `environ`-style array, split at the first
     /// `=` byte as the C library's `getenv` splits them (entries without one are left out; a
     /// later entry for a name wins). By byte: finding the `=` as a `Character` cost grapheme

@@ -156,6 +156,7 @@ struct RunRequest: Equatable {
             options.signalTrace = signalTrace
             options.entry = built.entry
             options.argumentBytes = argumentBytes
+            if !deterministic { options.environmentOrder = Run.environmentOrder() }
             options.timeout = timeout
             options.verbose = verbose
             options.scheduleSeed = try scheduleSeed ?? Run.environmentScheduleSeed() ?? GuestProcess.defaultScheduleSeed

@@ -31,6 +31,9 @@ public final class GuestProcess: @unchecked Sendable {
         /// instead of ``arguments`` when set.
         public var argumentBytes: [[UInt8]]?
         public var environment: [String: String]
+        /// The variables' names in the order the guest's `environ` lists them (the host's, as
+        /// `execve` passes them on); nil or a name missing from it: by name, after the others.
+        public var environmentOrder: [String]?
         /// Name used in reports.
         public var programName: String
         /// Seconds before the run is stopped (0: no limit).
