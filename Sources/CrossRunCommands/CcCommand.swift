@@ -197,16 +197,13 @@ enum CcDriver {
         }
     }
 
-    /// `-lNAME` as `ld` finds it: in each `-L` directory in order, `libNAME.so` (a stand-in
-    /// written by `crossrun cc -shared`; a host shared object is passed over) before `libNAME.a`.
+    /// `-lNAME`'s members (``Pipeline/libraryFile(_:in:sharedStandIns:)``: a `-shared` stand-in
+    /// `libNAME.so` before `libNAME.a`).
     static func findLibrary(_ name: String, in paths: [String]) throws -> [ProgramBundle.Member] {
-        for dir in paths {
-            let shared = "\(dir)/lib\(name).so"
-            if FileIO.exists(shared), (try? Pipeline.kind(of: shared)) == .bundle { return try libraryMembers(of: shared) }
-            let archive = "\(dir)/lib\(name).a"
-            if FileIO.exists(archive) { return [.init(kind: .archive, name: archive, bytes: try FileIO.read(archive))] }
+        guard let path = Pipeline.libraryFile(name, in: paths, sharedStandIns: true) else {
+            throw DriverError.usage("cc: cannot find -l\(name): no lib\(name).a or crossrun cc -shared lib\(name).so (\(Pipeline.searched(paths)))")
         }
-        let searched = paths.isEmpty ? "no -L directories given" : "searched: " + paths.joined(separator: ", ")
-        throw DriverError.usage("cc: cannot find -l\(name): no lib\(name).a or crossrun cc -shared lib\(name).so (\(searched))")
+        if path.hasSuffix(".so") { return try libraryMembers(of: path) }
+        return [.init(kind: .archive, name: path, bytes: try FileIO.read(path))]
     }
 }

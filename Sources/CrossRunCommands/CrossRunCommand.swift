@@ -401,36 +401,31 @@ struct Run: InvocationCommand {
     /// This process's environment, for the guest.
     static func environment() -> [String: String] { environment(environ) }
 
-    /// The names of this process's variables in `environ`'s order (the first of a repeated name).
-    static func environmentOrder() -> [String] {
-        var names: [String] = []
-        var seen = Set<String>()
-        var p = environ
-        while let entry = p.pointee {
-            if let eq = strchr(entry, Int32(UInt8(ascii: "="))) {
-                let name = String(decoding: UnsafeRawBufferPointer(start: entry, count: eq - entry), as: UTF8.self)
-                if seen.insert(name).inserted { names.append(name) }
-            }
-            p += 1
-        }
-        return names
-    }
+    /// This process's environment and its variables' names in `environ`'s order, for the guest
+    /// (``GuestProcess/Options/environmentOrder``).
+    static func environmentInOrder() -> (values: [String: String], order: [String]) { environmentInOrder(environ) }
 
     /// The `NAME=value` entries of a NULL-terminated `environ`-style array, split at the first
     /// `=` byte as the C library's `getenv` splits them (entries without one are left out; a
     /// later entry for a name wins). By byte: finding the `=` as a `Character` cost grapheme
     /// breaking over every variable at each start.
     static func environment(_ entries: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> [String: String] {
+        environmentInOrder(entries).values
+    }
+
+    /// ``environment(_:)`` and the names in the order the array first lists them.
+    static func environmentInOrder(_ entries: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> (values: [String: String], order: [String]) {
         var env: [String: String] = [:]
+        var order: [String] = []
         var p = entries
         while let entry = p.pointee {
             if let eq = strchr(entry, Int32(UInt8(ascii: "="))) {
-                let name = UnsafeRawBufferPointer(start: entry, count: eq - entry)
-                env[String(decoding: name, as: UTF8.self)] = String(cString: eq + 1)
+                let name = String(decoding: UnsafeRawBufferPointer(start: entry, count: eq - entry), as: UTF8.self)
+                if env.updateValue(String(cString: eq + 1), forKey: name) == nil { order.append(name) }
             }
             p += 1
         }
-        return env
+        return (env, order)
     }
 }
 

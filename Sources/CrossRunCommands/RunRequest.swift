@@ -148,15 +148,15 @@ struct RunRequest: Equatable {
         let arguments = [argumentZero] + invocation.programArguments
         let argumentBytes = invocation.programArgumentBytes.map { [Array(argumentZero.utf8)] + $0 }
         if chosen == .emu {
-            var options = GuestProcess.Options(arguments: arguments, environment: deterministic ? DeterministicRun.environment : Run.environment(),
-                                               programName: built.programName)
+            let environment = deterministic ? (DeterministicRun.environment, nil) : Run.environmentInOrder()
+            var options = GuestProcess.Options(arguments: arguments, environment: environment.0, programName: built.programName)
+            options.environmentOrder = environment.1
             options.deterministic = deterministic
             options.syscallTrace = syscallTrace
             options.libcTrace = libcTrace
             options.signalTrace = signalTrace
             options.entry = built.entry
             options.argumentBytes = argumentBytes
-            if !deterministic { options.environmentOrder = Run.environmentOrder() }
             options.timeout = timeout
             options.verbose = verbose
             options.scheduleSeed = try scheduleSeed ?? Run.environmentScheduleSeed() ?? GuestProcess.defaultScheduleSeed

@@ -130,11 +130,27 @@ public struct Pipeline: Sendable {
     }
 
     func findLibrary(_ name: String, in paths: [String]) throws -> Archive {
-        for dir in paths {
-            let candidate = "\(dir)/lib\(name).a"
-            if FileIO.exists(candidate) { return try Archive(bytes: try FileIO.read(candidate), name: candidate) }
+        guard let path = Self.libraryFile(name, in: paths, sharedStandIns: false) else {
+            throw DriverError.usage("-l\(name): library lib\(name).a not found (\(Self.searched(paths))); only static archives can be linked")
         }
-        let searched = paths.isEmpty ? "no -L directories given" : "searched: " + paths.joined(separator: ", ")
-        throw DriverError.usage("-l\(name): library lib\(name).a not found (\(searched)); only static archives can be linked")
+        return try Archive(bytes: try FileIO.read(path), name: path)
+    }
+
+    /// `-lNAME` as `ld` finds it: the first `-L` directory holding `libNAME.so` (with
+    /// `sharedStandIns`, and only a `crossrun cc -shared` stand-in: a host shared object is
+    /// passed over) or `libNAME.a`, the `.so` first; nil when none does.
+    public static func libraryFile(_ name: String, in paths: [String], sharedStandIns: Bool) -> String? {
+        for dir in paths {
+            let shared = "\(dir)/lib\(name).so"
+            if sharedStandIns, FileIO.exists(shared), (try? kind(of: shared)) == .bundle { return shared }
+            let archive = "\(dir)/lib\(name).a"
+            if FileIO.exists(archive) { return archive }
+        }
+        return nil
+    }
+
+    /// The `-L` directories searched, for an error message.
+    public static func searched(_ paths: [String]) -> String {
+        paths.isEmpty ? "no -L directories given" : "searched: " + paths.joined(separator: ", ")
     }
 }

@@ -205,8 +205,6 @@ enum LibcSystem {
             // struct pollfd and the POLL* bits are the same on every target: poll in place.
             let count = try f.int(1)
             guard count <= UInt64(maximumDescriptors) else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
-            // No descriptors: the pointer is not read (`poll(NULL, 0, ms)` is a sleep, as on Linux).
-            guard count > 0 else { return LibcPosix.result(rt, f, Int(Glibc.poll(nil, 0, try f.int32(2)))) }
             let size = Int(count) * rt.abi.linux.pollfdSize
             guard let p = try? LibcPosix.ioBuffer(rt, f.int(0), size, write: true) else { rt.setErrno(EFAULT); f.returnInt32(-1); return }
             LibcPosix.result(rt, f, Int(Glibc.poll(p.pointer?.assumingMemoryBound(to: pollfd.self), nfds_t(count), try f.int32(2))))
@@ -215,12 +213,8 @@ enum LibcSystem {
             // poll with a timespec (NULL: no limit); the mask is not applied, as pselect's.
             let count = try f.int(1)
             guard count <= UInt64(maximumDescriptors) else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
-            var fds: UnsafeMutableRawPointer?
-            if count > 0 {
-                guard let p = try? rt.memory.host(f.int(0), Int(count) * rt.abi.linux.pollfdSize, write: true) else {
-                    rt.setErrno(EFAULT); f.returnInt32(-1); return
-                }
-                fds = p
+            guard let fds = try? LibcPosix.ioBuffer(rt, f.int(0), Int(count) * rt.abi.linux.pollfdSize, write: true) else {
+                rt.setErrno(EFAULT); f.returnInt32(-1); return
             }
             let limit = try f.int(2)
             var seconds = -1, nanoseconds = 0
@@ -230,7 +224,7 @@ enum LibcSystem {
                 // A negative time is the kernel's EINVAL, not "no limit".
                 guard seconds >= 0 else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
             }
-            LibcPosix.result(rt, f, Int(crossrun_ppoll(fds, UInt(count), seconds, nanoseconds)))
+            LibcPosix.result(rt, f, Int(crossrun_ppoll(fds.pointer, UInt(count), seconds, nanoseconds)))
         },
         "select": { rt, f in try select(rt, f, pselect: false) },
         "pselect": { rt, f in try select(rt, f, pselect: true) },

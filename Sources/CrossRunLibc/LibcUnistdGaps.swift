@@ -94,9 +94,7 @@ enum LibcUnistdGaps {
             LibcPosix.result(rt, f, Int(r))
         },
         "readahead": { rt, f in
-            let r = crossrun_readahead(try f.int32(0), Int(try f.long(1)), try f.size(2))
-            if r < 0 { rt.setErrno(errno); f.returnSigned(-1); return }
-            f.returnSigned(Int64(r))
+            LibcPosix.result(rt, f, crossrun_readahead(try f.int32(0), Int(try f.long(1)), try f.size(2)))
         },
         "sync_file_range": { rt, f in
             let flags = UInt32(truncatingIfNeeded: try f.int(3))

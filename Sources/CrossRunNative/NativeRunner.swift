@@ -102,10 +102,9 @@ public enum NativeRunner {
         let bytes = options.argumentBytes ?? options.arguments.map { Array($0.utf8) }
         let argv = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: bytes.count + 1)
         for (i, a) in bytes.enumerated() {
-            let copy = UnsafeMutablePointer<CChar>.allocate(capacity: a.count + 1)
-            for (k, b) in a.enumerated() { copy[k] = CChar(bitPattern: b) }
-            copy[a.count] = 0
-            argv[i] = copy
+            let copy = UnsafeMutableRawPointer.allocate(byteCount: a.count + 1, alignment: 1)
+            UnsafeMutableRawBufferPointer(start: copy, count: a.count + 1).copyBytes(from: a + [0])
+            argv[i] = copy.assumingMemoryBound(to: CChar.self)
         }
         argv[bytes.count] = nil
         fflush(nil)
