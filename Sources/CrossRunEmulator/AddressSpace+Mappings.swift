@@ -50,14 +50,14 @@ extension AddressSpace: GuestMapper {
     }
 
     /// Descriptor `fd`'s file as a mapping of it from `offset` shows it (nil if it cannot be read).
-    static func mappedFile(_ fd: Int32, offset: UInt64) -> MappedFile? {
+    func mappedFile(_ fd: Int32, offset: UInt64) -> MappedFile? {
         var st = stat()
         guard fstat(fd, &st) == 0 else { return nil }
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let n = readlink("/proc/self/fd/\(fd)", &buffer, buffer.count - 1)
         guard n > 0 else { return nil }
         return MappedFile(offset: offset, device: UInt64(st.st_dev), inode: UInt64(st.st_ino),
-                          hostPath: buffer[..<n].map { UInt8(bitPattern: $0) })
+                          path: internMappedPath(buffer[..<n].map { UInt8(bitPattern: $0) }))
     }
 
     /// The guest address whose bytes are at host address `host`, or nil when no region holds it.
@@ -124,7 +124,7 @@ extension AddressSpace: GuestMapper {
         region.guestMapping = true
         region.hostWritable = hostWritable
         region.sharedFile = r.shared && r.descriptor != nil
-        region.file = r.descriptor.flatMap { Self.mappedFile($0, offset: UInt64(bitPattern: r.offset)) }
+        region.file = r.descriptor.flatMap { mappedFile($0, offset: UInt64(bitPattern: r.offset)) }
         insert(region)
         return start
     }

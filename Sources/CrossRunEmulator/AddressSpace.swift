@@ -35,12 +35,14 @@ public final class AddressSpace: GuestMemory {
 
     /// What `/proc/self/maps` says of a file mapping: the file offset of the region's first
     /// byte, the file's device and inode, and its host path when it was mapped (as
-    /// `/proc/self/fd/N` names it: absolute, ` (deleted)` once unlinked).
+    /// `/proc/self/fd/N` names it: absolute, ` (deleted)` once unlinked), by its index in
+    /// ``mappedPaths``. Plain values only: a ``Region`` is copied on every host access to guest
+    /// memory, and a reference inside it (the path's bytes) cost a retain and a release there.
     struct MappedFile {
         var offset: UInt64
         var device: UInt64
         var inode: UInt64
-        var hostPath: [UInt8]
+        var path: Int
     }
 
     let engine: OpaquePointer
@@ -49,12 +51,27 @@ public final class AddressSpace: GuestMemory {
     /// an emulated `strtol` call). Only the thread running the engine uses the address space.
     @exclusivity(unchecked) public internal(set) var regions: [Region] = []
     @exclusivity(unchecked) var last = 0
+    /// The host paths of mapped files (``MappedFile/path``), each once: a program that maps
+    /// the same file again and again adds nothing.
+    private(set) var mappedPaths: [[UInt8]] = []
+    private var mappedPathIndex: [[UInt8]: Int] = [:]
     /// Where guest `mmap` places mappings (set by the process from its ``GuestLayout``).
     var mappingArea: Range<UInt64> = 0..<0
     /// Where a guest mapping may be placed at a hint or a fixed address (``GuestLayout/mappableRange``).
     var mappableRange: Range<UInt64> = 0..<0
 
     init(engine: OpaquePointer) { self.engine = engine }
+
+    /// The index of `path` in ``mappedPaths``, added if new.
+    func internMappedPath(_ path: [UInt8]) -> Int {
+        if let i = mappedPathIndex[path] { return i }
+        mappedPaths.append(path)
+        mappedPathIndex[path] = mappedPaths.count - 1
+        return mappedPaths.count - 1
+    }
+
+    /// The host path of a mapped file as it was when mapped.
+    func hostPath(of file: MappedFile) -> [UInt8] { mappedPaths[file.path] }
 
     deinit {
         for r in regions {

@@ -79,11 +79,11 @@ extension GuestProcess {
     }
 
     /// Whether a mapped file's path still names it (Linux adds ` (deleted)` once it does not).
-    static func stillNamed(_ file: AddressSpace.MappedFile) -> Bool {
+    static func stillNamed(_ file: AddressSpace.MappedFile, path: [UInt8]) -> Bool {
         let deleted = Array(" (deleted)".utf8)
-        if file.hostPath.count >= deleted.count, Array(file.hostPath.suffix(deleted.count)) == deleted { return true }
+        if path.count >= deleted.count, Array(path.suffix(deleted.count)) == deleted { return true }
         var st = stat()
-        return stat(GuestFileSystem.cString(file.hostPath), &st) == 0 && UInt64(st.st_dev) == file.device && UInt64(st.st_ino) == file.inode
+        return stat(GuestFileSystem.cString(path), &st) == 0 && UInt64(st.st_dev) == file.device && UInt64(st.st_ino) == file.inode
     }
 
     /// `value` in hexadecimal, at least `width` digits.
@@ -115,7 +115,10 @@ extension GuestProcess {
                 line += "00000000 00:00 0 "
             }
             // Linux pads the name to column 73.
-            let name = region.file.map { guestName(ofMapped: $0.hostPath) + (Self.stillNamed($0) ? "" : " (deleted)") }
+            let name = region.file.map { file in
+                let path = memory.hostPath(of: file)
+                return guestName(ofMapped: path) + (Self.stillNamed(file, path: path) ? "" : " (deleted)")
+            }
                 ?? (region.start < layout.stackTop && layout.stackTop <= region.end ? "[stack]" : nil)
             if let name { line += String(repeating: " ", count: max(0, 73 - line.count)) + name }
             text += line + "\n"

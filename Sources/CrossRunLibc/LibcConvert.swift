@@ -9,9 +9,11 @@ enum LibcConvert {
         let s = try f.int(0), endOut = try f.int(1)
         let host = try LibcString.cstr(rt.memory, s)
         var end: UnsafeMutablePointer<CChar>?
-        errno = 0
+        // The host's errno through one pointer (Glibc's `errno` accessors are two calls each).
+        let hostErrno = __errno_location()
+        hostErrno?.pointee = 0
         let v = body(host, &end)
-        if errno != 0 { rt.setErrno(errno) }
+        if let e = hostErrno?.pointee, e != 0 { rt.setErrno(e) }
         // glibc leaves *endptr alone when it rejects the base.
         if endOut != 0, end != nil { try rt.memory.store(LibcString.guest(end.map { UnsafeRawPointer($0) }, base: s, hostBase: host), at: endOut) }
         return v
