@@ -13,9 +13,9 @@ import Glibc
 /// again, which then finds its data. With one thread, or inside a nested guest call, calls
 /// go straight to the host as before.
 ///
-/// A blocking `write` or `writev` to a pipe or socket goes out in parts instead
-/// (`GuestProcess+StreamWrites.swift`). Not covered: stdio reads (`fgets` on a pipe) and
-/// `send`/`sendmsg` that fill a socket midway — those still hold every thread while they wait. (`waitpid` and the other
+/// A blocking `write` or `writev` to a pipe or socket, and a `send`/`sendto`/`sendmsg` of plain
+/// data to a stream socket, go out in parts instead (`GuestProcess+StreamWrites.swift`). Not
+/// covered: stdio reads (`fgets` on a pipe). (`waitpid` and the other
 /// child waits: `GuestProcess+ChildWait.swift`.)
 extension GuestProcess {
     /// The functions wrapped here.
@@ -47,7 +47,7 @@ extension GuestProcess {
                 s.threads[s.currentIndex].waitTimedOut = false
                 return try plain(rt, try Self.withoutWaiting(name, rt, f))
             }
-            if name == "write" || name == "writev", let s = threads,
+            if Self.streamWriteNames.contains(name), let s = threads,
                s.liveCount > 1 || s.threads[s.currentIndex].writeProgress > 0, try streamWrite(name, rt, f, s) {
                 return
             }

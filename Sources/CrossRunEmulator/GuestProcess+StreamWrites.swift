@@ -4,7 +4,8 @@ import CrossRunLibc
 import Glibc
 #endif
 
-/// A blocking `write` or `writev` to a pipe, FIFO, socket or terminal while other guest threads live.
+/// A blocking `write` or `writev` to a pipe, FIFO, socket or terminal, or a `send`, `sendto` or
+/// `sendmsg` of plain data to a stream socket, while other guest threads live.
 /// All guest threads share one engine, so a host call that blocked when the pipe filled midway
 /// would stop every thread, the one that reads the pipe too: a deadlock that cannot happen
 /// natively (libuv's `fs_partial_write`: a 700 KB `writev` to a pipe a second thread drains).
@@ -14,6 +15,49 @@ import Glibc
 /// natively. An error after some data went out (EPIPE), or a signal without `SA_RESTART` that
 /// ends the wait, returns the count written so far, as Linux's pipe and socket writes do.
 extension GuestProcess {
+    /// The calls that may go out in parts.
+    static let streamWriteNames: Set<String> = ["write", "writev", "send", "sendto", "sendmsg"]
+
+    /// One such call: its descriptor, its guest data, and for the socket calls the guest's
+    /// `MSG_*` flags (Linux's numbers on every arch), passed on with each part.
+    struct StreamWriteCall {
+        var fd: Int32
+        var data: [iovec]
+        var sendFlags: Int32?
+    }
+
+    /// `name`'s call as a ``StreamWriteCall``, or nil when it is not one that waits for room
+    /// in parts: a send with an address or control messages (they go with one call), one with
+    /// `MSG_DONTWAIT`, one to a datagram or sequenced-packet socket (a message goes out whole
+    /// or not at all), or arguments the host call must reject.
+    static func streamWriteCall(_ name: String, _ rt: LibcRuntime, _ f: any CallFrame) throws -> StreamWriteCall? {
+        let fd = try f.int32(0)
+        switch name {
+        case "write", "writev":
+            guard let data = try writeData(rt, f, vector: name == "writev") else { return nil }
+            return StreamWriteCall(fd: fd, data: data, sendFlags: nil)
+        case "send", "sendto":
+            let flags = try f.int32(3)
+            if name == "sendto", try f.int(4) != 0 { return nil }
+            guard flags & Int32(MSG_DONTWAIT) == 0, isStreamSocket(fd), let data = try writeData(rt, f, vector: false) else { return nil }
+            return StreamWriteCall(fd: fd, data: data, sendFlags: flags)
+        case "sendmsg":
+            let flags = try f.int32(2)
+            guard flags & Int32(MSG_DONTWAIT) == 0, isStreamSocket(fd),
+                  let data = GuestSockets.plainMessageData(rt, at: try f.int(1)) else { return nil }
+            return StreamWriteCall(fd: fd, data: data.filter { $0.iov_len > 0 }, sendFlags: flags)
+        default:
+            return nil
+        }
+    }
+
+    /// Whether `fd` is a stream socket (TCP, a UNIX-domain stream).
+    static func isStreamSocket(_ fd: Int32) -> Bool {
+        var type: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == 0 && type == Int32(SOCK_STREAM.rawValue)
+    }
+
     /// Whether `fd` takes such writes: a pipe, FIFO, socket or terminal (a pty whose master
     /// another thread reads) in blocking mode.
     static func waitsForRoom(_ fd: Int32) -> Bool {
@@ -63,19 +107,25 @@ extension GuestProcess {
         return out
     }
 
-    /// Writes `data` to `fd` without waiting: `MSG_DONTWAIT` on a socket; on a pipe or terminal
+    /// `data` sent on socket `fd` by one host `sendmsg` with `flags`.
+    static func send(_ fd: Int32, _ data: [iovec], flags: Int32) -> Int {
+        data.withUnsafeBufferPointer { buffer in
+            var message = msghdr()
+            message.msg_iov = UnsafeMutablePointer(mutating: buffer.baseAddress)
+            message.msg_iovlen = buffer.count
+            return sendmsg(fd, &message, flags)
+        }
+    }
+
+    /// Writes `data` to `fd` without waiting: `MSG_DONTWAIT` on a socket (with the guest's
+    /// `sendFlags`: `MSG_NOSIGNAL`, `MSG_MORE`…); on a pipe or terminal
     /// through a second, non-blocking open file description of it (`/proc/self/fd/N`), so the
     /// one other processes may share (a terminal, a shell's pipe) never changes, else with
     /// `O_NONBLOCK` set for the call's length. The host's result, errno set on failure.
-    static func writeWithoutWaiting(_ fd: Int32, _ data: [iovec]) -> Int {
+    static func writeWithoutWaiting(_ fd: Int32, _ data: [iovec], sendFlags: Int32?) -> Int {
         var st = stat()
         if fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFSOCK {
-            return data.withUnsafeBufferPointer { buffer in
-                var message = msghdr()
-                message.msg_iov = UnsafeMutablePointer(mutating: buffer.baseAddress)
-                message.msg_iovlen = buffer.count
-                return sendmsg(fd, &message, Int32(MSG_DONTWAIT))
-            }
+            return send(fd, data, flags: Int32(MSG_DONTWAIT) | (sendFlags ?? 0))
         }
         let again = open("/proc/self/fd/\(fd)", O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
         if again >= 0 {
@@ -100,7 +150,8 @@ extension GuestProcess {
         let i = s.currentIndex
         let progress = s.threads[i].writeProgress
         let fd = try f.int32(0)
-        guard progress > 0 || Self.waitsForRoom(fd), let data = try Self.writeData(rt, f, vector: name == "writev") else { return false }
+        guard progress > 0 || Self.waitsForRoom(fd), let call = try Self.streamWriteCall(name, rt, f) else { return false }
+        let data = call.data
         let rest = Self.dropping(progress, of: data)
         let total = data.reduce(0) { $0 + $1.iov_len }
         /// Ends the call with `result` (the thread's progress is over).
@@ -111,12 +162,12 @@ extension GuestProcess {
         guard !rest.isEmpty else { finish(total); return true }
         if s.liveCount <= 1 {
             // The other threads ended while it waited: the host call may wait now.
-            let r = rest.withUnsafeBufferPointer { writev(fd, $0.baseAddress, Int32($0.count)) }
+            let r = call.sendFlags.map { Self.send(fd, rest, flags: $0) } ?? rest.withUnsafeBufferPointer { writev(fd, $0.baseAddress, Int32($0.count)) }
             if r < 0 && progress == 0 { rt.setErrno(errno) }
             finish(r < 0 ? (progress > 0 ? progress : -1) : progress + r)
             return true
         }
-        let r = Self.writeWithoutWaiting(fd, rest)
+        let r = Self.writeWithoutWaiting(fd, rest, sendFlags: call.sendFlags)
         if r < 0 && errno != EAGAIN && errno != EWOULDBLOCK {
             if progress == 0 { rt.setErrno(errno) }
             finish(progress > 0 ? progress : -1)

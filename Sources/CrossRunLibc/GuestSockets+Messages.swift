@@ -33,6 +33,14 @@ extension GuestSockets {
         return out
     }
 
+    /// The data of a guest `msghdr` that carries nothing but data (no address, no control
+    /// messages) as host `iovec`s over guest memory; nil for any other message, or one whose
+    /// fields the host call must reject. What a stream send that goes out in parts resends.
+    public static func plainMessageData(_ rt: LibcRuntime, at message: UInt64) -> [iovec]? {
+        guard let m = try? GuestMessage(rt, at: message), m.name == 0, m.controlLength == 0 else { return nil }
+        return try? hostVectors(rt, m, write: false)
+    }
+
     /// `sendmsg`: the name translated like any address, the data vectors and the control
     /// messages (`cmsghdr`s, which have the host's layout; `SCM_RIGHTS` descriptors are host
     /// descriptors) copied through checked guest memory.
