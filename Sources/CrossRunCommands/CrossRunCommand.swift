@@ -413,6 +413,18 @@ struct Run: InvocationCommand {
         environmentInOrder(entries).values
     }
 
+    /// The entries of a NULL-terminated `environ`-style array, byte for byte and in order (what
+    /// `execve` would pass on; ``GuestProcess/Options/environmentBytes``).
+    static func environmentEntries(_ entries: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        var p = entries
+        while let entry = p.pointee {
+            out.append(Array(UnsafeRawBufferPointer(start: entry, count: strlen(entry))))
+            p += 1
+        }
+        return out
+    }
+
     /// ``environment(_:)`` and the names in the order the array first lists them.
     static func environmentInOrder(_ entries: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> (values: [String: String], order: [String]) {
         var env: [String: String] = [:]

@@ -151,6 +151,7 @@ struct RunRequest: Equatable {
             let environment = deterministic ? (DeterministicRun.environment, nil) : Run.environmentInOrder()
             var options = GuestProcess.Options(arguments: arguments, environment: environment.0, programName: built.programName)
             options.environmentOrder = environment.1
+            if !deterministic { options.environmentBytes = Run.environmentEntries(environ) }
             options.deterministic = deterministic
             options.syscallTrace = syscallTrace
             options.libcTrace = libcTrace

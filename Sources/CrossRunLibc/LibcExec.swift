@@ -31,7 +31,7 @@ enum LibcExec {
     }
 
     /// The guest's own environment as `NAME=value` strings.
-    static func environment(_ rt: LibcRuntime) -> [[UInt8]] { LibcProcesses.environment(rt).map { Array($0.utf8) } }
+    static func environment(_ rt: LibcRuntime) -> [[UInt8]] { LibcProcesses.environment(rt) }
 
     /// Whether the guest path names the running program's executable in /proc (resolved
     /// before `--root` applies: inside the root no /proc exists).

@@ -13,10 +13,10 @@ import Glibc
 enum LibcProcesses {
     static let shell = "/bin/sh"
 
-    /// The guest's environment as `NAME=value` C strings for the host child.
-    /// The guest's `environ` vector, in its order (what a native child would inherit).
-    static func environment(_ rt: LibcRuntime) -> [String] {
-        ((try? LibcEnvironment.entries(rt)) ?? []).map { String(decoding: $0.text, as: UTF8.self) }
+    /// The guest's `environ` vector's strings byte for byte, in its order (what a native child
+    /// would inherit).
+    static func environment(_ rt: LibcRuntime) -> [[UInt8]] {
+        ((try? LibcEnvironment.entries(rt)) ?? []).map(\.text)
     }
 
     /// Starts `/bin/sh -c command`; the child's `targetFD` becomes `pipeFD` when that is >= 0.
@@ -24,7 +24,9 @@ enum LibcProcesses {
     static func spawn(_ rt: LibcRuntime, _ command: [UInt8], pipeFD: Int32 = -1, targetFD: Int32 = -1, otherFD: Int32 = -1) -> Result<pid_t, SpawnError> {
         let directory = rt.fileSystem.hostWorkingDirectory()
         let env = environment(rt)
-        var cEnv: [UnsafeMutablePointer<CChar>?] = env.map { strdup($0) }
+        var cEnv: [UnsafeMutablePointer<CChar>?] = env.map { text in
+            (text.map { CChar(bitPattern: $0) } + [0]).withUnsafeBufferPointer { $0.baseAddress.flatMap(strdup) }
+        }
         cEnv.append(nil)
         defer { for p in cEnv { free(p) } }
         var pid: Int32 = 0
