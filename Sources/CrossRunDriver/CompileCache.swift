@@ -507,7 +507,7 @@ public final class CompileCache: Sendable {
     }
 
     /// Whether `name` in subdirectory `sub` is a file the cache writes: `KEY.manifest`,
-    /// `KEY.o`, `KEY.txt` with a 64-hex-digit `KEY` starting with `sub` (in `compilers`: a bare
+    /// `KEY.o`, `KEY.txt`, `KEY.image` (``LinkCache``) with a 64-hex-digit `KEY` starting with `sub` (in `compilers`: a bare
     /// `KEY`), or the temporary `NAME.PID.RANDOM.tmp` of one.
     static func isCacheFile(_ name: String, in sub: String) -> Bool {
         var base = Substring(name)
@@ -518,7 +518,7 @@ public final class CompileCache: Sendable {
             base = base.dropLast(parts[parts.count - 1].count + parts[parts.count - 2].count + parts[parts.count - 3].count + 3)
         }
         if sub == "compilers" { return isKey(base) }
-        for ext in [".manifest", ".o", ".txt"] where base.hasSuffix(ext) {
+        for ext in [".manifest", ".o", ".txt", ".image"] where base.hasSuffix(ext) {
             let key = base.dropLast(ext.count)
             return isKey(key) && key.hasPrefix(sub)
         }

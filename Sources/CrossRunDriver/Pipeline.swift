@@ -67,6 +67,17 @@ public struct Pipeline: Sendable {
             scratchDirectory = made
             return made
         }
+        // A program `crossrun cc` linked, run again: its image from the link cache.
+        var linkKey: String?
+        let linkCache = inputs.count == 1 && options.libraries.isEmpty ? cache.map(LinkCache.init) : nil
+        if let linkCache, (try? Self.kind(of: inputs[0])) == .bundle {
+            let description = "\(target) native=\(native) strings=\(guestStrings) imports=\(extraImports.sorted()) \(options)"
+            linkKey = linkCache.key(input: inputs[0], link: description, toolchain: toolchain)
+            if let key = linkKey, let image = linkCache.lookup(key), image.machine == target.machine {
+                let bundle = try ProgramBundle(bytes: try FileIO.read(inputs[0]), name: inputs[0])
+                return Build(image: image, programName: inputs[0], entry: options.entry == "main" ? bundle.entry : options.entry)
+            }
+        }
         var compiler = Compiler(toolchain: toolchain, cache: cache)
         compiler.echoDiagnostics = echoDiagnostics
         var objects: [ObjectFile] = []
@@ -125,6 +136,7 @@ public struct Pipeline: Sendable {
         var linkOptions = LinkOptions(machine: target.machine, requiredSymbols: [entry], runtimeSymbol: runtimeSymbol)
         linkOptions.pageSize = 4096
         let image = try Linker.link(objects: objects, archives: archives, options: linkOptions)
+        if let linkKey { linkCache?.store(image, linkKey) }
         let first = inputs[0] == "-" ? "<stdin>" : inputs[0]
         return Build(image: image, programName: first, entry: entry)
     }
