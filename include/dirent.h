@@ -10,6 +10,9 @@ struct dirent {
     unsigned char d_type;
     char d_name[256];
 };
+#if defined __USE_MISC || defined __USE_XOPEN
+#define d_fileno d_ino   /* the BSD name, as glibc has it */
+#endif
 typedef struct __dirstream DIR;
 enum { DT_UNKNOWN = 0, DT_FIFO = 1, DT_CHR = 2, DT_DIR = 4, DT_BLK = 6, DT_REG = 8, DT_LNK = 10, DT_SOCK = 12, DT_WHT = 14 };
 #define DT_UNKNOWN DT_UNKNOWN

@@ -196,6 +196,10 @@ int setuid(uid_t);
 int setgid(gid_t);
 int getgroups(int, gid_t[]);
 char *getlogin(void);
+#ifdef __USE_GNU
+int euidaccess(const char *, int);
+int eaccess(const char *, int);
+#endif
 #ifdef __USE_XOPEN2K
 int seteuid(uid_t);
 int setegid(gid_t);

@@ -24,3 +24,13 @@ int crossrun_sync_file_range(int fd, long offset, long count, unsigned flags) {
 int crossrun_renameat2(int old_dir, const char *old_path, int new_dir, const char *new_path, unsigned flags) {
     return renameat2(old_dir, old_path, new_dir, new_path, flags);
 }
+
+#include <sys/mman.h>
+
+int crossrun_memfd_create(const char *name, unsigned flags) {
+    return memfd_create(name, flags);
+}
+
+int crossrun_euidaccess(const char *path, int mode) {
+    return euidaccess(path, mode);
+}

@@ -62,7 +62,7 @@ public enum HostLibc {
         { LibcDirent.functions }, { LibcMapping.functions }, { LibcFiles.functions }, { LibcUsers.functions },
         { LibcSystem.functions }, { LibcProcesses.functions }, { LibcExec.functions }, { LibcSpawn.functions },
         { LibcSockets.functions }, { LibcNetdb.functions }, { LibcSyslog.functions }, { LibcWideTime.functions },
-        { LibcMemstream.functions }, { LibcWideScanf.functions },
+        { LibcMemstream.functions }, { LibcWideScanf.functions }, { LibcSharedMemoryFiles.functions },
     ]
 
     /// Served also as `__crossrun_host_NAME`, for the guest runtime's short-input versions
@@ -77,7 +77,7 @@ public enum HostLibc {
         { LibcLocale.functions }, { LibcWideString.functions }, { LibcWideConvert.functions }, { LibcWideClass.functions },
         { LibcWideIO.functions }, { LibcStringExt.functions }, { LibcStdlibExt.functions }, { LibcRegex.functions },
         { LibcGlob.functions }, { LibcErr.functions }, { LibcStdioExt.functions }, { LibcRandomState.functions },
-        { LibcSched.functions }, { LibcPrctl.functions },
+        { LibcSched.functions }, { LibcPrctl.functions }, { LibcIconv.functions },
     ] + surfaceFunctions.indices.map { i in { @Sendable in surfaceFunctions[i] } }
 
     /// Stream operations run on host `FILE*`s: the errno the host's stdio sets when one fails

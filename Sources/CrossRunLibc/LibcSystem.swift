@@ -60,6 +60,9 @@ enum LibcSystem {
         case n.tcsets, n.tcsetsw, n.tcsetsf:
             var t = try readTermios(rt, arg)
             LibcPosix.result(rt, f, Int(tcsetattr(fd, request == n.tcsets ? TCSANOW : request == n.tcsetsw ? TCSADRAIN : TCSAFLUSH, &t)))
+        case _ where request == n.tcgeta || n.tcsetaRequests.contains(request):
+            let p = try rt.memory.host(arg, n.termioSize, write: request == n.tcgeta)
+            LibcPosix.result(rt, f, Int(crossrun_ioctl_pointer(fd, UInt(request), p)))
         case n.tiocgwinsz, n.tiocswinsz:
             // struct winsize: four unsigned shorts, the same on every target.
             let p = try rt.memory.host(arg, 8, write: request == n.tiocgwinsz)

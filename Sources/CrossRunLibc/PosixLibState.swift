@@ -42,6 +42,9 @@ public final class PosixLibState {
     var syslogIdent: UnsafeMutablePointer<CChar>?
     var syslogOptions: Int32 = 0
     var regexes: [UInt64: UnsafeMutablePointer<regex_t>] = [:]
+    /// Host `iconv` descriptors by guest handle (`iconv_open`), and the next handle.
+    var converters: [UInt64: iconv_t] = [:]
+    var nextIconvHandle: UInt64 = 1
     var nextRegexHandle: UInt64 = 1
     /// Handles of patterns compiled with REG_NOSUB (regexec then reports no offsets).
     var regexNoSub: Set<UInt64> = []
@@ -91,6 +94,7 @@ public final class PosixLibState {
 
     deinit {
         for r in regexes.values { regfree(r); r.deallocate() }
+        for cd in converters.values { iconv_close(cd) }
     }
 
     /// The state at one moment (fuzzing resets to it after each input).

@@ -25,6 +25,9 @@ final class HostLibcRobustnessTests: XCTestCase {
         "fchmod", "fchmodat", "utime", "utimes", "utimensat", "futimens", "flock", "setrlimit", "setpriority", "tcsetattr",
         "tcdrain", "tcflush", "tcflow", "tcsendbreak", "ioctl", "poll", "select", "pselect", "mlock", "munlock",
         "openat", "mkdirat", "unlinkat", "renameat", "symlinkat", "linkat", "mkfifo",
+        // Random names would create or remove the host's shared-memory files; a random limit
+        // would cap the test process's own file size (shm_memfd_ulimit covers them).
+        "shm_open", "shm_unlink", "ulimit",
         // Wide streams (fwide would make the test's own stdout wide-oriented), descriptors, directories, stderr.
         "fputwc", "putwc", "putwchar", "fputws", "wprintf", "vwprintf", "fwprintf", "vfwprintf", "fgetwc", "getwc",
         "getwchar", "fgetws", "ungetwc", "fwide", "readv", "writev", "preadv", "pwritev", "mkdtemp", "warn", "vwarn",

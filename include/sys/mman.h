@@ -41,6 +41,17 @@ int madvise(void *, size_t, int);
 int posix_madvise(void *, size_t, int);
 int mlock(const void *, size_t);
 int munlock(const void *, size_t);
+/* POSIX shared memory: a file under /dev/shm (the guest's own under --root). */
+int shm_open(const char *, int, mode_t);
+int shm_unlink(const char *);
+#ifdef __USE_GNU
+#define MFD_CLOEXEC 0x0001U
+#define MFD_ALLOW_SEALING 0x0002U
+#define MFD_HUGETLB 0x0004U
+#define MFD_NOEXEC_SEAL 0x0008U
+#define MFD_EXEC 0x0010U
+int memfd_create(const char *, unsigned int);
+#endif
 /* The LFS64 names: off_t, ino_t and the counts are already 64 bits, so they are the plain
    ones (as musl does; natively they bind to the plain host calls). */
 #ifdef __USE_LARGEFILE64

@@ -9,4 +9,7 @@ long crossrun_readahead(int fd, long offset, size_t count);
 int crossrun_sync_file_range(int fd, long offset, long count, unsigned flags);
 /// renameat2 with RENAME_NOREPLACE/EXCHANGE/WHITEOUT (glibc: _GNU_SOURCE only).
 int crossrun_renameat2(int old_dir, const char *old_path, int new_dir, const char *new_path, unsigned flags);
+/// memfd_create and euidaccess (glibc: _GNU_SOURCE only).
+int crossrun_memfd_create(const char *name, unsigned flags);
+int crossrun_euidaccess(const char *path, int mode);
 #endif

@@ -53,6 +53,12 @@ public struct LinuxLP64: Sendable {
     public struct IoctlNumbers: Sendable {
         public var tcgets: UInt64 = 0x5401, tcsets: UInt64 = 0x5402, tcsetsw: UInt64 = 0x5403, tcsetsf: UInt64 = 0x5404
         public var tiocgwinsz: UInt64 = 0x5413, tiocswinsz: UInt64 = 0x5414, fionread: UInt64 = 0x541b, fionbio: UInt64 = 0x5421
+        /// System V's `TCGETA` (which writes a `struct termio`) and `TCSETA`/`TCSETAW`/`TCSETAF`
+        /// (which read one): 18 bytes (four `unsigned short`s, `c_line`, `c_cc[8]`), the same
+        /// layout and numbers on the host.
+        public var tcgeta: UInt64 = 0x5405
+        public var tcsetaRequests: Set<UInt64> = [0x5406, 0x5407, 0x5408]
+        public var termioSize = 18
         /// Requests whose argument points to one `int` (`pid_t` for the process groups) that the
         /// host's request writes (`TIOCGPGRP`, `TIOCOUTQ`, `TIOCMGET`, `TIOCGPTN`) or reads (`TIOCSPGRP`,
         /// `TIOCMBIS`, `TIOCMBIC`, `TIOCMSET`, `TIOCSPTLCK`): the same numbers on the host.
