@@ -365,6 +365,20 @@ struct Run: InvocationCommand {
         return (report + "\n", record.json)
     }
 
+    /// The signals that are crashes (the program's own fault, or `abort`): their report goes to
+    /// stderr, as the native crash reporter's does.
+    static let crashSignals: Set<Int32> = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS]
+
+    /// Whether an emulated run's report is printed on stderr: for crashes, timeouts, deadlocks
+    /// and CrossRun's errors, not for a death by a signal that ends processes quietly (SIGPIPE
+    /// writing to a closed pipe, SIGTERM, SIGINT, SIGHUP from outside…): a real process prints
+    /// nothing then, and its parent, which sees `WIFSIGNALED`, reports it if it wants to (a
+    /// pipeline's `yes | head` must leave stderr empty). The outcome record still has it.
+    static func reportsOnStandardError(_ outcome: GuestProcess.Outcome) -> Bool {
+        guard let signal = outcome.signal, !outcome.timedOut, !outcome.deadlocked else { return true }
+        return crashSignals.contains(signal)
+    }
+
     /// How the command line shows an emulated run's report: `crossrun: PROG: …` about the
     /// program (a deadlock's thread lines follow as they are), `crossrun: error: …` otherwise.
     static func render(_ report: GuestProcess.Report, programName: String) -> String {

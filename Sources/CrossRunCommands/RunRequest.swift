@@ -170,7 +170,9 @@ struct RunRequest: Equatable {
                 fflush(StandardStreams.output)
                 // A child of the program's fork ends here too; only the original process records.
                 if let recordPath, crossrun_is_original_process() != 0 { try? FileIO.write(Array(Run.record(outcome, programName: built.programName, timeout: timeout).json.utf8), to: recordPath) }
-                if let report = outcome.report { fputs(Run.render(report, programName: built.programName) + "\n", StandardStreams.error) }
+                if let report = outcome.report, Run.reportsOnStandardError(outcome) {
+                    fputs(Run.render(report, programName: built.programName) + "\n", StandardStreams.error)
+                }
                 if let signalTrace, crossrun_is_original_process() != 0 {
                     // strace's last line.
                     let end = outcome.signal.map { "killed by \(GuestProcess.signalName($0))" } ?? "exited with \(outcome.status)"

@@ -107,6 +107,28 @@ final class RunOutcomeTests: XCTestCase {
         }
     }
 
+    /// A death by a signal that is not a crash is quiet, as a real process's: a writer whose
+    /// reader went away (`yes | head -1`: SIGPIPE) and a program ended by SIGTERM leave stderr
+    /// empty, with status 128+N, on every configuration; the emulated run's outcome record still
+    /// says why.
+    func testQuietSignalsLeaveStandardErrorEmpty() throws {
+        try file("writer.c", "#include <stdio.h>\nint main(void) { for (;;) puts(\"y\"); }\n")
+        try file("terminated.c", "#include <signal.h>\nint main(void) { raise(SIGTERM); return 0; }\n")
+        for (target, backend) in [("x64", "native"), ("x64", "emu"), ("aarch64", "emu"), ("rv64", "emu")] {
+            let pair = "\(target)/\(backend)"
+            let command = "'\(TestSupport.crossrun)' --target \(target) --backend \(backend) writer.c 2>err | head -1; echo \"${PIPESTATUS[0]}\"; cat err"
+            let piped = try TestSupport.run("/bin/bash", ["-c", command], cwd: dir)
+            XCTAssertEqual(piped.stdout, "y\n141\n", "\(pair): \(piped.stderr)")
+            let ended = try crossrun(["--target", target, "--backend", backend, "--outcome-file", "record.json", "terminated.c"])
+            XCTAssertEqual(ended.status, 143, pair)
+            XCTAssertEqual(ended.stderr, "", pair)
+            // Natively the host kills the process outright (no reporter runs, as for any process).
+            guard backend == "emu" else { continue }
+            let record = String(decoding: try FileIO.read(dir + "/record.json"), as: UTF8.self)
+            XCTAssertTrue(record.contains("\"signal\":15"), "\(pair): \(record)")
+        }
+    }
+
     /// x86-64 traps on integer division by zero (SIGFPE) natively and emulated alike; aarch64
     /// and riscv64 hardware does not trap, so there the program exits normally.
     func testDivisionByZeroIsTheSameCrashOnBothX64Backends() throws {
