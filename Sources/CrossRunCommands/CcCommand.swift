@@ -155,7 +155,9 @@ enum CcDriver {
             script = ProgramBundle.libraryScript(target: target)
         } else {
             guard let crossrun = FileIO.realPath("/proc/self/exe") else { throw DriverError.environment("cc: cannot find the crossrun executable (/proc/self/exe)") }
-            script = ProgramBundle.launcher(crossrun: crossrun, target: target, backend: backend.rawValue, runOptions: args.runOptions)
+            // The clang that linked it serves its runs when their environment finds none.
+            let clang = FileIO.realPath(toolchain.clang).map { ["--\(SelfExec.fallbackClangOption)=\($0)"] } ?? []
+            script = ProgramBundle.launcher(crossrun: crossrun, target: target, backend: backend.rawValue, runOptions: clang + args.runOptions)
         }
         // Written beside the output, checked, then renamed: a failed link leaves no program.
         // An output that exists and is not a regular file (`-o /dev/null`, as configure

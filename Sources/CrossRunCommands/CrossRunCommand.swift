@@ -272,6 +272,9 @@ struct Run: InvocationCommand {
     @Option(name: .customLong("exec-clang"), help: ArgumentHelp("The clang the original run found (a program's exec of itself).", valueName: "PATH", visibility: .hidden))
     var execClang: String?
 
+    @Option(name: .customLong("fallback-clang"), help: ArgumentHelp("The clang to use when none is found (written into launchers by crossrun cc).", valueName: "PATH", visibility: .hidden))
+    var fallbackClang: String?
+
     @Option(name: .customLong("exec-home"), help: ArgumentHelp("CrossRun's home the original run found (a program's exec of itself).", valueName: "DIR", visibility: .hidden))
     var execHome: String?
 
@@ -284,7 +287,7 @@ struct Run: InvocationCommand {
                    verbose: verbose, scheduleSeed: scheduleSeed, outcomeFile: outcomeFile, exitWithParent: exitWithParent,
                    deterministic: deterministic, trace: trace, traceFile: traceFile, traceStringLimit: traceStringLimit, gdb: gdb,
                    execFrom: execFrom, execArgumentZero: execArgumentZero.map(SelfExec.argumentZero),
-                   execClang: execClang, execHome: execHome, execCache: execCache)
+                   execClang: execClang, execHome: execHome, execCache: execCache, fallbackClang: fallbackClang)
     }
 
     func run(_ invocation: Invocation) throws { try request.run(invocation) }

@@ -34,10 +34,13 @@ struct RunRequest: Equatable {
     var execClang: String?
     var execHome: String?
     var execCache: String?
+    /// Hidden, written into launchers by `crossrun cc`: the clang that linked the program, for
+    /// when the environment finds none.
+    var fallbackClang: String?
 
     /// The toolchain: the one an exec's original run found, else the environment's.
     func toolchain() throws -> Toolchain {
-        let found = execClang == nil || execHome == nil ? try Toolchain.discover() : nil
+        let found = execClang == nil || execHome == nil ? try Toolchain.discover(fallbackClang: fallbackClang) : nil
         return Toolchain(clang: execClang ?? found?.clang ?? "clang", home: execHome ?? found?.home ?? "/")
     }
 

@@ -21,6 +21,9 @@ enum SelfExec {
     static let argumentZeroOption = "exec-argv0"
     /// `--exec-clang=PATH`: the clang the original run found.
     static let clangOption = "exec-clang"
+    /// `--fallback-clang=PATH`: a launcher's clang for when the environment finds none
+    /// (``Toolchain/discover(fallbackClang:)``).
+    static let fallbackClangOption = "fallback-clang"
     /// `--exec-home=DIR`: CrossRun's home (its `include/` and `runtime/`) the original run found.
     static let homeOption = "exec-home"
     /// `--exec-cache=MB:DIR` (the compile cache and its size limit) or `--exec-cache=off`.

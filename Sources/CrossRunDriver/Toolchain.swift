@@ -21,11 +21,14 @@ public struct Toolchain: Sendable {
     /// Finds clang (`$CROSSRUN_CLANG`, else `$CC` when it names a clang, else the clang beside
     /// `swift`, else `clang` on `PATH`) and CrossRun's home (`$CROSSRUN_HOME`, else the ancestor
     /// of the executable or of the source tree that holds `include/crossrun.h`).
-    public static func discover() throws -> Toolchain {
-        Toolchain(clang: try findClang(), home: try findHome())
+    /// `fallbackClang` (a launcher's `--fallback-clang`: the clang that linked it) serves when
+    /// none of those finds one: a program started with an empty or unrelated environment
+    /// (`env -i ./prog`, a test suite's `PATH=/bin`) still runs.
+    public static func discover(fallbackClang: String? = nil) throws -> Toolchain {
+        Toolchain(clang: try findClang(fallback: fallbackClang), home: try findHome())
     }
 
-    static func findClang() throws -> String {
+    static func findClang(fallback: String? = nil) throws -> String {
         if let explicit = getenv("CROSSRUN_CLANG").map({ String(cString: $0) }), !explicit.isEmpty {
             return try executable(explicit, variable: "CROSSRUN_CLANG")
         }
@@ -39,6 +42,7 @@ public struct Toolchain: Sendable {
             if access(candidate, X_OK) == 0 { return candidate }
         }
         if let p = searchPath("clang") { return p }
+        if let fallback, fallback.hasPrefix("/"), access(fallback, X_OK) == 0 { return fallback }
         throw DriverError.environment("no clang found: install the Swift toolchain (it ships clang) or set $CROSSRUN_CLANG")
     }
 

@@ -64,6 +64,18 @@ final class CcCommandTests: XCTestCase {
         XCTAssertEqual(again.stdout, "hello prog-rv64-emu argc=1 add=5 last=\(dir)/prog-rv64-emu\n", again.stderr)
     }
 
+    /// A launcher started with an empty environment (`env -i ./prog`, as test suites do) or a
+    /// `PATH` without clang still runs: it carries the clang that linked it as a fallback.
+    func testLaunchersRunWithAnEmptyEnvironment() throws {
+        try write("env.c", "#include <stdio.h>\n#include <stdlib.h>\nint main(void) { printf(\"PATH=%s\\n\", getenv(\"PATH\") ? getenv(\"PATH\") : \"unset\"); return 0; }\n")
+        for target in ["x64", "rv64"] {
+            XCTAssertEqual(try cc(["--target", target, "env.c", "-o", "env-\(target)"]).status, 0)
+            let empty = try TestSupport.run("/bin/sh", ["-c", "env -i ./env-\(target); env -i PATH=/nonexistent ./env-\(target)"], cwd: dir)
+            XCTAssertEqual(empty.stdout, "PATH=unset\nPATH=/nonexistent\n", "\(target): \(empty.stderr)")
+            XCTAssertEqual(empty.stderr, "", target)
+        }
+    }
+
     func testLinkErrorsFailTheBuildAndLeaveNoProgram() throws {
         try write("main.c", "extern int missing(void);\nint main(void) { return missing(); }\n")
         let failed = try cc(["--target", "aarch64", "main.c", "-o", "prog"])
