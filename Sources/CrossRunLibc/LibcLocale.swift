@@ -13,6 +13,8 @@ public final class GuestLocale {
     static let categories: [Int32] = [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12]
     static let categoryNames = ["LC_CTYPE", "LC_NUMERIC", "LC_TIME", "LC_COLLATE", "LC_MONETARY", "LC_MESSAGES", "LC_ALL",
                                 "LC_PAPER", "LC_NAME", "LC_ADDRESS", "LC_TELEPHONE", "LC_MEASUREMENT", "LC_IDENTIFICATION"]
+    /// Why the last ``set(_:_:environment:)`` failed (an errno), for `setlocale` to report.
+    private(set) var failure: Int32 = 0
     /// Name of each category's locale, indexed by category number.
     private(set) var names = [String](repeating: "C", count: 13)
     /// The host locale matching `names`, or nil when every category is "C".
@@ -53,13 +55,14 @@ public final class GuestLocale {
 
     /// `setlocale(category, name)`; false (nothing changed) when a name does not exist.
     func set(_ category: Int32, _ requested: String, environment: [String: String]) -> Bool {
+        failure = 0
         var wanted = names
         let targets = category == LC_ALL ? Self.categories : [category]
         if category == LC_ALL, requested.contains(";") {
             // A composite name as setlocale(LC_ALL, NULL) returned it.
             for part in requested.split(separator: ";") {
                 let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
-                guard pair.count == 2, let c = Self.categoryNames.firstIndex(of: pair[0]), c != Int(LC_ALL) else { return false }
+                guard pair.count == 2, let c = Self.categoryNames.firstIndex(of: pair[0]), c != Int(LC_ALL) else { failure = EINVAL; return false }
                 wanted[c] = pair[1]
             }
         } else {
@@ -76,7 +79,12 @@ public final class GuestLocale {
         for c in Self.categories {
             if wanted[Int(c)] == "POSIX" { wanted[Int(c)] = "C" }
             guard wanted[Int(c)] != "C" else { continue }
-            guard !wanted[Int(c)].contains("/"), let probe = newlocale(1 << c, wanted[Int(c)], nil) else { return false }
+            guard !wanted[Int(c)].contains("/") else { failure = EINVAL; return false }
+            errno = 0
+            guard let probe = newlocale(1 << c, wanted[Int(c)], nil) else {
+                failure = errno == 0 ? ENOENT : errno   // glibc: ENOENT for a locale it does not have
+                return false
+            }
             freelocale(probe)
         }
         guard wanted != names else { return true }
@@ -190,7 +198,11 @@ enum LibcLocale {
             let p = try f.int(1)
             if p != 0 {
                 let name = try rt.memory.string(p)
-                guard rt.posix.locale.set(category, name, environment: LibcEnvironment.current(rt)) else { f.returnInt(0); return }
+                guard rt.posix.locale.set(category, name, environment: LibcEnvironment.current(rt)) else {
+                    rt.setErrno(rt.posix.locale.failure)   // as glibc's: a program reports strerror(errno)
+                    f.returnInt(0)
+                    return
+                }
             }
             f.returnInt(try rt.internedString(rt.posix.locale.query(category)))
         },
