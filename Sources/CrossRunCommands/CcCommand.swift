@@ -148,7 +148,7 @@ enum CcDriver {
         for library in args.libraries where !CompileOptions.runtimeLibraries.contains(library) {
             members += try findLibrary(library, in: args.libraryPaths)
         }
-        let bundle = ProgramBundle(members: members, entry: args.entry)
+        var bundle = ProgramBundle(members: members, entry: args.entry)
         let output = args.output ?? "a.out"
         let script: String
         if args.shared {
@@ -158,6 +158,7 @@ enum CcDriver {
             // The clang that linked it serves its runs when their environment finds none.
             let clang = FileIO.realPath(toolchain.clang).map { ["--\(SelfExec.fallbackClangOption)=\($0)"] } ?? []
             script = ProgramBundle.launcher(crossrun: crossrun, target: target, backend: backend.rawValue, runOptions: clang + args.runOptions)
+            bundle.runOptions = ProgramBundle.launcherRunOptions(target: target, backend: backend.rawValue, runOptions: clang + args.runOptions)
         }
         // Written beside the output, checked, then renamed: a failed link leaves no program.
         // An output that exists and is not a regular file (`-o /dev/null`, as configure

@@ -120,8 +120,17 @@ struct CrossRunCommand: ParsableCommand {
         var invocation: Invocation
         let args: [String]
         do {
-            (invocation, args) = try Invocation.scan(Array(CommandLine.arguments.dropFirst()))
-            invocation.programArgumentBytes = Invocation.rawProgramArguments(expected: invocation.programArguments.count)
+            if CommandLine.arguments.count > 1, CommandLine.arguments[1] == LaunchCommand.word {
+                // A launcher's `#!` line: `crossrun launch PROGRAM ARGS...` is `crossrun run
+                // OPTIONS PROGRAM -- ARGS...` with the bundle's options.
+                let launch = try LaunchCommand.runArguments()
+                let words = launch.programArguments.map { String(decoding: $0, as: UTF8.self) }
+                (invocation, args) = try Invocation.scan(launch.arguments + ["--"] + words)
+                invocation.programArgumentBytes = launch.programArguments
+            } else {
+                (invocation, args) = try Invocation.scan(Array(CommandLine.arguments.dropFirst()))
+                invocation.programArgumentBytes = Invocation.rawProgramArguments(expected: invocation.programArguments.count)
+            }
         } catch {
             fail(error)
         }

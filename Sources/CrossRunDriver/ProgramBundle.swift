@@ -11,8 +11,9 @@ import CrossRunELF
 /// Layout: the script's lines, then the line `#CROSSRUN-BUNDLE 1`, then records. A record is
 /// a header line `KIND SIZE NAME` (`o` object, `l` library object, `a` archive; `SIZE` decimal
 /// bytes; `NAME` the input's name for diagnostics, to the end of the line) followed by `SIZE`
-/// bytes, or a line `e SYMBOL` naming the entry point. The shell never reads past the script's
-/// `exec`.
+/// bytes, a line `e SYMBOL` naming the entry point, or a line `r WORD`: one word of the `crossrun
+/// run` options the program runs with (`crossrun launch`, the `#!` line's command, reads them;
+/// they come first, within ``headerLimit``). The shell never reads past the script's `exec`.
 public struct ProgramBundle: Sendable, Equatable {
     /// One linked input.
     public struct Member: Sendable, Equatable {
@@ -35,11 +36,17 @@ public struct ProgramBundle: Sendable, Equatable {
     public var members: [Member]
     /// The entry point (`-e`), `main` unless given.
     public var entry: String
+    /// The `crossrun run` options of a program (`--target T --backend B …`; empty for a library).
+    public var runOptions: [String]
 
-    public init(members: [Member], entry: String = "main") {
+    public init(members: [Member], entry: String = "main", runOptions: [String] = []) {
         self.members = members
         self.entry = entry
+        self.runOptions = runOptions
     }
+
+    /// Where the script, the marker and the `r` records must end: `crossrun launch` reads no more.
+    public static let headerLimit = 65_536
 
     static let marker = Array("\n#CROSSRUN-BUNDLE 1\n".utf8)
 
@@ -70,9 +77,15 @@ public struct ProgramBundle: Sendable, Equatable {
         }
         var members: [Member] = []
         var entry = "main"
+        var runOptions: [String] = []
         while pos < bytes.count {
             guard let newline = bytes[pos...].firstIndex(of: 0x0a) else { throw fail("header line without an end") }
             let line = String(decoding: bytes[pos..<newline], as: UTF8.self)
+            if line.hasPrefix("r ") {
+                runOptions.append(String(line.dropFirst(2)))
+                pos = newline + 1
+                continue
+            }
             let fields = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
             if fields.count == 2, fields[0] == "e", !fields[1].isEmpty {
                 entry = String(fields[1])
@@ -88,6 +101,20 @@ public struct ProgramBundle: Sendable, Equatable {
         }
         self.members = members
         self.entry = entry
+        self.runOptions = runOptions
+    }
+
+    /// The `r` records of the bundle whose first bytes are `prefix` (at most ``headerLimit``),
+    /// or nil when `prefix` holds no bundle marker.
+    public static func runOptions(inPrefix prefix: [UInt8]) -> [String]? {
+        guard prefix.starts(with: [0x23, 0x21]), var pos = markerEnd(in: prefix) else { return nil }
+        var options: [String] = []
+        while pos + 2 <= prefix.count, prefix[pos] == UInt8(ascii: "r"), prefix[pos + 1] == UInt8(ascii: " "),
+              let newline = prefix[pos...].firstIndex(of: 0x0a) {
+            options.append(String(decoding: prefix[(pos + 2)..<newline], as: UTF8.self))
+            pos = newline + 1
+        }
+        return options
     }
 
     /// The whole file: `script` (which must end with a newline), the marker and the records.
@@ -95,6 +122,7 @@ public struct ProgramBundle: Sendable, Equatable {
         var out = Array(script.utf8)
         if out.last == 0x0a { out.removeLast() }
         out += Self.marker
+        for word in runOptions { out += Array("r \(word.map { $0 == "\n" || $0 == "\r" ? " " : $0 }.map(String.init).joined())\n".utf8) }
         if entry != "main" { out += Array("e \(entry)\n".utf8) }
         for member in members {
             let name = member.name.map { $0 == "\n" || $0 == "\r" ? "?" : $0 }
@@ -108,15 +136,23 @@ public struct ProgramBundle: Sendable, Equatable {
     /// linked it) on this file for `target` and `backend`, with the program's own name as argv[0]
     /// and its arguments after `--`.
     public static func launcher(crossrun: String, target: Target, backend: String, runOptions: [String]) -> String {
-        let options = (["--target", target.rawValue, "--backend", backend] + runOptions).map(shellQuoted).joined(separator: " ")
+        let options = launcherRunOptions(target: target, backend: backend, runOptions: runOptions).map(shellQuoted).joined(separator: " ")
+        // The kernel starts CrossRun itself (`#!crossrun launch`): no shell filters the
+        // environment. A path a `#!` line cannot hold (whitespace, too long) keeps `/bin/sh`.
+        let direct = !crossrun.contains(where: { $0 == " " || $0 == "\t" || $0 == "\n" }) && crossrun.utf8.count <= 200
         return """
-        #!/bin/sh
+        #!\(direct ? crossrun + " launch" : "/bin/sh")
         # A \(target.triple) program linked by `crossrun cc`: it runs through CrossRun (\(backend)).
         # Its objects follow this script; `crossrun inspect` and `crossrun run` read this file too.
         exec "${CROSSRUN:-\(crossrun)}" run \(options) "$0" -- "$@"
         exit 127
 
         """
+    }
+
+    /// The `crossrun run` options a launcher passes (the script's and the `r` records').
+    public static func launcherRunOptions(target: Target, backend: String, runOptions: [String]) -> [String] {
+        ["--target", target.rawValue, "--backend", backend] + runOptions
     }
 
     /// The script of a library stand-in (`crossrun cc -shared`): not a program, so running it

@@ -34,6 +34,19 @@ public enum FileIO {
         return out
     }
 
+    /// Reads at most the first `count` bytes of a file.
+    public static func readPrefix(_ path: String, count: Int) throws -> [UInt8] {
+        guard let f = fopen(path, "rb") else {
+            throw IOError.unreadable(file: path, message: String(cString: strerror(errno)))
+        }
+        defer { fclose(f) }
+        var out = [UInt8](repeating: 0, count: max(count, 0))
+        let n = out.withUnsafeMutableBytes { buffer in buffer.baseAddress.map { fread($0, 1, buffer.count, f) } ?? 0 }
+        if n < out.count && ferror(f) != 0 { throw IOError.unreadable(file: path, message: "read error") }
+        out.removeSubrange(n...)
+        return out
+    }
+
     /// Reads all of standard input.
     public static func readStandardInput() -> [UInt8] {
         var out: [UInt8] = []

@@ -65,13 +65,27 @@ final class CcCommandTests: XCTestCase {
     }
 
     /// A launcher started with an empty environment (`env -i ./prog`, as test suites do) or a
-    /// `PATH` without clang still runs: it carries the clang that linked it as a fallback.
+    /// `PATH` without clang still runs: it carries the clang that linked it as a fallback. And
+    /// the program gets its environment exactly: the kernel starts CrossRun from the `#!` line,
+    /// so no shell drops a variable whose name is not an identifier or adds `PWD`; `sh prog`
+    /// still runs it through the script's `exec` line.
     func testLaunchersRunWithAnEmptyEnvironment() throws {
-        try write("env.c", "#include <stdio.h>\n#include <stdlib.h>\nint main(void) { printf(\"PATH=%s\\n\", getenv(\"PATH\") ? getenv(\"PATH\") : \"unset\"); return 0; }\n")
+        try write("env.c", """
+            #include <stdio.h>
+            extern char **environ;
+            int main(int argc, char **argv) {
+                printf("%d:", argc);
+                for (char **e = environ; *e; e++) printf(" [%s]", *e);
+                printf("\\n");
+                return 0;
+            }
+            """)
         for target in ["x64", "rv64"] {
             XCTAssertEqual(try cc(["--target", target, "env.c", "-o", "env-\(target)"]).status, 0)
-            let empty = try TestSupport.run("/bin/sh", ["-c", "env -i ./env-\(target); env -i PATH=/nonexistent ./env-\(target)"], cwd: dir)
-            XCTAssertEqual(empty.stdout, "PATH=unset\nPATH=/nonexistent\n", "\(target): \(empty.stderr)")
+            let script = String(decoding: try FileIO.read(dir + "/env-\(target)").prefix(200), as: UTF8.self)
+            XCTAssertTrue(script.hasPrefix("#!/") && script.split(separator: "\n")[0].hasSuffix("crossrun launch"), script)
+            let empty = try TestSupport.run("/bin/sh", ["-c", "env -i ./env-\(target) a; env -i 'v[0]=x' PATH=/nonexistent ./env-\(target); env -i sh ./env-\(target) b c"], cwd: dir)
+            XCTAssertEqual(empty.stdout, "2:\n1: [v[0]=x] [PATH=/nonexistent]\n3: [PWD=\(dir)]\n", "\(target): \(empty.stderr)")
             XCTAssertEqual(empty.stderr, "", target)
         }
     }
