@@ -34,3 +34,9 @@ int crossrun_memfd_create(const char *name, unsigned flags) {
 int crossrun_euidaccess(const char *path, int mode) {
     return euidaccess(path, mode);
 }
+
+#include <sys/personality.h>
+
+int crossrun_personality(unsigned long persona) {
+    return personality(persona);
+}

@@ -63,6 +63,7 @@ public enum HostLibc {
         { LibcSystem.functions }, { LibcProcesses.functions }, { LibcExec.functions }, { LibcSpawn.functions },
         { LibcSockets.functions }, { LibcNetdb.functions }, { LibcSyslog.functions }, { LibcWideTime.functions },
         { LibcMemstream.functions }, { LibcWideScanf.functions }, { LibcSharedMemoryFiles.functions },
+        { LibcMallocDebug.functions },
     ]
 
     /// Served also as `__crossrun_host_NAME`, for the guest runtime's short-input versions

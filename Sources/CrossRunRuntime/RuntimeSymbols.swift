@@ -33,7 +33,7 @@ public enum RuntimeSymbols {
     /// name is ``lookup(_:)``, which builds nothing).
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1543)
+        table.reserveCapacity(1550)
         entries.withUTF8Buffer { text in
             var start = 0
             for end in 0...text.count where end == text.count || isSeparator(text[end]) {
@@ -199,16 +199,17 @@ public enum RuntimeSymbols {
         logf:m login_tty:c logl:m longjmp:c lrand48:c lrand48_r:c lrint:m lrintf:m lrintl:m lround:m
         lroundf:m lroundl:m lsearch:c lseek:c lstat:c lutimes:c madvise:c malloc:c malloc_trim:c
         malloc_usable_size:c mblen:c mbrlen:c mbrtoc16:c mbrtoc32:c mbrtowc:c mbsinit:c mbsnrtowcs:c
-        mbsrtowcs:c mbstowcs:c mbtowc:c memalign:c memccpy:c memchr:c memcmp:c memcpy:c memfd_create:c
-        memmem:c memmove:c mempcpy:c memrchr:c memset:c mkdir:c mkdirat:c mkdtemp:c mkfifo:c mkfifoat:c
-        mknod:c mknodat:c mkostemp:c mkostemps:c mkstemp:c mkstemps:c mktemp:c mktime:c mlock:c mmap:c
-        modf:m modff:m modfl:m mprotect:c mrand48:c mrand48_r:c mremap:c msync:c mtx_destroy:c mtx_init:c
-        mtx_lock:c mtx_timedlock:c mtx_trylock:c mtx_unlock:c munlock:c munmap:c nan:m nanf:m nanl:m
-        nanosleep:c nearbyint:m nearbyintf:m nearbyintl:m newlocale:c nextafter:m nextafterf:m nextafterl:m
-        nexttoward:m nexttowardf:m nexttowardl:m nftw:c ngettext:c nice:c nl_langinfo:c nl_langinfo_l:c
-        nrand48:c nrand48_r:c ntohl:c ntohs:c on_exit:c open:c open_memstream:c open_wmemstream:c openat:c
-        opendir:c openlog:c openpty:c optarg:C opterr:C optind:C optopt:C pathconf:c pause:c pclose:c
-        perror:c pipe:c pipe2:c poll:c popen:c posix_fadvise:c posix_fallocate:c posix_madvise:c
+        mbsrtowcs:c mbstowcs:c mbtowc:c mcheck:c mcheck_check_all:c mcheck_pedantic:c memalign:c memccpy:c
+        memchr:c memcmp:c memcpy:c memfd_create:c memmem:c memmove:c mempcpy:c memrchr:c memset:c mkdir:c
+        mkdirat:c mkdtemp:c mkfifo:c mkfifoat:c mknod:c mknodat:c mkostemp:c mkostemps:c mkstemp:c
+        mkstemps:c mktemp:c mktime:c mlock:c mmap:c modf:m modff:m modfl:m mprobe:c mprotect:c mrand48:c
+        mrand48_r:c mremap:c msync:c mtrace:c mtx_destroy:c mtx_init:c mtx_lock:c mtx_timedlock:c
+        mtx_trylock:c mtx_unlock:c munlock:c munmap:c muntrace:c nan:m nanf:m nanl:m nanosleep:c nearbyint:m
+        nearbyintf:m nearbyintl:m newlocale:c nextafter:m nextafterf:m nextafterl:m nexttoward:m
+        nexttowardf:m nexttowardl:m nftw:c ngettext:c nice:c nl_langinfo:c nl_langinfo_l:c nrand48:c
+        nrand48_r:c ntohl:c ntohs:c on_exit:c open:c open_memstream:c open_wmemstream:c openat:c opendir:c
+        openlog:c openpty:c optarg:C opterr:C optind:C optopt:C pathconf:c pause:c pclose:c perror:c
+        personality:c pipe:c pipe2:c poll:c popen:c posix_fadvise:c posix_fallocate:c posix_madvise:c
         posix_memalign:c posix_openpt:c posix_spawn:c posix_spawn_file_actions_addchdir_np:c
         posix_spawn_file_actions_addclose:c posix_spawn_file_actions_adddup2:c
         posix_spawn_file_actions_addfchdir_np:c posix_spawn_file_actions_addopen:c

@@ -28,6 +28,8 @@ final class HostLibcRobustnessTests: XCTestCase {
         // Random names would create or remove the host's shared-memory files; a random limit
         // would cap the test process's own file size (shm_memfd_ulimit covers them).
         "shm_open", "shm_unlink", "ulimit",
+        // A random persona would change the test process's own (glibc_debug_headers covers it).
+        "personality",
         // Wide streams (fwide would make the test's own stdout wide-oriented), descriptors, directories, stderr.
         "fputwc", "putwc", "putwchar", "fputws", "wprintf", "vwprintf", "fwprintf", "vfwprintf", "fgetwc", "getwc",
         "getwchar", "fgetws", "ungetwc", "fwide", "readv", "writev", "preadv", "pwritev", "mkdtemp", "warn", "vwarn",

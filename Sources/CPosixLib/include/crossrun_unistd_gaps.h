@@ -12,4 +12,6 @@ int crossrun_renameat2(int old_dir, const char *old_path, int new_dir, const cha
 /// memfd_create and euidaccess (glibc: _GNU_SOURCE only).
 int crossrun_memfd_create(const char *name, unsigned flags);
 int crossrun_euidaccess(const char *path, int mode);
+/// personality (<sys/personality.h>, which the Glibc module does not bring).
+int crossrun_personality(unsigned long persona);
 #endif
