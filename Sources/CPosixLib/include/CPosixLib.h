@@ -55,4 +55,5 @@ FILE *crossrun_open_wmemstream(wchar_t **buffer, size_t *length);
 #include "crossrun_timers.h"
 #include "crossrun_unistd_gaps.h"
 #include "crossrun_utmp.h"
+#include "crossrun_fs_admin.h"
 #endif
