@@ -155,7 +155,8 @@ enum CcDriver {
             script = ProgramBundle.libraryScript(target: target)
         } else {
             guard let crossrun = FileIO.realPath("/proc/self/exe") else { throw DriverError.environment("cc: cannot find the crossrun executable (/proc/self/exe)") }
-            script = ProgramBundle.launcher(crossrun: crossrun, target: target, backend: backend.rawValue, runOptions: args.runOptions)
+            script = ProgramBundle.launcher(crossrun: crossrun, target: target, backend: backend.rawValue,
+                                            runOptions: ["--linked-clang=\(toolchain.clang)"] + args.runOptions)
         }
         // Written beside the output, checked, then renamed: a failed link leaves no program.
         // An output that exists and is not a regular file (`-o /dev/null`, as configure

@@ -278,13 +278,16 @@ struct Run: InvocationCommand {
     @Option(name: .customLong("exec-cache"), help: ArgumentHelp("MB:DIR, the compile cache the original run used, or off (a program's exec of itself).", valueName: "CACHE", visibility: .hidden))
     var execCache: String?
 
+    @Option(name: .customLong("linked-clang"), help: ArgumentHelp("The clang that linked the program, if the environment names none (a crossrun cc launcher).", valueName: "PATH", visibility: .hidden))
+    var linkedClang: String?
+
     /// The parsed options as plain values (what ``FastRun`` scans without ArgumentParser).
     var request: RunRequest {
         RunRequest(target: build.target, inputs: build.inputs, backend: backend, timeout: timeout, root: root,
                    verbose: verbose, scheduleSeed: scheduleSeed, outcomeFile: outcomeFile, exitWithParent: exitWithParent,
                    deterministic: deterministic, trace: trace, traceFile: traceFile, traceStringLimit: traceStringLimit, gdb: gdb,
                    execFrom: execFrom, execArgumentZero: execArgumentZero.map(SelfExec.argumentZero),
-                   execClang: execClang, execHome: execHome, execCache: execCache)
+                   execClang: execClang, execHome: execHome, execCache: execCache, linkedClang: linkedClang)
     }
 
     func run(_ invocation: Invocation) throws { try request.run(invocation) }

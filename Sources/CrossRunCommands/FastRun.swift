@@ -19,14 +19,14 @@ enum FastRun {
     static let options = ["target", "backend", "timeout", "root", "verbose", "schedule-seed", "outcome-file",
                           "exit-with-parent", "deterministic", "trace", "trace-file", "trace-string-limit", "gdb",
                           SelfExec.fromOption, SelfExec.argumentZeroOption, SelfExec.clangOption, SelfExec.homeOption,
-                          SelfExec.cacheOption]
+                          SelfExec.cacheOption, "linked-clang"]
 
     /// What option `name` (one of ``options``) takes. (A switch, not a dictionary: building a
     /// dictionary of a new type costs the Swift runtime a conformance scan at start.)
     static func kind(of name: Substring) -> Value? {
         switch name {
         case "target", "root", "outcome-file", "trace", "trace-file", "exec-from", "exec-argv0", "exec-clang", "exec-home",
-             "exec-cache": return .string
+             "exec-cache", "linked-clang": return .string
         case "verbose", "exit-with-parent", "deterministic": return .flag
         case "backend": return .backend
         case "timeout": return .unsigned32
@@ -124,6 +124,7 @@ enum FastRun {
             case "exec-clang": request.execClang = text
             case "exec-home": request.execHome = text
             case "exec-cache": request.execCache = text
+            case "linked-clang": request.linkedClang = text
             default: return false
             }
         case .backend:

@@ -34,10 +34,14 @@ struct RunRequest: Equatable {
     var execClang: String?
     var execHome: String?
     var execCache: String?
+    /// Hidden, written by `crossrun cc` into a program's launcher: the clang that linked it,
+    /// used when the environment names none.
+    var linkedClang: String?
 
-    /// The toolchain: the one an exec's original run found, else the environment's.
+    /// The toolchain: the one an exec's original run found, else the environment's (else the
+    /// clang that linked the program).
     func toolchain() throws -> Toolchain {
-        let found = execClang == nil || execHome == nil ? try Toolchain.discover() : nil
+        let found = execClang == nil || execHome == nil ? try Toolchain.discover(fallbackClang: linkedClang) : nil
         return Toolchain(clang: execClang ?? found?.clang ?? "clang", home: execHome ?? found?.home ?? "/")
     }
 

@@ -25,6 +25,20 @@ public struct Toolchain: Sendable {
         Toolchain(clang: try findClang(), home: try findHome())
     }
 
+    /// ``discover()``, but with `fallbackClang` (the clang that linked a `crossrun cc` program)
+    /// when the environment names none: a launcher started with a `PATH` of the program's
+    /// choosing (`PATH=dir prog`, as a test suite does) still runs.
+    public static func discover(fallbackClang: String?) throws -> Toolchain {
+        let clang: String
+        do {
+            clang = try findClang()
+        } catch {
+            guard let fallbackClang, access(fallbackClang, X_OK) == 0 else { throw error }
+            clang = fallbackClang
+        }
+        return Toolchain(clang: clang, home: try findHome())
+    }
+
     static func findClang() throws -> String {
         if let explicit = getenv("CROSSRUN_CLANG").map({ String(cString: $0) }), !explicit.isEmpty {
             return try executable(explicit, variable: "CROSSRUN_CLANG")
