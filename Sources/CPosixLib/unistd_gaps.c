@@ -24,3 +24,12 @@ int crossrun_sync_file_range(int fd, long offset, long count, unsigned flags) {
 int crossrun_renameat2(int old_dir, const char *old_path, int new_dir, const char *new_path, unsigned flags) {
     return renameat2(old_dir, old_path, new_dir, new_path, flags);
 }
+
+#include <sys/resource.h>
+
+int crossrun_prlimit(int pid, int resource, int set, const unsigned long *limits, int get, unsigned long *old) {
+    struct rlimit n = {set ? limits[0] : 0, set ? limits[1] : 0}, o;
+    int r = prlimit(pid, resource, set ? &n : NULL, get ? &o : NULL);
+    if (r == 0 && get) { old[0] = o.rlim_cur; old[1] = o.rlim_max; }
+    return r;
+}

@@ -33,7 +33,7 @@ public enum RuntimeSymbols {
     /// name is ``lookup(_:)``, which builds nothing).
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1558)
+        table.reserveCapacity(1559)
         entries.withUTF8Buffer { text in
             var start = 0
             for end in 0...text.count where end == text.count || isSeparator(text[end]) {
@@ -218,28 +218,29 @@ public enum RuntimeSymbols {
         posix_spawnattr_getpgroup:c posix_spawnattr_getsigdefault:c posix_spawnattr_getsigmask:c
         posix_spawnattr_init:c posix_spawnattr_setflags:c posix_spawnattr_setpgroup:c
         posix_spawnattr_setsigdefault:c posix_spawnattr_setsigmask:c posix_spawnp:c pow:m powf:m powl:m
-        ppoll:c prctl:c pread:c preadv:c printf:c program_invocation_name:C program_invocation_short_name:C
-        pselect:c psiginfo:c psignal:c pthread_atfork:c pthread_attr_destroy:c pthread_attr_getdetachstate:c
-        pthread_attr_getguardsize:c pthread_attr_getinheritsched:c pthread_attr_getschedparam:c
-        pthread_attr_getschedpolicy:c pthread_attr_getscope:c pthread_attr_getstacksize:c
-        pthread_attr_init:c pthread_attr_setdetachstate:c pthread_attr_setguardsize:c
-        pthread_attr_setinheritsched:c pthread_attr_setschedparam:c pthread_attr_setschedpolicy:c
-        pthread_attr_setscope:c pthread_attr_setstacksize:c pthread_barrier_destroy:c pthread_barrier_init:c
-        pthread_barrier_wait:c pthread_barrierattr_destroy:c pthread_barrierattr_getpshared:c
-        pthread_barrierattr_init:c pthread_barrierattr_setpshared:c pthread_cancel:c pthread_clockjoin_np:c
-        pthread_cond_broadcast:c pthread_cond_clockwait:c pthread_cond_destroy:c pthread_cond_init:c
-        pthread_cond_signal:c pthread_cond_timedwait:c pthread_cond_wait:c pthread_condattr_destroy:c
-        pthread_condattr_getclock:c pthread_condattr_getpshared:c pthread_condattr_init:c
-        pthread_condattr_setclock:c pthread_condattr_setpshared:c pthread_create:c pthread_detach:c
-        pthread_equal:c pthread_exit:c pthread_getaffinity_np:c pthread_getattr_np:c pthread_getname_np:c
-        pthread_getschedparam:c pthread_getspecific:c pthread_join:c pthread_key_create:c
-        pthread_key_delete:c pthread_kill:c pthread_mutex_clocklock:c pthread_mutex_consistent:c
-        pthread_mutex_destroy:c pthread_mutex_init:c pthread_mutex_lock:c pthread_mutex_timedlock:c
-        pthread_mutex_trylock:c pthread_mutex_unlock:c pthread_mutexattr_destroy:c
-        pthread_mutexattr_getpshared:c pthread_mutexattr_getrobust:c pthread_mutexattr_gettype:c
-        pthread_mutexattr_init:c pthread_mutexattr_setpshared:c pthread_mutexattr_setrobust:c
-        pthread_mutexattr_settype:c pthread_once:c pthread_rwlock_clockrdlock:c pthread_rwlock_clockwrlock:c
-        pthread_rwlock_destroy:c pthread_rwlock_init:c pthread_rwlock_rdlock:c pthread_rwlock_timedrdlock:c
+        ppoll:c prctl:c pread:c preadv:c printf:c prlimit:c program_invocation_name:C
+        program_invocation_short_name:C pselect:c psiginfo:c psignal:c pthread_atfork:c
+        pthread_attr_destroy:c pthread_attr_getdetachstate:c pthread_attr_getguardsize:c
+        pthread_attr_getinheritsched:c pthread_attr_getschedparam:c pthread_attr_getschedpolicy:c
+        pthread_attr_getscope:c pthread_attr_getstacksize:c pthread_attr_init:c
+        pthread_attr_setdetachstate:c pthread_attr_setguardsize:c pthread_attr_setinheritsched:c
+        pthread_attr_setschedparam:c pthread_attr_setschedpolicy:c pthread_attr_setscope:c
+        pthread_attr_setstacksize:c pthread_barrier_destroy:c pthread_barrier_init:c pthread_barrier_wait:c
+        pthread_barrierattr_destroy:c pthread_barrierattr_getpshared:c pthread_barrierattr_init:c
+        pthread_barrierattr_setpshared:c pthread_cancel:c pthread_clockjoin_np:c pthread_cond_broadcast:c
+        pthread_cond_clockwait:c pthread_cond_destroy:c pthread_cond_init:c pthread_cond_signal:c
+        pthread_cond_timedwait:c pthread_cond_wait:c pthread_condattr_destroy:c pthread_condattr_getclock:c
+        pthread_condattr_getpshared:c pthread_condattr_init:c pthread_condattr_setclock:c
+        pthread_condattr_setpshared:c pthread_create:c pthread_detach:c pthread_equal:c pthread_exit:c
+        pthread_getaffinity_np:c pthread_getattr_np:c pthread_getname_np:c pthread_getschedparam:c
+        pthread_getspecific:c pthread_join:c pthread_key_create:c pthread_key_delete:c pthread_kill:c
+        pthread_mutex_clocklock:c pthread_mutex_consistent:c pthread_mutex_destroy:c pthread_mutex_init:c
+        pthread_mutex_lock:c pthread_mutex_timedlock:c pthread_mutex_trylock:c pthread_mutex_unlock:c
+        pthread_mutexattr_destroy:c pthread_mutexattr_getpshared:c pthread_mutexattr_getrobust:c
+        pthread_mutexattr_gettype:c pthread_mutexattr_init:c pthread_mutexattr_setpshared:c
+        pthread_mutexattr_setrobust:c pthread_mutexattr_settype:c pthread_once:c
+        pthread_rwlock_clockrdlock:c pthread_rwlock_clockwrlock:c pthread_rwlock_destroy:c
+        pthread_rwlock_init:c pthread_rwlock_rdlock:c pthread_rwlock_timedrdlock:c
         pthread_rwlock_timedwrlock:c pthread_rwlock_tryrdlock:c pthread_rwlock_trywrlock:c
         pthread_rwlock_unlock:c pthread_rwlock_wrlock:c pthread_rwlockattr_destroy:c
         pthread_rwlockattr_getpshared:c pthread_rwlockattr_init:c pthread_rwlockattr_setpshared:c

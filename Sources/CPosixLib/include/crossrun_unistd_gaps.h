@@ -9,4 +9,6 @@ long crossrun_readahead(int fd, long offset, size_t count);
 int crossrun_sync_file_range(int fd, long offset, long count, unsigned flags);
 /// renameat2 with RENAME_NOREPLACE/EXCHANGE/WHITEOUT (glibc: _GNU_SOURCE only).
 int crossrun_renameat2(int old_dir, const char *old_path, int new_dir, const char *new_path, unsigned flags);
+/// prlimit (glibc: _GNU_SOURCE only): limits[0..1] new (if `set`), old[0..1] filled (if `get`).
+int crossrun_prlimit(int pid, int resource, int set, const unsigned long *limits, int get, unsigned long *old);
 #endif
