@@ -23,11 +23,12 @@ static void record(int sig) {
 }
 
 /* Where the last recorded instance of each forwarded signal came from: its si_code and
-   si_value (a guest POSIX timer's signal carries SI_TIMER and the timer's value). */
+   si_value (a guest POSIX timer's signal carries SI_TIMER and the timer's value; a child's
+   SIGCHLD its CLD_* code and si_status in place of the value). */
 static int32_t origin_code[32];
 static uint64_t origin_value[32];
-/* And its sender (si_pid, si_uid) when another process sent it (SI_USER, SI_QUEUE, SI_TKILL);
-   -1: none recorded (the kernel's SIGPIPE, a timer). */
+/* And its sender (si_pid, si_uid) when another process sent it (SI_USER, SI_QUEUE, SI_TKILL)
+   or a child's state changed (SIGCHLD); -1: none recorded (the kernel's SIGPIPE, a timer). */
 static int32_t origin_pid[32] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
                                  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
 static uint32_t origin_uid[32];
@@ -35,9 +36,11 @@ static uint32_t origin_uid[32];
 static void record_with_origin(int sig, siginfo_t *info, void *context) {
     (void)context;
     if (sig > 0 && sig < 32 && info) {
-        int sent = info->si_code == SI_USER || info->si_code == SI_QUEUE || info->si_code == SI_TKILL;
+        int child = sig == SIGCHLD && info->si_code >= CLD_EXITED && info->si_code <= CLD_CONTINUED;
+        int sent = child || info->si_code == SI_USER || info->si_code == SI_QUEUE || info->si_code == SI_TKILL;
+        uint64_t value = child ? (uint64_t)(uint32_t)info->si_status : (uint64_t)(uintptr_t)info->si_value.sival_ptr;
         __atomic_store_n(&origin_code[sig], info->si_code, __ATOMIC_SEQ_CST);
-        __atomic_store_n(&origin_value[sig], (uint64_t)(uintptr_t)info->si_value.sival_ptr, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&origin_value[sig], value, __ATOMIC_SEQ_CST);
         __atomic_store_n(&origin_uid[sig], sent ? (uint32_t)info->si_uid : 0, __ATOMIC_SEQ_CST);
         __atomic_store_n(&origin_pid[sig], sent ? (int32_t)info->si_pid : -1, __ATOMIC_SEQ_CST);
     }

@@ -7,6 +7,8 @@
 #include <libgen.h>
 #include <sys/auxv.h>
 #include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 int crossrun_lc_all_mask(void) { return LC_ALL_MASK; }
 locale_t crossrun_global_locale(void) { return LC_GLOBAL_LOCALE; }
@@ -16,6 +18,7 @@ int crossrun_strverscmp(const char *a, const char *b) { return strverscmp(a, b);
 int crossrun_sched_getcpu(void) { return sched_getcpu(); }
 int crossrun_sched_getaffinity(int pid, size_t size, void *mask) { return sched_getaffinity(pid, size, mask); }
 int crossrun_sched_setaffinity(int pid, size_t size, const void *mask) { return sched_setaffinity(pid, size, mask); }
+long crossrun_raw_sched_getaffinity(int pid, size_t size, void *mask) { return syscall(SYS_sched_getaffinity, pid, size, mask); }
 int crossrun_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5) {
     return prctl(option, a2, a3, a4, a5);
 }

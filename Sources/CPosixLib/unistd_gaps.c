@@ -35,8 +35,11 @@ int crossrun_euidaccess(const char *path, int mode) {
     return euidaccess(path, mode);
 }
 
-#include <sys/personality.h>
+#include <sys/resource.h>
 
-int crossrun_personality(unsigned long persona) {
-    return personality(persona);
+int crossrun_prlimit(int pid, int resource, int set, const unsigned long *limits, int get, unsigned long *old) {
+    struct rlimit n = {set ? limits[0] : 0, set ? limits[1] : 0}, o;
+    int r = prlimit(pid, resource, set ? &n : NULL, get ? &o : NULL);
+    if (r == 0 && get) { old[0] = o.rlim_cur; old[1] = o.rlim_max; }
+    return r;
 }

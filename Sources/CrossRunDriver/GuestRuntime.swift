@@ -15,6 +15,10 @@ public enum GuestRuntime {
                                                       "tsearch", "tfind", "tdelete", "twalk", "tdestroy", "lfind", "lsearch",
                                                       "insque", "remque"]
 
+    /// `<mntent.h>` (runtime/mntent.c): fstab/mtab tables over the program's own stdio.
+    public static let mountTableFunctions: Set<String> = ["setmntent", "getmntent", "getmntent_r", "addmntent", "endmntent",
+                                                          "hasmntopt"]
+
     /// Functions the runtime's sources define for programs to call (its private helpers
     /// are left out, but for the two `pthread_cleanup_push`/`pop` expand to).
     public static let functions: Set<String> = {
@@ -25,6 +29,7 @@ public enum GuestRuntime {
         names.insert("fork")   // and pthread_atfork, among threadFunctions (runtime/fork.c)
         names.formUnion(searchFunctions)
         names.formUnion(["ftw", "nftw"])
+        names.formUnion(mountTableFunctions)
         names.formUnion(threadFunctions)
         names.formUnion(atomicFunctions)
         names.formUnion(aarch64OutlineAtomics)
@@ -155,6 +160,7 @@ public enum GuestRuntime {
             Part(sources: ["runtime/pty.c"], defines: { $0 == "forkpty" }),
             Part(sources: ["runtime/search.c"], defines: { searchFunctions.contains($0) }),
             Part(sources: ["runtime/ftw.c"], defines: { $0 == "ftw" || $0 == "nftw" }),
+            Part(sources: ["runtime/mntent.c"], defines: { mountTableFunctions.contains($0) }),
             Part(sources: ["runtime/pthread.c", "runtime/pthread_mutex.c", "runtime/pthread_rwlock.c", "runtime/pthread_sched.c", "runtime/semaphore.c",
                            "runtime/threads.c"], defines: { $0 != "pthread_atfork" && isThreadFunction($0) }),
             Part(sources: ["runtime/atomic.c"], defines: { $0.utf8.starts(with: "__atomic_".utf8) && atomicFunctions.contains($0) }),
@@ -238,6 +244,7 @@ public enum GuestRuntime {
         names.formUnion(riscvFeatureSymbols)
         names.formUnion(directoryFunctions)
         names.formUnion(searchFunctions)
+        names.formUnion(mountTableFunctions)
         return names
     }()
 

@@ -76,6 +76,7 @@ extension GuestProcess {
         if options.deterministic, let fixed = try deterministicSyscall(call, a) { return fixed }
         let fd = Int32(truncatingIfNeeded: a[0])
         if let r = try GuestSockets.perform(call, a, runtime) { return r }
+        if let r = try affinitySyscall(call, a) { return r }
         switch call {
         case .read:
             // A zero-length transfer touches no memory: any buffer, even NULL, is 0 from Linux.

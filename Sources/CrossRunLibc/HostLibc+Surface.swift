@@ -12,5 +12,5 @@ extension HostLibc {
                                                              LibcPty.functions, LibcTimerfd.functions, LibcPosixTimers.functions,
                                                              LibcUnistdGaps.functions, LibcSignalfd.functions,
                                                              LibcUtmp.functions, LibcSignalSets.functions, LibcSignalSend.functions,
-                                                             LibcSignalLegacy.functions]
+                                                             LibcSignalLegacy.functions, LibcFsAdmin.functions]
 }

@@ -48,6 +48,13 @@ enum LibcSignal {
         }
     }
 
+    /// Whether `code` is one of `SIGCHLD`'s `CLD_*` codes (a child exited, was killed, dumped,
+    /// trapped, stopped or continued).
+    static func isChildCode(_ rt: LibcRuntime, _ code: Int32) -> Bool {
+        let wait = rt.abi.linux.wait
+        return code >= wait.cldExited && code <= wait.cldContinued
+    }
+
     /// An `SA_SIGINFO` handler's `siginfo_t`, on the guest heap for the handler's duration:
     /// the signal, `code` and the sender (`sender`: another process's; else this process, as
     /// for `kill`/`raise` to itself), or
@@ -69,7 +76,11 @@ enum LibcSignal {
         } else {
             try out.set(layout.pid, Int64(sender?.pid ?? getpid()))
             try out.set(layout.uid, UInt64(sender?.uid ?? getuid()))
-            if let queued { try out.set(layout.value, queued) }
+            if let queued, sig == SIGCHLD, isChildCode(rt, code) {
+                try out.set(layout.status, Int64(Int32(truncatingIfNeeded: queued)))   // the child's exit status or signal
+            } else if let queued {
+                try out.set(layout.value, queued)
+            }
         }
         return address
     }
@@ -466,6 +477,11 @@ extension LibcRuntime {
         noteSignalSender(sig)
         if let origin = recordedSignalOrigin?(sig), origin.code == LibcSignalSend.siQueue {
             try LibcSignal.deliver(self, sig, code: LibcSignalSend.siQueue, queued: origin.value, processDirected: true)   // sigqueue from another process
+            return
+        }
+        if sig == SIGCHLD, let origin = recordedSignalOrigin?(sig), LibcSignal.isChildCode(self, origin.code) {
+            // A child's end or stop: its CLD_* code, pid and status, as the kernel's siginfo.
+            try LibcSignal.deliver(self, sig, code: origin.code, queued: origin.value, processDirected: true)
             return
         }
         if let origin = recordedSignalOrigin?(sig), origin.code == LibcPosixTimers.siTimer,

@@ -135,6 +135,23 @@ enum LibcSystem {
             var l = rlimit(rlim_cur: rlim_t(try rt.memory.load(f.int(1), as: UInt64.self)), rlim_max: rlim_t(try rt.memory.load(f.int(1) + 8, as: UInt64.self)))
             LibcPosix.result(rt, f, Int(Glibc.setrlimit(__rlimit_resource_t(try f.int32(0)), &l)))
         },
+        // Another process's limits too; under --root, as kill, only this process and its children.
+        "prlimit": LibcPosix.faultIsEFAULT { rt, f in
+            let pid = pid_t(truncatingIfNeeded: try f.int(0)), resource = try f.int32(1), new = try f.int(2), out = try f.int(3)
+            if rt.fileSystem.confined && pid != 0 && pid != getpid() && !rt.isChildProcess(pid) {
+                rt.setErrno(EPERM); f.returnInt32(-1); return
+            }
+            let limits = new == 0 ? [0, 0] : [UInt(try rt.memory.load(new, as: UInt64.self)), UInt(try rt.memory.load(new &+ 8, as: UInt64.self))]
+            if out != 0 { _ = try rt.memory.mutableBytes(out, 16) }   // a bad result pointer faults before anything changes
+            var old: [UInt] = [0, 0]
+            let r = crossrun_prlimit(pid, resource, new == 0 ? 0 : 1, limits, out == 0 ? 0 : 1, &old)
+            guard r == 0 else { rt.setErrno(errno); f.returnInt32(-1); return }
+            if out != 0 {
+                try rt.memory.store(UInt64(old[0]), at: out)
+                try rt.memory.store(UInt64(old[1]), at: out &+ 8)
+            }
+            f.returnInt32(0)
+        },
         "getrusage": { rt, f in
             var u = rusage()
             let r = Glibc.getrusage(__rusage_who_t(try f.int32(0)), &u)

@@ -33,7 +33,7 @@ public enum RuntimeSymbols {
     /// name is ``lookup(_:)``, which builds nothing).
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1550)
+        table.reserveCapacity(1574)
         entries.withUTF8Buffer { text in
             var start = 0
             for end in 0...text.count where end == text.count || isSeparator(text[end]) {
@@ -125,12 +125,12 @@ public enum RuntimeSymbols {
         __trunctfdf2:g __trunctfsf2:g __udivmodti4:g __udivti3:g __umodti3:g __unordtf2:g __xpg_basename:c
         __xpg_sigpause:c __xpg_strerror_r:c _exit:c _flushlbf:c _longjmp:c _setjmp:c _tolower:c _toupper:c
         a64l:c abort:c abs:c accept:c accept4:c access:c acos:m acosf:m acosh:m acoshf:m acoshl:m acosl:m
-        alarm:c aligned_alloc:c alphasort:c arc4random:c arc4random_buf:c arc4random_uniform:c asctime:c
-        asctime_r:c asin:m asinf:m asinh:m asinhf:m asinhl:m asinl:m asprintf:c at_quick_exit:c atan:m
-        atan2:m atan2f:m atan2l:m atanf:m atanh:m atanhf:m atanhl:m atanl:m atexit:c atof:c atoi:c atol:c
-        atoll:c backtrace:c backtrace_symbols:c backtrace_symbols_fd:c basename:c bcmp:c bcopy:c bind:c
-        bind_textdomain_codeset:c bindtextdomain:c bsearch:c btowc:c bzero:c c16rtomb:c c32rtomb:c cabs:m
-        cabsf:m cabsl:m cacos:m cacosf:m cacosh:m cacoshf:m cacoshl:m cacosl:m call_once:c calloc:c
+        addmntent:c alarm:c aligned_alloc:c alphasort:c arc4random:c arc4random_buf:c arc4random_uniform:c
+        asctime:c asctime_r:c asin:m asinf:m asinh:m asinhf:m asinhl:m asinl:m asprintf:c at_quick_exit:c
+        atan:m atan2:m atan2f:m atan2l:m atanf:m atanh:m atanhf:m atanhl:m atanl:m atexit:c atof:c atoi:c
+        atol:c atoll:c backtrace:c backtrace_symbols:c backtrace_symbols_fd:c basename:c bcmp:c bcopy:c
+        bind:c bind_textdomain_codeset:c bindtextdomain:c bsearch:c btowc:c bzero:c c16rtomb:c c32rtomb:c
+        cabs:m cabsf:m cabsl:m cacos:m cacosf:m cacosh:m cacoshf:m cacoshl:m cacosl:m call_once:c calloc:c
         canonicalize_file_name:c carg:m cargf:m cargl:m casin:m casinf:m casinh:m casinhf:m casinhl:m
         casinl:m catan:m catanf:m catanh:m catanhf:m catanhl:m catanl:m cbrt:m cbrtf:m cbrtl:m ccos:m
         ccosf:m ccosh:m ccoshf:m ccoshl:m ccosl:m ceil:m ceilf:m ceill:m cexp:m cexpf:m cexpl:m
@@ -145,65 +145,67 @@ public enum RuntimeSymbols {
         ctanhl:m ctanl:m ctermid:c ctime:c ctime_r:c daemon:c daylight:C dcgettext:c dcngettext:c dgettext:c
         difftime:c dirfd:c dirname:c div:c dladdr:c dlclose:c dlerror:c dlopen:c dlsym:c dngettext:c
         dprintf:c drand48:c drand48_r:c drem:m dremf:m dreml:m dup:c dup2:c dup3:c duplocale:c eaccess:c
-        ecvt:c endgrent:c endhostent:c endprotoent:c endpwent:c endservent:c endusershell:c endutent:c
-        endutxent:c environ:C epoll_create:c epoll_create1:c epoll_ctl:c epoll_pwait:c epoll_wait:c
-        erand48:c erand48_r:c erf:m erfc:m erfcf:m erfcl:m erff:m erfl:m err:c error:c errx:c euidaccess:c
-        eventfd:c eventfd_read:c eventfd_write:c execl:c execle:c execlp:c execv:c execve:c execvp:c
-        execvpe:c exit:c exp:m exp10:m exp10f:m exp10l:m exp2:m exp2f:m exp2l:m expf:m expl:m
+        ecvt:c endgrent:c endhostent:c endmntent:c endprotoent:c endpwent:c endservent:c endusershell:c
+        endutent:c endutxent:c environ:C epoll_create:c epoll_create1:c epoll_ctl:c epoll_pwait:c
+        epoll_wait:c erand48:c erand48_r:c erf:m erfc:m erfcf:m erfcl:m erff:m erfl:m err:c error:c errx:c
+        euidaccess:c eventfd:c eventfd_read:c eventfd_write:c execl:c execle:c execlp:c execv:c execve:c
+        execvp:c execvpe:c exit:c exp:m exp10:m exp10f:m exp10l:m exp2:m exp2f:m exp2l:m expf:m expl:m
         explicit_bzero:c expm1:m expm1f:m expm1l:m fabs:m fabsf:m fabsl:m faccessat:c fallocate:c fchdir:c
         fchmod:c fchmodat:c fchown:c fchownat:c fclose:c fcntl:c fcvt:c fdatasync:c fdim:m fdimf:m fdiml:m
         fdopen:c fdopendir:c feclearexcept:m fegetenv:m fegetexceptflag:m fegetround:m feholdexcept:m feof:c
         feof_unlocked:c feraiseexcept:m ferror:c ferror_unlocked:c fesetenv:m fesetexceptflag:m fesetround:m
         fetestexcept:m feupdateenv:m fflush:c fflush_unlocked:c ffs:c ffsl:c ffsll:c fgetc:c
         fgetc_unlocked:c fgetgrent:c fgetgrent_r:c fgetpos:c fgetpwent:c fgetpwent_r:c fgets:c
-        fgets_unlocked:c fgetwc:c fgetwc_unlocked:c fgetws:c fgetws_unlocked:c fileno:c fileno_unlocked:c
-        flock:c flockfile:c floor:m floorf:m floorl:m fma:m fmaf:m fmal:m fmax:m fmaxf:m fmaxl:m fmemopen:c
-        fmin:m fminf:m fminl:m fmod:m fmodf:m fmodl:m fnmatch:c fopen:c fopencookie:c fork:c forkpty:c
-        fpathconf:c fprintf:c fputc:c fputc_unlocked:c fputs:c fputs_unlocked:c fputwc:c fputwc_unlocked:c
-        fputws:c fputws_unlocked:c fread:c fread_unlocked:c free:c freeaddrinfo:c freeifaddrs:c freelocale:c
-        freopen:c frexp:m frexpf:m frexpl:m fscanf:c fseek:c fseeko:c fsetpos:c fstat:c fstatat:c fstatfs:c
-        fstatvfs:c fsync:c ftell:c ftello:c ftruncate:c ftrylockfile:c ftw:c funlockfile:c futimens:c
-        futimes:c fwide:c fwprintf:c fwrite:c fwrite_unlocked:c fwscanf:c gai_strerror:c gamma:m gammaf:m
-        gammal:m gcvt:c get_avphys_pages:c get_nprocs:c get_nprocs_conf:c get_phys_pages:c getaddrinfo:c
-        getauxval:c getc:c getc_unlocked:c getchar:c getchar_unlocked:c getcwd:c getdelim:c getdtablesize:c
-        getegid:c getentropy:c getenv:c geteuid:c getgid:c getgrent:c getgrent_r:c getgrgid:c getgrgid_r:c
-        getgrnam:c getgrnam_r:c getgrouplist:c getgroups:c gethostbyaddr:c gethostbyaddr_r:c gethostbyname:c
+        fgets_unlocked:c fgetwc:c fgetwc_unlocked:c fgetws:c fgetws_unlocked:c fgetxattr:c fileno:c
+        fileno_unlocked:c flistxattr:c flock:c flockfile:c floor:m floorf:m floorl:m fma:m fmaf:m fmal:m
+        fmax:m fmaxf:m fmaxl:m fmemopen:c fmin:m fminf:m fminl:m fmod:m fmodf:m fmodl:m fnmatch:c fopen:c
+        fopencookie:c fork:c forkpty:c fpathconf:c fprintf:c fputc:c fputc_unlocked:c fputs:c
+        fputs_unlocked:c fputwc:c fputwc_unlocked:c fputws:c fputws_unlocked:c fread:c fread_unlocked:c
+        free:c freeaddrinfo:c freeifaddrs:c freelocale:c fremovexattr:c freopen:c frexp:m frexpf:m frexpl:m
+        fscanf:c fseek:c fseeko:c fsetpos:c fsetxattr:c fstat:c fstatat:c fstatfs:c fstatvfs:c fsync:c
+        ftell:c ftello:c ftruncate:c ftrylockfile:c ftw:c funlockfile:c futimens:c futimes:c fwide:c
+        fwprintf:c fwrite:c fwrite_unlocked:c fwscanf:c gai_strerror:c gamma:m gammaf:m gammal:m gcvt:c
+        get_avphys_pages:c get_nprocs:c get_nprocs_conf:c get_phys_pages:c getaddrinfo:c getauxval:c getc:c
+        getc_unlocked:c getchar:c getchar_unlocked:c getcwd:c getdelim:c getdtablesize:c getegid:c
+        getentropy:c getenv:c geteuid:c getgid:c getgrent:c getgrent_r:c getgrgid:c getgrgid_r:c getgrnam:c
+        getgrnam_r:c getgrouplist:c getgroups:c gethostbyaddr:c gethostbyaddr_r:c gethostbyname:c
         gethostbyname2:c gethostbyname2_r:c gethostbyname_r:c gethostent:c gethostname:c getifaddrs:c
-        getitimer:c getline:c getloadavg:c getlogin:c getlogin_r:c getnameinfo:c getopt:c getopt_long:c
-        getopt_long_only:c getpagesize:c getpass:c getpeername:c getpgid:c getpgrp:c getpid:c getppid:c
-        getpriority:c getprotobyname:c getprotobyname_r:c getprotobynumber:c getprotobynumber_r:c
-        getprotoent:c getprotoent_r:c getpt:c getpwent:c getpwent_r:c getpwnam:c getpwnam_r:c getpwuid:c
-        getpwuid_r:c getrandom:c getresgid:c getresuid:c getrlimit:c getrusage:c getservbyname:c
-        getservbyname_r:c getservbyport:c getservbyport_r:c getservent:c getservent_r:c getsid:c
-        getsockname:c getsockopt:c getsubopt:c gettext:c gettid:c gettimeofday:c getuid:c getusershell:c
-        getutent:c getutent_r:c getutid:c getutid_r:c getutline:c getutline_r:c getutmp:c getutmpx:c
-        getutxent:c getutxid:c getutxline:c getw:c getwc:c getwc_unlocked:c getwchar:c getwchar_unlocked:c
-        getwd:c glob:c globfree:c gmtime:c gmtime_r:c gnu_get_libc_release:c gnu_get_libc_version:c
-        grantpt:c gsignal:c hcreate:c hcreate_r:c hdestroy:c hdestroy_r:c herror:c hsearch:c hsearch_r:c
-        hstrerror:c htonl:c htons:c hypot:m hypotf:m hypotl:m iconv:c iconv_close:c iconv_open:c
-        if_freenameindex:c if_indextoname:c if_nameindex:c if_nametoindex:c ilogb:m ilogbf:m ilogbl:m
-        imaxabs:c imaxdiv:c in6addr_any:C in6addr_loopback:C index:c inet_addr:c inet_aton:c inet_network:c
-        inet_ntoa:c inet_ntop:c inet_pton:c initgroups:c initstate:c initstate_r:c inotify_add_watch:c
-        inotify_init:c inotify_init1:c inotify_rm_watch:c insque:c ioctl:c isalnum:c isalnum_l:c isalpha:c
-        isalpha_l:c isascii:c isatty:c isblank:c isblank_l:c iscntrl:c iscntrl_l:c isdigit:c isdigit_l:c
-        isgraph:c isgraph_l:c islower:c islower_l:c isprint:c isprint_l:c ispunct:c ispunct_l:c isspace:c
-        isspace_l:c isupper:c isupper_l:c iswalnum:c iswalnum_l:c iswalpha:c iswalpha_l:c iswblank:c
-        iswblank_l:c iswcntrl:c iswcntrl_l:c iswctype:c iswctype_l:c iswdigit:c iswdigit_l:c iswgraph:c
-        iswgraph_l:c iswlower:c iswlower_l:c iswprint:c iswprint_l:c iswpunct:c iswpunct_l:c iswspace:c
-        iswspace_l:c iswupper:c iswupper_l:c iswxdigit:c iswxdigit_l:c isxdigit:c isxdigit_l:c j0:m j0f:m
-        j0l:m j1:m j1f:m j1l:m jn:m jnf:m jnl:m jrand48:c jrand48_r:c kill:c killpg:c l64a:c labs:c lchown:c
-        lcong48:c lcong48_r:c ldexp:m ldexpf:m ldexpl:m ldiv:c lfind:c lgamma:m lgamma_r:m lgammaf:m
-        lgammaf_r:m lgammal:m lgammal_r:m link:c linkat:c listen:c llabs:c lldiv:c llrint:m llrintf:m
-        llrintl:m llround:m llroundf:m llroundl:m localeconv:c localtime:c localtime_r:c lockf:c log:m
-        log10:m log10f:m log10l:m log1p:m log1pf:m log1pl:m log2:m log2f:m log2l:m logb:m logbf:m logbl:m
-        logf:m login_tty:c logl:m longjmp:c lrand48:c lrand48_r:c lrint:m lrintf:m lrintl:m lround:m
-        lroundf:m lroundl:m lsearch:c lseek:c lstat:c lutimes:c madvise:c malloc:c malloc_trim:c
+        getitimer:c getline:c getloadavg:c getlogin:c getlogin_r:c getmntent:c getmntent_r:c getnameinfo:c
+        getopt:c getopt_long:c getopt_long_only:c getpagesize:c getpass:c getpeername:c getpgid:c getpgrp:c
+        getpid:c getppid:c getpriority:c getprotobyname:c getprotobyname_r:c getprotobynumber:c
+        getprotobynumber_r:c getprotoent:c getprotoent_r:c getpt:c getpwent:c getpwent_r:c getpwnam:c
+        getpwnam_r:c getpwuid:c getpwuid_r:c getrandom:c getresgid:c getresuid:c getrlimit:c getrusage:c
+        getservbyname:c getservbyname_r:c getservbyport:c getservbyport_r:c getservent:c getservent_r:c
+        getsid:c getsockname:c getsockopt:c getsubopt:c gettext:c gettid:c gettimeofday:c getuid:c
+        getusershell:c getutent:c getutent_r:c getutid:c getutid_r:c getutline:c getutline_r:c getutmp:c
+        getutmpx:c getutxent:c getutxid:c getutxline:c getw:c getwc:c getwc_unlocked:c getwchar:c
+        getwchar_unlocked:c getwd:c getxattr:c glob:c globfree:c gmtime:c gmtime_r:c gnu_get_libc_release:c
+        gnu_get_libc_version:c grantpt:c gsignal:c hasmntopt:c hcreate:c hcreate_r:c hdestroy:c hdestroy_r:c
+        herror:c hsearch:c hsearch_r:c hstrerror:c htonl:c htons:c hypot:m hypotf:m hypotl:m iconv:c
+        iconv_close:c iconv_open:c if_freenameindex:c if_indextoname:c if_nameindex:c if_nametoindex:c
+        ilogb:m ilogbf:m ilogbl:m imaxabs:c imaxdiv:c in6addr_any:C in6addr_loopback:C index:c inet_addr:c
+        inet_aton:c inet_network:c inet_ntoa:c inet_ntop:c inet_pton:c initgroups:c initstate:c
+        initstate_r:c inotify_add_watch:c inotify_init:c inotify_init1:c inotify_rm_watch:c insque:c ioctl:c
+        isalnum:c isalnum_l:c isalpha:c isalpha_l:c isascii:c isatty:c isblank:c isblank_l:c iscntrl:c
+        iscntrl_l:c isdigit:c isdigit_l:c isgraph:c isgraph_l:c islower:c islower_l:c isprint:c isprint_l:c
+        ispunct:c ispunct_l:c isspace:c isspace_l:c isupper:c isupper_l:c iswalnum:c iswalnum_l:c iswalpha:c
+        iswalpha_l:c iswblank:c iswblank_l:c iswcntrl:c iswcntrl_l:c iswctype:c iswctype_l:c iswdigit:c
+        iswdigit_l:c iswgraph:c iswgraph_l:c iswlower:c iswlower_l:c iswprint:c iswprint_l:c iswpunct:c
+        iswpunct_l:c iswspace:c iswspace_l:c iswupper:c iswupper_l:c iswxdigit:c iswxdigit_l:c isxdigit:c
+        isxdigit_l:c j0:m j0f:m j0l:m j1:m j1f:m j1l:m jn:m jnf:m jnl:m jrand48:c jrand48_r:c kill:c
+        killpg:c l64a:c labs:c lchown:c lcong48:c lcong48_r:c ldexp:m ldexpf:m ldexpl:m ldiv:c lfind:c
+        lgamma:m lgamma_r:m lgammaf:m lgammaf_r:m lgammal:m lgammal_r:m lgetxattr:c link:c linkat:c listen:c
+        listxattr:c llabs:c lldiv:c llistxattr:c llrint:m llrintf:m llrintl:m llround:m llroundf:m
+        llroundl:m localeconv:c localtime:c localtime_r:c lockf:c log:m log10:m log10f:m log10l:m log1p:m
+        log1pf:m log1pl:m log2:m log2f:m log2l:m logb:m logbf:m logbl:m logf:m login_tty:c logl:m longjmp:c
+        lrand48:c lrand48_r:c lremovexattr:c lrint:m lrintf:m lrintl:m lround:m lroundf:m lroundl:m
+        lsearch:c lseek:c lsetxattr:c lstat:c lutimes:c madvise:c malloc:c malloc_trim:c
         malloc_usable_size:c mblen:c mbrlen:c mbrtoc16:c mbrtoc32:c mbrtowc:c mbsinit:c mbsnrtowcs:c
         mbsrtowcs:c mbstowcs:c mbtowc:c mcheck:c mcheck_check_all:c mcheck_pedantic:c memalign:c memccpy:c
         memchr:c memcmp:c memcpy:c memfd_create:c memmem:c memmove:c mempcpy:c memrchr:c memset:c mkdir:c
         mkdirat:c mkdtemp:c mkfifo:c mkfifoat:c mknod:c mknodat:c mkostemp:c mkostemps:c mkstemp:c
-        mkstemps:c mktemp:c mktime:c mlock:c mmap:c modf:m modff:m modfl:m mprobe:c mprotect:c mrand48:c
-        mrand48_r:c mremap:c msync:c mtrace:c mtx_destroy:c mtx_init:c mtx_lock:c mtx_timedlock:c
+        mkstemps:c mktemp:c mktime:c mlock:c mmap:c modf:m modff:m modfl:m mount:c mprobe:c mprotect:c
+        mrand48:c mrand48_r:c mremap:c msync:c mtrace:c mtx_destroy:c mtx_init:c mtx_lock:c mtx_timedlock:c
         mtx_trylock:c mtx_unlock:c munlock:c munmap:c muntrace:c nan:m nanf:m nanl:m nanosleep:c nearbyint:m
         nearbyintf:m nearbyintl:m newlocale:c nextafter:m nextafterf:m nextafterl:m nexttoward:m
         nexttowardf:m nexttowardl:m nftw:c ngettext:c nice:c nl_langinfo:c nl_langinfo_l:c nrand48:c
@@ -217,7 +219,7 @@ public enum RuntimeSymbols {
         posix_spawnattr_getflags:c posix_spawnattr_getpgroup:c posix_spawnattr_getsigdefault:c
         posix_spawnattr_getsigmask:c posix_spawnattr_init:c posix_spawnattr_setflags:c
         posix_spawnattr_setpgroup:c posix_spawnattr_setsigdefault:c posix_spawnattr_setsigmask:c
-        posix_spawnp:c pow:m powf:m powl:m ppoll:c prctl:c pread:c preadv:c printf:c
+        posix_spawnp:c pow:m powf:m powl:m ppoll:c prctl:c pread:c preadv:c printf:c prlimit:c
         program_invocation_name:C program_invocation_short_name:C pselect:c psiginfo:c psignal:c
         pthread_atfork:c pthread_attr_destroy:c pthread_attr_getdetachstate:c pthread_attr_getguardsize:c
         pthread_attr_getinheritsched:c pthread_attr_getschedparam:c pthread_attr_getschedpolicy:c
@@ -252,21 +254,21 @@ public enum RuntimeSymbols {
         putwchar:c putwchar_unlocked:c pwrite:c pwritev:c qsort:c qsort_r:c quick_exit:c raise:c rand:c
         rand_r:c random:c random_r:c rawmemchr:c read:c readahead:c readdir:c readdir_r:c readlink:c
         readlinkat:c readv:c realloc:c reallocarray:c realpath:c recv:c recvfrom:c recvmmsg:c recvmsg:c
-        regcomp:c regerror:c regexec:c regfree:c remainder:m remainderf:m remainderl:m remove:c remque:c
-        remquo:m remquof:m remquol:m rename:c renameat:c renameat2:c rewind:c rewinddir:c rindex:c rint:m
-        rintf:m rintl:m rmdir:c round:m roundf:m roundl:m rpmatch:c scalb:m scalbf:m scalbl:m scalbln:m
-        scalblnf:m scalblnl:m scalbn:m scalbnf:m scalbnl:m scandir:c scandirat:c scanf:c
-        sched_get_priority_max:c sched_get_priority_min:c sched_getaffinity:c sched_getcpu:c
+        regcomp:c regerror:c regexec:c regfree:c remainder:m remainderf:m remainderl:m remove:c
+        removexattr:c remque:c remquo:m remquof:m remquol:m rename:c renameat:c renameat2:c rewind:c
+        rewinddir:c rindex:c rint:m rintf:m rintl:m rmdir:c round:m roundf:m roundl:m rpmatch:c scalb:m
+        scalbf:m scalbl:m scalbln:m scalblnf:m scalblnl:m scalbn:m scalbnf:m scalbnl:m scandir:c scandirat:c
+        scanf:c sched_get_priority_max:c sched_get_priority_min:c sched_getaffinity:c sched_getcpu:c
         sched_setaffinity:c sched_yield:c secure_getenv:c seed48:c seed48_r:c seekdir:c select:c
         sem_clockwait:c sem_destroy:c sem_getvalue:c sem_init:c sem_post:c sem_timedwait:c sem_trywait:c
         sem_wait:c send:c sendfile:c sendmmsg:c sendmsg:c sendto:c setbuf:c setbuffer:c setegid:c setenv:c
         seteuid:c setgid:c setgrent:c setgroups:c sethostent:c sethostname:c setitimer:c setjmp:c
-        setlinebuf:c setlocale:c setlogmask:c setpgid:c setpriority:c setprotoent:c setpwent:c setregid:c
-        setresgid:c setresuid:c setreuid:c setrlimit:c setservent:c setsid:c setsockopt:c setstate:c
-        setstate_r:c settimeofday:c setuid:c setusershell:c setutent:c setutxent:c setvbuf:c shm_open:c
-        shm_unlink:c shutdown:c sigabbrev_np:c sigaction:c sigaddset:c sigaltstack:c sigandset:c sigblock:c
-        sigdelset:c sigdescr_np:c sigemptyset:c sigfillset:c siggetmask:c sighold:c sigignore:c
-        siginterrupt:c sigisemptyset:c sigismember:c siglongjmp:c signal:c signalfd:c signgam:M
+        setlinebuf:c setlocale:c setlogmask:c setmntent:c setpgid:c setpriority:c setprotoent:c setpwent:c
+        setregid:c setresgid:c setresuid:c setreuid:c setrlimit:c setservent:c setsid:c setsockopt:c
+        setstate:c setstate_r:c settimeofday:c setuid:c setusershell:c setutent:c setutxent:c setvbuf:c
+        setxattr:c shm_open:c shm_unlink:c shutdown:c sigabbrev_np:c sigaction:c sigaddset:c sigaltstack:c
+        sigandset:c sigblock:c sigdelset:c sigdescr_np:c sigemptyset:c sigfillset:c siggetmask:c sighold:c
+        sigignore:c siginterrupt:c sigisemptyset:c sigismember:c siglongjmp:c signal:c signalfd:c signgam:M
         significand:m significandf:m significandl:m sigorset:c sigpause:c sigpending:c sigprocmask:c
         sigqueue:c sigrelse:c sigset:c sigsetmask:c sigstack:c sigsuspend:c sigtimedwait:c sigwait:c
         sigwaitinfo:c sin:m sincos:m sincosf:m sincosl:m sinf:m sinh:m sinhf:m sinhl:m sinl:m sleep:c
@@ -279,30 +281,30 @@ public enum RuntimeSymbols {
         strptime:c strptime_l:c strrchr:c strsep:c strsignal:c strspn:c strstr:c strtod:c strtod_l:c
         strtof:c strtof_l:c strtoimax:c strtok:c strtok_r:c strtol:c strtol_l:c strtold:c strtold_l:c
         strtoll:c strtoll_l:c strtoq:c strtoul:c strtoul_l:c strtoull:c strtoull_l:c strtoumax:c strtouq:c
-        strverscmp:c strxfrm:c strxfrm_l:c swab:c swprintf:c swscanf:c symlink:c symlinkat:c sync:c
-        sync_file_range:c syncfs:c syscall:c sysconf:c sysinfo:c syslog:c system:c tan:m tanf:m tanh:m
-        tanhf:m tanhl:m tanl:m tcdrain:c tcflow:c tcflush:c tcgetattr:c tcgetpgrp:c tcgetsid:c tcsendbreak:c
-        tcsetattr:c tcsetpgrp:c tdelete:c tdestroy:c telldir:c tempnam:c textdomain:c tfind:c tgamma:m
-        tgammaf:m tgammal:m tgkill:c thrd_create:c thrd_current:c thrd_detach:c thrd_equal:c thrd_exit:c
-        thrd_join:c thrd_sleep:c thrd_yield:c time:c timegm:c timelocal:c timer_create:c timer_delete:c
-        timer_getoverrun:c timer_gettime:c timer_settime:c timerfd_create:c timerfd_gettime:c
+        strverscmp:c strxfrm:c strxfrm_l:c swab:c swapoff:c swapon:c swprintf:c swscanf:c symlink:c
+        symlinkat:c sync:c sync_file_range:c syncfs:c syscall:c sysconf:c sysinfo:c syslog:c system:c tan:m
+        tanf:m tanh:m tanhf:m tanhl:m tanl:m tcdrain:c tcflow:c tcflush:c tcgetattr:c tcgetpgrp:c tcgetsid:c
+        tcsendbreak:c tcsetattr:c tcsetpgrp:c tdelete:c tdestroy:c telldir:c tempnam:c textdomain:c tfind:c
+        tgamma:m tgammaf:m tgammal:m tgkill:c thrd_create:c thrd_current:c thrd_detach:c thrd_equal:c
+        thrd_exit:c thrd_join:c thrd_sleep:c thrd_yield:c time:c timegm:c timelocal:c timer_create:c
+        timer_delete:c timer_getoverrun:c timer_gettime:c timer_settime:c timerfd_create:c timerfd_gettime:c
         timerfd_settime:c times:c timespec_get:c timezone:C tmpfile:c tmpnam:c toascii:c tolower:c
         tolower_l:c toupper:c toupper_l:c towctrans:c towctrans_l:c towlower:c towlower_l:c towupper:c
         towupper_l:c trunc:m truncate:c truncf:m truncl:m tsearch:c tss_create:c tss_delete:c tss_get:c
-        tss_set:c ttyname:c ttyname_r:c twalk:c tzname:C tzset:c ualarm:c ulimit:c umask:c uname:c ungetc:c
-        ungetwc:c unlink:c unlinkat:c unlockpt:c unsetenv:c updwtmp:c updwtmpx:c uselocale:c usleep:c
-        utime:c utimensat:c utimes:c utmpname:c utmpxname:c valloc:c vasprintf:c vdprintf:c verr:c verrx:c
-        versionsort:c vfork:c vfprintf:c vfscanf:c vfwprintf:c vfwscanf:c vprintf:c vscanf:c vsnprintf:c
-        vsprintf:c vsscanf:c vswprintf:c vswscanf:c vsyslog:c vwarn:c vwarnx:c vwprintf:c vwscanf:c wait:c
-        wait3:c wait4:c waitid:c waitpid:c warn:c warnx:c wcpcpy:c wcpncpy:c wcrtomb:c wcscasecmp:c
-        wcscasecmp_l:c wcscat:c wcschr:c wcschrnul:c wcscmp:c wcscoll:c wcscoll_l:c wcscpy:c wcscspn:c
-        wcsdup:c wcsftime:c wcsftime_l:c wcslen:c wcsncasecmp:c wcsncasecmp_l:c wcsncat:c wcsncmp:c
-        wcsncpy:c wcsnlen:c wcsnrtombs:c wcspbrk:c wcsrchr:c wcsrtombs:c wcsspn:c wcsstr:c wcstod:c
-        wcstod_l:c wcstof:c wcstof_l:c wcstok:c wcstol:c wcstol_l:c wcstold:c wcstold_l:c wcstoll:c
-        wcstoll_l:c wcstombs:c wcstoul:c wcstoul_l:c wcstoull:c wcstoull_l:c wcswidth:c wcsxfrm:c
-        wcsxfrm_l:c wctob:c wctomb:c wctrans:c wctrans_l:c wctype:c wctype_l:c wcwidth:c wmemchr:c wmemcmp:c
-        wmemcpy:c wmemmove:c wmempcpy:c wmemset:c wprintf:c write:c writev:c wscanf:c y0:m y0f:m y0l:m y1:m
-        y1f:m y1l:m yn:m ynf:m ynl:m
+        tss_set:c ttyname:c ttyname_r:c twalk:c tzname:C tzset:c ualarm:c ulimit:c umask:c umount:c
+        umount2:c uname:c ungetc:c ungetwc:c unlink:c unlinkat:c unlockpt:c unsetenv:c updwtmp:c updwtmpx:c
+        uselocale:c usleep:c utime:c utimensat:c utimes:c utmpname:c utmpxname:c valloc:c vasprintf:c
+        vdprintf:c verr:c verrx:c versionsort:c vfork:c vfprintf:c vfscanf:c vfwprintf:c vfwscanf:c
+        vprintf:c vscanf:c vsnprintf:c vsprintf:c vsscanf:c vswprintf:c vswscanf:c vsyslog:c vwarn:c
+        vwarnx:c vwprintf:c vwscanf:c wait:c wait3:c wait4:c waitid:c waitpid:c warn:c warnx:c wcpcpy:c
+        wcpncpy:c wcrtomb:c wcscasecmp:c wcscasecmp_l:c wcscat:c wcschr:c wcschrnul:c wcscmp:c wcscoll:c
+        wcscoll_l:c wcscpy:c wcscspn:c wcsdup:c wcsftime:c wcsftime_l:c wcslen:c wcsncasecmp:c
+        wcsncasecmp_l:c wcsncat:c wcsncmp:c wcsncpy:c wcsnlen:c wcsnrtombs:c wcspbrk:c wcsrchr:c wcsrtombs:c
+        wcsspn:c wcsstr:c wcstod:c wcstod_l:c wcstof:c wcstof_l:c wcstok:c wcstol:c wcstol_l:c wcstold:c
+        wcstold_l:c wcstoll:c wcstoll_l:c wcstombs:c wcstoul:c wcstoul_l:c wcstoull:c wcstoull_l:c
+        wcswidth:c wcsxfrm:c wcsxfrm_l:c wctob:c wctomb:c wctrans:c wctrans_l:c wctype:c wctype_l:c
+        wcwidth:c wmemchr:c wmemcmp:c wmemcpy:c wmemmove:c wmempcpy:c wmemset:c wprintf:c write:c writev:c
+        wscanf:c y0:m y0f:m y0l:m y1:m y1f:m y1l:m yn:m ynf:m ynl:m
         """
 
     /// The thread primitives the guest thread library (`runtime/crossrun_thread.h`) calls:

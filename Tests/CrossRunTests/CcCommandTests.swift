@@ -194,6 +194,21 @@ final class CcCommandTests: XCTestCase {
         XCTAssertFalse(ProgramBundle.isBundle(Array("#!/bin/sh\necho hi\n".utf8)))
     }
 
+    /// A program's `PATH` is its own business: started with one that has no clang (toybox's
+    /// tar test runs `PATH=path tar`, whose gzip is another launcher), the launcher's run
+    /// finds the clang that linked it.
+    func testLauncherRunsWithoutClangOnPath() throws {
+        try write("hello.c", "#include <stdio.h>\nint main(void) { puts(\"hello\"); return 0; }\n")
+        for (target, backend) in [("x64", "native"), ("rv64", "emu")] {
+            let linked = try cc(["--target", target, "--backend", backend, "hello.c", "-o", "hello-\(target)"])
+            XCTAssertEqual(linked.status, 0, linked.stderr)
+            let ran = try TestSupport.run(dir + "/hello-\(target)", [], cwd: dir,
+                                          environment: ["PATH": dir, "CROSSRUN_CLANG": "", "CC": "gcc"])
+            XCTAssertEqual(ran.stdout, "hello\n", "\(target): \(ran.stderr)")
+            XCTAssertEqual(ran.status, 0, target)
+        }
+    }
+
     func testOnlyAClangIsTakenFromCC() {
         XCTAssertTrue(Toolchain.isClangName("clang"))
         XCTAssertTrue(Toolchain.isClangName("/usr/bin/clang-21"))

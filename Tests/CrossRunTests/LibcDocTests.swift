@@ -73,7 +73,8 @@ final class LibcDocTests: XCTestCase {
           the thread primitives `__crossrun_*` are CrossRun's own, `CNativeSupport/native_threads.c`).
         - **runtime**: guest code in `runtime/` linked into the image, the same on all four pairs
           (`<pthread.h>`, `<threads.h>`, `<semaphore.h>`: the thread library over the primitives;
-          `<search.h>`: hash tables, AVL trees, linear search, queues; `<ftw.h>`: file tree walks).
+          `<search.h>`: hash tables, AVL trees, linear search, queues; `<ftw.h>`: file tree walks;
+          `<mntent.h>`: fstab/mtab tables).
           Emulated images also take `memcpy`, `memmove`, `memset`, `memcmp`, `bcmp`, `memchr`,
           `strlen`, `strcmp` and `strchr` from `runtime/string.c`: a guest loop below 256 bytes,
           the host's routine (`__crossrun_host_NAME`) above; native images bind the host's.

@@ -46,12 +46,19 @@ int setrlimit(int, const struct rlimit *);
 int getrusage(int, struct rusage *);
 int getpriority(int, id_t);
 int setpriority(int, id_t, int);
+#ifdef __USE_GNU
+/* Another process's limits too (Linux's prlimit64 system call). */
+int prlimit(pid_t, int, const struct rlimit *, struct rlimit *);
+#endif
 /* The LFS64 names: off_t, ino_t and the counts are already 64 bits, so they are the plain
    ones (as musl does; natively they bind to the plain host calls). */
 #ifdef __USE_LARGEFILE64
 #define rlimit64 rlimit
 #define getrlimit64 getrlimit
 #define setrlimit64 setrlimit
+#ifdef __USE_GNU
+#define prlimit64 prlimit
+#endif
 typedef rlim_t rlim64_t;
 #endif
 #endif

@@ -38,6 +38,8 @@ typedef unsigned char u_int8_t;
 typedef unsigned short u_int16_t;
 typedef unsigned int u_int32_t;
 typedef unsigned long u_int64_t;
+/* As glibc's: BSD code expects BYTE_ORDER and the htole16 family from <sys/types.h>. */
+#include <endian.h>
 typedef long register_t;
 #endif
 /* As glibc: fd_set and select come with <sys/types.h> under _DEFAULT_SOURCE/_GNU_SOURCE. */

@@ -34,6 +34,8 @@ char *crossrun_xpg_basename(char *path);
 /// sched.h's GNU CPU queries.
 int crossrun_sched_getcpu(void);
 int crossrun_sched_getaffinity(int pid, size_t size, void *mask);
+/// The raw system call: the bytes of the mask the kernel wrote (glibc's wrapper returns 0).
+long crossrun_raw_sched_getaffinity(int pid, size_t size, void *mask);
 /// sched_setaffinity (glibc declares it only under _GNU_SOURCE). 0 or -1 (errno).
 int crossrun_sched_setaffinity(int pid, size_t size, const void *mask);
 /// prctl with its four unsigned long arguments (Swift cannot call the variadic C function).
@@ -55,4 +57,5 @@ FILE *crossrun_open_wmemstream(wchar_t **buffer, size_t *length);
 #include "crossrun_timers.h"
 #include "crossrun_unistd_gaps.h"
 #include "crossrun_utmp.h"
+#include "crossrun_fs_admin.h"
 #endif

@@ -12,6 +12,6 @@ int crossrun_renameat2(int old_dir, const char *old_path, int new_dir, const cha
 /// memfd_create and euidaccess (glibc: _GNU_SOURCE only).
 int crossrun_memfd_create(const char *name, unsigned flags);
 int crossrun_euidaccess(const char *path, int mode);
-/// personality (<sys/personality.h>, which the Glibc module does not bring).
-int crossrun_personality(unsigned long persona);
+/// prlimit (glibc: _GNU_SOURCE only): limits[0..1] new (if `set`), old[0..1] filled (if `get`).
+int crossrun_prlimit(int pid, int resource, int set, const unsigned long *limits, int get, unsigned long *old);
 #endif

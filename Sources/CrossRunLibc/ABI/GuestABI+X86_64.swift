@@ -15,7 +15,7 @@ extension GuestABI {
                    263: .unlinkat, 87: .unlink,
                    41: .socket, 53: .socketpair, 49: .bind, 50: .listen, 43: .accept, 288: .accept4, 42: .connect,
                    51: .getsockname, 52: .getpeername, 44: .sendto, 45: .recvfrom, 54: .setsockopt, 55: .getsockopt,
-                   48: .shutdown, 46: .sendmsg, 47: .recvmsg],
+                   48: .shutdown, 46: .sendmsg, 47: .recvmsg, 204: .schedGetaffinity, 203: .schedSetaffinity],
         jumpBufferRegisterBytes: 64,
         linux: LinuxLP64(),
         epollEventPacked: true,
