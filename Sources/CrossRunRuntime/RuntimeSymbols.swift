@@ -33,7 +33,7 @@ public enum RuntimeSymbols {
     /// name is ``lookup(_:)``, which builds nothing).
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1534)
+        table.reserveCapacity(1538)
         entries.withUTF8Buffer { text in
             var start = 0
             for end in 0...text.count where end == text.count || isSeparator(text[end]) {
@@ -234,10 +234,12 @@ public enum RuntimeSymbols {
         pthread_key_delete:c pthread_kill:c pthread_mutex_clocklock:c pthread_mutex_consistent:c
         pthread_mutex_destroy:c pthread_mutex_init:c pthread_mutex_lock:c pthread_mutex_timedlock:c
         pthread_mutex_trylock:c pthread_mutex_unlock:c pthread_mutexattr_destroy:c
-        pthread_mutexattr_getpshared:c pthread_mutexattr_getrobust:c pthread_mutexattr_gettype:c
-        pthread_mutexattr_init:c pthread_mutexattr_setpshared:c pthread_mutexattr_setrobust:c
-        pthread_mutexattr_settype:c pthread_once:c pthread_rwlock_clockrdlock:c pthread_rwlock_clockwrlock:c
-        pthread_rwlock_destroy:c pthread_rwlock_init:c pthread_rwlock_rdlock:c pthread_rwlock_timedrdlock:c
+        pthread_mutexattr_getprioceiling:c pthread_mutexattr_getprotocol:c pthread_mutexattr_getpshared:c
+        pthread_mutexattr_getrobust:c pthread_mutexattr_gettype:c pthread_mutexattr_init:c
+        pthread_mutexattr_setprioceiling:c pthread_mutexattr_setprotocol:c pthread_mutexattr_setpshared:c
+        pthread_mutexattr_setrobust:c pthread_mutexattr_settype:c pthread_once:c
+        pthread_rwlock_clockrdlock:c pthread_rwlock_clockwrlock:c pthread_rwlock_destroy:c
+        pthread_rwlock_init:c pthread_rwlock_rdlock:c pthread_rwlock_timedrdlock:c
         pthread_rwlock_timedwrlock:c pthread_rwlock_tryrdlock:c pthread_rwlock_trywrlock:c
         pthread_rwlock_unlock:c pthread_rwlock_wrlock:c pthread_rwlockattr_destroy:c
         pthread_rwlockattr_getpshared:c pthread_rwlockattr_init:c pthread_rwlockattr_setpshared:c
