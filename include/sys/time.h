@@ -40,4 +40,9 @@ int lutimes(const char *, const struct timeval[2]);
         if ((result)->tv_usec < 0) { --(result)->tv_sec; (result)->tv_usec += 1000000; } \
     } while (0)
 #endif
+#ifdef __USE_GNU
+/* Conversions between struct timeval and struct timespec, as glibc's (braces, no do-while). */
+#define TIMEVAL_TO_TIMESPEC(tv, ts) { (ts)->tv_sec = (tv)->tv_sec; (ts)->tv_nsec = (tv)->tv_usec * 1000; }
+#define TIMESPEC_TO_TIMEVAL(tv, ts) { (tv)->tv_sec = (ts)->tv_sec; (tv)->tv_usec = (ts)->tv_nsec / 1000; }
+#endif
 #endif
