@@ -25,6 +25,12 @@ enum {
     PTHREAD_MUTEX_STALLED, PTHREAD_MUTEX_STALLED_NP = PTHREAD_MUTEX_STALLED,
     PTHREAD_MUTEX_ROBUST, PTHREAD_MUTEX_ROBUST_NP = PTHREAD_MUTEX_ROBUST
 };
+/* Priority protocols: accepted and reported; locking is the same under each (guest threads
+   have no real-time priorities to raise). */
+enum { PTHREAD_PRIO_NONE, PTHREAD_PRIO_INHERIT, PTHREAD_PRIO_PROTECT };
+#define PTHREAD_PRIO_NONE PTHREAD_PRIO_NONE
+#define PTHREAD_PRIO_INHERIT PTHREAD_PRIO_INHERIT
+#define PTHREAD_PRIO_PROTECT PTHREAD_PRIO_PROTECT
 enum { PTHREAD_PROCESS_PRIVATE, PTHREAD_PROCESS_SHARED };
 #define PTHREAD_PROCESS_PRIVATE PTHREAD_PROCESS_PRIVATE
 #define PTHREAD_PROCESS_SHARED PTHREAD_PROCESS_SHARED
@@ -128,6 +134,10 @@ int pthread_mutexattr_setpshared(pthread_mutexattr_t *, int);
 int pthread_mutexattr_getpshared(const pthread_mutexattr_t *__CR_RESTRICT, int *__CR_RESTRICT);
 int pthread_mutexattr_setrobust(pthread_mutexattr_t *, int);
 int pthread_mutexattr_getrobust(const pthread_mutexattr_t *__CR_RESTRICT, int *__CR_RESTRICT);
+int pthread_mutexattr_setprotocol(pthread_mutexattr_t *, int);
+int pthread_mutexattr_getprotocol(const pthread_mutexattr_t *__CR_RESTRICT, int *__CR_RESTRICT);
+int pthread_mutexattr_setprioceiling(pthread_mutexattr_t *, int);
+int pthread_mutexattr_getprioceiling(const pthread_mutexattr_t *__CR_RESTRICT, int *__CR_RESTRICT);
 int pthread_mutex_consistent(pthread_mutex_t *);
 
 int pthread_cond_init(pthread_cond_t *__CR_RESTRICT, const pthread_condattr_t *__CR_RESTRICT);

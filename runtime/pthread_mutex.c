@@ -162,6 +162,30 @@ int pthread_mutexattr_getrobust(const pthread_mutexattr_t *a, int *robust) {
     return 0;
 }
 
+/* The priority protocol and ceiling are kept where glibc keeps them (protocol in bits 28-29,
+   ceiling in bits 12-23) and reported back; a mutex locks the same under every protocol. The
+   ceiling takes SCHED_FIFO's range, 1-99, as glibc checks it. */
+enum { PROTOCOL_SHIFT = 28, PROTOCOL_MASK = 3 << 28, CEILING_SHIFT = 12, CEILING_MASK = 0xfff << 12 };
+int pthread_mutexattr_setprotocol(pthread_mutexattr_t *a, int protocol) {
+    if (protocol != PTHREAD_PRIO_NONE && protocol != PTHREAD_PRIO_INHERIT && protocol != PTHREAD_PRIO_PROTECT)
+        return EINVAL;
+    a->__align = (a->__align & ~PROTOCOL_MASK) | (protocol << PROTOCOL_SHIFT);
+    return 0;
+}
+int pthread_mutexattr_getprotocol(const pthread_mutexattr_t *a, int *protocol) {
+    *protocol = (a->__align & PROTOCOL_MASK) >> PROTOCOL_SHIFT;
+    return 0;
+}
+int pthread_mutexattr_setprioceiling(pthread_mutexattr_t *a, int ceiling) {
+    if (ceiling < 1 || ceiling > 99) return EINVAL;
+    a->__align = (a->__align & ~CEILING_MASK) | (ceiling << CEILING_SHIFT);
+    return 0;
+}
+int pthread_mutexattr_getprioceiling(const pthread_mutexattr_t *a, int *ceiling) {
+    *ceiling = (a->__align & CEILING_MASK) >> CEILING_SHIFT;
+    return 0;
+}
+
 /* Process-shared objects are accepted and reported; their futexes are the process's own, so
    they work between this program's threads, not across a fork. */
 static int set_pshared(int *bits, int pshared) {

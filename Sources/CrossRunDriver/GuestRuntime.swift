@@ -83,6 +83,8 @@ public enum GuestRuntime {
         pthread_mutex_lock pthread_mutex_timedlock pthread_mutex_trylock pthread_mutex_unlock
         pthread_mutexattr_destroy pthread_mutexattr_gettype pthread_mutexattr_init pthread_mutexattr_settype
         pthread_mutexattr_setrobust pthread_mutexattr_getrobust pthread_mutex_consistent
+        pthread_mutexattr_setprotocol pthread_mutexattr_getprotocol pthread_mutexattr_setprioceiling
+        pthread_mutexattr_getprioceiling
         pthread_barrier_destroy pthread_barrier_init pthread_barrier_wait pthread_rwlock_destroy
         pthread_rwlock_init pthread_rwlock_rdlock pthread_rwlock_timedrdlock pthread_rwlock_timedwrlock
         pthread_rwlock_tryrdlock pthread_rwlock_trywrlock pthread_rwlock_unlock pthread_rwlock_wrlock

@@ -22,7 +22,7 @@ extension GuestProcess {
     static let descriptorWaitingFunctionNames: Set<String> = [
         "read", "readv", "recv", "recvfrom", "recvmsg", "accept", "accept4",
         "write", "writev", "send", "sendto", "sendmsg", "select", "pselect", "poll", "ppoll", "epoll_wait",
-        "epoll_pwait", "pause",
+        "epoll_pwait", "epoll_pwait2", "pause",
     ]
     /// The calls that wait for input: with one thread they wait with the guest's recording
     /// signals unblocked only inside the wait (``signalSafeWait(_:_:_:_:)``).
@@ -189,6 +189,9 @@ extension GuestProcess {
             let ms = try f.int32(3)
             return DescriptorWait(descriptors: [pollfd(fd: try f.int32(0), events: Int16(POLLIN), revents: 0)],
                                   timeout: ms < 0 ? nil : UInt64(ms) * 1_000_000)
+        case "epoll_pwait2":
+            guard let t = try duration(at: f.int(3), unit: 1, rt) else { return nil }
+            return DescriptorWait(descriptors: [pollfd(fd: try f.int32(0), events: Int16(POLLIN), revents: 0)], timeout: t)
         default:
             return nil
         }
@@ -206,6 +209,7 @@ extension GuestProcess {
         case "poll": return ReplacedArgumentFrame(f, index: 2, 0)
         case "ppoll": return ReplacedArgumentFrame(f, index: 2, try rt.staticObject("crossrun.zero-timespec", size: 16))
         case "epoll_wait", "epoll_pwait": return ReplacedArgumentFrame(f, index: 3, 0)
+        case "epoll_pwait2": return ReplacedArgumentFrame(f, index: 3, try rt.staticObject("crossrun.zero-timespec", size: 16))
         default: return f
         }
     }

@@ -23,7 +23,7 @@ import Glibc
 /// scheduler's idle wait (``routeRecordedSignals(_:)``).
 extension GuestProcess {
     /// Calls that fail with EINTR after a handler even with `SA_RESTART` (signal(7)).
-    static let neverRestartedWaits: Set<String> = ["select", "pselect", "poll", "ppoll", "epoll_wait", "epoll_pwait", "pause"]
+    static let neverRestartedWaits: Set<String> = ["select", "pselect", "poll", "ppoll", "epoll_wait", "epoll_pwait", "epoll_pwait2", "pause"]
     /// `SI_QUEUE`: a `sigqueue`'s `si_code`.
     static let siQueue: Int32 = -1
 

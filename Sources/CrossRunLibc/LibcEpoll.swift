@@ -35,13 +35,42 @@ enum LibcEpoll {
 
     /// `epoll_wait`/`epoll_pwait`: waits on the host, then writes the ready events.
     static func wait(_ rt: LibcRuntime, _ f: any CallFrame) throws {
-        let epfd = try f.int32(0), out = try f.int(1), maximum = try f.int32(2), timeout = try f.int32(3)
+        let timeout = try f.int32(3)
+        try wait(rt, f) { epoll_wait($0, $1, $2, timeout) }
+    }
+
+    /// `epoll_pwait2`: `epoll_pwait` with a `timespec` limit (NULL: none); a negative time or
+    /// a nanosecond count out of range is EINVAL, as the kernel answers. The mask is not
+    /// applied, as `epoll_pwait`'s.
+    static func waitTimespec(_ rt: LibcRuntime, _ f: any CallFrame) throws {
+        let limit = try f.int(3)
+        var time = timespec()
+        if limit != 0 {
+            let seconds = try rt.memory.load(limit, as: Int64.self), nanoseconds = try rt.memory.load(limit &+ 8, as: Int64.self)
+            guard seconds >= 0, nanoseconds >= 0, nanoseconds < 1_000_000_000 else {
+                rt.setErrno(EINVAL); f.returnInt32(-1); return
+            }
+            time = timespec(tv_sec: Int(seconds), tv_nsec: Int(nanoseconds))
+        }
+        try wait(rt, f) { epfd, events, count in
+            limit == 0 ? epoll_pwait2(epfd, events, count, nil, nil) : epoll_pwait2(epfd, events, count, &time, nil)
+        }
+    }
+
+    /// Checks the guest's event array, waits with `hostWait` (descriptor, host events, count),
+    /// then writes the ready events.
+    private static func wait(_ rt: LibcRuntime, _ f: any CallFrame,
+                             _ hostWait: (Int32, UnsafeMutablePointer<epoll_event>, Int32) -> Int32) throws {
+        let epfd = try f.int32(0), out = try f.int(1), maximum = try f.int32(2)
         guard maximum > 0 else { rt.setErrno(EINVAL); f.returnInt32(-1); return }
         let count = min(Int(maximum), maximumEvents)
         let (size, _) = layout(rt)
         _ = try rt.memory.mutableBytes(out, count * Int(size))    // a bad buffer faults before waiting
         var events = [epoll_event](repeating: epoll_event(), count: count)
-        let n = epoll_wait(epfd, &events, Int32(count), timeout)
+        let n = events.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            guard let base = buffer.baseAddress else { return 0 }
+            return hostWait(epfd, base, Int32(count))
+        }
         guard n >= 0 else { rt.setErrno(errno); f.returnInt32(-1); return }
         try storeEvents(rt, events[0..<Int(n)], at: out)
         f.returnInt32(n)
@@ -68,6 +97,7 @@ enum LibcEpoll {
         },
         "epoll_wait": { rt, f in try wait(rt, f) },
         "epoll_pwait": { rt, f in try wait(rt, f) },
+        "epoll_pwait2": { rt, f in try waitTimespec(rt, f) },
         "eventfd": { rt, f in
             let flags = try f.int32(1)
             let known = Int32(EFD_SEMAPHORE) | Int32(EFD_CLOEXEC) | Int32(EFD_NONBLOCK)

@@ -33,7 +33,7 @@ public enum RuntimeSymbols {
     /// name is ``lookup(_:)``, which builds nothing).
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1574)
+        table.reserveCapacity(1579)
         entries.withUTF8Buffer { text in
             var start = 0
             for end in 0...text.count where end == text.count || isSeparator(text[end]) {
@@ -147,28 +147,28 @@ public enum RuntimeSymbols {
         dprintf:c drand48:c drand48_r:c drem:m dremf:m dreml:m dup:c dup2:c dup3:c duplocale:c eaccess:c
         ecvt:c endgrent:c endhostent:c endmntent:c endprotoent:c endpwent:c endservent:c endusershell:c
         endutent:c endutxent:c environ:C epoll_create:c epoll_create1:c epoll_ctl:c epoll_pwait:c
-        epoll_wait:c erand48:c erand48_r:c erf:m erfc:m erfcf:m erfcl:m erff:m erfl:m err:c error:c errx:c
-        euidaccess:c eventfd:c eventfd_read:c eventfd_write:c execl:c execle:c execlp:c execv:c execve:c
-        execvp:c execvpe:c exit:c exp:m exp10:m exp10f:m exp10l:m exp2:m exp2f:m exp2l:m expf:m expl:m
-        explicit_bzero:c expm1:m expm1f:m expm1l:m fabs:m fabsf:m fabsl:m faccessat:c fallocate:c fchdir:c
-        fchmod:c fchmodat:c fchown:c fchownat:c fclose:c fcntl:c fcvt:c fdatasync:c fdim:m fdimf:m fdiml:m
-        fdopen:c fdopendir:c feclearexcept:m fegetenv:m fegetexceptflag:m fegetround:m feholdexcept:m feof:c
-        feof_unlocked:c feraiseexcept:m ferror:c ferror_unlocked:c fesetenv:m fesetexceptflag:m fesetround:m
-        fetestexcept:m feupdateenv:m fflush:c fflush_unlocked:c ffs:c ffsl:c ffsll:c fgetc:c
-        fgetc_unlocked:c fgetgrent:c fgetgrent_r:c fgetpos:c fgetpwent:c fgetpwent_r:c fgets:c
-        fgets_unlocked:c fgetwc:c fgetwc_unlocked:c fgetws:c fgetws_unlocked:c fgetxattr:c fileno:c
-        fileno_unlocked:c flistxattr:c flock:c flockfile:c floor:m floorf:m floorl:m fma:m fmaf:m fmal:m
-        fmax:m fmaxf:m fmaxl:m fmemopen:c fmin:m fminf:m fminl:m fmod:m fmodf:m fmodl:m fnmatch:c fopen:c
-        fopencookie:c fork:c forkpty:c fpathconf:c fprintf:c fputc:c fputc_unlocked:c fputs:c
-        fputs_unlocked:c fputwc:c fputwc_unlocked:c fputws:c fputws_unlocked:c fread:c fread_unlocked:c
-        free:c freeaddrinfo:c freeifaddrs:c freelocale:c fremovexattr:c freopen:c frexp:m frexpf:m frexpl:m
-        fscanf:c fseek:c fseeko:c fsetpos:c fsetxattr:c fstat:c fstatat:c fstatfs:c fstatvfs:c fsync:c
-        ftell:c ftello:c ftruncate:c ftrylockfile:c ftw:c funlockfile:c futimens:c futimes:c fwide:c
-        fwprintf:c fwrite:c fwrite_unlocked:c fwscanf:c gai_strerror:c gamma:m gammaf:m gammal:m gcvt:c
-        get_avphys_pages:c get_nprocs:c get_nprocs_conf:c get_phys_pages:c getaddrinfo:c getauxval:c getc:c
-        getc_unlocked:c getchar:c getchar_unlocked:c getcwd:c getdelim:c getdtablesize:c getegid:c
-        getentropy:c getenv:c geteuid:c getgid:c getgrent:c getgrent_r:c getgrgid:c getgrgid_r:c getgrnam:c
-        getgrnam_r:c getgrouplist:c getgroups:c gethostbyaddr:c gethostbyaddr_r:c gethostbyname:c
+        epoll_pwait2:c epoll_wait:c erand48:c erand48_r:c erf:m erfc:m erfcf:m erfcl:m erff:m erfl:m err:c
+        error:c errx:c euidaccess:c eventfd:c eventfd_read:c eventfd_write:c execl:c execle:c execlp:c
+        execv:c execve:c execvp:c execvpe:c exit:c exp:m exp10:m exp10f:m exp10l:m exp2:m exp2f:m exp2l:m
+        expf:m expl:m explicit_bzero:c expm1:m expm1f:m expm1l:m fabs:m fabsf:m fabsl:m faccessat:c
+        fallocate:c fchdir:c fchmod:c fchmodat:c fchown:c fchownat:c fclose:c fcntl:c fcvt:c fdatasync:c
+        fdim:m fdimf:m fdiml:m fdopen:c fdopendir:c feclearexcept:m fegetenv:m fegetexceptflag:m
+        fegetround:m feholdexcept:m feof:c feof_unlocked:c feraiseexcept:m ferror:c ferror_unlocked:c
+        fesetenv:m fesetexceptflag:m fesetround:m fetestexcept:m feupdateenv:m fflush:c fflush_unlocked:c
+        ffs:c ffsl:c ffsll:c fgetc:c fgetc_unlocked:c fgetgrent:c fgetgrent_r:c fgetpos:c fgetpwent:c
+        fgetpwent_r:c fgets:c fgets_unlocked:c fgetwc:c fgetwc_unlocked:c fgetws:c fgetws_unlocked:c
+        fgetxattr:c fileno:c fileno_unlocked:c flistxattr:c flock:c flockfile:c floor:m floorf:m floorl:m
+        fma:m fmaf:m fmal:m fmax:m fmaxf:m fmaxl:m fmemopen:c fmin:m fminf:m fminl:m fmod:m fmodf:m fmodl:m
+        fnmatch:c fopen:c fopencookie:c fork:c forkpty:c fpathconf:c fprintf:c fputc:c fputc_unlocked:c
+        fputs:c fputs_unlocked:c fputwc:c fputwc_unlocked:c fputws:c fputws_unlocked:c fread:c
+        fread_unlocked:c free:c freeaddrinfo:c freeifaddrs:c freelocale:c fremovexattr:c freopen:c frexp:m
+        frexpf:m frexpl:m fscanf:c fseek:c fseeko:c fsetpos:c fsetxattr:c fstat:c fstatat:c fstatfs:c
+        fstatvfs:c fsync:c ftell:c ftello:c ftruncate:c ftrylockfile:c ftw:c funlockfile:c futimens:c
+        futimes:c fwide:c fwprintf:c fwrite:c fwrite_unlocked:c fwscanf:c gai_strerror:c gamma:m gammaf:m
+        gammal:m gcvt:c get_avphys_pages:c get_nprocs:c get_nprocs_conf:c get_phys_pages:c getaddrinfo:c
+        getauxval:c getc:c getc_unlocked:c getchar:c getchar_unlocked:c getcwd:c getdelim:c getdtablesize:c
+        getegid:c getentropy:c getenv:c geteuid:c getgid:c getgrent:c getgrent_r:c getgrgid:c getgrgid_r:c
+        getgrnam:c getgrnam_r:c getgrouplist:c getgroups:c gethostbyaddr:c gethostbyaddr_r:c gethostbyname:c
         gethostbyname2:c gethostbyname2_r:c gethostbyname_r:c gethostent:c gethostname:c getifaddrs:c
         getitimer:c getline:c getloadavg:c getlogin:c getlogin_r:c getmntent:c getmntent_r:c getnameinfo:c
         getopt:c getopt_long:c getopt_long_only:c getpagesize:c getpass:c getpeername:c getpgid:c getpgrp:c
@@ -237,10 +237,11 @@ public enum RuntimeSymbols {
         pthread_getspecific:c pthread_join:c pthread_key_create:c pthread_key_delete:c pthread_kill:c
         pthread_mutex_clocklock:c pthread_mutex_consistent:c pthread_mutex_destroy:c pthread_mutex_init:c
         pthread_mutex_lock:c pthread_mutex_timedlock:c pthread_mutex_trylock:c pthread_mutex_unlock:c
-        pthread_mutexattr_destroy:c pthread_mutexattr_getpshared:c pthread_mutexattr_getrobust:c
-        pthread_mutexattr_gettype:c pthread_mutexattr_init:c pthread_mutexattr_setpshared:c
-        pthread_mutexattr_setrobust:c pthread_mutexattr_settype:c pthread_once:c
-        pthread_rwlock_clockrdlock:c pthread_rwlock_clockwrlock:c pthread_rwlock_destroy:c
+        pthread_mutexattr_destroy:c pthread_mutexattr_getprioceiling:c pthread_mutexattr_getprotocol:c
+        pthread_mutexattr_getpshared:c pthread_mutexattr_getrobust:c pthread_mutexattr_gettype:c
+        pthread_mutexattr_init:c pthread_mutexattr_setprioceiling:c pthread_mutexattr_setprotocol:c
+        pthread_mutexattr_setpshared:c pthread_mutexattr_setrobust:c pthread_mutexattr_settype:c
+        pthread_once:c pthread_rwlock_clockrdlock:c pthread_rwlock_clockwrlock:c pthread_rwlock_destroy:c
         pthread_rwlock_init:c pthread_rwlock_rdlock:c pthread_rwlock_timedrdlock:c
         pthread_rwlock_timedwrlock:c pthread_rwlock_tryrdlock:c pthread_rwlock_trywrlock:c
         pthread_rwlock_unlock:c pthread_rwlock_wrlock:c pthread_rwlockattr_destroy:c

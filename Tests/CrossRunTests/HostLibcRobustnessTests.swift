@@ -53,8 +53,8 @@ final class HostLibcRobustnessTests: XCTestCase {
         // years; random paths would create nodes and change owners (time_conversions, fs_nodes,
         // interval_timers cover them).
         "alarm", "ualarm", "setitimer", "clock_nanosleep", "mknod", "mknodat", "mkfifoat", "fchownat",
-        // A random descriptor may be one of the test's own that never becomes ready (epoll_eventfd).
-        "epoll_wait", "epoll_pwait", "epoll_ctl", "eventfd_read", "eventfd_write",
+        // A random descriptor may be one of the test's own that never becomes ready (epoll_eventfd, epoll_pwait2).
+        "epoll_wait", "epoll_pwait", "epoll_pwait2", "epoll_ctl", "eventfd_read", "eventfd_write",
         // They would close the test process's own descriptors (close_range_fds covers them).
         "closefrom", "close_range",
         // A random pattern may walk the whole host file system.

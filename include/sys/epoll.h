@@ -55,4 +55,6 @@ int epoll_ctl(int, int, int, struct epoll_event *);
 int epoll_wait(int, struct epoll_event *, int, int);
 /* Emulated, the mask is not applied while waiting (signals reach the guest at library calls). */
 int epoll_pwait(int, struct epoll_event *, int, int, const sigset_t *);
+/* epoll_pwait with a timespec limit (NULL: none), as glibc 2.35's. */
+int epoll_pwait2(int, struct epoll_event *, int, const struct timespec *, const sigset_t *);
 #endif

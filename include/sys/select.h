@@ -1,5 +1,6 @@
 #ifndef _SYS_SELECT_H
 #define _SYS_SELECT_H
+#include <features.h>
 #include <_crossrun_types.h>
 #include <sys/time.h>
 /* Only sigset_t from <signal.h>, as glibc's (pselect's mask). */
@@ -19,6 +20,11 @@ typedef struct { __fd_mask fds_bits[FD_SETSIZE / __NFDBITS]; } fd_set;
 #define FD_SET(d, s) ((void)((s)->fds_bits[(d) / __NFDBITS] |= (__fd_mask)(1UL << ((d) % __NFDBITS))))
 #define FD_CLR(d, s) ((void)((s)->fds_bits[(d) / __NFDBITS] &= ~(__fd_mask)(1UL << ((d) % __NFDBITS))))
 #define FD_ISSET(d, s) (((s)->fds_bits[(d) / __NFDBITS] & (__fd_mask)(1UL << ((d) % __NFDBITS))) != 0)
+#ifdef __USE_MISC
+/* The BSD names of the word type and its width. */
+typedef __fd_mask fd_mask;
+#define NFDBITS __NFDBITS
+#endif
 int select(int, fd_set *__CR_RESTRICT, fd_set *__CR_RESTRICT, fd_set *__CR_RESTRICT, struct timeval *__CR_RESTRICT);
 int pselect(int, fd_set *__CR_RESTRICT, fd_set *__CR_RESTRICT, fd_set *__CR_RESTRICT, const struct timespec *__CR_RESTRICT,
             const sigset_t *__CR_RESTRICT);
