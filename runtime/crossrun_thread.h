@@ -52,6 +52,9 @@ _Noreturn void __crossrun_thread_finish(void *result);
 /* Marks the robust mutexes the calling thread still holds as abandoned by a dead owner and
    releases them (the next locker gets EOWNERDEAD). */
 void __crossrun_release_robust_mutexes(struct __crossrun_thread *t);
+/* In the child of a fork (runtime/fork.c): the one thread gets an id of its own (the new
+   process id, as Linux gives it) and holds none of the robust mutexes its parent's thread held. */
+void __crossrun_thread_after_fork(void);
 /* Acts on a pending cancellation (pthread_exit(PTHREAD_CANCELED)) if enabled. */
 void __crossrun_testcancel(void);
 /* A cancellable futex wait: registers the word so pthread_cancel can wake the thread. */

@@ -499,5 +499,11 @@ extension GuestProcess {
         let keep = s.current
         s.threads.removeAll { $0.id != keep }
         s.request = nil
+        // The one thread left is the child's main thread: its id is the new process id, as
+        // Linux gives it (gettid, and the thread library's owner checks after the fork).
+        let pid = getpid()
+        if !s.threads.isEmpty { s.threads[0].id = pid }
+        s.current = pid
+        s.nextID = pid &+ 1
     }
 }
