@@ -20,6 +20,11 @@ _Noreturn void __crossrun_thread_exit(void);
 int __crossrun_futex_wait(volatile int *addr, int expected, const struct timespec *abstime, int clockid);
 /* Wakes up to count waiters on addr; returns how many. */
 int __crossrun_futex_wake(volatile int *addr, int count);
+/* Compare-and-swap on a 32-bit word that other processes may change too (a process-shared
+   object in a MAP_SHARED mapping): returns the word's old value, stores `desired` if it was
+   `expected`. The emulators' own atomic instructions are atomic between one process's
+   threads only; this one is the host's, atomic for every process. */
+int __crossrun_shared_cas(volatile int *addr, int expected, int desired);
 /* The calling thread's id (the process id for the main thread). */
 int __crossrun_gettid(void);
 /* rt_tgsigqueueinfo as glibc's pthread_sigqueue sends it (SI_QUEUE, this pid and uid, the value). */

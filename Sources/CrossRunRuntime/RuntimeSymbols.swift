@@ -33,7 +33,7 @@ public enum RuntimeSymbols {
     /// name is ``lookup(_:)``, which builds nothing).
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1534)
+        table.reserveCapacity(1535)
         entries.withUTF8Buffer { text in
             var start = 0
             for end in 0...text.count where end == text.count || isSeparator(text[end]) {
@@ -111,33 +111,33 @@ public enum RuntimeSymbols {
         __crossrun_fork:c __crossrun_futex_wait:c __crossrun_futex_wake:c __crossrun_gettid:c
         __crossrun_host_memchr:c __crossrun_host_memcmp:c __crossrun_host_memcpy:c __crossrun_host_memmove:c
         __crossrun_host_memset:c __crossrun_host_strchr:c __crossrun_host_strcmp:c __crossrun_host_strlen:c
-        __crossrun_tgsigqueue:c __crossrun_thread_exit:c __crossrun_thread_spawn:c __ctype_get_mb_cur_max:c
-        __ctzti2:g __divdc3:g __divsc3:g __divtc3:g __divtf3:g __divti3:g __divxc3:g __environ:C __eqtf2:g
-        __errno_location:c __extenddftf2:g __extendsftf2:g __fbufsize:c __ffsti2:g __fixdfti:g __fixsfti:g
-        __fixtfdi:g __fixtfsi:g __fixtfti:g __fixunsdfti:g __fixunssfti:g __fixunstfdi:g __fixunstfsi:g
-        __fixunstfti:g __fixunsxfti:g __fixxfti:g __flbf:c __floatditf:g __floatsitf:g __floattidf:g
-        __floattisf:g __floattitf:g __floattixf:g __floatunditf:g __floatunsitf:g __floatuntidf:g
-        __floatuntisf:g __floatuntitf:g __floatuntixf:g __fpending:c __fpurge:c __freadable:c __freading:c
-        __fsetlocking:c __fwritable:c __fwriting:c __getf2:g __gttf2:g __h_errno_location:c __letf2:g
-        __lttf2:g __modti3:g __muldc3:g __mulsc3:g __multc3:g __multf3:g __mulxc3:g __negtf2:g __negti2:g
-        __netf2:g __parityti2:g __popcountdi2:g __popcountti2:g __powidf2:g __powisf2:g __powitf2:g
-        __powixf2:g __sigpause:c __sigsetjmp:c __stack_chk_fail:c __stack_chk_guard:C __subtf3:g
-        __trunctfdf2:g __trunctfsf2:g __udivmodti4:g __udivti3:g __umodti3:g __unordtf2:g __xpg_basename:c
-        __xpg_sigpause:c __xpg_strerror_r:c _exit:c _flushlbf:c _longjmp:c _setjmp:c _tolower:c _toupper:c
-        a64l:c abort:c abs:c accept:c accept4:c access:c acos:m acosf:m acosh:m acoshf:m acoshl:m acosl:m
-        alarm:c aligned_alloc:c alphasort:c arc4random:c arc4random_buf:c arc4random_uniform:c asctime:c
-        asctime_r:c asin:m asinf:m asinh:m asinhf:m asinhl:m asinl:m asprintf:c at_quick_exit:c atan:m
-        atan2:m atan2f:m atan2l:m atanf:m atanh:m atanhf:m atanhl:m atanl:m atexit:c atof:c atoi:c atol:c
-        atoll:c backtrace:c backtrace_symbols:c backtrace_symbols_fd:c basename:c bcmp:c bcopy:c bind:c
-        bind_textdomain_codeset:c bindtextdomain:c bsearch:c btowc:c bzero:c c16rtomb:c c32rtomb:c cabs:m
-        cabsf:m cabsl:m cacos:m cacosf:m cacosh:m cacoshf:m cacoshl:m cacosl:m call_once:c calloc:c
-        canonicalize_file_name:c carg:m cargf:m cargl:m casin:m casinf:m casinh:m casinhf:m casinhl:m
-        casinl:m catan:m catanf:m catanh:m catanhf:m catanhl:m catanl:m cbrt:m cbrtf:m cbrtl:m ccos:m
-        ccosf:m ccosh:m ccoshf:m ccoshl:m ccosl:m ceil:m ceilf:m ceill:m cexp:m cexpf:m cexpl:m
-        cfgetispeed:c cfgetospeed:c cfmakeraw:c cfsetispeed:c cfsetospeed:c cfsetspeed:c chdir:c chmod:c
-        chown:c chroot:c cimag:m cimagf:m cimagl:m clearenv:c clearerr:c clearerr_unlocked:c clock:c
-        clock_getres:c clock_gettime:c clock_nanosleep:c clock_settime:c clog:m clog10:m clog10f:m clog10l:m
-        clogf:m clogl:m close:c close_range:c closedir:c closefrom:c closelog:c cnd_broadcast:c
+        __crossrun_shared_cas:c __crossrun_tgsigqueue:c __crossrun_thread_exit:c __crossrun_thread_spawn:c
+        __ctype_get_mb_cur_max:c __ctzti2:g __divdc3:g __divsc3:g __divtc3:g __divtf3:g __divti3:g
+        __divxc3:g __environ:C __eqtf2:g __errno_location:c __extenddftf2:g __extendsftf2:g __fbufsize:c
+        __ffsti2:g __fixdfti:g __fixsfti:g __fixtfdi:g __fixtfsi:g __fixtfti:g __fixunsdfti:g __fixunssfti:g
+        __fixunstfdi:g __fixunstfsi:g __fixunstfti:g __fixunsxfti:g __fixxfti:g __flbf:c __floatditf:g
+        __floatsitf:g __floattidf:g __floattisf:g __floattitf:g __floattixf:g __floatunditf:g
+        __floatunsitf:g __floatuntidf:g __floatuntisf:g __floatuntitf:g __floatuntixf:g __fpending:c
+        __fpurge:c __freadable:c __freading:c __fsetlocking:c __fwritable:c __fwriting:c __getf2:g __gttf2:g
+        __h_errno_location:c __letf2:g __lttf2:g __modti3:g __muldc3:g __mulsc3:g __multc3:g __multf3:g
+        __mulxc3:g __negtf2:g __negti2:g __netf2:g __parityti2:g __popcountdi2:g __popcountti2:g __powidf2:g
+        __powisf2:g __powitf2:g __powixf2:g __sigpause:c __sigsetjmp:c __stack_chk_fail:c
+        __stack_chk_guard:C __subtf3:g __trunctfdf2:g __trunctfsf2:g __udivmodti4:g __udivti3:g __umodti3:g
+        __unordtf2:g __xpg_basename:c __xpg_sigpause:c __xpg_strerror_r:c _exit:c _flushlbf:c _longjmp:c
+        _setjmp:c _tolower:c _toupper:c a64l:c abort:c abs:c accept:c accept4:c access:c acos:m acosf:m
+        acosh:m acoshf:m acoshl:m acosl:m alarm:c aligned_alloc:c alphasort:c arc4random:c arc4random_buf:c
+        arc4random_uniform:c asctime:c asctime_r:c asin:m asinf:m asinh:m asinhf:m asinhl:m asinl:m
+        asprintf:c at_quick_exit:c atan:m atan2:m atan2f:m atan2l:m atanf:m atanh:m atanhf:m atanhl:m
+        atanl:m atexit:c atof:c atoi:c atol:c atoll:c backtrace:c backtrace_symbols:c backtrace_symbols_fd:c
+        basename:c bcmp:c bcopy:c bind:c bind_textdomain_codeset:c bindtextdomain:c bsearch:c btowc:c
+        bzero:c c16rtomb:c c32rtomb:c cabs:m cabsf:m cabsl:m cacos:m cacosf:m cacosh:m cacoshf:m cacoshl:m
+        cacosl:m call_once:c calloc:c canonicalize_file_name:c carg:m cargf:m cargl:m casin:m casinf:m
+        casinh:m casinhf:m casinhl:m casinl:m catan:m catanf:m catanh:m catanhf:m catanhl:m catanl:m cbrt:m
+        cbrtf:m cbrtl:m ccos:m ccosf:m ccosh:m ccoshf:m ccoshl:m ccosl:m ceil:m ceilf:m ceill:m cexp:m
+        cexpf:m cexpl:m cfgetispeed:c cfgetospeed:c cfmakeraw:c cfsetispeed:c cfsetospeed:c cfsetspeed:c
+        chdir:c chmod:c chown:c chroot:c cimag:m cimagf:m cimagl:m clearenv:c clearerr:c clearerr_unlocked:c
+        clock:c clock_getres:c clock_gettime:c clock_nanosleep:c clock_settime:c clog:m clog10:m clog10f:m
+        clog10l:m clogf:m clogl:m close:c close_range:c closedir:c closefrom:c closelog:c cnd_broadcast:c
         cnd_destroy:c cnd_init:c cnd_signal:c cnd_timedwait:c cnd_wait:c confstr:c conj:m conjf:m conjl:m
         connect:c copy_file_range:c copysign:m copysignf:m copysignl:m cos:m cosf:m cosh:m coshf:m coshl:m
         cosl:m cpow:m cpowf:m cpowl:m cproj:m cprojf:m cprojl:m creal:m crealf:m creall:m creat:c csin:m
@@ -304,7 +304,7 @@ public enum RuntimeSymbols {
 
     /// The thread primitives the guest thread library (`runtime/crossrun_thread.h`) calls:
     /// served natively by the loader, emulated by the scheduler; no header declares them.
-    public static let threadPrimitives: [String] = ["__crossrun_thread_spawn", "__crossrun_thread_exit", "__crossrun_futex_wait", "__crossrun_futex_wake", "__crossrun_gettid", "__crossrun_tgsigqueue", "__crossrun_fork"]
+    public static let threadPrimitives: [String] = ["__crossrun_thread_spawn", "__crossrun_thread_exit", "__crossrun_futex_wait", "__crossrun_futex_wake", "__crossrun_shared_cas", "__crossrun_gettid", "__crossrun_tgsigqueue", "__crossrun_fork"]
 
     /// The string functions the host also serves as `__crossrun_host_NAME`: the guest
     /// runtime's short-input versions (`runtime/string.c`, emulated images only) call these
