@@ -73,4 +73,21 @@ int __crossrun_check_timespec(const struct timespec *ts);
     __atomic_compare_exchange_n((p), (expected), (desired), 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
 #define CR_SWAP(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
 #define CR_ADD(p, v) __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
+
+/* CR_CAS on a word of a process-shared object (`shared`: __crossrun_shared_cas, atomic for
+   every process) or of a private one (the program's own atomics). */
+static inline int __crossrun_word_cas(volatile int *w, int *expected, int desired, int shared) {
+    if (!shared) return CR_CAS(w, expected, desired);
+    int old = __crossrun_shared_cas(w, *expected, desired);
+    if (old == *expected) return 1;
+    *expected = old;
+    return 0;
+}
+/* CR_ADD likewise; returns the new value. */
+static inline int __crossrun_word_add(volatile int *w, int delta, int shared) {
+    if (!shared) return CR_ADD(w, delta);
+    int old = CR_LOAD(w);
+    while (!__crossrun_word_cas(w, &old, old + delta, 1)) {}
+    return old + delta;
+}
 #endif

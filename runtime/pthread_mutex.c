@@ -7,24 +7,13 @@
 
 /* A process-shared object's words change through __crossrun_shared_cas: another process
    may change them at the same time, which the emulators' atomic instructions do not see. */
-static int word_cas(volatile int *w, int *expected, int desired, int shared) {
-    if (!shared) return CR_CAS(w, expected, desired);
-    int old = __crossrun_shared_cas(w, *expected, desired);
-    if (old == *expected) return 1;
-    *expected = old;
-    return 0;
-}
+#define word_cas __crossrun_word_cas
+#define word_add __crossrun_word_add
 static int word_swap(volatile int *w, int value, int shared) {
     if (!shared) return CR_SWAP(w, value);
     int old = CR_LOAD(w);
     while (!word_cas(w, &old, value, 1)) {}
     return old;
-}
-static int word_add(volatile int *w, int delta, int shared) {
-    if (!shared) return CR_ADD(w, delta);
-    int old = CR_LOAD(w);
-    while (!word_cas(w, &old, old + delta, 1)) {}
-    return old + delta;
 }
 
 #define M(m) (&(m)->__data)
