@@ -74,6 +74,10 @@ int __crossrun_check_timespec(const struct timespec *ts);
 #define CR_SWAP(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
 #define CR_ADD(p, v) __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
 
+/* The process-shared bit of the attribute objects (pthread_mutexattr_setpshared and the
+   others; glibc's bit too). */
+enum { CR_ATTR_PSHARED = 0x100 };
+
 /* CR_CAS on a word of a process-shared object (`shared`: __crossrun_shared_cas, atomic for
    every process) or of a private one (the program's own atomics). */
 static inline int __crossrun_word_cas(volatile int *w, int *expected, int desired, int shared) {

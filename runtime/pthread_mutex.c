@@ -19,7 +19,7 @@ static int word_swap(volatile int *w, int value, int shared) {
 #define M(m) (&(m)->__data)
 /* __kind: the type in bits 0-1, ROBUST_BIT for a robust mutex, PSHARED_BIT for a
    process-shared one (glibc's bits for them too). */
-enum { TYPE_MASK = 3, ROBUST_BIT = 16, PSHARED_BIT = 128, ATTR_PSHARED = 0x100 };
+enum { TYPE_MASK = 3, ROBUST_BIT = 16, PSHARED_BIT = 128 };
 static int kind_of(pthread_mutex_t *m) { return M(m)->__kind & TYPE_MASK; }
 static int valid_kind(pthread_mutex_t *m) { return (M(m)->__kind & ~(TYPE_MASK | ROBUST_BIT | PSHARED_BIT)) == 0; }
 static int is_shared(pthread_mutex_t *m) { return M(m)->__kind & PSHARED_BIT; }
@@ -210,7 +210,7 @@ int pthread_mutex_consistent(pthread_mutex_t *m) {
 
 int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr) {
     for (unsigned i = 0; i < sizeof m->__size; i++) m->__size[i] = 0;
-    M(m)->__kind = attr ? (attr->__align & (TYPE_MASK | ROBUST_BIT)) | (attr->__align & ATTR_PSHARED ? PSHARED_BIT : 0)
+    M(m)->__kind = attr ? (attr->__align & (TYPE_MASK | ROBUST_BIT)) | (attr->__align & CR_ATTR_PSHARED ? PSHARED_BIT : 0)
                         : PTHREAD_MUTEX_NORMAL;
     return 0;
 }
@@ -237,16 +237,14 @@ int pthread_mutexattr_getrobust(const pthread_mutexattr_t *a, int *robust) {
     return 0;
 }
 
-/* Process-shared mutexes and condition variables work between processes (in a MAP_SHARED
-   mapping): their words change through __crossrun_shared_cas, and the futexes are the host's
-   shared ones. Rwlocks and barriers accept and report the attribute; their words change with
-   this process's atomics. */
+/* Process-shared objects work between processes (in a MAP_SHARED mapping): their words
+   change through __crossrun_shared_cas, and the futexes are the host's shared ones. */
 static int set_pshared(int *bits, int pshared) {
     if (pshared != PTHREAD_PROCESS_PRIVATE && pshared != PTHREAD_PROCESS_SHARED) return EINVAL;
-    *bits = (*bits & ~ATTR_PSHARED) | (pshared == PTHREAD_PROCESS_SHARED ? ATTR_PSHARED : 0);
+    *bits = (*bits & ~CR_ATTR_PSHARED) | (pshared == PTHREAD_PROCESS_SHARED ? CR_ATTR_PSHARED : 0);
     return 0;
 }
-static int get_pshared(int bits) { return bits & ATTR_PSHARED ? PTHREAD_PROCESS_SHARED : PTHREAD_PROCESS_PRIVATE; }
+static int get_pshared(int bits) { return bits & CR_ATTR_PSHARED ? PTHREAD_PROCESS_SHARED : PTHREAD_PROCESS_PRIVATE; }
 int pthread_mutexattr_setpshared(pthread_mutexattr_t *a, int pshared) { return set_pshared(&a->__align, pshared); }
 int pthread_mutexattr_getpshared(const pthread_mutexattr_t *a, int *pshared) { *pshared = get_pshared(a->__align); return 0; }
 int pthread_condattr_setpshared(pthread_condattr_t *a, int pshared) { return set_pshared(&a->__align, pshared); }
@@ -274,7 +272,7 @@ _Static_assert(sizeof(struct cond) <= sizeof(pthread_cond_t), "pthread_cond_t ho
 int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr) {
     for (unsigned i = 0; i < sizeof c->__size; i++) c->__size[i] = 0;
     C(c)->clock = attr && (attr->__align & 1) ? CLOCK_MONOTONIC : CLOCK_REALTIME;
-    C(c)->shared = attr && (attr->__align & ATTR_PSHARED);
+    C(c)->shared = attr && (attr->__align & CR_ATTR_PSHARED);
     return 0;
 }
 int pthread_cond_destroy(pthread_cond_t *c) { (void)c; return 0; }
