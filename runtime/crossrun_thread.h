@@ -20,6 +20,11 @@ _Noreturn void __crossrun_thread_exit(void);
 int __crossrun_futex_wait(volatile int *addr, int expected, const struct timespec *abstime, int clockid);
 /* Wakes up to count waiters on addr; returns how many. */
 int __crossrun_futex_wake(volatile int *addr, int count);
+/* Compare-and-swap on a 32-bit word that other processes may change too (a process-shared
+   object in a MAP_SHARED mapping): returns the word's old value, stores `desired` if it was
+   `expected`. The emulators' own atomic instructions are atomic between one process's
+   threads only; this one is the host's, atomic for every process. */
+int __crossrun_shared_cas(volatile int *addr, int expected, int desired);
 /* The calling thread's id (the process id for the main thread). */
 int __crossrun_gettid(void);
 /* rt_tgsigqueueinfo as glibc's pthread_sigqueue sends it (SI_QUEUE, this pid and uid, the value). */
@@ -52,6 +57,9 @@ _Noreturn void __crossrun_thread_finish(void *result);
 /* Marks the robust mutexes the calling thread still holds as abandoned by a dead owner and
    releases them (the next locker gets EOWNERDEAD). */
 void __crossrun_release_robust_mutexes(struct __crossrun_thread *t);
+/* In the child of a fork (runtime/fork.c): the one thread gets an id of its own (the new
+   process id, as Linux gives it) and holds none of the robust mutexes its parent's thread held. */
+void __crossrun_thread_after_fork(void);
 /* Acts on a pending cancellation (pthread_exit(PTHREAD_CANCELED)) if enabled. */
 void __crossrun_testcancel(void);
 /* A cancellable futex wait: registers the word so pthread_cancel can wake the thread. */
@@ -65,4 +73,25 @@ int __crossrun_check_timespec(const struct timespec *ts);
     __atomic_compare_exchange_n((p), (expected), (desired), 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
 #define CR_SWAP(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
 #define CR_ADD(p, v) __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
+
+/* The process-shared bit of the attribute objects (pthread_mutexattr_setpshared and the
+   others; glibc's bit too). */
+enum { CR_ATTR_PSHARED = 0x100 };
+
+/* CR_CAS on a word of a process-shared object (`shared`: __crossrun_shared_cas, atomic for
+   every process) or of a private one (the program's own atomics). */
+static inline int __crossrun_word_cas(volatile int *w, int *expected, int desired, int shared) {
+    if (!shared) return CR_CAS(w, expected, desired);
+    int old = __crossrun_shared_cas(w, *expected, desired);
+    if (old == *expected) return 1;
+    *expected = old;
+    return 0;
+}
+/* CR_ADD likewise; returns the new value. */
+static inline int __crossrun_word_add(volatile int *w, int delta, int shared) {
+    if (!shared) return CR_ADD(w, delta);
+    int old = CR_LOAD(w);
+    while (!__crossrun_word_cas(w, &old, old + delta, 1)) {}
+    return old + delta;
+}
 #endif

@@ -8,6 +8,9 @@
 #include <pthread.h>
 
 pid_t __crossrun_fork(void);
+/* The thread library's (runtime/pthread.c) when the program has it: weak, so that a program
+   without threads links fork alone. */
+void __crossrun_thread_after_fork(void) __attribute__((weak));
 
 /* Registered handlers, oldest first. The list only grows (there is no dlclose to remove a
  * library's handlers), so a walk from a snapshot of `last` backwards, or from `first` up to
@@ -41,6 +44,7 @@ pid_t fork(void) {
     int saved = errno;
     pid_t pid = __crossrun_fork();
     int error = errno;
+    if (pid == 0 && __crossrun_thread_after_fork) __crossrun_thread_after_fork();
     if (pid >= 0) {
         for (struct handler *h = end ? first : 0; h; h = h == end ? 0 : h->next) {
             void (*f)(void) = pid == 0 ? h->child : h->parent;

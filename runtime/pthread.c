@@ -24,6 +24,12 @@ struct __crossrun_thread *__crossrun_self(void) {
     return t;
 }
 
+void __crossrun_thread_after_fork(void) {
+    struct __crossrun_thread *self = __crossrun_self();
+    self->tid = __crossrun_gettid();
+    self->robust_held = 0;
+}
+
 static void push_dead(struct __crossrun_thread *t) {
     struct __crossrun_thread *head = CR_LOAD(&dead);
     do { t->next_dead = head; } while (!CR_CAS(&dead, &head, t));

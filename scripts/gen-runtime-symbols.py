@@ -33,7 +33,8 @@ LIBC_EXTRA_DATA = ["__stack_chk_guard"]
 # include/) is built on, and runtime/fork.c's process fork. Natively the loader binds them
 # (CNativeSupport), emulated the scheduler (the fork: HostLibc).
 THREAD_PRIMITIVES = ["__crossrun_thread_spawn", "__crossrun_thread_exit", "__crossrun_futex_wait",
-                     "__crossrun_futex_wake", "__crossrun_gettid", "__crossrun_tgsigqueue", "__crossrun_fork"]
+                     "__crossrun_futex_wake", "__crossrun_shared_cas", "__crossrun_gettid", "__crossrun_tgsigqueue",
+                     "__crossrun_fork"]
 # The host's routines under a private name, for the guest runtime's short-input string
 # functions (runtime/string.c, linked into emulated images only) to hand long inputs to.
 HOST_STRING_FUNCTIONS = ["memcpy", "memmove", "memset", "memcmp", "memchr", "strlen", "strcmp", "strchr"]

@@ -46,6 +46,7 @@ long __crossrun_thread_spawn(void (*entry)(void *), void *arg, unsigned long sta
 _Noreturn void __crossrun_thread_exit(void);
 int __crossrun_futex_wait(volatile int *addr, int expected, const struct timespec *abstime, int clockid);
 int __crossrun_futex_wake(volatile int *addr, int count);
+int __crossrun_shared_cas(volatile int *addr, int expected, int desired);
 int __crossrun_gettid(void);
 int __crossrun_tgsigqueue(int process, int thread, int sig, void *value);
 int crossrun_tgsigqueue(int process, int thread, int sig, void *value);
@@ -105,7 +106,7 @@ static void *guest_thread(void *p) {
     free(crossrun_tls_block);
     crossrun_tls_block = NULL;
     __atomic_store_n(tid_word, 0, __ATOMIC_SEQ_CST);
-    syscall(SYS_futex, tid_word, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX, NULL, NULL, 0);
+    syscall(SYS_futex, tid_word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
     return NULL;
 }
 
@@ -173,10 +174,13 @@ _Noreturn void __crossrun_thread_exit(void) {
     for (;;) pause();
 }
 
+/* The futexes are the host's shared ones (no FUTEX_PRIVATE_FLAG): a word in a MAP_SHARED
+   mapping (a process-shared mutex, condition or semaphore) is woken from other processes too.
+   Waits and wakes must agree on the flag, so every one of them goes without it. */
 int __crossrun_futex_wait(volatile int *addr, int expected, const struct timespec *abstime, int clockid) {
     if (!addr) return EFAULT;
     if ((uintptr_t)addr & 3) return EINVAL;
-    int op = FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG;
+    int op = FUTEX_WAIT_BITSET;
     if (abstime) {
         if (clockid == CLOCK_REALTIME) op |= FUTEX_CLOCK_REALTIME;
         else if (clockid != CLOCK_MONOTONIC) return EINVAL;
@@ -196,9 +200,14 @@ int __crossrun_futex_wait(volatile int *addr, int expected, const struct timespe
 int __crossrun_futex_wake(volatile int *addr, int count) {
     if (!addr || count <= 0) return 0;
     int saved = errno;
-    long r = syscall(SYS_futex, addr, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, count, NULL, NULL, 0);
+    long r = syscall(SYS_futex, addr, FUTEX_WAKE, count, NULL, NULL, 0);
     errno = saved;
     return r < 0 ? 0 : (int)r;
+}
+
+int __crossrun_shared_cas(volatile int *addr, int expected, int desired) {
+    __atomic_compare_exchange_n(addr, &expected, desired, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return expected;
 }
 
 int __crossrun_gettid(void) { return (int)syscall(SYS_gettid); }
@@ -211,6 +220,7 @@ void *crossrun_native_thread_primitive(const char *name) {
         {"__crossrun_thread_exit", (void *)__crossrun_thread_exit},
         {"__crossrun_futex_wait", (void *)__crossrun_futex_wait},
         {"__crossrun_futex_wake", (void *)__crossrun_futex_wake},
+        {"__crossrun_shared_cas", (void *)__crossrun_shared_cas},
         {"__crossrun_gettid", (void *)__crossrun_gettid},
         {"__crossrun_tgsigqueue", (void *)__crossrun_tgsigqueue},
         {"__crossrun_fork", (void *)fork},   /* runtime/fork.c runs the atfork handlers around it */

@@ -69,9 +69,10 @@ extension AddressSpace: GuestMapper {
         return nil
     }
 
-    /// Fresh zeroed host memory (private, reserved lazily).
-    private func anonymousHost(_ length: UInt64) throws(MappingError) -> UnsafeMutableRawPointer {
-        guard let m = mmap(nil, Int(length), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
+    /// Fresh zeroed host memory (reserved lazily): private, or `MAP_SHARED` so that a forked
+    /// CrossRun shares its pages with its parent, as a guest's shared anonymous mapping is.
+    private func anonymousHost(_ length: UInt64, shared: Bool = false) throws(MappingError) -> UnsafeMutableRawPointer {
+        guard let m = mmap(nil, Int(length), PROT_READ | PROT_WRITE, (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
               m != MAP_FAILED else { throw MappingError(ENOMEM) }
         return m
     }
@@ -112,7 +113,7 @@ extension AddressSpace: GuestMapper {
             start = s
         }
         let host: UnsafeMutableRawPointer, hostWritable: Bool
-        if let fd = r.descriptor { (host, hostWritable) = try fileHost(r, fd) } else { (host, hostWritable) = (try anonymousHost(r.length), true) }
+        if let fd = r.descriptor { (host, hostWritable) = try fileHost(r, fd) } else { (host, hostWritable) = (try anonymousHost(r.length, shared: r.shared), true) }
         if r.fixed { try unmap(start, r.length) }
         guard uc_mem_map_ptr(engine, start, Int(r.length), perms(r.protection), host) == UC_ERR_OK else {
             crossrun_file_mapping_forget(host, Int(r.length))
@@ -123,7 +124,7 @@ extension AddressSpace: GuestMapper {
                             writable: r.protection.write, executable: r.protection.execute)
         region.guestMapping = true
         region.hostWritable = hostWritable
-        region.sharedFile = r.shared && r.descriptor != nil
+        region.shared = r.shared
         region.file = r.descriptor.flatMap { mappedFile($0, offset: UInt64(bitPattern: r.offset)) }
         insert(region)
         return start
@@ -226,23 +227,23 @@ extension AddressSpace: GuestMapper {
             return start
         }
         // Linux merges neighbouring mappings with equal protections into one (which mremap
-        // needs); here they may be separate regions: accept those, one shared file region.
+        // needs); here they may be separate regions: accept those, one shared region.
         let indices = pieces(start, oldLength)
         guard let i = indices.first else { throw MappingError(EFAULT) }
         let old = regions[i]
         let parts = indices.map { regions[$0] }
-        guard parts.allSatisfy({ !$0.sharedFile && $0.readable == old.readable && $0.writable == old.writable && $0.executable == old.executable })
-                || (parts.count == 1 && old.sharedFile) else { throw MappingError(EFAULT) }
+        guard parts.allSatisfy({ !$0.shared && $0.readable == old.readable && $0.writable == old.writable && $0.executable == old.executable })
+                || (parts.count == 1 && old.shared) else { throw MappingError(EFAULT) }
         let inPlace = inArea(start, newLength) && !overlaps(start + oldLength, newLength - oldLength)
         guard inPlace || mayMove else { throw MappingError(ENOMEM) }
         guard let target = inPlace ? start : freeRange(newLength, hint: 0) else { throw MappingError(ENOMEM) }
-        // Shared file pages move with the host's mremap (the file stays mapped); private
-        // ones are copied to fresh memory.
+        // Shared pages move with the host's mremap (the file or the pages shared with other
+        // processes stay mapped); private ones are copied to fresh memory.
         let host: UnsafeMutableRawPointer
-        if old.sharedFile {
+        if old.shared {
             guard let m = crossrun_mremap_maymove(old.host, Int(oldLength), Int(newLength)), m != MAP_FAILED else { throw MappingError(errno) }
             crossrun_file_mapping_forget(old.host, Int(oldLength))
-            _ = crossrun_file_mapping_register(m, Int(newLength))
+            if old.file != nil { _ = crossrun_file_mapping_register(m, Int(newLength)) }
             host = m
         } else {
             host = try anonymousHost(newLength)

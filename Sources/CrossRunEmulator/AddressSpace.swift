@@ -26,8 +26,9 @@ public final class AddressSpace: GuestMemory {
         /// Whether the host memory behind it may be written (false for a shared mapping of a
         /// file opened read-only: the guest can never get write permission).
         var hostWritable = true
-        /// A `MAP_SHARED` file mapping (writes reach the file).
-        var sharedFile = false
+        /// A `MAP_SHARED` mapping: of a file (writes reach the file), or anonymous (its pages
+        /// are shared with forked processes).
+        var shared = false
         /// The file a guest file mapping shows (`/proc/self/maps`), nil for anonymous memory.
         var file: MappedFile?
         var end: UInt64 { start + size }
@@ -135,6 +136,9 @@ public final class AddressSpace: GuestMemory {
         }
         return r.host.advanced(by: Int(address - r.start))
     }
+
+    /// Whether `address` is in a `MAP_SHARED` mapping (other processes may see its bytes).
+    func isShared(_ address: UInt64) -> Bool { region(containing: address)?.shared ?? false }
 
     public func readableSpan(from address: UInt64) throws -> UnsafeRawBufferPointer {
         guard let r = region(containing: address), r.readable else {

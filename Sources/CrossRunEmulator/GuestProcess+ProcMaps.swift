@@ -107,7 +107,7 @@ extension GuestProcess {
         var text = ""
         for region in memory.regions.sorted(by: { $0.start < $1.start }) {
             let perms = (region.readable ? "r" : "-") + (region.writable ? "w" : "-") + (region.executable ? "x" : "-")
-                + (region.sharedFile ? "s" : "p")
+                + (region.shared ? "s" : "p")
             var line = Self.hex(region.start, width: 8) + "-" + Self.hex(region.end, width: 8) + " " + perms + " "
             if let file = region.file {
                 line += Self.hex(file.offset, width: 8) + " " + Self.deviceText(file.device) + " \(file.inode) "
@@ -127,20 +127,20 @@ extension GuestProcess {
             let resident = UInt64(counts.resident) * pageKB, shared = UInt64(counts.shared) * pageKB
             let privatePart = resident - shared
             // A file's pages may be clean (the host's page table does not say); others are dirty.
-            let dirty = !region.sharedFile
+            let dirty = !region.shared || region.file == nil
             text += Self.sizeLine("Size:", region.size / 1024) + Self.sizeLine("KernelPageSize:", pageKB)
                 + Self.sizeLine("MMUPageSize:", pageKB) + Self.sizeLine("Rss:", resident)
                 + Self.sizeLine("Pss:", privatePart + shared / 2) + Self.sizeLine("Pss_Dirty:", dirty ? privatePart + shared / 2 : 0)
                 + Self.sizeLine("Shared_Clean:", dirty ? 0 : shared) + Self.sizeLine("Shared_Dirty:", dirty ? shared : 0)
                 + Self.sizeLine("Private_Clean:", dirty ? 0 : privatePart) + Self.sizeLine("Private_Dirty:", dirty ? privatePart : 0)
-                + Self.sizeLine("Referenced:", resident) + Self.sizeLine("Anonymous:", region.sharedFile ? 0 : resident)
+                + Self.sizeLine("Referenced:", resident) + Self.sizeLine("Anonymous:", region.shared ? 0 : resident)
                 + Self.sizeLine("KSM:", 0) + Self.sizeLine("LazyFree:", 0) + Self.sizeLine("AnonHugePages:", 0)
                 + Self.sizeLine("ShmemPmdMapped:", 0) + Self.sizeLine("FilePmdMapped:", 0)
                 + Self.sizeLine("Shared_Hugetlb:", 0) + Self.sizeLine("Private_Hugetlb:", 0)
                 + Self.sizeLine("Swap:", 0) + Self.sizeLine("SwapPss:", 0) + Self.sizeLine("Locked:", 0)
                 + "THPeligible:    0\n"
                 + "VmFlags:" + (region.readable ? " rd" : "") + (region.writable ? " wr" : "") + (region.executable ? " ex" : "")
-                + (region.sharedFile ? " sh" : "") + " mr mw me\n"
+                + (region.shared ? " sh" : "") + " mr mw me\n"
         }
         return text
     }

@@ -14,8 +14,8 @@ import Glibc
 extension GuestProcess {
     /// Names served by ``threadFunction(_:)``.
     static let threadFunctionNames = ["__crossrun_thread_spawn", "__crossrun_thread_exit", "__crossrun_futex_wait",
-                                      "__crossrun_futex_wake", "__crossrun_gettid", "gettid", "sched_yield",
-                                      "sched_getaffinity", "sched_setaffinity"]
+                                      "__crossrun_futex_wake", "__crossrun_shared_cas", "__crossrun_gettid", "gettid",
+                                      "sched_yield", "sched_getaffinity", "sched_setaffinity"]
     /// Library calls that sleep: with other threads alive they block only the caller.
     static let sleepingFunctionNames: Set<String> = ["nanosleep", "usleep", "sleep", "clock_nanosleep"]
 
@@ -36,13 +36,23 @@ extension GuestProcess {
         case "__crossrun_futex_wake":
             return { [unowned self] _, f in
                 let count = Int32(truncatingIfNeeded: try f.int(1))
-                let woken = threads?.wake(futex: try f.int(0), count: Int(max(count, 0))) ?? 0
-                f.returnInt32(Int32(woken))
+                let address = try f.int(0)
+                let woken = (threads?.wake(futex: address, count: Int(max(count, 0))) ?? 0) + sharedFutexWake(address, count: count)
+                f.returnInt32(Int32(clamping: woken))
                 // The woken thread runs next, as a kernel lets a thread that slept preempt a
                 // busy one: otherwise a thread that unlocks and at once relocks (an
                 // interpreter's global lock) holds the lock at every time slice, and its
                 // waiters starve (MicroPython's thread_coop test: sleeps of 300 ms took 460).
                 if woken > 0 { requestSwitch(.yield) }
+            }
+        case "__crossrun_shared_cas":
+            return { [unowned self] _, f in
+                let address = try f.int(0)
+                guard address % 4 == 0, let word = try? memory.host(address, 4, write: true) else {
+                    throw GuestFault(address: address, size: 4, access: .write)
+                }
+                f.returnInt32(__crossrun_shared_cas(word.assumingMemoryBound(to: Int32.self),
+                                                    Int32(truncatingIfNeeded: try f.int(1)), Int32(truncatingIfNeeded: try f.int(2))))
             }
         case "__crossrun_gettid", "gettid":
             return { [unowned self] _, f in f.returnInt32(threads?.current ?? getpid()) }
@@ -173,6 +183,7 @@ extension GuestProcess {
             wakeAt = over ? nil : at
         }
         guard value == expected else { return EAGAIN }
+        if memory.isShared(address) { return try sharedFutexWait(address, expected: expected, wakeAt: wakeAt) }
         guard let s = threads, s.liveCount > 1 else {
             // Nobody else can change the word: a timed wait just sleeps, an untimed one never ends.
             if let wakeAt { return sleepOnHost(until: wakeAt) ? ETIMEDOUT : EINTR }
@@ -499,5 +510,11 @@ extension GuestProcess {
         let keep = s.current
         s.threads.removeAll { $0.id != keep }
         s.request = nil
+        // The one thread left is the child's main thread: its id is the new process id, as
+        // Linux gives it (gettid, and the thread library's owner checks after the fork).
+        let pid = getpid()
+        if !s.threads.isEmpty { s.threads[0].id = pid }
+        s.current = pid
+        s.nextID = pid &+ 1
     }
 }

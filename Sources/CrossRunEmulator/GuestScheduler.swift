@@ -55,8 +55,9 @@ struct GuestThread {
         case ended
     }
 
-    /// Its id (`gettid`): the process id for the main thread.
-    let id: Int32
+    /// Its id (`gettid`): the process id for the main thread (in a forked child, the thread
+    /// that forked becomes the main thread, with the new process id).
+    var id: Int32
     /// Its CPU registers while it does not run (`uc_context`).
     let context: OpaquePointer
     var state: State = .runnable

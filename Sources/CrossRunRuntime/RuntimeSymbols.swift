@@ -33,7 +33,7 @@ public enum RuntimeSymbols {
     /// name is ``lookup(_:)``, which builds nothing).
     public static let all: [String: RuntimeSymbol] = {
         var table: [String: RuntimeSymbol] = [:]
-        table.reserveCapacity(1579)
+        table.reserveCapacity(1580)
         entries.withUTF8Buffer { text in
             var start = 0
             for end in 0...text.count where end == text.count || isSeparator(text[end]) {
@@ -111,75 +111,76 @@ public enum RuntimeSymbols {
         __crossrun_fork:c __crossrun_futex_wait:c __crossrun_futex_wake:c __crossrun_gettid:c
         __crossrun_host_memchr:c __crossrun_host_memcmp:c __crossrun_host_memcpy:c __crossrun_host_memmove:c
         __crossrun_host_memset:c __crossrun_host_strchr:c __crossrun_host_strcmp:c __crossrun_host_strlen:c
-        __crossrun_tgsigqueue:c __crossrun_thread_exit:c __crossrun_thread_spawn:c __ctype_get_mb_cur_max:c
-        __ctzti2:g __divdc3:g __divsc3:g __divtc3:g __divtf3:g __divti3:g __divxc3:g __environ:C __eqtf2:g
-        __errno_location:c __extenddftf2:g __extendsftf2:g __fbufsize:c __ffsti2:g __fixdfti:g __fixsfti:g
-        __fixtfdi:g __fixtfsi:g __fixtfti:g __fixunsdfti:g __fixunssfti:g __fixunstfdi:g __fixunstfsi:g
-        __fixunstfti:g __fixunsxfti:g __fixxfti:g __flbf:c __floatditf:g __floatsitf:g __floattidf:g
-        __floattisf:g __floattitf:g __floattixf:g __floatunditf:g __floatunsitf:g __floatuntidf:g
-        __floatuntisf:g __floatuntitf:g __floatuntixf:g __fpending:c __fpurge:c __freadable:c __freading:c
-        __fsetlocking:c __fwritable:c __fwriting:c __getf2:g __gttf2:g __h_errno_location:c __letf2:g
-        __lttf2:g __modti3:g __muldc3:g __mulsc3:g __multc3:g __multf3:g __mulxc3:g __negtf2:g __negti2:g
-        __netf2:g __parityti2:g __popcountdi2:g __popcountti2:g __powidf2:g __powisf2:g __powitf2:g
-        __powixf2:g __sigpause:c __sigsetjmp:c __stack_chk_fail:c __stack_chk_guard:C __subtf3:g
-        __trunctfdf2:g __trunctfsf2:g __udivmodti4:g __udivti3:g __umodti3:g __unordtf2:g __xpg_basename:c
-        __xpg_sigpause:c __xpg_strerror_r:c _exit:c _flushlbf:c _longjmp:c _setjmp:c _tolower:c _toupper:c
-        a64l:c abort:c abs:c accept:c accept4:c access:c acos:m acosf:m acosh:m acoshf:m acoshl:m acosl:m
-        addmntent:c alarm:c aligned_alloc:c alphasort:c arc4random:c arc4random_buf:c arc4random_uniform:c
-        asctime:c asctime_r:c asin:m asinf:m asinh:m asinhf:m asinhl:m asinl:m asprintf:c at_quick_exit:c
-        atan:m atan2:m atan2f:m atan2l:m atanf:m atanh:m atanhf:m atanhl:m atanl:m atexit:c atof:c atoi:c
-        atol:c atoll:c backtrace:c backtrace_symbols:c backtrace_symbols_fd:c basename:c bcmp:c bcopy:c
-        bind:c bind_textdomain_codeset:c bindtextdomain:c bsearch:c btowc:c bzero:c c16rtomb:c c32rtomb:c
-        cabs:m cabsf:m cabsl:m cacos:m cacosf:m cacosh:m cacoshf:m cacoshl:m cacosl:m call_once:c calloc:c
-        canonicalize_file_name:c carg:m cargf:m cargl:m casin:m casinf:m casinh:m casinhf:m casinhl:m
-        casinl:m catan:m catanf:m catanh:m catanhf:m catanhl:m catanl:m cbrt:m cbrtf:m cbrtl:m ccos:m
-        ccosf:m ccosh:m ccoshf:m ccoshl:m ccosl:m ceil:m ceilf:m ceill:m cexp:m cexpf:m cexpl:m
-        cfgetispeed:c cfgetospeed:c cfmakeraw:c cfsetispeed:c cfsetospeed:c cfsetspeed:c chdir:c chmod:c
-        chown:c chroot:c cimag:m cimagf:m cimagl:m clearenv:c clearerr:c clearerr_unlocked:c clock:c
-        clock_getres:c clock_gettime:c clock_nanosleep:c clock_settime:c clog:m clog10:m clog10f:m clog10l:m
-        clogf:m clogl:m close:c close_range:c closedir:c closefrom:c closelog:c cnd_broadcast:c
-        cnd_destroy:c cnd_init:c cnd_signal:c cnd_timedwait:c cnd_wait:c confstr:c conj:m conjf:m conjl:m
-        connect:c copy_file_range:c copysign:m copysignf:m copysignl:m cos:m cosf:m cosh:m coshf:m coshl:m
-        cosl:m cpow:m cpowf:m cpowl:m cproj:m cprojf:m cprojl:m creal:m crealf:m creall:m creat:c csin:m
-        csinf:m csinh:m csinhf:m csinhl:m csinl:m csqrt:m csqrtf:m csqrtl:m ctan:m ctanf:m ctanh:m ctanhf:m
-        ctanhl:m ctanl:m ctermid:c ctime:c ctime_r:c daemon:c daylight:C dcgettext:c dcngettext:c dgettext:c
-        difftime:c dirfd:c dirname:c div:c dladdr:c dlclose:c dlerror:c dlopen:c dlsym:c dngettext:c
-        dprintf:c drand48:c drand48_r:c drem:m dremf:m dreml:m dup:c dup2:c dup3:c duplocale:c eaccess:c
-        ecvt:c endgrent:c endhostent:c endmntent:c endprotoent:c endpwent:c endservent:c endusershell:c
-        endutent:c endutxent:c environ:C epoll_create:c epoll_create1:c epoll_ctl:c epoll_pwait:c
-        epoll_pwait2:c epoll_wait:c erand48:c erand48_r:c erf:m erfc:m erfcf:m erfcl:m erff:m erfl:m err:c
-        error:c errx:c euidaccess:c eventfd:c eventfd_read:c eventfd_write:c execl:c execle:c execlp:c
-        execv:c execve:c execvp:c execvpe:c exit:c exp:m exp10:m exp10f:m exp10l:m exp2:m exp2f:m exp2l:m
-        expf:m expl:m explicit_bzero:c expm1:m expm1f:m expm1l:m fabs:m fabsf:m fabsl:m faccessat:c
-        fallocate:c fchdir:c fchmod:c fchmodat:c fchown:c fchownat:c fclose:c fcntl:c fcvt:c fdatasync:c
-        fdim:m fdimf:m fdiml:m fdopen:c fdopendir:c feclearexcept:m fegetenv:m fegetexceptflag:m
-        fegetround:m feholdexcept:m feof:c feof_unlocked:c feraiseexcept:m ferror:c ferror_unlocked:c
-        fesetenv:m fesetexceptflag:m fesetround:m fetestexcept:m feupdateenv:m fflush:c fflush_unlocked:c
-        ffs:c ffsl:c ffsll:c fgetc:c fgetc_unlocked:c fgetgrent:c fgetgrent_r:c fgetpos:c fgetpwent:c
-        fgetpwent_r:c fgets:c fgets_unlocked:c fgetwc:c fgetwc_unlocked:c fgetws:c fgetws_unlocked:c
-        fgetxattr:c fileno:c fileno_unlocked:c flistxattr:c flock:c flockfile:c floor:m floorf:m floorl:m
-        fma:m fmaf:m fmal:m fmax:m fmaxf:m fmaxl:m fmemopen:c fmin:m fminf:m fminl:m fmod:m fmodf:m fmodl:m
-        fnmatch:c fopen:c fopencookie:c fork:c forkpty:c fpathconf:c fprintf:c fputc:c fputc_unlocked:c
-        fputs:c fputs_unlocked:c fputwc:c fputwc_unlocked:c fputws:c fputws_unlocked:c fread:c
-        fread_unlocked:c free:c freeaddrinfo:c freeifaddrs:c freelocale:c fremovexattr:c freopen:c frexp:m
-        frexpf:m frexpl:m fscanf:c fseek:c fseeko:c fsetpos:c fsetxattr:c fstat:c fstatat:c fstatfs:c
-        fstatvfs:c fsync:c ftell:c ftello:c ftruncate:c ftrylockfile:c ftw:c funlockfile:c futimens:c
-        futimes:c fwide:c fwprintf:c fwrite:c fwrite_unlocked:c fwscanf:c gai_strerror:c gamma:m gammaf:m
-        gammal:m gcvt:c get_avphys_pages:c get_nprocs:c get_nprocs_conf:c get_phys_pages:c getaddrinfo:c
-        getauxval:c getc:c getc_unlocked:c getchar:c getchar_unlocked:c getcwd:c getdelim:c getdtablesize:c
-        getegid:c getentropy:c getenv:c geteuid:c getgid:c getgrent:c getgrent_r:c getgrgid:c getgrgid_r:c
-        getgrnam:c getgrnam_r:c getgrouplist:c getgroups:c gethostbyaddr:c gethostbyaddr_r:c gethostbyname:c
-        gethostbyname2:c gethostbyname2_r:c gethostbyname_r:c gethostent:c gethostname:c getifaddrs:c
-        getitimer:c getline:c getloadavg:c getlogin:c getlogin_r:c getmntent:c getmntent_r:c getnameinfo:c
-        getopt:c getopt_long:c getopt_long_only:c getpagesize:c getpass:c getpeername:c getpgid:c getpgrp:c
-        getpid:c getppid:c getpriority:c getprotobyname:c getprotobyname_r:c getprotobynumber:c
-        getprotobynumber_r:c getprotoent:c getprotoent_r:c getpt:c getpwent:c getpwent_r:c getpwnam:c
-        getpwnam_r:c getpwuid:c getpwuid_r:c getrandom:c getresgid:c getresuid:c getrlimit:c getrusage:c
-        getservbyname:c getservbyname_r:c getservbyport:c getservbyport_r:c getservent:c getservent_r:c
-        getsid:c getsockname:c getsockopt:c getsubopt:c gettext:c gettid:c gettimeofday:c getuid:c
-        getusershell:c getutent:c getutent_r:c getutid:c getutid_r:c getutline:c getutline_r:c getutmp:c
-        getutmpx:c getutxent:c getutxid:c getutxline:c getw:c getwc:c getwc_unlocked:c getwchar:c
-        getwchar_unlocked:c getwd:c getxattr:c glob:c globfree:c gmtime:c gmtime_r:c gnu_get_libc_release:c
+        __crossrun_shared_cas:c __crossrun_tgsigqueue:c __crossrun_thread_exit:c __crossrun_thread_spawn:c
+        __ctype_get_mb_cur_max:c __ctzti2:g __divdc3:g __divsc3:g __divtc3:g __divtf3:g __divti3:g
+        __divxc3:g __environ:C __eqtf2:g __errno_location:c __extenddftf2:g __extendsftf2:g __fbufsize:c
+        __ffsti2:g __fixdfti:g __fixsfti:g __fixtfdi:g __fixtfsi:g __fixtfti:g __fixunsdfti:g __fixunssfti:g
+        __fixunstfdi:g __fixunstfsi:g __fixunstfti:g __fixunsxfti:g __fixxfti:g __flbf:c __floatditf:g
+        __floatsitf:g __floattidf:g __floattisf:g __floattitf:g __floattixf:g __floatunditf:g
+        __floatunsitf:g __floatuntidf:g __floatuntisf:g __floatuntitf:g __floatuntixf:g __fpending:c
+        __fpurge:c __freadable:c __freading:c __fsetlocking:c __fwritable:c __fwriting:c __getf2:g __gttf2:g
+        __h_errno_location:c __letf2:g __lttf2:g __modti3:g __muldc3:g __mulsc3:g __multc3:g __multf3:g
+        __mulxc3:g __negtf2:g __negti2:g __netf2:g __parityti2:g __popcountdi2:g __popcountti2:g __powidf2:g
+        __powisf2:g __powitf2:g __powixf2:g __sigpause:c __sigsetjmp:c __stack_chk_fail:c
+        __stack_chk_guard:C __subtf3:g __trunctfdf2:g __trunctfsf2:g __udivmodti4:g __udivti3:g __umodti3:g
+        __unordtf2:g __xpg_basename:c __xpg_sigpause:c __xpg_strerror_r:c _exit:c _flushlbf:c _longjmp:c
+        _setjmp:c _tolower:c _toupper:c a64l:c abort:c abs:c accept:c accept4:c access:c acos:m acosf:m
+        acosh:m acoshf:m acoshl:m acosl:m addmntent:c alarm:c aligned_alloc:c alphasort:c arc4random:c
+        arc4random_buf:c arc4random_uniform:c asctime:c asctime_r:c asin:m asinf:m asinh:m asinhf:m asinhl:m
+        asinl:m asprintf:c at_quick_exit:c atan:m atan2:m atan2f:m atan2l:m atanf:m atanh:m atanhf:m
+        atanhl:m atanl:m atexit:c atof:c atoi:c atol:c atoll:c backtrace:c backtrace_symbols:c
+        backtrace_symbols_fd:c basename:c bcmp:c bcopy:c bind:c bind_textdomain_codeset:c bindtextdomain:c
+        bsearch:c btowc:c bzero:c c16rtomb:c c32rtomb:c cabs:m cabsf:m cabsl:m cacos:m cacosf:m cacosh:m
+        cacoshf:m cacoshl:m cacosl:m call_once:c calloc:c canonicalize_file_name:c carg:m cargf:m cargl:m
+        casin:m casinf:m casinh:m casinhf:m casinhl:m casinl:m catan:m catanf:m catanh:m catanhf:m catanhl:m
+        catanl:m cbrt:m cbrtf:m cbrtl:m ccos:m ccosf:m ccosh:m ccoshf:m ccoshl:m ccosl:m ceil:m ceilf:m
+        ceill:m cexp:m cexpf:m cexpl:m cfgetispeed:c cfgetospeed:c cfmakeraw:c cfsetispeed:c cfsetospeed:c
+        cfsetspeed:c chdir:c chmod:c chown:c chroot:c cimag:m cimagf:m cimagl:m clearenv:c clearerr:c
+        clearerr_unlocked:c clock:c clock_getres:c clock_gettime:c clock_nanosleep:c clock_settime:c clog:m
+        clog10:m clog10f:m clog10l:m clogf:m clogl:m close:c close_range:c closedir:c closefrom:c closelog:c
+        cnd_broadcast:c cnd_destroy:c cnd_init:c cnd_signal:c cnd_timedwait:c cnd_wait:c confstr:c conj:m
+        conjf:m conjl:m connect:c copy_file_range:c copysign:m copysignf:m copysignl:m cos:m cosf:m cosh:m
+        coshf:m coshl:m cosl:m cpow:m cpowf:m cpowl:m cproj:m cprojf:m cprojl:m creal:m crealf:m creall:m
+        creat:c csin:m csinf:m csinh:m csinhf:m csinhl:m csinl:m csqrt:m csqrtf:m csqrtl:m ctan:m ctanf:m
+        ctanh:m ctanhf:m ctanhl:m ctanl:m ctermid:c ctime:c ctime_r:c daemon:c daylight:C dcgettext:c
+        dcngettext:c dgettext:c difftime:c dirfd:c dirname:c div:c dladdr:c dlclose:c dlerror:c dlopen:c
+        dlsym:c dngettext:c dprintf:c drand48:c drand48_r:c drem:m dremf:m dreml:m dup:c dup2:c dup3:c
+        duplocale:c eaccess:c ecvt:c endgrent:c endhostent:c endmntent:c endprotoent:c endpwent:c
+        endservent:c endusershell:c endutent:c endutxent:c environ:C epoll_create:c epoll_create1:c
+        epoll_ctl:c epoll_pwait:c epoll_pwait2:c epoll_wait:c erand48:c erand48_r:c erf:m erfc:m erfcf:m
+        erfcl:m erff:m erfl:m err:c error:c errx:c euidaccess:c eventfd:c eventfd_read:c eventfd_write:c
+        execl:c execle:c execlp:c execv:c execve:c execvp:c execvpe:c exit:c exp:m exp10:m exp10f:m exp10l:m
+        exp2:m exp2f:m exp2l:m expf:m expl:m explicit_bzero:c expm1:m expm1f:m expm1l:m fabs:m fabsf:m
+        fabsl:m faccessat:c fallocate:c fchdir:c fchmod:c fchmodat:c fchown:c fchownat:c fclose:c fcntl:c
+        fcvt:c fdatasync:c fdim:m fdimf:m fdiml:m fdopen:c fdopendir:c feclearexcept:m fegetenv:m
+        fegetexceptflag:m fegetround:m feholdexcept:m feof:c feof_unlocked:c feraiseexcept:m ferror:c
+        ferror_unlocked:c fesetenv:m fesetexceptflag:m fesetround:m fetestexcept:m feupdateenv:m fflush:c
+        fflush_unlocked:c ffs:c ffsl:c ffsll:c fgetc:c fgetc_unlocked:c fgetgrent:c fgetgrent_r:c fgetpos:c
+        fgetpwent:c fgetpwent_r:c fgets:c fgets_unlocked:c fgetwc:c fgetwc_unlocked:c fgetws:c
+        fgetws_unlocked:c fgetxattr:c fileno:c fileno_unlocked:c flistxattr:c flock:c flockfile:c floor:m
+        floorf:m floorl:m fma:m fmaf:m fmal:m fmax:m fmaxf:m fmaxl:m fmemopen:c fmin:m fminf:m fminl:m
+        fmod:m fmodf:m fmodl:m fnmatch:c fopen:c fopencookie:c fork:c forkpty:c fpathconf:c fprintf:c
+        fputc:c fputc_unlocked:c fputs:c fputs_unlocked:c fputwc:c fputwc_unlocked:c fputws:c
+        fputws_unlocked:c fread:c fread_unlocked:c free:c freeaddrinfo:c freeifaddrs:c freelocale:c
+        fremovexattr:c freopen:c frexp:m frexpf:m frexpl:m fscanf:c fseek:c fseeko:c fsetpos:c fsetxattr:c
+        fstat:c fstatat:c fstatfs:c fstatvfs:c fsync:c ftell:c ftello:c ftruncate:c ftrylockfile:c ftw:c
+        funlockfile:c futimens:c futimes:c fwide:c fwprintf:c fwrite:c fwrite_unlocked:c fwscanf:c
+        gai_strerror:c gamma:m gammaf:m gammal:m gcvt:c get_avphys_pages:c get_nprocs:c get_nprocs_conf:c
+        get_phys_pages:c getaddrinfo:c getauxval:c getc:c getc_unlocked:c getchar:c getchar_unlocked:c
+        getcwd:c getdelim:c getdtablesize:c getegid:c getentropy:c getenv:c geteuid:c getgid:c getgrent:c
+        getgrent_r:c getgrgid:c getgrgid_r:c getgrnam:c getgrnam_r:c getgrouplist:c getgroups:c
+        gethostbyaddr:c gethostbyaddr_r:c gethostbyname:c gethostbyname2:c gethostbyname2_r:c
+        gethostbyname_r:c gethostent:c gethostname:c getifaddrs:c getitimer:c getline:c getloadavg:c
+        getlogin:c getlogin_r:c getmntent:c getmntent_r:c getnameinfo:c getopt:c getopt_long:c
+        getopt_long_only:c getpagesize:c getpass:c getpeername:c getpgid:c getpgrp:c getpid:c getppid:c
+        getpriority:c getprotobyname:c getprotobyname_r:c getprotobynumber:c getprotobynumber_r:c
+        getprotoent:c getprotoent_r:c getpt:c getpwent:c getpwent_r:c getpwnam:c getpwnam_r:c getpwuid:c
+        getpwuid_r:c getrandom:c getresgid:c getresuid:c getrlimit:c getrusage:c getservbyname:c
+        getservbyname_r:c getservbyport:c getservbyport_r:c getservent:c getservent_r:c getsid:c
+        getsockname:c getsockopt:c getsubopt:c gettext:c gettid:c gettimeofday:c getuid:c getusershell:c
+        getutent:c getutent_r:c getutid:c getutid_r:c getutline:c getutline_r:c getutmp:c getutmpx:c
+        getutxent:c getutxid:c getutxline:c getw:c getwc:c getwc_unlocked:c getwchar:c getwchar_unlocked:c
+        getwd:c getxattr:c glob:c globfree:c gmtime:c gmtime_r:c gnu_get_libc_release:c
         gnu_get_libc_version:c grantpt:c gsignal:c hasmntopt:c hcreate:c hcreate_r:c hdestroy:c hdestroy_r:c
         herror:c hsearch:c hsearch_r:c hstrerror:c htonl:c htons:c hypot:m hypotf:m hypotl:m iconv:c
         iconv_close:c iconv_open:c if_freenameindex:c if_indextoname:c if_nameindex:c if_nametoindex:c
@@ -310,7 +311,7 @@ public enum RuntimeSymbols {
 
     /// The thread primitives the guest thread library (`runtime/crossrun_thread.h`) calls:
     /// served natively by the loader, emulated by the scheduler; no header declares them.
-    public static let threadPrimitives: [String] = ["__crossrun_thread_spawn", "__crossrun_thread_exit", "__crossrun_futex_wait", "__crossrun_futex_wake", "__crossrun_gettid", "__crossrun_tgsigqueue", "__crossrun_fork"]
+    public static let threadPrimitives: [String] = ["__crossrun_thread_spawn", "__crossrun_thread_exit", "__crossrun_futex_wait", "__crossrun_futex_wake", "__crossrun_shared_cas", "__crossrun_gettid", "__crossrun_tgsigqueue", "__crossrun_fork"]
 
     /// The string functions the host also serves as `__crossrun_host_NAME`: the guest
     /// runtime's short-input versions (`runtime/string.c`, emulated images only) call these

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <signal.h>
+#include <time.h>
 
 /// One image symbol for crash symbolization (addresses are absolute).
 typedef struct crossrun_symbol {
@@ -118,12 +119,20 @@ void crossrun_native_set_tls_template(const void *initialized, size_t initialize
 
 /// The thread primitives of the guest thread library natively (runtime/crossrun_thread.h):
 /// real host threads (detached, with the requested stack size and their own TLS block), the
-/// futex system call, gettid. The last guest thread to end exits the process with status 0;
-/// the main thread ending while others run waits for them, as on Linux. Names the loader
-/// binds: `__crossrun_thread_spawn`, `__crossrun_thread_exit`, `__crossrun_futex_wait`,
-/// `__crossrun_futex_wake`, `__crossrun_gettid`, `__crossrun_tgsigqueue` (pthread_sigqueue's
+/// futex system call (shared futexes: process-shared objects wake across processes), gettid.
+/// The last guest thread to end exits the process with status 0; the main thread ending while
+/// others run waits for them, as on Linux. Names the loader binds: `__crossrun_thread_spawn`,
+/// `__crossrun_thread_exit`, `__crossrun_futex_wait`, `__crossrun_futex_wake`,
+/// `__crossrun_shared_cas`, `__crossrun_gettid`, `__crossrun_tgsigqueue` (pthread_sigqueue's
 /// send); NULL for any other name.
 void *crossrun_native_thread_primitive(const char *name);
+
+/// The thread primitives' futex wait and wake and compare-and-swap on host memory, which the
+/// emulators use for guest words in `MAP_SHARED` mappings (other processes wait on and wake
+/// the same host futex; the compare-and-swap is atomic for every process).
+int __crossrun_futex_wait(volatile int *addr, int expected, const struct timespec *abstime, int clockid);
+int __crossrun_futex_wake(volatile int *addr, int count);
+int __crossrun_shared_cas(volatile int *addr, int expected, int desired);
 
 /// Calls a GNU indirect function's resolver as glibc's loader does on the host architecture
 /// (x86-64: no arguments; aarch64: `AT_HWCAP | _IFUNC_ARG_HWCAP` and an `__ifunc_arg_t`;
