@@ -97,7 +97,12 @@ static void *guest_thread(void *p) {
     g_exit_point = &exit_point;
     if (!setjmp(exit_point)) entry(arg);
     /* The thread has ended (the runtime has run its cleanup handlers and destructors), and
-       no guest code runs on this stack any more. */
+       no guest code runs on this stack any more: nor may a handler, since its TLS block and
+       alternate stack go now. Signals are blocked first, as glibc blocks them at a thread's
+       end; one sent to this thread from here on is lost with it, as on Linux. */
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
     if (ss.ss_sp) {
         stack_t off = {.ss_flags = SS_DISABLE};
         sigaltstack(&off, NULL);
