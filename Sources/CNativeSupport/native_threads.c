@@ -165,15 +165,7 @@ long __crossrun_thread_spawn(void (*entry)(void *), void *arg, unsigned long sta
 
 _Noreturn void __crossrun_thread_exit(void) {
     if (__atomic_sub_fetch(&g_live_threads, 1, __ATOMIC_SEQ_CST) == 0) exit(0);   /* the last thread */
-    if (g_exit_point) {
-        /* No guest handler may run on this thread any more: its TLS block is about to be freed
-           (a handler calling pthread_self there faulted), and a process-directed signal must go
-           to a thread that lives, as the kernel does once a thread has exited. */
-        sigset_t all;
-        sigfillset(&all);
-        pthread_sigmask(SIG_BLOCK, &all, NULL);
-        longjmp(*g_exit_point, 1);
-    }
+    if (g_exit_point) longjmp(*g_exit_point, 1);   /* guest_thread blocks signals before its cleanup */
     /* The main thread (pthread_exit from main): the process goes on until the last thread
        ends. It only waits, interruptible by the deadline watchdog's signal. */
     for (;;) pause();
