@@ -78,6 +78,7 @@ extension GuestProcess {
         if let r = try GuestSockets.perform(call, a, runtime) { return r }
         if let r = try affinitySyscall(call, a) { return r }
         if let r = try fileSyscall(call, a) { return r }
+        if let r = try schedulingSyscall(call, a) { return r }
         switch call {
         case .read:
             // A zero-length transfer touches no memory: any buffer, even NULL, is 0 from Linux.

@@ -7,4 +7,6 @@ public enum GuestSyscall: Sendable {
     case socket, socketpair, bind, listen, accept, accept4, connect, getsockname, getpeername
     case sendto, recvfrom, setsockopt, getsockopt, shutdown, sendmsg, recvmsg
     case schedGetaffinity, schedSetaffinity, renameat2, copyFileRange
+    case schedSetparam, schedGetparam, schedSetscheduler, schedGetscheduler, schedGetPriorityMax, schedGetPriorityMin
+    case ioprioSet, ioprioGet
 }
