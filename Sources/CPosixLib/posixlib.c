@@ -19,6 +19,8 @@ int crossrun_sched_getcpu(void) { return sched_getcpu(); }
 int crossrun_sched_getaffinity(int pid, size_t size, void *mask) { return sched_getaffinity(pid, size, mask); }
 int crossrun_sched_setaffinity(int pid, size_t size, const void *mask) { return sched_setaffinity(pid, size, mask); }
 long crossrun_raw_sched_getaffinity(int pid, size_t size, void *mask) { return syscall(SYS_sched_getaffinity, pid, size, mask); }
+long crossrun_ioprio_get(int which, int who) { return syscall(SYS_ioprio_get, which, who); }
+long crossrun_ioprio_set(int which, int who, int priority) { return syscall(SYS_ioprio_set, which, who, priority); }
 int crossrun_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5) {
     return prctl(option, a2, a3, a4, a5);
 }

@@ -51,7 +51,7 @@ extension GuestProcess {
     /// guest directory descriptor `dirfd` (-100 is `AT_FDCWD`), resolved through the guest's
     /// file system (`--root`). Throws ``GuestFileSystem/Failure`` with the errno to report.
     /// `removing` says the call removes or renames the last component (checked as Linux does).
-    private func path(_ address: UInt64, at dirfd: Int32 = -100, followLast: Bool = true,
+    func path(_ address: UInt64, at dirfd: Int32 = -100, followLast: Bool = true,
                       removing kind: GuestFileSystem.Removal? = nil) throws -> (Int32, [CChar]) {
         let bytes = Array(try memory.cString(address))
         let fs = runtime.fileSystem
@@ -77,6 +77,8 @@ extension GuestProcess {
         let fd = Int32(truncatingIfNeeded: a[0])
         if let r = try GuestSockets.perform(call, a, runtime) { return r }
         if let r = try affinitySyscall(call, a) { return r }
+        if let r = try fileSyscall(call, a) { return r }
+        if let r = try schedulingSyscall(call, a) { return r }
         switch call {
         case .read:
             // A zero-length transfer touches no memory: any buffer, even NULL, is 0 from Linux.

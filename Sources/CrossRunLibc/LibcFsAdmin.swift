@@ -40,10 +40,8 @@ enum LibcFsAdmin {
 
     static func getPath(follow: Bool) -> HostFunction {
         { rt, f in
-            guard let p = try rt.hostPath(at: f.int(0), followLast: follow), let name = try text(rt, f.int(1)) else {
-                if try f.int(1) == 0 { rt.setErrno(EFAULT) }
-                f.returnSigned(-1); return
-            }
+            guard let p = try rt.hostPath(at: f.int(0), followLast: follow) else { f.returnSigned(-1); return }
+            guard let name = try text(rt, f.int(1)) else { rt.setErrno(EFAULT); f.returnSigned(-1); return }
             try fill(rt, f, out: f.int(2), size: f.size(3)) { crossrun_getxattr(p, follow ? 1 : 0, name, $0, $1) }
         }
     }

@@ -36,6 +36,9 @@ int crossrun_sched_getcpu(void);
 int crossrun_sched_getaffinity(int pid, size_t size, void *mask);
 /// The raw system call: the bytes of the mask the kernel wrote (glibc's wrapper returns 0).
 long crossrun_raw_sched_getaffinity(int pid, size_t size, void *mask);
+/// ioprio_get/ioprio_set (no glibc wrapper): the host's, with Linux's numbers.
+long crossrun_ioprio_get(int which, int who);
+long crossrun_ioprio_set(int which, int who, int priority);
 /// sched_setaffinity (glibc declares it only under _GNU_SOURCE). 0 or -1 (errno).
 int crossrun_sched_setaffinity(int pid, size_t size, const void *mask);
 /// prctl with its four unsigned long arguments (Swift cannot call the variadic C function).

@@ -15,5 +15,8 @@ extension GuestABI {
         96: .setTidAddress, 78: .readlinkat, 17: .getcwd, 35: .unlinkat,
         198: .socket, 199: .socketpair, 200: .bind, 201: .listen, 202: .accept, 242: .accept4, 203: .connect,
         204: .getsockname, 205: .getpeername, 206: .sendto, 207: .recvfrom, 208: .setsockopt, 209: .getsockopt,
-        210: .shutdown, 211: .sendmsg, 212: .recvmsg, 123: .schedGetaffinity, 122: .schedSetaffinity]
+        210: .shutdown, 211: .sendmsg, 212: .recvmsg, 123: .schedGetaffinity, 122: .schedSetaffinity,
+        276: .renameat2, 285: .copyFileRange,
+        118: .schedSetparam, 121: .schedGetparam, 119: .schedSetscheduler, 120: .schedGetscheduler,
+        125: .schedGetPriorityMax, 126: .schedGetPriorityMin, 30: .ioprioSet, 31: .ioprioGet]
 }

@@ -6,5 +6,7 @@ public enum GuestSyscall: Sendable {
     case rtSigaction, rtSigprocmask, setTidAddress, archPrctl, readlinkat, readlink, getcwd, unlinkat, unlink
     case socket, socketpair, bind, listen, accept, accept4, connect, getsockname, getpeername
     case sendto, recvfrom, setsockopt, getsockopt, shutdown, sendmsg, recvmsg
-    case schedGetaffinity, schedSetaffinity
+    case schedGetaffinity, schedSetaffinity, renameat2, copyFileRange
+    case schedSetparam, schedGetparam, schedSetscheduler, schedGetscheduler, schedGetPriorityMax, schedGetPriorityMin
+    case ioprioSet, ioprioGet
 }
