@@ -24,6 +24,10 @@ struct Invocation: Sendable {
     /// when they are this process's own: a `String` replaces bytes that are not UTF-8.
     var programArgumentBytes: [[UInt8]]?
     var fuzzFlags: [String] = []
+    /// The words this run stands for when they are not CrossRun's own `argv`: a launcher's
+    /// `crossrun launch PROG ARGS` is `crossrun run OPTIONS PROG -- ARGS` (what a program's
+    /// exec of itself must repeat, ``SelfExec``); nil: `CommandLine.arguments`.
+    var commandLine: [String]?
 
     /// Splits `arguments` (without the program name) into the invocation and what is left for
     /// ArgumentParser.
@@ -127,6 +131,7 @@ struct CrossRunCommand: ParsableCommand {
                 let words = launch.programArguments.map { String(decoding: $0, as: UTF8.self) }
                 (invocation, args) = try Invocation.scan(launch.arguments + ["--"] + words)
                 invocation.programArgumentBytes = launch.programArguments
+                invocation.commandLine = launch.arguments + ["--"] + words
             } else {
                 (invocation, args) = try Invocation.scan(Array(CommandLine.arguments.dropFirst()))
                 invocation.programArgumentBytes = Invocation.rawProgramArguments(expected: invocation.programArguments.count)

@@ -64,7 +64,8 @@ struct RunRequest: Equatable {
         let built = try build(plan, invocation, toolchain: toolchain, cache: cache)
         // (Back first: a deterministic re-exec below starts where the program runs.)
         if !inputs.contains("-") {
-            SelfExec.configure(inputs: inputs, commandLine: Array(CommandLine.arguments.dropFirst()), toolchain: toolchain, cache: cache)
+            SelfExec.configure(inputs: inputs, commandLine: invocation.commandLine ?? Array(CommandLine.arguments.dropFirst()),
+                               toolchain: toolchain, cache: cache)
         }
         if let programDirectory { try SelfExec.leave(programDirectory) }
         if reexec { DeterministicRun.reexecWithoutRandomization() }

@@ -90,6 +90,34 @@ final class CcCommandTests: XCTestCase {
         }
     }
 
+    /// A launched program that runs itself again (through its `argv[0]`, then `/proc/self/exe`)
+    /// with other arguments gets exactly those: the new run repeats the launcher's `run`
+    /// options, not the `launch` command line (whose words after the program are all its
+    /// arguments, so the old ones came again and the program re-ran itself forever).
+    func testLaunchedProgramRunsItselfAgain() throws {
+        try write("again.c", """
+            #include <stdio.h>
+            #include <stdlib.h>
+            #include <unistd.h>
+            int main(int argc, char **argv) {
+                int depth = argc > 1 ? atoi(argv[1]) : 0;
+                printf("depth %d argc %d\\n", depth, argc);
+                fflush(stdout);
+                if (depth >= 2) return 7;
+                char next[16];
+                snprintf(next, sizeof next, "%d", depth + 1);
+                execl(depth == 0 ? argv[0] : "/proc/self/exe", argv[0], next, "extra", (char *)NULL);
+                return 1;
+            }
+            """)
+        for target in ["x64", "rv64"] {
+            XCTAssertEqual(try cc(["--target", target, "again.c", "-o", "again-\(target)"]).status, 0)
+            let ran = try TestSupport.run("/usr/bin/timeout", ["60", "./again-\(target)", "0"], cwd: dir)
+            XCTAssertEqual(ran.stdout, "depth 0 argc 2\ndepth 1 argc 3\ndepth 2 argc 3\n", "\(target): \(ran.stderr)")
+            XCTAssertEqual(ran.status, 7, target)
+        }
+    }
+
     func testLinkErrorsFailTheBuildAndLeaveNoProgram() throws {
         try write("main.c", "extern int missing(void);\nint main(void) { return missing(); }\n")
         let failed = try cc(["--target", "aarch64", "main.c", "-o", "prog"])
