@@ -82,7 +82,9 @@ public final class GuestLocale {
             guard !wanted[Int(c)].contains("/") else { failure = EINVAL; return false }
             errno = 0
             guard let probe = newlocale(1 << c, wanted[Int(c)], nil) else {
-                failure = errno == 0 ? ENOENT : errno   // glibc: ENOENT for a locale it does not have
+                // glibc's own errno: ENOENT the first time a name is not found, and 0 when its
+                // cache already knows (bash prints "…: No such file or directory" only once).
+                failure = errno
                 return false
             }
             freelocale(probe)
