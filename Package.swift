@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "CrossRunLibc", dependencies: ["CHostMath", "CHostQuad", "CHostFormat", "CHostSystem", "CPosixLib", "CNativeSupport"]),
         /// Fuzzing resets: write tracking by host page protection (a SIGSEGV handler, no engine hook).
         .target(name: "CDirtyPages"),
-        .target(name: "CrossRunEmulator", dependencies: ["CrossRunGDB", "CUnicorn", "CDirtyPages", "CNativeSupport", "CrossRunELF", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime", "CHostSystem"]),
+        .target(name: "CrossRunEmulator", dependencies: ["CrossRunGDB", "CUnicorn", "CDirtyPages", "CNativeSupport", "CrossRunELF", "CrossRunLink", "CrossRunLibc", "CrossRunRuntime", "CHostSystem", "CPosixLib"]),
         .target(name: "CNativeSupport", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CrossRunNative", dependencies: ["CrossRunELF", "CrossRunLink", "CrossRunRuntime", "CNativeSupport", "CrossRunLibc"]),
         /// `crossrun fuzz`: mutation, corpus, coverage features, artifacts.

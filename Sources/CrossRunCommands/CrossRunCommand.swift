@@ -392,7 +392,7 @@ struct Run: InvocationCommand {
     /// nothing then, and its parent, which sees `WIFSIGNALED`, reports it if it wants to (a
     /// pipeline's `yes | head` must leave stderr empty). The outcome record still has it.
     static func reportsOnStandardError(_ outcome: GuestProcess.Outcome) -> Bool {
-        guard let signal = outcome.signal, !outcome.timedOut, !outcome.deadlocked else { return true }
+        guard let signal = outcome.signal, !outcome.timedOut, !outcome.deadlocked, !outcome.killedByDebugger else { return true }
         return crashSignals.contains(signal)
     }
 

@@ -379,6 +379,7 @@ extension GuestProcess {
         o.symbol = symbol(at: pc)
         o.function = fault.function
         if signal == SIGSEGV || signal == SIGBUS { o.faultAddress = fault.address }
+        o.killedByDebugger = signal == SIGKILL && debugSession != nil
         return o
     }
 

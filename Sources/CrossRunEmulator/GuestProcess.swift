@@ -136,6 +136,8 @@ public final class GuestProcess: @unchecked Sendable {
         public var faultAddress: UInt64?
         /// Every guest thread was blocked with none able to wake (status ``GuestProcess/deadlockStatus``).
         public var deadlocked = false
+        /// The debugger ended the run (gdb's `kill`): CrossRun's own doing, reported as such.
+        public var killedByDebugger = false
 
         public init(status: Int32, report: Report?) {
             self.status = status
