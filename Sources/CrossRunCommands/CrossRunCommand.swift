@@ -432,16 +432,22 @@ struct Run: InvocationCommand {
     /// This process's environment, for the guest.
     static func environment() -> [String: String] { environment(environ) }
 
-    /// This process's environment and its variables' names in `environ`'s order, for the guest
-    /// (``GuestProcess/Options/environmentOrder``).
-    static func environmentInOrder() -> (values: [String: String], order: [String]) { environmentInOrder(environ) }
-
     /// The `NAME=value` entries of a NULL-terminated `environ`-style array, split at the first
     /// `=` byte as the C library's `getenv` splits them (entries without one are left out; a
-    /// later entry for a name wins). By byte: finding the `=` as a `Character` cost grapheme
-    /// breaking over every variable at each start.
+    /// later entry for a name wins).
     static func environment(_ entries: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> [String: String] {
-        environmentInOrder(entries).values
+        environment(entries: environmentEntries(entries))
+    }
+
+    /// ``environment(_:)`` of entries already read (``environmentEntries(_:)``). By byte:
+    /// finding the `=` as a `Character` cost grapheme breaking over every variable at each start.
+    static func environment(entries: [[UInt8]]) -> [String: String] {
+        var env: [String: String] = [:]
+        for entry in entries {
+            guard let eq = entry.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            env[String(decoding: entry[..<eq], as: UTF8.self)] = String(decoding: entry[(eq + 1)...], as: UTF8.self)
+        }
+        return env
     }
 
     /// The entries of a NULL-terminated `environ`-style array, byte for byte and in order (what
@@ -456,20 +462,6 @@ struct Run: InvocationCommand {
         return out
     }
 
-    /// ``environment(_:)`` and the names in the order the array first lists them.
-    static func environmentInOrder(_ entries: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> (values: [String: String], order: [String]) {
-        var env: [String: String] = [:]
-        var order: [String] = []
-        var p = entries
-        while let entry = p.pointee {
-            if let eq = strchr(entry, Int32(UInt8(ascii: "="))) {
-                let name = String(decoding: UnsafeRawBufferPointer(start: entry, count: eq - entry), as: UTF8.self)
-                if env.updateValue(String(cString: eq + 1), forKey: name) == nil { order.append(name) }
-            }
-            p += 1
-        }
-        return (env, order)
-    }
 }
 
 struct Inspect: InvocationCommand {

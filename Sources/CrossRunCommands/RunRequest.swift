@@ -152,10 +152,10 @@ struct RunRequest: Equatable {
         let arguments = [argumentZero] + invocation.programArguments
         let argumentBytes = invocation.programArgumentBytes.map { [Array(argumentZero.utf8)] + $0 }
         if chosen == .emu {
-            let environment = deterministic ? (DeterministicRun.environment, nil) : Run.environmentInOrder()
-            var options = GuestProcess.Options(arguments: arguments, environment: environment.0, programName: built.programName)
-            options.environmentOrder = environment.1
-            if !deterministic { options.environmentBytes = Run.environmentEntries(environ) }
+            let entries = deterministic ? nil : Run.environmentEntries(environ)
+            let environment = entries.map(Run.environment(entries:)) ?? DeterministicRun.environment
+            var options = GuestProcess.Options(arguments: arguments, environment: environment, programName: built.programName)
+            options.environmentBytes = entries
             options.deterministic = deterministic
             options.syscallTrace = syscallTrace
             options.libcTrace = libcTrace

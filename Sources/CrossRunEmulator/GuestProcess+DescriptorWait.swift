@@ -37,7 +37,7 @@ extension GuestProcess {
     /// The descriptor-aware form of `name`, or nil when it is not one of them.
     func descriptorWaitingFunction(_ name: String) -> HostFunction? {
         guard Self.descriptorWaitingFunctionNames.contains(name), let plain = HostLibc.function(named: name) else { return nil }
-        let reading = Self.readingFunctionNames.contains(name)
+        let reading = Self.readingFunctionNames.contains(name), writesInParts = Self.streamWriteNames.contains(name)
         return { [unowned self] rt, f in
             guard nested.stackTops.isEmpty else { return try plain(rt, f) }
             if let s = threads, s.threads[s.currentIndex].waitTimedOut {
@@ -47,7 +47,7 @@ extension GuestProcess {
                 s.threads[s.currentIndex].waitTimedOut = false
                 return try plain(rt, try Self.withoutWaiting(name, rt, f))
             }
-            if Self.streamWriteNames.contains(name), let s = threads,
+            if writesInParts, let s = threads,
                s.liveCount > 1 || s.threads[s.currentIndex].writeProgress > 0, try streamWrite(name, rt, f, s) {
                 return
             }

@@ -424,16 +424,9 @@ extension GuestProcess {
         }
         let argumentBytes: [[UInt8]] = options.argumentBytes ?? options.arguments.map { Array($0.utf8) }
         let args = argumentBytes.map { $0 + [0] }
-        let envs: [[UInt8]]
-        if let exact = options.environmentBytes {
-            envs = exact.map { $0 + [0] }
-        } else {
-            let rank = Dictionary((options.environmentOrder ?? []).enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-            envs = options.environment.sorted { a, b in
-                let (ra, rb) = (rank[a.key] ?? Int.max, rank[b.key] ?? Int.max)
-                return ra != rb ? ra < rb : a.key < b.key
-            }.map { Array("\($0.key)=\($0.value)".utf8) + [0] }
-        }
+        let exact: [[UInt8]]? = options.environmentBytes
+        let envs: [[UInt8]] = exact.map { entries in entries.map { $0 + [0] } }
+            ?? options.environment.sorted { $0.key < $1.key }.map { Array("\($0.key)=\($0.value)".utf8) + [0] }
         let keptArgs = fitting(args)
         let keptEnvs = fitting(envs)
         if keptArgs.count < args.count || keptEnvs.count < envs.count {

@@ -31,13 +31,10 @@ public final class GuestProcess: @unchecked Sendable {
         /// instead of ``arguments`` when set.
         public var argumentBytes: [[UInt8]]?
         public var environment: [String: String]
-        /// The variables' names in the order the guest's `environ` lists them (the host's, as
-        /// `execve` passes them on); nil or a name missing from it: by name, after the others.
-        public var environmentOrder: [String]?
         /// The environment's entries byte for byte, in the host's order (values that are not
         /// UTF-8, such as Latin-1 text, which a `String` would replace with U+FFFD); when set,
         /// the program's `envp` is exactly these, and ``environment`` is only the library's
-        /// decoded copy (`setlocale("")`).
+        /// decoded copy (`setlocale("")`); nil: ``environment`` by name (`--deterministic`, fuzzing).
         public var environmentBytes: [[UInt8]]?
         /// Name used in reports.
         public var programName: String

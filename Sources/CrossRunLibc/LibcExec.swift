@@ -30,8 +30,6 @@ enum LibcExec {
         }
     }
 
-    /// The guest's own environment as `NAME=value` strings.
-    static func environment(_ rt: LibcRuntime) -> [[UInt8]] { LibcProcesses.environment(rt) }
 
     /// Whether the guest path names the running program's executable in /proc (resolved
     /// before `--root` applies: inside the root no /proc exists).
@@ -181,7 +179,7 @@ enum LibcExec {
             argv.append(Array(try rt.memory.cString(next)))
             next = try rest.nextInt()
         }
-        guard withEnvironment else { return (argv, environment(rt)) }
+        guard withEnvironment else { return (argv, LibcProcesses.environment(rt)) }
         guard let envp = try strings(rt, at: rest.nextInt()) else { return nil }
         return (argv, envp)
     }
@@ -193,11 +191,11 @@ enum LibcExec {
         },
         "execv": { rt, f in
             guard let argv = try strings(rt, at: f.int(1)) else { f.returnInt32(-1); return }
-            try execPath(rt, f, Array(rt.memory.cString(f.int(0))), argv, environment(rt))
+            try execPath(rt, f, Array(rt.memory.cString(f.int(0))), argv, LibcProcesses.environment(rt))
         },
         "execvp": { rt, f in
             guard let argv = try strings(rt, at: f.int(1)) else { f.returnInt32(-1); return }
-            try execSearching(rt, f, Array(rt.memory.cString(f.int(0))), argv, environment(rt))
+            try execSearching(rt, f, Array(rt.memory.cString(f.int(0))), argv, LibcProcesses.environment(rt))
         },
         "execl": { rt, f in
             guard let (argv, envp) = try list(rt, f, withEnvironment: false) else { f.returnInt32(-1); return }

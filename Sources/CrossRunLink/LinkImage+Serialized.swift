@@ -95,7 +95,8 @@ extension LinkImage {
         }
         var symbols: [SymbolInfo] = []
         for _ in 0..<(try r.count(minimumBytes: 48)) {
-            let name = try r.string(), offset = try r.int(), size = try r.int()
+            // Bounded like everything a loader or the symbolizer adds up (`offset + size`).
+            let name = try r.string(), offset = try r.int(below: Self.maximumSize + 1), size = try r.int(below: Self.maximumSize + 1)
             let kind = Self.symbolKindCodes[try r.int(below: Self.symbolKindCodes.count)]
             let isGlobal = try r.int(below: 2) == 1
             symbols.append(SymbolInfo(name: name, offset: offset, size: size, kind: kind, isGlobal: isGlobal, file: try r.string()))
